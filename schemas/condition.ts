@@ -1,0 +1,104 @@
+// Match conditions of rules and experiments: what part of a request they look at and how.
+import { z } from "zod";
+import { isCidr } from "./cidr.ts";
+
+export const MAX_REGEX_LENGTH = 256;
+
+const Regex = z
+  .string()
+  .max(MAX_REGEX_LENGTH, `regex longer than ${MAX_REGEX_LENGTH} characters`)
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "regex does not compile" },
+  );
+
+const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
+
+function exactlyOneOperator(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const used = OPERATORS.filter((op) => value[op] !== undefined);
+  if (used.length !== 1) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        used.length === 0
+          ? "needs one of equals, in, regex, present"
+          : `has ${used.join(" and ")}: use exactly one operator`,
+    });
+  }
+}
+
+const operatorFields = {
+  equals: z.string().optional(),
+  in: z.array(z.string()).min(1).optional(),
+  regex: Regex.optional(),
+  present: z.boolean().optional(),
+};
+
+/** A header, cookie or query parameter, by name, with one operator. */
+export const NamedMatch = z
+  .strictObject({ name: z.string().min(1), ...operatorFields })
+  .superRefine(exactlyOneOperator);
+
+/** The request path, with one operator (prefix included). */
+export const PathMatch = z
+  .strictObject({ ...operatorFields, prefix: z.string().startsWith("/").optional() })
+  .superRefine(exactlyOneOperator);
+
+const Cidr = z.string().refine(isCidr, { message: "not an IPv4 or IPv6 CIDR (like 10.0.0.0/8)" });
+
+const conditionKeys = [
+  "header",
+  "cookie",
+  "query",
+  "path",
+  "method",
+  "country",
+  "colo",
+  "asn",
+  "ip",
+  "all",
+  "any",
+  "not",
+] as const;
+
+/** Every key given must match (AND); all/any/not combine nested conditions. */
+export const Condition = z
+  .strictObject({
+    header: NamedMatch.optional(),
+    cookie: NamedMatch.optional(),
+    query: NamedMatch.optional(),
+    path: PathMatch.optional(),
+    method: z.array(z.string().min(1)).min(1).optional(),
+    country: z.array(z.string().length(2, "country codes have two letters")).min(1).optional(),
+    colo: z.array(z.string().min(1)).min(1).optional(),
+    asn: z.array(z.number().int().nonnegative()).min(1).optional(),
+    ip: z.array(Cidr).min(1).optional(),
+    get all(): z.ZodOptional<z.ZodArray<typeof Condition>> {
+      return z.array(Condition).min(1).optional();
+    },
+    get any(): z.ZodOptional<z.ZodArray<typeof Condition>> {
+      return z.array(Condition).min(1).optional();
+    },
+    get not(): z.ZodOptional<typeof Condition> {
+      return Condition.optional();
+    },
+  })
+  .superRefine((value, ctx) => {
+    if (!conditionKeys.some((key) => value[key] !== undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `needs at least one of ${conditionKeys.join(", ")}`,
+      });
+    }
+  });
+
+export type Condition = z.infer<typeof Condition>;
+export type NamedMatch = z.infer<typeof NamedMatch>;
+export type PathMatch = z.infer<typeof PathMatch>;

@@ -1,0 +1,295 @@
+import { describe, expect, it } from "vitest";
+import { shopService } from "../test/support/fixtures.ts";
+import { ConfigFile } from "./config-file.ts";
+import { parseDuration } from "./duration.ts";
+import { problemsOf } from "./problems.ts";
+import type { ServiceInput } from "./service.ts";
+
+function problems(services: unknown[]): string[] {
+  const result = ConfigFile.safeParse({ services });
+  return result.success ? [] : problemsOf(result.error).map((p) => `${p.path}: ${p.message}`);
+}
+
+function problemsOfService(overrides: Partial<ServiceInput> | Record<string, unknown>): string[] {
+  return problems([shopService(overrides as Partial<ServiceInput>)]);
+}
+
+describe("a valid config", () => {
+  it("parses with defaults filled in", () => {
+    const parsed = ConfigFile.parse({ services: [shopService()] });
+    const [service] = parsed.services;
+    expect(service?.pathPrefix).toBe("/");
+    expect(service?.sticky).toEqual({ by: "cookie", maxAgeSeconds: 2_592_000 });
+    expect(service?.versions.stable?.timeoutMs).toBe(30_000);
+  });
+
+  it("accepts the PRODUCT.md example in full", () => {
+    expect(
+      problemsOfService({
+        hosts: ["shop.example.com", "*.shop.example.com"],
+        pathPrefix: "/api",
+        versions: {
+          stable: { origin: "https://api-v1.internal.example", release: "v1.23.0" },
+          canary: {
+            origin: "https://api-v2.internal.example",
+            release: "v1.24.0",
+            healthPath: "/health",
+            timeoutMs: 10000,
+          },
+        },
+        sticky: { by: "cookie", cookie: "ks_shop", maxAgeSeconds: 2592000 },
+        rules: [
+          {
+            name: "force-canary",
+            when: { header: { name: "x-canary", equals: "always" } },
+            route: "canary",
+          },
+          { name: "beta", when: { cookie: { name: "beta", equals: "1" } }, route: "canary" },
+          { name: "eu-half", when: { country: ["DE", "FR"] }, split: { stable: 50, canary: 50 } },
+          {
+            name: "office",
+            when: { any: [{ ip: ["10.0.0.0/8", "2001:db8::/32"] }, { not: { method: ["GET"] } }] },
+            route: "stable",
+          },
+        ],
+        experiments: [
+          {
+            name: "checkout-redesign",
+            when: { path: { prefix: "/api/checkout" } },
+            variants: { control: { weight: 50 }, treatment: { weight: 50, version: "canary" } },
+          },
+        ],
+        rollout: {
+          strategy: "canary",
+          candidate: "canary",
+          steps: [{ weight: 5, bake: "5m" }, { pause: true }, { weight: 50, bake: "10m" }],
+          analysis: {
+            minRequests: 100,
+            maxErrorRatePercent: 5,
+            maxP95Ms: 2000,
+            maxErrorRateDeltaPercent: 3,
+            maxLatencyRatio: 1.5,
+            failureLimit: 1,
+          },
+          onFailure: "rollback",
+        },
+        notify: [
+          {
+            url: "https://hooks.example.com/keystone",
+            events: ["rollout.rolledBack", "rollout.promoted"],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("every invalid config names the path of each problem", () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ["an unknown field", { colour: "blue" }, "services[0]: unknown field colour"],
+    [
+      "an unknown field deep in a rule",
+      {
+        rules: [
+          { name: "r", when: { header: { name: "x", equals: "1", foo: 1 } }, route: "canary" },
+        ],
+      },
+      "services[0].rules[0].when.header: unknown field foo",
+    ],
+    [
+      "weights that do not sum to 100",
+      { split: { stable: 95, canary: 10 } },
+      "services[0].split: weights sum to 105, must be 100",
+    ],
+    [
+      "a weight above 100",
+      { split: { stable: 101, canary: -1 } },
+      "services[0].split.stable: a percent is at most 100",
+    ],
+    [
+      "a split naming an unknown version",
+      { split: { stable: 95, beta: 5 } },
+      'services[0].split.beta: unknown version "beta"',
+    ],
+    ["an unknown baseline", { baseline: "prod" }, 'services[0].baseline: unknown version "prod"'],
+    [
+      "a rule routing to an unknown version",
+      { rules: [{ name: "r", when: { method: ["GET"] }, route: "nope" }] },
+      'services[0].rules[0].route: unknown version "nope"',
+    ],
+    [
+      "a rule split naming an unknown version",
+      { rules: [{ name: "r", when: { method: ["GET"] }, split: { stable: 50, nope: 50 } }] },
+      'services[0].rules[0].split.nope: unknown version "nope"',
+    ],
+    [
+      "a rule with both route and split",
+      {
+        rules: [{ name: "r", when: { method: ["GET"] }, route: "canary", split: { stable: 100 } }],
+      },
+      "services[0].rules[0]: a rule needs either route or split",
+    ],
+    [
+      "a rule with neither route nor split",
+      { rules: [{ name: "r", when: { method: ["GET"] } }] },
+      "services[0].rules[0]: a rule needs either route or split",
+    ],
+    [
+      "a duplicate rule name",
+      {
+        rules: [
+          { name: "r", when: { method: ["GET"] }, route: "canary" },
+          { name: "r", when: { method: ["PUT"] }, route: "canary" },
+        ],
+      },
+      'services[0].rules[1].name: duplicate rule "r"',
+    ],
+    [
+      "a regex that does not compile",
+      { rules: [{ name: "r", when: { header: { name: "x", regex: "(" } }, route: "canary" }] },
+      "services[0].rules[0].when.header.regex: regex does not compile",
+    ],
+    [
+      "a regex that is too long",
+      { rules: [{ name: "r", when: { path: { regex: "a".repeat(300) } }, route: "canary" }] },
+      "services[0].rules[0].when.path.regex: regex longer than 256 characters",
+    ],
+    [
+      "a match with two operators",
+      {
+        rules: [
+          {
+            name: "r",
+            when: { cookie: { name: "b", equals: "1", present: true } },
+            route: "canary",
+          },
+        ],
+      },
+      "services[0].rules[0].when.cookie: has equals and present: use exactly one operator",
+    ],
+    [
+      "a match with no operator",
+      { rules: [{ name: "r", when: { query: { name: "q" } }, route: "canary" }] },
+      "services[0].rules[0].when.query: needs one of equals, in, regex, present",
+    ],
+    [
+      "an empty condition",
+      { rules: [{ name: "r", when: {}, route: "canary" }] },
+      "services[0].rules[0].when: needs at least one of",
+    ],
+    [
+      "a bad CIDR inside any/not",
+      {
+        rules: [{ name: "r", when: { any: [{ not: { ip: ["10.0.0.0/33"] } }] }, route: "canary" }],
+      },
+      "services[0].rules[0].when.any[0].not.ip[0]: not an IPv4 or IPv6 CIDR",
+    ],
+    [
+      "a bad duration",
+      { rollout: { strategy: "canary", steps: [{ weight: 5, bake: "5 minutes" }] } },
+      'services[0].rollout.steps[0].bake: not a duration: use a number and a unit, like "30s", "5m", "1h"',
+    ],
+    [
+      "a canary rollout without steps",
+      { rollout: { strategy: "canary" } },
+      "services[0].rollout.steps: a canary rollout needs steps",
+    ],
+    [
+      "a linear rollout without a bake",
+      { rollout: { strategy: "linear", stepPercent: 10 } },
+      "services[0].rollout.bake: a linear rollout needs bake",
+    ],
+    [
+      "a candidate that is the baseline",
+      { rollout: { strategy: "canary", candidate: "stable", steps: [{ weight: 5, bake: "1m" }] } },
+      "services[0].rollout.candidate: the candidate cannot be the baseline",
+    ],
+    [
+      "blueGreen without blue and green",
+      { rollout: { strategy: "blueGreen" } },
+      'services[0].versions: a blueGreen rollout needs a version named "blue"',
+    ],
+    [
+      "an experiment whose weights do not sum to 100",
+      { experiments: [{ name: "e", variants: { a: { weight: 50 }, b: { weight: 40 } } }] },
+      "services[0].experiments[0].variants: weights sum to 90, must be 100",
+    ],
+    [
+      "an experiment pinning an unknown version",
+      { experiments: [{ name: "e", variants: { a: { weight: 100, version: "nope" } } }] },
+      'services[0].experiments[0].variants.a.version: unknown version "nope"',
+    ],
+    [
+      "a host with a port",
+      { hosts: ["shop.example.com:8080"] },
+      "services[0].hosts[0]: not a host name",
+    ],
+    [
+      "a service name with capitals",
+      { name: "Shop" },
+      "services[0].name: use lowercase letters, digits and dashes",
+    ],
+    [
+      "a non-http origin",
+      { versions: { stable: { origin: "ftp://x" }, canary: { origin: "http://c" } } },
+      "services[0].versions.stable.origin: not an http(s) URL",
+    ],
+    [
+      "a pathPrefix without a slash",
+      { pathPrefix: "api" },
+      "services[0].pathPrefix: starts with /",
+    ],
+    [
+      "a bad sticky mode",
+      { sticky: { by: "session" } },
+      "services[0].sticky.by: use cookie, header:<name>, ip or none",
+    ],
+  ];
+
+  for (const [what, overrides, expected] of cases) {
+    it(`reports ${what}`, () => {
+      const found = problemsOfService(overrides);
+      expect(
+        found.some((line) => line.startsWith(expected)),
+        `got:\n${found.join("\n")}`,
+      ).toBe(true);
+    });
+  }
+
+  it("reports a duplicate service name and a host+prefix served twice", () => {
+    const found = problems([
+      shopService(),
+      shopService({ versions: { a: { origin: "http://a" } }, baseline: "a", split: { a: 100 } }),
+    ]);
+    expect(found).toContain('services[1].name: duplicate service "shop" (also at services[0])');
+    expect(found).toContain(
+      "services[1].hosts[0]: host shop.example.com with pathPrefix / is already served by services[0] (shop)",
+    );
+  });
+
+  it("allows the same host under different path prefixes", () => {
+    expect(
+      problems([shopService(), shopService({ name: "shop-api", pathPrefix: "/api" })]),
+    ).toEqual([]);
+  });
+
+  it("reports every problem at once", () => {
+    const found = problemsOfService({
+      split: { stable: 90, canary: 5 },
+      baseline: "prod",
+      colour: 1,
+    });
+    expect(found).toHaveLength(3);
+  });
+});
+
+describe("durations", () => {
+  it("parse units and combinations", () => {
+    expect(parseDuration("30s")).toBe(30_000);
+    expect(parseDuration("5m")).toBe(300_000);
+    expect(parseDuration("1h30m")).toBe(5_400_000);
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("5")).toBeUndefined();
+    expect(parseDuration("")).toBeUndefined();
+  });
+});

@@ -1,0 +1,88 @@
+// The data plane never breaks on bad state: last good table, clear 503/404 bodies.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { localShop, publish } from "./publish.ts";
+
+async function send(plane: ReturnType<typeof createDataPlane>, url: string): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await plane.fetch(new Request(url), ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+describe("bad routing state", () => {
+  it("with no table ever loaded answers 503 saying why", async () => {
+    const plane = createDataPlane(env);
+    const response = await send(plane, "https://shop.example.com/");
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain("no route table has been published to KV yet");
+  });
+
+  it("with a corrupt first value answers 503 naming the problem", async () => {
+    await env.ROUTES.put(ROUTES_KEY, "{not json");
+    const response = await send(createDataPlane(env), "https://shop.example.com/");
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain("not valid JSON");
+  });
+
+  it("a value that is not JSON, or fails the schema, leaves the last good table serving", async () => {
+    await publish(localShop());
+    const plane = createDataPlane(env);
+    expect((await send(plane, "https://shop.example.com/")).status).toBe(200);
+
+    await env.ROUTES.put(ROUTES_KEY, "{not json");
+    await plane.cache.refresh(Date.now());
+    const afterGarbage = await send(plane, "https://shop.example.com/");
+    expect(afterGarbage.status).toBe(200);
+    expect(afterGarbage.headers.get("x-keystone-version")).toBe("stable");
+
+    await env.ROUTES.put(
+      ROUTES_KEY,
+      JSON.stringify({
+        format: 1,
+        generation: 9,
+        publishedAt: new Date().toISOString(),
+        services: [{ name: "shop" }],
+      }),
+    );
+    await plane.cache.refresh(Date.now());
+    expect((await send(plane, "https://shop.example.com/")).status).toBe(200);
+
+    await env.ROUTES.delete(ROUTES_KEY);
+    await plane.cache.refresh(Date.now());
+    expect((await send(plane, "https://shop.example.com/")).status).toBe(200);
+  });
+
+  it("an unknown host gets 404, not a guess", async () => {
+    await publish(localShop());
+    const response = await send(createDataPlane(env), "https://unknown.example.org/x");
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("no service is configured for unknown.example.org/x");
+  });
+});
+
+describe("the hot path", () => {
+  it("reads KV once per isolate, not per request, once warm", async () => {
+    await publish(localShop());
+    const plane = createDataPlane(env);
+    for (let i = 0; i < 50; i++)
+      await (await send(plane, "https://shop.example.com/status/204")).arrayBuffer();
+    expect(plane.cache.reads).toBe(1);
+  });
+
+  it("picks up a new publication on the next refresh", async () => {
+    await publish(localShop());
+    const plane = createDataPlane(env);
+    expect((await send(plane, "https://shop.example.com/")).headers.get("x-keystone-version")).toBe(
+      "stable",
+    );
+    await publish(localShop({ split: { stable: 0, canary: 100 } }));
+    await plane.cache.refresh(Date.now());
+    expect((await send(plane, "https://shop.example.com/")).headers.get("x-keystone-version")).toBe(
+      "canary",
+    );
+  });
+});

@@ -1,0 +1,12 @@
+// The test pool's bindings: the Worker's own plus the URLs of the real origins from globalSetup.
+import type { Env as WorkerEnv } from "../../worker/env.ts";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      STABLE_ORIGIN: string;
+      CANARY_ORIGIN: string;
+      REFUSED_ORIGIN: string;
+    }
+  }
+}

@@ -1,0 +1,158 @@
+// The data plane inside workerd, with real KV, in front of real local origin servers.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { localShop, publish } from "./publish.ts";
+
+interface Echo {
+  origin: string;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  bodyLength: number;
+  bodySha256: string;
+}
+
+const plane = createDataPlane(env);
+
+async function send(path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await plane.fetch(new Request(`https://shop.example.com${path}`, init), ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+beforeAll(async () => {
+  await publish(localShop());
+});
+
+describe("proxying to the chosen version", () => {
+  it("routes by the config stored in KV, and rules reach the other origin", async () => {
+    const stable = (await (await send("/")).json()) as Echo;
+    expect(stable.origin).toBe("stable");
+    const canary = (await (await send("/", { headers: { "x-canary": "always" } })).json()) as Echo;
+    expect(canary.origin).toBe("canary");
+  });
+
+  it("a 1 MiB POST body arrives byte-identical", async () => {
+    const body = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 31 + 7) & 0xff;
+    const echo = (await (await send("/upload", { method: "POST", body })).json()) as Echo;
+    expect(echo.method).toBe("POST");
+    expect(echo.bodyLength).toBe(body.length);
+    expect(echo.bodySha256).toBe(await sha256Hex(body));
+  });
+
+  it("keeps path, query and headers intact and adds the origin-bound headers", async () => {
+    const echo = (await (
+      await send("/a/b%20c?x=1&y=two&x=3", {
+        headers: { "x-request-id": "abc-123", accept: "text/csv" },
+      })
+    ).json()) as Echo;
+    expect(echo.path).toBe("/a/b%20c");
+    expect(echo.query).toBe("?x=1&y=two&x=3");
+    expect(echo.headers["x-request-id"]).toBe("abc-123");
+    expect(echo.headers.accept).toBe("text/csv");
+    expect(echo.headers["x-keystone-version"]).toBe("stable");
+    expect(echo.headers["x-keystone-release"]).toBe("v1.0.0");
+    expect(echo.headers["x-forwarded-host"]).toBe("shop.example.com");
+    expect(echo.headers["x-forwarded-proto"]).toBe("https");
+  });
+
+  it("a client's x-keystone-* headers never reach the origin", async () => {
+    const echo = (await (
+      await send("/", {
+        headers: {
+          "x-keystone-version": "canary",
+          "x-keystone-experiment": "x=y",
+          "X-Keystone-Anything": "1",
+        },
+      })
+    ).json()) as Echo;
+    expect(echo.origin).toBe("stable");
+    expect(echo.headers["x-keystone-version"]).toBe("stable");
+    expect(echo.headers["x-keystone-experiment"]).toBeUndefined();
+    expect(echo.headers["x-keystone-anything"]).toBeUndefined();
+  });
+
+  for (const status of [204, 304, 404, 503]) {
+    it(`passes a ${status} through`, async () => {
+      const response = await send(`/status/${status}`);
+      expect(response.status).toBe(status);
+      expect(response.headers.get("x-origin")).toBe("stable");
+      await response.arrayBuffer();
+    });
+  }
+
+  it("returns a 302 unfollowed", async () => {
+    const response = await send("/redirect");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("/elsewhere");
+  });
+
+  it("streams a response: the first chunk arrives before the origin has finished", async () => {
+    const response = await send("/stream");
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe("first chunk\n");
+    // The origin holds the rest until released, so the first chunk cannot have been buffered.
+    await fetch(`${env.STABLE_ORIGIN}/release`);
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toBe("second chunk\n");
+  });
+
+  it("tells the client the version and sets the sticky cookie once", async () => {
+    const first = await send("/");
+    expect(first.headers.get("x-keystone-version")).toBe("stable");
+    const cookie = first.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(
+      /^ks_shop=[0-9a-f-]{36}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
+    const again = await send("/", { headers: { cookie: cookie.split(";")[0]! } });
+    expect(again.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("origin failures", () => {
+  it("a timeout gives 504 naming the version", async () => {
+    const response = await send("/slow?delay=2000", { headers: { "x-canary": "always" } });
+    expect(response.status).toBe(504);
+    expect(await response.text()).toMatch(
+      /version "canary" of service "shop" .* did not answer within 500 ms/,
+    );
+  });
+
+  it("a refused connection gives 502 naming the version", async () => {
+    await publish(
+      localShop({
+        versions: { stable: { origin: env.REFUSED_ORIGIN }, canary: { origin: env.CANARY_ORIGIN } },
+      }),
+    );
+    await plane.cache.refresh(Date.now());
+    const response = await send("/");
+    expect(response.status).toBe(502);
+    expect(await response.text()).toMatch(
+      /version "stable" of service "shop" .* could not be reached/,
+    );
+    await publish(localShop());
+    await plane.cache.refresh(Date.now());
+  });
+});
+
+describe("the deployed entry point", () => {
+  it("serves through the Worker's default export", async () => {
+    const response = await exports.default.fetch("https://shop.example.com/status/204");
+    expect(response.status).toBe(204);
+    expect(response.headers.get("x-keystone-version")).toBe("stable");
+  });
+});

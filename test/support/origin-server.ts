@@ -1,0 +1,150 @@
+// A real HTTP origin for tests, demos and benchmarks: echoes what it received, and can answer
+// with any status, redirect, stream, stall, or fail a share of requests.
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface OriginBehaviour {
+  /** Share of requests (0..1) answered with 500. */
+  errorRate?: number;
+  /** Delay before answering, in ms. */
+  latencyMs?: number;
+}
+
+export interface OriginServer {
+  name: string;
+  port: number;
+  url: string;
+  /** Requests received so far, by path. */
+  hits: Map<string, number>;
+  totalHits(): number;
+  behaviour: OriginBehaviour;
+  close(): Promise<void>;
+}
+
+export async function startOrigin(
+  name: string,
+  behaviour: OriginBehaviour = {},
+  port = 0,
+): Promise<OriginServer> {
+  const hits = new Map<string, number>();
+  const releases: (() => void)[] = [];
+  let errorTicker = 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://origin");
+    if (url.pathname !== "/__hits") hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    const answer = () =>
+      respond(req, res, url, { name, hits, releases, fail: shouldFail() }).catch(() =>
+        res.destroy(),
+      );
+    const delay = Number(url.searchParams.get("delay") ?? origin.behaviour.latencyMs ?? 0);
+    if (delay > 0) setTimeout(answer, delay);
+    else void answer();
+  });
+  // Deterministic failure share: every k-th request fails, so small samples hit the rate exactly.
+  function shouldFail(): boolean {
+    const rate = origin.behaviour.errorRate ?? 0;
+    if (rate <= 0) return false;
+    errorTicker += rate;
+    if (errorTicker >= 1) {
+      errorTicker -= 1;
+      return true;
+    }
+    return false;
+  }
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const actual = (server.address() as AddressInfo).port;
+  const origin: OriginServer = {
+    name,
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    hits,
+    totalHits: () => [...hits.values()].reduce((a, b) => a + b, 0),
+    behaviour,
+    close: () =>
+      new Promise((resolve) => {
+        for (const release of releases.splice(0)) release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return origin;
+}
+
+interface Context {
+  name: string;
+  hits: Map<string, number>;
+  releases: (() => void)[];
+  fail: boolean;
+}
+
+async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context) {
+  const path = url.pathname;
+  if (path === "/__hits") return json(res, 200, Object.fromEntries(ctx.hits));
+  if (ctx.fail) return text(res, 500, `${ctx.name}: injected failure\n`);
+  const status = /^\/status\/(\d{3})$/.exec(path);
+  if (status) {
+    const code = Number(status[1]);
+    res.writeHead(code, { "x-origin": ctx.name });
+    return res.end(code === 204 || code === 304 ? undefined : `${ctx.name}: status ${code}\n`);
+  }
+  if (path === "/redirect") {
+    res.writeHead(302, { location: "/elsewhere", "x-origin": ctx.name });
+    return res.end();
+  }
+  if (path === "/stream") {
+    // Sends one chunk, then holds the rest until /release: proves the proxy streams.
+    res.writeHead(200, { "content-type": "text/plain", "x-origin": ctx.name });
+    res.write("first chunk\n");
+    await new Promise<void>((resolve) => ctx.releases.push(resolve));
+    return res.end("second chunk\n");
+  }
+  if (path === "/release") {
+    const waiting = ctx.releases.splice(0);
+    for (const release of waiting) release();
+    return text(res, 200, `released ${waiting.length}\n`);
+  }
+  if (path === "/health") return text(res, 200, "ok\n");
+  const body = await readBody(req);
+  return json(res, 200, {
+    origin: ctx.name,
+    method: req.method,
+    path,
+    query: url.search,
+    headers: req.headers,
+    bodyLength: body.length,
+    bodySha256: createHash("sha256").update(body).digest("hex"),
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, value: unknown) {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "x-origin": String((value as { origin?: string }).origin ?? ""),
+  });
+  res.end(JSON.stringify(value));
+}
+
+function text(res: ServerResponse, status: number, body: string) {
+  res.writeHead(status, { "content-type": "text/plain" });
+  res.end(body);
+}
+
+/** A port on 127.0.0.1 with nothing listening: connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,46 @@
+// Three layers: the pure core in Node, the Worker inside workerd, end to end over real HTTP.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import type { RuntimeOrigins } from "./test/support/runtime-origins.ts";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          environment: "node",
+          include: [
+            "worker/**/*.test.ts",
+            "schemas/**/*.test.ts",
+            "admin-cli/**/*.test.ts",
+            "test/unit/**/*.test.ts",
+          ],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const origins = inject<RuntimeOrigins>("origins");
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  STABLE_ORIGIN: origins.stable,
+                  CANARY_ORIGIN: origins.canary,
+                  REFUSED_ORIGIN: origins.refused,
+                  OVERRIDE_SECRET: "test-override-secret",
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "runtime",
+          include: ["test/runtime/**/*.test.ts"],
+          globalSetup: ["./test/support/runtime-origins.ts"],
+        },
+      },
+    ],
+  },
+});

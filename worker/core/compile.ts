@@ -1,0 +1,121 @@
+// Compiles published service configs into a RouteTable, once per config generation.
+import type { Service } from "../../schemas/service.ts";
+import { layoutInOrder, layoutSplit } from "./layout.ts";
+import { compileCondition } from "./matchers.ts";
+import type {
+  CompiledService,
+  CompiledVersion,
+  HostEntry,
+  RouteTable,
+  StickyKey,
+} from "./route-table.ts";
+
+export function compileRouteTable(services: readonly Service[], generation = 0): RouteTable {
+  const table: RouteTable = {
+    generation,
+    services: new Map(),
+    exactHosts: new Map(),
+    wildcardHosts: new Map(),
+  };
+  for (const config of services) {
+    const service = compileService(config);
+    table.services.set(service.name, service);
+    for (const host of config.hosts) {
+      const wildcard = host.startsWith("*.");
+      const index = wildcard ? table.wildcardHosts : table.exactHosts;
+      const key = wildcard ? host.slice(1) : host;
+      const entries = index.get(key) ?? [];
+      entries.push({ pathPrefix: config.pathPrefix, service });
+      entries.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+      index.set(key, entries);
+    }
+  }
+  return table;
+}
+
+/** Non-baseline versions in the order they are laid from the top: the candidate nearest it. */
+export function topOrderOf(config: Service): string[] {
+  const others = Object.keys(config.versions).filter((name) => name !== config.baseline);
+  const candidate = config.rollout?.candidate;
+  if (candidate === undefined || !others.includes(candidate)) return others;
+  return [candidate, ...others.filter((name) => name !== candidate)];
+}
+
+export function compileService(config: Service): CompiledService {
+  const topOrder = topOrderOf(config);
+  const versions = new Map<string, CompiledVersion>();
+  for (const [name, version] of Object.entries(config.versions)) {
+    versions.set(name, {
+      name,
+      origin: version.origin.replace(/\/+$/, ""),
+      release: version.release,
+      timeoutMs: version.timeoutMs,
+    });
+  }
+  return {
+    name: config.name,
+    config,
+    salt: config.name,
+    versions,
+    baseline: config.baseline,
+    ranges: layoutSplit(config.split, config.baseline, topOrder),
+    topOrder,
+    sticky: compileSticky(config),
+    rules: config.rules.map((rule) => ({
+      name: rule.name,
+      matches: compileCondition(rule.when),
+      route: rule.route,
+      ranges: rule.split ? layoutSplit(rule.split, config.baseline, topOrder) : undefined,
+    })),
+    experiments: config.experiments.map((experiment) => ({
+      name: experiment.name,
+      matches: experiment.when ? compileCondition(experiment.when) : undefined,
+      salt: `${config.name}/${experiment.name}`,
+      variants: layoutInOrder(Object.entries(experiment.variants).map(([n, v]) => [n, v.weight])),
+      pins: new Map(
+        Object.entries(experiment.variants).flatMap(([n, v]) =>
+          v.version === undefined ? [] : [[n, v.version] as const],
+        ),
+      ),
+    })),
+    exposeVersionHeader: config.exposeVersionHeader,
+  };
+}
+
+function compileSticky(config: Service): StickyKey {
+  const { by, cookie, maxAgeSeconds } = config.sticky;
+  if (by === "cookie") return { by, cookie: cookie ?? `ks_${config.name}`, maxAgeSeconds };
+  if (by === "ip" || by === "none") return { by };
+  return { by: "header", header: by.slice("header:".length).toLowerCase() };
+}
+
+/** The service serving a host and path: exact host before wildcard, longest pathPrefix first. */
+export function findService(
+  table: RouteTable,
+  host: string,
+  path: string,
+): CompiledService | undefined {
+  const exact = pickByPrefix(table.exactHosts.get(host), path);
+  if (exact) return exact;
+  // Most specific wildcard first: for a.b.shop.example.com try .b.shop.example.com, then .shop.example.com…
+  for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+    const match = pickByPrefix(table.wildcardHosts.get(host.slice(dot)), path);
+    if (match) return match;
+  }
+  return undefined;
+}
+
+function pickByPrefix(entries: HostEntry[] | undefined, path: string): CompiledService | undefined {
+  if (!entries) return undefined;
+  for (const entry of entries) {
+    if (prefixCovers(entry.pathPrefix, path)) return entry.service;
+  }
+  return undefined;
+}
+
+/** "/api" covers "/api" and "/api/x" but not "/apix": prefixes end at a path segment. */
+export function prefixCovers(prefix: string, path: string): boolean {
+  if (prefix === "/" || path === prefix) return true;
+  if (!path.startsWith(prefix)) return false;
+  return prefix.endsWith("/") || path.charCodeAt(prefix.length) === 47; // "/"
+}

@@ -1,0 +1,161 @@
+// The routing decision: which version answers a request, and why. Pure: the caller passes the
+// clock, the override secret and the visitor-id generator.
+import { findService } from "./compile.ts";
+import type { RequestFacts } from "./facts.ts";
+import { bucketOf } from "./hash.ts";
+import { nameAt } from "./layout.ts";
+import { verifyOverride } from "./override.ts";
+import type { CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
+
+export const OVERRIDE_HEADER = "x-keystone-override";
+
+export interface DecideContext {
+  now: number;
+  overrideSecret: string | undefined;
+  /** A fresh random visitor id (used when the visitor has none, or stickiness is off). */
+  mintVisitorId: () => string;
+}
+
+export type Reason =
+  | { kind: "override"; expiresAt: number }
+  | { kind: "rule"; rule: string; split: boolean }
+  | { kind: "experiment"; experiment: string; variant: string }
+  | { kind: "split" };
+
+export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random";
+
+export interface ExperimentAssignment {
+  name: string;
+  variant: string;
+  bucket: number;
+}
+
+export interface Verdict {
+  service: CompiledService;
+  version: CompiledVersion;
+  reason: Reason;
+  /** The visitor's bucket in 0..9999 for this service's splits. */
+  bucket: number;
+  visitorSource: VisitorSource;
+  experiments: ExperimentAssignment[];
+  /** Set when a visitor id was minted for cookie stickiness and must be sent back. */
+  setCookie: { name: string; value: string; maxAgeSeconds: number } | undefined;
+}
+
+/** The verdict for a request, or undefined when no service serves its host and path. */
+export function decideRoute(
+  facts: RequestFacts,
+  table: RouteTable,
+  ctx: DecideContext,
+): Verdict | undefined {
+  const service = findService(table, facts.host, facts.path);
+  return service && decideForService(facts, service, ctx);
+}
+
+export function decideForService(
+  facts: RequestFacts,
+  service: CompiledService,
+  ctx: DecideContext,
+): Verdict {
+  const visitor = visitorKeyOf(facts, service, ctx);
+  const bucket = bucketOf(service.salt, visitor.key);
+  const experiments = assignExperiments(facts, service, visitor.key);
+  const { name, reason } = chooseVersion(facts, service, ctx, bucket, experiments);
+  return {
+    service,
+    version: service.versions.get(name)!,
+    reason,
+    bucket,
+    visitorSource: visitor.source,
+    experiments,
+    setCookie: visitor.setCookie,
+  };
+}
+
+function chooseVersion(
+  facts: RequestFacts,
+  service: CompiledService,
+  ctx: DecideContext,
+  bucket: number,
+  experiments: ExperimentAssignment[],
+): { name: string; reason: Reason } {
+  const token = facts.header(OVERRIDE_HEADER);
+  if (token !== null && ctx.overrideSecret) {
+    const claim = verifyOverride(ctx.overrideSecret, token, ctx.now);
+    if (claim && claim.service === service.name && service.versions.has(claim.version)) {
+      return { name: claim.version, reason: { kind: "override", expiresAt: claim.expiresAt } };
+    }
+  }
+  for (const rule of service.rules) {
+    if (!rule.matches(facts)) continue;
+    const name = rule.route ?? nameAt(rule.ranges!, bucket);
+    return { name, reason: { kind: "rule", rule: rule.name, split: rule.route === undefined } };
+  }
+  for (const assignment of experiments) {
+    const pinned = service.experiments
+      .find((e) => e.name === assignment.name)
+      ?.pins.get(assignment.variant);
+    if (pinned !== undefined) {
+      return {
+        name: pinned,
+        reason: { kind: "experiment", experiment: assignment.name, variant: assignment.variant },
+      };
+    }
+  }
+  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" } };
+}
+
+function assignExperiments(
+  facts: RequestFacts,
+  service: CompiledService,
+  visitorKey: string,
+): ExperimentAssignment[] {
+  if (service.experiments.length === 0) return [];
+  const assignments: ExperimentAssignment[] = [];
+  for (const experiment of service.experiments) {
+    if (experiment.matches && !experiment.matches(facts)) continue;
+    const bucket = bucketOf(experiment.salt, visitorKey);
+    assignments.push({
+      name: experiment.name,
+      variant: nameAt(experiment.variants, bucket),
+      bucket,
+    });
+  }
+  return assignments;
+}
+
+/** Visitor ids we mint are UUIDs; anything else in the cookie is re-minted. */
+const VISITOR_ID = /^[A-Za-z0-9-]{8,64}$/;
+
+function visitorKeyOf(
+  facts: RequestFacts,
+  service: CompiledService,
+  ctx: DecideContext,
+): { key: string; source: VisitorSource; setCookie?: Verdict["setCookie"] } {
+  const sticky = service.sticky;
+  switch (sticky.by) {
+    case "cookie": {
+      const existing = facts.cookie(sticky.cookie);
+      if (existing !== null && VISITOR_ID.test(existing))
+        return { key: existing, source: "cookie" };
+      const minted = ctx.mintVisitorId();
+      return {
+        key: minted,
+        source: "minted",
+        setCookie: { name: sticky.cookie, value: minted, maxAgeSeconds: sticky.maxAgeSeconds },
+      };
+    }
+    case "header": {
+      const value = facts.header(sticky.header);
+      return value
+        ? { key: value, source: "header" }
+        : { key: ctx.mintVisitorId(), source: "random" };
+    }
+    case "ip":
+      return facts.ip
+        ? { key: facts.ip, source: "ip" }
+        : { key: ctx.mintVisitorId(), source: "random" };
+    case "none":
+      return { key: ctx.mintVisitorId(), source: "random" };
+  }
+}

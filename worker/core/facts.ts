@@ -1,0 +1,61 @@
+// What the routing core may know about a request: plain accessors, evaluated lazily.
+
+export interface RequestFacts {
+  /** Lowercased host name without port. */
+  host: string;
+  path: string;
+  method: string;
+  /** Header by lowercased name. */
+  header(name: string): string | null;
+  cookie(name: string): string | null;
+  query(name: string): string | null;
+  ip: string | null;
+  country: string | null;
+  colo: string | null;
+  asn: number | null;
+}
+
+/** A request described as data (used by `keystone explain` and tests). */
+export interface RequestDescription {
+  host: string;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  query?: Record<string, string>;
+  ip?: string;
+  country?: string;
+  colo?: string;
+  asn?: number;
+}
+
+export function factsFromDescription(d: RequestDescription): RequestFacts {
+  const headers = new Map(Object.entries(d.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const cookies = new Map(Object.entries(d.cookies ?? {}));
+  const query = new Map(Object.entries(d.query ?? {}));
+  return {
+    host: d.host.toLowerCase().replace(/:\d+$/, ""),
+    path: d.path ?? "/",
+    method: (d.method ?? "GET").toUpperCase(),
+    header: (name) => headers.get(name) ?? null,
+    cookie: (name) => cookies.get(name) ?? null,
+    query: (name) => query.get(name) ?? null,
+    ip: d.ip ?? headers.get("cf-connecting-ip") ?? null,
+    country: d.country ?? null,
+    colo: d.colo ?? null,
+    asn: d.asn ?? null,
+  };
+}
+
+/** Cookie header → map; the first occurrence of a name wins, as browsers send the most specific first. */
+export function parseCookies(header: string | null): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const pair of header.split(";")) {
+    const eq = pair.indexOf("=");
+    if (eq < 0) continue;
+    const name = pair.slice(0, eq).trim();
+    if (name && !cookies.has(name)) cookies.set(name, pair.slice(eq + 1).trim());
+  }
+  return cookies;
+}

@@ -1,0 +1,90 @@
+// Compiles match conditions into predicates once per config revision: no regex compilation,
+// lowercasing or CIDR parsing per request.
+import { cidrContains, parseCidr, parseIp } from "../../schemas/cidr.ts";
+import type { Condition, NamedMatch, PathMatch } from "../../schemas/condition.ts";
+import type { RequestFacts } from "./facts.ts";
+
+export type Predicate = (facts: RequestFacts) => boolean;
+
+type ValueTest = (value: string | null) => boolean;
+
+function compileValueTest(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
+  if (match.equals !== undefined) {
+    const expected = match.equals;
+    return (value) => value === expected;
+  }
+  if (match.in !== undefined) {
+    const allowed = new Set(match.in);
+    return (value) => value !== null && allowed.has(value);
+  }
+  if (match.regex !== undefined) {
+    const pattern = new RegExp(match.regex);
+    return (value) => value !== null && pattern.test(value);
+  }
+  if (match.prefix !== undefined) {
+    const prefix = match.prefix;
+    return (value) => value?.startsWith(prefix) === true;
+  }
+  const wanted = match.present === true;
+  return (value) => (value !== null) === wanted;
+}
+
+function named(
+  match: NamedMatch,
+  read: (facts: RequestFacts, name: string) => string | null,
+  lowercaseName: boolean,
+): Predicate {
+  const name = lowercaseName ? match.name.toLowerCase() : match.name;
+  const test = compileValueTest(match);
+  return (facts) => test(read(facts, name));
+}
+
+function inSet<T>(values: readonly T[], read: (facts: RequestFacts) => T | null): Predicate {
+  const allowed = new Set(values);
+  return (facts) => {
+    const value = read(facts);
+    return value !== null && allowed.has(value);
+  };
+}
+
+function upper(values: readonly string[]): string[] {
+  return values.map((v) => v.toUpperCase());
+}
+
+export function compileCondition(condition: Condition): Predicate {
+  const parts: Predicate[] = [];
+  if (condition.header) parts.push(named(condition.header, (f, n) => f.header(n), true));
+  if (condition.cookie) parts.push(named(condition.cookie, (f, n) => f.cookie(n), false));
+  if (condition.query) parts.push(named(condition.query, (f, n) => f.query(n), false));
+  if (condition.path) {
+    const test = compileValueTest(condition.path);
+    parts.push((facts) => test(facts.path));
+  }
+  if (condition.method) parts.push(inSet(upper(condition.method), (f) => f.method));
+  if (condition.country) parts.push(inSet(upper(condition.country), (f) => f.country));
+  if (condition.colo) parts.push(inSet(upper(condition.colo), (f) => f.colo));
+  if (condition.asn) parts.push(inSet(condition.asn, (f) => f.asn));
+  if (condition.ip) parts.push(compileIp(condition.ip));
+  if (condition.all) {
+    const inner = condition.all.map(compileCondition);
+    parts.push((facts) => inner.every((p) => p(facts)));
+  }
+  if (condition.any) {
+    const inner = condition.any.map(compileCondition);
+    parts.push((facts) => inner.some((p) => p(facts)));
+  }
+  if (condition.not) {
+    const inner = compileCondition(condition.not);
+    parts.push((facts) => !inner(facts));
+  }
+  if (parts.length === 1) return parts[0]!;
+  return (facts) => parts.every((p) => p(facts));
+}
+
+function compileIp(cidrs: readonly string[]): Predicate {
+  const ranges = cidrs.map((text) => parseCidr(text)!);
+  return (facts) => {
+    const ip = facts.ip === null ? undefined : parseIp(facts.ip);
+    return ip !== undefined && ranges.some((range) => cidrContains(range, ip));
+  };
+}

@@ -1,0 +1,64 @@
+// The compiled form of published config: what the data plane consults per request.
+import type { Service } from "../../schemas/service.ts";
+import type { BucketRange } from "./layout.ts";
+import type { Predicate } from "./matchers.ts";
+
+export interface CompiledVersion {
+  name: string;
+  /** Origin without a trailing slash; the request path is appended as is. */
+  origin: string;
+  release: string | undefined;
+  timeoutMs: number;
+}
+
+export type StickyKey =
+  | { by: "cookie"; cookie: string; maxAgeSeconds: number }
+  | { by: "header"; header: string }
+  | { by: "ip" }
+  | { by: "none" };
+
+export interface CompiledRule {
+  name: string;
+  matches: Predicate;
+  /** A fixed version, or a split of its own over the visitor's bucket. */
+  route: string | undefined;
+  ranges: BucketRange[] | undefined;
+}
+
+export interface CompiledExperiment {
+  name: string;
+  matches: Predicate | undefined;
+  salt: string;
+  variants: BucketRange[];
+  /** Variant → pinned version, for variants that pin one. */
+  pins: Map<string, string>;
+}
+
+export interface CompiledService {
+  name: string;
+  config: Service;
+  salt: string;
+  versions: Map<string, CompiledVersion>;
+  baseline: string;
+  ranges: BucketRange[];
+  /** Non-baseline versions, candidate first: the order ranges are laid from the top. */
+  topOrder: string[];
+  sticky: StickyKey;
+  rules: CompiledRule[];
+  experiments: CompiledExperiment[];
+  exposeVersionHeader: boolean;
+}
+
+export interface HostEntry {
+  pathPrefix: string;
+  service: CompiledService;
+}
+
+export interface RouteTable {
+  generation: number;
+  services: Map<string, CompiledService>;
+  /** Exact host → entries, longest pathPrefix first. */
+  exactHosts: Map<string, HostEntry[]>;
+  /** Wildcard suffix (".shop.example.com") → entries, longest pathPrefix first. */
+  wildcardHosts: Map<string, HostEntry[]>;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { ConfigFile } from "../../schemas/config-file.ts";
+import { shopService } from "../../test/support/fixtures.ts";
+import { RouteTableCache } from "./table-cache.ts";
+
+function doc(generation: number): string {
+  const services = ConfigFile.parse({ services: [shopService()] }).services;
+  return JSON.stringify({
+    format: 1,
+    generation,
+    publishedAt: new Date(0).toISOString(),
+    services,
+  });
+}
+
+function cacheOver(values: (() => string | null)[], refreshMs = 30_000) {
+  const logs: string[] = [];
+  let call = 0;
+  const cache = new RouteTableCache({
+    read: async () => values[Math.min(call++, values.length - 1)]!(),
+    refreshMs,
+    log: (m) => logs.push(m),
+  });
+  const background: Promise<unknown>[] = [];
+  const current = (now: number) => cache.current(now, (p) => background.push(p));
+  return { cache, logs, background, current };
+}
+
+describe("the isolate route-table cache", () => {
+  it("serves from memory until the refresh interval, then refreshes in the background", async () => {
+    const { cache, background, current } = cacheOver([() => doc(1), () => doc(2)]);
+    expect((await current(0)).table?.generation).toBe(1);
+    expect((await current(29_999)).table?.generation).toBe(1);
+    expect(cache.reads).toBe(1);
+    expect((await current(30_000)).table?.generation).toBe(1);
+    await Promise.all(background);
+    expect((await current(30_001)).table?.generation).toBe(2);
+    expect(cache.reads).toBe(2);
+  });
+
+  it("shares one read among concurrent cold requests", async () => {
+    const { cache, current } = cacheOver([() => doc(1)]);
+    await Promise.all([current(0), current(0), current(0)]);
+    expect(cache.reads).toBe(1);
+  });
+
+  it("keeps the last good table when KV throws, and logs why", async () => {
+    const { logs, background, current } = cacheOver([
+      () => doc(1),
+      () => {
+        throw new Error("KV is down");
+      },
+    ]);
+    await current(0);
+    await current(60_000);
+    await Promise.all(background);
+    expect((await current(60_001)).table?.generation).toBe(1);
+    expect(logs.join("\n")).toMatch(/KV is down; still serving generation 1/);
+  });
+
+  it("with nothing loaded, reports the problem and retries KV at most once a second", async () => {
+    const { cache, current } = cacheOver([() => null]);
+    const state = await current(0);
+    expect(state.table).toBeUndefined();
+    expect(state.table === undefined && state.problem).toContain(
+      "no route table has been published",
+    );
+    await current(500);
+    expect(cache.reads).toBe(1);
+    await current(1_000);
+    expect(cache.reads).toBe(2);
+  });
+});

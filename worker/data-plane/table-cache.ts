@@ -1,0 +1,86 @@
+// The isolate's route table: loaded from KV once, then refreshed in the background, never on the
+// request path once warm. A bad or missing value keeps the last good table serving.
+
+import { formatProblems, problemsOf } from "../../schemas/problems.ts";
+import { RoutesDoc } from "../../schemas/routes-doc.ts";
+import { compileRouteTable } from "../core/compile.ts";
+import type { RouteTable } from "../core/route-table.ts";
+
+/** How soon a cold isolate that failed to load anything may try KV again. */
+const COLD_RETRY_MS = 1_000;
+
+export type TableState = { table: RouteTable } | { table: undefined; problem: string };
+
+export interface RouteTableCacheOptions {
+  /** Reads the raw KV value (null when absent). */
+  read: () => Promise<string | null>;
+  refreshMs: number;
+  log?: (message: string) => void;
+}
+
+export class RouteTableCache {
+  readonly #options: RouteTableCacheOptions;
+  #table: RouteTable | undefined;
+  #raw: string | undefined;
+  #checkedAt = Number.NEGATIVE_INFINITY;
+  #problem = "the route table has not been read yet";
+  #inflight: Promise<void> | undefined;
+  /** KV reads made, for the hot-path counters. */
+  reads = 0;
+
+  constructor(options: RouteTableCacheOptions) {
+    this.#options = options;
+  }
+
+  /** The table to serve now; schedules a background refresh when the cached one is due. */
+  async current(now: number, waitUntil: (work: Promise<unknown>) => void): Promise<TableState> {
+    const due = now - this.#checkedAt >= this.#options.refreshMs;
+    if (this.#table) {
+      if (due && !this.#inflight) waitUntil(this.refresh(now));
+      return { table: this.#table };
+    }
+    if (this.#inflight || now - this.#checkedAt >= COLD_RETRY_MS) await this.refresh(now);
+    return this.#table ? { table: this.#table } : { table: undefined, problem: this.#problem };
+  }
+
+  /** Loads the KV value now; concurrent callers share one read. */
+  refresh(now: number): Promise<void> {
+    this.#inflight ??= this.#load(now).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #load(now: number): Promise<void> {
+    this.#checkedAt = now;
+    this.reads++;
+    let raw: string | null;
+    try {
+      raw = await this.#options.read();
+    } catch (error) {
+      return this.#reject(`reading the route table from KV failed: ${String(error)}`);
+    }
+    if (raw === null) return this.#reject("no route table has been published to KV yet");
+    if (raw === this.#raw) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (error) {
+      return this.#reject(`the route table in KV is not valid JSON: ${String(error)}`);
+    }
+    const parsed = RoutesDoc.safeParse(json);
+    if (!parsed.success) {
+      const detail = formatProblems(problemsOf(parsed.error)).split("\n").slice(0, 5).join("; ");
+      return this.#reject(`the route table in KV does not match the schema: ${detail}`);
+    }
+    this.#table = compileRouteTable(parsed.data.services, parsed.data.generation);
+    this.#raw = raw;
+    this.#problem = "";
+  }
+
+  #reject(problem: string): void {
+    const keeping = this.#table ? `; still serving generation ${this.#table.generation}` : "";
+    if (problem !== this.#problem) this.#options.log?.(`keystone: ${problem}${keeping}`);
+    this.#problem = problem;
+  }
+}
