@@ -30,6 +30,8 @@ export default defineConfig({
                   CANARY_ORIGIN: origins.canary,
                   REFUSED_ORIGIN: origins.refused,
                   OVERRIDE_SECRET: "test-override-secret",
+                  ADMIN_TOKEN: "test-admin-token",
+                  READ_TOKEN: "test-read-token",
                 },
               },
             };

@@ -1,4 +1,6 @@
 // The schemas: one source of truth for config, KV values and API bodies.
+
+export * from "./api.ts";
 export * from "./cidr.ts";
 export * from "./condition.ts";
 export * from "./config-file.ts";

@@ -24,6 +24,9 @@ export function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = [
 }
 
 function describe(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+    return `required: expected ${issue.expected}`;
+  }
   if (issue.code === "unrecognized_keys") {
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
   }

@@ -1,12 +1,21 @@
-// Worker entry: one isolate-wide data plane, created on first use from the bindings.
+// Worker entry: the admin API under /_keystone/, the data plane for everything else.
+import { createAdminApi } from "./admin/app.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import type { Env } from "./env.ts";
 
+export { RegistryObject } from "./control-plane/registry-object.ts";
+export { ServiceObject } from "./control-plane/service-object.ts";
+
+const ADMIN_PREFIX = "/_keystone/";
+
 let dataPlane: DataPlane | undefined;
+const adminApi = createAdminApi();
 
 export default {
   fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname.startsWith(ADMIN_PREFIX)) return adminApi.fetch(request, env, ctx);
     dataPlane ??= createDataPlane(env);
-    return dataPlane.fetch(request, ctx);
+    return dataPlane.fetch(request, ctx, url);
   },
 } satisfies ExportedHandler<Env>;

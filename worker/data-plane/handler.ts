@@ -12,7 +12,7 @@ const KV_CACHE_TTL_SECONDS = 30;
 
 export interface DataPlane {
   cache: RouteTableCache;
-  fetch(request: Request, ctx: ExecutionContext): Promise<Response>;
+  fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
 }
 
 export function createDataPlane(env: Env): DataPlane {
@@ -25,8 +25,7 @@ export function createDataPlane(env: Env): DataPlane {
   const overrideSecret = env.OVERRIDE_SECRET;
   return {
     cache,
-    async fetch(request, ctx) {
-      const url = new URL(request.url);
+    async fetch(request, ctx, url = new URL(request.url)) {
       const state = await cache.current(Date.now(), (work) => ctx.waitUntil(work));
       if (!state.table) {
         return plainText(503, `keystone: no routing config is loaded: ${state.problem}\n`);

@@ -1,0 +1,118 @@
+// Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
+import { z } from "zod";
+import { Duration } from "./duration.ts";
+import { Service } from "./service.ts";
+import { Split } from "./split.ts";
+
+const Revision = z.number().int().nonnegative();
+
+/** Who made a change and why; recorded in history. */
+const Attribution = {
+  author: z.string().max(200).optional(),
+  reason: z.string().max(1000).optional(),
+};
+
+export const ApplyBody = z.strictObject({
+  config: Service,
+  /** The revision the change was based on; a stale one is refused with 409. 0 for a new service. */
+  baseRevision: Revision.optional(),
+  ...Attribution,
+});
+
+export const WeightsBody = z.strictObject({
+  split: Split,
+  baseRevision: Revision.optional(),
+  ...Attribution,
+});
+
+export const RevertBody = z.strictObject({
+  to: Revision.min(1),
+  baseRevision: Revision.optional(),
+  ...Attribution,
+});
+
+export const DeleteBody = z.strictObject({ baseRevision: Revision.optional(), ...Attribution });
+
+export const ExplainBody = z.strictObject({
+  service: z.string().optional(),
+  request: z.strictObject({
+    host: z.string().optional(),
+    path: z.string().startsWith("/").optional(),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    cookies: z.record(z.string(), z.string()).optional(),
+    query: z.record(z.string(), z.string()).optional(),
+    ip: z.string().optional(),
+    country: z.string().optional(),
+    colo: z.string().optional(),
+    asn: z.number().int().optional(),
+  }),
+});
+
+export const OverrideTokenBody = z.strictObject({
+  version: z.string(),
+  ttl: Duration.default("1h"),
+});
+
+export const ServiceRecord = z.object({
+  name: z.string(),
+  revision: Revision,
+  updatedAt: z.iso.datetime(),
+  config: Service,
+});
+
+export const ChangeResult = z.object({
+  name: z.string(),
+  revision: Revision,
+  changed: z.boolean(),
+});
+
+export const HistoryEntry = z.object({
+  at: z.iso.datetime(),
+  type: z.string(),
+  revision: Revision.nullable(),
+  author: z.string().nullable(),
+  reason: z.string().nullable(),
+  detail: z.record(z.string(), z.json()).nullable(),
+});
+
+export const ExplainResult = z.object({
+  service: z.string(),
+  version: z.string(),
+  release: z.string().nullable(),
+  reason: z.record(z.string(), z.json()),
+  bucket: z.number().int(),
+  visitor: z.string(),
+  experiments: z.array(
+    z.object({ name: z.string(), variant: z.string(), bucket: z.number().int() }),
+  ),
+  why: z.array(z.string()),
+});
+
+export const ErrorCode = z.enum([
+  "invalid",
+  "conflict",
+  "not_found",
+  "unauthorized",
+  "forbidden",
+  "too_large",
+  "bad_request",
+  "unavailable",
+  "internal",
+]);
+
+export const ErrorEnvelope = z.object({
+  error: z.object({
+    code: ErrorCode,
+    message: z.string(),
+    problems: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+export type ApplyBody = z.infer<typeof ApplyBody>;
+export type ServiceRecord = z.infer<typeof ServiceRecord>;
+export type ChangeResult = z.infer<typeof ChangeResult>;
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+export type ExplainResult = z.infer<typeof ExplainResult>;
+export type ErrorCode = z.infer<typeof ErrorCode>;
+export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

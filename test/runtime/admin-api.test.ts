@@ -1,0 +1,178 @@
+// The admin API inside workerd: auth, validation envelope, revisions through the service Durable
+// Object, publication through the registry to real KV, and the data plane following it.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { localShop } from "./publish.ts";
+
+const ADMIN = { authorization: "Bearer test-admin-token" };
+const READ = { authorization: "Bearer test-read-token" };
+
+function api(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = ADMIN,
+) {
+  return exports.default.fetch(`https://admin.example.com/_keystone/v1${path}`, {
+    method,
+    headers: { ...headers, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function routedVersion(): Promise<string | null> {
+  const plane = createDataPlane(env);
+  const ctx = createExecutionContext();
+  const response = await plane.fetch(new Request("https://shop.example.com/"), ctx);
+  await waitOnExecutionContext(ctx);
+  await response.arrayBuffer();
+  return response.headers.get("x-keystone-version");
+}
+
+describe("auth", () => {
+  it("401 without a token or with a wrong one, 403 for the read token on a change", async () => {
+    const none = await api("GET", "/services", undefined, {});
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    expect(
+      (await api("GET", "/services", undefined, { authorization: "Bearer nope" })).status,
+    ).toBe(401);
+    expect((await api("GET", "/services", undefined, READ)).status).toBe(200);
+    const forbidden = await api("PUT", "/services/shop", { config: localShop() }, READ);
+    expect(forbidden.status).toBe(403);
+    expect((await api("GET", "/services/shop", undefined, READ)).status).toBe(404);
+  });
+});
+
+describe("changes", () => {
+  it("apply stores revision 1, publishes to KV, and the data plane follows", async () => {
+    const applied = await api("PUT", "/services/shop", {
+      config: localShop(),
+      baseRevision: 0,
+      author: "ci",
+      reason: "first",
+    });
+    expect(await applied.json()).toEqual({ name: "shop", revision: 1, changed: true });
+    const doc = JSON.parse((await env.ROUTES.get(ROUTES_KEY))!) as { services: { name: string }[] };
+    expect(doc.services.map((s) => s.name)).toEqual(["shop"]);
+    expect(await routedVersion()).toBe("stable");
+
+    const again = await api("PUT", "/services/shop", { config: localShop(), baseRevision: 1 });
+    expect(await again.json()).toEqual({ name: "shop", revision: 1, changed: false });
+  });
+
+  it("a change based on a stale revision is refused with 409", async () => {
+    const stale = await api("POST", "/services/shop/weights", {
+      split: { stable: 50, canary: 50 },
+      baseRevision: 0,
+    });
+    expect(stale.status).toBe(409);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(
+      /at revision 1/,
+    );
+  });
+
+  it("weights make a new revision; revert restores the earlier one exactly", async () => {
+    const moved = await api("POST", "/services/shop/weights", {
+      split: { stable: 0, canary: 100 },
+      baseRevision: 1,
+    });
+    expect(((await moved.json()) as { revision: number }).revision).toBe(2);
+    // The registry coalesces KV writes to one a second; run its alarm to flush now.
+    await flushRegistry();
+    expect(await routedVersion()).toBe("canary");
+
+    await api("POST", "/services/shop/revert", { to: 1, baseRevision: 2 });
+    await flushRegistry();
+    expect(await routedVersion()).toBe("stable");
+    const record = (await (await api("GET", "/services/shop")).json()) as {
+      revision: number;
+      config: { split: unknown };
+    };
+    expect(record.revision).toBe(3);
+    expect(record.config.split).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it("an invalid body lists every problem with its path and stores nothing", async () => {
+    const bad = await api("PUT", "/services/shop", {
+      config: { ...localShop(), split: { stable: 90, canary: 5 }, baseline: "prod" },
+    });
+    expect(bad.status).toBe(422);
+    const { error } = (await bad.json()) as { error: { problems: { path: string }[] } };
+    expect(error.problems.map((p) => p.path).sort()).toEqual(["config.baseline", "config.split"]);
+    expect(
+      ((await (await api("GET", "/services/shop")).json()) as { revision: number }).revision,
+    ).toBe(3);
+  });
+
+  it("refuses a host another service already serves", async () => {
+    const clash = await api("PUT", "/services/shop-copy", {
+      config: { ...localShop(), name: "shop-copy" },
+    });
+    expect(clash.status).toBe(422);
+    expect(await clash.text()).toContain('already served by service \\"shop\\"');
+  });
+
+  it("history holds every revision with who and why", async () => {
+    const { history } = (await (
+      await api("GET", "/services/shop/history", undefined, READ)
+    ).json()) as {
+      history: { type: string; revision: number; author: string | null; reason: string | null }[];
+    };
+    expect(history.map((h) => [h.type, h.revision])).toEqual([
+      ["config.applied", 1],
+      ["weights.changed", 2],
+      ["config.reverted", 3],
+    ]);
+    expect(history[0]).toMatchObject({ author: "ci", reason: "first" });
+  });
+
+  it("delete removes the service from routing and is recorded", async () => {
+    const deleted = await api("DELETE", "/services/shop", { baseRevision: 3, reason: "retired" });
+    expect(await deleted.json()).toEqual({ name: "shop", revision: 4, changed: true });
+    await flushRegistry();
+    expect((await api("GET", "/services/shop")).status).toBe(404);
+    expect(await routedVersion()).toBeNull();
+    const { history } = (await (await api("GET", "/services/shop/history")).json()) as {
+      history: { type: string }[];
+    };
+    expect(history.at(-1)?.type).toBe("service.deleted");
+  });
+});
+
+describe("other endpoints", () => {
+  it("refuses a body over the size limit with 413", async () => {
+    const huge = await api("PUT", "/services/shop", {
+      config: localShop(),
+      reason: "x".repeat(2 * 1024 * 1024),
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it("serves an OpenAPI document generated from the schemas", async () => {
+    const doc = (await (
+      await exports.default.fetch("https://a/_keystone/v1/openapi.json")
+    ).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toContain("/_keystone/v1/services/{name}/weights");
+  });
+
+  it("an unknown admin path gets the JSON envelope", async () => {
+    const response = await api("GET", "/nope");
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      "GET /_keystone/v1/nope",
+    );
+  });
+});
+
+async function flushRegistry(): Promise<void> {
+  const { runDurableObjectAlarm } = await import("cloudflare:test");
+  await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+}

@@ -1,0 +1,88 @@
+// The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
+import { problemsOf } from "../../schemas/problems.ts";
+import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { compileRouteTable, findService } from "../core/compile.ts";
+import type { Env } from "../env.ts";
+import { requireScope } from "./auth.ts";
+import { readBody } from "./body.ts";
+import { ApiError } from "./errors.ts";
+import { explainRequest } from "./explain.ts";
+import { openApiDocument } from "./openapi.ts";
+import { serviceRoutes } from "./services-routes.ts";
+
+/** Largest admin request body: a config of many services fits easily. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createAdminApi() {
+  const app = new Hono<{ Bindings: Env }>();
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("too_large", `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+  app.get("/_keystone/health", (c) => c.json({ ok: true }));
+  app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
+
+  const v1 = new Hono<{ Bindings: Env }>();
+  v1.route("/", serviceRoutes());
+
+  v1.post("/explain", requireScope("read"), async (c) => {
+    const body = await readBody(c, ExplainBody);
+    let config = body.service
+      ? (await serviceObjectOf(c.env, body.service).record())?.config
+      : undefined;
+    if (!body.service) {
+      const host = body.request.host;
+      if (!host)
+        throw new ApiError("invalid", "name a service or a request host", [
+          { path: "request.host", message: "required without service" },
+        ]);
+      const table = compileRouteTable((await registryOf(c.env).list()).map((e) => e.config));
+      config = findService(
+        table,
+        host.toLowerCase().replace(/:\d+$/, ""),
+        body.request.path ?? "/",
+      )?.config;
+    }
+    if (!config)
+      throw new ApiError(
+        "not_found",
+        `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
+      );
+    return c.json(explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET));
+  });
+
+  v1.post("/validate", requireScope("read"), async (c) => {
+    const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
+    return c.json(
+      parsed.success
+        ? { valid: true, problems: [] }
+        : { valid: false, problems: problemsOf(parsed.error) },
+    );
+  });
+
+  app.route("/_keystone/v1", v1);
+  app.notFound((c) => {
+    const error = new ApiError(
+      "not_found",
+      `no admin endpoint ${c.req.method} ${new URL(c.req.url).pathname}`,
+    );
+    return c.json(error.toEnvelope(), error.status);
+  });
+  app.onError((err, c) => {
+    const error =
+      err instanceof ApiError
+        ? err
+        : new ApiError("internal", "internal error; see the Worker logs");
+    if (!(err instanceof ApiError)) console.error("keystone admin API:", err);
+    return c.json(error.toEnvelope(), error.status);
+  });
+  return app;
+}

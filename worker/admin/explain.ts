@@ -1,0 +1,89 @@
+// `explain`: the data plane's own decision for a described request, with the reasons spelled out.
+import type { ExplainResult } from "../../schemas/api.ts";
+import type { Service } from "../../schemas/service.ts";
+import { compileService } from "../core/compile.ts";
+import { decideForService, type Verdict } from "../core/decide.ts";
+import { factsFromDescription, type RequestDescription } from "../core/facts.ts";
+import type { BucketRange } from "../core/layout.ts";
+
+export function explainRequest(
+  config: Service,
+  request: Omit<RequestDescription, "host"> & { host?: string | undefined },
+  now: number,
+  overrideSecret: string | undefined,
+): ExplainResult {
+  const service = compileService(config);
+  const facts = factsFromDescription({
+    ...request,
+    host: request.host ?? config.hosts[0]!.replace(/^\*\./, "x."),
+  });
+  const verdict = decideForService(facts, service, {
+    now,
+    overrideSecret,
+    mintVisitorId: () => crypto.randomUUID(),
+  });
+  return {
+    service: config.name,
+    version: verdict.version.name,
+    release: verdict.version.release ?? null,
+    reason: { ...verdict.reason },
+    bucket: verdict.bucket,
+    visitor: verdict.visitorSource,
+    experiments: verdict.experiments,
+    why: reasons(verdict),
+  };
+}
+
+function rangeText(ranges: BucketRange[], name: string): string {
+  const range = ranges.find((r) => r.name === name);
+  return range ? `${range.start}–${range.end - 1} (${(range.end - range.start) / 100}%)` : "none";
+}
+
+function reasons(verdict: Verdict): string[] {
+  const { service, reason, bucket, version } = verdict;
+  const lines = [visitorLine(verdict)];
+  switch (reason.kind) {
+    case "override":
+      lines.push(
+        `a valid override token forces ${version.name} until ${new Date(reason.expiresAt).toISOString()}`,
+      );
+      break;
+    case "rule": {
+      const rule = service.rules.find((r) => r.name === reason.rule)!;
+      lines.push(
+        reason.split
+          ? `rule "${reason.rule}" matched; its split puts bucket ${bucket} in ${version.name}'s range ${rangeText(rule.ranges!, version.name)}`
+          : `rule "${reason.rule}" matched and routes to ${version.name}`,
+      );
+      break;
+    }
+    case "experiment":
+      lines.push(
+        `no rule matched; experiment "${reason.experiment}" variant "${reason.variant}" pins ${version.name}`,
+      );
+      break;
+    case "split":
+      lines.push(
+        `no rule matched; bucket ${bucket} falls in ${version.name}'s range ${rangeText(service.ranges, version.name)} of the split`,
+      );
+  }
+  for (const e of verdict.experiments)
+    lines.push(`experiment "${e.name}": variant "${e.variant}" (bucket ${e.bucket})`);
+  return lines;
+}
+
+function visitorLine(verdict: Verdict): string {
+  const sticky = verdict.service.sticky;
+  switch (verdict.visitorSource) {
+    case "cookie":
+      return `visitor identified by cookie ${sticky.by === "cookie" ? sticky.cookie : ""}`.trim();
+    case "header":
+      return `visitor identified by header ${sticky.by === "header" ? sticky.header : ""}`.trim();
+    case "ip":
+      return "visitor identified by client IP";
+    case "minted":
+      return `no ${sticky.by === "cookie" ? sticky.cookie : ""} cookie: a new visitor gets a random id, so the bucket below is one example`;
+    case "random":
+      return "no visitor key (stickiness off or key absent): each request is bucketed at random";
+  }
+}
