@@ -43,6 +43,16 @@ export default defineConfig({
           globalSetup: ["./test/support/runtime-origins.ts"],
         },
       },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,6 +1,6 @@
 // vitest globalSetup for the workerd tests: real origin servers, their URLs provided to the pool.
 import type { TestProject } from "vitest/node";
-import { closedPort, startOrigin } from "./origin-server.ts";
+import { closedPort, startOrigin } from "../../scripts/origin-server.ts";
 
 export interface RuntimeOrigins {
   stable: string;

@@ -26,6 +26,8 @@ export interface RegistryEntry {
 }
 
 export class RegistryObject extends DurableObject<Env> {
+  #writing = false;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
@@ -67,37 +69,57 @@ export class RegistryObject extends DurableObject<Env> {
     return Number(this.#getMeta("generation") ?? 0);
   }
 
+  /** Scheduled for when KV allows the next write: write the latest state now. */
   override async alarm(): Promise<void> {
-    if (this.#getMeta("dirty") === "1") await this.#write(Date.now());
+    if (this.#getMeta("dirty") === "1") await this.#writeNow();
   }
 
+  /**
+   * Writes the route document now, or schedules it for when KV allows the next write (one per
+   * second per key). Only one write is ever in flight: the DO's input gate opens while `put` is
+   * awaited, and two interleaved writes could otherwise land out of order, older content last.
+   */
   async #writeSoon(): Promise<void> {
-    const now = Date.now();
     const lastWrite = Number(this.#getMeta("lastWriteAt") ?? 0);
-    if (now - lastWrite >= MIN_WRITE_INTERVAL_MS) return this.#write(now);
-    const due = lastWrite + MIN_WRITE_INTERVAL_MS;
+    if (Date.now() - lastWrite < MIN_WRITE_INTERVAL_MS) {
+      return this.#scheduleAt(lastWrite + MIN_WRITE_INTERVAL_MS);
+    }
+    await this.#writeNow();
+  }
+
+  async #writeNow(): Promise<void> {
+    if (this.#writing) return; // the write in flight re-checks `dirty` when it finishes
+    const now = Date.now();
+    this.#writing = true;
+    try {
+      // Everything before the put is synchronous: the generation is reserved and the document
+      // built from the latest state before anything else can run.
+      const generation = this.generation() + 1;
+      this.#setMeta("generation", String(generation));
+      this.#setMeta("lastWriteAt", String(now));
+      this.#setMeta("dirty", "0");
+      const doc: RoutesDoc = {
+        format: 1,
+        generation,
+        publishedAt: new Date(now).toISOString(),
+        services: this.list().map((entry) => entry.config),
+      };
+      try {
+        await this.env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
+      } catch (error) {
+        console.error(`keystone: writing the route table to KV failed, retrying: ${String(error)}`);
+        this.#setMeta("dirty", "1");
+        return this.#scheduleAt(now + RETRY_MS);
+      }
+    } finally {
+      this.#writing = false;
+    }
+    if (this.#getMeta("dirty") === "1") await this.#scheduleAt(now + MIN_WRITE_INTERVAL_MS);
+  }
+
+  async #scheduleAt(due: number): Promise<void> {
     const scheduled = await this.ctx.storage.getAlarm();
     if (scheduled === null || scheduled > due) await this.ctx.storage.setAlarm(due);
-  }
-
-  async #write(now: number): Promise<void> {
-    const generation = this.generation() + 1;
-    const doc: RoutesDoc = {
-      format: 1,
-      generation,
-      publishedAt: new Date(now).toISOString(),
-      services: this.list().map((entry) => entry.config),
-    };
-    try {
-      await this.env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
-    } catch (error) {
-      console.error(`keystone: writing the route table to KV failed, retrying: ${String(error)}`);
-      await this.ctx.storage.setAlarm(now + RETRY_MS);
-      return;
-    }
-    this.#setMeta("generation", String(generation));
-    this.#setMeta("lastWriteAt", String(now));
-    this.#setMeta("dirty", "0");
   }
 
   #getMeta(key: string): string | undefined {

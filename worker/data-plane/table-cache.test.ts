@@ -71,3 +71,13 @@ describe("the isolate route-table cache", () => {
     expect(cache.reads).toBe(2);
   });
 });
+
+describe("eventual consistency", () => {
+  it("never goes back to an older generation", async () => {
+    const { background, current } = cacheOver([() => doc(5), () => doc(4)], 10);
+    expect((await current(0)).table?.generation).toBe(5);
+    await current(100);
+    await Promise.all(background);
+    expect((await current(101)).table?.generation).toBe(5);
+  });
+});

@@ -73,6 +73,8 @@ export class RouteTableCache {
       const detail = formatProblems(problemsOf(parsed.error)).split("\n").slice(0, 5).join("; ");
       return this.#reject(`the route table in KV does not match the schema: ${detail}`);
     }
+    // KV caches are eventually consistent: a read may return an older value after a newer one.
+    if (this.#table && parsed.data.generation < this.#table.generation) return;
     this.#table = compileRouteTable(parsed.data.services, parsed.data.generation);
     this.#raw = raw;
     this.#problem = "";

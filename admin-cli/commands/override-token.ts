@@ -1,0 +1,29 @@
+// keystone override-token SERVICE VERSION [--ttl 1h]: a signed token that forces a version.
+import { defineCommand } from "citty";
+import { globalArgs, openSession } from "../session.ts";
+
+export default defineCommand({
+  meta: {
+    name: "override-token",
+    description: "Mint a signed x-keystone-override token for a version",
+  },
+  args: {
+    ...globalArgs,
+    service: { type: "positional", required: true, description: "service name" },
+    version: { type: "positional", required: true, description: "version to force" },
+    ttl: { type: "string", default: "1h", description: "how long it is valid (30m, 1h, …)" },
+  },
+  async run({ args }) {
+    const { out, api } = openSession(args);
+    const minted = await api.request<{ token: string; expiresAt: string }>(
+      "POST",
+      `/services/${encodeURIComponent(args.service)}/override-tokens`,
+      { version: args.version, ttl: args.ttl },
+    );
+    out.result(minted);
+    out.line(minted.token);
+    out.note(
+      `valid until ${minted.expiresAt}; send it as: -H 'x-keystone-override: ${minted.token}'`,
+    );
+  },
+});

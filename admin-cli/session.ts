@@ -1,0 +1,90 @@
+// What every command starts from: global flags resolved into an output and an API client.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ApiClient } from "./client.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { createOutput, type Io, type Output } from "./io.ts";
+
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+/** Flags every command takes. */
+export const globalArgs = {
+  url: { type: "string", description: `admin API URL (env KEYSTONE_URL, default ${DEFAULT_URL})` },
+  token: {
+    type: "string",
+    description: "bearer token (env KEYSTONE_TOKEN; found in .dev.vars for a local URL)",
+  },
+  json: { type: "boolean", description: "machine output only, JSON on stdout" },
+  color: { type: "boolean", description: "colour output (--no-color to turn off)" },
+} as const;
+
+export interface GlobalFlags {
+  url?: string | undefined;
+  token?: string | undefined;
+  json?: boolean | undefined;
+  color?: boolean | undefined;
+}
+
+export interface Session {
+  out: Output;
+  api: ApiClient;
+  io: Io;
+  author: string;
+}
+
+let currentIo: Io | undefined;
+
+export function useIo(io: Io): void {
+  currentIo = io;
+}
+
+export function openSession(flags: GlobalFlags): Session {
+  const io = currentIo!;
+  const url = flags.url ?? io.env.KEYSTONE_URL ?? DEFAULT_URL;
+  const token = flags.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
+  const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? "unknown";
+  return {
+    out: createOutput(io, { json: flags.json === true, color: flags.color }),
+    api: new ApiClient(url, token),
+    io,
+    author,
+  };
+}
+
+/** For a Worker on this machine (npm start), the admin token in the nearest .dev.vars. */
+export function localToken(url: string, cwd: string): string | undefined {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) return undefined;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    try {
+      const text = readFileSync(join(dir, ".dev.vars"), "utf8");
+      const match = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(text);
+      if (match) return match[1];
+    } catch {
+      // no .dev.vars here: look further up
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Every value of a repeatable flag (-H a -H b), which the argument parser would collapse. */
+export function repeated(rawArgs: readonly string[], names: readonly string[]): string[] {
+  const values: string[] = [];
+  rawArgs.forEach((arg, i) => {
+    for (const name of names) {
+      if (arg === name && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1]!);
+      else if (arg.startsWith(`${name}=`)) values.push(arg.slice(name.length + 1));
+    }
+  });
+  return values;
+}
+
+/** --if-revision N: the revision a change must still be based on (optimistic concurrency). */
+export function expectedRevision(flag: string | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  const revision = Number(flag);
+  if (!Number.isInteger(revision) || revision < 0) {
+    throw new CliError(EXIT.usage, `--if-revision takes a revision number, not "${flag}"`);
+  }
+  return revision;
+}

@@ -1,0 +1,147 @@
+// Runs the Worker locally under `wrangler dev` (workerd, local KV and Durable Objects on disk):
+// used by `npm start`, the end-to-end tests and the demo.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const WRANGLER = join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js");
+
+export interface LocalSecrets {
+  ADMIN_TOKEN: string;
+  READ_TOKEN: string;
+  OVERRIDE_SECRET: string;
+  DEPLOY_WEBHOOK_SECRET: string;
+}
+
+export function randomSecrets(): LocalSecrets {
+  const secret = () => randomBytes(24).toString("base64url");
+  return {
+    ADMIN_TOKEN: secret(),
+    READ_TOKEN: secret(),
+    OVERRIDE_SECRET: secret(),
+    DEPLOY_WEBHOOK_SECRET: secret(),
+  };
+}
+
+/** Writes a dotenv file of local secrets and dev vars (1 s route refresh, so changes show fast). */
+export function writeEnvFile(
+  path: string,
+  secrets: LocalSecrets,
+  extra: Record<string, string> = {},
+): void {
+  const vars = { ...secrets, ROUTE_REFRESH_SECONDS: "1", ...extra };
+  const lines = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(path, `# Local secrets for wrangler dev; never commit.\n${lines.join("\n")}\n`, {
+    mode: 0o600,
+  });
+}
+
+export function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^([A-Z_][A-Z0-9_]*)\s*=\s*"?([^"]*)"?\s*$/.exec(line);
+    if (match) out[match[1]!] = match[2]!;
+  }
+  return out;
+}
+
+export interface StackOptions {
+  port: number;
+  persistTo: string;
+  envFile: string;
+  /** Pass the Worker's output through (npm start) or keep it for error reports (tests). */
+  inheritOutput?: boolean;
+  testScheduled?: boolean;
+}
+
+export interface Stack {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(options: StackOptions): Promise<Stack> {
+  const args = [
+    WRANGLER,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--inspector-port",
+    "0",
+    "--persist-to",
+    options.persistTo,
+    "--env-file",
+    options.envFile,
+    "--show-interactive-dev-session=false",
+    ...(options.testScheduled === false ? [] : ["--test-scheduled"]),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
+  const tail: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on("data", (chunk: Buffer) => {
+      tail.push(...chunk.toString().split("\n"));
+      tail.splice(0, Math.max(0, tail.length - 40));
+    });
+  }
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = () => stopProcessGroup(child);
+  try {
+    await waitUntilHealthy(url, child, 120_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${tail.join("\n")}`);
+  }
+  return { url, process: child, stop };
+}
+
+async function waitUntilHealthy(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${url}/_keystone/health`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the Worker did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** wrangler starts workerd as a child: signal the whole group, then make sure it is gone. */
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 5_000);
+  await exited;
+  clearTimeout(timer);
+}
