@@ -54,6 +54,24 @@ export const OverrideTokenBody = z.strictObject({
   ttl: Duration.default("1h"),
 });
 
+export const RolloutStartBody = z.strictObject({
+  origin: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
+  release: z.string().min(1).optional(),
+  strategy: z.enum(["canary", "linear", "blueGreen"]).optional(),
+  ...Attribution,
+});
+
+export const RolloutActionBody = z.strictObject({ full: z.boolean().optional(), ...Attribution });
+
+/** The CI deploy webhook: starts a rollout of a service with a new origin and release. */
+export const DeployHookBody = z.strictObject({
+  service: z.string(),
+  origin: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
+  release: z.string().min(1).optional(),
+  strategy: z.enum(["canary", "linear", "blueGreen"]).optional(),
+  author: z.string().max(200).optional(),
+});
+
 export const ServiceRecord = z.object({
   name: z.string(),
   revision: Revision,

@@ -7,6 +7,7 @@ export * from "./config-file.ts";
 export * from "./duration.ts";
 export * from "./problems.ts";
 export * from "./rollout.ts";
+export * from "./rollout-state.ts";
 export * from "./routes-doc.ts";
 export * from "./service.ts";
 export * from "./split.ts";

@@ -41,13 +41,14 @@ export async function startOrigin(
     if (delay > 0) setTimeout(answer, delay);
     else void answer();
   });
-  // Deterministic failure share: every k-th request fails, so small samples hit the rate exactly.
+  // Deterministic failure share in integer per-mille steps, so any run of 1/rate requests holds
+  // exactly one failure (no random clumps, no float drift).
   function shouldFail(): boolean {
-    const rate = origin.behaviour.errorRate ?? 0;
-    if (rate <= 0) return false;
-    errorTicker += rate;
-    if (errorTicker >= 1) {
-      errorTicker -= 1;
+    const perMille = Math.round((origin.behaviour.errorRate ?? 0) * 1000);
+    if (perMille <= 0) return false;
+    errorTicker += perMille;
+    if (errorTicker >= 1000) {
+      errorTicker -= 1000;
       return true;
     }
     return false;

@@ -2,6 +2,6 @@
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import("./index.ts");
-    durableNamespaces: "ServiceObject" | "RegistryObject";
+    durableNamespaces: "ServiceObject" | "RegistryObject" | "StatsObject";
   }
 }

@@ -7,6 +7,8 @@ declare global {
       STABLE_ORIGIN: string;
       CANARY_ORIGIN: string;
       REFUSED_ORIGIN: string;
+      FAULTY_ORIGIN: string;
+      SLOW_ORIGIN: string;
     }
   }
 }

@@ -14,9 +14,11 @@ CREATE TABLE IF NOT EXISTS services (
   name TEXT PRIMARY KEY,
   revision INTEGER NOT NULL,
   config TEXT NOT NULL,
+  rollout_active INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 export interface RegistryEntry {
@@ -34,7 +36,12 @@ export class RegistryObject extends DurableObject<Env> {
   }
 
   /** Records a service's effective config (null: removed) and schedules the KV write. */
-  async publish(name: string, revision: number, config: Service | null): Promise<void> {
+  async publish(
+    name: string,
+    revision: number,
+    config: Service | null,
+    rolloutActive = false,
+  ): Promise<void> {
     const sql = this.ctx.storage.sql;
     const known = sql.exec("SELECT revision FROM services WHERE name = ?", name).toArray()[0];
     // Publications may arrive out of order after retries: never let an older one win.
@@ -42,10 +49,11 @@ export class RegistryObject extends DurableObject<Env> {
     if (config === null) sql.exec("DELETE FROM services WHERE name = ?", name);
     else {
       sql.exec(
-        "INSERT OR REPLACE INTO services (name, revision, config, updated_at) VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO services (name, revision, config, rollout_active, updated_at) VALUES (?, ?, ?, ?, ?)",
         name,
         revision,
         JSON.stringify(config),
+        rolloutActive ? 1 : 0,
         Date.now(),
       );
     }
@@ -62,6 +70,30 @@ export class RegistryObject extends DurableObject<Env> {
         revision: Number(row.revision),
         config: Service.parse(JSON.parse(String(row.config))),
       }));
+  }
+
+  /** Services with a rollout in progress: what the cron ticks. */
+  activeRollouts(): string[] {
+    return this.ctx.storage.sql
+      .exec("SELECT name FROM services WHERE rollout_active = 1 ORDER BY name")
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  /**
+   * Records a deploy-webhook signature; false when it was seen before (a replay). Signatures are
+   * kept for twice the webhook's freshness window, after which the timestamp check refuses them.
+   */
+  claimWebhookSignature(signature: string, now: number, keepMs: number): boolean {
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM webhook_signatures WHERE at < ?", now - keepMs);
+    if (
+      sql.exec("SELECT 1 FROM webhook_signatures WHERE signature = ?", signature).toArray().length >
+      0
+    )
+      return false;
+    sql.exec("INSERT INTO webhook_signatures (signature, at) VALUES (?, ?)", signature, now);
+    return true;
   }
 
   /** The generation last written to KV (0 before the first write). */

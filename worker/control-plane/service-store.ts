@@ -1,5 +1,6 @@
 // SQLite tables of one service's Durable Object: revisions of its config, and its event history.
 import type { HistoryEntry } from "../../schemas/api.ts";
+import { RolloutState } from "../../schemas/rollout-state.ts";
 import { Service } from "../../schemas/service.ts";
 
 type JsonValue = import("zod").z.core.util.JSONType;
@@ -101,6 +102,17 @@ export class ServiceStore {
       }));
   }
 
+  /** How many events of each of these types were recorded. */
+  countEvents(types: readonly string[]): Record<string, number> {
+    const counts = Object.fromEntries(types.map((t) => [t, 0]));
+    const rows = this.#sql.exec(
+      `SELECT type, COUNT(*) AS n FROM events WHERE type IN (${types.map(() => "?").join(",")}) GROUP BY type`,
+      ...types,
+    );
+    for (const row of rows) counts[String(row.type)] = Number(row.n);
+    return counts;
+  }
+
   getMeta(key: string): string | undefined {
     const row = this.#sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
     return row ? String(row.value) : undefined;
@@ -108,6 +120,22 @@ export class ServiceStore {
 
   setMeta(key: string, value: string): void {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  rollout(): RolloutState | null {
+    const text = this.getMeta("rollout");
+    return text === undefined ? null : RolloutState.parse(JSON.parse(text));
+  }
+
+  /** Stores the rollout state; every write bumps a version so an interleaved tick can tell. */
+  setRollout(state: RolloutState | null): void {
+    if (state === null) this.#sql.exec("DELETE FROM meta WHERE key = 'rollout'");
+    else this.setMeta("rollout", JSON.stringify(state));
+    this.setMeta("rolloutVersion", String(this.rolloutVersion() + 1));
+  }
+
+  rolloutVersion(): number {
+    return Number(this.getMeta("rolloutVersion") ?? 0);
   }
 }
 

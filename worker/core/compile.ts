@@ -79,7 +79,15 @@ export function compileService(config: Service): CompiledService {
       ),
     })),
     exposeVersionHeader: config.exposeVersionHeader,
+    isError: compileErrorStatuses(config.errorStatuses),
   };
+}
+
+/** "5xx" covers 500..599; "429" is exact. */
+export function compileErrorStatuses(patterns: readonly string[]): (status: number) => boolean {
+  const classes = new Set(patterns.filter((p) => p.endsWith("xx")).map((p) => Number(p[0])));
+  const exact = new Set(patterns.filter((p) => !p.endsWith("xx")).map(Number));
+  return (status) => classes.has(Math.floor(status / 100)) || exact.has(status);
 }
 
 function compileSticky(config: Service): StickyKey {

@@ -47,6 +47,8 @@ export interface CompiledService {
   rules: CompiledRule[];
   experiments: CompiledExperiment[];
   exposeVersionHeader: boolean;
+  /** Whether an origin status counts as an error (errorStatuses, compiled). */
+  isError: (status: number) => boolean;
 }
 
 export interface HostEntry {

@@ -1,8 +1,10 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { decideRoute } from "../core/decide.ts";
+import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
 import type { Env } from "../env.ts";
 import { withClientHeaders } from "./headers.ts";
+import { OutcomeFlusher } from "./outcome-flusher.ts";
 import { forward, plainText } from "./proxy.ts";
 import { factsFromRequest } from "./request-facts.ts";
 import { RouteTableCache } from "./table-cache.ts";
@@ -10,12 +12,29 @@ import { RouteTableCache } from "./table-cache.ts";
 /** KV's own edge cache for the route key; 30 s is the least KV accepts. */
 const KV_CACHE_TTL_SECONDS = 30;
 
-export interface DataPlane {
-  cache: RouteTableCache;
-  fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
+/** Flush outcomes every 5 s or 5,000 requests: a handful of DO calls per 10,000 requests. */
+const DEFAULT_FLUSH: FlushPolicy = { maxRequests: 5_000, maxAgeMs: 5_000 };
+
+export interface DataPlaneOptions {
+  /** The clock; tests pass a controlled one. */
+  now?: () => number;
+  flush?: FlushPolicy;
 }
 
-export function createDataPlane(env: Env): DataPlane {
+export interface DataPlane {
+  cache: RouteTableCache;
+  recorder: OutcomeRecorder;
+  flusher: OutcomeFlusher;
+  fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
+  /** Sends every held outcome now. */
+  flushOutcomes(): Promise<void>;
+}
+
+export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataPlane {
+  const now = options.now ?? Date.now;
+  const recorder = new OutcomeRecorder(options.flush ?? DEFAULT_FLUSH);
+  const flusher = new OutcomeFlusher(env);
+  const flushOutcomes = () => flusher.send(recorder.drain());
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
   const cache = new RouteTableCache({
     read: () => env.ROUTES.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
@@ -25,13 +44,16 @@ export function createDataPlane(env: Env): DataPlane {
   const overrideSecret = env.OVERRIDE_SECRET;
   return {
     cache,
+    recorder,
+    flusher,
+    flushOutcomes,
     async fetch(request, ctx, url = new URL(request.url)) {
-      const state = await cache.current(Date.now(), (work) => ctx.waitUntil(work));
+      const state = await cache.current(now(), (work) => ctx.waitUntil(work));
       if (!state.table) {
         return plainText(503, `keystone: no routing config is loaded: ${state.problem}\n`);
       }
       const verdict = decideRoute(factsFromRequest(request, url), state.table, {
-        now: Date.now(),
+        now: now(),
         overrideSecret,
         mintVisitorId: () => crypto.randomUUID(),
       });
@@ -41,7 +63,18 @@ export function createDataPlane(env: Env): DataPlane {
           `keystone: no service is configured for ${url.host}${url.pathname}\n`,
         );
       }
-      const { response } = await forward(request, url, verdict);
+      const started = now();
+      const { response, answered } = await forward(request, url, verdict);
+      const { service, version } = verdict;
+      recorder.record(
+        service.name,
+        version.name,
+        started,
+        now() - started,
+        service.isError(response.status),
+        answered,
+      );
+      if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
       // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
       if (response.status === 101 || response.webSocket) return response;
       return withClientHeaders(response, verdict, url);

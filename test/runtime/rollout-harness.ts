@@ -1,0 +1,133 @@
+// Drives rollouts inside workerd: the admin API, a data plane on a controlled clock, and the
+// Worker's real scheduled() handler fired at chosen times.
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import type { RolloutState } from "../../schemas/rollout-state.ts";
+import type { ServiceInput } from "../../schemas/service.ts";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import worker from "../../worker/index.ts";
+
+export const MINUTE = 60_000;
+
+export class RolloutHarness {
+  /** Controlled time = real time + offset, so latencies stay real while tests move the clock. */
+  offset = 0;
+  readonly plane = createDataPlane(env, {
+    now: () => this.now(),
+    flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
+  });
+  readonly service: string;
+
+  constructor(service: string) {
+    this.service = service;
+  }
+
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+
+  api(method: string, path: string, body?: unknown): Promise<Response> {
+    return exports.default.fetch(`https://admin.test/_keystone/v1${path}`, {
+      method,
+      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
+
+  async apply(config: ServiceInput): Promise<void> {
+    const response = await this.api("PUT", `/services/${config.name}`, { config });
+    if (!response.ok) throw new Error(`apply failed: ${await response.text()}`);
+    await this.syncRoutes();
+  }
+
+  async command(action: string, body: unknown = {}): Promise<Response> {
+    const response = await this.api("POST", `/services/${this.service}/rollout/${action}`, body);
+    await this.syncRoutes();
+    return response;
+  }
+
+  async state(): Promise<RolloutState> {
+    const status = (await (await this.api("GET", `/services/${this.service}/rollout`)).json()) as {
+      state: RolloutState;
+    };
+    return status.state;
+  }
+
+  /** Publishes to KV now (skipping the 1 s coalescing) and makes the data plane read it. */
+  async syncRoutes(): Promise<void> {
+    await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+    await this.plane.cache.refresh(this.now());
+  }
+
+  /** Sends `count` requests (in parallel batches) and flushes their outcomes to the stats objects. */
+  async traffic(count: number, headers: Record<string, string> = {}): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    for (let sent = 0; sent < count; sent += 50) {
+      const batch = Array.from({ length: Math.min(50, count - sent) }, async (_, i) => {
+        const ctx = createExecutionContext();
+        const response = await this.plane.fetch(
+          new Request(`https://${this.service}.test/`, {
+            headers: {
+              cookie: `ks_${this.service}=visitor-${sent + i}-${this.offset}`,
+              ...headers,
+            },
+          }),
+          ctx,
+        );
+        await response.arrayBuffer();
+        await waitOnExecutionContext(ctx);
+        const version = response.headers.get("x-keystone-version") ?? "none";
+        versions.set(version, (versions.get(version) ?? 0) + 1);
+      });
+      await Promise.all(batch);
+    }
+    await this.plane.flushOutcomes();
+    return versions;
+  }
+
+  /** Fires the Worker's cron at the controlled time. */
+  async tick(): Promise<void> {
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: this.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    await this.syncRoutes();
+  }
+
+  async history(): Promise<
+    { type: string; detail: Record<string, unknown> | null; reason: string | null }[]
+  > {
+    const body = (await (await this.api("GET", `/services/${this.service}/history`)).json()) as {
+      history: { type: string; detail: Record<string, unknown> | null; reason: string | null }[];
+    };
+    return body.history;
+  }
+}
+
+export function rolloutService(
+  name: string,
+  canaryOrigin: string,
+  rollout: Record<string, unknown>,
+  extra: Partial<ServiceInput> = {},
+): ServiceInput {
+  return {
+    name,
+    hosts: [`${name}.test`],
+    versions: {
+      stable: { origin: env.STABLE_ORIGIN, release: "v1" },
+      canary: { origin: canaryOrigin, release: "v2", timeoutMs: 10_000 },
+    },
+    baseline: "stable",
+    split: { stable: 100, canary: 0 },
+    rollout: rollout as ServiceInput["rollout"],
+    ...extra,
+  };
+}

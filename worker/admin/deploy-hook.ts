@@ -1,0 +1,86 @@
+// The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
+// Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout.
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { Hono } from "hono";
+import { DeployHookBody } from "../../schemas/api.ts";
+import { problemsOf } from "../../schemas/problems.ts";
+import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import type { Env } from "../env.ts";
+import { ApiError, unwrap } from "./errors.ts";
+
+export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
+
+export function signDeployHook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
+}
+
+/** Why a webhook request is refused, or undefined when it is genuine and fresh. */
+export function webhookProblem(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  body: string,
+  now: number,
+): string | undefined {
+  if (!timestamp || !signature) return "missing x-keystone-timestamp or x-keystone-signature";
+  const at = Number(timestamp) * 1000;
+  if (!Number.isFinite(at) || Math.abs(now - at) > WEBHOOK_MAX_AGE_MS)
+    return "the timestamp is more than 5 minutes off";
+  const expected = Buffer.from(signDeployHook(secret, timestamp, body));
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return "the signature does not match";
+  return undefined;
+}
+
+export function deployHookRoutes() {
+  const app = new Hono<{ Bindings: Env }>();
+  app.post("/hooks/deploy", async (c) => {
+    const secret = c.env.DEPLOY_WEBHOOK_SECRET;
+    if (!secret)
+      throw new ApiError(
+        "unavailable",
+        "the deploy webhook is off: set the DEPLOY_WEBHOOK_SECRET secret",
+      );
+    const raw = await c.req.text();
+    const now = Date.now();
+    const problem = webhookProblem(
+      secret,
+      c.req.header("x-keystone-timestamp"),
+      c.req.header("x-keystone-signature"),
+      raw,
+      now,
+    );
+    if (problem) throw new ApiError("unauthorized", `deploy webhook refused: ${problem}`);
+    if (
+      !(await registryOf(c.env).claimWebhookSignature(
+        c.req.header("x-keystone-signature")!,
+        now,
+        2 * WEBHOOK_MAX_AGE_MS,
+      ))
+    ) {
+      throw new ApiError(
+        "unauthorized",
+        "deploy webhook refused: this request was already received (replay)",
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new ApiError("bad_request", "the request body is not valid JSON");
+    }
+    const parsed = DeployHookBody.safeParse(json);
+    if (!parsed.success)
+      throw new ApiError("invalid", "the request body is not valid", problemsOf(parsed.error));
+    const { service, author, ...start } = parsed.data;
+    const state = unwrap(
+      await serviceObjectOf(c.env, service).startRollout(service, start, {
+        author: author ?? "deploy-webhook",
+        reason: start.release ? `deploy ${start.release}` : "deploy webhook",
+      }),
+    );
+    return c.json(state);
+  });
+  return app;
+}

@@ -1,0 +1,64 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { addLatency, type Histogram, quantile } from "./histogram.ts";
+import { OutcomeRecorder } from "./outcome-recorder.ts";
+
+function exactQuantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+describe("latency histogram", () => {
+  it("for a known set of latencies, p50/p95/p99 are within 5% of the exact values", () => {
+    const latencies = Array.from({ length: 10_000 }, (_, i) => 20 + ((i * 7919) % 3000) * 0.7);
+    const histogram: Histogram = {};
+    for (const latency of latencies) addLatency(histogram, latency);
+    for (const q of [0.5, 0.95, 0.99]) {
+      const exact = exactQuantile(latencies, q);
+      expect(Math.abs(quantile(histogram, q)! - exact) / exact).toBeLessThan(0.05);
+    }
+  });
+
+  it("any positive latency reads back within 2.5% of itself", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 120_000, noNaN: true }), (latency) => {
+        const histogram: Histogram = {};
+        addLatency(histogram, latency);
+        expect(Math.abs(quantile(histogram, 0.5)! - latency) / latency).toBeLessThan(0.025);
+      }),
+    );
+  });
+
+  it("an empty histogram has no quantiles", () => {
+    expect(quantile({}, 0.95)).toBeNull();
+  });
+});
+
+describe("outcome recorder", () => {
+  it("counts exactly, per version and one-second bucket, and drains empty", () => {
+    const recorder = new OutcomeRecorder({ maxRequests: 1000, maxAgeMs: 5000 });
+    for (let i = 0; i < 90; i++)
+      recorder.record("shop", "canary", 1_000_000 + i * 100, 50, i % 10 === 0, true);
+    recorder.record("shop", "canary", 1_000_500, 0, true, false);
+    recorder.record("shop", "stable", 1_000_500, 30, false, true);
+    const batches = recorder.drain();
+    const canary = batches.filter((b) => b.version === "canary");
+    expect(canary.map((b) => b.bucketStart)).toEqual(
+      Array.from({ length: 9 }, (_, i) => 1_000_000 + i * 1000),
+    );
+    const sum = (k: "requests" | "errors" | "noAnswer") => canary.reduce((s, b) => s + b[k], 0);
+    expect([sum("requests"), sum("errors"), sum("noAnswer")]).toEqual([91, 10, 1]);
+    expect(batches.find((b) => b.version === "stable")).toMatchObject({ requests: 1, errors: 0 });
+    expect(recorder.drain()).toEqual([]);
+  });
+
+  it("asks for a flush after N requests or when the oldest is too old", () => {
+    const recorder = new OutcomeRecorder({ maxRequests: 3, maxAgeMs: 5000 });
+    recorder.record("s", "v", 0, 1, false, true);
+    expect(recorder.shouldFlush(1000)).toBe(false);
+    expect(recorder.shouldFlush(5000)).toBe(true);
+    recorder.record("s", "v", 1, 1, false, true);
+    recorder.record("s", "v", 2, 1, false, true);
+    expect(recorder.shouldFlush(3)).toBe(true);
+  });
+});

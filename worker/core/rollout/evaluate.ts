@@ -1,0 +1,178 @@
+// One cron tick of a rollout, as a pure function of (policy, state, window stats, now): hold,
+// advance, stop at a gate, promote, or act on failure. The caller stores the new state.
+import type { Rollout } from "../../../schemas/rollout.ts";
+import type {
+  RolloutState,
+  RolloutVerdict,
+  VersionFigures,
+} from "../../../schemas/rollout-state.ts";
+import type { WindowStats } from "../metrics/window-stats.ts";
+import { analyzeWindow } from "./analysis.ts";
+import type { Step } from "./steps.ts";
+
+export type TickDecision =
+  | { kind: "hold"; outcome: "hold" | "inconclusive" | "failed"; reason: string; failures: number }
+  | { kind: "advance"; toStep: number; weight: number; reason: string }
+  | { kind: "gate"; toStep: number; reason: string }
+  | { kind: "promote"; reason: string }
+  | { kind: "rollback"; reason: string }
+  | { kind: "pause"; reason: string };
+
+export interface TickInput {
+  policy: Rollout;
+  steps: Step[];
+  state: RolloutState;
+  candidate: WindowStats;
+  baseline: WindowStats;
+  now: number;
+}
+
+function duration(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+}
+
+export function decideTick({
+  policy,
+  steps,
+  state,
+  candidate,
+  baseline,
+  now,
+}: TickInput): TickDecision {
+  const step = steps[state.stepIndex];
+  const analysis = analyzeWindow(policy.analysis, candidate, baseline);
+  if (analysis.kind === "inconclusive") {
+    return {
+      kind: "hold",
+      outcome: "inconclusive",
+      reason: analysis.reason,
+      failures: state.failures,
+    };
+  }
+  if (analysis.kind === "failed") {
+    const failures = state.failures + 1;
+    const reason = analysis.reasons.join("; ");
+    if (failures > policy.analysis.failureLimit) {
+      return policy.onFailure === "rollback"
+        ? {
+            kind: "rollback",
+            reason: `${reason} (${failures} failed check(s), limit ${policy.analysis.failureLimit})`,
+          }
+        : {
+            kind: "pause",
+            reason: `${reason} (${failures} failed check(s)): paused for an operator`,
+          };
+    }
+    return {
+      kind: "hold",
+      outcome: "failed",
+      reason: `${reason} (${failures} of ${policy.analysis.failureLimit} tolerated)`,
+      failures,
+    };
+  }
+  const bakeMs = step?.kind === "weight" ? step.bakeMs : 0;
+  const left = state.stepStartedAt + bakeMs - now;
+  if (left > 0) {
+    return {
+      kind: "hold",
+      outcome: "hold",
+      reason: `${analysis.reason}; baking, ${duration(left)} left`,
+      failures: state.failures,
+    };
+  }
+  return nextStep(steps, state.stepIndex, analysis.reason);
+}
+
+/** Where the plan goes after step `from` has passed. */
+export function nextStep(steps: Step[], from: number, because: string): TickDecision {
+  const to = from + 1;
+  const next = steps[to];
+  if (!next) return { kind: "promote", reason: `${because}; last step passed` };
+  if (next.kind === "pause")
+    return { kind: "gate", toStep: to, reason: `${because}; waiting for keystone rollout promote` };
+  return {
+    kind: "advance",
+    toStep: to,
+    weight: next.weight,
+    reason: `${because}; step ${to + 1} at ${next.weight}%`,
+  };
+}
+
+/** A gate or health check that did not pass turns an advance or promotion into a hold. */
+export function holdForGates(
+  decision: TickDecision,
+  failedGates: string[],
+  failures: number,
+): TickDecision {
+  if (failedGates.length === 0 || (decision.kind !== "advance" && decision.kind !== "promote"))
+    return decision;
+  return { kind: "hold", outcome: "hold", reason: `held by ${failedGates.join("; ")}`, failures };
+}
+
+export function figures(stats: WindowStats): VersionFigures {
+  const { requests, errors, errorRatePercent, p50, p95, p99 } = stats;
+  return { requests, errors, errorRatePercent, p50, p95, p99 };
+}
+
+/** The state after a tick's decision. */
+export function applyTick(input: TickInput, decision: TickDecision): RolloutState {
+  const { state, now } = input;
+  const verdict = (outcome: RolloutVerdict["outcome"], reason: string): RolloutVerdict => ({
+    at: now,
+    outcome,
+    reason,
+    candidate: figures(input.candidate),
+    baseline: figures(input.baseline),
+  });
+  const base = { ...state, lastTickAt: now };
+  switch (decision.kind) {
+    case "hold":
+      return {
+        ...base,
+        failures: decision.failures,
+        lastVerdict: verdict(decision.outcome, decision.reason),
+      };
+    case "advance":
+      return {
+        ...base,
+        stepIndex: decision.toStep,
+        weight: decision.weight,
+        stepStartedAt: now,
+        failures: 0,
+        lastVerdict: verdict("advance", decision.reason),
+      };
+    case "gate":
+      return {
+        ...base,
+        stepIndex: decision.toStep,
+        phase: "paused",
+        pausedBy: "gate",
+        failures: 0,
+        lastVerdict: verdict("gate", decision.reason),
+      };
+    case "promote":
+      return {
+        ...base,
+        phase: "promoted",
+        weight: 100,
+        endedAt: now,
+        lastVerdict: verdict("promote", decision.reason),
+      };
+    case "rollback":
+      return {
+        ...base,
+        phase: "rolledBack",
+        weight: 0,
+        endedAt: now,
+        lastVerdict: verdict("rollback", decision.reason),
+      };
+    case "pause":
+      return {
+        ...base,
+        phase: "paused",
+        pausedBy: "analysis",
+        lastVerdict: verdict("pause", decision.reason),
+      };
+  }
+}
