@@ -96,9 +96,7 @@ export class RolloutHarness {
 
   /** Fires the Worker's cron at the controlled time. */
   async tick(): Promise<void> {
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: this.now() }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: this.now() }), env);
     await this.syncRoutes();
   }
 

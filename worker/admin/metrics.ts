@@ -15,9 +15,10 @@ export interface ServiceMetrics {
 }
 
 function labels(values: Record<string, string>): string {
-  const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  const escapeValue = (v: string) =>
+    v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
   return `{${Object.entries(values)
-    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .map(([k, v]) => `${k}="${escapeValue(v)}"`)
     .join(",")}}`;
 }
 
