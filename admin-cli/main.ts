@@ -8,6 +8,7 @@ import get from "./commands/get.ts";
 import history from "./commands/history.ts";
 import overrideToken from "./commands/override-token.ts";
 import revert from "./commands/revert.ts";
+import rollout from "./commands/rollout/index.ts";
 import validate from "./commands/validate.ts";
 import weights from "./commands/weights.ts";
 import { describeFailure, EXIT } from "./errors.ts";
@@ -25,6 +26,7 @@ const subCommands = {
   revert,
   delete: remove,
   "override-token": overrideToken,
+  rollout,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({

@@ -14,6 +14,8 @@ export interface Env {
   READ_TOKEN?: string;
   /** Seconds an isolate serves its cached route table before refreshing it in the background. */
   ROUTE_REFRESH_SECONDS?: string;
+  /** Longest an isolate holds request outcomes before flushing them to the stats objects. */
+  METRICS_FLUSH_SECONDS?: string;
   /** HMAC key signing outbound notify events (x-keystone-signature). */
   NOTIFY_SECRET?: string;
   /** HMAC key of the CI deploy webhook. */

@@ -32,11 +32,21 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
+/** Fires the Worker's cron (wrangler dev --test-scheduled) at a chosen time. */
+export async function fireCron(url: string, time = Date.now()): Promise<void> {
+  const response = await fetch(
+    `${url}/__scheduled?cron=${encodeURIComponent("* * * * *")}&time=${time}`,
+  );
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`firing the cron failed: HTTP ${response.status}`);
+}
+
 export async function startE2eStack(): Promise<E2eStack> {
   const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
   const secrets = randomSecrets();
   const envFile = join(dir, "worker.env");
-  writeEnvFile(envFile, secrets);
+  // Flush outcomes with every request, so a test's traffic reaches the stats objects at once.
+  writeEnvFile(envFile, secrets, { METRICS_FLUSH_SECONDS: "0" });
   const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
   const port = await closedPort();
   const options = { port, persistTo: join(dir, "state"), envFile };

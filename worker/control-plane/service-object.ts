@@ -49,6 +49,8 @@ export interface RolloutStatus {
   /** The current step's window, for each side (only while a rollout is active). */
   candidate: WindowStats | null;
   baseline: WindowStats | null;
+  /** Bake time of the current step (null at a gate or with no rollout). */
+  stepBakeMs: number | null;
   now: number;
 }
 
@@ -167,11 +169,13 @@ export class ServiceObject extends DurableObject<Env> {
     const state = this.#store.rollout();
     const now = Date.now();
     const windows = isActive(state) ? await stepWindows(this.env, name, state, now) : null;
+    const step = state && config.rollout ? stepsOf(config.rollout)[state.stepIndex] : undefined;
     return ok({
       state,
       split: effectiveConfig(config, state).split,
       candidate: windows?.candidate ?? null,
       baseline: windows?.baseline ?? null,
+      stepBakeMs: step?.kind === "weight" ? step.bakeMs : null,
       now,
     });
   }

@@ -32,7 +32,13 @@ export interface DataPlane {
 
 export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataPlane {
   const now = options.now ?? Date.now;
-  const recorder = new OutcomeRecorder(options.flush ?? DEFAULT_FLUSH);
+  const flushSeconds = Number(env.METRICS_FLUSH_SECONDS);
+  const recorder = new OutcomeRecorder(
+    options.flush ??
+      (Number.isFinite(flushSeconds) && env.METRICS_FLUSH_SECONDS !== undefined
+        ? { ...DEFAULT_FLUSH, maxAgeMs: flushSeconds * 1000 }
+        : DEFAULT_FLUSH),
+  );
   const flusher = new OutcomeFlusher(env);
   const flushOutcomes = () => flusher.send(recorder.drain());
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");

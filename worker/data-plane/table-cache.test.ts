@@ -38,6 +38,21 @@ describe("the isolate route-table cache", () => {
     expect(cache.reads).toBe(2);
   });
 
+  it("an isolate idle for over twice the interval refreshes before serving", async () => {
+    const { cache, background, current } = cacheOver([() => doc(1), () => doc(2)]);
+    await current(0);
+    expect((await current(60_000)).table?.generation).toBe(2);
+    expect(background).toHaveLength(0);
+    expect(cache.reads).toBe(2);
+  });
+
+  it("requests arriving during a blocking refresh wait for it too", async () => {
+    const { current } = cacheOver([() => doc(1), () => doc(2)]);
+    await current(0);
+    const results = await Promise.all([current(60_000), current(60_001), current(60_002)]);
+    expect(results.map((r) => r.table?.generation)).toEqual([2, 2, 2]);
+  });
+
   it("shares one read among concurrent cold requests", async () => {
     const { cache, current } = cacheOver([() => doc(1)]);
     await Promise.all([current(0), current(0), current(0)]);

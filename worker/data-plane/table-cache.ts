@@ -1,5 +1,6 @@
 // The isolate's route table: loaded from KV once, then refreshed in the background, never on the
-// request path once warm. A bad or missing value keeps the last good table serving.
+// request path while traffic keeps it warm; an isolate idle for over twice the interval refreshes
+// before serving. A bad or missing value keeps the last good table serving.
 
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
 import { RoutesDoc } from "../../schemas/routes-doc.ts";
@@ -34,9 +35,12 @@ export class RouteTableCache {
 
   /** The table to serve now; schedules a background refresh when the cached one is due. */
   async current(now: number, waitUntil: (work: Promise<unknown>) => void): Promise<TableState> {
-    const due = now - this.#checkedAt >= this.#options.refreshMs;
+    const age = now - this.#checkedAt;
     if (this.#table) {
-      if (due && !this.#inflight) waitUntil(this.refresh(now));
+      // Past twice the interval (an isolate that sat idle) the table may be far behind: wait for
+      // the refresh rather than serve it. A busy isolate refreshes in the background and never waits.
+      if (age >= 2 * this.#options.refreshMs) await this.refresh(now);
+      else if (age >= this.#options.refreshMs && !this.#inflight) waitUntil(this.refresh(now));
       return { table: this.#table };
     }
     if (this.#inflight || now - this.#checkedAt >= COLD_RETRY_MS) await this.refresh(now);
@@ -45,14 +49,16 @@ export class RouteTableCache {
 
   /** Loads the KV value now; concurrent callers share one read. */
   refresh(now: number): Promise<void> {
-    this.#inflight ??= this.#load(now).finally(() => {
+    // The age resets when the read completes, not when it starts: requests arriving meanwhile see
+    // the old age and join this refresh instead of being served the table it is replacing.
+    this.#inflight ??= this.#load().finally(() => {
+      this.#checkedAt = now;
       this.#inflight = undefined;
     });
     return this.#inflight;
   }
 
-  async #load(now: number): Promise<void> {
-    this.#checkedAt = now;
+  async #load(): Promise<void> {
     this.reads++;
     let raw: string | null;
     try {

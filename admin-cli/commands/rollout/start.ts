@@ -1,0 +1,43 @@
+// keystone rollout start SERVICE [--origin URL] [--release R] [--strategy S]
+import { defineCommand } from "citty";
+import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { CliError, EXIT } from "../../errors.ts";
+import { openSession } from "../../session.ts";
+import { rolloutPath, serviceArgs } from "./shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "start",
+    description: "Start a rollout of the candidate (optionally with a new origin and release)",
+  },
+  args: {
+    ...serviceArgs,
+    origin: { type: "string", description: "the candidate's new origin URL" },
+    release: { type: "string", description: "the candidate's release label" },
+    strategy: {
+      type: "string",
+      description: "canary | linear | blueGreen (default: the service's policy)",
+    },
+    reason: { type: "string", description: "why, recorded in history" },
+  },
+  async run({ args }) {
+    const { out, api, author } = openSession(args);
+    if (args.strategy !== undefined && !["canary", "linear", "blueGreen"].includes(args.strategy)) {
+      throw new CliError(
+        EXIT.usage,
+        `--strategy takes canary, linear or blueGreen, not "${args.strategy}"`,
+      );
+    }
+    const state = await api.request<RolloutState>("POST", rolloutPath(args.service, "start"), {
+      origin: args.origin,
+      release: args.release,
+      strategy: args.strategy,
+      author,
+      reason: args.reason,
+    });
+    out.result(state);
+    out.line(
+      `${out.paint("green", "✓")} ${args.service}: ${state.strategy} rollout of ${state.candidate} started at ${state.weight}% (step 1 of ${state.stepCount})`,
+    );
+  },
+});

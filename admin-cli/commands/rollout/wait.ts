@@ -1,0 +1,61 @@
+// keystone rollout wait SERVICE [--timeout 30m]: what a CI job calls to gate a pipeline.
+// Exit 0 promoted, 10 rolled back or aborted, 11 timeout.
+import { defineCommand } from "citty";
+import { parseDuration } from "../../../schemas/duration.ts";
+import { CliError, EXIT } from "../../errors.ts";
+import { openSession } from "../../session.ts";
+import { fetchStatus, serviceArgs } from "./shared.ts";
+
+export default defineCommand({
+  meta: {
+    name: "wait",
+    description: "Wait for the rollout to end: exit 0 promoted, 10 rolled back/aborted, 11 timeout",
+  },
+  args: {
+    ...serviceArgs,
+    timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
+    interval: { type: "string", default: "5s", description: "time between checks" },
+  },
+  async run({ args }) {
+    const { out, api } = openSession(args);
+    const timeoutMs = parseDuration(args.timeout);
+    const intervalMs = parseDuration(args.interval);
+    if (timeoutMs === undefined || intervalMs === undefined)
+      throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
+    const deadline = Date.now() + timeoutMs;
+    let last = "";
+    for (;;) {
+      const { state } = await fetchStatus(api, args.service);
+      if (!state)
+        throw new CliError(EXIT.error, `service "${args.service}" has no rollout to wait for`);
+      const summary = `${state.phase}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
+      if (summary !== last)
+        out.note(
+          `${args.service}: ${summary}${state.lastVerdict ? ` — ${state.lastVerdict.reason}` : ""}`,
+        );
+      last = summary;
+      if (state.phase === "promoted") {
+        out.result({ service: args.service, outcome: "promoted", state });
+        out.line(`${out.paint("green", "✓")} ${args.service}: promoted`);
+        return;
+      }
+      if (state.phase === "rolledBack" || state.phase === "aborted") {
+        out.result({ service: args.service, outcome: state.phase, state });
+        throw new CliError(
+          EXIT.rolledBack,
+          `${args.service}: rollout ${state.phase === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
+        );
+      }
+      if (Date.now() >= deadline) {
+        out.result({ service: args.service, outcome: "timeout", state });
+        throw new CliError(
+          EXIT.timeout,
+          `${args.service}: still ${state.phase} after ${args.timeout}`,
+        );
+      }
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
+      );
+    }
+  },
+});
