@@ -32,6 +32,10 @@ export default defineConfig({
                   FAULTY_ORIGIN: origins.faulty,
                   SLOW_ORIGIN: origins.slow,
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
+                  NOTIFY_SECRET: "test-notify-secret",
+                  // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.
+                  ROUTE_REFRESH_SECONDS: "30",
+                  METRICS_FLUSH_SECONDS: "5",
                   OVERRIDE_SECRET: "test-override-secret",
                   ADMIN_TOKEN: "test-admin-token",
                   READ_TOKEN: "test-read-token",

@@ -28,15 +28,20 @@ export async function startOrigin(
   port = 0,
 ): Promise<OriginServer> {
   const hits = new Map<string, number>();
+  const last = new Map<
+    string,
+    { method: string; headers: IncomingMessage["headers"]; body: string }
+  >();
   const releases: (() => void)[] = [];
   let errorTicker = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://origin");
-    if (url.pathname !== "/__hits") hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    if (!url.pathname.startsWith("/__")) hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
     const answer = () =>
-      respond(req, res, url, { name, hits, releases, fail: shouldFail() }).catch(() =>
-        res.destroy(),
-      );
+      respond(req, res, url, { name, hits, last, releases, fail: shouldFail() }).catch((error) => {
+        console.error(`origin ${name}: ${req.method} ${url.pathname} failed: ${String(error)}`);
+        res.destroy();
+      });
     const delay = Number(url.searchParams.get("delay") ?? origin.behaviour.latencyMs ?? 0);
     if (delay > 0) setTimeout(answer, delay);
     else void answer();
@@ -76,6 +81,8 @@ export async function startOrigin(
 interface Context {
   name: string;
   hits: Map<string, number>;
+  /** The last request to each path (webhook and gate tests read it back through /__last). */
+  last: Map<string, { method: string; headers: IncomingMessage["headers"]; body: string }>;
   releases: (() => void)[];
   fail: boolean;
 }
@@ -83,6 +90,8 @@ interface Context {
 async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context) {
   const path = url.pathname;
   if (path === "/__hits") return json(res, 200, Object.fromEntries(ctx.hits));
+  if (path === "/__last")
+    return json(res, 200, ctx.last.get(url.searchParams.get("path") ?? "") ?? null);
   if (ctx.fail) return text(res, 500, `${ctx.name}: injected failure\n`);
   const status = /^\/status\/(\d{3})$/.exec(path);
   if (status) {
@@ -108,6 +117,11 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
   }
   if (path === "/health") return text(res, 200, "ok\n");
   const body = await readBody(req);
+  ctx.last.set(path, {
+    method: req.method ?? "GET",
+    headers: req.headers,
+    body: body.toString("utf8"),
+  });
   return json(res, 200, {
     origin: ctx.name,
     method: req.method,
@@ -131,7 +145,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function json(res: ServerResponse, status: number, value: unknown) {
   res.writeHead(status, {
     "content-type": "application/json",
-    "x-origin": String((value as { origin?: string }).origin ?? ""),
+    "x-origin": String((value as { origin?: string } | null)?.origin ?? ""),
   });
   res.end(JSON.stringify(value));
 }

@@ -1,5 +1,7 @@
 // The CI deploy webhook (HMAC, freshness, replay) and /_keystone/metrics, inside workerd.
+
 import { env, exports } from "cloudflare:workers";
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
@@ -93,3 +95,51 @@ describe("/_keystone/metrics", () => {
     expect(text).toContain('keystone_deployments_total{service="metered",outcome="promoted"} 0');
   });
 });
+
+describe("notify", () => {
+  it("posts a signed, Slack-compatible event when a rollout is aborted", async () => {
+    const h = new RolloutHarness("notified");
+    const hook = `${env.STABLE_ORIGIN}/hooks/notified`;
+    await h.apply(
+      rolloutService(
+        "notified",
+        env.CANARY_ORIGIN,
+        { strategy: "canary", steps: [{ weight: 10, bake: "5m" }] },
+        {
+          notify: [{ url: hook, events: ["rollout.aborted"] }],
+        },
+      ),
+    );
+    await h.command("start");
+    await h.command("abort");
+    const last = await lastRequest(`${env.STABLE_ORIGIN}/__last?path=/hooks/notified`);
+    expect(last?.method).toBe("POST");
+    const event = JSON.parse(last!.body) as { event: string; service: string; text: string };
+    expect(event).toMatchObject({ event: "rollout.aborted", service: "notified" });
+    expect(event.text).toContain("notified: rollout aborted");
+    const timestamp = last!.headers["x-keystone-timestamp"]!;
+    expect(last!.headers["x-keystone-signature"]).toBe(
+      hmacHex("test-notify-secret", `${timestamp}.${last!.body}`),
+    );
+  });
+});
+
+function hmacHex(secret: string, payload: string): string {
+  return `sha256=${createHmac("sha256", secret).update(payload).digest("hex")}`;
+}
+
+interface SeenRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the origin last received on a path; notifications are sent after the response, so poll. */
+async function lastRequest(url: string): Promise<SeenRequest | null> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const seen = (await (await fetch(url)).json()) as SeenRequest | null;
+    if (seen) return seen;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return null;
+}
