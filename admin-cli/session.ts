@@ -1,5 +1,6 @@
 // What every command starts from: global flags resolved into an output and an API client.
 import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { ApiClient } from "./client.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -34,6 +35,14 @@ export interface Session {
 
 let currentIo: Io | undefined;
 
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}
+
 export function useIo(io: Io): void {
   currentIo = io;
 }
@@ -42,7 +51,7 @@ export function openSession(flags: GlobalFlags): Session {
   const io = currentIo!;
   const url = flags.url ?? io.env.KEYSTONE_URL ?? DEFAULT_URL;
   const token = flags.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
-  const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? "unknown";
+  const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
     out: createOutput(io, { json: flags.json === true, color: flags.color }),
     api: new ApiClient(url, token),

@@ -4,6 +4,39 @@ import type { HistoryEntry } from "../../schemas/api.ts";
 import { table } from "../io.ts";
 import { globalArgs, openSession } from "../session.ts";
 
+interface Figures {
+  requests: number;
+  errorRatePercent: number | null;
+  p95: number | null;
+}
+
+function figures(name: string, f: Figures | null | undefined): string | null {
+  if (!f) return null;
+  const rate = f.errorRatePercent === null ? "-" : `${f.errorRatePercent.toFixed(2)}%`;
+  return `${name} ${f.requests} req, ${rate} errors, p95 ${f.p95 === null ? "-" : `${Math.round(f.p95)}ms`}`;
+}
+
+/** The figures behind a rollout decision, or a split, in a few words; other detail as JSON. */
+export function describeDetail(detail: Record<string, unknown> | null): string | null {
+  if (!detail) return null;
+  if (detail.split)
+    return Object.entries(detail.split as Record<string, number>)
+      .map(([v, w]) => `${v}=${w}`)
+      .join(" ");
+  const verdict = detail.verdict as
+    | { candidate?: Figures | null; baseline?: Figures | null }
+    | undefined;
+  if (detail.phase) {
+    const parts = [
+      `${detail.phase} at ${detail.weight}% (step ${detail.step})`,
+      figures("candidate", verdict?.candidate),
+      figures("baseline", verdict?.baseline),
+    ];
+    return parts.filter(Boolean).join("; ");
+  }
+  return JSON.stringify(detail);
+}
+
 export default defineCommand({
   meta: { name: "history", description: "Every revision and event of a service: who, why, when" },
   args: {
@@ -24,7 +57,7 @@ export default defineCommand({
           h.revision === null ? "" : String(h.revision),
           h.type,
           h.author ?? "",
-          [h.reason, h.detail ? JSON.stringify(h.detail) : null].filter(Boolean).join(" "),
+          [h.reason, describeDetail(h.detail)].filter(Boolean).join(" · "),
         ]),
       ),
     );
