@@ -1,0 +1,120 @@
+// The CLI in process: main(argv) with captured output, for what needs no Worker.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { shopService } from "../test/support/fixtures.ts";
+import { createOutput } from "./io.ts";
+import { main } from "./main.ts";
+import { renderStatus } from "./rollout-view.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "keystone-cli-"));
+
+async function run(...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: {},
+    cwd: dir,
+    isTty: false,
+  });
+  return { code, stdout, stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("keystone validate", () => {
+  it("says which services are valid, for people and as JSON", async () => {
+    const path = file("ok.yaml", stringify({ services: [shopService()] }));
+    const human = await run("validate", "-f", path);
+    expect(human).toMatchObject({ code: 0, stderr: "" });
+    expect(human.stdout).toContain("1 service(s) valid: shop");
+    const machine = await run("validate", "-f", path, "--json");
+    expect(JSON.parse(machine.stdout)).toEqual({ valid: true, services: ["shop"] });
+  });
+
+  it("lists every problem with its path and YAML line, exit 3", async () => {
+    const path = file(
+      "bad.yaml",
+      stringify({
+        services: [{ ...shopService(), split: { stable: 90, canary: 5 }, baseline: "prod" }],
+      }),
+    );
+    const result = await run("validate", "-f", path);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /services\[0\]\.split: weights sum to 95, must be 100 \(line \d+\)/,
+    );
+    expect(result.stderr).toContain('services[0].baseline: unknown version "prod"');
+  });
+
+  it("with --json, stdout is only JSON even on failure", async () => {
+    const result = await run("validate", "-f", file("broken.json", "{"), "--json");
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout).error.exitCode).toBe(3);
+  });
+});
+
+describe("usage", () => {
+  it("unknown commands and bad arguments exit 2; help exits 0", async () => {
+    expect((await run("nope")).code).toBe(2);
+    expect((await run("weights", "shop", "stable=lots")).code).toBe(2);
+    expect((await run("get", "-o", "xml")).code).toBe(2);
+    expect((await run("delete", "shop")).code).toBe(2);
+    const help = await run("rollout", "--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("wait");
+  });
+});
+
+describe("rollout status view", () => {
+  it("shows phase, step, weights, bake left and per-version figures", () => {
+    const out = createOutput(
+      { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
+      { json: false, color: false },
+    );
+    const figures = (requests: number) => ({
+      requests,
+      errorRatePercent: 1.5,
+      p50: 40,
+      p95: 90,
+      p99: 120,
+      from: 0,
+      to: 60_000,
+    });
+    const lines = renderStatus(out, "shop", {
+      state: {
+        phase: "progressing",
+        strategy: "canary",
+        candidate: "canary",
+        baseline: "stable",
+        stepIndex: 1,
+        stepCount: 4,
+        weight: 25,
+        startedAt: 0,
+        stepStartedAt: 0,
+        failures: 0,
+        pausedBy: null,
+        lastTickAt: 0,
+        endedAt: null,
+        lastVerdict: { at: 0, outcome: "hold", reason: "baking", candidate: null, baseline: null },
+      },
+      split: { stable: 75, canary: 25 },
+      candidate: figures(120),
+      baseline: figures(900),
+      stepBakeMs: 300_000,
+      now: 60_000,
+    }).join("\n");
+    expect(lines).toContain("progressing  step 2 of 4");
+    expect(lines).toContain("25%  stable 75%, canary 25%");
+    expect(lines).toContain("bake: 4m00s left of 5m00s");
+    expect(lines).toMatch(/canary\s+120\s+2\.0\s+1\.50%\s+40ms\s+90ms\s+120ms/);
+  });
+});
