@@ -11,7 +11,7 @@ export { StatsObject } from "./control-plane/stats-object.ts";
 const ADMIN_PREFIX = "/_keystone/";
 
 let dataPlane: DataPlane | undefined;
-const adminApi = createAdminApi();
+const adminApi = createAdminApi(() => dataPlane?.counters());
 
 export default {
   fetch(request, env, ctx) {

@@ -5,6 +5,7 @@ import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
+import type { IsolateCounters } from "../data-plane/handler.ts";
 import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
@@ -20,7 +21,7 @@ import { serviceRoutes } from "./services-routes.ts";
 /** Largest admin request body: a config of many services fits easily. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-export function createAdminApi() {
+export function createAdminApi(isolate: () => IsolateCounters | undefined = () => undefined) {
   const app = new Hono<{ Bindings: Env }>();
   app.use(
     "*",
@@ -60,6 +61,8 @@ export function createAdminApi() {
   });
 
   const v1 = new Hono<{ Bindings: Env }>();
+  // This isolate's hot-path counters (each isolate answers for itself).
+  v1.get("/isolate", requireScope("read"), (c) => c.json(isolate() ?? { requestsServed: 0 }));
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
   v1.route("/", deployHookRoutes());

@@ -62,6 +62,9 @@ function reasons(verdict: Verdict): string[] {
         `no rule matched; experiment "${reason.experiment}" variant "${reason.variant}" pins ${version.name}`,
       );
       break;
+    case "halted":
+      lines.push(`${reason.from} is halted (its rollout ended badly): sent to the baseline`);
+      break;
     case "split":
       lines.push(
         `no rule matched; bucket ${bucket} falls in ${version.name}'s range ${rangeText(service.ranges, version.name)} of the split`,

@@ -24,6 +24,7 @@ import {
   type TickDecision,
 } from "../core/rollout/evaluate.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
+import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { checkBase, revertTarget, sameConfig, withSplit } from "./changes.ts";
 import { fail, ok, type Result } from "./result.ts";
@@ -342,11 +343,31 @@ export class ServiceObject extends DurableObject<Env> {
     }
     this.#store.setRollout(state);
     await this.#publish(name);
+    await this.#signalStats(name, state);
     if (event && isNotifyEvent(event)) {
       const text = `${name}: ${event.replace("rollout.", "rollout ")} — ${state.lastVerdict?.reason ?? state.phase}`;
       this.ctx.waitUntil(notify(this.env, record, { event, service: name, text, state }, now));
     }
     return ok(state);
+  }
+
+  /**
+   * The fast abort path: a rolled-back or aborted candidate's stats object tells every isolate on
+   * its next metrics flush to stop routing to it; a new rollout clears that.
+   */
+  async #signalStats(name: string, state: RolloutState): Promise<void> {
+    const halt = state.phase === "rolledBack" || state.phase === "aborted";
+    if (!halt && state.lastVerdict?.outcome !== "started") return;
+    try {
+      const stats = this.env.STATS.get(
+        this.env.STATS.idFromName(statsObjectName(name, state.candidate)),
+      );
+      await (halt ? stats.halt() : stats.resume());
+    } catch (error) {
+      console.error(
+        `keystone: could not ${halt ? "halt" : "resume"} ${name}/${state.candidate} stats: ${String(error)}`,
+      );
+    }
   }
 
   async #change(

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS buckets (
   no_answer INTEGER NOT NULL,
   histogram TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS totals (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   requests INTEGER NOT NULL,
@@ -37,7 +38,12 @@ export class StatsObject extends DurableObject<Env> {
     ctx.storage.sql.exec(SCHEMA);
   }
 
-  async record(batches: OutcomeBatch[]): Promise<void> {
+  /**
+   * Adds a batch of outcomes. The answer says whether this version is halted (its rollout was
+   * rolled back or aborted): the flushing isolate then stops sending it traffic at once, without
+   * waiting for the new route table to reach it through KV.
+   */
+  async record(batches: OutcomeBatch[]): Promise<{ halted: boolean }> {
     const sql = this.ctx.storage.sql;
     const totals = this.totals();
     for (const batch of batches) {
@@ -64,6 +70,23 @@ export class StatsObject extends DurableObject<Env> {
     );
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+    return { halted: this.isHalted() };
+  }
+
+  /** Set by the service object when a rollout of this version is rolled back or aborted. */
+  halt(): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('halted', '1')");
+  }
+
+  /** Cleared when a new rollout of this version starts. */
+  resume(): void {
+    this.ctx.storage.sql.exec("DELETE FROM meta WHERE key = 'halted'");
+  }
+
+  isHalted(): boolean {
+    return (
+      this.ctx.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'halted'").toArray().length > 0
+    );
   }
 
   /** Figures for buckets starting in [from, to]: from is rounded down to its one-second bucket. */

@@ -20,7 +20,8 @@ export type Reason =
   | { kind: "override"; expiresAt: number }
   | { kind: "rule"; rule: string; split: boolean }
   | { kind: "experiment"; experiment: string; variant: string }
-  | { kind: "split" };
+  | { kind: "split" }
+  | { kind: "halted"; from: string };
 
 export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random";
 
@@ -158,4 +159,21 @@ function visitorKeyOf(
     case "none":
       return { key: ctx.mintVisitorId(), source: "random" };
   }
+}
+
+/**
+ * A verdict for a version this isolate was told is halted (its rollout rolled back or aborted,
+ * the new route table not here yet) goes to the baseline instead.
+ */
+export function divertHalted(
+  verdict: Verdict,
+  isHalted: (service: string, version: string) => boolean,
+): Verdict {
+  const { service, version } = verdict;
+  if (version.name === service.baseline || !isHalted(service.name, version.name)) return verdict;
+  return {
+    ...verdict,
+    version: service.versions.get(service.baseline)!,
+    reason: { kind: "halted", from: version.name },
+  };
 }

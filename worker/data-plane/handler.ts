@@ -1,8 +1,9 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { decideRoute } from "../core/decide.ts";
+import { decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
 import type { Env } from "../env.ts";
+import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
 import { OutcomeFlusher } from "./outcome-flusher.ts";
 import { forward, plainText } from "./proxy.ts";
@@ -21,8 +22,20 @@ export interface DataPlaneOptions {
   flush?: FlushPolicy;
 }
 
+/** What one isolate has done, for /_keystone/v1/isolate and the benchmark's hot-path counts. */
+export interface IsolateCounters {
+  requestsServed: number;
+  routeTableReads: number;
+  statsFlushCalls: number;
+  droppedOutcomeBatches: number;
+  droppedOutcomes: number;
+  tableGeneration: number | null;
+  haltedVersions: string[];
+}
+
 export interface DataPlane {
   cache: RouteTableCache;
+  counters(): IsolateCounters;
   recorder: OutcomeRecorder;
   flusher: OutcomeFlusher;
   fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
@@ -39,7 +52,12 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         ? { ...DEFAULT_FLUSH, maxAgeMs: flushSeconds * 1000 }
         : DEFAULT_FLUSH),
   );
-  const flusher = new OutcomeFlusher(env);
+  const halted = new HaltedVersions();
+  let generation = 0;
+  let requestsServed = 0;
+  const flusher = new OutcomeFlusher(env, (service, version) =>
+    halted.halt(service, version, generation, now()),
+  );
   const flushOutcomes = () => flusher.send(recorder.drain());
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
   const cache = new RouteTableCache({
@@ -50,6 +68,15 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const overrideSecret = env.OVERRIDE_SECRET;
   return {
     cache,
+    counters: () => ({
+      requestsServed,
+      routeTableReads: cache.reads,
+      statsFlushCalls: flusher.calls,
+      droppedOutcomeBatches: flusher.droppedBatches,
+      droppedOutcomes: recorder.droppedOutcomes,
+      tableGeneration: generation || null,
+      haltedVersions: halted.list(),
+    }),
     recorder,
     flusher,
     flushOutcomes,
@@ -58,11 +85,15 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       if (!state.table) {
         return plainText(503, `keystone: no routing config is loaded: ${state.problem}\n`);
       }
-      const verdict = decideRoute(factsFromRequest(request, url), state.table, {
+      requestsServed++;
+      generation = state.table.generation;
+      const decided = decideRoute(factsFromRequest(request, url), state.table, {
         now: now(),
         overrideSecret,
         mintVisitorId: () => crypto.randomUUID(),
       });
+      const verdict =
+        decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, generation, now()));
       if (!verdict) {
         return plainText(
           404,

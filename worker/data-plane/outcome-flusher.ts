@@ -8,12 +8,14 @@ const RETRY_DELAYS_MS = [100, 500];
 
 export class OutcomeFlusher {
   readonly #env: Env;
+  readonly #onHalted: (service: string, version: string) => void;
   /** DO calls made (for the hot-path counters) and batches given up on. */
   calls = 0;
   droppedBatches = 0;
 
-  constructor(env: Env) {
+  constructor(env: Env, onHalted: (service: string, version: string) => void = () => {}) {
     this.#env = env;
+    this.#onHalted = onHalted;
   }
 
   async send(batches: OutcomeBatch[]): Promise<void> {
@@ -29,7 +31,10 @@ export class OutcomeFlusher {
     for (let attempt = 0; ; attempt++) {
       try {
         this.calls++;
-        await this.#env.STATS.get(this.#env.STATS.idFromName(name)).record(series);
+        const { halted } = await this.#env.STATS.get(this.#env.STATS.idFromName(name)).record(
+          series,
+        );
+        if (halted) this.#onHalted(series[0]!.service, series[0]!.version);
         return;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
