@@ -107,6 +107,17 @@ export const ExplainResult = z.object({
   why: z.array(z.string()),
 });
 
+/** One isolate's hot-path counters (GET /_keystone/v1/isolate). */
+export const IsolateCounters = z.object({
+  requestsServed: z.number().int(),
+  routeTableReads: z.number().int(),
+  statsFlushCalls: z.number().int(),
+  droppedOutcomeBatches: z.number().int(),
+  droppedOutcomes: z.number().int(),
+  tableGeneration: z.number().int().nullable(),
+  haltedVersions: z.array(z.string()),
+});
+
 export const ErrorCode = z.enum([
   "invalid",
   "conflict",
@@ -133,4 +144,5 @@ export type ChangeResult = z.infer<typeof ChangeResult>;
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 export type ExplainResult = z.infer<typeof ExplainResult>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
+export type IsolateCounters = z.infer<typeof IsolateCounters>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

@@ -1,28 +1,44 @@
 // CIDR parsing shared by the schema (validation) and the routing core (matching).
 
-export interface Cidr {
-  family: 4 | 6;
-  /** The network address as a big-endian integer (128 bits for IPv6). */
-  network: bigint;
-  prefix: number;
-}
+/** IPv4 as a plain 32-bit number (fast), IPv6 as a 128-bit BigInt. */
+export type IpAddress = { family: 4; value: number } | { family: 6; value: bigint };
 
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = (value << 8n) | BigInt(Number(part));
+export type Cidr = { prefix: number } & (
+  | { family: 4; network: number; mask: number }
+  | { family: 6; network: bigint; mask: bigint }
+);
+
+/** A plain character loop, no BigInt: this runs once per request that meets an IP rule. */
+function parseIpv4(text: string): number | undefined {
+  let value = 0;
+  let part = -1;
+  let dots = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = -1;
+      digits = 0;
+    } else if (code >= 48 && code <= 57 && digits < 3) {
+      part = (part < 0 ? 0 : part * 10) + (code - 48);
+      digits++;
+      if (part > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
 }
 
 function parseIpv6(text: string): bigint | undefined {
   // An embedded IPv4 tail (::ffff:1.2.3.4) stands for the last two groups.
   const lastColon = text.lastIndexOf(":");
   const v4Text = text.slice(lastColon + 1);
-  const v4 = v4Text.includes(".") ? parseIpv4(v4Text) : undefined;
+  const v4Number = v4Text.includes(".") ? parseIpv4(v4Text) : undefined;
+  const v4 = v4Number === undefined ? undefined : BigInt(v4Number);
   if (v4Text.includes(".") && v4 === undefined) return undefined;
   const body = v4 === undefined ? text : `${text.slice(0, lastColon + 1)}0:0`;
   const halves = body.split("::");
@@ -44,7 +60,7 @@ function parseIpv6(text: string): bigint | undefined {
 }
 
 /** An IP address as [family, integer], or undefined when it is not one. */
-export function parseIp(text: string): { family: 4 | 6; value: bigint } | undefined {
+export function parseIp(text: string): IpAddress | undefined {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) return { family: 4, value: v4 };
   const v6 = text.includes(":") ? parseIpv6(text) : undefined;
@@ -61,8 +77,12 @@ export function parseCidr(text: string): Cidr | undefined {
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits || prefixText === "") {
     return undefined;
   }
+  if (ip.family === 4) {
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return { family: 4, network: (ip.value & mask) >>> 0, prefix, mask };
+  }
   const mask = prefixMask(bits, prefix);
-  return { family: ip.family, network: ip.value & mask, prefix };
+  return { family: 6, network: ip.value & mask, prefix, mask };
 }
 
 function prefixMask(bits: number, prefix: number): bigint {
@@ -74,8 +94,8 @@ export function isCidr(text: string): boolean {
   return parseCidr(text) !== undefined;
 }
 
-export function cidrContains(cidr: Cidr, ip: { family: 4 | 6; value: bigint }): boolean {
-  if (cidr.family !== ip.family) return false;
-  const mask = prefixMask(cidr.family === 4 ? 32 : 128, cidr.prefix);
-  return (ip.value & mask) === cidr.network;
+/** Precomputed mask and network: a match is one AND and one compare. */
+export function cidrContains(cidr: Cidr, ip: IpAddress): boolean {
+  if (cidr.family === 4) return ip.family === 4 && (ip.value & cidr.mask) >>> 0 === cidr.network;
+  return ip.family === 6 && (ip.value & cidr.mask) === cidr.network;
 }

@@ -1,11 +1,11 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { IsolateCounters } from "../../schemas/api.ts";
 import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
-import type { IsolateCounters } from "../data-plane/handler.ts";
 import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";

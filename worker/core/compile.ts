@@ -1,5 +1,6 @@
 // Compiles published service configs into a RouteTable, once per config generation.
 import type { Service } from "../../schemas/service.ts";
+import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
 import type {
@@ -55,7 +56,7 @@ export function compileService(config: Service): CompiledService {
   return {
     name: config.name,
     config,
-    salt: config.name,
+    seed: saltSeed(config.name),
     versions,
     baseline: config.baseline,
     ranges: layoutSplit(config.split, config.baseline, topOrder),
@@ -70,7 +71,7 @@ export function compileService(config: Service): CompiledService {
     experiments: config.experiments.map((experiment) => ({
       name: experiment.name,
       matches: experiment.when ? compileCondition(experiment.when) : undefined,
-      salt: `${config.name}/${experiment.name}`,
+      seed: saltSeed(`${config.name}/${experiment.name}`),
       variants: layoutInOrder(Object.entries(experiment.variants).map(([n, v]) => [n, v.weight])),
       pins: new Map(
         Object.entries(experiment.variants).flatMap(([n, v]) =>

@@ -2,7 +2,7 @@
 // clock, the override secret and the visitor-id generator.
 import { findService } from "./compile.ts";
 import type { RequestFacts } from "./facts.ts";
-import { bucketOf } from "./hash.ts";
+import { bucketFor } from "./hash.ts";
 import { nameAt } from "./layout.ts";
 import { verifyOverride } from "./override.ts";
 import type { CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
@@ -59,7 +59,7 @@ export function decideForService(
   ctx: DecideContext,
 ): Verdict {
   const visitor = visitorKeyOf(facts, service, ctx);
-  const bucket = bucketOf(service.salt, visitor.key);
+  const bucket = bucketFor(service.seed, visitor.key);
   const experiments = assignExperiments(facts, service, visitor.key);
   const { name, reason } = chooseVersion(facts, service, ctx, bucket, experiments);
   return {
@@ -115,7 +115,7 @@ function assignExperiments(
   const assignments: ExperimentAssignment[] = [];
   for (const experiment of service.experiments) {
     if (experiment.matches && !experiment.matches(facts)) continue;
-    const bucket = bucketOf(experiment.salt, visitorKey);
+    const bucket = bucketFor(experiment.seed, visitorKey);
     assignments.push({
       name: experiment.name,
       variant: nameAt(experiment.variants, bucket),

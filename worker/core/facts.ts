@@ -1,4 +1,5 @@
 // What the routing core may know about a request: plain accessors, evaluated lazily.
+import { type IpAddress, parseIp } from "../../schemas/cidr.ts";
 
 export interface RequestFacts {
   /** Lowercased host name without port. */
@@ -10,9 +11,20 @@ export interface RequestFacts {
   cookie(name: string): string | null;
   query(name: string): string | null;
   ip: string | null;
+  /** The client IP parsed, once per request however many IP rules ask. */
+  ipAddress(): IpAddress | undefined;
   country: string | null;
   colo: string | null;
   asn: number | null;
+}
+
+/** A memoized parse of the client IP. */
+export function lazyIpAddress(ip: string | null): () => IpAddress | undefined {
+  let parsed: IpAddress | undefined | null = null;
+  return () => {
+    if (parsed === null) parsed = ip === null ? undefined : parseIp(ip);
+    return parsed;
+  };
 }
 
 /** A request described as data (used by `keystone explain` and tests). */
@@ -33,6 +45,7 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
   const headers = new Map(Object.entries(d.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const cookies = new Map(Object.entries(d.cookies ?? {}));
   const query = new Map(Object.entries(d.query ?? {}));
+  const ip = d.ip ?? headers.get("cf-connecting-ip") ?? null;
   return {
     host: d.host.toLowerCase().replace(/:\d+$/, ""),
     path: d.path ?? "/",
@@ -40,7 +53,8 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
     header: (name) => headers.get(name) ?? null,
     cookie: (name) => cookies.get(name) ?? null,
     query: (name) => query.get(name) ?? null,
-    ip: d.ip ?? headers.get("cf-connecting-ip") ?? null,
+    ip,
+    ipAddress: lazyIpAddress(ip),
     country: d.country ?? null,
     colo: d.colo ?? null,
     asn: d.asn ?? null,

@@ -1,13 +1,20 @@
 // Visitor bucketing: a fast, well-mixed hash of (salt, key) into 0..9999.
 import { BUCKETS } from "../../schemas/split.ts";
 
-/** FNV-1a over UTF-16 units, finished with murmur3's fmix32 so nearby keys spread evenly. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+
+function fnv(state: number, text: string): number {
+  let h = state;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+/** murmur3's fmix32, so nearby keys spread evenly. */
+function finish(state: number): number {
+  let h = state;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -16,7 +23,23 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** The visitor's bucket for one salt: stable for the same (salt, key), independent across salts. */
+export function hash32(text: string): number {
+  return finish(fnv(FNV_OFFSET, text));
+}
+
+/**
+ * The FNV state after `salt` and a separator, computed once per config revision: a request then
+ * hashes only its visitor key, with no string built.
+ */
+export function saltSeed(salt: string): number {
+  return fnv(fnv(FNV_OFFSET, salt), "\u0000");
+}
+
+/** The visitor's bucket for one salt seed: stable for the same (salt, key), independent across salts. */
+export function bucketFor(seed: number, visitorKey: string): number {
+  return finish(fnv(seed, visitorKey)) % BUCKETS;
+}
+
 export function bucketOf(salt: string, visitorKey: string): number {
-  return hash32(`${salt}\u0000${visitorKey}`) % BUCKETS;
+  return bucketFor(saltSeed(salt), visitorKey);
 }

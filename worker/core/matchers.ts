@@ -1,6 +1,6 @@
 // Compiles match conditions into predicates once per config revision: no regex compilation,
 // lowercasing or CIDR parsing per request.
-import { cidrContains, parseCidr, parseIp } from "../../schemas/cidr.ts";
+import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
 import type { Condition, NamedMatch, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
 
@@ -84,7 +84,7 @@ export function compileCondition(condition: Condition): Predicate {
 function compileIp(cidrs: readonly string[]): Predicate {
   const ranges = cidrs.map((text) => parseCidr(text)!);
   return (facts) => {
-    const ip = facts.ip === null ? undefined : parseIp(facts.ip);
+    const ip = facts.ipAddress();
     return ip !== undefined && ranges.some((range) => cidrContains(range, ip));
   };
 }

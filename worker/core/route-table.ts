@@ -28,7 +28,8 @@ export interface CompiledRule {
 export interface CompiledExperiment {
   name: string;
   matches: Predicate | undefined;
-  salt: string;
+  /** Hash seed of "<service>/<experiment>": variants are bucketed independently of the split. */
+  seed: number;
   variants: BucketRange[];
   /** Variant → pinned version, for variants that pin one. */
   pins: Map<string, string>;
@@ -37,7 +38,8 @@ export interface CompiledExperiment {
 export interface CompiledService {
   name: string;
   config: Service;
-  salt: string;
+  /** Hash seed of the service's salt (its name, fixed for its life). */
+  seed: number;
   versions: Map<string, CompiledVersion>;
   baseline: string;
   ranges: BucketRange[];

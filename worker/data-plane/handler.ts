@@ -1,4 +1,5 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
+import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
@@ -20,17 +21,6 @@ export interface DataPlaneOptions {
   /** The clock; tests pass a controlled one. */
   now?: () => number;
   flush?: FlushPolicy;
-}
-
-/** What one isolate has done, for /_keystone/v1/isolate and the benchmark's hot-path counts. */
-export interface IsolateCounters {
-  requestsServed: number;
-  routeTableReads: number;
-  statsFlushCalls: number;
-  droppedOutcomeBatches: number;
-  droppedOutcomes: number;
-  tableGeneration: number | null;
-  haltedVersions: string[];
 }
 
 export interface DataPlane {

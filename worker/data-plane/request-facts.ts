@@ -1,5 +1,5 @@
 // RequestFacts of an incoming Request: headers and cookies read lazily, only if a rule asks.
-import { parseCookies, type RequestFacts } from "../core/facts.ts";
+import { lazyIpAddress, parseCookies, type RequestFacts } from "../core/facts.ts";
 
 interface CfProperties {
   country?: string;
@@ -11,6 +11,7 @@ export function factsFromRequest(request: Request, url: URL): RequestFacts {
   const headers = request.headers;
   const cf = (request as { cf?: CfProperties }).cf;
   let cookies: Map<string, string> | undefined;
+  const ip = headers.get("cf-connecting-ip");
   return {
     host: url.hostname,
     path: url.pathname,
@@ -21,7 +22,8 @@ export function factsFromRequest(request: Request, url: URL): RequestFacts {
       return cookies.get(name) ?? null;
     },
     query: (name) => url.searchParams.get(name),
-    ip: headers.get("cf-connecting-ip"),
+    ip,
+    ipAddress: lazyIpAddress(ip),
     country: cf?.country ?? null,
     colo: cf?.colo ?? null,
     asn: cf?.asn ?? null,
