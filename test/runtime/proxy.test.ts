@@ -123,6 +123,36 @@ describe("proxying to the chosen version", () => {
   });
 });
 
+describe("geo rules", () => {
+  it("see request.cf country, colo and ASN", async () => {
+    await publish(
+      localShop({
+        rules: [
+          { name: "de", when: { country: ["DE"] }, route: "canary" },
+          {
+            name: "lhr-asn",
+            when: { all: [{ colo: ["LHR"] }, { asn: [64512] }] },
+            route: "canary",
+          },
+        ],
+      }),
+    );
+    await plane.cache.refresh(Date.now());
+    const version = async (cf: Record<string, unknown>) => {
+      const ctx = createExecutionContext();
+      const response = await plane.fetch(new Request("https://shop.example.com/", { cf }), ctx);
+      await response.arrayBuffer();
+      return response.headers.get("x-keystone-version");
+    };
+    expect(await version({ country: "DE" })).toBe("canary");
+    expect(await version({ country: "US" })).toBe("stable");
+    expect(await version({ colo: "LHR", asn: 64512 })).toBe("canary");
+    expect(await version({ colo: "LHR", asn: 1 })).toBe("stable");
+    await publish(localShop());
+    await plane.cache.refresh(Date.now());
+  });
+});
+
 describe("origin failures", () => {
   it("a timeout gives 504 naming the version", async () => {
     const response = await send("/slow?delay=2000", { headers: { "x-canary": "always" } });

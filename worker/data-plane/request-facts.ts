@@ -9,7 +9,12 @@ interface CfProperties {
 
 export function factsFromRequest(request: Request, url: URL): RequestFacts {
   const headers = request.headers;
-  const cf = (request as { cf?: CfProperties }).cf;
+  // request.cf is costly to materialise: read it only when a geo rule asks.
+  let cf: CfProperties | undefined | null = null;
+  const cfOf = () => {
+    if (cf === null) cf = (request as { cf?: CfProperties }).cf;
+    return cf;
+  };
   let cookies: Map<string, string> | undefined;
   const ip = headers.get("cf-connecting-ip");
   return {
@@ -24,8 +29,14 @@ export function factsFromRequest(request: Request, url: URL): RequestFacts {
     query: (name) => url.searchParams.get(name),
     ip,
     ipAddress: lazyIpAddress(ip),
-    country: cf?.country ?? null,
-    colo: cf?.colo ?? null,
-    asn: cf?.asn ?? null,
+    get country() {
+      return cfOf()?.country ?? null;
+    },
+    get colo() {
+      return cfOf()?.colo ?? null;
+    },
+    get asn() {
+      return cfOf()?.asn ?? null;
+    },
   };
 }
