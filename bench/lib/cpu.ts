@@ -1,0 +1,39 @@
+// CPU time of a workerd process, from /proc: a steadier measure of a proxy's cost per request
+// than throughput, which swings with whatever else the two cores are doing.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND =
+  Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+export function workerdPids(): Set<number> {
+  const pids = new Set<number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "workerd") pids.add(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
+}
+
+/** The workerd process started by `start` (the one that was not there before). */
+export async function newWorkerdPid<T>(
+  start: () => Promise<T>,
+): Promise<{ value: T; pid: number }> {
+  const before = workerdPids();
+  const value = await start();
+  const added = [...workerdPids()].filter((pid) => !before.has(pid));
+  if (added.length !== 1)
+    throw new Error(`expected one new workerd process, found ${added.length}`);
+  return { value, pid: added[0]! };
+}
+
+/** User + system CPU seconds the process has used. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
