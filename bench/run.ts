@@ -6,7 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import type { Miniflare } from "miniflare";
 import { BENCH_HEADERS, BENCH_PATH, benchService } from "./lib/config.ts";
+import { cpuSeconds, newWorkerdPid } from "./lib/cpu.ts";
 import { applyService, isolateCounters, visit, waitFor } from "./lib/keystone-client.ts";
 import { type LoadResult, load, median } from "./lib/load.ts";
 import {
@@ -27,55 +29,66 @@ const RESULTS = new URL("./results/", import.meta.url);
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+type Name = "A" | "B" | "C";
+const NAMES: Name[] = ["A", "B", "C"];
+
 async function throughput(origin: string, bundle: string) {
-  const workers = {
-    A: bareWorker(origin),
-    B: keystoneWorker(bundle),
-    C: await naiveWorker(origin),
+  const started: Record<string, { mf: Miniflare; url: string; pid: number }> = {};
+  const start = async (name: Name, make: () => Miniflare | Promise<Miniflare>) => {
+    const { value, pid } = await newWorkerdPid(async () => {
+      const mf = await make();
+      return { mf, url: await urlOf(mf) };
+    });
+    started[name] = { ...value, pid };
   };
   try {
-    const urls = {
-      A: await urlOf(workers.A),
-      B: await urlOf(workers.B),
-      C: await urlOf(workers.C),
-    };
-    await applyService(urls.B, benchService(origin));
+    await start("A", () => bareWorker(origin));
+    await start("B", () => keystoneWorker(bundle));
+    await start("C", () => naiveWorker(origin));
+    const worker = (name: Name) => started[name]!;
+    await applyService(worker("B").url, benchService(origin));
     await waitFor(
-      async () => (await visit(urls.B, "7f1d3c2a-5b6e-4f80-9a1b-2c3d4e5f6a7b")) !== null,
+      async () => (await visit(worker("B").url, "7f1d3c2a-5b6e-4f80-9a1b-2c3d4e5f6a7b")) !== null,
       10_000,
     );
-    for (const name of ["A", "B", "C"] as const)
-      await load(urls[name] + BENCH_PATH, BENCH_HEADERS, 2, CONNECTIONS);
-    const before = await isolateCounters(urls.B);
-    const runs: Record<"A" | "B" | "C", LoadResult[]> = { A: [], B: [], C: [] };
+    for (const name of NAMES)
+      await load(worker(name).url + BENCH_PATH, BENCH_HEADERS, 2, CONNECTIONS);
+    const before = await isolateCounters(worker("B").url);
+    const runs: Record<Name, (LoadResult & { cpuUsPerRequest: number })[]> = {
+      A: [],
+      B: [],
+      C: [],
+    };
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const name of ["A", "B", "C"] as const) {
-        const result = await load(urls[name] + BENCH_PATH, BENCH_HEADERS, SECONDS, CONNECTIONS);
-        runs[name].push(result);
+      for (const name of NAMES) {
+        const cpuBefore = cpuSeconds(worker(name).pid);
+        const result = await load(
+          worker(name).url + BENCH_PATH,
+          BENCH_HEADERS,
+          SECONDS,
+          CONNECTIONS,
+        );
+        const cpuUsPerRequest = ((cpuSeconds(worker(name).pid) - cpuBefore) / result.total) * 1e6;
+        runs[name].push({ ...result, cpuUsPerRequest });
         log(
-          `round ${round} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+          `round ${round} ${name}: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
+            `workerd CPU ${cpuUsPerRequest.toFixed(0)} µs/request, errors ${result.errors}, non-2xx ${result.non2xx}`,
         );
       }
     }
-    const after = await isolateCounters(urls.B);
+    const after = await isolateCounters(worker("B").url);
     const served = after.requestsServed - before.requestsServed;
     const per10k = (n: number) => (n / served) * 10_000;
+    const summarize = (name: Name) => ({
+      requestsPerSecond: median(runs[name].map((r) => r.requestsPerSecond)),
+      p50Ms: median(runs[name].map((r) => r.p50Ms)),
+      p99Ms: median(runs[name].map((r) => r.p99Ms)),
+      cpuUsPerRequest: median(runs[name].map((r) => r.cpuUsPerRequest)),
+      errors: runs[name].reduce((sum, r) => sum + r.errors + r.non2xx, 0),
+    });
     return {
       runs,
-      summary: Object.fromEntries(
-        (["A", "B", "C"] as const).map((name) => [
-          name,
-          {
-            requestsPerSecond: median(runs[name].map((r) => r.requestsPerSecond)),
-            p50Ms: median(runs[name].map((r) => r.p50Ms)),
-            p99Ms: median(runs[name].map((r) => r.p99Ms)),
-            errors: runs[name].reduce((s, r) => s + r.errors + r.non2xx, 0),
-          },
-        ]),
-      ) as Record<
-        "A" | "B" | "C",
-        { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }
-      >,
+      summary: { A: summarize("A"), B: summarize("B"), C: summarize("C") },
       hotPath: {
         requestsServed: served,
         kvReads: after.routeTableReads - before.routeTableReads,
@@ -86,7 +99,7 @@ async function throughput(origin: string, bundle: string) {
       },
     };
   } finally {
-    await Promise.all(Object.values(workers).map((mf) => mf.dispose()));
+    await Promise.all(Object.values(started).map(({ mf }) => mf.dispose()));
   }
 }
 
@@ -181,7 +194,10 @@ try {
     "",
     `Keystone Edge benchmark — ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`,
     "",
-    pad(["Worker", "req/s (median)", "p50 ms", "p99 ms", "errors"], [44, 15, 7, 7, 6]),
+    pad(
+      ["Worker", "req/s (median)", "p50 ms", "p99 ms", "CPU µs/req", "errors"],
+      [50, 15, 7, 7, 11, 6],
+    ),
     ...(["A", "B", "C"] as const).map((k) =>
       pad(
         [
@@ -193,12 +209,14 @@ try {
           tp.summary[k].requestsPerSecond.toFixed(0),
           String(tp.summary[k].p50Ms),
           String(tp.summary[k].p99Ms),
+          tp.summary[k].cpuUsPerRequest.toFixed(0),
           String(tp.summary[k].errors),
         ],
-        [44, 15, 7, 7, 6],
+        [50, 15, 7, 7, 11, 6],
       ),
     ),
     "",
+    `Keystone's own cost: ${(B.cpuUsPerRequest - A.cpuUsPerRequest).toFixed(0)} µs of workerd CPU per request over the bare proxy (${(B.cpuUsPerRequest / A.cpuUsPerRequest).toFixed(2)}×); the naive splitter: ${(C.cpuUsPerRequest - A.cpuUsPerRequest).toFixed(0)} µs`,
     `hot path (B, ${tp.hotPath.requestsServed} requests): ${tp.hotPath.kvReads} KV reads, ${tp.hotPath.durableObjectCalls} Durable Object calls`,
     `weights → first following request (local): median ${weights.medianMs} ms (samples ${weights.samplesMs.join(", ")} ms)`,
     `failing canary at ${rollback.requestsPerSecond.toFixed(0)} req/s: window held ${rollback.minRequests} requests after ${(rollback.toMinRequestsMs / 1000).toFixed(1)} s; after the tick: halted in the isolate at ${(rollback.haltAfterTickMs / 1000).toFixed(1)} s, last canary request at ${(rollback.lastCanaryAfterTickMs / 1000).toFixed(1)} s, route table at ${(rollback.tableAfterTickMs / 1000).toFixed(1)} s`,
