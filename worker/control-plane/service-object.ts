@@ -3,7 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import type { NotifyEvent } from "../../schemas/rollout.ts";
+import { NotifyEvent } from "../../schemas/rollout.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import { Service } from "../../schemas/service.ts";
 import type { Split } from "../../schemas/split.ts";
@@ -426,19 +426,8 @@ export class ServiceObject extends DurableObject<Env> {
   }
 }
 
-const NOTIFY_EVENTS = new Set<string>([
-  "rollout.started",
-  "rollout.advanced",
-  "rollout.paused",
-  "rollout.resumed",
-  "rollout.promoted",
-  "rollout.rolledBack",
-  "rollout.aborted",
-  "config.applied",
-]);
-
 function isNotifyEvent(event: string): event is NotifyEvent {
-  return NOTIFY_EVENTS.has(event);
+  return NotifyEvent.safeParse(event).success;
 }
 
 /** The config a rollout starts from: the candidate's new origin/release, and strategy, if given. */

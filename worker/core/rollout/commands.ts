@@ -55,6 +55,14 @@ export function startRollout(config: Service, now: number): Transition {
   };
 }
 
+function promotedNow(state: RolloutState, now: number, reason: string): Transition {
+  const lastVerdict = verdict(now, "promote", reason);
+  return {
+    ok: true,
+    state: { ...state, phase: "promoted", weight: 100, endedAt: now, pausedBy: null, lastVerdict },
+  };
+}
+
 /** Past a pause gate, or (with full) straight to promotion. */
 export function promoteRollout(
   config: Service,
@@ -65,19 +73,7 @@ export function promoteRollout(
   if (state.phase !== "progressing" && state.phase !== "paused")
     return refuse(`the rollout is ${state.phase}, not in progress`);
   const steps = stepsOf(config.rollout!);
-  if (full) {
-    return {
-      ok: true,
-      state: {
-        ...state,
-        phase: "promoted",
-        weight: 100,
-        endedAt: now,
-        pausedBy: null,
-        lastVerdict: verdict(now, "promote", "promoted by an operator (--full)"),
-      },
-    };
-  }
+  if (full) return promotedNow(state, now, "promoted by an operator (--full)");
   if (state.phase === "paused" && state.pausedBy !== "gate") {
     return refuse(
       `the rollout was paused by ${state.pausedBy === "analysis" ? "failed analysis" : "an operator"}: use rollout resume, or promote --full`,
@@ -87,19 +83,8 @@ export function promoteRollout(
   let to = state.stepIndex + 1;
   while (steps[to]?.kind === "pause") to++;
   const next = steps[to];
-  if (next?.kind !== "weight") {
-    return {
-      ok: true,
-      state: {
-        ...state,
-        phase: "promoted",
-        weight: 100,
-        endedAt: now,
-        pausedBy: null,
-        lastVerdict: verdict(now, "promote", "promoted by an operator: no steps left"),
-      },
-    };
-  }
+  if (next?.kind !== "weight")
+    return promotedNow(state, now, "promoted by an operator: no steps left");
   return {
     ok: true,
     state: {
