@@ -33,6 +33,7 @@ export class RegistryObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(SCHEMA);
+    addMissingColumns(ctx.storage.sql);
   }
 
   /** Records a service's effective config (null: removed) and schedules the KV write. */
@@ -161,5 +162,20 @@ export class RegistryObject extends DurableObject<Env> {
 
   #setMeta(key: string, value: string): void {
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+}
+
+/** Columns added after the first schema: CREATE TABLE IF NOT EXISTS leaves older tables as they were. */
+const ADDED_COLUMNS = [
+  { table: "services", column: "rollout_active", definition: "INTEGER NOT NULL DEFAULT 0" },
+];
+
+function addMissingColumns(sql: SqlStorage): void {
+  for (const { table, column, definition } of ADDED_COLUMNS) {
+    const present = sql
+      .exec(`PRAGMA table_info(${table})`)
+      .toArray()
+      .some((row) => row.name === column);
+    if (!present) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
 }
