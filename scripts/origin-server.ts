@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 
 export interface OriginBehaviour {
   /** Share of requests (0..1) answered with 500. */
@@ -58,6 +59,7 @@ export async function startOrigin(
     }
     return false;
   }
+  server.on("upgrade", (req, socket) => greetOverWebSocket(req, socket, name));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const actual = (server.address() as AddressInfo).port;
@@ -162,4 +164,22 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** A WebSocket handshake, then one text frame naming the origin: enough to prove a 101 got through. */
+function greetOverWebSocket(req: IncomingMessage, socket: Duplex, name: string): void {
+  const key = req.headers["sec-websocket-key"];
+  if (typeof key !== "string") {
+    socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
+    return;
+  }
+  const accept = createHash("sha1")
+    .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest("base64");
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
+  const payload = Buffer.from(`hello from ${name}`);
+  socket.write(Buffer.concat([Buffer.from([0x81, payload.length]), payload]));
+  socket.on("error", () => socket.destroy());
 }

@@ -123,6 +123,24 @@ describe("proxying to the chosen version", () => {
   });
 });
 
+describe("WebSockets", () => {
+  it("a 101 upgrade comes back as is, with its socket", async () => {
+    const ctx = createExecutionContext();
+    const response = await plane.fetch(
+      new Request("https://shop.example.com/ws", { headers: { upgrade: "websocket" } }),
+      ctx,
+    );
+    expect(response.status).toBe(101);
+    const socket = response.webSocket!;
+    const message = new Promise<unknown>((resolve) =>
+      socket.addEventListener("message", (event) => resolve(event.data)),
+    );
+    socket.accept();
+    expect(await message).toBe("hello from stable");
+    socket.close();
+  });
+});
+
 describe("geo rules", () => {
   it("see request.cf country, colo and ASN", async () => {
     await publish(

@@ -186,6 +186,24 @@ describe("operators and gates", () => {
     expect(state.lastVerdict?.reason).toMatch(/held by gate .*status\/503 answered 503/);
   });
 
+  it("a candidate whose health path fails is not promoted", async () => {
+    const h = new RolloutHarness("unhealthy");
+    const config = rolloutService("unhealthy", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps: [{ weight: 50, bake: "1m" }],
+      analysis,
+    });
+    config.versions.canary = { ...config.versions.canary!, healthPath: "/status/503" };
+    await h.apply(config);
+    await h.command("start");
+    await h.traffic(200);
+    h.advance(2 * MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state.phase).toBe("progressing");
+    expect(state.lastVerdict?.reason).toMatch(/held by health check .*\/status\/503 answered 503/);
+  });
+
   it("blue/green switches, and switches back", async () => {
     const h = new RolloutHarness("bg");
     await h.apply({
