@@ -186,6 +186,20 @@ describe("operators and gates", () => {
     expect(state.lastVerdict?.reason).toMatch(/held by gate .*status\/503 answered 503/);
   });
 
+  it("starting without a policy says what is missing, and changes nothing", async () => {
+    const h = new RolloutHarness("nopolicy");
+    const { rollout: _, ...config } = rolloutService("nopolicy", env.CANARY_ORIGIN, {});
+    await h.apply(config);
+    const bare = await h.command("start");
+    expect(bare.status).toBe(422);
+    expect(await bare.text()).toContain("has no rollout policy");
+    const linear = await h.command("start", { strategy: "linear" });
+    expect(linear.status).toBe(422);
+    const { error } = (await linear.json()) as { error: { problems: { path: string }[] } };
+    expect(error.problems.map((p) => p.path)).toEqual(["rollout.stepPercent", "rollout.bake"]);
+    expect(await h.state()).toBeNull();
+  });
+
   it("a candidate whose health path fails is not promoted", async () => {
     const h = new RolloutHarness("unhealthy");
     const config = rolloutService("unhealthy", env.CANARY_ORIGIN, {

@@ -3,13 +3,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import { NotifyEvent } from "../../schemas/rollout.ts";
+import { Analysis, NotifyEvent } from "../../schemas/rollout.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import { Service } from "../../schemas/service.ts";
 import type { Split } from "../../schemas/split.ts";
 import type { WindowStats } from "../core/metrics/window-stats.ts";
 import {
   abortRollout,
+  candidateOf,
   pauseRollout,
   promoteRollout,
   resumeRollout,
@@ -439,11 +440,10 @@ function prepareRollout(config: Service, options: RolloutStart): Result<Service>
     );
   const rollout = config.rollout ?? {
     strategy: options.strategy!,
-    analysis: { minRequests: 100, maxErrorRatePercent: 5, failureLimit: 1 },
+    analysis: Analysis.parse({}),
     onFailure: "rollback" as const,
   };
-  const candidateName =
-    rollout.candidate ?? Object.keys(config.versions).find((v) => v !== config.baseline);
+  const candidateName = candidateOf({ ...config, rollout });
   const candidate = candidateName ? config.versions[candidateName] : undefined;
   const next = {
     ...config,

@@ -23,10 +23,6 @@ function finish(state: number): number {
   return h >>> 0;
 }
 
-export function hash32(text: string): number {
-  return finish(fnv(FNV_OFFSET, text));
-}
-
 /**
  * The FNV state after `salt` and a separator, computed once per config revision: a request then
  * hashes only its visitor key, with no string built.

@@ -78,8 +78,4 @@ export class OutcomeRecorder {
     this.#oldest = Number.POSITIVE_INFINITY;
     return batches;
   }
-
-  get held(): number {
-    return this.#held;
-  }
 }
