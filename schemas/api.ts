@@ -1,5 +1,5 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
-import { z } from "zod";
+import * as z from "zod";
 import { Duration } from "./duration.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";

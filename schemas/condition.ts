@@ -1,5 +1,5 @@
 // Match conditions of rules and experiments: what part of a request they look at and how.
-import { z } from "zod";
+import * as z from "zod";
 import { isCidr } from "./cidr.ts";
 
 export const MAX_REGEX_LENGTH = 256;

@@ -1,5 +1,5 @@
 // The config file as a whole (YAML or JSON): a list of services, checked across services too.
-import { z } from "zod";
+import * as z from "zod";
 import { checkUnique, Service } from "./service.ts";
 
 export const ConfigFile = z

@@ -1,5 +1,5 @@
 // Durations in config ("30s", "5m", "1h30m") and their value in milliseconds.
-import { z } from "zod";
+import * as z from "zod";
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;

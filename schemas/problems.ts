@@ -1,5 +1,5 @@
 // Turns validation failures into "path: message" lines a person can act on.
-import type { z } from "zod";
+import type * as z from "zod";
 
 export interface Problem {
   path: string;

@@ -1,5 +1,5 @@
 // A rollout's stored state: what the service Durable Object keeps and the API returns.
-import { z } from "zod";
+import * as z from "zod";
 
 export const RolloutPhase = z.enum(["progressing", "paused", "promoted", "rolledBack", "aborted"]);
 

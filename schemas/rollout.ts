@@ -1,5 +1,5 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
-import { z } from "zod";
+import * as z from "zod";
 import { Duration } from "./duration.ts";
 import { Percent } from "./split.ts";
 

@@ -1,5 +1,5 @@
 // The KV value the data plane reads: every service's effective config, as last published.
-import { z } from "zod";
+import * as z from "zod";
 import { Service } from "./service.ts";
 
 /** KV key of the route document (see docs/storage.md). */

@@ -1,5 +1,5 @@
 // One service of the config file: where it listens, its versions, and how traffic is split.
-import { z } from "zod";
+import * as z from "zod";
 import { Condition } from "./condition.ts";
 import { Notify, Rollout } from "./rollout.ts";
 import { Split } from "./split.ts";

@@ -1,5 +1,5 @@
 // A traffic split: percent per version, in steps of 0.01 (one bucket of 10,000), summing to 100.
-import { z } from "zod";
+import * as z from "zod";
 
 export const BUCKETS = 10_000;
 

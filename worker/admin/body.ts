@@ -1,6 +1,6 @@
 // Reads a JSON request body and parses it with its schema; problems come back with their paths.
 import type { Context } from "hono";
-import type { z } from "zod";
+import type * as z from "zod";
 import { problemsOf } from "../../schemas/problems.ts";
 import { ApiError } from "./errors.ts";
 

@@ -1,5 +1,5 @@
 // The admin API described as OpenAPI 3.1, generated from the same zod schemas the API parses with.
-import { z } from "zod";
+import * as z from "zod";
 import {
   ApplyBody,
   ChangeResult,
