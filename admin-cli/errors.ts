@@ -8,6 +8,8 @@ export const EXIT = {
   invalidConfig: 3,
   conflict: 4,
   auth: 5,
+  changesPending: 6,
+  wrongPhase: 7,
   rolledBack: 10,
   timeout: 11,
 } as const;
@@ -31,6 +33,8 @@ export class CliError extends Error {
 const BY_API_CODE: Record<ErrorCode, ExitCode> = {
   invalid: EXIT.invalidConfig,
   conflict: EXIT.conflict,
+  host_claimed: EXIT.conflict,
+  wrong_phase: EXIT.wrongPhase,
   unauthorized: EXIT.auth,
   forbidden: EXIT.auth,
   not_found: EXIT.error,

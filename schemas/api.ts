@@ -118,9 +118,16 @@ export const IsolateCounters = z.object({
   haltedVersions: z.array(z.string()),
 });
 
+/**
+ * conflict: the change was based on a stale revision (read again and retry).
+ * host_claimed: another service holds one of the hosts (+ pathPrefix).
+ * wrong_phase: not allowed in the rollout's current phase (e.g. pause when nothing progresses).
+ */
 export const ErrorCode = z.enum([
   "invalid",
   "conflict",
+  "host_claimed",
+  "wrong_phase",
   "not_found",
   "unauthorized",
   "forbidden",

@@ -1,16 +1,42 @@
 // The KV value the data plane reads: every service's effective config, as last published.
+// Format 2 wraps each service in an entry of its own, so one entry that fails today's schema
+// (a partial upgrade, a hand edit) is skipped by the isolates without failing the others.
 import * as z from "zod";
 import { Service } from "./service.ts";
 
 /** KV key of the route document (see docs/storage.md). */
 export const ROUTES_KEY = "routes:v1";
 
-export const RoutesDoc = z.strictObject({
-  format: z.literal(1),
+/** The envelope: checked first, on its own; entries are checked one by one (RouteEntry). */
+export const RoutesDocEnvelope = z.object({
+  format: z.union([z.literal(1), z.literal(2)]),
   /** Increases with every publication; lets isolates skip recompiling an unchanged doc. */
   generation: z.number().int().nonnegative(),
   publishedAt: z.iso.datetime(),
-  services: z.array(Service),
+  /** Format 2: RouteEntry values; format 1 (older registries): bare Service values. */
+  services: z.array(z.unknown()),
 });
 
+/** One service as published: its effective config and the sequence of that publication. */
+export const RouteEntry = z.strictObject({
+  name: z.string(),
+  /**
+   * Rises with every change of the service's effective routing (revisions, steps, pauses,
+   * promotions, rollbacks); an isolate lifts a fast-abort halt once it holds an entry whose
+   * sequence is at or above the halt's.
+   */
+  sequence: z.number().int().nonnegative(),
+  config: Service,
+});
+
+/** What the registry writes (format 2). */
+export const RoutesDoc = z.strictObject({
+  format: z.literal(2),
+  generation: z.number().int().nonnegative(),
+  publishedAt: z.iso.datetime(),
+  services: z.array(RouteEntry),
+});
+
+export type RoutesDocEnvelope = z.infer<typeof RoutesDocEnvelope>;
+export type RouteEntry = z.infer<typeof RouteEntry>;
 export type RoutesDoc = z.infer<typeof RoutesDoc>;

@@ -8,10 +8,14 @@ let generation = 0;
 
 export async function publish(...services: ServiceInput[]): Promise<void> {
   const doc: RoutesDoc = {
-    format: 1,
+    format: 2,
     generation: ++generation,
     publishedAt: new Date().toISOString(),
-    services: ConfigFile.parse({ services }).services,
+    services: ConfigFile.parse({ services }).services.map((config) => ({
+      name: config.name,
+      sequence: generation,
+      config,
+    })),
   };
   await env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
 }

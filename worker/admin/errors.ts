@@ -9,6 +9,8 @@ const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  host_claimed: 409,
+  wrong_phase: 409,
   too_large: 413,
   invalid: 422,
   internal: 500,

@@ -132,10 +132,15 @@ export class RegistryObject extends DurableObject<Env> {
       this.#setMeta("lastWriteAt", String(now));
       this.#setMeta("dirty", "0");
       const doc: RoutesDoc = {
-        format: 1,
+        format: 2,
         generation,
         publishedAt: new Date(now).toISOString(),
-        services: this.list().map((entry) => entry.config),
+        // Until publications carry their own sequence, the config revision stands in for it.
+        services: this.list().map(({ name, revision, config }) => ({
+          name,
+          sequence: revision,
+          config,
+        })),
       };
       try {
         await this.env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));

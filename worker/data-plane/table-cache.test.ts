@@ -6,10 +6,10 @@ import { RouteTableCache } from "./table-cache.ts";
 function doc(generation: number): string {
   const services = ConfigFile.parse({ services: [shopService()] }).services;
   return JSON.stringify({
-    format: 1,
+    format: 2,
     generation,
     publishedAt: new Date(0).toISOString(),
-    services,
+    services: services.map((config) => ({ name: config.name, sequence: generation, config })),
   });
 }
 

@@ -3,7 +3,8 @@
 // before serving. A bad or missing value keeps the last good table serving.
 
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
-import { RoutesDoc } from "../../schemas/routes-doc.ts";
+import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import { Service } from "../../schemas/service.ts";
 import { compileRouteTable } from "../core/compile.ts";
 import type { RouteTable } from "../core/route-table.ts";
 
@@ -74,16 +75,29 @@ export class RouteTableCache {
     } catch (error) {
       return this.#reject(`the route table in KV is not valid JSON: ${String(error)}`);
     }
-    const parsed = RoutesDoc.safeParse(json);
-    if (!parsed.success) {
-      const detail = formatProblems(problemsOf(parsed.error)).split("\n").slice(0, 5).join("; ");
-      return this.#reject(`the route table in KV does not match the schema: ${detail}`);
-    }
+    const parsed = RoutesDocEnvelope.safeParse(json);
+    if (!parsed.success) return this.#rejectSchema(parsed.error);
+    // Format 1 (an older registry) held bare service configs; format 2 wraps each in an entry.
+    const entries = parsed.data.services.map((entry) =>
+      parsed.data.format === 1
+        ? Service.safeParse(entry)
+        : RouteEntry.transform((e) => e.config).safeParse(entry),
+    );
+    const failed = entries.find((entry) => !entry.success);
+    if (failed && !failed.success) return this.#rejectSchema(failed.error);
     // KV caches are eventually consistent: a read may return an older value after a newer one.
     if (this.#table && parsed.data.generation < this.#table.generation) return;
-    this.#table = compileRouteTable(parsed.data.services, parsed.data.generation);
+    this.#table = compileRouteTable(
+      entries.flatMap((entry) => (entry.success ? [entry.data] : [])),
+      parsed.data.generation,
+    );
     this.#raw = raw;
     this.#problem = "";
+  }
+
+  #rejectSchema(error: import("zod").ZodError): void {
+    const detail = formatProblems(problemsOf(error)).split("\n").slice(0, 5).join("; ");
+    this.#reject(`the route table in KV does not match the schema: ${detail}`);
   }
 
   #reject(problem: string): void {

@@ -1,0 +1,59 @@
+// What crosses between the data plane, the stats Durable Objects and the control plane:
+// outcome batches (with the route that chose the version), flush answers, window queries.
+import * as z from "zod";
+
+/**
+ * Why a request reached a version: the split, an experiment pin, an override token, the
+ * fast-abort diversion, or a named rule ("rule:<name>"). Analysis counts only some of them
+ * (by default split and experiment), so forced traffic cannot poison or dilute a verdict.
+ */
+export const OutcomeRoute = z
+  .string()
+  .regex(/^(split|experiment|override|halted|rule:.{1,100})$/, "not an outcome route");
+
+export const LatencyHistogram = z.record(z.string(), z.number().int().nonnegative());
+
+export const OutcomeBatch = z.object({
+  service: z.string(),
+  version: z.string(),
+  route: OutcomeRoute,
+  /** Start of the one-second bucket the outcomes fall in (epoch ms). */
+  bucketStart: z.number().int(),
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  /** Requests the origin never answered (refused, reset, timed out); counted in errors too. */
+  noAnswer: z.number().int().nonnegative(),
+  histogram: LatencyHistogram,
+});
+
+/** One flush to one stats object. The id makes a retried flush count once. */
+export const OutcomeFlush = z.object({
+  id: z.string().min(1).max(100),
+  batches: z.array(OutcomeBatch),
+});
+
+/**
+ * A fast-abort halt: the rollout `rolloutId` ended badly, and the publication that carries the
+ * rollback has sequence `sequence`. An isolate diverts the version to the baseline until its
+ * route table holds the service at that sequence or later.
+ */
+export const HaltSignal = z.object({
+  rolloutId: z.string(),
+  sequence: z.number().int().nonnegative(),
+});
+
+export const FlushAnswer = z.object({ halt: HaltSignal.nullable() });
+
+/** Buckets starting in [from, to]; `routes` limits which outcome routes are counted (all when absent). */
+export const WindowQuery = z.object({
+  from: z.number(),
+  to: z.number(),
+  routes: z.array(OutcomeRoute).optional(),
+});
+
+export type OutcomeRoute = z.infer<typeof OutcomeRoute>;
+export type OutcomeBatch = z.infer<typeof OutcomeBatch>;
+export type OutcomeFlush = z.infer<typeof OutcomeFlush>;
+export type HaltSignal = z.infer<typeof HaltSignal>;
+export type FlushAnswer = z.infer<typeof FlushAnswer>;
+export type WindowQuery = z.infer<typeof WindowQuery>;
