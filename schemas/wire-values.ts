@@ -1,0 +1,33 @@
+// Values that end up on the wire: header values and origin URLs, checked at every entry point
+// (config file, rollout start, deploy webhook) so nothing stored can break a request later.
+import * as z from "zod";
+
+/** Visible ASCII and inner spaces: no CR/LF, no control characters (they cannot be a header value). */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
+export const HeaderValue = z
+  .string()
+  .max(256, "at most 256 characters")
+  .regex(
+    HEADER_SAFE,
+    "use visible ASCII characters only: no newlines, control characters or padding",
+  );
+
+/**
+ * An origin: an http(s) URL with no query, fragment or credentials. The request path is joined to
+ * it with the URL API; credentials would leak into logs and error pages.
+ */
+export const OriginUrl = z
+  .url({ protocol: /^https?$/, error: "not an http(s) URL" })
+  .superRefine((text, ctx) => {
+    const url = new URL(text);
+    if (url.username || url.password)
+      ctx.addIssue({
+        code: "custom",
+        message: "an origin URL cannot hold credentials (user:pass@)",
+      });
+    if (url.search || text.includes("?"))
+      ctx.addIssue({ code: "custom", message: "an origin URL cannot have a query (?…)" });
+    if (url.hash || text.includes("#"))
+      ctx.addIssue({ code: "custom", message: "an origin URL cannot have a fragment (#…)" });
+  });
