@@ -6,6 +6,7 @@ import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
+import { sumRoutes } from "../core/metrics/route-counts.ts";
 import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
@@ -46,9 +47,12 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
           Promise.all(
             Object.keys(config.versions).map(async (version) => ({
               name: version,
-              totals: await c.env.STATS.get(
-                c.env.STATS.idFromName(statsObjectName(name, version)),
-              ).totals(),
+              totals: sumRoutes(
+                await c.env.STATS.get(
+                  c.env.STATS.idFromName(statsObjectName(name, version)),
+                ).totals(),
+                undefined,
+              ),
             })),
           ),
         ]);
