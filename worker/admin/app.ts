@@ -14,6 +14,7 @@ import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
+import { explainWithHalt } from "./explain-halt.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
@@ -94,7 +95,8 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         "not_found",
         `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
       );
-    return c.json(explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET));
+    const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET);
+    return c.json(await explainWithHalt(c.env, config, result));
   });
 
   v1.post("/validate", requireScope("read"), async (c) => {
