@@ -3,11 +3,7 @@ import type { ExplainResult } from "../../schemas/api.ts";
 import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";
-import {
-  factsFromDescription,
-  type RequestDescription,
-  type RequestFacts,
-} from "../core/facts.ts";
+import { factsFromDescription, type RequestDescription, type RequestFacts } from "../core/facts.ts";
 import type { BucketRange } from "../core/layout.ts";
 
 export function explainRequest(
