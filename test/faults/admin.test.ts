@@ -16,7 +16,7 @@ const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "appli
 async function call(url: string, adminHosts: string | undefined, init: RequestInit = {}) {
   const ctx = createExecutionContext();
   const response = await worker.fetch(
-    new Request(url, init),
+    new Request(url, init) as Parameters<typeof worker.fetch>[0],
     { ...env, ADMIN_HOSTS: adminHosts },
     ctx,
   );
