@@ -35,7 +35,10 @@ export default defineConfig({
                   NOTIFY_SECRET: "test-notify-secret",
                   // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.
                   ROUTE_REFRESH_SECONDS: "30",
-                  METRICS_FLUSH_SECONDS: "5",
+                  // Flush with every request: a test's sends (each awaited with its waitUntil work)
+                  // never sit out a flush deadline. Deadline tests pass their own policy.
+                  METRICS_FLUSH_SECONDS: "0",
+                  ADMIN_HOSTS: "*",
                   OVERRIDE_SECRET: "test-override-secret",
                   ADMIN_TOKEN: "test-admin-token",
                   READ_TOKEN: "test-read-token",
@@ -46,7 +49,7 @@ export default defineConfig({
         ],
         test: {
           name: "runtime",
-          include: ["test/runtime/**/*.test.ts"],
+          include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["./test/support/runtime-origins.ts"],
         },
       },

@@ -1,6 +1,6 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
 import * as z from "zod";
-import { Duration } from "./duration.ts";
+import { Duration, parseDuration } from "./duration.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";
 
@@ -49,9 +49,14 @@ export const ExplainBody = z.strictObject({
   }),
 });
 
+/** Override tokens cannot be revoked one by one (only by rotating OVERRIDE_SECRET): keep them short. */
+export const MAX_OVERRIDE_TTL_MS = 7 * 86_400_000;
+
 export const OverrideTokenBody = z.strictObject({
   version: z.string(),
-  ttl: Duration.default("1h"),
+  ttl: Duration.refine((text) => (parseDuration(text) ?? 0) <= MAX_OVERRIDE_TTL_MS, {
+    message: "at most 7 days (7d)",
+  }).default("1h"),
 });
 
 export const RolloutStartBody = z.strictObject({
@@ -113,9 +118,16 @@ export const IsolateCounters = z.object({
   routeTableReads: z.number().int(),
   statsFlushCalls: z.number().int(),
   droppedOutcomeBatches: z.number().int(),
+  /** Outcomes never recorded: series bound hit, or their flush given up after retries. */
   droppedOutcomes: z.number().int(),
   tableGeneration: z.number().int().nullable(),
   haltedVersions: z.array(z.string()),
+  /** Route-document entries skipped (failed the schema or did not compile), counted per load. */
+  rejectedEntries: z.number().int(),
+  /** Services whose latest entry was skipped: served from their last good form, or not at all. */
+  rejectedServices: z.array(z.string()),
+  /** Admin API requests refused for a missing or wrong bearer token. */
+  failedAdminAuth: z.number().int(),
 });
 
 /**

@@ -1,23 +1,33 @@
 // Match conditions of rules and experiments: what part of a request they look at and how.
+import { RE2JS } from "re2js";
 import * as z from "zod";
 import { isCidr } from "./cidr.ts";
 
 export const MAX_REGEX_LENGTH = 256;
 
+/**
+ * Regexes run on RE2 (re2js), which matches in time linear in the input: a hostile header cannot
+ * wedge an isolate. What RE2 lacks (backreferences, lookaround) is refused here, with the reason.
+ */
 const Regex = z
   .string()
   .max(MAX_REGEX_LENGTH, `regex longer than ${MAX_REGEX_LENGTH} characters`)
-  .refine(
-    (source) => {
-      try {
-        new RegExp(source);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: "regex does not compile" },
-  );
+  .superRefine((source, ctx) => {
+    const problem = re2Problem(source);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** Why RE2 refuses a pattern, in words, or undefined when it compiles. */
+export function re2Problem(source: string): string | undefined {
+  try {
+    RE2JS.compile(source);
+    return undefined;
+  } catch (error) {
+    const detail =
+      error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : "";
+    return `regex does not compile on the linear-time engine (RE2 syntax; no backreferences or lookaround): ${detail}`;
+  }
+}
 
 const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
 

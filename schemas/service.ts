@@ -3,6 +3,7 @@ import * as z from "zod";
 import { Condition } from "./condition.ts";
 import { Notify, Rollout } from "./rollout.ts";
 import { Split } from "./split.ts";
+import { HeaderValue, OriginUrl } from "./wire-values.ts";
 
 const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -19,8 +20,9 @@ export const Host = z
   .regex(HOST, 'not a host name; use "shop.example.com" or "*.shop.example.com", no port');
 
 export const Version = z.strictObject({
-  origin: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }),
-  release: z.string().min(1).optional(),
+  origin: OriginUrl,
+  /** Sent to the origin as x-keystone-release, so it must be a valid header value. */
+  release: HeaderValue.optional(),
   healthPath: z.string().startsWith("/").optional(),
   timeoutMs: z.number().int().min(1).max(300_000).default(30_000),
 });
@@ -81,6 +83,11 @@ const ServiceFields = z.strictObject({
   experiments: z.array(Experiment).default([]),
   rollout: Rollout.optional(),
   notify: z.array(Notify).default([]),
+  /**
+   * X-Forwarded-For to the origin: `append` adds CF-Connecting-IP to what the client sent,
+   * `replace` sends CF-Connecting-IP alone (use it when the origin trusts the header).
+   */
+  forwardedFor: z.enum(["append", "replace"]).default("append"),
   /** Whether clients see x-keystone-version on responses. */
   exposeVersionHeader: z.boolean().default(true),
   /** Statuses counted as errors: "5xx" or exact codes such as "429". */

@@ -44,6 +44,15 @@ export const HaltSignal = z.object({
 
 export const FlushAnswer = z.object({ halt: HaltSignal.nullable() });
 
+/** Rising counters of one outcome route of one version (the stats object's totals, per route). */
+export const RouteCounts = z.object({
+  route: OutcomeRoute,
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  noAnswer: z.number().int().nonnegative(),
+  histogram: LatencyHistogram,
+});
+
 /** Buckets starting in [from, to]; `routes` limits which outcome routes are counted (all when absent). */
 export const WindowQuery = z.object({
   from: z.number(),
@@ -57,3 +66,4 @@ export type OutcomeFlush = z.infer<typeof OutcomeFlush>;
 export type HaltSignal = z.infer<typeof HaltSignal>;
 export type FlushAnswer = z.infer<typeof FlushAnswer>;
 export type WindowQuery = z.infer<typeof WindowQuery>;
+export type RouteCounts = z.infer<typeof RouteCounts>;

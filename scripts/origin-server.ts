@@ -1,5 +1,5 @@
 // A real HTTP origin for tests, demos and benchmarks: echoes what it received, and can answer
-// with any status, redirect, stream, stall, or fail a share of requests.
+// with any status, redirect, stream, stall, reset mid-body, or fail a share of requests.
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -118,6 +118,17 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
     return text(res, 200, `released ${waiting.length}\n`);
   }
   if (path === "/health") return text(res, 200, "ok\n");
+  if (path.endsWith("/reset-mid-body")) {
+    // Promises 1 KiB, sends half, then drops the connection: a crash in the middle of a response.
+    res.writeHead(200, {
+      "content-type": "text/plain",
+      "content-length": "1024",
+      "x-origin": ctx.name,
+    });
+    res.write("x".repeat(512));
+    setTimeout(() => res.socket?.destroy(), 20);
+    return;
+  }
   const body = await readBody(req);
   ctx.last.set(path, {
     method: req.method ?? "GET",

@@ -26,13 +26,22 @@ export function randomSecrets(): LocalSecrets {
   };
 }
 
-/** Writes a dotenv file of local secrets and dev vars (1 s refresh and flush, so changes show fast). */
+/**
+ * Writes a dotenv file of local secrets and dev vars: 1 s refresh and flush, so changes show fast,
+ * and the admin API on every host (ADMIN_HOSTS=*; production lists its admin hostnames).
+ */
 export function writeEnvFile(
   path: string,
   secrets: LocalSecrets,
   extra: Record<string, string> = {},
 ): void {
-  const vars = { ...secrets, ROUTE_REFRESH_SECONDS: "1", METRICS_FLUSH_SECONDS: "1", ...extra };
+  const vars = {
+    ...secrets,
+    ROUTE_REFRESH_SECONDS: "1",
+    METRICS_FLUSH_SECONDS: "1",
+    ADMIN_HOSTS: "*",
+    ...extra,
+  };
   const lines = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   writeFileSync(path, `# Local secrets for wrangler dev; never commit.\n${lines.join("\n")}\n`, {
     mode: 0o600,

@@ -1,6 +1,6 @@
 // npm start: the Worker on http://127.0.0.1:8787 with local KV and Durable Objects kept on disk,
 // two demo origins, the demo config applied on first start, and a few lines to try.
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { main as keystone } from "../admin-cli/main.ts";
 import { startOrigin } from "./origin-server.ts";
@@ -19,6 +19,11 @@ const DEV_VARS = join(PROJECT_ROOT, ".dev.vars");
 if (!existsSync(DEV_VARS)) {
   writeEnvFile(DEV_VARS, randomSecrets());
   console.log("created .dev.vars with fresh local tokens (git-ignored)");
+}
+if (readEnvFile(DEV_VARS).ADMIN_HOSTS === undefined) {
+  // A .dev.vars from before ADMIN_HOSTS: without it the local admin API would answer on no host.
+  appendFileSync(DEV_VARS, "ADMIN_HOSTS=*\n");
+  console.log("added ADMIN_HOSTS=* to .dev.vars (the admin API on every local host)");
 }
 const vars = readEnvFile(DEV_VARS);
 

@@ -12,6 +12,11 @@ export interface Env {
   ADMIN_TOKEN?: string;
   /** Bearer token that may only read. */
   READ_TOKEN?: string;
+  /**
+   * Hostnames that serve /_keystone/* (comma-separated; "*" for every host, as local dev does).
+   * Unset: no host does, and /_keystone/* belongs to the data plane like any other path.
+   */
+  ADMIN_HOSTS?: string;
   /** Seconds an isolate serves its cached route table before refreshing it in the background. */
   ROUTE_REFRESH_SECONDS?: string;
   /** Longest an isolate holds request outcomes before flushing them to the stats objects. */

@@ -1,5 +1,8 @@
-// Worker entry: the admin API under /_keystone/, the data plane for everything else, the cron.
+// Worker entry: the admin API under /_keystone/ on the admin hosts (ADMIN_HOSTS), the data plane
+// for everything else (/_keystone/ on any other host included), the cron.
+import { servesAdmin } from "./admin/admin-hosts.ts";
 import { createAdminApi } from "./admin/app.ts";
+import { failedAdminAuth } from "./admin/auth.ts";
 import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import type { Env } from "./env.ts";
@@ -11,12 +14,26 @@ export { StatsObject } from "./control-plane/stats-object.ts";
 const ADMIN_PREFIX = "/_keystone/";
 
 let dataPlane: DataPlane | undefined;
-const adminApi = createAdminApi(() => dataPlane?.counters());
+const adminApi = createAdminApi(() => ({
+  ...(dataPlane?.counters() ?? {
+    requestsServed: 0,
+    routeTableReads: 0,
+    statsFlushCalls: 0,
+    droppedOutcomeBatches: 0,
+    droppedOutcomes: 0,
+    tableGeneration: null,
+    haltedVersions: [],
+    rejectedEntries: 0,
+    rejectedServices: [],
+  }),
+  failedAdminAuth: failedAdminAuth(),
+}));
 
 export default {
   fetch(request, env, ctx) {
     const url = new URL(request.url);
-    if (url.pathname.startsWith(ADMIN_PREFIX)) return adminApi.fetch(request, env, ctx);
+    if (url.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, url.hostname))
+      return adminApi.fetch(request, env, ctx);
     dataPlane ??= createDataPlane(env);
     return dataPlane.fetch(request, ctx, url);
   },

@@ -25,7 +25,7 @@ describe("bad routing state", () => {
     await env.ROUTES.put(ROUTES_KEY, "{not json");
     const response = await send(createDataPlane(env), "https://shop.example.com/");
     expect(response.status).toBe(503);
-    expect(await response.text()).toContain("not valid JSON");
+    expect(await response.text()).toContain("the route table in KV is not valid");
   });
 
   it("a value that is not JSON, or fails the schema, leaves the last good table serving", async () => {

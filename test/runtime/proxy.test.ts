@@ -176,7 +176,7 @@ describe("origin failures", () => {
     const response = await send("/slow?delay=2000", { headers: { "x-canary": "always" } });
     expect(response.status).toBe(504);
     expect(await response.text()).toMatch(
-      /version "canary" of service "shop" .* did not answer within 500 ms/,
+      /^keystone: version "canary" of service "shop" did not answer within 500 ms \(request id [0-9a-f-]{36}\)\n$/,
     );
   });
 
@@ -190,7 +190,7 @@ describe("origin failures", () => {
     const response = await send("/");
     expect(response.status).toBe(502);
     expect(await response.text()).toMatch(
-      /version "stable" of service "shop" .* could not be reached/,
+      /^keystone: version "stable" of service "shop" could not be reached \(request id [0-9a-f-]{36}\)\n$/,
     );
     await publish(localShop());
     await plane.cache.refresh(Date.now());

@@ -20,6 +20,7 @@ export class RolloutHarness {
   readonly plane = createDataPlane(env, {
     now: () => this.now(),
     flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
+    flushDeadline: false,
   });
   readonly service: string;
 

@@ -6,6 +6,7 @@ import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
+import { sumRoutes } from "../core/metrics/route-counts.ts";
 import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
@@ -13,6 +14,7 @@ import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
+import { explainWithHalt } from "./explain-halt.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
@@ -46,9 +48,12 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
           Promise.all(
             Object.keys(config.versions).map(async (version) => ({
               name: version,
-              totals: await c.env.STATS.get(
-                c.env.STATS.idFromName(statsObjectName(name, version)),
-              ).totals(),
+              totals: sumRoutes(
+                await c.env.STATS.get(
+                  c.env.STATS.idFromName(statsObjectName(name, version)),
+                ).totals(),
+                undefined,
+              ),
             })),
           ),
         ]);
@@ -90,7 +95,8 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         "not_found",
         `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
       );
-    return c.json(explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET));
+    const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET);
+    return c.json(await explainWithHalt(c.env, config, result));
   });
 
   v1.post("/validate", requireScope("read"), async (c) => {

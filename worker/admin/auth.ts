@@ -7,6 +7,31 @@ import { ApiError } from "./errors.ts";
 
 export type Scope = "read" | "admin";
 
+let failures = 0;
+
+/** Admin requests this isolate refused for a missing or wrong token (isolate counters). */
+export function failedAdminAuth(): number {
+  return failures;
+}
+
+/** Counts and logs a refused token check: who and what, never the token. */
+function refuse(
+  c: { req: { method: string; url: string; header(name: string): string | undefined } },
+  why: string,
+): ApiError {
+  failures++;
+  const from = c.req.header("cf-connecting-ip") ?? "unknown";
+  console.warn(
+    `keystone: admin auth refused (${why}): ${c.req.method} ${new URL(c.req.url).pathname} from ${from}`,
+  );
+  return new ApiError(
+    "unauthorized",
+    why === "no token"
+      ? "missing bearer token: send Authorization: Bearer <token>"
+      : "the bearer token is not valid",
+  );
+}
+
 function sameSecret(given: string, expected: string | undefined): boolean {
   if (!expected) return false;
   const a = createHash("sha256").update(given).digest();
@@ -31,13 +56,9 @@ export function requireScope(needed: Scope): MiddlewareHandler<{ Bindings: Env }
     }
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-    if (!token)
-      throw new ApiError(
-        "unauthorized",
-        "missing bearer token: send Authorization: Bearer <token>",
-      );
+    if (!token) throw refuse(c, "no token");
     const granted = scopeOf(c.env, token);
-    if (!granted) throw new ApiError("unauthorized", "the bearer token is not valid");
+    if (!granted) throw refuse(c, "wrong token");
     if (needed === "admin" && granted !== "admin") {
       throw new ApiError("forbidden", "this token may only read; changes need the admin token");
     }

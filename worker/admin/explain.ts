@@ -3,7 +3,7 @@ import type { ExplainResult } from "../../schemas/api.ts";
 import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";
-import { factsFromDescription, type RequestDescription } from "../core/facts.ts";
+import { factsFromDescription, type RequestDescription, type RequestFacts } from "../core/facts.ts";
 import type { BucketRange } from "../core/layout.ts";
 
 export function explainRequest(
@@ -30,7 +30,7 @@ export function explainRequest(
     bucket: verdict.bucket,
     visitor: verdict.visitorSource,
     experiments: verdict.experiments,
-    why: reasons(verdict),
+    why: reasons(verdict, facts),
   };
 }
 
@@ -39,9 +39,9 @@ function rangeText(ranges: BucketRange[], name: string): string {
   return range ? `${range.start}–${range.end - 1} (${(range.end - range.start) / 100}%)` : "none";
 }
 
-function reasons(verdict: Verdict): string[] {
+function reasons(verdict: Verdict, facts: RequestFacts): string[] {
   const { service, reason, bucket, version } = verdict;
-  const lines = [visitorLine(verdict)];
+  const lines = [visitorLine(verdict, facts)];
   switch (reason.kind) {
     case "override":
       lines.push(
@@ -75,8 +75,11 @@ function reasons(verdict: Verdict): string[] {
   return lines;
 }
 
-function visitorLine(verdict: Verdict): string {
+function visitorLine(verdict: Verdict, facts: RequestFacts): string {
   const sticky = verdict.service.sticky;
+  const sent = sticky.by === "cookie" ? facts.cookie(sticky.cookie) : null;
+  if (verdict.visitorSource === "minted" && sent !== null && sticky.by === "cookie")
+    return `cookie ${sticky.cookie} is present but "${sent.slice(0, 80)}" is not a valid Keystone visitor id (8-64 letters, digits or dashes): it is re-minted, so the bucket below is one example`;
   switch (verdict.visitorSource) {
     case "cookie":
       return `visitor identified by cookie ${sticky.by === "cookie" ? sticky.cookie : ""}`.trim();

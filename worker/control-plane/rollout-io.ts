@@ -18,10 +18,11 @@ export async function stepWindows(
   now: number,
 ): Promise<{ candidate: WindowStats; baseline: WindowStats }> {
   const window = (version: string) =>
-    env.STATS.get(env.STATS.idFromName(statsObjectName(service, version))).window(
-      state.stepStartedAt,
-      now,
-    );
+    // Every outcome route for now; choosing which routes analysis counts is the rollout's call.
+    env.STATS.get(env.STATS.idFromName(statsObjectName(service, version))).window({
+      from: state.stepStartedAt,
+      to: now,
+    });
   const [candidate, baseline] = await Promise.all([
     window(state.candidate),
     window(state.baseline),

@@ -208,7 +208,15 @@ export class ServiceObject extends DurableObject<Env> {
           `rollout start: ${started.state.candidate} → ${prepared.value.versions[started.state.candidate]!.origin}`,
       });
     }
-    return this.#commitRollout(name, prepared.value, started.state, "rollout.started", meta);
+    const result = await this.#commitRollout(
+      name,
+      prepared.value,
+      started.state,
+      "rollout.started",
+      meta,
+    );
+    if (current) await this.#signalStats(name, current, "resume");
+    return result;
   }
 
   async promoteRollout(
@@ -344,7 +352,8 @@ export class ServiceObject extends DurableObject<Env> {
     }
     this.#store.setRollout(state);
     await this.#publish(name);
-    await this.#signalStats(name, state);
+    if (state.phase === "rolledBack" || state.phase === "aborted")
+      await this.#signalStats(name, state, "halt");
     if (event && isNotifyEvent(event)) {
       const text = `${name}: ${event.replace("rollout.", "rollout ")} — ${state.lastVerdict?.reason ?? state.phase}`;
       this.ctx.waitUntil(notify(this.env, record, { event, service: name, text, state }, now));
@@ -354,19 +363,22 @@ export class ServiceObject extends DurableObject<Env> {
 
   /**
    * The fast abort path: a rolled-back or aborted candidate's stats object tells every isolate on
-   * its next metrics flush to stop routing to it; a new rollout clears that.
+   * its next metrics flush to divert it until the isolate holds the publication that carries the
+   * rollback (its sequence: until publications carry their own, the revision just stored). The
+   * next rollout start clears the halt of the one before.
    */
-  async #signalStats(name: string, state: RolloutState): Promise<void> {
-    const halt = state.phase === "rolledBack" || state.phase === "aborted";
-    if (!halt && state.lastVerdict?.outcome !== "started") return;
+  async #signalStats(name: string, state: RolloutState, signal: "halt" | "resume"): Promise<void> {
+    const rolloutId = `${state.candidate}@${state.startedAt}`;
     try {
       const stats = this.env.STATS.get(
         this.env.STATS.idFromName(statsObjectName(name, state.candidate)),
       );
-      await (halt ? stats.halt() : stats.resume());
+      await (signal === "halt"
+        ? stats.halt({ rolloutId, sequence: this.#store.latest()?.number ?? 0 })
+        : stats.resume(rolloutId));
     } catch (error) {
       console.error(
-        `keystone: could not ${halt ? "halt" : "resume"} ${name}/${state.candidate} stats: ${String(error)}`,
+        `keystone: could not ${signal} ${name}/${state.candidate} stats: ${String(error)}`,
       );
     }
   }

@@ -3,6 +3,7 @@ import type { Service } from "../../schemas/service.ts";
 import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
+import { prefixCovers } from "./path.ts";
 import type {
   CompiledService,
   CompiledVersion,
@@ -12,14 +13,25 @@ import type {
 } from "./route-table.ts";
 
 export function compileRouteTable(services: readonly Service[], generation = 0): RouteTable {
+  return assembleRouteTable(
+    services.map((config) => compileService(config, generation)),
+    generation,
+  );
+}
+
+/** A table of services compiled one by one (so one that fails to compile cannot stop the rest). */
+export function assembleRouteTable(
+  services: readonly CompiledService[],
+  generation: number,
+): RouteTable {
   const table: RouteTable = {
     generation,
     services: new Map(),
     exactHosts: new Map(),
     wildcardHosts: new Map(),
   };
-  for (const config of services) {
-    const service = compileService(config);
+  for (const service of services) {
+    const config = service.config;
     table.services.set(service.name, service);
     for (const host of config.hosts) {
       const wildcard = host.startsWith("*.");
@@ -42,13 +54,14 @@ export function topOrderOf(config: Service): string[] {
   return [candidate, ...others.filter((name) => name !== candidate)];
 }
 
-export function compileService(config: Service): CompiledService {
+export function compileService(config: Service, sequence = 0): CompiledService {
   const topOrder = topOrderOf(config);
   const versions = new Map<string, CompiledVersion>();
   for (const [name, version] of Object.entries(config.versions)) {
     versions.set(name, {
       name,
-      origin: version.origin.replace(/\/+$/, ""),
+      origin: version.origin,
+      basePath: new URL(version.origin).pathname.replace(/\/+$/, ""),
       release: version.release,
       timeoutMs: version.timeoutMs,
     });
@@ -56,6 +69,7 @@ export function compileService(config: Service): CompiledService {
   return {
     name: config.name,
     config,
+    sequence,
     seed: saltSeed(config.name),
     versions,
     baseline: config.baseline,
@@ -64,6 +78,8 @@ export function compileService(config: Service): CompiledService {
     sticky: compileSticky(config),
     rules: config.rules.map((rule) => ({
       name: rule.name,
+      // OutcomeRoute allows 100 characters of rule name.
+      outcomeRoute: `rule:${rule.name.slice(0, 100)}`,
       matches: compileCondition(rule.when),
       route: rule.route,
       ranges: rule.split ? layoutSplit(rule.split, config.baseline, topOrder) : undefined,
@@ -80,6 +96,7 @@ export function compileService(config: Service): CompiledService {
       ),
     })),
     exposeVersionHeader: config.exposeVersionHeader,
+    forwardedFor: config.forwardedFor,
     isError: compileErrorStatuses(config.errorStatuses),
   };
 }
@@ -120,11 +137,4 @@ function pickByPrefix(entries: HostEntry[] | undefined, path: string): CompiledS
     if (prefixCovers(entry.pathPrefix, path)) return entry.service;
   }
   return undefined;
-}
-
-/** "/api" covers "/api" and "/api/x" but not "/apix": prefixes end at a path segment. */
-export function prefixCovers(prefix: string, path: string): boolean {
-  if (prefix === "/" || path === prefix) return true;
-  if (!path.startsWith(prefix)) return false;
-  return prefix.endsWith("/") || path.charCodeAt(prefix.length) === 47; // "/"
 }

@@ -35,6 +35,8 @@ export interface Verdict {
   service: CompiledService;
   version: CompiledVersion;
   reason: Reason;
+  /** How the outcome is recorded (schemas/stats.ts OutcomeRoute): analysis counts only some. */
+  outcomeRoute: string;
   /** The visitor's bucket in 0..9999 for this service's splits. */
   bucket: number;
   visitorSource: VisitorSource;
@@ -61,11 +63,12 @@ export function decideForService(
   const visitor = visitorKeyOf(facts, service, ctx);
   const bucket = bucketFor(service.seed, visitor.key);
   const experiments = assignExperiments(facts, service, visitor.key);
-  const { name, reason } = chooseVersion(facts, service, ctx, bucket, experiments);
+  const { name, reason, outcomeRoute } = chooseVersion(facts, service, ctx, bucket, experiments);
   return {
     service,
     version: service.versions.get(name)!,
     reason,
+    outcomeRoute,
     bucket,
     visitorSource: visitor.source,
     experiments,
@@ -79,18 +82,26 @@ function chooseVersion(
   ctx: DecideContext,
   bucket: number,
   experiments: ExperimentAssignment[],
-): { name: string; reason: Reason } {
+): { name: string; reason: Reason; outcomeRoute: string } {
   const token = facts.header(OVERRIDE_HEADER);
   if (token !== null && ctx.overrideSecret) {
     const claim = verifyOverride(ctx.overrideSecret, token, ctx.now);
     if (claim && claim.service === service.name && service.versions.has(claim.version)) {
-      return { name: claim.version, reason: { kind: "override", expiresAt: claim.expiresAt } };
+      return {
+        name: claim.version,
+        reason: { kind: "override", expiresAt: claim.expiresAt },
+        outcomeRoute: "override",
+      };
     }
   }
   for (const rule of service.rules) {
     if (!rule.matches(facts)) continue;
     const name = rule.route ?? nameAt(rule.ranges!, bucket);
-    return { name, reason: { kind: "rule", rule: rule.name, split: rule.route === undefined } };
+    return {
+      name,
+      reason: { kind: "rule", rule: rule.name, split: rule.route === undefined },
+      outcomeRoute: rule.outcomeRoute,
+    };
   }
   for (const assignment of experiments) {
     const pinned = service.experiments
@@ -100,10 +111,11 @@ function chooseVersion(
       return {
         name: pinned,
         reason: { kind: "experiment", experiment: assignment.name, variant: assignment.variant },
+        outcomeRoute: "experiment",
       };
     }
   }
-  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" } };
+  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" }, outcomeRoute: "split" };
 }
 
 function assignExperiments(
@@ -128,6 +140,11 @@ function assignExperiments(
 /** Visitor ids we mint are UUIDs; anything else in the cookie is re-minted. */
 const VISITOR_ID = /^[A-Za-z0-9-]{8,64}$/;
 
+/** Whether a sticky cookie's value is one Keystone keeps (else it mints a new one). */
+export function isVisitorId(value: string): boolean {
+  return VISITOR_ID.test(value);
+}
+
 function visitorKeyOf(
   facts: RequestFacts,
   service: CompiledService,
@@ -137,8 +154,7 @@ function visitorKeyOf(
   switch (sticky.by) {
     case "cookie": {
       const existing = facts.cookie(sticky.cookie);
-      if (existing !== null && VISITOR_ID.test(existing))
-        return { key: existing, source: "cookie" };
+      if (existing !== null && isVisitorId(existing)) return { key: existing, source: "cookie" };
       const minted = ctx.mintVisitorId();
       return {
         key: minted,
@@ -175,5 +191,6 @@ export function divertHalted(
     ...verdict,
     version: service.versions.get(service.baseline)!,
     reason: { kind: "halted", from: version.name },
+    outcomeRoute: "halted",
   };
 }

@@ -1,9 +1,11 @@
 // What the routing core may know about a request: plain accessors, evaluated lazily.
 import { type IpAddress, parseIp } from "../../schemas/cidr.ts";
+import { normalizePath } from "./path.ts";
 
 export interface RequestFacts {
   /** Lowercased host name without port. */
   host: string;
+  /** The path normalized (RFC 3986 §6.2.2, see path.ts): what rules and pathPrefix see. */
   path: string;
   method: string;
   /** Header by lowercased name. */
@@ -48,7 +50,7 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
   const ip = d.ip ?? headers.get("cf-connecting-ip") ?? null;
   return {
     host: d.host.toLowerCase().replace(/:\d+$/, ""),
-    path: d.path ?? "/",
+    path: normalizePath(d.path ?? "/"),
     method: (d.method ?? "GET").toUpperCase(),
     header: (name) => headers.get(name) ?? null,
     cookie: (name) => cookies.get(name) ?? null,

@@ -1,14 +1,33 @@
 // Compiles match conditions into predicates once per config revision: no regex compilation,
-// lowercasing or CIDR parsing per request.
+// lowercasing or CIDR parsing per request. Regexes run on RE2 (linear time in the input).
+import { RE2JS } from "re2js";
 import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
 import type { Condition, NamedMatch, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
+import { prefixCovers } from "./path.ts";
 
 export type Predicate = (facts: RequestFacts) => boolean;
 
 type ValueTest = (value: string | null) => boolean;
 
+/**
+ * Longest header, cookie or query value a matcher compares: a longer value matches no `equals`,
+ * `in`, `regex` or `prefix` (it still counts as `present`). Bounds the work per request.
+ */
+export const MAX_MATCHED_VALUE_LENGTH = 4096;
+
+/** The engine rule regexes run on: linear time, whatever the pattern and input. */
+export function compileRegex(source: string): { test(value: string): boolean } {
+  return RE2JS.compile(source);
+}
+
 function compileValueTest(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
+  const test = compileComparison(match);
+  if (match.present !== undefined) return test;
+  return (value) => value !== null && value.length <= MAX_MATCHED_VALUE_LENGTH && test(value);
+}
+
+function compileComparison(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
   if (match.equals !== undefined) {
     const expected = match.equals;
     return (value) => value === expected;
@@ -18,12 +37,13 @@ function compileValueTest(match: Omit<PathMatch, "prefix"> & { prefix?: string }
     return (value) => value !== null && allowed.has(value);
   }
   if (match.regex !== undefined) {
-    const pattern = new RegExp(match.regex);
+    const pattern = compileRegex(match.regex);
     return (value) => value !== null && pattern.test(value);
   }
   if (match.prefix !== undefined) {
+    // Ends at a segment boundary, like a service's pathPrefix: /foo covers /foo/bar, not /foobar.
     const prefix = match.prefix;
-    return (value) => value?.startsWith(prefix) === true;
+    return (value) => value !== null && prefixCovers(prefix, value);
   }
   const wanted = match.present === true;
   return (value) => (value !== null) === wanted;

@@ -5,8 +5,10 @@ import type { Predicate } from "./matchers.ts";
 
 export interface CompiledVersion {
   name: string;
-  /** Origin without a trailing slash; the request path is appended as is. */
+  /** The origin as configured (an OriginUrl: no query, fragment or credentials). */
   origin: string;
+  /** The origin's own path without a trailing slash ("" for none): the request path goes after it. */
+  basePath: string;
   release: string | undefined;
   timeoutMs: number;
 }
@@ -19,6 +21,8 @@ export type StickyKey =
 
 export interface CompiledRule {
   name: string;
+  /** "rule:<name>", the outcome route of requests it routes (built once, not per request). */
+  outcomeRoute: string;
   matches: Predicate;
   /** A fixed version, or a split of its own over the visitor's bucket. */
   route: string | undefined;
@@ -38,6 +42,8 @@ export interface CompiledExperiment {
 export interface CompiledService {
   name: string;
   config: Service;
+  /** The publication sequence of this service's entry (halts lift at or above theirs). */
+  sequence: number;
   /** Hash seed of the service's salt (its name, fixed for its life). */
   seed: number;
   versions: Map<string, CompiledVersion>;
@@ -49,6 +55,7 @@ export interface CompiledService {
   rules: CompiledRule[];
   experiments: CompiledExperiment[];
   exposeVersionHeader: boolean;
+  forwardedFor: "append" | "replace";
   /** Whether an origin status counts as an error (errorStatuses, compiled). */
   isError: (status: number) => boolean;
 }

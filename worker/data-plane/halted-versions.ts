@@ -1,25 +1,38 @@
 // Versions this isolate must not send traffic to: halted by a rollback or abort, learned from
-// the stats object on a metrics flush. A halt lasts until a newer route table arrives (which
-// already carries the rollback) or, at the latest, HALT_TTL_MS.
-const HALT_TTL_MS = 5 * 60_000;
+// the stats object on a metrics flush. A halt names the publication that carries the rollback
+// (its sequence): it holds only while this isolate's table has the service below that sequence.
+// From that table on, what the config says is obeyed again (weights, rules, overrides, preview).
+import type { HaltSignal } from "../../schemas/stats.ts";
 
 export class HaltedVersions {
-  readonly #halts = new Map<string, { generation: number; at: number }>();
+  readonly #halts = new Map<string, HaltSignal>();
 
-  halt(service: string, version: string, generation: number, now: number): void {
-    this.#halts.set(`${service}/${version}`, { generation, at: now });
+  /**
+   * What a stats object answered for a version: a halt (ignored when the table already holds the
+   * service at its sequence or later), or none (any halt of that version lifts).
+   */
+  learn(service: string, version: string, halt: HaltSignal | null, tableSequence: number): void {
+    const key = `${service}/${version}`;
+    if (halt === null || tableSequence >= halt.sequence) this.#halts.delete(key);
+    else this.#halts.set(key, halt);
   }
 
-  isHalted(service: string, version: string, generation: number, now: number): boolean {
+  /** Whether to divert the version, given the sequence this isolate's table holds the service at. */
+  isHalted(service: string, version: string, tableSequence: number): boolean {
     if (this.#halts.size === 0) return false;
     const key = `${service}/${version}`;
     const halt = this.#halts.get(key);
     if (!halt) return false;
-    if (generation > halt.generation || now - halt.at > HALT_TTL_MS) {
+    if (tableSequence >= halt.sequence) {
       this.#halts.delete(key);
       return false;
     }
     return true;
+  }
+
+  /** The halt holding for a version, if any (explain, tests). */
+  get(service: string, version: string): HaltSignal | undefined {
+    return this.#halts.get(`${service}/${version}`);
   }
 
   list(): string[] {

@@ -7,7 +7,7 @@ import type { Env } from "../env.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
 import { OutcomeFlusher } from "./outcome-flusher.ts";
-import { forward, plainText } from "./proxy.ts";
+import { forward, keystoneError, plainText } from "./proxy.ts";
 import { factsFromRequest } from "./request-facts.ts";
 import { RouteTableCache } from "./table-cache.ts";
 
@@ -21,11 +21,20 @@ export interface DataPlaneOptions {
   /** The clock; tests pass a controlled one. */
   now?: () => number;
   flush?: FlushPolicy;
+  /**
+   * Flush held outcomes `maxAgeMs` after the first of a batch even if no request follows (in
+   * waitUntil). On by default; tests that flush by hand on a controlled clock turn it off.
+   */
+  flushDeadline?: boolean;
+  /** The bindings to use instead of env's (fault tests wrap them). */
+  routes?: Env["ROUTES"];
+  stats?: Env["STATS"];
 }
 
 export interface DataPlane {
   cache: RouteTableCache;
-  counters(): IsolateCounters;
+  halted: HaltedVersions;
+  counters(): Omit<IsolateCounters, "failedAdminAuth">;
   recorder: OutcomeRecorder;
   flusher: OutcomeFlusher;
   fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
@@ -33,39 +42,59 @@ export interface DataPlane {
   flushOutcomes(): Promise<void>;
 }
 
+function flushPolicyOf(env: Env): FlushPolicy {
+  const seconds = Number(env.METRICS_FLUSH_SECONDS);
+  return env.METRICS_FLUSH_SECONDS !== undefined && Number.isFinite(seconds) && seconds >= 0
+    ? { ...DEFAULT_FLUSH, maxAgeMs: seconds * 1000 }
+    : DEFAULT_FLUSH;
+}
+
 export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataPlane {
   const now = options.now ?? Date.now;
-  const flushSeconds = Number(env.METRICS_FLUSH_SECONDS);
-  const recorder = new OutcomeRecorder(
-    options.flush ??
-      (Number.isFinite(flushSeconds) && env.METRICS_FLUSH_SECONDS !== undefined
-        ? { ...DEFAULT_FLUSH, maxAgeMs: flushSeconds * 1000 }
-        : DEFAULT_FLUSH),
-  );
+  const policy = options.flush ?? flushPolicyOf(env);
+  const recorder = new OutcomeRecorder(policy);
   const halted = new HaltedVersions();
-  let generation = 0;
-  let requestsServed = 0;
-  const flusher = new OutcomeFlusher(env, (service, version) =>
-    halted.halt(service, version, generation, now()),
-  );
-  const flushOutcomes = () => flusher.send(recorder.drain());
+  const routes = options.routes ?? env.ROUTES;
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
   const cache = new RouteTableCache({
-    read: () => env.ROUTES.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
+    read: () => routes.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
     refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
     log: (message) => console.error(message),
   });
+  let generation = 0;
+  let requestsServed = 0;
+  const sequenceOf = (service: string) => cache.loaded?.services.get(service)?.sequence ?? -1;
+  const flusher = new OutcomeFlusher(options.stats ?? env.STATS, (service, version, halt) =>
+    halted.learn(service, version, halt, sequenceOf(service)),
+  );
+  const flushOutcomes = () => flusher.send(recorder.drain());
+  // One deadline at a time: armed by the first outcome held, it flushes the whole batch.
+  let deadlineArmed = false;
+  const armDeadline = (ctx: ExecutionContext) => {
+    if (deadlineArmed || options.flushDeadline === false) return;
+    deadlineArmed = true;
+    const deadline = new Promise((resolve) => setTimeout(resolve, policy.maxAgeMs));
+    ctx.waitUntil(
+      deadline.then(() => {
+        deadlineArmed = false;
+        return recorder.holding ? flushOutcomes() : undefined;
+      }),
+    );
+  };
   const overrideSecret = env.OVERRIDE_SECRET;
   return {
     cache,
+    halted,
     counters: () => ({
       requestsServed,
       routeTableReads: cache.reads,
       statsFlushCalls: flusher.calls,
       droppedOutcomeBatches: flusher.droppedBatches,
-      droppedOutcomes: recorder.droppedOutcomes,
+      droppedOutcomes: recorder.droppedOutcomes + flusher.droppedOutcomes,
       tableGeneration: generation || null,
       haltedVersions: halted.list(),
+      rejectedEntries: cache.rejectedEntries,
+      rejectedServices: cache.rejectedServices,
     }),
     recorder,
     flusher,
@@ -73,7 +102,11 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     async fetch(request, ctx, url = new URL(request.url)) {
       const state = await cache.current(now(), (work) => ctx.waitUntil(work));
       if (!state.table) {
-        return plainText(503, `keystone: no routing config is loaded: ${state.problem}\n`);
+        return keystoneError(
+          503,
+          `no routing config is loaded: ${state.publicProblem}`,
+          state.problem,
+        );
       }
       requestsServed++;
       generation = state.table.generation;
@@ -83,7 +116,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         mintVisitorId: () => crypto.randomUUID(),
       });
       const verdict =
-        decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, generation, now()));
+        decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence));
       if (!verdict) {
         return plainText(
           404,
@@ -96,12 +129,14 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       recorder.record(
         service.name,
         version.name,
+        verdict.outcomeRoute,
         started,
         now() - started,
         service.isError(response.status),
         answered,
       );
       if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
+      else armDeadline(ctx);
       // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
       if (response.status === 101 || response.webSocket) return response;
       return withClientHeaders(response, verdict, url);

@@ -1,14 +1,77 @@
-// Headers on the way to the origin and back: strip what clients may not set, add what we decided.
+// Headers on the way to the origin and back: strip what clients may not set or what belongs to
+// one connection only, say who the client is, and add what we decided.
 import type { Verdict } from "../core/decide.ts";
 
-const KEYSTONE_PREFIX = "x-keystone-";
+/** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "proxy-connection",
+  "keep-alive",
+  "te",
+  "transfer-encoding",
+  "upgrade",
+]);
 
-/** The client's headers minus any x-keystone-*, plus the verdict and the usual forwarding headers. */
+/**
+ * x-keystone-* in any spelling: CGI, Rack and PHP origins read `x_keystone_version` as
+ * HTTP_X_KEYSTONE_VERSION, the same variable as the header we set. Checked by character, no copy.
+ */
+export function isKeystoneHeader(name: string): boolean {
+  if (name.length < 11 || name.charCodeAt(0) !== 120) return false; // "x"
+  const dash = (code: number) => code === 45 || code === 95; // "-" or "_"
+  return dash(name.charCodeAt(1)) && dash(name.charCodeAt(10)) && name.startsWith("keystone", 2);
+}
+
+/** A WebSocket handshake keeps its Upgrade header: the runtime needs it to open the socket. */
+function isWebSocketUpgrade(headers: Headers): boolean {
+  return headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Header names listed in Connection (RFC 9110 §7.6.1): hop-by-hop too. */
+function connectionNamed(headers: Headers): Set<string> | undefined {
+  const value = headers.get("connection");
+  if (!value) return undefined;
+  return new Set(value.split(",").map((token) => token.trim().toLowerCase()));
+}
+
+/** An RFC 7239 node: IPv6 in quoted brackets, unknown when the runtime gave no client IP. */
+function forwardedNode(ip: string | null): string {
+  if (!ip) return "unknown";
+  return ip.includes(":") ? `"[${ip}]"` : ip;
+}
+
+function setClientChain(headers: Headers, incoming: Headers, url: URL, verdict: Verdict): void {
+  const ip = incoming.get("cf-connecting-ip");
+  const element = `for=${forwardedNode(ip)};host="${url.host}";proto=${url.protocol.slice(0, -1)}`;
+  if (verdict.service.forwardedFor === "replace") {
+    if (ip) headers.set("x-forwarded-for", ip);
+    else headers.delete("x-forwarded-for");
+    headers.set("forwarded", element);
+    return;
+  }
+  const chain = incoming.get("x-forwarded-for");
+  // Cloudflare may already have appended the client: do not list it twice.
+  if (ip && !(chain && chain.slice(chain.lastIndexOf(",") + 1).trim() === ip))
+    headers.set("x-forwarded-for", chain ? `${chain}, ${ip}` : ip);
+  const forwarded = incoming.get("forwarded");
+  headers.set("forwarded", forwarded ? `${forwarded}, ${element}` : element);
+}
+
+/** The client's headers minus what it may not send, plus the verdict and the forwarding headers. */
 export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): Headers {
   const headers = new Headers(incoming);
-  const spoofed: string[] = [];
-  for (const name of headers.keys()) if (name.startsWith(KEYSTONE_PREFIX)) spoofed.push(name);
-  for (const name of spoofed) headers.delete(name);
+  const named = connectionNamed(incoming);
+  const keepUpgrade = isWebSocketUpgrade(incoming);
+  const remove: string[] = [];
+  for (const name of headers.keys()) {
+    if (
+      isKeystoneHeader(name) ||
+      (HOP_BY_HOP.has(name) && !(keepUpgrade && name === "upgrade")) ||
+      (named?.has(name) && !(keepUpgrade && name === "upgrade"))
+    )
+      remove.push(name);
+  }
+  for (const name of remove) headers.delete(name);
   headers.set("x-keystone-version", verdict.version.name);
   if (verdict.version.release !== undefined)
     headers.set("x-keystone-release", verdict.version.release);
@@ -17,6 +80,7 @@ export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): He
   }
   headers.set("x-forwarded-host", url.host);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
+  setClientChain(headers, incoming, url, verdict);
   return headers;
 }
 

@@ -1,7 +1,12 @@
 // Sends a request to the chosen version's origin: streamed both ways, redirects not followed,
-// a per-version timeout up to the response headers, and plain-text errors naming the version.
+// a per-version timeout up to the response headers. When the origin gives no answer, the client
+// gets a plain 502/504 naming the service, the version and a request id; the origin URL and the
+// raw error go to the log under that id only.
 import type { Verdict } from "../core/decide.ts";
+import type { CompiledVersion } from "../core/route-table.ts";
 import { originHeaders } from "./headers.ts";
+
+export const REQUEST_ID_HEADER = "x-keystone-request-id";
 
 export interface ProxyOutcome {
   response: Response;
@@ -9,12 +14,24 @@ export interface ProxyOutcome {
   answered: boolean;
 }
 
+/**
+ * The origin URL for a request: the origin's base path, then the path and query as the client
+ * sent them. Built with the URL API on the origin itself, so no request path (`//evil.example`,
+ * `@host`) can change the host it goes to.
+ */
+export function originUrl(version: CompiledVersion, url: URL): URL {
+  const target = new URL(version.origin);
+  target.pathname = version.basePath + url.pathname;
+  target.search = url.search;
+  return target;
+}
+
 export async function forward(request: Request, url: URL, verdict: Verdict): Promise<ProxyOutcome> {
   const { version, service } = verdict;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), version.timeoutMs);
   try {
-    const response = await fetch(version.origin + url.pathname + url.search, {
+    const response = await fetch(originUrl(version, url), {
       method: request.method,
       headers: originHeaders(request.headers, url, verdict),
       body: request.body,
@@ -23,14 +40,31 @@ export async function forward(request: Request, url: URL, verdict: Verdict): Pro
     });
     return { response, answered: true };
   } catch (error) {
-    const who = `version "${version.name}" of service "${service.name}" (${version.origin})`;
-    const response = controller.signal.aborted
-      ? plainText(504, `keystone: ${who} did not answer within ${version.timeoutMs} ms\n`)
-      : plainText(502, `keystone: ${who} could not be reached: ${errorMessage(error)}\n`);
+    const timedOut = controller.signal.aborted;
+    const what = `version "${version.name}" of service "${service.name}"`;
+    const response = keystoneError(
+      timedOut ? 504 : 502,
+      timedOut
+        ? `${what} did not answer within ${version.timeoutMs} ms`
+        : `${what} could not be reached`,
+      `origin ${version.origin}: ${timedOut ? "timed out" : errorMessage(error)}`,
+    );
     return { response, answered: false };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A Keystone-made error: `publicText` and a fresh request id to the client (body and
+ * x-keystone-request-id), `detail` with the same id to the log.
+ */
+export function keystoneError(status: number, publicText: string, detail: string): Response {
+  const requestId = crypto.randomUUID();
+  console.error(`keystone: ${status} ${publicText} [request ${requestId}]: ${detail}`);
+  return plainText(status, `keystone: ${publicText} (request id ${requestId})\n`, {
+    [REQUEST_ID_HEADER]: requestId,
+  });
 }
 
 export function plainText(status: number, body: string, headers: HeadersInit = {}): Response {

@@ -1,5 +1,6 @@
 // RequestFacts of an incoming Request: headers and cookies read lazily, only if a rule asks.
 import { lazyIpAddress, parseCookies, type RequestFacts } from "../core/facts.ts";
+import { normalizePath } from "../core/path.ts";
 
 interface CfProperties {
   country?: string;
@@ -19,7 +20,8 @@ export function factsFromRequest(request: Request, url: URL): RequestFacts {
   const ip = headers.get("cf-connecting-ip");
   return {
     host: url.hostname,
-    path: url.pathname,
+    // Matching sees the normalized path; the origin still gets url.pathname as sent.
+    path: normalizePath(url.pathname),
     method: request.method,
     header: (name) => headers.get(name),
     cookie: (name) => {

@@ -1,17 +1,20 @@
 // The isolate's route table: loaded from KV once, then refreshed in the background, never on the
 // request path while traffic keeps it warm; an isolate idle for over twice the interval refreshes
-// before serving. A bad or missing value keeps the last good table serving.
+// before serving. A bad or missing value keeps the last good table serving, and a bad entry in a
+// good document keeps that service's last good form: one service never takes the others down.
 
-import { formatProblems, problemsOf } from "../../schemas/problems.ts";
-import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
-import { Service } from "../../schemas/service.ts";
-import { compileRouteTable } from "../core/compile.ts";
-import type { RouteTable } from "../core/route-table.ts";
+import { RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import { assembleRouteTable, compileService } from "../core/compile.ts";
+import type { CompiledService, RouteTable } from "../core/route-table.ts";
+import { type RejectedEntry, readEntries, summarize } from "./route-entries.ts";
 
 /** How soon a cold isolate that failed to load anything may try KV again. */
 const COLD_RETRY_MS = 1_000;
 
-export type TableState = { table: RouteTable } | { table: undefined; problem: string };
+/** Why no table is loaded: `problem` in full for the logs, `publicProblem` for the 503 body. */
+export type TableState =
+  | { table: RouteTable }
+  | { table: undefined; problem: string; publicProblem: string };
 
 export interface RouteTableCacheOptions {
   /** Reads the raw KV value (null when absent). */
@@ -26,12 +29,27 @@ export class RouteTableCache {
   #raw: string | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
   #problem = "the route table has not been read yet";
+  #publicProblem = "the route table has not been read yet";
   #inflight: Promise<void> | undefined;
+  /** Entry problems already logged, by service: each is logged once, not at every load. */
+  readonly #rejected = new Map<string, string>();
   /** KV reads made, for the hot-path counters. */
   reads = 0;
+  /** Entries skipped, over every load. */
+  rejectedEntries = 0;
 
   constructor(options: RouteTableCacheOptions) {
     this.#options = options;
+  }
+
+  /** The table loaded last, if any (no refresh, no wait). */
+  get loaded(): RouteTable | undefined {
+    return this.#table;
+  }
+
+  /** Services whose latest entry was skipped. */
+  get rejectedServices(): string[] {
+    return [...this.#rejected.keys()];
   }
 
   /** The table to serve now; schedules a background refresh when the cached one is due. */
@@ -45,7 +63,9 @@ export class RouteTableCache {
       return { table: this.#table };
     }
     if (this.#inflight || now - this.#checkedAt >= COLD_RETRY_MS) await this.refresh(now);
-    return this.#table ? { table: this.#table } : { table: undefined, problem: this.#problem };
+    return this.#table
+      ? { table: this.#table }
+      : { table: undefined, problem: this.#problem, publicProblem: this.#publicProblem };
   }
 
   /** Loads the KV value now; concurrent callers share one read. */
@@ -65,44 +85,65 @@ export class RouteTableCache {
     try {
       raw = await this.#options.read();
     } catch (error) {
-      return this.#reject(`reading the route table from KV failed: ${String(error)}`);
+      const problem = `reading the route table from KV failed: ${String(error)}`;
+      return this.#reject(problem, "the route table could not be read");
     }
-    if (raw === null) return this.#reject("no route table has been published to KV yet");
+    if (raw === null) {
+      const problem = "no route table has been published to KV yet";
+      return this.#reject(problem, problem);
+    }
     if (raw === this.#raw) return;
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch (error) {
-      return this.#reject(`the route table in KV is not valid JSON: ${String(error)}`);
+      const problem = `the route table in KV is not valid JSON: ${String(error)}`;
+      return this.#reject(problem, "the route table in KV is not valid");
     }
     const parsed = RoutesDocEnvelope.safeParse(json);
-    if (!parsed.success) return this.#rejectSchema(parsed.error);
-    // Format 1 (an older registry) held bare service configs; format 2 wraps each in an entry.
-    const entries = parsed.data.services.map((entry) =>
-      parsed.data.format === 1
-        ? Service.safeParse(entry)
-        : RouteEntry.transform((e) => e.config).safeParse(entry),
-    );
-    const failed = entries.find((entry) => !entry.success);
-    if (failed && !failed.success) return this.#rejectSchema(failed.error);
+    if (!parsed.success) {
+      const problem = `the route table in KV does not match the schema: ${summarize(parsed.error)}`;
+      return this.#reject(problem, "the route table in KV is not valid");
+    }
     // KV caches are eventually consistent: a read may return an older value after a newer one.
     if (this.#table && parsed.data.generation < this.#table.generation) return;
-    this.#table = compileRouteTable(
-      entries.flatMap((entry) => (entry.success ? [entry.data] : [])),
-      parsed.data.generation,
-    );
+    const { accepted, rejected } = readEntries(parsed.data);
+    const services: CompiledService[] = [];
+    for (const entry of accepted) {
+      try {
+        services.push(compileService(entry.config, entry.sequence));
+      } catch (error) {
+        rejected.push({ name: entry.name, problem: `does not compile: ${String(error)}` });
+      }
+    }
+    for (const entry of rejected) {
+      const kept = this.#table?.services.get(entry.name);
+      if (kept) services.push(kept);
+      this.#noteRejected(entry, kept, parsed.data.generation);
+    }
+    this.rejectedEntries += rejected.length;
+    for (const name of this.#rejected.keys())
+      if (!rejected.some((entry) => entry.name === name)) this.#rejected.delete(name);
+    this.#table = assembleRouteTable(services, parsed.data.generation);
     this.#raw = raw;
     this.#problem = "";
   }
 
-  #rejectSchema(error: import("zod").ZodError): void {
-    const detail = formatProblems(problemsOf(error)).split("\n").slice(0, 5).join("; ");
-    this.#reject(`the route table in KV does not match the schema: ${detail}`);
+  #noteRejected(entry: RejectedEntry, kept: CompiledService | undefined, generation: number) {
+    if (this.#rejected.get(entry.name) === entry.problem) return;
+    this.#rejected.set(entry.name, entry.problem);
+    const serving = kept
+      ? `still serving its entry of sequence ${kept.sequence}`
+      : "not served until a good entry arrives";
+    this.#options.log?.(
+      `keystone: route entry "${entry.name}" of generation ${generation} skipped: ${entry.problem}; ${serving}`,
+    );
   }
 
-  #reject(problem: string): void {
+  #reject(problem: string, publicProblem: string): void {
     const keeping = this.#table ? `; still serving generation ${this.#table.generation}` : "";
     if (problem !== this.#problem) this.#options.log?.(`keystone: ${problem}${keeping}`);
     this.#problem = problem;
+    this.#publicProblem = publicProblem;
   }
 }

@@ -38,9 +38,9 @@ describe("outcome recorder", () => {
   it("counts exactly, per version and one-second bucket, and drains empty", () => {
     const recorder = new OutcomeRecorder({ maxRequests: 1000, maxAgeMs: 5000 });
     for (let i = 0; i < 90; i++)
-      recorder.record("shop", "canary", 1_000_000 + i * 100, 50, i % 10 === 0, true);
-    recorder.record("shop", "canary", 1_000_500, 0, true, false);
-    recorder.record("shop", "stable", 1_000_500, 30, false, true);
+      recorder.record("shop", "canary", "split", 1_000_000 + i * 100, 50, i % 10 === 0, true);
+    recorder.record("shop", "canary", "split", 1_000_500, 0, true, false);
+    recorder.record("shop", "stable", "split", 1_000_500, 30, false, true);
     const batches = recorder.drain();
     const canary = batches.filter((b) => b.version === "canary");
     expect(canary.map((b) => b.bucketStart)).toEqual(
@@ -52,13 +52,25 @@ describe("outcome recorder", () => {
     expect(recorder.drain()).toEqual([]);
   });
 
+  it("keeps each outcome route apart, so analysis can leave forced traffic out", () => {
+    const recorder = new OutcomeRecorder({ maxRequests: 1000, maxAgeMs: 5000 });
+    recorder.record("shop", "canary", "split", 1_000_000, 5, false, true);
+    recorder.record("shop", "canary", "rule:force-canary", 1_000_000, 5, true, true);
+    recorder.record("shop", "canary", "rule:force-canary", 1_000_100, 5, true, true);
+    const routes = recorder.drain().map((b) => [b.route, b.requests, b.errors]);
+    expect(routes).toEqual([
+      ["split", 1, 0],
+      ["rule:force-canary", 2, 2],
+    ]);
+  });
+
   it("asks for a flush after N requests or when the oldest is too old", () => {
     const recorder = new OutcomeRecorder({ maxRequests: 3, maxAgeMs: 5000 });
-    recorder.record("s", "v", 0, 1, false, true);
+    recorder.record("s", "v", "split", 0, 1, false, true);
     expect(recorder.shouldFlush(1000)).toBe(false);
     expect(recorder.shouldFlush(5000)).toBe(true);
-    recorder.record("s", "v", 1, 1, false, true);
-    recorder.record("s", "v", 2, 1, false, true);
+    recorder.record("s", "v", "split", 1, 1, false, true);
+    recorder.record("s", "v", "split", 2, 1, false, true);
     expect(recorder.shouldFlush(3)).toBe(true);
   });
 });

@@ -1,21 +1,12 @@
 // Outcomes of proxied requests, aggregated in isolate memory and handed out in batches, so the
 // hot path never calls a Durable Object per request. Bounded: at most MAX_SERIES series.
-import { addLatency, type Histogram } from "./histogram.ts";
+// Each outcome keeps the route that chose its version, so analysis can leave forced traffic out.
+import type { OutcomeBatch } from "../../../schemas/stats.ts";
+import { addLatency } from "./histogram.ts";
 
 /** Stats time buckets are this long (1 s, so a step window starts within a second); a batch never spans two. */
 export const STATS_BUCKET_MS = 1_000;
 const MAX_SERIES = 2_000;
-
-export interface OutcomeBatch {
-  service: string;
-  version: string;
-  /** Start of the 10-second bucket the outcomes fall in. */
-  bucketStart: number;
-  requests: number;
-  errors: number;
-  noAnswer: number;
-  histogram: Histogram;
-}
 
 export interface FlushPolicy {
   /** Flush when this many requests are held… */
@@ -39,20 +30,30 @@ export class OutcomeRecorder {
   record(
     service: string,
     version: string,
+    route: string,
     now: number,
     latencyMs: number,
     isError: boolean,
     answered: boolean,
   ): void {
     const bucketStart = now - (now % STATS_BUCKET_MS);
-    const key = `${service}\u0000${version}\u0000${bucketStart}`;
+    const key = `${service}\u0000${version}\u0000${route}\u0000${bucketStart}`;
     let batch = this.#series.get(key);
     if (!batch) {
       if (this.#series.size >= MAX_SERIES) {
         this.droppedOutcomes++;
         return;
       }
-      batch = { service, version, bucketStart, requests: 0, errors: 0, noAnswer: 0, histogram: {} };
+      batch = {
+        service,
+        version,
+        route,
+        bucketStart,
+        requests: 0,
+        errors: 0,
+        noAnswer: 0,
+        histogram: {},
+      };
       this.#series.set(key, batch);
     }
     batch.requests++;
@@ -61,6 +62,11 @@ export class OutcomeRecorder {
     addLatency(batch.histogram, latencyMs);
     this.#held++;
     this.#oldest = Math.min(this.#oldest, now);
+  }
+
+  /** Whether any outcome is held. */
+  get holding(): boolean {
+    return this.#held > 0;
   }
 
   shouldFlush(now: number): boolean {

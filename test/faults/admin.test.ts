@@ -1,0 +1,102 @@
+// Fault suite, items 9 and 10: small bounds on what the admin API mints, and the admin surface
+// kept to its own hostnames.
+import {
+  createExecutionContext,
+  runDurableObjectAlarm,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import worker from "../../worker/index.ts";
+import { type Echo, serviceOn } from "./support.ts";
+
+const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
+
+/** A request through the Worker's entry point, with ADMIN_HOSTS as a deployment would set it. */
+async function call(url: string, adminHosts: string | undefined, init: RequestInit = {}) {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(url, init) as Parameters<typeof worker.fetch>[0],
+    { ...env, ADMIN_HOSTS: adminHosts },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+beforeAll(async () => {
+  // Through the admin API and the registry, as production publishes.
+  const put = await call("https://admin.test/_keystone/v1/services/storefront", "*", {
+    method: "PUT",
+    headers: ADMIN,
+    body: JSON.stringify({ config: serviceOn("storefront", "shop.test") }),
+  });
+  expect(put.status).toBe(200);
+  await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("item 9: override tokens live at most 7 days", () => {
+  it("a longer TTL is refused as invalid, naming the field; 7 days is accepted", async () => {
+    const service = serviceOn("overridden", "overridden.test");
+    const put = await call("https://admin.test/_keystone/v1/services/overridden", "*", {
+      method: "PUT",
+      headers: ADMIN,
+      body: JSON.stringify({ config: service }),
+    });
+    expect(put.status).toBe(200);
+    const mint = (ttl: string) =>
+      call("https://admin.test/_keystone/v1/services/overridden/override-tokens", "*", {
+        method: "POST",
+        headers: ADMIN,
+        body: JSON.stringify({ version: "canary", ttl }),
+      });
+    const refused = await mint("8d");
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "invalid", problems: [{ path: "ttl", message: "at most 7 days (7d)" }] },
+    });
+    expect((await mint("7d")).status).toBe(200);
+  });
+});
+
+describe("item 10: the admin surface answers on ADMIN_HOSTS only", () => {
+  it("on other hosts /_keystone/* belongs to the data plane; unset, no host serves it", async () => {
+    const onShop = await call("https://shop.test/_keystone/v1/services", "admin.test", {
+      headers: ADMIN,
+    });
+    expect(onShop.headers.get("x-keystone-version")).toBe("stable");
+    expect(((await onShop.json()) as Echo).path).toBe("/_keystone/v1/services");
+
+    const onAdmin = await call("https://admin.test/_keystone/v1/services", "admin.test", {
+      headers: ADMIN,
+    });
+    expect(onAdmin.status).toBe(200);
+    expect(await onAdmin.json()).toHaveProperty("services");
+
+    for (const path of ["/_keystone/health", "/_keystone/metrics", "/_keystone/v1/hooks/deploy"]) {
+      const response = await call(`https://admin.test${path}`, undefined);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).toContain("keystone: no service is configured for admin.test");
+    }
+  });
+
+  it("a refused token is counted and logged without the token", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const counters = async () =>
+      (await (
+        await call("https://admin.test/_keystone/v1/isolate", "admin.test", { headers: ADMIN })
+      ).json()) as { failedAdminAuth: number };
+    const before = (await counters()).failedAdminAuth;
+    const secret = "guessed-token-1234";
+    const refused = await call("https://admin.test/_keystone/v1/services", "admin.test", {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(refused.status).toBe(401);
+    expect((await counters()).failedAdminAuth).toBe(before + 1);
+    const logged = warnings.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain("admin auth refused (wrong token): GET /_keystone/v1/services");
+    expect(logged).not.toContain(secret);
+  });
+});

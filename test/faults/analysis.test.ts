@@ -1,0 +1,91 @@
+// Fault suite, items 2 and 7: outcomes keep the route that chose their version, so forced traffic
+// can be left out of analysis; and no outcome is lost without a number saying so.
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { entryOf, Fault, faultyStats, publishRaw, send, serviceOn } from "./support.ts";
+
+const statsOf = (name: string) => env.STATS.get(env.STATS.idFromName(name));
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("item 2: analysis integrity", () => {
+  it("forced-traffic outcomes are left out of a window that asks only for split routes", async () => {
+    const config = serviceOn("poisoned", "poisoned.test", { split: { stable: 50, canary: 50 } });
+    await publishRaw([entryOf(config)]);
+    const plane = createDataPlane(env);
+    const from = Date.now();
+    let splitToCanary = 0;
+    for (let i = 0; i < 40; i++) {
+      const response = await send(plane, "https://poisoned.test/");
+      if (response.headers.get("x-keystone-version") === "canary") splitToCanary++;
+    }
+    // An anonymous client loops on a public rule that forces the candidate, on a failing path.
+    for (let i = 0; i < 30; i++)
+      await send(plane, "https://poisoned.test/status/500", { headers: { "x-canary": "always" } });
+    await plane.flushOutcomes();
+
+    const canary = statsOf("poisoned/canary");
+    const to = Date.now();
+    const analysed = await canary.window({ from, to, routes: ["split", "experiment"] });
+    expect(analysed.requests).toBe(splitToCanary);
+    expect(analysed.errors).toBe(0);
+    const everything = await canary.window({ from, to });
+    expect(everything.requests).toBe(splitToCanary + 30);
+    expect(everything.errors).toBe(30);
+    const totals = await canary.totals();
+    expect(totals.find((t) => t.route === "rule:force-canary")).toMatchObject({
+      requests: 30,
+      errors: 30,
+    });
+  });
+});
+
+describe("item 7: outcomes are never silently lost", () => {
+  it("a quiet isolate flushes its last batch by a deadline, without a next request", async () => {
+    await publishRaw([entryOf(serviceOn("quiet", "quiet.test"))]);
+    const plane = createDataPlane(env, { flush: { maxRequests: 1_000, maxAgeMs: 50 } });
+    const from = Date.now();
+    await send(plane, "https://quiet.test/"); // waits for the request's waitUntil work
+    const window = await statsOf("quiet/stable").window({ from, to: Date.now() });
+    expect(window.requests).toBe(1);
+    expect(plane.counters().statsFlushCalls).toBe(1);
+  });
+
+  it("a flush whose answer is lost is retried with its id and counted once", async () => {
+    await publishRaw([entryOf(serviceOn("retried", "retried.test"))]);
+    const fault = new Fault();
+    const plane = createDataPlane(env, {
+      stats: faultyStats(fault, "after"),
+      flush: { maxRequests: 1_000, maxAgeMs: 3_600_000 },
+      flushDeadline: false,
+    });
+    const from = Date.now();
+    for (let i = 0; i < 7; i++) await send(plane, "https://retried.test/");
+    fault.on = true;
+    await plane.flushOutcomes();
+    expect(fault.passed).toBe(2); // the first try reached the object, and so did the retry
+    const window = await statsOf("retried/stable").window({ from, to: Date.now() });
+    expect(window.requests).toBe(7);
+    expect(plane.counters().droppedOutcomes).toBe(0);
+  });
+
+  it("the stats object failing during a flush: routing goes on, the dropped outcomes are counted", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await publishRaw([entryOf(serviceOn("unmetered", "unmetered.test"))]);
+    const fault = new Fault();
+    fault.on = true;
+    const plane = createDataPlane(env, {
+      stats: faultyStats(fault),
+      flush: { maxRequests: 1_000, maxAgeMs: 3_600_000 },
+      flushDeadline: false,
+    });
+    const statuses = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await send(plane, "https://unmetered.test/")).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    await plane.flushOutcomes();
+    expect(plane.counters()).toMatchObject({ droppedOutcomes: 5, droppedOutcomeBatches: 1 });
+    expect((await send(plane, "https://unmetered.test/")).status).toBe(200);
+  });
+});

@@ -1,0 +1,141 @@
+// The stats object's SQLite tables: one-second buckets per outcome route, rising totals per
+// route, the ids of recent flushes (so a retried flush counts once), and the version's halt.
+import type { HaltSignal, OutcomeBatch, RouteCounts } from "../../schemas/stats.ts";
+import { HaltSignal as HaltSignalSchema } from "../../schemas/stats.ts";
+import { addCounts } from "../core/metrics/route-counts.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS route_buckets (
+  start INTEGER NOT NULL,
+  route TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  no_answer INTEGER NOT NULL,
+  histogram TEXT NOT NULL,
+  PRIMARY KEY (start, route)
+);
+CREATE TABLE IF NOT EXISTS route_totals (
+  route TEXT PRIMARY KEY,
+  requests INTEGER NOT NULL,
+  errors INTEGER NOT NULL,
+  no_answer INTEGER NOT NULL,
+  histogram TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS flushes (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/**
+ * Tables of the first schema (no routes): their figures move to route "split" (what analysis
+ * counted them as), and an old halt without rollout or sequence is dropped.
+ */
+const UPGRADE_FROM_UNROUTED = `
+INSERT OR IGNORE INTO route_buckets SELECT start, 'split', requests, errors, no_answer, histogram FROM buckets;
+DROP TABLE buckets;
+INSERT OR IGNORE INTO route_totals SELECT 'split', requests, errors, 0, histogram FROM totals;
+DROP TABLE totals;
+DELETE FROM meta WHERE key = 'halted';
+`;
+
+type Row = Record<string, SqlStorageValue>;
+
+function countsOf(row: Row): RouteCounts {
+  return {
+    route: String(row.route),
+    requests: Number(row.requests),
+    errors: Number(row.errors),
+    noAnswer: Number(row.no_answer),
+    histogram: JSON.parse(String(row.histogram)) as RouteCounts["histogram"],
+  };
+}
+
+export class StatsStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec(SCHEMA);
+    const old = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'buckets'");
+    if (old.toArray().length > 0) sql.exec(UPGRADE_FROM_UNROUTED);
+  }
+
+  /** Records a flush id; false when it was seen before (a retry whose first try got through). */
+  claimFlush(id: string, now: number): boolean {
+    if (this.#sql.exec("SELECT 1 FROM flushes WHERE id = ?", id).toArray().length > 0) return false;
+    this.#sql.exec("INSERT INTO flushes (id, at) VALUES (?, ?)", id, now);
+    return true;
+  }
+
+  addBatch(batch: OutcomeBatch): void {
+    const counts = { ...batch };
+    const bucket = this.#sql
+      .exec(
+        "SELECT * FROM route_buckets WHERE start = ? AND route = ?",
+        batch.bucketStart,
+        batch.route,
+      )
+      .toArray()[0];
+    this.#put("route_buckets", batch.bucketStart, addCounts(bucket && countsOf(bucket), counts));
+    const total = this.#sql
+      .exec("SELECT * FROM route_totals WHERE route = ?", batch.route)
+      .toArray()[0];
+    this.#put("route_totals", undefined, addCounts(total && countsOf(total), counts));
+  }
+
+  #put(table: "route_buckets" | "route_totals", start: number | undefined, row: RouteCounts) {
+    const values = [
+      row.route,
+      row.requests,
+      row.errors,
+      row.noAnswer,
+      JSON.stringify(row.histogram),
+    ];
+    if (start === undefined)
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO route_totals (route, requests, errors, no_answer, histogram) VALUES (?, ?, ?, ?, ?)",
+        ...values,
+      );
+    else
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO ${table} (start, route, requests, errors, no_answer, histogram) VALUES (?, ?, ?, ?, ?, ?)`,
+        start,
+        ...values,
+      );
+  }
+
+  /** Rows of buckets starting in [from, to], every route. */
+  buckets(from: number, to: number): RouteCounts[] {
+    return this.#sql
+      .exec("SELECT * FROM route_buckets WHERE start >= ? AND start <= ?", from, to)
+      .toArray()
+      .map(countsOf);
+  }
+
+  totals(): RouteCounts[] {
+    return this.#sql.exec("SELECT * FROM route_totals ORDER BY route").toArray().map(countsOf);
+  }
+
+  halt(): HaltSignal | null {
+    const row = this.#sql.exec("SELECT value FROM meta WHERE key = 'halt'").toArray()[0];
+    if (!row) return null;
+    const parsed = HaltSignalSchema.safeParse(JSON.parse(String(row.value)));
+    return parsed.success ? parsed.data : null;
+  }
+
+  setHalt(signal: HaltSignal | null): void {
+    if (signal === null) this.#sql.exec("DELETE FROM meta WHERE key = 'halt'");
+    else
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('halt', ?)",
+        JSON.stringify(signal),
+      );
+  }
+
+  /** Drops buckets and flush ids older than their cut-offs; whether any bucket is left. */
+  prune(bucketsBefore: number, flushesBefore: number): boolean {
+    this.#sql.exec("DELETE FROM route_buckets WHERE start < ?", bucketsBefore);
+    this.#sql.exec("DELETE FROM flushes WHERE at < ?", flushesBefore);
+    const left = this.#sql.exec("SELECT COUNT(*) AS n FROM route_buckets").one();
+    return Number(left.n) > 0;
+  }
+}

@@ -1,0 +1,35 @@
+// Sums of per-route counters: a window or a total over the routes asked for (all when none).
+import type { RouteCounts } from "../../../schemas/stats.ts";
+import { mergeInto } from "./histogram.ts";
+import { emptyCounts, type WindowCounts } from "./window-stats.ts";
+
+/** Adds up rows of the routes asked for; every row when `routes` is undefined. */
+export function sumRoutes(
+  rows: readonly RouteCounts[],
+  routes: readonly string[] | undefined,
+): WindowCounts {
+  const wanted = routes && new Set(routes);
+  const counts = emptyCounts();
+  for (const row of rows) {
+    if (wanted && !wanted.has(row.route)) continue;
+    counts.requests += row.requests;
+    counts.errors += row.errors;
+    counts.noAnswer += row.noAnswer;
+    mergeInto(counts.histogram, row.histogram);
+  }
+  return counts;
+}
+
+/** `row` plus `more`, as a new row (the stored row is replaced by it). */
+export function addCounts(row: RouteCounts | undefined, more: RouteCounts): RouteCounts {
+  if (!row) return { ...more, histogram: { ...more.histogram } };
+  const histogram = { ...row.histogram };
+  mergeInto(histogram, more.histogram);
+  return {
+    route: row.route,
+    requests: row.requests + more.requests,
+    errors: row.errors + more.errors,
+    noAnswer: row.noAnswer + more.noAnswer,
+    histogram,
+  };
+}
