@@ -78,7 +78,7 @@ describe("rollout status view", () => {
   it("shows phase, step, weights, bake left and per-version figures", () => {
     const out = createOutput(
       { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
-      { json: false, color: false },
+      { json: false, noColor: true },
     );
     const figures = (requests: number) => ({
       requests,
