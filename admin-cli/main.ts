@@ -47,7 +47,13 @@ export async function main(argv: string[], given: Io = processIo()): Promise<num
   // A command that printed its JSON result before failing (rollout wait: rolled back) keeps
   // stdout one JSON document: the error then goes to stderr only.
   let printed = false;
-  const io: Io = { ...given, stdout: (text) => ((printed = true), given.stdout(text)) };
+  const io: Io = {
+    ...given,
+    stdout: (text) => {
+      printed = true;
+      given.stdout(text);
+    },
+  };
   // Known before parsing, so even a usage error comes out as JSON or without colour as asked.
   let globals: GlobalFlags = {
     json: argv.includes("--json"),
