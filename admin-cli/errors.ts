@@ -31,6 +31,8 @@ export class CliError extends Error {
   readonly details: string[];
   /** The problems behind an invalid config, for people and for --json. */
   problems: LocatedProblem[] = [];
+  /** The file the problems are in, shown as `file:line:column:` before each. */
+  source: string | undefined;
   /** Set when the admin API said the thing does not exist. */
   notFound = false;
 
@@ -81,13 +83,14 @@ export interface Failure {
   message: string;
   details: string[];
   problems: LocatedProblem[];
+  source?: string | undefined;
 }
 
 /** Exit code, message and details for anything a command threw. */
 export function describeFailure(error: unknown): Failure {
   if (error instanceof CliError) {
-    const { exitCode, message, details, problems } = error;
-    return { exitCode, message, details: details.map((d) => d.trim()), problems };
+    const { exitCode, message, details, problems, source } = error;
+    return { exitCode, message, details: details.map((d) => d.trim()), problems, source };
   }
   // The argument parser's own errors (a missing required argument): usage, in plain text.
   if (error instanceof Error && error.name === "CLIError") {

@@ -50,7 +50,7 @@ describe("keystone validate", () => {
     const result = await run("validate", "-f", path);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /services\[0\]\.split: weights sum to 95, must be 100 \(line \d+\)/,
+      /bad\.yaml:\d+:\d+: services\[0\]\.split: weights sum to 95, must be 100/,
     );
     expect(result.stderr).toContain('services[0].baseline: unknown version "prod"');
   });

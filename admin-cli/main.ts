@@ -92,10 +92,10 @@ function report(io: Io, globals: GlobalFlags, failure: Failure): void {
   const paint = painter(wantsColor(io, "stderr", globals.noColor));
   const lines = [
     `${paint("red", "error:")} ${failure.message}`,
-    ...failure.problems.map(
-      (p) =>
-        `  ${p.line === null ? "" : paint("dim", `line ${p.line}, column ${p.column}: `)}${p.path}: ${p.message}`,
-    ),
+    ...failure.problems.map((p) => {
+      const where = [failure.source, p.line, p.column].filter((x) => x != null).join(":");
+      return `  ${where ? paint("dim", `${where}: `) : ""}${p.path ? `${p.path}: ` : ""}${p.message}`;
+    }),
     ...failure.details.map((d) => `  ${d}`),
   ];
   io.stderr(`${lines.join("\n")}\n`);
