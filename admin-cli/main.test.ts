@@ -118,3 +118,64 @@ describe("rollout status view", () => {
     expect(lines).toMatch(/canary\s+120\s+2\.0\s+1\.50%\s+40ms\s+90ms\s+120ms/);
   });
 });
+
+describe("rollout status bar", () => {
+  const out = createOutput(
+    { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
+    { json: false, noColor: true },
+  );
+  const state = (phase: "aborted" | "promoted", weight: number) => ({
+    phase,
+    strategy: "canary" as const,
+    candidate: "canary",
+    baseline: "stable",
+    stepIndex: 0,
+    stepCount: 2,
+    weight,
+    startedAt: 0,
+    stepStartedAt: 0,
+    failures: 0,
+    pausedBy: null,
+    lastTickAt: 0,
+    endedAt: 0,
+    lastVerdict: null,
+  });
+  const view = (s: ReturnType<typeof state>, split: Record<string, number>, extra = {}) =>
+    renderStatus(out, "shop", {
+      state: s,
+      split,
+      candidate: null,
+      baseline: null,
+      stepBakeMs: null,
+      now: 0,
+      ...extra,
+    }).join("\n");
+
+  it("an aborted rollout's bar matches the weights beside it", () => {
+    expect(view(state("aborted", 0), { stable: 100, canary: 0 })).toMatch(
+      /\] 0%\s+stable 100%, canary 0%/,
+    );
+    // Weights set by an operator after the abort: the bar follows them, not the ended rollout.
+    expect(view(state("aborted", 0), { stable: 90, canary: 10 })).toMatch(
+      /\] 10%\s+stable 90%, canary 10%/,
+    );
+  });
+
+  it("a promoted rollout says the baseline track now serves the candidate's release", () => {
+    const text = view(state("promoted", 100), { stable: 100, canary: 0 });
+    expect(text).toMatch(/\] 100%\s+stable 100%, canary 0%/);
+    expect(text).toContain("stable now serves the release canary had");
+    expect(text).not.toContain("releases:");
+  });
+
+  it("per-track releases are shown when the API gives them", () => {
+    const text = view(
+      state("promoted", 100),
+      { stable: 100, canary: 0 },
+      {
+        releases: { stable: "v2", canary: "v2" },
+      },
+    );
+    expect(text).toContain("releases: stable v2, canary v2");
+  });
+});
