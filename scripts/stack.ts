@@ -26,8 +26,15 @@ export function randomSecrets(): LocalSecrets {
   };
 }
 
-/** Local-only settings: routes refresh and metrics flush every second, so changes show fast. */
-export const LOCAL_DEV_VARS = { ROUTE_REFRESH_SECONDS: "1", METRICS_FLUSH_SECONDS: "1" } as const;
+/**
+ * Local-only settings: routes refresh and metrics flush every second, so changes show fast, and
+ * the admin API answers on every host (127.0.0.1, localhost), as ADMIN_HOSTS="*" says.
+ */
+export const LOCAL_DEV_VARS = {
+  ROUTE_REFRESH_SECONDS: "1",
+  METRICS_FLUSH_SECONDS: "1",
+  ADMIN_HOSTS: "*",
+} as const;
 
 /** Writes a dotenv file of local secrets and the local dev settings. */
 export function writeEnvFile(
