@@ -120,12 +120,28 @@ describe("help", () => {
 describe("colour", () => {
   const failing = ["nope"];
 
-  it("a terminal gets colour in help and errors (so the checks below can fail)", async () => {
+  const watch = ["rollout", "status", "shop", "--watch"];
+  const endedRollout = () =>
+    api.answers.set("GET /services/shop/rollout", {
+      body: {
+        state: rolloutState("aborted"),
+        split: { stable: 100, canary: 0 },
+        candidate: null,
+        baseline: null,
+        stepBakeMs: null,
+        now: 0,
+      },
+    });
+
+  it("a terminal gets colour in help, errors and --watch (so the checks below can fail)", async () => {
+    endedRollout();
     expect((await runCli(["--help"], { tty: true })).stdout).toContain(ANSI);
     expect((await runCli(failing, { tty: true })).stderr).toContain(ANSI);
+    expect((await runCli([...watch, "--url", api.url], { tty: true })).stdout).toContain(ANSI);
   });
 
   it("no ANSI when piped, with --no-color, or with NO_COLOR", async () => {
+    endedRollout();
     const runs = [
       await runCli(["--help"]),
       await runCli(failing),
@@ -135,6 +151,8 @@ describe("colour", () => {
       await runCli(["--help"], { tty: true, env: { NO_COLOR: "1" } }),
       await runCli(failing, { tty: true, env: { NO_COLOR: "1" } }),
       await runCli(["get", "--url", api.url], { tty: true, env: { NO_COLOR: "1" } }),
+      await runCli([...watch, "--url", api.url, "--no-color"], { tty: true }),
+      await runCli([...watch, "--url", api.url]),
     ];
     for (const run of runs) expect(run.stdout + run.stderr).not.toContain(ANSI);
   });

@@ -27,7 +27,8 @@ export default defineCommand({
       const status = await fetchStatus(api, args.service);
       if (out.json) io.stdout(`${JSON.stringify(isoStatus(status))}\n`);
       else {
-        if (args.watch && io.isTty) out.raw(CLEAR);
+        // Redraw in place only where escapes are welcome: a terminal without --no-color/NO_COLOR.
+        if (args.watch && out.color) out.raw(CLEAR);
         for (const line of renderStatus(out, args.service, status)) out.line(line);
         if (args.watch) out.line();
       }
