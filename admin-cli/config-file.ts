@@ -1,11 +1,23 @@
 // Reads a config file (YAML or JSON) and checks it with the Worker's own schemas, offline.
-// Problems come back with their path and, for YAML, the line and column.
+// Every problem comes back at once, with its path and the line and column it is on.
 import { readFile } from "node:fs/promises";
-import { isNode, LineCounter, parseDocument } from "yaml";
-import { ConfigFile } from "../schemas/config-file.ts";
-import { problemsOf } from "../schemas/problems.ts";
+import {
+  type Document,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from "yaml";
+import type { ConfigFile } from "../schemas/config-file.ts";
+import { formatPath, type PathIssue } from "../schemas/problems.ts";
+import { fieldsAt } from "../schemas/schema-map.ts";
+import { validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
-import { CliError, EXIT } from "./errors.ts";
+import { CliError, EXIT, type LocatedProblem } from "./errors.ts";
 
 export async function loadConfigFile(path: string): Promise<ConfigFile> {
   let text: string;
@@ -17,35 +29,68 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
   return parseConfigText(text, path);
 }
 
+/**
+ * Where a path points in the source: a map entry at its key (an unknown field on line 11 is on
+ * line 11), a list item at the item; a path that is not there (a missing field) at the nearest
+ * ancestor that is.
+ */
+export function sourceOffset(doc: Document, at: readonly (string | number)[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = isNode(node) ? node.range?.[0] : undefined;
+  for (const part of at) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part),
+      );
+      if (!pair) break;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part];
+      if (!isNode(item)) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return offset;
+}
+
+function invalid(source: string, problems: LocatedProblem[]): CliError {
+  const error = new CliError(
+    EXIT.invalidConfig,
+    `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+  );
+  error.problems = problems;
+  error.source = source;
+  return error;
+}
+
 export function parseConfigText(text: string, source: string): ConfigFile {
   const lineCounter = new LineCounter();
   // JSON is YAML, so one parser serves both and reports positions for both.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return { line: null, column: null };
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
   if (doc.errors.length > 0) {
-    throw new CliError(
-      EXIT.invalidConfig,
-      `${source} is not valid YAML or JSON`,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return `  ${source}:${pos.line}:${pos.col}: ${e.message.split("\n")[0]}`;
-      }),
+    throw invalid(
+      source,
+      doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
     );
   }
-  const parsed = ConfigFile.safeParse(doc.toJS());
-  if (!parsed.success) {
-    const problems = problemsOf(parsed.error);
-    throw new CliError(
-      EXIT.invalidConfig,
-      `${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
-      problems.map((p, i) => {
-        const issuePath = parsed.error.issues[i]?.path ?? [];
-        const node = doc.getIn(issuePath as (string | number)[], true);
-        const where = isNode(node) && node.range ? lineCounter.linePos(node.range[0]) : undefined;
-        return `  ${p.path}: ${p.message}${where ? ` (line ${where.line})` : ""}`;
-      }),
-    );
+  const checked = validateConfigFile(doc.toJS(), { fieldsAt });
+  if (!checked.success) {
+    const located = checked.issues.map((issue: PathIssue) => ({
+      path: formatPath(issue.at),
+      ...at(sourceOffset(doc, issue.at)),
+      message: issue.message,
+    }));
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    throw invalid(source, located);
   }
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(parsed.data.services);
-  return parsed.data;
+  compileRouteTable(checked.data.services);
+  return checked.data;
 }

@@ -1,31 +1,14 @@
-// A line diff of two texts (longest common subsequence), shown unified-style with context.
+// A line diff of two texts (jsdiff), shown unified-style with context: removals before additions.
+import { diffLines as jsDiffLines } from "diff";
 
 export type DiffLine = { kind: "same" | "add" | "remove"; text: string };
 
 export function diffLines(before: string, after: string): DiffLine[] {
-  const a = before === "" ? [] : before.split("\n");
-  const b = after === "" ? [] : after.split("\n");
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () =>
-    new Array<number>(b.length + 1).fill(0),
-  );
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] =
-        a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-    }
-  }
   const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push({ kind: "same", text: a[i++]! });
-      j++;
-    } else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      out.push({ kind: "add", text: b[j++]! });
-    } else {
-      out.push({ kind: "remove", text: a[i++]! });
-    }
+  for (const change of jsDiffLines(before, after)) {
+    const kind = change.added ? "add" : change.removed ? "remove" : "same";
+    const lines = change.value.endsWith("\n") ? change.value.slice(0, -1) : change.value;
+    for (const text of lines.split("\n")) out.push({ kind, text });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // The CLI's error kinds and the one place that turns any failure into an exit code.
+import { stripVTControlCharacters } from "node:util";
 import type { ErrorCode } from "../schemas/api.ts";
 
 export const EXIT = {
@@ -16,10 +17,22 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** One problem of a config, where it is: line and column are 1-based, null when unknown. */
+export interface LocatedProblem {
+  path: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
 export class CliError extends Error {
   readonly exitCode: ExitCode;
   /** Extra lines shown under the message (problems, hints). */
   readonly details: string[];
+  /** The problems behind an invalid config, for people and for --json. */
+  problems: LocatedProblem[] = [];
+  /** The file the problems are in, shown as `file:line:column:` before each. */
+  source: string | undefined;
   /** Set when the admin API said the thing does not exist. */
   notFound = false;
 
@@ -27,6 +40,13 @@ export class CliError extends Error {
     super(message);
     this.exitCode = exitCode;
     this.details = details;
+  }
+}
+
+/** A command line the CLI cannot run as given: exit 2, one line, and where to read the usage. */
+export class UsageError extends CliError {
+  constructor(message: string, details: string[] = []) {
+    super(EXIT.usage, message, details);
   }
 }
 
@@ -48,13 +68,44 @@ export function exitCodeForApi(code: ErrorCode): ExitCode {
   return BY_API_CODE[code];
 }
 
-/** Exit code and message lines for anything a command threw. */
-export function describeFailure(error: unknown): { exitCode: ExitCode; lines: string[] } {
-  if (error instanceof CliError)
-    return { exitCode: error.exitCode, lines: [error.message, ...error.details] };
+/**
+ * A result told by the exit code alone, after the command printed its output: `diff --exit-code`
+ * exits 6 when something would change. Not an error, so nothing more is printed.
+ */
+export class QuietExit extends CliError {
+  constructor(exitCode: ExitCode) {
+    super(exitCode, "");
+  }
+}
+
+export interface Failure {
+  exitCode: ExitCode;
+  message: string;
+  details: string[];
+  problems: LocatedProblem[];
+  source?: string | undefined;
+}
+
+/** Exit code, message and details for anything a command threw. */
+export function describeFailure(error: unknown): Failure {
+  if (error instanceof CliError) {
+    const { exitCode, message, details, problems, source } = error;
+    return { exitCode, message, details: details.map((d) => d.trim()), problems, source };
+  }
+  // The argument parser's own errors (a missing required argument): usage, in plain text.
   if (error instanceof Error && error.name === "CLIError") {
-    return { exitCode: EXIT.usage, lines: [error.message, "run with --help for usage"] };
+    return {
+      exitCode: EXIT.usage,
+      message: stripVTControlCharacters(error.message),
+      details: [],
+      problems: [],
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: EXIT.error, lines: [`unexpected error: ${message}`] };
+  return {
+    exitCode: EXIT.error,
+    message: `unexpected error: ${message}`,
+    details: [],
+    problems: [],
+  };
 }

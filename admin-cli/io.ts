@@ -1,4 +1,7 @@
-// Where the CLI writes, and how: JSON-only stdout with --json, colour only when wanted.
+// Where the CLI writes, and how: JSON-only stdout with --json, colour only on a terminal that
+// wants it (no ANSI when piped, with --no-color or NO_COLOR), tables through cli-table3.
+import { styleText } from "node:util";
+import Table from "cli-table3";
 
 export interface Io {
   stdout: (text: string) => void;
@@ -7,6 +10,8 @@ export interface Io {
   cwd: string;
   /** Whether stdout is a terminal (colour and live redraw default on). */
   isTty: boolean;
+  /** Whether stderr is a terminal; when absent, taken to be the same as stdout. */
+  errIsTty?: boolean;
 }
 
 export function processIo(): Io {
@@ -16,7 +21,23 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
+    errIsTty: Boolean(process.stderr.isTTY),
   };
+}
+
+export type Style = "red" | "green" | "yellow" | "blue" | "cyan" | "dim" | "bold";
+
+/** A painter for one stream: identity when colour is off, so no escape ever reaches a pipe. */
+export type Paint = (style: Style, text: string) => string;
+
+/** Whether a stream gets colour: a terminal, no --no-color, no NO_COLOR, not TERM=dumb. */
+export function wantsColor(io: Io, stream: "stdout" | "stderr", noColorFlag: boolean): boolean {
+  const tty = stream === "stdout" ? io.isTty : (io.errIsTty ?? io.isTty);
+  return tty && !noColorFlag && !io.env.NO_COLOR && io.env.TERM !== "dumb";
+}
+
+export function painter(color: boolean): Paint {
+  return color ? (style, text) => styleText(style, text, { validateStream: false }) : (_, t) => t;
 }
 
 export interface Output {
@@ -28,17 +49,12 @@ export interface Output {
   result(value: unknown): void;
   /** Progress and warnings: stderr, so they never mix into JSON. */
   note(text: string): void;
-  paint(style: keyof typeof STYLES, text: string): string;
+  paint: Paint;
   raw(text: string): void;
 }
 
-const STYLES = { red: 31, green: 32, yellow: 33, blue: 34, cyan: 36, dim: 2, bold: 1 } as const;
-
-export function createOutput(
-  io: Io,
-  options: { json: boolean; color: boolean | undefined },
-): Output {
-  const color = !options.json && (options.color ?? (io.isTty && !io.env.NO_COLOR));
+export function createOutput(io: Io, options: { json: boolean; noColor: boolean }): Output {
+  const color = !options.json && wantsColor(io, "stdout", options.noColor);
   return {
     json: options.json,
     color,
@@ -49,18 +65,40 @@ export function createOutput(
       if (options.json) io.stdout(`${JSON.stringify(value, null, 2)}\n`);
     },
     note: (text) => io.stderr(`${text}\n`),
-    paint: (style, text) => (color ? `\u001b[${STYLES[style]}m${text}\u001b[0m` : text),
+    paint: painter(color),
     raw: (text) => io.stdout(text),
   };
 }
 
-/** Aligned columns for people: every column as wide as its widest cell. */
+const NO_BORDERS = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "  ",
+};
+
+/** Aligned columns for people, kubectl-style: a header row, no borders. */
 export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const format = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join("  ")
-      .trimEnd();
-  return [format(headers), ...rows.map(format)].join("\n");
+  const grid = new Table({
+    head: headers,
+    chars: NO_BORDERS,
+    style: { head: [], border: [], "padding-left": 0, "padding-right": 0, compact: true },
+  });
+  grid.push(...rows);
+  return grid
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }

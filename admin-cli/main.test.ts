@@ -50,7 +50,7 @@ describe("keystone validate", () => {
     const result = await run("validate", "-f", path);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /services\[0\]\.split: weights sum to 95, must be 100 \(line \d+\)/,
+      /bad\.yaml:\d+:\d+: services\[0\]\.split: weights sum to 95, must be 100/,
     );
     expect(result.stderr).toContain('services[0].baseline: unknown version "prod"');
   });
@@ -78,7 +78,7 @@ describe("rollout status view", () => {
   it("shows phase, step, weights, bake left and per-version figures", () => {
     const out = createOutput(
       { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
-      { json: false, color: false },
+      { json: false, noColor: true },
     );
     const figures = (requests: number) => ({
       requests,
@@ -116,5 +116,66 @@ describe("rollout status view", () => {
     expect(lines).toContain("25%  stable 75%, canary 25%");
     expect(lines).toContain("bake: 4m00s left of 5m00s");
     expect(lines).toMatch(/canary\s+120\s+2\.0\s+1\.50%\s+40ms\s+90ms\s+120ms/);
+  });
+});
+
+describe("rollout status bar", () => {
+  const out = createOutput(
+    { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
+    { json: false, noColor: true },
+  );
+  const state = (phase: "aborted" | "promoted", weight: number) => ({
+    phase,
+    strategy: "canary" as const,
+    candidate: "canary",
+    baseline: "stable",
+    stepIndex: 0,
+    stepCount: 2,
+    weight,
+    startedAt: 0,
+    stepStartedAt: 0,
+    failures: 0,
+    pausedBy: null,
+    lastTickAt: 0,
+    endedAt: 0,
+    lastVerdict: null,
+  });
+  const view = (s: ReturnType<typeof state>, split: Record<string, number>, extra = {}) =>
+    renderStatus(out, "shop", {
+      state: s,
+      split,
+      candidate: null,
+      baseline: null,
+      stepBakeMs: null,
+      now: 0,
+      ...extra,
+    }).join("\n");
+
+  it("an aborted rollout's bar matches the weights beside it", () => {
+    expect(view(state("aborted", 0), { stable: 100, canary: 0 })).toMatch(
+      /\] 0%\s+stable 100%, canary 0%/,
+    );
+    // Weights set by an operator after the abort: the bar follows them, not the ended rollout.
+    expect(view(state("aborted", 0), { stable: 90, canary: 10 })).toMatch(
+      /\] 10%\s+stable 90%, canary 10%/,
+    );
+  });
+
+  it("a promoted rollout says the baseline track now serves the candidate's release", () => {
+    const text = view(state("promoted", 100), { stable: 100, canary: 0 });
+    expect(text).toMatch(/\] 100%\s+stable 100%, canary 0%/);
+    expect(text).toContain("stable now serves the release canary had");
+    expect(text).not.toContain("releases:");
+  });
+
+  it("per-track releases are shown when the API gives them", () => {
+    const text = view(
+      state("promoted", 100),
+      { stable: 100, canary: 0 },
+      {
+        releases: { stable: "v2", canary: "v2" },
+      },
+    );
+    expect(text).toContain("releases: stable v2, canary v2");
   });
 });

@@ -5,6 +5,7 @@ import type { ConfigFile } from "../schemas/config-file.ts";
 import type { Service } from "../schemas/service.ts";
 import type { ApiClient } from "./client.ts";
 import { type DiffLine, diffLines, hasChanges, withContext } from "./diff.ts";
+import { EXIT, QuietExit } from "./errors.ts";
 import type { Output } from "./io.ts";
 
 export interface PlannedChange {
@@ -49,4 +50,16 @@ export function planJson(plan: PlannedChange[]) {
     changed: c.changed,
     diff: c.diff.filter((l) => l.kind !== "same"),
   }));
+}
+
+/** `--exit-code`: exit 6 when something would change (0 when nothing would), as `git diff` does. */
+export const exitCodeArg = {
+  "exit-code": {
+    type: "boolean",
+    description: "exit 6 when something would change, 0 when nothing would",
+  },
+} as const;
+
+export function exitWhenPending(plan: PlannedChange[], asked: boolean | undefined): void {
+  if (asked && plan.some((c) => c.changed)) throw new QuietExit(EXIT.changesPending);
 }

@@ -1,7 +1,12 @@
 // How `rollout status` shows a rollout to people: phase, step, weights, bake left, per-version
 // figures and the last verdict. Pure: status in, lines out.
+import * as z from "zod";
 import type { RolloutState } from "../schemas/rollout-state.ts";
 import { type Output, table } from "./io.ts";
+import { epochMs, type Instant } from "./timestamps.ts";
+
+/** Which release each track serves, when the API says (older Workers do not). */
+const TrackReleases = z.record(z.string(), z.string().nullable());
 
 interface Figures {
   requests: number;
@@ -9,8 +14,8 @@ interface Figures {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  from: number;
-  to: number;
+  from: Instant;
+  to: Instant;
 }
 
 export interface RolloutStatusView {
@@ -19,7 +24,8 @@ export interface RolloutStatusView {
   candidate: Figures | null;
   baseline: Figures | null;
   stepBakeMs: number | null;
-  now: number;
+  now: Instant;
+  releases?: unknown;
 }
 
 export const TERMINAL = new Set(["promoted", "rolledBack", "aborted"]);
@@ -34,6 +40,17 @@ function duration(msLeft: number): string {
 export function progressBar(percent: number, width = 24): string {
   const filled = Math.round((percent / 100) * width);
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}%`;
+}
+
+/**
+ * The share the bar shows: the candidate's weight in the split now served, so the bar and the
+ * weights beside it always agree (after an abort both say 0). A promoted canary or linear
+ * rollout moved the candidate's release into the baseline track: its bar is full.
+ */
+export function barPercent(state: RolloutState, split: Record<string, number>): number {
+  if (state.phase === "promoted")
+    return split[state.strategy === "blueGreen" ? state.candidate : state.baseline] ?? 100;
+  return split[state.candidate] ?? 0;
 }
 
 export function renderStatus(out: Output, service: string, view: RolloutStatusView): string[] {
@@ -52,12 +69,24 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
     .join(", ");
   const lines = [
     `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, state.phase)}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
-    `${progressBar(state.weight)}  ${weights}`,
+    `${progressBar(barPercent(state, view.split))}  ${weights}`,
   ];
-  if (state.phase === "progressing" && view.stepBakeMs !== null) {
+  const releases = TrackReleases.safeParse(view.releases);
+  if (releases.success) {
     lines.push(
-      `bake: ${duration(state.stepStartedAt + view.stepBakeMs - view.now)} left of ${duration(view.stepBakeMs)}`,
+      `releases: ${Object.entries(releases.data)
+        .map(([track, release]) => `${track} ${release ?? "-"}`)
+        .join(", ")}`,
     );
+  }
+  if (state.phase === "promoted" && state.strategy !== "blueGreen") {
+    lines.push(
+      `${state.baseline} now serves the release ${state.candidate} had; ${state.candidate} is at 0%, ready for the next rollout`,
+    );
+  }
+  if (state.phase === "progressing" && view.stepBakeMs !== null) {
+    const left = epochMs(state.stepStartedAt) + view.stepBakeMs - epochMs(view.now);
+    lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
   }
   const rows = [
     [state.baseline, view.baseline],
@@ -68,7 +97,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
       table(
         ["VERSION", "REQUESTS", "REQ/S", "ERRORS", "P50", "P95", "P99"],
         rows.map(([name, f]) => {
-          const seconds = f ? Math.max(1, (f.to - f.from) / 1000) : 1;
+          const seconds = f ? Math.max(1, (epochMs(f.to) - epochMs(f.from)) / 1000) : 1;
           return [
             name,
             String(f?.requests ?? 0),

@@ -1,30 +1,12 @@
-// What every command starts from: global flags resolved into an output and an API client.
+// What every command starts from: the global flags main() read, resolved into an output and an
+// API client.
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { ApiClient } from "./client.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { type GlobalFlags, resolveUrl } from "./globals.ts";
 import { createOutput, type Io, type Output } from "./io.ts";
-
-export const DEFAULT_URL = "http://127.0.0.1:8787";
-
-/** Flags every command takes. */
-export const globalArgs = {
-  url: { type: "string", description: `admin API URL (env KEYSTONE_URL, default ${DEFAULT_URL})` },
-  token: {
-    type: "string",
-    description: "bearer token (env KEYSTONE_TOKEN; found in .dev.vars for a local URL)",
-  },
-  json: { type: "boolean", description: "machine output only, JSON on stdout" },
-  color: { type: "boolean", description: "colour output (--no-color to turn off)" },
-} as const;
-
-export interface GlobalFlags {
-  url?: string | undefined;
-  token?: string | undefined;
-  json?: boolean | undefined;
-  color?: boolean | undefined;
-}
 
 export interface Session {
   out: Output;
@@ -33,7 +15,8 @@ export interface Session {
   author: string;
 }
 
-let currentIo: Io | undefined;
+/** What main() read before the command runs: where to write and the global flags. */
+let current: { io: Io; globals: GlobalFlags } | undefined;
 
 function osUser(): string {
   try {
@@ -43,17 +26,18 @@ function osUser(): string {
   }
 }
 
-export function useIo(io: Io): void {
-  currentIo = io;
+export function useContext(io: Io, globals: GlobalFlags): void {
+  current = { io, globals };
 }
 
-export function openSession(flags: GlobalFlags): Session {
-  const io = currentIo!;
-  const url = flags.url ?? io.env.KEYSTONE_URL ?? DEFAULT_URL;
-  const token = flags.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
+export function openSession(): Session {
+  if (!current) throw new Error("openSession() before main() set the context");
+  const { io, globals } = current;
+  const url = resolveUrl(globals.url, io.env);
+  const token = globals.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
   const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
-    out: createOutput(io, { json: flags.json === true, color: flags.color }),
+    out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
     api: new ApiClient(url, token),
     io,
     author,

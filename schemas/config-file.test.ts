@@ -86,7 +86,7 @@ describe("a valid config", () => {
 
 describe("every invalid config names the path of each problem", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ["an unknown field", { colour: "blue" }, "services[0]: unknown field colour"],
+    ["an unknown field", { colour: "blue" }, `services[0].colour: unknown field "colour"`],
     [
       "an unknown field deep in a rule",
       {
@@ -94,7 +94,7 @@ describe("every invalid config names the path of each problem", () => {
           { name: "r", when: { header: { name: "x", equals: "1", foo: 1 } }, route: "canary" },
         ],
       },
-      "services[0].rules[0].when.header: unknown field foo",
+      `services[0].rules[0].when.header.foo: unknown field "foo"`,
     ],
     [
       "weights that do not sum to 100",
@@ -244,6 +244,16 @@ describe("every invalid config names the path of each problem", () => {
       { sticky: { by: "session" } },
       "services[0].sticky.by: use cookie, header:<name>, ip or none",
     ],
+    [
+      "an origin on one of the service's own hosts (a loop through the Worker)",
+      {
+        versions: {
+          stable: { origin: "https://SHOP.example.com/v1" },
+          canary: { origin: "http://c" },
+        },
+      },
+      "services[0].versions.stable.origin: origin host shop.example.com is one of this service's own hosts",
+    ],
   ];
 
   for (const [what, overrides, expected] of cases) {
@@ -265,6 +275,18 @@ describe("every invalid config names the path of each problem", () => {
     expect(found).toContain(
       "services[1].hosts[0]: host shop.example.com with pathPrefix / is already served by services[0] (shop)",
     );
+  });
+
+  it("allows loopback origins on a loopback host: locally the Worker and origins differ by port", () => {
+    expect(
+      problemsOfService({
+        hosts: ["127.0.0.1", "localhost"],
+        versions: {
+          stable: { origin: "http://127.0.0.1:9001" },
+          canary: { origin: "http://localhost:9002" },
+        },
+      }),
+    ).toEqual([]);
   });
 
   it("allows the same host under different path prefixes", () => {

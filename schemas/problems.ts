@@ -1,9 +1,24 @@
-// Turns validation failures into "path: message" lines a person can act on.
+// Turns validation failures into "path: message" lines a person can act on: plain words, the
+// allowed values, and a "did you mean" for near misses, instead of the schema library's wording.
 import type * as z from "zod";
+import { nearest } from "./suggest.ts";
 
 export interface Problem {
   path: string;
   message: string;
+}
+
+/** A problem with its path as parts, so a caller can find it in the source. */
+export interface PathIssue {
+  at: (string | number)[];
+  message: string;
+}
+
+export interface DescribeOptions {
+  /** The input that was checked: lets a message quote the value it refuses. */
+  input?: unknown;
+  /** The fields an object at this path may have: lets an unknown field get a "did you mean". */
+  fieldsAt?: (at: (string | number)[]) => string[] | undefined;
 }
 
 /** `["services", 0, "split"]` → `services[0].split`. */
@@ -16,21 +31,113 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
-export function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
-  return error.issues.map((issue) => ({
-    path: formatPath([...prefix, ...issue.path]),
-    message: describe(issue),
-  }));
+export function valueAt(input: unknown, at: readonly (string | number)[]): unknown {
+  let value = input;
+  for (const part of at) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
-    return `required: expected ${issue.expected}`;
+const quote = (value: unknown) =>
+  typeof value === "string" ? `"${value}"` : JSON.stringify(value);
+
+function kind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") return `the text ${quote(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a map of fields",
+  record: "a map",
+};
+
+/** The library's own wording starts like this; custom messages from the schemas are kept. */
+const LIBRARY_WORDING = /^(Invalid|Too (small|big)|Unrecognized|Expected)/;
+
+function bound(issue: { origin?: string; inclusive?: boolean }, n: number | bigint, low: boolean) {
+  const what = issue.origin === "array" ? "item" : issue.origin === "string" ? "character" : "";
+  if (what) return `${low ? "at least" : "at most"} ${n} ${what}${Number(n) === 1 ? "" : "s"}`;
+  if (issue.inclusive === false) return `${low ? "above" : "below"} ${n}`;
+  return `${low ? "at least" : "at most"} ${n}`;
+}
+
+function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): string {
+  const missing = known ? value === undefined : issue.message.endsWith("received undefined");
+  if (issue.code === "invalid_type" && missing) return "required field is missing";
+  if (!LIBRARY_WORDING.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${kind(value)}`;
+    case "invalid_value": {
+      if (issue.values.length === 1) return `must be ${quote(issue.values[0])}`;
+      const allowed = issue.values.map((v) => String(v));
+      const close = typeof value === "string" ? nearest(value, allowed) : undefined;
+      return `${value === undefined ? "not allowed" : `${quote(value)} is not allowed`}: use one of ${allowed.join(", ")}${close ? ` (did you mean "${close}"?)` : ""}`;
+    }
+    case "too_small":
+      return issue.origin === "string" && Number(issue.minimum) === 1
+        ? "must not be empty"
+        : `must be ${bound(issue, issue.minimum, true)}`;
+    case "too_big":
+      return `must be ${bound(issue, issue.maximum, false)}`;
+    case "invalid_format":
+      return issue.format === "starts_with"
+        ? `must start with "${(issue as { prefix?: string }).prefix}"`
+        : `not a valid ${issue.format}`;
+    case "invalid_union":
+      return "does not match any of the allowed forms";
+    default:
+      return issue.message;
   }
-  if (issue.code === "unrecognized_keys") {
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+}
+
+/** Every issue in plain words; an unknown field becomes one issue at that field. */
+export function issuesOf(error: z.ZodError, options: DescribeOptions = {}): PathIssue[] {
+  const out: PathIssue[] = [];
+  for (const issue of error.issues) {
+    const at = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+    if (issue.code === "unrecognized_keys") {
+      const allowed = options.fieldsAt?.(at) ?? [];
+      for (const key of issue.keys) {
+        const close = nearest(key, allowed);
+        const hint = close ? `: did you mean "${close}"?` : "";
+        const fields = allowed.length ? ` (fields here: ${allowed.join(", ")})` : "";
+        out.push({ at: [...at, key], message: `unknown field "${key}"${hint}${fields}` });
+      }
+    } else if (issue.code === "invalid_key") {
+      const inner = issue.issues[0];
+      const key = at.at(-1);
+      out.push({
+        at,
+        message: `the name "${String(key)}" is not allowed: ${inner?.message ?? ""}`,
+      });
+    } else {
+      const known = "input" in options;
+      out.push({ at, message: describe(issue, valueAt(options.input, at), known) });
+    }
   }
-  return issue.message;
+  return out;
+}
+
+export function problemsOf(
+  error: z.ZodError,
+  prefix: readonly PropertyKey[] = [],
+  options: DescribeOptions = {},
+): Problem[] {
+  return issuesOf(error, options).map((issue) => ({
+    path: formatPath([...prefix, ...issue.at]),
+    message: issue.message,
+  }));
 }
 
 export function formatProblems(problems: Problem[]): string {

@@ -1,6 +1,7 @@
 // One service of the config file: where it listens, its versions, and how traffic is split.
 import * as z from "zod";
 import { Condition } from "./condition.ts";
+import { serviceCrossIssues } from "./cross-checks.ts";
 import { Notify, Rollout } from "./rollout.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
@@ -96,106 +97,11 @@ const ServiceFields = z.strictObject({
     .default(["5xx"]),
 });
 
-export const Service = ServiceFields.superRefine(checkReferences);
-
-type ServiceShape = z.output<typeof ServiceFields>;
-
-/** Every version a service names (baseline, splits, routes, pins, candidate) must exist. */
-function checkReferences(service: ServiceShape, ctx: z.RefinementCtx): void {
-  const known = new Set(Object.keys(service.versions));
-  const need = (name: string | undefined, path: (string | number)[]) => {
-    if (name !== undefined && !known.has(name)) {
-      ctx.addIssue({
-        code: "custom",
-        path,
-        message: `unknown version "${name}" (versions: ${[...known].join(", ") || "none"})`,
-      });
-    }
-  };
-  need(service.baseline, ["baseline"]);
-  for (const name of Object.keys(service.split)) need(name, ["split", name]);
-  service.rules.forEach((rule, i) => {
-    need(rule.route, ["rules", i, "route"]);
-    for (const name of Object.keys(rule.split ?? {})) need(name, ["rules", i, "split", name]);
-  });
-  service.experiments.forEach((experiment, i) => {
-    for (const [variant, spec] of Object.entries(experiment.variants)) {
-      need(spec.version, ["experiments", i, "variants", variant, "version"]);
-    }
-  });
-  checkUnique(
-    service.rules.map((r) => r.name),
-    "rules",
-    "rule",
-    ctx,
-  );
-  checkUnique(
-    service.experiments.map((e) => e.name),
-    "experiments",
-    "experiment",
-    ctx,
-  );
-  if (service.rollout) checkRolloutVersions(service, known, ctx, need);
-}
-
-function checkRolloutVersions(
-  service: ServiceShape,
-  known: Set<string>,
-  ctx: z.RefinementCtx,
-  need: (name: string | undefined, path: (string | number)[]) => void,
-): void {
-  const rollout = service.rollout!;
-  if (rollout.strategy === "blueGreen") {
-    for (const colour of ["blue", "green"]) {
-      if (!known.has(colour)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["versions"],
-          message: `a blueGreen rollout needs a version named "${colour}"`,
-        });
-      }
-    }
-    return;
-  }
-  need(rollout.candidate, ["rollout", "candidate"]);
-  if (rollout.candidate !== undefined && rollout.candidate === service.baseline) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["rollout", "candidate"],
-      message: "the candidate cannot be the baseline",
-    });
-  }
-  if (rollout.candidate === undefined && known.size !== 2) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["rollout", "candidate"],
-      message: "name the candidate version (needed when there are not exactly two versions)",
-    });
-  }
-}
-
-/** Reports each name used more than once, at the later position. */
-export function checkUnique(
-  names: string[],
-  listPath: string,
-  what: string,
-  ctx: z.RefinementCtx,
-  field = "name",
-): void {
-  const seen = new Map<string, number>();
-  names.forEach((name, i) => {
-    const first = seen.get(name);
-    if (first === undefined) {
-      seen.set(name, i);
-      return;
-    }
-    ctx.addIssue({
-      code: "custom",
-      path: [listPath, i, field],
-      message: `duplicate ${what} "${name}" (also at ${listPath}[${first}])`,
-    });
-  });
-}
+/** Cross-field checks (names that must exist or be unique, colours, candidate, origin loops). */
+export const Service = ServiceFields.superRefine((service, ctx) => {
+  for (const issue of serviceCrossIssues(service))
+    ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+});
 
 export type Service = z.infer<typeof Service>;
 export type ServiceInput = z.input<typeof Service>;

@@ -2,7 +2,7 @@
 // used by `npm start`, the end-to-end tests and the demo.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,25 +27,43 @@ export function randomSecrets(): LocalSecrets {
 }
 
 /**
- * Writes a dotenv file of local secrets and dev vars: 1 s refresh and flush, so changes show fast,
- * and the admin API on every host (ADMIN_HOSTS=*; production lists its admin hostnames).
+ * Local-only settings: routes refresh and metrics flush every second, so changes show fast, and
+ * the admin API answers on every host (127.0.0.1, localhost), as ADMIN_HOSTS="*" says.
  */
+export const LOCAL_DEV_VARS = {
+  ROUTE_REFRESH_SECONDS: "1",
+  METRICS_FLUSH_SECONDS: "1",
+  ADMIN_HOSTS: "*",
+} as const;
+
+/** Writes a dotenv file of local secrets and the local dev settings. */
 export function writeEnvFile(
   path: string,
   secrets: LocalSecrets,
   extra: Record<string, string> = {},
 ): void {
-  const vars = {
-    ...secrets,
-    ROUTE_REFRESH_SECONDS: "1",
-    METRICS_FLUSH_SECONDS: "1",
-    ADMIN_HOSTS: "*",
-    ...extra,
-  };
+  const vars = { ...secrets, ...LOCAL_DEV_VARS, ...extra };
   const lines = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   writeFileSync(path, `# Local secrets for wrangler dev; never commit.\n${lines.join("\n")}\n`, {
     mode: 0o600,
   });
+}
+
+/**
+ * The local .dev.vars: created with fresh secrets when absent; one written by an older version
+ * gets the local dev settings it lacks (without METRICS_FLUSH_SECONDS a local rollout's outcomes
+ * wait 5 s to be counted). Returns what it did, for one line of output.
+ */
+export function ensureLocalEnvFile(path: string): string | undefined {
+  if (!existsSync(path)) {
+    writeEnvFile(path, randomSecrets());
+    return `created ${path} with fresh local tokens (git-ignored)`;
+  }
+  const vars = readEnvFile(path);
+  const missing = Object.entries(LOCAL_DEV_VARS).filter(([key]) => vars[key] === undefined);
+  if (missing.length === 0) return undefined;
+  appendFileSync(path, missing.map(([k, v]) => `${k}=${v}\n`).join(""));
+  return `added ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} to ${path}`;
 }
 
 export function readEnvFile(path: string): Record<string, string> {

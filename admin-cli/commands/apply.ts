@@ -1,9 +1,10 @@
-// keystone apply -f FILE [--dry-run]: shows the diff, then stores a new revision per changed service.
+// keystone apply -f FILE [--dry-run [--exit-code]]: shows the diff, then stores new revisions.
 import { defineCommand } from "citty";
 import type { ChangeResult } from "../../schemas/api.ts";
 import { loadConfigFile } from "../config-file.ts";
-import { planChanges, planJson, printPlan } from "../plan.ts";
-import { expectedRevision, globalArgs, openSession } from "../session.ts";
+import { UsageError } from "../errors.ts";
+import { exitCodeArg, exitWhenPending, planChanges, planJson, printPlan } from "../plan.ts";
+import { expectedRevision, openSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -11,7 +12,6 @@ export default defineCommand({
     description: "Store the services of a config file as new revisions (shows the diff)",
   },
   args: {
-    ...globalArgs,
     file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
     "dry-run": { type: "boolean", description: "show the diff, change nothing" },
     reason: { type: "string", description: "why, recorded in history" },
@@ -19,16 +19,19 @@ export default defineCommand({
       type: "string",
       description: "apply only if the service is still at this revision (else exit 4)",
     },
+    ...exitCodeArg,
   },
   async run({ args }) {
-    const { out, api, author } = openSession(args);
+    const { out, api, author } = openSession();
+    if (args["exit-code"] && !args["dry-run"])
+      throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
     const file = await loadConfigFile(args.file);
     const plan = await planChanges(api, file);
     printPlan(out, plan);
     if (args["dry-run"]) {
       out.result({ dryRun: true, services: planJson(plan) });
       out.line(out.paint("dim", "dry run: nothing stored"));
-      return;
+      return exitWhenPending(plan, args["exit-code"]);
     }
     const results: ChangeResult[] = [];
     // Existing services first, so a host moved from one of them to a new service is free in time.

@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -10,13 +10,12 @@ export default defineCommand({
     description: "Delete a service (recorded in history; revert brings it back)",
   },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
     yes: { type: "boolean", description: "confirm: the service's hosts will answer 404" },
     reason: { type: "string", description: "why, recorded in history" },
   },
   async run({ args }) {
-    const { out, api, author } = openSession(args);
+    const { out, api, author } = openSession();
     if (!args.yes) {
       throw new CliError(
         EXIT.usage,

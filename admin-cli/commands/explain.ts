@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import type { ExplainResult } from "../../schemas/api.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { globalArgs, openSession, repeated } from "../session.ts";
+import { openSession, repeated } from "../session.ts";
 
 function pairs(values: string[], separator: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -21,7 +21,6 @@ export default defineCommand({
     description: "Which version a request would get, by which rule or bucket, and why",
   },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
     header: {
       type: "string",
@@ -38,7 +37,7 @@ export default defineCommand({
     host: { type: "string", description: "request host (default: the service's first)" },
   },
   async run({ args, rawArgs }) {
-    const { out, api } = openSession(args);
+    const { out, api } = openSession();
     const request = {
       host: args.host,
       path: args.path,

@@ -4,17 +4,16 @@ import { stringify } from "yaml";
 import type { ServiceRecord } from "../../schemas/api.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { table } from "../io.ts";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 export default defineCommand({
   meta: { name: "get", description: "Show services (a table), or their config with -o yaml|json" },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: false, description: "one service (default: all)" },
     output: { type: "string", alias: "o", description: "yaml | json: print the config as a file" },
   },
   async run({ args }) {
-    const { out, api } = openSession(args);
+    const { out, api } = openSession();
     if (args.output !== undefined && !["yaml", "json"].includes(args.output)) {
       throw new CliError(EXIT.usage, `-o takes yaml or json, not "${args.output}"`);
     }

@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import type { HistoryEntry } from "../../schemas/api.ts";
 import { table } from "../io.ts";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 interface Figures {
   requests: number;
@@ -40,11 +40,10 @@ export function describeDetail(detail: Record<string, unknown> | null): string |
 export default defineCommand({
   meta: { name: "history", description: "Every revision and event of a service: who, why, when" },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
   },
   async run({ args }) {
-    const { out, api } = openSession(args);
+    const { out, api } = openSession();
     const { history } = await api.get<{ history: HistoryEntry[] }>(
       `/services/${encodeURIComponent(args.service)}/history`,
     );

@@ -1,6 +1,6 @@
 // keystone override-token SERVICE VERSION [--ttl 1h]: a signed token that forces a version.
 import { defineCommand } from "citty";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -8,13 +8,12 @@ export default defineCommand({
     description: "Mint a signed x-keystone-override token for a version",
   },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
     version: { type: "positional", required: true, description: "version to force" },
     ttl: { type: "string", default: "1h", description: "how long it is valid (30m, 1h, …)" },
   },
   async run({ args }) {
-    const { out, api } = openSession(args);
+    const { out, api } = openSession();
     const minted = await api.request<{ token: string; expiresAt: string }>(
       "POST",
       `/services/${encodeURIComponent(args.service)}/override-tokens`,

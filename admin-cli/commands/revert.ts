@@ -2,18 +2,17 @@
 import { defineCommand } from "citty";
 import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 export default defineCommand({
   meta: { name: "revert", description: "Restore an earlier revision (as a new revision)" },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
     to: { type: "string", required: true, description: "revision number to restore" },
     reason: { type: "string", description: "why, recorded in history" },
   },
   async run({ args }) {
-    const { out, api, author } = openSession(args);
+    const { out, api, author } = openSession();
     const to = Number(args.to);
     if (!Number.isInteger(to) || to < 1)
       throw new CliError(EXIT.usage, `--to takes a revision number, not "${args.to}"`);

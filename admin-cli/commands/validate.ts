@@ -1,7 +1,7 @@
 // keystone validate -f FILE: offline, the Worker's own schemas.
 import { defineCommand } from "citty";
 import { loadConfigFile } from "../config-file.ts";
-import { globalArgs, openSession } from "../session.ts";
+import { openSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -9,11 +9,10 @@ export default defineCommand({
     description: "Check a config file offline, with the Worker's own schemas",
   },
   args: {
-    ...globalArgs,
     file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
   },
   async run({ args }) {
-    const { out } = openSession(args);
+    const { out } = openSession();
     const file = await loadConfigFile(args.file);
     out.result({ valid: true, services: file.services.map((s) => s.name) });
     out.line(

@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { expectedRevision, globalArgs, openSession } from "../session.ts";
+import { expectedRevision, openSession } from "../session.ts";
 
 export function parseWeights(pairs: string[]): Record<string, number> {
   if (pairs.length === 0)
@@ -22,7 +22,6 @@ export default defineCommand({
     description: "Set a service's split: keystone weights shop stable=90 canary=10",
   },
   args: {
-    ...globalArgs,
     service: { type: "positional", required: true, description: "service name" },
     reason: { type: "string", description: "why, recorded in history" },
     "if-revision": {
@@ -31,7 +30,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const { out, api, author } = openSession(args);
+    const { out, api, author } = openSession();
     const split = parseWeights(args._.slice(1).map(String));
     const path = `/services/${encodeURIComponent(args.service)}`;
     const current = await api.get<ServiceRecord>(path);

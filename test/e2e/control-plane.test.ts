@@ -195,7 +195,7 @@ describe("bad input", () => {
         colour: 1,
         rules: [{ name: "r", when: { header: { name: "x", regex: "(" } }, route: "canary" }],
       },
-      ["services[0]: unknown field colour", "services[0].rules[0].when.header.regex"],
+      ["services[0].colour: unknown field", "services[0].rules[0].when.header.regex"],
     ],
     [
       "rule to unknown version",

@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { openSession } from "../../session.ts";
+import { isoRollout } from "../../timestamps.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
 const DESCRIPTIONS = {
@@ -27,13 +28,13 @@ export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
       reason: { type: "string", description: "why, recorded in history" },
     },
     async run({ args }) {
-      const { out, api, author } = openSession(args);
+      const { out, api, author } = openSession();
       const state = await api.request<RolloutState>("POST", rolloutPath(args.service, action), {
         ...(action === "promote" ? { full: (args as { full?: boolean }).full === true } : {}),
         author,
         reason: args.reason,
       });
-      out.result(state);
+      out.result(isoRollout(state));
       out.line(
         `${out.paint("green", "✓")} ${args.service}: ${state.phase}, ${state.candidate} at ${state.weight}% — ${state.lastVerdict?.reason ?? ""}`,
       );

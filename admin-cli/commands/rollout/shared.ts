@@ -1,10 +1,8 @@
 // What the rollout subcommands share: the service argument and the status request.
 import type { ApiClient } from "../../client.ts";
 import type { RolloutStatusView } from "../../rollout-view.ts";
-import { globalArgs } from "../../session.ts";
 
 export const serviceArgs = {
-  ...globalArgs,
   service: { type: "positional", required: true, description: "service name" },
 } as const;
 

@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
+import { isoRollout } from "../../timestamps.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -21,7 +22,7 @@ export default defineCommand({
     reason: { type: "string", description: "why, recorded in history" },
   },
   async run({ args }) {
-    const { out, api, author } = openSession(args);
+    const { out, api, author } = openSession();
     if (args.strategy !== undefined && !["canary", "linear", "blueGreen"].includes(args.strategy)) {
       throw new CliError(
         EXIT.usage,
@@ -35,7 +36,7 @@ export default defineCommand({
       author,
       reason: args.reason,
     });
-    out.result(state);
+    out.result(isoRollout(state));
     out.line(
       `${out.paint("green", "✓")} ${args.service}: ${state.strategy} rollout of ${state.candidate} started at ${state.weight}% (step 1 of ${state.stepCount})`,
     );

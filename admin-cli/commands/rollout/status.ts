@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import { renderStatus, TERMINAL } from "../../rollout-view.ts";
 import { openSession } from "../../session.ts";
+import { isoStatus } from "../../timestamps.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
 const CLEAR = "\u001b[2J\u001b[H";
@@ -20,13 +21,14 @@ export default defineCommand({
     interval: { type: "string", default: "2", description: "seconds between redraws with --watch" },
   },
   async run({ args }) {
-    const { out, api, io } = openSession(args);
+    const { out, api, io } = openSession();
     const intervalMs = Math.max(0.2, Number(args.interval) || 2) * 1000;
     for (;;) {
       const status = await fetchStatus(api, args.service);
-      if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
+      if (out.json) io.stdout(`${JSON.stringify(isoStatus(status))}\n`);
       else {
-        if (args.watch && io.isTty) out.raw(CLEAR);
+        // Redraw in place only where escapes are welcome: a terminal without --no-color/NO_COLOR.
+        if (args.watch && out.color) out.raw(CLEAR);
         for (const line of renderStatus(out, args.service, status)) out.line(line);
         if (args.watch) out.line();
       }

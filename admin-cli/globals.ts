@@ -1,0 +1,107 @@
+// Global flags: accepted in any position (`keystone --json get` = `keystone get --json`), as
+// `--flag value` or `--flag=value`, and taken out of argv before a command reads its own flags.
+import { UsageError } from "./errors.ts";
+
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+interface GlobalFlagSpec {
+  /** Takes a value (`--url U`), or is a switch (`--json`). */
+  value: boolean;
+  hint?: string;
+  description: string;
+  /** Recognised, but not usable yet: the message says what to use meanwhile. */
+  reserved?: string;
+}
+
+/** Every global flag; help lists the ones that are not reserved. */
+export const GLOBAL_FLAGS = {
+  url: {
+    value: true,
+    hint: "url",
+    description: `admin API URL (env KEYSTONE_URL; default ${DEFAULT_URL})`,
+  },
+  token: {
+    value: true,
+    hint: "token",
+    description: "bearer token (env KEYSTONE_TOKEN; for a local URL read from .dev.vars)",
+  },
+  json: { value: false, description: "machine output only: JSON on stdout, errors included" },
+  "no-color": { value: false, description: "no colour (also when piped, or with NO_COLOR set)" },
+  context: {
+    value: true,
+    hint: "name",
+    description: "a named environment",
+    reserved: "named contexts are not available yet: use --url and --token (or their env vars)",
+  },
+} satisfies Record<string, GlobalFlagSpec>;
+
+export interface GlobalFlags {
+  url?: string;
+  token?: string;
+  json: boolean;
+  noColor: boolean;
+  context?: string;
+}
+
+export interface SplitArgv {
+  globals: GlobalFlags;
+  /** argv without the global flags: the command words and the command's own flags. */
+  rest: string[];
+}
+
+/** Takes the global flags out of argv, wherever they are; everything after `--` is left alone. */
+export function extractGlobals(argv: readonly string[]): SplitArgv {
+  const globals: GlobalFlags = { json: false, noColor: false };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    const name = match?.[1];
+    const spec: GlobalFlagSpec | undefined =
+      name && Object.hasOwn(GLOBAL_FLAGS, name)
+        ? GLOBAL_FLAGS[name as keyof typeof GLOBAL_FLAGS]
+        : undefined;
+    if (!match || !spec) {
+      rest.push(arg);
+      continue;
+    }
+    let value = match[2];
+    if (spec.value && value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith("--"))
+        throw new UsageError(`--${name} needs a value: --${name} <${spec.hint}>`);
+      i++;
+    }
+    if (!spec.value && value !== undefined)
+      throw new UsageError(`--${name} is a switch and takes no value (got --${name}=${value})`);
+    if (spec.reserved) throw new UsageError(`--${name}: ${spec.reserved}`);
+    if (name === "url") globals.url = value!;
+    else if (name === "token") globals.token = value!;
+    else if (name === "json") globals.json = true;
+    else if (name === "no-color") globals.noColor = true;
+  }
+  return { globals, rest };
+}
+
+/** The admin API URL from --url, else KEYSTONE_URL, else the local default; a bad one is usage. */
+export function resolveUrl(flag: string | undefined, env: Record<string, string | undefined>) {
+  const source = flag !== undefined ? "--url" : env.KEYSTONE_URL ? "KEYSTONE_URL" : undefined;
+  const text = flag ?? (env.KEYSTONE_URL || DEFAULT_URL);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    const guess = /^[\w.-]+(:\d+)?(\/.*)?$/.test(text) ? `, like http://${text}` : "";
+    throw new UsageError(
+      `${source ?? "the URL"} "${text}" is not an http(s) URL: give the scheme${guess}`,
+    );
+  }
+  return text;
+}

@@ -1,0 +1,135 @@
+// Descriptions of every config field, keyed by path (`services[].rollout.bake`), for the
+// generated docs/config-reference.md (`npm run docs:config`). A field added to a schema needs a
+// line here: npm test fails while one is missing, and while a line names a field that is gone.
+// A key that is a section's own path ("services[]") gives that section an introduction.
+export const FIELD_DOCS: Record<string, string> = {
+  ".": "A config file is YAML or JSON with one top-level field.",
+  services:
+    "The services this file declares. Names are unique in the file, and so is each host + pathPrefix pair.",
+
+  "services[]":
+    "One service: where it listens, its versions, and how traffic is split between them.",
+  "services[].name":
+    "Unique name: lowercase letters, digits and dashes (`[a-z0-9-]`), starting with a letter or digit.",
+  "services[].hosts":
+    "Hostnames the service answers for: exact (`shop.example.com`) or a wildcard (`*.shop.example.com`, any depth of subdomain, not the apex). Lowercase letters, digits, dashes and dots; no port.",
+  "services[].pathPrefix":
+    "Only paths under this prefix; the longest prefix wins. A prefix ends at a `/` (`/api` serves `/api/x`, not `/apix`). The path is forwarded unchanged.",
+  "services[].versions":
+    "The tracks, by name (`[a-z0-9-]`), each an origin. A blueGreen rollout needs versions named `blue` and `green`.",
+  "services[].baseline":
+    "The version that gets all traffic on abort or rollback; must be one of `versions`.",
+  "services[].split":
+    "Percent per version name, in steps of 0.01, summing to 100; versions left out get 0. Each name must be one of `versions`.",
+  "services[].sticky": "How a visitor keeps its version across requests.",
+  "services[].rules":
+    "Checked in order before experiments and the split; the first whose `when` matches decides.",
+  "services[].experiments":
+    "A/B experiments: each visitor in one gets a sticky variant, sent to the origin as `x-keystone-experiment: <name>=<variant>`.",
+  "services[].rollout":
+    "The progressive-delivery policy `keystone rollout start` follows. Without it, rollouts cannot start.",
+  "services[].notify": "Outbound events, HMAC-signed with the `NOTIFY_SECRET` secret.",
+  "services[].exposeVersionHeader": "Send `x-keystone-version` to clients.",
+  "services[].forwardedFor":
+    "`X-Forwarded-For` to the origin: `append` adds `CF-Connecting-IP` to what the client sent (not twice); `replace` sends `CF-Connecting-IP` alone (use it when the origin trusts the header). `Forwarded` is always written.",
+  "services[].errorStatuses":
+    'Response statuses counted as errors in metrics and rollout analysis: `"5xx"` (a class) or exact codes such as `"429"`.',
+
+  "services[].versions.<name>.origin":
+    "`http(s)://host[:port][/base]`, no query, fragment or credentials; the request path and query are appended. Must not be one of the service's own hosts (a loop through the Worker); loopback hosts are exempt for local use.",
+  "services[].versions.<name>.release":
+    "A label for what this track runs, sent to the origin as `x-keystone-release`, so a header value: visible ASCII and inner spaces, at most 256 characters, no newlines.",
+  "services[].versions.<name>.healthPath":
+    "Checked by rollouts before a step advances; a non-2xx answer holds the step.",
+  "services[].versions.<name>.timeoutMs":
+    "Time to the origin's response headers, in milliseconds; then the client gets 504.",
+
+  "services[].sticky.by":
+    "`cookie` (a random visitor id in a cookie, set when absent), `header:<name>` (that header's value), `ip` (`CF-Connecting-IP`) or `none` (random per request).",
+  "services[].sticky.cookie": "Cookie name for `by: cookie`; default `ks_<service name>`.",
+  "services[].sticky.maxAgeSeconds": "Lifetime of the sticky cookie.",
+
+  "services[].rules[].name":
+    "Unique within the service; shown by `keystone explain` and in metrics.",
+  "services[].rules[].when":
+    "The condition a request must match. Every key given must match (AND); `all`, `any` and `not` combine nested conditions. At least one key.",
+  "services[].rules[].route":
+    "Send matching requests to this version. A rule has exactly one of `route` and `split`.",
+  "services[].rules[].split":
+    "Split matching requests by the visitor's bucket (percent per version, summing to 100).",
+
+  "services[].rules[].when.header":
+    "A request header, by name, with exactly one operator (cookie and query take the same fields).",
+  "services[].rules[].when.cookie": "A cookie, by name.",
+  "services[].rules[].when.query": "A query parameter, by name.",
+  "services[].rules[].when.path": "The request path, with exactly one operator.",
+  "services[].rules[].when.method": "HTTP methods (case-insensitive).",
+  "services[].rules[].when.country": "Two-letter country codes (`request.cf.country`).",
+  "services[].rules[].when.colo": "Cloudflare data-center codes (`request.cf.colo`).",
+  "services[].rules[].when.asn": "Autonomous system numbers of the client (`request.cf.asn`).",
+  "services[].rules[].when.ip":
+    "Client IP ranges as CIDRs, IPv4 or IPv6 (`10.0.0.0/8`, `2001:db8::/32`).",
+  "services[].rules[].when.all": "Every nested condition matches.",
+  "services[].rules[].when.any": "At least one nested condition matches.",
+  "services[].rules[].when.not": "The nested condition does not match.",
+
+  "services[].rules[].when.header.name": "The header, cookie or query parameter name.",
+  "services[].rules[].when.header.equals": "Matches this exact value.",
+  "services[].rules[].when.header.in": "Matches any of these values.",
+  "services[].rules[].when.header.regex":
+    "Matches this regular expression (compiled once per config).",
+  "services[].rules[].when.header.present": "`true`: the value is there; `false`: it is absent.",
+
+  "services[].rules[].when.path.equals": "Matches this exact path.",
+  "services[].rules[].when.path.in": "Matches any of these paths.",
+  "services[].rules[].when.path.regex": "Matches this regular expression.",
+  "services[].rules[].when.path.present": "Always true for a path; kept for symmetry.",
+  "services[].rules[].when.path.prefix": "Matches paths starting with this prefix.",
+
+  "services[].experiments[].name": "Unique within the service: letters, digits, `_`, `.` and `-`.",
+  "services[].experiments[].when": "Who is in the experiment (default: everyone).",
+  "services[].experiments[].variants":
+    "Variants by name (letters, digits, `_ . -`); their weights sum to 100.",
+  "services[].experiments[].variants.<name>.weight": "Percent of the experiment's visitors.",
+  "services[].experiments[].variants.<name>.version":
+    "Pin the variant to this version (must be one of `versions`); without it the split decides and only the header tells the app.",
+
+  "services[].rollout.strategy":
+    "`canary` (explicit steps), `linear` (`stepPercent` per step up to `maxWeight`) or `blueGreen` (all at once, versions `blue` and `green`).",
+  "services[].rollout.candidate":
+    "The version rolled out. Required when the service does not have exactly two versions (else the one that is not the baseline); never the baseline. Not used by blueGreen.",
+  "services[].rollout.steps":
+    "Canary only, and required for it: weights with bake times, and pause gates.",
+  "services[].rollout.stepPercent":
+    "Linear only, and required for it: the weight added per step (above 0).",
+  "services[].rollout.bake":
+    "Linear: each step's bake (required). BlueGreen: how long each side is checked (default 1m). A duration: a number and a unit (`ms`, `s`, `m`, `h`, `d`), combinable (`1h30m`).",
+  "services[].rollout.maxWeight": "Linear only: the last step's weight (default 100).",
+  "services[].rollout.analysis":
+    "The health checks of each step's window; fields left out take their defaults.",
+  "services[].rollout.onFailure":
+    "What a failed analysis does once `failureLimit` is passed: `rollback` (all traffic to the baseline) or `pause` (wait for an operator).",
+  "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
+
+  "services[].rollout.steps[].weight": "The candidate's percent during this step.",
+  "services[].rollout.steps[].bake":
+    'How long the step runs before it may advance (a duration like `"5m"`); the cron checks once a minute.',
+  "services[].rollout.steps[].pause":
+    "A manual gate: waits for `keystone rollout promote`. A step has `weight` and `bake`, or `pause: true`.",
+
+  "services[].rollout.analysis.minRequests":
+    "Fewer candidate requests in a step's window: inconclusive, the step holds.",
+  "services[].rollout.analysis.maxErrorRatePercent": "The candidate's error rate limit (absolute).",
+  "services[].rollout.analysis.maxP95Ms": "The candidate's p95 latency limit, in milliseconds.",
+  "services[].rollout.analysis.maxErrorRateDeltaPercent":
+    "Limit on the candidate's error rate minus the baseline's, over the same window.",
+  "services[].rollout.analysis.maxLatencyRatio": "Limit on candidate p95 / baseline p95.",
+  "services[].rollout.analysis.failureLimit":
+    "Failed checks tolerated in a step before `onFailure` acts.",
+
+  "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
+  "services[].rollout.gates.beforePromote": "Called before promotion.",
+
+  "services[].notify[].url": "Where events are POSTed (https).",
+  "services[].notify[].events": "Which events to send.",
+};

@@ -1,0 +1,106 @@
+// End to end: `npm start` on non-default ports tells the truth (demo origins on the configured
+// ports, hints with the right --url), the README's local rollout recipe reaches `promoted`, and
+// a second `npm start` on a busy port stops with one line and exit 1.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closedPort } from "../../scripts/origin-server.ts";
+import { readEnvFile } from "../../scripts/stack.ts";
+import {
+  readmeRecipe,
+  runShell,
+  runStart,
+  type StartRun,
+  stopStart,
+} from "../support/local-stack.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "keystone-local-"));
+const ports = { worker: 0, stable: 0, canary: 0 };
+let first: StartRun;
+
+function startEnv(worker: number, stable: number, canary: number, localDir = dir) {
+  return {
+    PORT: String(worker),
+    DEMO_STABLE_PORT: String(stable),
+    DEMO_CANARY_PORT: String(canary),
+    KEYSTONE_LOCAL_DIR: localDir,
+  };
+}
+
+beforeAll(async () => {
+  ports.worker = await closedPort();
+  ports.stable = await closedPort();
+  ports.canary = await closedPort();
+  first = runStart(startEnv(ports.worker, ports.stable, ports.canary));
+  const code = await first.settled;
+  if (code !== null) throw new Error(`npm start exited ${code}:\n${first.output()}`);
+}, 180_000);
+
+afterAll(async () => {
+  if (first) await stopStart(first);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("npm start on non-default ports", () => {
+  it("routes the demo to origins on the configured ports and prints hints with --url", async () => {
+    const url = `http://127.0.0.1:${ports.worker}`;
+    expect(first.output()).toContain(`npx keystone get --url ${url}`);
+    expect(first.output()).toContain(`PORT=${ports.worker} npm run traffic`);
+    const demo = readFileSync(join(dir, ".keystone/demo.yaml"), "utf8");
+    expect(demo).toContain(`origin: "http://127.0.0.1:${ports.stable}"`);
+    expect(demo).toContain(`origin: "http://127.0.0.1:${ports.canary}"`);
+    const response = await fetch(`${url}/`, { headers: { "x-canary": "always" } });
+    expect(response.headers.get("x-keystone-version")).toBe("canary");
+    expect(((await response.json()) as { origin: string }).origin).toBe("canary");
+    expect(readEnvFile(join(dir, ".dev.vars")).METRICS_FLUSH_SECONDS).toBe("1");
+  });
+
+  it("the README's local rollout recipe, line by line, ends promoted", async () => {
+    const url = `http://127.0.0.1:${ports.worker}`;
+    const env = {
+      KEYSTONE_URL: url,
+      KEYSTONE_TOKEN: readEnvFile(join(dir, ".dev.vars")).ADMIN_TOKEN!,
+      PORT: String(ports.worker),
+    };
+    const lines = readmeRecipe("local rollout");
+    expect(lines.length).toBeGreaterThanOrEqual(5);
+    let last = "";
+    for (const line of lines) {
+      const run = await runShell(
+        line.replaceAll("127.0.0.1:8787", `127.0.0.1:${ports.worker}`),
+        env,
+      );
+      expect(run.code, `${line}\n${run.output}`).toBe(0);
+      last = run.output;
+    }
+    expect(last).toContain("promoted");
+    const status = await runShell("npx keystone rollout status demo --json", env);
+    expect(JSON.parse(status.output.slice(status.output.indexOf("{"))).state.phase).toBe(
+      "promoted",
+    );
+  }, 150_000);
+});
+
+describe("a busy port", () => {
+  it("a second npm start on the Worker's port: one line naming it, exit 1, never 'running'", async () => {
+    const other = mkdtempSync(join(tmpdir(), "keystone-local-2-"));
+    const second = runStart(startEnv(ports.worker, await closedPort(), await closedPort(), other));
+    expect(await second.settled).toBe(1);
+    const lines = second.output().trim().split("\n");
+    expect(lines).toEqual([
+      `npm start: port ${ports.worker} (the Worker) is already in use, perhaps by another npm start: stop it or set PORT to a free port`,
+    ]);
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it("a busy origin port is named the same way", async () => {
+    const other = mkdtempSync(join(tmpdir(), "keystone-local-3-"));
+    const second = runStart(startEnv(await closedPort(), await closedPort(), ports.canary, other));
+    expect(await second.settled).toBe(1);
+    expect(second.output().trim()).toBe(
+      `npm start: port ${ports.canary} (the canary demo origin) is already in use, perhaps by another npm start: stop it or set DEMO_CANARY_PORT to a free port`,
+    );
+    rmSync(other, { recursive: true, force: true });
+  });
+});

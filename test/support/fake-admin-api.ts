@@ -1,0 +1,61 @@
+// A stand-in admin API for in-process CLI tests: answers chosen routes with chosen bodies and
+// records every request, so a test can check what the CLI sent and how it maps each answer.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Answer {
+  status?: number;
+  body: unknown;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface FakeAdminApi {
+  url: string;
+  /** Routes as "METHOD /path" under /_keystone/v1; unmatched routes answer 404 not_found. */
+  answers: Map<string, Answer | (() => Answer)>;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+/** The admin API's error envelope. */
+export function apiError(status: number, code: string, message: string): Answer {
+  return { status, body: { error: { code, message } } };
+}
+
+export async function startFakeAdminApi(): Promise<FakeAdminApi> {
+  const answers = new Map<string, Answer | (() => Answer)>();
+  const seen: SeenRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = (req.url ?? "/").replace(/^\/_keystone\/v1/, "");
+      const method = req.method ?? "GET";
+      seen.push({ method, path, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const found = answers.get(`${method} ${path}`);
+      const answer =
+        (typeof found === "function" ? found() : found) ??
+        apiError(404, "not_found", `no ${method} ${path}`);
+      res.writeHead(answer.status ?? 200, { "content-type": "application/json" });
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    answers,
+    seen,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,29 @@
+// Runs the keystone CLI in process (main(argv)) with captured output and a chosen terminal.
+import { main } from "../../admin-cli/main.ts";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Both streams are terminals (default: piped, as in CI). */
+  tty?: boolean;
+}
+
+export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: options.env ?? {},
+    cwd: options.cwd ?? "/",
+    isTty: options.tty ?? false,
+    errIsTty: options.tty ?? false,
+  });
+  return { code, stdout, stderr };
+}
