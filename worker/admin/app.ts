@@ -7,6 +7,7 @@ import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import type { Env } from "../env.ts";
+import { statusPage } from "../ui/app.tsx";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
@@ -34,6 +35,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   );
   app.get("/_keystone/health", (c) => c.json({ ok: true }));
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
+  app.route("/_keystone/ui", statusPage());
 
   app.get("/_keystone/metrics", requireScope("read"), async (c) =>
     c.text(renderMetrics(await readMetricsSnapshot(c.env, Date.now())), 200, {
