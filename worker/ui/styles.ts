@@ -22,10 +22,11 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line);
   vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: .75rem; }
 figure { margin: 0; } figcaption { font-size: .8rem; color: var(--muted); }
 svg.chart { background: var(--bg); border-radius: 4px; }
 .line { fill: none; stroke-width: 1.5; }
+.dot { stroke: none; fill: currentColor; }
 .role-candidate { stroke: var(--candidate); color: var(--candidate); }
 .role-baseline { stroke: var(--baseline); color: var(--baseline); }
 .role-other { stroke: var(--other); color: var(--other); }

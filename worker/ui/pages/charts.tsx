@@ -13,23 +13,19 @@ const WIDTH = 280;
 const HEIGHT = 72;
 const PAD = 4;
 
-/** Polyline coordinate strings, one per run of known values (a null breaks the line). */
-export function segments(points: (number | null)[], max: number): string[] {
-  const runs: string[][] = [[]];
+/** Chart coordinates of each run of known values: a null (a minute without requests) breaks the line. */
+export function runs(points: (number | null)[], max: number): [x: string, y: string][][] {
+  const out: [string, string][][] = [[]];
   const step = points.length > 1 ? (WIDTH - 2 * PAD) / (points.length - 1) : 0;
   points.forEach((value, i) => {
     if (value === null) {
-      if (runs[runs.length - 1]!.length > 0) runs.push([]);
+      if (out[out.length - 1]!.length > 0) out.push([]);
       return;
     }
-    const x = PAD + i * step;
     const y = HEIGHT - PAD - (value / max) * (HEIGHT - 2 * PAD);
-    runs[runs.length - 1]!.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+    out[out.length - 1]!.push([(PAD + i * step).toFixed(1), y.toFixed(1)]);
   });
-  // A lone point is drawn as a short flat line so it stays visible.
-  return runs
-    .filter((run) => run.length > 0)
-    .map((run) => (run.length === 1 ? `${run[0]} ${run[0]}` : run.join(" ")));
+  return out.filter((run) => run.length > 0);
 }
 
 export function Chart(props: {
@@ -68,9 +64,24 @@ export function Chart(props: {
           />
         )}
         {props.lines.flatMap((line) =>
-          segments(line.points, max).map((points) => (
-            <polyline class={`line role-${line.role}`} data-version={line.name} points={points} />
-          )),
+          runs(line.points, max).map((run) =>
+            // A lone minute is a dot: a one-point line would not show.
+            run.length === 1 ? (
+              <circle
+                class={`dot role-${line.role}`}
+                data-version={line.name}
+                cx={run[0]![0]}
+                cy={run[0]![1]}
+                r="2.5"
+              />
+            ) : (
+              <polyline
+                class={`line role-${line.role}`}
+                data-version={line.name}
+                points={run.map(([x, y]) => `${x},${y}`).join(" ")}
+              />
+            ),
+          ),
         )}
       </svg>
       <figcaption>{caption}, last 30 min</figcaption>
