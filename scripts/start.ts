@@ -80,4 +80,7 @@ Try:
   npx keystone explain demo -H 'x-canary: always' # why a request goes where it goes
   npx keystone history demo
   curl ${stack.url}/__scheduled                  # fire the cron by hand
+
+Status page: ${stack.url}/_keystone/ui  (sign in with READ_TOKEN from .dev.vars)
+Metrics:     curl -H "Authorization: Bearer $READ_TOKEN" ${stack.url}/_keystone/metrics
 `);
