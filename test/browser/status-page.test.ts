@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
-import { burst } from "../support/local-traffic.ts";
+import { burst, localCanaryConfig } from "../support/local-traffic.ts";
 import { type HeadlessChromium, launchChromium } from "./chromium.ts";
 
 const SCREENSHOTS = join(PROJECT_ROOT, "test/browser/screenshots");
@@ -18,30 +18,22 @@ let stack: E2eStack;
 let chromium: HeadlessChromium;
 let page: Page;
 
-const demo = () => ({
-  services: [
+const demo = () =>
+  localCanaryConfig(
+    "demo",
+    { stable: stack.origins.stable.url, canary: stack.origins.canary.url },
     {
-      name: "demo",
-      hosts: ["127.0.0.1"],
-      versions: {
-        stable: { origin: stack.origins.stable.url, release: "v1.0.0", healthPath: "/health" },
-        canary: { origin: stack.origins.canary.url, release: `v1.1.0${HOSTILE}` },
-      },
-      baseline: "stable",
+      releases: ["v1.0.0", `v1.1.0${HOSTILE}`],
       split: { stable: 100, canary: 0 },
-      rollout: {
-        strategy: "canary",
-        steps: [
-          { weight: 10, bake: "1s" },
-          { weight: 30, bake: "1s" },
-          { pause: true },
-          { weight: 60, bake: "1s" },
-        ],
-        analysis: { minRequests: 5, maxErrorRatePercent: 5, maxP95Ms: 1500, failureLimit: 0 },
-      },
+      steps: [
+        { weight: 10, bake: "1s" },
+        { weight: 30, bake: "1s" },
+        { pause: true },
+        { weight: 60, bake: "1s" },
+      ],
+      analysis: { minRequests: 5, maxErrorRatePercent: 5, maxP95Ms: 1500, failureLimit: 0 },
     },
-  ],
-});
+  );
 
 async function stepShown(): Promise<string | null> {
   return page.locator('[data-service="demo"] [role="progressbar"]').getAttribute("data-step");

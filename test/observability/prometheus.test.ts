@@ -11,7 +11,7 @@ import { DASHBOARD_PATH } from "../../dashboards/src/build.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.ts";
-import { driveRollout, paced, tally } from "../support/local-traffic.ts";
+import { driveRollout, localCanaryConfig, paced, tally } from "../support/local-traffic.ts";
 import { ALERT_RULES, type Prometheus, type Series, startPrometheus } from "./prometheus-server.ts";
 
 const run = promisify(execFile);
@@ -23,28 +23,20 @@ let prometheus: Prometheus;
 let startedAt: number;
 const sentBy = new Map<string, number>();
 
-const shop = () => ({
-  services: [
+const shop = () =>
+  localCanaryConfig(
+    "shop",
+    { stable: stack.origins.stable.url, canary: stack.origins.canary.url },
     {
-      name: "shop",
-      hosts: ["127.0.0.1"],
-      versions: {
-        stable: { origin: stack.origins.stable.url, release: "v1", healthPath: "/health" },
-        canary: { origin: stack.origins.canary.url, release: "v2", healthPath: "/health" },
-      },
-      baseline: "stable",
+      releases: ["v1", "v2"],
       split: { stable: 80, canary: 20 },
-      rollout: {
-        strategy: "canary",
-        steps: [
-          { weight: 20, bake: "2s" },
-          { weight: 60, bake: "2s" },
-        ],
-        analysis: { minRequests: 10, maxErrorRatePercent: 5, maxP95Ms: 2000, failureLimit: 0 },
-      },
+      steps: [
+        { weight: 20, bake: "2s" },
+        { weight: 60, bake: "2s" },
+      ],
+      analysis: { minRequests: 10, maxErrorRatePercent: 5, maxP95Ms: 2000, failureLimit: 0 },
     },
-  ],
-});
+  );
 
 beforeAll(async () => {
   stack = await startE2eStack();

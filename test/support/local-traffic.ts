@@ -81,3 +81,35 @@ export async function driveRollout(
   }
   return { phase: "timeout", seen };
 }
+
+/**
+ * A config file with one canary-rollout service on this machine (host 127.0.0.1) in front of the
+ * stack's stable and canary origins, both with a health path.
+ */
+export function localCanaryConfig(
+  name: string,
+  origins: { stable: string; canary: string },
+  parts: {
+    releases: [stable: string, canary: string];
+    split: { stable: number; canary: number };
+    steps: unknown[];
+    analysis: Record<string, number>;
+  },
+) {
+  const [stableRelease, canaryRelease] = parts.releases;
+  return {
+    services: [
+      {
+        name,
+        hosts: ["127.0.0.1"],
+        versions: {
+          stable: { origin: origins.stable, release: stableRelease, healthPath: "/health" },
+          canary: { origin: origins.canary, release: canaryRelease, healthPath: "/health" },
+        },
+        baseline: "stable",
+        split: parts.split,
+        rollout: { strategy: "canary", steps: parts.steps, analysis: parts.analysis },
+      },
+    ],
+  };
+}
