@@ -40,10 +40,22 @@ async function stepShown(): Promise<string | null> {
 }
 
 /** Traffic, then a cron tick: the rollout passes its (1 s) step. */
+async function rolloutStep(): Promise<number> {
+  const response = await fetch(`${stack.url}/_keystone/v1/services/demo/rollout`, {
+    headers: { authorization: `Bearer ${stack.secrets.READ_TOKEN}` },
+  });
+  return ((await response.json()) as { state: { stepIndex: number } }).state.stepIndex + 1;
+}
+
+/** Traffic and cron ticks until the rollout has passed its current (1 s) step. */
 async function passStep(): Promise<void> {
-  await burst(stack.url, 40);
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  await fireCron(stack.url);
+  const from = await rolloutStep();
+  for (let round = 0; round < 10 && (await rolloutStep()) === from; round++) {
+    await burst(stack.url, 40);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await fireCron(stack.url);
+  }
+  expect(await rolloutStep()).toBe(from + 1);
 }
 
 beforeAll(async () => {
