@@ -4,10 +4,13 @@ import {
   type CheckVerdict,
   LATENCY_BUCKETS_SECONDS,
   type LatencyHistogramSeconds,
+  type TrafficCounter,
+  type TrafficReason,
   type VersionRole,
 } from "../../../schemas/metrics.ts";
 import type { Analysis } from "../../../schemas/rollout.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { OutcomeRoute } from "../../../schemas/stats.ts";
 import { bucketValue, countAtOrBelow, type Histogram } from "../../core/metrics/histogram.ts";
 import type { Step } from "../../core/rollout/steps.ts";
 
@@ -24,6 +27,26 @@ export function latencySeconds(histogram: Histogram): LatencyHistogramSeconds {
     count,
     sumSeconds: Math.round(sumMs) / 1000,
   };
+}
+
+/**
+ * Rising counters per outcome route, folded into the exported reasons: every "rule:<name>" counts
+ * as "rule", so a config's rule names never become label values. "split" is always present.
+ */
+export function trafficByReason(
+  perRoute: { route: OutcomeRoute; requests: number; errors: number }[],
+): TrafficCounter[] {
+  const folded = new Map<TrafficReason, TrafficCounter>([
+    ["split", { reason: "split", requests: 0, errors: 0 }],
+  ]);
+  for (const { route, requests, errors } of perRoute) {
+    const reason = (route.startsWith("rule:") ? "rule" : route) as TrafficReason;
+    const counter = folded.get(reason) ?? { reason, requests: 0, errors: 0 };
+    counter.requests += requests;
+    counter.errors += errors;
+    folded.set(reason, counter);
+  }
+  return [...folded.values()];
 }
 
 /**

@@ -4,7 +4,7 @@ import { Analysis } from "../../../schemas/rollout.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { parseMetrics, sampleValue, select } from "../../../test/support/prometheus-text.ts";
 import { addLatency, type Histogram } from "../../core/metrics/histogram.ts";
-import { bakeLeftSeconds, checksOf, latencySeconds } from "./convert.ts";
+import { bakeLeftSeconds, checksOf, latencySeconds, trafficByReason } from "./convert.ts";
 import { renderMetrics } from "./render.ts";
 
 const version = {
@@ -111,6 +111,20 @@ describe("conversions", () => {
       { check: "p95", value: 0.9, threshold: 0.8, passed: false },
       { check: "errorRateDelta", value: 3, threshold: 1, passed: false },
       { check: "latencyRatio", value: 3, threshold: 1.5, passed: false },
+    ]);
+  });
+
+  it("outcome routes fold into bounded reasons: every rule counts as rule, split is always there", () => {
+    expect(
+      trafficByReason([
+        { route: "rule:beta-testers", requests: 5, errors: 1 },
+        { route: "rule:<script>", requests: 2, errors: 0 },
+        { route: "override", requests: 1, errors: 0 },
+      ]),
+    ).toEqual([
+      { reason: "split", requests: 0, errors: 0 },
+      { reason: "rule", requests: 7, errors: 1 },
+      { reason: "override", requests: 1, errors: 0 },
     ]);
   });
 

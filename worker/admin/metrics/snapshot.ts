@@ -9,7 +9,7 @@ import { candidateOf } from "../../core/rollout/commands.ts";
 import { stepsOf } from "../../core/rollout/steps.ts";
 import { statsObjectName } from "../../data-plane/outcome-flusher.ts";
 import type { Env } from "../../env.ts";
-import { bakeLeftSeconds, checksOf, latencySeconds, roleOf } from "./convert.ts";
+import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
 
 /** A health path slower than this counts as failing: a scrape must not hang on one origin. */
 const HEALTH_TIMEOUT_MS = 2_000;
@@ -41,8 +41,10 @@ async function readService(env: Env, config: Service, now: number) {
         role: roleOf(name, baseline, candidate),
         weightPercent: config.split[name] ?? 0,
         // Today's totals do not tell routes apart: everything counts as "split" until the stats
-        // objects keep rising counters per outcome route (schemas/stats.ts OutcomeRoute).
-        traffic: [{ reason: "split", requests: totals.requests, errors: totals.errors }],
+        // objects keep rising counters per outcome route; then pass those to trafficByReason.
+        traffic: trafficByReason([
+          { route: "split", requests: totals.requests, errors: totals.errors },
+        ]),
         latency: latencySeconds(totals.histogram),
         health,
       };
