@@ -109,6 +109,9 @@ async function start(): Promise<void> {
       .map(([command, why]) => `  ${command.padEnd(width)}  # ${why}`)
       .join("\n")}\n`,
   );
+  console.log(
+    `Status page: ${url}/_keystone/ui  (sign in with READ_TOKEN from ${devVars})\nMetrics:     curl -H "Authorization: Bearer $READ_TOKEN" ${url}/_keystone/metrics\n`,
+  );
 }
 
 try {

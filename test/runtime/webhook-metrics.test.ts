@@ -1,4 +1,4 @@
-// The CI deploy webhook (HMAC, freshness, replay) and /_keystone/metrics, inside workerd.
+// The CI deploy webhook (HMAC, freshness, replay) and signed notifications, inside workerd.
 
 import { env, exports } from "cloudflare:workers";
 import { createHmac } from "node:crypto";
@@ -56,43 +56,6 @@ describe("the CI deploy webhook", () => {
     const forged = await hook(body, undefined, "wrong-secret");
     expect(forged.status).toBe(401);
     expect(await forged.text()).toContain("signature does not match");
-  });
-});
-
-describe("/_keystone/metrics", () => {
-  it("exports counters, the latency histogram, weights and rollout phase in Prometheus format", async () => {
-    const h = new RolloutHarness("metered");
-    await h.apply(
-      rolloutService("metered", env.CANARY_ORIGIN, {
-        strategy: "canary",
-        steps: [{ weight: 50, bake: "5m" }],
-      }),
-    );
-    await h.command("start");
-    const seen = await h.traffic(120);
-    const unauthenticated = await exports.default.fetch("https://a/_keystone/metrics");
-    expect(unauthenticated.status).toBe(401);
-    const response = await exports.default.fetch("https://a/_keystone/metrics", {
-      headers: { authorization: "Bearer test-read-token" },
-    });
-    expect(response.headers.get("content-type")).toContain("text/plain");
-    const text = await response.text();
-    expect(text).toContain(
-      `keystone_requests_total{service="metered",version="canary"} ${seen.get("canary")}`,
-    );
-    expect(text).toContain(
-      `keystone_requests_total{service="metered",version="stable"} ${seen.get("stable")}`,
-    );
-    expect(text).toContain('keystone_errors_total{service="metered",version="canary"} 0');
-    expect(text).toMatch(
-      /keystone_request_duration_ms_bucket\{service="metered",version="canary",le="\+Inf"\} \d+/,
-    );
-    expect(text).toContain(
-      'keystone_version_weight_percent{service="metered",version="canary"} 50',
-    );
-    expect(text).toContain('keystone_rollout_phase{service="metered",phase="progressing"} 1');
-    expect(text).toContain('keystone_rollout_step{service="metered"} 1');
-    expect(text).toContain('keystone_deployments_total{service="metered",outcome="promoted"} 0');
   });
 });
 

@@ -6,16 +6,16 @@ import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
-import { sumRoutes } from "../core/metrics/route-counts.ts";
-import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
+import { statusPage } from "../ui/app.tsx";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
 import { explainWithHalt } from "./explain-halt.ts";
-import { renderMetrics } from "./metrics.ts";
+import { renderMetrics } from "./metrics/render.ts";
+import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
 import { serviceRoutes } from "./services-routes.ts";
@@ -36,34 +36,13 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   );
   app.get("/_keystone/health", (c) => c.json({ ok: true }));
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
+  app.route("/_keystone/ui", statusPage());
 
-  app.get("/_keystone/metrics", requireScope("read"), async (c) => {
-    const entries = await registryOf(c.env).list();
-    const services = await Promise.all(
-      entries.map(async ({ name, config }) => {
-        const service = serviceObjectOf(c.env, name);
-        const [rollout, deployments, versions] = await Promise.all([
-          service.rolloutState(),
-          service.deploymentCounts(),
-          Promise.all(
-            Object.keys(config.versions).map(async (version) => ({
-              name: version,
-              totals: sumRoutes(
-                await c.env.STATS.get(
-                  c.env.STATS.idFromName(statsObjectName(name, version)),
-                ).totals(),
-                undefined,
-              ),
-            })),
-          ),
-        ]);
-        return { name, split: config.split, rollout, deployments, versions };
-      }),
-    );
-    return c.text(renderMetrics(services), 200, {
+  app.get("/_keystone/metrics", requireScope("read"), async (c) =>
+    c.text(renderMetrics(await readMetricsSnapshot(c.env, Date.now())), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    });
-  });
+    }),
+  );
 
   const v1 = new Hono<{ Bindings: Env }>();
   // This isolate's hot-path counters (each isolate answers for itself).

@@ -1,0 +1,88 @@
+// What the status page shows, as data: one adapter fills it from the Durable Objects, the JSX
+// pages only render it. Every string in it is shown escaped.
+import * as z from "zod";
+import { VersionRole } from "./metrics.ts";
+import { RolloutPhase } from "./rollout-state.ts";
+
+const Instant = z.iso.datetime();
+
+/** One minute of one version: the points of the page's small charts. */
+export const MinuteFigures = z.object({
+  requestsPerSecond: z.number().nonnegative(),
+  errorRatePercent: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+});
+
+export const VersionPanel = z.object({
+  name: z.string(),
+  release: z.string().nullable(),
+  role: VersionRole,
+  weightPercent: z.number(),
+  /** The last minute. */
+  now: MinuteFigures,
+  /** The last 30 minutes, oldest first, one point a minute. */
+  lastMinutes: z.array(MinuteFigures),
+});
+
+export const StepPlan = z.object({
+  kind: z.enum(["weight", "pause"]),
+  weightPercent: z.number().nullable(),
+});
+
+export const RolloutPanel = z.object({
+  phase: RolloutPhase,
+  strategy: z.string(),
+  candidate: z.string(),
+  baseline: z.string(),
+  /** 1-based. */
+  step: z.number().int().positive(),
+  steps: z.array(StepPlan),
+  weightPercent: z.number(),
+  bakeLeftSeconds: z.number().nullable(),
+  lastVerdict: z.object({ at: Instant, outcome: z.string(), reason: z.string() }).nullable(),
+});
+
+export const HistoryLine = z.object({
+  at: Instant,
+  type: z.string(),
+  author: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+/** An incident (a rolled-back or aborted rollout) as the page lists it. */
+export const IncidentLine = z.object({
+  id: z.string(),
+  at: Instant,
+  title: z.string(),
+  summary: z.string(),
+});
+
+export const ServicePanel = z.object({
+  name: z.string(),
+  revision: z.number().int(),
+  hosts: z.array(z.string()),
+  split: z.array(z.object({ version: z.string(), percent: z.number() })),
+  thresholds: z.object({
+    maxErrorRatePercent: z.number().nullable(),
+    maxP95Ms: z.number().nullable(),
+  }),
+  versions: z.array(VersionPanel),
+  rollout: RolloutPanel.nullable(),
+  /** Newest first. */
+  history: z.array(HistoryLine),
+  incidents: z.array(IncidentLine),
+});
+
+export const StatusPageModel = z.object({
+  generatedAt: Instant,
+  services: z.array(ServicePanel),
+});
+
+export type MinuteFigures = z.infer<typeof MinuteFigures>;
+export type VersionPanel = z.infer<typeof VersionPanel>;
+export type StepPlan = z.infer<typeof StepPlan>;
+export type RolloutPanel = z.infer<typeof RolloutPanel>;
+export type HistoryLine = z.infer<typeof HistoryLine>;
+export type IncidentLine = z.infer<typeof IncidentLine>;
+export type ServicePanel = z.infer<typeof ServicePanel>;
+export type StatusPageModel = z.infer<typeof StatusPageModel>;

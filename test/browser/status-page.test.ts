@@ -1,0 +1,150 @@
+// The status page in real headless Chromium against the local stack: sign-in, a wrong token
+// refused, the demo service with its split and a rollout whose bar advances on the page's own
+// refresh, stored markup shown as text, the CSP header; screenshots for the docs.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { PROJECT_ROOT } from "../../scripts/stack.ts";
+import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
+import { burst, localCanaryConfig } from "../support/local-traffic.ts";
+import { type HeadlessChromium, launchChromium } from "./chromium.ts";
+
+const SCREENSHOTS = join(PROJECT_ROOT, "test/browser/screenshots");
+const HOSTILE = "<script>window.__pwned=1</script>";
+
+let stack: E2eStack;
+let chromium: HeadlessChromium;
+let page: Page;
+
+const demo = () =>
+  localCanaryConfig(
+    "demo",
+    { stable: stack.origins.stable.url, canary: stack.origins.canary.url },
+    {
+      releases: ["v1.0.0", `v1.1.0${HOSTILE}`],
+      split: { stable: 100, canary: 0 },
+      steps: [
+        { weight: 10, bake: "1s" },
+        { weight: 30, bake: "1s" },
+        { pause: true },
+        { weight: 60, bake: "1s" },
+      ],
+      analysis: { minRequests: 5, maxErrorRatePercent: 5, maxP95Ms: 1500, failureLimit: 0 },
+    },
+  );
+
+async function stepShown(): Promise<string | null> {
+  return page.locator('[data-service="demo"] [role="progressbar"]').getAttribute("data-step");
+}
+
+/** Traffic, then a cron tick: the rollout passes its (1 s) step. */
+async function rolloutStep(): Promise<number> {
+  const response = await fetch(`${stack.url}/_keystone/v1/services/demo/rollout`, {
+    headers: { authorization: `Bearer ${stack.secrets.READ_TOKEN}` },
+  });
+  return ((await response.json()) as { state: { stepIndex: number } }).state.stepIndex + 1;
+}
+
+/** Traffic and cron ticks until the rollout has passed its current (1 s) step. */
+async function passStep(): Promise<void> {
+  const from = await rolloutStep();
+  for (let round = 0; round < 10 && (await rolloutStep()) === from; round++) {
+    await burst(stack.url, 40);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await fireCron(stack.url);
+  }
+  expect(await rolloutStep()).toBe(from + 1);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startE2eStack();
+  const applied = await stack.cli(["apply", "-f", stack.writeFile("demo.yaml", stringify(demo()))]);
+  expect(applied.code, applied.stderr).toBe(0);
+  const started = await stack.cli(["rollout", "start", "demo", "--reason", `ship it ${HOSTILE}`]);
+  expect(started.code, started.stderr).toBe(0);
+  await burst(stack.url, 60);
+  chromium = await launchChromium();
+  page = await chromium.browser.contexts()[0]!.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+}, 240_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await stack?.stop();
+});
+
+describe("the status page in headless Chromium", () => {
+  it("shows the sign-in form to a browser without a session, under a strict CSP", async () => {
+    const response = await page.goto(`${stack.url}/_keystone/ui`);
+    expect(response?.status()).toBe(200);
+    const csp = (await response?.allHeaders())?.["content-security-policy"];
+    expect(csp).toContain("default-src 'none'");
+    await expect.poll(() => page.locator('input[type="password"]').count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, "sign-in.png") });
+  });
+
+  it("refuses a wrong token", async () => {
+    await page.fill('input[type="password"]', "not-the-read-token");
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.click('button[type="submit"]'),
+    ]);
+    expect(response?.status()).toBe(401);
+    expect(await page.locator('[role="alert"]').textContent()).toContain(
+      "That token is not valid.",
+    );
+    expect(await page.locator('input[type="password"]').count()).toBe(1);
+    expect(page.url()).not.toContain("not-the-read-token");
+    await page.screenshot({ path: join(SCREENSHOTS, "wrong-token.png") });
+  });
+
+  it("with the read token shows the demo service, its split and its rollout; the bar advances on the next refresh", async () => {
+    await page.fill('input[type="password"]', stack.secrets.READ_TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    expect(page.url()).toBe(`${stack.url}/_keystone/ui`);
+    const service = page.locator('[data-service="demo"]');
+    expect(await service.locator("h2").textContent()).toBe("demo");
+    expect(await service.locator(".split").textContent()).toContain("stable 90% · canary 10%");
+    expect(await stepShown()).toBe("1");
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === "ks_ui_session")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+
+    await passStep();
+    // No reload from the test: the page's own refresh brings the new step.
+    for (let loads = 0; loads < 3 && (await stepShown()) === "1"; loads++)
+      await page.waitForEvent("load", { timeout: 15_000 });
+    expect(await stepShown()).toBe("2");
+    expect(await service.locator(".split").textContent()).toContain("stable 70% · canary 30%");
+  });
+
+  it("shows stored markup as text and runs none of it", async () => {
+    const releases = await page.locator('[data-service="demo"] td.release').allTextContents();
+    expect(releases).toContain(`v1.1.0${HOSTILE}`);
+    expect(await page.locator('[data-service="demo"] td.reason').allTextContents()).toContain(
+      `ship it ${HOSTILE}`,
+    );
+    expect(await page.evaluate(() => document.querySelectorAll("script").length)).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it("saves the screenshot the README shows, then signs out", async () => {
+    await passStep();
+    await burst(stack.url, 80);
+    await page.reload();
+    await page
+      .locator('[data-service="demo"]')
+      .screenshot({ path: join(PROJECT_ROOT, "docs/img/status-page.png") });
+    await page.screenshot({ path: join(SCREENSHOTS, "status-page-full.png"), fullPage: true });
+    await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
+    expect(await page.locator('input[type="password"]').count()).toBe(1);
+    expect(
+      (await page.context().cookies()).find((c) => c.name === "ks_ui_session"),
+    ).toBeUndefined();
+  });
+});

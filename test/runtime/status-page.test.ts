@@ -1,0 +1,158 @@
+// /_keystone/ui inside workerd: sign-in with a token through a form, the session cookie's
+// protections, the CSP, escaping of stored text, and the page's content.
+import { env, exports } from "cloudflare:workers";
+import { createHash } from "node:crypto";
+import { generateSignedCookie } from "hono/cookie";
+import { describe, expect, it } from "vitest";
+import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+
+const ORIGIN = "https://edge.test";
+
+function page(path = "/_keystone/ui", init: RequestInit = {}, origin = ORIGIN) {
+  return exports.default.fetch(`${origin}${path}`, { redirect: "manual", ...init });
+}
+
+function signIn(token: string, origin = ORIGIN, from = origin) {
+  return page(
+    "/_keystone/ui/sign-in",
+    {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: from },
+      body: new URLSearchParams({ token }).toString(),
+    },
+    origin,
+  );
+}
+
+/** The `name=value` part of a Set-Cookie header, to send back as a Cookie header. */
+function cookieOf(response: Response): string {
+  const header = response.headers.get("set-cookie");
+  if (!header) throw new Error("no session cookie was set");
+  return header.split(";")[0]!;
+}
+
+async function session(token = "test-read-token") {
+  return cookieOf(await signIn(token));
+}
+
+describe("signing in to the status page", () => {
+  it("shows a sign-in form with a password field, under a strict CSP, to a browser without a session", async () => {
+    const response = await page();
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('type="password"');
+    expect(html).toContain('method="post"');
+    const csp = response.headers.get("content-security-policy")!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("script-src");
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("never takes a token from the URL", async () => {
+    const html = await (await page("/_keystone/ui?token=test-read-token")).text();
+    expect(html).toContain('type="password"');
+    expect(html).not.toContain("Sign out");
+  });
+
+  it("refuses a wrong token, and sign-in posts from another origin", async () => {
+    const wrong = await signIn("not-the-token");
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain("That token is not valid.");
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const forged = await signIn("test-read-token", ORIGIN, "https://evil.test");
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("gives the read token a signed, expiring, HttpOnly, SameSite=Strict cookie, Secure over https, without the token in it", async () => {
+    const response = await signIn("test-read-token");
+    expect(response.status).toBe(303);
+    expect(response.headers.get("location")).toBe("/_keystone/ui");
+    const cookie = response.headers.get("set-cookie")!;
+    expect(cookie).toMatch(
+      /^ks_ui_session=[^;]+; Max-Age=28800; Path=\/_keystone\/ui; HttpOnly; Secure; SameSite=Strict$/,
+    );
+    expect(cookie).not.toContain("test-read-token");
+    const plain = await signIn("test-admin-token", "http://edge.test");
+    expect(plain.headers.get("set-cookie")).not.toContain("Secure");
+  });
+
+  it("refuses a tampered or expired session, and signs out", async () => {
+    const good = await session();
+    const [name, value] = good.split("=") as [string, string];
+    const tampered = `${name}=${decodeURIComponent(value).replace("read.", "admin.")}`;
+    const key = createHash("sha256")
+      .update(`keystone-ui-session\n${env.ADMIN_TOKEN}\n${env.READ_TOKEN}`)
+      .digest();
+    const expired = (await generateSignedCookie(name, `read.${Date.now() - 1000}`, key)).split(
+      ";",
+    )[0]!;
+    const stillValid = (await generateSignedCookie(name, `read.${Date.now() + 60_000}`, key)).split(
+      ";",
+    )[0]!;
+    const signedIn = async (cookie: string) =>
+      (await (await page("/_keystone/ui", { headers: { cookie } })).text()).includes("Sign out");
+    expect(await signedIn(good)).toBe(true);
+    expect(await signedIn(stillValid)).toBe(true);
+    expect(await signedIn(tampered)).toBe(false);
+    expect(await signedIn(expired)).toBe(false);
+
+    const out = await page("/_keystone/ui/sign-out", {
+      method: "POST",
+      headers: {
+        cookie: good,
+        origin: ORIGIN,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+    });
+    expect(out.status).toBe(303);
+    expect(out.headers.get("set-cookie")).toMatch(
+      /^ks_ui_session=; Max-Age=0; Path=\/_keystone\/ui/,
+    );
+  });
+});
+
+describe("the status page", () => {
+  it("shows each service's split, its rollout over its steps, its versions, and stored text escaped", async () => {
+    const h = new RolloutHarness("paged");
+    const hostile = '<script>alert("x")</script>';
+    await h.apply(
+      rolloutService(
+        "paged",
+        env.CANARY_ORIGIN,
+        {
+          strategy: "canary",
+          steps: [{ weight: 10, bake: "5m" }, { pause: true }, { weight: 50, bake: "5m" }],
+          analysis: { minRequests: 10, maxErrorRatePercent: 5, maxP95Ms: 1500 },
+        },
+        {
+          versions: {
+            stable: { origin: env.STABLE_ORIGIN, release: `v1${hostile}` },
+            canary: { origin: env.CANARY_ORIGIN, release: "v2" },
+          },
+        },
+      ),
+    );
+    await h.command("start", { reason: `going ${hostile}` });
+    await h.traffic(60);
+    const response = await page("/_keystone/ui", { headers: { cookie: await session() } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await response.text();
+    const section = html.slice(html.indexOf('data-service="paged"'));
+    expect(section).toContain("split: stable 90% · canary 10%");
+    expect(section).toMatch(/role="progressbar"[^>]*aria-valuemax="3"[^>]*aria-valuenow="0"/);
+    expect(section).toContain("step 1 of 3");
+    expect(section).toContain('data-threshold="5"');
+    expect(section).toContain('data-threshold="1500"');
+    expect(section).toMatch(/<td class="num">\d+\.\d\d<\/td>/);
+    expect(section).toContain("No incidents recorded.");
+    // Stored text from the config and the history is text, never markup.
+    expect(html).not.toContain("<script");
+    expect(section).toContain("v1&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(section).toContain("going &lt;script&gt;");
+    expect(html).toContain('<meta http-equiv="refresh" content="5"/>');
+  });
+});

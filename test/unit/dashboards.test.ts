@@ -1,0 +1,123 @@
+// The Grafana dashboard and the alert rules as code: the committed JSON is what the TypeScript
+// generates, and every metric they read is one /_keystone/metrics exports and documents.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { DASHBOARD_PATH, dashboardJson } from "../../dashboards/src/build.ts";
+import { PROJECT_ROOT } from "../../scripts/stack.ts";
+import { latencySeconds } from "../../worker/admin/metrics/convert.ts";
+import { renderMetrics } from "../../worker/admin/metrics/render.ts";
+
+interface Exported {
+  __inputs: { name: string; type: string; pluginId: string }[];
+  templating: { list: { name: string }[] };
+  annotations: { list: { expr: string }[] };
+  panels: {
+    id: number;
+    datasource: { uid: string };
+    gridPos: { x: number; y: number; w: number; h: number };
+    targets: { expr: string }[];
+  }[];
+}
+
+const dashboard = JSON.parse(readFileSync(DASHBOARD_PATH, "utf8")) as Exported;
+const alerts = parse(
+  readFileSync(join(PROJECT_ROOT, "dashboards/keystone-alerts.yaml"), "utf8"),
+) as { groups: { rules: { alert: string; expr: string }[] }[] };
+
+/** Every metric family a full snapshot renders (a rollout, checks, health, route table). */
+function exportedFamilies(): Set<string> {
+  const text = renderMetrics({
+    services: [
+      {
+        name: "s",
+        versions: [
+          {
+            name: "v",
+            release: "r",
+            role: "candidate",
+            weightPercent: 1,
+            traffic: [{ reason: "split", requests: 1, errors: 0 }],
+            latency: latencySeconds({ 10: 1 }),
+            health: "healthy",
+          },
+        ],
+        deployments: { promoted: 0, rolledBack: 0, aborted: 0 },
+        rollout: {
+          candidate: "v",
+          baseline: "b",
+          phase: "progressing",
+          step: 1,
+          stepCount: 2,
+          startedAt: "2026-01-01T00:00:00.000Z",
+          bakeLeftSeconds: 5,
+          lastVerdictAt: "2026-01-01T00:00:00.000Z",
+          checks: [{ check: "p95", value: 1, threshold: 2, passed: true }],
+        },
+      },
+    ],
+    routeTable: { generation: 1, publishedAt: "2026-01-01T00:00:00.000Z", pendingGenerations: 0 },
+  });
+  return new Set(
+    text
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))
+      .map((l) => /^[a-z_]+/.exec(l)![0]),
+  );
+}
+
+const metricNames = (expr: string) => [...expr.matchAll(/\b(keystone_[a-z_]+)/g)].map((m) => m[1]!);
+const family = (name: string) => `\`${name.replace(/_(bucket|sum|count)$/, "")}\``;
+
+describe("the canary dashboard", () => {
+  it("is what `npm run dashboards` generates (run it after changing dashboards/src)", () => {
+    expect(readFileSync(DASHBOARD_PATH, "utf8")).toBe(dashboardJson());
+  });
+
+  it("imports as is: a DS_PROMETHEUS input used by every panel, a service variable, unique ids, no overlaps", () => {
+    expect(dashboard.__inputs).toEqual([
+      expect.objectContaining({
+        name: "DS_PROMETHEUS",
+        type: "datasource",
+        pluginId: "prometheus",
+      }),
+    ]);
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(["service"]);
+    expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
+    const cells = new Set<string>();
+    for (const panel of dashboard.panels) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's placeholder, not a JS template.
+      expect(panel.datasource.uid).toBe("${DS_PROMETHEUS}");
+      expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
+      for (let x = panel.gridPos.x; x < panel.gridPos.x + panel.gridPos.w; x++)
+        for (let y = panel.gridPos.y; y < panel.gridPos.y + panel.gridPos.h; y++) {
+          expect(cells.has(`${x},${y}`), `${panel.id} overlaps at ${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+    }
+  });
+});
+
+describe("dashboard and alert rules read only exported, documented metrics", () => {
+  const exported = exportedFamilies();
+  const documented = readFileSync(join(PROJECT_ROOT, "docs/metrics.md"), "utf8");
+  const expressions = [
+    ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+    ...dashboard.annotations.list.map((a) => a.expr),
+    ...alerts.groups.flatMap((g) => g.rules.map((r) => r.expr)),
+  ];
+
+  it.each(expressions)("%s", (expr) => {
+    const names = metricNames(expr);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect(exported, `${name} is not exported`).toContain(name);
+      expect(documented, `${name} is not in docs/metrics.md`).toContain(family(name));
+    }
+  });
+
+  it("every exported family is documented", () => {
+    for (const name of exported) expect(documented).toContain(family(name));
+  });
+});

@@ -1,0 +1,102 @@
+// The one place /_keystone/metrics reads from: the registry, each service object, each version's
+// stats object, the route document in KV, and each version's health path. Re-wire here when the
+// Durable Objects' RPCs change; the renderer only sees the MetricsSnapshot.
+import { MetricsSnapshot, type VersionMetrics } from "../../../schemas/metrics.ts";
+import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
+import type { Service } from "../../../schemas/service.ts";
+import { registryOf, serviceObjectOf } from "../../control-plane/stubs.ts";
+import { sumRoutes } from "../../core/metrics/route-counts.ts";
+import { candidateOf } from "../../core/rollout/commands.ts";
+import { stepsOf } from "../../core/rollout/steps.ts";
+import { statsObjectName } from "../../data-plane/outcome-flusher.ts";
+import type { Env } from "../../env.ts";
+import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
+
+/** A health path slower than this counts as failing: a scrape must not hang on one origin. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export async function readMetricsSnapshot(env: Env, now: number): Promise<MetricsSnapshot> {
+  const registry = registryOf(env);
+  const [entries, routeTable] = await Promise.all([registry.list(), readRouteTable(env)]);
+  const services = await Promise.all(entries.map(({ config }) => readService(env, config, now)));
+  return MetricsSnapshot.parse({ services, routeTable });
+}
+
+async function readService(env: Env, config: Service, now: number) {
+  const service = serviceObjectOf(env, config.name);
+  const [rollout, deployments] = await Promise.all([
+    service.rolloutState(),
+    service.deploymentCounts(),
+  ]);
+  const candidate = rollout?.candidate ?? candidateOf(config);
+  const baseline = rollout?.baseline ?? config.baseline;
+  const versions = await Promise.all(
+    Object.entries(config.versions).map(async ([name, version]): Promise<VersionMetrics> => {
+      const [perRoute, health] = await Promise.all([
+        env.STATS.get(env.STATS.idFromName(statsObjectName(config.name, name))).totals(),
+        version.healthPath ? probe(version.origin, version.healthPath) : ("unchecked" as const),
+      ]);
+      return {
+        name,
+        release: version.release ?? null,
+        role: roleOf(name, baseline, candidate),
+        weightPercent: config.split[name] ?? 0,
+        traffic: trafficByReason(perRoute),
+        latency: latencySeconds(sumRoutes(perRoute, undefined).histogram),
+        health,
+      };
+    }),
+  );
+  const steps = config.rollout ? stepsOf(config.rollout) : [];
+  return {
+    name: config.name,
+    versions,
+    deployments,
+    rollout: rollout && {
+      candidate: rollout.candidate,
+      baseline: rollout.baseline,
+      phase: rollout.phase,
+      step: rollout.stepIndex + 1,
+      stepCount: rollout.stepCount,
+      startedAt: new Date(rollout.startedAt).toISOString(),
+      bakeLeftSeconds: bakeLeftSeconds(rollout, steps, now),
+      lastVerdictAt: rollout.lastVerdict ? new Date(rollout.lastVerdict.at).toISOString() : null,
+      checks: config.rollout ? checksOf(config.rollout.analysis, rollout) : [],
+    },
+  };
+}
+
+async function readRouteTable(env: Env) {
+  const [text, published] = await Promise.all([
+    env.ROUTES.get(ROUTES_KEY),
+    registryOf(env).generation(),
+  ]);
+  const parsed = text === null ? undefined : RoutesDocEnvelope.safeParse(safeJson(text));
+  if (!parsed?.success) return null;
+  return {
+    generation: parsed.data.generation,
+    publishedAt: parsed.data.publishedAt,
+    pendingGenerations: Math.max(0, published - parsed.data.generation),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function probe(origin: string, path: string): Promise<"healthy" | "failing"> {
+  try {
+    // Joined as the rollout's own health check joins them: the origin may carry a path.
+    const response = await fetch(`${origin.replace(/\/+$/, "")}${path}`, {
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    return response.ok ? "healthy" : "failing";
+  } catch {
+    return "failing";
+  }
+}

@@ -1,0 +1,70 @@
+/** @jsxImportSource hono/jsx */
+// /_keystone/ui: the read-only status page as its own hono app. Sign in with a token through a
+// form, then a signed session cookie; strict CSP; changes stay in the CLI and the admin API.
+import { Hono, type MiddlewareHandler } from "hono";
+import { csrf } from "hono/csrf";
+import { HTTPException } from "hono/http-exception";
+import type { Env } from "../env.ts";
+import { readStatusPage } from "./data.ts";
+import { SignInPage } from "./pages/sign-in.tsx";
+import { StatusPage } from "./pages/status.tsx";
+import { sessionOf, signIn, signOut } from "./session.ts";
+import { STYLESHEET_HASH } from "./styles.ts";
+
+/** Only the inlined stylesheet may apply; no script, no fetch, no frame, forms post here only. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src ${STYLESHEET_HASH}`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+const securityHeaders: MiddlewareHandler = async (c, next) => {
+  c.header("content-security-policy", CONTENT_SECURITY_POLICY);
+  c.header("x-content-type-options", "nosniff");
+  c.header("x-frame-options", "DENY");
+  c.header("referrer-policy", "no-referrer");
+  c.header("cache-control", "no-store");
+  await next();
+};
+
+export function statusPage() {
+  const ui = new Hono<{ Bindings: Env }>();
+  ui.use("*", securityHeaders);
+  // Sign-in and sign-out are form posts: refuse them from any other origin.
+  ui.use("*", csrf());
+  ui.use("*", async (c, next) => {
+    if (!c.env.READ_TOKEN && !c.env.ADMIN_TOKEN)
+      return c.text("the status page is off: set the READ_TOKEN (or ADMIN_TOKEN) secret", 503);
+    await next();
+  });
+
+  ui.get("/", async (c) => {
+    const now = Date.now();
+    const session = await sessionOf(c, now);
+    if (!session) return c.html(<SignInPage />);
+    const model = await readStatusPage(c.env, now);
+    return c.html(<StatusPage model={model} scope={session.scope} />);
+  });
+
+  ui.post("/sign-in", async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === "string" ? form.token.trim() : "";
+    if (!(await signIn(c, token, Date.now())))
+      return c.html(<SignInPage error="That token is not valid." />, 401);
+    return c.redirect("/_keystone/ui", 303);
+  });
+
+  ui.post("/sign-out", (c) => {
+    signOut(c);
+    return c.redirect("/_keystone/ui", 303);
+  });
+
+  ui.onError((error, c) => {
+    if (error instanceof HTTPException) return c.text(error.message, error.status);
+    console.error("keystone status page:", error);
+    return c.text("the status page could not be built; see the Worker logs", 500);
+  });
+  return ui;
+}

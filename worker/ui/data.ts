@@ -1,0 +1,112 @@
+// The one place the status page reads from: the registry, each service object (rollout, history)
+// and each version's stats object (one-minute windows). Re-wire here when those RPCs change.
+import {
+  type MinuteFigures,
+  type ServicePanel,
+  StatusPageModel,
+  type VersionPanel,
+} from "../../schemas/status-page.ts";
+import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
+import type { RegistryEntry } from "../control-plane/registry-object.ts";
+import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import type { WindowStats } from "../core/metrics/window-stats.ts";
+import { candidateOf } from "../core/rollout/commands.ts";
+import { stepsOf } from "../core/rollout/steps.ts";
+import { statsObjectName } from "../data-plane/outcome-flusher.ts";
+import type { Env } from "../env.ts";
+
+const MINUTE_MS = 60_000;
+/** Points of the small charts: the last 30 minutes, one a minute. */
+const CHART_MINUTES = 30;
+const HISTORY_LINES = 12;
+
+export async function readStatusPage(env: Env, now: number): Promise<StatusPageModel> {
+  const entries = await registryOf(env).list();
+  const services = await Promise.all(entries.map((entry) => readService(env, entry, now)));
+  return StatusPageModel.parse({ generatedAt: new Date(now).toISOString(), services });
+}
+
+async function readService(env: Env, entry: RegistryEntry, now: number): Promise<ServicePanel> {
+  const { config } = entry;
+  const service = serviceObjectOf(env, config.name);
+  const [rollout, history] = await Promise.all([service.rolloutState(), service.history()]);
+  const candidate = rollout?.candidate ?? candidateOf(config);
+  const baseline = rollout?.baseline ?? config.baseline;
+  const versions = await Promise.all(
+    Object.entries(config.versions).map(async ([name, version]): Promise<VersionPanel> => {
+      const minutes = await lastMinutes(env, config.name, name, now);
+      return {
+        name,
+        release: version.release ?? null,
+        role: roleOf(name, baseline, candidate),
+        weightPercent: config.split[name] ?? 0,
+        now: minutes[minutes.length - 1]!,
+        lastMinutes: minutes,
+      };
+    }),
+  );
+  const plan = config.rollout ? stepsOf(config.rollout) : [];
+  return {
+    name: config.name,
+    revision: entry.revision,
+    hosts: config.hosts,
+    split: Object.entries(config.split).map(([version, percent]) => ({ version, percent })),
+    thresholds: {
+      maxErrorRatePercent: config.rollout?.analysis.maxErrorRatePercent ?? null,
+      maxP95Ms: config.rollout?.analysis.maxP95Ms ?? null,
+    },
+    versions,
+    rollout: rollout && {
+      phase: rollout.phase,
+      strategy: rollout.strategy,
+      candidate: rollout.candidate,
+      baseline: rollout.baseline,
+      step: rollout.stepIndex + 1,
+      steps: plan.map((s) => ({
+        kind: s.kind,
+        weightPercent: s.kind === "weight" ? s.weight : null,
+      })),
+      weightPercent: rollout.weight,
+      bakeLeftSeconds: bakeLeftSeconds(rollout, plan, now),
+      lastVerdict: rollout.lastVerdict && {
+        at: new Date(rollout.lastVerdict.at).toISOString(),
+        outcome: rollout.lastVerdict.outcome,
+        reason: rollout.lastVerdict.reason,
+      },
+    },
+    history: history
+      .slice(-HISTORY_LINES)
+      .reverse()
+      .map(({ at, type, author, reason }) => ({ at, type, author, reason })),
+    // Incidents are recorded from part 2 of issue 12 on; until then the list is empty.
+    incidents: [],
+  };
+}
+
+/** One window per minute, oldest first; the last one ends now. */
+async function lastMinutes(
+  env: Env,
+  service: string,
+  version: string,
+  now: number,
+): Promise<MinuteFigures[]> {
+  const stats = env.STATS.get(env.STATS.idFromName(statsObjectName(service, version)));
+  // Stats buckets are one second long and a window takes whole buckets: windows start on a
+  // second so that no bucket falls in two of them. The last one ends with the current second.
+  const lastSecond = now - (now % 1000);
+  const windows = await Promise.all(
+    Array.from({ length: CHART_MINUTES }, (_, i) => {
+      const from = lastSecond - (CHART_MINUTES - i) * MINUTE_MS + 1000;
+      return stats.window({ from, to: from + MINUTE_MS - 1000 });
+    }),
+  );
+  return windows.map(minuteFigures);
+}
+
+function minuteFigures(stats: WindowStats): MinuteFigures {
+  return {
+    requestsPerSecond: stats.requests / 60,
+    errorRatePercent: stats.errorRatePercent,
+    p95Ms: stats.p95,
+  };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import type { ServicePanel } from "../../../schemas/status-page.ts";
+import { ServiceSection } from "./service.tsx";
+
+const minute = { requestsPerSecond: 1.5, errorRatePercent: 2, p95Ms: 120 };
+
+const service: ServicePanel = {
+  name: "shop",
+  revision: 7,
+  hosts: ["shop.example.com"],
+  split: [
+    { version: "stable", percent: 75 },
+    { version: "canary", percent: 25 },
+  ],
+  thresholds: { maxErrorRatePercent: 5, maxP95Ms: null },
+  versions: [
+    {
+      name: "canary",
+      release: "v2",
+      role: "candidate",
+      weightPercent: 25,
+      now: minute,
+      lastMinutes: [minute, minute],
+    },
+  ],
+  rollout: {
+    phase: "rolledBack",
+    strategy: "canary",
+    candidate: "canary",
+    baseline: "stable",
+    step: 2,
+    steps: [
+      { kind: "weight", weightPercent: 10 },
+      { kind: "weight", weightPercent: 25 },
+      { kind: "pause", weightPercent: null },
+    ],
+    weightPercent: 0,
+    bakeLeftSeconds: null,
+    lastVerdict: null,
+  },
+  history: [],
+  incidents: [
+    {
+      id: "inc-1",
+      at: "2026-11-21T12:00:00.000Z",
+      title: "canary v2 rolled back",
+      summary: 'error rate 9.10% > 5.00% <img src=x onerror="alert(1)">',
+    },
+  ],
+};
+
+describe("a service on the status page", () => {
+  const html = String(ServiceSection({ service }));
+
+  it("lists the incidents it is given, their text escaped", () => {
+    expect(html).toContain('<li data-incident="inc-1"><strong>canary v2 rolled back</strong>');
+    expect(html).toContain(
+      "error rate 9.10% &gt; 5.00% &lt;img src=x onerror=&quot;alert(1)&quot;&gt;",
+    );
+    expect(html).not.toContain("<img");
+  });
+
+  it("marks the failed step of a rolled-back rollout and the ones passed before it", () => {
+    const classes = [...html.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1]);
+    expect(classes).toEqual(["done", "failed", "todo"]);
+    expect(html).toContain("split: stable 75% · canary 25%");
+  });
+});

@@ -1,0 +1,152 @@
+/** @jsxImportSource hono/jsx */
+// One service on the status page: split, rollout, live figures with charts, history, incidents.
+import type { IncidentLine, ServicePanel } from "../../../schemas/status-page.ts";
+import { Chart } from "./charts.tsx";
+import { StepsBar } from "./steps.tsx";
+
+const fixed = (n: number | null, digits: number, unit = "") =>
+  n === null ? "–" : `${n.toFixed(digits)}${unit}`;
+
+function Rollout(props: { service: ServicePanel }) {
+  const rollout = props.service.rollout;
+  if (!rollout) return <p class="muted">No rollout yet.</p>;
+  return (
+    <div class="rollout">
+      <p>
+        <span class="phase">{rollout.phase}</span> · {rollout.strategy} rollout of{" "}
+        <strong>{rollout.candidate}</strong> against {rollout.baseline} · step {rollout.step} of{" "}
+        {rollout.steps.length} · candidate at {rollout.weightPercent}%
+        {rollout.bakeLeftSeconds === null
+          ? ""
+          : ` · ${Math.ceil(rollout.bakeLeftSeconds)} s of bake left`}
+      </p>
+      <StepsBar rollout={rollout} />
+      {rollout.lastVerdict ? (
+        <p class="verdict">
+          Last verdict ({rollout.lastVerdict.outcome}, {rollout.lastVerdict.at}):{" "}
+          {rollout.lastVerdict.reason}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Versions(props: { service: ServicePanel }) {
+  return (
+    <table class="versions">
+      <thead>
+        <tr>
+          <th>version</th>
+          <th>release</th>
+          <th>role</th>
+          <th class="num">weight</th>
+          <th class="num">req/s</th>
+          <th class="num">error %</th>
+          <th class="num">p95</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.service.versions.map((v) => (
+          <tr class={`role-${v.role}`} data-version={v.name}>
+            <td>{v.name}</td>
+            <td class="release">{v.release ?? "–"}</td>
+            <td>{v.role}</td>
+            <td class="num">{v.weightPercent}%</td>
+            <td class="num">{fixed(v.now.requestsPerSecond, 2)}</td>
+            <td class="num">{fixed(v.now.errorRatePercent, 2, "%")}</td>
+            <td class="num">{fixed(v.now.p95Ms, 0, " ms")}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Charts(props: { service: ServicePanel }) {
+  const { versions, thresholds } = props.service;
+  const lines = (
+    pick: (m: ServicePanel["versions"][number]["lastMinutes"][number]) => number | null,
+  ) => versions.map((v) => ({ name: v.name, role: v.role, points: v.lastMinutes.map(pick) }));
+  return (
+    <div class="charts">
+      <Chart title="req/s" unit="" lines={lines((m) => m.requestsPerSecond)} threshold={null} />
+      <Chart
+        title="error %"
+        unit="%"
+        lines={lines((m) => m.errorRatePercent)}
+        threshold={thresholds.maxErrorRatePercent}
+      />
+      <Chart
+        title="p95 ms"
+        unit=" ms"
+        lines={lines((m) => m.p95Ms)}
+        threshold={thresholds.maxP95Ms}
+      />
+    </div>
+  );
+}
+
+function History(props: { service: ServicePanel }) {
+  if (props.service.history.length === 0) return <p class="empty">No history.</p>;
+  return (
+    <table class="history">
+      <thead>
+        <tr>
+          <th>when</th>
+          <th>what</th>
+          <th>who</th>
+          <th>why</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.service.history.map((h) => (
+          <tr>
+            <td>{h.at}</td>
+            <td>{h.type}</td>
+            <td>{h.author ?? "–"}</td>
+            <td class="reason">{h.reason ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Incidents(props: { incidents: IncidentLine[] }) {
+  if (props.incidents.length === 0) return <p class="empty">No incidents recorded.</p>;
+  return (
+    <ul class="incidents">
+      {props.incidents.map((i) => (
+        <li data-incident={i.id}>
+          <strong>{i.title}</strong> <span class="muted">{i.at}</span>
+          <br />
+          {i.summary}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function ServiceSection(props: { service: ServicePanel }) {
+  const { service } = props;
+  return (
+    <section class="service" id={`service-${service.name}`} data-service={service.name}>
+      <h2>{service.name}</h2>
+      <p class="muted">
+        revision {service.revision} · {service.hosts.join(", ")}
+      </p>
+      <p class="split">
+        split: {service.split.map((s) => `${s.version} ${s.percent}%`).join(" · ")}
+      </p>
+      <h3>Rollout</h3>
+      <Rollout service={service} />
+      <h3>Versions, last minute</h3>
+      <Versions service={service} />
+      <Charts service={service} />
+      <h3>History</h3>
+      <History service={service} />
+      <h3>Incidents</h3>
+      <Incidents incidents={service.incidents} />
+    </section>
+  );
+}

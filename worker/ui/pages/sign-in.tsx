@@ -1,0 +1,29 @@
+/** @jsxImportSource hono/jsx */
+// The sign-in form: the token goes in a password field and is POSTed, never put in a URL.
+import { Document } from "./layout.tsx";
+
+export function SignInPage(props: { error?: string }) {
+  return (
+    <Document title="Keystone Edge: sign in">
+      <form class="sign-in" method="post" action="/_keystone/ui/sign-in">
+        <h2>Keystone Edge</h2>
+        <p class="muted">Sign in with the read token (or the admin token) to see every service.</p>
+        {props.error ? (
+          <p class="error" role="alert">
+            {props.error}
+          </p>
+        ) : null}
+        <label for="token">Token</label>
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autocomplete="current-password"
+          required
+          autofocus
+        />
+        <button type="submit">Sign in</button>
+      </form>
+    </Document>
+  );
+}

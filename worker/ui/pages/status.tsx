@@ -1,0 +1,32 @@
+/** @jsxImportSource hono/jsx */
+// The status page: every service, refreshed by the browser every few seconds; read-only.
+import type { StatusPageModel } from "../../../schemas/status-page.ts";
+import { Document } from "./layout.tsx";
+import { ServiceSection } from "./service.tsx";
+
+export const REFRESH_SECONDS = 5;
+
+export function StatusPage(props: { model: StatusPageModel; scope: string }) {
+  const { model } = props;
+  return (
+    <Document title="Keystone Edge: status" refreshSeconds={REFRESH_SECONDS}>
+      <header>
+        <h1>Keystone Edge</h1>
+        <span class="muted">
+          {model.services.length} service(s) · {model.generatedAt} · refreshes every{" "}
+          {REFRESH_SECONDS} s · signed in ({props.scope})
+        </span>
+        <form method="post" action="/_keystone/ui/sign-out">
+          <button type="submit">Sign out</button>
+        </form>
+      </header>
+      <main>
+        {model.services.length === 0 ? (
+          <p class="empty">No services yet: apply a config with keystone apply.</p>
+        ) : (
+          model.services.map((service) => <ServiceSection service={service} />)
+        )}
+      </main>
+    </Document>
+  );
+}
