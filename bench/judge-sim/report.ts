@@ -1,42 +1,59 @@
-// judge:sim's table: per scenario, the statistical judge beside the tuned and the default
-// threshold judge, as Markdown so docs/analysis.md can show it as printed.
+// judge:sim's tables, as Markdown so docs/analysis.md can show them as printed.
 import type { RunRecord } from "./run-scenario.ts";
 import type { Scenario } from "./scenarios.ts";
-import {
-  type Outcome,
-  summarizeMoments,
-  type TunedThreshold,
-  tune,
-  tunedRollback,
-} from "./tune.ts";
+import { type Outcome, summarizeMoments, type TunedThreshold, tunedRollback } from "./tune.ts";
 
 export interface Row {
   scenario: Scenario;
   statistical: Outcome;
   statisticalPass: Outcome;
+  strict: Outcome;
+  tunedOnce: Outcome;
+  limitsOnce: TunedThreshold;
   tuned: Outcome;
   limits: TunedThreshold;
   defaults: Outcome;
 }
 
-/** Tunes the threshold judge on each group's healthy runs; for each bad row, the better failureLimit. */
-export function buildRows(all: Scenario[], records: RunRecord[][]): Row[] {
+/**
+ * For a bad scenario, the better of the tunings picked by `which` (even indexes: tuned once for
+ * all traffic, odd: per traffic level); for a healthy one, the worse.
+ */
+function tunedOutcome(
+  scenario: Scenario,
+  runs: RunRecord[],
+  tunings: TunedThreshold[],
+  which: 0 | 1,
+) {
+  const outcomes = tunings.map((limits, i) => ({
+    limits,
+    outcome: summarizeMoments(
+      runs.map((run) => (scenario.healthy ? tunedRollback(run, limits) : run.tunedRollbacks[i]!)),
+    ),
+  }));
+  const score = ({ outcome }: (typeof outcomes)[number]) =>
+    scenario.healthy ? -outcome.rate : (outcome.medianRequests ?? Infinity) - outcome.rate;
+  return outcomes.filter((_, i) => i % 2 === which).reduce((a, b) => (score(b) < score(a) ? b : a));
+}
+
+export function buildRows(
+  all: Scenario[],
+  records: RunRecord[][],
+  tunings: Map<string, TunedThreshold[]>,
+): Row[] {
   return all.map((scenario, index) => {
     const runs = records[index]!;
-    const healthy = records[all.findIndex((s) => s.group === scenario.group && s.healthy)]!;
-    const tunings = [0, 1].map((failureLimit) => {
-      const limits = tune(healthy, failureLimit);
-      return { limits, outcome: summarizeMoments(runs.map((run) => tunedRollback(run, limits))) };
-    });
-    const score = (o: Outcome) =>
-      scenario.healthy ? o.rate : (o.medianRequests ?? Number.POSITIVE_INFINITY) - o.rate;
-    const best = tunings.reduce((a, b) => (score(b.outcome) < score(a.outcome) ? b : a));
+    const once = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 0);
+    const tuned = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 1);
     return {
       scenario,
       statistical: summarizeMoments(runs.map((run) => run.statRollback)),
       statisticalPass: summarizeMoments(runs.map((run) => run.statPass)),
-      tuned: best.outcome,
-      limits: best.limits,
+      strict: summarizeMoments(runs.map((run) => run.strictRollback)),
+      tunedOnce: once.outcome,
+      limitsOnce: once.limits,
+      tuned: tuned.outcome,
+      limits: tuned.limits,
       defaults: summarizeMoments(runs.map((run) => run.defaultsRollback)),
     };
   });
@@ -46,43 +63,51 @@ const pct = (rate: number) => `${(rate * 100).toFixed(1)} %`;
 const num = (n: number | null) => (n === null ? "never" : n.toLocaleString("en-US"));
 const cells = (o: Outcome) => [pct(o.rate), num(o.medianRequests), num(o.medianMinutes)];
 
-export function markdownTable(rows: Row[]): string {
-  const header = [
-    "traffic (candidate)",
-    "candidate",
-    "statistical: rollbacks",
-    "requests",
-    "minutes",
-    "tuned threshold: rollbacks",
-    "requests",
-    "minutes",
-    "tuned limits",
-    "default threshold: rollbacks",
-    "requests",
-    "minutes",
-  ];
-  const lines = rows.map((row) =>
-    [
+function table(header: string[], lines: string[][]): string {
+  return [header, header.map(() => "---"), ...lines].map((l) => `| ${l.join(" | ")} |`).join("\n");
+}
+
+export function defaultsTable(rows: Row[]): string {
+  return table(
+    ["traffic", "candidate", "statistical: rolled back", "requests", "minutes"].concat([
+      "threshold: rolled back",
+      "requests",
+      "minutes",
+    ]),
+    rows.map((row) => [
       row.scenario.group,
       row.scenario.name,
       ...cells(row.statistical),
-      ...cells(row.tuned),
-      `Δ>${row.limits.maxErrorRateDeltaPp.toFixed(2)} pp, p95>${row.limits.maxLatencyRatio.toFixed(2)}×, limit ${row.limits.failureLimit}`,
       ...cells(row.defaults),
-    ].join(" | "),
+    ]),
   );
-  return [header.join(" | "), header.map(() => "---").join(" | "), ...lines]
-    .map((line) => `| ${line} |`)
-    .join("\n");
+}
+
+export function fairTable(rows: Row[]): string {
+  const limits = ({ maxErrorRateDeltaPp, maxLatencyRatio, failureLimit }: TunedThreshold) =>
+    `Δ > ${maxErrorRateDeltaPp.toFixed(2)} pp, p95 > ${maxLatencyRatio.toFixed(2)}×, f ${failureLimit}`;
+  return table(
+    ["traffic", "candidate", "statistical: rolled back", "requests", "minutes"].concat(
+      ["tuned once: rolled back", "requests", "minutes", "limits"],
+      ["tuned per level: rolled back", "requests", "minutes", "limits"],
+    ),
+    rows.map((row) => [
+      row.scenario.group,
+      row.scenario.name,
+      ...cells(row.strict),
+      ...cells(row.tunedOnce),
+      limits(row.limitsOnce),
+      ...cells(row.tuned),
+      limits(row.limits),
+    ]),
+  );
 }
 
 export function passTable(rows: Row[]): string {
-  const healthy = rows.filter((row) => row.scenario.healthy);
-  return [
-    "| traffic (candidate) | statistical: passed | requests | minutes |",
-    "| --- | --- | --- | --- |",
-    ...healthy.map(
-      (row) => `| ${row.scenario.group} | ${cells(row.statisticalPass).join(" | ")} |`,
-    ),
-  ].join("\n");
+  return table(
+    ["traffic", "statistical: passed", "requests", "minutes"],
+    rows
+      .filter((row) => row.scenario.healthy)
+      .map((row) => [row.scenario.group, ...cells(row.statisticalPass)]),
+  );
 }

@@ -1,7 +1,12 @@
 // The threshold judge tuned for a fair comparison: per traffic level and baseline error rate, the
 // smallest error-delta and p95-ratio limits that roll back no more healthy runs than the
 // statistical judge's matching check did, on the same simulated healthy runs.
-import type { Moment, RunRecord } from "./run-scenario.ts";
+
+/** Minute (1-based) and candidate requests at a decision. */
+export interface Moment {
+  minute: number;
+  requests: number;
+}
 
 export interface TunedThreshold {
   failureLimit: number;
@@ -9,7 +14,15 @@ export interface TunedThreshold {
   maxLatencyRatio: number;
 }
 
-/** The (f+1)-th largest judged value of a run: the limit it needs to stay below to survive. */
+interface HealthyRun {
+  strictErrorFail: boolean;
+  strictLatencyFail: boolean;
+  requests: number[];
+  errorDeltaPp: number[];
+  p95Ratio: number[];
+}
+
+/** The (f+1)-th largest judged value of a run: the limit it must stay at or below to survive. */
 function survivalLimit(values: number[], failureLimit: number): number {
   const judged = values.filter((v) => !Number.isNaN(v)).sort((a, b) => b - a);
   return judged[failureLimit] ?? Number.NEGATIVE_INFINITY;
@@ -21,30 +34,33 @@ function tuneLimit(runs: number[][], failureLimit: number, allowed: number): num
   return Math.max(needed[allowed] ?? Number.NEGATIVE_INFINITY, 0);
 }
 
-export function tune(healthy: RunRecord[], failureLimit: number): TunedThreshold {
+export function tune(healthy: HealthyRun[], failureLimit: number): TunedThreshold {
   return {
     failureLimit,
     maxErrorRateDeltaPp: tuneLimit(
       healthy.map((run) => run.errorDeltaPp),
       failureLimit,
-      healthy.filter((run) => run.statErrorFail).length,
+      healthy.filter((run) => run.strictErrorFail).length,
     ),
     maxLatencyRatio: tuneLimit(
       healthy.map((run) => run.p95Ratio),
       failureLimit,
-      healthy.filter((run) => run.statLatencyFail).length,
+      healthy.filter((run) => run.strictLatencyFail).length,
     ),
   };
 }
 
-/** analysis.ts's two relative checks with tuned limits, and decideTick's failure count. */
-export function tunedRollback(run: RunRecord, limits: TunedThreshold): Moment | null {
+/** analysis.ts's two relative checks with tuned limits, on one look's figures. */
+export function tunedLookFails(errorDeltaPp: number, p95Ratio: number, limits: TunedThreshold) {
+  return errorDeltaPp > limits.maxErrorRateDeltaPp || p95Ratio > limits.maxLatencyRatio;
+}
+
+/** decideTick's failure count over a healthy run's recorded looks. */
+export function tunedRollback(run: HealthyRun, limits: TunedThreshold): Moment | null {
   let failures = 0;
   for (let look = 0; look < run.requests.length; look++) {
-    const failed =
-      run.errorDeltaPp[look]! > limits.maxErrorRateDeltaPp ||
-      run.p95Ratio[look]! > limits.maxLatencyRatio;
-    if (failed && ++failures > limits.failureLimit)
+    if (!tunedLookFails(run.errorDeltaPp[look]!, run.p95Ratio[look]!, limits)) continue;
+    if (++failures > limits.failureLimit)
       return { minute: look + 1, requests: run.requests[look]! };
   }
   return null;
@@ -59,8 +75,7 @@ export interface Outcome {
 
 export function summarizeMoments(moments: Array<Moment | null>): Outcome {
   const median = (values: number[]) => {
-    const sorted = values.sort((a, b) => a - b);
-    const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+    const middle = values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
     return middle === undefined || !Number.isFinite(middle) ? null : middle;
   };
   return {

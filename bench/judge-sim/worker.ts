@@ -1,20 +1,21 @@
 // A judge:sim worker thread: simulates the scenarios it is handed and posts their run records.
 import { parentPort, workerData } from "node:worker_threads";
-import type { JudgeSettings } from "../../schemas/judge.ts";
+import type { Judges } from "./run-scenario.ts";
 import { simulateScenario } from "./run-scenario.ts";
 import { scenarios } from "./scenarios.ts";
+import type { TunedThreshold } from "./tune.ts";
 
-interface Job {
-  indexes: number[];
+export interface Job {
+  tasks: Array<{ index: number; tuned: TunedThreshold[] }>;
   runs: number;
   seed: number;
   minutes: number;
-  settings: JudgeSettings;
+  judges: Judges;
 }
 
 const job = workerData as Job;
 const all = scenarios();
-for (const index of job.indexes) {
-  const records = simulateScenario(all[index]!, job.runs, job.seed, job.minutes, job.settings);
+for (const { index, tuned } of job.tasks) {
+  const records = simulateScenario(all[index]!, job.runs, job.seed, job.minutes, job.judges, tuned);
   parentPort?.postMessage({ index, records });
 }

@@ -3,22 +3,21 @@
 import type { ErrorRateCheck } from "../../../schemas/judge.ts";
 import type { WindowCounts } from "../metrics/window-stats.ts";
 import { criticalZ } from "./always-valid.ts";
-import { boundary, type CheckLevel, conclusion, weighEvidence } from "./sequential-check.ts";
+import { type CheckLevel, conclusion, weighEvidence } from "./sequential-check.ts";
 import { count, percent, points } from "./words.ts";
 
-/**
- * Variance of p̂c − p̂b if the true difference were θ: the candidate's rate taken as the
- * baseline's plus θ (the score-test idea of Farrington & Manning 1990, Stat. Med. 9(12), with the
- * baseline estimated alone). It does not depend on the candidate's own errors, so one more
- * candidate error can only raise z: the verdict is monotonic in them. The baseline's rate counts
- * one pseudo-error and one pseudo-success (Agresti & Caffo 2000, Am. Stat. 54(4)) so that a
- * baseline without errors still has a variance.
- */
-function varianceAt(theta: number, candidate: WindowCounts, baseline: WindowCounts): number {
-  const pb = (baseline.errors + 1) / (baseline.requests + 2);
-  const floor = 1 / (candidate.requests + 2);
-  const pc = Math.min(1 - floor, Math.max(floor, pb + theta));
-  return (pc * (1 - pc)) / candidate.requests + (pb * (1 - pb)) / baseline.requests;
+/** Anscombe's (1948) variance-stabilised rate: 2·asin√((x + 3/8)/(n + 3/4)), variance ≈ 1/n. */
+function stabilised(errors: number, requests: number): number {
+  return arcsine((errors + 3 / 8) / (requests + 3 / 4));
+}
+
+function arcsine(rate: number): number {
+  return 2 * Math.asin(Math.sqrt(Math.min(1, Math.max(0, rate))));
+}
+
+/** The rate whose arcsine is `y`, the scale's ends clamped. */
+function rateOf(y: number): number {
+  return Math.sin(Math.min(Math.PI, Math.max(0, y)) / 2) ** 2;
 }
 
 export function checkErrorRate(
@@ -30,20 +29,21 @@ export function checkErrorRate(
   const candidateRate = candidate.errors / candidate.requests;
   const baselineRate = baseline.errors / baseline.requests;
   const difference = candidateRate - baselineRate;
-  const limit = limitPp / 100;
-  const variance = varianceAt(limit, candidate, baseline);
-  const { outcome, evidence } = weighEvidence(
-    (difference - limit) / Math.sqrt(variance),
-    variance,
-    level,
-  );
-  // The confidence sequence: every θ the same test would not reject at this look.
-  const radius = (theta: number) => {
-    const v = varianceAt(theta, candidate, baseline);
-    return criticalZ(v, level.tau, level.alpha) * Math.sqrt(v);
-  };
-  const low = boundary(-1, difference, (theta) => difference - theta <= radius(theta));
-  const high = boundary(1, difference, (theta) => theta - difference <= radius(theta));
+  // On the arcsine scale (Anscombe 1948, Biometrika 35; Cohen's h) a rate's variance is 1/n
+  // whatever the rate, so rare errors are not mistaken for alarms: 2 errors in 100 requests
+  // against a baseline at 0.1 % is z ≈ 2.5 there and z ≈ 5.7 on the raw scale. The limit is
+  // placed at the baseline's rate plus limitPp; the variance does not depend on the candidate's
+  // errors, so one more error can only raise z: the verdict is monotonic in them.
+  const baselineSmoothed = (baseline.errors + 3 / 8) / (baseline.requests + 3 / 4);
+  const candidateY = stabilised(candidate.errors, candidate.requests);
+  const variance = 1 / candidate.requests + 1 / baseline.requests;
+  const z = (candidateY - arcsine(baselineSmoothed + limitPp / 100)) / Math.sqrt(variance);
+  const { outcome, evidence } = weighEvidence(z, variance, level);
+  // The confidence sequence, mapped back to percentage points: every increase θ whose arcsine
+  // lies within the critical radius of the candidate's.
+  const radius = criticalZ(variance, level.tau, level.alpha) * Math.sqrt(variance);
+  const low = Math.min(difference, rateOf(candidateY - radius) - baselineSmoothed);
+  const high = Math.max(difference, rateOf(candidateY + radius) - baselineSmoothed);
   const increasePp = { estimate: 100 * difference, low: 100 * low, high: 100 * high };
   const limitText = points(limitPp).slice(1);
   const sentence =

@@ -51,18 +51,3 @@ export function conclusion(
   const best = leaning ? evidence.confidenceWorsePercent : evidence.confidenceNotWorsePercent;
   return `${confidence(best)} confidence it is ${leaning ? worse : notWorse}, ${needed} needed → inconclusive`;
 }
-
-/**
- * The θ where `crosses(θ)` turns from false to true between `from` (false) and `to` (true), by
- * bisection: the edge of a confidence sequence whose width depends on θ.
- */
-export function boundary(from: number, to: number, crosses: (theta: number) => boolean): number {
-  let outside = from;
-  let inside = to;
-  for (let i = 0; i < 60; i++) {
-    const middle = (outside + inside) / 2;
-    if (crosses(middle)) inside = middle;
-    else outside = middle;
-  }
-  return inside;
-}
