@@ -20,7 +20,7 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "60" },
   },
 });
-const runs = Number(values.runs ?? (values.quick ? 100 : 500));
+const runs = Number(values.runs ?? (values.quick ? 50 : 300));
 const seed = Number(values.seed);
 const minutes = Number(values.minutes);
 const judges: Judges = {
@@ -84,7 +84,7 @@ await simulate(
     .map((index) => ({ index, tuned: tunings.get(all[index]!.group)! })),
 );
 
-const rows = buildRows(all, records, tunings);
+const rows = buildRows(all, records, tunings, minutes);
 const { lines, ok } = verdictOnTargets(rows);
 const { defaults } = judges;
 console.log(

@@ -24,11 +24,13 @@ function tunedOutcome(
   runs: RunRecord[],
   tunings: TunedThreshold[],
   which: 0 | 1,
+  horizon: number,
 ) {
   const outcomes = tunings.map((limits, i) => ({
     limits,
     outcome: summarizeMoments(
       runs.map((run) => (scenario.healthy ? tunedRollback(run, limits) : run.tunedRollbacks[i]!)),
+      horizon,
     ),
   }));
   const score = ({ outcome }: (typeof outcomes)[number]) =>
@@ -40,21 +42,35 @@ export function buildRows(
   all: Scenario[],
   records: RunRecord[][],
   tunings: Map<string, TunedThreshold[]>,
+  minutes: number,
 ): Row[] {
   return all.map((scenario, index) => {
     const runs = records[index]!;
-    const once = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 0);
-    const tuned = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 1);
+    const horizon = scenario.perMinute * minutes;
+    const once = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 0, horizon);
+    const tuned = tunedOutcome(scenario, runs, tunings.get(scenario.group)!, 1, horizon);
     return {
       scenario,
-      statistical: summarizeMoments(runs.map((run) => run.statRollback)),
-      statisticalPass: summarizeMoments(runs.map((run) => run.statPass)),
-      strict: summarizeMoments(runs.map((run) => run.strictRollback)),
+      statistical: summarizeMoments(
+        runs.map((run) => run.statRollback),
+        horizon,
+      ),
+      statisticalPass: summarizeMoments(
+        runs.map((run) => run.statPass),
+        horizon,
+      ),
+      strict: summarizeMoments(
+        runs.map((run) => run.strictRollback),
+        horizon,
+      ),
       tunedOnce: once.outcome,
       limitsOnce: once.limits,
       tuned: tuned.outcome,
       limits: tuned.limits,
-      defaults: summarizeMoments(runs.map((run) => run.defaultsRollback)),
+      defaults: summarizeMoments(
+        runs.map((run) => run.defaultsRollback),
+        horizon,
+      ),
     };
   });
 }

@@ -20,15 +20,24 @@ export function verdictOnTargets(rows: Row[]) {
   });
   const { fewer, same, more } = compare("tunedOnce");
   const oracle = compare("tuned");
+  // Over every bad run of every scenario: the requests it took to roll back, a run never rolled
+  // back counting the whole hour's requests (which favours the judge that misses).
+  const mean = (which: "strict" | "tunedOnce" | "tuned") =>
+    bad.reduce((sum, row) => sum + row[which].cappedRequests, 0) /
+    bad.reduce((sum, row) => sum + row[which].runs, 0);
+  const [strictMean, onceMean, levelMean] = [mean("strict"), mean("tunedOnce"), mean("tuned")];
+  const fewerOverall = strictMean < onceMean && strictMean < levelMean;
   const mark = (pass: boolean) => (pass ? "met" : "NOT MET");
-  const ok = worstFalse <= 0.01 && worstDetection >= 0.95 && more.length === 0;
+  const ok = worstFalse <= 0.01 && worstDetection >= 0.95 && fewerOverall;
+  const round = (n: number) => Math.round(n).toLocaleString("en-US");
   const lines = [
     `false rollbacks ≤ 1 % (both configurations, every healthy scenario): worst ${(worstFalse * 100).toFixed(1)} % → ${mark(worstFalse <= 0.01)}`,
     `+3 pp at 1 % baseline detected in ≥ 95 % (defaults): worst traffic level ${(worstDetection * 100).toFixed(1)} % → ${mark(worstDetection >= 0.95)}`,
-    `fewer requests than the threshold judge tuned once to the same false-rollback rate: fewer in ${fewer.length}, the same in ${same.length}, more in ${more.length} of ${bad.length} → ${mark(more.length === 0)}`,
-    ...more.map((row) => `  more: ${row.scenario.group}, ${row.scenario.name}`),
-    `(against limits tuned per traffic level, an oracle: fewer in ${oracle.fewer.length}, the same in ${oracle.same.length}, more in ${oracle.more.length})`,
-    ...oracle.more.map((row) => `  more: ${row.scenario.group}, ${row.scenario.name}`),
+    `fewer requests than the threshold judge at the same false-rollback rate, mean over all bad runs: statistical ${round(strictMean)}, tuned once ${round(onceMean)}, tuned per level ${round(levelMean)} → ${mark(fewerOverall)}`,
+    `  per scenario (median minutes), against tuned once: fewer in ${fewer.length}, the same in ${same.length}, more in ${more.length} of ${bad.length}`,
+    ...more.map((row) => `    more: ${row.scenario.group}, ${row.scenario.name}`),
+    `  against tuned per level (an oracle): fewer in ${oracle.fewer.length}, the same in ${oracle.same.length}, more in ${oracle.more.length}`,
+    ...oracle.more.map((row) => `    more: ${row.scenario.group}, ${row.scenario.name}`),
   ];
   return { lines, ok };
 }

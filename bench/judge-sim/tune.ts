@@ -71,9 +71,12 @@ export interface Outcome {
   /** Medians over all runs, a run without a decision counting as never (null past half). */
   medianRequests: number | null;
   medianMinutes: number | null;
+  /** Requests to a decision summed over the runs, a run without one counting a whole horizon. */
+  cappedRequests: number;
+  runs: number;
 }
 
-export function summarizeMoments(moments: Array<Moment | null>): Outcome {
+export function summarizeMoments(moments: Array<Moment | null>, horizonRequests = 0): Outcome {
   const median = (values: number[]) => {
     const middle = values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
     return middle === undefined || !Number.isFinite(middle) ? null : middle;
@@ -82,5 +85,7 @@ export function summarizeMoments(moments: Array<Moment | null>): Outcome {
     rate: moments.filter((m) => m !== null).length / moments.length,
     medianRequests: median(moments.map((m) => m?.requests ?? Number.POSITIVE_INFINITY)),
     medianMinutes: median(moments.map((m) => m?.minute ?? Number.POSITIVE_INFINITY)),
+    cappedRequests: moments.reduce((sum, m) => sum + (m?.requests ?? horizonRequests), 0),
+    runs: moments.length,
   };
 }

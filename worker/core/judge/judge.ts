@@ -13,7 +13,7 @@ import { count } from "./words.ts";
 
 /**
  * Mixture spreads τ (always-valid.ts): the size of effect each test is quickest to see. Errors:
- * 0.1 on the arcsine scale, about +1 pp at a 1 % baseline. Latency: 0.1 on the
+ * 0.2 on the arcsine scale, about +3 pp at a 1 % baseline or +1 pp at 0.1 %. Latency: 0.1 on the
  * probabilistic-index scale, P(candidate slower) − ½, about what a 1.3× slowdown of a typical
  * service's latency gives. Chosen with `npm run judge:sim` (docs/analysis.md).
  */
