@@ -97,7 +97,9 @@ console.log(
 );
 console.log(defaultsTable(rows));
 console.log(
-  `\n2. The same false-rollback rate. Statistical without margins (minErrorRateIncreasePercent 0, maxLatencyRatio 1); threshold limits tuned on each traffic level's healthy runs to roll back no more of them than the statistical judge's matching check did.\n`,
+  `\n2. The same false-rollback rate. Statistical without margins (minErrorRateIncreasePercent 0, maxLatencyRatio 1). ` +
+    `Threshold limits (error delta, p95 ratio) tuned on the healthy runs to roll back no more of them than the statistical judge's matching check did: ` +
+    `once for all six healthy scenarios together, and separately per traffic level and baseline error rate; each row takes the better of failureLimit (f) 0 and 1.\n`,
 );
 console.log(fairTable(rows));
 console.log(
