@@ -1,0 +1,111 @@
+// npm run judge:sim [-- --quick] [--runs N] [--seed S] [--minutes M]: the statistical judge's
+// false-rollback and detection rates beside the threshold judge's, over seeded simulated
+// rollouts judged every simulated minute. Exits 1 when a target of issue 14 is not met.
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import { JudgeSettings } from "../schemas/judge.ts";
+import { buildRows, defaultsTable, fairTable, passTable } from "./judge-sim/report.ts";
+import type { Judges, RunRecord } from "./judge-sim/run-scenario.ts";
+import { scenarios } from "./judge-sim/scenarios.ts";
+import { verdictOnTargets } from "./judge-sim/targets.ts";
+import { type TunedThreshold, tune } from "./judge-sim/tune.ts";
+import type { Job } from "./judge-sim/worker.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    runs: { type: "string" },
+    seed: { type: "string", default: "14" },
+    minutes: { type: "string", default: "60" },
+  },
+});
+const runs = Number(values.runs ?? (values.quick ? 50 : 300));
+const seed = Number(values.seed);
+const minutes = Number(values.minutes);
+const judges: Judges = {
+  defaults: JudgeSettings.parse({ judge: "statistical" }),
+  // No margins: "worse at all", the question the threshold judge's limits answer.
+  noMargin: JudgeSettings.parse({
+    judge: "statistical",
+    minErrorRateIncreasePercent: 0,
+    maxLatencyRatio: 1,
+  }),
+};
+const all = scenarios();
+const records: RunRecord[][] = [];
+const threads = Math.max(1, Math.min(2, availableParallelism()));
+const started = performance.now();
+
+/** Runs the tasks on the worker threads, interleaved so each gets its share of heavy scenarios. */
+async function simulate(tasks: Job["tasks"]): Promise<void> {
+  await Promise.all(
+    Array.from({ length: threads }, (_, thread) => {
+      const job: Job = {
+        tasks: tasks.filter((_, i) => i % threads === thread),
+        runs,
+        seed,
+        minutes,
+        judges,
+      };
+      const worker = new Worker(new URL("./judge-sim/worker.ts", import.meta.url), {
+        workerData: job,
+      });
+      worker.on("message", ({ index, records: scenarioRecords }) => {
+        records[index] = scenarioRecords;
+        process.stderr.write(`  ${all[index]!.group}: ${all[index]!.name} simulated\n`);
+      });
+      return new Promise<void>((resolve, reject) => {
+        worker.on("error", reject);
+        worker.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+      });
+    }),
+  );
+}
+
+// Healthy runs first: they tune the threshold judge that the bad runs are then judged by.
+const indexes = all.map((_, index) => index);
+await simulate(indexes.filter((i) => all[i]!.healthy).map((index) => ({ index, tuned: [] })));
+// Two tunings, each the better of failureLimit 0 and 1 per row: one set of limits for every
+// traffic level (what an operator can configure), and limits per traffic level and baseline
+// error rate (an oracle no operator has).
+const healthyIndexes = indexes.filter((i) => all[i]!.healthy);
+const everyHealthy = healthyIndexes.flatMap((i) => records[i]!);
+const tunings = new Map<string, TunedThreshold[]>();
+for (const i of healthyIndexes) {
+  tunings.set(
+    all[i]!.group,
+    [0, 1].flatMap((limit) => [tune(everyHealthy, limit), tune(records[i]!, limit)]),
+  );
+}
+await simulate(
+  indexes
+    .filter((i) => !all[i]!.healthy)
+    .map((index) => ({ index, tuned: tunings.get(all[index]!.group)! })),
+);
+
+const rows = buildRows(all, records, tunings, minutes);
+const { lines, ok } = verdictOnTargets(rows);
+const { defaults } = judges;
+console.log(
+  `judge:sim: ${runs} rollouts per scenario, ${all.length} scenarios, judged every minute for ${minutes} minutes, seed ${seed}. ` +
+    `Traffic is the candidate's; the baseline gets 9× as much. Requests and minutes are medians to a rollback, runs without one counting as never.\n`,
+);
+console.log(
+  `1. Defaults. Statistical: confidence ${defaults.confidencePercent} %, minErrorRateIncreasePercent ${defaults.minErrorRateIncreasePercent}, maxLatencyRatio ${defaults.maxLatencyRatio}, minRequests ${defaults.minRequests}. ` +
+    `Threshold: PRODUCT.md's example (minRequests 100, error rate > 5 %, p95 > 2000 ms, delta > 3 pp, p95 ratio > 1.5, failureLimit 1).\n`,
+);
+console.log(defaultsTable(rows));
+console.log(
+  `\n2. The same false-rollback rate. Statistical without margins (minErrorRateIncreasePercent 0, maxLatencyRatio 1). ` +
+    `Threshold limits (error delta, p95 ratio) tuned on the healthy runs to roll back no more of them than the statistical judge's matching check did: ` +
+    `once for all six healthy scenarios together, and separately per traffic level and baseline error rate; each row takes the better of failureLimit (f) 0 and 1.\n`,
+);
+console.log(fairTable(rows));
+console.log(
+  `\n3. Healthy candidates passed by the statistical judge (defaults) within ${minutes} minutes.\n`,
+);
+console.log(passTable(rows));
+console.log(`\n${lines.join("\n")}`);
+console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s on ${threads} threads`);
+process.exitCode = ok ? 0 : 1;
