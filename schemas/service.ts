@@ -138,6 +138,15 @@ function checkRolloutVersions(
   need: (name: string | undefined, path: (string | number)[]) => void,
 ): void {
   const rollout = service.rollout!;
+  const rules = new Set(service.rules.map((rule) => rule.name));
+  rollout.analysis.countRules?.forEach((name, i) => {
+    if (!rules.has(name))
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", "analysis", "countRules", i],
+        message: `unknown rule "${name}" (rules: ${[...rules].join(", ") || "none"})`,
+      });
+  });
   if (rollout.strategy === "blueGreen") {
     for (const colour of ["blue", "green"]) {
       if (!known.has(colour)) {
