@@ -1,26 +1,9 @@
-// How `rollout status` shows a rollout to people: phase, step, weights, bake left, per-version
-// figures and the last verdict. Pure: status in, lines out.
-import type { RolloutState } from "../schemas/rollout-state.ts";
+// How `rollout status` shows a rollout to people: phase, step, weights, bake left, which release
+// each track serves, per-version figures, any fast-abort halt and the last verdict. Pure: status
+// in, lines out.
+import type { RolloutStatus } from "../schemas/api-responses.ts";
+import { describePromotion } from "./commands/history.ts";
 import { type Output, table } from "./io.ts";
-
-interface Figures {
-  requests: number;
-  errorRatePercent: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  from: number;
-  to: number;
-}
-
-export interface RolloutStatusView {
-  state: RolloutState | null;
-  split: Record<string, number>;
-  candidate: Figures | null;
-  baseline: Figures | null;
-  stepBakeMs: number | null;
-  now: number;
-}
 
 export const TERMINAL = new Set(["promoted", "rolledBack", "aborted"]);
 
@@ -36,7 +19,7 @@ export function progressBar(percent: number, width = 24): string {
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}%`;
 }
 
-export function renderStatus(out: Output, service: string, view: RolloutStatusView): string[] {
+export function renderStatus(out: Output, service: string, view: RolloutStatus): string[] {
   const { state } = view;
   if (!state) return [`${service}: no rollout yet (keystone rollout start ${service})`];
   const phaseColour =
@@ -50,13 +33,24 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
   const weights = Object.entries(view.split)
     .map(([v, w]) => `${v} ${w}%`)
     .join(", ");
+  // The bar shows what the candidate serves now: 0% after an abort or rollback.
+  const serving = view.split[state.candidate] ?? 0;
   const lines = [
     `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, state.phase)}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
-    `${progressBar(state.weight)}  ${weights}`,
+    `${progressBar(serving)}  ${weights}`,
+    `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
   ];
+  if (view.promotion) lines.push(describePromotion(view.promotion));
   if (state.phase === "progressing" && view.stepBakeMs !== null) {
+    const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
+    lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
+  }
+  if (view.halt?.mayHold) {
     lines.push(
-      `bake: ${duration(state.stepStartedAt + view.stepBakeMs - view.now)} left of ${duration(view.stepBakeMs)}`,
+      out.paint(
+        "yellow",
+        `halted: isolates may still send ${view.halt.version}'s traffic to the baseline ${view.halt.until ? `until ${view.halt.until}` : "until the rollback is published"}`,
+      ),
     );
   }
   const rows = [
@@ -68,7 +62,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
       table(
         ["VERSION", "REQUESTS", "REQ/S", "ERRORS", "P50", "P95", "P99"],
         rows.map(([name, f]) => {
-          const seconds = f ? Math.max(1, (f.to - f.from) / 1000) : 1;
+          const seconds = f ? Math.max(1, (Date.parse(f.to) - Date.parse(f.from)) / 1000) : 1;
           return [
             name,
             String(f?.requests ?? 0),
@@ -84,7 +78,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
   }
   if (state.lastVerdict) {
     lines.push(
-      `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${new Date(state.lastVerdict.at).toISOString()})`,
+      `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${state.lastVerdict.at})`,
     );
   }
   return lines;

@@ -133,6 +133,26 @@ export const Prepared = z.object({
 
 export const TxOutcome = z.enum(["committed", "aborted"]);
 
+/** What a cron tick did to one service. */
+export const TickReply = z.discriminatedUnion("ticked", [
+  z.object({ ticked: z.literal(true), phase: z.string(), outcome: z.string() }),
+  z.object({ ticked: z.literal(false), why: z.string() }),
+]);
+
+/** Ended rollouts by outcome, for /_keystone/metrics. */
+export const DeploymentCounts = z.object({
+  promoted: z.number().int(),
+  rolledBack: z.number().int(),
+  aborted: z.number().int(),
+});
+
+/** A live service as the registry holds it: its last published effective config. */
+export const RegistryEntry = z.object({
+  name: z.string(),
+  sequence: Sequence,
+  config: Service,
+});
+
 export type Command = z.infer<typeof Command>;
 export type ApplyCommand = z.infer<typeof ApplyCommand>;
 export type RevertCommand = z.infer<typeof RevertCommand>;
@@ -148,3 +168,6 @@ export type HaltRecord = z.infer<typeof HaltRecord>;
 export type ServiceHead = z.infer<typeof ServiceHead>;
 export type Prepared = z.infer<typeof Prepared>;
 export type TxOutcome = z.infer<typeof TxOutcome>;
+export type TickReply = z.infer<typeof TickReply>;
+export type DeploymentCounts = z.infer<typeof DeploymentCounts>;
+export type RegistryEntry = z.infer<typeof RegistryEntry>;

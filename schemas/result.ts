@@ -12,13 +12,6 @@ export const Failure = z.object({
   problems: z.array(Problem).optional(),
 });
 
-export function resultSchema<T extends z.ZodType>(value: T) {
-  return z.discriminatedUnion("ok", [
-    z.object({ ok: z.literal(true), value }),
-    z.object({ ok: z.literal(false), error: Failure }),
-  ]);
-}
-
 export type Failure = z.infer<typeof Failure>;
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
 

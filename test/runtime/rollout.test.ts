@@ -295,10 +295,10 @@ describe("stats", () => {
       if (response.status === 500) failed++;
     }
     await h.plane.flushOutcomes();
-    const stats = await env.STATS.get(env.STATS.idFromName("counted/canary")).window(
-      start,
-      h.now(),
-    );
+    const stats = await env.STATS.get(env.STATS.idFromName("counted/canary")).window({
+      from: start,
+      to: h.now(),
+    });
     expect(stats.requests).toBe(250);
     expect(failed).toBe(25);
     expect(stats.errors).toBe(failed);

@@ -1,22 +1,41 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { IsolateCounters } from "../../schemas/api.ts";
-import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
+import { ExplainBody, IsolateCounters } from "../../schemas/api.ts";
+import {
+  ExplainResult,
+  Health,
+  RolloutStateWire,
+  ServiceRecord,
+  ValidateResult,
+} from "../../schemas/api-responses.ts";
+import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { registryOf, serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
-import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, parseRpc } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
+import { respond } from "./respond.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
 import { serviceRoutes } from "./services-routes.ts";
+import { deploymentWarnings } from "./warnings.ts";
+
+/** Counters of an isolate that has served no request yet. */
+const IDLE_ISOLATE: IsolateCounters = {
+  requestsServed: 0,
+  routeTableReads: 0,
+  statsFlushCalls: 0,
+  droppedOutcomeBatches: 0,
+  droppedOutcomes: 0,
+  tableGeneration: null,
+  haltedVersions: [],
+};
 
 /** Largest admin request body: a config of many services fits easily. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -32,7 +51,9 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       },
     }),
   );
-  app.get("/_keystone/health", (c) => c.json({ ok: true }));
+  app.get("/_keystone/health", (c) =>
+    respond(c, Health, { ok: true, warnings: deploymentWarnings(c.env) }),
+  );
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
 
   app.get("/_keystone/metrics", requireScope("read"), async (c) => {
@@ -41,18 +62,22 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       entries.map(async ({ name, config }) => {
         const service = serviceObjectOf(c.env, name);
         const [rollout, deployments, versions] = await Promise.all([
-          service.rolloutState(),
+          service.rolloutState(name),
           service.deploymentCounts(),
           Promise.all(
             Object.keys(config.versions).map(async (version) => ({
               name: version,
-              totals: await c.env.STATS.get(
-                c.env.STATS.idFromName(statsObjectName(name, version)),
-              ).totals(),
+              totals: await statsObjectOf(c.env, name, version).totals(),
             })),
           ),
         ]);
-        return { name, split: config.split, rollout, deployments, versions };
+        return {
+          name,
+          split: config.split,
+          rollout: parseRpc(RolloutStateWire.nullable(), rollout, `service "${name}"`),
+          deployments,
+          versions,
+        };
       }),
     );
     return c.text(renderMetrics(services), 200, {
@@ -62,7 +87,9 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
 
   const v1 = new Hono<{ Bindings: Env }>();
   // This isolate's hot-path counters (each isolate answers for itself).
-  v1.get("/isolate", requireScope("read"), (c) => c.json(isolate() ?? { requestsServed: 0 }));
+  v1.get("/isolate", requireScope("read"), (c) =>
+    respond(c, IsolateCounters, isolate() ?? IDLE_ISOLATE),
+  );
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
   v1.route("/", deployHookRoutes());
@@ -70,7 +97,11 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   v1.post("/explain", requireScope("read"), async (c) => {
     const body = await readBody(c, ExplainBody);
     let config = body.service
-      ? (await serviceObjectOf(c.env, body.service).record())?.config
+      ? parseRpc(
+          ServiceRecord.nullable(),
+          await serviceObjectOf(c.env, body.service).record(body.service),
+          `service "${body.service}"`,
+        )?.config
       : undefined;
     if (!body.service) {
       const host = body.request.host;
@@ -90,12 +121,18 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         "not_found",
         `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
       );
-    return c.json(explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET));
+    return respond(
+      c,
+      ExplainResult,
+      explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET),
+    );
   });
 
   v1.post("/validate", requireScope("read"), async (c) => {
     const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
-    return c.json(
+    return respond(
+      c,
+      ValidateResult,
       parsed.success
         ? { valid: true, problems: [] }
         : { valid: false, problems: problemsOf(parsed.error) },

@@ -1,5 +1,5 @@
 // `explain`: the data plane's own decision for a described request, with the reasons spelled out.
-import type { ExplainResult } from "../../schemas/api.ts";
+import type { ExplainResult } from "../../schemas/api-responses.ts";
 import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";

@@ -9,7 +9,7 @@ const PHASES = ["progressing", "paused", "promoted", "rolledBack", "aborted"] as
 export interface ServiceMetrics {
   name: string;
   split: Record<string, number>;
-  rollout: RolloutState | null;
+  rollout: Pick<RolloutState, "phase" | "stepIndex"> | null;
   deployments: Record<"promoted" | "rolledBack" | "aborted", number>;
   versions: { name: string; totals: WindowCounts }[];
 }

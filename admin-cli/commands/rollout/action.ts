@@ -1,6 +1,6 @@
 // keystone rollout promote|pause|resume|abort SERVICE: one operator action each.
 import { defineCommand } from "citty";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { RolloutStateWire } from "../../../schemas/api-responses.ts";
 import { openSession } from "../../session.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
@@ -28,7 +28,7 @@ export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
     },
     async run({ args }) {
       const { out, api, author } = openSession(args);
-      const state = await api.request<RolloutState>("POST", rolloutPath(args.service, action), {
+      const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, action), {
         ...(action === "promote" ? { full: (args as { full?: boolean }).full === true } : {}),
         author,
         reason: args.reason,

@@ -1,6 +1,7 @@
 // keystone rollout start SERVICE [--origin URL] [--release R] [--strategy S]
 import { defineCommand } from "citty";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { RolloutStateWire } from "../../../schemas/api-responses.ts";
+import { RolloutStrategy } from "../../../schemas/rollout.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
@@ -22,13 +23,13 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, author } = openSession(args);
-    if (args.strategy !== undefined && !["canary", "linear", "blueGreen"].includes(args.strategy)) {
+    if (args.strategy !== undefined && !RolloutStrategy.safeParse(args.strategy).success) {
       throw new CliError(
         EXIT.usage,
         `--strategy takes canary, linear or blueGreen, not "${args.strategy}"`,
       );
     }
-    const state = await api.request<RolloutState>("POST", rolloutPath(args.service, "start"), {
+    const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, "start"), {
       origin: args.origin,
       release: args.release,
       strategy: args.strategy,

@@ -1,9 +1,10 @@
 // A cron tick in three pure steps, with the I/O between them left to the caller: claim the tick
 // (idempotent: a repeated or late tick is a no-op) and say which windows to read; given the
 // windows, say which gate and health checks an advance needs; given their results, decide.
-import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
+import type { TickReply } from "../../../schemas/ledger.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
 import {
   applyTick,
   decideTick,
@@ -20,9 +21,7 @@ export type TickPlan =
   | { run: false; why: string }
   | { run: true; queries: { candidate: WindowQuery; baseline: WindowQuery } };
 
-export type TickReply =
-  | { ticked: true; phase: string; outcome: string }
-  | { ticked: false; why: string };
+export type { TickReply };
 
 export interface Windows {
   candidate: WindowStats;
