@@ -46,7 +46,7 @@ export default defineConfig({
         ],
         test: {
           name: "runtime",
-          include: ["test/runtime/**/*.test.ts"],
+          include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["./test/support/runtime-origins.ts"],
         },
       },

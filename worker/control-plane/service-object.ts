@@ -10,8 +10,7 @@ import type {
 } from "../../schemas/api-responses.ts";
 import type { HistoryEntry } from "../../schemas/history.ts";
 import {
-  ClaimingCommand,
-  type Command,
+  type ClaimingCommand,
   DirectCommand,
   type Prepared,
   type TickReply,
@@ -21,34 +20,24 @@ import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { ServiceRpc } from "../contracts.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { decide } from "../core/ledger/ledger.ts";
-import { published } from "../core/ledger/state.ts";
 import { refreshBoundMs } from "../core/ledger/status.ts";
-import { claimTick, tick as decideTick, tickChecks } from "../core/ledger/tick.ts";
 import type { Env } from "../env.ts";
-import { readWindows, runChecks } from "./rollout-io.ts";
-import {
-  finishedOf,
-  type Pending,
-  PREPARED_TTL_MS,
-  pendingOf,
-  setFinished,
-  setPending,
-} from "./service-tx.ts";
+import { readWindows } from "./rollout-io.ts";
+import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
-import { registryOf } from "./stubs.ts";
+import { runTick } from "./tick-runner.ts";
 import { rolloutWire, statusView } from "./wire.ts";
-
-/** How long a write waits for a two-phase change of the same service to finish. */
-const BUSY_WAIT_MS = 10_000;
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   readonly #writer: ServiceWriter;
+  readonly #twoPhase: TwoPhaseChanges;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#writer = new ServiceWriter(ctx, env);
-    this.#writer.wakeAlso = () => pendingOf(this.#writer.store)?.expiresAt ?? null;
-    migrateUnpublished(this.#writer);
+    this.#twoPhase = new TwoPhaseChanges(this.#writer, env, () => this.#deliver());
+    this.#writer.wakeAlso = () => this.#twoPhase.pending()?.expiresAt ?? null;
+    this.#writer.migrateUnpublished();
   }
 
   record(name: string): ServiceRecord | null {
@@ -98,7 +87,7 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
 
   async execute(name: string, input: DirectCommand) {
     const command = DirectCommand.parse(input);
-    const busy = await this.#settled(name);
+    const busy = await this.#twoPhase.settled(name);
     if (!busy.ok) return busy;
     const result = decide(this.#writer.store.load(name), command, Date.now(), {
       rolloutId: crypto.randomUUID(),
@@ -110,76 +99,28 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return ok("phase" in reply ? rolloutWire(reply) : reply);
   }
 
-  async prepare(name: string, txId: string, input: ClaimingCommand): Promise<Result<Prepared>> {
-    const command = ClaimingCommand.parse(input);
-    const busy = await this.#settled(name);
-    if (!busy.ok) return busy;
-    const result = this.#decide(name, command);
-    if (!result.ok) return result;
-    const { reply, effects } = result.value;
-    const publication =
-      effects.flatMap((e) => (e.kind === "publish" ? [e.publication] : []))[0] ?? null;
-    if (!reply.changed)
-      return ok({ service: name, changed: false, revision: reply.revision, publication: null });
-    this.#writer.store.setMeta("name", name);
-    setPending(this.#writer.store, { txId, command, expiresAt: Date.now() + PREPARED_TTL_MS });
-    await this.#writer.schedule();
-    return ok({ service: name, changed: true, revision: reply.revision, publication });
+  prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>> {
+    return this.#twoPhase.prepare(name, txId, command);
   }
 
-  async commit(name: string, txId: string): Promise<Result<ChangeResult>> {
-    const pending = pendingOf(this.#writer.store);
-    if (pending?.txId !== txId) {
-      const finished = finishedOf(this.#writer.store, txId);
-      return finished
-        ? ok(finished)
-        : fail(
-            "conflict",
-            `the change to "${name}" expired before it was committed: apply it again`,
-          );
-    }
-    return this.#commitPending(name, pending);
+  commit(name: string, txId: string): Promise<Result<ChangeResult>> {
+    return this.#twoPhase.commit(name, txId);
   }
 
-  async abort(_name: string, txId: string): Promise<void> {
-    if (pendingOf(this.#writer.store)?.txId === txId) setPending(this.#writer.store, null);
-    await this.#writer.schedule();
+  abort(_name: string, txId: string): Promise<void> {
+    return this.#twoPhase.abort(txId);
   }
 
-  /**
-   * One cron tick. Claimed before any await (a repeated tick is a no-op); a tick whose rollout
-   * changed while it read stats or ran gates (an operator, another tick) is dropped.
-   */
-  async tick(name: string, scheduledTime: number): Promise<TickReply> {
-    const store = this.#writer.store;
-    if (pendingOf(store)) return { ticked: false, why: "a change is being applied" };
-    const claim = claimTick(store.load(name), scheduledTime);
-    if (!claim.reply.run || !claim.state.rollout)
-      return { ticked: false, why: claim.reply.run ? "no rollout in progress" : claim.reply.why };
-    store.saveHead(claim.state);
-    const claimed = JSON.stringify(claim.state.rollout);
-    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
-    const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
-    const current = store.load(name);
-    if (JSON.stringify(current.rollout) !== claimed || pendingOf(store))
-      return { ticked: false, why: "the rollout changed during the tick" };
-    const decided = decideTick(current, windows, gateFailures, scheduledTime);
-    await this.#writer.commit(name, decided);
-    await this.#deliver();
-    return decided.reply;
+  tick(name: string, scheduledTime: number): Promise<TickReply> {
+    const busy = () => this.#twoPhase.pending() !== undefined;
+    return runTick(this.#writer, this.env, name, scheduledTime, busy, () => this.#deliver());
   }
 
   /** Delivers what is due and settles a two-phase change whose caller never came back. */
   override async alarm(): Promise<void> {
     const name = this.#writer.store.getMeta("name");
-    const pending = pendingOf(this.#writer.store);
-    if (name && pending && Date.now() >= pending.expiresAt) await this.#settle(name, pending);
+    if (name) await this.#twoPhase.settleExpired(name);
     await this.#writer.deliver();
-  }
-
-  #decide<C extends Command>(name: string, command: C) {
-    const target = command.kind === "revert" ? this.#writer.store.revision(command.to) : undefined;
-    return decide(this.#writer.store.load(name), command, Date.now(), { target });
   }
 
   /** Delivers publications and halts now; notifications follow without holding up the reply. */
@@ -187,55 +128,4 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     await this.#writer.deliver((effect) => effect.kind === "notify");
     this.ctx.waitUntil(this.#writer.deliver());
   }
-
-  async #commitPending(name: string, pending: Pending): Promise<Result<ChangeResult>> {
-    const result = this.#decide(name, pending.command);
-    if (!result.ok) {
-      setPending(this.#writer.store, null);
-      return result;
-    }
-    await this.#writer.commit(name, result.value, () => {
-      setPending(this.#writer.store, null);
-      setFinished(this.#writer.store, pending.txId, result.value.reply);
-    });
-    await this.#deliver();
-    return ok(result.value.reply);
-  }
-
-  /** A prepared change past its time: committed if the registry committed its claims, else dropped. */
-  async #settle(name: string, pending: Pending): Promise<void> {
-    const outcome = await registryOf(this.env).txOutcome(pending.txId);
-    if (pendingOf(this.#writer.store)?.txId !== pending.txId) return;
-    if (outcome === "committed") await this.#commitPending(name, pending);
-    else setPending(this.#writer.store, null);
-  }
-
-  /** Waits until no two-phase change holds this service (settling an expired one). */
-  async #settled(name: string): Promise<Result<void>> {
-    const deadline = Date.now() + BUSY_WAIT_MS;
-    for (
-      let pending = pendingOf(this.#writer.store);
-      pending;
-      pending = pendingOf(this.#writer.store)
-    ) {
-      if (Date.now() >= pending.expiresAt) await this.#settle(name, pending);
-      else if (Date.now() >= deadline)
-        return fail("conflict", `another change to "${name}" is being applied: retry`);
-      else await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return ok(undefined);
-  }
-}
-
-/** An object stored before the outbox kept a failed publication in meta `unpublished`: queue it. */
-function migrateUnpublished(writer: ServiceWriter): void {
-  const name = writer.store.getMeta("unpublished");
-  if (name === undefined) return;
-  const { state, effect } = published(writer.store.load(name));
-  const now = Date.now();
-  writer.store.setMeta("name", name);
-  writer.store.saveHead(state);
-  writer.outbox.add([effect], now);
-  writer.store.setMeta("unpublished", null);
-  void writer.schedule();
 }

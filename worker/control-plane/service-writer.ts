@@ -2,7 +2,7 @@
 // transaction, then the effects delivered (at once, and by the alarm until acknowledged).
 import type { Effect } from "../../schemas/ledger.ts";
 import { acknowledge } from "../core/ledger/ledger.ts";
-import type { Decision } from "../core/ledger/state.ts";
+import { type Decision, published } from "../core/ledger/state.ts";
 import type { Env } from "../env.ts";
 import { deliverEffect } from "./effect-delivery.ts";
 import { Outbox } from "./outbox.ts";
@@ -81,6 +81,18 @@ export class ServiceWriter {
       }
     }
     await this.schedule();
+  }
+
+  /** An object stored before the outbox kept a failed publication in meta `unpublished`: queue it. */
+  migrateUnpublished(): void {
+    const name = this.store.getMeta("unpublished");
+    if (name === undefined) return;
+    const { state, effect } = published(this.store.load(name));
+    this.store.setMeta("name", name);
+    this.store.saveHead(state);
+    this.outbox.add([effect], Date.now());
+    this.store.setMeta("unpublished", null);
+    void this.schedule();
   }
 
   /** Sets the alarm to the next thing due (no earlier than `notBefore`), or clears it. */
