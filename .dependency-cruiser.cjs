@@ -6,7 +6,8 @@ module.exports = {
     {
       name: "no-circular",
       severity: "error",
-      comment: "Modules that import each other (types included) cannot be understood or changed alone.",
+      comment:
+        "Modules that import each other (types included) cannot be understood or changed alone.",
       from: {},
       to: { circular: true },
     },
