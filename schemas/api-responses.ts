@@ -3,7 +3,7 @@
 // Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
-import { IsoTime, rolloutStateSchema } from "./rollout-state.ts";
+import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { OutcomeRoute } from "./stats.ts";
 
@@ -35,16 +35,7 @@ export const Health = z.object({ ok: z.literal(true), warnings: Warnings });
 export const RolloutStateWire = rolloutStateSchema(IsoTime);
 
 /** One version's figures over the current step's window. */
-export const WindowFigures = z.object({
-  requests: z.number(),
-  errors: z.number(),
-  errorRatePercent: z.number().nullable(),
-  p50: z.number().nullable(),
-  p95: z.number().nullable(),
-  p99: z.number().nullable(),
-  from: IsoTime,
-  to: IsoTime,
-});
+export const WindowFigures = VersionFigures.extend({ from: IsoTime, to: IsoTime });
 
 /**
  * A fast-abort halt of an ended rollout's candidate. It may still divert the candidate's traffic

@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { Duration } from "./duration.ts";
 import { RolloutStrategy } from "./rollout.ts";
-import { Service } from "./service.ts";
+import { checkUnique, Service } from "./service.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
 
@@ -22,12 +22,22 @@ export const ApplyBody = z.strictObject({
 });
 
 /** One file's services applied together: host moves and swaps between them land all or nothing. */
-export const FileApplyBody = z.strictObject({
-  services: z
-    .array(z.strictObject({ config: Service, baseRevision: Revision.optional() }))
-    .min(1, "list at least one service"),
-  ...Attribution,
-});
+export const FileApplyBody = z
+  .strictObject({
+    services: z
+      .array(z.strictObject({ config: Service, baseRevision: Revision.optional() }))
+      .min(1, "list at least one service"),
+    ...Attribution,
+  })
+  .superRefine((body, ctx) =>
+    checkUnique(
+      body.services.map((s) => s.config.name),
+      "services",
+      "service",
+      ctx,
+      "config.name",
+    ),
+  );
 
 export const WeightsBody = z.strictObject({
   split: Split,

@@ -17,16 +17,12 @@ export const HistoryEventType = z.enum([
   "rollout.checkFailed",
 ]);
 
-/** The events a notify target may subscribe to. */
-export const NotifyEvent = HistoryEventType.extract([
-  "rollout.started",
-  "rollout.advanced",
-  "rollout.paused",
-  "rollout.resumed",
-  "rollout.promoted",
-  "rollout.rolledBack",
-  "rollout.aborted",
-  "config.applied",
+/** The events a notify target may subscribe to: all but the routine ones. */
+export const NotifyEvent = HistoryEventType.exclude([
+  "weights.changed",
+  "config.reverted",
+  "service.deleted",
+  "rollout.checkFailed",
 ]);
 
 export type HistoryEventType = z.infer<typeof HistoryEventType>;
