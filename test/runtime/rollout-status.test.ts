@@ -2,9 +2,10 @@
 // releases, the fast-abort halt scoped to the rollout that ended, phase refusals, bad input at
 // the rollout and webhook entry points, and warnings about missing secrets.
 import { createExecutionContext, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createAdminApi } from "../../worker/admin/app.ts";
+import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 interface Status {
@@ -93,6 +94,23 @@ describe("values that end up on the wire", () => {
     expect(bad.status).toBe(422);
     const { error } = (await bad.json()) as { error: { problems: { path: string }[] } };
     expect(error.problems.map((p) => p.path).sort()).toEqual(["origin", "release"]);
+    expect(await h.state()).toBeNull();
+
+    // The CI deploy webhook is the same entry point for the same values.
+    const body = JSON.stringify({ service: "wire", release: "v3\r\nx-evil: 1" });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const hooked = await exports.default.fetch("https://a/_keystone/v1/hooks/deploy", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-keystone-timestamp": timestamp,
+        "x-keystone-signature": signDeployHook("test-webhook-secret", timestamp, body),
+      },
+      body,
+    });
+    expect(hooked.status).toBe(422);
+    const refused = (await hooked.json()) as { error: { problems: { path: string }[] } };
+    expect(refused.error.problems.map((p) => p.path)).toEqual(["release"]);
     expect(await h.state()).toBeNull();
   });
 });

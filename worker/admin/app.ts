@@ -10,8 +10,10 @@ import {
   ValidateResult,
 } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
+import { DeploymentCounts } from "../../schemas/ledger.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import { registryOf, serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
+import { WindowCounts } from "../../schemas/stats.ts";
+import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
@@ -19,6 +21,7 @@ import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError, parseRpc } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
+import { liveServices } from "./live-services.ts";
 import { renderMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { respond } from "./respond.ts";
@@ -57,17 +60,23 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
 
   app.get("/_keystone/metrics", requireScope("read"), async (c) => {
-    const entries = await registryOf(c.env).list();
+    const entries = await liveServices(c.env);
     const services = await Promise.all(
       entries.map(async ({ name, config }) => {
         const service = serviceObjectOf(c.env, name);
         const [rollout, deployments, versions] = await Promise.all([
           service.rolloutState(name),
-          service.deploymentCounts(),
+          service
+            .deploymentCounts()
+            .then((d) => parseRpc(DeploymentCounts, d, `service "${name}"`)),
           Promise.all(
             Object.keys(config.versions).map(async (version) => ({
               name: version,
-              totals: await statsObjectOf(c.env, name, version).totals(),
+              totals: parseRpc(
+                WindowCounts,
+                await statsObjectOf(c.env, name, version).totals(),
+                `stats of ${name}/${version}`,
+              ),
             })),
           ),
         ]);
@@ -109,7 +118,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         throw new ApiError("invalid", "name a service or a request host", [
           { path: "request.host", message: "required without service" },
         ]);
-      const table = compileRouteTable((await registryOf(c.env).list()).map((e) => e.config));
+      const table = compileRouteTable((await liveServices(c.env)).map((e) => e.config));
       config = findService(
         table,
         host.toLowerCase().replace(/:\d+$/, ""),

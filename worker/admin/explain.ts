@@ -26,7 +26,11 @@ export function explainRequest(
     service: config.name,
     version: verdict.version.name,
     release: verdict.version.release ?? null,
-    reason: { ...verdict.reason },
+    // Times leave the API as ISO-8601: an override's expiry is the one time a reason carries.
+    reason:
+      verdict.reason.kind === "override"
+        ? { ...verdict.reason, expiresAt: new Date(verdict.reason.expiresAt).toISOString() }
+        : { ...verdict.reason },
     bucket: verdict.bucket,
     visitor: verdict.visitorSource,
     experiments: verdict.experiments,

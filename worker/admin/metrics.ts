@@ -1,10 +1,10 @@
 // /_keystone/metrics: Prometheus text format, per service and version.
-import type { RolloutState } from "../../schemas/rollout-state.ts";
+import { RolloutPhase, type RolloutState } from "../../schemas/rollout-state.ts";
 import { bucketValue, countAtOrBelow, type Histogram } from "../core/metrics/histogram.ts";
 import type { WindowCounts } from "../core/metrics/window-stats.ts";
 
 const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
-const PHASES = ["progressing", "paused", "promoted", "rolledBack", "aborted"] as const;
+const PHASES = RolloutPhase.options;
 
 export interface ServiceMetrics {
   name: string;

@@ -18,13 +18,14 @@ import {
 } from "../../schemas/api-responses.ts";
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
+import { liveServices } from "./live-services.ts";
 import { respond } from "./respond.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
@@ -44,11 +45,13 @@ export function serviceRoutes(): App {
   const app: App = new Hono();
 
   app.get("/services", requireScope("read"), async (c) => {
-    const entries = await registryOf(c.env).list();
     const records = await Promise.all(
-      entries.map((e) => serviceObjectOf(c.env, e.name).record(e.name)),
+      (await liveServices(c.env)).map(async ({ name }) =>
+        parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
+      ),
     );
     return respond(c, ServiceList, {
+      // A service deleted since the registry answered is left out.
       services: records.filter((r) => r !== null),
       warnings: deploymentWarnings(c.env),
     });
