@@ -92,12 +92,22 @@ function commitConfig(
   };
 }
 
-function rolloutBlocks(state: LedgerState, what: string): Result<never> | undefined {
-  if (!isActive(state.rollout)) return undefined;
-  return fail(
-    "wrong_phase",
-    `a rollout of "${state.name}" is ${state.rollout.phase}: ${what}, or abort it first`,
-  );
+/** Why a change may not be made now: the service is missing, a rollout runs, the base is stale. */
+function refusal(
+  state: LedgerState,
+  base: number | undefined,
+  during: string,
+  needsService = true,
+): Result<never> | undefined {
+  if (needsService && !state.config)
+    return fail("not_found", `service "${state.name}" does not exist`);
+  if (isActive(state.rollout))
+    return fail(
+      "wrong_phase",
+      `a rollout of "${state.name}" is ${state.rollout.phase}: ${during}, or abort it first`,
+    );
+  const checked = checkBase(state, base);
+  return checked.ok ? undefined : checked;
 }
 
 export function apply(state: LedgerState, command: ApplyCommand, now: number): Change {
@@ -125,12 +135,13 @@ export function apply(state: LedgerState, command: ApplyCommand, now: number): C
 }
 
 export function setWeights(state: LedgerState, command: WeightsCommand, now: number): Change {
-  if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
-  const blocked = rolloutBlocks(state, "it controls the weights; pause and promote");
-  if (blocked) return blocked;
-  const base = checkBase(state, command.baseRevision);
-  if (!base.ok) return base;
-  const parsed = Service.safeParse({ ...state.config, split: command.split });
+  const refused = refusal(
+    state,
+    command.baseRevision,
+    "it controls the weights; pause and promote",
+  );
+  if (refused) return refused;
+  const parsed = Service.safeParse({ ...state.config!, split: command.split });
   if (!parsed.success)
     return fail("invalid", "the new weights do not fit the service", problemsOf(parsed.error));
   return ok(commitConfig(state, "weights", "weights.changed", parsed.data, command, now));
@@ -142,10 +153,8 @@ export function revert(
   target: StoredRevision | undefined,
   now: number,
 ): Change {
-  const blocked = rolloutBlocks(state, "let it end");
-  if (blocked) return blocked;
-  const base = checkBase(state, command.baseRevision);
-  if (!base.ok) return base;
+  const refused = refusal(state, command.baseRevision, "let it end", false);
+  if (refused) return refused;
   if (!target) return fail("not_found", `service "${state.name}" has no revision ${command.to}`);
   if (!target.config)
     return fail(
@@ -160,10 +169,7 @@ export function revert(
 }
 
 export function remove(state: LedgerState, command: DeleteCommand, now: number): Change {
-  if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
-  const blocked = rolloutBlocks(state, "let it end");
-  if (blocked) return blocked;
-  const base = checkBase(state, command.baseRevision);
-  if (!base.ok) return base;
+  const refused = refusal(state, command.baseRevision, "let it end");
+  if (refused) return refused;
   return ok(commitConfig(state, "delete", "service.deleted", null, command, now));
 }

@@ -84,6 +84,15 @@ describe("every command from every phase", () => {
     });
   }
 
+  it("a cron tick runs only for a progressing rollout; in every other phase it is a no-op", () => {
+    const ran = Object.entries(PHASES).flatMap(([phase, build]) => {
+      const claim = claimTick(build(), T0 + MINUTE);
+      expect(claim.effects).toEqual([]);
+      return claim.reply.run ? [phase] : [];
+    });
+    expect(ran).toEqual(["progressing"]);
+  });
+
   it("a refused command changes nothing and says why", () => {
     const state = progressing();
     const result = decide(state, COMMANDS.weights!, T0);
