@@ -83,9 +83,14 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     );
   }
 
-  /** Cleared when a new rollout of this version starts. */
-  resume(_rolloutId: string): void {
-    this.ctx.storage.sql.exec("DELETE FROM meta WHERE key = 'halted'");
+  /** Clears the halt of that rollout (sent when the next rollout starts); another's stays. */
+  resume(rolloutId: string): void {
+    const row = this.ctx.storage.sql
+      .exec("SELECT value FROM meta WHERE key = 'halted'")
+      .toArray()[0];
+    const halted = row ? (JSON.parse(String(row.value)) as { rolloutId?: string }) : null;
+    if (halted?.rolloutId === rolloutId)
+      this.ctx.storage.sql.exec("DELETE FROM meta WHERE key = 'halted'");
   }
 
   isHalted(): boolean {

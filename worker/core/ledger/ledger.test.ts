@@ -150,17 +150,23 @@ describe("revisions and concurrency", () => {
 });
 
 describe("rollout effects", () => {
-  it("start mints nothing itself: the id comes with the command, and the candidate is resumed", () => {
+  it("start mints nothing itself: the id comes with the command", () => {
     const state = run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
     const started = decide(state, { kind: "rollout.start" }, T0, { rolloutId: "abc" });
-    expect(started.ok && started.value.effects.map((e) => e.kind)).toEqual(["resume", "publish"]);
+    expect(started.ok && started.value.effects.map((e) => e.kind)).toEqual(["publish"]);
+    expect(started.ok && started.value.state.rollout?.id).toBe("abc");
+  });
+
+  it("the next start lifts the halt of the rollout that ended badly, by that rollout's id", () => {
+    const aborted = run(progressing(), { kind: "rollout.abort" });
+    const started = decide(aborted, { kind: "rollout.start" }, T0, { rolloutId: "next" });
     expect(started.ok && started.value.effects[0]).toEqual({
       kind: "resume",
       service: "shop",
       version: "canary",
-      rolloutId: "abc",
+      rolloutId: "r-test",
     });
-    expect(started.ok && started.value.state.rollout?.id).toBe("abc");
+    expect(started.ok && started.value.state.halt).toBeNull();
   });
 
   it("an abort publishes the baseline at 100% and halts the candidate at that publication's sequence", () => {

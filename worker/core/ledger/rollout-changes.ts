@@ -157,18 +157,23 @@ export function start(
     });
   }
   const committed = commitRollout(base, started.value, "rollout.started", command, now);
-  // The candidate's stats object forgets any halt of an earlier rollout.
-  const resume = {
-    kind: "resume" as const,
-    service: state.name,
-    version: started.value.candidate,
-    rolloutId,
-  };
+  // The stats object of the last rollout that ended badly forgets its halt: that rollout's id.
+  const halt = state.halt;
+  const resume = halt
+    ? [
+        {
+          kind: "resume" as const,
+          service: state.name,
+          version: halt.version,
+          rolloutId: halt.rolloutId,
+        },
+      ]
+    : [];
   return ok({
     ...committed,
     revisions: [...revisions, ...committed.revisions],
     events: [...events, ...committed.events],
-    effects: [resume, ...committed.effects],
+    effects: [...resume, ...committed.effects],
   });
 }
 
