@@ -20,16 +20,17 @@ import type {
   TxOutcome,
 } from "../schemas/ledger.ts";
 import type { Result } from "../schemas/result.ts";
+import type { RolloutState } from "../schemas/rollout-state.ts";
 import type { HaltSignal, WindowCounts, WindowQuery, WindowStats } from "../schemas/stats.ts";
 import type { OutcomeBatch } from "./core/metrics/outcome-recorder.ts";
 
 /** One per service: the single writer of its config, rollout and history. */
 export interface ServiceRpc extends Rpc.DurableObjectBranded {
-  record(name: string): ServiceRecord | null;
-  history(name: string): HistoryEntry[];
+  record(name?: string): ServiceRecord | null;
+  history(name?: string): HistoryEntry[];
   rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
-  /** The rollout's stored state, without figures (for /_keystone/metrics). */
-  rolloutState(name: string): RolloutStateWire | null;
+  /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
+  rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;
   /** Weights and rollout commands, decided by this service alone. */
   execute(name: string, command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;

@@ -5,13 +5,13 @@ import { ExplainBody, IsolateCounters } from "../../schemas/api.ts";
 import {
   ExplainResult,
   Health,
-  RolloutStateWire,
   ServiceRecord,
   ValidateResult,
 } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { DeploymentCounts } from "../../schemas/ledger.ts";
 import { problemsOf } from "../../schemas/problems.ts";
+import { RolloutState } from "../../schemas/rollout-state.ts";
 import { WindowCounts } from "../../schemas/stats.ts";
 import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
@@ -65,7 +65,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       entries.map(async ({ name, config }) => {
         const service = serviceObjectOf(c.env, name);
         const [rollout, deployments, versions] = await Promise.all([
-          service.rolloutState(name),
+          service.rolloutState(),
           service
             .deploymentCounts()
             .then((d) => parseRpc(DeploymentCounts, d, `service "${name}"`)),
@@ -83,7 +83,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         return {
           name,
           split: config.split,
-          rollout: parseRpc(RolloutStateWire.nullable(), rollout, `service "${name}"`),
+          rollout: parseRpc(RolloutState.nullable(), rollout, `service "${name}"`),
           deployments,
           versions,
         };

@@ -2,12 +2,7 @@
 // the ledger's state, lets the pure ledger decide, stores the decision with its effects in one
 // transaction, and delivers the effects (at once, and from its alarm until acknowledged).
 import { DurableObject } from "cloudflare:workers";
-import type {
-  ChangeResult,
-  RolloutStateWire,
-  RolloutStatus,
-  ServiceRecord,
-} from "../../schemas/api-responses.ts";
+import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../schemas/api-responses.ts";
 import type { HistoryEntry } from "../../schemas/history.ts";
 import {
   type ClaimingCommand,
@@ -40,14 +35,15 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     this.#writer.migrateUnpublished();
   }
 
-  record(name: string): ServiceRecord | null {
+  /** The config of record (the name is the config's own; the argument is only a fallback). */
+  record(name = ""): ServiceRecord | null {
     const state = this.#writer.store.load(name);
     if (!state.config) return null;
     const updatedAt = new Date(this.#writer.store.updatedAt() ?? 0).toISOString();
-    return { name, revision: state.revision, updatedAt, config: state.config };
+    return { name: state.config.name, revision: state.revision, updatedAt, config: state.config };
   }
 
-  history(_name: string): HistoryEntry[] {
+  history(_name?: string): HistoryEntry[] {
     return this.#writer.store.history();
   }
 
@@ -64,9 +60,9 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     };
   }
 
-  rolloutState(name: string): RolloutStateWire | null {
-    const rollout = this.#writer.store.load(name).rollout;
-    return rollout ? rolloutWire(rollout) : null;
+  /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */
+  rolloutState(): RolloutState | null {
+    return this.#writer.store.load("").rollout;
   }
 
   async rolloutStatus(name: string): Promise<Result<RolloutStatus>> {
