@@ -10,7 +10,10 @@ describe("the OpenAPI document", () => {
   it("has an operation for every route of the app, and no other", () => {
     const served = new Set(
       createAdminApi()
-        .routes.filter((r) => METHODS.includes(r.method.toLowerCase()))
+        // The status page (/_keystone/ui) is HTML for people, not part of the JSON API.
+        .routes.filter(
+          (r) => METHODS.includes(r.method.toLowerCase()) && !r.path.startsWith("/_keystone/ui"),
+        )
         .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
     );
     const paths = (openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths;
