@@ -136,3 +136,11 @@ export type RolloutStartBody = z.infer<typeof RolloutStartBody>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type IsolateCounters = z.infer<typeof IsolateCounters>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+// Response schemas live in api-responses.ts and history.ts; re-exported for importers of this file.
+export {
+  ChangeResult,
+  ExplainResult,
+  ServiceRecord,
+} from "./api-responses.ts";
+export { HistoryEntry } from "./history.ts";
