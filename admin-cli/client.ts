@@ -1,5 +1,8 @@
-// The one HTTP client of the admin API: auth, JSON, and API errors turned into CLI errors.
+// The one HTTP client of the admin API: auth, JSON, API errors turned into CLI errors, and every
+// answer parsed with its schema from schemas/ (a mismatch is a clear error, not a crash later).
+import type * as z from "zod";
 import { ErrorEnvelope } from "../schemas/api.ts";
+import { formatPath } from "../schemas/problems.ts";
 import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
 
 export class ApiClient {
@@ -11,21 +14,26 @@ export class ApiClient {
     this.#token = token;
   }
 
-  get<T>(path: string): Promise<T> {
-    return this.request<T>("GET", path);
+  get<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S>> {
+    return this.request(schema, "GET", path);
   }
 
   /** Like get, but null when the thing does not exist (404). */
-  async find<T>(path: string): Promise<T | null> {
+  async find<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S> | null> {
     try {
-      return await this.request<T>("GET", path);
+      return await this.request(schema, "GET", path);
     } catch (error) {
       if (error instanceof CliError && error.notFound) return null;
       throw error;
     }
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<z.output<S>> {
     const url = `${this.baseUrl}/_keystone/v1${path}`;
     let response: Response;
     try {
@@ -57,7 +65,15 @@ export class ApiClient {
         `${method} ${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
     }
-    if (response.ok) return json as T;
+    if (response.ok) {
+      const parsed = schema.safeParse(json);
+      if (parsed.success) return parsed.data;
+      throw new CliError(
+        EXIT.error,
+        `${method} ${url} answered in an unexpected shape: is this keystone the same version as the Worker?`,
+        parsed.error.issues.slice(0, 5).map((i) => `  ${formatPath(i.path)}: ${i.message}`),
+      );
+    }
     const envelope = ErrorEnvelope.safeParse(json);
     if (!envelope.success)
       throw new CliError(EXIT.error, `${method} ${url} failed with HTTP ${response.status}`);

@@ -10,6 +10,7 @@ import { main } from "./main.ts";
 import { renderStatus } from "./rollout-view.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "keystone-cli-"));
+const iso = (ms: number) => new Date(ms).toISOString();
 
 async function run(...argv: string[]) {
   let stdout = "";
@@ -82,15 +83,17 @@ describe("rollout status view", () => {
     );
     const figures = (requests: number) => ({
       requests,
+      errors: 0,
       errorRatePercent: 1.5,
       p50: 40,
       p95: 90,
       p99: 120,
-      from: 0,
-      to: 60_000,
+      from: iso(0),
+      to: iso(60_000),
     });
     const lines = renderStatus(out, "shop", {
       state: {
+        id: "r1",
         phase: "progressing",
         strategy: "canary",
         candidate: "canary",
@@ -98,84 +101,38 @@ describe("rollout status view", () => {
         stepIndex: 1,
         stepCount: 4,
         weight: 25,
-        startedAt: 0,
-        stepStartedAt: 0,
+        startedAt: iso(0),
+        stepStartedAt: iso(0),
         failures: 0,
         pausedBy: null,
-        lastTickAt: 0,
+        lastTickAt: iso(0),
         endedAt: null,
-        lastVerdict: { at: 0, outcome: "hold", reason: "baking", candidate: null, baseline: null },
+        lastVerdict: {
+          at: iso(0),
+          outcome: "hold",
+          reason: "baking",
+          candidate: null,
+          baseline: null,
+        },
       },
       split: { stable: 75, canary: 25 },
+      tracks: [
+        { track: "stable", origin: "http://a", release: "v1", weight: 75 },
+        { track: "canary", origin: "http://b", release: "v2", weight: 25 },
+      ],
+      promotion: null,
+      countedRoutes: ["split", "experiment"],
       candidate: figures(120),
       baseline: figures(900),
       stepBakeMs: 300_000,
-      now: 60_000,
+      halt: null,
+      now: iso(60_000),
     }).join("\n");
     expect(lines).toContain("progressing  step 2 of 4");
     expect(lines).toContain("25%  stable 75%, canary 25%");
     expect(lines).toContain("bake: 4m00s left of 5m00s");
     expect(lines).toMatch(/canary\s+120\s+2\.0\s+1\.50%\s+40ms\s+90ms\s+120ms/);
-  });
-});
-
-describe("rollout status bar", () => {
-  const out = createOutput(
-    { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false },
-    { json: false, noColor: true },
-  );
-  const state = (phase: "aborted" | "promoted", weight: number) => ({
-    phase,
-    strategy: "canary" as const,
-    candidate: "canary",
-    baseline: "stable",
-    stepIndex: 0,
-    stepCount: 2,
-    weight,
-    startedAt: 0,
-    stepStartedAt: 0,
-    failures: 0,
-    pausedBy: null,
-    lastTickAt: 0,
-    endedAt: 0,
-    lastVerdict: null,
-  });
-  const view = (s: ReturnType<typeof state>, split: Record<string, number>, extra = {}) =>
-    renderStatus(out, "shop", {
-      state: s,
-      split,
-      candidate: null,
-      baseline: null,
-      stepBakeMs: null,
-      now: 0,
-      ...extra,
-    }).join("\n");
-
-  it("an aborted rollout's bar matches the weights beside it", () => {
-    expect(view(state("aborted", 0), { stable: 100, canary: 0 })).toMatch(
-      /\] 0%\s+stable 100%, canary 0%/,
-    );
-    // Weights set by an operator after the abort: the bar follows them, not the ended rollout.
-    expect(view(state("aborted", 0), { stable: 90, canary: 10 })).toMatch(
-      /\] 10%\s+stable 90%, canary 10%/,
-    );
-  });
-
-  it("a promoted rollout says the baseline track now serves the candidate's release", () => {
-    const text = view(state("promoted", 100), { stable: 100, canary: 0 });
-    expect(text).toMatch(/\] 100%\s+stable 100%, canary 0%/);
-    expect(text).toContain("stable now serves the release canary had");
-    expect(text).not.toContain("releases:");
-  });
-
-  it("per-track releases are shown when the API gives them", () => {
-    const text = view(
-      state("promoted", 100),
-      { stable: 100, canary: 0 },
-      {
-        releases: { stable: "v2", canary: "v2" },
-      },
-    );
-    expect(text).toContain("releases: stable v2, canary v2");
+    expect(lines).toContain("releases: stable v1 (75%), canary v2 (25%)");
+    expect(lines).toContain("last verdict: hold — baking (1970-01-01T00:00:00.000Z)");
   });
 });

@@ -1,6 +1,6 @@
 // What `apply` and `diff` would change: each service of a file against its stored revision.
 import { stringify } from "yaml";
-import type { ServiceRecord } from "../schemas/api.ts";
+import { ServiceRecord } from "../schemas/api-responses.ts";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import type { Service } from "../schemas/service.ts";
 import type { ApiClient } from "./client.ts";
@@ -19,7 +19,7 @@ export interface PlannedChange {
 export async function planChanges(api: ApiClient, file: ConfigFile): Promise<PlannedChange[]> {
   return Promise.all(
     file.services.map(async (next) => {
-      const current = await api.find<ServiceRecord>(`/services/${encodeURIComponent(next.name)}`);
+      const current = await api.find(ServiceRecord, `/services/${encodeURIComponent(next.name)}`);
       const diff = diffLines(current ? stringify(current.config) : "", stringify(next));
       return { name: next.name, current, next, diff, changed: hasChanges(diff) };
     }),

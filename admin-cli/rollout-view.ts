@@ -1,32 +1,9 @@
-// How `rollout status` shows a rollout to people: phase, step, weights, bake left, per-version
-// figures and the last verdict. Pure: status in, lines out.
-import * as z from "zod";
-import type { RolloutState } from "../schemas/rollout-state.ts";
+// How `rollout status` shows a rollout to people: phase, step, weights, bake left, which release
+// each track serves, per-version figures, any fast-abort halt and the last verdict. Pure: status
+// in, lines out.
+import type { RolloutStatus } from "../schemas/api-responses.ts";
+import { describePromotion } from "./commands/history.ts";
 import { type Output, table } from "./io.ts";
-import { epochMs, type Instant } from "./timestamps.ts";
-
-/** Which release each track serves, when the API says (older Workers do not). */
-const TrackReleases = z.record(z.string(), z.string().nullable());
-
-interface Figures {
-  requests: number;
-  errorRatePercent: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  from: Instant;
-  to: Instant;
-}
-
-export interface RolloutStatusView {
-  state: RolloutState | null;
-  split: Record<string, number>;
-  candidate: Figures | null;
-  baseline: Figures | null;
-  stepBakeMs: number | null;
-  now: Instant;
-  releases?: unknown;
-}
 
 export const TERMINAL = new Set(["promoted", "rolledBack", "aborted"]);
 
@@ -47,13 +24,16 @@ export function progressBar(percent: number, width = 24): string {
  * weights beside it always agree (after an abort both say 0). A promoted canary or linear
  * rollout moved the candidate's release into the baseline track: its bar is full.
  */
-export function barPercent(state: RolloutState, split: Record<string, number>): number {
+export function barPercent(
+  state: NonNullable<RolloutStatus["state"]>,
+  split: Record<string, number>,
+): number {
   if (state.phase === "promoted")
     return split[state.strategy === "blueGreen" ? state.candidate : state.baseline] ?? 100;
   return split[state.candidate] ?? 0;
 }
 
-export function renderStatus(out: Output, service: string, view: RolloutStatusView): string[] {
+export function renderStatus(out: Output, service: string, view: RolloutStatus): string[] {
   const { state } = view;
   if (!state) return [`${service}: no rollout yet (keystone rollout start ${service})`];
   const phaseColour =
@@ -70,23 +50,20 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
   const lines = [
     `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, state.phase)}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
     `${progressBar(barPercent(state, view.split))}  ${weights}`,
+    `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
   ];
-  const releases = TrackReleases.safeParse(view.releases);
-  if (releases.success) {
-    lines.push(
-      `releases: ${Object.entries(releases.data)
-        .map(([track, release]) => `${track} ${release ?? "-"}`)
-        .join(", ")}`,
-    );
-  }
-  if (state.phase === "promoted" && state.strategy !== "blueGreen") {
-    lines.push(
-      `${state.baseline} now serves the release ${state.candidate} had; ${state.candidate} is at 0%, ready for the next rollout`,
-    );
-  }
+  if (view.promotion) lines.push(describePromotion(view.promotion));
   if (state.phase === "progressing" && view.stepBakeMs !== null) {
-    const left = epochMs(state.stepStartedAt) + view.stepBakeMs - epochMs(view.now);
+    const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
+  }
+  if (view.halt?.mayHold) {
+    lines.push(
+      out.paint(
+        "yellow",
+        `halted: isolates may still send ${view.halt.version}'s traffic to the baseline ${view.halt.until ? `until ${view.halt.until}` : "until the rollback is published"}`,
+      ),
+    );
   }
   const rows = [
     [state.baseline, view.baseline],
@@ -97,7 +74,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
       table(
         ["VERSION", "REQUESTS", "REQ/S", "ERRORS", "P50", "P95", "P99"],
         rows.map(([name, f]) => {
-          const seconds = f ? Math.max(1, (epochMs(f.to) - epochMs(f.from)) / 1000) : 1;
+          const seconds = f ? Math.max(1, (Date.parse(f.to) - Date.parse(f.from)) / 1000) : 1;
           return [
             name,
             String(f?.requests ?? 0),
@@ -113,7 +90,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatusVi
   }
   if (state.lastVerdict) {
     lines.push(
-      `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${new Date(state.lastVerdict.at).toISOString()})`,
+      `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${state.lastVerdict.at})`,
     );
   }
   return lines;

@@ -1,8 +1,11 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
 import * as z from "zod";
+import { duplicates } from "./cross-checks.ts";
 import { Duration, parseDuration } from "./duration.ts";
+import { RolloutStrategy } from "./rollout.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";
+import { HeaderValue, OriginUrl } from "./wire-values.ts";
 
 const Revision = z.number().int().nonnegative();
 
@@ -18,6 +21,20 @@ export const ApplyBody = z.strictObject({
   baseRevision: Revision.optional(),
   ...Attribution,
 });
+
+/** One file's services applied together: host moves and swaps between them land all or nothing. */
+export const FileApplyBody = z
+  .strictObject({
+    services: z
+      .array(z.strictObject({ config: Service, baseRevision: Revision.optional() }))
+      .min(1, "list at least one service"),
+    ...Attribution,
+  })
+  .superRefine((body, ctx) => {
+    const names = body.services.map((s) => s.config.name);
+    for (const issue of duplicates(names, ["services"], "service", "config"))
+      ctx.addIssue({ code: "custom", path: [...issue.path, "name"], message: issue.message });
+  });
 
 export const WeightsBody = z.strictObject({
   split: Split,
@@ -59,57 +76,22 @@ export const OverrideTokenBody = z.strictObject({
   }).default("1h"),
 });
 
-export const RolloutStartBody = z.strictObject({
-  origin: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
-  release: z.string().min(1).optional(),
-  strategy: z.enum(["canary", "linear", "blueGreen"]).optional(),
-  ...Attribution,
-});
+/** A new origin and release for the candidate: both end up on the wire, so both are checked here. */
+const CandidateChange = {
+  origin: OriginUrl.optional(),
+  release: HeaderValue.optional(),
+  strategy: RolloutStrategy.optional(),
+};
+
+export const RolloutStartBody = z.strictObject({ ...CandidateChange, ...Attribution });
 
 export const RolloutActionBody = z.strictObject({ full: z.boolean().optional(), ...Attribution });
 
 /** The CI deploy webhook: starts a rollout of a service with a new origin and release. */
 export const DeployHookBody = z.strictObject({
   service: z.string(),
-  origin: z.url({ protocol: /^https?$/, error: "not an http(s) URL" }).optional(),
-  release: z.string().min(1).optional(),
-  strategy: z.enum(["canary", "linear", "blueGreen"]).optional(),
+  ...CandidateChange,
   author: z.string().max(200).optional(),
-});
-
-export const ServiceRecord = z.object({
-  name: z.string(),
-  revision: Revision,
-  updatedAt: z.iso.datetime(),
-  config: Service,
-});
-
-export const ChangeResult = z.object({
-  name: z.string(),
-  revision: Revision,
-  changed: z.boolean(),
-});
-
-export const HistoryEntry = z.object({
-  at: z.iso.datetime(),
-  type: z.string(),
-  revision: Revision.nullable(),
-  author: z.string().nullable(),
-  reason: z.string().nullable(),
-  detail: z.record(z.string(), z.json()).nullable(),
-});
-
-export const ExplainResult = z.object({
-  service: z.string(),
-  version: z.string(),
-  release: z.string().nullable(),
-  reason: z.record(z.string(), z.json()),
-  bucket: z.number().int(),
-  visitor: z.string(),
-  experiments: z.array(
-    z.object({ name: z.string(), variant: z.string(), bucket: z.number().int() }),
-  ),
-  why: z.array(z.string()),
 });
 
 /** One isolate's hot-path counters (GET /_keystone/v1/isolate). */
@@ -158,10 +140,16 @@ export const ErrorEnvelope = z.object({
 });
 
 export type ApplyBody = z.infer<typeof ApplyBody>;
-export type ServiceRecord = z.infer<typeof ServiceRecord>;
-export type ChangeResult = z.infer<typeof ChangeResult>;
-export type HistoryEntry = z.infer<typeof HistoryEntry>;
-export type ExplainResult = z.infer<typeof ExplainResult>;
+export type FileApplyBody = z.infer<typeof FileApplyBody>;
+export type RolloutStartBody = z.infer<typeof RolloutStartBody>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type IsolateCounters = z.infer<typeof IsolateCounters>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
+
+// Response schemas live in api-responses.ts and history.ts; re-exported for importers of this file.
+export {
+  ChangeResult,
+  ExplainResult,
+  ServiceRecord,
+} from "./api-responses.ts";
+export { HistoryEntry } from "./history.ts";

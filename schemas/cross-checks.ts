@@ -74,10 +74,28 @@ function originLoops(service: Raw, versions: Raw): CrossIssue[] {
   return issues;
 }
 
+/** Rules named in analysis.countRules must be rules of the service. */
+function countRulesIssues(service: Raw, rollout: Raw): CrossIssue[] {
+  if (!isRecord(rollout.analysis)) return [];
+  const rules = list(service.rules).flatMap((r) =>
+    isRecord(r) && text(r.name) ? [text(r.name)!] : [],
+  );
+  return list(rollout.analysis.countRules).flatMap((name, i) =>
+    typeof name === "string" && !rules.includes(name)
+      ? [
+          {
+            path: ["rollout", "analysis", "countRules", i],
+            message: unknownName("rule", name, rules),
+          },
+        ]
+      : [],
+  );
+}
+
 function rolloutIssues(service: Raw, known: string[]): CrossIssue[] {
   const rollout = service.rollout;
   if (!isRecord(rollout)) return [];
-  const issues: CrossIssue[] = [];
+  const issues: CrossIssue[] = countRulesIssues(service, rollout);
   if (rollout.strategy === "blueGreen") {
     for (const colour of ["blue", "green"]) {
       if (!known.includes(colour))

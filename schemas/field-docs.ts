@@ -124,6 +124,8 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.maxErrorRateDeltaPercent":
     "Limit on the candidate's error rate minus the baseline's, over the same window.",
   "services[].rollout.analysis.maxLatencyRatio": "Limit on candidate p95 / baseline p95.",
+  "services[].rollout.analysis.countRules":
+    "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":
     "Failed checks tolerated in a step before `onFailure` acts.",
 

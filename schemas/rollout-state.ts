@@ -1,7 +1,25 @@
-// A rollout's stored state: what the service Durable Object keeps and the API returns.
+// A rollout's state: stored by the service Durable Object with epoch-ms times, and sent by the
+// API with ISO-8601 times. One builder makes both, so the two can never drift apart.
 import * as z from "zod";
+import { RolloutStrategy } from "./rollout.ts";
 
 export const RolloutPhase = z.enum(["progressing", "paused", "promoted", "rolledBack", "aborted"]);
+
+export const VerdictOutcome = z.enum([
+  "started",
+  "hold",
+  "inconclusive",
+  "failed",
+  "advance",
+  "gate",
+  "promote",
+  "rollback",
+  "pause",
+  "abort",
+  "resume",
+]);
+
+export const PausedBy = z.enum(["gate", "operator", "analysis"]);
 
 export const VersionFigures = z.object({
   requests: z.number(),
@@ -12,54 +30,67 @@ export const VersionFigures = z.object({
   p99: z.number().nullable(),
 });
 
-export const Verdict = z.object({
-  at: z.number(),
-  outcome: z.enum([
-    "started",
-    "hold",
-    "inconclusive",
-    "failed",
-    "advance",
-    "gate",
-    "promote",
-    "rollback",
-    "pause",
-    "abort",
-    "resume",
-  ]),
+/**
+ * What a decision said and the figures it read. Structured, so a later judge can add its inputs
+ * and explanation as fields rather than prose.
+ */
+export const VerdictBody = z.object({
+  outcome: VerdictOutcome,
   reason: z.string(),
   candidate: VersionFigures.nullable(),
   baseline: VersionFigures.nullable(),
 });
 
-export const RolloutState = z.object({
-  phase: RolloutPhase,
-  strategy: z.enum(["canary", "linear", "blueGreen"]),
-  candidate: z.string(),
-  baseline: z.string(),
-  /** Index into the strategy's step plan. */
-  stepIndex: z.number().int(),
-  stepCount: z.number().int(),
-  /** The candidate's current percent of public traffic. */
-  weight: z.number(),
-  startedAt: z.number(),
-  stepStartedAt: z.number(),
-  /** Failed checks counted in the current step. */
-  failures: z.number().int(),
-  pausedBy: z.enum(["gate", "operator", "analysis"]).nullable(),
-  /** scheduledTime of the last cron tick applied: a repeated tick is a no-op. */
-  lastTickAt: z.number(),
-  endedAt: z.number().nullable(),
-  lastVerdict: Verdict.nullable(),
-});
+/** Epoch milliseconds: how state is stored and computed with. */
+export const EpochMs = z.number();
+/** ISO-8601: how every API response and CLI JSON output carries a time. */
+export const IsoTime = z.iso.datetime();
+
+export function verdictSchema<T extends z.ZodType>(time: T) {
+  return VerdictBody.extend({ at: time });
+}
+
+export function rolloutStateSchema<T extends z.ZodType>(time: T) {
+  return z.object({
+    /** Minted by the service object when the rollout starts; scopes fast-abort halts. */
+    id: z.string().min(1),
+    phase: RolloutPhase,
+    strategy: RolloutStrategy,
+    candidate: z.string(),
+    baseline: z.string(),
+    /** Index into the strategy's step plan. */
+    stepIndex: z.number().int(),
+    stepCount: z.number().int(),
+    /** The candidate's current percent of public traffic. */
+    weight: z.number(),
+    startedAt: time,
+    stepStartedAt: time,
+    /** Failed checks counted in the current step. */
+    failures: z.number().int(),
+    pausedBy: PausedBy.nullable(),
+    /** scheduledTime of the last cron tick applied: a repeated tick is a no-op. */
+    lastTickAt: time,
+    endedAt: time.nullable(),
+    lastVerdict: verdictSchema(time).nullable(),
+  });
+}
+
+export const Verdict = verdictSchema(EpochMs);
+export const RolloutState = rolloutStateSchema(EpochMs);
 
 export type RolloutPhase = z.infer<typeof RolloutPhase>;
 export type RolloutState = z.infer<typeof RolloutState>;
 export type RolloutVerdict = z.infer<typeof Verdict>;
+export type VerdictBody = z.infer<typeof VerdictBody>;
 export type VersionFigures = z.infer<typeof VersionFigures>;
 
 export type ActiveRollout = RolloutState & { phase: "progressing" | "paused" };
 
 export function isActive(state: RolloutState | null | undefined): state is ActiveRollout {
   return state?.phase === "progressing" || state?.phase === "paused";
+}
+
+/** Ended by a failed analysis or an operator's abort: the candidate's traffic went back. */
+export function endedBadly(state: RolloutState | null | undefined): boolean {
+  return state?.phase === "rolledBack" || state?.phase === "aborted";
 }

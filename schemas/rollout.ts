@@ -1,7 +1,12 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
 import * as z from "zod";
 import { Duration } from "./duration.ts";
+import { NotifyEvent } from "./event-types.ts";
 import { Percent } from "./split.ts";
+
+export { NotifyEvent } from "./event-types.ts";
+
+export const RolloutStrategy = z.enum(["canary", "linear", "blueGreen"]);
 
 /** A canary step: a weight held for a bake time, or a manual gate. */
 export const RolloutStep = z
@@ -26,9 +31,25 @@ export const Analysis = z.strictObject({
   maxErrorRateDeltaPercent: Percent.optional(),
   maxLatencyRatio: z.number().positive().optional(),
   failureLimit: z.number().int().nonnegative().default(1),
+  /**
+   * Rules whose traffic counts in the analysis, besides the split and experiment pins. Forced
+   * traffic (other rules, override tokens) is left out so it can neither poison nor dilute a verdict.
+   */
+  countRules: z.array(z.string().min(1)).optional(),
 });
 
 const Url = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/** Notify targets get signed rollout events: https only, plain http only to this machine. */
+const NotifyUrl = Url.refine(
+  (text) => {
+    const url = new URL(text);
+    return url.protocol === "https:" || LOOPBACK_HOSTS.has(url.hostname);
+  },
+  { message: "use an https URL (http only for 127.0.0.1, ::1 or localhost)" },
+);
 
 export const Gates = z.strictObject({
   /** Called before each step's weight is applied; a non-2xx answer holds the step. */
@@ -39,7 +60,7 @@ export const Gates = z.strictObject({
 
 export const Rollout = z
   .strictObject({
-    strategy: z.enum(["canary", "linear", "blueGreen"]),
+    strategy: RolloutStrategy,
     candidate: z.string().optional(),
     steps: z.array(RolloutStep).min(1).optional(),
     stepPercent: Percent.optional(),
@@ -68,23 +89,12 @@ export const Rollout = z
     }
   });
 
-export const NotifyEvent = z.enum([
-  "rollout.started",
-  "rollout.advanced",
-  "rollout.paused",
-  "rollout.resumed",
-  "rollout.promoted",
-  "rollout.rolledBack",
-  "rollout.aborted",
-  "config.applied",
-]);
-
 export const Notify = z.strictObject({
-  url: Url,
+  url: NotifyUrl,
   events: z.array(NotifyEvent).min(1),
 });
 
 export type RolloutStep = z.infer<typeof RolloutStep>;
 export type Rollout = z.infer<typeof Rollout>;
 export type Analysis = z.infer<typeof Analysis>;
-export type NotifyEvent = z.infer<typeof NotifyEvent>;
+export type RolloutStrategy = z.infer<typeof RolloutStrategy>;

@@ -60,7 +60,28 @@ export const WindowQuery = z.object({
   routes: z.array(OutcomeRoute).optional(),
 });
 
+/** A version's counts over a window (or since its stats began: `totals()`). */
+export const WindowCounts = z.object({
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  /** Requests the origin never answered (timeout, refused); counted in errors too. */
+  noAnswer: z.number().int().nonnegative(),
+  histogram: LatencyHistogram,
+});
+
+/** A window's counts and their summary, as the stats object answers `window(query)`. */
+export const WindowStats = WindowCounts.extend({
+  from: z.number(),
+  to: z.number(),
+  errorRatePercent: z.number().nullable(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+
 export type OutcomeRoute = z.infer<typeof OutcomeRoute>;
+export type WindowCounts = z.infer<typeof WindowCounts>;
+export type WindowStats = z.infer<typeof WindowStats>;
 export type OutcomeBatch = z.infer<typeof OutcomeBatch>;
 export type OutcomeFlush = z.infer<typeof OutcomeFlush>;
 export type HaltSignal = z.infer<typeof HaltSignal>;

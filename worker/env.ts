@@ -1,13 +1,12 @@
-// Bindings, vars and secrets of the Worker (see wrangler.toml and docs/storage.md).
-import type { RegistryObject } from "./control-plane/registry-object.ts";
-import type { ServiceObject } from "./control-plane/service-object.ts";
-import type { StatsObject } from "./control-plane/stats-object.ts";
+// Bindings, vars and secrets of the Worker (see wrangler.toml and docs/storage.md). Durable Object
+// namespaces are typed by their RPC contracts, not their classes: env imports no object.
+import type { RegistryRpc, ServiceRpc, StatsRpc } from "./contracts.ts";
 
 export interface Env {
   ROUTES: KVNamespace;
-  SERVICES: DurableObjectNamespace<ServiceObject>;
-  REGISTRY: DurableObjectNamespace<RegistryObject>;
-  STATS: DurableObjectNamespace<StatsObject>;
+  SERVICES: DurableObjectNamespace<ServiceRpc>;
+  REGISTRY: DurableObjectNamespace<RegistryRpc>;
+  STATS: DurableObjectNamespace<StatsRpc>;
   /** Bearer token that may change config. */
   ADMIN_TOKEN?: string;
   /** Bearer token that may only read. */

@@ -1,6 +1,7 @@
-// keystone apply -f FILE [--dry-run [--exit-code]]: shows the diff, then stores new revisions.
+// keystone apply -f FILE [--dry-run [--exit-code]]: shows the diff, then stores the file's
+// changed services together: hosts moved or swapped between them land all or nothing.
 import { defineCommand } from "citty";
-import type { ChangeResult } from "../../schemas/api.ts";
+import { FileApplyResult } from "../../schemas/api-responses.ts";
 import { loadConfigFile } from "../config-file.ts";
 import { UsageError } from "../errors.ts";
 import { exitCodeArg, exitWhenPending, planChanges, planJson, printPlan } from "../plan.ts";
@@ -33,25 +34,23 @@ export default defineCommand({
       out.line(out.paint("dim", "dry run: nothing stored"));
       return exitWhenPending(plan, args["exit-code"]);
     }
-    const results: ChangeResult[] = [];
-    // Existing services first, so a host moved from one of them to a new service is free in time.
-    const ordered = plan
-      .filter((c) => c.changed)
-      .sort((a, b) => Number(a.current === null) - Number(b.current === null));
-    for (const change of ordered) {
-      const result = await api.request<ChangeResult>(
-        "PUT",
-        `/services/${encodeURIComponent(change.name)}`,
-        {
-          config: change.next,
-          baseRevision: expectedRevision(args["if-revision"]) ?? change.current?.revision ?? 0,
-          author,
-          reason: args.reason,
-        },
-      );
-      results.push(result);
-      out.line(`${out.paint("green", "✓")} ${change.name}: revision ${result.revision} stored`);
-    }
+    const changed = plan.filter((c) => c.changed);
+    const results =
+      changed.length === 0
+        ? []
+        : (
+            await api.request(FileApplyResult, "POST", "/apply", {
+              services: changed.map((change) => ({
+                config: change.next,
+                baseRevision:
+                  expectedRevision(args["if-revision"]) ?? change.current?.revision ?? 0,
+              })),
+              author,
+              reason: args.reason,
+            })
+          ).services;
+    for (const result of results)
+      out.line(`${out.paint("green", "✓")} ${result.name}: revision ${result.revision} stored`);
     if (results.length === 0) out.line("nothing to apply");
     out.result({ dryRun: false, services: planJson(plan), applied: results });
   },

@@ -1,6 +1,6 @@
 // keystone delete SERVICE --yes: stops routing the service; its history is kept.
 import { defineCommand } from "citty";
-import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
+import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { openSession } from "../session.ts";
 
@@ -23,15 +23,15 @@ export default defineCommand({
       );
     }
     const path = `/services/${encodeURIComponent(args.service)}`;
-    const current = await api.get<ServiceRecord>(path);
-    const result = await api.request<ChangeResult>("DELETE", path, {
+    const current = await api.get(ServiceRecord, path);
+    const result = await api.request(ChangeResult, "DELETE", path, {
       baseRevision: current.revision,
       author,
       reason: args.reason,
     });
     out.result(result);
     out.line(
-      `${out.paint("green", "✓")} ${args.service} deleted (revision ${result.revision}); keystone revert ${args.service} --to ${current.revision} restores it`,
+      `${out.paint("green", "✓")} ${args.service} deleted (revision ${result.revision}); apply its file again (or keystone revert ${args.service} --to ${current.revision}) to bring it back`,
     );
   },
 });

@@ -1,6 +1,6 @@
 // keystone explain SERVICE [-H 'name: value'] [--cookie k=v] …: which version, and why.
 import { defineCommand } from "citty";
-import type { ExplainResult } from "../../schemas/api.ts";
+import { ExplainResult } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { openSession, repeated } from "../session.ts";
 
@@ -49,7 +49,7 @@ export default defineCommand({
       country: args.country,
       colo: args.colo,
     };
-    const result = await api.request<ExplainResult>("POST", "/explain", {
+    const result = await api.request(ExplainResult, "POST", "/explain", {
       service: args.service,
       request,
     });

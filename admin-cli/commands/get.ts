@@ -1,7 +1,7 @@
 // keystone get [SERVICE] [-o yaml|json]: the config of record, as a file you can apply again.
 import { defineCommand } from "citty";
 import { stringify } from "yaml";
-import type { ServiceRecord } from "../../schemas/api.ts";
+import { ServiceList, ServiceRecord } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { table } from "../io.ts";
 import { openSession } from "../session.ts";
@@ -17,10 +17,12 @@ export default defineCommand({
     if (args.output !== undefined && !["yaml", "json"].includes(args.output)) {
       throw new CliError(EXIT.usage, `-o takes yaml or json, not "${args.output}"`);
     }
-    const records = args.service
-      ? [await api.get<ServiceRecord>(`/services/${encodeURIComponent(args.service)}`)]
-      : (await api.get<{ services: ServiceRecord[] }>("/services")).services;
-    out.result(args.service ? records[0] : { services: records });
+    const answer = args.service
+      ? await api.get(ServiceRecord, `/services/${encodeURIComponent(args.service)}`)
+      : await api.get(ServiceList, "/services");
+    const records = "services" in answer ? answer.services : [answer];
+    for (const warning of answer.warnings ?? []) out.note(`warning: ${warning}`);
+    out.result(answer);
     if (out.json) return;
     const file = { services: records.map((r) => r.config) };
     if (args.output === "yaml") return out.raw(stringify(file));
@@ -28,7 +30,7 @@ export default defineCommand({
     if (records.length === 0) return out.line("no services yet: keystone apply -f keystone.yaml");
     out.line(
       table(
-        ["SERVICE", "REVISION", "HOSTS", "SPLIT", "UPDATED"],
+        ["SERVICE", "REVISION", "HOSTS", "SPLIT", "RELEASES", "UPDATED"],
         records.map((r) => [
           r.name,
           String(r.revision),
@@ -37,6 +39,9 @@ export default defineCommand({
             .join(","),
           Object.entries(r.config.split)
             .map(([v, w]) => `${v}=${w}`)
+            .join(" "),
+          Object.entries(r.config.versions)
+            .map(([v, version]) => `${v}=${version.release ?? "-"}`)
             .join(" "),
           r.updatedAt,
         ]),

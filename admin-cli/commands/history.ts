@@ -1,40 +1,40 @@
 // keystone history SERVICE: every revision and event, who, why and when.
 import { defineCommand } from "citty";
-import type { HistoryEntry } from "../../schemas/api.ts";
+import { type EventDetail, HistoryResponse, type Promotion } from "../../schemas/history.ts";
+import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import { table } from "../io.ts";
 import { openSession } from "../session.ts";
 
-interface Figures {
-  requests: number;
-  errorRatePercent: number | null;
-  p95: number | null;
-}
-
-function figures(name: string, f: Figures | null | undefined): string | null {
+function figures(name: string, f: VersionFigures | null | undefined): string | null {
   if (!f) return null;
   const rate = f.errorRatePercent === null ? "-" : `${f.errorRatePercent.toFixed(2)}%`;
   return `${name} ${f.requests} req, ${rate} errors, p95 ${f.p95 === null ? "-" : `${Math.round(f.p95)}ms`}`;
 }
 
-/** The figures behind a rollout decision, or a split, in a few words; other detail as JSON. */
-export function describeDetail(detail: Record<string, unknown> | null): string | null {
+/** "stable now serves release v2 (from canary)": which track took which release. */
+export function describePromotion(p: Promotion): string {
+  const release = p.release === null ? p.origin : `release ${p.release}`;
+  return p.track === p.from
+    ? `${p.track} now serves all traffic with ${release}`
+    : `${p.track} now serves ${release} (from ${p.from})`;
+}
+
+/** The figures behind a rollout decision, a split, or a promotion, in a few words. */
+export function describeDetail(detail: EventDetail | null): string | null {
   if (!detail) return null;
-  if (detail.split)
-    return Object.entries(detail.split as Record<string, number>)
+  if (detail.kind === "config") {
+    const split = Object.entries(detail.split)
       .map(([v, w]) => `${v}=${w}`)
       .join(" ");
-  const verdict = detail.verdict as
-    | { candidate?: Figures | null; baseline?: Figures | null }
-    | undefined;
-  if (detail.phase) {
-    const parts = [
-      `${detail.phase} at ${detail.weight}% (step ${detail.step})`,
-      figures("candidate", verdict?.candidate),
-      figures("baseline", verdict?.baseline),
-    ];
-    return parts.filter(Boolean).join("; ");
+    return detail.restored === undefined ? split : `${split} (revision ${detail.restored})`;
   }
-  return JSON.stringify(detail);
+  const parts = [
+    detail.promotion ? describePromotion(detail.promotion) : null,
+    `${detail.phase} at ${detail.weight}% (step ${detail.step})`,
+    figures("candidate", detail.verdict?.candidate),
+    figures("baseline", detail.verdict?.baseline),
+  ];
+  return parts.filter(Boolean).join("; ");
 }
 
 export default defineCommand({
@@ -44,7 +44,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api } = openSession();
-    const { history } = await api.get<{ history: HistoryEntry[] }>(
+    const { history } = await api.get(
+      HistoryResponse,
       `/services/${encodeURIComponent(args.service)}/history`,
     );
     out.result({ service: args.service, history });

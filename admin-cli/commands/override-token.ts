@@ -1,5 +1,6 @@
 // keystone override-token SERVICE VERSION [--ttl 1h]: a signed token that forces a version.
 import { defineCommand } from "citty";
+import { OverrideToken } from "../../schemas/api-responses.ts";
 import { openSession } from "../session.ts";
 
 export default defineCommand({
@@ -14,7 +15,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api } = openSession();
-    const minted = await api.request<{ token: string; expiresAt: string }>(
+    const minted = await api.request(
+      OverrideToken,
       "POST",
       `/services/${encodeURIComponent(args.service)}/override-tokens`,
       { version: args.version, ttl: args.ttl },

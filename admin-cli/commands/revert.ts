@@ -1,6 +1,6 @@
 // keystone revert SERVICE --to N: a new revision equal to revision N.
 import { defineCommand } from "citty";
-import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
+import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { openSession } from "../session.ts";
 
@@ -17,8 +17,8 @@ export default defineCommand({
     if (!Number.isInteger(to) || to < 1)
       throw new CliError(EXIT.usage, `--to takes a revision number, not "${args.to}"`);
     const path = `/services/${encodeURIComponent(args.service)}`;
-    const current = await api.find<ServiceRecord>(path);
-    const result = await api.request<ChangeResult>("POST", `${path}/revert`, {
+    const current = await api.find(ServiceRecord, path);
+    const result = await api.request(ChangeResult, "POST", `${path}/revert`, {
       to,
       baseRevision: current?.revision,
       author,

@@ -1,6 +1,6 @@
 // keystone weights SERVICE stable=90 canary=10: a new revision with the new split.
 import { defineCommand } from "citty";
-import type { ChangeResult, ServiceRecord } from "../../schemas/api.ts";
+import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { expectedRevision, openSession } from "../session.ts";
 
@@ -33,8 +33,8 @@ export default defineCommand({
     const { out, api, author } = openSession();
     const split = parseWeights(args._.slice(1).map(String));
     const path = `/services/${encodeURIComponent(args.service)}`;
-    const current = await api.get<ServiceRecord>(path);
-    const result = await api.request<ChangeResult>("POST", `${path}/weights`, {
+    const current = await api.get(ServiceRecord, path);
+    const result = await api.request(ChangeResult, "POST", `${path}/weights`, {
       split,
       baseRevision: expectedRevision(args["if-revision"]) ?? current.revision,
       author,

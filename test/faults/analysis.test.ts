@@ -1,8 +1,10 @@
 // Fault suite, items 2 and 7: outcomes keep the route that chose their version, so forced traffic
 // can be left out of analysis; and no outcome is lost without a number saying so.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
 import { entryOf, Fault, faultyStats, publishRaw, send, serviceOn } from "./support.ts";
 
 const statsOf = (name: string) => env.STATS.get(env.STATS.idFromName(name));
@@ -87,5 +89,64 @@ describe("item 7: outcomes are never silently lost", () => {
     await plane.flushOutcomes();
     expect(plane.counters()).toMatchObject({ droppedOutcomes: 5, droppedOutcomeBatches: 1 });
     expect((await send(plane, "https://unmetered.test/")).status).toBe(200);
+  });
+});
+
+describe("item 2: forced traffic through real rollout ticks", () => {
+  const policy = {
+    strategy: "canary",
+    steps: [
+      { weight: 20, bake: "1m" },
+      { weight: 50, bake: "1m" },
+    ],
+    analysis: { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 },
+  };
+  const forceRule = {
+    name: "force-canary",
+    when: { header: { name: "x-canary", equals: "always" } },
+    route: "canary",
+  };
+
+  /** `count` requests through the harness's data plane, as one visitor each, then a flush. */
+  async function sendTo(h: RolloutHarness, path: string, count: number, forced: boolean) {
+    for (let i = 0; i < count; i++) {
+      const ctx = createExecutionContext();
+      const response = await h.plane.fetch(
+        new Request(`https://${h.service}.test${path}`, {
+          headers: {
+            cookie: `ks_${h.service}=visitor-${path.length}-${i}-${forced}`,
+            ...(forced ? { "x-canary": "always" } : {}),
+          },
+        }),
+        ctx,
+      );
+      await response.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+    }
+    await h.plane.flushOutcomes();
+  }
+
+  it("a loop of forced requests to a failing path cannot roll back a healthy canary", async () => {
+    const h = new RolloutHarness("poison");
+    await h.apply(rolloutService("poison", env.CANARY_ORIGIN, policy, { rules: [forceRule] }));
+    await h.command("start");
+    await sendTo(h, "/", 300, false); // about 60 reach the canary through the split, all healthy
+    await sendTo(h, "/status/500", 100, true); // an anonymous client forcing the canary to fail
+    h.advance(2 * MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state.phase).toBe("progressing");
+    expect(state.stepIndex).toBe(1);
+  });
+
+  it("a flood of forced healthy requests cannot dilute a failing canary's errors", async () => {
+    const h = new RolloutHarness("dilute");
+    await h.apply(rolloutService("dilute", env.CANARY_ORIGIN, policy, { rules: [forceRule] }));
+    await h.command("start");
+    await sendTo(h, "/status/500", 300, false); // the canary fails what the split sends it
+    await sendTo(h, "/", 1500, true); // forced healthy requests that would dilute it below 5 %
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect((await h.state()).phase).toBe("rolledBack");
   });
 });

@@ -112,8 +112,10 @@ describe("changes", () => {
     const clash = await api("PUT", "/services/shop-copy", {
       config: { ...localShop(), name: "shop-copy" },
     });
-    expect(clash.status).toBe(422);
-    expect(await clash.text()).toContain('already served by service \\"shop\\"');
+    expect(clash.status).toBe(409);
+    const { error } = (await clash.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("host_claimed");
+    expect(error.message).toContain('already served by service "shop"');
   });
 
   it("history holds every revision with who and why", async () => {

@@ -3,6 +3,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
+import { Service } from "../../schemas/service.ts";
 import { localShop } from "./publish.ts";
 
 it("concurrent applies of ten services all end up in the KV document", async () => {
@@ -24,12 +25,25 @@ it("concurrent applies of ten services all end up in the KV document", async () 
   expect(doc.generation).toBe(await registry.generation());
 });
 
-it("a registry stored before rollouts existed gains the rollout column on start", async () => {
+it("a registry stored before sequences (bare Service rows, no rollout column) loads its services", async () => {
   const registry = env.REGISTRY.get(env.REGISTRY.idFromName("old-registry"));
+  const legacy = Service.parse({ ...localShop(), name: "legacy", hosts: ["legacy.example.com"] });
   await runInDurableObject(registry, (_, state) => {
-    state.storage.sql.exec("ALTER TABLE services DROP COLUMN rollout_active");
+    state.storage.sql.exec("DELETE FROM entries");
+    state.storage.sql.exec(
+      "CREATE TABLE services (name TEXT PRIMARY KEY, revision INTEGER NOT NULL, config TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+    );
+    state.storage.sql.exec(
+      "INSERT INTO services VALUES ('legacy', 3, ?, 0)",
+      JSON.stringify(legacy),
+    );
   });
   await evictDurableObject(registry);
-  await registry.publish("legacy", 1, null, false);
+  expect(await registry.list()).toEqual([{ name: "legacy", sequence: 3, config: legacy }]);
   expect(await registry.activeRollouts()).toEqual([]);
+  // Its revision stood for the sequence: an older publication is ignored, a newer one lands.
+  const stale = { service: "legacy", sequence: 2, config: null, rolloutActive: false };
+  expect(await registry.publish(stale)).toEqual({ stored: false, sequence: 3 });
+  expect(await registry.publish({ ...stale, sequence: 4 })).toEqual({ stored: true, sequence: 4 });
+  expect(await registry.list()).toEqual([]);
 });

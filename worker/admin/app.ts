@@ -1,24 +1,47 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { IsolateCounters } from "../../schemas/api.ts";
-import { ConfigFile, ExplainBody } from "../../schemas/index.ts";
+import { ExplainBody, IsolateCounters } from "../../schemas/api.ts";
+import {
+  ExplainResult,
+  Health,
+  ServiceRecord,
+  ValidateResult,
+} from "../../schemas/api-responses.ts";
+import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError, parseRpc } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
 import { explainWithHalt } from "./explain-halt.ts";
+import { liveServices } from "./live-services.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
+import { respond } from "./respond.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
 import { serviceRoutes } from "./services-routes.ts";
+import { deploymentWarnings } from "./warnings.ts";
+
+/** Counters of an isolate that has served no request yet. */
+const IDLE_ISOLATE: IsolateCounters = {
+  requestsServed: 0,
+  routeTableReads: 0,
+  statsFlushCalls: 0,
+  droppedOutcomeBatches: 0,
+  droppedOutcomes: 0,
+  tableGeneration: null,
+  haltedVersions: [],
+  rejectedEntries: 0,
+  rejectedServices: [],
+  failedAdminAuth: 0,
+};
 
 /** Largest admin request body: a config of many services fits easily. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +57,9 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       },
     }),
   );
-  app.get("/_keystone/health", (c) => c.json({ ok: true }));
+  app.get("/_keystone/health", (c) =>
+    respond(c, Health, { ok: true, warnings: deploymentWarnings(c.env) }),
+  );
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/_keystone/ui", statusPage());
 
@@ -46,7 +71,9 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
 
   const v1 = new Hono<{ Bindings: Env }>();
   // This isolate's hot-path counters (each isolate answers for itself).
-  v1.get("/isolate", requireScope("read"), (c) => c.json(isolate() ?? { requestsServed: 0 }));
+  v1.get("/isolate", requireScope("read"), (c) =>
+    respond(c, IsolateCounters, isolate() ?? IDLE_ISOLATE),
+  );
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
   v1.route("/", deployHookRoutes());
@@ -54,7 +81,11 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   v1.post("/explain", requireScope("read"), async (c) => {
     const body = await readBody(c, ExplainBody);
     let config = body.service
-      ? (await serviceObjectOf(c.env, body.service).record())?.config
+      ? parseRpc(
+          ServiceRecord.nullable(),
+          await serviceObjectOf(c.env, body.service).record(body.service),
+          `service "${body.service}"`,
+        )?.config
       : undefined;
     if (!body.service) {
       const host = body.request.host;
@@ -62,7 +93,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         throw new ApiError("invalid", "name a service or a request host", [
           { path: "request.host", message: "required without service" },
         ]);
-      const table = compileRouteTable((await registryOf(c.env).list()).map((e) => e.config));
+      const table = compileRouteTable((await liveServices(c.env)).map((e) => e.config));
       config = findService(
         table,
         host.toLowerCase().replace(/:\d+$/, ""),
@@ -75,12 +106,14 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
         `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
       );
     const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET);
-    return c.json(await explainWithHalt(c.env, config, result));
+    return respond(c, ExplainResult, await explainWithHalt(c.env, config, result));
   });
 
   v1.post("/validate", requireScope("read"), async (c) => {
     const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
-    return c.json(
+    return respond(
+      c,
+      ValidateResult,
       parsed.success
         ? { valid: true, problems: [] }
         : { valid: false, problems: problemsOf(parsed.error) },

@@ -3,10 +3,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { DeployHookBody } from "../../schemas/api.ts";
+import { RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 import { ApiError, unwrap } from "./errors.ts";
+import { respond } from "./respond.ts";
 
 export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 
@@ -74,13 +76,13 @@ export function deployHookRoutes() {
     if (!parsed.success)
       throw new ApiError("invalid", "the request body is not valid", problemsOf(parsed.error));
     const { service, author, ...start } = parsed.data;
-    const state = unwrap(
-      await serviceObjectOf(c.env, service).startRollout(service, start, {
-        author: author ?? "deploy-webhook",
-        reason: start.release ? `deploy ${start.release}` : "deploy webhook",
-      }),
-    );
-    return c.json(state);
+    const result = await serviceObjectOf(c.env, service).execute(service, {
+      kind: "rollout.start",
+      ...start,
+      author: author ?? "deploy-webhook",
+      reason: start.release ? `deploy ${start.release}` : "deploy webhook",
+    });
+    return respond(c, RolloutStateWire, unwrap(RolloutStateWire, result, `service "${service}"`));
   });
   return app;
 }

@@ -1,7 +1,9 @@
-// The admin API's one error path: typed failures → one JSON envelope with the right status.
+// The admin API's one error path: every tagged failure reason maps to one HTTP status and the one
+// JSON envelope, here; results from Durable Objects are parsed as they enter.
+import * as z from "zod";
 import type { ErrorCode, ErrorEnvelope } from "../../schemas/api.ts";
 import type { Problem } from "../../schemas/problems.ts";
-import type { Result } from "../control-plane/result.ts";
+import { Failure } from "../../schemas/result.ts";
 
 const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503> = {
   bad_request: 400,
@@ -42,8 +44,30 @@ export class ApiError extends Error {
   }
 }
 
-/** The value of a successful result; a failure becomes the ApiError the API answers with. */
-export function unwrap<T>(result: Result<T>): T {
-  if (result.ok) return result.value;
-  throw new ApiError(result.error.code, result.error.message, result.error.problems);
+/** Parses what crossed an RPC boundary; a mismatch is our bug, reported as an internal error. */
+export function parseRpc<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  console.error(
+    `keystone: ${what} answered in an unexpected shape:`,
+    parsed.error.issues.slice(0, 5),
+  );
+  throw new ApiError("internal", `${what} answered in an unexpected shape; see the Worker logs`);
 }
+
+/** The value of a result from a Durable Object; a failure becomes the ApiError the API answers. */
+export function unwrap<S extends z.ZodType>(schema: S, result: unknown, what: string): z.output<S> {
+  const envelope = parseRpc(ResultEnvelope, result, what);
+  if (!envelope.ok)
+    throw new ApiError(envelope.error.code, envelope.error.message, envelope.error.problems);
+  return parseRpc(schema, envelope.value, what);
+}
+
+const ResultEnvelope = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: Failure }),
+]);

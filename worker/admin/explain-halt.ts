@@ -5,7 +5,7 @@ import type { ExplainResult } from "../../schemas/api.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import type { Service } from "../../schemas/service.ts";
 import type { HaltSignal } from "../../schemas/stats.ts";
-import { statsObjectName } from "../data-plane/outcome-flusher.ts";
+import { statsObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 
 /** The sequence the route document in KV holds the service at (-1: not in it). */
@@ -46,7 +46,7 @@ export async function explainWithHalt(
   result: ExplainResult,
 ): Promise<ExplainResult> {
   if (result.version === config.baseline) return result;
-  const stats = env.STATS.get(env.STATS.idFromName(statsObjectName(config.name, result.version)));
+  const stats = statsObjectOf(env, config.name, result.version);
   const halt = await stats.currentHalt();
   if (!halt) return result;
   return applyHalt(result, config, halt, await publishedSequence(env, config.name));

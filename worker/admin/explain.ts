@@ -1,5 +1,5 @@
 // `explain`: the data plane's own decision for a described request, with the reasons spelled out.
-import type { ExplainResult } from "../../schemas/api.ts";
+import type { ExplainResult } from "../../schemas/api-responses.ts";
 import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";
@@ -26,7 +26,11 @@ export function explainRequest(
     service: config.name,
     version: verdict.version.name,
     release: verdict.version.release ?? null,
-    reason: { ...verdict.reason },
+    // Times leave the API as ISO-8601: an override's expiry is the one time a reason carries.
+    reason:
+      verdict.reason.kind === "override"
+        ? { ...verdict.reason, expiresAt: new Date(verdict.reason.expiresAt).toISOString() }
+        : { ...verdict.reason },
     bucket: verdict.bucket,
     visitor: verdict.visitorSource,
     experiments: verdict.experiments,

@@ -1,19 +1,34 @@
-// The admin API described as OpenAPI 3.1, generated from the same zod schemas the API parses with.
+// The admin API described as OpenAPI 3.1, generated from the same zod schemas the API parses its
+// bodies and checks its responses with. A test holds it to the app's routes, one for one.
 import * as z from "zod";
 import {
   ApplyBody,
-  ChangeResult,
   DeleteBody,
+  DeployHookBody,
   ErrorEnvelope,
   ExplainBody,
-  ExplainResult,
-  HistoryEntry,
+  FileApplyBody,
+  IsolateCounters,
   OverrideTokenBody,
   RevertBody,
-  ServiceRecord,
+  RolloutActionBody,
+  RolloutStartBody,
   WeightsBody,
 } from "../../schemas/api.ts";
+import {
+  ChangeResult,
+  ExplainResult,
+  FileApplyResult,
+  Health,
+  OverrideToken,
+  RolloutStateWire,
+  RolloutStatus,
+  ServiceList,
+  ServiceRecord,
+  ValidateResult,
+} from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
+import { HistoryResponse } from "../../schemas/history.ts";
 
 const json = (schema: z.ZodType, io: "input" | "output") => ({
   content: {
@@ -21,22 +36,29 @@ const json = (schema: z.ZodType, io: "input" | "output") => ({
   },
 });
 
-function operation(
-  summary: string,
-  scope: "read" | "admin",
-  body: z.ZodType | undefined,
-  result: z.ZodType,
-) {
+type Auth = "read" | "admin" | "none" | "webhook";
+type Result = z.ZodType | "text";
+
+function operation(summary: string, auth: Auth, body: z.ZodType | undefined, result: Result) {
   return {
     summary,
-    security: [{ bearer: [scope] }],
+    ...(auth === "read" || auth === "admin" ? { security: [{ bearer: [auth] }] } : {}),
+    ...(auth === "webhook" ? { security: [{ deployHook: [] }] } : {}),
     ...(body ? { requestBody: { required: true, ...json(body, "input") } } : {}),
     responses: {
-      "200": { description: "ok", ...json(result, "output") },
+      "200":
+        result === "text"
+          ? { description: "ok", content: { "text/plain": { schema: { type: "string" } } } }
+          : { description: "ok", ...json(result, "output") },
       default: { description: "error", ...json(ErrorEnvelope, "output") },
     },
   };
 }
+
+const V1 = "/_keystone/v1";
+const SERVICE = `${V1}/services/{name}`;
+const rolloutAction = (verb: string) =>
+  operation(`Rollout: ${verb}`, "admin", RolloutActionBody, RolloutStateWire);
 
 let cached: unknown;
 
@@ -44,56 +66,88 @@ export function openApiDocument(): unknown {
   cached ??= {
     openapi: "3.1.0",
     info: { title: "Keystone Edge admin API", version: "1" },
-    components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        deployHook: {
+          type: "apiKey",
+          in: "header",
+          name: "x-keystone-signature",
+          description:
+            'sha256=<HMAC-SHA256(DEPLOY_WEBHOOK_SECRET, "<x-keystone-timestamp>.<body>")>',
+        },
+      },
+    },
     paths: {
-      "/_keystone/v1/services": {
-        get: operation(
-          "List services",
-          "read",
-          undefined,
-          z.object({ services: z.array(ServiceRecord) }),
+      "/_keystone/health": {
+        get: operation("Liveness, and warnings about missing secrets", "none", undefined, Health),
+      },
+      "/_keystone/metrics": { get: operation("Prometheus metrics", "read", undefined, "text") },
+      [`${V1}/openapi.json`]: {
+        get: operation("This document", "none", undefined, z.record(z.string(), z.unknown())),
+      },
+      [`${V1}/isolate`]: {
+        get: operation("This isolate's hot-path counters", "read", undefined, IsolateCounters),
+      },
+      [`${V1}/services`]: { get: operation("List services", "read", undefined, ServiceList) },
+      [`${V1}/apply`]: {
+        post: operation(
+          "Apply a file's services together (host moves and swaps land all or nothing)",
+          "admin",
+          FileApplyBody,
+          FileApplyResult,
         ),
       },
-      "/_keystone/v1/services/{name}": {
+      [SERVICE]: {
         get: operation("Read a service's config of record", "read", undefined, ServiceRecord),
         put: operation("Apply a service's config (new revision)", "admin", ApplyBody, ChangeResult),
-        delete: operation("Delete a service (recorded)", "admin", DeleteBody, ChangeResult),
+        delete: operation(
+          "Delete a service (recorded; applying it again creates it anew)",
+          "admin",
+          DeleteBody,
+          ChangeResult,
+        ),
       },
-      "/_keystone/v1/services/{name}/weights": {
+      [`${SERVICE}/weights`]: {
         post: operation("Change the split", "admin", WeightsBody, ChangeResult),
       },
-      "/_keystone/v1/services/{name}/revert": {
+      [`${SERVICE}/revert`]: {
         post: operation("Revert to an earlier revision", "admin", RevertBody, ChangeResult),
       },
-      "/_keystone/v1/services/{name}/history": {
+      [`${SERVICE}/history`]: {
+        get: operation("Revisions and events", "read", undefined, HistoryResponse),
+      },
+      [`${SERVICE}/override-tokens`]: {
+        post: operation("Mint a signed override token", "admin", OverrideTokenBody, OverrideToken),
+      },
+      [`${SERVICE}/rollout`]: {
         get: operation(
-          "Revisions and events",
+          "Rollout status: state, weights, per-track releases, figures, halt",
           "read",
           undefined,
-          z.object({ name: z.string(), history: z.array(HistoryEntry) }),
+          RolloutStatus,
         ),
       },
-      "/_keystone/v1/services/{name}/override-tokens": {
+      [`${SERVICE}/rollout/start`]: {
+        post: operation("Start a rollout", "admin", RolloutStartBody, RolloutStateWire),
+      },
+      [`${SERVICE}/rollout/promote`]: { post: rolloutAction("promote (past a gate; full: now)") },
+      [`${SERVICE}/rollout/pause`]: { post: rolloutAction("pause") },
+      [`${SERVICE}/rollout/resume`]: { post: rolloutAction("resume") },
+      [`${SERVICE}/rollout/abort`]: { post: rolloutAction("abort") },
+      [`${V1}/hooks/deploy`]: {
         post: operation(
-          "Mint a signed override token",
-          "admin",
-          OverrideTokenBody,
-          z.object({ token: z.string(), expiresAt: z.string() }),
+          "CI deploy webhook: start a rollout (HMAC-signed)",
+          "webhook",
+          DeployHookBody,
+          RolloutStateWire,
         ),
       },
-      "/_keystone/v1/explain": {
+      [`${V1}/explain`]: {
         post: operation("Explain a routing decision", "read", ExplainBody, ExplainResult),
       },
-      "/_keystone/v1/validate": {
-        post: operation(
-          "Validate a config file",
-          "read",
-          ConfigFile,
-          z.object({
-            valid: z.boolean(),
-            problems: z.array(z.object({ path: z.string(), message: z.string() })),
-          }),
-        ),
+      [`${V1}/validate`]: {
+        post: operation("Validate a config file", "read", ConfigFile, ValidateResult),
       },
     },
   };

@@ -1,25 +1,42 @@
-// Admin endpoints for services: read, apply, weights, revert, delete, history, override tokens.
+// Admin endpoints for services: read, apply (one service or a whole file), weights, revert,
+// delete, history, override tokens.
 import { Hono } from "hono";
 import {
   ApplyBody,
   DeleteBody,
+  FileApplyBody,
   OverrideTokenBody,
   RevertBody,
   WeightsBody,
 } from "../../schemas/api.ts";
+import {
+  ChangeResult,
+  FileApplyResult,
+  OverrideToken,
+  ServiceList,
+  ServiceRecord,
+} from "../../schemas/api-responses.ts";
 import { parseDuration } from "../../schemas/duration.ts";
-import { hostConflicts } from "../control-plane/changes.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { HistoryResponse } from "../../schemas/history.ts";
+import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
-import { ApiError, unwrap } from "./errors.ts";
+import { applyClaimingChanges } from "./claiming-changes.ts";
+import { ApiError, parseRpc, unwrap } from "./errors.ts";
+import { liveServices } from "./live-services.ts";
+import { respond } from "./respond.ts";
+import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
-async function recordOf(env: Env, name: string) {
-  const record = await serviceObjectOf(env, name).record();
+async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
+  const record = parseRpc(
+    ServiceRecord.nullable(),
+    await serviceObjectOf(env, name).record(name),
+    `service "${name}"`,
+  );
   if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
   return record;
 }
@@ -28,41 +45,70 @@ export function serviceRoutes(): App {
   const app: App = new Hono();
 
   app.get("/services", requireScope("read"), async (c) => {
-    const entries = await registryOf(c.env).list();
-    const records = await Promise.all(entries.map((e) => serviceObjectOf(c.env, e.name).record()));
-    return c.json({ services: records.filter((r) => r !== null) });
+    const records = await Promise.all(
+      (await liveServices(c.env)).map(async ({ name }) =>
+        parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
+      ),
+    );
+    return respond(c, ServiceList, {
+      // A service deleted since the registry answered is left out.
+      services: records.filter((r) => r !== null),
+      warnings: deploymentWarnings(c.env),
+    });
   });
 
-  app.get("/services/:name", requireScope("read"), async (c) =>
-    c.json(await recordOf(c.env, c.req.param("name"))),
-  );
+  app.get("/services/:name", requireScope("read"), async (c) => {
+    const record = await recordOf(c.env, c.req.param("name"));
+    return respond(c, ServiceRecord, { ...record, warnings: deploymentWarnings(c.env) });
+  });
 
   app.put("/services/:name", requireScope("admin"), async (c) => {
     const name = c.req.param("name");
-    const body = await readBody(c, ApplyBody);
-    if (body.config.name !== name) {
+    const { config, ...meta } = await readBody(c, ApplyBody);
+    if (config.name !== name) {
       throw new ApiError(
         "invalid",
-        `the URL names service "${name}" but the config is "${body.config.name}"`,
+        `the URL names service "${name}" but the config is "${config.name}"`,
         [{ path: "config.name", message: `must be "${name}"` }],
       );
     }
-    const others = (await registryOf(c.env).list()).map((e) => e.config);
-    const conflicts = hostConflicts(body.config, others);
-    if (conflicts.length) throw new ApiError("invalid", "hosts already in use", conflicts);
-    return c.json(unwrap(await serviceObjectOf(c.env, name).apply(body.config, body)));
+    const [result] = await applyClaimingChanges(c.env, [
+      { name, command: { kind: "apply", config, ...meta } },
+    ]);
+    return respond(c, ChangeResult, result!);
+  });
+
+  // One file's services together: hosts moved or swapped between them land all or nothing.
+  app.post("/apply", requireScope("admin"), async (c) => {
+    const { services, author, reason } = await readBody(c, FileApplyBody);
+    const results = await applyClaimingChanges(
+      c.env,
+      services.map(({ config, baseRevision }) => ({
+        name: config.name,
+        command: { kind: "apply", config, baseRevision, author, reason },
+      })),
+    );
+    return respond(c, FileApplyResult, { services: results });
   });
 
   app.post("/services/:name/weights", requireScope("admin"), async (c) => {
     const name = c.req.param("name");
-    const body = await readBody(c, WeightsBody);
-    return c.json(unwrap(await serviceObjectOf(c.env, name).setWeights(name, body.split, body)));
+    const { split, ...meta } = await readBody(c, WeightsBody);
+    const result = await serviceObjectOf(c.env, name).execute(name, {
+      kind: "weights",
+      split,
+      ...meta,
+    });
+    return respond(c, ChangeResult, unwrap(ChangeResult, result, `service "${name}"`));
   });
 
   app.post("/services/:name/revert", requireScope("admin"), async (c) => {
     const name = c.req.param("name");
     const body = await readBody(c, RevertBody);
-    return c.json(unwrap(await serviceObjectOf(c.env, name).revert(name, body.to, body)));
+    const [result] = await applyClaimingChanges(c.env, [
+      { name, command: { kind: "revert", ...body } },
+    ]);
+    return respond(c, ChangeResult, result!);
   });
 
   app.delete("/services/:name", requireScope("admin"), async (c) => {
@@ -71,18 +117,17 @@ export function serviceRoutes(): App {
       c.req.header("content-length") === "0" || !c.req.header("content-type")
         ? {}
         : await readBody(c, DeleteBody);
-    return c.json(unwrap(await serviceObjectOf(c.env, name).remove(name, body)));
+    const [result] = await applyClaimingChanges(c.env, [
+      { name, command: { kind: "delete", ...body } },
+    ]);
+    return respond(c, ChangeResult, result!);
   });
 
   app.get("/services/:name/history", requireScope("read"), async (c) => {
     const name = c.req.param("name");
-    const events = await serviceObjectOf(c.env, name).history();
-    if (events.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
-    const history = events.map((e) => ({
-      ...e,
-      detail: e.detail === null ? null : (JSON.parse(e.detail) as object),
-    }));
-    return c.json({ name, history });
+    const history = await serviceObjectOf(c.env, name).history(name);
+    if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
+    return respond(c, HistoryResponse, { name, history });
   });
 
   app.post("/services/:name/override-tokens", requireScope("admin"), async (c) => {
@@ -103,7 +148,7 @@ export function serviceRoutes(): App {
       version: body.version,
       expiresAt,
     });
-    return c.json({
+    return respond(c, OverrideToken, {
       token,
       service: name,
       version: body.version,

@@ -1,13 +1,11 @@
-// SQLite tables of one service's Durable Object: revisions of its config, and its event history.
-import type { HistoryEntry } from "../../schemas/api.ts";
+// SQLite tables of one service object: revisions of its config, its history, and its head. Loads
+// the ledger's state and stores a decision; rows stored by older versions are upgraded on read.
+import { HistoryEventType } from "../../schemas/event-types.ts";
+import { type HistoryEntry, upgradeEventDetail } from "../../schemas/history.ts";
+import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../schemas/ledger.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
-import { Service } from "../../schemas/service.ts";
-
-type JsonValue = import("zod").z.core.util.JSONType;
-
-export type StoredEvent = Omit<HistoryEntry, "detail"> & { detail: string | null };
-
-import type { StoredRevision } from "./changes.ts";
+import { decodeStoredConfig, encodeStoredConfig } from "../../schemas/stored-config.ts";
+import type { Decision, LedgerState, StoredRevision } from "../core/ledger/state.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS revisions (
@@ -30,14 +28,6 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
-export interface EventInput {
-  type: string;
-  revision?: number | null;
-  author?: string | undefined;
-  reason?: string | undefined;
-  detail?: Record<string, JsonValue> | undefined;
-}
-
 type Row = Record<string, SqlStorageValue>;
 
 export class ServiceStore {
@@ -48,9 +38,30 @@ export class ServiceStore {
     this.#sql.exec(SCHEMA);
   }
 
-  latest(): StoredRevision | undefined {
-    const row = this.#sql.exec("SELECT * FROM revisions ORDER BY number DESC LIMIT 1").toArray()[0];
-    return row && toRevision(row);
+  /** The ledger's state: the latest revision's config and the head. */
+  load(name: string): LedgerState {
+    const latest = this.#sql
+      .exec("SELECT * FROM revisions ORDER BY number DESC LIMIT 1")
+      .toArray()[0];
+    const revision = latest ? toRevision(latest) : undefined;
+    const head = this.head(revision?.number ?? 0);
+    return {
+      name,
+      revision: revision?.number ?? 0,
+      config: revision?.config ?? null,
+      sequence: head.sequence,
+      acknowledged: head.acknowledged,
+      rollout: head.rollout,
+      halt: head.halt,
+    };
+  }
+
+  /** When the latest revision was stored (epoch ms), or undefined with none. */
+  updatedAt(): number | undefined {
+    const row = this.#sql
+      .exec("SELECT at FROM revisions ORDER BY number DESC LIMIT 1")
+      .toArray()[0];
+    return row ? Number(row.at) : undefined;
   }
 
   revision(number: number): StoredRevision | undefined {
@@ -58,48 +69,82 @@ export class ServiceStore {
     return row && toRevision(row);
   }
 
-  /** Stores a revision and its history event together. */
-  addRevision(at: number, kind: string, config: Service | null, event: EventInput): number {
-    const number = (this.latest()?.number ?? 0) + 1;
-    this.#sql.exec(
-      "INSERT INTO revisions (number, at, kind, author, reason, config) VALUES (?, ?, ?, ?, ?, ?)",
-      number,
-      at,
-      kind,
-      event.author ?? null,
-      event.reason ?? null,
-      config === null ? null : JSON.stringify(config),
-    );
-    this.addEvent(at, { ...event, revision: number });
-    return number;
+  /** Stores a decision's revisions, events and head (the caller wraps it in a transaction). */
+  save(decision: Decision<unknown>, at: number): void {
+    for (const revision of decision.revisions) {
+      const who = decision.events.find((e) => e.revision === revision.number);
+      this.#sql.exec(
+        "INSERT INTO revisions (number, at, kind, author, reason, config) VALUES (?, ?, ?, ?, ?, ?)",
+        revision.number,
+        at,
+        revision.kind,
+        who?.author ?? null,
+        who?.reason ?? null,
+        revision.config === null ? null : encodeStoredConfig(revision.config),
+      );
+    }
+    for (const event of decision.events) {
+      this.#sql.exec(
+        "INSERT INTO events (at, type, revision, author, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        at,
+        event.type,
+        event.revision,
+        event.author,
+        event.reason,
+        event.detail === null ? null : JSON.stringify(event.detail),
+      );
+    }
+    this.saveHead(decision.state);
   }
 
-  addEvent(at: number, event: EventInput): void {
-    this.#sql.exec(
-      "INSERT INTO events (at, type, revision, author, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
-      at,
-      event.type,
-      event.revision ?? null,
-      event.author ?? null,
-      event.reason ?? null,
-      event.detail ? JSON.stringify(event.detail) : null,
-    );
+  saveHead(state: LedgerState): void {
+    const head: ServiceHead = {
+      format: 1,
+      sequence: state.sequence,
+      acknowledged: state.acknowledged,
+      rollout: state.rollout,
+      halt: state.halt,
+    };
+    this.setMeta("head", JSON.stringify(head));
   }
 
-  /** Events oldest first; detail stays JSON text so it crosses RPC as a plain string. */
-  history(limit = 1000): StoredEvent[] {
+  /**
+   * The head. An object stored before heads existed kept its rollout in meta `rollout` (without
+   * an id) and published its revision number as the sequence: both carry over.
+   */
+  head(latestRevision: number): ServiceHead {
+    const text = this.getMeta("head");
+    if (text !== undefined) return ServiceHeadSchema.parse(JSON.parse(text));
+    const legacy = this.getMeta("rollout");
+    const raw = legacy === undefined ? null : (JSON.parse(legacy) as Record<string, unknown>);
+    const rollout = raw
+      ? RolloutState.parse({ id: `legacy-${String(raw.startedAt)}`, ...raw })
+      : null;
+    return { format: 1, sequence: latestRevision, acknowledged: 0, rollout, halt: null };
+  }
+
+  /** Events oldest first, details upgraded to today's types. */
+  history(limit = 1000): HistoryEntry[] {
     return this.#sql
       .exec("SELECT * FROM events ORDER BY id DESC LIMIT ?", limit)
       .toArray()
       .reverse()
-      .map((row) => ({
-        at: new Date(Number(row.at)).toISOString(),
-        type: String(row.type),
-        revision: row.revision === null ? null : Number(row.revision),
-        author: row.author === null ? null : String(row.author),
-        reason: row.reason === null ? null : String(row.reason),
-        detail: row.detail === null ? null : String(row.detail),
-      }));
+      .flatMap((row) => {
+        const type = HistoryEventType.safeParse(row.type);
+        if (!type.success) return [];
+        const detail =
+          row.detail === null ? null : upgradeEventDetail(JSON.parse(String(row.detail)));
+        return [
+          {
+            at: new Date(Number(row.at)).toISOString(),
+            type: type.data,
+            revision: row.revision === null ? null : Number(row.revision),
+            author: row.author === null ? null : String(row.author),
+            reason: row.reason === null ? null : String(row.reason),
+            detail: detail ?? null,
+          },
+        ];
+      });
   }
 
   /** How many events of each of these types were recorded. */
@@ -118,33 +163,21 @@ export class ServiceStore {
     return row ? String(row.value) : undefined;
   }
 
-  setMeta(key: string, value: string): void {
-    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
-  }
-
-  rollout(): RolloutState | null {
-    const text = this.getMeta("rollout");
-    return text === undefined ? null : RolloutState.parse(JSON.parse(text));
-  }
-
-  /** Stores the rollout state; every write bumps a version so an interleaved tick can tell. */
-  setRollout(state: RolloutState | null): void {
-    if (state === null) this.#sql.exec("DELETE FROM meta WHERE key = 'rollout'");
-    else this.setMeta("rollout", JSON.stringify(state));
-    this.setMeta("rolloutVersion", String(this.rolloutVersion() + 1));
-  }
-
-  rolloutVersion(): number {
-    return Number(this.getMeta("rolloutVersion") ?? 0);
+  setMeta(key: string, value: string | null): void {
+    if (value === null) this.#sql.exec("DELETE FROM meta WHERE key = ?", key);
+    else this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
   }
 }
 
 function toRevision(row: Row): StoredRevision {
-  return {
-    number: Number(row.number),
-    at: Number(row.at),
-    kind: String(row.kind),
-    // Parsed, not cast: a row is trusted no more than a KV value.
-    config: row.config === null ? null : Service.parse(JSON.parse(String(row.config))),
-  };
+  let config = null;
+  if (row.config !== null) {
+    const decoded = decodeStoredConfig(String(row.config));
+    if (!decoded.ok)
+      throw new Error(
+        `revision ${String(row.number)} no longer fits the schema: ${decoded.problem}`,
+      );
+    config = decoded.config;
+  }
+  return { number: Number(row.number), kind: String(row.kind), config };
 }

@@ -9,6 +9,7 @@ import {
   type RouteCounts,
   WindowQuery,
 } from "../../schemas/stats.ts";
+import type { StatsRpc } from "../contracts.ts";
 import { sumRoutes } from "../core/metrics/route-counts.ts";
 import { summarize, type WindowStats } from "../core/metrics/window-stats.ts";
 import type { Env } from "../env.ts";
@@ -20,7 +21,7 @@ const PRUNE_EVERY_MS = 3_600_000;
 /** Flush ids are kept this long: far beyond the flusher's retries (under a second apart). */
 const FLUSH_ID_RETENTION_MS = 3_600_000;
 
-export class StatsObject extends DurableObject<Env> {
+export class StatsObject extends DurableObject<Env> implements StatsRpc {
   readonly #store: StatsStore;
 
   constructor(ctx: DurableObjectState, env: Env) {

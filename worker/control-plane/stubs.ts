@@ -1,4 +1,4 @@
-// Where each Durable Object lives: one registry, one object per service name.
+// Where each Durable Object lives: one registry, one object per service, one per (service, version).
 import type { Env } from "../env.ts";
 
 export function registryOf(env: Env) {
@@ -7,4 +7,13 @@ export function registryOf(env: Env) {
 
 export function serviceObjectOf(env: Env, name: string) {
   return env.SERVICES.get(env.SERVICES.idFromName(name));
+}
+
+/** The stats object of one version of one service. */
+export function statsObjectName(service: string, version: string): string {
+  return `${service}/${version}`;
+}
+
+export function statsObjectOf(env: Env, service: string, version: string) {
+  return env.STATS.get(env.STATS.idFromName(statsObjectName(service, version)));
 }

@@ -3,6 +3,7 @@
 // stats object counts a retried flush once; a call that still fails is dropped and counted:
 // metrics must never hold up routing, and nothing is lost without a number saying so.
 import type { FlushAnswer, HaltSignal, OutcomeBatch } from "../../schemas/stats.ts";
+import { statsObjectName } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 
 const RETRY_DELAYS_MS = [100, 500];
@@ -58,9 +59,4 @@ export class OutcomeFlusher {
       }
     }
   }
-}
-
-/** The stats object of one version of one service. */
-export function statsObjectName(service: string, version: string): string {
-  return `${service}/${version}`;
 }

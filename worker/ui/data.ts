@@ -1,18 +1,19 @@
 // The one place the status page reads from: the registry, each service object (rollout, history)
 // and each version's stats object (one-minute windows). Re-wire here when those RPCs change.
+
+import type { RegistryEntry } from "../../schemas/ledger.ts";
 import {
   type MinuteFigures,
   type ServicePanel,
   StatusPageModel,
   type VersionPanel,
 } from "../../schemas/status-page.ts";
+import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
-import type { RegistryEntry } from "../control-plane/registry-object.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import type { WindowStats } from "../core/metrics/window-stats.ts";
 import { candidateOf } from "../core/rollout/commands.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
-import { statsObjectName } from "../data-plane/outcome-flusher.ts";
 import type { Env } from "../env.ts";
 
 const MINUTE_MS = 60_000;
@@ -21,7 +22,7 @@ const CHART_MINUTES = 30;
 const HISTORY_LINES = 12;
 
 export async function readStatusPage(env: Env, now: number): Promise<StatusPageModel> {
-  const entries = await registryOf(env).list();
+  const entries = await liveServices(env);
   const services = await Promise.all(entries.map((entry) => readService(env, entry, now)));
   return StatusPageModel.parse({ generatedAt: new Date(now).toISOString(), services });
 }
@@ -29,7 +30,11 @@ export async function readStatusPage(env: Env, now: number): Promise<StatusPageM
 async function readService(env: Env, entry: RegistryEntry, now: number): Promise<ServicePanel> {
   const { config } = entry;
   const service = serviceObjectOf(env, config.name);
-  const [rollout, history] = await Promise.all([service.rolloutState(), service.history()]);
+  const [rollout, history, record] = await Promise.all([
+    service.rolloutState(),
+    service.history(config.name),
+    service.record(config.name),
+  ]);
   const candidate = rollout?.candidate ?? candidateOf(config);
   const baseline = rollout?.baseline ?? config.baseline;
   const versions = await Promise.all(
@@ -48,7 +53,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
   const plan = config.rollout ? stepsOf(config.rollout) : [];
   return {
     name: config.name,
-    revision: entry.revision,
+    revision: record?.revision ?? 0,
     hosts: config.hosts,
     split: Object.entries(config.split).map(([version, percent]) => ({ version, percent })),
     thresholds: {
@@ -90,7 +95,7 @@ async function lastMinutes(
   version: string,
   now: number,
 ): Promise<MinuteFigures[]> {
-  const stats = env.STATS.get(env.STATS.idFromName(statsObjectName(service, version)));
+  const stats = statsObjectOf(env, service, version);
   // Stats buckets are one second long and a window takes whole buckets: windows start on a
   // second so that no bucket falls in two of them. The last one ends with the current second.
   const lastSecond = now - (now % 1000);

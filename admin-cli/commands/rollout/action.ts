@@ -1,8 +1,7 @@
 // keystone rollout promote|pause|resume|abort SERVICE: one operator action each.
 import { defineCommand } from "citty";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { RolloutStateWire } from "../../../schemas/api-responses.ts";
 import { openSession } from "../../session.ts";
-import { isoRollout } from "../../timestamps.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
 const DESCRIPTIONS = {
@@ -29,12 +28,12 @@ export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
     },
     async run({ args }) {
       const { out, api, author } = openSession();
-      const state = await api.request<RolloutState>("POST", rolloutPath(args.service, action), {
+      const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, action), {
         ...(action === "promote" ? { full: (args as { full?: boolean }).full === true } : {}),
         author,
         reason: args.reason,
       });
-      out.result(isoRollout(state));
+      out.result(state);
       out.line(
         `${out.paint("green", "✓")} ${args.service}: ${state.phase}, ${state.candidate} at ${state.weight}% — ${state.lastVerdict?.reason ?? ""}`,
       );

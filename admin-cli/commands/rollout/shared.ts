@@ -1,6 +1,7 @@
 // What the rollout subcommands share: the service argument and the status request.
+
+import { RolloutStatus } from "../../../schemas/api-responses.ts";
 import type { ApiClient } from "../../client.ts";
-import type { RolloutStatusView } from "../../rollout-view.ts";
 
 export const serviceArgs = {
   service: { type: "positional", required: true, description: "service name" },
@@ -10,6 +11,6 @@ export function rolloutPath(service: string, action = ""): string {
   return `/services/${encodeURIComponent(service)}/rollout${action ? `/${action}` : ""}`;
 }
 
-export function fetchStatus(api: ApiClient, service: string): Promise<RolloutStatusView> {
-  return api.get<RolloutStatusView>(rolloutPath(service));
+export function fetchStatus(api: ApiClient, service: string): Promise<RolloutStatus> {
+  return api.get(RolloutStatus, rolloutPath(service));
 }

@@ -1,9 +1,9 @@
 // keystone rollout start SERVICE [--origin URL] [--release R] [--strategy S]
 import { defineCommand } from "citty";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { RolloutStateWire } from "../../../schemas/api-responses.ts";
+import { RolloutStrategy } from "../../../schemas/rollout.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
-import { isoRollout } from "../../timestamps.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -23,20 +23,20 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, author } = openSession();
-    if (args.strategy !== undefined && !["canary", "linear", "blueGreen"].includes(args.strategy)) {
+    if (args.strategy !== undefined && !RolloutStrategy.safeParse(args.strategy).success) {
       throw new CliError(
         EXIT.usage,
         `--strategy takes canary, linear or blueGreen, not "${args.strategy}"`,
       );
     }
-    const state = await api.request<RolloutState>("POST", rolloutPath(args.service, "start"), {
+    const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, "start"), {
       origin: args.origin,
       release: args.release,
       strategy: args.strategy,
       author,
       reason: args.reason,
     });
-    out.result(isoRollout(state));
+    out.result(state);
     out.line(
       `${out.paint("green", "✓")} ${args.service}: ${state.strategy} rollout of ${state.candidate} started at ${state.weight}% (step 1 of ${state.stepCount})`,
     );

@@ -2,7 +2,6 @@
 import { defineCommand } from "citty";
 import { renderStatus, TERMINAL } from "../../rollout-view.ts";
 import { openSession } from "../../session.ts";
-import { isoStatus } from "../../timestamps.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
 const CLEAR = "\u001b[2J\u001b[H";
@@ -25,7 +24,7 @@ export default defineCommand({
     const intervalMs = Math.max(0.2, Number(args.interval) || 2) * 1000;
     for (;;) {
       const status = await fetchStatus(api, args.service);
-      if (out.json) io.stdout(`${JSON.stringify(isoStatus(status))}\n`);
+      if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
       else {
         // Redraw in place only where escapes are welcome: a terminal without --no-color/NO_COLOR.
         if (args.watch && out.color) out.raw(CLEAR);

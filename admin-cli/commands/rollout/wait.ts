@@ -4,7 +4,6 @@ import { defineCommand } from "citty";
 import { parseDuration } from "../../../schemas/duration.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
-import { isoRollout } from "../../timestamps.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -36,19 +35,19 @@ export default defineCommand({
         );
       last = summary;
       if (state.phase === "promoted") {
-        out.result({ service: args.service, outcome: "promoted", state: isoRollout(state) });
+        out.result({ service: args.service, outcome: "promoted", state: state });
         out.line(`${out.paint("green", "✓")} ${args.service}: promoted`);
         return;
       }
       if (state.phase === "rolledBack" || state.phase === "aborted") {
-        out.result({ service: args.service, outcome: state.phase, state: isoRollout(state) });
+        out.result({ service: args.service, outcome: state.phase, state: state });
         throw new CliError(
           EXIT.rolledBack,
           `${args.service}: rollout ${state.phase === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
         );
       }
       if (Date.now() >= deadline) {
-        out.result({ service: args.service, outcome: "timeout", state: isoRollout(state) });
+        out.result({ service: args.service, outcome: "timeout", state: state });
         throw new CliError(
           EXIT.timeout,
           `${args.service}: still ${state.phase} after ${args.timeout}`,

@@ -4,20 +4,19 @@
 import { MetricsSnapshot, type VersionMetrics } from "../../../schemas/metrics.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
-import { registryOf, serviceObjectOf } from "../../control-plane/stubs.ts";
+import { registryOf, serviceObjectOf, statsObjectOf } from "../../control-plane/stubs.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
 import { candidateOf } from "../../core/rollout/commands.ts";
 import { stepsOf } from "../../core/rollout/steps.ts";
-import { statsObjectName } from "../../data-plane/outcome-flusher.ts";
 import type { Env } from "../../env.ts";
+import { liveServices } from "../live-services.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
 
 /** A health path slower than this counts as failing: a scrape must not hang on one origin. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
 export async function readMetricsSnapshot(env: Env, now: number): Promise<MetricsSnapshot> {
-  const registry = registryOf(env);
-  const [entries, routeTable] = await Promise.all([registry.list(), readRouteTable(env)]);
+  const [entries, routeTable] = await Promise.all([liveServices(env), readRouteTable(env)]);
   const services = await Promise.all(entries.map(({ config }) => readService(env, config, now)));
   return MetricsSnapshot.parse({ services, routeTable });
 }
@@ -33,7 +32,7 @@ async function readService(env: Env, config: Service, now: number) {
   const versions = await Promise.all(
     Object.entries(config.versions).map(async ([name, version]): Promise<VersionMetrics> => {
       const [perRoute, health] = await Promise.all([
-        env.STATS.get(env.STATS.idFromName(statsObjectName(config.name, name))).totals(),
+        statsObjectOf(env, config.name, name).totals(),
         version.healthPath ? probe(version.origin, version.healthPath) : ("unchecked" as const),
       ]);
       return {

@@ -1,23 +1,9 @@
 // Figures of one version over a time window, as the stats Durable Object returns them and the
 // rollout analysis reads them.
-import { type Histogram, quantile } from "./histogram.ts";
+import type { WindowCounts, WindowStats } from "../../../schemas/stats.ts";
+import { quantile } from "./histogram.ts";
 
-export interface WindowCounts {
-  requests: number;
-  errors: number;
-  /** Requests the origin never answered (timeout, refused); counted in errors too. */
-  noAnswer: number;
-  histogram: Histogram;
-}
-
-export interface WindowStats extends WindowCounts {
-  from: number;
-  to: number;
-  errorRatePercent: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+export type { WindowCounts, WindowStats };
 
 export function emptyCounts(): WindowCounts {
   return { requests: 0, errors: 0, noAnswer: 0, histogram: {} };

@@ -1,18 +1,13 @@
 // Operator commands on a rollout (start, promote, pause, resume, abort) as pure transitions.
-
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+// A refusal is tagged wrong_phase: the command does not fit where the rollout stands.
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { RolloutState, VerdictBody } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { stepsOf } from "./steps.ts";
 
-export type Transition = { ok: true; state: RolloutState } | { ok: false; message: string };
+export type Transition = Result<RolloutState>;
 
-const refuse = (message: string): Transition => ({ ok: false, message });
-
-function verdict(
-  now: number,
-  outcome: NonNullable<RolloutState["lastVerdict"]>["outcome"],
-  reason: string,
-) {
+function verdict(now: number, outcome: VerdictBody["outcome"], reason: string) {
   return { at: now, outcome, reason, candidate: null, baseline: null };
 }
 
@@ -23,45 +18,53 @@ export function candidateOf(config: Service): string | undefined {
   return Object.keys(config.versions).find((name) => name !== config.baseline);
 }
 
-export function startRollout(config: Service, now: number): Transition {
+export function startRollout(config: Service, id: string, now: number): Transition {
   if (!config.rollout)
-    return refuse(`service "${config.name}" has no rollout policy: add rollout: to its config`);
+    return fail(
+      "invalid",
+      `service "${config.name}" has no rollout policy: add rollout: to its config`,
+    );
   const candidate = candidateOf(config);
-  if (!candidate) return refuse(`service "${config.name}" has no candidate version`);
+  if (!candidate) return fail("invalid", `service "${config.name}" has no candidate version`);
   const steps = stepsOf(config.rollout);
   const first = steps[0]!;
-  return {
-    ok: true,
-    state: {
-      phase: first.kind === "pause" ? "paused" : "progressing",
-      strategy: config.rollout.strategy,
-      candidate,
-      baseline: config.baseline,
-      stepIndex: 0,
-      stepCount: steps.length,
-      weight: first.kind === "weight" ? first.weight : 0,
-      startedAt: now,
-      stepStartedAt: now,
-      failures: 0,
-      pausedBy: first.kind === "pause" ? "gate" : null,
-      lastTickAt: 0,
-      endedAt: null,
-      lastVerdict: verdict(
-        now,
-        "started",
-        `${config.rollout.strategy} rollout of ${candidate} started`,
-      ),
-    },
-  };
+  return ok({
+    id,
+    phase: first.kind === "pause" ? "paused" : "progressing",
+    strategy: config.rollout.strategy,
+    candidate,
+    baseline: config.baseline,
+    stepIndex: 0,
+    stepCount: steps.length,
+    weight: first.kind === "weight" ? first.weight : 0,
+    startedAt: now,
+    stepStartedAt: now,
+    failures: 0,
+    pausedBy: first.kind === "pause" ? "gate" : null,
+    lastTickAt: 0,
+    endedAt: null,
+    lastVerdict: verdict(
+      now,
+      "started",
+      `${config.rollout.strategy} rollout of ${candidate} started`,
+    ),
+  });
 }
 
 function promotedNow(state: RolloutState, now: number, reason: string): Transition {
   const lastVerdict = verdict(now, "promote", reason);
-  return {
-    ok: true,
-    state: { ...state, phase: "promoted", weight: 100, endedAt: now, pausedBy: null, lastVerdict },
-  };
+  return ok({
+    ...state,
+    phase: "promoted",
+    weight: 100,
+    endedAt: now,
+    pausedBy: null,
+    lastVerdict,
+  });
 }
+
+const notRunning = (state: RolloutState) =>
+  fail<RolloutState>("wrong_phase", `the rollout is ${state.phase}, not in progress`);
 
 /** Past a pause gate, or (with full) straight to promotion. */
 export function promoteRollout(
@@ -70,12 +73,12 @@ export function promoteRollout(
   now: number,
   full: boolean,
 ): Transition {
-  if (state.phase !== "progressing" && state.phase !== "paused")
-    return refuse(`the rollout is ${state.phase}, not in progress`);
+  if (state.phase !== "progressing" && state.phase !== "paused") return notRunning(state);
   const steps = stepsOf(config.rollout!);
   if (full) return promotedNow(state, now, "promoted by an operator (--full)");
   if (state.phase === "paused" && state.pausedBy !== "gate") {
-    return refuse(
+    return fail(
+      "wrong_phase",
       `the rollout was paused by ${state.pausedBy === "analysis" ? "failed analysis" : "an operator"}: use rollout resume, or promote --full`,
     );
   }
@@ -85,69 +88,60 @@ export function promoteRollout(
   const next = steps[to];
   if (next?.kind !== "weight")
     return promotedNow(state, now, "promoted by an operator: no steps left");
-  return {
-    ok: true,
-    state: {
-      ...state,
-      phase: "progressing",
-      pausedBy: null,
-      stepIndex: to,
-      weight: next.weight,
-      stepStartedAt: now,
-      failures: 0,
-      lastVerdict: verdict(
-        now,
-        "advance",
-        `promoted by an operator to step ${to + 1} at ${next.weight}%`,
-      ),
-    },
-  };
+  return ok({
+    ...state,
+    phase: "progressing",
+    pausedBy: null,
+    stepIndex: to,
+    weight: next.weight,
+    stepStartedAt: now,
+    failures: 0,
+    lastVerdict: verdict(
+      now,
+      "advance",
+      `promoted by an operator to step ${to + 1} at ${next.weight}%`,
+    ),
+  });
 }
 
 export function pauseRollout(state: RolloutState, now: number): Transition {
   if (state.phase !== "progressing")
-    return refuse(`the rollout is ${state.phase}: only a progressing rollout can be paused`);
-  return {
-    ok: true,
-    state: {
-      ...state,
-      phase: "paused",
-      pausedBy: "operator",
-      lastVerdict: verdict(now, "pause", "paused by an operator"),
-    },
-  };
+    return fail(
+      "wrong_phase",
+      `the rollout is ${state.phase}: only a progressing rollout can be paused`,
+    );
+  return ok({
+    ...state,
+    phase: "paused",
+    pausedBy: "operator",
+    lastVerdict: verdict(now, "pause", "paused by an operator"),
+  });
 }
 
 export function resumeRollout(state: RolloutState, now: number): Transition {
-  if (state.phase !== "paused") return refuse(`the rollout is ${state.phase}, not paused`);
+  if (state.phase !== "paused")
+    return fail("wrong_phase", `the rollout is ${state.phase}, not paused`);
   if (state.pausedBy === "gate")
-    return refuse("the rollout waits at a manual gate: use rollout promote");
+    return fail("wrong_phase", "the rollout waits at a manual gate: use rollout promote");
   // A fresh window: figures from before the pause say nothing about the step as it resumes.
-  return {
-    ok: true,
-    state: {
-      ...state,
-      phase: "progressing",
-      pausedBy: null,
-      stepStartedAt: now,
-      failures: 0,
-      lastVerdict: verdict(now, "resume", "resumed by an operator"),
-    },
-  };
+  return ok({
+    ...state,
+    phase: "progressing",
+    pausedBy: null,
+    stepStartedAt: now,
+    failures: 0,
+    lastVerdict: verdict(now, "resume", "resumed by an operator"),
+  });
 }
 
 export function abortRollout(state: RolloutState, now: number): Transition {
-  if (state.phase !== "progressing" && state.phase !== "paused")
-    return refuse(`the rollout is ${state.phase}, not in progress`);
-  return {
-    ok: true,
-    state: {
-      ...state,
-      phase: "aborted",
-      weight: 0,
-      endedAt: now,
-      pausedBy: null,
-      lastVerdict: verdict(now, "abort", "aborted by an operator: all traffic to the baseline"),
-    },
-  };
+  if (state.phase !== "progressing" && state.phase !== "paused") return notRunning(state);
+  return ok({
+    ...state,
+    phase: "aborted",
+    weight: 0,
+    endedAt: now,
+    pausedBy: null,
+    lastVerdict: verdict(now, "abort", "aborted by an operator: all traffic to the baseline"),
+  });
 }

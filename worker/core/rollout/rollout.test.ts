@@ -45,9 +45,9 @@ const canary = Service.parse(
 );
 
 function started(): RolloutState {
-  const result = startRollout(canary, T0);
-  if (!result.ok) throw new Error(result.message);
-  return result.state;
+  const result = startRollout(canary, "r1", T0);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
 }
 
 function tick(
@@ -147,13 +147,13 @@ describe("a canary rollout", () => {
     expect(atGate.decision.kind).toBe("gate");
     expect(atGate.state).toMatchObject({ phase: "paused", pausedBy: "gate", weight: 25 });
     const promoted = promoteRollout(canary, atGate.state, T0 + 11 * MIN, false);
-    expect(promoted.ok && promoted.state).toMatchObject({
+    expect(promoted.ok && promoted.value).toMatchObject({
       phase: "progressing",
       weight: 50,
       stepIndex: 3,
     });
     const done = tick(
-      (promoted as { state: RolloutState }).state,
+      (promoted as { value: RolloutState }).value,
       T0 + 16 * MIN,
       stats(500, 0, 50),
     );
@@ -182,7 +182,7 @@ describe("a canary rollout", () => {
 
   it("abort sends all traffic to the baseline at once; resume needs a pause", () => {
     const aborted = abortRollout(started(), T0 + MIN);
-    expect(aborted.ok && effectiveConfig(canary, aborted.state).split).toEqual({
+    expect(aborted.ok && effectiveConfig(canary, aborted.value).split).toEqual({
       stable: 100,
       canary: 0,
     });
@@ -211,14 +211,14 @@ describe("linear and blue/green plans", () => {
       split: { blue: 100, green: 0 },
       rollout: { strategy: "blueGreen", bake: "1m", analysis: { minRequests: 0 } },
     });
-    const result = startRollout(blueGreen, T0);
-    if (!result.ok) throw new Error(result.message);
-    expect(result.state).toMatchObject({ candidate: "green", weight: 0 });
+    const result = startRollout(blueGreen, "r1", T0);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value).toMatchObject({ candidate: "green", weight: 0 });
     const steps = stepsOf(blueGreen.rollout!);
     const input = {
       policy: blueGreen.rollout!,
       steps,
-      state: result.state,
+      state: result.value,
       candidate: stats(10, 0, 50),
       baseline: stats(10, 0, 50),
       now: T0 + MIN,
@@ -226,7 +226,7 @@ describe("linear and blue/green plans", () => {
     const switched = applyTick(input, decideTick(input));
     expect(effectiveConfig(blueGreen, switched).split).toEqual({ blue: 0, green: 100 });
     const back = abortRollout(switched, T0 + 2 * MIN);
-    expect(back.ok && effectiveConfig(blueGreen, back.state).split).toEqual({
+    expect(back.ok && effectiveConfig(blueGreen, back.value).split).toEqual({
       blue: 100,
       green: 0,
     });

@@ -1,0 +1,135 @@
+// The CLI's exit codes, each as documented (docs/cli.md), and its JSON output, in process against
+// a stand-in admin API that answers as the Worker does.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { closedPort } from "../scripts/origin-server.ts";
+import {
+  AT,
+  configFile,
+  record,
+  rolloutState,
+  rolloutStatus,
+} from "../test/support/cli-fixtures.ts";
+import { apiError, type FakeAdminApi, startFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { shopService } from "../test/support/fixtures.ts";
+import { runCli } from "../test/support/run-cli.ts";
+
+let api: FakeAdminApi;
+
+beforeAll(async () => {
+  api = await startFakeAdminApi();
+});
+afterAll(() => api.close());
+beforeEach(() => {
+  api.answers.clear();
+  api.seen.length = 0;
+  api.answers.set("GET /services", { body: { services: [record()], warnings: [] } });
+});
+
+describe("exit codes, as documented", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+
+  it("1: the admin API cannot be reached", async () => {
+    const result = await runCli(["get", "--url", `http://127.0.0.1:${await closedPort()}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("cannot reach the Keystone admin API");
+  });
+
+  it("3: an invalid config", async () => {
+    const path = configFile("bad.yaml", shopService({ baseline: "prod" }));
+    expect((await runCli(["validate", "-f", path])).code).toBe(3);
+  });
+
+  it("4: a stale revision, and a host held by another service", async () => {
+    api.answers.set("GET /services/shop", { body: record() });
+    api.answers.set("POST /services/shop/weights", apiError(409, "conflict", "stale revision"));
+    expect((await cli("weights", "shop", "stable=50", "canary=50")).code).toBe(4);
+    api.answers.set("GET /services/shop", apiError(404, "not_found", "no shop"));
+    api.answers.set("POST /apply", apiError(409, "host_claimed", "held by web"));
+    expect((await cli("apply", "-f", configFile("claim.yaml"))).code).toBe(4);
+  });
+
+  it("5: a missing or wrong token", async () => {
+    api.answers.set("GET /services", apiError(401, "unauthorized", "bad token"));
+    const result = await cli("get");
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("pass --token or set KEYSTONE_TOKEN");
+  });
+
+  it("7: an action the rollout's phase does not allow", async () => {
+    api.answers.set(
+      "POST /services/shop/rollout/pause",
+      apiError(409, "wrong_phase", "only a progressing rollout can be paused"),
+    );
+    const result = await cli("rollout", "pause", "shop");
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain("only a progressing rollout can be paused");
+  });
+
+  it("10: rollout wait on an aborted rollout; 11: on one that does not end in time", async () => {
+    const status = (phase: "aborted" | "progressing") => ({ body: rolloutStatus(phase) });
+    api.answers.set("GET /services/shop/rollout", status("aborted"));
+    expect((await cli("rollout", "wait", "shop")).code).toBe(10);
+    api.answers.set("GET /services/shop/rollout", status("progressing"));
+    expect(
+      (await cli("rollout", "wait", "shop", "--timeout", "1ms", "--interval", "1ms")).code,
+    ).toBe(11);
+  });
+});
+
+describe("diff and apply --dry-run with --exit-code", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+
+  it("exit 6 when something would change, 0 when nothing would, and - before +", async () => {
+    api.answers.set("GET /services/shop", { body: record() });
+    const same = configFile("same.yaml");
+    const changed = configFile("changed.yaml", shopService({ split: { stable: 90, canary: 10 } }));
+    expect((await cli("diff", "-f", same, "--exit-code")).code).toBe(0);
+    expect((await cli("apply", "--dry-run", "--exit-code", "-f", same)).code).toBe(0);
+    const diff = await cli("diff", "--exit-code", "-f", changed);
+    expect(diff.code).toBe(6);
+    expect(diff.stderr).toBe("");
+    expect((await cli("apply", "-f", changed, "--dry-run", "--exit-code")).code).toBe(6);
+    expect((await cli("diff", "-f", changed)).code).toBe(0);
+    const lines = diff.stdout.split("\n");
+    const removed = lines.findIndex((l) => /^- +stable: 95$/.test(l));
+    const added = lines.findIndex((l) => /^\+ +stable: 90$/.test(l));
+    expect(removed, diff.stdout).toBeGreaterThan(-1);
+    expect(added).toBe(removed + 2);
+    expect(lines[removed + 1]).toMatch(/^- +canary: 5$/);
+    expect(api.seen.every((r) => r.method === "GET")).toBe(true);
+  });
+
+  it("--exit-code on a real apply is a usage error, and nothing is stored", async () => {
+    const result = await cli("apply", "-f", configFile("x.yaml"), "--exit-code");
+    expect(result.code).toBe(2);
+    expect(api.seen).toEqual([]);
+  });
+});
+
+describe("JSON output", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url, "--json"]);
+
+  it("rollout status, wait, start and actions print the API's ISO-8601 times", async () => {
+    api.answers.set("GET /services/shop/rollout", { body: rolloutStatus("aborted") });
+    api.answers.set("POST /services/shop/rollout/start", { body: rolloutState("progressing") });
+    api.answers.set("POST /services/shop/rollout/abort", { body: rolloutState("aborted") });
+    const status = JSON.parse((await cli("rollout", "status", "shop")).stdout);
+    expect(status.now).toBe(AT);
+    expect(status.state).toMatchObject({ startedAt: AT, stepStartedAt: AT, endedAt: AT });
+    expect(status.state.lastVerdict.at).toBe(AT);
+    expect(status.candidate).toMatchObject({ from: AT, to: "2026-01-02T03:05:05.000Z" });
+    const waited = JSON.parse((await cli("rollout", "wait", "shop")).stdout);
+    expect(waited.state.startedAt).toBe(AT);
+    expect(JSON.parse((await cli("rollout", "start", "shop")).stdout).startedAt).toBe(AT);
+    expect(JSON.parse((await cli("rollout", "abort", "shop")).stdout).endedAt).toBe(AT);
+  });
+
+  it("an answer with epoch milliseconds where the schema wants ISO is refused (exit 1)", async () => {
+    api.answers.set("POST /services/shop/rollout/start", {
+      body: { ...rolloutState("progressing"), startedAt: Date.parse(AT) },
+    });
+    const result = await runCli(["rollout", "start", "shop", "--url", api.url]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("startedAt");
+  });
+});

@@ -1,0 +1,93 @@
+// What `rollout status` shows after a rollout ended: the bar at what the candidate serves, which
+// release each track serves after a promotion, and a halt that may still divert traffic.
+import { describe, expect, it } from "vitest";
+import type { RolloutStatus } from "../schemas/api-responses.ts";
+import { createOutput } from "./io.ts";
+import { renderStatus } from "./rollout-view.ts";
+
+const out = createOutput(
+  { stdout: () => {}, stderr: () => {}, env: {}, cwd: "/", isTty: false },
+  { json: false, noColor: true },
+);
+const at = "2026-11-22T10:00:00.000Z";
+
+function ended(phase: "aborted" | "promoted", over: Partial<RolloutStatus> = {}): RolloutStatus {
+  return {
+    state: {
+      id: "r1",
+      phase,
+      strategy: "canary",
+      candidate: "canary",
+      baseline: "stable",
+      stepIndex: 0,
+      stepCount: 2,
+      weight: phase === "promoted" ? 100 : 0,
+      startedAt: at,
+      stepStartedAt: at,
+      failures: 0,
+      pausedBy: null,
+      lastTickAt: at,
+      endedAt: at,
+      lastVerdict: null,
+    },
+    split: { stable: 100, canary: 0 },
+    tracks: [
+      {
+        track: "stable",
+        origin: "http://a",
+        release: phase === "promoted" ? "v2" : "v1",
+        weight: 100,
+      },
+      { track: "canary", origin: "http://b", release: "v2", weight: 0 },
+    ],
+    promotion: null,
+    countedRoutes: null,
+    candidate: null,
+    baseline: null,
+    stepBakeMs: null,
+    halt: null,
+    now: at,
+    ...over,
+  };
+}
+
+describe("rollout status after the end", () => {
+  it("an aborted rollout shows a 0% bar beside stable 100%, and the halt while it may hold", () => {
+    const halt = {
+      rolloutId: "r1",
+      version: "canary",
+      sequence: 7,
+      since: at,
+      acknowledgedAt: at,
+      until: "2026-11-22T10:02:31.000Z",
+      mayHold: true,
+    };
+    const lines = renderStatus(out, "shop", ended("aborted", { halt })).join("\n");
+    expect(lines).toContain("] 0%  stable 100%, canary 0%");
+    expect(lines).toContain(
+      "halted: isolates may still send canary's traffic to the baseline until 2026-11-22T10:02:31.000Z",
+    );
+    const lifted = renderStatus(
+      out,
+      "shop",
+      ended("aborted", { halt: { ...halt, mayHold: false } }),
+    ).join("\n");
+    expect(lifted).not.toContain("halted:");
+  });
+
+  it("after an abort, weights an operator sets move the bar with them", () => {
+    const lines = renderStatus(
+      out,
+      "shop",
+      ended("aborted", { split: { stable: 90, canary: 10 } }),
+    ).join("\n");
+    expect(lines).toContain("] 10%  stable 90%, canary 10%");
+  });
+
+  it("a promoted rollout says which release stable serves now", () => {
+    const promotion = { track: "stable", release: "v2", origin: "http://b", from: "canary" };
+    const lines = renderStatus(out, "shop", ended("promoted", { promotion })).join("\n");
+    expect(lines).toContain("stable now serves release v2 (from canary)");
+    expect(lines).toContain("releases: stable v2 (100%), canary v2 (0%)");
+  });
+});

@@ -1,0 +1,106 @@
+// What the admin API answers: the Worker checks each response against these before sending it,
+// the CLI parses each with the same schema, and the OpenAPI document is generated from them.
+// Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
+import * as z from "zod";
+import { Promotion, TrackRelease } from "./history.ts";
+import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
+import { Service } from "./service.ts";
+import { OutcomeRoute } from "./stats.ts";
+
+const Revision = z.number().int().nonnegative();
+
+/** Operator-facing warnings about the deployment (e.g. a missing secret); printed on stderr. */
+const Warnings = z.array(z.string());
+
+export const ServiceRecord = z.object({
+  name: z.string(),
+  revision: Revision,
+  updatedAt: IsoTime,
+  config: Service,
+  warnings: Warnings.optional(),
+});
+
+export const ServiceList = z.object({ services: z.array(ServiceRecord), warnings: Warnings });
+
+export const ChangeResult = z.object({
+  name: z.string(),
+  revision: Revision,
+  changed: z.boolean(),
+});
+
+export const FileApplyResult = z.object({ services: z.array(ChangeResult) });
+
+export const Health = z.object({ ok: z.literal(true), warnings: Warnings });
+
+export const RolloutStateWire = rolloutStateSchema(IsoTime);
+
+/** One version's figures over the current step's window. */
+export const WindowFigures = VersionFigures.extend({ from: IsoTime, to: IsoTime });
+
+/**
+ * A fast-abort halt of an ended rollout's candidate. It may still divert the candidate's traffic
+ * in some isolates until `until`: the rollback's publication acknowledged by the registry, plus
+ * the isolates' refresh bound. `until` is null while the registry has not acknowledged it.
+ */
+export const HaltStatus = z.object({
+  rolloutId: z.string(),
+  version: z.string(),
+  sequence: z.number().int(),
+  since: IsoTime,
+  acknowledgedAt: IsoTime.nullable(),
+  until: IsoTime.nullable(),
+  mayHold: z.boolean(),
+});
+
+export const RolloutStatus = z.object({
+  state: RolloutStateWire.nullable(),
+  /** The split the data plane serves now. */
+  split: z.record(z.string(), z.number()),
+  /** Which origin and release each track serves now, and its weight. */
+  tracks: z.array(TrackRelease),
+  /** Set when the rollout ended promoted: which track took which release. */
+  promotion: Promotion.nullable(),
+  /** The outcome routes the analysis counts (null with no active rollout). */
+  countedRoutes: z.array(OutcomeRoute).nullable(),
+  candidate: WindowFigures.nullable(),
+  baseline: WindowFigures.nullable(),
+  /** Bake time of the current step (null at a gate or with no rollout). */
+  stepBakeMs: z.number().nullable(),
+  halt: HaltStatus.nullable(),
+  now: IsoTime,
+});
+
+export const OverrideToken = z.object({
+  token: z.string(),
+  service: z.string(),
+  version: z.string(),
+  expiresAt: IsoTime,
+});
+
+export const ValidateResult = z.object({
+  valid: z.boolean(),
+  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+
+export const ExplainResult = z.object({
+  service: z.string(),
+  version: z.string(),
+  release: z.string().nullable(),
+  reason: z.record(z.string(), z.json()),
+  bucket: z.number().int(),
+  visitor: z.string(),
+  experiments: z.array(
+    z.object({ name: z.string(), variant: z.string(), bucket: z.number().int() }),
+  ),
+  why: z.array(z.string()),
+});
+
+export type ServiceRecord = z.infer<typeof ServiceRecord>;
+export type ServiceList = z.infer<typeof ServiceList>;
+export type ChangeResult = z.infer<typeof ChangeResult>;
+export type FileApplyResult = z.infer<typeof FileApplyResult>;
+export type RolloutStateWire = z.infer<typeof RolloutStateWire>;
+export type WindowFigures = z.infer<typeof WindowFigures>;
+export type HaltStatus = z.infer<typeof HaltStatus>;
+export type RolloutStatus = z.infer<typeof RolloutStatus>;
+export type ExplainResult = z.infer<typeof ExplainResult>;

@@ -1,0 +1,96 @@
+// A service's history: typed event details (never free text), how they are sent, and how details
+// stored by older versions are upgraded on read.
+import * as z from "zod";
+import { HistoryEventType } from "./event-types.ts";
+import { IsoTime, RolloutPhase, VerdictBody } from "./rollout-state.ts";
+
+const Revision = z.number().int().nonnegative();
+
+/** Which origin and release a track serves, and its share of public traffic. */
+export const TrackRelease = z.object({
+  track: z.string(),
+  origin: z.string(),
+  release: z.string().nullable(),
+  weight: z.number(),
+});
+
+/** After a promotion: `track` now serves `release` (and `origin`), taken from track `from`. */
+export const Promotion = z.object({
+  track: z.string(),
+  release: z.string().nullable(),
+  origin: z.string(),
+  from: z.string(),
+});
+
+/** A new revision of the config (apply, weights, revert): the split it serves. */
+export const ConfigDetail = z.object({
+  kind: z.literal("config"),
+  split: z.record(z.string(), z.number()),
+  /** A revert: the revision whose config was restored. */
+  restored: Revision.optional(),
+});
+
+/** A rollout decision: where the rollout stands after it, and the figures it read. */
+export const RolloutDetail = z.object({
+  kind: z.literal("rollout"),
+  /** Null for events stored before rollouts had ids. */
+  rolloutId: z.string().nullable(),
+  phase: RolloutPhase,
+  step: z.number().int(),
+  weight: z.number(),
+  verdict: VerdictBody.nullable(),
+  promotion: Promotion.optional(),
+});
+
+export const EventDetail = z.discriminatedUnion("kind", [ConfigDetail, RolloutDetail]);
+
+export const HistoryEntry = z.object({
+  at: IsoTime,
+  type: HistoryEventType,
+  revision: Revision.nullable(),
+  author: z.string().nullable(),
+  reason: z.string().nullable(),
+  detail: EventDetail.nullable(),
+});
+
+export const HistoryResponse = z.object({ name: z.string(), history: z.array(HistoryEntry) });
+
+/** Details written before they were typed: `{split}` and `{phase, step, weight, verdict}`. */
+const LegacyDetail = z.union([
+  z.object({ split: z.record(z.string(), z.number()) }).transform((d) => ({
+    kind: "config" as const,
+    split: d.split,
+  })),
+  z
+    .object({
+      phase: RolloutPhase,
+      step: z.number().int(),
+      weight: z.number(),
+      verdict: VerdictBody.nullable().optional(),
+    })
+    .transform((d) => ({
+      kind: "rollout" as const,
+      rolloutId: null,
+      phase: d.phase,
+      step: d.step,
+      weight: d.weight,
+      verdict: d.verdict ?? null,
+    })),
+]);
+
+/** A stored detail as today's type; undefined when it fits neither today's nor an older form. */
+export function upgradeEventDetail(raw: unknown): EventDetail | null | undefined {
+  if (raw === null) return null;
+  const current = EventDetail.safeParse(raw);
+  if (current.success) return current.data;
+  const legacy = LegacyDetail.safeParse(raw);
+  return legacy.success ? legacy.data : undefined;
+}
+
+export type TrackRelease = z.infer<typeof TrackRelease>;
+export type Promotion = z.infer<typeof Promotion>;
+export type EventDetail = z.infer<typeof EventDetail>;
+export type ConfigDetail = z.infer<typeof ConfigDetail>;
+export type RolloutDetail = z.infer<typeof RolloutDetail>;
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+export type HistoryResponse = z.infer<typeof HistoryResponse>;

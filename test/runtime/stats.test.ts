@@ -1,0 +1,39 @@
+// The stats objects count what clients saw: every request and every error, exactly.
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+
+const steps = [
+  { weight: 20, bake: "2m" },
+  { weight: 50, bake: "2m" },
+];
+const analysis = { minRequests: 40, maxErrorRatePercent: 5, failureLimit: 0 };
+
+describe("stats", () => {
+  it("counts requests and errors exactly as clients saw them", async () => {
+    const h = new RolloutHarness("counted");
+    await h.apply({
+      ...rolloutService("counted", env.FAULTY_ORIGIN, { strategy: "canary", steps, analysis }),
+      split: { stable: 0, canary: 100 },
+    });
+    const start = h.now();
+    let failed = 0;
+    for (let i = 0; i < 250; i++) {
+      const response = await h.plane.fetch(
+        new Request("https://counted.test/"),
+        createExecutionContext(),
+      );
+      await response.arrayBuffer();
+      if (response.status === 500) failed++;
+    }
+    await h.plane.flushOutcomes();
+    const stats = await env.STATS.get(env.STATS.idFromName("counted/canary")).window({
+      from: start,
+      to: h.now(),
+    });
+    expect(stats.requests).toBe(250);
+    expect(failed).toBe(25);
+    expect(stats.errors).toBe(failed);
+  });
+});

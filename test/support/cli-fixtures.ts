@@ -1,0 +1,76 @@
+// Answers a stand-in admin API gives in the CLI's in-process tests: every one valid for the
+// schema the CLI parses it with (schemas/api-responses.ts), as the real Worker sends it.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import type { RolloutStateWire, RolloutStatus } from "../../schemas/api-responses.ts";
+import { Service } from "../../schemas/service.ts";
+import { shopService } from "./fixtures.ts";
+
+export const AT = "2026-01-02T03:04:05.000Z";
+
+/** A stored service as the API returns it: parsed, defaults filled in. */
+export const record = (config = shopService()) => ({
+  name: "shop",
+  revision: 3,
+  updatedAt: AT,
+  config: Service.parse(config),
+});
+
+export function rolloutState(phase: RolloutStateWire["phase"]): RolloutStateWire {
+  return {
+    id: "shop-rollout-1",
+    phase,
+    strategy: "canary",
+    candidate: "canary",
+    baseline: "stable",
+    stepIndex: 0,
+    stepCount: 2,
+    weight: phase === "aborted" ? 0 : 10,
+    startedAt: AT,
+    stepStartedAt: AT,
+    failures: 0,
+    pausedBy: null,
+    lastTickAt: AT,
+    endedAt: phase === "aborted" ? AT : null,
+    lastVerdict: { at: AT, outcome: "hold", reason: "baking", candidate: null, baseline: null },
+  };
+}
+
+export function rolloutStatus(phase: RolloutStateWire["phase"]): RolloutStatus {
+  const weight = phase === "aborted" ? 0 : 10;
+  return {
+    state: rolloutState(phase),
+    split: { stable: 100 - weight, canary: weight },
+    tracks: [
+      { track: "stable", origin: "http://127.0.0.1:9001", release: "v1", weight: 100 - weight },
+      { track: "canary", origin: "http://127.0.0.1:9002", release: "v2", weight },
+    ],
+    promotion: null,
+    countedRoutes: ["split", "experiment"],
+    candidate: {
+      requests: 1,
+      errors: 0,
+      errorRatePercent: 0,
+      p50: 1,
+      p95: 1,
+      p99: 1,
+      from: AT,
+      to: "2026-01-02T03:05:05.000Z",
+    },
+    baseline: null,
+    stepBakeMs: null,
+    halt: null,
+    now: AT,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "keystone-cli-"));
+
+/** A config file of one service, written where the CLI can read it. */
+export function configFile(name: string, service = shopService()): string {
+  const path = join(dir, name);
+  writeFileSync(path, stringify({ services: [service] }));
+  return path;
+}

@@ -1,0 +1,64 @@
+// Builds ledger states in every phase, by running the ledger itself where it can, for the
+// ledger's plain-Node tests.
+import type { Command } from "../../schemas/ledger.ts";
+import type { RolloutState } from "../../schemas/rollout-state.ts";
+import { Service, type ServiceInput } from "../../schemas/service.ts";
+import { type CommandContext, decide } from "../../worker/core/ledger/ledger.ts";
+import { emptyState, type LedgerState } from "../../worker/core/ledger/state.ts";
+import { shopService } from "./fixtures.ts";
+
+export const T0 = 1_800_000_000_000;
+export const MINUTE = 60_000;
+
+export function shopWithRollout(overrides: Partial<ServiceInput> = {}): Service {
+  return Service.parse(
+    shopService({
+      split: { stable: 100, canary: 0 },
+      rollout: {
+        strategy: "canary",
+        steps: [{ weight: 10, bake: "1m" }, { pause: true }, { weight: 50, bake: "1m" }],
+        analysis: { minRequests: 10, maxErrorRatePercent: 5, failureLimit: 0 },
+      },
+      notify: [
+        { url: "https://hooks.example.com/k", events: ["rollout.rolledBack", "rollout.promoted"] },
+      ],
+      ...overrides,
+    }),
+  );
+}
+
+/** Runs a command that must succeed; the new state. */
+export function run(
+  state: LedgerState,
+  command: Command,
+  now = T0,
+  context: CommandContext = { rolloutId: "r-test" },
+): LedgerState {
+  const result = decide(state, command, now, context);
+  if (!result.ok) throw new Error(`${command.kind} failed: ${result.error.message}`);
+  return result.value.state;
+}
+
+export const live = (): LedgerState =>
+  run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
+
+export const progressing = (): LedgerState => run(live(), { kind: "rollout.start" });
+
+function withRollout(state: LedgerState, change: Partial<RolloutState>): LedgerState {
+  return { ...state, rollout: { ...state.rollout!, ...change } };
+}
+
+export const PHASES: Record<string, () => LedgerState> = {
+  "no service": () => emptyState("shop"),
+  "live, no rollout": live,
+  progressing,
+  "paused at a gate": () =>
+    withRollout(progressing(), { phase: "paused", pausedBy: "gate", stepIndex: 1 }),
+  "paused by an operator": () => run(progressing(), { kind: "rollout.pause" }),
+  "paused by analysis": () => withRollout(progressing(), { phase: "paused", pausedBy: "analysis" }),
+  promoted: () => run(progressing(), { kind: "rollout.promote", full: true }),
+  "rolled back": () =>
+    withRollout(run(progressing(), { kind: "rollout.abort" }), { phase: "rolledBack" }),
+  aborted: () => run(progressing(), { kind: "rollout.abort" }),
+  deleted: () => run(live(), { kind: "delete" }),
+};

@@ -1,0 +1,13 @@
+// What an operator should know about this deployment: secrets whose absence turns a protection off.
+import type { Env } from "../env.ts";
+
+export function deploymentWarnings(env: Env): string[] {
+  const warnings: string[] = [];
+  if (!env.NOTIFY_SECRET)
+    warnings.push("NOTIFY_SECRET is not set: notify events are sent unsigned (set the secret)");
+  if (!env.OVERRIDE_SECRET)
+    warnings.push(
+      "OVERRIDE_SECRET is not set: x-keystone-override tokens are ignored and cannot be minted",
+    );
+  return warnings;
+}

@@ -1,0 +1,73 @@
+// The RPC surface of each Durable Object, as the Worker and the other objects call it. Env types
+// its namespaces with these interfaces, so nothing imports a Durable Object class to call it (no
+// import circles), and every argument and result is a schema type from schemas/.
+import type {
+  ChangeResult,
+  RolloutStateWire,
+  RolloutStatus,
+  ServiceRecord,
+} from "../schemas/api-responses.ts";
+import type { HistoryEntry } from "../schemas/history.ts";
+import type {
+  ClaimingCommand,
+  DeploymentCounts,
+  DirectCommand,
+  Prepared,
+  Publication,
+  PublishAck,
+  RegistryEntry,
+  TickReply,
+  TxOutcome,
+} from "../schemas/ledger.ts";
+import type { Result } from "../schemas/result.ts";
+import type { RolloutState } from "../schemas/rollout-state.ts";
+import type {
+  FlushAnswer,
+  HaltSignal,
+  OutcomeFlush,
+  RouteCounts,
+  WindowQuery,
+  WindowStats,
+} from "../schemas/stats.ts";
+
+/** One per service: the single writer of its config, rollout and history. */
+export interface ServiceRpc extends Rpc.DurableObjectBranded {
+  record(name?: string): ServiceRecord | null;
+  history(name?: string): HistoryEntry[];
+  rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
+  /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
+  rolloutState(): RolloutState | null;
+  deploymentCounts(): DeploymentCounts;
+  /** Weights and rollout commands, decided by this service alone. */
+  execute(name: string, command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;
+  /** Phase one of apply, revert or delete: validated and held, nothing stored yet. */
+  prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>>;
+  commit(name: string, txId: string): Promise<Result<ChangeResult>>;
+  abort(name: string, txId: string): Promise<void>;
+  tick(name: string, scheduledTime: number): Promise<TickReply>;
+}
+
+/** One for the whole Worker: the index of services, the host claims, the one writer of KV. */
+export interface RegistryRpc extends Rpc.DurableObjectBranded {
+  publish(publication: Publication): Promise<PublishAck>;
+  /** Phase two: the host claims of a set of changes, all or none; their publications with them. */
+  commitClaims(txId: string, publications: Publication[]): Promise<Result<null>>;
+  /** How a transaction ended; asking about an unknown one aborts it (presumed abort). */
+  txOutcome(txId: string): TxOutcome;
+  list(): RegistryEntry[];
+  activeRollouts(): string[];
+  claimWebhookSignature(signature: string, now: number, keepMs: number): boolean;
+  generation(): number;
+}
+
+/** One per (service, version): outcome counts per route, and the version's fast-abort halt. */
+export interface StatsRpc extends Rpc.DurableObjectBranded {
+  /** A flush of outcome batches, counted once per flush id; the answer carries the halt. */
+  record(flush: OutcomeFlush): Promise<FlushAnswer>;
+  window(query: WindowQuery): WindowStats;
+  halt(signal: HaltSignal): void;
+  resume(rolloutId: string): void;
+  currentHalt(): HaltSignal | null;
+  /** Rising counters per outcome route (/_keystone/metrics). */
+  totals(): RouteCounts[];
+}

@@ -1,0 +1,131 @@
+// SQLite tables of the registry: the last publication of every service (a deleted one stays as
+// a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, meta.
+import type { Publication, TxOutcome } from "../../schemas/ledger.ts";
+import {
+  type DecodedConfig,
+  decodeStoredConfig,
+  encodeStoredConfig,
+} from "../../schemas/stored-config.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  name TEXT PRIMARY KEY,
+  sequence INTEGER NOT NULL,
+  config TEXT,
+  rollout_active INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS transactions (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+`;
+
+/** Outcomes of two-phase changes are kept long after any prepared change could still ask. */
+const TX_KEEP_MS = 24 * 3_600_000;
+
+export interface StoredEntry {
+  name: string;
+  sequence: number;
+  decoded: DecodedConfig;
+}
+
+export class RegistryStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    this.#sql.exec(SCHEMA);
+    this.#migrate();
+  }
+
+  /** The sequence held for a service (a tombstone's too), or undefined when never published. */
+  sequenceOf(name: string): number | undefined {
+    const row = this.#sql.exec("SELECT sequence FROM entries WHERE name = ?", name).toArray()[0];
+    return row ? Number(row.sequence) : undefined;
+  }
+
+  put(publication: Publication, now: number): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO entries (name, sequence, config, rollout_active, updated_at) VALUES (?, ?, ?, ?, ?)",
+      publication.service,
+      publication.sequence,
+      publication.config === null ? null : encodeStoredConfig(publication.config),
+      publication.rolloutActive ? 1 : 0,
+      now,
+    );
+  }
+
+  /** Every live service (tombstones left out), each row decoded on its own. */
+  live(): StoredEntry[] {
+    return this.#sql
+      .exec("SELECT name, sequence, config FROM entries WHERE config IS NOT NULL ORDER BY name")
+      .toArray()
+      .map((row) => ({
+        name: String(row.name),
+        sequence: Number(row.sequence),
+        decoded: decodeStoredConfig(String(row.config)),
+      }));
+  }
+
+  activeRollouts(): string[] {
+    return this.#sql
+      .exec(
+        "SELECT name FROM entries WHERE rollout_active = 1 AND config IS NOT NULL ORDER BY name",
+      )
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  txOutcome(id: string): TxOutcome | undefined {
+    const row = this.#sql.exec("SELECT outcome FROM transactions WHERE id = ?", id).toArray()[0];
+    return row ? (String(row.outcome) as TxOutcome) : undefined;
+  }
+
+  setTxOutcome(id: string, outcome: TxOutcome, now: number): void {
+    this.#sql.exec("DELETE FROM transactions WHERE at < ?", now - TX_KEEP_MS);
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO transactions (id, outcome, at) VALUES (?, ?, ?)",
+      id,
+      outcome,
+      now,
+    );
+  }
+
+  /** Records a webhook signature; false when it was seen before (a replay). */
+  claimSignature(signature: string, now: number, keepMs: number): boolean {
+    this.#sql.exec("DELETE FROM webhook_signatures WHERE at < ?", now - keepMs);
+    if (
+      this.#sql.exec("SELECT 1 FROM webhook_signatures WHERE signature = ?", signature).toArray()
+        .length > 0
+    )
+      return false;
+    this.#sql.exec("INSERT INTO webhook_signatures (signature, at) VALUES (?, ?)", signature, now);
+    return true;
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.#sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? String(row.value) : undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  /**
+   * Registries stored before sequences kept `services (name, revision, config, [rollout_active])`
+   * with bare Service JSON: the revision was the sequence, and rows move over as they were.
+   */
+  #migrate(): void {
+    const columns = this.#sql
+      .exec("PRAGMA table_info(services)")
+      .toArray()
+      .map((row) => String(row.name));
+    if (columns.length === 0) return;
+    const active = columns.includes("rollout_active") ? "rollout_active" : "0";
+    this.#sql.exec(
+      `INSERT OR IGNORE INTO entries (name, sequence, config, rollout_active, updated_at) SELECT name, revision, config, ${active}, updated_at FROM services`,
+    );
+    this.#sql.exec("DROP TABLE services");
+  }
+}

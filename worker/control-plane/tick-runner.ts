@@ -1,0 +1,34 @@
+// One cron tick of a service: claimed before any await (a repeated tick is a no-op), windows read
+// and the checks the ledger asks for run, then decided only if nothing changed meanwhile (an
+// operator's command, another tick, a two-phase change).
+import type { TickReply } from "../../schemas/ledger.ts";
+import { claimTick, tick, tickChecks } from "../core/ledger/tick.ts";
+import type { Env } from "../env.ts";
+import { readWindows, runChecks } from "./rollout-io.ts";
+import type { ServiceWriter } from "./service-writer.ts";
+
+export async function runTick(
+  writer: ServiceWriter,
+  env: Env,
+  name: string,
+  scheduledTime: number,
+  busy: () => boolean,
+  deliver: () => Promise<void>,
+): Promise<TickReply> {
+  const store = writer.store;
+  if (busy()) return { ticked: false, why: "a change is being applied" };
+  const claim = claimTick(store.load(name), scheduledTime);
+  if (!claim.reply.run || !claim.state.rollout)
+    return { ticked: false, why: claim.reply.run ? "no rollout in progress" : claim.reply.why };
+  store.saveHead(claim.state);
+  const claimed = JSON.stringify(claim.state.rollout);
+  const windows = await readWindows(env, name, claim.state.rollout, claim.reply.queries);
+  const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
+  const current = store.load(name);
+  if (JSON.stringify(current.rollout) !== claimed || busy())
+    return { ticked: false, why: "the rollout changed during the tick" };
+  const decided = tick(current, windows, gateFailures, scheduledTime);
+  await writer.commit(name, decided);
+  await deliver();
+  return decided.reply;
+}

@@ -1,0 +1,83 @@
+// State as the API sends it: epoch-ms times become ISO-8601 here, at the boundary, and the views
+// operators read (record, rollout status) are put together from the stored state.
+import type {
+  HaltStatus,
+  RolloutStateWire,
+  RolloutStatus,
+  WindowFigures,
+} from "../../schemas/api-responses.ts";
+import type { HaltRecord } from "../../schemas/ledger.ts";
+import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
+import type { WindowStats } from "../../schemas/stats.ts";
+import { countedRoutes } from "../core/ledger/analysis-routes.ts";
+import { promotionOf } from "../core/ledger/records.ts";
+import type { LedgerState } from "../core/ledger/state.ts";
+import { haltHoldsUntil, tracksOf } from "../core/ledger/status.ts";
+import type { Windows } from "../core/ledger/tick.ts";
+import { effectiveConfig } from "../core/rollout/effective.ts";
+import { stepsOf } from "../core/rollout/steps.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function rolloutWire(state: RolloutState): RolloutStateWire {
+  return {
+    ...state,
+    startedAt: iso(state.startedAt),
+    stepStartedAt: iso(state.stepStartedAt),
+    lastTickAt: iso(state.lastTickAt),
+    endedAt: state.endedAt === null ? null : iso(state.endedAt),
+    lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
+  };
+}
+
+function figures(stats: WindowStats): WindowFigures {
+  const { requests, errors, errorRatePercent, p50, p95, p99 } = stats;
+  return {
+    requests,
+    errors,
+    errorRatePercent,
+    p50,
+    p95,
+    p99,
+    from: iso(stats.from),
+    to: iso(stats.to),
+  };
+}
+
+function haltStatus(halt: HaltRecord, now: number, boundMs: number): HaltStatus {
+  const until = haltHoldsUntil(halt, boundMs);
+  return {
+    rolloutId: halt.rolloutId,
+    version: halt.version,
+    sequence: halt.sequence,
+    since: iso(halt.since),
+    acknowledgedAt: halt.acknowledgedAt === null ? null : iso(halt.acknowledgedAt),
+    until: until === null ? null : iso(until),
+    mayHold: until === null || now < until,
+  };
+}
+
+/** A rollout's status: state, weights, per-track releases, the step's figures, any halt. */
+export function statusView(
+  state: LedgerState & { config: NonNullable<LedgerState["config"]> },
+  windows: Windows | null,
+  now: number,
+  refreshBoundMs: number,
+): RolloutStatus {
+  const rollout = state.rollout;
+  const effective = effectiveConfig(state.config, rollout);
+  const step =
+    rollout && state.config.rollout ? stepsOf(state.config.rollout)[rollout.stepIndex] : undefined;
+  return {
+    state: rollout ? rolloutWire(rollout) : null,
+    split: effective.split,
+    tracks: tracksOf(effective),
+    promotion: rollout ? (promotionOf(state.config, rollout) ?? null) : null,
+    countedRoutes: isActive(rollout) ? countedRoutes(state.config, rollout) : null,
+    candidate: windows ? figures(windows.candidate) : null,
+    baseline: windows ? figures(windows.baseline) : null,
+    stepBakeMs: step?.kind === "weight" ? step.bakeMs : null,
+    halt: state.halt ? haltStatus(state.halt, now, refreshBoundMs) : null,
+    now: iso(now),
+  };
+}

@@ -1,0 +1,114 @@
+// Which traffic a rollout's analysis counts: the split and experiment pins, opted-in rules, and
+// for blue/green's first check the preview routes that are the candidate's only traffic.
+import { describe, expect, it } from "vitest";
+import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { Service } from "../../../schemas/service.ts";
+import { shopService } from "../../../test/support/fixtures.ts";
+import { countedRoutes } from "./analysis-routes.ts";
+
+const rules = [
+  { name: "force-canary", when: { header: { name: "x-canary", equals: "1" } }, route: "canary" },
+  {
+    name: "beta",
+    when: { cookie: { name: "beta", equals: "1" } },
+    split: { stable: 50, canary: 50 },
+  },
+  { name: "force-stable", when: { header: { name: "x-canary", equals: "0" } }, route: "stable" },
+];
+
+const state = (over: Partial<RolloutState>): RolloutState => ({
+  id: "r",
+  phase: "progressing",
+  strategy: "canary",
+  candidate: "canary",
+  baseline: "stable",
+  stepIndex: 0,
+  stepCount: 2,
+  weight: 10,
+  startedAt: 0,
+  stepStartedAt: 0,
+  failures: 0,
+  pausedBy: null,
+  lastTickAt: 0,
+  endedAt: null,
+  lastVerdict: null,
+  ...over,
+});
+
+describe("the routes a rollout's analysis counts", () => {
+  it("by default only the split and experiment pins: forced requests neither poison nor dilute", () => {
+    const config = Service.parse(
+      shopService({ rules, rollout: { strategy: "canary", steps: [{ weight: 10, bake: "1m" }] } }),
+    );
+    expect(countedRoutes(config, state({}))).toEqual(["split", "experiment"]);
+  });
+
+  it("rules named in analysis.countRules are counted too", () => {
+    const config = Service.parse(
+      shopService({
+        rules,
+        rollout: {
+          strategy: "canary",
+          steps: [{ weight: 10, bake: "1m" }],
+          analysis: { countRules: ["beta"] },
+        },
+      }),
+    );
+    expect(countedRoutes(config, state({}))).toEqual(["split", "experiment", "rule:beta"]);
+  });
+
+  it("blue/green's first check (candidate at 0%) counts the rules that can reach the candidate and overrides", () => {
+    const config = Service.parse({
+      ...shopService({ rules: [] }),
+      versions: {
+        blue: { origin: "http://blue.internal" },
+        green: { origin: "http://green.internal" },
+      },
+      baseline: "blue",
+      split: { blue: 100, green: 0 },
+      rules: [
+        { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
+        {
+          name: "half",
+          when: { header: { name: "x-half", equals: "1" } },
+          split: { blue: 50, green: 50 },
+        },
+        { name: "old", when: { header: { name: "x-old", equals: "1" } }, route: "blue" },
+      ],
+      rollout: { strategy: "blueGreen" },
+    });
+    const first = state({ strategy: "blueGreen", candidate: "green", baseline: "blue", weight: 0 });
+    expect(countedRoutes(config, first)).toEqual([
+      "split",
+      "experiment",
+      "rule:preview",
+      "rule:half",
+      "override",
+    ]);
+    // After the switch, the candidate has public traffic: back to the default.
+    expect(countedRoutes(config, { ...first, stepIndex: 1, weight: 100 })).toEqual([
+      "split",
+      "experiment",
+    ]);
+  });
+
+  it("countRules must name rules of the service, with the path of each that does not", () => {
+    const parsed = Service.safeParse(
+      shopService({
+        rules,
+        rollout: {
+          strategy: "canary",
+          steps: [{ weight: 10, bake: "1m" }],
+          analysis: { countRules: ["beta", "nope"] },
+        },
+      }),
+    );
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      [
+        "rollout.analysis.countRules.1",
+        'unknown rule "nope" (rules: force-canary, beta, force-stable)',
+      ],
+    ]);
+  });
+});

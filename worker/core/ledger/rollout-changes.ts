@@ -1,0 +1,212 @@
+// Rollout commands (start, promote, pause, resume, abort) and what every rollout decision stores:
+// the new state, its event, the publication, and on a bad end the fast-abort halt.
+import type { HistoryEventType } from "../../../schemas/event-types.ts";
+import type { RolloutStartCommand } from "../../../schemas/ledger.ts";
+import { problemsOf } from "../../../schemas/problems.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { Analysis } from "../../../schemas/rollout.ts";
+import { endedBadly, isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import { Service } from "../../../schemas/service.ts";
+import {
+  abortRollout,
+  candidateOf,
+  pauseRollout,
+  promoteRollout,
+  resumeRollout,
+  startRollout,
+  type Transition,
+} from "../rollout/commands.ts";
+import { concludedConfig } from "../rollout/effective.ts";
+import { sameConfig } from "./config-changes.ts";
+import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
+import {
+  attribution,
+  type Decision,
+  type LedgerEvent,
+  type LedgerState,
+  type NewRevision,
+  published,
+} from "./state.ts";
+
+type Attribution = { author?: string | undefined; reason?: string | undefined };
+export type RolloutAction =
+  | "rollout.promote"
+  | "rollout.pause"
+  | "rollout.resume"
+  | "rollout.abort";
+
+/**
+ * Stores a rollout's new state. An ended rollout writes the concluded config as a revision; a
+ * change of routing is published; a bad end also halts the candidate in every isolate until the
+ * publication that carries the rollback reaches them.
+ */
+export function commitRollout(
+  state: LedgerState,
+  next: RolloutState,
+  type: HistoryEventType | undefined,
+  who: Attribution,
+  now: number,
+  publish = true,
+): Decision<RolloutState> {
+  let after: LedgerState = { ...state, rollout: next };
+  const revisions: NewRevision[] = [];
+  const ended = !isActive(next) && isActive(state.rollout);
+  if (ended && state.config) {
+    const concluded = concludedConfig(state.config, next);
+    after = { ...after, revision: state.revision + 1, config: concluded };
+    revisions.push({ number: after.revision, kind: "rollout", config: concluded });
+  }
+  const effects = [];
+  if (publish || ended) {
+    const publication = published(after);
+    after = publication.state;
+    effects.push(publication.effect);
+  }
+  if (ended && endedBadly(next)) {
+    const signal = { rolloutId: next.id, sequence: after.sequence };
+    effects.push({ kind: "halt" as const, service: state.name, version: next.candidate, signal });
+    after = {
+      ...after,
+      halt: { ...signal, version: next.candidate, since: now, acknowledgedAt: null },
+    };
+  }
+  const events: LedgerEvent[] = [];
+  if (type) {
+    const promotion = after.config ? promotionOf(after.config, next) : undefined;
+    const detail = rolloutDetail(next, promotion);
+    const who2 = attribution(who);
+    events.push({
+      type,
+      revision: after.revision,
+      ...who2,
+      reason: who2.reason ?? next.lastVerdict?.reason ?? null,
+      detail,
+    });
+    effects.push(
+      ...notifyEffects(after.config, type, rolloutText(state.name, type, next), detail, now),
+    );
+  }
+  return { state: after, revisions, events, effects, reply: next };
+}
+
+/** The config a rollout starts from: the candidate's new origin and release, and strategy, if given. */
+function prepareRollout(config: Service, command: RolloutStartCommand): Result<Service> {
+  if (!config.rollout && !command.strategy)
+    return fail(
+      "invalid",
+      `service "${config.name}" has no rollout policy: add rollout: to its config`,
+    );
+  const rollout = config.rollout ?? {
+    strategy: command.strategy!,
+    analysis: Analysis.parse({}),
+    onFailure: "rollback" as const,
+  };
+  const candidateName = candidateOf({ ...config, rollout });
+  const candidate = candidateName ? config.versions[candidateName] : undefined;
+  const next = {
+    ...config,
+    rollout: { ...rollout, strategy: command.strategy ?? rollout.strategy },
+    versions:
+      candidate && candidateName
+        ? {
+            ...config.versions,
+            [candidateName]: {
+              ...candidate,
+              origin: command.origin ?? candidate.origin,
+              release: command.release ?? candidate.release,
+            },
+          }
+        : config.versions,
+  };
+  const parsed = Service.safeParse(next);
+  return parsed.success
+    ? ok(parsed.data)
+    : fail("invalid", "the rollout does not fit the service", problemsOf(parsed.error));
+}
+
+export function start(
+  state: LedgerState,
+  command: RolloutStartCommand,
+  rolloutId: string,
+  now: number,
+): Result<Decision<RolloutState>> {
+  if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
+  const current = state.rollout;
+  if (isActive(current))
+    return fail(
+      "wrong_phase",
+      `a rollout of "${current.candidate}" is already ${current.phase} (step ${current.stepIndex + 1} of ${current.stepCount})`,
+    );
+  const config = prepareRollout(state.config, command);
+  if (!config.ok) return config;
+  const started = startRollout(config.value, rolloutId, now);
+  if (!started.ok) return started;
+  let base: LedgerState = { ...state, halt: null };
+  const revisions: NewRevision[] = [];
+  const events: LedgerEvent[] = [];
+  if (!sameConfig(state.config, config.value)) {
+    base = { ...base, revision: state.revision + 1, config: config.value };
+    revisions.push({ number: base.revision, kind: "rollout", config: config.value });
+    const origin = config.value.versions[started.value.candidate]!.origin;
+    events.push({
+      type: "config.applied",
+      revision: base.revision,
+      author: command.author ?? null,
+      reason: command.reason ?? `rollout start: ${started.value.candidate} → ${origin}`,
+      detail: { kind: "config", split: config.value.split },
+    });
+  }
+  const committed = commitRollout(base, started.value, "rollout.started", command, now);
+  // The stats object of the last rollout that ended badly forgets its halt: that rollout's id.
+  const halt = state.halt;
+  const resume = halt
+    ? [
+        {
+          kind: "resume" as const,
+          service: state.name,
+          version: halt.version,
+          rolloutId: halt.rolloutId,
+        },
+      ]
+    : [];
+  return ok({
+    ...committed,
+    revisions: [...revisions, ...committed.revisions],
+    events: [...events, ...committed.events],
+    effects: [...resume, ...committed.effects],
+  });
+}
+
+export function operate(
+  state: LedgerState,
+  action: RolloutAction,
+  command: Attribution & { full?: boolean | undefined },
+  now: number,
+): Result<Decision<RolloutState>> {
+  if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
+  const rollout = state.rollout;
+  if (!rollout)
+    return fail(
+      "wrong_phase",
+      `service "${state.name}" has no rollout: start one with keystone rollout start ${state.name}`,
+    );
+  const transitions: Record<RolloutAction, () => Transition> = {
+    "rollout.promote": () => promoteRollout(state.config!, rollout, now, command.full === true),
+    "rollout.pause": () => pauseRollout(rollout, now),
+    "rollout.resume": () => resumeRollout(rollout, now),
+    "rollout.abort": () => abortRollout(rollout, now),
+  };
+  const next = transitions[action]();
+  if (!next.ok) return next;
+  const type: HistoryEventType =
+    action === "rollout.promote"
+      ? next.value.phase === "promoted"
+        ? "rollout.promoted"
+        : "rollout.advanced"
+      : action === "rollout.pause"
+        ? "rollout.paused"
+        : action === "rollout.resume"
+          ? "rollout.resumed"
+          : "rollout.aborted";
+  return ok(commitRollout(state, next.value, type, command, now));
+}

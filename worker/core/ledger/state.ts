@@ -1,0 +1,85 @@
+// What the ledger decides over: a service's config of record and its head, and what a decision
+// returns (the new state, new revisions, history events, effects for the outbox, a reply).
+import type { HistoryEventType } from "../../../schemas/event-types.ts";
+import type { EventDetail } from "../../../schemas/history.ts";
+import type { Effect, HaltRecord, Publication } from "../../../schemas/ledger.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { Service } from "../../../schemas/service.ts";
+import { effectiveConfig } from "../rollout/effective.ts";
+
+export interface LedgerState {
+  name: string;
+  /** The latest revision (0: none yet). */
+  revision: number;
+  /** The config of record; null before the first revision or after a delete. */
+  config: Service | null;
+  /** The last publication sequence issued. */
+  sequence: number;
+  /** The highest sequence the registry acknowledged. */
+  acknowledged: number;
+  rollout: RolloutState | null;
+  halt: HaltRecord | null;
+}
+
+export type RevisionKind = "apply" | "weights" | "revert" | "delete" | "rollout";
+
+/** A stored revision: what `revert` restores. */
+export interface StoredRevision {
+  number: number;
+  kind: string;
+  /** Null for a revision that deleted the service. */
+  config: Service | null;
+}
+
+export interface NewRevision extends StoredRevision {
+  kind: RevisionKind;
+}
+
+export interface LedgerEvent {
+  type: HistoryEventType;
+  revision: number | null;
+  author: string | null;
+  reason: string | null;
+  detail: EventDetail | null;
+}
+
+export interface Decision<R> {
+  state: LedgerState;
+  revisions: NewRevision[];
+  events: LedgerEvent[];
+  effects: Effect[];
+  reply: R;
+}
+
+export function emptyState(name: string): LedgerState {
+  return {
+    name,
+    revision: 0,
+    config: null,
+    sequence: 0,
+    acknowledged: 0,
+    rollout: null,
+    halt: null,
+  };
+}
+
+/** What the data plane should serve now, with the next sequence. */
+export function publicationOf(state: LedgerState, sequence: number): Publication {
+  return {
+    service: state.name,
+    sequence,
+    config: state.config ? effectiveConfig(state.config, state.rollout) : null,
+    rolloutActive: isActive(state.rollout),
+  };
+}
+
+/** The state with its routing published under a new sequence, and the effect that does it. */
+export function published(state: LedgerState): { state: LedgerState; effect: Effect } {
+  const sequence = state.sequence + 1;
+  const next = { ...state, sequence };
+  return { state: next, effect: { kind: "publish", publication: publicationOf(next, sequence) } };
+}
+
+export function attribution(command: { author?: string | undefined; reason?: string | undefined }) {
+  return { author: command.author ?? null, reason: command.reason ?? null };
+}
