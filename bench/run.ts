@@ -3,7 +3,7 @@
 // in alternating rounds; then hot-path counts, reaction times and the core's microbenchmarks.
 // Prints a table and writes bench/results/latest.json. All traffic stays on 127.0.0.1.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Miniflare } from "miniflare";
@@ -20,6 +20,7 @@ import {
   urlOf,
 } from "./lib/processes.ts";
 import { measureRollbackReaction, measureWeightsReaction } from "./lib/reaction.ts";
+import type { MicroFigure } from "./micro.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -103,23 +104,14 @@ async function throughput(origin: string, bundle: string) {
   }
 }
 
-function microbenchmarks(): { name: string; medianNs: number; p99Ns: number }[] {
-  const run = spawnSync(
-    process.execPath,
-    [
-      `${ROOT}node_modules/vitest/vitest.mjs`,
-      "bench",
-      "--run",
-      "--config",
-      "bench/vitest.bench.config.ts",
-    ],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+function microbenchmarks(): MicroFigure[] {
+  const run = spawnSync(process.execPath, [`${ROOT}bench/micro.ts`, "--json"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (run.status !== 0) throw new Error("the microbenchmarks failed");
-  return JSON.parse(readFileSync(new URL("micro.json", RESULTS), "utf8"));
+  return (JSON.parse(run.stdout) as { figures: MicroFigure[] }).figures;
 }
 
 function check(ok: boolean): string {
@@ -137,7 +129,7 @@ try {
   const weights = await measureWeightsReaction(bundle, origin.url);
   log("reaction: failing canary → last request that reaches it (30 s refresh, 5 s flush)");
   const rollback = await measureRollbackReaction(bundle, origin.url);
-  log("microbenchmarks (vitest bench)");
+  log("microbenchmarks (bench/micro.ts)");
   const micro = microbenchmarks();
   const microOf = (name: string) => micro.find((m) => m.name === name)!;
 
@@ -224,7 +216,7 @@ try {
     "microbenchmarks (per operation):",
     ...micro.map(
       (m) =>
-        `  ${m.name.padEnd(32)} median ${(m.medianNs / 1000).toFixed(2).padStart(10)} µs   p99 ${(m.p99Ns / 1000).toFixed(2).padStart(10)} µs`,
+        `  ${m.name.padEnd(32)} median ${(m.medianNs / 1000).toFixed(2).padStart(10)} µs   q3 ${(m.q3Ns / 1000).toFixed(2).padStart(10)} µs`,
     ),
     "",
     "targets:",
