@@ -104,12 +104,7 @@ export function summarizeProfile(
     const leaf = place(node);
     add(self, leaf.label, us);
     if (leaf.module) add(own, leaf.module, us);
-    else
-      add(
-        runtime,
-        owner(node.id) ?? `runtime: ${node.callFrame.functionName || "(anonymous)"}`,
-        us,
-      );
+    else add(runtime, owner(node.id) ?? runtimeLabel(node.callFrame.functionName), us);
   }
   const modules = [...new Set([...own.keys(), ...runtime.keys()])]
     .map((module) => ({ module, ownUs: own.get(module) ?? 0, runtimeUs: runtime.get(module) ?? 0 }))
