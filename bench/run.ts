@@ -4,8 +4,9 @@
 // origin; then the per-step costs, cold start, bundle size, decideRoute microbenchmarks and reaction
 // times. Prints every figure against its target and writes bench/results/latest.json.
 // Knobs (environment): BENCH_ROUNDS (5), BENCH_SECONDS (6), BENCH_CONNECTIONS (16),
-// BENCH_STAGE_ROUNDS (3), BENCH_STAGE_SECONDS (3), BENCH_COLD_SAMPLES (5), BENCH_PIN (auto),
-// BENCH_SKIP (comma-separated: naive, stages, cold, micro, reaction).
+// BENCH_STAGE_ROUNDS (3), BENCH_STAGE_SECONDS (2), BENCH_COLD_SAMPLES (5), BENCH_PIN (auto),
+// BENCH_SECTIONS (what runs besides the side by side; default naive,stages,cold,micro,weights;
+// add rollback for the failing-canary reaction, about a minute more).
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
@@ -30,13 +31,15 @@ const ROUNDS = knob("BENCH_ROUNDS", 5);
 const SECONDS = knob("BENCH_SECONDS", 6);
 const CONNECTIONS = knob("BENCH_CONNECTIONS", 16);
 const STAGE_ROUNDS = knob("BENCH_STAGE_ROUNDS", 3);
-const STAGE_SECONDS = knob("BENCH_STAGE_SECONDS", 3);
+const STAGE_SECONDS = knob("BENCH_STAGE_SECONDS", 2);
 const COLD_SAMPLES = knob("BENCH_COLD_SAMPLES", 5);
-const SECTIONS = ["naive", "stages", "cold", "micro", "reaction"];
-const SKIP = new Set((process.env.BENCH_SKIP ?? "").split(",").filter(Boolean));
-for (const name of SKIP) {
+const SECTIONS = ["naive", "stages", "cold", "micro", "weights", "rollback"];
+const RUN = new Set(
+  (process.env.BENCH_SECTIONS ?? "naive,stages,cold,micro,weights").split(",").filter(Boolean),
+);
+for (const name of RUN) {
   if (!SECTIONS.includes(name))
-    throw new Error(`BENCH_SKIP: unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
+    throw new Error(`BENCH_SECTIONS: unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
 }
 const RESULTS = join(ROOT, "bench/results");
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -76,7 +79,7 @@ try {
     rounds: ROUNDS,
     load,
     workerCores: pinning.worker,
-    naive: !SKIP.has("naive"),
+    naive: RUN.has("naive"),
     log,
   });
   const results: BenchResults = {
@@ -85,7 +88,7 @@ try {
     throughput,
     bundle,
   };
-  if (!SKIP.has("stages")) {
+  if (RUN.has("stages")) {
     log(`per-step costs: ${STAGE_ROUNDS} rounds × ${STAGE_SECONDS} s (${elapsed()})`);
     results.stages = await measureStages({
       origin,
@@ -95,20 +98,21 @@ try {
       log,
     });
   }
-  if (!SKIP.has("cold")) {
+  if (RUN.has("cold")) {
     log(`cold start: ${COLD_SAMPLES} fresh workerd per Worker (${elapsed()})`);
     results.cold = await measureColdStart(origin.url, bundle.script, COLD_SAMPLES, pinning.worker);
   }
-  if (!SKIP.has("micro")) {
+  if (RUN.has("micro")) {
     log(`microbenchmarks (bench/micro.ts) (${elapsed()})`);
     results.micro = await microbenchmarks(pinning.client);
   }
-  if (!SKIP.has("reaction")) {
+  if (RUN.has("weights")) {
     log(`reaction: keystone weights → first request that follows (${elapsed()})`);
-    const weights = await measureWeightsReaction(bundle.script, origin.url);
+    results.weights = await measureWeightsReaction(bundle.script, origin.url);
+  }
+  if (RUN.has("rollback")) {
     log(`reaction: failing canary → last request that reaches it (${elapsed()})`);
-    const rollback = await measureRollbackReaction(bundle.script, origin.url);
-    results.reaction = { weights, rollback };
+    results.rollback = await measureRollbackReaction(bundle.script, origin.url);
   }
   results.settings =
     `${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections; ${describePinning(pinning)}; ` +

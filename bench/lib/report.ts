@@ -17,7 +17,8 @@ export interface BenchResults {
   stages?: StageCosts;
   cold?: ColdStart;
   micro?: { figures: MicroFigure[]; firstCallNs: number };
-  reaction?: { weights: WeightsReaction; rollback: RollbackReaction };
+  weights?: WeightsReaction;
+  rollback?: RollbackReaction;
 }
 
 export interface Target {
@@ -90,6 +91,18 @@ export function targets(r: BenchResults): Target[] {
     noise: "",
     verdict: r.throughput.origin.timesA.median >= 10 ? "met" : "MISSED",
   });
+  const hot = r.throughput.hotPath;
+  const per10k = (n: number) => ((n / hot.requestsServed) * 10_000).toFixed(1);
+  out.push({
+    what: "hot path: ≤ 10 Durable Object calls and ≤ 1 KV read per 10,000 requests",
+    measured: `${per10k(hot.durableObjectCalls)} DO calls, ${per10k(hot.kvReads)} KV reads (${hot.requestsServed} requests)`,
+    noise: "",
+    verdict:
+      hot.durableObjectCalls * 1000 <= hot.requestsServed &&
+      hot.kvReads * 10_000 <= hot.requestsServed
+        ? "met"
+        : "MISSED",
+  });
   if (r.micro) {
     for (const [rules, boundNs] of [
       [10, 1000],
@@ -120,6 +133,14 @@ export function targets(r: BenchResults): Target[] {
       measured: `${x.toFixed(2)} × (${keystone.firstRequestMs.toFixed(1)} / ${bare.firstRequestMs.toFixed(1)} ms)`,
       noise: "",
       verdict: x <= 1.5 ? "met" : "MISSED",
+    });
+  }
+  if (r.rollback) {
+    out.push({
+      what: "failing canary: no request reaches it later than one tick (60 s) after the window fills",
+      measured: `last canary request ${(r.rollback.lastCanaryAfterTickMs / 1000).toFixed(1)} s after the tick`,
+      noise: "",
+      verdict: r.rollback.lastCanaryAfterTickMs <= 60_000 ? "met" : "MISSED",
     });
   }
   return out;
@@ -215,11 +236,16 @@ export function report(r: BenchResults): string {
       `  first decideRoute call in a fresh process (10 rules): ${(r.micro.firstCallNs / 1000).toFixed(0)} µs`,
     );
   }
-  if (r.reaction) {
-    const { weights, rollback } = r.reaction;
+  if (r.weights || r.rollback) lines.push("");
+  if (r.weights) {
+    const { medianMs, samplesMs } = r.weights;
     lines.push(
-      "",
-      `weights → first following request (local, 1 s refresh): median ${weights.medianMs} ms (${weights.samplesMs.join(", ")} ms)`,
+      `weights → first following request (local, 1 s refresh): median ${medianMs} ms (${samplesMs.join(", ")} ms)`,
+    );
+  }
+  if (r.rollback) {
+    const rollback = r.rollback;
+    lines.push(
       `failing canary at ${rollback.requestsPerSecond.toFixed(0)} req/s: window held ${rollback.minRequests} requests after ${(rollback.toMinRequestsMs / 1000).toFixed(1)} s; after the tick: halted in the isolate at ${(rollback.haltAfterTickMs / 1000).toFixed(1)} s, last canary request at ${(rollback.lastCanaryAfterTickMs / 1000).toFixed(1)} s, route table at ${(rollback.tableAfterTickMs / 1000).toFixed(1)} s`,
     );
   }
