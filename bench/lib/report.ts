@@ -42,7 +42,7 @@ export function table(header: string[], rows: string[][]): string[] {
 }
 
 /** "met", "MISSED", with "(within noise)" when the noise band around the median crosses the bound. */
-function verdict(median: number, ok: (x: number) => boolean, noise = 0): string {
+export function verdict(median: number, ok: (x: number) => boolean, noise = 0): string {
   const base = ok(median) ? "met" : "MISSED";
   return ok(median - noise) !== ok(median + noise) ? `${base} (within noise)` : base;
 }
