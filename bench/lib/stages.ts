@@ -25,6 +25,8 @@ interface Stage {
   /** KV route table, stats Durable Objects and Keystone's vars (the data-plane stages). */
   keystoneBindings?: boolean;
   vars?: Record<string, string>;
+  /** A response header that proves the step ran (checked before measuring). */
+  proof?: string;
 }
 
 const STAGES: Stage[] = [
@@ -34,10 +36,20 @@ const STAGES: Stage[] = [
   { name: "request headers", entry: "request-headers" },
   { name: "timeout", entry: "timeout" },
   { name: "proxy call (headers + timeout)", entry: "proxy-call" },
-  { name: "response headers", entry: "response-headers" },
-  { name: "… and cookie (new visitor)", entry: "response-headers", vars: { NEW_VISITOR: "1" } },
+  { name: "response headers", entry: "response-headers", proof: "x-keystone-version" },
+  {
+    name: "… and cookie (new visitor)",
+    entry: "response-headers",
+    vars: { NEW_VISITOR: "1" },
+    proof: "set-cookie",
+  },
   { name: "outcome recording", entry: "outcome-recording", keystoneBindings: true },
-  { name: "whole data plane", entry: "data-plane", keystoneBindings: true },
+  {
+    name: "whole data plane",
+    entry: "data-plane",
+    keystoneBindings: true,
+    proof: "x-keystone-version",
+  },
 ];
 
 export interface StageCosts {
@@ -75,7 +87,7 @@ export async function measureStages(o: StageOptions): Promise<StageCosts> {
       if (stage.keystoneBindings)
         await (await worker.mf.getKVNamespace("ROUTES")).put(ROUTES_KEY, doc);
     }
-    for (const w of workers) await fetchOk(w.url + BENCH_PATH);
+    for (const [i, w] of workers.entries()) await fetchOk(w.url + BENCH_PATH, STAGES[i]!.proof);
     const runs = await alternatingRounds(workers, {
       rounds: o.rounds,
       load: o.load,
@@ -100,10 +112,12 @@ export async function measureStages(o: StageOptions): Promise<StageCosts> {
   }
 }
 
-async function fetchOk(url: string): Promise<void> {
+async function fetchOk(url: string, proof: string | undefined): Promise<void> {
   const response = await fetch(url, { headers: BENCH_HEADERS });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`stage at ${url} answered HTTP ${response.status}`);
+  if (proof && !response.headers.has(proof))
+    throw new Error(`stage at ${url} answered without ${proof}: the step did not run`);
 }
 
 function formatStages(rows: StageCosts["rows"], o: StageOptions): string[] {

@@ -4,6 +4,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import {
+  BENCH_CF,
+  BENCH_HEADERS,
+  BENCH_IP,
+  BENCH_PATH,
+  BENCH_VISITOR,
+  benchService,
+} from "../../bench/lib/config.ts";
 import type { CpuProfile } from "../../bench/lib/inspector.ts";
 import type { MeasuredRun } from "../../bench/lib/load.ts";
 import { pinningFromEnv } from "../../bench/lib/pinning.ts";
@@ -11,6 +19,62 @@ import { moduleOf, summarizeProfile } from "../../bench/lib/profile-summary.ts";
 import { verdict } from "../../bench/lib/report.ts";
 import { compare } from "../../bench/lib/rounds.ts";
 import { quantile, spreadOf } from "../../bench/lib/stats.ts";
+import { ConfigFile } from "../../schemas/config-file.ts";
+import { compileRouteTable } from "../../worker/core/compile.ts";
+import { decideRoute } from "../../worker/core/decide.ts";
+import { factsFromDescription } from "../../worker/core/facts.ts";
+
+describe("B's config and request", () => {
+  const config = benchService("http://origin.internal");
+  test("has rules of every kind", () => {
+    const kinds = new Set(
+      config.rules!.flatMap(({ when }) =>
+        Object.entries(when).map(([key, value]) =>
+          key === "path" ? `path ${Object.keys(value as object)[0]}` : key,
+        ),
+      ),
+    );
+    expect([...kinds].sort()).toEqual(
+      [
+        "header",
+        "cookie",
+        "query",
+        "path prefix",
+        "path regex",
+        "method",
+        "ip",
+        "country",
+        "all",
+        "any",
+        "not",
+      ].sort(),
+    );
+  });
+
+  test("the benchmark's request matches none of the 12 rules, falls in the experiment, and is a returning visitor", () => {
+    const table = compileRouteTable(ConfigFile.parse({ services: [config] }).services);
+    const { cookie: _cookie, "mf-cf-blob": _cf, ...headers } = BENCH_HEADERS;
+    const verdict = decideRoute(
+      factsFromDescription({
+        host: "127.0.0.1",
+        path: new URL(BENCH_PATH, "http://x").pathname,
+        query: Object.fromEntries(new URL(BENCH_PATH, "http://x").searchParams),
+        headers,
+        cookies: { ks_bench: BENCH_VISITOR, theme: "dark" },
+        ip: BENCH_IP,
+        country: BENCH_CF.country,
+        colo: BENCH_CF.colo,
+        asn: BENCH_CF.asn,
+      }),
+      table,
+      { now: 0, overrideSecret: "secret", mintVisitorId: () => "minted" },
+    );
+    expect(config.rules).toHaveLength(12);
+    expect(verdict).toMatchObject({ reason: { kind: "split" }, visitorSource: "cookie" });
+    expect(verdict!.experiments.map((e) => e.name)).toEqual(["listing-redesign"]);
+    expect(verdict!.setCookie).toBeUndefined();
+  });
+});
 
 function run(cpuUsPerRequest: number, requestsPerSecond = 1000): MeasuredRun {
   return {
