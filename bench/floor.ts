@@ -6,12 +6,12 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/bundle.ts";
-import { BENCH_HEADERS, BENCH_PATH } from "./lib/config.ts";
+import { BENCH_PATH } from "./lib/config.ts";
 import { measureOrigin } from "./lib/load.ts";
 import { describePinning, pinnedCommand, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
+import { table, WORKER_COLUMNS, workerRow } from "./lib/report.ts";
 import { alternatingRounds, summarize } from "./lib/rounds.ts";
-import { formatSpread } from "./lib/stats.ts";
 import {
   type BenchWorker,
   bareOptions,
@@ -97,8 +97,6 @@ try {
   const runs = await alternatingRounds(workers, {
     rounds: ROUNDS,
     load,
-    path: BENCH_PATH,
-    headers: BENCH_HEADERS,
     originPid: origin.pid,
     log,
     loadFor: (w) => (byName.get(w.name)!.pinned ? load : { ...load, cores: undefined }),
@@ -110,25 +108,8 @@ try {
   console.log(
     `origin alone (a core to itself, pipelined 8 deep): ${alone.requestsPerSecond.toFixed(0)} req/s\n`,
   );
-  const widths = [28, 24, 9, 9, 26, 8, 6];
-  const row = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join(" ");
-  console.log(
-    row(["floor", "req/s", "p50 ms", "p99 ms", "workerd CPU µs/request", "workerd", "load"]),
-  );
-  for (const w of workers) {
-    const s = summarize(runs.get(w.name)!);
-    console.log(
-      row([
-        w.name,
-        formatSpread(s.requestsPerSecond),
-        String(s.p50Ms.median),
-        String(s.p99Ms.median),
-        formatSpread(s.cpuUsPerRequest),
-        `${(s.workerdCores * 100).toFixed(0)} %`,
-        `${(s.loadCores * 100).toFixed(0)} %`,
-      ]),
-    );
-  }
+  const rows = workers.map((w) => workerRow(w.name, summarize(runs.get(w.name)!)));
+  console.log(table(["floor", ...WORKER_COLUMNS.slice(1)], rows).join("\n"));
 } finally {
   await stopWorkers(workers);
   origin.child.kill();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { ConfigFile } from "../schemas/config-file.ts";
 import type { ServiceInput } from "../schemas/service.ts";
 import { bundleEntries } from "./lib/bundle.ts";
-import { BENCH_CF, BENCH_HEADERS, BENCH_IP, BENCH_VISITOR, benchService } from "./lib/config.ts";
+import { BENCH_CF, BENCH_REQUEST, benchService } from "./lib/config.ts";
 import { quantile } from "./lib/stats.ts";
 
 type Core = typeof import("./micro/core.ts");
@@ -61,25 +61,12 @@ export async function runMicrobenchmarks(): Promise<{
   const dir = await bundleEntries({ core: "bench/micro/core.ts" }, "node");
   const core = (await import(join(dir, "core.mjs"))) as Core;
   const ctx = { now: 0, overrideSecret: "secret", mintVisitorId: () => "minted-visitor-id" };
-  const headers = Object.fromEntries(
-    Object.entries(BENCH_HEADERS).filter(([name]) => name !== "cookie" && name !== "mf-cf-blob"),
-  );
-  const warm = core.factsFromDescription({
-    host: "127.0.0.1",
-    path: "/api/items",
-    query: { page: "2" },
-    headers,
-    cookies: { ks_bench: BENCH_VISITOR, theme: "dark" },
-    ip: BENCH_IP,
-    country: BENCH_CF.country,
-    colo: BENCH_CF.colo,
-    asn: BENCH_CF.asn,
-  });
+  const warm = core.factsFromDescription(BENCH_REQUEST);
   const cold = Array.from({ length: 4096 }, (_, i) =>
     core.factsFromDescription({
       host: "127.0.0.1",
       path: `/api/items/${i}`,
-      headers: { ...headers, "user-agent": `client-${i}` },
+      headers: { ...BENCH_REQUEST.headers, "user-agent": `client-${i}` },
       cookies: { ks_bench: `visitor-${i.toString(16).padStart(8, "0")}-0000` },
       ip: `198.51.${i % 256}.${(i * 7) % 256}`,
       country: BENCH_CF.country,

@@ -2,6 +2,7 @@
 // of every kind, none matching (so all are evaluated), one experiment that applies, a 90/10 split,
 // a returning visitor with a sticky cookie.
 import type { ServiceInput } from "../../schemas/service.ts";
+import type { RequestDescription } from "../../worker/core/facts.ts";
 
 export function benchService(origin: string, canaryOrigin = origin): ServiceInput {
   return {
@@ -93,4 +94,21 @@ export const BENCH_HEADERS: Record<string, string> = {
   accept: "application/json",
   "cf-connecting-ip": BENCH_IP,
   "mf-cf-blob": JSON.stringify(BENCH_CF),
+};
+
+/** The same request described as data, for the routing core alone (micro, explain, tests). */
+export const BENCH_REQUEST: RequestDescription = {
+  host: "127.0.0.1",
+  path: "/api/items",
+  query: { page: "2" },
+  headers: {
+    "user-agent": BENCH_HEADERS["user-agent"]!,
+    accept: BENCH_HEADERS.accept!,
+    "cf-connecting-ip": BENCH_IP,
+  },
+  cookies: { ks_bench: BENCH_VISITOR, theme: "dark" },
+  ip: BENCH_IP,
+  country: BENCH_CF.country,
+  colo: BENCH_CF.colo,
+  asn: BENCH_CF.asn,
 };

@@ -4,7 +4,7 @@ import type { MicroFigure } from "../micro.ts";
 import type { WorkerBundle } from "./bundle.ts";
 import type { ColdStart } from "./cold-start.ts";
 import type { RollbackReaction, WeightsReaction } from "./reaction.ts";
-import type { Comparison } from "./rounds.ts";
+import type { Comparison, WorkerSummary } from "./rounds.ts";
 import type { StageCosts } from "./stages.ts";
 import { formatSpread, type Spread } from "./stats.ts";
 import type { SideBySide } from "./throughput.ts";
@@ -39,6 +39,33 @@ export function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   return [line(header), ...rows.map(line)];
+}
+
+export const WORKER_COLUMNS = [
+  "Worker",
+  "req/s",
+  "p50 ms",
+  "p99 ms",
+  "workerd CPU µs/req",
+  "workerd",
+  "load gen",
+  "origin",
+  "errors",
+];
+
+/** One Worker's line: medians (and ranges) over rounds, and the CPU each process used. */
+export function workerRow(label: string, s: WorkerSummary): string[] {
+  return [
+    label,
+    formatSpread(s.requestsPerSecond),
+    String(s.p50Ms.median),
+    String(s.p99Ms.median),
+    formatSpread(s.cpuUsPerRequest),
+    `${(s.workerdCores * 100).toFixed(0)} %`,
+    `${(s.loadCores * 100).toFixed(0)} %`,
+    `${(s.originCores * 100).toFixed(0)} %`,
+    String(s.errors),
+  ];
 }
 
 /** "met", "MISSED", with "(within noise)" when the noise band around the median crosses the bound. */
@@ -161,28 +188,8 @@ export function report(r: BenchResults): string {
     "          median over rounds (min – max), each round's difference paired within the round",
     "",
     ...table(
-      [
-        "Worker",
-        "req/s",
-        "p50 ms",
-        "p99 ms",
-        "workerd CPU µs/req",
-        "workerd",
-        "load gen",
-        "origin",
-        "errors",
-      ],
-      Object.entries(t.summary).map(([name, s]) => [
-        LABELS[name] ?? name,
-        formatSpread(s.requestsPerSecond),
-        String(s.p50Ms.median),
-        String(s.p99Ms.median),
-        formatSpread(s.cpuUsPerRequest),
-        `${(s.workerdCores * 100).toFixed(0)} %`,
-        `${(s.loadCores * 100).toFixed(0)} %`,
-        `${(s.originCores * 100).toFixed(0)} %`,
-        String(s.errors),
-      ]),
+      WORKER_COLUMNS,
+      Object.entries(t.summary).map(([name, s]) => workerRow(LABELS[name] ?? name, s)),
     ),
     "          (workerd / load gen / origin: share of one core each used while the load ran)",
     "",

@@ -1,6 +1,7 @@
 // Alternating rounds: every Worker measured once per round, the order rotated each round so none
 // always runs first or right after a given other; figures are medians over rounds, and differences
 // are paired within a round (B − A of the same round) before taking their spread.
+import { BENCH_HEADERS, BENCH_PATH } from "./config.ts";
 import { type LoadSettings, type MeasuredRun, measure } from "./load.ts";
 import { type Spread, spreadOf } from "./stats.ts";
 import type { BenchWorker } from "./workers.ts";
@@ -8,8 +9,9 @@ import type { BenchWorker } from "./workers.ts";
 export interface RoundPlan {
   rounds: number;
   load: LoadSettings;
-  path: string;
-  headers: Record<string, string>;
+  /** The request sent (the benchmark's by default). */
+  path?: string;
+  headers?: Record<string, string>;
   originPid: number;
   log: (line: string) => void;
   /** Per-Worker load settings (unpinned variants); defaults to `load`. */
@@ -29,10 +31,15 @@ export async function alternatingRounds(workers: BenchWorker[], plan: RoundPlan)
     const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
     for (const worker of order) {
       const once = () =>
-        measure(worker.url + plan.path, plan.headers, plan.loadFor?.(worker) ?? plan.load, {
-          workerd: worker.pid,
-          origin: plan.originPid,
-        });
+        measure(
+          worker.url + (plan.path ?? BENCH_PATH),
+          plan.headers ?? BENCH_HEADERS,
+          plan.loadFor?.(worker) ?? plan.load,
+          {
+            workerd: worker.pid,
+            origin: plan.originPid,
+          },
+        );
       const run = await (plan.around ? plan.around(worker, once) : once());
       runs.get(worker.name)!.push(run);
       plan.log(

@@ -91,8 +91,6 @@ export async function measureStages(o: StageOptions): Promise<StageCosts> {
     const runs = await alternatingRounds(workers, {
       rounds: o.rounds,
       load: o.load,
-      path: BENCH_PATH,
-      headers: BENCH_HEADERS,
       originPid: o.origin.pid,
       log: o.log,
     });

@@ -96,8 +96,6 @@ export async function sideBySide(o: SideBySideOptions): Promise<SideBySide> {
     const runs = await alternatingRounds(workers, {
       rounds: o.rounds,
       load: o.load,
-      path: BENCH_PATH,
-      headers: BENCH_HEADERS,
       originPid: o.origin.pid,
       log: o.log,
       eachRound: originAlone,

@@ -5,10 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import {
-  BENCH_CF,
   BENCH_HEADERS,
-  BENCH_IP,
   BENCH_PATH,
+  BENCH_REQUEST,
   BENCH_VISITOR,
   benchService,
 } from "../../bench/lib/config.ts";
@@ -53,26 +52,26 @@ describe("B's config and request", () => {
 
   test("the benchmark's request matches none of the 12 rules, falls in the experiment, and is a returning visitor", () => {
     const table = compileRouteTable(ConfigFile.parse({ services: [config] }).services);
-    const { cookie: _cookie, "mf-cf-blob": _cf, ...headers } = BENCH_HEADERS;
-    const verdict = decideRoute(
-      factsFromDescription({
-        host: "127.0.0.1",
-        path: new URL(BENCH_PATH, "http://x").pathname,
-        query: Object.fromEntries(new URL(BENCH_PATH, "http://x").searchParams),
-        headers,
-        cookies: { ks_bench: BENCH_VISITOR, theme: "dark" },
-        ip: BENCH_IP,
-        country: BENCH_CF.country,
-        colo: BENCH_CF.colo,
-        asn: BENCH_CF.asn,
-      }),
-      table,
-      { now: 0, overrideSecret: "secret", mintVisitorId: () => "minted" },
-    );
+    const verdict = decideRoute(factsFromDescription(BENCH_REQUEST), table, {
+      now: 0,
+      overrideSecret: "secret",
+      mintVisitorId: () => "minted",
+    });
     expect(config.rules).toHaveLength(12);
     expect(verdict).toMatchObject({ reason: { kind: "split" }, visitorSource: "cookie" });
     expect(verdict!.experiments.map((e) => e.name)).toEqual(["listing-redesign"]);
     expect(verdict!.setCookie).toBeUndefined();
+  });
+
+  test("describes the request the Workers are sent", () => {
+    const url = new URL(BENCH_PATH, "http://127.0.0.1");
+    expect(BENCH_REQUEST).toMatchObject({
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      cookies: { ks_bench: BENCH_VISITOR },
+      headers: { "user-agent": BENCH_HEADERS["user-agent"] },
+    });
+    expect(BENCH_HEADERS.cookie).toBe(`ks_bench=${BENCH_VISITOR}; theme=dark`);
   });
 });
 
