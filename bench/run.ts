@@ -17,8 +17,9 @@ import { measureColdStart } from "./lib/cold-start.ts";
 import { describePinning, pinnedCommand, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
 import { measureRollbackReaction, measureWeightsReaction } from "./lib/reaction.ts";
-import { type BenchResults, report, targets } from "./lib/report.ts";
+import { report } from "./lib/report.ts";
 import { measureStages } from "./lib/stages.ts";
+import { type BenchResults, targets } from "./lib/targets.ts";
 import { sideBySide } from "./lib/throughput.ts";
 import type { runMicrobenchmarks } from "./micro.ts";
 

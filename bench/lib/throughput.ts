@@ -36,6 +36,8 @@ export interface OriginHeadroom {
 const ORIGIN_SECONDS = 2;
 
 export interface HotPath {
+  /** Wall-clock seconds between the two counter reads. */
+  seconds: number;
   requestsServed: number;
   kvReads: number;
   durableObjectCalls: number;
@@ -93,6 +95,7 @@ export async function sideBySide(o: SideBySideOptions): Promise<SideBySide> {
     for (const w of workers)
       await load(w.url + BENCH_PATH, BENCH_HEADERS, { ...o.load, seconds: 2 });
     const before = await isolateCounters(b.url);
+    const countedFrom = performance.now();
     const runs = await alternatingRounds(workers, {
       rounds: o.rounds,
       load: o.load,
@@ -114,6 +117,7 @@ export async function sideBySide(o: SideBySideOptions): Promise<SideBySide> {
       summary: Object.fromEntries([...runs].map(([name, r]) => [name, summarize(r)])),
       vsA: Object.fromEntries(others.map((name) => [name, compare(runs.get(name)!, a)])),
       hotPath: {
+        seconds: (performance.now() - countedFrom) / 1000,
         requestsServed: after.requestsServed - before.requestsServed,
         kvReads: after.routeTableReads - before.routeTableReads,
         durableObjectCalls: after.statsFlushCalls - before.statsFlushCalls,

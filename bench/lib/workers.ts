@@ -49,8 +49,8 @@ export async function startWorker(
   floor: FloorSettings = LEAN_FLOOR,
   cores?: string,
 ): Promise<BenchWorker> {
-  const started = performance.now();
   const { value, pid } = await newWorkerdPid(async () => {
+    const started = performance.now();
     const mf = new Miniflare({
       ...convertV4MiniflareOptions({
         host: "127.0.0.1",

@@ -15,9 +15,9 @@ import type { CpuProfile } from "../../bench/lib/inspector.ts";
 import type { MeasuredRun } from "../../bench/lib/load.ts";
 import { pinningFromEnv } from "../../bench/lib/pinning.ts";
 import { moduleOf, summarizeProfile } from "../../bench/lib/profile-summary.ts";
-import { verdict } from "../../bench/lib/report.ts";
 import { compare } from "../../bench/lib/rounds.ts";
 import { quantile, spreadOf } from "../../bench/lib/stats.ts";
+import { hotPathTarget, verdict } from "../../bench/lib/targets.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { compileRouteTable } from "../../worker/core/compile.ts";
 import { decideRoute } from "../../worker/core/decide.ts";
@@ -122,6 +122,17 @@ describe("verdicts against targets", () => {
     expect(verdict(70, atMost60, 20)).toBe("MISSED (within noise)");
     expect(verdict(50, atMost60, 20)).toBe("met (within noise)");
     expect(verdict(20, atMost60, 20)).toBe("met");
+  });
+});
+
+describe("the hot-path target", () => {
+  const hot = { seconds: 60, requestsServed: 30_000, droppedOutcomes: 0 };
+  test("reads and calls that follow the clock are met, whatever the request count", () => {
+    expect(hotPathTarget({ ...hot, kvReads: 3, durableObjectCalls: 26 }).verdict).toBe("met");
+  });
+  test("a KV read or a Durable Object call per request is a miss", () => {
+    expect(hotPathTarget({ ...hot, kvReads: 4, durableObjectCalls: 0 }).verdict).toBe("MISSED");
+    expect(hotPathTarget({ ...hot, kvReads: 0, durableObjectCalls: 27 }).verdict).toBe("MISSED");
   });
 });
 
