@@ -1,8 +1,13 @@
-// Cold start: a fresh workerd (a new Miniflare instance) per sample, for the bare Worker and for
-// Keystone as deployed, alternating; the time to start and the first request's time (Keystone's
-// includes reading and compiling the route table from KV, as a new isolate's does).
+// Cold start: fresh workerd processes (a new Miniflare instance each), alternating the bare Worker,
+// Keystone as deployed, and the bare Worker in Keystone's shape (same Durable Object classes and
+// bindings). workerd compiles and evaluates a script before it accepts requests, so a fresh
+// isolate's cost is Keystone's script evaluation (its startup less the same-shape bare Worker's,
+// paired by sample) plus its first request (reading, validating and compiling the route table
+// from KV, and every function's first run).
+import { join } from "node:path";
 import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
+import { ROOT } from "./bundle.ts";
 import { BENCH_HEADERS, BENCH_PATH, benchService } from "./config.ts";
 import { median } from "./stats.ts";
 import { type BenchWorker, bareOptions, keystoneOptions, startWorker } from "./workers.ts";
@@ -17,7 +22,15 @@ export interface ColdSample {
 export interface ColdStart {
   bare: ColdSample[];
   keystone: ColdSample[];
-  median: { bare: ColdSample; keystone: ColdSample };
+  shape: ColdSample[];
+  median: {
+    bare: ColdSample;
+    keystone: ColdSample;
+    /** Keystone's startup less the same-shape bare Worker's, paired by sample. */
+    scriptMs: number;
+    /** What a fresh isolate costs before answering: script evaluation plus first request. */
+    freshKeystoneMs: number;
+  };
 }
 
 /** The route document the control plane would publish for the benchmark's service. */
@@ -43,7 +56,7 @@ async function timedRequest(url: string): Promise<number> {
 
 async function sample(
   start: () => Promise<BenchWorker>,
-  prepare: (worker: BenchWorker) => Promise<void>,
+  prepare: (worker: BenchWorker) => Promise<void> = async () => {},
 ): Promise<ColdSample> {
   const worker = await start();
   try {
@@ -71,14 +84,15 @@ export async function measureColdStart(
   workerCores: string | undefined,
 ): Promise<ColdStart> {
   const doc = benchRoutesDoc(origin);
+  const shapeOptions = keystoneOptions(join(ROOT, "bench/workers/keystone-shape.js"), {
+    ORIGIN: origin,
+  });
   const bare: ColdSample[] = [];
   const keystone: ColdSample[] = [];
+  const shape: ColdSample[] = [];
   for (let i = 0; i < samples; i++) {
     bare.push(
-      await sample(
-        () => startWorker("cold A", bareOptions(origin), undefined, workerCores),
-        async () => {},
-      ),
+      await sample(() => startWorker("cold A", bareOptions(origin), undefined, workerCores)),
     );
     keystone.push(
       await sample(
@@ -87,6 +101,21 @@ export async function measureColdStart(
         async (worker) => (await worker.mf.getKVNamespace("ROUTES")).put(ROUTES_KEY, doc),
       ),
     );
+    shape.push(await sample(() => startWorker("cold shape", shapeOptions, undefined, workerCores)));
   }
-  return { bare, keystone, median: { bare: medianSample(bare), keystone: medianSample(keystone) } };
+  const scriptMs = median(keystone.map((k, i) => k.startupMs - shape[i]!.startupMs));
+  const freshKeystoneMs = median(
+    keystone.map((k, i) => k.startupMs - shape[i]!.startupMs + k.firstRequestMs),
+  );
+  return {
+    bare,
+    keystone,
+    shape,
+    median: {
+      bare: medianSample(bare),
+      keystone: medianSample(keystone),
+      scriptMs,
+      freshKeystoneMs,
+    },
+  };
 }

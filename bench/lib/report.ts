@@ -100,6 +100,7 @@ export function report(r: BenchResults): string {
         .join(", "),
   ];
   if (r.cold) {
+    const m = r.cold.median;
     lines.push(
       "",
       `cold start (a fresh workerd per sample, median of ${r.cold.bare.length}):`,
@@ -107,11 +108,13 @@ export function report(r: BenchResults): string {
         ["", "startup ms", "first request ms", "second request ms"],
         (["bare", "keystone"] as const).map((k) => [
           k === "bare" ? "A bare" : "B Keystone",
-          r.cold!.median[k].startupMs.toFixed(0),
-          r.cold!.median[k].firstRequestMs.toFixed(1),
-          r.cold!.median[k].secondRequestMs.toFixed(1),
+          m[k].startupMs.toFixed(0),
+          m[k].firstRequestMs.toFixed(1),
+          m[k].secondRequestMs.toFixed(1),
         ]),
       ).map((l) => `  ${l}`),
+      `  Keystone's script evaluation (its startup less the same-shape bare Worker's): ${m.scriptMs.toFixed(1)} ms;` +
+        ` a fresh isolate before answering: ${m.freshKeystoneMs.toFixed(1)} ms against the bare Worker's ${m.bare.firstRequestMs.toFixed(1)} ms`,
     );
   }
   if (r.stages) lines.push("", ...r.stages.lines);
