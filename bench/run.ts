@@ -118,7 +118,7 @@ try {
   results.settings =
     `${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections; ${describePinning(pinning)}; ` +
     `1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after` +
-    `${loadavg()[0]! > 1.5 ? " (a busy machine: figures are noisy)" : ""}; total ${elapsed()}`;
+    `${loadBefore > 1 ? " (other work was running: figures are noisy)" : ""}; total ${elapsed()}`;
   console.log(report(results));
   mkdirSync(RESULTS, { recursive: true });
   const json = {
