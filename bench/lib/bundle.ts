@@ -1,7 +1,7 @@
 // Builds what the benchmark runs: Keystone as `wrangler deploy --minify` ships it, and small
 // esbuild bundles of Keystone's own modules (minified the same way) for stages and microbenchmarks.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,18 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Build folders of this process, removed when it exits. */
+const built: string[] = [];
+process.on("exit", () => {
+  for (const dir of built) rmSync(dir, { recursive: true, force: true });
+});
+
+function buildFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  built.push(dir);
+  return dir;
+}
 
 export interface WorkerBundle {
   /** The bundled Worker's entry module. */
@@ -23,7 +35,7 @@ export interface WorkerBundle {
 
 /** Runs `wrangler deploy --dry-run --minify --outdir` and reads what it built. */
 export function bundleKeystone(): WorkerBundle {
-  const out = mkdtempSync(join(tmpdir(), "keystone-bundle-"));
+  const out = buildFolder("keystone-bundle-");
   execFileSync(
     process.execPath,
     [
@@ -75,7 +87,7 @@ export async function bundleEntries(
   entries: Record<string, string>,
   platform: "workerd" | "node",
 ): Promise<string> {
-  const outdir = mkdtempSync(join(tmpdir(), "keystone-bench-"));
+  const outdir = buildFolder("keystone-bench-");
   await build({
     entryPoints: Object.fromEntries(
       Object.entries(entries).map(([name, path]) => [name, join(ROOT, path)]),
