@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/bundle.ts";
 import { BENCH_PATH } from "./lib/config.ts";
+import { knob, log } from "./lib/knobs.ts";
 import { measureOrigin } from "./lib/load.ts";
 import { describePinning, pinnedCommand, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
@@ -21,12 +22,11 @@ import {
   stopWorkers,
 } from "./lib/workers.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 18851);
+const ROUNDS = knob("BENCH_ROUNDS", 3);
+const SECONDS = knob("BENCH_SECONDS", 3);
+const CONNECTIONS = knob("BENCH_CONNECTIONS", 16);
+const INSPECTOR_PORT = knob("BENCH_INSPECTOR_PORT", 18851);
 const WORKERS = join(ROOT, "bench/workers");
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const pinning = pinningFromEnv();
 const variants: {

@@ -8,6 +8,7 @@ import { ConfigFile } from "../schemas/config-file.ts";
 import type { ServiceInput } from "../schemas/service.ts";
 import { bundleEntries } from "./lib/bundle.ts";
 import { BENCH_CF, BENCH_REQUEST, benchService } from "./lib/config.ts";
+import { knob } from "./lib/knobs.ts";
 import { quantile } from "./lib/stats.ts";
 
 type Core = typeof import("./micro/core.ts");
@@ -21,7 +22,7 @@ export interface MicroFigure {
   batch: number;
 }
 
-const SAMPLES = Number(process.env.BENCH_MICRO_SAMPLES ?? 100);
+const SAMPLES = knob("BENCH_MICRO_SAMPLES", 100);
 const WARMUP_MS = 200;
 
 function withRules(count: number): ServiceInput {

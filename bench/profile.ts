@@ -12,6 +12,7 @@ import { bundleKeystone, ROOT } from "./lib/bundle.ts";
 import { BENCH_HEADERS, BENCH_PATH, BENCH_VISITOR, benchService } from "./lib/config.ts";
 import { type CpuProfile, InspectorSession } from "./lib/inspector.ts";
 import { applyService, visit, waitFor } from "./lib/keystone-client.ts";
+import { knob, log } from "./lib/knobs.ts";
 import { type LoadSettings, load, type MeasuredRun, measure } from "./lib/load.ts";
 import { describePinning, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
@@ -25,12 +26,11 @@ import {
   startWorker,
 } from "./lib/workers.ts";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 18851);
-const INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 1000);
+const SECONDS = knob("BENCH_SECONDS", 5);
+const CONNECTIONS = knob("BENCH_CONNECTIONS", 16);
+const INSPECTOR_PORT = knob("BENCH_INSPECTOR_PORT", 18851);
+const INTERVAL_US = knob("BENCH_PROFILE_INTERVAL_US", 1000);
 const RESULTS = join(ROOT, "bench/results");
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function printSummary(s: ProfileSummary, requests: number): void {
   const per = (us: number) => (us / requests).toFixed(1);

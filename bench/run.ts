@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleKeystone, ROOT } from "./lib/bundle.ts";
 import { measureColdStart } from "./lib/cold-start.ts";
+import { knob, log } from "./lib/knobs.ts";
 import { describePinning, pinnedCommand, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
 import { measureRollbackReaction, measureWeightsReaction } from "./lib/reaction.ts";
@@ -23,11 +24,6 @@ import { type BenchResults, targets } from "./lib/targets.ts";
 import { sideBySide } from "./lib/throughput.ts";
 import type { runMicrobenchmarks } from "./micro.ts";
 
-const knob = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 const ROUNDS = knob("BENCH_ROUNDS", 5);
 const SECONDS = knob("BENCH_SECONDS", 6);
 const CONNECTIONS = knob("BENCH_CONNECTIONS", 16);
@@ -43,7 +39,6 @@ for (const name of RUN) {
     throw new Error(`BENCH_SECTIONS: unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
 }
 const RESULTS = join(ROOT, "bench/results");
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 
