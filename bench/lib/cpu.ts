@@ -6,12 +6,14 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND =
   Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
+/** workerd processes this process started (others on the machine may start their own). */
 export function workerdPids(): Set<number> {
   const pids = new Set<number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "workerd") pids.add(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "workerd") continue;
+      if (statFields(Number(entry))[1] === String(process.pid)) pids.add(Number(entry));
     } catch {
       // the process ended meanwhile
     }
@@ -19,7 +21,13 @@ export function workerdPids(): Set<number> {
   return pids;
 }
 
-/** The workerd process started by `start` (the one that was not there before). */
+/** Fields of /proc/<pid>/stat after the command name: state, ppid, … */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** The workerd process started by `start` (our child that was not there before). */
 export async function newWorkerdPid<T>(
   start: () => Promise<T>,
 ): Promise<{ value: T; pid: number }> {
@@ -33,7 +41,6 @@ export async function newWorkerdPid<T>(
 
 /** User + system CPU seconds the process has used. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }

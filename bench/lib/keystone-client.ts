@@ -2,7 +2,7 @@
 
 import type { IsolateCounters } from "../../schemas/api.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
-import { BENCH_TOKEN } from "./processes.ts";
+import { BENCH_TOKEN } from "./workers.ts";
 
 export async function admin<T>(
   url: string,

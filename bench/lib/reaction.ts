@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchService } from "./config.ts";
 import { admin, applyService, isolateCounters, visit, waitFor } from "./keystone-client.ts";
-import { BENCH_TOKEN, keystoneWorker, startOriginProcess, urlOf } from "./processes.ts";
+import { startOriginProcess } from "./processes.ts";
+import { BENCH_TOKEN, keystoneOptions, startWorker } from "./workers.ts";
 
 const CLI = fileURLToPath(new URL("../../admin-cli/bin.js", import.meta.url));
 
@@ -22,9 +23,11 @@ export async function measureWeightsReaction(
   origin: string,
   samples = 5,
 ): Promise<WeightsReaction> {
-  const mf = keystoneWorker(bundle, { ROUTE_REFRESH_SECONDS: "1" });
+  const { mf, url } = await startWorker(
+    "weights reaction",
+    keystoneOptions(bundle, { ROUTE_REFRESH_SECONDS: "1" }),
+  );
   try {
-    const url = await urlOf(mf);
     await applyService(url, {
       ...benchService(origin),
       split: { stable: 100, canary: 0 },
@@ -78,14 +81,28 @@ export async function measureRollbackReaction(
   stableOrigin: string,
 ): Promise<RollbackReaction> {
   const faulty = await startOriginProcess(0.2);
-  const mf = keystoneWorker(bundle, { ROUTE_REFRESH_SECONDS: "30", METRICS_FLUSH_SECONDS: "5" });
+  try {
+    return await rollbackAgainst(bundle, stableOrigin, faulty.url);
+  } finally {
+    faulty.child.kill();
+  }
+}
+
+async function rollbackAgainst(
+  bundle: string,
+  stableOrigin: string,
+  faultyOrigin: string,
+): Promise<RollbackReaction> {
+  const { mf, url } = await startWorker(
+    "rollback reaction",
+    keystoneOptions(bundle, { ROUTE_REFRESH_SECONDS: "30", METRICS_FLUSH_SECONDS: "5" }),
+  );
   const minRequests = 100;
   let running = true;
   const served: { at: number; version: string | null }[] = [];
   try {
-    const url = await urlOf(mf);
     await applyService(url, {
-      ...benchService(stableOrigin, faulty.url),
+      ...benchService(stableOrigin, faultyOrigin),
       split: { stable: 100, canary: 0 },
       rollout: {
         strategy: "canary",
@@ -147,6 +164,5 @@ export async function measureRollbackReaction(
   } finally {
     running = false;
     await mf.dispose();
-    faulty.child.kill();
   }
 }

@@ -1,0 +1,107 @@
+// Builds what the benchmark runs: Keystone as `wrangler deploy --minify` ships it, and small
+// esbuild bundles of Keystone's own modules (minified the same way) for stages and microbenchmarks.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Build folders of this process, removed when it exits. */
+const built: string[] = [];
+process.on("exit", () => {
+  for (const dir of built) rmSync(dir, { recursive: true, force: true });
+});
+
+function buildFolder(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  built.push(dir);
+  return dir;
+}
+
+export interface WorkerBundle {
+  /** The bundled Worker's entry module. */
+  script: string;
+  /** Its source map (for the CPU profile). */
+  sourceMap: string;
+  minifiedBytes: number;
+  gzippedBytes: number;
+  /** Bytes of the output per input package or folder, largest first. */
+  largestInputs: { input: string; bytes: number }[];
+}
+
+/** Runs `wrangler deploy --dry-run --minify --outdir` and reads what it built. */
+export function bundleKeystone(): WorkerBundle {
+  const out = buildFolder("keystone-bundle-");
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "deploy",
+      "--dry-run",
+      "--minify",
+      "--upload-source-maps",
+      "--outdir",
+      out,
+      "--metafile",
+      join(out, "meta.json"),
+    ],
+    { cwd: ROOT, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  const script = join(out, "index.js");
+  return {
+    script,
+    sourceMap: `${script}.map`,
+    minifiedBytes: statSync(script).size,
+    gzippedBytes: gzipSync(readFileSync(script)).length,
+    largestInputs: largestInputs(join(out, "meta.json")),
+  };
+}
+
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+/** Output bytes grouped by package (node_modules/<name>) or by the project's top folder. */
+function largestInputs(metafile: string): { input: string; bytes: number }[] {
+  const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+      const group = pkg ?? input.split("/").slice(0, 2).join("/");
+      bytes.set(group, (bytes.get(group) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...bytes].map(([input, n]) => ({ input, bytes: n })).sort((a, b) => b.bytes - a.bytes);
+}
+
+/**
+ * Bundles entry points (paths relative to the repository) into one folder, minified as wrangler
+ * would, for workerd (`conditions: workerd`) or Node; returns the folder.
+ */
+export async function bundleEntries(
+  entries: Record<string, string>,
+  platform: "workerd" | "node",
+): Promise<string> {
+  const outdir = buildFolder("keystone-bench-");
+  await build({
+    entryPoints: Object.fromEntries(
+      Object.entries(entries).map(([name, path]) => [name, join(ROOT, path)]),
+    ),
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2024",
+    platform: platform === "node" ? "node" : "neutral",
+    conditions: platform === "node" ? [] : ["workerd", "worker", "browser"],
+    external: platform === "node" ? [] : ["node:*", "cloudflare:*"],
+    logLevel: "error",
+  });
+  return outdir;
+}

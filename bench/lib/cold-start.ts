@@ -1,0 +1,121 @@
+// Cold start: fresh workerd processes (a new Miniflare instance each), alternating the bare Worker,
+// Keystone as deployed, and the bare Worker in Keystone's shape (same Durable Object classes and
+// bindings). workerd compiles and evaluates a script before it accepts requests, so a fresh
+// isolate's cost is Keystone's script evaluation (its startup less the same-shape bare Worker's,
+// paired by sample) plus its first request (reading, validating and compiling the route table
+// from KV, and every function's first run).
+import { join } from "node:path";
+import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
+import { Service } from "../../schemas/service.ts";
+import { ROOT } from "./bundle.ts";
+import { BENCH_HEADERS, BENCH_PATH, benchService } from "./config.ts";
+import { median } from "./stats.ts";
+import { type BenchWorker, bareOptions, keystoneOptions, startWorker } from "./workers.ts";
+
+export interface ColdSample {
+  startupMs: number;
+  firstRequestMs: number;
+  /** The next request, for scale. */
+  secondRequestMs: number;
+}
+
+export interface ColdStart {
+  bare: ColdSample[];
+  keystone: ColdSample[];
+  shape: ColdSample[];
+  median: {
+    bare: ColdSample;
+    keystone: ColdSample;
+    /** Keystone's startup less the same-shape bare Worker's, paired by sample. */
+    scriptMs: number;
+    /** What a fresh isolate costs before answering: script evaluation plus first request. */
+    freshKeystoneMs: number;
+  };
+}
+
+/** The route document the control plane would publish for the benchmark's service. */
+export function benchRoutesDoc(origin: string): string {
+  const config = Service.parse(benchService(origin));
+  return JSON.stringify(
+    RoutesDoc.parse({
+      format: 2,
+      generation: 1,
+      publishedAt: new Date(0).toISOString(),
+      services: [{ name: config.name, sequence: 1, config }],
+    }),
+  );
+}
+
+async function timedRequest(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url + BENCH_PATH, { headers: BENCH_HEADERS });
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`cold start: ${url} answered HTTP ${response.status}`);
+  return performance.now() - started;
+}
+
+async function sample(
+  start: () => Promise<BenchWorker>,
+  prepare: (worker: BenchWorker) => Promise<void> = async () => {},
+): Promise<ColdSample> {
+  const worker = await start();
+  try {
+    await prepare(worker);
+    const firstRequestMs = await timedRequest(worker.url);
+    const secondRequestMs = await timedRequest(worker.url);
+    return { startupMs: worker.startupMs, firstRequestMs, secondRequestMs };
+  } finally {
+    await worker.mf.dispose();
+  }
+}
+
+function medianSample(samples: ColdSample[]): ColdSample {
+  return {
+    startupMs: median(samples.map((s) => s.startupMs)),
+    firstRequestMs: median(samples.map((s) => s.firstRequestMs)),
+    secondRequestMs: median(samples.map((s) => s.secondRequestMs)),
+  };
+}
+
+export async function measureColdStart(
+  origin: string,
+  keystoneScript: string,
+  samples: number,
+  workerCores: string | undefined,
+): Promise<ColdStart> {
+  const doc = benchRoutesDoc(origin);
+  const shapeOptions = keystoneOptions(join(ROOT, "bench/workers/keystone-shape.js"), {
+    ORIGIN: origin,
+  });
+  const bare: ColdSample[] = [];
+  const keystone: ColdSample[] = [];
+  const shape: ColdSample[] = [];
+  for (let i = 0; i < samples; i++) {
+    bare.push(
+      await sample(() => startWorker("cold A", bareOptions(origin), undefined, workerCores)),
+    );
+    keystone.push(
+      await sample(
+        () => startWorker("cold B", keystoneOptions(keystoneScript), undefined, workerCores),
+        // The route table is in KV before the isolate's first request, as in production.
+        async (worker) => (await worker.mf.getKVNamespace("ROUTES")).put(ROUTES_KEY, doc),
+      ),
+    );
+    shape.push(await sample(() => startWorker("cold shape", shapeOptions, undefined, workerCores)));
+  }
+  const scriptMs = median(keystone.map((k, i) => k.startupMs - shape[i]!.startupMs));
+  const freshKeystoneMs = median(
+    keystone.map((k, i) => k.startupMs - shape[i]!.startupMs + k.firstRequestMs),
+  );
+  return {
+    bare,
+    keystone,
+    shape,
+    median: {
+      bare: medianSample(bare),
+      keystone: medianSample(keystone),
+      scriptMs,
+      freshKeystoneMs,
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// Workers under test, each in its own workerd process through Miniflare directly (no wrangler dev
+// proxy). The floor is kept as cheap as Miniflare allows, for every Worker alike: requests reach the
+// Worker on a direct socket (Miniflare's entry Worker, which rebuilds every request and invents a
+// `cf` object, is not in the path), the outbound hop does not copy headers to strip
+// CF-Connecting-IP, no request logging, no inspector (npm run bench:floor measures each of these).
+import { dirname, join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from "miniflare";
+import { ROOT } from "./bundle.ts";
+import { newWorkerdPid } from "./cpu.ts";
+import { pinProcess } from "./pinning.ts";
+
+export const COMPATIBILITY_DATE = "2026-11-01";
+export const BENCH_TOKEN = "bench-admin-token";
+
+export interface FloorSettings {
+  /** Requests go straight to the Worker instead of through Miniflare's entry Worker. */
+  directSocket: boolean;
+  /** Miniflare's outbound hop copies every request's headers to drop CF-Connecting-IP. */
+  stripCfConnectingIp: boolean;
+  logRequests: boolean;
+  /** Port for workerd's inspector (the CPU profile needs it; it costs CPU). */
+  inspectorPort?: number;
+}
+
+export const LEAN_FLOOR: FloorSettings = {
+  directSocket: true,
+  stripCfConnectingIp: false,
+  logRequests: false,
+};
+
+export interface BenchWorker {
+  name: string;
+  mf: Miniflare;
+  url: string;
+  /** The workerd process serving it. */
+  pid: number;
+  /** From `new Miniflare` to the Worker accepting requests (workerd has compiled its script). */
+  startupMs: number;
+}
+
+type WorkerOptions = Omit<V4MiniflareOptions, "host" | "port" | "modules"> & {
+  scriptPath: string;
+};
+
+/** Starts a Worker in a workerd process of its own, pinned to `cores` when given. */
+export async function startWorker(
+  name: string,
+  options: WorkerOptions,
+  floor: FloorSettings = LEAN_FLOOR,
+  cores?: string,
+): Promise<BenchWorker> {
+  const { value, pid } = await newWorkerdPid(async () => {
+    const started = performance.now();
+    const mf = new Miniflare({
+      ...convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port: 0,
+        modules: true,
+        // Module names are relative to this root; bundles live in temporary folders.
+        modulesRoot: dirname(options.scriptPath),
+        compatibilityDate: COMPATIBILITY_DATE,
+        ...options,
+        stripCfConnectingIp: floor.stripCfConnectingIp,
+        unsafeDirectSockets: floor.directSocket ? [{ host: "127.0.0.1", port: 0 }] : undefined,
+        inspectorPort: floor.inspectorPort,
+      }),
+      logRequests: floor.logRequests,
+    });
+    const url = floor.directSocket ? await mf.unsafeGetDirectURL() : await mf.ready;
+    return { mf, url: url.toString().replace(/\/$/, ""), startupMs: performance.now() - started };
+  });
+  if (cores !== undefined) pinProcess(pid, cores);
+  return { name, ...value, pid };
+}
+
+export function keystoneOptions(script: string, vars: Record<string, string> = {}): WorkerOptions {
+  return {
+    scriptPath: script,
+    compatibilityFlags: ["nodejs_compat"],
+    kvNamespaces: ["ROUTES"],
+    durableObjects: {
+      SERVICES: { className: "ServiceObject", useSQLite: true },
+      REGISTRY: { className: "RegistryObject", useSQLite: true },
+      STATS: { className: "StatsObject", useSQLite: true },
+    },
+    bindings: {
+      ADMIN_TOKEN: BENCH_TOKEN,
+      READ_TOKEN: BENCH_TOKEN,
+      // The protections production runs with: signed overrides checked, admin on one host only.
+      OVERRIDE_SECRET: "bench-override-secret",
+      ADMIN_HOSTS: "127.0.0.1",
+      ROUTE_REFRESH_SECONDS: "30",
+      METRICS_FLUSH_SECONDS: "5",
+      ...vars,
+    },
+  };
+}
+
+/** A: the cheapest possible proxy Worker. */
+export function bareOptions(origin: string): WorkerOptions {
+  return { scriptPath: join(ROOT, "bench/workers/bare.js"), bindings: { ORIGIN: origin } };
+}
+
+/** C: the tutorial splitter, with its config in KV (filled by `fillNaiveConfig`). */
+export function naiveOptions(): WorkerOptions {
+  return { scriptPath: join(ROOT, "bench/workers/naive.js"), kvNamespaces: ["CONFIG"] };
+}
+
+export async function fillNaiveConfig(worker: BenchWorker, origin: string): Promise<void> {
+  const kv = await worker.mf.getKVNamespace("CONFIG");
+  await kv.put(
+    "config",
+    JSON.stringify({
+      versions: { stable: origin, canary: origin },
+      weights: { stable: 90, canary: 10 },
+    }),
+  );
+}
+
+export async function stopWorkers(workers: Iterable<BenchWorker>): Promise<void> {
+  await Promise.all([...workers].map(({ mf }) => mf.dispose()));
+}

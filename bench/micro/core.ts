@@ -1,0 +1,5 @@
+// The routing core as the microbenchmarks load it: one esbuild bundle, so calls between core
+// modules are plain calls, as in the deployed Worker.
+export { compileRouteTable } from "../../worker/core/compile.ts";
+export { decideRoute } from "../../worker/core/decide.ts";
+export { factsFromDescription } from "../../worker/core/facts.ts";
