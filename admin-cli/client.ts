@@ -78,7 +78,18 @@ export class ApiClient {
     if (!envelope.success)
       throw new CliError(EXIT.error, `${method} ${url} failed with HTTP ${response.status}`);
     const { code, message, problems } = envelope.data.error;
-    const hint = code === "unauthorized" ? ["  pass --token or set KEYSTONE_TOKEN"] : [];
+    const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(this.baseUrl);
+    const hint =
+      code !== "unauthorized"
+        ? []
+        : [
+            "  pass --token or set KEYSTONE_TOKEN",
+            ...(local
+              ? [
+                  "  (npm start's token is in its .dev.vars: run from the project folder, or set KEYSTONE_LOCAL_DIR as npm start had it)",
+                ]
+              : []),
+          ];
     const failure = new CliError(exitCodeForApi(code), message, [
       ...(problems ?? []).map((p) => `  ${p.path}: ${p.message}`),
       ...hint,

@@ -133,3 +133,34 @@ describe("JSON output", () => {
     expect(result.stderr).toContain("startedAt");
   });
 });
+
+describe("flag values are checked before anything is sent, naming the flag", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+
+  it("exit 2 for a malformed --ip, --country, --ttl, or a version given twice", async () => {
+    for (const [argv, message] of [
+      [["explain", "shop", "--ip", "notanip"], '--ip "notanip": not an IPv4 or IPv6 address'],
+      [["explain", "shop", "--country", "germany"], '--country "germany": a two-letter'],
+      [["override-token", "shop", "canary", "--ttl", "abc"], '--ttl "abc": not a duration'],
+      [
+        ["weights", "shop", "stable=90", "canary=10", "stable=0"],
+        'version "stable" is given twice',
+      ],
+    ] as const) {
+      const result = await cli(...argv);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+    expect(api.seen).toEqual([]);
+  });
+
+  it("exit 3 for an origin or release that could not be stored, naming the flag", async () => {
+    const release = await cli("rollout", "start", "shop", "--release", "v3\nx-evil: 1");
+    expect(release.code).toBe(3);
+    expect(release.stderr).toContain("--release");
+    const origin = await cli("rollout", "start", "shop", "--origin", "ftp://x");
+    expect(origin.code).toBe(3);
+    expect(origin.stderr).toContain('--origin "ftp://x"');
+    expect(api.seen).toEqual([]);
+  });
+});

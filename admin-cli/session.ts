@@ -34,7 +34,8 @@ export function openSession(): Session {
   if (!current) throw new Error("openSession() before main() set the context");
   const { io, globals } = current;
   const url = resolveUrl(globals.url, io.env);
-  const token = globals.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
+  const token =
+    globals.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR);
   const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
     out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
@@ -44,11 +45,19 @@ export function openSession(): Session {
   };
 }
 
-/** For a Worker on this machine (npm start), the admin token in the nearest .dev.vars. */
-export function localToken(url: string, cwd: string): string | undefined {
+/**
+ * For a Worker on this machine (npm start), the admin token in its .dev.vars: the one in
+ * KEYSTONE_LOCAL_DIR when npm start was given one, else the nearest from the current folder up.
+ */
+export function localToken(url: string, cwd: string, localDir?: string): string | undefined {
   const host = new URL(url).hostname;
   if (!["127.0.0.1", "localhost", "[::1]"].includes(host)) return undefined;
+  const dirs = localDir ? [localDir] : [];
   for (let dir = cwd; ; dir = dirname(dir)) {
+    dirs.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of dirs) {
     try {
       const text = readFileSync(join(dir, ".dev.vars"), "utf8");
       const match = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(text);
@@ -56,8 +65,8 @@ export function localToken(url: string, cwd: string): string | undefined {
     } catch {
       // no .dev.vars here: look further up
     }
-    if (dirname(dir) === dir) return undefined;
   }
+  return undefined;
 }
 
 /** Every value of a repeatable flag (-H a -H b), which the argument parser would collapse. */

@@ -1,5 +1,6 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
 import * as z from "zod";
+import { parseIp } from "./cidr.ts";
 import { duplicates } from "./cross-checks.ts";
 import { Duration, parseDuration } from "./duration.ts";
 import { RolloutStrategy } from "./rollout.ts";
@@ -43,37 +44,56 @@ export const WeightsBody = z.strictObject({
 });
 
 export const RevertBody = z.strictObject({
-  to: Revision.min(1),
+  to: z.number().int().min(1, "a revision number, 1 or more"),
   baseRevision: Revision.optional(),
   ...Attribution,
 });
 
 export const DeleteBody = z.strictObject({ baseRevision: Revision.optional(), ...Attribution });
 
+/** A request described as data, for `explain`: each fact checked as a client would send it. */
+export const ExplainRequest = z.strictObject({
+  host: z.string().optional(),
+  path: z.string().startsWith("/").optional(),
+  method: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  cookies: z.record(z.string(), z.string()).optional(),
+  query: z.record(z.string(), z.string()).optional(),
+  ip: z
+    .string()
+    .refine((text) => parseIp(text) !== undefined, "not an IPv4 or IPv6 address")
+    .optional(),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "a two-letter country code (ISO 3166-1), like DE")
+    .optional(),
+  colo: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "a three-letter colo code, like FRA")
+    .optional(),
+  asn: z.number().int().optional(),
+});
+
 export const ExplainBody = z.strictObject({
   service: z.string().optional(),
-  request: z.strictObject({
-    host: z.string().optional(),
-    path: z.string().startsWith("/").optional(),
-    method: z.string().optional(),
-    headers: z.record(z.string(), z.string()).optional(),
-    cookies: z.record(z.string(), z.string()).optional(),
-    query: z.record(z.string(), z.string()).optional(),
-    ip: z.string().optional(),
-    country: z.string().optional(),
-    colo: z.string().optional(),
-    asn: z.number().int().optional(),
-  }),
+  request: ExplainRequest,
 });
 
 /** Override tokens cannot be revoked one by one (only by rotating OVERRIDE_SECRET): keep them short. */
 export const MAX_OVERRIDE_TTL_MS = 7 * 86_400_000;
 
+/** Shorter than this, a token would expire before anyone could use it. */
+export const MIN_OVERRIDE_TTL_MS = 60_000;
+
 export const OverrideTokenBody = z.strictObject({
   version: z.string(),
   ttl: Duration.refine((text) => (parseDuration(text) ?? 0) <= MAX_OVERRIDE_TTL_MS, {
     message: "at most 7 days (7d)",
-  }).default("1h"),
+  })
+    .refine((text) => (parseDuration(text) ?? 0) >= MIN_OVERRIDE_TTL_MS, {
+      message: "at least 1 minute (1m)",
+    })
+    .default("1h"),
 });
 
 /** A new origin and release for the candidate: both end up on the wire, so both are checked here. */

@@ -21,7 +21,11 @@ const Attribution = {
 const Based = { baseRevision: Revision.optional(), ...Attribution };
 
 export const ApplyCommand = z.object({ kind: z.literal("apply"), config: Service, ...Based });
-export const RevertCommand = z.object({ kind: z.literal("revert"), to: Revision.min(1), ...Based });
+export const RevertCommand = z.object({
+  kind: z.literal("revert"),
+  to: z.number().int().min(1, "a revision number, 1 or more"),
+  ...Based,
+});
 export const DeleteCommand = z.object({ kind: z.literal("delete"), ...Based });
 export const WeightsCommand = z.object({ kind: z.literal("weights"), split: Split, ...Based });
 export const RolloutStartCommand = z.object({

@@ -71,13 +71,20 @@ function bound(issue: { origin?: string; inclusive?: boolean }, n: number | bigi
   return `${low ? "at least" : "at most"} ${n}`;
 }
 
+/** What was given, from the value when we have it, else from the library's "received …" wording. */
+function given(issue: z.core.$ZodIssue, value: unknown, known: boolean): string {
+  if (known) return kind(value);
+  const received = /received (\w+)/.exec(issue.message)?.[1];
+  return received ? (EXPECTED[received] ?? received) : "something else";
+}
+
 function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): string {
   const missing = known ? value === undefined : issue.message.endsWith("received undefined");
   if (issue.code === "invalid_type" && missing) return "required field is missing";
   if (!LIBRARY_WORDING.test(issue.message)) return issue.message;
   switch (issue.code) {
     case "invalid_type":
-      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${kind(value)}`;
+      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${given(issue, value, known)}`;
     case "invalid_value": {
       if (issue.values.length === 1) return `must be ${quote(issue.values[0])}`;
       const allowed = issue.values.map((v) => String(v));
@@ -91,9 +98,11 @@ function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): stri
     case "too_big":
       return `must be ${bound(issue, issue.maximum, false)}`;
     case "invalid_format":
-      return issue.format === "starts_with"
-        ? `must start with "${(issue as { prefix?: string }).prefix}"`
-        : `not a valid ${issue.format}`;
+      if (issue.format === "starts_with")
+        return `must start with "${(issue as { prefix?: string }).prefix}"`;
+      if (issue.format === "regex")
+        return `must match the pattern ${(issue as { pattern?: string }).pattern ?? ""}`.trimEnd();
+      return `not a valid ${issue.format}`;
     case "invalid_union":
       return "does not match any of the allowed forms";
     default:

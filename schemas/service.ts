@@ -59,7 +59,10 @@ export const Experiment = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"),
     when: Condition.optional(),
-    variants: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), Variant),
+    variants: z.record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, "variant names use letters, digits, _ . -"),
+      Variant,
+    ),
   })
   .superRefine((experiment, ctx) => {
     const total = Object.values(experiment.variants).reduce((s, v) => s + v.weight, 0);

@@ -36,7 +36,10 @@ export async function startOrigin(
   const releases: (() => void)[] = [];
   let errorTicker = 0;
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://origin");
+    // Parsed against a base only for the query: a path like //x/y must stay a path, not become
+    // the host "x" (the echo shows exactly what Keystone forwarded).
+    const raw = req.url ?? "/";
+    const url = new URL(`http://origin${raw.startsWith("/") ? raw : `/${raw}`}`);
     if (!url.pathname.startsWith("/__")) hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
     const answer = () =>
       respond(req, res, url, { name, hits, last, releases, fail: shouldFail() }).catch((error) => {

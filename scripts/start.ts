@@ -3,6 +3,7 @@
 // built for those ports and applied on first start, and a few lines to try with the right URL.
 // KEYSTONE_LOCAL_DIR (default: the project) holds .dev.vars and the state, so a second stack
 // (the end-to-end tests) does not touch yours.
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_URL } from "../admin-cli/globals.ts";
 import { main as keystone } from "../admin-cli/main.ts";
@@ -48,6 +49,8 @@ async function start(): Promise<void> {
   await assertPortFree(stablePort, "the stable demo origin", "DEMO_STABLE_PORT");
   await assertPortFree(canaryPort, "the canary demo origin", "DEMO_CANARY_PORT");
 
+  // A KEYSTONE_LOCAL_DIR that does not exist yet is made, as the state folder inside it would be.
+  mkdirSync(localDir, { recursive: true });
   const created = ensureLocalEnvFile(devVars);
   if (created) console.log(created);
   const vars = readEnvFile(devVars);
@@ -93,13 +96,17 @@ async function start(): Promise<void> {
       );
   }
   const traffic = url === DEFAULT_URL ? "npm run traffic" : `PORT=${port} npm run traffic`;
+  // With KEYSTONE_LOCAL_DIR, the CLI in another terminal needs it too to find the local token.
+  const cli = process.env.KEYSTONE_LOCAL_DIR
+    ? `KEYSTONE_LOCAL_DIR=${localDir} npx keystone`
+    : "npx keystone";
   const hints: [string, string][] = [
     [`curl -i ${url}/`, "x-keystone-version says which version answered"],
     [`curl -s -H 'x-canary: always' ${url}/`, "a header rule forces the canary"],
-    [`npx keystone get${flag}`, "services, revisions and splits"],
-    [`npx keystone weights demo stable=50 canary=50${flag}`, "move traffic"],
-    [`npx keystone explain demo -H 'x-canary: always'${flag}`, "why a request goes where"],
-    [`npx keystone rollout start demo${flag}`, "a rollout: then the two lines below, twice"],
+    [`${cli} get${flag}`, "services, revisions and splits"],
+    [`${cli} weights demo stable=50 canary=50${flag}`, "move traffic"],
+    [`${cli} explain demo -H 'x-canary: always'${flag}`, "why a request goes where"],
+    [`${cli} rollout start demo${flag}`, "a rollout: then the two lines below, twice"],
     [traffic, "500 requests over 10 s"],
     [`curl ${url}/__scheduled`, "fire the cron (every minute in production)"],
   ];
@@ -110,7 +117,7 @@ async function start(): Promise<void> {
       .join("\n")}\n`,
   );
   console.log(
-    `Status page: ${url}/_keystone/ui  (sign in with READ_TOKEN from ${devVars})\nMetrics:     curl -H "Authorization: Bearer $READ_TOKEN" ${url}/_keystone/metrics\n`,
+    `Status page: ${url}/_keystone/ui  (sign in with READ_TOKEN from ${devVars})\nMetrics:     curl -H "Authorization: Bearer $(sed -n 's/^READ_TOKEN=//p' ${devVars})" ${url}/_keystone/metrics\n`,
   );
 }
 

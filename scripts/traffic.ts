@@ -6,9 +6,10 @@ import { parseArgs } from "node:util";
 
 const LIMITS = { requests: 100_000, seconds: 300 } as const;
 
-function fail(message: string): never {
+/** One line and an exit code: 2 for a usage error, 1 when the Worker cannot be reached. */
+function fail(message: string, code: 1 | 2 = 2): never {
   console.error(`npm run traffic: ${message}`);
-  process.exit(1);
+  process.exit(code);
 }
 
 function numberOption(text: string, name: keyof typeof LIMITS): number {
@@ -18,13 +19,24 @@ function numberOption(text: string, name: keyof typeof LIMITS): number {
   return value;
 }
 
-const { values } = parseArgs({
-  options: {
-    requests: { type: "string", default: "500" },
-    seconds: { type: "string", default: "10" },
-    url: { type: "string" },
-  },
-});
+const USAGE = "usage: npm run traffic -- [--requests N] [--seconds S] [--url U]";
+
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        requests: { type: "string", default: "500" },
+        seconds: { type: "string", default: "10" },
+        url: { type: "string" },
+      },
+    }).values;
+  } catch (error) {
+    // One line, no stack trace: an unknown flag, or flags npm swallowed (given without `--`).
+    return fail(`${(error as Error).message.split("\n")[0]}; ${USAGE}`);
+  }
+}
+
+const values = options();
 const requests = Math.round(numberOption(values.requests, "requests"));
 const seconds = numberOption(values.seconds, "seconds");
 const url =
@@ -47,6 +59,7 @@ async function one(): Promise<void> {
     if (++failures === 1 && served.size === 0)
       fail(
         `cannot reach ${url}: ${(error as Error).cause ?? (error as Error).message} (is npm start running?)`,
+        1,
       );
   }
 }

@@ -1,7 +1,9 @@
 // keystone explain SERVICE [-H 'name: value'] [--cookie k=v] …: which version, and why.
 import { defineCommand } from "citty";
+import { ExplainRequest } from "../../schemas/api.ts";
 import { ExplainResult } from "../../schemas/api-responses.ts";
 import { CliError, EXIT } from "../errors.ts";
+import { checkFlag } from "../flag-values.ts";
 import { openSession, repeated } from "../session.ts";
 
 function pairs(values: string[], separator: string, what: string): Record<string, string> {
@@ -38,6 +40,9 @@ export default defineCommand({
   },
   async run({ args, rawArgs }) {
     const { out, api } = openSession();
+    checkFlag("--ip", args.ip, ExplainRequest.shape.ip);
+    checkFlag("--country", args.country, ExplainRequest.shape.country);
+    checkFlag("--colo", args.colo, ExplainRequest.shape.colo);
     const request = {
       host: args.host,
       path: args.path,

@@ -1,6 +1,8 @@
 // keystone override-token SERVICE VERSION [--ttl 1h]: a signed token that forces a version.
 import { defineCommand } from "citty";
 import { OverrideToken } from "../../schemas/api-responses.ts";
+import { Duration } from "../../schemas/duration.ts";
+import { checkFlag } from "../flag-values.ts";
 import { openSession } from "../session.ts";
 
 export default defineCommand({
@@ -15,6 +17,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api } = openSession();
+    // The form here (exit 2); the bounds (1 minute to 7 days) are the API's call (exit 3).
+    checkFlag("--ttl", args.ttl, Duration);
     const minted = await api.request(
       OverrideToken,
       "POST",

@@ -11,6 +11,11 @@ export function parseWeights(pairs: string[]): Record<string, number> {
   for (const pair of pairs) {
     const match = /^([a-z0-9][a-z0-9-]*)=(\d+(?:\.\d+)?)%?$/.exec(pair);
     if (!match) throw new CliError(EXIT.usage, `"${pair}" is not version=percent (e.g. canary=10)`);
+    if (match[1]! in split)
+      throw new CliError(
+        EXIT.usage,
+        `version "${match[1]}" is given twice: give each version once`,
+      );
     split[match[1]!] = Number(match[2]);
   }
   return split;

@@ -137,7 +137,7 @@ describe("item 2: forced traffic through real rollout ticks", () => {
     const state = await h.state();
     expect(state.phase).toBe("progressing");
     expect(state.stepIndex).toBe(1);
-  });
+  }, 60_000);
 
   it("a flood of forced healthy requests cannot dilute a failing canary's errors", async () => {
     const h = new RolloutHarness("dilute");
@@ -148,5 +148,5 @@ describe("item 2: forced traffic through real rollout ticks", () => {
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).phase).toBe("rolledBack");
-  });
+  }, 60_000);
 });

@@ -1,8 +1,10 @@
 // keystone rollout start SERVICE [--origin URL] [--release R] [--strategy S]
 import { defineCommand } from "citty";
+import { RolloutStartBody } from "../../../schemas/api.ts";
 import { RolloutStateWire } from "../../../schemas/api-responses.ts";
 import { RolloutStrategy } from "../../../schemas/rollout.ts";
 import { CliError, EXIT } from "../../errors.ts";
+import { checkFlag } from "../../flag-values.ts";
 import { openSession } from "../../session.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
@@ -23,6 +25,8 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, author } = openSession();
+    checkFlag("--origin", args.origin, RolloutStartBody.shape.origin, EXIT.invalidConfig);
+    checkFlag("--release", args.release, RolloutStartBody.shape.release, EXIT.invalidConfig);
     if (args.strategy !== undefined && !RolloutStrategy.safeParse(args.strategy).success) {
       throw new CliError(
         EXIT.usage,
