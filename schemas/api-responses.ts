@@ -32,7 +32,10 @@ export const FileApplyResult = z.object({ services: z.array(ChangeResult) });
 
 export const Health = z.object({ ok: z.literal(true), warnings: Warnings });
 
-export const RolloutStateWire = rolloutStateSchema(IsoTime);
+/** As stored, with ISO times; `lastTickAt` is null before the first cron tick (stored as 0). */
+export const RolloutStateWire = rolloutStateSchema(IsoTime).extend({
+  lastTickAt: IsoTime.nullable(),
+});
 
 /** One version's figures over the current step's window. */
 export const WindowFigures = VersionFigures.extend({ from: IsoTime, to: IsoTime });

@@ -24,7 +24,7 @@ export function rolloutWire(state: RolloutState): RolloutStateWire {
     ...state,
     startedAt: iso(state.startedAt),
     stepStartedAt: iso(state.stepStartedAt),
-    lastTickAt: iso(state.lastTickAt),
+    lastTickAt: state.lastTickAt === 0 ? null : iso(state.lastTickAt),
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
   };
