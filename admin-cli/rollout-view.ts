@@ -35,7 +35,10 @@ export function barPercent(
 
 export function renderStatus(out: Output, service: string, view: RolloutStatus): string[] {
   const { state } = view;
-  if (!state) return [`${service}: no rollout yet (keystone rollout start ${service})`];
+  if (!state)
+    return [
+      `${service}: no rollout yet (keystone rollout start ${service}, once its config has a rollout: policy)`,
+    ];
   const phaseColour =
     state.phase === "promoted"
       ? "green"

@@ -42,7 +42,7 @@ describe("rollout status", () => {
     const running = (await (await h.api("GET", "/services/told/rollout")).json()) as Status;
     expect(running.state.startedAt).toMatch(ISO);
     // Before the first cron tick there is no tick time: null, not 1970.
-    expect((running.state as { lastTickAt: string | null }).lastTickAt).toBeNull();
+    expect((running.state as unknown as { lastTickAt: string | null }).lastTickAt).toBeNull();
     expect(running.now).toMatch(ISO);
     expect(running.countedRoutes).toEqual(["split", "experiment"]);
     expect(running.tracks).toEqual([

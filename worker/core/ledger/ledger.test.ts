@@ -284,3 +284,16 @@ describe("ticks", () => {
     });
   });
 });
+
+describe("the hint an operator gets", () => {
+  it("with no rollout policy, says to add one rather than to start a rollout that cannot start", () => {
+    const { rollout: _, ...noPolicy } = shopWithRollout();
+    const live = run(emptyState("shop"), { kind: "apply", config: { ...noPolicy } });
+    const refused = decide(live, { kind: "rollout.abort" }, T0);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toContain("add rollout: to its config");
+    const withPolicy = run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
+    const told = decide(withPolicy, { kind: "rollout.abort" }, T0);
+    if (!told.ok) expect(told.error.message).toContain("keystone rollout start shop");
+  });
+});

@@ -188,7 +188,9 @@ export function operate(
   if (!rollout)
     return fail(
       "wrong_phase",
-      `service "${state.name}" has no rollout: start one with keystone rollout start ${state.name}`,
+      state.config?.rollout
+        ? `service "${state.name}" has no rollout: start one with keystone rollout start ${state.name}`
+        : `service "${state.name}" has no rollout, and no rollout policy to start one: add rollout: to its config`,
     );
   const transitions: Record<RolloutAction, () => Transition> = {
     "rollout.promote": () => promoteRollout(state.config!, rollout, now, command.full === true),
