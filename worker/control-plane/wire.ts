@@ -6,6 +6,7 @@ import type {
   RolloutStatus,
   WindowFigures,
 } from "../../schemas/api-responses.ts";
+import type { Incident, IncidentWire } from "../../schemas/incident.ts";
 import type { HaltRecord } from "../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { WindowStats } from "../../schemas/stats.ts";
@@ -27,6 +28,21 @@ export function rolloutWire(state: RolloutState): RolloutStateWire {
     lastTickAt: iso(state.lastTickAt),
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
+  };
+}
+
+export function incidentWire(incident: Incident): IncidentWire {
+  const last = incident.lastCandidateRequest;
+  return {
+    ...incident,
+    startedAt: iso(incident.startedAt),
+    at: iso(incident.at),
+    timeline: incident.timeline.map((moment) => ({ ...moment, at: iso(moment.at) })),
+    lastCandidateRequest: last && {
+      at: last.at === null ? null : iso(last.at),
+      tracedAt: iso(last.tracedAt),
+      settled: last.settled,
+    },
   };
 }
 

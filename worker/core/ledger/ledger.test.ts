@@ -173,7 +173,7 @@ describe("rollout effects", () => {
     const state = progressing();
     const aborted = decide(state, { kind: "rollout.abort", author: "ana" }, T0 + MINUTE);
     if (!aborted.ok) throw new Error(aborted.error.message);
-    const [publish, halt, notify] = aborted.value.effects;
+    const [publish, halt, trace] = aborted.value.effects;
     expect(publish).toMatchObject({
       kind: "publish",
       publication: { sequence: state.sequence + 1, config: { split: { stable: 100, canary: 0 } } },
@@ -184,7 +184,9 @@ describe("rollout effects", () => {
       version: "canary",
       signal: { rolloutId: "r-test", sequence: state.sequence + 1 },
     });
-    expect(notify).toBeUndefined(); // nobody subscribed to rollout.aborted
+    expect(trace).toMatchObject({ kind: "traceCandidate", version: "canary", incidentId: "1" });
+    // nobody subscribed to rollout.aborted
+    expect(aborted.value.effects.some((e) => e.kind === "notify")).toBe(false);
     expect(aborted.value.events[0]).toMatchObject({
       type: "rollout.aborted",
       author: "ana",
@@ -219,7 +221,7 @@ describe("rollout effects", () => {
     });
     expect(promoted.value.effects.find((e) => e.kind === "notify")).toMatchObject({
       event: "rollout.promoted",
-      targets: ["https://hooks.example.com/k"],
+      targets: [{ url: "https://hooks.example.com/k", format: "json" }],
     });
   });
 
@@ -271,7 +273,12 @@ describe("ticks", () => {
     const claimed = claimTick(progressing(), T0 + MINUTE).state;
     const decided = tick(claimed, windows(100, 50), [], T0 + MINUTE);
     expect(decided.reply).toMatchObject({ ticked: true, phase: "rolledBack" });
-    expect(decided.effects.map((e) => e.kind)).toEqual(["publish", "halt", "notify"]);
+    expect(decided.effects.map((e) => e.kind)).toEqual([
+      "publish",
+      "halt",
+      "notify",
+      "traceCandidate",
+    ]);
     expect(decided.events[0]).toMatchObject({ type: "rollout.rolledBack", author: "cron" });
   });
 
