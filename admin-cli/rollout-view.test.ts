@@ -46,6 +46,7 @@ function ended(phase: "aborted" | "promoted", over: Partial<RolloutStatus> = {})
     baseline: null,
     stepBakeMs: null,
     halt: null,
+    incident: null,
     now: at,
     ...over,
   };

@@ -24,6 +24,8 @@ export function incidentSchema<T extends z.ZodType>(time: T) {
     weight: z.number(),
     by: z.string().nullable(),
     what: z.string(),
+    /** Why, as the history recorded it (a verdict's reason, an operator's --reason). */
+    reason: z.string().nullable(),
     candidate: VersionFigures.nullable(),
     baseline: VersionFigures.nullable(),
     /** The threshold checks that failed at this moment (empty when none did or none ran). */

@@ -62,6 +62,7 @@ export function rolloutStatus(phase: RolloutStateWire["phase"]): RolloutStatus {
     baseline: null,
     stepBakeMs: null,
     halt: null,
+    incident: null,
     now: AT,
   };
 }

@@ -79,6 +79,7 @@ export function statusView(
   windows: Windows | null,
   now: number,
   refreshBoundMs: number,
+  incident: Incident | null = null,
 ): RolloutStatus {
   const rollout = state.rollout;
   const effective = effectiveConfig(state.config, rollout);
@@ -94,6 +95,7 @@ export function statusView(
     baseline: windows ? figures(windows.baseline) : null,
     stepBakeMs: step?.kind === "weight" ? step.bakeMs : null,
     halt: state.halt ? haltStatus(state.halt, now, refreshBoundMs) : null,
+    incident: incident && { id: incident.id, summary: incident.summary },
     now: iso(now),
   };
 }

@@ -93,7 +93,8 @@ describe("the incident of a rolled-back rollout", () => {
     expect(gate?.candidate).toMatchObject({ requests: 40, errorRatePercent: 0 });
     expect(end?.candidate).toMatchObject({ requests: 200, errorRatePercent: 25 });
     expect(end?.failedChecks).toEqual(incident.failedChecks);
-    expect(end?.what).toMatch(/^rolled back: error rate 25\.00% > 5\.00%/);
+    expect(end?.what).toBe("rolled back");
+    expect(end?.reason).toMatch(/^error rate 25\.00% > 5\.00%/);
   });
 
   it("goes with the rollout.rolledBack notification, and a trace of the candidate's last request follows", () => {

@@ -45,11 +45,8 @@ function moment(event: PastEvent, before: RolloutState): IncidentMoment | undefi
     step: detail.step,
     weight,
     by: event.author,
-    what: !event.reason
-      ? says
-      : event.reason.startsWith(says)
-        ? event.reason
-        : `${says}: ${event.reason}`,
+    what: says,
+    reason: event.reason,
     candidate: detail.verdict?.candidate ?? null,
     baseline: detail.verdict?.baseline ?? null,
     failedChecks: failedOf(detail.verdict?.thresholdChecks),
