@@ -93,5 +93,10 @@ export function renderStatus(out: Output, service: string, view: RolloutStatus):
       `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${state.lastVerdict.at})`,
     );
   }
+  if (view.incident)
+    lines.push(
+      out.paint("red", `incident ${view.incident.id}: ${view.incident.summary}`),
+      `  keystone incident show ${service} ${view.incident.id}`,
+    );
   return lines;
 }

@@ -70,6 +70,13 @@ export function describeCheck(check: ThresholdCheck): string {
   }
 }
 
+/** A measured value or threshold of a check in its unit: 25.00%, 195 ms, 3.10×. */
+export function formatCheckValue(check: ThresholdCheck["check"], value: number): string {
+  if (check === "p95") return ms(value);
+  if (check === "latencyRatio") return `${value.toFixed(2)}×`;
+  return check === "errorRateDelta" ? `${value.toFixed(2)} pp` : pct(value);
+}
+
 /** A check's name as people say it. */
 export const CHECK_NAMES: Record<ThresholdCheck["check"], string> = {
   errorRate: "error rate",
