@@ -1,9 +1,14 @@
 // Where people reach the status page, for links in notifications: PUBLIC_ADMIN_URL when set,
 // else https:// and the first named (not wildcard) host of ADMIN_HOSTS; null when neither says.
-import type { Env } from "../env.ts";
 import { parseAdminHosts } from "./admin-hosts.ts";
 
-export function publicAdminUrl(env: Pick<Env, "PUBLIC_ADMIN_URL" | "ADMIN_HOSTS">): string | null {
+/** The two vars of Env this reads (see worker/env.ts). */
+export interface AdminUrlVars {
+  PUBLIC_ADMIN_URL?: string | undefined;
+  ADMIN_HOSTS?: string | undefined;
+}
+
+export function publicAdminUrl(env: AdminUrlVars): string | null {
   const given = env.PUBLIC_ADMIN_URL?.trim();
   if (given) return given.replace(/\/+$/, "");
   const hosts = parseAdminHosts(env.ADMIN_HOSTS);
