@@ -129,10 +129,6 @@ export function renderStatus(
       ),
     );
   }
-  const rows = [
-    [state.baseline, view.baseline],
-    [state.candidate, view.candidate],
-  ] as const;
   if (view.candidate || view.baseline) {
     const limits = plan?.analysis;
     const rows = [

@@ -10,7 +10,8 @@ import { runCli } from "../test/support/run-cli.ts";
 import { CURSOR } from "./live-frame.ts";
 
 let api: FakeAdminApi;
-const ANSI = "\u001b[";
+const ESC = "\u001b";
+const ANSI = `${ESC}[`;
 const watch = ["rollout", "status", "shop", "--watch", "--interval", "0.2"];
 
 beforeAll(async () => {
@@ -83,7 +84,7 @@ describe("keystone rollout status --watch", () => {
     expect(result.stderr).toContain(
       "shop: rollout rolled back (incident 3) — error rate 25.00% > 5.00%",
     );
-    const redraws = result.stdout.split(/\u001b\[\d+F\u001b\[0J/);
+    const redraws = result.stdout.split(new RegExp(`${ESC}\\[\\d+F${ESC}\\[0J`));
     expect(redraws).toHaveLength(3); // three frames, the last two drawn over the one before
     expect(result.stdout.startsWith(CURSOR.hide)).toBe(true);
     expect(result.stdout.endsWith(CURSOR.show)).toBe(true);
@@ -91,8 +92,8 @@ describe("keystone rollout status --watch", () => {
     expect(first).toContain("▶ 10%");
     expect(second).toContain("✓ 10%");
     // 7.50% errors against a 5% limit is painted red; the verdict "advance" green.
-    expect(second).toMatch(/\u001b\[31m7\.50%/);
-    expect(second).toMatch(/\u001b\[32madvance/);
+    expect(second).toContain(`${ESC}[31m7.50%`);
+    expect(second).toContain(`${ESC}[32madvance`);
     expect(last).toContain("incident 3: shop: rollout of canary v2 rolled back");
   });
 

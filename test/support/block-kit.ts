@@ -42,7 +42,9 @@ export function blockKitProblems(message: unknown): string[] {
       if (block.text !== undefined) problems.push(...textObject(block.text, `${where}.text`, 3000));
       if (fields) {
         if (fields.length > 10) problems.push(`${where}.fields: ${fields.length} > 10`);
-        fields.forEach((f, j) => problems.push(...textObject(f, `${where}.fields[${j}]`, 2000)));
+        fields.forEach((f, j) => {
+          problems.push(...textObject(f, `${where}.fields[${j}]`, 2000));
+        });
       }
     }
     if (block.type === "context") {
@@ -50,9 +52,9 @@ export function blockKitProblems(message: unknown): string[] {
       if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10)
         problems.push(`${where}.elements: 1 to 10 needed`);
       else
-        elements.forEach((e, j) =>
-          problems.push(...textObject(e, `${where}.elements[${j}]`, 3000)),
-        );
+        elements.forEach((e, j) => {
+          problems.push(...textObject(e, `${where}.elements[${j}]`, 3000));
+        });
     }
   });
   return problems;

@@ -30,7 +30,11 @@ async function planOf(api: ApiClient, service: string): Promise<RolloutPlan | un
 function pause(ms: number, stopped: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    stopped.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    const early = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stopped.addEventListener("abort", early, { once: true });
   });
 }
 
