@@ -38,3 +38,12 @@ describe("a series", () => {
     expect(quiet[0]).toMatchObject({ requests: 0, errorRatePercent: null, p95: null });
   });
 });
+
+describe("a series query", () => {
+  it("asks for at most a day of one-minute points, forwards in time", () => {
+    expect(SeriesQuery.safeParse({ from: 0, to: 1_799_999, stepMs: 60_000 }).success).toBe(true);
+    expect(SeriesQuery.safeParse({ from: 0, to: 86_400_000, stepMs: 60_000 }).success).toBe(false);
+    expect(SeriesQuery.safeParse({ from: 10, to: 0, stepMs: 60_000 }).success).toBe(false);
+    expect(SeriesQuery.safeParse({ from: 0, to: 10, stepMs: 10 }).success).toBe(false);
+  });
+});
