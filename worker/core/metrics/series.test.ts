@@ -1,6 +1,7 @@
 // The status page's chart points in one stats call: one-second buckets summed into one-minute
 // windows, each bucket in exactly one window, routes filtered like a window.
 import { describe, expect, it } from "vitest";
+import { SeriesQuery } from "../../../schemas/stats.ts";
 import { seriesOf, type TimedRow } from "./series.ts";
 
 const row = (start: number, route: string, requests: number, errors = 0): TimedRow => ({
