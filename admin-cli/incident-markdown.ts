@@ -1,7 +1,8 @@
 // An incident as Markdown a person can paste into a postmortem: title, summary, facts, the failed
 // checks with their numbers, the timeline as a table, and where to look further. Pure.
 import type { IncidentResponse } from "../schemas/api-responses.ts";
-import type { ThresholdCheck, VersionFigures } from "../schemas/rollout-state.ts";
+import type { ThresholdCheck } from "../schemas/rollout-state.ts";
+import { actorText, figuresText, lastRequestText } from "../worker/core/rollout/incident-words.ts";
 import { CHECK_NAMES, formatCheckValue } from "../worker/core/rollout/threshold-checks.ts";
 
 /** A table cell: pipes escaped, one line, no HTML from stored strings. */
@@ -14,12 +15,6 @@ export function cell(text: string): string {
 
 const time = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 
-function figures(f: VersionFigures | null): string {
-  if (!f) return "–";
-  const rate = f.errorRatePercent === null ? "–" : `${f.errorRatePercent.toFixed(2)}%`;
-  return `${f.requests} req · ${rate} errors · p95 ${f.p95 === null ? "–" : `${Math.round(f.p95)} ms`}`;
-}
-
 function checksTable(checks: ThresholdCheck[]): string[] {
   return [
     "| check | measured | threshold | baseline |",
@@ -31,16 +26,6 @@ function checksTable(checks: ThresholdCheck[]): string[] {
   ];
 }
 
-function lastRequest(incident: IncidentResponse): string {
-  const last = incident.lastCandidateRequest;
-  if (!last) return "not traced yet";
-  const when =
-    last.at === null ? "none since the rollout started" : `in the second from ${time(last.at)}`;
-  return last.settled
-    ? when
-    : `${when} (so far, as of ${time(last.tracedAt)}; isolates may still divert)`;
-}
-
 export interface SeeMore {
   /** The admin API the CLI talked to: the status page is served there too. */
   baseUrl: string;
@@ -49,10 +34,7 @@ export interface SeeMore {
 export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): string {
   const { service, id } = incident;
   const title = incident.outcome === "aborted" ? "rollout aborted" : "rollout rolled back";
-  const who =
-    incident.actor.kind === "operator"
-      ? `an operator (${incident.actor.name ?? "unknown"})`
-      : `the analysis (${incident.actor.name ?? "cron"})`;
+  const who = actorText(incident.actor);
   const candidate = `${incident.candidate.track} ${incident.release ?? incident.candidate.origin}`;
   const baseline = `${incident.baseline.track}${incident.baseline.release ? ` ${incident.baseline.release}` : ""}`;
   const lines = [
@@ -68,7 +50,7 @@ export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): str
     `| Started | ${time(incident.startedAt)} |`,
     `| Decided | ${time(incident.at)} by ${cell(who)} |`,
     `| Why | ${cell(incident.reason)} |`,
-    `| Last request to the candidate | ${lastRequest(incident)} |`,
+    `| Last request to the candidate | ${lastRequestText(incident.lastCandidateRequest, time)} |`,
     "",
   ];
   if (incident.failedChecks.length > 0)
@@ -91,8 +73,8 @@ export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): str
         String(m.step),
         `${m.weight}%`,
         cell(m.by ?? "–"),
-        figures(m.candidate),
-        figures(m.baseline),
+        figuresText(m.candidate),
+        figuresText(m.baseline),
         cell(m.reason ?? ""),
         "",
       ]

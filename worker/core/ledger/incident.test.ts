@@ -3,26 +3,13 @@
 // the incident and a trace of the candidate's last request follows.
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../../schemas/incident.ts";
-import { live, MINUTE, T0 } from "../../../test/support/ledger-fixtures.ts";
+import { live, MINUTE, T0, windowStats } from "../../../test/support/ledger-fixtures.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
 import { decide } from "./ledger.ts";
 import type { Decision, LedgerState } from "./state.ts";
 import { claimTick, tick } from "./tick.ts";
 
-function window(requests: number, errors: number): WindowStats {
-  return {
-    requests,
-    errors,
-    noAnswer: 0,
-    histogram: { "100": requests },
-    from: 0,
-    to: 0,
-    errorRatePercent: requests ? (errors / requests) * 100 : null,
-    p50: 50,
-    p95: 50,
-    p99: 50,
-  };
-}
+const window = windowStats;
 
 /** What the service object does between decisions: keep the running rollout's events. */
 function stored(decision: Decision<unknown>, at: number): LedgerState {

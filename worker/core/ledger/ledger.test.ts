@@ -8,6 +8,7 @@ import {
   run,
   shopWithRollout,
   T0,
+  windowStats,
 } from "../../../test/support/ledger-fixtures.ts";
 import { acknowledge, decide } from "./ledger.ts";
 import { emptyState } from "./state.ts";
@@ -237,18 +238,7 @@ describe("rollout effects", () => {
 
 describe("ticks", () => {
   const windows = (requests: number, errors: number) => {
-    const w = {
-      requests,
-      errors,
-      noAnswer: 0,
-      histogram: { "100": requests },
-      from: 0,
-      to: 0,
-      errorRatePercent: requests ? (errors / requests) * 100 : null,
-      p50: 50,
-      p95: 50,
-      p99: 50,
-    };
+    const w = windowStats(requests, errors);
     return { candidate: w, baseline: w };
   };
 

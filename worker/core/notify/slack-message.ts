@@ -5,6 +5,7 @@
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import type { Effect } from "../../../schemas/ledger.ts";
 import type { VersionFigures } from "../../../schemas/rollout-state.ts";
+import { figuresText } from "../rollout/incident-words.ts";
 import { describeCheck } from "../rollout/threshold-checks.ts";
 
 export type Notification = Extract<Effect, { kind: "notify" }>;
@@ -54,10 +55,7 @@ const mrkdwn = (text: string, max = 3000): MrkdwnElement => ({
 });
 
 function figures(name: string, f: VersionFigures | null | undefined): string | null {
-  if (!f) return null;
-  const rate = f.errorRatePercent === null ? "–" : `${f.errorRatePercent.toFixed(2)}%`;
-  const p95 = f.p95 === null ? "–" : `${Math.round(f.p95)} ms`;
-  return `${name}: ${f.requests} req · ${rate} errors · p95 ${p95}`;
+  return f ? `${name}: ${figuresText(f)}` : null;
 }
 
 export function slackMessage(n: Notification, links: NotificationLinks): SlackMessage {

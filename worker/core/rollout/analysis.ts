@@ -2,15 +2,12 @@
 // baseline over the same window.
 import type { Analysis } from "../../../schemas/rollout.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
-import { describeCheck, thresholdChecks } from "./threshold-checks.ts";
+import { describeCheck, ms, pct, thresholdChecks } from "./threshold-checks.ts";
 
 export type AnalysisResult =
   | { kind: "inconclusive"; reason: string }
   | { kind: "failed"; reasons: string[] }
   | { kind: "healthy"; reason: string };
-
-const pct = (n: number) => `${n.toFixed(2)}%`;
-const ms = (n: number) => `${Math.round(n)} ms`;
 
 export function analyzeWindow(
   analysis: Analysis,

@@ -7,8 +7,8 @@ import type { WindowStats } from "../metrics/window-stats.ts";
 
 export type { ThresholdCheck };
 
-const pct = (n: number) => `${n.toFixed(2)}%`;
-const ms = (n: number) => `${Math.round(n)} ms`;
+export const pct = (n: number) => `${n.toFixed(2)}%`;
+export const ms = (n: number) => `${Math.round(n)} ms`;
 
 /** Every check the policy sets that the window has figures for (a conclusive window). */
 export function thresholdChecks(

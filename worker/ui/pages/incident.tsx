@@ -2,31 +2,14 @@
 // One incident on its own page: what happened, the failed checks with their numbers, the
 // timeline with each step's figures, and the candidate's last request. Every string escaped.
 import type { IncidentWire } from "../../../schemas/incident.ts";
-import type { VersionFigures } from "../../../schemas/rollout-state.ts";
+import { actorText, figuresText, lastRequestText } from "../../core/rollout/incident-words.ts";
 import { CHECK_NAMES, formatCheckValue } from "../../core/rollout/threshold-checks.ts";
 import { Document } from "./layout.tsx";
-
-function figures(f: VersionFigures | null): string {
-  if (!f) return "–";
-  const rate = f.errorRatePercent === null ? "–" : `${f.errorRatePercent.toFixed(2)}%`;
-  return `${f.requests} req · ${rate} errors · p95 ${f.p95 === null ? "–" : `${Math.round(f.p95)} ms`}`;
-}
-
-function lastRequest(incident: IncidentWire): string {
-  const last = incident.lastCandidateRequest;
-  if (!last) return "not traced yet";
-  const when =
-    last.at === null ? "none since the rollout started" : `in the second from ${last.at}`;
-  return last.settled ? when : `${when} (so far, as of ${last.tracedAt})`;
-}
 
 export function IncidentPage(props: { incident: IncidentWire }) {
   const { incident } = props;
   const outcome = incident.outcome === "aborted" ? "aborted" : "rolled back";
-  const who =
-    incident.actor.kind === "operator"
-      ? `an operator (${incident.actor.name ?? "unknown"})`
-      : `the analysis (${incident.actor.name ?? "cron"})`;
+  const who = actorText(incident.actor);
   return (
     <Document title={`Keystone Edge: incident ${incident.id} of ${incident.service}`}>
       <header>
@@ -70,7 +53,7 @@ export function IncidentPage(props: { incident: IncidentWire }) {
               </tr>
               <tr>
                 <th>Last request to the candidate</th>
-                <td>{lastRequest(incident)}</td>
+                <td>{lastRequestText(incident.lastCandidateRequest)}</td>
               </tr>
             </tbody>
           </table>
@@ -115,8 +98,8 @@ export function IncidentPage(props: { incident: IncidentWire }) {
                   <td>{m.at}</td>
                   <td>{m.what}</td>
                   <td>{m.by ?? "–"}</td>
-                  <td>{figures(m.candidate)}</td>
-                  <td>{figures(m.baseline)}</td>
+                  <td>{figuresText(m.candidate)}</td>
+                  <td>{figuresText(m.baseline)}</td>
                   <td class="reason">{m.reason ?? ""}</td>
                 </tr>
               ))}
