@@ -19,8 +19,10 @@ export class LiveFrame {
     this.#columns = Math.max(20, columns);
   }
 
-  draw(lines: readonly string[]): void {
+  draw(block: readonly string[]): void {
     const back = this.#rows > 0 ? CURSOR.back(this.#rows) : "";
+    // An entry may hold several lines (a table): count each.
+    const lines = block.flatMap((entry) => entry.split("\n"));
     this.#write(`${back}${lines.join("\n")}\n`);
     this.#rows = lines.reduce(
       (rows, line) =>
