@@ -80,6 +80,23 @@ describe("keystone incident show", () => {
     expect(stdout).toContain("`keystone incident show shop 3 -o json`");
   });
 
+  it("an aborted rollout's Markdown names the operator who aborted and why, and has no failed checks", async () => {
+    const aborted = {
+      ...incidentWire(),
+      outcome: "aborted",
+      actor: { kind: "operator", name: "bo" },
+      reason: "wrong build",
+      failedChecks: [],
+    };
+    api.answers.set("GET /services/shop/incidents/3", { body: aborted });
+    const { code, stdout } = await cli("incident", "show", "shop", "3");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# Incident 3 of shop: rollout aborted\n/);
+    expect(stdout).toContain("| Decided | 2026-01-02 03:09:05Z by an operator (bo) |");
+    expect(stdout).toContain("| Why | wrong build |");
+    expect(stdout).not.toContain("## Failed check");
+  });
+
   it("-o json and --json print the API's incident as JSON", async () => {
     for (const argv of [["-o", "json"], ["--json"]]) {
       const { code, stdout } = await cli("incident", "show", "shop", "3", ...argv);

@@ -3,30 +3,24 @@
 import { describe, expect, it } from "vitest";
 import { Incident } from "../../../schemas/incident.ts";
 import { blockKitProblems } from "../../../test/support/block-kit.ts";
+import { incidentWire } from "../../../test/support/cli-fixtures.ts";
 import { publicAdminUrl, statusPageLinks } from "../../admin/public-url.ts";
 import { type Notification, slackMessage } from "./slack-message.ts";
 
 const T = 1_800_000_000_000;
 
+/** The CLI fixture's incident, stored (epoch ms), with a hostile release and this reason. */
 function incident(reason: string): Incident {
-  const failed = { check: "errorRate" as const, measured: 25, threshold: 5, passed: false };
   return Incident.parse({
-    id: "3",
-    service: "shop",
-    rolloutId: "r-1",
-    outcome: "rolledBack",
-    strategy: "canary",
-    candidate: { track: "canary", release: "v3 <b>", origin: "http://canary" },
-    baseline: { track: "stable", release: "v1" },
+    ...incidentWire(),
     release: "v3 <b>",
+    candidate: { track: "canary", release: "v3 <b>", origin: "http://canary" },
     startedAt: T,
     at: T + 60_000,
     step: 2,
     stepCount: 3,
     weight: 25,
-    actor: { kind: "analysis", name: "cron" },
     reason,
-    failedChecks: [failed],
     summary: `shop: rollout of canary v3 <b> rolled back at step 2 of 3 (25%): ${reason}`,
     timeline: [],
     lastCandidateRequest: null,
