@@ -16,6 +16,8 @@ export default defineConfig({
             "admin-cli/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // A guard against hangs, not a speed check: property tests take seconds on a busy machine.
+          testTimeout: 30_000,
         },
       },
       {
@@ -51,6 +53,8 @@ export default defineConfig({
           name: "runtime",
           include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["./test/support/runtime-origins.ts"],
+          // A guard against hangs, not a speed check (CI machines and busy laptops are slow).
+          testTimeout: 30_000,
         },
       },
       {

@@ -17,6 +17,9 @@ if (major > 22 || (major === 22 && minor >= 18)) {
     );
     process.exit(1);
   }
+  // Ctrl-C reaches the child as well (same process group): it decides how to end (rollout status
+  // --watch exits 0), so this launcher must not die of the signal first.
+  process.on("SIGINT", () => {});
   const child = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
   });

@@ -12,6 +12,10 @@ export interface Io {
   isTty: boolean;
   /** Whether stderr is a terminal; when absent, taken to be the same as stdout. */
   errIsTty?: boolean;
+  /** The terminal's width, when stdout is one (live redraw counts wrapped rows). */
+  columns?: number;
+  /** Calls `stop` on Ctrl-C (SIGINT) until the returned function is called. */
+  onInterrupt?: (stop: () => void) => () => void;
 }
 
 export function processIo(): Io {
@@ -22,6 +26,11 @@ export function processIo(): Io {
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
     errIsTty: Boolean(process.stderr.isTTY),
+    ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
+    onInterrupt: (stop) => {
+      process.once("SIGINT", stop);
+      return () => process.off("SIGINT", stop);
+    },
   };
 }
 

@@ -126,6 +126,7 @@ describe("rollout status view", () => {
       baseline: figures(900),
       stepBakeMs: 300_000,
       halt: null,
+      incident: null,
       now: iso(60_000),
     }).join("\n");
     expect(lines).toContain("progressing  step 2 of 4");

@@ -7,6 +7,7 @@ import diff from "./commands/diff.ts";
 import explain from "./commands/explain.ts";
 import get from "./commands/get.ts";
 import history from "./commands/history.ts";
+import incident from "./commands/incident/index.ts";
 import overrideToken from "./commands/override-token.ts";
 import revert from "./commands/revert.ts";
 import rollout from "./commands/rollout/index.ts";
@@ -32,13 +33,14 @@ const subCommands = {
   delete: remove,
   "override-token": overrideToken,
   rollout,
+  incident,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({
   meta: {
     name: "keystone",
     version: VERSION,
-    description: "Drive Keystone Edge: config, weights, rollouts",
+    description: "Drive Keystone Edge: config, weights, rollouts, incidents",
   },
   subCommands,
 });

@@ -46,6 +46,7 @@ function ended(phase: "aborted" | "promoted", over: Partial<RolloutStatus> = {})
     baseline: null,
     stepBakeMs: null,
     halt: null,
+    incident: null,
     now: at,
     ...over,
   };
@@ -67,6 +68,10 @@ describe("rollout status after the end", () => {
     expect(lines).toContain(
       "halted: isolates may still send canary's traffic to the baseline until 2026-11-22T10:02:31.000Z",
     );
+    expect(lines).not.toContain("incident");
+    const summary = "shop: rollout of canary v2 aborted by bo at step 1 of 2 (10%): wrong build";
+    const named = renderStatus(out, "shop", ended("aborted", { incident: { id: "4", summary } }));
+    expect(named.join("\n")).toContain(`incident 4: ${summary}\n  keystone incident show shop 4`);
     const lifted = renderStatus(
       out,
       "shop",

@@ -1,9 +1,17 @@
 // How `rollout status` shows a rollout to people: phase, step, weights, bake left, which release
 // each track serves, per-version figures, any fast-abort halt and the last verdict. Pure: status
 // in, lines out.
-import type { RolloutStatus } from "../schemas/api-responses.ts";
+import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
+import type { Analysis } from "../schemas/rollout.ts";
+import type { Step } from "../worker/core/rollout/steps.ts";
 import { describePromotion } from "./commands/history.ts";
-import { type Output, table } from "./io.ts";
+import { type Output, type Paint, type Style, table } from "./io.ts";
+
+/** What the service's policy adds to a status: its step plan and analysis limits. */
+export interface RolloutPlan {
+  steps: Step[];
+  analysis: Analysis;
+}
 
 export const TERMINAL = new Set(["promoted", "rolledBack", "aborted"]);
 
@@ -33,7 +41,62 @@ export function barPercent(
   return split[state.candidate] ?? 0;
 }
 
-export function renderStatus(out: Output, service: string, view: RolloutStatus): string[] {
+/** The steps as marks: passed ✓, current ▶ (✗ where it ended badly), to come ·; gates named. */
+export function stepsLine(paint: Paint, state: NonNullable<RolloutStatus["state"]>, steps: Step[]) {
+  const ended = state.phase === "rolledBack" || state.phase === "aborted";
+  const marks = steps.map((step, i) => {
+    const label = step.kind === "pause" ? "gate" : `${step.weight}%`;
+    if (state.phase === "promoted" || i < state.stepIndex) return paint("green", `✓ ${label}`);
+    if (i > state.stepIndex) return paint("dim", `· ${label}`);
+    return ended ? paint("red", `✗ ${label}`) : paint("cyan", `▶ ${label}`);
+  });
+  return `steps: ${marks.join("  ")}`;
+}
+
+const VERDICT_STYLE: Record<string, Style> = {
+  failed: "red",
+  rollback: "red",
+  abort: "red",
+  inconclusive: "yellow",
+  pause: "yellow",
+  gate: "yellow",
+  advance: "green",
+  promote: "green",
+};
+
+/** A figure red over its limit, green within it; as is with no limit. */
+function against(paint: Paint, text: string, value: number | null, limit: number | undefined) {
+  if (value === null || limit === undefined) return text;
+  return paint(value > limit ? "red" : "green", text);
+}
+
+function figureRow(
+  paint: Paint,
+  name: string,
+  f: WindowFigures | null,
+  limits: Analysis | undefined,
+): string[] {
+  const seconds = f ? Math.max(1, (Date.parse(f.to) - Date.parse(f.from)) / 1000) : 1;
+  const rate = f?.errorRatePercent ?? null;
+  const short = limits !== undefined && f !== null && f.requests < limits.minRequests;
+  const requests = String(f?.requests ?? 0);
+  return [
+    name,
+    short ? paint("yellow", `${requests}/${limits.minRequests}`) : requests,
+    f ? (f.requests / seconds).toFixed(1) : "0.0",
+    against(paint, rate === null ? "-" : `${rate.toFixed(2)}%`, rate, limits?.maxErrorRatePercent),
+    ms(f?.p50 ?? null),
+    against(paint, ms(f?.p95 ?? null), f?.p95 ?? null, limits?.maxP95Ms),
+    ms(f?.p99 ?? null),
+  ];
+}
+
+export function renderStatus(
+  out: Output,
+  service: string,
+  view: RolloutStatus,
+  plan?: RolloutPlan,
+): string[] {
   const { state } = view;
   if (!state)
     return [
@@ -53,6 +116,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatus):
   const lines = [
     `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, state.phase)}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
     `${progressBar(barPercent(state, view.split))}  ${weights}`,
+    ...(plan ? [stepsLine(out.paint, state, plan.steps)] : []),
     `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
   ];
   if (view.promotion) lines.push(describePromotion(view.promotion));
@@ -68,33 +132,68 @@ export function renderStatus(out: Output, service: string, view: RolloutStatus):
       ),
     );
   }
-  const rows = [
-    [state.baseline, view.baseline],
-    [state.candidate, view.candidate],
-  ] as const;
   if (view.candidate || view.baseline) {
-    lines.push(
-      table(
-        ["VERSION", "REQUESTS", "REQ/S", "ERRORS", "P50", "P95", "P99"],
-        rows.map(([name, f]) => {
-          const seconds = f ? Math.max(1, (Date.parse(f.to) - Date.parse(f.from)) / 1000) : 1;
-          return [
-            name,
-            String(f?.requests ?? 0),
-            f ? (f.requests / seconds).toFixed(1) : "0.0",
-            f?.errorRatePercent == null ? "-" : `${f.errorRatePercent.toFixed(2)}%`,
-            ms(f?.p50 ?? null),
-            ms(f?.p95 ?? null),
-            ms(f?.p99 ?? null),
-          ];
-        }),
-      ),
-    );
+    const limits = plan?.analysis;
+    const rows = [
+      figureRow(out.paint, state.baseline, view.baseline, undefined),
+      figureRow(out.paint, state.candidate, view.candidate, limits),
+    ];
+    if (limits)
+      rows.push([
+        "limit",
+        String(limits.minRequests),
+        "",
+        `${limits.maxErrorRatePercent.toFixed(2)}%`,
+        "",
+        limits.maxP95Ms === undefined ? "-" : ms(limits.maxP95Ms),
+        "",
+      ]);
+    lines.push(table(["VERSION", "REQUESTS", "REQ/S", "ERRORS", "P50", "P95", "P99"], rows));
   }
-  if (state.lastVerdict) {
-    lines.push(
-      `last verdict: ${state.lastVerdict.outcome} — ${state.lastVerdict.reason} (${state.lastVerdict.at})`,
-    );
+  const verdict = state.lastVerdict;
+  if (verdict) {
+    const outcome = out.paint(VERDICT_STYLE[verdict.outcome] ?? "bold", verdict.outcome);
+    lines.push(`last verdict: ${outcome} — ${verdict.reason} (${verdict.at})`);
   }
+  if (view.incident)
+    lines.push(
+      out.paint("red", `incident ${view.incident.id}: ${view.incident.summary}`),
+      `  keystone incident show ${service} ${view.incident.id}`,
+    );
   return lines;
+}
+
+/** What makes a new line worth printing in a log: phase, step, weight, a new verdict, an incident. */
+export function statusKey(view: RolloutStatus): string {
+  const state = view.state;
+  return JSON.stringify([
+    state?.phase,
+    state?.stepIndex,
+    state?.weight,
+    state?.lastVerdict?.at,
+    view.incident?.id,
+  ]);
+}
+
+/** One line per change for a log (--watch when piped): when, phase, step, weight, bake, figures, verdict. */
+export function statusLine(service: string, view: RolloutStatus): string {
+  const state = view.state;
+  if (!state) return `${service}: no rollout yet`;
+  const parts = [
+    `${view.now} ${service}: ${state.phase}`,
+    `step ${state.stepIndex + 1} of ${state.stepCount}`,
+    `${state.candidate} ${view.split[state.candidate] ?? 0}%`,
+  ];
+  if (state.phase === "progressing" && view.stepBakeMs !== null) {
+    const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
+    parts.push(`bake ${duration(left)} left`);
+  }
+  const f = view.candidate;
+  if (f)
+    parts.push(
+      `${state.candidate} ${f.requests} req ${f.errorRatePercent === null ? "-" : `${f.errorRatePercent.toFixed(2)}%`} errors p95 ${ms(f.p95)}`,
+    );
+  if (state.lastVerdict) parts.push(`${state.lastVerdict.outcome}: ${state.lastVerdict.reason}`);
+  if (view.incident) parts.push(`incident ${view.incident.id}`);
+  return parts.join(" · ");
 }

@@ -3,6 +3,7 @@
 // Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
+import { IncidentSummary, IncidentWire } from "./incident.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { OutcomeRoute } from "./stats.ts";
@@ -70,8 +71,19 @@ export const RolloutStatus = z.object({
   /** Bake time of the current step (null at a gate or with no rollout). */
   stepBakeMs: z.number().nullable(),
   halt: HaltStatus.nullable(),
+  /** The incident of the rollout shown, when it ended rolled back or aborted. */
+  incident: z.object({ id: z.string(), summary: z.string() }).nullable(),
   now: IsoTime,
 });
+
+/** `GET /services/{name}/incidents`: newest first. */
+export const IncidentList = z.object({
+  service: z.string(),
+  incidents: z.array(IncidentSummary),
+});
+
+/** `GET /services/{name}/incidents/{id}`. */
+export const IncidentResponse = IncidentWire;
 
 export const OverrideToken = z.object({
   token: z.string(),
@@ -106,4 +118,6 @@ export type RolloutStateWire = z.infer<typeof RolloutStateWire>;
 export type WindowFigures = z.infer<typeof WindowFigures>;
 export type HaltStatus = z.infer<typeof HaltStatus>;
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
+export type IncidentList = z.infer<typeof IncidentList>;
+export type IncidentResponse = z.infer<typeof IncidentResponse>;
 export type ExplainResult = z.infer<typeof ExplainResult>;

@@ -134,4 +134,6 @@ export const FIELD_DOCS: Record<string, string> = {
 
   "services[].notify[].url": "Where events are POSTed (https).",
   "services[].notify[].events": "Which events to send.",
+  "services[].notify[].format":
+    "`json`: Keystone's signed event. `slack`: a Slack- and Mattermost-compatible message (`text` and `blocks`) for an incoming webhook.",
 };

@@ -3,7 +3,8 @@
 import * as z from "zod";
 import { NotifyEvent } from "./event-types.ts";
 import { EventDetail } from "./history.ts";
-import { RolloutStrategy } from "./rollout.ts";
+import { Incident } from "./incident.ts";
+import { NotifyFormat, RolloutStrategy } from "./rollout.ts";
 import { EpochMs, RolloutState } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";
@@ -80,6 +81,12 @@ export const PublishAck = z.object({
   sequence: Sequence,
 });
 
+/** Where a notification goes and in which body; effects stored before formats held bare URLs. */
+export const NotifyTarget = z.union([
+  z.object({ url: z.string(), format: NotifyFormat }),
+  z.string().transform((url) => ({ url, format: "json" as const })),
+]);
+
 export const Effect = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("publish"), publication: Publication }),
   z.object({
@@ -87,9 +94,23 @@ export const Effect = z.discriminatedUnion("kind", [
     service: z.string(),
     event: NotifyEvent,
     text: z.string(),
-    targets: z.array(z.string()).min(1),
+    targets: z.array(NotifyTarget).min(1),
     detail: EventDetail.nullable(),
     at: EpochMs,
+    /** A rollback's or abort's incident, as decided (the last candidate request comes later). */
+    incident: Incident.optional(),
+  }),
+  /**
+   * After a rollout ended badly: read when the candidate last got a request the rollout sent it,
+   * into incident `incidentId`; delivered again until the fast-abort halt's bound has passed.
+   */
+  z.object({
+    kind: z.literal("traceCandidate"),
+    service: z.string(),
+    version: z.string(),
+    rolloutId: z.string(),
+    incidentId: z.string(),
+    from: EpochMs,
   }),
   z.object({
     kind: z.literal("halt"),
@@ -168,6 +189,7 @@ export type DirectCommand = z.infer<typeof DirectCommand>;
 export type Publication = z.infer<typeof Publication>;
 export type PublishAck = z.infer<typeof PublishAck>;
 export type Effect = z.infer<typeof Effect>;
+export type NotifyTarget = z.infer<typeof NotifyTarget>;
 export type HaltRecord = z.infer<typeof HaltRecord>;
 export type ServiceHead = z.infer<typeof ServiceHead>;
 export type Prepared = z.infer<typeof Prepared>;

@@ -30,6 +30,17 @@ export const VersionFigures = z.object({
   p99: z.number().nullable(),
 });
 
+/** One check of the threshold judge: what it measured against its limit (for incidents, not prose). */
+export const ThresholdCheck = z.object({
+  check: z.enum(["errorRate", "p95", "errorRateDelta", "latencyRatio"]),
+  /** error rate and delta in percent (points), p95 in ms, latency ratio candidate / baseline. */
+  measured: z.number(),
+  threshold: z.number(),
+  passed: z.boolean(),
+  /** The baseline's figure a relative check compared against (p95 ms, error %), when it had one. */
+  baseline: z.number().optional(),
+});
+
 /**
  * What a decision said and the figures it read. Structured, so a later judge can add its inputs
  * and explanation as fields rather than prose.
@@ -39,6 +50,8 @@ export const VerdictBody = z.object({
   reason: z.string(),
   candidate: VersionFigures.nullable(),
   baseline: VersionFigures.nullable(),
+  /** The threshold checks a conclusive window was judged by (absent before they were recorded). */
+  thresholdChecks: z.array(ThresholdCheck).optional(),
 });
 
 /** Epoch milliseconds: how state is stored and computed with. */
@@ -83,6 +96,7 @@ export type RolloutState = z.infer<typeof RolloutState>;
 export type RolloutVerdict = z.infer<typeof Verdict>;
 export type VerdictBody = z.infer<typeof VerdictBody>;
 export type VersionFigures = z.infer<typeof VersionFigures>;
+export type ThresholdCheck = z.infer<typeof ThresholdCheck>;
 
 export type ActiveRollout = RolloutState & { phase: "progressing" | "paused" };
 

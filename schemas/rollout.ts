@@ -89,12 +89,17 @@ export const Rollout = z
     }
   });
 
+/** json: Keystone's signed event; slack: Slack- and Mattermost-compatible text and blocks. */
+export const NotifyFormat = z.enum(["json", "slack"]);
+
 export const Notify = z.strictObject({
   url: NotifyUrl,
   events: z.array(NotifyEvent).min(1),
+  format: NotifyFormat.default("json"),
 });
 
 export type RolloutStep = z.infer<typeof RolloutStep>;
 export type Rollout = z.infer<typeof Rollout>;
 export type Analysis = z.infer<typeof Analysis>;
 export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
+export type NotifyFormat = z.infer<typeof NotifyFormat>;

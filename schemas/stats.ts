@@ -60,6 +60,18 @@ export const WindowQuery = z.object({
   routes: z.array(OutcomeRoute).optional(),
 });
 
+/** Longest series one call may ask for (a day of one-minute points). */
+export const MAX_SERIES_POINTS = 1440;
+
+/**
+ * Consecutive windows of `stepMs` from `from` (bucket starts in [from, to]), summed per point:
+ * the status page's charts in one call per version.
+ */
+export const SeriesQuery = WindowQuery.extend({ stepMs: z.number().int().min(1000) }).refine(
+  (q) => q.to >= q.from && Math.ceil((q.to - q.from + 1) / q.stepMs) <= MAX_SERIES_POINTS,
+  { message: `from must not be after to, and at most ${MAX_SERIES_POINTS} points` },
+);
+
 /** A version's counts over a window (or since its stats began: `totals()`). */
 export const WindowCounts = z.object({
   requests: z.number().int().nonnegative(),
@@ -87,4 +99,5 @@ export type OutcomeFlush = z.infer<typeof OutcomeFlush>;
 export type HaltSignal = z.infer<typeof HaltSignal>;
 export type FlushAnswer = z.infer<typeof FlushAnswer>;
 export type WindowQuery = z.infer<typeof WindowQuery>;
+export type SeriesQuery = z.infer<typeof SeriesQuery>;
 export type RouteCounts = z.infer<typeof RouteCounts>;

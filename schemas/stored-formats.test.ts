@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { shopService } from "../test/support/fixtures.ts";
 import { upgradeEventDetail } from "./history.ts";
+import { Effect } from "./ledger.ts";
 import { Service } from "./service.ts";
 import { decodeStoredConfig, encodeStoredConfig } from "./stored-config.ts";
 
@@ -59,5 +60,25 @@ describe("notify targets", () => {
     expect(plain.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
       ["notify.0.url", "use an https URL (http only for 127.0.0.1, ::1 or localhost)"],
     ]);
+  });
+});
+
+describe("stored outbox effects", () => {
+  it("a notification queued before formats (bare target URLs) is delivered as JSON", () => {
+    const stored = {
+      kind: "notify",
+      service: "shop",
+      event: "rollout.aborted",
+      text: "shop: rollout aborted",
+      targets: ["https://hooks.example.com/k"],
+      detail: null,
+      at: 0,
+    };
+    expect(Effect.parse(stored)).toMatchObject({
+      targets: [{ url: "https://hooks.example.com/k", format: "json" }],
+    });
+    expect(Effect.parse(JSON.parse(JSON.stringify(Effect.parse(stored))))).toEqual(
+      Effect.parse(stored),
+    );
   });
 });

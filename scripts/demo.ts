@@ -102,7 +102,41 @@ try {
   const second = await drive("faulty canary");
   console.log(`\nfaulty canary: ${second}; it received ${faulty.totalHits()} requests in all`);
   await cli("history", "demo");
-  process.exitCode = first === "promoted" && second === "rolledBack" ? 0 : 1;
+  const incident = await lastIncident();
+  if (incident) {
+    console.log(
+      `\n=== 3. the incident of the faulty canary (keystone incident show demo ${incident}) ===\n`,
+    );
+    await cli("incident", "show", "demo", incident);
+  }
+  process.exitCode = first === "promoted" && second === "rolledBack" && incident ? 0 : 1;
+  await whereToLook(incident);
 } finally {
   await cleanup();
+}
+
+/** The incident the last rollout left, as rollout status names it. */
+async function lastIncident(): Promise<string | undefined> {
+  const response = await fetch(`${worker.url}/_keystone/v1/services/demo/rollout`, {
+    headers: { authorization: `Bearer ${secrets.READ_TOKEN}` },
+  });
+  const status = (await response.json()) as { incident: { id: string } | null };
+  return status.incident?.id;
+}
+
+/**
+ * Where to look: the status page (sign in with the read token) and the incident's page. On a
+ * terminal the stack stays up until Ctrl-C so those links work; piped (CI), the demo ends here.
+ */
+async function whereToLook(incident: string | undefined): Promise<void> {
+  const page = `${worker.url}/_keystone/ui`;
+  console.log("\n=== where to look ===");
+  console.log(`status page:  ${page}  (sign in with the read token ${secrets.READ_TOKEN})`);
+  if (incident) console.log(`the incident: ${page}/services/demo/incidents/${incident}`);
+  console.log(
+    `in a terminal: npx keystone --url ${worker.url} --token ${secrets.READ_TOKEN} incident list demo`,
+  );
+  if (!process.stdout.isTTY || process.env.CI) return;
+  console.log("\nthe demo stack stays up for you to look: Ctrl-C to stop it");
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
 }

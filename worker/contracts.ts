@@ -8,6 +8,7 @@ import type {
   ServiceRecord,
 } from "../schemas/api-responses.ts";
 import type { HistoryEntry } from "../schemas/history.ts";
+import type { Incident } from "../schemas/incident.ts";
 import type {
   ClaimingCommand,
   DeploymentCounts,
@@ -26,6 +27,7 @@ import type {
   HaltSignal,
   OutcomeFlush,
   RouteCounts,
+  SeriesQuery,
   WindowQuery,
   WindowStats,
 } from "../schemas/stats.ts";
@@ -38,6 +40,9 @@ export interface ServiceRpc extends Rpc.DurableObjectBranded {
   /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
   rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;
+  /** Rolled-back and aborted rollouts, newest first (epoch-ms times). */
+  incidents(): Incident[];
+  incident(id: string): Incident | null;
   /** Weights and rollout commands, decided by this service alone. */
   execute(name: string, command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;
   /** Phase one of apply, revert or delete: validated and held, nothing stored yet. */
@@ -65,6 +70,10 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   /** A flush of outcome batches, counted once per flush id; the answer carries the halt. */
   record(flush: OutcomeFlush): Promise<FlushAnswer>;
   window(query: WindowQuery): WindowStats;
+  /** Consecutive windows of `stepMs` from `from`: chart points in one call. */
+  series(query: SeriesQuery): WindowStats[];
+  /** Start of the last one-second bucket in [from, to] with a request on the routes (split and experiment when absent). */
+  lastRequest(query: WindowQuery): number | null;
   halt(signal: HaltSignal): void;
   resume(rolloutId: string): void;
   currentHalt(): HaltSignal | null;

@@ -16,6 +16,11 @@ export interface Env {
    * Unset: no host does, and /_keystone/* belongs to the data plane like any other path.
    */
   ADMIN_HOSTS?: string;
+  /**
+   * Where people reach the admin hostname (https://keystone.example.com), for status-page links
+   * in notifications; unset: https:// and the first named host of ADMIN_HOSTS.
+   */
+  PUBLIC_ADMIN_URL?: string;
   /** Seconds an isolate serves its cached route table before refreshing it in the background. */
   ROUTE_REFRESH_SECONDS?: string;
   /** Longest an isolate holds request outcomes before flushing them to the stats objects. */

@@ -12,6 +12,11 @@ import { burst, localCanaryConfig } from "../support/local-traffic.ts";
 import { type HeadlessChromium, launchChromium } from "./chromium.ts";
 
 const SCREENSHOTS = join(PROJECT_ROOT, "test/browser/screenshots");
+/** The README's screenshot is rewritten only when asked, so a test run leaves the tree clean. */
+const README_SHOT =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(PROJECT_ROOT, "docs/img/status-page.png")
+    : join(SCREENSHOTS, "status-page.png");
 const HOSTILE = "<script>window.__pwned=1</script>";
 
 let stack: E2eStack;
@@ -133,14 +138,37 @@ describe("the status page in headless Chromium", () => {
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
-  it("saves the screenshot the README shows, then signs out", async () => {
+  it("saves the screenshot the README shows (docs/img only with UPDATE_SCREENSHOTS=1)", async () => {
     await passStep();
     await burst(stack.url, 80);
     await page.reload();
-    await page
-      .locator('[data-service="demo"]')
-      .screenshot({ path: join(PROJECT_ROOT, "docs/img/status-page.png") });
+    await page.locator('[data-service="demo"]').screenshot({ path: README_SHOT });
     await page.screenshot({ path: join(SCREENSHOTS, "status-page-full.png"), fullPage: true });
+  });
+
+  it("shows the incident of an aborted rollout, and its own page says who aborted and why", async () => {
+    const aborted = await stack.cli([
+      "rollout",
+      "abort",
+      "demo",
+      "--reason",
+      `bad build ${HOSTILE}`,
+    ]);
+    expect(aborted.code, aborted.stderr).toBe(0);
+    await page.reload();
+    const incident = page.locator('[data-service="demo"] [data-incident="1"]');
+    expect(await incident.textContent()).toContain("Incident 1: aborted");
+    await Promise.all([page.waitForNavigation(), incident.locator("a").click()]);
+    expect(page.url()).toBe(`${stack.url}/_keystone/ui/services/demo/incidents/1`);
+    expect(await page.locator("h1").textContent()).toBe("Incident 1 of demo: rollout aborted");
+    expect(await page.locator("td.actor").textContent()).toMatch(/by an operator \(/);
+    expect(await page.locator("td.reason").first().textContent()).toBe(`bad build ${HOSTILE}`);
+    expect(await page.evaluate(() => document.querySelectorAll("script").length)).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, "incident.png"), fullPage: true });
+    await Promise.all([page.waitForNavigation(), page.click("text=All services")]);
+  });
+
+  it("signs out", async () => {
     await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
     expect(await page.locator('input[type="password"]').count()).toBe(1);
     expect(

@@ -37,3 +37,29 @@ describe("stats", () => {
     expect(stats.errors).toBe(failed);
   });
 });
+
+describe("series", () => {
+  it("gives in one call the same figures as one window per minute", async () => {
+    const h = new RolloutHarness("charted");
+    await h.apply({
+      ...rolloutService("charted", env.CANARY_ORIGIN, { strategy: "canary", steps, analysis }),
+      split: { stable: 0, canary: 100 },
+    });
+    const from = h.now() - (h.now() % 1000);
+    for (let minute = 0; minute < 3; minute++) {
+      await h.traffic(10 * (minute + 1));
+      h.advance(60_000);
+    }
+    const stats = env.STATS.get(env.STATS.idFromName("charted/canary"));
+    const to = from + 3 * 60_000 - 1000;
+    const series = await stats.series({ from, to, stepMs: 60_000 });
+    const windows = await Promise.all(
+      [0, 1, 2].map((i) =>
+        stats.window({ from: from + i * 60_000, to: from + i * 60_000 + 59_000 }),
+      ),
+    );
+    expect(series.map((p) => p.requests)).toEqual([10, 20, 30]);
+    expect(series.map((p) => p.requests)).toEqual(windows.map((w) => w.requests));
+    expect(series.map((p) => p.p95)).toEqual(windows.map((w) => w.p95));
+  });
+});

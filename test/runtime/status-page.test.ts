@@ -156,3 +156,54 @@ describe("the status page", () => {
     expect(html).toContain('<meta http-equiv="refresh" content="5"/>');
   });
 });
+
+describe("incidents on the status page", () => {
+  it("lists an aborted rollout's incident and shows it on its own page, who aborted and why, escaped", async () => {
+    const h = new RolloutHarness("paged-incident");
+    const hostile = "<img src=x onerror=alert(1)>";
+    await h.apply(
+      rolloutService("paged-incident", env.CANARY_ORIGIN, {
+        strategy: "canary",
+        steps: [{ weight: 10, bake: "5m" }],
+        analysis: { minRequests: 10, maxErrorRatePercent: 5 },
+      }),
+    );
+    await h.command("start", { author: "ana" });
+    await h.command("abort", { author: "bo", reason: `bad build ${hostile}` });
+    const cookie = await session();
+    const html = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const section = html.slice(html.indexOf('data-service="paged-incident"'));
+    expect(section).toContain('<li data-incident="1">');
+    expect(section).toContain('href="/_keystone/ui/services/paged-incident/incidents/1"');
+    expect(section).toContain("Incident 1: aborted (v2)");
+
+    const own = await page("/_keystone/ui/services/paged-incident/incidents/1", {
+      headers: { cookie },
+    });
+    expect(own.status).toBe(200);
+    expect(own.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const detail = await own.text();
+    expect(detail).toContain("Incident 1 of paged-incident: rollout aborted");
+    expect(detail).toMatch(/by an operator \(bo\)/);
+    expect(detail).toContain("bad build &lt;img src=x onerror=alert(1)&gt;");
+    expect(detail).not.toContain("<img");
+    expect(detail).toContain('data-event="rollout.started"');
+
+    const signedOut = await page("/_keystone/ui/services/paged-incident/incidents/1");
+    expect(signedOut.status).toBe(303);
+    const missing = await page("/_keystone/ui/services/paged-incident/incidents/7", {
+      headers: { cookie },
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it("/_keystone/ui/ with a trailing slash leads to the page", async () => {
+    const cookie = await session();
+    const slash = await page("/_keystone/ui/", { headers: { cookie } });
+    expect(slash.status).toBe(301);
+    expect(slash.headers.get("location")).toBe(`${ORIGIN}/_keystone/ui`);
+    const landed = await page("/_keystone/ui", { headers: { cookie } });
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain("Sign out");
+  });
+});

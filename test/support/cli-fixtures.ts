@@ -4,7 +4,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import type { RolloutStateWire, RolloutStatus } from "../../schemas/api-responses.ts";
+import type {
+  IncidentResponse,
+  RolloutStateWire,
+  RolloutStatus,
+} from "../../schemas/api-responses.ts";
 import { Service } from "../../schemas/service.ts";
 import { shopService } from "./fixtures.ts";
 
@@ -62,6 +66,7 @@ export function rolloutStatus(phase: RolloutStateWire["phase"]): RolloutStatus {
     baseline: null,
     stepBakeMs: null,
     halt: null,
+    incident: null,
     now: AT,
   };
 }
@@ -73,4 +78,80 @@ export function configFile(name: string, service = shopService()): string {
   const path = join(dir, name);
   writeFileSync(path, stringify({ services: [service] }));
   return path;
+}
+
+/** An incident as the API sends it: a canary rolled back at step 2 on its error rate. */
+export function incidentWire(): IncidentResponse {
+  const figures = (requests: number, errorRatePercent: number) => ({
+    requests,
+    errors: Math.round((requests * errorRatePercent) / 100),
+    errorRatePercent,
+    p50: 40,
+    p95: 120,
+    p99: 200,
+  });
+  const failed = { check: "errorRate" as const, measured: 25, threshold: 5, passed: false };
+  return {
+    id: "3",
+    service: "shop",
+    rolloutId: "shop-rollout-1",
+    outcome: "rolledBack",
+    strategy: "canary",
+    candidate: { track: "canary", release: "v2 | hotfix", origin: "http://127.0.0.1:9002" },
+    baseline: { track: "stable", release: "v1" },
+    release: "v2 | hotfix",
+    startedAt: AT,
+    at: "2026-01-02T03:09:05.000Z",
+    step: 2,
+    stepCount: 2,
+    weight: 50,
+    actor: { kind: "analysis", name: "cron" },
+    reason: "error rate 25.00% > 5.00% (1 failed check(s), limit 0)",
+    failedChecks: [failed],
+    summary:
+      "shop: rollout of canary v2 | hotfix rolled back at step 2 of 2 (50%): error rate 25.00% > 5.00%",
+    timeline: [
+      {
+        at: AT,
+        event: "rollout.started",
+        step: 1,
+        weight: 10,
+        by: "ana",
+        what: "started at step 1 (10%)",
+        reason: "<b>ship</b> it",
+        candidate: null,
+        baseline: null,
+        failedChecks: [],
+      },
+      {
+        at: "2026-01-02T03:06:05.000Z",
+        event: "rollout.advanced",
+        step: 2,
+        weight: 50,
+        by: "cron",
+        what: "step 1 passed; step 2 at 50%",
+        reason: "healthy",
+        candidate: figures(120, 0),
+        baseline: figures(1000, 0),
+        failedChecks: [],
+      },
+      {
+        at: "2026-01-02T03:09:05.000Z",
+        event: "rollout.rolledBack",
+        step: 2,
+        weight: 50,
+        by: "cron",
+        what: "rolled back",
+        reason: "error rate 25.00% > 5.00% (1 failed check(s), limit 0)",
+        candidate: figures(200, 25),
+        baseline: figures(200, 0),
+        failedChecks: [failed],
+      },
+    ],
+    lastCandidateRequest: {
+      at: "2026-01-02T03:09:07.000Z",
+      tracedAt: "2026-01-02T03:12:00.000Z",
+      settled: true,
+    },
+  };
 }

@@ -3,6 +3,7 @@
 import type { Command } from "../../schemas/ledger.ts";
 import type { RolloutState } from "../../schemas/rollout-state.ts";
 import { Service, type ServiceInput } from "../../schemas/service.ts";
+import type { WindowStats } from "../../schemas/stats.ts";
 import { type CommandContext, decide } from "../../worker/core/ledger/ledger.ts";
 import { emptyState, type LedgerState } from "../../worker/core/ledger/state.ts";
 import { shopService } from "./fixtures.ts";
@@ -62,3 +63,19 @@ export const PHASES: Record<string, () => LedgerState> = {
   aborted: () => run(progressing(), { kind: "rollout.abort" }),
   deleted: () => run(live(), { kind: "delete" }),
 };
+
+/** A step window's figures: `requests` with `errors` among them, every latency 50 ms. */
+export function windowStats(requests: number, errors: number): WindowStats {
+  return {
+    requests,
+    errors,
+    noAnswer: 0,
+    histogram: { "100": requests },
+    from: 0,
+    to: 0,
+    errorRatePercent: requests ? (errors / requests) * 100 : null,
+    p50: 50,
+    p95: 50,
+    p99: 50,
+  };
+}

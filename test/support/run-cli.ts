@@ -12,6 +12,8 @@ export interface RunOptions {
   cwd?: string;
   /** Both streams are terminals (default: piped, as in CI). */
   tty?: boolean;
+  /** Stands in for Ctrl-C: the CLI's interrupt handler is handed to it. */
+  onInterrupt?: (stop: () => void) => () => void;
 }
 
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
@@ -24,6 +26,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     cwd: options.cwd ?? "/",
     isTty: options.tty ?? false,
     errIsTty: options.tty ?? false,
+    ...(options.onInterrupt ? { onInterrupt: options.onInterrupt } : {}),
   });
   return { code, stdout, stderr };
 }

@@ -20,6 +20,8 @@ import {
   ExplainResult,
   FileApplyResult,
   Health,
+  IncidentList,
+  IncidentResponse,
   OverrideToken,
   RolloutStateWire,
   RolloutStatus,
@@ -126,6 +128,22 @@ export function openApiDocument(): unknown {
           "read",
           undefined,
           RolloutStatus,
+        ),
+      },
+      [`${SERVICE}/incidents`]: {
+        get: operation(
+          "Incidents (rolled-back and aborted rollouts), newest first",
+          "read",
+          undefined,
+          IncidentList,
+        ),
+      },
+      [`${SERVICE}/incidents/{id}`]: {
+        get: operation(
+          "One incident: timeline, failed checks with their numbers, the candidate's last request",
+          "read",
+          undefined,
+          IncidentResponse,
         ),
       },
       [`${SERVICE}/rollout/start`]: {

@@ -76,6 +76,11 @@ export class Outbox {
     return "retry";
   }
 
+  /** Not a failure: the entry is due again at `dueAt` (a trace that is not settled yet). */
+  postpone(id: number, dueAt: number): void {
+    this.#sql.exec("UPDATE outbox SET due_at = ? WHERE id = ?", dueAt, id);
+  }
+
   /** When the next entry is due, or null with nothing waiting. */
   nextDue(): number | null {
     const row = this.#sql.exec("SELECT MIN(due_at) AS due FROM outbox").one();

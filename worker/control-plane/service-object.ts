@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../schemas/api-responses.ts";
 import type { HistoryEntry } from "../../schemas/history.ts";
+import type { Incident } from "../../schemas/incident.ts";
 import {
   type ClaimingCommand,
   DirectCommand,
@@ -15,8 +16,8 @@ import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { ServiceRpc } from "../contracts.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { decide } from "../core/ledger/ledger.ts";
-import { refreshBoundMs } from "../core/ledger/status.ts";
 import type { Env } from "../env.ts";
+import { haltBoundOf } from "./incident-trace.ts";
 import { readWindows } from "./rollout-io.ts";
 import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
@@ -45,6 +46,15 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
 
   history(_name?: string): HistoryEntry[] {
     return this.#writer.store.history();
+  }
+
+  /** Incidents, newest first (epoch-ms times). */
+  incidents(): Incident[] {
+    return this.#writer.store.incidents.list();
+  }
+
+  incident(id: string): Incident | null {
+    return this.#writer.store.incidents.get(id) ?? null;
   }
 
   deploymentCounts() {
@@ -77,8 +87,9 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       query && rollout
         ? await readWindows(this.env, name, rollout, { candidate: query, baseline: query })
         : null;
-    const bound = refreshBoundMs(Number(this.env.ROUTE_REFRESH_SECONDS ?? "30") || 30);
-    return ok(statusView({ ...state, config: state.config }, windows, now, bound));
+    const incident = rollout && this.#writer.store.incidents.ofRollout(rollout.id);
+    const status = { ...state, config: state.config };
+    return ok(statusView(status, windows, now, haltBoundOf(this.env), incident ?? null));
   }
 
   async execute(name: string, input: DirectCommand) {

@@ -3,9 +3,10 @@
 import { HistoryEventType } from "../../schemas/event-types.ts";
 import { type HistoryEntry, upgradeEventDetail } from "../../schemas/history.ts";
 import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../schemas/ledger.ts";
-import { RolloutState } from "../../schemas/rollout-state.ts";
+import { isActive, RolloutState } from "../../schemas/rollout-state.ts";
 import { decodeStoredConfig, encodeStoredConfig } from "../../schemas/stored-config.ts";
-import type { Decision, LedgerState, StoredRevision } from "../core/ledger/state.ts";
+import type { Decision, LedgerState, PastEvent, StoredRevision } from "../core/ledger/state.ts";
+import { IncidentStore } from "./incident-store.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS revisions (
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS events (
   reason TEXT,
   detail TEXT
 );
+CREATE INDEX IF NOT EXISTS events_at ON events (at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -32,10 +34,12 @@ type Row = Record<string, SqlStorageValue>;
 
 export class ServiceStore {
   readonly #sql: SqlStorage;
+  readonly incidents: IncidentStore;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
+    this.incidents = new IncidentStore(sql);
   }
 
   /** The ledger's state: the latest revision's config and the head. */
@@ -53,7 +57,16 @@ export class ServiceStore {
       acknowledged: head.acknowledged,
       rollout: head.rollout,
       halt: head.halt,
+      rolloutEvents: isActive(head.rollout) ? this.#rolloutEvents(head.rollout) : [],
+      incidentCount: this.incidents.count(),
     };
+  }
+
+  /** The running rollout's events, oldest first (stored no earlier than it started). */
+  #rolloutEvents(rollout: RolloutState): PastEvent[] {
+    return this.#events("SELECT * FROM events WHERE at >= ? ORDER BY id", rollout.startedAt).filter(
+      (event) => event.detail?.kind === "rollout" && event.detail.rolloutId === rollout.id,
+    );
   }
 
   /** When the latest revision was stored (epoch ms), or undefined with none. */
@@ -94,6 +107,7 @@ export class ServiceStore {
         event.detail === null ? null : JSON.stringify(event.detail),
       );
     }
+    if (decision.incident) this.incidents.add(decision.incident);
     this.saveHead(decision.state);
   }
 
@@ -125,10 +139,15 @@ export class ServiceStore {
 
   /** Events oldest first, details upgraded to today's types. */
   history(limit = 1000): HistoryEntry[] {
-    return this.#sql
-      .exec("SELECT * FROM events ORDER BY id DESC LIMIT ?", limit)
-      .toArray()
+    return this.#events("SELECT * FROM events ORDER BY id DESC LIMIT ?", limit)
       .reverse()
+      .map(({ at, ...event }) => ({ at: new Date(at).toISOString(), ...event }));
+  }
+
+  #events(query: string, ...args: SqlStorageValue[]): PastEvent[] {
+    return this.#sql
+      .exec(query, ...args)
+      .toArray()
       .flatMap((row) => {
         const type = HistoryEventType.safeParse(row.type);
         if (!type.success) return [];
@@ -136,7 +155,7 @@ export class ServiceStore {
           row.detail === null ? null : upgradeEventDetail(JSON.parse(String(row.detail)));
         return [
           {
-            at: new Date(Number(row.at)).toISOString(),
+            at: Number(row.at),
             type: type.data,
             revision: row.revision === null ? null : Number(row.revision),
             author: row.author === null ? null : String(row.author),

@@ -5,6 +5,7 @@ import { acknowledge } from "../core/ledger/ledger.ts";
 import { type Decision, published } from "../core/ledger/state.ts";
 import type { Env } from "../env.ts";
 import { deliverEffect } from "./effect-delivery.ts";
+import { traceCandidate } from "./incident-trace.ts";
 import { Outbox } from "./outbox.ts";
 import { ServiceStore } from "./service-store.ts";
 
@@ -65,6 +66,12 @@ export class ServiceWriter {
       }
       this.#inflight.add(entry.id);
       try {
+        if (entry.effect.kind === "traceCandidate") {
+          const again = await traceCandidate(this.#env, this.store, entry.effect, Date.now());
+          if (again === null) this.outbox.done(entry.id);
+          else this.outbox.postpone(entry.id, again);
+          continue;
+        }
         await deliverEffect(this.#env, entry.effect, `${name}#${entry.id}`);
         this.outbox.done(entry.id);
         if (entry.effect.kind === "publish") {

@@ -7,10 +7,12 @@ import {
   HaltSignal,
   OutcomeFlush,
   type RouteCounts,
+  SeriesQuery,
   WindowQuery,
 } from "../../schemas/stats.ts";
 import type { StatsRpc } from "../contracts.ts";
 import { sumRoutes } from "../core/metrics/route-counts.ts";
+import { seriesOf } from "../core/metrics/series.ts";
 import { summarize, type WindowStats } from "../core/metrics/window-stats.ts";
 import type { Env } from "../env.ts";
 import { StatsStore } from "./stats-store.ts";
@@ -67,6 +69,18 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     const { from, to, routes } = WindowQuery.parse(input);
     const rows = this.#store.buckets(from - (from % 1000), to);
     return summarize(sumRoutes(rows, routes), from, to);
+  }
+
+  /** Consecutive windows of `stepMs` (the status page's chart points), in one call. */
+  series(input: SeriesQuery): WindowStats[] {
+    const query = SeriesQuery.parse(input);
+    return seriesOf(this.#store.timedBuckets(query.from, query.to), query);
+  }
+
+  /** Start of the last second in [from, to] in which one of `routes` reached this version. */
+  lastRequest(input: WindowQuery): number | null {
+    const { from, to, routes } = WindowQuery.parse(input);
+    return this.#store.lastRequest(from - (from % 1000), to, routes ?? ["split", "experiment"]);
   }
 
   /** Rising counters per outcome route since this version's stats began (/_keystone/metrics). */

@@ -3,6 +3,7 @@
 import type { HaltSignal, OutcomeBatch, RouteCounts } from "../../schemas/stats.ts";
 import { HaltSignal as HaltSignalSchema } from "../../schemas/stats.ts";
 import { addCounts } from "../core/metrics/route-counts.ts";
+import type { TimedRow } from "../core/metrics/series.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS route_buckets (
@@ -109,6 +110,28 @@ export class StatsStore {
       .exec("SELECT * FROM route_buckets WHERE start >= ? AND start <= ?", from, to)
       .toArray()
       .map(countsOf);
+  }
+
+  /** Buckets starting in [from, to] with their start, every route. */
+  timedBuckets(from: number, to: number): TimedRow[] {
+    return this.#sql
+      .exec("SELECT * FROM route_buckets WHERE start >= ? AND start <= ?", from, to)
+      .toArray()
+      .map((row) => ({ start: Number(row.start), counts: countsOf(row) }));
+  }
+
+  /** Start of the last bucket in [from, to] with a request on one of `routes`; null with none. */
+  lastRequest(from: number, to: number, routes: readonly string[]): number | null {
+    const marks = routes.map(() => "?").join(", ");
+    const row = this.#sql
+      .exec(
+        `SELECT MAX(start) AS last FROM route_buckets WHERE start >= ? AND start <= ? AND requests > 0 AND route IN (${marks})`,
+        from,
+        to,
+        ...routes,
+      )
+      .one();
+    return row.last === null ? null : Number(row.last);
   }
 
   totals(): RouteCounts[] {

@@ -6,6 +6,7 @@ import type {
   RolloutStatus,
   WindowFigures,
 } from "../../schemas/api-responses.ts";
+import type { Incident, IncidentWire } from "../../schemas/incident.ts";
 import type { HaltRecord } from "../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { WindowStats } from "../../schemas/stats.ts";
@@ -27,6 +28,21 @@ export function rolloutWire(state: RolloutState): RolloutStateWire {
     lastTickAt: state.lastTickAt === 0 ? null : iso(state.lastTickAt),
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
+  };
+}
+
+export function incidentWire(incident: Incident): IncidentWire {
+  const last = incident.lastCandidateRequest;
+  return {
+    ...incident,
+    startedAt: iso(incident.startedAt),
+    at: iso(incident.at),
+    timeline: incident.timeline.map((moment) => ({ ...moment, at: iso(moment.at) })),
+    lastCandidateRequest: last && {
+      at: last.at === null ? null : iso(last.at),
+      tracedAt: iso(last.tracedAt),
+      settled: last.settled,
+    },
   };
 }
 
@@ -63,6 +79,7 @@ export function statusView(
   windows: Windows | null,
   now: number,
   refreshBoundMs: number,
+  incident: Incident | null = null,
 ): RolloutStatus {
   const rollout = state.rollout;
   const effective = effectiveConfig(state.config, rollout);
@@ -78,6 +95,7 @@ export function statusView(
     baseline: windows ? figures(windows.baseline) : null,
     stepBakeMs: step?.kind === "weight" ? step.bakeMs : null,
     halt: state.halt ? haltStatus(state.halt, now, refreshBoundMs) : null,
+    incident: incident && { id: incident.id, summary: incident.summary },
     now: iso(now),
   };
 }

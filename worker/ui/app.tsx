@@ -4,8 +4,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import { trimTrailingSlash } from "hono/trailing-slash";
 import type { Env } from "../env.ts";
-import { readStatusPage } from "./data.ts";
+import { readIncident, readStatusPage } from "./data.ts";
+import { IncidentPage } from "./pages/incident.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { StatusPage } from "./pages/status.tsx";
 import { sessionOf, signIn, signOut } from "./session.ts";
@@ -32,6 +34,8 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 export function statusPage() {
   const ui = new Hono<{ Bindings: Env }>();
   ui.use("*", securityHeaders);
+  // /_keystone/ui/ (as people type it) is the page at /_keystone/ui.
+  ui.use("*", trimTrailingSlash());
   // Sign-in and sign-out are form posts: refuse them from any other origin.
   ui.use("*", csrf());
   ui.use("*", async (c, next) => {
@@ -46,6 +50,14 @@ export function statusPage() {
     if (!session) return c.html(<SignInPage />);
     const model = await readStatusPage(c.env, now);
     return c.html(<StatusPage model={model} scope={session.scope} />);
+  });
+
+  ui.get("/services/:name/incidents/:id", async (c) => {
+    if (!(await sessionOf(c, Date.now()))) return c.redirect("/_keystone/ui", 303);
+    const { name, id } = c.req.param();
+    const incident = await readIncident(c.env, name, id);
+    if (!incident) return c.text(`service "${name}" has no incident ${id}`, 404);
+    return c.html(<IncidentPage incident={incident} />);
   });
 
   ui.post("/sign-in", async (c) => {

@@ -1,7 +1,10 @@
-// The one place the status page reads from: the registry, each service object (rollout, history)
-// and each version's stats object (one-minute windows). Re-wire here when those RPCs change.
+// The one place the status page reads from: the registry, each service object (rollout, history,
+// incidents) and each version's stats object (the last 30 minutes in one series call). Re-wire
+// here when those RPCs change.
 
+import { Incident, type IncidentWire } from "../../schemas/incident.ts";
 import type { RegistryEntry } from "../../schemas/ledger.ts";
+import { WindowStats } from "../../schemas/stats.ts";
 import {
   type MinuteFigures,
   type ServicePanel,
@@ -11,7 +14,7 @@ import {
 import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
-import type { WindowStats } from "../core/metrics/window-stats.ts";
+import { incidentWire } from "../control-plane/wire.ts";
 import { candidateOf } from "../core/rollout/commands.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
@@ -20,6 +23,7 @@ const MINUTE_MS = 60_000;
 /** Points of the small charts: the last 30 minutes, one a minute. */
 const CHART_MINUTES = 30;
 const HISTORY_LINES = 12;
+const INCIDENT_LINES = 5;
 
 export async function readStatusPage(env: Env, now: number): Promise<StatusPageModel> {
   const entries = await liveServices(env);
@@ -30,10 +34,11 @@ export async function readStatusPage(env: Env, now: number): Promise<StatusPageM
 async function readService(env: Env, entry: RegistryEntry, now: number): Promise<ServicePanel> {
   const { config } = entry;
   const service = serviceObjectOf(env, config.name);
-  const [rollout, history, record] = await Promise.all([
+  const [rollout, history, record, incidents] = await Promise.all([
     service.rolloutState(),
     service.history(config.name),
     service.record(config.name),
+    service.incidents(),
   ]);
   const candidate = rollout?.candidate ?? candidateOf(config);
   const baseline = rollout?.baseline ?? config.baseline;
@@ -83,29 +88,35 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
       .slice(-HISTORY_LINES)
       .reverse()
       .map(({ at, type, author, reason }) => ({ at, type, author, reason })),
-    // Incidents are recorded from part 2 of issue 12 on; until then the list is empty.
-    incidents: [],
+    incidents: Incident.array()
+      .parse(incidents)
+      .slice(0, INCIDENT_LINES)
+      .map((incident) => ({
+        id: incident.id,
+        at: new Date(incident.at).toISOString(),
+        title: `Incident ${incident.id}: ${incident.outcome === "aborted" ? "aborted" : "rolled back"}${incident.release ? ` (${incident.release})` : ""}`,
+        summary: incident.summary,
+      })),
   };
 }
 
-/** One window per minute, oldest first; the last one ends now. */
+/** One window per minute, oldest first; the last one ends now: one stats call per version. */
 async function lastMinutes(
   env: Env,
   service: string,
   version: string,
   now: number,
 ): Promise<MinuteFigures[]> {
-  const stats = statsObjectOf(env, service, version);
   // Stats buckets are one second long and a window takes whole buckets: windows start on a
   // second so that no bucket falls in two of them. The last one ends with the current second.
   const lastSecond = now - (now % 1000);
-  const windows = await Promise.all(
-    Array.from({ length: CHART_MINUTES }, (_, i) => {
-      const from = lastSecond - (CHART_MINUTES - i) * MINUTE_MS + 1000;
-      return stats.window({ from, to: from + MINUTE_MS - 1000 });
-    }),
-  );
-  return windows.map(minuteFigures);
+  const from = lastSecond - CHART_MINUTES * MINUTE_MS + 1000;
+  const points = await statsObjectOf(env, service, version).series({
+    from,
+    to: lastSecond,
+    stepMs: MINUTE_MS,
+  });
+  return WindowStats.array().parse(points).map(minuteFigures);
 }
 
 function minuteFigures(stats: WindowStats): MinuteFigures {
@@ -114,4 +125,14 @@ function minuteFigures(stats: WindowStats): MinuteFigures {
     errorRatePercent: stats.errorRatePercent,
     p95Ms: stats.p95,
   };
+}
+
+/** One incident whole, for its own page; null when the service has no such incident. */
+export async function readIncident(
+  env: Env,
+  service: string,
+  id: string,
+): Promise<IncidentWire | null> {
+  const incident = Incident.nullable().parse(await serviceObjectOf(env, service).incident(id));
+  return incident && incidentWire(incident);
 }

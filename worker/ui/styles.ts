@@ -35,6 +35,8 @@ svg.chart { background: var(--bg); border-radius: 4px; }
 .steps .todo { fill: var(--line); } .steps .failed { fill: var(--bad); }
 .steps text { fill: var(--fg); font-size: 11px; }
 .phase { font-weight: 600; }
+td.bad { color: var(--bad); font-weight: 600; } .summary { font-weight: 600; }
+table.facts th { width: 14rem; color: var(--muted); font-weight: normal; }
 input, button { font: inherit; padding: .4rem .6rem; }
 `;
 

@@ -1,38 +1,106 @@
-// keystone rollout status SERVICE [--watch]: phase, step, weights, bake left, per-version figures.
+// keystone rollout status SERVICE [--watch]: phase, step, weights, bake left, per-version figures
+// against their limits. --watch redraws in place on a terminal (appends a line per change when
+// piped) until the rollout ends: exit 0 promoted, 10 rolled back or aborted (as rollout wait);
+// Ctrl-C stops watching with exit 0.
 import { defineCommand } from "citty";
-import { renderStatus, TERMINAL } from "../../rollout-view.ts";
+import type { RolloutStatus } from "../../../schemas/api-responses.ts";
+import { ServiceRecord } from "../../../schemas/api-responses.ts";
+import { stepsOf } from "../../../worker/core/rollout/steps.ts";
+import type { ApiClient } from "../../client.ts";
+import { CliError, EXIT } from "../../errors.ts";
+import { CURSOR, LiveFrame } from "../../live-frame.ts";
+import {
+  type RolloutPlan,
+  renderStatus,
+  statusKey,
+  statusLine,
+  TERMINAL,
+} from "../../rollout-view.ts";
 import { openSession } from "../../session.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
-const CLEAR = "\u001b[2J\u001b[H";
+/** The policy's steps and limits, when the service has a rollout policy. */
+async function planOf(api: ApiClient, service: string): Promise<RolloutPlan | undefined> {
+  const record = await api.find(ServiceRecord, `/services/${encodeURIComponent(service)}`);
+  const rollout = record?.config.rollout;
+  return rollout ? { steps: stepsOf(rollout), analysis: rollout.analysis } : undefined;
+}
+
+/** Waits `ms`, or less when stopped. */
+function pause(ms: number, stopped: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const early = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stopped.addEventListener("abort", early, { once: true });
+  });
+}
+
+/** The watch ends with the rollout: rolled back or aborted exits 10, as rollout wait does. */
+function ending(service: string, status: RolloutStatus): void {
+  const state = status.state;
+  if (state?.phase !== "rolledBack" && state?.phase !== "aborted") return;
+  const incident = status.incident ? ` (incident ${status.incident.id})` : "";
+  throw new CliError(
+    EXIT.rolledBack,
+    `${service}: rollout ${state.phase === "aborted" ? "aborted" : "rolled back"}${incident} — ${state.lastVerdict?.reason ?? ""}`,
+  );
+}
 
 export default defineCommand({
   meta: {
     name: "status",
-    description: "Show a rollout: phase, step, weights, time left, per-version figures",
+    description: "Show a rollout: phase, steps, weights, time left, per-version figures",
   },
   args: {
     ...serviceArgs,
     watch: {
       type: "boolean",
-      description: "redraw every 2 s until the rollout ends (Ctrl-C to stop)",
+      description: "follow it until it ends (exit 0 promoted, 10 rolled back/aborted; Ctrl-C: 0)",
     },
     interval: { type: "string", default: "2", description: "seconds between redraws with --watch" },
   },
   async run({ args }) {
     const { out, api, io } = openSession();
     const intervalMs = Math.max(0.2, Number(args.interval) || 2) * 1000;
-    for (;;) {
-      const status = await fetchStatus(api, args.service);
-      if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
-      else {
-        // Redraw in place only where escapes are welcome: a terminal without --no-color/NO_COLOR.
-        if (args.watch && out.color) out.raw(CLEAR);
-        for (const line of renderStatus(out, args.service, status)) out.line(line);
-        if (args.watch) out.line();
+    if (!args.watch) {
+      const [status, plan] = await Promise.all([
+        fetchStatus(api, args.service),
+        planOf(api, args.service),
+      ]);
+      out.result(status);
+      for (const line of renderStatus(out, args.service, status, plan)) out.line(line);
+      return;
+    }
+    const stop = new AbortController();
+    const release = io.onInterrupt?.(() => stop.abort()) ?? (() => {});
+    // In place only where escapes are welcome: a terminal without --no-color or NO_COLOR.
+    const live = out.color ? new LiveFrame(io.stdout, io.columns) : undefined;
+    if (live) out.raw(CURSOR.hide);
+    let last = "";
+    try {
+      while (!stop.signal.aborted) {
+        const [status, plan] = await Promise.all([
+          fetchStatus(api, args.service),
+          planOf(api, args.service),
+        ]);
+        if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
+        else if (live) {
+          const hint = out.paint("dim", `every ${intervalMs / 1000}s · Ctrl-C to stop watching`);
+          live.draw([...renderStatus(out, args.service, status, plan), hint]);
+        } else {
+          const key = statusKey(status);
+          if (key !== last) out.line(statusLine(args.service, status));
+          last = key;
+        }
+        if (!status.state || TERMINAL.has(status.state.phase)) return ending(args.service, status);
+        await pause(intervalMs, stop.signal);
       }
-      if (!args.watch || !status.state || TERMINAL.has(status.state.phase)) return;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    } finally {
+      release();
+      if (live) out.raw(CURSOR.show);
     }
   },
 });

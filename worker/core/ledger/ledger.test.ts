@@ -8,6 +8,7 @@ import {
   run,
   shopWithRollout,
   T0,
+  windowStats,
 } from "../../../test/support/ledger-fixtures.ts";
 import { acknowledge, decide } from "./ledger.ts";
 import { emptyState } from "./state.ts";
@@ -173,7 +174,7 @@ describe("rollout effects", () => {
     const state = progressing();
     const aborted = decide(state, { kind: "rollout.abort", author: "ana" }, T0 + MINUTE);
     if (!aborted.ok) throw new Error(aborted.error.message);
-    const [publish, halt, notify] = aborted.value.effects;
+    const [publish, halt, trace] = aborted.value.effects;
     expect(publish).toMatchObject({
       kind: "publish",
       publication: { sequence: state.sequence + 1, config: { split: { stable: 100, canary: 0 } } },
@@ -184,7 +185,9 @@ describe("rollout effects", () => {
       version: "canary",
       signal: { rolloutId: "r-test", sequence: state.sequence + 1 },
     });
-    expect(notify).toBeUndefined(); // nobody subscribed to rollout.aborted
+    expect(trace).toMatchObject({ kind: "traceCandidate", version: "canary", incidentId: "1" });
+    // nobody subscribed to rollout.aborted
+    expect(aborted.value.effects.some((e) => e.kind === "notify")).toBe(false);
     expect(aborted.value.events[0]).toMatchObject({
       type: "rollout.aborted",
       author: "ana",
@@ -219,7 +222,7 @@ describe("rollout effects", () => {
     });
     expect(promoted.value.effects.find((e) => e.kind === "notify")).toMatchObject({
       event: "rollout.promoted",
-      targets: ["https://hooks.example.com/k"],
+      targets: [{ url: "https://hooks.example.com/k", format: "json" }],
     });
   });
 
@@ -235,18 +238,7 @@ describe("rollout effects", () => {
 
 describe("ticks", () => {
   const windows = (requests: number, errors: number) => {
-    const w = {
-      requests,
-      errors,
-      noAnswer: 0,
-      histogram: { "100": requests },
-      from: 0,
-      to: 0,
-      errorRatePercent: requests ? (errors / requests) * 100 : null,
-      p50: 50,
-      p95: 50,
-      p99: 50,
-    };
+    const w = windowStats(requests, errors);
     return { candidate: w, baseline: w };
   };
 
@@ -271,7 +263,12 @@ describe("ticks", () => {
     const claimed = claimTick(progressing(), T0 + MINUTE).state;
     const decided = tick(claimed, windows(100, 50), [], T0 + MINUTE);
     expect(decided.reply).toMatchObject({ ticked: true, phase: "rolledBack" });
-    expect(decided.effects.map((e) => e.kind)).toEqual(["publish", "halt", "notify"]);
+    expect(decided.effects.map((e) => e.kind)).toEqual([
+      "publish",
+      "halt",
+      "notify",
+      "traceCandidate",
+    ]);
     expect(decided.events[0]).toMatchObject({ type: "rollout.rolledBack", author: "cron" });
   });
 

@@ -3,6 +3,7 @@
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import { NotifyEvent } from "../../../schemas/event-types.ts";
 import type { EventDetail, Promotion, RolloutDetail } from "../../../schemas/history.ts";
+import type { Incident } from "../../../schemas/incident.ts";
 import type { Effect } from "../../../schemas/ledger.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
@@ -22,6 +23,7 @@ export function rolloutDetail(state: RolloutState, promotion?: Promotion): Rollo
           reason: verdict.reason,
           candidate: verdict.candidate,
           baseline: verdict.baseline,
+          ...(verdict.thresholdChecks ? { thresholdChecks: verdict.thresholdChecks } : {}),
         }
       : null,
     ...(promotion ? { promotion } : {}),
@@ -49,13 +51,25 @@ export function notifyEffects(
   text: string,
   detail: EventDetail | null,
   now: number,
+  incident?: Incident,
 ): Effect[] {
   const event = NotifyEvent.safeParse(type);
   if (!config || !event.success) return [];
-  const targets = config.notify.filter((n) => n.events.includes(event.data)).map((n) => n.url);
+  const targets = config.notify
+    .filter((n) => n.events.includes(event.data))
+    .map(({ url, format }) => ({ url, format }));
   if (targets.length === 0) return [];
   return [
-    { kind: "notify", service: config.name, event: event.data, text, targets, detail, at: now },
+    {
+      kind: "notify",
+      service: config.name,
+      event: event.data,
+      text,
+      targets,
+      detail,
+      at: now,
+      ...(incident ? { incident } : {}),
+    },
   ];
 }
 

@@ -1,7 +1,8 @@
 // Rollout commands (start, promote, pause, resume, abort) and what every rollout decision stores:
 // the new state, its event, the publication, and on a bad end the fast-abort halt.
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
-import type { RolloutStartCommand } from "../../../schemas/ledger.ts";
+import type { Incident } from "../../../schemas/incident.ts";
+import type { Effect, RolloutStartCommand } from "../../../schemas/ledger.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { Analysis } from "../../../schemas/rollout.ts";
@@ -18,6 +19,7 @@ import {
 } from "../rollout/commands.ts";
 import { concludedConfig } from "../rollout/effective.ts";
 import { sameConfig } from "./config-changes.ts";
+import { recordIncident, traceOf } from "./incident.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
 import {
   attribution,
@@ -56,7 +58,7 @@ export function commitRollout(
     after = { ...after, revision: state.revision + 1, config: concluded };
     revisions.push({ number: after.revision, kind: "rollout", config: concluded });
   }
-  const effects = [];
+  const effects: Effect[] = [];
   if (publish || ended) {
     const publication = published(after);
     after = publication.state;
@@ -71,22 +73,37 @@ export function commitRollout(
     };
   }
   const events: LedgerEvent[] = [];
+  let incident: Incident | undefined;
   if (type) {
     const promotion = after.config ? promotionOf(after.config, next) : undefined;
     const detail = rolloutDetail(next, promotion);
     const who2 = attribution(who);
-    events.push({
+    const event = {
       type,
       revision: after.revision,
       ...who2,
       reason: who2.reason ?? next.lastVerdict?.reason ?? null,
       detail,
-    });
-    effects.push(
-      ...notifyEffects(after.config, type, rolloutText(state.name, type, next), detail, now),
-    );
+    };
+    events.push(event);
+    if (ended && endedBadly(next) && state.config && state.rollout) {
+      const rollout = { ...state, config: state.config, rollout: state.rollout };
+      const recorded = recordIncident(rollout, next, event, now);
+      incident = recorded.incident;
+      after = { ...after, ...recorded.counted };
+    }
+    const text = rolloutText(state.name, type, next);
+    effects.push(...notifyEffects(after.config, type, text, detail, now, incident));
+    if (incident) effects.push(traceOf(incident));
   }
-  return { state: after, revisions, events, effects, reply: next };
+  return {
+    state: after,
+    revisions,
+    events,
+    effects,
+    reply: next,
+    ...(incident ? { incident } : {}),
+  };
 }
 
 /** The config a rollout starts from: the candidate's new origin and release, and strategy, if given. */

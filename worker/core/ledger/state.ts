@@ -2,6 +2,7 @@
 // returns (the new state, new revisions, history events, effects for the outbox, a reply).
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { EventDetail } from "../../../schemas/history.ts";
+import type { Incident } from "../../../schemas/incident.ts";
 import type { Effect, HaltRecord, Publication } from "../../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
@@ -19,6 +20,10 @@ export interface LedgerState {
   acknowledged: number;
   rollout: RolloutState | null;
   halt: HaltRecord | null;
+  /** The running rollout's history, oldest first (for its incident, should it end badly). */
+  rolloutEvents?: readonly PastEvent[];
+  /** How many incidents the service has recorded (the next one gets the next number). */
+  incidentCount?: number;
 }
 
 export type RevisionKind = "apply" | "weights" | "revert" | "delete" | "rollout";
@@ -43,12 +48,19 @@ export interface LedgerEvent {
   detail: EventDetail | null;
 }
 
+/** A stored history event, as the ledger is given the running rollout's (epoch-ms time). */
+export interface PastEvent extends LedgerEvent {
+  at: number;
+}
+
 export interface Decision<R> {
   state: LedgerState;
   revisions: NewRevision[];
   events: LedgerEvent[];
   effects: Effect[];
   reply: R;
+  /** A rollout that ended badly: its incident, stored with the decision. */
+  incident?: Incident;
 }
 
 export function emptyState(name: string): LedgerState {

@@ -9,6 +9,7 @@ import type {
 import type { WindowStats } from "../metrics/window-stats.ts";
 import { analyzeWindow } from "./analysis.ts";
 import type { Step } from "./steps.ts";
+import { thresholdChecks } from "./threshold-checks.ts";
 
 export type TickDecision =
   | { kind: "hold"; outcome: "hold" | "inconclusive" | "failed"; reason: string; failures: number }
@@ -118,12 +119,18 @@ export function figures(stats: WindowStats): VersionFigures {
 /** The state after a tick's decision. */
 export function applyTick(input: TickInput, decision: TickDecision): RolloutState {
   const { state, now } = input;
+  // A conclusive window keeps the checks it was judged by, with their numbers (for incidents).
+  const conclusive = input.candidate.requests >= input.policy.analysis.minRequests;
+  const checks = conclusive
+    ? { thresholdChecks: thresholdChecks(input.policy.analysis, input.candidate, input.baseline) }
+    : {};
   const verdict = (outcome: RolloutVerdict["outcome"], reason: string): RolloutVerdict => ({
     at: now,
     outcome,
     reason,
     candidate: figures(input.candidate),
     baseline: figures(input.baseline),
+    ...checks,
   });
   const base = { ...state, lastTickAt: now };
   switch (decision.kind) {

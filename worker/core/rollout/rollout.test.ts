@@ -110,6 +110,11 @@ describe("a canary rollout", () => {
     expect(full.decision.kind).toBe("rollback");
     expect(full.state.phase).toBe("rolledBack");
     expect(full.state.lastVerdict?.candidate?.errorRatePercent).toBeCloseTo(10, 0);
+    const failed = full.state.lastVerdict?.thresholdChecks?.filter((c) => !c.passed);
+    expect(failed).toEqual([
+      { check: "errorRate", measured: expect.closeTo(10, 0), threshold: 5, passed: false },
+    ]);
+    expect(thin.state.lastVerdict?.thresholdChecks).toBeUndefined();
     expect(effectiveConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });
     expect(concludedConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });
   });

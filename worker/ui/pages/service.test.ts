@@ -53,7 +53,9 @@ describe("a service on the status page", () => {
   const html = String(ServiceSection({ service }));
 
   it("lists the incidents it is given, their text escaped", () => {
-    expect(html).toContain('<li data-incident="inc-1"><strong>canary v2 rolled back</strong>');
+    expect(html).toContain(
+      '<li data-incident="inc-1"><a href="/_keystone/ui/services/shop/incidents/inc-1"><strong>canary v2 rolled back</strong></a>',
+    );
     expect(html).toContain(
       "error rate 9.10% &gt; 5.00% &lt;img src=x onerror=&quot;alert(1)&quot;&gt;",
     );

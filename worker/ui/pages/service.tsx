@@ -4,6 +4,10 @@ import type { IncidentLine, ServicePanel } from "../../../schemas/status-page.ts
 import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
 
+/** An incident's own page on the status page. */
+export const incidentHref = (service: string, id: string) =>
+  `/_keystone/ui/services/${encodeURIComponent(service)}/incidents/${encodeURIComponent(id)}`;
+
 const fixed = (n: number | null, digits: number, unit = "") =>
   n === null ? "–" : `${n.toFixed(digits)}${unit}`;
 
@@ -112,13 +116,16 @@ function History(props: { service: ServicePanel }) {
   );
 }
 
-export function Incidents(props: { incidents: IncidentLine[] }) {
+export function Incidents(props: { service: string; incidents: IncidentLine[] }) {
   if (props.incidents.length === 0) return <p class="empty">No incidents recorded.</p>;
   return (
     <ul class="incidents">
       {props.incidents.map((i) => (
         <li data-incident={i.id}>
-          <strong>{i.title}</strong> <span class="muted">{i.at}</span>
+          <a href={incidentHref(props.service, i.id)}>
+            <strong>{i.title}</strong>
+          </a>{" "}
+          <span class="muted">{i.at}</span>
           <br />
           {i.summary}
         </li>
@@ -146,7 +153,7 @@ export function ServiceSection(props: { service: ServicePanel }) {
       <h3>History</h3>
       <History service={service} />
       <h3>Incidents</h3>
-      <Incidents incidents={service.incidents} />
+      <Incidents service={service.name} incidents={service.incidents} />
     </section>
   );
 }

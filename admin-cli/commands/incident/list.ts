@@ -1,0 +1,34 @@
+// keystone incident list SERVICE: the service's incidents, newest first (--json: what the API
+// answers, {service, incidents: [{id, rolloutId, outcome, at, release, summary}]}).
+import { defineCommand } from "citty";
+import { IncidentList } from "../../../schemas/api-responses.ts";
+import { table } from "../../io.ts";
+import { openSession } from "../../session.ts";
+
+export default defineCommand({
+  meta: { name: "list", description: "A service's incidents (rollbacks and aborts), newest first" },
+  args: { service: { type: "positional", required: true, description: "service name" } },
+  async run({ args }) {
+    const { out, api } = openSession();
+    const answer = await api.get(
+      IncidentList,
+      `/services/${encodeURIComponent(args.service)}/incidents`,
+    );
+    out.result(answer);
+    if (answer.incidents.length === 0)
+      return out.line(`${args.service}: no incidents (no rollout was rolled back or aborted)`);
+    out.line(
+      table(
+        ["ID", "WHEN", "OUTCOME", "RELEASE", "SUMMARY"],
+        answer.incidents.map((i) => [
+          i.id,
+          i.at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          out.paint("red", i.outcome),
+          i.release ?? "–",
+          i.summary,
+        ]),
+      ),
+    );
+    out.line(out.paint("dim", `keystone incident show ${args.service} <id> for the timeline`));
+  },
+});

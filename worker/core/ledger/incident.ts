@@ -1,0 +1,141 @@
+// Builds the incident of a rollout that ended badly (rolled back or aborted) from what the ledger
+// has: the service's config, the rollout's state before and after, and the rollout's history.
+// Pure: the service object stores it; the last request to the candidate is traced afterwards.
+import type { HistoryEventType } from "../../../schemas/event-types.ts";
+import type { Incident, IncidentMoment } from "../../../schemas/incident.ts";
+import type { Effect } from "../../../schemas/ledger.ts";
+import type { RolloutState, ThresholdCheck } from "../../../schemas/rollout-state.ts";
+import type { Service } from "../../../schemas/service.ts";
+import { describeCheck } from "../rollout/threshold-checks.ts";
+import type { LedgerEvent, LedgerState, PastEvent } from "./state.ts";
+
+export interface IncidentInput {
+  /** The service's incident count so far: the new one is the next number. */
+  previous: number;
+  config: Service;
+  /** The rollout as it ran, and as it ended. */
+  before: RolloutState;
+  ended: RolloutState;
+  /** The rollout's history, oldest first, including the event that ends it. */
+  events: readonly PastEvent[];
+}
+
+const failedOf = (checks: ThresholdCheck[] | undefined) => (checks ?? []).filter((c) => !c.passed);
+
+const SAYS: Partial<Record<HistoryEventType, (step: number, weight: number) => string>> = {
+  "rollout.started": (step, weight) => `started at step ${step} (${weight}%)`,
+  "rollout.advanced": (step, weight) => `step ${step - 1} passed; step ${step} at ${weight}%`,
+  "rollout.checkFailed": (step, weight) => `a check failed at step ${step} (${weight}%)`,
+  "rollout.paused": (step) => `paused at step ${step}`,
+  "rollout.resumed": (step) => `resumed at step ${step}`,
+  "rollout.rolledBack": () => "rolled back",
+  "rollout.aborted": () => "aborted",
+};
+
+function moment(event: PastEvent, before: RolloutState): IncidentMoment | undefined {
+  const detail = event.detail;
+  if (detail?.kind !== "rollout" || detail.rolloutId !== before.id) return undefined;
+  // The ending event records weight 0: the timeline shows the step's weight it left.
+  const ending = detail.phase === "rolledBack" || detail.phase === "aborted";
+  const weight = ending ? before.weight : detail.weight;
+  const says = SAYS[event.type]?.(detail.step, weight) ?? event.type;
+  return {
+    at: event.at,
+    event: event.type,
+    step: detail.step,
+    weight,
+    by: event.author,
+    what: says,
+    reason: event.reason,
+    candidate: detail.verdict?.candidate ?? null,
+    baseline: detail.verdict?.baseline ?? null,
+    failedChecks: failedOf(detail.verdict?.thresholdChecks),
+  };
+}
+
+export function buildIncident({
+  previous,
+  config,
+  before,
+  ended,
+  events,
+}: IncidentInput): Incident {
+  const outcome = ended.phase === "aborted" ? "aborted" : "rolledBack";
+  const candidate = config.versions[ended.candidate];
+  const release = candidate?.release ?? null;
+  const last = events.at(-1);
+  const failedChecks = failedOf(ended.lastVerdict?.thresholdChecks);
+  const actor =
+    outcome === "aborted"
+      ? { kind: "operator" as const, name: last?.author ?? null }
+      : { kind: "analysis" as const, name: last?.author ?? "cron" };
+  const reason =
+    outcome === "aborted"
+      ? (last?.reason ?? ended.lastVerdict?.reason ?? "aborted")
+      : (ended.lastVerdict?.reason ?? "rolled back");
+  const where = `step ${before.stepIndex + 1} of ${before.stepCount} (${before.weight}%)`;
+  const what = `${ended.candidate}${release ? ` ${release}` : ""}`;
+  const why = failedChecks.length > 0 ? failedChecks.map(describeCheck).join("; ") : reason;
+  const summary =
+    outcome === "aborted"
+      ? `${config.name}: rollout of ${what} aborted by ${actor.name ?? "an operator"} at ${where}: ${reason}`
+      : `${config.name}: rollout of ${what} rolled back at ${where}: ${why}`;
+  return {
+    id: String(previous + 1),
+    service: config.name,
+    rolloutId: ended.id,
+    outcome,
+    strategy: ended.strategy,
+    candidate: {
+      track: ended.candidate,
+      release,
+      origin: candidate?.origin ?? "",
+    },
+    baseline: {
+      track: ended.baseline,
+      release: config.versions[ended.baseline]?.release ?? null,
+    },
+    release,
+    startedAt: ended.startedAt,
+    at: ended.endedAt ?? last?.at ?? ended.lastTickAt,
+    step: before.stepIndex + 1,
+    stepCount: before.stepCount,
+    weight: before.weight,
+    actor,
+    reason,
+    failedChecks,
+    summary,
+    timeline: events.flatMap((event) => moment(event, before) ?? []),
+    lastCandidateRequest: null,
+  };
+}
+
+/** The hook commitRollout calls when a rollout ends badly: the incident and the state counting it. */
+export function recordIncident(
+  state: LedgerState & { config: Service; rollout: RolloutState },
+  ended: RolloutState,
+  event: LedgerEvent,
+  now: number,
+): { incident: Incident; counted: Partial<LedgerState> } {
+  const previous = state.incidentCount ?? 0;
+  const incident = buildIncident({
+    previous,
+    config: state.config,
+    before: state.rollout,
+    ended,
+    events: [...(state.rolloutEvents ?? []), { ...event, at: now }],
+  });
+  return { incident, counted: { incidentCount: previous + 1 } };
+}
+
+/** The effect that reads when the candidate last got a request the rollout sent it. */
+export function traceOf(incident: Incident): Effect {
+  return {
+    kind: "traceCandidate",
+    service: incident.service,
+    version: incident.candidate.track,
+    rolloutId: incident.rolloutId,
+    incidentId: incident.id,
+    from: incident.startedAt,
+  };
+}

@@ -1,0 +1,115 @@
+/** @jsxImportSource hono/jsx */
+// One incident on its own page: what happened, the failed checks with their numbers, the
+// timeline with each step's figures, and the candidate's last request. Every string escaped.
+import type { IncidentWire } from "../../../schemas/incident.ts";
+import { actorText, figuresText, lastRequestText } from "../../core/rollout/incident-words.ts";
+import { CHECK_NAMES, formatCheckValue } from "../../core/rollout/threshold-checks.ts";
+import { Document } from "./layout.tsx";
+
+export function IncidentPage(props: { incident: IncidentWire }) {
+  const { incident } = props;
+  const outcome = incident.outcome === "aborted" ? "aborted" : "rolled back";
+  const who = actorText(incident.actor);
+  return (
+    <Document title={`Keystone Edge: incident ${incident.id} of ${incident.service}`}>
+      <header>
+        <h1>
+          Incident {incident.id} of {incident.service}: rollout {outcome}
+        </h1>
+        <a href={`/_keystone/ui#service-${encodeURIComponent(incident.service)}`}>All services</a>
+      </header>
+      <main>
+        <section class="service incident" data-incident={incident.id}>
+          <p class="summary">{incident.summary}</p>
+          <table class="facts">
+            <tbody>
+              <tr>
+                <th>Release</th>
+                <td>
+                  {incident.candidate.track} {incident.release ?? incident.candidate.origin} against{" "}
+                  {incident.baseline.track} {incident.baseline.release ?? ""}
+                </td>
+              </tr>
+              <tr>
+                <th>Rollout</th>
+                <td>
+                  {incident.strategy}, ended at step {incident.step} of {incident.stepCount} with{" "}
+                  {incident.weight}% of traffic
+                </td>
+              </tr>
+              <tr>
+                <th>Started</th>
+                <td>{incident.startedAt}</td>
+              </tr>
+              <tr>
+                <th>Decided</th>
+                <td class="actor">
+                  {incident.at} by {who}
+                </td>
+              </tr>
+              <tr>
+                <th>Why</th>
+                <td class="reason">{incident.reason}</td>
+              </tr>
+              <tr>
+                <th>Last request to the candidate</th>
+                <td>{lastRequestText(incident.lastCandidateRequest)}</td>
+              </tr>
+            </tbody>
+          </table>
+          {incident.failedChecks.length > 0 ? (
+            <>
+              <h3>Failed checks</h3>
+              <table class="checks">
+                <thead>
+                  <tr>
+                    <th>check</th>
+                    <th class="num">measured</th>
+                    <th class="num">threshold</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {incident.failedChecks.map((c) => (
+                    <tr data-check={c.check}>
+                      <td>{CHECK_NAMES[c.check]}</td>
+                      <td class="num bad">{formatCheckValue(c.check, c.measured)}</td>
+                      <td class="num">{formatCheckValue(c.check, c.threshold)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
+          <h3>Timeline</h3>
+          <table class="history timeline">
+            <thead>
+              <tr>
+                <th>when</th>
+                <th>what</th>
+                <th>by</th>
+                <th>candidate</th>
+                <th>baseline</th>
+                <th>why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {incident.timeline.map((m) => (
+                <tr data-event={m.event}>
+                  <td>{m.at}</td>
+                  <td>{m.what}</td>
+                  <td>{m.by ?? "–"}</td>
+                  <td>{figuresText(m.candidate)}</td>
+                  <td>{figuresText(m.baseline)}</td>
+                  <td class="reason">{m.reason ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="muted">
+            In a terminal: keystone incident show {incident.service} {incident.id}
+          </p>
+        </section>
+      </main>
+    </Document>
+  );
+}
