@@ -4,8 +4,10 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { ApiClient } from "./client.ts";
+import { readContexts } from "./contexts/store.ts";
+import { resolveTarget } from "./contexts/target.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { type GlobalFlags, resolveUrl } from "./globals.ts";
+import type { GlobalFlags } from "./globals.ts";
 import { createOutput, type Io, type Output } from "./io.ts";
 
 export interface Session {
@@ -13,6 +15,10 @@ export interface Session {
   api: ApiClient;
   io: Io;
   author: string;
+  /** The global flags as given (a command may read one, as context add reads --url). */
+  globals: GlobalFlags;
+  /** The config-file environment the context in use names, if any (--env overrides it). */
+  environment: string | undefined;
 }
 
 /** What main() read before the command runs: where to write and the global flags. */
@@ -33,14 +39,17 @@ export function useContext(io: Io, globals: GlobalFlags): void {
 export function openSession(): Session {
   if (!current) throw new Error("openSession() before main() set the context");
   const { io, globals } = current;
-  const url = resolveUrl(globals.url, io.env);
-  const token = globals.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd);
+  const target = resolveTarget(globals, io.env, readContexts(io.env), (url) =>
+    localToken(url, io.cwd),
+  );
   const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
     out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
-    api: new ApiClient(url, token),
+    api: new ApiClient(target.url, () => target.token()),
     io,
     author,
+    environment: target.environment,
+    globals,
   };
 }
 
