@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { ApiClient } from "./client.ts";
+import type { EnvironmentChoice } from "./config-file.ts";
 import { readContexts } from "./contexts/store.ts";
 import { resolveTarget } from "./contexts/target.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -18,7 +19,7 @@ export interface Session {
   /** The global flags as given (a command may read one, as context add reads --url). */
   globals: GlobalFlags;
   /** The config-file environment the context in use names, if any (--env overrides it). */
-  environment: string | undefined;
+  environment: EnvironmentChoice | undefined;
 }
 
 /** What main() read before the command runs: where to write and the global flags. */
@@ -48,7 +49,9 @@ export function openSession(): Session {
     api: new ApiClient(target.url, () => target.token()),
     io,
     author,
-    environment: target.environment,
+    environment: target.environment
+      ? { name: target.environment, from: `context "${target.context}"` }
+      : undefined,
     globals,
   };
 }
@@ -89,4 +92,20 @@ export function expectedRevision(flag: string | undefined): number | undefined {
     throw new CliError(EXIT.usage, `--if-revision takes a revision number, not "${flag}"`);
   }
   return revision;
+}
+
+/** `--env NAME` on the commands that read a config file: which environment's overlay applies. */
+export const envArg = {
+  env: {
+    type: "string",
+    valueHint: "name",
+    description: "resolve the file's overlay for this environment (default: the context's)",
+  },
+} as const;
+
+export function environmentChoice(
+  flag: string | undefined,
+  session: Session,
+): EnvironmentChoice | undefined {
+  return flag !== undefined ? { name: flag, from: "--env" } : session.environment;
 }
