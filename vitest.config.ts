@@ -63,6 +63,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // The GitHub Action and the GitLab template executed against a local stack.
+        test: {
+          name: "pipelines",
+          environment: "node",
+          include: ["test/pipelines/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -48,7 +48,7 @@ export function renderRolloutReport(
     const [requests, errors, p95] = figures(verdict?.candidate);
     const [, baseErrors, baseP95] = figures(verdict?.baseline);
     lines.push(
-      `| ${event.at} | ${event.type.replace("rollout.", "")} | ${step + 1} | ${weight}% | ${requests} | ${errors} | ${p95} | ${baseErrors} | ${baseP95} | ${cell(verdict?.reason ?? event.reason ?? "")} |`,
+      `| ${event.at} | ${event.type.replace("rollout.", "")} | ${step} | ${weight}% | ${requests} | ${errors} | ${p95} | ${baseErrors} | ${baseP95} | ${cell(verdict?.reason ?? event.reason ?? "")} |`,
     );
   }
   lines.push(
