@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
-import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
+import { type E2eStack, startE2eStack } from "../support/e2e-stack.ts";
 import { runAction } from "../support/github-runner.ts";
 import { ACTION } from "../support/pipeline-files.ts";
+import { driveUntil } from "../support/rollout-driver.ts";
 
 let stack: E2eStack;
 let faulty: OriginServer;
@@ -29,31 +30,6 @@ function shop(steps: unknown[], split = { stable: 100, canary: 0 }): ServiceInpu
     },
   };
 }
-
-async function traffic(count: number): Promise<void> {
-  await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const response = await fetch(`${stack.url}/`, {
-        headers: { cookie: `ks_shop=visitor-${i}-${Date.now()}` },
-      });
-      await response.arrayBuffer();
-    }),
-  );
-}
-
-/** Once the action has started the rollout: traffic through the Worker, then the cron fires. */
-async function driveRollout(): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    const status = JSON.parse((await stack.cli(["rollout", "status", "shop", "--json"])).stdout);
-    if (status.state?.phase === "progressing" && status.state.startedAt > startedAfter) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
-  await traffic(80);
-  await fireCron(stack.url, Date.now() + 2_000);
-}
-
-let startedAfter = "";
 
 function inputs(extra: Record<string, string>) {
   return {
@@ -81,14 +57,14 @@ describe("the GitHub Action against a local stack", () => {
       "keystone.yaml",
       stringify({ services: [shop([{ weight: 50, bake: "1s" }, { pause: true }])] }),
     );
-    startedAfter = new Date().toISOString();
-    const running = runAction(
-      ACTION,
-      inputs({ config, origin: stack.origins.canary.url, release: "v2", promote: "true" }),
-      stack.dir,
+    const run = await driveUntil(
+      stack.url,
+      runAction(
+        ACTION,
+        inputs({ config, origin: stack.origins.canary.url, release: "v2", promote: "true" }),
+        stack.dir,
+      ),
     );
-    await driveRollout();
-    const run = await running;
     expect(run.success, `${JSON.stringify(run.steps)}\n${run.log.slice(-3000)}`).toBe(true);
     expect(run.steps[0]).toEqual({ name: "Set up Node 22", outcome: "not run (uses:)" });
     expect(run.outputs.phase).toBe("promoted");
@@ -113,14 +89,10 @@ describe("the GitHub Action against a local stack", () => {
       "keystone.yaml",
       stringify({ services: [shop([{ weight: 50, bake: "10m" }])] }),
     );
-    startedAfter = new Date().toISOString();
-    const running = runAction(
-      ACTION,
-      inputs({ config, origin: faulty.url, release: "v3-broken" }),
-      stack.dir,
+    const run = await driveUntil(
+      stack.url,
+      runAction(ACTION, inputs({ config, origin: faulty.url, release: "v3-broken" }), stack.dir),
     );
-    await driveRollout();
-    const run = await running;
     expect(run.success).toBe(false);
     expect(run.steps.map((s) => s.outcome)).toEqual([
       "not run (uses:)",
