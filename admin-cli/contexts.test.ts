@@ -1,6 +1,6 @@
 // Named contexts: stored in the config directory with the variable that holds the token (never the
 // token), chosen with --context or `context use`, and ranked flags > env vars > context > defaults.
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -117,6 +117,15 @@ describe("keystone context", () => {
     const result = await run(["--context", "production", "validate", "-f", "/nonexistent.yaml"]);
     expect(result.stderr).toContain("cannot read /nonexistent.yaml");
     expect(result.code).toBe(1);
+  });
+
+  it("a current context that is gone can still be replaced: context commands need no API", async () => {
+    await addBoth();
+    const path = join(configDir, "contexts.json");
+    const stored = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, JSON.stringify({ ...stored, current: "gone" }));
+    expect((await run(["get"])).stderr).toContain('unknown context "gone"');
+    expect((await run(["context", "use", "staging"])).code).toBe(0);
   });
 
   it("an unknown context is a usage error with a did-you-mean", async () => {

@@ -165,6 +165,26 @@ describe("diff and apply resolve the environment first", () => {
     expect(production.stdout).not.toContain("shop.staging.example.com");
   });
 
+  it("the current context's environment goes with its URL only: not with KEYSTONE_URL", async () => {
+    const configDir = mkdtempSync(join(tmpdir(), "keystone-overlay-ctx-"));
+    const env = { KEYSTONE_CONFIG_DIR: configDir, STAGING_TOKEN: "st", KEYSTONE_URL: "" };
+    const add = [
+      "context",
+      "add",
+      "staging",
+      "--url",
+      "http://127.0.0.1:9",
+      "--token-env",
+      "STAGING_TOKEN",
+    ];
+    expect((await run([...add, "--env", "staging"], env)).code).toBe(0);
+    expect((await run(["context", "use", "staging"], env)).code).toBe(0);
+    api.answers.set("GET /services/shop", { body: record() });
+    const diff = await run(["diff", "-f", GOOD], { ...env, KEYSTONE_URL: api.url });
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).not.toContain("shop.staging.example.com");
+  });
+
   it("a file without environments serves any environment unchanged", async () => {
     const path = join(dir, "plain.yaml");
     writeFileSync(path, BASE);

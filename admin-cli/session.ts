@@ -37,6 +37,13 @@ export function useContext(io: Io, globals: GlobalFlags): void {
   current = { io, globals };
 }
 
+/** What a command that talks to no API needs (the context commands): output, io, the flags. */
+export function openLocalSession(): Pick<Session, "out" | "io" | "globals"> {
+  if (!current) throw new Error("openLocalSession() before main() set the context");
+  const { io, globals } = current;
+  return { out: createOutput(io, { json: globals.json, noColor: globals.noColor }), io, globals };
+}
+
 export function openSession(): Session {
   if (!current) throw new Error("openSession() before main() set the context");
   const { io, globals } = current;

@@ -4,7 +4,7 @@ import { CliContext, ContextName } from "../../../schemas/cli-contexts.ts";
 import { formatPath } from "../../../schemas/problems.ts";
 import { readContexts, writeContexts } from "../../contexts/store.ts";
 import { UsageError } from "../../errors.ts";
-import { openSession } from "../../session.ts";
+import { openLocalSession } from "../../session.ts";
 
 export default defineCommand({
   meta: {
@@ -26,7 +26,7 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const { out, io, globals } = openSession();
+    const { out, io, globals } = openLocalSession();
     if (globals.url === undefined)
       throw new UsageError("keystone context add needs --url <url>: the context's admin API");
     const name = ContextName.safeParse(args.name);

@@ -2,12 +2,12 @@
 import { defineCommand } from "citty";
 import { contextsPath, readContexts } from "../../contexts/store.ts";
 import { table } from "../../io.ts";
-import { openSession } from "../../session.ts";
+import { openLocalSession } from "../../session.ts";
 
 export default defineCommand({
   meta: { name: "list", description: "List contexts: the current one, URLs, token variables" },
   async run() {
-    const { out, io } = openSession();
+    const { out, io } = openLocalSession();
     const file = readContexts(io.env);
     const contexts = Object.entries(file.contexts).map(([name, c]) => ({
       name,

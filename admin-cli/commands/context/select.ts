@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { unknownName } from "../../../schemas/cross-checks.ts";
 import { readContexts, writeContexts } from "../../contexts/store.ts";
 import { CliError, EXIT } from "../../errors.ts";
-import { openSession } from "../../session.ts";
+import { openLocalSession } from "../../session.ts";
 
 const nameArg = {
   name: { type: "positional", required: true, description: "context name" },
@@ -20,7 +20,7 @@ export const use = defineCommand({
   meta: { name: "use", description: "Make a context the current one (used without --context)" },
   args: nameArg,
   async run({ args }) {
-    const { out, io } = openSession();
+    const { out, io } = openLocalSession();
     const file = known(io.env, args.name);
     file.current = args.name;
     writeContexts(io.env, file);
@@ -35,7 +35,7 @@ export const remove = defineCommand({
   meta: { name: "remove", description: "Forget a context" },
   args: nameArg,
   async run({ args }) {
-    const { out, io } = openSession();
+    const { out, io } = openLocalSession();
     const file = known(io.env, args.name);
     delete file.contexts[args.name];
     if (file.current === args.name) file.current = null;
