@@ -51,7 +51,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe("the GitHub Action against a local stack", () => {
+// Each case waits on real rollouts (a canary, a gate, a rollback): longer than e2e's default.
+describe("the GitHub Action against a local stack", { timeout: 150_000 }, () => {
   it("a healthy canary: validates, applies, starts, passes the pause gate, promotes and writes the summary", async () => {
     const config = stack.writeFile(
       "keystone.yaml",

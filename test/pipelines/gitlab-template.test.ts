@@ -50,7 +50,8 @@ async function apply(service: unknown): Promise<void> {
   expect(result.code, result.stderr).toBe(0);
 }
 
-describe("the GitLab template against a local stack", () => {
+// Each case waits on real rollouts (a switch, a rollback): longer than e2e's default.
+describe("the GitLab template against a local stack", { timeout: 150_000 }, () => {
   it("blue/green: deploy-green and health-check run, the pipeline waits at the manual switch until it is played", async () => {
     await apply({
       name: "shop",
