@@ -61,7 +61,9 @@ export default defineConfig({
         test: {
           name: "e2e",
           environment: "node",
-          include: ["test/e2e/**/*.test.ts"],
+          // The GitHub Action and the GitLab template executed (test/pipelines/) run here too: one
+          // local stack at a time keeps two cores from timing out the others' waits.
+          include: ["test/e2e/**/*.test.ts", "test/pipelines/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
           fileParallelism: false,

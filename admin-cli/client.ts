@@ -7,9 +7,10 @@ import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
 
 export class ApiClient {
   readonly baseUrl: string;
-  readonly #token: string | undefined;
+  /** A function is asked at the first request: a command that sends none never needs a token. */
+  readonly #token: string | undefined | (() => string | undefined);
 
-  constructor(baseUrl: string, token: string | undefined) {
+  constructor(baseUrl: string, token: string | undefined | (() => string | undefined)) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.#token = token;
   }
@@ -35,6 +36,7 @@ export class ApiClient {
     body?: unknown,
   ): Promise<z.output<S>> {
     const url = `${this.baseUrl}/_keystone/v1${path}`;
+    const token = typeof this.#token === "function" ? this.#token() : this.#token;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -42,7 +44,7 @@ export class ApiClient {
         headers: {
           accept: "application/json",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),

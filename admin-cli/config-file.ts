@@ -15,18 +15,28 @@ import {
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
 import { fieldsAt } from "../schemas/schema-map.ts";
+import { suggestion } from "../schemas/suggest.ts";
 import { validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
-import { CliError, EXIT, type LocatedProblem } from "./errors.ts";
+import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
 
-export async function loadConfigFile(path: string): Promise<ConfigFile> {
+/** Which environment's overlay to resolve, and who asked for it (for the error when it is not there). */
+export interface EnvironmentChoice {
+  name: string;
+  from: string;
+}
+
+export async function loadConfigFile(
+  path: string,
+  environment?: EnvironmentChoice,
+): Promise<ConfigFile> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     throw new CliError(EXIT.error, `cannot read ${path}: ${(error as Error).message}`);
   }
-  return parseConfigText(text, path);
+  return parseConfigText(text, path, environment);
 }
 
 /**
@@ -65,7 +75,24 @@ function invalid(source: string, problems: LocatedProblem[]): CliError {
   return error;
 }
 
-export function parseConfigText(text: string, source: string): ConfigFile {
+/** A file without overlays serves every environment; one with overlays must declare the one asked. */
+function checkEnvironment(input: unknown, source: string, environment?: EnvironmentChoice) {
+  const declared = (input as { environments?: unknown } | null)?.environments;
+  if (!environment || typeof declared !== "object" || declared === null) return;
+  const names = Object.keys(declared);
+  const hint = suggestion(environment.name, names);
+  if (!names.includes(environment.name))
+    throw new UsageError(
+      `${environment.from}: ${source} has no environment "${environment.name}"${hint ? `: ${hint}` : ""} (environments: ${names.join(", ")})`,
+      ["an environment without changes can be declared empty: environments: { production: {} }"],
+    );
+}
+
+export function parseConfigText(
+  text: string,
+  source: string,
+  environment?: EnvironmentChoice,
+): ConfigFile {
   const lineCounter = new LineCounter();
   // JSON is YAML, so one parser serves both and reports positions for both.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -80,7 +107,9 @@ export function parseConfigText(text: string, source: string): ConfigFile {
       doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
     );
   }
-  const checked = validateConfigFile(doc.toJS(), { fieldsAt });
+  const input = doc.toJS();
+  checkEnvironment(input, source, environment);
+  const checked = validateConfigFile(input, { fieldsAt, environment: environment?.name });
   if (!checked.success) {
     const located = checked.issues.map((issue: PathIssue) => ({
       path: formatPath(issue.at),

@@ -9,11 +9,9 @@ interface GlobalFlagSpec {
   value: boolean;
   hint?: string;
   description: string;
-  /** Recognised, but not usable yet: the message says what to use meanwhile. */
-  reserved?: string;
 }
 
-/** Every global flag; help lists the ones that are not reserved. */
+/** Every global flag, as help lists them. */
 export const GLOBAL_FLAGS = {
   url: {
     value: true,
@@ -30,8 +28,7 @@ export const GLOBAL_FLAGS = {
   context: {
     value: true,
     hint: "name",
-    description: "a named environment",
-    reserved: "named contexts are not available yet: use --url and --token (or their env vars)",
+    description: "a named context: its URL, token variable and environment (keystone context)",
   },
 } satisfies Record<string, GlobalFlagSpec>;
 
@@ -78,11 +75,11 @@ export function extractGlobals(argv: readonly string[]): SplitArgv {
     }
     if (!spec.value && value !== undefined)
       throw new UsageError(`--${name} is a switch and takes no value (got --${name}=${value})`);
-    if (spec.reserved) throw new UsageError(`--${name}: ${spec.reserved}`);
     if (name === "url") globals.url = value!;
     else if (name === "token") globals.token = value!;
     else if (name === "json") globals.json = true;
     else if (name === "no-color") globals.noColor = true;
+    else if (name === "context") globals.context = value!;
   }
   return { globals, rest };
 }

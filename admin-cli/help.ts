@@ -34,12 +34,10 @@ function flagText(arg: ArgDef): string {
 }
 
 function globalRows(): [string, string][] {
-  const rows: [string, string][] = Object.entries(GLOBAL_FLAGS)
-    .filter(([, spec]) => !("reserved" in spec))
-    .map(([name, spec]) => [
-      `--${name}${"hint" in spec ? ` <${spec.hint}>` : ""}`,
-      spec.description,
-    ]);
+  const rows: [string, string][] = Object.entries(GLOBAL_FLAGS).map(([name, spec]) => [
+    `--${name}${"hint" in spec ? ` <${spec.hint}>` : ""}`,
+    spec.description,
+  ]);
   return [...rows, ["-h, --help", "show help for a command"]];
 }
 

@@ -38,7 +38,12 @@ describe("keystone validate", () => {
     expect(human).toMatchObject({ code: 0, stderr: "" });
     expect(human.stdout).toContain("1 service(s) valid: shop");
     const machine = await run("validate", "-f", path, "--json");
-    expect(JSON.parse(machine.stdout)).toEqual({ valid: true, services: ["shop"] });
+    expect(JSON.parse(machine.stdout)).toEqual({
+      valid: true,
+      services: ["shop"],
+      environment: null,
+      environments: [],
+    });
   });
 
   it("lists every problem with its path and YAML line, exit 3", async () => {

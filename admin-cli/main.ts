@@ -2,6 +2,7 @@
 import { type CommandDef, defineCommand, runCommand } from "citty";
 import { resolveInvocation } from "./command-line.ts";
 import apply from "./commands/apply.ts";
+import context from "./commands/context/index.ts";
 import remove from "./commands/delete.ts";
 import diff from "./commands/diff.ts";
 import explain from "./commands/explain.ts";
@@ -34,6 +35,7 @@ const subCommands = {
   "override-token": overrideToken,
   rollout,
   incident,
+  context,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({

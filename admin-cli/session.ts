@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { ApiClient } from "./client.ts";
+import type { EnvironmentChoice } from "./config-file.ts";
+import { readContexts } from "./contexts/store.ts";
+import { resolveTarget } from "./contexts/target.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { type GlobalFlags, resolveUrl } from "./globals.ts";
+import type { GlobalFlags } from "./globals.ts";
 import { createOutput, type Io, type Output } from "./io.ts";
 
 export interface Session {
@@ -13,6 +16,10 @@ export interface Session {
   api: ApiClient;
   io: Io;
   author: string;
+  /** The global flags as given (a command may read one, as context add reads --url). */
+  globals: GlobalFlags;
+  /** The config-file environment the context in use names, if any (--env overrides it). */
+  environment: EnvironmentChoice | undefined;
 }
 
 /** What main() read before the command runs: where to write and the global flags. */
@@ -30,18 +37,29 @@ export function useContext(io: Io, globals: GlobalFlags): void {
   current = { io, globals };
 }
 
+/** What a command that talks to no API needs (the context commands): output, io, the flags. */
+export function openLocalSession(): Pick<Session, "out" | "io" | "globals"> {
+  if (!current) throw new Error("openLocalSession() before main() set the context");
+  const { io, globals } = current;
+  return { out: createOutput(io, { json: globals.json, noColor: globals.noColor }), io, globals };
+}
+
 export function openSession(): Session {
   if (!current) throw new Error("openSession() before main() set the context");
   const { io, globals } = current;
-  const url = resolveUrl(globals.url, io.env);
-  const token =
-    globals.token ?? io.env.KEYSTONE_TOKEN ?? localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR);
+  const target = resolveTarget(globals, io.env, readContexts(io.env), (url) =>
+    localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR),
+  );
   const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
     out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
-    api: new ApiClient(url, token),
+    api: new ApiClient(target.url, () => target.token()),
     io,
     author,
+    environment: target.environment
+      ? { name: target.environment, from: `context "${target.context}"` }
+      : undefined,
+    globals,
   };
 }
 
@@ -89,4 +107,20 @@ export function expectedRevision(flag: string | undefined): number | undefined {
     throw new CliError(EXIT.usage, `--if-revision takes a revision number, not "${flag}"`);
   }
   return revision;
+}
+
+/** `--env NAME` on the commands that read a config file: which environment's overlay applies. */
+export const envArg = {
+  env: {
+    type: "string",
+    valueHint: "name",
+    description: "resolve the file's overlay for this environment (default: the context's)",
+  },
+} as const;
+
+export function environmentChoice(
+  flag: string | undefined,
+  session: Session,
+): EnvironmentChoice | undefined {
+  return flag !== undefined ? { name: flag, from: "--env" } : session.environment;
 }

@@ -3,9 +3,15 @@
 // line here: npm test fails while one is missing, and while a line names a field that is gone.
 // A key that is a section's own path ("services[]") gives that section an introduction.
 export const FIELD_DOCS: Record<string, string> = {
-  ".": "A config file is YAML or JSON with one top-level field.",
+  ".": "A config file is YAML or JSON: its services, and optionally overlays per environment.",
   services:
     "The services this file declares. Names are unique in the file, and so is each host + pathPrefix pair.",
+  environments:
+    "Overlays by environment name (`[a-z0-9-]`), so one file serves staging and production. `validate`, `diff` and `apply` merge the one chosen with `--env` (or by the CLI context) onto the base; `validate` checks every one. A file with `environments` must declare each environment it is used for (`production: {}` for none).",
+  "environments.<name>":
+    "One environment's changes to the base file. A problem an overlay brings is reported at the overlay's own path and line.",
+  "environments.<name>.services":
+    "Changes by service name; each must name a service of the base file. Any service field but `name`: maps (versions, sticky, rollout…) merge key by key; lists (hosts, rules, steps), values and a `split` replace the base's whole. The merged service is checked like any other.",
 
   "services[]":
     "One service: where it listens, its versions, and how traffic is split between them.",

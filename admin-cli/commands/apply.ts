@@ -5,7 +5,7 @@ import { FileApplyResult } from "../../schemas/api-responses.ts";
 import { loadConfigFile } from "../config-file.ts";
 import { UsageError } from "../errors.ts";
 import { exitCodeArg, exitWhenPending, planChanges, planJson, printPlan } from "../plan.ts";
-import { expectedRevision, openSession } from "../session.ts";
+import { envArg, environmentChoice, expectedRevision, openSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -14,6 +14,7 @@ export default defineCommand({
   },
   args: {
     file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
+    ...envArg,
     "dry-run": { type: "boolean", description: "show the diff, change nothing" },
     reason: { type: "string", description: "why, recorded in history" },
     "if-revision": {
@@ -23,10 +24,11 @@ export default defineCommand({
     ...exitCodeArg,
   },
   async run({ args }) {
-    const { out, api, author } = openSession();
+    const session = openSession();
+    const { out, api, author } = session;
     if (args["exit-code"] && !args["dry-run"])
       throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
-    const file = await loadConfigFile(args.file);
+    const file = await loadConfigFile(args.file, environmentChoice(args.env, session));
     const plan = await planChanges(api, file);
     printPlan(out, plan);
     if (args["dry-run"]) {

@@ -91,6 +91,8 @@ export function runCli(
         KEYSTONE_URL: undefined,
         KEYSTONE_TOKEN: undefined,
         NO_COLOR: "1",
+        // The developer's own contexts (keystone context use) never steer a test.
+        KEYSTONE_CONFIG_DIR: join(cwd, ".keystone-config"),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

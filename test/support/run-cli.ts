@@ -22,7 +22,8 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
   const code = await main(argv, {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: options.env ?? {},
+    // The developer's own contexts (keystone context use) never steer a test.
+    env: { KEYSTONE_CONFIG_DIR: "/nonexistent/keystone-config", ...options.env },
     cwd: options.cwd ?? "/",
     isTty: options.tty ?? false,
     errIsTty: options.tty ?? false,

@@ -1,10 +1,11 @@
 // keystone rollout wait SERVICE [--timeout 30m]: what a CI job calls to gate a pipeline.
 // Exit 0 promoted, 10 rolled back or aborted, 11 timeout.
 import { defineCommand } from "citty";
+import { RolloutStateWire } from "../../../schemas/api-responses.ts";
 import { parseDuration } from "../../../schemas/duration.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
-import { fetchStatus, serviceArgs } from "./shared.ts";
+import { fetchStatus, rolloutPath, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
   meta: {
@@ -15,9 +16,13 @@ export default defineCommand({
     ...serviceArgs,
     timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
     interval: { type: "string", default: "5s", description: "time between checks" },
+    "promote-gates": {
+      type: "boolean",
+      description: "pass each pause gate as it comes (keystone rollout promote), for unattended CI",
+    },
   },
   async run({ args }) {
-    const { out, api } = openSession();
+    const { out, api, author } = openSession();
     const timeoutMs = parseDuration(args.timeout);
     const intervalMs = parseDuration(args.interval);
     if (timeoutMs === undefined || intervalMs === undefined)
@@ -45,6 +50,15 @@ export default defineCommand({
           EXIT.rolledBack,
           `${args.service}: rollout ${state.phase === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
         );
+      }
+      if (args["promote-gates"] && state.phase === "paused" && state.pausedBy === "gate") {
+        await api.request(RolloutStateWire, "POST", rolloutPath(args.service, "promote"), {
+          full: false,
+          author,
+          reason: "pause gate passed by rollout wait --promote-gates",
+        });
+        out.note(`${args.service}: pause gate passed (--promote-gates)`);
+        continue;
       }
       if (Date.now() >= deadline) {
         out.result({ service: args.service, outcome: "timeout", state: state });

@@ -1,0 +1,68 @@
+// A rollout as Markdown, for a CI job summary: its steps with the figures each decision read,
+// the verdict, and a link to the status page. Pure: status and history in, text out.
+import type { RolloutStatus } from "../schemas/api-responses.ts";
+import type { HistoryEntry } from "../schemas/history.ts";
+import type { VersionFigures } from "../schemas/rollout-state.ts";
+import { describePromotion } from "./commands/history.ts";
+
+const VERDICT: Record<string, string> = {
+  promoted: "✅ promoted",
+  rolledBack: "❌ rolled back",
+  aborted: "⛔ aborted",
+  progressing: "⏳ progressing",
+  paused: "⏸️ paused",
+};
+
+const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+function figures(f: VersionFigures | null | undefined): string[] {
+  if (!f) return ["-", "-", "-"];
+  const rate = f.errorRatePercent === null ? "-" : `${f.errorRatePercent.toFixed(2)}%`;
+  return [String(f.requests), rate, f.p95 === null ? "-" : `${Math.round(f.p95)} ms`];
+}
+
+export function renderRolloutReport(
+  service: string,
+  status: RolloutStatus,
+  history: HistoryEntry[],
+  statusPage: string,
+): string {
+  const { state } = status;
+  if (!state)
+    return `### Keystone: ${service}\n\nNo rollout yet.\n\n[Status page](${statusPage})\n`;
+  const candidate = status.tracks.find((t) => t.track === state.candidate);
+  const events = history
+    .filter((h) => h.detail?.kind === "rollout" && h.detail.rolloutId === state.id)
+    .sort((a, b) => a.at.localeCompare(b.at));
+  const lines = [
+    `### Keystone: ${service} — ${VERDICT[state.phase] ?? state.phase}`,
+    "",
+    `${state.strategy} rollout of **${state.candidate}**${candidate?.release ? ` (release ${candidate.release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${state.startedAt}${state.endedAt ? `, ended ${state.endedAt}` : ""}.`,
+    "",
+    "| when | event | step | weight | candidate requests | candidate errors | candidate p95 | baseline errors | baseline p95 | why |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const event of events) {
+    if (event.detail?.kind !== "rollout") continue;
+    const { verdict, step, weight } = event.detail;
+    const [requests, errors, p95] = figures(verdict?.candidate);
+    const [, baseErrors, baseP95] = figures(verdict?.baseline);
+    lines.push(
+      `| ${event.at} | ${event.type.replace("rollout.", "")} | ${step} | ${weight}% | ${requests} | ${errors} | ${p95} | ${baseErrors} | ${baseP95} | ${cell(verdict?.reason ?? event.reason ?? "")} |`,
+    );
+  }
+  lines.push(
+    "",
+    `**Verdict:** ${VERDICT[state.phase] ?? state.phase}${state.lastVerdict ? ` — ${cell(state.lastVerdict.reason)}` : ""}`,
+  );
+  if (status.promotion) lines.push("", describePromotion(status.promotion));
+  lines.push(
+    "",
+    `Split now: ${Object.entries(status.split)
+      .map(([v, w]) => `${v} ${w}%`)
+      .join(", ")}`,
+    "",
+    `[Status page](${statusPage})`,
+  );
+  return `${lines.join("\n")}\n`;
+}
