@@ -89,6 +89,8 @@ export const ExplainResult = z.object({
   reason: z.record(z.string(), z.json()),
   bucket: z.number().int(),
   visitor: z.string(),
+  /** The service's sticky.group: its visitors' bucket is shared with the group's other services. */
+  group: z.string().nullable().optional(),
   experiments: z.array(
     z.object({ name: z.string(), variant: z.string(), bucket: z.number().int() }),
   ),

@@ -62,6 +62,7 @@ export const ExplainBody = z.strictObject({
     ip: z.string().optional(),
     country: z.string().optional(),
     colo: z.string().optional(),
+    continent: z.string().optional(),
     asn: z.number().int().optional(),
   }),
 });
@@ -144,6 +145,7 @@ export type FileApplyBody = z.infer<typeof FileApplyBody>;
 export type RolloutStartBody = z.infer<typeof RolloutStartBody>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type IsolateCounters = z.infer<typeof IsolateCounters>;
+export type ExplainBody = z.infer<typeof ExplainBody>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 // Response schemas live in api-responses.ts and history.ts; re-exported for importers of this file.
