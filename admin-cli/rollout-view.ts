@@ -4,6 +4,7 @@
 import type { RolloutStatus } from "../schemas/api-responses.ts";
 import { describePromotion } from "./commands/history.ts";
 import { type Output, table } from "./io.ts";
+import { visitorLines } from "./rollout-visitors.ts";
 
 export const TERMINAL = new Set(["promoted", "rolledBack", "aborted"]);
 
@@ -53,6 +54,7 @@ export function renderStatus(out: Output, service: string, view: RolloutStatus):
     `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
   ];
   if (view.promotion) lines.push(describePromotion(view.promotion));
+  lines.push(...visitorLines(state, view));
   if (state.phase === "progressing" && view.stepBakeMs !== null) {
     const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);

@@ -3,6 +3,7 @@
 // Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
+import { Where } from "./rollout.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { OutcomeRoute } from "./stats.ts";
@@ -67,6 +68,8 @@ export const RolloutStatus = z.object({
   /** Bake time of the current step (null at a gate or with no rollout). */
   stepBakeMs: z.number().nullable(),
   halt: HaltStatus.nullable(),
+  /** The current step's place when it is a regional wave; null: everyone (or no active rollout). */
+  place: Where.nullable().optional(),
   now: IsoTime,
 });
 

@@ -102,15 +102,20 @@ function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): stri
 }
 
 /**
- * The one form of a union the value was meant as: the only branch that did not fail on the
- * value's kind itself (a string given where a map is allowed too). Its issues say what is wrong.
+ * The one form of a union the value was meant as: the only branch that failed inside the value
+ * (a map whose field is wrong), else the only one that did not fail on the value's kind (a
+ * string given where a map is allowed too). Its issues say what is wrong.
  */
 function meantBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
   if (issue.code !== "invalid_union") return undefined;
-  const branches = issue.errors.filter(
-    (branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0),
+  const only = (keep: (inner: z.core.$ZodIssue) => boolean) => {
+    const branches = issue.errors.filter((branch) => branch.every(keep));
+    return branches.length === 1 ? branches[0] : undefined;
+  };
+  return (
+    only((inner) => inner.path.length > 0) ??
+    only((inner) => inner.path.length > 0 || inner.code !== "invalid_type")
   );
-  return branches.length === 1 ? branches[0] : undefined;
 }
 
 /** Every issue in plain words; an unknown field becomes one issue at that field. */
