@@ -1,10 +1,11 @@
 // Regional waves inside workerd: requests carry request.cf as Cloudflare sets it; a step limited
 // to a place sends only that place to the candidate, is judged there, and widens when it ends.
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { statsObjectOf } from "../../worker/control-plane/stubs.ts";
+import { parseMetrics, select } from "../support/prometheus-text.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
 import { Browser, count } from "./visitor-requests.ts";
 
@@ -48,6 +49,13 @@ describe("a regional wave", () => {
     };
     expect(status.place).toEqual({ country: ["NZ", "AU"] });
     expect(status.split).toEqual({ stable: 50, canary: 50 });
+    const metrics = await exports.default.fetch("https://a/_keystone/metrics", {
+      headers: { authorization: "Bearer test-read-token" },
+    });
+    const wave = select(parseMetrics(await metrics.text()), "keystone_rollout_wave_info", {
+      service: "wave",
+    });
+    expect(wave.map((s) => [s.labels.place, s.value])).toEqual([["country NZ, AU", 1]]);
 
     const nz = await visitors(h, 100, NZ, "nz");
     const us = await visitors(h, 100, US, "us");
