@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NO_ROLLOUT_SCOPE, type Pin, pinScopeOf, readPin, signPin } from "./affinity.ts";
+import { TokenMemo } from "./hmac.ts";
 import { readVisitor, signVisitor } from "./visitor-token.ts";
 
 const NOW = Date.UTC(2026, 10, 21, 12);
@@ -61,5 +62,28 @@ describe("group visitor tokens", () => {
     expect(readVisitor(SECRET, "checkout", swapped.join("."))).toBeUndefined();
     expect(readVisitor(SECRET, "checkout", "k1.checkout.dmlzaXRvcg")).toBeUndefined();
     expect(signVisitor(SECRET, "checkout", "x".repeat(257))).toBeUndefined();
+  });
+});
+
+describe("remembered tokens", () => {
+  it("are kept per secret and scope, and the memory is bounded", () => {
+    const memo = new TokenMemo<number>(2);
+    memo.set("s1", "shop", "a", 1);
+    expect(memo.get("s1", "shop", "a")).toBe(1);
+    expect(memo.get("s1", "cart", "a")).toBeUndefined();
+    expect(memo.get("s2", "shop", "a")).toBeUndefined();
+    memo.set("s1", "shop", "b", 2);
+    memo.set("s1", "shop", "c", 3);
+    expect([memo.get("s1", "shop", "a"), memo.get("s1", "shop", "c")]).toEqual([undefined, 3]);
+    memo.set("s2", "shop", "d", 4);
+    expect([memo.get("s1", "shop", "c"), memo.get("s2", "shop", "d")]).toEqual([undefined, 4]);
+  });
+
+  it("a pin read once is still refused after its expiry, for another service, or under another secret", () => {
+    const token = signPin(SECRET, "memo-shop", pin);
+    expect(readPin(SECRET, "memo-shop", token, NOW)).toEqual(pin);
+    expect(readPin(SECRET, "memo-shop", token, pin.expiresAt)).toBeUndefined();
+    expect(readPin(SECRET, "memo-cart", token, NOW)).toBeUndefined();
+    expect(readPin("rotated", "memo-shop", token, NOW)).toBeUndefined();
   });
 });

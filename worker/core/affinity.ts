@@ -4,7 +4,7 @@
 // published pin scope (schemas/live-routing.ts): a new rollout voids every pin, a bad end its
 // candidate's.
 import type { LiveRouting } from "../../schemas/live-routing.ts";
-import { sign, signatureMatches } from "./hmac.ts";
+import { sign, signatureMatches, TokenMemo } from "./hmac.ts";
 
 const PREFIX = "p1";
 
@@ -53,6 +53,8 @@ export function signPin(secret: string, service: string, pin: Pin): string {
 /** Longer than any pin Keystone signs: refused before any hashing. */
 const MAX_PIN_LENGTH = 300;
 
+const verified = new TokenMemo<Pin>();
+
 /** The pin of a genuine, unexpired token for this service; undefined for anything else. */
 export function readPin(
   secret: string,
@@ -60,6 +62,8 @@ export function readPin(
   token: string,
   now: number,
 ): Pin | undefined {
+  const known = verified.get(secret, service, token);
+  if (known) return known.expiresAt > now ? known : undefined;
   if (token.length > MAX_PIN_LENGTH) return undefined;
   const parts = token.split(".");
   if (parts.length !== 5 || parts[0] !== PREFIX) return undefined;
@@ -67,6 +71,8 @@ export function readPin(
   const payload = `${PREFIX}.${service}.${version}.${scope}.${expires}`;
   if (!signatureMatches(secret, payload, signature)) return undefined;
   const expiresAt = Number(expires) * 1000;
-  if (!Number.isFinite(expiresAt) || expiresAt <= now) return undefined;
-  return { version, scope, expiresAt };
+  if (!Number.isFinite(expiresAt)) return undefined;
+  const pin = { version, scope, expiresAt };
+  verified.set(secret, service, token, pin);
+  return expiresAt > now ? pin : undefined;
 }
