@@ -8,6 +8,7 @@ import type { ServiceInput } from "../../schemas/service.ts";
 import { compileRouteTable } from "./compile.ts";
 import { decideRoute } from "./decide.ts";
 import { factsFromDescription } from "./facts.ts";
+import { pinToIssue } from "./pin-issue.ts";
 
 function withRules(count: number): ServiceInput {
   const base = benchService("http://origin.internal");
@@ -82,6 +83,30 @@ for (const count of [1, 10, 100]) {
     });
   });
 }
+
+// Consistent visitors: a pinned visitor of a grouped service (its pin verified and its visitor
+// key signed once per isolate, then remembered), and new visitors whose pin must be signed.
+test("decideRoute with affinity and a track group", async ({ bench }) => {
+  const base = withRules(10);
+  const service = { ...base, sticky: { ...base.sticky, affinity: {}, group: "bench" } };
+  const table = compileRouteTable(ConfigFile.parse({ services: [service] }).services);
+  const pinned = { ...ctx, affinitySecret: "secret" };
+  const first = decideRoute(warmRequest, table, pinned)!;
+  const token = pinToIssue(first, "secret", 0)!.token;
+  const returning = factsFromDescription({
+    host: "127.0.0.1",
+    path: "/api/items",
+    cookies: { ks_bench: "7f1d3c2a-5b6e-4f80-9a1b-2c3d4e5f6a7b", ks_pin_bench: token },
+  });
+  await measure(bench, "decideRoute pinned and grouped, 10 rules", 100, () => {
+    decideRoute(returning, table, pinned);
+  });
+  let i = 0;
+  await measure(bench, "decideRoute + pin for a new visitor, 10 rules", 100, () => {
+    const verdict = decideRoute(coldRequests[i++ & 4095]!, table, pinned)!;
+    pinToIssue(verdict, "secret", 0);
+  });
+});
 
 test("compileRouteTable", async ({ bench }) => {
   for (const count of [1, 100, 1000]) {
