@@ -117,7 +117,7 @@ export const FIELD_DOCS: Record<string, string> = {
     "What a failed analysis does once `failureLimit` is passed: `rollback` (all traffic to the baseline) or `pause` (wait for an operator); or as a map, `{ action: rollback, ramp: 2m }` to return the traffic over a ramp.",
   "services[].rollout.onFailure.action": "`rollback` or `pause`, as in the short form.",
   "services[].rollout.onFailure.ramp":
-    "Rollback only: the candidate's share falls to 0 in equal steps over this time (the first at once, then every `max(15s, ramp/10)`), for origins that cannot take the whole share at once. A second failure does not restart it; `keystone rollout abort` ends it at once. Between 1s and 1h.",
+    "Rollback only: the candidate's share falls to 0 in equal steps over this time (the first at once, the last when the ramp ends, at most 10 after the first and at least 15s apart), for origins that cannot take the whole share at once. A second failure does not restart it; `keystone rollout abort` ends it at once. Between 1s and 1h.",
   "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
