@@ -60,8 +60,10 @@ describe("version affinity", () => {
     const h = await pinnedService("pinned-page", { stable: 90, canary: 10 });
     const browsers = Array.from({ length: 30 }, (_, i) => new Browser(h, `page-visitor-${i}`));
     const seen = browsers.map(() => new Set<string>());
-    const record = async (path: string) =>
-      (await visitAll(browsers, path)).forEach((version, i) => seen[i]!.add(version));
+    const record = async (path: string) => {
+      const versions = await visitAll(browsers, path);
+      for (const [i, version] of versions.entries()) seen[i]!.add(version);
+    };
     await record("/page");
     const moves = [
       { stable: 0, canary: 100 },

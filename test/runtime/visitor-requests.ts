@@ -49,11 +49,12 @@ export async function send(
 /** A browser: keeps the cookies it is given and sends them back. */
 export class Browser {
   readonly jar = new Map<string, string>();
-  constructor(
-    readonly h: RolloutHarness,
-    id: string,
-    readonly cf: Record<string, string> = {},
-  ) {
+  readonly h: RolloutHarness;
+  readonly cf: Record<string, string>;
+
+  constructor(h: RolloutHarness, id: string, cf: Record<string, string> = {}) {
+    this.h = h;
+    this.cf = cf;
     this.jar.set(`ks_${h.service}`, id);
   }
 

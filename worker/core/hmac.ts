@@ -41,8 +41,8 @@ export class TokenMemo<T> {
       this.#scopes.clear();
       this.#size = 0;
     }
-    let entries = this.#scopes.get(scope);
-    if (!entries) this.#scopes.set(scope, (entries = new Map()));
+    const entries = this.#scopes.get(scope) ?? new Map<string, T>();
+    if (entries.size === 0) this.#scopes.set(scope, entries);
     entries.set(input, value);
     this.#size++;
   }
