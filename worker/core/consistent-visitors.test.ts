@@ -244,6 +244,29 @@ describe("track groups", () => {
     expect(candidates).toBeLessThan(2_200);
   });
 
+  it("raising the weights together keeps them together", () => {
+    const at = (weight: number) =>
+      assembleRouteTable(
+        [["web", "stable", "canary"] as const, ["api", "v1", "v2"] as const].map(([n, b, c]) => {
+          const config = grouped(n, b, c);
+          return compileService({ ...config, split: { [b]: 100 - weight, [c]: weight } });
+        }),
+        1,
+      );
+    const [low, high] = [at(20), at(50)];
+    for (let i = 0; i < 2_000; i++) {
+      const cookies = { ks_checkout: `visitor-${i}-0000` };
+      const roles = [low, high].flatMap((t) =>
+        ["web", "api"].map((s) =>
+          role(decideRoute(factsFromDescription({ host: `${s}.example.com`, cookies }), t, ctx)!),
+        ),
+      );
+      expect(roles[0]).toBe(roles[1]);
+      expect(roles[2]).toBe(roles[3]);
+      if (roles[0] === "candidate") expect(roles[2]).toBe("candidate");
+    }
+  });
+
   it("a forged or foreign visitor header is ignored: the api buckets the request on its own", () => {
     const forged = "k1.checkout.dmlzaXRvci0x.AAAA";
     const api = decideRoute(
