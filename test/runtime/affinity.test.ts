@@ -99,6 +99,16 @@ describe("version affinity", () => {
     await weights(h, { stable: 100, canary: 0 });
     const again = await send(h, { headers: { "x-keystone-affinity": given.pin! } });
     expect(again.version).toBe("canary");
+    const explained = (await (
+      await h.api("POST", "/explain", {
+        service: "pinned-forged",
+        request: { headers: { "x-keystone-affinity": given.pin! } },
+      })
+    ).json()) as { version: string; reason: { kind: string; expiresAt: string }; why: string[] };
+    expect(explained.version).toBe("canary");
+    expect(explained.reason.kind).toBe("affinity");
+    expect(Date.parse(explained.reason.expiresAt)).toBeGreaterThan(h.now());
+    expect(explained.why.join("\n")).toContain("version pin keeps canary");
     h.advance(1_800_000 + 1_000);
     const late = await send(h, { headers: { "x-keystone-affinity": given.pin! } });
     expect(late.version).toBe("stable");

@@ -57,6 +57,18 @@ describe("a regional wave", () => {
     });
     expect(wave.map((s) => [s.labels.place, s.value])).toEqual([["country NZ, AU", 1]]);
 
+    const explain = async (country: string) =>
+      (await (
+        await h.api("POST", "/explain", {
+          service: "wave",
+          request: { country, cookies: { ks_wave: "explained-visitor-1" } },
+        })
+      ).json()) as { version: string; reason: { kind: string }; why: string[] };
+    const outside = await explain("US");
+    expect([outside.version, outside.reason.kind]).toEqual(["stable", "wave-outside"]);
+    expect(outside.why).toContain("the rollout's current step is a regional wave: country NZ, AU");
+    expect((await explain("NZ")).reason.kind).toBe("split");
+
     const nz = await visitors(h, 100, NZ, "nz");
     const us = await visitors(h, 100, US, "us");
     const nowhere = await visitors(h, 20, {}, "nowhere");

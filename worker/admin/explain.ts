@@ -37,9 +37,9 @@ export function explainRequest(
     service: config.name,
     version: verdict.version.name,
     release: verdict.version.release ?? null,
-    // Times leave the API as ISO-8601: an override's expiry is the one time a reason carries.
+    // Times leave the API as ISO-8601: an override's or a pin's expiry is the time a reason carries.
     reason:
-      verdict.reason.kind === "override"
+      verdict.reason.kind === "override" || verdict.reason.kind === "affinity"
         ? { ...verdict.reason, expiresAt: new Date(verdict.reason.expiresAt).toISOString() }
         : { ...verdict.reason },
     bucket: verdict.bucket,

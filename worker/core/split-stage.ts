@@ -48,7 +48,7 @@ export function decideSplit(
   return { name: nameAt(service.ranges, bucket), reason: { kind: "split" }, outcomeRoute: "split" };
 }
 
-/** A pin the visitor presented (header first, then cookie) that still holds; one HMAC at most. */
+/** A pin the visitor presented (the header when sent, else the cookie) that still holds. */
 function validPin(facts: RequestFacts, service: CompiledService, ctx: SplitContext) {
   const affinity = service.affinity!;
   const token = facts.header(PIN_HEADER) ?? facts.cookie(affinity.cookie);
