@@ -42,6 +42,7 @@ export default defineConfig({
                   METRICS_FLUSH_SECONDS: "0",
                   ADMIN_HOSTS: "*",
                   OVERRIDE_SECRET: "test-override-secret",
+                  AFFINITY_SECRET: "test-affinity-secret",
                   ADMIN_TOKEN: "test-admin-token",
                   READ_TOKEN: "test-read-token",
                 },

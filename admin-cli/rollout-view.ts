@@ -6,6 +6,7 @@ import type { Analysis } from "../schemas/rollout.ts";
 import type { Step } from "../worker/core/rollout/steps.ts";
 import { describePromotion } from "./commands/history.ts";
 import { type Output, type Paint, type Style, table } from "./io.ts";
+import { visitorLines } from "./rollout-visitors.ts";
 
 /** What the service's policy adds to a status: its step plan and analysis limits. */
 export interface RolloutPlan {
@@ -120,6 +121,7 @@ export function renderStatus(
     `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
   ];
   if (view.promotion) lines.push(describePromotion(view.promotion));
+  lines.push(...visitorLines(state, view));
   if (state.phase === "progressing" && view.stepBakeMs !== null) {
     const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);

@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
 import { IncidentSummary, IncidentWire } from "./incident.ts";
+import { Where } from "./rollout.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { OutcomeRoute } from "./stats.ts";
@@ -73,6 +74,8 @@ export const RolloutStatus = z.object({
   halt: HaltStatus.nullable(),
   /** The incident of the rollout shown, when it ended rolled back or aborted. */
   incident: z.object({ id: z.string(), summary: z.string() }).nullable(),
+  /** The current step's place when it is a regional wave; null: everyone (or no active rollout). */
+  place: Where.nullable().optional(),
   now: IsoTime,
 });
 
@@ -104,6 +107,8 @@ export const ExplainResult = z.object({
   reason: z.record(z.string(), z.json()),
   bucket: z.number().int(),
   visitor: z.string(),
+  /** The service's sticky.group: its visitors' bucket is shared with the group's other services. */
+  group: z.string().nullable().optional(),
   experiments: z.array(
     z.object({ name: z.string(), variant: z.string(), bucket: z.number().int() }),
   ),

@@ -71,6 +71,10 @@ export const ExplainRequest = z.strictObject({
     .string()
     .regex(/^[A-Za-z]{3}$/, "a three-letter colo code, like FRA")
     .optional(),
+  continent: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "a two-letter continent code (AF, AN, AS, EU, NA, OC, SA)")
+    .optional(),
   asn: z.number().int().optional(),
 });
 
@@ -164,6 +168,7 @@ export type FileApplyBody = z.infer<typeof FileApplyBody>;
 export type RolloutStartBody = z.infer<typeof RolloutStartBody>;
 export type ErrorCode = z.infer<typeof ErrorCode>;
 export type IsolateCounters = z.infer<typeof IsolateCounters>;
+export type ExplainBody = z.infer<typeof ExplainBody>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 // Response schemas live in api-responses.ts and history.ts; re-exported for importers of this file.

@@ -54,6 +54,12 @@ export const FIELD_DOCS: Record<string, string> = {
     "`cookie` (a random visitor id in a cookie, set when absent), `header:<name>` (that header's value), `ip` (`CF-Connecting-IP`) or `none` (random per request).",
   "services[].sticky.cookie": "Cookie name for `by: cookie`; default `ks_<service name>`.",
   "services[].sticky.maxAgeSeconds": "Lifetime of the sticky cookie.",
+  "services[].sticky.affinity":
+    "Version affinity: once the split serves a visitor a version, its later requests get the same version for `maxAgeSeconds`, even when weights move either way (`affinity: { maxAgeSeconds: 1800 }`). Carried in a signed pin: cookie `ks_pin_<service>` for browsers, header `x-keystone-affinity` (sent back as received) for other clients. A rollback or abort, a new rollout, a deleted version or an expired pin always wins. Needs the `AFFINITY_SECRET` secret (off without it).",
+  "services[].sticky.affinity.maxAgeSeconds":
+    "How long a pin holds from the first request it was given for (at most 7 days; not renewed by later requests).",
+  "services[].sticky.group":
+    "Services naming the same group share the visitor key and bucket salt (`group: checkout`): with equal weights a visitor is on the same track in each. The default cookie becomes `ks_<group>`, and the origin gets a signed `x-keystone-visitor` to forward on its calls to other services of the group. Signing needs `AFFINITY_SECRET`.",
 
   "services[].rules[].name":
     "Unique within the service; shown by `keystone explain` and in metrics.",
@@ -114,12 +120,22 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis":
     "The health checks of each step's window; fields left out take their defaults.",
   "services[].rollout.onFailure":
-    "What a failed analysis does once `failureLimit` is passed: `rollback` (all traffic to the baseline) or `pause` (wait for an operator).",
+    "What a failed analysis does once `failureLimit` is passed: `rollback` (all traffic to the baseline) or `pause` (wait for an operator); or as a map, `{ action: rollback, ramp: 2m }` to return the traffic over a ramp.",
+  "services[].rollout.onFailure.action": "`rollback` or `pause`, as in the short form.",
+  "services[].rollout.onFailure.ramp":
+    "Rollback only: the candidate's share falls to 0 in equal steps over this time (the first at once, the last when the ramp ends, at most 10 after the first and at least 15s apart), for origins that cannot take the whole share at once. A second failure does not restart it; `keystone rollout abort` ends it at once. Between 1s and 1h.",
   "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
   "services[].rollout.steps[].bake":
     'How long the step runs before it may advance (a duration like `"5m"`); the cron checks once a minute.',
+  "services[].rollout.steps[].where":
+    "A regional wave: the step's weight holds only for requests from these places (`where: { country: [NZ, AU] }`); the rest stay on the baseline, recorded as `wave-outside` and left out of the analysis. A later step without `where` widens to everyone.",
+  "services[].rollout.steps[].where.country":
+    "Two-letter country codes (`request.cf.country`), any case.",
+  "services[].rollout.steps[].where.colo":
+    "Cloudflare data-center codes (`request.cf.colo`), three letters.",
+  "services[].rollout.steps[].where.continent": "Continent codes (`request.cf.continent`).",
   "services[].rollout.steps[].pause":
     "A manual gate: waits for `keystone rollout promote`. A step has `weight` and `bake`, or `pause: true`.",
 

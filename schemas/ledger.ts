@@ -4,6 +4,7 @@ import * as z from "zod";
 import { NotifyEvent } from "./event-types.ts";
 import { EventDetail } from "./history.ts";
 import { Incident } from "./incident.ts";
+import { LiveRouting } from "./live-routing.ts";
 import { NotifyFormat, RolloutStrategy } from "./rollout.ts";
 import { EpochMs, RolloutState } from "./rollout-state.ts";
 import { Service } from "./service.ts";
@@ -71,8 +72,10 @@ export const Publication = z.object({
   /** Rises with every change of the service's effective routing; the registry keeps the highest. */
   sequence: Sequence,
   config: Service.nullable(),
-  /** Whether a rollout is active (the cron ticks those). */
+  /** Whether a rollout is active or ramping back (the cron ticks those). */
   rolloutActive: z.boolean(),
+  /** Pin scope and regional wave for the data plane (absent: no rollout yet, no wave). */
+  live: LiveRouting.optional(),
 });
 
 export const PublishAck = z.object({

@@ -7,7 +7,15 @@ import { RolloutPhase } from "./rollout-state.ts";
  * Why requests reached a version. An outcome route "rule:<name>" counts as "rule": rule names
  * are free text, and a label per rule would let a config multiply the series without bound.
  */
-export const TrafficReason = z.enum(["split", "rule", "override", "experiment", "halted"]);
+export const TrafficReason = z.enum([
+  "split",
+  "rule",
+  "override",
+  "experiment",
+  "halted",
+  "affinity",
+  "wave-outside",
+]);
 
 /** Upper bounds (seconds) of the exported latency histogram; +Inf is implied by the count. */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -84,6 +92,8 @@ export const RolloutMetrics = z.object({
   bakeLeftSeconds: z.number().nonnegative().nullable(),
   lastVerdictAt: Instant.nullable(),
   checks: z.array(CheckVerdict),
+  /** The current step's place when it is a regional wave ("country NZ, AU"); null: everyone. */
+  place: z.string().nullable().optional(),
 });
 
 export const DeploymentCounts = z.object({

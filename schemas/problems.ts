@@ -110,11 +110,41 @@ function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): stri
   }
 }
 
+/**
+ * The one form of a union the value was meant as: the only branch that failed inside the value
+ * (a map whose field is wrong), else the only one that did not fail on the value's kind (a
+ * string given where a map is allowed too). Its issues say what is wrong.
+ */
+function meantBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
+  if (issue.code !== "invalid_union") return undefined;
+  const only = (keep: (inner: z.core.$ZodIssue) => boolean) => {
+    const branches = issue.errors.filter((branch) => branch.every(keep));
+    return branches.length === 1 ? branches[0] : undefined;
+  };
+  return (
+    only((inner) => inner.path.length > 0) ??
+    only((inner) => inner.path.length > 0 || inner.code !== "invalid_type")
+  );
+}
+
 /** Every issue in plain words; an unknown field becomes one issue at that field. */
 export function issuesOf(error: z.ZodError, options: DescribeOptions = {}): PathIssue[] {
+  return describeIssues(error.issues, [], options);
+}
+
+function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: (string | number)[],
+  options: DescribeOptions,
+): PathIssue[] {
   const out: PathIssue[] = [];
-  for (const issue of error.issues) {
-    const at = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+  for (const issue of issues) {
+    const at = [...prefix, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))];
+    const branch = meantBranch(issue);
+    if (branch) {
+      out.push(...describeIssues(branch, at, options));
+      continue;
+    }
     if (issue.code === "unrecognized_keys") {
       const allowed = options.fieldsAt?.(at) ?? [];
       for (const key of issue.keys) {

@@ -63,6 +63,17 @@ export function verdictSchema<T extends z.ZodType>(time: T) {
   return VerdictBody.extend({ at: time });
 }
 
+/**
+ * A rollback that returns the candidate's traffic over a ramp (onFailure.ramp): from `from`
+ * percent at the rollback (the rollout's endedAt) to 0 in `steps` equal cuts, one every `stepMs`,
+ * the first at once. The rollout's `weight` is the share it has reached.
+ */
+export const RampState = z.object({
+  from: z.number(),
+  steps: z.number().int().positive(),
+  stepMs: z.number().int().positive(),
+});
+
 export function rolloutStateSchema<T extends z.ZodType>(time: T) {
   return z.object({
     /** Minted by the service object when the rollout starts; scopes fast-abort halts. */
@@ -85,6 +96,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     lastTickAt: time,
     endedAt: time.nullable(),
     lastVerdict: verdictSchema(time).nullable(),
+    /** Set by a ramped rollback (absent in states stored before ramps existed). */
+    ramp: RampState.nullable().optional(),
   });
 }
 
@@ -97,6 +110,7 @@ export type RolloutVerdict = z.infer<typeof Verdict>;
 export type VerdictBody = z.infer<typeof VerdictBody>;
 export type VersionFigures = z.infer<typeof VersionFigures>;
 export type ThresholdCheck = z.infer<typeof ThresholdCheck>;
+export type RampState = z.infer<typeof RampState>;
 
 export type ActiveRollout = RolloutState & { phase: "progressing" | "paused" };
 

@@ -1,6 +1,6 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
 import * as z from "zod";
-import { Duration } from "./duration.ts";
+import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { Percent } from "./split.ts";
 
@@ -8,16 +8,58 @@ export { NotifyEvent } from "./event-types.ts";
 
 export const RolloutStrategy = z.enum(["canary", "linear", "blueGreen"]);
 
+/** Cloudflare's continent codes (`request.cf.continent`). */
+export const Continent = z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
+
+/**
+ * A regional wave: the places where a step's weight holds (any key given may match). Requests
+ * from elsewhere stay on the baseline during that step.
+ */
+export const Where = z
+  .strictObject({
+    country: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]{2}$/, "country codes have two letters")
+          .toUpperCase(),
+      )
+      .min(1)
+      .optional(),
+    colo: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]{3}$/, "colo codes have three letters")
+          .toUpperCase(),
+      )
+      .min(1)
+      .optional(),
+    continent: z.array(Continent).min(1).optional(),
+  })
+  .superRefine((where, ctx) => {
+    if (!where.country && !where.colo && !where.continent)
+      ctx.addIssue({ code: "custom", message: "needs at least one of country, colo, continent" });
+  });
+
 /** A canary step: a weight held for a bake time, or a manual gate. */
 export const RolloutStep = z
   .strictObject({
     weight: Percent.optional(),
     bake: Duration.optional(),
     pause: z.literal(true).optional(),
+    where: Where.optional(),
   })
   .superRefine((step, ctx) => {
     if (step.pause && (step.weight !== undefined || step.bake !== undefined)) {
       ctx.addIssue({ code: "custom", message: "a pause step has no weight or bake" });
+    }
+    if (step.pause && step.where !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["where"],
+        message: "a pause step keeps the place of the step before it: put where on a weight step",
+      });
     }
     if (!step.pause && (step.weight === undefined || step.bake === undefined)) {
       ctx.addIssue({ code: "custom", message: "a step needs weight and bake, or pause: true" });
@@ -58,6 +100,29 @@ export const Gates = z.strictObject({
   beforePromote: z.array(Url).default([]),
 });
 
+export const FailureAction = z.enum(["rollback", "pause"]);
+
+/** The longest ramp back: the candidate keeps part of its share this long after a failure. */
+export const MAX_RAMP_MS = 3_600_000;
+
+/**
+ * What a failed analysis does, as an object: `ramp` (rollback only) returns the traffic to the
+ * baseline in steps over that time instead of at once.
+ */
+export const FailurePolicy = z
+  .strictObject({
+    action: FailureAction,
+    ramp: Duration.refine((text) => (parseDuration(text) ?? 0) <= MAX_RAMP_MS, {
+      message: "at most 1h",
+    })
+      .refine((text) => (parseDuration(text) ?? 0) >= 1_000, { message: "at least 1s" })
+      .optional(),
+  })
+  .superRefine((policy, ctx) => {
+    if (policy.ramp !== undefined && policy.action !== "rollback")
+      ctx.addIssue({ code: "custom", path: ["ramp"], message: "only a rollback can ramp" });
+  });
+
 export const Rollout = z
   .strictObject({
     strategy: RolloutStrategy,
@@ -67,7 +132,7 @@ export const Rollout = z
     bake: Duration.optional(),
     maxWeight: Percent.optional(),
     analysis: Analysis.default(Analysis.parse({})),
-    onFailure: z.enum(["rollback", "pause"]).default("rollback"),
+    onFailure: z.union([FailureAction, FailurePolicy]).default("rollback"),
     gates: Gates.optional(),
   })
   .superRefine((rollout, ctx) => {
@@ -99,6 +164,8 @@ export const Notify = z.strictObject({
 });
 
 export type RolloutStep = z.infer<typeof RolloutStep>;
+export type Where = z.infer<typeof Where>;
+export type FailurePolicy = z.infer<typeof FailurePolicy>;
 export type Rollout = z.infer<typeof Rollout>;
 export type Analysis = z.infer<typeof Analysis>;
 export type RolloutStrategy = z.infer<typeof RolloutStrategy>;

@@ -2,6 +2,7 @@
 // Format 2 wraps each service in an entry of its own, so one entry that fails today's schema
 // (a partial upgrade, a hand edit) is skipped by the isolates without failing the others.
 import * as z from "zod";
+import { LiveRouting } from "./live-routing.ts";
 import { Service } from "./service.ts";
 
 /** KV key of the route document (see docs/storage.md). */
@@ -27,6 +28,8 @@ export const RouteEntry = z.strictObject({
    */
   sequence: z.number().int().nonnegative(),
   config: Service,
+  /** Pin scope and regional wave, from the service's rollout (absent: none). */
+  live: LiveRouting.optional(),
 });
 
 /** What the registry writes (format 2). */

@@ -28,6 +28,14 @@ export const Version = z.strictObject({
   timeoutMs: z.number().int().min(1).max(300_000).default(30_000),
 });
 
+/**
+ * Version affinity: a visitor served a version keeps it for `maxAgeSeconds`, whatever the weights
+ * do, through a signed pin (cookie or header). Pins cannot be revoked one by one: keep them short.
+ */
+export const Affinity = z.strictObject({
+  maxAgeSeconds: z.number().int().positive().max(604_800).default(3_600),
+});
+
 export const Sticky = z.strictObject({
   by: z
     .string()
@@ -35,6 +43,13 @@ export const Sticky = z.strictObject({
     .default("cookie"),
   cookie: z.string().regex(COOKIE_NAME, "not a valid cookie name").optional(),
   maxAgeSeconds: z.number().int().positive().default(2_592_000),
+  affinity: Affinity.optional(),
+  /** Services of one group share the visitor key and bucket salt: a visitor is on one track in all. */
+  group: z
+    .string()
+    .max(63)
+    .regex(NAME, "use lowercase letters, digits and dashes ([a-z0-9-])")
+    .optional(),
 });
 
 export const Rule = z
@@ -112,3 +127,4 @@ export type Version = z.infer<typeof Version>;
 export type Rule = z.infer<typeof Rule>;
 export type Experiment = z.infer<typeof Experiment>;
 export type Sticky = z.infer<typeof Sticky>;
+export type Affinity = z.infer<typeof Affinity>;

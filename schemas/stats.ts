@@ -4,12 +4,17 @@ import * as z from "zod";
 
 /**
  * Why a request reached a version: the split, an experiment pin, an override token, the
- * fast-abort diversion, or a named rule ("rule:<name>"). Analysis counts only some of them
- * (by default split and experiment), so forced traffic cannot poison or dilute a verdict.
+ * fast-abort diversion, a named rule ("rule:<name>"), a version-affinity pin the split gave
+ * earlier ("affinity"), or a request outside a regional wave's place ("wave-outside"). Analysis
+ * counts only some of them (by default split, experiment and affinity), so forced traffic cannot
+ * poison or dilute a verdict, and a wave's analysis stays within its place.
  */
 export const OutcomeRoute = z
   .string()
-  .regex(/^(split|experiment|override|halted|rule:.{1,100})$/, "not an outcome route");
+  .regex(
+    /^(split|experiment|override|halted|affinity|wave-outside|rule:.{1,100})$/,
+    "not an outcome route",
+  );
 
 export const LatencyHistogram = z.record(z.string(), z.number().int().nonnegative());
 

@@ -48,6 +48,11 @@ const signatureOf = (node: JsonSchema) => JSON.stringify(resolve(node));
 /** A field's type in words, with what it allows. Objects name the section that documents them. */
 function typeOf(raw: JsonSchema, path: string, link: Link): string {
   const node = resolve(raw);
+  if (node.anyOf)
+    return node.anyOf
+      .filter((option) => option.type !== "null")
+      .map((option) => typeOf(option, path, link))
+      .join(", or ");
   if (node.enum) return `one of ${node.enum.map((v) => code(String(v))).join(", ")}`;
   if (node.const !== undefined) return code(JSON.stringify(node.const));
   const type = Array.isArray(node.type) ? node.type.join(" or ") : node.type;
@@ -109,7 +114,8 @@ export function collectSections(): Section[] {
           description: FIELD_DOCS[fieldPath],
         });
       }
-    } else if (node.items) visit(node.items, `${path}[]`);
+    } else if (node.anyOf) for (const option of node.anyOf) visit(option, path);
+    else if (node.items) visit(node.items, `${path}[]`);
     else if (typeof node.additionalProperties === "object")
       visit(node.additionalProperties, `${path}.<name>`);
   };

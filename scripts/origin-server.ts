@@ -10,6 +10,12 @@ export interface OriginBehaviour {
   errorRate?: number;
   /** Delay before answering, in ms. */
   latencyMs?: number;
+  /**
+   * Relay mode: every request (except /__*) makes a call of its own to this URL with the headers
+   * it got, as a backend calling another service would (no cookies, no hop-by-hop headers), and
+   * answers with what that call returned (see relay()).
+   */
+  relayTo?: string;
 }
 
 export interface OriginServer {
@@ -41,8 +47,13 @@ export async function startOrigin(
     const raw = req.url ?? "/";
     const url = new URL(`http://origin${raw.startsWith("/") ? raw : `/${raw}`}`);
     if (!url.pathname.startsWith("/__")) hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    const context = { name, hits, last, releases, fail: shouldFail() };
+    const relayTo = origin.behaviour.relayTo;
     const answer = () =>
-      respond(req, res, url, { name, hits, last, releases, fail: shouldFail() }).catch((error) => {
+      (relayTo && !url.pathname.startsWith("/__")
+        ? relay(req, res, relayTo, name)
+        : respond(req, res, url, context)
+      ).catch((error) => {
         console.error(`origin ${name}: ${req.method} ${url.pathname} failed: ${String(error)}`);
         res.destroy();
       });
@@ -146,6 +157,36 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
     headers: req.headers,
     bodyLength: body.length,
     bodySha256: createHash("sha256").update(body).digest("hex"),
+  });
+}
+
+/** Headers a backend does not pass on its own call: the browser's cookies and per-hop ones. */
+const NOT_RELAYED = new Set([
+  "host",
+  "cookie",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+]);
+
+/** Calls `target` with the headers this origin got; answers `{origin, relayed: {status, version, body}}`. */
+async function relay(req: IncomingMessage, res: ServerResponse, target: string, name: string) {
+  await readBody(req);
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined || NOT_RELAYED.has(key)) continue;
+    headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const response = await fetch(target, { headers });
+  const body = await response.text();
+  return json(res, 200, {
+    origin: name,
+    relayed: {
+      status: response.status,
+      version: response.headers.get("x-keystone-version"),
+      body,
+    },
   });
 }
 

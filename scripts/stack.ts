@@ -14,6 +14,7 @@ export interface LocalSecrets {
   READ_TOKEN: string;
   OVERRIDE_SECRET: string;
   DEPLOY_WEBHOOK_SECRET: string;
+  AFFINITY_SECRET: string;
 }
 
 export function randomSecrets(): LocalSecrets {
@@ -23,6 +24,7 @@ export function randomSecrets(): LocalSecrets {
     READ_TOKEN: secret(),
     OVERRIDE_SECRET: secret(),
     DEPLOY_WEBHOOK_SECRET: secret(),
+    AFFINITY_SECRET: secret(),
   };
 }
 
@@ -52,7 +54,8 @@ export function writeEnvFile(
 /**
  * The local .dev.vars: created with fresh secrets when absent; one written by an older version
  * gets the local dev settings it lacks (without METRICS_FLUSH_SECONDS a local rollout's outcomes
- * wait 5 s to be counted). Returns what it did, for one line of output.
+ * wait 5 s to be counted) and a fresh AFFINITY_SECRET (version pins and group visitor headers
+ * are off without it). Returns what it did, for one line of output.
  */
 export function ensureLocalEnvFile(path: string): string | undefined {
   if (!existsSync(path)) {
@@ -60,10 +63,14 @@ export function ensureLocalEnvFile(path: string): string | undefined {
     return `created ${path} with fresh local tokens (git-ignored)`;
   }
   const vars = readEnvFile(path);
-  const missing = Object.entries(LOCAL_DEV_VARS).filter(([key]) => vars[key] === undefined);
+  // A secret added since the file was written (AFFINITY_SECRET) gets a fresh value of its own.
+  const fresh = { AFFINITY_SECRET: randomSecrets().AFFINITY_SECRET };
+  const wanted: Record<string, string> = { ...fresh, ...LOCAL_DEV_VARS };
+  const missing = Object.entries(wanted).filter(([key]) => vars[key] === undefined);
   if (missing.length === 0) return undefined;
   appendFileSync(path, missing.map(([k, v]) => `${k}=${v}\n`).join(""));
-  return `added ${missing.map(([k, v]) => `${k}=${v}`).join(", ")} to ${path}`;
+  const shown = missing.map(([k, v]) => (k in fresh ? k : `${k}=${v}`));
+  return `added ${shown.join(", ")} to ${path}`;
 }
 
 export function readEnvFile(path: string): Record<string, string> {

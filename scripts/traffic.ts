@@ -67,6 +67,9 @@ async function one(): Promise<void> {
 // Evenly paced: request i leaves at i × (seconds / requests), so every second of the step's
 // window gets its share and the Worker's per-second flushes carry them to the stats.
 const gapMs = (seconds * 1000) / requests;
+// AbortSignal.timeout's timers do not keep Node alive: should a fetch stall with no socket open,
+// Node would exit 13 ("unsettled top-level await") instead of counting it failed after 10 s.
+const keepAlive = setInterval(() => {}, 1_000);
 const inFlight: Promise<void>[] = [];
 for (let i = 0; i < requests; i++) {
   const due = started + i * gapMs;
@@ -74,6 +77,7 @@ for (let i = 0; i < requests; i++) {
   inFlight.push(one());
 }
 await Promise.all(inFlight);
+clearInterval(keepAlive);
 const list = (m: Map<string | number, number>, sep: string) =>
   [...m].map(([k, n]) => `${k}${sep}${n}`).join(", ");
 console.log(

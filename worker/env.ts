@@ -31,4 +31,9 @@ export interface Env {
   DEPLOY_WEBHOOK_SECRET?: string;
   /** HMAC key of `x-keystone-override` tokens; overrides are ignored without it. */
   OVERRIDE_SECRET?: string;
+  /**
+   * HMAC key of version-affinity pins and track-group visitor tokens (x-keystone-visitor);
+   * without it, sticky.affinity and group visitor headers are off.
+   */
+  AFFINITY_SECRET?: string;
 }

@@ -34,6 +34,7 @@ export default defineCommand({
     ip: { type: "string", description: "client IP" },
     country: { type: "string", description: "two-letter country code" },
     colo: { type: "string", description: "Cloudflare colo" },
+    continent: { type: "string", description: "continent code (AF, AN, AS, EU, NA, OC, SA)" },
     path: { type: "string", description: "request path (default /)" },
     method: { type: "string", description: "request method (default GET)" },
     host: { type: "string", description: "request host (default: the service's first)" },
@@ -53,6 +54,7 @@ export default defineCommand({
       ip: args.ip,
       country: args.country,
       colo: args.colo,
+      continent: args.continent,
     };
     const result = await api.request(ExplainResult, "POST", "/explain", {
       service: args.service,

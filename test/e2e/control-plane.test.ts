@@ -179,7 +179,7 @@ describe("explain agrees with the data plane", () => {
       seen.add(version);
     }
     expect(seen).toEqual(new Set(["stable", "canary"]));
-    // Thirteen CLI processes: seconds each on a busy machine.
+    // CLI processes in sequence: seconds each on a busy machine.
   }, 180_000);
 });
 

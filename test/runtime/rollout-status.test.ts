@@ -117,7 +117,12 @@ describe("values that end up on the wire", () => {
 describe("warnings about missing secrets", () => {
   it("the health endpoint and the service list name each secret that is unset", async () => {
     const api = createAdminApi();
-    const bare = { ...env, NOTIFY_SECRET: undefined, OVERRIDE_SECRET: undefined };
+    const bare = {
+      ...env,
+      NOTIFY_SECRET: undefined,
+      OVERRIDE_SECRET: undefined,
+      AFFINITY_SECRET: undefined,
+    };
     const health = await api.fetch(
       new Request("https://a/_keystone/health"),
       bare,
@@ -127,6 +132,7 @@ describe("warnings about missing secrets", () => {
     expect(warnings).toEqual([
       "NOTIFY_SECRET is not set: notify events are sent unsigned (set the secret)",
       "OVERRIDE_SECRET is not set: x-keystone-override tokens are ignored and cannot be minted",
+      "AFFINITY_SECRET is not set: sticky.affinity version pins and sticky.group visitor headers are off",
     ]);
     const full = await api.fetch(
       new Request("https://a/_keystone/health"),

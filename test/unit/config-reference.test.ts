@@ -40,7 +40,9 @@ describe("the generated config reference", () => {
     expect(text).toMatch(
       /\| `name` \| text, `\^\[a-z0-9\]\[a-z0-9-\]\*\$`, at most 63 characters \| \*\*required\*\* \|/,
     );
-    expect(text).toMatch(/\| `onFailure` \| one of `rollback`, `pause` \| `"rollback"` \|/);
+    expect(text).toMatch(
+      /\| `onFailure` \| one of `rollback`, `pause`, or \[`services\[\]\.rollout\.onFailure`\]\(#services-rollout-onfailure\) \| `"rollback"` \|/,
+    );
     expect(text).toMatch(/\| `minRequests` \| whole number ≥ 0 \| `100` \|/);
     expect(text).toContain("versions named `blue` and `green`");
   });

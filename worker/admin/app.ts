@@ -1,27 +1,17 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { ExplainBody, IsolateCounters } from "../../schemas/api.ts";
-import {
-  ExplainResult,
-  Health,
-  ServiceRecord,
-  ValidateResult,
-} from "../../schemas/api-responses.ts";
+import { IsolateCounters } from "../../schemas/api.ts";
+import { Health, ValidateResult } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
-import { compileRouteTable, findService } from "../core/compile.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
 import { requireScope } from "./auth.ts";
-import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
-import { ApiError, parseRpc } from "./errors.ts";
-import { explainRequest } from "./explain.ts";
-import { explainWithHalt } from "./explain-halt.ts";
+import { ApiError } from "./errors.ts";
+import { explainRoutes } from "./explain-route.ts";
 import { incidentRoutes } from "./incident-routes.ts";
-import { liveServices } from "./live-services.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -79,37 +69,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   v1.route("/", rolloutRoutes());
   v1.route("/", incidentRoutes());
   v1.route("/", deployHookRoutes());
-
-  v1.post("/explain", requireScope("read"), async (c) => {
-    const body = await readBody(c, ExplainBody);
-    let config = body.service
-      ? parseRpc(
-          ServiceRecord.nullable(),
-          await serviceObjectOf(c.env, body.service).record(body.service),
-          `service "${body.service}"`,
-        )?.config
-      : undefined;
-    if (!body.service) {
-      const host = body.request.host;
-      if (!host)
-        throw new ApiError("invalid", "name a service or a request host", [
-          { path: "request.host", message: "required without service" },
-        ]);
-      const table = compileRouteTable((await liveServices(c.env)).map((e) => e.config));
-      config = findService(
-        table,
-        host.toLowerCase().replace(/:\d+$/, ""),
-        body.request.path ?? "/",
-      )?.config;
-    }
-    if (!config)
-      throw new ApiError(
-        "not_found",
-        `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
-      );
-    const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET);
-    return respond(c, ExplainResult, await explainWithHalt(c.env, config, result));
-  });
+  v1.route("/", explainRoutes());
 
   v1.post("/validate", requireScope("read"), async (c) => {
     const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));

@@ -1,18 +1,28 @@
 // `explain`: the data plane's own decision for a described request, with the reasons spelled out.
 import type { ExplainResult } from "../../schemas/api-responses.ts";
+import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";
 import { factsFromDescription, type RequestDescription, type RequestFacts } from "../core/facts.ts";
 import type { BucketRange } from "../core/layout.ts";
+import { VISITOR_HEADER } from "../core/visitor-token.ts";
+import { splitStageLine, visitorsWhy } from "./explain-visitors.ts";
+
+/** What the isolates know beside the config: the pin scope and wave as published, the pin key. */
+export interface ExplainContext {
+  live?: LiveRouting | undefined;
+  affinitySecret?: string | undefined;
+}
 
 export function explainRequest(
   config: Service,
   request: Omit<RequestDescription, "host"> & { host?: string | undefined },
   now: number,
   overrideSecret: string | undefined,
+  context: ExplainContext = {},
 ): ExplainResult {
-  const service = compileService(config);
+  const service = compileService(config, 0, context.live);
   const facts = factsFromDescription({
     ...request,
     host: request.host ?? config.hosts[0]!.replace(/^\*\./, "x."),
@@ -20,21 +30,23 @@ export function explainRequest(
   const verdict = decideForService(facts, service, {
     now,
     overrideSecret,
+    affinitySecret: context.affinitySecret,
     mintVisitorId: () => crypto.randomUUID(),
   });
   return {
     service: config.name,
     version: verdict.version.name,
     release: verdict.version.release ?? null,
-    // Times leave the API as ISO-8601: an override's expiry is the one time a reason carries.
+    // Times leave the API as ISO-8601: an override's or a pin's expiry is the time a reason carries.
     reason:
-      verdict.reason.kind === "override"
+      verdict.reason.kind === "override" || verdict.reason.kind === "affinity"
         ? { ...verdict.reason, expiresAt: new Date(verdict.reason.expiresAt).toISOString() }
         : { ...verdict.reason },
     bucket: verdict.bucket,
     visitor: verdict.visitorSource,
+    group: service.group ?? null,
     experiments: verdict.experiments,
-    why: reasons(verdict, facts),
+    why: [...reasons(verdict, facts), ...visitorsWhy(verdict, context.live)],
   };
 }
 
@@ -73,6 +85,9 @@ function reasons(verdict: Verdict, facts: RequestFacts): string[] {
       lines.push(
         `no rule matched; bucket ${bucket} falls in ${version.name}'s range ${rangeText(service.ranges, version.name)} of the split`,
       );
+      break;
+    default:
+      lines.push(splitStageLine(verdict, reason));
   }
   for (const e of verdict.experiments)
     lines.push(`experiment "${e.name}": variant "${e.variant}" (bucket ${e.bucket})`);
@@ -95,5 +110,7 @@ function visitorLine(verdict: Verdict, facts: RequestFacts): string {
       return `no ${sticky.by === "cookie" ? sticky.cookie : ""} cookie: a new visitor gets a random id, so the bucket below is one example`;
     case "random":
       return "no visitor key (stickiness off or key absent): each request is bucketed at random";
+    case "group":
+      return `visitor identified by a signed ${VISITOR_HEADER} of group "${verdict.service.group}" (forwarded by another service's origin)`;
   }
 }

@@ -9,5 +9,9 @@ export function deploymentWarnings(env: Env): string[] {
     warnings.push(
       "OVERRIDE_SECRET is not set: x-keystone-override tokens are ignored and cannot be minted",
     );
+  if (!env.AFFINITY_SECRET)
+    warnings.push(
+      "AFFINITY_SECRET is not set: sticky.affinity version pins and sticky.group visitor headers are off",
+    );
   return warnings;
 }

@@ -1,6 +1,7 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
 // a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, meta.
 import type { Publication, TxOutcome } from "../../schemas/ledger.ts";
+import { LiveRouting } from "../../schemas/live-routing.ts";
 import {
   type DecodedConfig,
   decodeStoredConfig,
@@ -13,7 +14,8 @@ CREATE TABLE IF NOT EXISTS entries (
   sequence INTEGER NOT NULL,
   config TEXT,
   rollout_active INTEGER NOT NULL DEFAULT 0,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  live TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
@@ -27,6 +29,18 @@ export interface StoredEntry {
   name: string;
   sequence: number;
   decoded: DecodedConfig;
+  /** The publication's pin scope and wave; undefined when it had none (or it no longer parses). */
+  live: LiveRouting | undefined;
+}
+
+function decodeLive(text: unknown): LiveRouting | undefined {
+  if (typeof text !== "string") return undefined;
+  try {
+    const parsed = LiveRouting.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class RegistryStore {
@@ -46,24 +60,28 @@ export class RegistryStore {
 
   put(publication: Publication, now: number): void {
     this.#sql.exec(
-      "INSERT OR REPLACE INTO entries (name, sequence, config, rollout_active, updated_at) VALUES (?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO entries (name, sequence, config, rollout_active, updated_at, live) VALUES (?, ?, ?, ?, ?, ?)",
       publication.service,
       publication.sequence,
       publication.config === null ? null : encodeStoredConfig(publication.config),
       publication.rolloutActive ? 1 : 0,
       now,
+      publication.live ? JSON.stringify(publication.live) : null,
     );
   }
 
   /** Every live service (tombstones left out), each row decoded on its own. */
   live(): StoredEntry[] {
     return this.#sql
-      .exec("SELECT name, sequence, config FROM entries WHERE config IS NOT NULL ORDER BY name")
+      .exec(
+        "SELECT name, sequence, config, live FROM entries WHERE config IS NOT NULL ORDER BY name",
+      )
       .toArray()
       .map((row) => ({
         name: String(row.name),
         sequence: Number(row.sequence),
         decoded: decodeStoredConfig(String(row.config)),
+        live: decodeLive(row.live),
       }));
   }
 
@@ -117,6 +135,12 @@ export class RegistryStore {
    * with bare Service JSON: the revision was the sequence, and rows move over as they were.
    */
   #migrate(): void {
+    // Registries stored before pin scopes and waves lack the `live` column.
+    const entryColumns = this.#sql
+      .exec("PRAGMA table_info(entries)")
+      .toArray()
+      .map((row) => String(row.name));
+    if (!entryColumns.includes("live")) this.#sql.exec("ALTER TABLE entries ADD COLUMN live TEXT");
     const columns = this.#sql
       .exec("PRAGMA table_info(services)")
       .toArray()

@@ -45,14 +45,15 @@ export class RouteDocWriter {
    * logged and published as stored: isolates skip what they cannot read and keep the rest.
    */
   document(generation: number, now: number): RoutesDocEnvelope {
-    const services = this.#store.live().map(({ name, sequence, decoded }) => {
+    const services = this.#store.live().map(({ name, sequence, decoded, live }) => {
       if (!decoded.ok && !this.#reported.has(`${name}@${sequence}`)) {
         this.#reported.add(`${name}@${sequence}`);
         console.error(
           `keystone: stored service "${name}" does not fit the schema (${decoded.problem}); published as stored`,
         );
       }
-      return { name, sequence, config: decoded.ok ? decoded.config : decoded.raw };
+      const config = decoded.ok ? decoded.config : decoded.raw;
+      return live ? { name, sequence, config, live } : { name, sequence, config };
     });
     return { format: 2, generation, publishedAt: new Date(now).toISOString(), services };
   }

@@ -16,12 +16,13 @@ import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { ServiceRpc } from "../contracts.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { decide } from "../core/ledger/ledger.ts";
+import { nextRampAt } from "../core/rollout/ramp.ts";
 import type { Env } from "../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
 import { readWindows } from "./rollout-io.ts";
 import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
-import { runTick } from "./tick-runner.ts";
+import { runRamp, runTick } from "./tick-runner.ts";
 import { rolloutWire, statusView } from "./wire.ts";
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
@@ -32,7 +33,9 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     super(ctx, env);
     this.#writer = new ServiceWriter(ctx, env);
     this.#twoPhase = new TwoPhaseChanges(this.#writer, env, () => this.#deliver());
-    this.#writer.wakeAlso = () => this.#twoPhase.pending()?.expiresAt ?? null;
+    // The alarm also wakes for a ramping rollback's next cut (finer than the cron's minute).
+    this.#writer.wakeAlso = () =>
+      minOf(this.#twoPhase.pending()?.expiresAt, nextRampAt(this.rolloutState()));
     this.#writer.migrateUnpublished();
   }
 
@@ -127,6 +130,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   override async alarm(): Promise<void> {
     const name = this.#writer.store.getMeta("name");
     if (name) await this.#twoPhase.settleExpired(name);
+    if (name && !this.#twoPhase.pending())
+      await runRamp(this.#writer, name, Date.now(), () => this.#deliver());
     await this.#writer.deliver();
   }
 
@@ -135,4 +140,9 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     await this.#writer.deliver((effect) => effect.kind === "notify");
     this.ctx.waitUntil(this.#writer.deliver());
   }
+}
+
+function minOf(...times: (number | null | undefined)[]): number | null {
+  const set = times.filter((t): t is number => typeof t === "number");
+  return set.length === 0 ? null : Math.min(...set);
 }

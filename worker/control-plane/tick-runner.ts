@@ -2,7 +2,9 @@
 // and the checks the ledger asks for run, then decided only if nothing changed meanwhile (an
 // operator's command, another tick, a two-phase change).
 import type { TickReply } from "../../schemas/ledger.ts";
+import { stepRamp } from "../core/ledger/ramp-step.ts";
 import { claimTick, tick, tickChecks } from "../core/ledger/tick.ts";
+import { isRamping } from "../core/rollout/ramp.ts";
 import type { Env } from "../env.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
 import type { ServiceWriter } from "./service-writer.ts";
@@ -17,6 +19,13 @@ export async function runTick(
 ): Promise<TickReply> {
   const store = writer.store;
   if (busy()) return { ticked: false, why: "a change is being applied" };
+  if (isRamping(store.load(name).rollout))
+    return (
+      (await runRamp(writer, name, scheduledTime, deliver)) ?? {
+        ticked: false,
+        why: "the ramp's next cut is not due",
+      }
+    );
   const claim = claimTick(store.load(name), scheduledTime);
   if (!claim.reply.run || !claim.state.rollout)
     return { ticked: false, why: claim.reply.run ? "no rollout in progress" : claim.reply.why };
@@ -28,6 +37,20 @@ export async function runTick(
   if (JSON.stringify(current.rollout) !== claimed || busy())
     return { ticked: false, why: "the rollout changed during the tick" };
   const decided = tick(current, windows, gateFailures, scheduledTime);
+  await writer.commit(name, decided);
+  await deliver();
+  return decided.reply;
+}
+
+/** The next cut of a ramping rollback, if due at `now` (the cron's time, or the alarm's). */
+export async function runRamp(
+  writer: ServiceWriter,
+  name: string,
+  now: number,
+  deliver: () => Promise<void>,
+): Promise<TickReply | undefined> {
+  const decided = stepRamp(writer.store.load(name), now);
+  if (!decided) return undefined;
   await writer.commit(name, decided);
   await deliver();
   return decided.reply;

@@ -16,7 +16,7 @@ import type { LedgerState } from "../core/ledger/state.ts";
 import { haltHoldsUntil, tracksOf } from "../core/ledger/status.ts";
 import type { Windows } from "../core/ledger/tick.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
-import { stepsOf } from "../core/rollout/steps.ts";
+import { placeAt, stepsOf } from "../core/rollout/steps.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -83,8 +83,8 @@ export function statusView(
 ): RolloutStatus {
   const rollout = state.rollout;
   const effective = effectiveConfig(state.config, rollout);
-  const step =
-    rollout && state.config.rollout ? stepsOf(state.config.rollout)[rollout.stepIndex] : undefined;
+  const steps = rollout && state.config.rollout ? stepsOf(state.config.rollout) : [];
+  const step = rollout ? steps[rollout.stepIndex] : undefined;
   return {
     state: rollout ? rolloutWire(rollout) : null,
     split: effective.split,
@@ -96,6 +96,7 @@ export function statusView(
     stepBakeMs: step?.kind === "weight" ? step.bakeMs : null,
     halt: state.halt ? haltStatus(state.halt, now, refreshBoundMs) : null,
     incident: incident && { id: incident.id, summary: incident.summary },
+    place: isActive(rollout) ? placeAt(steps, rollout.stepIndex) : null,
     now: iso(now),
   };
 }

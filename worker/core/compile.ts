@@ -1,5 +1,7 @@
 // Compiles published service configs into a RouteTable, once per config generation.
+import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Service } from "../../schemas/service.ts";
+import { pinCookieName, pinScopeOf } from "./affinity.ts";
 import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
@@ -11,6 +13,7 @@ import type {
   RouteTable,
   StickyKey,
 } from "./route-table.ts";
+import { compileWhere } from "./wave.ts";
 
 export function compileRouteTable(services: readonly Service[], generation = 0): RouteTable {
   return assembleRouteTable(
@@ -54,7 +57,11 @@ export function topOrderOf(config: Service): string[] {
   return [candidate, ...others.filter((name) => name !== candidate)];
 }
 
-export function compileService(config: Service, sequence = 0): CompiledService {
+export function compileService(
+  config: Service,
+  sequence = 0,
+  live: LiveRouting | undefined = undefined,
+): CompiledService {
   const topOrder = topOrderOf(config);
   const versions = new Map<string, CompiledVersion>();
   for (const [name, version] of Object.entries(config.versions)) {
@@ -70,7 +77,14 @@ export function compileService(config: Service, sequence = 0): CompiledService {
     name: config.name,
     config,
     sequence,
-    seed: saltSeed(config.name),
+    seed: saltSeed(config.sticky.group ?? config.name),
+    group: config.sticky.group,
+    affinity: config.sticky.affinity && {
+      maxAgeSeconds: config.sticky.affinity.maxAgeSeconds,
+      cookie: pinCookieName(config.name),
+      scope: pinScopeOf(live),
+    },
+    wave: live?.wave ? compileWhere(live.wave) : undefined,
     versions,
     baseline: config.baseline,
     ranges: layoutSplit(config.split, config.baseline, topOrder),
@@ -110,7 +124,9 @@ export function compileErrorStatuses(patterns: readonly string[]): (status: numb
 
 function compileSticky(config: Service): StickyKey {
   const { by, cookie, maxAgeSeconds } = config.sticky;
-  if (by === "cookie") return { by, cookie: cookie ?? `ks_${config.name}`, maxAgeSeconds };
+  // A group's services share the visitor cookie (on a shared host), as they share the salt.
+  const fallback = `ks_${config.sticky.group ?? config.name}`;
+  if (by === "cookie") return { by, cookie: cookie ?? fallback, maxAgeSeconds };
   if (by === "ip" || by === "none") return { by };
   return { by: "header", header: by.slice("header:".length).toLowerCase() };
 }

@@ -6,12 +6,16 @@ import { bucketFor } from "./hash.ts";
 import { nameAt } from "./layout.ts";
 import { verifyOverride } from "./override.ts";
 import type { CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
+import { decideSplit, type SplitReason } from "./split-stage.ts";
+import { readVisitor, signVisitor, VISITOR_HEADER } from "./visitor-token.ts";
 
 export const OVERRIDE_HEADER = "x-keystone-override";
 
 export interface DecideContext {
   now: number;
   overrideSecret: string | undefined;
+  /** Key of version pins and group visitor tokens; without it both are off. */
+  affinitySecret?: string | undefined;
   /** A fresh random visitor id (used when the visitor has none, or stickiness is off). */
   mintVisitorId: () => string;
 }
@@ -20,10 +24,10 @@ export type Reason =
   | { kind: "override"; expiresAt: number }
   | { kind: "rule"; rule: string; split: boolean }
   | { kind: "experiment"; experiment: string; variant: string }
-  | { kind: "split" }
+  | SplitReason
   | { kind: "halted"; from: string };
 
-export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random";
+export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random" | "group";
 
 export interface ExperimentAssignment {
   name: string;
@@ -40,6 +44,10 @@ export interface Verdict {
   /** The visitor's bucket in 0..9999 for this service's splits. */
   bucket: number;
   visitorSource: VisitorSource;
+  /** The signed visitor key for the origin to forward (grouped services with a secret only). */
+  visitorToken: string | undefined;
+  /** The split (or a wave) placed the visitor: a version pin may be given for what it is served. */
+  mayPin: boolean;
   experiments: ExperimentAssignment[];
   /** Set when a visitor id was minted for cookie stickiness and must be sent back. */
   setCookie: { name: string; value: string; maxAgeSeconds: number } | undefined;
@@ -60,7 +68,7 @@ export function decideForService(
   service: CompiledService,
   ctx: DecideContext,
 ): Verdict {
-  const visitor = visitorKeyOf(facts, service, ctx);
+  const visitor = groupVisitor(facts, service, ctx) ?? visitorKeyOf(facts, service, ctx);
   const bucket = bucketFor(service.seed, visitor.key);
   const experiments = assignExperiments(facts, service, visitor.key);
   const { name, reason, outcomeRoute } = chooseVersion(facts, service, ctx, bucket, experiments);
@@ -71,6 +79,8 @@ export function decideForService(
     outcomeRoute,
     bucket,
     visitorSource: visitor.source,
+    visitorToken: visitorTokenOf(service, ctx, visitor),
+    mayPin: reason.kind === "split" || reason.kind === "wave-outside",
     experiments,
     setCookie: visitor.setCookie,
   };
@@ -115,7 +125,7 @@ function chooseVersion(
       };
     }
   }
-  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" }, outcomeRoute: "split" };
+  return decideSplit(facts, service, ctx, bucket);
 }
 
 function assignExperiments(
@@ -145,11 +155,32 @@ export function isVisitorId(value: string): boolean {
   return VISITOR_ID.test(value);
 }
 
-function visitorKeyOf(
+type Visitor = {
+  key: string;
+  source: VisitorSource;
+  setCookie?: Verdict["setCookie"];
+  token?: string;
+};
+
+/** A grouped service's visitor, as another service of the group signed it for its origin. */
+function groupVisitor(
   facts: RequestFacts,
   service: CompiledService,
   ctx: DecideContext,
-): { key: string; source: VisitorSource; setCookie?: Verdict["setCookie"] } {
+): Visitor | undefined {
+  if (!service.group || !ctx.affinitySecret) return undefined;
+  const token = facts.header(VISITOR_HEADER);
+  const key = token === null ? undefined : readVisitor(ctx.affinitySecret, service.group, token);
+  return key === undefined ? undefined : { key, source: "group", token: token! };
+}
+
+/** What a grouped service's origin forwards: the token it came with, or one signed now. */
+function visitorTokenOf(service: CompiledService, ctx: DecideContext, visitor: Visitor) {
+  if (!service.group || !ctx.affinitySecret) return undefined;
+  return visitor.token ?? signVisitor(ctx.affinitySecret, service.group, visitor.key);
+}
+
+function visitorKeyOf(facts: RequestFacts, service: CompiledService, ctx: DecideContext): Visitor {
   const sticky = service.sticky;
   switch (sticky.by) {
     case "cookie": {

@@ -17,6 +17,8 @@ export interface RequestFacts {
   ipAddress(): IpAddress | undefined;
   country: string | null;
   colo: string | null;
+  /** Continent code (`request.cf.continent`: AF, AN, AS, EU, NA, OC, SA). */
+  continent: string | null;
   asn: number | null;
 }
 
@@ -40,6 +42,7 @@ export interface RequestDescription {
   ip?: string;
   country?: string;
   colo?: string;
+  continent?: string;
   asn?: number;
 }
 
@@ -59,6 +62,7 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
     ipAddress: lazyIpAddress(ip),
     country: d.country ?? null,
     colo: d.colo ?? null,
+    continent: d.continent ?? null,
     asn: d.asn ?? null,
   };
 }

@@ -1,6 +1,5 @@
 // Signed override tokens: `v1.<service>.<version>.<expires unix s>.<HMAC-SHA256, base64url>`.
-// node:crypto keeps verification synchronous so the routing decision stays a plain function.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { sign, signatureMatches } from "./hmac.ts";
 
 const PREFIX = "v1";
 
@@ -9,10 +8,6 @@ export interface OverrideClaim {
   version: string;
   /** Expiry in milliseconds since the epoch. */
   expiresAt: number;
-}
-
-function sign(secret: string, payload: string): string {
-  return createHmac("sha256", secret).update(payload).digest("base64url");
 }
 
 export function signOverride(secret: string, claim: OverrideClaim): string {
@@ -35,9 +30,7 @@ export function verifyOverride(
     string,
     string,
   ];
-  const expected = Buffer.from(sign(secret, parts.slice(0, 4).join(".")));
-  const given = Buffer.from(signature);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  if (!signatureMatches(secret, parts.slice(0, 4).join("."), signature)) return undefined;
   const expiresAt = Number(expiresText) * 1000;
   if (!Number.isFinite(expiresAt) || expiresAt <= now) return undefined;
   return { service, version, expiresAt };

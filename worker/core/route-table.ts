@@ -1,5 +1,6 @@
 // The compiled form of published config: what the data plane consults per request.
 import type { Service } from "../../schemas/service.ts";
+import type { PinScope } from "./affinity.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
 
@@ -39,13 +40,27 @@ export interface CompiledExperiment {
   pins: Map<string, string>;
 }
 
+/** Version affinity (sticky.affinity) with the table's pin scope. */
+export interface CompiledAffinity {
+  maxAgeSeconds: number;
+  /** The pin cookie (ks_pin_<service>). */
+  cookie: string;
+  scope: PinScope;
+}
+
 export interface CompiledService {
   name: string;
   config: Service;
   /** The publication sequence of this service's entry (halts lift at or above theirs). */
   sequence: number;
-  /** Hash seed of the service's salt (its name, fixed for its life). */
+  /** Hash seed of the service's salt (its name, or its sticky.group's, fixed for its life). */
   seed: number;
+  /** sticky.group: services naming it share the visitor key and the salt. */
+  group: string | undefined;
+  /** Undefined: version affinity is off. */
+  affinity: CompiledAffinity | undefined;
+  /** The current rollout step's place (a regional wave); undefined: everyone. */
+  wave: Predicate | undefined;
   versions: Map<string, CompiledVersion>;
   baseline: string;
   ranges: BucketRange[];

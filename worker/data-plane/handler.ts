@@ -3,6 +3,7 @@ import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
+import { pinToIssue } from "../core/pin-issue.ts";
 import type { Env } from "../env.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
@@ -82,6 +83,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     );
   };
   const overrideSecret = env.OVERRIDE_SECRET;
+  const affinitySecret = env.AFFINITY_SECRET;
   return {
     cache,
     halted,
@@ -113,6 +115,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       const decided = decideRoute(factsFromRequest(request, url), state.table, {
         now: now(),
         overrideSecret,
+        affinitySecret,
         mintVisitorId: () => crypto.randomUUID(),
       });
       const verdict =
@@ -139,7 +142,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       else armDeadline(ctx);
       // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
       if (response.status === 101 || response.webSocket) return response;
-      return withClientHeaders(response, verdict, url);
+      return withClientHeaders(response, verdict, url, pinToIssue(verdict, affinitySecret, now()));
     },
   };
 }

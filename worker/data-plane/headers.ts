@@ -1,6 +1,9 @@
 // Headers on the way to the origin and back: strip what clients may not set or what belongs to
 // one connection only, say who the client is, and add what we decided.
+import { PIN_HEADER } from "../core/affinity.ts";
 import type { Verdict } from "../core/decide.ts";
+import type { IssuedPin } from "../core/pin-issue.ts";
+import { VISITOR_HEADER } from "../core/visitor-token.ts";
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -78,6 +81,8 @@ export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): He
   for (const { name, variant } of verdict.experiments) {
     headers.append("x-keystone-experiment", `${name}=${variant}`);
   }
+  // A grouped service's origin forwards this on its calls to the group's other services.
+  if (verdict.visitorToken !== undefined) headers.set(VISITOR_HEADER, verdict.visitorToken);
   headers.set("x-forwarded-host", url.host);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
   setClientChain(headers, incoming, url, verdict);
@@ -87,19 +92,35 @@ export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): He
 export function visitorCookie(verdict: Verdict, url: URL): string | undefined {
   const cookie = verdict.setCookie;
   if (!cookie) return undefined;
-  const secure = url.protocol === "https:" ? "; Secure" : "";
-  return `${cookie.name}=${cookie.value}; Max-Age=${cookie.maxAgeSeconds}; Path=/; HttpOnly; SameSite=Lax${secure}`;
+  return `${cookie.name}=${cookie.value}; Max-Age=${cookie.maxAgeSeconds}; ${cookieAttributes(url)}`;
+}
+
+function cookieAttributes(url: URL): string {
+  return `Path=/; HttpOnly; SameSite=Lax${url.protocol === "https:" ? "; Secure" : ""}`;
 }
 
 /** Adds the client-facing headers; returns the origin's response untouched when there are none. */
-export function withClientHeaders(response: Response, verdict: Verdict, url: URL): Response {
+export function withClientHeaders(
+  response: Response,
+  verdict: Verdict,
+  url: URL,
+  pin?: IssuedPin,
+): Response {
   const cookie = visitorCookie(verdict, url);
   const expose = verdict.service.exposeVersionHeader;
-  if (!cookie && !expose) return response;
+  if (!cookie && !expose && !pin) return response;
   // A copy, not the fetch response's own headers changed in place: in workerd that costs more
   // CPU per request (npm run bench:stages, docs/performance.md).
   const out = new Response(response.body, response);
   if (expose) out.headers.set("x-keystone-version", verdict.version.name);
   if (cookie) out.headers.append("set-cookie", cookie);
+  if (pin) {
+    // Browsers keep the cookie; other clients send the header back as they received it.
+    out.headers.append(
+      "set-cookie",
+      `${pin.cookie}=${pin.token}; Max-Age=${pin.maxAgeSeconds}; ${cookieAttributes(url)}`,
+    );
+    out.headers.set(PIN_HEADER, pin.token);
+  }
   return out;
 }

@@ -5,12 +5,13 @@ import { normalizePath } from "../core/path.ts";
 interface CfProperties {
   country?: string;
   colo?: string;
+  continent?: string;
   asn?: number;
 }
 
 export function factsFromRequest(request: Request, url: URL): RequestFacts {
   const headers = request.headers;
-  // request.cf is costly to materialise: read it only when a geo rule asks.
+  // request.cf is costly to materialise: read it only when a geo rule or a regional wave asks.
   let cf: CfProperties | undefined | null = null;
   const cfOf = () => {
     if (cf === null) cf = (request as { cf?: CfProperties }).cf;
@@ -36,6 +37,9 @@ export function factsFromRequest(request: Request, url: URL): RequestFacts {
     },
     get colo() {
       return cfOf()?.colo ?? null;
+    },
+    get continent() {
+      return cfOf()?.continent ?? null;
     },
     get asn() {
       return cfOf()?.asn ?? null;

@@ -111,7 +111,7 @@ export class RouteTableCache {
     const services: CompiledService[] = [];
     for (const entry of accepted) {
       try {
-        services.push(compileService(entry.config, entry.sequence));
+        services.push(compileService(entry.config, entry.sequence, entry.live));
       } catch (error) {
         rejected.push({ name: entry.name, problem: `does not compile: ${String(error)}` });
       }

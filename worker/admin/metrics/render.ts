@@ -138,6 +138,14 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     "When the latest rollout's last verdict was taken (Unix time).",
     (r) => (r.lastVerdictAt === null ? null : seconds(r.lastVerdictAt)),
   );
+  family(
+    "keystone_rollout_wave_info",
+    "gauge",
+    "1 while the latest rollout's current step is a regional wave; place names where its weight holds.",
+    perRollout((s, r) =>
+      r.place ? [[{ service: s.name, candidate: r.candidate, place: r.place }, 1]] : [],
+    ),
+  );
   const checkFamily = (
     name: string,
     help: string,

@@ -2,12 +2,14 @@
 // stats object, the route document in KV, and each version's health path. Re-wire here when the
 // Durable Objects' RPCs change; the renderer only sees the MetricsSnapshot.
 import { MetricsSnapshot, type VersionMetrics } from "../../../schemas/metrics.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../control-plane/stubs.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
 import { candidateOf } from "../../core/rollout/commands.ts";
-import { stepsOf } from "../../core/rollout/steps.ts";
+import { placeAt, type Step, stepsOf } from "../../core/rollout/steps.ts";
+import { describeWhere } from "../../core/wave.ts";
 import type { Env } from "../../env.ts";
 import { liveServices } from "../live-services.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
@@ -61,6 +63,7 @@ async function readService(env: Env, config: Service, now: number) {
       bakeLeftSeconds: bakeLeftSeconds(rollout, steps, now),
       lastVerdictAt: rollout.lastVerdict ? new Date(rollout.lastVerdict.at).toISOString() : null,
       checks: config.rollout ? checksOf(config.rollout.analysis, rollout) : [],
+      place: placeOf(rollout, steps),
     },
   };
 }
@@ -98,4 +101,10 @@ async function probe(origin: string, path: string): Promise<"healthy" | "failing
   } catch {
     return "failing";
   }
+}
+
+/** The regional wave of an active rollout's current step, in words. */
+function placeOf(rollout: RolloutState, steps: Step[]): string | null {
+  const where = isActive(rollout) ? placeAt(steps, rollout.stepIndex) : null;
+  return where ? describeWhere(where) : null;
 }

@@ -7,6 +7,9 @@ import type { OutcomeRoute } from "../../../schemas/stats.ts";
 
 export function countedRoutes(config: Service, state: RolloutState): OutcomeRoute[] {
   const routes: OutcomeRoute[] = ["split", "experiment"];
+  // A version pin holds the version the split gave: that traffic is the split's. Requests outside
+  // a regional wave's place ("wave-outside") are left out, so a wave is judged within its place.
+  if (config.sticky.affinity) routes.push("affinity");
   for (const name of config.rollout?.analysis.countRules ?? []) routes.push(`rule:${name}`);
   // Blue/green's first check runs with the candidate at 0%: it has only preview traffic, from
   // the rules that can route to it and from override tokens.

@@ -13,6 +13,7 @@ import { problemsOf } from "../../../schemas/problems.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { isActive } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
+import { isRamping } from "../rollout/ramp.ts";
 import { notifyEffects } from "./records.ts";
 import {
   attribution,
@@ -106,9 +107,17 @@ function refusal(
       "wrong_phase",
       `a rollout of "${state.name}" is ${state.rollout.phase}: ${during}, or abort it first`,
     );
+  if (isRamping(state.rollout)) return rampRefusal(state.name);
   const checked = checkBase(state, base);
   return checked.ok ? undefined : checked;
 }
+
+/** A ramping rollback owns the weights until its ramp ends. */
+const rampRefusal = (name: string) =>
+  fail<never>(
+    "wrong_phase",
+    `a rollback of "${name}" is returning its traffic over a ramp: wait for it, or end it now with keystone rollout abort ${name}`,
+  );
 
 export function apply(state: LedgerState, command: ApplyCommand, now: number): Change {
   const base = checkBase(state, command.baseRevision);
@@ -121,6 +130,8 @@ export function apply(state: LedgerState, command: ApplyCommand, now: number): C
     );
   const rollout = state.rollout;
   const next = command.config;
+  if (isRamping(rollout) && (!next.versions[rollout.candidate] || !next.versions[rollout.baseline]))
+    return rampRefusal(state.name);
   if (
     isActive(rollout) &&
     (!next.versions[rollout.candidate] ||

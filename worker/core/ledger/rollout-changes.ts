@@ -18,6 +18,7 @@ import {
   type Transition,
 } from "../rollout/commands.ts";
 import { concludedConfig } from "../rollout/effective.ts";
+import { isRamping } from "../rollout/ramp.ts";
 import { sameConfig } from "./config-changes.ts";
 import { recordIncident, traceOf } from "./incident.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
@@ -64,7 +65,10 @@ export function commitRollout(
     after = publication.state;
     effects.push(publication.effect);
   }
-  if (ended && endedBadly(next)) {
+  // A bad end halts the candidate in every isolate at once; a ramped rollback only when its ramp
+  // ends or an operator cuts it short, so the ramp's shares are served until then.
+  const ramped = isRamping(state.rollout);
+  if ((ended || ramped) && endedBadly(next) && !isRamping(next)) {
     const signal = { rolloutId: next.id, sequence: after.sequence };
     effects.push({ kind: "halt" as const, service: state.name, version: next.candidate, signal });
     after = {
@@ -149,6 +153,11 @@ export function start(
 ): Result<Decision<RolloutState>> {
   if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
   const current = state.rollout;
+  if (isRamping(current))
+    return fail(
+      "wrong_phase",
+      `the rollback of "${current.candidate}" is still returning its traffic (${current.weight}% left): wait for the ramp, or end it now with keystone rollout abort ${state.name}`,
+    );
   if (isActive(current))
     return fail(
       "wrong_phase",

@@ -4,9 +4,15 @@ import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { EventDetail } from "../../../schemas/history.ts";
 import type { Incident } from "../../../schemas/incident.ts";
 import type { Effect, HaltRecord, Publication } from "../../../schemas/ledger.ts";
+import type { LiveRouting } from "../../../schemas/live-routing.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { effectiveConfig } from "../rollout/effective.ts";
+import { isRamping } from "../rollout/ramp.ts";
+import { liveRoutingOf } from "./live-routing.ts";
+
+/** `live` only when there is something to say, so publications before any rollout stay as they were. */
+const withLive = (live: LiveRouting | undefined) => (live ? { live } : {});
 
 export interface LedgerState {
   name: string;
@@ -81,7 +87,8 @@ export function publicationOf(state: LedgerState, sequence: number): Publication
     service: state.name,
     sequence,
     config: state.config ? effectiveConfig(state.config, state.rollout) : null,
-    rolloutActive: isActive(state.rollout),
+    rolloutActive: isActive(state.rollout) || isRamping(state.rollout),
+    ...withLive(liveRoutingOf(state.config, state.rollout)),
   };
 }
 

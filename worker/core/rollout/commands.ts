@@ -3,6 +3,7 @@
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RolloutState, VerdictBody } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { isRamping } from "./ramp.ts";
 import { stepsOf } from "./steps.ts";
 
 export type Transition = Result<RolloutState>;
@@ -134,8 +135,10 @@ export function resumeRollout(state: RolloutState, now: number): Transition {
   });
 }
 
+/** Ends a rollout, or cuts a ramping rollback short: all traffic to the baseline at once. */
 export function abortRollout(state: RolloutState, now: number): Transition {
-  if (state.phase !== "progressing" && state.phase !== "paused") return notRunning(state);
+  if (state.phase !== "progressing" && state.phase !== "paused" && !isRamping(state))
+    return notRunning(state);
   return ok({
     ...state,
     phase: "aborted",

@@ -2,6 +2,7 @@
 // after it is promoted or rolled back.
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { isRamping } from "./ramp.ts";
 
 function splitWith(config: Service, shares: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.keys(config.versions).map((name) => [name, shares[name] ?? 0]));
@@ -9,7 +10,9 @@ function splitWith(config: Service, shares: Record<string, number>): Record<stri
 
 /** The config the data plane serves while a rollout runs: the candidate at its step's weight. */
 export function effectiveConfig(config: Service, state: RolloutState | null): Service {
-  if (!state || (state.phase !== "progressing" && state.phase !== "paused")) return config;
+  // A ramped rollback keeps the candidate at the share its ramp has reached.
+  if (!state || (state.phase !== "progressing" && state.phase !== "paused" && !isRamping(state)))
+    return config;
   return {
     ...config,
     split: splitWith(config, {

@@ -8,6 +8,7 @@ import type {
 } from "../../../schemas/rollout-state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
 import { analyzeWindow } from "./analysis.ts";
+import { failureActionOf, withRamp } from "./ramp.ts";
 import type { Step } from "./steps.ts";
 import { thresholdChecks } from "./threshold-checks.ts";
 
@@ -55,7 +56,7 @@ export function decideTick({
     const failures = state.failures + 1;
     const reason = analysis.reasons.join("; ");
     if (failures > policy.analysis.failureLimit) {
-      return policy.onFailure === "rollback"
+      return failureActionOf(policy) === "rollback"
         ? {
             kind: "rollback",
             reason: `${reason} (${failures} failed check(s), limit ${policy.analysis.failureLimit})`,
@@ -167,13 +168,13 @@ export function applyTick(input: TickInput, decision: TickDecision): RolloutStat
         lastVerdict: verdict("promote", decision.reason),
       };
     case "rollback":
-      return {
+      return withRamp(input.policy, state.weight, {
         ...base,
         phase: "rolledBack",
         weight: 0,
         endedAt: now,
         lastVerdict: verdict("rollback", decision.reason),
-      };
+      });
     case "pause":
       return {
         ...base,

@@ -1,8 +1,10 @@
 // The step plan of each strategy: weights with bake times, and manual gates.
 import { parseDuration } from "../../../schemas/duration.ts";
-import type { Rollout } from "../../../schemas/rollout.ts";
+import type { Rollout, Where } from "../../../schemas/rollout.ts";
 
-export type Step = { kind: "weight"; weight: number; bakeMs: number } | { kind: "pause" };
+export type Step =
+  | { kind: "weight"; weight: number; bakeMs: number; where?: Where | undefined }
+  | { kind: "pause" };
 
 /** Blue/green without a bake of its own checks each side for a minute. */
 const DEFAULT_BLUE_GREEN_BAKE = "1m";
@@ -13,7 +15,12 @@ export function stepsOf(rollout: Rollout): Step[] {
       return (rollout.steps ?? []).map((step) =>
         step.pause
           ? { kind: "pause" }
-          : { kind: "weight", weight: step.weight!, bakeMs: parseDuration(step.bake!)! },
+          : {
+              kind: "weight",
+              weight: step.weight!,
+              bakeMs: parseDuration(step.bake!)!,
+              where: step.where,
+            },
       );
     case "linear": {
       const bakeMs = parseDuration(rollout.bake!)!;
@@ -35,4 +42,16 @@ export function stepsOf(rollout: Rollout): Step[] {
       ];
     }
   }
+}
+
+/**
+ * The place the weight in force at step `index` is limited to: that of the last weight step at or
+ * before it (a pause gate keeps the weight, and the place, of the step before it); null: everyone.
+ */
+export function placeAt(steps: readonly Step[], index: number): Where | null {
+  for (let i = Math.min(index, steps.length - 1); i >= 0; i--) {
+    const step = steps[i]!;
+    if (step.kind === "weight") return step.where ?? null;
+  }
+  return null;
 }

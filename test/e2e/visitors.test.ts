@@ -1,0 +1,147 @@
+// End to end: consistent visitors through wrangler dev, real origins and the real keystone CLI.
+// A track group across two services, with the web origin relaying to the api through the Worker;
+// version pins across `keystone weights`.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import type { ServiceInput } from "../../schemas/service.ts";
+import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
+import { bucketOf } from "../../worker/core/hash.ts";
+import { type E2eStack, startE2eStack, waitForVersion } from "../support/e2e-stack.ts";
+
+let stack: E2eStack;
+let webStable: OriginServer;
+let webCanary: OriginServer;
+
+function service(name: string, pathPrefix: string, origins: [string, string], extra = {}) {
+  return {
+    name,
+    hosts: ["127.0.0.1"],
+    pathPrefix,
+    versions: { stable: { origin: origins[0] }, canary: { origin: origins[1] } },
+    baseline: "stable",
+    split: { stable: 80, canary: 20 },
+    ...extra,
+  } satisfies ServiceInput;
+}
+
+async function apply(name: string, ...services: ServiceInput[]): Promise<void> {
+  const applied = await stack.cli(["apply", "-f", stack.writeFile(name, stringify({ services }))]);
+  expect(applied.code, applied.stderr).toBe(0);
+}
+
+/** A visitor id whose bucket (for `salt`) lies in [from, to): a probe for a weight change. */
+function visitorInBuckets(salt: string, from: number, to: number): string {
+  for (let i = 0; ; i++) {
+    const id = `probe-${salt}-${i}-0000`;
+    const bucket = bucketOf(salt, id);
+    if (bucket >= from && bucket < to) return id;
+  }
+}
+
+beforeAll(async () => {
+  stack = await startE2eStack();
+  webStable = await startOrigin("web-stable", { relayTo: `${stack.url}/api/data` });
+  webCanary = await startOrigin("web-canary", { relayTo: `${stack.url}/api/data` });
+}, 180_000);
+
+afterAll(async () => {
+  await webStable?.close();
+  await webCanary?.close();
+  await stack?.stop();
+});
+
+describe("a track group across services", () => {
+  it("the web origin relays x-keystone-visitor to the api: every visitor is on the same track in both", async () => {
+    const group = { sticky: { by: "cookie", group: "shop" } };
+    await apply(
+      "group.yaml",
+      service("web", "/", [webStable.url, webCanary.url], group),
+      service("api", "/api", [stack.origins.stable.url, stack.origins.canary.url], group),
+    );
+    await waitForVersion(stack.url, "stable", { path: "/api/ready" });
+    let candidates = 0;
+    for (let i = 0; i < 150; i++) {
+      const response = await fetch(`${stack.url}/page`, {
+        headers: { cookie: `ks_shop=visitor-${i}-e2e0` },
+      });
+      const body = (await response.json()) as { relayed: { version: string } };
+      const web = response.headers.get("x-keystone-version");
+      expect(body.relayed.version, `visitor ${i}`).toBe(web);
+      if (web === "canary") candidates++;
+    }
+    expect(candidates).toBeGreaterThan(10);
+
+    // keystone explain shows the group and the bucket both services share.
+    const web = await stack.cli(["explain", "web", "--json", "--cookie", "ks_shop=visitor-7-e2e0"]);
+    const explained = JSON.parse(web.stdout) as { group: string; bucket: number; why: string[] };
+    expect(explained.group).toBe("shop");
+    expect(explained.bucket).toBe(bucketOf("shop", "visitor-7-e2e0"));
+    const human = await stack.cli(["explain", "api", "--cookie", "ks_shop=visitor-7-e2e0"]);
+    expect(human.stdout).toContain(`group "shop": bucket ${explained.bucket} is shared`);
+  }, 120_000);
+
+  it("a client cannot forge x-keystone-visitor: it is ignored, and the origin gets Keystone's own", async () => {
+    const canaryVisitor = visitorInBuckets("shop", 9_000, 10_000);
+    const forged = `k1.shop.${Buffer.from(canaryVisitor).toString("base64url")}.forged-signature`;
+    let canary = 0;
+    for (let i = 0; i < 40; i++) {
+      const response = await fetch(`${stack.url}/api/data`, {
+        headers: { "x-keystone-visitor": forged },
+      });
+      const echoed = (await response.json()) as { headers: Record<string, string> };
+      expect(echoed.headers["x-keystone-visitor"]).toMatch(/^k1\.shop\./);
+      expect(echoed.headers["x-keystone-visitor"]).not.toBe(forged);
+      if (response.headers.get("x-keystone-version") === "canary") canary++;
+    }
+    // Honoured, the forged key would have put all 40 on the canary; ignored, about 20% land there.
+    expect(canary).toBeLessThan(30);
+  }, 60_000);
+});
+
+describe("version affinity with keystone weights", () => {
+  it("visitors pinned at 10% stay on their version when the weights go to 50% and to 0%", async () => {
+    const pinned = (split: Record<string, number>) =>
+      service("pinned", "/pinned", [stack.origins.stable.url, stack.origins.canary.url], {
+        split,
+        sticky: { affinity: { maxAgeSeconds: 3600 } },
+      });
+    await apply("pinned.yaml", pinned({ stable: 90, canary: 10 }));
+    const probe10 = visitorInBuckets("pinned", 9_000, 10_000);
+    await waitForVersion(stack.url, "canary", {
+      path: "/pinned/x",
+      headers: { cookie: `ks_pinned=${probe10}` },
+    });
+    const jars = Array.from({ length: 80 }, (_, i) => `ks_pinned=pinned-visitor-${i}-e2e0`);
+    const visit = async () =>
+      Promise.all(
+        jars.map(async (jar, i) => {
+          const response = await fetch(`${stack.url}/pinned/asset.js`, {
+            headers: { cookie: jar },
+          });
+          await response.arrayBuffer();
+          const pin = response.headers.getSetCookie().find((c) => c.startsWith("ks_pin_pinned="));
+          if (pin) jars[i] = `${jar}; ${pin.split(";")[0]}`;
+          return response.headers.get("x-keystone-version");
+        }),
+      );
+    const first = await visit();
+    expect(first.filter((v) => v === "canary").length).toBeGreaterThan(0);
+
+    const raised = await stack.cli(["weights", "pinned", "stable=50", "canary=50"]);
+    expect(raised.code, raised.stderr).toBe(0);
+    const probe50 = visitorInBuckets("pinned", 5_000, 9_000);
+    await waitForVersion(stack.url, "canary", {
+      path: "/pinned/x",
+      headers: { cookie: `ks_pinned=${probe50}` },
+    });
+    expect(await visit()).toEqual(first);
+
+    const dropped = await stack.cli(["weights", "pinned", "stable=100", "canary=0"]);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    await waitForVersion(stack.url, "stable", {
+      path: "/pinned/x",
+      headers: { cookie: `ks_pinned=${probe10}` },
+    });
+    expect(await visit()).toEqual(first);
+  }, 120_000);
+});

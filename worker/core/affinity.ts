@@ -1,0 +1,78 @@
+// Version-affinity pins: `p1.<version>.<scope>.<expires unix s>.<HMAC-SHA256, base64url>`, signed
+// over the service's name too, so a pin for one service means nothing to another. A pin holds
+// while it is unexpired, names a version the service still has, and its scope is accepted by the
+// published pin scope (schemas/live-routing.ts): a new rollout voids every pin, a bad end its
+// candidate's.
+import type { LiveRouting } from "../../schemas/live-routing.ts";
+import { sign, signatureMatches, TokenMemo } from "./hmac.ts";
+
+const PREFIX = "p1";
+
+/** Non-browser clients get the pin in this response header and send it back in the same one. */
+export const PIN_HEADER = "x-keystone-affinity";
+
+/** Scope of a service that has never had a rollout. */
+export const NO_ROLLOUT_SCOPE = "-";
+
+/** Browsers carry the pin in this cookie, one per service. */
+export function pinCookieName(service: string): string {
+  return `ks_pin_${service}`;
+}
+
+export interface Pin {
+  version: string;
+  scope: string;
+  /** Expiry in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+/** The scope pins are given under now, and which pins given earlier still hold. */
+export interface PinScope {
+  current: string;
+  holds(pin: Pin): boolean;
+}
+
+export function pinScopeOf(live: LiveRouting | undefined): PinScope {
+  const scope = live?.scope ?? NO_ROLLOUT_SCOPE;
+  const voided = live?.voided;
+  if (!voided) return { current: scope, holds: (pin) => pin.scope === scope };
+  // After a bad end: pins given before it hold unless they name its candidate; pins given after
+  // it carry "<scope>!", so a weight an operator gives the candidate later is pinned as usual.
+  const current = `${scope}!`;
+  return {
+    current,
+    holds: (pin) => pin.scope === current || (pin.scope === scope && pin.version !== voided),
+  };
+}
+
+export function signPin(secret: string, service: string, pin: Pin): string {
+  const body = `${pin.version}.${pin.scope}.${Math.floor(pin.expiresAt / 1000)}`;
+  return `${PREFIX}.${body}.${sign(secret, `${PREFIX}.${service}.${body}`)}`;
+}
+
+/** Longer than any pin Keystone signs: refused before any hashing. */
+const MAX_PIN_LENGTH = 300;
+
+const verified = new TokenMemo<Pin>();
+
+/** The pin of a genuine, unexpired token for this service; undefined for anything else. */
+export function readPin(
+  secret: string,
+  service: string,
+  token: string,
+  now: number,
+): Pin | undefined {
+  const known = verified.get(secret, service, token);
+  if (known) return known.expiresAt > now ? known : undefined;
+  if (token.length > MAX_PIN_LENGTH) return undefined;
+  const parts = token.split(".");
+  if (parts.length !== 5 || parts[0] !== PREFIX) return undefined;
+  const [, version, scope, expires, signature] = parts as [string, string, string, string, string];
+  const payload = `${PREFIX}.${service}.${version}.${scope}.${expires}`;
+  if (!signatureMatches(secret, payload, signature)) return undefined;
+  const expiresAt = Number(expires) * 1000;
+  if (!Number.isFinite(expiresAt)) return undefined;
+  const pin = { version, scope, expiresAt };
+  verified.set(secret, service, token, pin);
+  return expiresAt > now ? pin : undefined;
+}
