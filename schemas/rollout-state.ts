@@ -19,7 +19,11 @@ export const VerdictOutcome = z.enum([
   "resume",
 ]);
 
-export const PausedBy = z.enum(["gate", "operator", "analysis"]);
+/** release: passed its last step, held until every service of its release has passed. */
+export const PausedBy = z.enum(["gate", "operator", "analysis", "release"]);
+
+/** A rollout started by a release: its final promotion waits for the release. */
+export const HeldBy = z.object({ release: z.string() });
 
 export const VersionFigures = z.object({
   requests: z.number(),
@@ -72,6 +76,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     lastTickAt: time,
     endedAt: time.nullable(),
     lastVerdict: verdictSchema(time).nullable(),
+    /** Set for a rollout a release started (absent otherwise, and in states stored before). */
+    heldBy: HeldBy.nullable().optional(),
   });
 }
 

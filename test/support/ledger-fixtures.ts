@@ -3,6 +3,7 @@
 import type { Command } from "../../schemas/ledger.ts";
 import type { RolloutState } from "../../schemas/rollout-state.ts";
 import { Service, type ServiceInput } from "../../schemas/service.ts";
+import type { WindowStats } from "../../schemas/stats.ts";
 import { type CommandContext, decide } from "../../worker/core/ledger/ledger.ts";
 import { emptyState, type LedgerState } from "../../worker/core/ledger/state.ts";
 import { shopService } from "./fixtures.ts";
@@ -62,3 +63,20 @@ export const PHASES: Record<string, () => LedgerState> = {
   aborted: () => run(progressing(), { kind: "rollout.abort" }),
   deleted: () => run(live(), { kind: "delete" }),
 };
+
+/** The same window figures for candidate and baseline: `requests` at 50 ms, `errors` of them failed. */
+export function windowsOf(requests: number, errors: number) {
+  const w: WindowStats = {
+    requests,
+    errors,
+    noAnswer: 0,
+    histogram: { "100": requests },
+    from: 0,
+    to: 0,
+    errorRatePercent: requests ? (errors / requests) * 100 : null,
+    p50: 50,
+    p95: 50,
+    p99: 50,
+  };
+  return { candidate: w, baseline: w };
+}

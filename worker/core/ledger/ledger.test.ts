@@ -8,6 +8,7 @@ import {
   run,
   shopWithRollout,
   T0,
+  windowsOf,
 } from "../../../test/support/ledger-fixtures.ts";
 import { acknowledge, decide } from "./ledger.ts";
 import { emptyState } from "./state.ts";
@@ -234,21 +235,7 @@ describe("rollout effects", () => {
 });
 
 describe("ticks", () => {
-  const windows = (requests: number, errors: number) => {
-    const w = {
-      requests,
-      errors,
-      noAnswer: 0,
-      histogram: { "100": requests },
-      from: 0,
-      to: 0,
-      errorRatePercent: requests ? (errors / requests) * 100 : null,
-      p50: 50,
-      p95: 50,
-      p99: 50,
-    };
-    return { candidate: w, baseline: w };
-  };
+  const windows = windowsOf;
 
   it("a tick is claimed once: the same scheduled time again, or one before the step began, is a no-op", () => {
     const state = progressing();

@@ -19,6 +19,7 @@ import {
 import { concludedConfig } from "../rollout/effective.ts";
 import { sameConfig } from "./config-changes.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
+import { heldFrom, holdForRelease, onBehalf, releaseRefusal } from "./release-hold.ts";
 import {
   attribution,
   type Decision,
@@ -139,7 +140,7 @@ export function start(
     );
   const config = prepareRollout(state.config, command);
   if (!config.ok) return config;
-  const started = startRollout(config.value, rolloutId, now);
+  const started = heldFrom(startRollout(config.value, rolloutId, now), command.heldBy);
   if (!started.ok) return started;
   let base: LedgerState = { ...state, halt: null };
   const revisions: NewRevision[] = [];
@@ -180,7 +181,7 @@ export function start(
 export function operate(
   state: LedgerState,
   action: RolloutAction,
-  command: Attribution & { full?: boolean | undefined },
+  command: Attribution & { full?: boolean | undefined; onBehalfOf?: string | undefined },
   now: number,
 ): Result<Decision<RolloutState>> {
   if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
@@ -196,13 +197,21 @@ export function operate(
     "rollout.resume": () => resumeRollout(rollout, now),
     "rollout.abort": () => abortRollout(rollout, now),
   };
-  const next = transitions[action]();
-  if (!next.ok) return next;
+  const refusal = releaseRefusal(rollout, action, command);
+  if (refusal) return refusal;
+  const moved = transitions[action]();
+  if (!moved.ok) return moved;
+  const next = {
+    ...moved,
+    value: onBehalf(holdForRelease(rollout, moved.value, command.onBehalfOf), command.onBehalfOf),
+  };
   const type: HistoryEventType =
     action === "rollout.promote"
       ? next.value.phase === "promoted"
         ? "rollout.promoted"
-        : "rollout.advanced"
+        : next.value.pausedBy === "release"
+          ? "rollout.paused"
+          : "rollout.advanced"
       : action === "rollout.pause"
         ? "rollout.paused"
         : action === "rollout.resume"
