@@ -91,7 +91,7 @@ export function commitRollout(
 }
 
 /** The config a rollout starts from: the candidate's new origin and release, and strategy, if given. */
-function prepareRollout(config: Service, command: RolloutStartCommand): Result<Service> {
+export function prepareRollout(config: Service, command: RolloutStartCommand): Result<Service> {
   if (!config.rollout && !command.strategy)
     return fail(
       "invalid",
