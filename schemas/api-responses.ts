@@ -3,6 +3,7 @@
 // Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
+import { releaseEventSchema, releaseStateSchema } from "./release-state.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { OutcomeRoute } from "./stats.ts";
@@ -95,6 +96,19 @@ export const ExplainResult = z.object({
   why: z.array(z.string()),
 });
 
+export const ReleaseStateWire = releaseStateSchema(IsoTime);
+export const ReleaseEventWire = releaseEventSchema(IsoTime);
+
+/** A release: its state, the history of its current run (oldest first), and the time of asking. */
+export const ReleaseStatus = z.object({
+  release: ReleaseStateWire,
+  events: z.array(ReleaseEventWire),
+  now: IsoTime,
+});
+
+/** What the deploy webhook answers: the rollout it started, or the release. */
+export const DeployHookResult = z.union([RolloutStateWire, ReleaseStatus]);
+
 export type ServiceRecord = z.infer<typeof ServiceRecord>;
 export type ServiceList = z.infer<typeof ServiceList>;
 export type ChangeResult = z.infer<typeof ChangeResult>;
@@ -104,3 +118,5 @@ export type WindowFigures = z.infer<typeof WindowFigures>;
 export type HaltStatus = z.infer<typeof HaltStatus>;
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
 export type ExplainResult = z.infer<typeof ExplainResult>;
+export type ReleaseStateWire = z.infer<typeof ReleaseStateWire>;
+export type ReleaseStatus = z.infer<typeof ReleaseStatus>;

@@ -3,7 +3,7 @@
 import * as z from "zod";
 import { ReleaseFile } from "./release-file.ts";
 import { RolloutStrategy } from "./rollout.ts";
-import { EpochMs, IsoTime, PausedBy, RolloutPhase } from "./rollout-state.ts";
+import { EpochMs, PausedBy, RolloutPhase } from "./rollout-state.ts";
 
 /**
  * running: services start as their conditions hold, and hold at their last step.
