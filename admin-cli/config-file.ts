@@ -15,18 +15,21 @@ import {
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
 import { fieldsAt } from "../schemas/schema-map.ts";
-import { validateConfigFile } from "../schemas/validate.ts";
+import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
 import { CliError, EXIT, type LocatedProblem } from "./errors.ts";
 
-export async function loadConfigFile(path: string): Promise<ConfigFile> {
-  let text: string;
+/** Reads a file for the CLI: a missing or unreadable file is an error naming it. */
+export async function readSource(path: string): Promise<string> {
   try {
-    text = await readFile(path, "utf8");
+    return await readFile(path, "utf8");
   } catch (error) {
     throw new CliError(EXIT.error, `cannot read ${path}: ${(error as Error).message}`);
   }
-  return parseConfigText(text, path);
+}
+
+export async function loadConfigFile(path: string): Promise<ConfigFile> {
+  return parseConfigText(await readSource(path), path);
 }
 
 /**
@@ -65,7 +68,15 @@ function invalid(source: string, problems: LocatedProblem[]): CliError {
   return error;
 }
 
-export function parseConfigText(text: string, source: string): ConfigFile {
+/**
+ * Parses YAML or JSON text and checks it with `check`; every problem at once, each with its path
+ * and the line and column it is on (exit 3).
+ */
+export function parseCheckedText<T>(
+  text: string,
+  source: string,
+  check: (input: unknown) => FileCheck<T>,
+): T {
   const lineCounter = new LineCounter();
   // JSON is YAML, so one parser serves both and reports positions for both.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -80,7 +91,7 @@ export function parseConfigText(text: string, source: string): ConfigFile {
       doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
     );
   }
-  const checked = validateConfigFile(doc.toJS(), { fieldsAt });
+  const checked = check(doc.toJS());
   if (!checked.success) {
     const located = checked.issues.map((issue: PathIssue) => ({
       path: formatPath(issue.at),
@@ -90,7 +101,12 @@ export function parseConfigText(text: string, source: string): ConfigFile {
     located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw invalid(source, located);
   }
-  // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(checked.data.services);
   return checked.data;
+}
+
+export function parseConfigText(text: string, source: string): ConfigFile {
+  const config = parseCheckedText(text, source, (input) => validateConfigFile(input, { fieldsAt }));
+  // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
+  compileRouteTable(config.services);
+  return config;
 }

@@ -8,6 +8,7 @@ import explain from "./commands/explain.ts";
 import get from "./commands/get.ts";
 import history from "./commands/history.ts";
 import overrideToken from "./commands/override-token.ts";
+import release from "./commands/release/index.ts";
 import revert from "./commands/revert.ts";
 import rollout from "./commands/rollout/index.ts";
 import validate from "./commands/validate.ts";
@@ -32,13 +33,14 @@ const subCommands = {
   delete: remove,
   "override-token": overrideToken,
   rollout,
+  release,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({
   meta: {
     name: "keystone",
     version: VERSION,
-    description: "Drive Keystone Edge: config, weights, rollouts",
+    description: "Drive Keystone Edge: config, weights, rollouts, releases",
   },
   subCommands,
 });
