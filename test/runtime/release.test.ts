@@ -8,6 +8,7 @@ import { Outbox } from "../../worker/control-plane/outbox.ts";
 import { ReleaseStore } from "../../worker/control-plane/release-store.ts";
 import { releaseObjectOf } from "../../worker/control-plane/stubs.ts";
 import { decideRelease } from "../../worker/core/release/release.ts";
+import { hook } from "./deploy-hook-request.ts";
 import { ReleaseHarness, releaseFile } from "./release-harness.ts";
 
 const chain = (prefix: string) =>
@@ -147,5 +148,31 @@ describe("the release object", { timeout: 60_000 }, () => {
     expect((await h.status("evict-rel")).release.phase).toBe("aborted");
     expect((await h.of("evict-api").state()).phase).toBe("aborted");
     expect(await h.of("evict-web").state()).toBeNull();
+  });
+});
+
+describe("the deploy webhook", { timeout: 60_000 }, () => {
+  it("starts a release when its signed body is a release file's content; a bad one is refused with paths", async () => {
+    const h = new ReleaseHarness(["hook-api", "hook-web", "hook-worker"]);
+    await h.apply();
+    const bad = await hook(
+      JSON.stringify({
+        name: "hook-rel",
+        services: [{ service: "hook-api", after: { service: "nope", passed: true } }],
+      }),
+    );
+    expect(bad.status).toBe(422);
+    const refused = (await bad.json()) as { error: { problems: { path: string }[] } };
+    expect(refused.error.problems.map((p) => p.path)).toEqual(["services[0].after.service"]);
+
+    const accepted = await hook(JSON.stringify(chain("hook")));
+    expect(accepted.status).toBe(200);
+    const body = (await accepted.json()) as { release: { phase: string; author: string } };
+    expect(body.release).toMatchObject({ phase: "running", author: "deploy-webhook" });
+    expect(await h.of("hook-api").state()).toMatchObject({
+      phase: "progressing",
+      heldBy: { release: "hook-rel" },
+    });
+    expect((await h.of("hook-api").history()).at(-1)).toMatchObject({ type: "rollout.started" });
   });
 });
