@@ -1,10 +1,15 @@
 // End to end: a release of three services under wrangler dev, in front of real origins (one of
 // them faulty), driven by the real keystone CLI while the cron is fired through /__scheduled.
 // api goes first (two steps); web starts when api reaches step 2; worker when api has passed.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
+import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
 
 let stack: E2eStack;
@@ -229,5 +234,58 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
       "worker notStarted",
     ]);
     expect(await rolloutPhase("api")).toBe("aborted");
+  });
+});
+
+/** The shell blocks docs/ci.md gives pipelines for the deploy webhook, in order. */
+function webhookRecipes(): string[] {
+  const text = readFileSync(join(PROJECT_ROOT, "docs", "ci.md"), "utf8");
+  const section = text.slice(text.indexOf("<!-- The two blocks below are run by"));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+describe("the deploy webhook, as docs/ci.md tells a pipeline to call it", {
+  timeout: 120_000,
+}, () => {
+  it("the curl and openssl lines start a rollout, then a release", async () => {
+    const [rollout, release] = webhookRecipes();
+    expect(release).toBeDefined();
+    const run = (script: string) =>
+      promisify(execFile)("bash", ["-euo", "pipefail", "-c", script!], {
+        cwd: stack.dir,
+        env: {
+          ...process.env,
+          KEYSTONE_URL: stack.url,
+          DEPLOY_WEBHOOK_SECRET: stack.secrets.DEPLOY_WEBHOOK_SECRET,
+        },
+      });
+    const started = JSON.parse((await run(rollout!)).stdout) as {
+      phase: string;
+      candidate: string;
+    };
+    expect(started).toMatchObject({ phase: "progressing", candidate: "canary" });
+    expect((await stack.cli(["rollout", "abort", "api"])).code).toBe(0);
+
+    stack.writeFile(
+      "release.json",
+      JSON.stringify(
+        {
+          name: "hooked",
+          services: [
+            { service: "api", release: "v5" },
+            { service: "web", release: "v5", after: { service: "api", passed: true } },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const status = JSON.parse((await run(release!)).stdout) as {
+      release: { phase: string; author: string };
+    };
+    expect(status.release).toMatchObject({ phase: "running", author: "deploy-webhook" });
+    expect(await rolloutPhase("api")).toBe("progressing");
+    const aborted = await stack.cli(["release", "abort", "hooked"]);
+    expect(aborted.code, aborted.stderr).toBe(0);
   });
 });
