@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ReleaseEffect } from "../../schemas/release-state.ts";
 import { Outbox } from "../../worker/control-plane/outbox.ts";
+import { deliverReleaseEffect } from "../../worker/control-plane/release-io.ts";
 import { ReleaseStore } from "../../worker/control-plane/release-store.ts";
 import { releaseObjectOf } from "../../worker/control-plane/stubs.ts";
 import { decideRelease } from "../../worker/core/release/release.ts";
@@ -119,6 +120,37 @@ describe("the release object", { timeout: 60_000 }, () => {
       (e) => e.type === "rollout.started",
     );
     expect(webStarts).toHaveLength(1);
+  });
+
+  it("a start or promotion delivered again (its first answer lost) is recognised, not repeated", async () => {
+    const h = new ReleaseHarness(["again-api"]);
+    await h.apply();
+    const start = { kind: "start" as const, run: 1, service: "again-api", release: "v2" };
+    const first = await deliverReleaseEffect(env, "again-rel", start, "test");
+    const second = await deliverReleaseEffect(env, "again-rel", start, "test");
+    expect(first).toMatchObject({ ok: true, rollout: { phase: "progressing" } });
+    expect(second).toEqual(first);
+    const other = await deliverReleaseEffect(env, "other-rel", start, "test");
+    expect(other).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/already progressing/),
+    });
+    // Held, then promoted twice: the second answer is the same promotion.
+    await h.of("again-api").syncRoutes();
+    await h.bakeAndTick();
+    await h.bakeAndTick();
+    expect(await h.of("again-api").state()).toMatchObject({ pausedBy: "release" });
+    const promote = { kind: "promote" as const, run: 1, service: "again-api" };
+    expect(await deliverReleaseEffect(env, "again-rel", promote, "test")).toMatchObject({
+      ok: true,
+      rollout: { phase: "promoted" },
+    });
+    expect(await deliverReleaseEffect(env, "again-rel", promote, "test")).toMatchObject({
+      ok: true,
+      rollout: { phase: "promoted" },
+    });
+    const starts = (await h.of("again-api").history()).filter((e) => e.type === "rollout.started");
+    expect(starts).toHaveLength(1);
   });
 
   it("evicted between a decision and its delivery, the alarm delivers it; state survives eviction", async () => {
