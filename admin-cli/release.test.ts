@@ -1,22 +1,12 @@
 // keystone release start|status|wait|abort in process, against a stand-in admin API: the file is
 // checked offline with lines, the exit codes are rollout wait's, JSON output is one document.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { releaseStatus, textFile } from "../test/support/cli-fixtures.ts";
-import { type FakeAdminApi, startFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { useFakeAdminApi } from "../test/support/fake-admin-api.ts";
 import { runCli } from "../test/support/run-cli.ts";
 
-let api: FakeAdminApi;
-
-beforeAll(async () => {
-  api = await startFakeAdminApi();
-});
-afterAll(() => api.close());
-beforeEach(() => {
-  api.answers.clear();
-  api.seen.length = 0;
-});
-
-const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+const fake = useFakeAdminApi();
+const cli = (...argv: string[]) => runCli([...argv, "--url", fake.api.url]);
 
 const GOOD = `name: checkout
 services:
@@ -54,19 +44,19 @@ services:
     expect(result.stderr).toMatch(
       /:8:\d+: services\[2\]\.after\.service: unknown service "apx": did you mean "api"\?/,
     );
-    expect(api.seen).toEqual([]);
+    expect(fake.api.seen).toEqual([]);
   });
 
   it("sends the parsed file with the author, and shows where the release stands", async () => {
-    api.answers.set("POST /releases", { body: releaseStatus("running") });
+    fake.api.answers.set("POST /releases", { body: releaseStatus("running") });
     const result = await runCli(
-      ["release", "start", "-f", textFile("good.yaml", GOOD), "--url", api.url],
+      ["release", "start", "-f", textFile("good.yaml", GOOD), "--url", fake.api.url],
       {
         env: { KEYSTONE_AUTHOR: "ci-bot" },
       },
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(api.seen[0]!.body)).toEqual({
+    expect(JSON.parse(fake.api.seen[0]!.body)).toEqual({
       file: {
         name: "checkout",
         services: [
@@ -91,12 +81,14 @@ describe("keystone release wait: the exit codes of rollout wait", () => {
       ["partiallyPromoted", 10],
     ] as const;
     for (const [phase, code] of cases) {
-      api.answers.set("GET /releases/checkout", { body: releaseStatus(phase, `why ${phase}`) });
+      fake.api.answers.set("GET /releases/checkout", {
+        body: releaseStatus(phase, `why ${phase}`),
+      });
       const result = await cli("release", "wait", "checkout", "--interval", "10ms");
       expect(result.code, phase).toBe(code);
       if (code === 10) expect(result.stderr).toContain(`checkout: release ${phase} — why ${phase}`);
     }
-    api.answers.set("GET /releases/checkout", { body: releaseStatus("running") });
+    fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("running") });
     const timeout = await cli(
       "release",
       "wait",
@@ -113,7 +105,7 @@ describe("keystone release wait: the exit codes of rollout wait", () => {
   it("waits through the phases until the end; --json prints one result document", async () => {
     const phases = ["running", "promoting", "promoted"] as const;
     let asked = 0;
-    api.answers.set("GET /releases/checkout", () => ({
+    fake.api.answers.set("GET /releases/checkout", () => ({
       body: releaseStatus(phases[Math.min(asked++, 2)]!),
     }));
     const result = await cli("release", "wait", "checkout", "--interval", "10ms", "--json");
@@ -126,7 +118,7 @@ describe("keystone release wait: the exit codes of rollout wait", () => {
 describe("keystone release status and abort", () => {
   it("status --watch redraws until the release ends", async () => {
     let asked = 0;
-    api.answers.set("GET /releases/checkout", () => ({
+    fake.api.answers.set("GET /releases/checkout", () => ({
       body: releaseStatus(asked++ < 1 ? "running" : "rolledBack"),
     }));
     const result = await cli("release", "status", "checkout", "--watch", "--interval", "0.2");
@@ -136,10 +128,10 @@ describe("keystone release status and abort", () => {
   });
 
   it("abort posts who and why, and a missing release is exit 1", async () => {
-    api.answers.set("POST /releases/checkout/abort", { body: releaseStatus("aborting") });
+    fake.api.answers.set("POST /releases/checkout/abort", { body: releaseStatus("aborting") });
     const result = await cli("release", "abort", "checkout", "--reason", "bad deploy");
     expect(result.code).toBe(0);
-    expect(JSON.parse(api.seen[0]!.body)).toMatchObject({ reason: "bad deploy" });
+    expect(JSON.parse(fake.api.seen[0]!.body)).toMatchObject({ reason: "bad deploy" });
     expect(result.stdout).toContain("✓ release checkout: aborting");
     expect((await cli("release", "status", "nope")).code).toBe(1);
   });

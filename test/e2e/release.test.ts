@@ -64,6 +64,13 @@ function releaseFile(name: string, workerOrigin: string): string {
   );
 }
 
+/** `keystone release start -f` of a three-service release file; must succeed. */
+async function startRelease(name: string, workerOrigin: string) {
+  const started = await stack.cli(["release", "start", "-f", releaseFile(name, workerOrigin)]);
+  expect(started.code, started.stderr).toBe(0);
+  return started;
+}
+
 /** Requests through the Worker to each named service; the versions that answered. */
 async function traffic(names: readonly Name[], count = 60): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
@@ -123,13 +130,7 @@ afterAll(async () => {
 
 describe("a release of three services, gated by release wait", { timeout: 120_000 }, () => {
   it("a healthy release: each phase starts on its condition, all three promote together, wait exits 0", async () => {
-    const started = await stack.cli([
-      "release",
-      "start",
-      "-f",
-      releaseFile("healthy", stack.origins.canary.url),
-    ]);
-    expect(started.code, started.stderr).toBe(0);
+    const started = await startRelease("healthy", stack.origins.canary.url);
     expect(started.stdout).toMatch(/web\s+waiting/);
     expect(await phases()).toEqual({ api: "progressing", web: null, worker: null });
 
@@ -169,8 +170,7 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
   });
 
   it("a failure in the last service rolls back all three, and wait exits 10", async () => {
-    const started = await stack.cli(["release", "start", "-f", releaseFile("faulty", faulty.url)]);
-    expect(started.code, started.stderr).toBe(0);
+    await startRelease("faulty", faulty.url);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await traffic(["api"]);
     await cron();
@@ -202,13 +202,7 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
   });
 
   it("release wait times out with exit 11; release abort stops what started", async () => {
-    const started = await stack.cli([
-      "release",
-      "start",
-      "-f",
-      releaseFile("slow", stack.origins.canary.url),
-    ]);
-    expect(started.code, started.stderr).toBe(0);
+    await startRelease("slow", stack.origins.canary.url);
     const waited = await stack.cli([
       "release",
       "wait",

@@ -1,9 +1,9 @@
 // keystone release wait RELEASE [--timeout 30m]: what a CI job calls to gate a pipeline on a
 // release. Exit 0 promoted, 10 rolled back, aborted or only partly promoted, 11 timeout.
 import { defineCommand } from "citty";
-import { parseDuration } from "../../../schemas/duration.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
+import { waitArgs, waitClock } from "../../wait-clock.ts";
 import { fetchRelease, releaseArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -14,16 +14,11 @@ export default defineCommand({
   },
   args: {
     ...releaseArgs,
-    timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
-    interval: { type: "string", default: "5s", description: "time between checks" },
+    ...waitArgs,
   },
   async run({ args }) {
     const { out, api } = openSession();
-    const timeoutMs = parseDuration(args.timeout);
-    const intervalMs = parseDuration(args.interval);
-    if (timeoutMs === undefined || intervalMs === undefined)
-      throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
-    const deadline = Date.now() + timeoutMs;
+    const clock = waitClock(args);
     const name = args.release;
     let last = "";
     for (;;) {
@@ -41,13 +36,11 @@ export default defineCommand({
         out.result({ release: name, outcome: phase, status });
         throw new CliError(EXIT.rolledBack, `${name}: release ${phase} — ${reason}`);
       }
-      if (Date.now() >= deadline) {
+      if (clock.expired()) {
         out.result({ release: name, outcome: "timeout", status });
         throw new CliError(EXIT.timeout, `${name}: still ${phase} after ${args.timeout}`);
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
-      );
+      await clock.pause();
     }
   },
 });

@@ -1,9 +1,9 @@
 // keystone rollout wait SERVICE [--timeout 30m]: what a CI job calls to gate a pipeline.
 // Exit 0 promoted, 10 rolled back or aborted, 11 timeout.
 import { defineCommand } from "citty";
-import { parseDuration } from "../../../schemas/duration.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
+import { waitArgs, waitClock } from "../../wait-clock.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -13,16 +13,11 @@ export default defineCommand({
   },
   args: {
     ...serviceArgs,
-    timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
-    interval: { type: "string", default: "5s", description: "time between checks" },
+    ...waitArgs,
   },
   async run({ args }) {
     const { out, api } = openSession();
-    const timeoutMs = parseDuration(args.timeout);
-    const intervalMs = parseDuration(args.interval);
-    if (timeoutMs === undefined || intervalMs === undefined)
-      throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
-    const deadline = Date.now() + timeoutMs;
+    const clock = waitClock(args);
     let last = "";
     for (;;) {
       const { state } = await fetchStatus(api, args.service);
@@ -46,16 +41,14 @@ export default defineCommand({
           `${args.service}: rollout ${state.phase === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
         );
       }
-      if (Date.now() >= deadline) {
+      if (clock.expired()) {
         out.result({ service: args.service, outcome: "timeout", state: state });
         throw new CliError(
           EXIT.timeout,
           `${args.service}: still ${state.phase} after ${args.timeout}`,
         );
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
-      );
+      await clock.pause();
     }
   },
 });
