@@ -46,13 +46,19 @@ function started(draft: ReleaseDraft, service: ServiceProgress, outcome: EffectO
 
 function promoted(draft: ReleaseDraft, service: ServiceProgress, outcome: EffectOutcome): void {
   if (service.status !== "promoting") return;
-  if (!outcome.ok) {
-    failRelease(draft, service, `promotion refused: ${outcome.reason}`);
-    return;
+  const promoting = draft.state.phase === "promoting";
+  if (outcome.ok) {
+    service.status = "promoted";
+    draft.record("release.servicePromoted", `${service.service} promoted`, service);
+    if (promoting) promoteNext(draft);
+    else conclude(draft);
+  } else if (promoting) failRelease(draft, service, `promotion refused: ${outcome.reason}`);
+  else {
+    // The release is already stopping (an operator's abort): this one simply did not promote.
+    service.status = "stopped";
+    service.note = `promotion refused: ${outcome.reason}`;
+    conclude(draft);
   }
-  service.status = "promoted";
-  draft.record("release.servicePromoted", `${service.service} promoted`, service);
-  promoteNext(draft);
 }
 
 function stopped(draft: ReleaseDraft, service: ServiceProgress, outcome: EffectOutcome): void {

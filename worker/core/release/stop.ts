@@ -3,7 +3,10 @@
 import type { ReleaseEventType } from "../../../schemas/release-state.ts";
 import type { ReleaseDraft } from "./draft.ts";
 
-/** Aborts every service the release started (or is starting); the ones still waiting never will. */
+/**
+ * Aborts every service the release started (or is starting); the ones still waiting never will.
+ * A promotion already in flight is left to settle: once sent, it cannot be taken back.
+ */
 export function rollBack(
   draft: ReleaseDraft,
   reason: string,
@@ -17,7 +20,7 @@ export function rollBack(
     if (progress.status === "waiting") {
       progress.status = "notStarted";
       progress.note = "the release stopped before its condition held";
-    } else if (["starting", "running", "held", "promoting"].includes(progress.status)) {
+    } else if (["starting", "running", "held"].includes(progress.status)) {
       progress.status = "stopping";
       draft.send({ kind: "abort", run: draft.run, service: progress.service });
     }
