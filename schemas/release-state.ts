@@ -9,7 +9,7 @@ import { EpochMs, PausedBy, RolloutPhase } from "./rollout-state.ts";
  * running: services start as their conditions hold, and hold at their last step.
  * promoting: every service passed; the release promotes them one after another.
  * rollingBack / aborting: a service failed (or an operator aborted): every started one is aborted.
- * Ended: promoted, partiallyPromoted (a service failed while the others were being promoted),
+ * Ended: promoted, partiallyPromoted (it stopped while its services were being promoted),
  * rolledBack, aborted.
  */
 export const ReleasePhase = z.enum([
