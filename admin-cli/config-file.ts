@@ -16,9 +16,18 @@ import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
 import { fieldsAt } from "../schemas/schema-map.ts";
 import { suggestion } from "../schemas/suggest.ts";
-import { validateConfigFile } from "../schemas/validate.ts";
+import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
 import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
+
+/** Reads a file for the CLI: a missing or unreadable file is an error naming it. */
+export async function readSource(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new CliError(EXIT.error, `cannot read ${path}: ${(error as Error).message}`);
+  }
+}
 
 /** Which environment's overlay to resolve, and who asked for it (for the error when it is not there). */
 export interface EnvironmentChoice {
@@ -30,13 +39,7 @@ export async function loadConfigFile(
   path: string,
   environment?: EnvironmentChoice,
 ): Promise<ConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new CliError(EXIT.error, `cannot read ${path}: ${(error as Error).message}`);
-  }
-  return parseConfigText(text, path, environment);
+  return parseConfigText(await readSource(path), path, environment);
 }
 
 /**
@@ -75,6 +78,42 @@ function invalid(source: string, problems: LocatedProblem[]): CliError {
   return error;
 }
 
+/**
+ * Parses YAML or JSON text and checks it with `check`; every problem at once, each with its path
+ * and the line and column it is on (exit 3).
+ */
+export function parseCheckedText<T>(
+  text: string,
+  source: string,
+  check: (input: unknown) => FileCheck<T>,
+): T {
+  const lineCounter = new LineCounter();
+  // JSON is YAML, so one parser serves both and reports positions for both.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return { line: null, column: null };
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  if (doc.errors.length > 0) {
+    throw invalid(
+      source,
+      doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
+    );
+  }
+  const checked = check(doc.toJS());
+  if (!checked.success) {
+    const located = checked.issues.map((issue: PathIssue) => ({
+      path: formatPath(issue.at),
+      ...at(sourceOffset(doc, issue.at)),
+      message: issue.message,
+    }));
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    throw invalid(source, located);
+  }
+  return checked.data;
+}
+
 /** A file without overlays serves every environment; one with overlays must declare the one asked. */
 function checkEnvironment(input: unknown, source: string, environment?: EnvironmentChoice) {
   const declared = (input as { environments?: unknown } | null)?.environments;
@@ -93,33 +132,11 @@ export function parseConfigText(
   source: string,
   environment?: EnvironmentChoice,
 ): ConfigFile {
-  const lineCounter = new LineCounter();
-  // JSON is YAML, so one parser serves both and reports positions for both.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined) => {
-    if (offset === undefined) return { line: null, column: null };
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  if (doc.errors.length > 0) {
-    throw invalid(
-      source,
-      doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
-    );
-  }
-  const input = doc.toJS();
-  checkEnvironment(input, source, environment);
-  const checked = validateConfigFile(input, { fieldsAt, environment: environment?.name });
-  if (!checked.success) {
-    const located = checked.issues.map((issue: PathIssue) => ({
-      path: formatPath(issue.at),
-      ...at(sourceOffset(doc, issue.at)),
-      message: issue.message,
-    }));
-    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw invalid(source, located);
-  }
+  const config = parseCheckedText(text, source, (input) => {
+    checkEnvironment(input, source, environment);
+    return validateConfigFile(input, { fieldsAt, environment: environment?.name });
+  });
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(checked.data.services);
-  return checked.data;
+  compileRouteTable(config.services);
+  return config;
 }

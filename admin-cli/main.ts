@@ -10,6 +10,7 @@ import get from "./commands/get.ts";
 import history from "./commands/history.ts";
 import incident from "./commands/incident/index.ts";
 import overrideToken from "./commands/override-token.ts";
+import release from "./commands/release/index.ts";
 import revert from "./commands/revert.ts";
 import rollout from "./commands/rollout/index.ts";
 import validate from "./commands/validate.ts";
@@ -36,13 +37,14 @@ const subCommands = {
   rollout,
   incident,
   context,
+  release,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({
   meta: {
     name: "keystone",
     version: VERSION,
-    description: "Drive Keystone Edge: config, weights, rollouts, incidents",
+    description: "Drive Keystone Edge: config, weights, rollouts, releases, incidents",
   },
   subCommands,
 });

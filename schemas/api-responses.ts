@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { Promotion, TrackRelease } from "./history.ts";
 import { IncidentSummary, IncidentWire } from "./incident.ts";
+import { releaseEventSchema, releaseStateSchema } from "./release-state.ts";
 import { Where } from "./rollout.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
@@ -115,6 +116,19 @@ export const ExplainResult = z.object({
   why: z.array(z.string()),
 });
 
+export const ReleaseStateWire = releaseStateSchema(IsoTime);
+export const ReleaseEventWire = releaseEventSchema(IsoTime);
+
+/** A release: its state, the history of its current run (oldest first), and the time of asking. */
+export const ReleaseStatus = z.object({
+  release: ReleaseStateWire,
+  events: z.array(ReleaseEventWire),
+  now: IsoTime,
+});
+
+/** What the deploy webhook answers: the rollout it started, or the release. */
+export const DeployHookResult = z.union([RolloutStateWire, ReleaseStatus]);
+
 export type ServiceRecord = z.infer<typeof ServiceRecord>;
 export type ServiceList = z.infer<typeof ServiceList>;
 export type ChangeResult = z.infer<typeof ChangeResult>;
@@ -126,3 +140,5 @@ export type RolloutStatus = z.infer<typeof RolloutStatus>;
 export type IncidentList = z.infer<typeof IncidentList>;
 export type IncidentResponse = z.infer<typeof IncidentResponse>;
 export type ExplainResult = z.infer<typeof ExplainResult>;
+export type ReleaseStateWire = z.infer<typeof ReleaseStateWire>;
+export type ReleaseStatus = z.infer<typeof ReleaseStatus>;

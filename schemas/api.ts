@@ -3,6 +3,7 @@ import * as z from "zod";
 import { parseIp } from "./cidr.ts";
 import { duplicates } from "./cross-checks.ts";
 import { Duration, parseDuration } from "./duration.ts";
+import { ReleaseFile } from "./release-file.ts";
 import { RolloutStrategy } from "./rollout.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";
@@ -117,6 +118,14 @@ export const DeployHookBody = z.strictObject({
   ...CandidateChange,
   author: z.string().max(200).optional(),
 });
+
+/** The deploy webhook's body: a rollout start, or a release file's content (it lists services). */
+export const DeployHookRequest = z.union([DeployHookBody, ReleaseFile]);
+
+/** keystone release start: the release file, checked as it enters (problems under `file.`). */
+export const ReleaseStartBody = z.strictObject({ file: ReleaseFile, ...Attribution });
+
+export const ReleaseAbortBody = z.strictObject({ ...Attribution });
 
 /** One isolate's hot-path counters (GET /_keystone/v1/isolate). */
 export const IsolateCounters = z.object({

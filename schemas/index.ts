@@ -10,6 +10,8 @@ export * from "./event-types.ts";
 export * from "./history.ts";
 export * from "./ledger.ts";
 export * from "./problems.ts";
+export * from "./release-file.ts";
+export * from "./release-state.ts";
 export * from "./result.ts";
 export * from "./rollout.ts";
 export * from "./rollout-state.ts";

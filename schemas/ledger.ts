@@ -6,7 +6,7 @@ import { EventDetail } from "./history.ts";
 import { Incident } from "./incident.ts";
 import { LiveRouting } from "./live-routing.ts";
 import { NotifyFormat, RolloutStrategy } from "./rollout.ts";
-import { EpochMs, RolloutState } from "./rollout-state.ts";
+import { EpochMs, HeldBy, RolloutState } from "./rollout-state.ts";
 import { Service } from "./service.ts";
 import { Split } from "./split.ts";
 import { HaltSignal } from "./stats.ts";
@@ -35,14 +35,18 @@ export const RolloutStartCommand = z.object({
   origin: OriginUrl.optional(),
   release: HeaderValue.optional(),
   strategy: RolloutStrategy.optional(),
+  /** Started by a release: the final promotion becomes a hold until the release promotes it. */
+  heldBy: HeldBy.optional(),
   ...Attribution,
 });
 const action = <K extends string>(kind: K) =>
   z.object({ kind: z.literal(kind), full: z.boolean().optional(), ...Attribution });
-export const RolloutPromoteCommand = action("rollout.promote");
+/** Sent by a release for a rollout it holds: refused for any other rollout. */
+const OnBehalf = { onBehalfOf: z.string().optional() };
+export const RolloutPromoteCommand = action("rollout.promote").extend(OnBehalf);
 export const RolloutPauseCommand = action("rollout.pause");
 export const RolloutResumeCommand = action("rollout.resume");
-export const RolloutAbortCommand = action("rollout.abort");
+export const RolloutAbortCommand = action("rollout.abort").extend(OnBehalf);
 
 /** Changes that may move hosts: applied in two phases, the registry deciding the host claims. */
 export const ClaimingCommand = z.discriminatedUnion("kind", [

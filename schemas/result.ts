@@ -12,6 +12,12 @@ export const Failure = z.object({
   problems: z.array(Problem).optional(),
 });
 
+/** A Result as it crosses an RPC boundary, its value left to the caller's schema. */
+export const ResultEnvelope = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: Failure }),
+]);
+
 export type Failure = z.infer<typeof Failure>;
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
 

@@ -19,7 +19,11 @@ export const VerdictOutcome = z.enum([
   "resume",
 ]);
 
-export const PausedBy = z.enum(["gate", "operator", "analysis"]);
+/** release: passed its last step, held until every service of its release has passed. */
+export const PausedBy = z.enum(["gate", "operator", "analysis", "release"]);
+
+/** A rollout started by a release: its final promotion waits for the release. */
+export const HeldBy = z.object({ release: z.string() });
 
 export const VersionFigures = z.object({
   requests: z.number(),
@@ -98,6 +102,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     lastVerdict: verdictSchema(time).nullable(),
     /** Set by a ramped rollback (absent in states stored before ramps existed). */
     ramp: RampState.nullable().optional(),
+    /** Set for a rollout a release started (absent otherwise, and in states stored before). */
+    heldBy: HeldBy.nullable().optional(),
   });
 }
 

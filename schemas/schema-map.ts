@@ -1,8 +1,9 @@
-// The config file's JSON Schema, generated from the zod schemas, and a walk to the schema at a
-// path: which fields an object there may have (for "did you mean"), and what the config
-// reference documents. CLI and docs only: the Worker never imports it.
+// The JSON Schema of the config file and of the release file, generated from the zod schemas, and
+// a walk to the schema at a path: which fields an object there may have (for "did you mean"), and
+// what the references document. CLI and docs only: the Worker never imports it.
 import * as z from "zod";
 import { ConfigFile } from "./config-file.ts";
+import { ReleaseFile } from "./release-file.ts";
 
 export interface JsonSchema {
   type?: string | string[];
@@ -30,17 +31,24 @@ export interface JsonSchema {
   maxItems?: number;
 }
 
-let cached: JsonSchema | undefined;
+const cached = new Map<z.ZodType, JsonSchema>();
 
-/** The whole config file as JSON Schema (input side: fields with defaults are optional). */
-export function configSchema(): JsonSchema {
-  cached ??= z.toJSONSchema(ConfigFile, {
-    io: "input",
-    unrepresentable: "any",
-    reused: "ref",
-  }) as JsonSchema;
-  return cached;
+/** A file's schema as JSON Schema (input side: fields with defaults are optional). */
+function fileSchema(schema: z.ZodType): JsonSchema {
+  let json = cached.get(schema);
+  if (!json) {
+    json = z.toJSONSchema(schema, {
+      io: "input",
+      unrepresentable: "any",
+      reused: "ref",
+    }) as JsonSchema;
+    cached.set(schema, json);
+  }
+  return json;
 }
+
+export const configSchema = (): JsonSchema => fileSchema(ConfigFile);
+export const releaseSchema = (): JsonSchema => fileSchema(ReleaseFile);
 
 /** Follows a `#/$defs/…` reference and skips `null` in a nullable union. */
 export function resolve(node: JsonSchema, root = configSchema()): JsonSchema {
@@ -61,24 +69,37 @@ export function resolve(node: JsonSchema, root = configSchema()): JsonSchema {
 }
 
 /** The schema one step down: a field of an object, an item of a list, a value of a map. */
-export function childSchema(node: JsonSchema, part: string | number): JsonSchema | undefined {
-  const here = resolve(node);
+export function childSchema(
+  node: JsonSchema,
+  part: string | number,
+  root = configSchema(),
+): JsonSchema | undefined {
+  const here = resolve(node, root);
   if (typeof part === "number") return here.items;
   if (here.properties?.[part]) return here.properties[part];
   return typeof here.additionalProperties === "object" ? here.additionalProperties : undefined;
 }
 
-export function schemaAt(at: readonly (string | number)[]): JsonSchema | undefined {
-  let node: JsonSchema | undefined = configSchema();
+export function schemaAt(
+  at: readonly (string | number)[],
+  root = configSchema(),
+): JsonSchema | undefined {
+  let node: JsonSchema | undefined = root;
   for (const part of at) {
-    node = node && childSchema(node, part);
+    node = node && childSchema(node, part, root);
     if (!node) return undefined;
   }
-  return resolve(node!);
+  return resolve(node!, root);
 }
 
-/** The fields an object at this path may have, or undefined when it is not a fixed object. */
-export function fieldsAt(at: readonly (string | number)[]): string[] | undefined {
-  const node = schemaAt(at);
+/** The fields an object at this path of a config file may have (undefined: not a fixed object). */
+export function fieldsAt(
+  at: readonly (string | number)[],
+  root = configSchema(),
+): string[] | undefined {
+  const node = schemaAt(at, root);
   return node?.properties ? Object.keys(node.properties) : undefined;
 }
+
+/** The same, in a release file. */
+export const releaseFieldsAt = (at: readonly (string | number)[]) => fieldsAt(at, releaseSchema());

@@ -1,14 +1,17 @@
-// Checks a whole config file and reports every problem at once: the shape checks of the schemas
-// and, even where a shape check failed, the cross-field checks on the raw input; then each
-// environment's overlay merged onto the base, its problems reported where the overlay is.
+// Checks a whole file (a config file, a release file) and reports every problem at once: the
+// shape checks of the schemas and, even where a shape check failed, the cross-field checks on the
+// raw input; for a config file, then each environment's overlay merged onto the base, its
+// problems reported where the overlay is.
+import type * as z from "zod";
 import { ConfigFile } from "./config-file.ts";
-import { fileCrossIssues } from "./cross-checks.ts";
+import { type CrossIssue, fileCrossIssues } from "./cross-checks.ts";
 import { resolveEnvironment } from "./environments.ts";
 import { type DescribeOptions, formatPath, issuesOf, type PathIssue } from "./problems.ts";
+import { releaseCrossIssues } from "./release-checks.ts";
+import { ReleaseFile } from "./release-file.ts";
 
-export type ConfigCheck =
-  | { success: true; data: ConfigFile }
-  | { success: false; issues: PathIssue[] };
+export type FileCheck<T> = { success: true; data: T } | { success: false; issues: PathIssue[] };
+export type ConfigCheck = FileCheck<ConfigFile>;
 
 export interface ValidateOptions extends Omit<DescribeOptions, "input"> {
   /** Answer the file as this environment sees it (its overlay merged in). */
@@ -17,23 +20,39 @@ export interface ValidateOptions extends Omit<DescribeOptions, "input"> {
 
 const keyOf = (issue: PathIssue) => `${formatPath(issue.at)}\n${issue.message}`;
 
-function checkShape(input: unknown, options: Omit<DescribeOptions, "input">): ConfigCheck {
-  const parsed = ConfigFile.safeParse(input);
+/** Each problem once, in the order found. */
+function unique(issues: PathIssue[]): PathIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = keyOf(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function checkFile<S extends z.ZodType>(
+  schema: S,
+  crossIssues: (input: unknown) => CrossIssue[],
+  input: unknown,
+  options: Omit<DescribeOptions, "input">,
+): FileCheck<z.output<S>> {
+  const parsed = schema.safeParse(input);
   if (parsed.success) return { success: true, data: parsed.data };
   return {
     success: false,
-    issues: [
+    issues: unique([
       ...issuesOf(parsed.error, { ...options, input }),
-      // A failed shape check stops the schema's own cross-field checks for that service (and the
+      // A failed shape check stops the schema's own cross-field checks for that part (and the
       // file's): run them on the raw input so nothing waits for the next attempt.
-      ...fileCrossIssues(input).map((issue) => ({ at: issue.path, message: issue.message })),
-    ],
+      ...crossIssues(input).map((issue) => ({ at: issue.path, message: issue.message })),
+    ]),
   };
 }
 
 export function validateConfigFile(input: unknown, options: ValidateOptions = {}): ConfigCheck {
   const { environment, ...describe } = options;
-  const base = checkShape(input, describe);
+  const base = checkFile(ConfigFile, fileCrossIssues, input, describe);
   const issues = base.success ? [] : [...base.issues];
   const seen = new Set(issues.map(keyOf));
   let data = base.success ? base.data : undefined;
@@ -42,7 +61,7 @@ export function validateConfigFile(input: unknown, options: ValidateOptions = {}
   for (const name of environments) {
     const resolved = resolveEnvironment(input, name);
     issues.push(...resolved.issues.map((i) => ({ at: i.path, message: i.message })));
-    const check = checkShape(resolved.file, describe);
+    const check = checkFile(ConfigFile, fileCrossIssues, resolved.file, describe);
     if (check.success && name === environment)
       data = { ...check.data, environments: base.success ? base.data.environments : undefined };
     for (const issue of check.success ? [] : check.issues) {
@@ -58,14 +77,12 @@ export function validateConfigFile(input: unknown, options: ValidateOptions = {}
     }
   }
   if (issues.length === 0 && data) return { success: true, data };
-  const unique = new Set<string>();
-  return {
-    success: false,
-    issues: issues.filter((issue) => {
-      const key = keyOf(issue);
-      if (unique.has(key)) return false;
-      unique.add(key);
-      return true;
-    }),
-  };
+  return { success: false, issues: unique(issues) };
+}
+
+export function validateReleaseFile(
+  input: unknown,
+  options: Omit<DescribeOptions, "input"> = {},
+): FileCheck<ReleaseFile> {
+  return checkFile(ReleaseFile, releaseCrossIssues, input, options);
 }

@@ -1,15 +1,52 @@
-// Renders docs/config-reference.md from the schemas (as JSON Schema: required fields, defaults,
-// allowed values and characters) and the descriptions in schemas/field-docs.ts.
-//   npm run docs:config        rewrites the file; npm test fails while it is stale
+// Renders docs/config-reference.md and docs/release-reference.md from the schemas (as JSON
+// Schema: required fields, defaults, allowed values and characters) and the descriptions in
+// schemas/field-docs.ts and schemas/release-field-docs.ts.
+//   npm run docs:config        rewrites both files; npm test fails while one is stale
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FIELD_DOCS } from "../schemas/field-docs.ts";
-import { configSchema, type JsonSchema, resolve } from "../schemas/schema-map.ts";
+import { RELEASE_FIELD_DOCS } from "../schemas/release-field-docs.ts";
+import { configSchema, type JsonSchema, releaseSchema, resolve } from "../schemas/schema-map.ts";
 
-export const REFERENCE_PATH = fileURLToPath(
-  new URL("../docs/config-reference.md", import.meta.url),
-);
+/** One generated reference: which file's schema, its descriptions, where it is written. */
+export interface ReferenceSpec {
+  path: string;
+  root: () => JsonSchema;
+  docs: Record<string, string>;
+  title: string;
+  intro: string[];
+}
+
+const docPath = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+
+export const CONFIG_REFERENCE: ReferenceSpec = {
+  path: docPath("config-reference.md"),
+  root: configSchema,
+  docs: FIELD_DOCS,
+  title: "Config reference",
+  intro: [
+    "Every field of a config file, as `keystone validate` and the Worker check it. **Required**",
+    "fields must be given; the others take their default (or stay unset when there is none).",
+    "Unknown fields are errors. Rules that span several fields, and what each setting does, are",
+    "in [config.md](config.md).",
+  ],
+};
+
+export const RELEASE_REFERENCE: ReferenceSpec = {
+  path: docPath("release-reference.md"),
+  root: releaseSchema,
+  docs: RELEASE_FIELD_DOCS,
+  title: "Release file reference",
+  intro: [
+    "Every field of a release file, as `keystone release start` and the Worker check it.",
+    "**Required** fields must be given. Unknown fields are errors. How a release runs is in",
+    "[releases.md](releases.md).",
+  ],
+};
+
+export const REFERENCES = [CONFIG_REFERENCE, RELEASE_REFERENCE];
+export const REFERENCE_PATH = CONFIG_REFERENCE.path;
 
 export interface Field {
   /** `services[].rollout.analysis.minRequests` */
@@ -41,13 +78,13 @@ function range(node: JsonSchema): string {
 }
 
 /** A markdown link to the section documenting an object (the first path it was seen at). */
-type Link = (node: JsonSchema, path: string) => string;
+type Link = ((node: JsonSchema, path: string) => string) & { root: JsonSchema };
 
-const signatureOf = (node: JsonSchema) => JSON.stringify(resolve(node));
+const signatureOf = (node: JsonSchema, root: JsonSchema) => JSON.stringify(resolve(node, root));
 
 /** A field's type in words, with what it allows. Objects name the section that documents them. */
 function typeOf(raw: JsonSchema, path: string, link: Link): string {
-  const node = resolve(raw);
+  const node = resolve(raw, link.root);
   if (node.anyOf)
     return node.anyOf
       .filter((option) => option.type !== "null")
@@ -86,17 +123,21 @@ function typeOf(raw: JsonSchema, path: string, link: Link): string {
 }
 
 /** Every object of the config, each documented once (a shape used again links to the first). */
-export function collectSections(): Section[] {
+export function collectSections(spec: ReferenceSpec = CONFIG_REFERENCE): Section[] {
+  const root = spec.root();
   const sections: Section[] = [];
   const seen = new Map<string, string>();
-  const link: Link = (node, path) => {
-    const target = seen.get(signatureOf(node)) ?? path;
-    return `[${code(target)}](#${anchor(target)})`;
-  };
+  const link: Link = Object.assign(
+    (node: JsonSchema, path: string) => {
+      const target = seen.get(signatureOf(node, root)) ?? path;
+      return `[${code(target)}](#${anchor(target)})`;
+    },
+    { root },
+  );
   const visit = (raw: JsonSchema, path: string) => {
-    const node = resolve(raw);
+    const node = resolve(raw, root);
     if (node.properties) {
-      const signature = signatureOf(raw);
+      const signature = signatureOf(raw, root);
       if (seen.has(signature)) return;
       seen.set(signature, path);
       const section: Section = { path, fields: [] };
@@ -104,14 +145,14 @@ export function collectSections(): Section[] {
       for (const [name, child] of Object.entries(node.properties)) {
         const fieldPath = path ? `${path}.${name}` : name;
         visit(child, fieldPath);
-        const fallback = child.default ?? resolve(child).default;
+        const fallback = child.default ?? resolve(child, root).default;
         section.fields.push({
           path: fieldPath,
           name,
           type: typeOf(child, fieldPath, link),
           required: node.required?.includes(name) ?? false,
           default: fallback === undefined ? "" : code(JSON.stringify(fallback)),
-          description: FIELD_DOCS[fieldPath],
+          description: spec.docs[fieldPath],
         });
       }
     } else if (node.anyOf) for (const option of node.anyOf) visit(option, path);
@@ -119,7 +160,7 @@ export function collectSections(): Section[] {
     else if (typeof node.additionalProperties === "object")
       visit(node.additionalProperties, `${path}.<name>`);
   };
-  visit(configSchema(), "");
+  visit(root, "");
   return sections;
 }
 
@@ -130,26 +171,25 @@ function anchor(path: string): string {
     .toLowerCase();
 }
 
-export function renderConfigReference(): string {
+export function renderReference(spec: ReferenceSpec): string {
+  const docsFile = spec === CONFIG_REFERENCE ? "field-docs.ts" : "release-field-docs.ts";
   const lines = [
-    "# Config reference",
+    `# ${spec.title}`,
     "",
     "<!-- Generated by `npm run docs:config` from the schemas (schemas/) and the descriptions in",
-    "     schemas/field-docs.ts. Do not edit by hand: npm test fails when this file is stale. -->",
+    `     schemas/${docsFile}. Do not edit by hand: npm test fails when this file is stale. -->`,
     "",
-    "Every field of a config file, as `keystone validate` and the Worker check it. **Required**",
-    "fields must be given; the others take their default (or stay unset when there is none).",
-    "Unknown fields are errors. Rules that span several fields, and what each setting does, are",
-    "in [config.md](config.md).",
+    ...spec.intro,
   ];
-  for (const section of collectSections()) {
+  for (const section of collectSections(spec)) {
     const title = section.path || "The file";
     lines.push(
       "",
       `## <a id="${anchor(section.path)}"></a>${section.path ? code(title) : title}`,
       "",
     );
-    if (FIELD_DOCS[section.path || "."]) lines.push(FIELD_DOCS[section.path || "."]!, "");
+    const intro = spec.docs[section.path || "."];
+    if (intro) lines.push(intro, "");
     lines.push("| field | type and allowed values | required / default | description |");
     lines.push("| --- | --- | --- | --- |");
     for (const field of section.fields) {
@@ -162,7 +202,11 @@ export function renderConfigReference(): string {
   return `${lines.join("\n")}\n`;
 }
 
+export const renderConfigReference = () => renderReference(CONFIG_REFERENCE);
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(REFERENCE_PATH, renderConfigReference());
-  console.log(`wrote ${join("docs", "config-reference.md")}`);
+  for (const spec of REFERENCES) {
+    writeFileSync(spec.path, renderReference(spec));
+    console.log(`wrote ${join("docs", spec.path.split("/").at(-1)!)}`);
+  }
 }

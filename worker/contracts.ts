@@ -3,6 +3,7 @@
 // import circles), and every argument and result is a schema type from schemas/.
 import type {
   ChangeResult,
+  ReleaseStatus,
   RolloutStateWire,
   RolloutStatus,
   ServiceRecord,
@@ -61,8 +62,24 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   txOutcome(txId: string): TxOutcome;
   list(): RegistryEntry[];
   activeRollouts(): string[];
+  indexRelease(name: string, active: boolean): void;
+  activeReleases(): string[];
   claimWebhookSignature(signature: string, now: number, keepMs: number): boolean;
   generation(): number;
+}
+
+/** One per release name: the single writer of its state and history; it drives its services. */
+export interface ReleaseRpc extends Rpc.DurableObjectBranded {
+  /** `file` is parsed where it enters (a ReleaseFile). */
+  start(name: string, file: unknown, who: Attribution): Promise<Result<ReleaseStatus>>;
+  status(name: string): Result<ReleaseStatus>;
+  abort(name: string, who: Attribution): Promise<Result<ReleaseStatus>>;
+  tick(name: string, scheduledTime: number): Promise<TickReply>;
+}
+
+export interface Attribution {
+  author?: string | undefined;
+  reason?: string | undefined;
 }
 
 /** One per (service, version): outcome counts per route, and the version's fast-abort halt. */

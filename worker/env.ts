@@ -1,12 +1,13 @@
 // Bindings, vars and secrets of the Worker (see wrangler.toml and docs/storage.md). Durable Object
 // namespaces are typed by their RPC contracts, not their classes: env imports no object.
-import type { RegistryRpc, ServiceRpc, StatsRpc } from "./contracts.ts";
+import type { RegistryRpc, ReleaseRpc, ServiceRpc, StatsRpc } from "./contracts.ts";
 
 export interface Env {
   ROUTES: KVNamespace;
   SERVICES: DurableObjectNamespace<ServiceRpc>;
   REGISTRY: DurableObjectNamespace<RegistryRpc>;
   STATS: DurableObjectNamespace<StatsRpc>;
+  RELEASES: DurableObjectNamespace<ReleaseRpc>;
   /** Bearer token that may change config. */
   ADMIN_TOKEN?: string;
   /** Bearer token that may only read. */

@@ -8,6 +8,7 @@ import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import type { Env } from "./env.ts";
 
 export { RegistryObject } from "./control-plane/registry-object.ts";
+export { ReleaseObject } from "./control-plane/release-object.ts";
 export { ServiceObject } from "./control-plane/service-object.ts";
 export { StatsObject } from "./control-plane/stats-object.ts";
 

@@ -1,26 +1,10 @@
 // The CI deploy webhook (HMAC, freshness, replay) and signed notifications, inside workerd.
 
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
+import { hook } from "./deploy-hook-request.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
-
-function hook(
-  body: string,
-  timestamp = String(Math.floor(Date.now() / 1000)),
-  secret = "test-webhook-secret",
-) {
-  return exports.default.fetch("https://a/_keystone/v1/hooks/deploy", {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-keystone-timestamp": timestamp,
-      "x-keystone-signature": signDeployHook(secret, timestamp, body),
-    },
-    body,
-  });
-}
 
 describe("the CI deploy webhook", () => {
   it("starts a rollout with the given origin and release; refuses replays, stale and forged requests", async () => {

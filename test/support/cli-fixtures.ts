@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type {
   IncidentResponse,
+  ReleaseStatus,
   RolloutStateWire,
   RolloutStatus,
 } from "../../schemas/api-responses.ts";
+import type { ReleasePhase } from "../../schemas/release-state.ts";
 import { Service } from "../../schemas/service.ts";
 import { shopService } from "./fixtures.ts";
 
@@ -153,5 +155,63 @@ export function incidentWire(): IncidentResponse {
       tracedAt: "2026-01-02T03:12:00.000Z",
       settled: true,
     },
+  };
+}
+
+/** A file with this text, written where the CLI can read it. */
+export function textFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A release of api (held) and web (waiting for api to pass), in the given phase. */
+export function releaseStatus(phase: ReleasePhase, reason = "api held; web waits"): ReleaseStatus {
+  return {
+    release: {
+      format: 1,
+      name: "checkout",
+      file: {
+        name: "checkout",
+        services: [
+          { service: "api", release: "v2" },
+          { service: "web", after: { service: "api", passed: true } },
+        ],
+      },
+      phase,
+      services: [
+        {
+          service: "api",
+          status: "held",
+          rolloutId: "r-api",
+          rollout: {
+            phase: "paused",
+            pausedBy: "release",
+            step: 2,
+            stepCount: 2,
+            weight: 50,
+            reason: "held at 50%",
+          },
+          note: null,
+        },
+        { service: "web", status: "waiting", rolloutId: null, rollout: null, note: null },
+      ],
+      startedAt: AT,
+      endedAt: null,
+      lastTickAt: AT,
+      author: "ana",
+      reason,
+    },
+    events: [
+      {
+        at: AT,
+        type: "release.started",
+        service: null,
+        rolloutId: null,
+        author: "ana",
+        reason: "2 services",
+      },
+    ],
+    now: AT,
   };
 }

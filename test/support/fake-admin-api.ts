@@ -2,6 +2,7 @@
 // records every request, so a test can check what the CLI sent and how it maps each answer.
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export interface Answer {
   status?: number;
@@ -58,4 +59,18 @@ export async function startFakeAdminApi(): Promise<FakeAdminApi> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A stand-in admin API for one test file: emptied before each test, closed after the last. */
+export function useFakeAdminApi(): { readonly api: FakeAdminApi } {
+  const holder = {} as { api: FakeAdminApi };
+  beforeAll(async () => {
+    holder.api = await startFakeAdminApi();
+  });
+  afterAll(() => holder.api.close());
+  beforeEach(() => {
+    holder.api.answers.clear();
+    holder.api.seen.length = 0;
+  });
+  return holder;
 }

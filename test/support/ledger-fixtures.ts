@@ -79,3 +79,9 @@ export function windowStats(requests: number, errors: number): WindowStats {
     p99: 50,
   };
 }
+
+/** The same window figures for candidate and baseline: `requests` at 50 ms, `errors` of them failed. */
+export function windowsOf(requests: number, errors: number) {
+  const w = windowStats(requests, errors);
+  return { candidate: w, baseline: w };
+}

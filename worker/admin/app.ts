@@ -15,6 +15,7 @@ import { incidentRoutes } from "./incident-routes.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
+import { releaseRoutes } from "./release-routes.ts";
 import { respond } from "./respond.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
 import { serviceRoutes } from "./services-routes.ts";
@@ -68,6 +69,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
   v1.route("/", incidentRoutes());
+  v1.route("/", releaseRoutes());
   v1.route("/", deployHookRoutes());
   v1.route("/", explainRoutes());
 

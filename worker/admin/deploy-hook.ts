@@ -1,13 +1,16 @@
 // The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
-// Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout.
+// Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout, or (its
+// body a release file's content, as JSON) a release.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { DeployHookBody } from "../../schemas/api.ts";
-import { RolloutStateWire } from "../../schemas/api-responses.ts";
+import { ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
+import { ReleaseFile } from "../../schemas/release-file.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 import { ApiError, unwrap } from "./errors.ts";
+import { startReleaseOf } from "./release-routes.ts";
 import { respond } from "./respond.ts";
 
 export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
@@ -33,6 +36,11 @@ export function webhookProblem(
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return "the signature does not match";
   return undefined;
+}
+
+/** A release file lists `services`; a rollout start names one `service`. */
+function isReleaseFile(json: unknown): boolean {
+  return typeof json === "object" && json !== null && "services" in json;
 }
 
 export function deployHookRoutes() {
@@ -71,6 +79,13 @@ export function deployHookRoutes() {
       json = JSON.parse(raw);
     } catch {
       throw new ApiError("bad_request", "the request body is not valid JSON");
+    }
+    if (isReleaseFile(json)) {
+      const file = ReleaseFile.safeParse(json);
+      if (!file.success)
+        throw new ApiError("invalid", "the release file is not valid", problemsOf(file.error));
+      const who = { author: "deploy-webhook", reason: `deploy webhook: release ${file.data.name}` };
+      return respond(c, ReleaseStatus, await startReleaseOf(c.env, file.data, who));
     }
     const parsed = DeployHookBody.safeParse(json);
     if (!parsed.success)

@@ -1,9 +1,9 @@
 // The admin API's one error path: every tagged failure reason maps to one HTTP status and the one
 // JSON envelope, here; results from Durable Objects are parsed as they enter.
-import * as z from "zod";
+import type * as z from "zod";
 import type { ErrorCode, ErrorEnvelope } from "../../schemas/api.ts";
 import type { Problem } from "../../schemas/problems.ts";
-import { Failure } from "../../schemas/result.ts";
+import { ResultEnvelope } from "../../schemas/result.ts";
 
 const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503> = {
   bad_request: 400,
@@ -66,8 +66,3 @@ export function unwrap<S extends z.ZodType>(schema: S, result: unknown, what: st
     throw new ApiError(envelope.error.code, envelope.error.message, envelope.error.problems);
   return parseRpc(schema, envelope.value, what);
 }
-
-const ResultEnvelope = z.discriminatedUnion("ok", [
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: Failure }),
-]);

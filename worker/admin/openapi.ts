@@ -4,12 +4,14 @@ import * as z from "zod";
 import {
   ApplyBody,
   DeleteBody,
-  DeployHookBody,
+  DeployHookRequest,
   ErrorEnvelope,
   ExplainBody,
   FileApplyBody,
   IsolateCounters,
   OverrideTokenBody,
+  ReleaseAbortBody,
+  ReleaseStartBody,
   RevertBody,
   RolloutActionBody,
   RolloutStartBody,
@@ -17,12 +19,14 @@ import {
 } from "../../schemas/api.ts";
 import {
   ChangeResult,
+  DeployHookResult,
   ExplainResult,
   FileApplyResult,
   Health,
   IncidentList,
   IncidentResponse,
   OverrideToken,
+  ReleaseStatus,
   RolloutStateWire,
   RolloutStatus,
   ServiceList,
@@ -153,12 +157,36 @@ export function openApiDocument(): unknown {
       [`${SERVICE}/rollout/pause`]: { post: rolloutAction("pause") },
       [`${SERVICE}/rollout/resume`]: { post: rolloutAction("resume") },
       [`${SERVICE}/rollout/abort`]: { post: rolloutAction("abort") },
+      [`${V1}/releases`]: {
+        post: operation(
+          "Start a release: several services, start conditions, one verdict",
+          "admin",
+          ReleaseStartBody,
+          ReleaseStatus,
+        ),
+      },
+      [`${V1}/releases/{name}`]: {
+        get: operation(
+          "Release status: phase, each service's standing, this run's history",
+          "read",
+          undefined,
+          ReleaseStatus,
+        ),
+      },
+      [`${V1}/releases/{name}/abort`]: {
+        post: operation(
+          "Abort a release: every service it started is aborted",
+          "admin",
+          ReleaseAbortBody,
+          ReleaseStatus,
+        ),
+      },
       [`${V1}/hooks/deploy`]: {
         post: operation(
-          "CI deploy webhook: start a rollout (HMAC-signed)",
+          "CI deploy webhook: start a rollout, or a release from a release file's content (HMAC-signed)",
           "webhook",
-          DeployHookBody,
-          RolloutStateWire,
+          DeployHookRequest,
+          DeployHookResult,
         ),
       },
       [`${V1}/explain`]: {

@@ -1,6 +1,7 @@
 // The transactional outbox of a service object: effects are written in the same transaction as
 // the state change that caused them, and delivered until acknowledged (with backoff), so nothing
 // decided is lost when the object is evicted or a call fails between the write and the delivery.
+import type * as z from "zod";
 import { Effect } from "../../schemas/ledger.ts";
 
 const SCHEMA = `
@@ -18,22 +19,25 @@ const BACKOFF_MAX_MS = 5 * 60_000;
 /** Notifications go to outside URLs: they are given up (and logged) after this many attempts. */
 const NOTIFY_ATTEMPTS = 5;
 
-export interface OutboxEntry {
+export interface OutboxEntry<E = Effect> {
   id: number;
-  effect: Effect;
+  effect: E;
   attempts: number;
 }
 
-export class Outbox {
+/** A service object's outbox holds ledger effects; a release object's, its own (same table). */
+export class Outbox<E extends { kind: string } = Effect> {
   readonly #sql: SqlStorage;
+  readonly #schema: z.ZodType<E>;
 
-  constructor(sql: SqlStorage) {
+  constructor(sql: SqlStorage, schema: z.ZodType<E> = Effect as unknown as z.ZodType<E>) {
     this.#sql = sql;
+    this.#schema = schema;
     this.#sql.exec(SCHEMA);
   }
 
   /** Queues effects, due now (call inside the transaction that stores their cause). */
-  add(effects: readonly Effect[], now: number): void {
+  add(effects: readonly E[], now: number): void {
     for (const effect of effects)
       this.#sql.exec(
         "INSERT INTO outbox (effect, due_at) VALUES (?, ?)",
@@ -43,13 +47,13 @@ export class Outbox {
   }
 
   /** Entries due by `now`, oldest first. */
-  due(now: number): OutboxEntry[] {
+  due(now: number): OutboxEntry<E>[] {
     return this.#sql
       .exec("SELECT * FROM outbox WHERE due_at <= ? ORDER BY id", now)
       .toArray()
       .map((row) => ({
         id: Number(row.id),
-        effect: Effect.parse(JSON.parse(String(row.effect))),
+        effect: this.#schema.parse(JSON.parse(String(row.effect))),
         attempts: Number(row.attempts),
       }));
   }
@@ -60,7 +64,7 @@ export class Outbox {
   }
 
   /** A failed delivery: retried later, or (a notification out of attempts) given up. */
-  failed(entry: OutboxEntry, now: number): "retry" | "dropped" {
+  failed(entry: OutboxEntry<E>, now: number): "retry" | "dropped" {
     const attempts = entry.attempts + 1;
     if (entry.effect.kind === "notify" && attempts >= NOTIFY_ATTEMPTS) {
       this.done(entry.id);

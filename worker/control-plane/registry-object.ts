@@ -92,6 +92,15 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     return this.#store.activeRollouts();
   }
 
+  /** A release object says whether it is running: the cron ticks the running ones. */
+  indexRelease(name: string, active: boolean): void {
+    this.#store.setReleaseActive(String(name), active === true, Date.now());
+  }
+
+  activeReleases(): string[] {
+    return this.#store.activeReleases();
+  }
+
   /**
    * Records a deploy-webhook signature; false when it was seen before (a replay). Signatures are
    * kept for twice the webhook's freshness window, after which the timestamp check refuses them.

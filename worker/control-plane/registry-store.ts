@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (name TEXT PRIMARY KEY, active INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 `;
 
 /** Outcomes of two-phase changes are kept long after any prepared change could still ask. */
@@ -90,6 +91,22 @@ export class RegistryStore {
       .exec(
         "SELECT name FROM entries WHERE rollout_active = 1 AND config IS NOT NULL ORDER BY name",
       )
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  setReleaseActive(name: string, active: boolean, now: number): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO releases (name, active, updated_at) VALUES (?, ?, ?)",
+      name,
+      active ? 1 : 0,
+      now,
+    );
+  }
+
+  activeReleases(): string[] {
+    return this.#sql
+      .exec("SELECT name FROM releases WHERE active = 1 ORDER BY name")
       .toArray()
       .map((row) => String(row.name));
   }

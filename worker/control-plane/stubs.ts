@@ -1,4 +1,5 @@
-// Where each Durable Object lives: one registry, one object per service, one per (service, version).
+// Where each Durable Object lives: one registry, one object per service and per release, one per
+// (service, version).
 import type { Env } from "../env.ts";
 
 export function registryOf(env: Env) {
@@ -7,6 +8,10 @@ export function registryOf(env: Env) {
 
 export function serviceObjectOf(env: Env, name: string) {
   return env.SERVICES.get(env.SERVICES.idFromName(name));
+}
+
+export function releaseObjectOf(env: Env, name: string) {
+  return env.RELEASES.get(env.RELEASES.idFromName(name));
 }
 
 /** The stats object of one version of one service. */

@@ -2,9 +2,9 @@
 // Exit 0 promoted, 10 rolled back or aborted, 11 timeout.
 import { defineCommand } from "citty";
 import { RolloutStateWire } from "../../../schemas/api-responses.ts";
-import { parseDuration } from "../../../schemas/duration.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { openSession } from "../../session.ts";
+import { waitArgs, waitClock } from "../../wait-clock.ts";
 import { fetchStatus, rolloutPath, serviceArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -14,8 +14,7 @@ export default defineCommand({
   },
   args: {
     ...serviceArgs,
-    timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
-    interval: { type: "string", default: "5s", description: "time between checks" },
+    ...waitArgs,
     "promote-gates": {
       type: "boolean",
       description: "pass each pause gate as it comes (keystone rollout promote), for unattended CI",
@@ -23,11 +22,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, author } = openSession();
-    const timeoutMs = parseDuration(args.timeout);
-    const intervalMs = parseDuration(args.interval);
-    if (timeoutMs === undefined || intervalMs === undefined)
-      throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
-    const deadline = Date.now() + timeoutMs;
+    const clock = waitClock(args);
     let last = "";
     for (;;) {
       const { state } = await fetchStatus(api, args.service);
@@ -60,16 +55,14 @@ export default defineCommand({
         out.note(`${args.service}: pause gate passed (--promote-gates)`);
         continue;
       }
-      if (Date.now() >= deadline) {
+      if (clock.expired()) {
         out.result({ service: args.service, outcome: "timeout", state: state });
         throw new CliError(
           EXIT.timeout,
           `${args.service}: still ${state.phase} after ${args.timeout}`,
         );
       }
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
-      );
+      await clock.pause();
     }
   },
 });

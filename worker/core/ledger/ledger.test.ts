@@ -8,7 +8,7 @@ import {
   run,
   shopWithRollout,
   T0,
-  windowStats,
+  windowsOf,
 } from "../../../test/support/ledger-fixtures.ts";
 import { acknowledge, decide } from "./ledger.ts";
 import { emptyState } from "./state.ts";
@@ -237,10 +237,7 @@ describe("rollout effects", () => {
 });
 
 describe("ticks", () => {
-  const windows = (requests: number, errors: number) => {
-    const w = windowStats(requests, errors);
-    return { candidate: w, baseline: w };
-  };
+  const windows = windowsOf;
 
   it("a tick is claimed once: the same scheduled time again, or one before the step began, is a no-op", () => {
     const state = progressing();

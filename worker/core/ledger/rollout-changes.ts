@@ -22,6 +22,7 @@ import { isRamping } from "../rollout/ramp.ts";
 import { sameConfig } from "./config-changes.ts";
 import { recordIncident, traceOf } from "./incident.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
+import { heldFrom, holdForRelease, onBehalf, releaseRefusal } from "./release-hold.ts";
 import {
   attribution,
   type Decision,
@@ -111,7 +112,7 @@ export function commitRollout(
 }
 
 /** The config a rollout starts from: the candidate's new origin and release, and strategy, if given. */
-function prepareRollout(config: Service, command: RolloutStartCommand): Result<Service> {
+export function prepareRollout(config: Service, command: RolloutStartCommand): Result<Service> {
   if (!config.rollout && !command.strategy)
     return fail(
       "invalid",
@@ -165,7 +166,7 @@ export function start(
     );
   const config = prepareRollout(state.config, command);
   if (!config.ok) return config;
-  const started = startRollout(config.value, rolloutId, now);
+  const started = heldFrom(startRollout(config.value, rolloutId, now), command.heldBy);
   if (!started.ok) return started;
   let base: LedgerState = { ...state, halt: null };
   const revisions: NewRevision[] = [];
@@ -206,7 +207,7 @@ export function start(
 export function operate(
   state: LedgerState,
   action: RolloutAction,
-  command: Attribution & { full?: boolean | undefined },
+  command: Attribution & { full?: boolean | undefined; onBehalfOf?: string | undefined },
   now: number,
 ): Result<Decision<RolloutState>> {
   if (!state.config) return fail("not_found", `service "${state.name}" does not exist`);
@@ -224,13 +225,21 @@ export function operate(
     "rollout.resume": () => resumeRollout(rollout, now),
     "rollout.abort": () => abortRollout(rollout, now),
   };
-  const next = transitions[action]();
-  if (!next.ok) return next;
+  const refusal = releaseRefusal(rollout, action, command);
+  if (refusal) return refusal;
+  const moved = transitions[action]();
+  if (!moved.ok) return moved;
+  const next = {
+    ...moved,
+    value: onBehalf(holdForRelease(rollout, moved.value, command.onBehalfOf), command.onBehalfOf),
+  };
   const type: HistoryEventType =
     action === "rollout.promote"
       ? next.value.phase === "promoted"
         ? "rollout.promoted"
-        : "rollout.advanced"
+        : next.value.pausedBy === "release"
+          ? "rollout.paused"
+          : "rollout.advanced"
       : action === "rollout.pause"
         ? "rollout.paused"
         : action === "rollout.resume"

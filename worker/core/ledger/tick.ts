@@ -14,6 +14,7 @@ import {
 } from "../rollout/evaluate.ts";
 import { stepsOf } from "../rollout/steps.ts";
 import { countedRoutes } from "./analysis-routes.ts";
+import { holdForRelease, isHeldForRelease } from "./release-hold.ts";
 import { commitRollout } from "./rollout-changes.ts";
 import type { Decision, LedgerState } from "./state.ts";
 
@@ -59,7 +60,9 @@ function running(
   | undefined {
   const config = state.config;
   const rollout = state.rollout;
-  if (!config?.rollout || rollout?.phase !== "progressing") return undefined;
+  // A rollout held for its release is still analysed: a failure while it waits rolls it back.
+  if (!config?.rollout || !rollout) return undefined;
+  if (rollout.phase !== "progressing" && !isHeldForRelease(rollout)) return undefined;
   return { config: { ...config, rollout: config.rollout }, rollout };
 }
 
@@ -138,21 +141,21 @@ export function tick(
     gateFailures,
     live.rollout.failures,
   );
-  const next = applyTick(input, decision);
-  const type =
-    decision.kind === "hold"
-      ? decision.outcome === "failed"
-        ? ("rollout.checkFailed" as const)
-        : undefined
-      : EVENT_OF[decision.kind];
-  const committed = commitRollout(
-    state,
-    next,
-    type,
-    { author: "cron" },
-    now,
-    decision.kind !== "hold",
-  );
+  const applied = applyTick(input, decision);
+  const next = holdForRelease(live.rollout, applied);
+  // A held rollout that passes again stays held: nothing new to record or publish.
+  const heldAgain = next !== applied && isHeldForRelease(live.rollout);
+  const type = heldAgain
+    ? undefined
+    : next !== applied
+      ? ("rollout.paused" as const)
+      : decision.kind === "hold"
+        ? decision.outcome === "failed"
+          ? ("rollout.checkFailed" as const)
+          : undefined
+        : EVENT_OF[decision.kind];
+  const publish = decision.kind !== "hold" && !heldAgain;
+  const committed = commitRollout(state, next, type, { author: "cron" }, now, publish);
   return {
     ...committed,
     reply: { ticked: true, phase: next.phase, outcome: next.lastVerdict?.outcome ?? decision.kind },

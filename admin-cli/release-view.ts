@@ -1,0 +1,67 @@
+// How `release status` shows a release to people: its phase and where it stands, each service's
+// standing (step, weight, what it waits for, why it stopped), and this run's history. Pure:
+// status in, lines out.
+import type { ReleaseStatus } from "../schemas/api-responses.ts";
+import type { ReleasePhase } from "../schemas/release-state.ts";
+import { type Output, type Style, table } from "./io.ts";
+
+export const RELEASE_ENDED = new Set<ReleasePhase>([
+  "promoted",
+  "partiallyPromoted",
+  "rolledBack",
+  "aborted",
+]);
+
+const COLOUR: Record<ReleasePhase, Style> = {
+  running: "cyan",
+  promoting: "cyan",
+  rollingBack: "yellow",
+  aborting: "yellow",
+  promoted: "green",
+  partiallyPromoted: "red",
+  rolledBack: "red",
+  aborted: "red",
+};
+
+const time = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+
+function serviceRows(view: ReleaseStatus): string[][] {
+  const { release } = view;
+  return release.services.map((progress) => {
+    const entry = release.file.services.find((s) => s.service === progress.service);
+    const rollout = progress.rollout;
+    const shows = rollout && progress.status !== "waiting";
+    const waits = entry?.after
+      ? `${entry.after.service} ${entry.after.passed ? "passed" : `at step ${entry.after.reached}`}`
+      : "-";
+    return [
+      progress.service,
+      progress.status,
+      shows ? `${rollout.step}/${rollout.stepCount}` : "-",
+      shows ? `${rollout.weight}%` : "-",
+      waits,
+      progress.note ?? (shows ? (rollout.reason ?? "") : ""),
+    ];
+  });
+}
+
+export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8): string[] {
+  const { release } = view;
+  const by = release.author ? ` by ${release.author}` : "";
+  const ended = release.endedAt ? `, ended ${time(release.endedAt)}` : "";
+  const lines = [
+    `${out.paint("bold", release.name)}  ${out.paint(COLOUR[release.phase], release.phase)}  started ${time(release.startedAt)}${by}${ended}`,
+    `  ${release.reason}`,
+    "",
+    table(["SERVICE", "STATUS", "STEP", "WEIGHT", "WAITS FOR", "NOTE"], serviceRows(view)),
+  ];
+  const events = view.events.slice(-eventCount);
+  if (events.length > 0) {
+    lines.push("", out.paint("bold", "History:"));
+    for (const event of events)
+      lines.push(
+        `  ${time(event.at)}  ${event.type}${event.service ? ` ${event.service}` : ""} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,
+      );
+  }
+  return lines;
+}

@@ -1,0 +1,138 @@
+// keystone release start|status|wait|abort in process, against a stand-in admin API: the file is
+// checked offline with lines, the exit codes are rollout wait's, JSON output is one document.
+import { describe, expect, it } from "vitest";
+import { releaseStatus, textFile } from "../test/support/cli-fixtures.ts";
+import { useFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { runCli } from "../test/support/run-cli.ts";
+
+const fake = useFakeAdminApi();
+const cli = (...argv: string[]) => runCli([...argv, "--url", fake.api.url]);
+
+const GOOD = `name: checkout
+services:
+  - service: api
+    release: v2
+  - service: web
+    after: { service: api, passed: true }
+`;
+
+describe("keystone release start", () => {
+  it("checks the file offline: every problem with its line, exit 3, nothing sent", async () => {
+    const path = textFile(
+      "bad-release.yaml",
+      `name: checkout
+services:
+  - service: api
+    orgin: https://api-v2.example.com
+  - service: web
+    after: { service: api, promoted: true }
+  - service: jobs
+    after: { service: apx, reached: 1 }
+`,
+    );
+    const result = await cli("release", "start", "-f", path);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      `${path}:4:5: services[0].orgin: unknown field "orgin": did you mean "origin"?`,
+    );
+    expect(result.stderr).toContain(
+      `${path}:6:28: services[1].after.promoted: unknown field "promoted" (fields here: service, reached, passed)`,
+    );
+    expect(result.stderr).toContain(
+      `${path}:6:5: services[1].after: give exactly one of reached: <step number> and passed: true`,
+    );
+    expect(result.stderr).toMatch(
+      /:8:\d+: services\[2\]\.after\.service: unknown service "apx": did you mean "api"\?/,
+    );
+    expect(fake.api.seen).toEqual([]);
+  });
+
+  it("sends the parsed file with the author, and shows where the release stands", async () => {
+    fake.api.answers.set("POST /releases", { body: releaseStatus("running") });
+    const result = await runCli(
+      ["release", "start", "-f", textFile("good.yaml", GOOD), "--url", fake.api.url],
+      {
+        env: { KEYSTONE_AUTHOR: "ci-bot" },
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(fake.api.seen[0]!.body)).toEqual({
+      file: {
+        name: "checkout",
+        services: [
+          { service: "api", release: "v2" },
+          { service: "web", after: { service: "api", passed: true } },
+        ],
+      },
+      author: "ci-bot",
+    });
+    expect(result.stdout).toContain("✓ release checkout started");
+    expect(result.stdout).toMatch(/api\s+held\s+2\/2\s+50%\s+-\s+held at 50%/);
+    expect(result.stdout).toMatch(/web\s+waiting\s+-\s+-\s+api passed/);
+  });
+});
+
+describe("keystone release wait: the exit codes of rollout wait", () => {
+  it("0 promoted; 10 rolled back, aborted or partly promoted; 11 timeout", async () => {
+    const cases = [
+      ["promoted", 0],
+      ["rolledBack", 10],
+      ["aborted", 10],
+      ["partiallyPromoted", 10],
+    ] as const;
+    for (const [phase, code] of cases) {
+      fake.api.answers.set("GET /releases/checkout", {
+        body: releaseStatus(phase, `why ${phase}`),
+      });
+      const result = await cli("release", "wait", "checkout", "--interval", "10ms");
+      expect(result.code, phase).toBe(code);
+      if (code === 10) expect(result.stderr).toContain(`checkout: release ${phase} — why ${phase}`);
+    }
+    fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("running") });
+    const timeout = await cli(
+      "release",
+      "wait",
+      "checkout",
+      "--timeout",
+      "50ms",
+      "--interval",
+      "10ms",
+    );
+    expect(timeout.code).toBe(11);
+    expect(timeout.stderr).toContain("checkout: still running after 50ms");
+  });
+
+  it("waits through the phases until the end; --json prints one result document", async () => {
+    const phases = ["running", "promoting", "promoted"] as const;
+    let asked = 0;
+    fake.api.answers.set("GET /releases/checkout", () => ({
+      body: releaseStatus(phases[Math.min(asked++, 2)]!),
+    }));
+    const result = await cli("release", "wait", "checkout", "--interval", "10ms", "--json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ release: "checkout", outcome: "promoted" });
+    expect(asked).toBe(3);
+  });
+});
+
+describe("keystone release status and abort", () => {
+  it("status --watch redraws until the release ends", async () => {
+    let asked = 0;
+    fake.api.answers.set("GET /releases/checkout", () => ({
+      body: releaseStatus(asked++ < 1 ? "running" : "rolledBack"),
+    }));
+    const result = await cli("release", "status", "checkout", "--watch", "--interval", "0.2");
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/^checkout {2}/gm)).toHaveLength(2);
+    expect(result.stdout).toContain("release.started — 2 services (ana)");
+  });
+
+  it("abort posts who and why, and a missing release is exit 1", async () => {
+    fake.api.answers.set("POST /releases/checkout/abort", { body: releaseStatus("aborting") });
+    const result = await cli("release", "abort", "checkout", "--reason", "bad deploy");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(fake.api.seen[0]!.body)).toMatchObject({ reason: "bad deploy" });
+    expect(result.stdout).toContain("✓ release checkout: aborting");
+    expect((await cli("release", "status", "nope")).code).toBe(1);
+  });
+});

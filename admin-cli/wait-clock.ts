@@ -1,0 +1,30 @@
+// What `rollout wait` and `release wait` share: their --timeout and --interval flags, and a clock
+// that says when the time is up and sleeps until the next check (never past the deadline).
+import { parseDuration } from "../schemas/duration.ts";
+import { CliError, EXIT } from "./errors.ts";
+
+export const waitArgs = {
+  timeout: { type: "string", default: "30m", description: "give up after this long (exit 11)" },
+  interval: { type: "string", default: "5s", description: "time between checks" },
+} as const;
+
+export interface WaitClock {
+  expired(): boolean;
+  /** Sleeps one interval, or until the deadline if that comes first. */
+  pause(): Promise<void>;
+}
+
+export function waitClock(args: { timeout: string; interval: string }): WaitClock {
+  const timeoutMs = parseDuration(args.timeout);
+  const intervalMs = parseDuration(args.interval);
+  if (timeoutMs === undefined || intervalMs === undefined)
+    throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
+  const deadline = Date.now() + timeoutMs;
+  return {
+    expired: () => Date.now() >= deadline,
+    pause: () =>
+      new Promise((resolve) =>
+        setTimeout(resolve, Math.min(intervalMs, Math.max(0, deadline - Date.now()))),
+      ),
+  };
+}

@@ -1,0 +1,98 @@
+// One Durable Object per release: the single writer of its state and history. It loads the
+// state, lets the pure release core decide, stores the decision with its effects in one
+// transaction, and delivers them (rollout starts, promotions and aborts sent to the service
+// objects on the release's behalf) at once and from its alarm until acknowledged.
+import { DurableObject } from "cloudflare:workers";
+import type { ReleaseStatus } from "../../schemas/api-responses.ts";
+import type { TickReply } from "../../schemas/ledger.ts";
+import { problemsOf } from "../../schemas/problems.ts";
+import { ReleaseFile } from "../../schemas/release-file.ts";
+import { fail, ok, type Result } from "../../schemas/result.ts";
+import type { Attribution, ReleaseRpc } from "../contracts.ts";
+import {
+  claimReleaseTick,
+  decideRelease,
+  type ReleaseDecision,
+  startRelease,
+} from "../core/release/release.ts";
+import type { Env } from "../env.ts";
+import { readRollouts, readServiceFacts } from "./release-io.ts";
+import { releaseStatusView } from "./release-wire.ts";
+import { ReleaseWriter } from "./release-writer.ts";
+
+export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
+  readonly #writer: ReleaseWriter;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#writer = new ReleaseWriter(ctx, env);
+  }
+
+  async start(name: string, input: unknown, who: Attribution): Promise<Result<ReleaseStatus>> {
+    const parsed = ReleaseFile.safeParse(input);
+    if (!parsed.success)
+      return fail("invalid", "the release file is not valid", problemsOf(parsed.error));
+    const file = parsed.data;
+    if (file.name !== name) return fail("invalid", `this object holds release "${name}"`);
+    const facts = await readServiceFacts(this.env, file);
+    // Loaded after the reads: a start that raced this one is seen.
+    const started = startRelease(
+      this.#writer.store.load(),
+      file,
+      facts,
+      { author: who.author ?? null, reason: who.reason ?? null },
+      Date.now(),
+    );
+    return this.#decided(name, started);
+  }
+
+  status(name: string): Result<ReleaseStatus> {
+    const state = this.#writer.store.load();
+    if (!state) return fail("not_found", `no release named "${name}"`);
+    return ok(releaseStatusView(state, this.#writer.store.events(state.startedAt), Date.now()));
+  }
+
+  async abort(name: string, who: Attribution): Promise<Result<ReleaseStatus>> {
+    const state = this.#writer.store.load();
+    if (!state) return fail("not_found", `no release named "${name}"`);
+    const input = {
+      kind: "abort" as const,
+      author: who.author ?? null,
+      reason: who.reason ?? null,
+    };
+    return this.#decided(name, decideRelease(state, input, Date.now()));
+  }
+
+  /**
+   * One cron tick: claimed before any await (a repeated tick is a no-op), the started services'
+   * rollouts read, then decided only if nothing changed meanwhile (an abort, a settled effect).
+   */
+  async tick(_name: string, scheduledTime: number): Promise<TickReply> {
+    const plan = claimReleaseTick(this.#writer.store.load(), scheduledTime);
+    if (!plan.run) return { ticked: false, why: plan.why };
+    this.#writer.store.saveState(plan.state);
+    const claimed = JSON.stringify(plan.state);
+    const rollouts = await readRollouts(this.env, plan.services);
+    const current = this.#writer.store.load();
+    if (!current || JSON.stringify(current) !== claimed)
+      return { ticked: false, why: "the release changed during the tick" };
+    const decided = decideRelease(current, { kind: "observe", rollouts }, scheduledTime);
+    if (!decided.ok) return { ticked: false, why: decided.error.message };
+    await this.#writer.commit(decided.value);
+    await this.#writer.deliver();
+    const after = this.#writer.store.load() ?? decided.value.state;
+    return { ticked: true, phase: after.phase, outcome: after.reason };
+  }
+
+  /** Delivers what is due: effects the object could not deliver before it was evicted. */
+  override async alarm(): Promise<void> {
+    await this.#writer.deliver();
+  }
+
+  async #decided(name: string, result: Result<ReleaseDecision>): Promise<Result<ReleaseStatus>> {
+    if (!result.ok) return result;
+    await this.#writer.commit(result.value);
+    await this.#writer.deliver();
+    return this.status(name);
+  }
+}
