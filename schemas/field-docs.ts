@@ -109,6 +109,10 @@ export const FIELD_DOCS: Record<string, string> = {
     "The health checks of each step's window; fields left out take their defaults.",
   "services[].rollout.onFailure":
     "What a failed analysis does once `failureLimit` is passed: `rollback` (all traffic to the baseline) or `pause` (wait for an operator).",
+  "services[].rollout.progressDeadline":
+    'How long a rollout may stay in one step without leaving it (held as inconclusive, failing a health check or gate, waiting at a pause gate, paused) before `onDeadline` acts: a duration like `"30m"`.',
+  "services[].rollout.onDeadline":
+    "At the progress deadline: `abort` (default: all traffic to the baseline, recorded as `rollout.deadlineExceeded` then `rollout.aborted`) or `notify` (record and send `rollout.deadlineExceeded` once per step; the rollout keeps waiting).",
   "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
@@ -123,7 +127,16 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.maxP95Ms": "The candidate's p95 latency limit, in milliseconds.",
   "services[].rollout.analysis.maxErrorRateDeltaPercent":
     "Limit on the candidate's error rate minus the baseline's, over the same window.",
-  "services[].rollout.analysis.maxLatencyRatio": "Limit on candidate p95 / baseline p95.",
+  "services[].rollout.analysis.maxLatencyRatio":
+    "With the threshold judge: limit on candidate p95 / baseline p95. With `judge: statistical`: the median ratio (Hodges–Lehmann, docs/analysis.md) the latency test holds the candidate to, default 1.2, at least 1; the p95 ratio is then not checked (keep `maxP95Ms` for the tail).",
+  "services[].rollout.analysis.judge":
+    "Who judges each step's window: `threshold` (default: the limits here, each look on its own) or `statistical` (always-valid sequential tests of error rate and latency against the baseline, docs/analysis.md). With `statistical` the absolute limits (`maxErrorRatePercent`, `maxP95Ms`), `maxErrorRateDeltaPercent` and `maxMirrorMismatchPercent` still apply beside it, and `minRequests` counts each version (at least 10).",
+  "services[].rollout.analysis.confidencePercent":
+    "Statistical judge only: how sure it must be to fail or pass a candidate (default 99); 100 minus it is the false-rollback rate per step window, however often the cron looks.",
+  "services[].rollout.analysis.minErrorRateIncreasePercent":
+    "Statistical judge only: the smallest error-rate increase (candidate minus baseline, percentage points) worth a rollback (default 0.5). A candidate passes once the judge is sure it stays under it.",
+  "services[].rollout.analysis.maxMirrorMismatchPercent":
+    "Limit on the share of mirrored requests whose response from the candidate differed from the primary's (`mirror` with `version` the candidate), over the step's window; judged once the window holds `minRequests` comparisons.",
   "services[].rollout.analysis.countRules":
     "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":

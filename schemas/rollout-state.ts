@@ -1,6 +1,7 @@
 // A rollout's state: stored by the service Durable Object with epoch-ms times, and sent by the
 // API with ISO-8601 times. One builder makes both, so the two can never drift apart.
 import * as z from "zod";
+import { Judgement } from "./judgement.ts";
 import { RolloutStrategy } from "./rollout.ts";
 
 export const RolloutPhase = z.enum(["progressing", "paused", "promoted", "rolledBack", "aborted"]);
@@ -39,6 +40,8 @@ export const VerdictBody = z.object({
   reason: z.string(),
   candidate: VersionFigures.nullable(),
   baseline: VersionFigures.nullable(),
+  /** How the window was judged, whole (tick verdicts; absent from operators' and older ones). */
+  judgement: Judgement.optional(),
 });
 
 /** Epoch milliseconds: how state is stored and computed with. */

@@ -19,6 +19,7 @@ import type {
   TickReply,
   TxOutcome,
 } from "../schemas/ledger.ts";
+import type { MirrorCounts, MirrorReadout } from "../schemas/mirror.ts";
 import type { Result } from "../schemas/result.ts";
 import type { RolloutState } from "../schemas/rollout-state.ts";
 import type {
@@ -70,4 +71,8 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   currentHalt(): HaltSignal | null;
   /** Rising counters per outcome route (/_keystone/metrics). */
   totals(): RouteCounts[];
+  /** Mirrored comparisons of this version in buckets starting in [from, to]. */
+  mirrorWindow(query: WindowQuery): MirrorCounts;
+  /** Mirrored comparisons since `from`: totals, busiest paths, kept sample diffs. */
+  mirrorReadout(from: number, pathLimit: number): MirrorReadout;
 }

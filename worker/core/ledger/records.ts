@@ -22,6 +22,7 @@ export function rolloutDetail(state: RolloutState, promotion?: Promotion): Rollo
           reason: verdict.reason,
           candidate: verdict.candidate,
           baseline: verdict.baseline,
+          ...(verdict.judgement ? { judgement: verdict.judgement } : {}),
         }
       : null,
     ...(promotion ? { promotion } : {}),

@@ -1,7 +1,8 @@
 // Health checks of a step's window: the candidate against absolute limits and against the
-// baseline over the same window.
+// baseline over the same window (the threshold judge), worded briefly for a verdict's reason.
 import type { Analysis } from "../../../schemas/rollout.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
+import { type FigureOptions, type ThresholdFigure, thresholdFigures } from "./threshold-checks.ts";
 
 export type AnalysisResult =
   | { kind: "inconclusive"; reason: string }
@@ -11,53 +12,47 @@ export type AnalysisResult =
 const pct = (n: number) => `${n.toFixed(2)}%`;
 const ms = (n: number) => `${Math.round(n)} ms`;
 
-export function analyzeWindow(
-  analysis: Analysis,
+function brief(figure: ThresholdFigure, candidate: WindowStats, baseline: WindowStats): string {
+  switch (figure.check) {
+    case "minRequests":
+      return `only ${figure.value} of ${figure.limit} requests in this step's window: holding`;
+    case "errorRate":
+      return `error rate ${pct(figure.value)} > ${pct(figure.limit)}`;
+    case "p95":
+      return `p95 ${ms(figure.value)} > ${ms(figure.limit)}`;
+    case "errorRateDelta":
+      return `error rate ${pct(figure.value)} above the baseline's > ${pct(figure.limit)}`;
+    case "latencyRatio":
+      return `p95 ${ms(candidate.p95 ?? 0)} is ${figure.value.toFixed(2)}× the baseline's ${ms(baseline.p95 ?? 0)} > ${figure.limit}×`;
+  }
+}
+
+/** The threshold verdict of the checks' figures (see thresholdFigures). */
+export function analyzeFigures(
+  figures: ThresholdFigure[],
   candidate: WindowStats,
   baseline: WindowStats,
 ): AnalysisResult {
-  if (candidate.requests < analysis.minRequests) {
-    return {
-      kind: "inconclusive",
-      reason: `only ${candidate.requests} of ${analysis.minRequests} requests in this step's window: holding`,
-    };
-  }
-  const reasons: string[] = [];
-  const rate = candidate.errorRatePercent ?? 0;
-  if (rate > analysis.maxErrorRatePercent) {
-    reasons.push(`error rate ${pct(rate)} > ${pct(analysis.maxErrorRatePercent)}`);
-  }
-  if (
-    analysis.maxP95Ms !== undefined &&
-    candidate.p95 !== null &&
-    candidate.p95 > analysis.maxP95Ms
-  ) {
-    reasons.push(`p95 ${ms(candidate.p95)} > ${ms(analysis.maxP95Ms)}`);
-  }
-  if (analysis.maxErrorRateDeltaPercent !== undefined && baseline.errorRatePercent !== null) {
-    const delta = rate - baseline.errorRatePercent;
-    if (delta > analysis.maxErrorRateDeltaPercent) {
-      reasons.push(
-        `error rate ${pct(delta)} above the baseline's > ${pct(analysis.maxErrorRateDeltaPercent)}`,
-      );
-    }
-  }
-  if (
-    analysis.maxLatencyRatio !== undefined &&
-    candidate.p95 !== null &&
-    baseline.p95 !== null &&
-    baseline.p95 > 0
-  ) {
-    const ratio = candidate.p95 / baseline.p95;
-    if (ratio > analysis.maxLatencyRatio) {
-      reasons.push(
-        `p95 ${ms(candidate.p95)} is ${ratio.toFixed(2)}× the baseline's ${ms(baseline.p95)} > ${analysis.maxLatencyRatio}×`,
-      );
-    }
-  }
+  const short = figures.find((f) => f.check === "minRequests" && !f.passed);
+  if (short) return { kind: "inconclusive", reason: brief(short, candidate, baseline) };
+  const reasons = figures.filter((f) => !f.passed).map((f) => brief(f, candidate, baseline));
   if (reasons.length > 0) return { kind: "failed", reasons };
+  const rate = candidate.errorRatePercent ?? 0;
   return {
     kind: "healthy",
     reason: `healthy: ${candidate.requests} requests, error rate ${pct(rate)}${candidate.p95 === null ? "" : `, p95 ${ms(candidate.p95)}`}`,
   };
+}
+
+export function analyzeWindow(
+  analysis: Analysis,
+  candidate: WindowStats,
+  baseline: WindowStats,
+  options?: FigureOptions,
+): AnalysisResult {
+  return analyzeFigures(
+    thresholdFigures(analysis, candidate, baseline, options),
+    candidate,
+    baseline,
+  );
 }
