@@ -7,6 +7,7 @@ import diff from "./commands/diff.ts";
 import explain from "./commands/explain.ts";
 import get from "./commands/get.ts";
 import history from "./commands/history.ts";
+import mirror from "./commands/mirror/index.ts";
 import overrideToken from "./commands/override-token.ts";
 import revert from "./commands/revert.ts";
 import rollout from "./commands/rollout/index.ts";
@@ -32,6 +33,7 @@ const subCommands = {
   delete: remove,
   "override-token": overrideToken,
   rollout,
+  mirror,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({

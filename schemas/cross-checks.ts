@@ -164,6 +164,7 @@ export function serviceCrossIssues(service: unknown): CrossIssue[] {
     for (const [variant, spec] of Object.entries(experiment.variants))
       if (isRecord(spec)) need(spec.version, ["experiments", i, "variants", variant, "version"]);
   });
+  if (isRecord(service.mirror)) need(service.mirror.version, ["mirror", "version"]);
   issues.push(...rolloutIssues(service, known), ...originLoops(service, service.versions));
   return issues;
 }

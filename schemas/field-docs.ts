@@ -145,6 +145,29 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",
 
+  "services[].mirror":
+    "Shadow traffic: a copy of a sampled share of the requests the other versions serve goes to `version` in the background; its response is compared with the one the client got and never returned. See docs/mirror.md.",
+  "services[].mirror.version":
+    "The version that gets the copies (must be one of `versions`); requests it serves itself are not mirrored. For `maxMirrorMismatchPercent`, the rollout's candidate.",
+  "services[].mirror.percent":
+    "Share of requests mirrored, above 0, each request sampled on its own. Each isolate also caps mirrors per second and stops mirroring while the mirrored origin fails.",
+  "services[].mirror.methods":
+    "Methods mirrored (default GET and HEAD). Listing any other method is an opt-in: the mirrored origin then gets requests that may change state, marked `x-keystone-mirror: 1`.",
+  "services[].mirror.withBody":
+    "Whether requests with a body may be mirrored (their body is then read twice). Off by default: such requests are never mirrored.",
+  "services[].mirror.timeoutMs":
+    "Time the mirrored origin has to answer, in milliseconds; a copy past it counts as failed (the client never waits for it).",
+  "services[].mirror.compare": "What of the two responses is compared. The status always is.",
+  "services[].mirror.compare.headers": "Response headers compared (lowercase names).",
+  "services[].mirror.compare.body":
+    "`json` (field by field, leaving out `ignoreFields`; a body that is not JSON is compared by hash), `hash` (the bytes) or `none`.",
+  "services[].mirror.compare.ignoreFields":
+    "JSON fields left out of the comparison, such as timestamps and ids: a dotted path from the root (`meta.requestId`, `items.*.updatedAt`, `*` for any key or index), or a single name for that field at any depth (`updatedAt`).",
+  "services[].mirror.compare.redactFields":
+    "JSON fields compared but whose values never appear in a kept diff (same syntax as `ignoreFields`). Cookies, `authorization` and `set-cookie` are always redacted.",
+  "services[].mirror.compare.maxBodyBytes":
+    "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared by the hash of its first bytes.",
+
   "services[].notify[].url": "Where events are POSTed (https).",
   "services[].notify[].events": "Which events to send.",
 };

@@ -44,6 +44,15 @@ export function judgingIssues(service: Raw): CrossIssue[] {
   const rollout = service.rollout;
   if (!isRecord(rollout)) return [];
   const issues = isRecord(rollout.analysis) ? analysisIssues(rollout.analysis) : [];
+  if (
+    isRecord(rollout.analysis) &&
+    rollout.analysis.maxMirrorMismatchPercent !== undefined &&
+    !isRecord(service.mirror)
+  )
+    issues.push({
+      path: ["rollout", "analysis", "maxMirrorMismatchPercent"],
+      message: "needs a mirror: whose version is the rollout's candidate",
+    });
   if (rollout.onDeadline !== undefined && rollout.progressDeadline === undefined)
     issues.push({
       path: ["rollout", "onDeadline"],

@@ -120,6 +120,11 @@ export const MirrorReadout = z.object({
   samples: z.array(MirrorSample),
 });
 
+/** `?minutes=N`: how far back the report looks (default 60; comparisons are kept 6 hours). */
+export const MirrorReportQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(360, "comparisons are kept 360 minutes").default(60),
+});
+
 /** `GET /services/{name}/mirror`: what `keystone mirror report` prints. */
 export const MirrorReport = z.object({
   service: z.string(),

@@ -30,12 +30,15 @@ import type {
   WindowQuery,
   WindowStats,
 } from "../schemas/stats.ts";
+import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
 
 /** One per service: the single writer of its config, rollout and history. */
 export interface ServiceRpc extends Rpc.DurableObjectBranded {
   record(name?: string): ServiceRecord | null;
   history(name?: string): HistoryEntry[];
   rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
+  /** The last `limit` verdicts of the latest rollout, each with its judgement. */
+  verdicts(name: string, limit: number): Result<RolloutVerdicts>;
   /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
   rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;

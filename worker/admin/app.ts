@@ -20,6 +20,7 @@ import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError, parseRpc } from "./errors.ts";
 import { explainRequest } from "./explain.ts";
 import { explainWithHalt } from "./explain-halt.ts";
+import { judgingRoutes } from "./judging-routes.ts";
 import { liveServices } from "./live-services.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
@@ -76,6 +77,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   );
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
+  v1.route("/", judgingRoutes());
   v1.route("/", deployHookRoutes());
 
   v1.post("/explain", requireScope("read"), async (c) => {

@@ -7,6 +7,7 @@ import type { Env } from "../env.ts";
 import { deliverEffect } from "./effect-delivery.ts";
 import { Outbox } from "./outbox.ts";
 import { ServiceStore } from "./service-store.ts";
+import { VerdictLog } from "./verdict-log.ts";
 
 /** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
 const INLINE_GRACE_MS = 10_000;
@@ -14,6 +15,7 @@ const INLINE_GRACE_MS = 10_000;
 export class ServiceWriter {
   readonly store: ServiceStore;
   readonly outbox: Outbox;
+  readonly verdicts: VerdictLog;
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
   /** Entries being delivered by this instance: a concurrent pass skips them. */
@@ -26,6 +28,7 @@ export class ServiceWriter {
     this.#env = env;
     this.store = new ServiceStore(ctx.storage.sql);
     this.outbox = new Outbox(ctx.storage.sql);
+    this.verdicts = new VerdictLog(ctx.storage.sql);
   }
 
   /**
@@ -41,6 +44,7 @@ export class ServiceWriter {
     this.#ctx.storage.transactionSync(() => {
       this.store.setMeta("name", name);
       this.store.save(decision, now);
+      this.verdicts.record(decision.state.rollout);
       this.outbox.add(decision.effects, now);
       also();
     });

@@ -9,6 +9,7 @@ import type {
 import type { HaltRecord } from "../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { WindowStats } from "../../schemas/stats.ts";
+import type { RolloutVerdicts, VerdictEntry } from "../../schemas/verdict-log.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { promotionOf } from "../core/ledger/records.ts";
 import type { LedgerState } from "../core/ledger/state.ts";
@@ -18,6 +19,22 @@ import { effectiveConfig } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Verdicts of the verdict log with ISO times. */
+export function verdictsWire(
+  service: string,
+  judge: RolloutVerdicts["judge"],
+  entries: VerdictEntry[],
+): RolloutVerdicts {
+  return {
+    service,
+    judge,
+    verdicts: entries.map((entry) => ({
+      ...entry,
+      verdict: { ...entry.verdict, at: iso(entry.verdict.at) },
+    })),
+  };
+}
 
 export function rolloutWire(state: RolloutState): RolloutStateWire {
   return {
