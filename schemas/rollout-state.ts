@@ -75,6 +75,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     lastTickAt: time,
     endedAt: time.nullable(),
     lastVerdict: verdictSchema(time).nullable(),
+    /** When `onDeadline: notify` sent rollout.deadlineExceeded for the current step (once per step). */
+    deadlineNotifiedAt: time.optional(),
   });
 }
 

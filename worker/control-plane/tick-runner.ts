@@ -2,6 +2,7 @@
 // and the checks the ledger asks for run, then decided only if nothing changed meanwhile (an
 // operator's command, another tick, a two-phase change).
 import type { TickReply } from "../../schemas/ledger.ts";
+import { deadlineTick } from "../core/ledger/deadline.ts";
 import { claimTick, tick, tickChecks } from "../core/ledger/tick.ts";
 import type { Env } from "../env.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
@@ -17,9 +18,22 @@ export async function runTick(
 ): Promise<TickReply> {
   const store = writer.store;
   if (busy()) return { ticked: false, why: "a change is being applied" };
+  // After the tick (or instead of it, when paused): a step held past its deadline is acted on.
+  const expire = async (): Promise<TickReply | undefined> => {
+    const decided = deadlineTick(store.load(name), scheduledTime);
+    if (!decided) return undefined;
+    await writer.commit(name, decided);
+    await deliver();
+    return decided.reply;
+  };
   const claim = claimTick(store.load(name), scheduledTime);
   if (!claim.reply.run || !claim.state.rollout)
-    return { ticked: false, why: claim.reply.run ? "no rollout in progress" : claim.reply.why };
+    return (
+      (await expire()) ?? {
+        ticked: false,
+        why: claim.reply.run ? "no rollout in progress" : claim.reply.why,
+      }
+    );
   store.saveHead(claim.state);
   const claimed = JSON.stringify(claim.state.rollout);
   const windows = await readWindows(env, name, claim.state.rollout, claim.reply.queries);
@@ -30,5 +44,5 @@ export async function runTick(
   const decided = tick(current, windows, gateFailures, scheduledTime);
   await writer.commit(name, decided);
   await deliver();
-  return decided.reply;
+  return (await expire()) ?? decided.reply;
 }

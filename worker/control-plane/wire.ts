@@ -36,7 +36,7 @@ export function verdictsWire(
   };
 }
 
-export function rolloutWire(state: RolloutState): RolloutStateWire {
+export function rolloutWire({ deadlineNotifiedAt, ...state }: RolloutState): RolloutStateWire {
   return {
     ...state,
     startedAt: iso(state.startedAt),
@@ -44,6 +44,7 @@ export function rolloutWire(state: RolloutState): RolloutStateWire {
     lastTickAt: iso(state.lastTickAt),
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
+    ...(deadlineNotifiedAt === undefined ? {} : { deadlineNotifiedAt: iso(deadlineNotifiedAt) }),
   };
 }
 

@@ -16,6 +16,7 @@ function window(requests: number, errors: number): WindowStats {
 function startedWith(analysis: Record<string, unknown>) {
   const config = shopWithRollout({
     rollout: { strategy: "canary", steps: [{ weight: 10, bake: "5m" }], analysis },
+    mirror: { version: "canary", percent: 10 },
   } as never);
   const live = run(emptyState("shop"), { kind: "apply", config });
   return run(live, { kind: "rollout.start" });
