@@ -160,13 +160,13 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].mirror.compare": "What of the two responses is compared. The status always is.",
   "services[].mirror.compare.headers": "Response headers compared (lowercase names).",
   "services[].mirror.compare.body":
-    "`json` (field by field, leaving out `ignoreFields`; a body that is not JSON is compared by hash), `hash` (the bytes) or `none`.",
+    "`json` (field by field, leaving out `ignoreFields`; a body that is not JSON, or is longer than `maxBodyBytes`, is compared byte by byte), `bytes` (byte by byte: what a hash comparison tells, without hashing; a diff shows sizes and where they differ, never content) or `none`.",
   "services[].mirror.compare.ignoreFields":
     "JSON fields left out of the comparison, such as timestamps and ids: a dotted path from the root (`meta.requestId`, `items.*.updatedAt`, `*` for any key or index), or a single name for that field at any depth (`updatedAt`).",
   "services[].mirror.compare.redactFields":
     "JSON fields compared but whose values never appear in a kept diff (same syntax as `ignoreFields`). Cookies, `authorization` and `set-cookie` are always redacted.",
   "services[].mirror.compare.maxBodyBytes":
-    "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared by the hash of its first bytes.",
+    "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared byte by byte over its first `maxBodyBytes`.",
 
   "services[].notify[].url": "Where events are POSTed (https).",
   "services[].notify[].events": "Which events to send.",

@@ -36,13 +36,13 @@ const Method = z
 export const MirrorCompare = z.strictObject({
   /** Response headers compared (status always is). */
   headers: z.array(HeaderName).default(["content-type"]),
-  /** json: field by field (a body that is not JSON falls back to hash); hash: bytes; none: skip. */
-  body: z.enum(["json", "hash", "none"]).default("json"),
+  /** json: field by field (a body that is not JSON, or longer than maxBodyBytes, byte by byte); bytes; none. */
+  body: z.enum(["json", "bytes", "none"]).default("json"),
   /** JSON fields left out of the comparison (timestamps, ids). */
   ignoreFields: z.array(FieldPath).default([]),
   /** JSON fields compared but never shown in a kept diff. */
   redactFields: z.array(FieldPath).default([]),
-  /** How much of each body is read and compared; beyond it only the first bytes' hash is. */
+  /** How much of each body is read and compared; a longer one is compared byte by byte that far. */
   maxBodyBytes: z
     .number()
     .int()

@@ -76,6 +76,8 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   totals(): RouteCounts[];
   /** Mirrored comparisons of this version in buckets starting in [from, to]. */
   mirrorWindow(query: WindowQuery): MirrorCounts;
+  /** Rising counts of mirrored comparisons of this version (/_keystone/metrics). */
+  mirrorTotals(): MirrorCounts;
   /** Mirrored comparisons since `from`: totals, busiest paths, kept sample diffs. */
   mirrorReadout(from: number, pathLimit: number): MirrorReadout;
 }

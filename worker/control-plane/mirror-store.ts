@@ -1,5 +1,5 @@
 // The stats object's tables of mirrored comparisons (its version being the mirrored one): counts
-// per second (what a rollout's mismatch check reads), counts per path per minute (bounded: the
+// per second (what a rollout's mismatch check reads), rising totals (metrics), counts per path per minute (bounded: the
 // busiest paths, the rest under "(other)"), and the last few sample diffs.
 import {
   MAX_MIRROR_PATHS,
@@ -25,6 +25,12 @@ CREATE TABLE IF NOT EXISTS mirror_paths (
   mismatched INTEGER NOT NULL,
   PRIMARY KEY (minute, path)
 );
+CREATE TABLE IF NOT EXISTS mirror_totals (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  compared INTEGER NOT NULL,
+  mismatched INTEGER NOT NULL,
+  failed INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS mirror_samples (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -45,15 +51,19 @@ export class MirrorStore {
   }
 
   add(batch: MirrorBatch): void {
-    this.#sql.exec(
-      `INSERT INTO mirror_buckets (start, compared, mismatched, failed) VALUES (?, ?, ?, ?)
-       ON CONFLICT (start) DO UPDATE SET compared = compared + excluded.compared,
-         mismatched = mismatched + excluded.mismatched, failed = failed + excluded.failed`,
-      batch.bucketStart,
-      batch.compared,
-      batch.mismatched,
-      batch.failed,
-    );
+    for (const [table, key] of [
+      ["mirror_buckets", "start"],
+      ["mirror_totals", "id"],
+    ] as const)
+      this.#sql.exec(
+        `INSERT INTO ${table} (${key}, compared, mismatched, failed) VALUES (?, ?, ?, ?)
+         ON CONFLICT (${key}) DO UPDATE SET compared = compared + excluded.compared,
+           mismatched = mismatched + excluded.mismatched, failed = failed + excluded.failed`,
+        table === "mirror_totals" ? 1 : batch.bucketStart,
+        batch.compared,
+        batch.mismatched,
+        batch.failed,
+      );
     const minute = batch.bucketStart - (batch.bucketStart % MINUTE_MS);
     for (const counts of batch.paths) this.#addPath(minute, counts);
     for (const sample of batch.samples)
@@ -88,6 +98,16 @@ export class MirrorStore {
       counts.compared,
       counts.mismatched,
     );
+  }
+
+  /** Rising counts since this version's stats began (/_keystone/metrics). */
+  totals(): MirrorCounts {
+    const row = this.#sql.exec("SELECT * FROM mirror_totals WHERE id = 1").toArray()[0];
+    return {
+      compared: Number(row?.compared ?? 0),
+      mismatched: Number(row?.mismatched ?? 0),
+      failed: Number(row?.failed ?? 0),
+    };
   }
 
   /** Comparisons in buckets starting in [from, to] (from rounded down to its second). */

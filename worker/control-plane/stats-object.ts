@@ -84,6 +84,10 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     return this.#mirror.window(from, to);
   }
 
+  mirrorTotals(): MirrorCounts {
+    return this.#mirror.totals();
+  }
+
   mirrorReadout(from: number, pathLimit: number): MirrorReadout {
     return {
       totals: this.#mirror.window(from, Number.MAX_SAFE_INTEGER),

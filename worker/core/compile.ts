@@ -3,6 +3,7 @@ import type { Service } from "../../schemas/service.ts";
 import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
+import { compileMirror } from "./mirror/compile-mirror.ts";
 import { prefixCovers } from "./path.ts";
 import type {
   CompiledService,
@@ -98,6 +99,7 @@ export function compileService(config: Service, sequence = 0): CompiledService {
     exposeVersionHeader: config.exposeVersionHeader,
     forwardedFor: config.forwardedFor,
     isError: compileErrorStatuses(config.errorStatuses),
+    mirror: compileMirror(config.mirror, versions),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Service } from "../../schemas/service.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
+import type { CompiledMirror } from "./mirror/compile-mirror.ts";
 
 export interface CompiledVersion {
   name: string;
@@ -58,6 +59,8 @@ export interface CompiledService {
   forwardedFor: "append" | "replace";
   /** Whether an origin status counts as an error (errorStatuses, compiled). */
   isError: (status: number) => boolean;
+  /** Shadow traffic: where sampled requests are copied, and how responses are compared. */
+  mirror: CompiledMirror | undefined;
 }
 
 export interface HostEntry {
