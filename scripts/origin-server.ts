@@ -133,6 +133,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
     // The same document from every origin but for its time and request id (fields a mirror
     // comparison should ignore), unless itemFields changes some.
     const id = item[1]!;
+    ctx.last.set(path, { method: req.method ?? "GET", headers: req.headers, body: "" });
     const document = { id, name: `item ${id}`, price: 10, updatedAt: new Date().toISOString() };
     return json(res, 200, { ...document, requestId: randomUUID(), ...ctx.itemFields });
   }

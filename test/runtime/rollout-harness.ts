@@ -70,13 +70,17 @@ export class RolloutHarness {
   }
 
   /** Sends `count` requests (in parallel batches) and flushes their outcomes to the stats objects. */
-  async traffic(count: number, headers: Record<string, string> = {}): Promise<Map<string, number>> {
+  async traffic(
+    count: number,
+    headers: Record<string, string> = {},
+    path = "/",
+  ): Promise<Map<string, number>> {
     const versions = new Map<string, number>();
     for (let sent = 0; sent < count; sent += 50) {
       const batch = Array.from({ length: Math.min(50, count - sent) }, async (_, i) => {
         const ctx = createExecutionContext();
         const response = await this.plane.fetch(
-          new Request(`https://${this.service}.test/`, {
+          new Request(`https://${this.service}.test${path}`, {
             headers: {
               cookie: `ks_${this.service}=visitor-${sent + i}-${this.offset}`,
               ...headers,
