@@ -37,11 +37,8 @@ function entryLines(out: Output, entry: Entry): string[] {
   const head = `${when(verdict.at)}  step ${entry.step} at ${entry.weight}%  ${outcome}`;
   if (!verdict.judgement) return [head, `  ${verdict.reason}`];
   const lines = judgementLines(verdict.judgement).map((sentence) => `  · ${sentence}`);
-  // A hold past a passed window says why it still holds (bake time, a gate, a health check).
-  const decided =
-    verdict.judgement.outcome === "pass" && verdict.outcome !== "advance"
-      ? [`  → ${verdict.reason}`]
-      : [];
+  // After a passed window, what followed: an advance, or why it still holds (bake, gate, health).
+  const decided = verdict.judgement.outcome === "pass" ? [`  → ${verdict.reason}`] : [];
   return [head, ...lines, ...decided];
 }
 
