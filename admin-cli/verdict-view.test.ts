@@ -6,6 +6,7 @@ import { addLatency } from "../worker/core/metrics/histogram.ts";
 import { summarize } from "../worker/core/metrics/window-stats.ts";
 import { judgeStep } from "../worker/core/rollout/judgement.ts";
 import { createOutput } from "./io.ts";
+import { main } from "./main.ts";
 import { renderMirrorReport } from "./mirror-view.ts";
 import { renderVerdicts } from "./verdict-view.ts";
 
@@ -117,5 +118,22 @@ describe("mirror report", () => {
       "2026-11-22 10:03:00Z  GET /items/17  stable 200 vs canary 200",
       "  body price: 10 → 12",
     ]);
+  });
+});
+
+describe("their flags", () => {
+  it("refuse a count out of range with a usage error naming the flag, before any request", async () => {
+    let stderr = "";
+    const io = {
+      stdout: () => {},
+      stderr: (t: string) => (stderr += t),
+      env: {},
+      cwd: "/",
+      isTty: false,
+    };
+    expect(await main(["rollout", "explain", "shop", "--last", "0"], io)).toBe(2);
+    expect(stderr).toContain('--last takes a number from 1 to 500, not "0"');
+    expect(await main(["mirror", "report", "shop", "--minutes", "9999"], io)).toBe(2);
+    expect(stderr).toContain('--minutes takes a number from 1 to 360, not "9999"');
   });
 });

@@ -1,9 +1,8 @@
 // keystone mirror report SERVICE [--minutes N]: shadow traffic's matches, mismatches and diffs.
 import { defineCommand } from "citty";
 import { MirrorReport } from "../../../schemas/mirror.ts";
-import { UsageError } from "../../errors.ts";
 import { renderMirrorReport } from "../../mirror-view.ts";
-import { openSession } from "../../session.ts";
+import { openSession, wholeNumberFlag } from "../../session.ts";
 
 export default defineCommand({
   meta: {
@@ -15,9 +14,7 @@ export default defineCommand({
     minutes: { type: "string", default: "60", description: "how far back (1 to 360)" },
   },
   async run({ args }) {
-    const minutes = Number(args.minutes);
-    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 360)
-      throw new UsageError(`--minutes takes a number from 1 to 360, not "${args.minutes}"`);
+    const minutes = wholeNumberFlag("minutes", args.minutes, 1, 360);
     const { out, api } = openSession();
     const report = await api.get(
       MirrorReport,

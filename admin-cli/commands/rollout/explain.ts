@@ -1,8 +1,7 @@
 // keystone rollout explain SERVICE [--last N]: the last verdicts in words, with their numbers.
 import { defineCommand } from "citty";
 import { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
-import { UsageError } from "../../errors.ts";
-import { openSession } from "../../session.ts";
+import { openSession, wholeNumberFlag } from "../../session.ts";
 import { renderVerdicts } from "../../verdict-view.ts";
 import { rolloutPath, serviceArgs } from "./shared.ts";
 
@@ -16,9 +15,7 @@ export default defineCommand({
     last: { type: "string", default: "10", description: "how many verdicts (1 to 500)" },
   },
   async run({ args }) {
-    const last = Number(args.last);
-    if (!Number.isInteger(last) || last < 1 || last > 500)
-      throw new UsageError(`--last takes a number from 1 to 500, not "${args.last}"`);
+    const last = wholeNumberFlag("last", args.last, 1, 500);
     const { out, api } = openSession();
     const view = await api.get(
       RolloutVerdicts,
