@@ -24,7 +24,7 @@ function mirrored(name: string, origin: string, mirror: Record<string, unknown>)
 }
 
 /** A data plane of its own (its guard set by the test) reading the routes the harness applied. */
-async function planeFor(h: RolloutHarness, guard?: MirrorGuard): Promise<DataPlane> {
+async function planeFor(guard?: MirrorGuard): Promise<DataPlane> {
   const plane = createDataPlane(env, {
     flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
     flushDeadline: false,
@@ -68,7 +68,7 @@ describe("mirroring to an identical version", () => {
   it("counts identical responses as matches; each copy reaches the mirrored origin, marked", async () => {
     const h = new RolloutHarness("mirror-same");
     await h.apply(mirrored("mirror-same", env.CANARY_ORIGIN, { compare: IGNORED }));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     for (let i = 0; i < 10; i++) {
       const answer = await send(plane, "mirror-same.test", `/items/${1100 + i}`);
       expect(answer).toMatchObject({ status: 200, version: "stable" });
@@ -88,7 +88,7 @@ describe("mirroring to a candidate that changed a field", () => {
   it("reports the mismatch with a diff of that field, and none of the ignored ones", async () => {
     const h = new RolloutHarness("mirror-repriced");
     await h.apply(mirrored("mirror-repriced", env.REPRICED_ORIGIN, { compare: IGNORED }));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     for (let i = 0; i < 5; i++) await send(plane, "mirror-repriced.test", `/items/${1200 + i}`);
     const { totals, samples } = await report(h, plane);
     expect(totals).toMatchObject({ compared: 5, mismatched: 5, mismatchPercent: 100 });
@@ -106,7 +106,7 @@ describe("mirroring to a candidate that changed a field", () => {
   it("without ignoreFields, the request id each response makes up is a difference too", async () => {
     const h = new RolloutHarness("mirror-unignored");
     await h.apply(mirrored("mirror-unignored", env.CANARY_ORIGIN, {}));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     await send(plane, "mirror-unignored.test", "/items/1301");
     const { totals, samples } = await report(h, plane);
     expect(totals.mismatched).toBe(1);
@@ -118,7 +118,7 @@ describe("which requests are copied", () => {
   it("POST is not mirrored unless its method is listed, and a body only with withBody", async () => {
     const h = new RolloutHarness("mirror-methods");
     await h.apply(mirrored("mirror-methods", env.CANARY_ORIGIN, {}));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     const post = await send(plane, "mirror-methods.test", "/orders/m-1", {
       method: "POST",
       body: "order",
@@ -153,7 +153,7 @@ describe("a WebSocket upgrade", () => {
   it("is never copied: the socket is the client's", async () => {
     const h = new RolloutHarness("mirror-socket");
     await h.apply(mirrored("mirror-socket", env.CANARY_ORIGIN, {}));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     const ctx = createExecutionContext();
     const response = await plane.fetch(
       new Request("https://mirror-socket.test/ws-mirror", { headers: { upgrade: "websocket" } }),
@@ -167,11 +167,28 @@ describe("a WebSocket upgrade", () => {
   });
 });
 
+describe("a mirrored version halted by a rollback", () => {
+  it("gets no copies from an isolate that holds its halt", async () => {
+    const h = new RolloutHarness("mirror-halted");
+    await h.apply(mirrored("mirror-halted", env.CANARY_ORIGIN, {}));
+    const plane = await planeFor();
+    await send(plane, "mirror-halted.test", "/items/1701");
+    expect(plane.counters().mirror?.started).toBe(1);
+    plane.halted.learn("mirror-halted", "canary", { rolloutId: "r1", sequence: 1_000 }, 0);
+    expect(await send(plane, "mirror-halted.test", "/items/1702")).toMatchObject({
+      status: 200,
+      version: "stable",
+    });
+    expect(plane.counters().mirror?.started).toBe(1);
+    expect(await hits(env.CANARY_ORIGIN, "/items/1702")).toBe(0);
+  });
+});
+
 describe("a mirrored origin that is slow or down", () => {
   it("changes nothing for the client: a copy past its timeout counts as failed", async () => {
     const h = new RolloutHarness("mirror-slow");
     await h.apply(mirrored("mirror-slow", env.SLOW_ORIGIN, { timeoutMs: 200 }));
-    const plane = await planeFor(h);
+    const plane = await planeFor();
     const answer = await send(plane, "mirror-slow.test", "/items/1401");
     expect(answer).toMatchObject({ status: 200, version: "stable" });
     expect(JSON.parse(answer.text)).toMatchObject({ id: "1401", price: 10 });
@@ -192,7 +209,7 @@ describe("a mirrored origin that is slow or down", () => {
       failuresToOpen: 3,
       openMs: 3_600_000,
     });
-    const plane = await planeFor(h, guard);
+    const plane = await planeFor(guard);
     for (let i = 0; i < 6; i++)
       expect(await send(plane, "mirror-down.test", `/items/${1500 + i}`)).toMatchObject({
         status: 200,

@@ -76,6 +76,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const mirroring = new Mirroring(
     options.mirrorGuard ?? new MirrorGuard(),
     now,
+    (service, version, sequence) => halted.isHalted(service, version, sequence),
     options.mirrorDraw,
   );
   const flushOutcomes = () => flusher.send(recorder.drain(), mirroring.recorder.drain());

@@ -78,10 +78,17 @@ export class Mirroring {
   readonly guard: MirrorGuard;
   readonly #now: () => number;
   readonly #draw: () => number;
+  readonly #halted: (service: string, version: string, sequence: number) => boolean;
 
-  constructor(guard: MirrorGuard, now: () => number, draw: () => number = Math.random) {
+  constructor(
+    guard: MirrorGuard,
+    now: () => number,
+    halted: (service: string, version: string, sequence: number) => boolean,
+    draw: () => number = Math.random,
+  ) {
     this.guard = guard;
     this.#now = now;
+    this.#halted = halted;
     this.#draw = draw;
   }
 
@@ -100,8 +107,11 @@ export class Mirroring {
     const hasBody = request.body !== null;
     if (!wantsMirror(mirror, verdict.version.name, request.method, hasBody, this.#draw()))
       return undefined;
-    // A WebSocket upgrade cannot be copied: the socket is the client's.
+    // A WebSocket upgrade cannot be copied: the socket is the client's. A version halted by a
+    // rollback gets no traffic at all from this isolate, copies included.
     if (request.headers.has("upgrade")) return undefined;
+    if (this.#halted(verdict.service.name, mirror.version.name, verdict.service.sequence))
+      return undefined;
     const key = `${verdict.service.name}/${mirror.version.name}`;
     const at = this.#now();
     if (this.guard.admit(key, at) !== "go") return undefined;
