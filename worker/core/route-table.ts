@@ -2,7 +2,7 @@
 import type { Service } from "../../schemas/service.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
-import type { CompiledMirror } from "./mirror/compile-mirror.ts";
+import type { CompiledCompare } from "./mirror/compare.ts";
 
 export interface CompiledVersion {
   name: string;
@@ -61,6 +61,17 @@ export interface CompiledService {
   isError: (status: number) => boolean;
   /** Shadow traffic: where sampled requests are copied, and how responses are compared. */
   mirror: CompiledMirror | undefined;
+}
+
+/** A service's mirror, compiled (worker/core/mirror/compile-mirror.ts). */
+export interface CompiledMirror {
+  version: CompiledVersion;
+  /** The sampled share of requests, 0..1. */
+  share: number;
+  methods: ReadonlySet<string>;
+  withBody: boolean;
+  timeoutMs: number;
+  compare: CompiledCompare;
 }
 
 export interface HostEntry {

@@ -1,19 +1,10 @@
 // A service's mirror config, compiled once per config generation: the mirrored version, the
 // sampling share, the methods and the compare settings with their field matchers.
 import type { Mirror } from "../../../schemas/mirror.ts";
-import type { CompiledVersion } from "../route-table.ts";
-import type { CompiledCompare } from "./compare.ts";
+import type { CompiledMirror, CompiledVersion } from "../route-table.ts";
 import { compileFieldPaths } from "./field-paths.ts";
 
-export interface CompiledMirror {
-  version: CompiledVersion;
-  /** The sampled share of requests, 0..1. */
-  share: number;
-  methods: ReadonlySet<string>;
-  withBody: boolean;
-  timeoutMs: number;
-  compare: CompiledCompare;
-}
+export type { CompiledMirror };
 
 export function compileMirror(
   mirror: Mirror | undefined,
