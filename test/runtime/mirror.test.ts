@@ -78,6 +78,7 @@ describe("mirroring to an identical version", () => {
     expect(totals).toEqual({ compared: 10, mismatched: 0, failed: 0, mismatchPercent: 0 });
     expect(paths).toEqual([{ path: "/items/:id", compared: 10, mismatched: 0 }]);
     expect(samples).toEqual([]);
+    expect((await h.api("GET", "/services/no-such-service/mirror")).status).toBe(404);
     const copy = await lastRequest(env.CANARY_ORIGIN, "/items/1103");
     expect(copy.headers["x-keystone-mirror"]).toBe("1");
     expect(copy.headers["x-keystone-version"]).toBe("canary");

@@ -85,5 +85,10 @@ describe("a rollout with judge: statistical", () => {
       ],
     });
     expect(last.verdict.reason).toMatch(/not worse by more than 2\.0 pp → pass/);
+    const bad = await h.api("GET", `/services/${h.service}/rollout/verdicts?last=0`);
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({
+      error: { code: "invalid", problems: [{ path: "last" }] },
+    });
   }, 120_000);
 });
