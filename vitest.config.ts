@@ -33,6 +33,9 @@ export default defineConfig({
                   REFUSED_ORIGIN: origins.refused,
                   FAULTY_ORIGIN: origins.faulty,
                   SLOW_ORIGIN: origins.slow,
+                  ONE_PERCENT_ORIGIN: origins.onePercent,
+                  FOUR_PERCENT_ORIGIN: origins.fourPercent,
+                  REPRICED_ORIGIN: origins.repriced,
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
                   NOTIFY_SECRET: "test-notify-secret",
                   // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.

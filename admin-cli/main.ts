@@ -9,6 +9,7 @@ import explain from "./commands/explain.ts";
 import get from "./commands/get.ts";
 import history from "./commands/history.ts";
 import incident from "./commands/incident/index.ts";
+import mirror from "./commands/mirror/index.ts";
 import overrideToken from "./commands/override-token.ts";
 import release from "./commands/release/index.ts";
 import revert from "./commands/revert.ts";
@@ -38,6 +39,7 @@ const subCommands = {
   incident,
   context,
   release,
+  mirror,
 } as Record<string, CommandDef>;
 
 export const root = defineCommand({

@@ -124,3 +124,14 @@ export function environmentChoice(
 ): EnvironmentChoice | undefined {
   return flag !== undefined ? { name: flag, from: "--env" } : session.environment;
 }
+
+/** A whole-number flag within [min, max] (`--last 10`), or a usage error naming the flag. */
+export function wholeNumberFlag(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(
+      EXIT.usage,
+      `--${flag} takes a number from ${min} to ${max}, not "${value}"`,
+    );
+  return n;
+}

@@ -132,7 +132,7 @@ describe("cross-field checks run even when shape checks fail in the same file", 
       '17:11 services[1].rules[1].name: duplicate rule "r" (also at rules[0])',
       '17:45 services[1].rules[1].route: unknown version "d" (versions: a, b, c)',
       "18:5 services[1].rollout.candidate: name the candidate version (needed when there are not exactly two versions)",
-      '18:86 services[1].rollout.failureLimit: unknown field "failureLimit" (fields here: strategy, candidate, steps, stepPercent, bake, maxWeight, analysis, onFailure, gates)',
+      '18:86 services[1].rollout.failureLimit: unknown field "failureLimit" (fields here: strategy, candidate, steps, stepPercent, bake, maxWeight, analysis, onFailure, gates, progressDeadline, onDeadline)',
     ]);
   });
 });

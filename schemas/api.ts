@@ -143,6 +143,17 @@ export const IsolateCounters = z.object({
   rejectedServices: z.array(z.string()),
   /** Admin API requests refused for a missing or wrong bearer token. */
   failedAdminAuth: z.number().int(),
+  /** Shadow traffic: copies started, skipped for the isolate's caps or an open breaker. */
+  mirror: z
+    .object({
+      started: z.number().int(),
+      capped: z.number().int(),
+      skippedByBreaker: z.number().int(),
+      /** service/version of each mirrored origin this isolate has stopped copying to for now. */
+      breakersOpen: z.array(z.string()),
+      droppedOutcomes: z.number().int(),
+    })
+    .optional(),
 });
 
 /**

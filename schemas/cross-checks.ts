@@ -2,6 +2,7 @@
 // names that must be unique, blue/green colours, the rollout candidate, origin loops. Written
 // for raw input, so they also run when a shape check failed elsewhere in the same file and
 // every problem is reported at once; the schemas call them on parsed values too.
+import { judgingIssues } from "./judging-checks.ts";
 import { nearest } from "./suggest.ts";
 
 export type IssuePath = (string | number)[];
@@ -95,7 +96,7 @@ function countRulesIssues(service: Raw, rollout: Raw): CrossIssue[] {
 function rolloutIssues(service: Raw, known: string[]): CrossIssue[] {
   const rollout = service.rollout;
   if (!isRecord(rollout)) return [];
-  const issues: CrossIssue[] = countRulesIssues(service, rollout);
+  const issues: CrossIssue[] = [...countRulesIssues(service, rollout), ...judgingIssues(service)];
   if (rollout.strategy === "blueGreen") {
     for (const colour of ["blue", "green"]) {
       if (!known.includes(colour))
@@ -163,6 +164,7 @@ export function serviceCrossIssues(service: unknown): CrossIssue[] {
     for (const [variant, spec] of Object.entries(experiment.variants))
       if (isRecord(spec)) need(spec.version, ["experiments", i, "variants", variant, "version"]);
   });
+  if (isRecord(service.mirror)) need(service.mirror.version, ["mirror", "version"]);
   issues.push(...rolloutIssues(service, known), ...originLoops(service, service.versions));
   return issues;
 }

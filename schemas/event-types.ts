@@ -15,6 +15,7 @@ export const HistoryEventType = z.enum([
   "rollout.rolledBack",
   "rollout.aborted",
   "rollout.checkFailed",
+  "rollout.deadlineExceeded",
 ]);
 
 /** The events a notify target may subscribe to: all but the routine ones. */

@@ -124,6 +124,10 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.onFailure.action": "`rollback` or `pause`, as in the short form.",
   "services[].rollout.onFailure.ramp":
     "Rollback only: the candidate's share falls to 0 in equal steps over this time (the first at once, the last when the ramp ends, at most 10 after the first and at least 15s apart), for origins that cannot take the whole share at once. A second failure does not restart it; `keystone rollout abort` ends it at once. Between 1s and 1h.",
+  "services[].rollout.progressDeadline":
+    'How long a rollout may stay in one step without leaving it (held as inconclusive, failing a health check or gate, waiting at a pause gate, paused) before `onDeadline` acts: a duration like `"30m"`.',
+  "services[].rollout.onDeadline":
+    "At the progress deadline: `abort` (default: all traffic to the baseline, recorded as `rollout.deadlineExceeded` then `rollout.aborted`) or `notify` (record and send `rollout.deadlineExceeded` once per step; the rollout keeps waiting).",
   "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
@@ -145,7 +149,16 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.maxP95Ms": "The candidate's p95 latency limit, in milliseconds.",
   "services[].rollout.analysis.maxErrorRateDeltaPercent":
     "Limit on the candidate's error rate minus the baseline's, over the same window.",
-  "services[].rollout.analysis.maxLatencyRatio": "Limit on candidate p95 / baseline p95.",
+  "services[].rollout.analysis.maxLatencyRatio":
+    "With the threshold judge: limit on candidate p95 / baseline p95. With `judge: statistical`: the median ratio (Hodges–Lehmann, docs/analysis.md) the latency test holds the candidate to, default 1.2, at least 1; the p95 ratio is then not checked (keep `maxP95Ms` for the tail).",
+  "services[].rollout.analysis.judge":
+    "Who judges each step's window: `threshold` (default: the limits here, each look on its own) or `statistical` (always-valid sequential tests of error rate and latency against the baseline, docs/analysis.md). With `statistical` the absolute limits (`maxErrorRatePercent`, `maxP95Ms`), `maxErrorRateDeltaPercent` and `maxMirrorMismatchPercent` still apply beside it, and `minRequests` counts each version (at least 10).",
+  "services[].rollout.analysis.confidencePercent":
+    "Statistical judge only: how sure it must be to fail or pass a candidate (default 99); 100 minus it is the false-rollback rate per step window, however often the cron looks.",
+  "services[].rollout.analysis.minErrorRateIncreasePercent":
+    "Statistical judge only: the smallest error-rate increase (candidate minus baseline, percentage points) worth a rollback (default 0.5). A candidate passes once the judge is sure it stays under it.",
+  "services[].rollout.analysis.maxMirrorMismatchPercent":
+    "Limit on the share of mirrored requests whose response from the candidate differed from the primary's (`mirror` with `version` the candidate), over the step's window; judged once the window holds `minRequests` comparisons.",
   "services[].rollout.analysis.countRules":
     "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":
@@ -153,6 +166,29 @@ export const FIELD_DOCS: Record<string, string> = {
 
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",
+
+  "services[].mirror":
+    "Shadow traffic: a copy of a sampled share of the requests the other versions serve goes to `version` in the background; its response is compared with the one the client got and never returned. See docs/mirror.md.",
+  "services[].mirror.version":
+    "The version that gets the copies (must be one of `versions`); requests it serves itself are not mirrored. For `maxMirrorMismatchPercent`, the rollout's candidate.",
+  "services[].mirror.percent":
+    "Share of requests mirrored, above 0, each request sampled on its own. Each isolate also caps mirrors per second and stops mirroring while the mirrored origin fails.",
+  "services[].mirror.methods":
+    "Methods mirrored (default GET and HEAD). Listing any other method is an opt-in: the mirrored origin then gets requests that may change state, marked `x-keystone-mirror: 1`.",
+  "services[].mirror.withBody":
+    "Whether requests with a body may be mirrored (their body is then read twice). Off by default: such requests are never mirrored.",
+  "services[].mirror.timeoutMs":
+    "Time the mirrored origin has to answer, in milliseconds; a copy past it counts as failed (the client never waits for it).",
+  "services[].mirror.compare": "What of the two responses is compared. The status always is.",
+  "services[].mirror.compare.headers": "Response headers compared (lowercase names).",
+  "services[].mirror.compare.body":
+    "`json` (field by field, leaving out `ignoreFields`; a body that is not JSON, or is longer than `maxBodyBytes`, is compared byte by byte), `bytes` (byte by byte: what a hash comparison tells, without hashing; a diff shows sizes and where they differ, never content) or `none`.",
+  "services[].mirror.compare.ignoreFields":
+    "JSON fields left out of the comparison, such as timestamps and ids: a dotted path from the root (`meta.requestId`, `items.*.updatedAt`, `*` for any key or index), or a single name for that field at any depth (`updatedAt`).",
+  "services[].mirror.compare.redactFields":
+    "JSON fields compared but whose values never appear in a kept diff (same syntax as `ignoreFields`). Cookies, `authorization` and `set-cookie` are always redacted.",
+  "services[].mirror.compare.maxBodyBytes":
+    "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared byte by byte over its first `maxBodyBytes`.",
 
   "services[].notify[].url": "Where events are POSTed (https).",
   "services[].notify[].events": "Which events to send.",

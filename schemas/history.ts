@@ -30,6 +30,16 @@ export const ConfigDetail = z.object({
   restored: Revision.optional(),
 });
 
+/** A rollout that stayed in one step past its progressDeadline: how long, why, and what was done. */
+export const DeadlineExceeded = z.object({
+  progressDeadline: z.string(),
+  /** How long the rollout had been in its step, in milliseconds. */
+  waitedMs: z.number().nonnegative(),
+  /** What held it: the last verdict's reason, a pause gate, an operator's or the analysis's pause. */
+  stuck: z.string(),
+  action: z.enum(["abort", "notify"]),
+});
+
 /** A rollout decision: where the rollout stands after it, and the figures it read. */
 export const RolloutDetail = z.object({
   kind: z.literal("rollout"),
@@ -40,6 +50,8 @@ export const RolloutDetail = z.object({
   weight: z.number(),
   verdict: VerdictBody.nullable(),
   promotion: Promotion.optional(),
+  /** Set on rollout.deadlineExceeded (and the abort it caused). */
+  deadline: DeadlineExceeded.optional(),
 });
 
 export const EventDetail = z.discriminatedUnion("kind", [ConfigDetail, RolloutDetail]);
@@ -87,6 +99,7 @@ export function upgradeEventDetail(raw: unknown): EventDetail | null | undefined
   return legacy.success ? legacy.data : undefined;
 }
 
+export type DeadlineExceeded = z.infer<typeof DeadlineExceeded>;
 export type TrackRelease = z.infer<typeof TrackRelease>;
 export type Promotion = z.infer<typeof Promotion>;
 export type EventDetail = z.infer<typeof EventDetail>;

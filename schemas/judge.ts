@@ -5,6 +5,23 @@ import { Percent } from "./split.ts";
 
 export const JudgeKind = z.enum(["threshold", "statistical"]);
 
+/** How sure the statistical judge must be; also `rollout.analysis.confidencePercent`. */
+export const ConfidencePercent = z
+  .number()
+  .min(50, "a confidence below 50 % is a coin toss")
+  .max(99.99, "a confidence above 99.99 % never decides");
+
+/** The smallest error-rate increase worth a rollback, in percentage points. */
+export const MinErrorRateIncreasePercent = Percent;
+
+/** How much slower the candidate's typical (median) request may be. */
+export const MedianLatencyRatio = z
+  .number()
+  .min(1, "a latency ratio below 1 fails a healthy candidate");
+
+/** Requests each version needs before the statistical judge says anything. */
+export const JudgeMinRequests = z.number().int().min(10, "fewer than 10 requests cannot be judged");
+
 export const JudgeSettings = z.strictObject({
   /** threshold: fixed limits per window (analysis.ts); statistical: the sequential tests below. */
   judge: JudgeKind.default("threshold"),
@@ -13,20 +30,13 @@ export const JudgeSettings = z.strictObject({
    * is the false-alarm rate per step window, however often the window is judged; it is shared
    * evenly between the error-rate and latency checks.
    */
-  confidencePercent: z
-    .number()
-    .min(50, "a confidence below 50 % is a coin toss")
-    .max(99.99, "a confidence above 99.99 % never decides")
-    .default(99),
+  confidencePercent: ConfidencePercent.default(99),
   /** The smallest error-rate increase (candidate minus baseline, in percentage points) worth a rollback. */
-  minErrorRateIncreasePercent: Percent.default(0.5),
+  minErrorRateIncreasePercent: MinErrorRateIncreasePercent.default(0.5),
   /** How much slower the candidate's typical request may be than the baseline's (median ratio). */
-  maxLatencyRatio: z
-    .number()
-    .min(1, "a latency ratio below 1 fails a healthy candidate")
-    .default(1.2),
+  maxLatencyRatio: MedianLatencyRatio.default(1.2),
   /** Requests each version needs in the window before anything is judged. */
-  minRequests: z.number().int().min(10, "fewer than 10 requests cannot be judged").default(100),
+  minRequests: JudgeMinRequests.default(100),
 });
 
 export const CheckOutcome = z.enum(["pass", "fail", "inconclusive"]);

@@ -1,6 +1,7 @@
 // What /_keystone/metrics exports, as data: a snapshot of every service, version and rollout that
 // the Prometheus renderer turns into text. One adapter fills it from the Durable Objects.
 import * as z from "zod";
+import { MirrorCounts } from "./mirror.ts";
 import { RolloutPhase } from "./rollout-state.ts";
 
 /**
@@ -58,6 +59,8 @@ export const VersionMetrics = z.object({
   traffic: z.array(TrafficCounter),
   latency: LatencyHistogramSeconds,
   health: HealthState,
+  /** Shadow traffic compared against this version (the service mirrors to it); rising counts. */
+  mirror: MirrorCounts.nullable().optional(),
 });
 
 /** The analysis checks of a rollout step; minRequests passes at or above, the others at or below. */

@@ -1,6 +1,7 @@
 // A rollout's state: stored by the service Durable Object with epoch-ms times, and sent by the
 // API with ISO-8601 times. One builder makes both, so the two can never drift apart.
 import * as z from "zod";
+import { Judgement } from "./judgement.ts";
 import { RolloutStrategy } from "./rollout.ts";
 
 export const RolloutPhase = z.enum(["progressing", "paused", "promoted", "rolledBack", "aborted"]);
@@ -56,6 +57,8 @@ export const VerdictBody = z.object({
   baseline: VersionFigures.nullable(),
   /** The threshold checks a conclusive window was judged by (absent before they were recorded). */
   thresholdChecks: z.array(ThresholdCheck).optional(),
+  /** How the window was judged, whole (tick verdicts; absent from operators' and older ones). */
+  judgement: Judgement.optional(),
 });
 
 /** Epoch milliseconds: how state is stored and computed with. */
@@ -104,6 +107,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     ramp: RampState.nullable().optional(),
     /** Set for a rollout a release started (absent otherwise, and in states stored before). */
     heldBy: HeldBy.nullable().optional(),
+    /** When `onDeadline: notify` sent rollout.deadlineExceeded for the current step (once per step). */
+    deadlineNotifiedAt: time.optional(),
   });
 }
 

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
+import { ConfidencePercent, JudgeKind, MinErrorRateIncreasePercent } from "./judge.ts";
 import { Percent } from "./split.ts";
 
 export { NotifyEvent } from "./event-types.ts";
@@ -71,7 +72,19 @@ export const Analysis = z.strictObject({
   maxErrorRatePercent: Percent.default(5),
   maxP95Ms: z.number().positive().optional(),
   maxErrorRateDeltaPercent: Percent.optional(),
+  /**
+   * threshold judge: candidate p95 over baseline p95. statistical judge: the median ratio its
+   * latency test holds the candidate to (default 1.2); the p95 ratio is then not checked.
+   */
   maxLatencyRatio: z.number().positive().optional(),
+  /** Who judges each step: the threshold limits (default) or the statistical judge. */
+  judge: JudgeKind.optional(),
+  /** Statistical judge: how sure it must be to fail or pass (default 99). */
+  confidencePercent: ConfidencePercent.optional(),
+  /** Statistical judge: the smallest error-rate increase worth a rollback, in pp (default 0.5). */
+  minErrorRateIncreasePercent: MinErrorRateIncreasePercent.optional(),
+  /** Shadow traffic: the most mirrored responses that may differ from the primary's, in percent. */
+  maxMirrorMismatchPercent: Percent.optional(),
   failureLimit: z.number().int().nonnegative().default(1),
   /**
    * Rules whose traffic counts in the analysis, besides the split and experiment pins. Forced
@@ -134,6 +147,10 @@ export const Rollout = z
     analysis: Analysis.default(Analysis.parse({})),
     onFailure: z.union([FailureAction, FailurePolicy]).default("rollback"),
     gates: Gates.optional(),
+    /** How long a rollout may stay in one step (held, at a gate, paused) before onDeadline acts. */
+    progressDeadline: Duration.optional(),
+    /** At the progress deadline: abort the rollout (default) or notify once. */
+    onDeadline: z.enum(["abort", "notify"]).optional(),
   })
   .superRefine((rollout, ctx) => {
     if (rollout.strategy === "canary" && !rollout.steps) {

@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { Condition } from "./condition.ts";
 import { serviceCrossIssues } from "./cross-checks.ts";
+import { Mirror } from "./mirror.ts";
 import { Notify, Rollout } from "./rollout.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
@@ -102,6 +103,8 @@ const ServiceFields = z.strictObject({
   experiments: z.array(Experiment).default([]),
   rollout: Rollout.optional(),
   notify: z.array(Notify).default([]),
+  /** Shadow traffic: copies of sampled requests to a version, its responses compared, never served. */
+  mirror: Mirror.optional(),
   /**
    * X-Forwarded-For to the origin: `append` adds CF-Connecting-IP to what the client sent,
    * `replace` sends CF-Connecting-IP alone (use it when the origin trusts the header).

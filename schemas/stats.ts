@@ -1,6 +1,7 @@
 // What crosses between the data plane, the stats Durable Objects and the control plane:
 // outcome batches (with the route that chose the version), flush answers, window queries.
 import * as z from "zod";
+import { MirrorBatch } from "./mirror.ts";
 
 /**
  * Why a request reached a version: the split, an experiment pin, an override token, the
@@ -35,6 +36,8 @@ export const OutcomeBatch = z.object({
 export const OutcomeFlush = z.object({
   id: z.string().min(1).max(100),
   batches: z.array(OutcomeBatch),
+  /** Mirrored comparisons whose mirrored version is this object's (shadow traffic). */
+  mirror: z.array(MirrorBatch).optional(),
 });
 
 /**

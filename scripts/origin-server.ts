@@ -1,6 +1,6 @@
 // A real HTTP origin for tests, demos and benchmarks: echoes what it received, and can answer
 // with any status, redirect, stream, stall, reset mid-body, or fail a share of requests.
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -16,6 +16,8 @@ export interface OriginBehaviour {
    * answers with what that call returned (see relay()).
    */
   relayTo?: string;
+  /** Fields that override the JSON item `/items/<id>` answers (a candidate that changed one). */
+  itemFields?: Record<string, unknown>;
 }
 
 export interface OriginServer {
@@ -47,7 +49,14 @@ export async function startOrigin(
     const raw = req.url ?? "/";
     const url = new URL(`http://origin${raw.startsWith("/") ? raw : `/${raw}`}`);
     if (!url.pathname.startsWith("/__")) hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
-    const context = { name, hits, last, releases, fail: shouldFail() };
+    const context = {
+      name,
+      hits,
+      last,
+      releases,
+      fail: shouldFail(),
+      itemFields: origin.behaviour.itemFields ?? {},
+    };
     const relayTo = origin.behaviour.relayTo;
     const answer = () =>
       (relayTo && !url.pathname.startsWith("/__")
@@ -101,6 +110,7 @@ interface Context {
   last: Map<string, { method: string; headers: IncomingMessage["headers"]; body: string }>;
   releases: (() => void)[];
   fail: boolean;
+  itemFields: Record<string, unknown>;
 }
 
 async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx: Context) {
@@ -132,6 +142,15 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
     return text(res, 200, `released ${waiting.length}\n`);
   }
   if (path === "/health") return text(res, 200, "ok\n");
+  const item = /^\/items\/([^/]+)$/.exec(path);
+  if (item) {
+    // The same document from every origin but for its time and request id (fields a mirror
+    // comparison should ignore), unless itemFields changes some.
+    const id = item[1]!;
+    ctx.last.set(path, { method: req.method ?? "GET", headers: req.headers, body: "" });
+    const document = { id, name: `item ${id}`, price: 10, updatedAt: new Date().toISOString() };
+    return json(res, 200, { ...document, requestId: randomUUID(), ...ctx.itemFields });
+  }
   if (path.endsWith("/reset-mid-body")) {
     // Promises 1 KiB, sends half, then drops the connection: a crash in the middle of a response.
     res.writeHead(200, {

@@ -21,6 +21,7 @@ import type {
   TickReply,
   TxOutcome,
 } from "../schemas/ledger.ts";
+import type { MirrorCounts, MirrorReadout } from "../schemas/mirror.ts";
 import type { Result } from "../schemas/result.ts";
 import type { RolloutState } from "../schemas/rollout-state.ts";
 import type {
@@ -32,12 +33,15 @@ import type {
   WindowQuery,
   WindowStats,
 } from "../schemas/stats.ts";
+import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
 
 /** One per service: the single writer of its config, rollout and history. */
 export interface ServiceRpc extends Rpc.DurableObjectBranded {
   record(name?: string): ServiceRecord | null;
   history(name?: string): HistoryEntry[];
   rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
+  /** The last `limit` verdicts of the latest rollout, each with its judgement. */
+  verdicts(name: string, limit: number): Result<RolloutVerdicts>;
   /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
   rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;
@@ -96,4 +100,10 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   currentHalt(): HaltSignal | null;
   /** Rising counters per outcome route (/_keystone/metrics). */
   totals(): RouteCounts[];
+  /** Mirrored comparisons of this version in buckets starting in [from, to]. */
+  mirrorWindow(query: WindowQuery): MirrorCounts;
+  /** Rising counts of mirrored comparisons of this version (/_keystone/metrics). */
+  mirrorTotals(): MirrorCounts;
+  /** Mirrored comparisons since `from`: totals, busiest paths, kept sample diffs. */
+  mirrorReadout(from: number, pathLimit: number): MirrorReadout;
 }

@@ -9,6 +9,9 @@ declare global {
       REFUSED_ORIGIN: string;
       FAULTY_ORIGIN: string;
       SLOW_ORIGIN: string;
+      ONE_PERCENT_ORIGIN: string;
+      FOUR_PERCENT_ORIGIN: string;
+      REPRICED_ORIGIN: string;
     }
   }
 }

@@ -10,6 +10,11 @@ export interface RuntimeOrigins {
   faulty: string;
   /** Takes 3 s to answer. */
   slow: string;
+  /** Answer 1 % and 4 % of requests with 500: a baseline and a candidate 3 pp worse. */
+  onePercent: string;
+  fourPercent: string;
+  /** Its `/items/<id>` documents say price 12 where the others say 10. */
+  repriced: string;
 }
 
 declare module "vitest" {
@@ -23,14 +28,21 @@ export default async function setup(project: TestProject) {
   const canary = await startOrigin("canary");
   const faulty = await startOrigin("faulty", { errorRate: 0.1 });
   const slow = await startOrigin("slow", { latencyMs: 3000 });
+  const onePercent = await startOrigin("one-percent", { errorRate: 0.01 });
+  const fourPercent = await startOrigin("four-percent", { errorRate: 0.04 });
+  const repriced = await startOrigin("repriced", { itemFields: { price: 12 } });
   project.provide("origins", {
     stable: stable.url,
     canary: canary.url,
     refused: `http://127.0.0.1:${await closedPort()}`,
     faulty: faulty.url,
     slow: slow.url,
+    onePercent: onePercent.url,
+    fourPercent: fourPercent.url,
+    repriced: repriced.url,
   });
   return async () => {
-    await Promise.all([stable, canary, faulty, slow].map((o) => o.close()));
+    const all = [stable, canary, faulty, slow, onePercent, fourPercent, repriced];
+    await Promise.all(all.map((o) => o.close()));
   };
 }

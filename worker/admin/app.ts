@@ -12,6 +12,7 @@ import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRoutes } from "./explain-route.ts";
 import { incidentRoutes } from "./incident-routes.ts";
+import { judgingRoutes } from "./judging-routes.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -70,6 +71,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   v1.route("/", rolloutRoutes());
   v1.route("/", incidentRoutes());
   v1.route("/", releaseRoutes());
+  v1.route("/", judgingRoutes());
   v1.route("/", deployHookRoutes());
   v1.route("/", explainRoutes());
 

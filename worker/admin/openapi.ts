@@ -35,6 +35,8 @@ import {
 } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
+import { MirrorReport, MirrorReportQuery } from "../../schemas/mirror.ts";
+import { RolloutVerdicts, VerdictsQuery } from "../../schemas/verdict-log.ts";
 
 const json = (schema: z.ZodType, io: "input" | "output") => ({
   content: {
@@ -59,6 +61,16 @@ function operation(summary: string, auth: Auth, body: z.ZodType | undefined, res
       default: { description: "error", ...json(ErrorEnvelope, "output") },
     },
   };
+}
+
+/** Query parameters from a schema of optional fields (their JSON Schema, as the API parses them). */
+function queryParameters(schema: z.ZodObject) {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: "query",
+    required: false,
+    schema: z.toJSONSchema(field as z.ZodType, { io: "input", unrepresentable: "any" }),
+  }));
 }
 
 const V1 = "/_keystone/v1";
@@ -149,6 +161,28 @@ export function openApiDocument(): unknown {
           undefined,
           IncidentResponse,
         ),
+      },
+      [`${SERVICE}/rollout/verdicts`]: {
+        get: {
+          ...operation(
+            "The latest rollout's last verdicts, each with its judgement (rollout explain)",
+            "read",
+            undefined,
+            RolloutVerdicts,
+          ),
+          parameters: queryParameters(VerdictsQuery),
+        },
+      },
+      [`${SERVICE}/mirror`]: {
+        get: {
+          ...operation(
+            "Shadow traffic: comparisons, busiest paths, sample diffs (mirror report)",
+            "read",
+            undefined,
+            MirrorReport,
+          ),
+          parameters: queryParameters(MirrorReportQuery),
+        },
       },
       [`${SERVICE}/rollout/start`]: {
         post: operation("Start a rollout", "admin", RolloutStartBody, RolloutStateWire),

@@ -31,7 +31,7 @@ import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
-async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
+export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
   const record = parseRpc(
     ServiceRecord.nullable(),
     await serviceObjectOf(env, name).record(name),

@@ -1,7 +1,8 @@
 // The rollout's reads, kept out of the ledger: window stats from the stats objects (parsed as
 // they enter), and the gate and health checks the ledger asks for before an advance.
-import { type WindowQuery, WindowStats } from "../../schemas/stats.ts";
-import type { GateCheck, Windows } from "../core/ledger/tick.ts";
+import { MirrorCounts } from "../../schemas/mirror.ts";
+import { WindowStats } from "../../schemas/stats.ts";
+import type { GateCheck, WindowQueries, Windows } from "../core/ledger/tick.ts";
 import type { Env } from "../env.ts";
 import { statsObjectOf } from "./stubs.ts";
 
@@ -11,13 +12,19 @@ export async function readWindows(
   env: Env,
   service: string,
   versions: { candidate: string; baseline: string },
-  queries: { candidate: WindowQuery; baseline: WindowQuery },
+  queries: WindowQueries,
 ): Promise<Windows> {
-  const [candidate, baseline] = await Promise.all([
-    statsObjectOf(env, service, versions.candidate).window(queries.candidate),
+  const candidateStats = statsObjectOf(env, service, versions.candidate);
+  const [candidate, baseline, mirror] = await Promise.all([
+    candidateStats.window(queries.candidate),
     statsObjectOf(env, service, versions.baseline).window(queries.baseline),
+    queries.mirror ? candidateStats.mirrorWindow(queries.mirror) : undefined,
   ]);
-  return { candidate: WindowStats.parse(candidate), baseline: WindowStats.parse(baseline) };
+  return {
+    candidate: WindowStats.parse(candidate),
+    baseline: WindowStats.parse(baseline),
+    ...(mirror === undefined ? {} : { mirror: MirrorCounts.parse(mirror) }),
+  };
 }
 
 /** Runs the checks; the failures, each in words (empty when all answered 2xx). */

@@ -13,6 +13,7 @@ import {
 } from "../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../schemas/result.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
+import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import type { ServiceRpc } from "../contracts.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { decide } from "../core/ledger/ledger.ts";
@@ -23,7 +24,7 @@ import { readWindows } from "./rollout-io.ts";
 import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { runRamp, runTick } from "./tick-runner.ts";
-import { rolloutWire, statusView } from "./wire.ts";
+import { rolloutWire, statusView, verdictsWire } from "./wire.ts";
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   readonly #writer: ServiceWriter;
@@ -76,6 +77,17 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */
   rolloutState(): RolloutState | null {
     return this.#writer.store.load("").rollout;
+  }
+
+  /** The last verdicts of the latest rollout, each with its judgement, oldest first. */
+  verdicts(name: string, limit: number): Result<RolloutVerdicts> {
+    const state = this.#writer.store.load(name);
+    if (!state.config) return fail("not_found", `service "${name}" does not exist`);
+    const entries = state.rollout ? this.#writer.verdicts.last(state.rollout.id, limit) : [];
+    const judge = state.config.rollout
+      ? (state.config.rollout.analysis.judge ?? "threshold")
+      : null;
+    return ok(verdictsWire(name, judge, entries));
   }
 
   async rolloutStatus(name: string): Promise<Result<RolloutStatus>> {

@@ -8,6 +8,7 @@ import { deliverEffect } from "./effect-delivery.ts";
 import { traceCandidate } from "./incident-trace.ts";
 import { Outbox } from "./outbox.ts";
 import { ServiceStore } from "./service-store.ts";
+import { VerdictLog } from "./verdict-log.ts";
 
 /** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
 const INLINE_GRACE_MS = 10_000;
@@ -15,6 +16,7 @@ const INLINE_GRACE_MS = 10_000;
 export class ServiceWriter {
   readonly store: ServiceStore;
   readonly outbox: Outbox;
+  readonly verdicts: VerdictLog;
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
   /** Entries being delivered by this instance: a concurrent pass skips them. */
@@ -27,6 +29,7 @@ export class ServiceWriter {
     this.#env = env;
     this.store = new ServiceStore(ctx.storage.sql);
     this.outbox = new Outbox(ctx.storage.sql);
+    this.verdicts = new VerdictLog(ctx.storage.sql);
   }
 
   /**
@@ -42,6 +45,7 @@ export class ServiceWriter {
     this.#ctx.storage.transactionSync(() => {
       this.store.setMeta("name", name);
       this.store.save(decision, now);
+      this.verdicts.record(decision.state.rollout);
       this.outbox.add(decision.effects, now);
       also();
     });

@@ -2,6 +2,7 @@
 // one-second buckets per outcome route, filled by batched flushes from the data plane, read by
 // window (the rollout's analysis, which picks the routes it counts) and totals (metrics).
 import { DurableObject } from "cloudflare:workers";
+import type { MirrorCounts, MirrorReadout } from "../../schemas/mirror.ts";
 import {
   type FlushAnswer,
   HaltSignal,
@@ -15,6 +16,7 @@ import { sumRoutes } from "../core/metrics/route-counts.ts";
 import { seriesOf } from "../core/metrics/series.ts";
 import { summarize, type WindowStats } from "../core/metrics/window-stats.ts";
 import type { Env } from "../env.ts";
+import { MirrorStore } from "./mirror-store.ts";
 import { StatsStore } from "./stats-store.ts";
 
 /** Buckets older than this are pruned: longer than any sensible bake time. */
@@ -25,10 +27,12 @@ const FLUSH_ID_RETENTION_MS = 3_600_000;
 
 export class StatsObject extends DurableObject<Env> implements StatsRpc {
   readonly #store: StatsStore;
+  readonly #mirror: MirrorStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new StatsStore(ctx.storage.sql);
+    this.#mirror = new MirrorStore(ctx.storage.sql);
   }
 
   /**
@@ -41,6 +45,7 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     this.ctx.storage.transactionSync(() => {
       if (!this.#store.claimFlush(flush.id, Date.now())) return;
       for (const batch of flush.batches) this.#store.addBatch(batch);
+      for (const batch of flush.mirror ?? []) this.#mirror.add(batch);
     });
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
@@ -88,9 +93,27 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     return this.#store.totals();
   }
 
+  mirrorWindow(input: WindowQuery): MirrorCounts {
+    const { from, to } = WindowQuery.parse(input);
+    return this.#mirror.window(from, to);
+  }
+
+  mirrorTotals(): MirrorCounts {
+    return this.#mirror.totals();
+  }
+
+  mirrorReadout(from: number, pathLimit: number): MirrorReadout {
+    return {
+      totals: this.#mirror.window(from, Number.MAX_SAFE_INTEGER),
+      paths: this.#mirror.paths(from, pathLimit),
+      samples: this.#mirror.samples(from),
+    };
+  }
+
   override async alarm(): Promise<void> {
     const now = Date.now();
-    if (this.#store.prune(now - RETENTION_MS, now - FLUSH_ID_RETENTION_MS))
-      await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
+    const counts = this.#store.prune(now - RETENTION_MS, now - FLUSH_ID_RETENTION_MS);
+    const mirrored = this.#mirror.prune(now - RETENTION_MS);
+    if (counts || mirrored) await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
   }
 }

@@ -2,7 +2,9 @@
 // and the checks the ledger asks for run, then decided only if nothing changed meanwhile (an
 // operator's command, another tick, a two-phase change).
 import type { TickReply } from "../../schemas/ledger.ts";
+import { deadlineTick } from "../core/ledger/deadline.ts";
 import { stepRamp } from "../core/ledger/ramp-step.ts";
+import type { Decision } from "../core/ledger/state.ts";
 import { claimTick, tick, tickChecks } from "../core/ledger/tick.ts";
 import { isRamping } from "../core/rollout/ramp.ts";
 import type { Env } from "../env.ts";
@@ -26,9 +28,17 @@ export async function runTick(
         why: "the ramp's next cut is not due",
       }
     );
+  // After the tick (or instead of it, when paused): a step held past its deadline is acted on.
+  const expire = () =>
+    commitDecision(writer, name, deadlineTick(store.load(name), scheduledTime), deliver);
   const claim = claimTick(store.load(name), scheduledTime);
   if (!claim.reply.run || !claim.state.rollout)
-    return { ticked: false, why: claim.reply.run ? "no rollout in progress" : claim.reply.why };
+    return (
+      (await expire()) ?? {
+        ticked: false,
+        why: claim.reply.run ? "no rollout in progress" : claim.reply.why,
+      }
+    );
   store.saveHead(claim.state);
   const claimed = JSON.stringify(claim.state.rollout);
   const windows = await readWindows(env, name, claim.state.rollout, claim.reply.queries);
@@ -39,19 +49,28 @@ export async function runTick(
   const decided = tick(current, windows, gateFailures, scheduledTime);
   await writer.commit(name, decided);
   await deliver();
+  return (await expire()) ?? decided.reply;
+}
+
+/** Commits a decision the ledger made outside a tick's window reading, and delivers its effects. */
+async function commitDecision(
+  writer: ServiceWriter,
+  name: string,
+  decided: Decision<TickReply> | undefined,
+  deliver: () => Promise<void>,
+): Promise<TickReply | undefined> {
+  if (!decided) return undefined;
+  await writer.commit(name, decided);
+  await deliver();
   return decided.reply;
 }
 
 /** The next cut of a ramping rollback, if due at `now` (the cron's time, or the alarm's). */
-export async function runRamp(
+export function runRamp(
   writer: ServiceWriter,
   name: string,
   now: number,
   deliver: () => Promise<void>,
 ): Promise<TickReply | undefined> {
-  const decided = stepRamp(writer.store.load(name), now);
-  if (!decided) return undefined;
-  await writer.commit(name, decided);
-  await deliver();
-  return decided.reply;
+  return commitDecision(writer, name, stepRamp(writer.store.load(name), now), deliver);
 }

@@ -10,6 +10,7 @@ import type { Incident, IncidentWire } from "../../schemas/incident.ts";
 import type { HaltRecord } from "../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { WindowStats } from "../../schemas/stats.ts";
+import type { RolloutVerdicts, VerdictEntry } from "../../schemas/verdict-log.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
 import { promotionOf } from "../core/ledger/records.ts";
 import type { LedgerState } from "../core/ledger/state.ts";
@@ -20,7 +21,23 @@ import { placeAt, stepsOf } from "../core/rollout/steps.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function rolloutWire(state: RolloutState): RolloutStateWire {
+/** Verdicts of the verdict log with ISO times. */
+export function verdictsWire(
+  service: string,
+  judge: RolloutVerdicts["judge"],
+  entries: VerdictEntry[],
+): RolloutVerdicts {
+  return {
+    service,
+    judge,
+    verdicts: entries.map((entry) => ({
+      ...entry,
+      verdict: { ...entry.verdict, at: iso(entry.verdict.at) },
+    })),
+  };
+}
+
+export function rolloutWire({ deadlineNotifiedAt, ...state }: RolloutState): RolloutStateWire {
   return {
     ...state,
     startedAt: iso(state.startedAt),
@@ -28,6 +45,7 @@ export function rolloutWire(state: RolloutState): RolloutStateWire {
     lastTickAt: state.lastTickAt === 0 ? null : iso(state.lastTickAt),
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
+    ...(deadlineNotifiedAt === undefined ? {} : { deadlineNotifiedAt: iso(deadlineNotifiedAt) }),
   };
 }
 

@@ -5,6 +5,7 @@ import { pinCookieName, pinScopeOf } from "./affinity.ts";
 import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
+import { compileMirror } from "./mirror/compile-mirror.ts";
 import { prefixCovers } from "./path.ts";
 import type {
   CompiledService,
@@ -112,6 +113,7 @@ export function compileService(
     exposeVersionHeader: config.exposeVersionHeader,
     forwardedFor: config.forwardedFor,
     isError: compileErrorStatuses(config.errorStatuses),
+    mirror: compileMirror(config.mirror, versions),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Service } from "../../schemas/service.ts";
 import type { PinScope } from "./affinity.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
+import type { CompiledCompare } from "./mirror/compare.ts";
 
 export interface CompiledVersion {
   name: string;
@@ -73,6 +74,19 @@ export interface CompiledService {
   forwardedFor: "append" | "replace";
   /** Whether an origin status counts as an error (errorStatuses, compiled). */
   isError: (status: number) => boolean;
+  /** Shadow traffic: where sampled requests are copied, and how responses are compared. */
+  mirror: CompiledMirror | undefined;
+}
+
+/** A service's mirror, compiled (worker/core/mirror/compile-mirror.ts). */
+export interface CompiledMirror {
+  version: CompiledVersion;
+  /** The sampled share of requests, 0..1. */
+  share: number;
+  methods: ReadonlySet<string>;
+  withBody: boolean;
+  timeoutMs: number;
+  compare: CompiledCompare;
 }
 
 export interface HostEntry {

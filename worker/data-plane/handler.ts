@@ -3,10 +3,12 @@ import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
+import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
 import type { Env } from "../env.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
+import { Mirroring } from "./mirror.ts";
 import { OutcomeFlusher } from "./outcome-flusher.ts";
 import { forward, keystoneError, plainText } from "./proxy.ts";
 import { factsFromRequest } from "./request-facts.ts";
@@ -30,6 +32,9 @@ export interface DataPlaneOptions {
   /** The bindings to use instead of env's (fault tests wrap them). */
   routes?: Env["ROUTES"];
   stats?: Env["STATS"];
+  /** Shadow traffic's per-isolate limits and breakers, and its sampling draw (tests pin them). */
+  mirrorGuard?: MirrorGuard;
+  mirrorDraw?: () => number;
 }
 
 export interface DataPlane {
@@ -38,6 +43,7 @@ export interface DataPlane {
   counters(): Omit<IsolateCounters, "failedAdminAuth">;
   recorder: OutcomeRecorder;
   flusher: OutcomeFlusher;
+  mirroring: Mirroring;
   fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
   /** Sends every held outcome now. */
   flushOutcomes(): Promise<void>;
@@ -68,7 +74,13 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const flusher = new OutcomeFlusher(options.stats ?? env.STATS, (service, version, halt) =>
     halted.learn(service, version, halt, sequenceOf(service)),
   );
-  const flushOutcomes = () => flusher.send(recorder.drain());
+  const mirroring = new Mirroring(
+    options.mirrorGuard ?? new MirrorGuard(),
+    now,
+    (service, version, sequence) => halted.isHalted(service, version, sequence),
+    options.mirrorDraw,
+  );
+  const flushOutcomes = () => flusher.send(recorder.drain(), mirroring.recorder.drain());
   // One deadline at a time: armed by the first outcome held, it flushes the whole batch.
   let deadlineArmed = false;
   const armDeadline = (ctx: ExecutionContext) => {
@@ -78,7 +90,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     ctx.waitUntil(
       deadline.then(() => {
         deadlineArmed = false;
-        return recorder.holding ? flushOutcomes() : undefined;
+        return recorder.holding || mirroring.recorder.holding ? flushOutcomes() : undefined;
       }),
     );
   };
@@ -97,9 +109,17 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       haltedVersions: halted.list(),
       rejectedEntries: cache.rejectedEntries,
       rejectedServices: cache.rejectedServices,
+      mirror: {
+        started: mirroring.guard.started,
+        capped: mirroring.guard.capped,
+        skippedByBreaker: mirroring.guard.skippedByBreaker,
+        breakersOpen: mirroring.guard.open(now()),
+        droppedOutcomes: mirroring.recorder.dropped,
+      },
     }),
     recorder,
     flusher,
+    mirroring,
     flushOutcomes,
     async fetch(request, ctx, url = new URL(request.url)) {
       const state = await cache.current(now(), (work) => ctx.waitUntil(work));
@@ -126,8 +146,9 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
           `keystone: no service is configured for ${url.host}${url.pathname}\n`,
         );
       }
+      const copy = mirroring.begin(request, url, verdict);
       const started = now();
-      const { response, answered } = await forward(request, url, verdict);
+      const { response, answered } = await forward(copy?.request ?? request, url, verdict);
       const { service, version } = verdict;
       recorder.record(
         service.name,
@@ -142,7 +163,13 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       else armDeadline(ctx);
       // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
       if (response.status === 101 || response.webSocket) return response;
-      return withClientHeaders(response, verdict, url, pinToIssue(verdict, affinitySecret, now()));
+      const served = copy
+        ? mirroring.finish(copy.flight, response, answered, ctx, () => {
+            if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
+            else armDeadline(ctx);
+          })
+        : response;
+      return withClientHeaders(served, verdict, url, pinToIssue(verdict, affinitySecret, now()));
     },
   };
 }

@@ -2,11 +2,20 @@
 // off the response path (waitUntil). Each call carries an id that its retries reuse, so the
 // stats object counts a retried flush once; a call that still fails is dropped and counted:
 // metrics must never hold up routing, and nothing is lost without a number saying so.
+import type { MirrorBatch } from "../../schemas/mirror.ts";
 import type { FlushAnswer, HaltSignal, OutcomeBatch } from "../../schemas/stats.ts";
 import { statsObjectName } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 
 const RETRY_DELAYS_MS = [100, 500];
+
+/** What one flush call carries to one stats object. */
+interface Series {
+  service: string;
+  version: string;
+  batches: OutcomeBatch[];
+  mirror: MirrorBatch[];
+}
 
 /** What a stats object said about its version's halt (null: none). */
 export type HaltListener = (service: string, version: string, halt: HaltSignal | null) => void;
@@ -24,25 +33,28 @@ export class OutcomeFlusher {
     this.#onAnswer = onAnswer;
   }
 
-  async send(batches: OutcomeBatch[]): Promise<void> {
-    const bySeries = new Map<string, OutcomeBatch[]>();
-    for (const batch of batches) {
-      const key = statsObjectName(batch.service, batch.version);
-      const series = bySeries.get(key);
-      if (series) series.push(batch);
-      else bySeries.set(key, [batch]);
-    }
+  /** Outcomes, and mirrored comparisons (to the mirrored version's object), one call per object. */
+  async send(batches: OutcomeBatch[], mirror: MirrorBatch[] = []): Promise<void> {
+    const bySeries = new Map<string, Series>();
+    const seriesOf = (service: string, version: string) => {
+      const key = statsObjectName(service, version);
+      const series = bySeries.get(key) ?? { service, version, batches: [], mirror: [] };
+      bySeries.set(key, series);
+      return series;
+    };
+    for (const batch of batches) seriesOf(batch.service, batch.version).batches.push(batch);
+    for (const batch of mirror) seriesOf(batch.service, batch.version).mirror.push(batch);
     await Promise.all([...bySeries].map(([name, series]) => this.#sendSeries(name, series)));
   }
 
-  async #sendSeries(name: string, batches: OutcomeBatch[]): Promise<void> {
-    const flush = { id: crypto.randomUUID(), batches };
+  async #sendSeries(name: string, { service, version, batches, mirror }: Series): Promise<void> {
+    const flush = { id: crypto.randomUUID(), batches, ...(mirror.length ? { mirror } : {}) };
     for (let attempt = 0; ; attempt++) {
       try {
         this.calls++;
         const stub = this.#stats.get(this.#stats.idFromName(name));
         const answer: FlushAnswer = await stub.record(flush);
-        this.#onAnswer(batches[0]!.service, batches[0]!.version, answer.halt);
+        this.#onAnswer(service, version, answer.halt);
         return;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];

@@ -1,6 +1,7 @@
 // keystone rollout …: progressive delivery from the terminal and from CI.
 import { defineCommand } from "citty";
 import { rolloutAction } from "./action.ts";
+import explain from "./explain.ts";
 import report from "./report.ts";
 import start from "./start.ts";
 import status from "./status.ts";
@@ -16,6 +17,7 @@ export default defineCommand({
     resume: rolloutAction("resume"),
     abort: rolloutAction("abort"),
     wait,
+    explain,
     report,
   },
 });

@@ -13,6 +13,7 @@ import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { OutcomeRoute } from "../../../schemas/stats.ts";
 import { bucketValue, countAtOrBelow, type Histogram } from "../../core/metrics/histogram.ts";
 import type { Step } from "../../core/rollout/steps.ts";
+import { thresholdFigures } from "../../core/rollout/threshold-checks.ts";
 
 /** The stats objects' log-scale histogram (ms) as cumulative Prometheus buckets in seconds. */
 export function latencySeconds(histogram: Histogram): LatencyHistogramSeconds {
@@ -50,31 +51,23 @@ export function trafficByReason(
 }
 
 /**
- * Each check of the last verdict with its measured value and threshold. Only checks the policy
- * sets and the verdict's figures can answer: an unset limit, or no baseline p95, gives no series.
+ * Each threshold check of the last verdict with its measured value and threshold, as the tick
+ * judged them (worker/core/rollout/threshold-checks.ts). Only checks the policy sets and the
+ * verdict's figures can answer: an unset limit, or no baseline p95, gives no series; with the
+ * statistical judge maxLatencyRatio is its median ratio, not a p95 ratio, and is left out.
  */
 export function checksOf(analysis: Analysis, state: RolloutState): CheckVerdict[] {
   const candidate = state.lastVerdict?.candidate;
-  const baseline = state.lastVerdict?.baseline;
   if (!candidate) return [];
-  const checks: CheckVerdict[] = [];
-  const atMost = (check: CheckVerdict["check"], value: number, threshold: number) =>
-    checks.push({ check, value, threshold, passed: value <= threshold });
-  checks.push({
-    check: "minRequests",
-    value: candidate.requests,
-    threshold: analysis.minRequests,
-    passed: candidate.requests >= analysis.minRequests,
+  const figures = thresholdFigures(analysis, candidate, state.lastVerdict?.baseline ?? null, {
+    minRequests: true,
+    p95Ratio: analysis.judge !== "statistical",
   });
-  const rate = candidate.errorRatePercent ?? 0;
-  atMost("errorRate", rate, analysis.maxErrorRatePercent);
-  if (analysis.maxP95Ms !== undefined && candidate.p95 !== null)
-    atMost("p95", candidate.p95 / 1000, analysis.maxP95Ms / 1000);
-  if (analysis.maxErrorRateDeltaPercent !== undefined && baseline?.errorRatePercent != null)
-    atMost("errorRateDelta", rate - baseline.errorRatePercent, analysis.maxErrorRateDeltaPercent);
-  if (analysis.maxLatencyRatio !== undefined && candidate.p95 !== null && baseline?.p95)
-    atMost("latencyRatio", candidate.p95 / baseline.p95, analysis.maxLatencyRatio);
-  return checks;
+  return figures.map(({ check, value, limit, passed }) =>
+    check === "p95"
+      ? { check, value: value / 1000, threshold: limit / 1000, passed }
+      : { check, value, threshold: limit, passed },
+  );
 }
 
 /** Seconds of bake left in the current step; null at a gate or once the rollout has ended. */

@@ -178,6 +178,21 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     (c) => (c.passed ? 1 : 0),
   );
   family(
+    "keystone_mirror_responses_total",
+    "counter",
+    "Mirrored (shadow) requests by result: match, mismatch (differed from the client's response), failed (the mirrored origin gave no answer).",
+    perVersion((_, v, labels) => {
+      const m = v.mirror;
+      if (!m) return [];
+      const match: Sample = [{ ...labels, result: "match" }, m.compared - m.mismatched];
+      return [
+        match,
+        [{ ...labels, result: "mismatch" }, m.mismatched],
+        [{ ...labels, result: "failed" }, m.failed],
+      ];
+    }),
+  );
+  family(
     "keystone_deployments_total",
     "counter",
     "Ended rollouts by outcome: promoted, rolledBack, aborted.",

@@ -33,9 +33,11 @@ async function readService(env: Env, config: Service, now: number) {
   const baseline = rollout?.baseline ?? config.baseline;
   const versions = await Promise.all(
     Object.entries(config.versions).map(async ([name, version]): Promise<VersionMetrics> => {
-      const [perRoute, health] = await Promise.all([
-        statsObjectOf(env, config.name, name).totals(),
+      const stats = statsObjectOf(env, config.name, name);
+      const [perRoute, health, mirror] = await Promise.all([
+        stats.totals(),
         version.healthPath ? probe(version.origin, version.healthPath) : ("unchecked" as const),
+        config.mirror?.version === name ? stats.mirrorTotals() : null,
       ]);
       return {
         name,
@@ -45,6 +47,7 @@ async function readService(env: Env, config: Service, now: number) {
         traffic: trafficByReason(perRoute),
         latency: latencySeconds(sumRoutes(perRoute, undefined).histogram),
         health,
+        mirror,
       };
     }),
   );

@@ -24,6 +24,7 @@ export function rolloutDetail(state: RolloutState, promotion?: Promotion): Rollo
           candidate: verdict.candidate,
           baseline: verdict.baseline,
           ...(verdict.thresholdChecks ? { thresholdChecks: verdict.thresholdChecks } : {}),
+          ...(verdict.judgement ? { judgement: verdict.judgement } : {}),
         }
       : null,
     ...(promotion ? { promotion } : {}),

@@ -2,6 +2,7 @@
 // (idempotent: a repeated or late tick is a no-op) and say which windows to read; given the
 // windows, say which gate and health checks an advance needs; given their results, decide.
 import type { TickReply } from "../../../schemas/ledger.ts";
+import type { MirrorCounts } from "../../../schemas/mirror.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
@@ -18,15 +19,21 @@ import { holdForRelease, isHeldForRelease } from "./release-hold.ts";
 import { commitRollout } from "./rollout-changes.ts";
 import type { Decision, LedgerState } from "./state.ts";
 
-export type TickPlan =
-  | { run: false; why: string }
-  | { run: true; queries: { candidate: WindowQuery; baseline: WindowQuery } };
+export type TickPlan = { run: false; why: string } | { run: true; queries: WindowQueries };
+
+/** The windows a tick reads: both versions' stats, and the candidate's mirrored comparisons when judged. */
+export interface WindowQueries {
+  candidate: WindowQuery;
+  baseline: WindowQuery;
+  mirror?: WindowQuery;
+}
 
 export type { TickReply };
 
 export interface Windows {
   candidate: WindowStats;
   baseline: WindowStats;
+  mirror?: MirrorCounts;
 }
 
 /** A check that must answer 2xx before a step's weight is applied or the rollout promoted. */
@@ -80,9 +87,13 @@ export function claimTick(state: LedgerState, now: number): Decision<TickPlan> {
   const rollout = { ...live.rollout, lastTickAt: now };
   const routes = countedRoutes(live.config, rollout);
   const query = { from: rollout.stepStartedAt, to: now, routes };
+  const mirror =
+    live.config.rollout.analysis.maxMirrorMismatchPercent === undefined
+      ? {}
+      : { mirror: { from: rollout.stepStartedAt, to: now } };
   return still(
     { ...state, rollout },
-    { run: true, queries: { candidate: query, baseline: query } },
+    { run: true, queries: { candidate: query, baseline: query, ...mirror } },
   );
 }
 

@@ -30,6 +30,7 @@ const TITLES: Record<Notification["event"], string> = {
   "rollout.promoted": "rollout promoted",
   "rollout.rolledBack": "rollout rolled back",
   "rollout.aborted": "rollout aborted",
+  "rollout.deadlineExceeded": "rollout past its progress deadline",
 };
 
 const MARKS: Partial<Record<Notification["event"], string>> = {
@@ -37,6 +38,7 @@ const MARKS: Partial<Record<Notification["event"], string>> = {
   "rollout.rolledBack": "🔴",
   "rollout.aborted": "🛑",
   "rollout.paused": "⏸️",
+  "rollout.deadlineExceeded": "⏰",
 };
 
 /** Slack's mrkdwn treats &, < and > as control characters: escaped, user strings stay text. */

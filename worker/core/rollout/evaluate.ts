@@ -1,5 +1,7 @@
 // One cron tick of a rollout, as a pure function of (policy, state, window stats, now): hold,
 // advance, stop at a gate, promote, or act on failure. The caller stores the new state.
+import type { Judgement } from "../../../schemas/judgement.ts";
+import type { MirrorCounts } from "../../../schemas/mirror.ts";
 import type { Rollout } from "../../../schemas/rollout.ts";
 import type {
   RolloutState,
@@ -7,18 +9,22 @@ import type {
   VersionFigures,
 } from "../../../schemas/rollout-state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
-import { analyzeWindow } from "./analysis.ts";
+import { judgeStep } from "./judgement.ts";
 import { failureActionOf, withRamp } from "./ramp.ts";
 import type { Step } from "./steps.ts";
 import { thresholdChecks } from "./threshold-checks.ts";
 
-export type TickDecision =
+export type TickDecision = (
   | { kind: "hold"; outcome: "hold" | "inconclusive" | "failed"; reason: string; failures: number }
   | { kind: "advance"; toStep: number; weight: number; reason: string }
   | { kind: "gate"; toStep: number; reason: string }
   | { kind: "promote"; reason: string }
   | { kind: "rollback"; reason: string }
-  | { kind: "pause"; reason: string };
+  | { kind: "pause"; reason: string }
+) & {
+  /** How the window was judged, kept with the verdict. */
+  judgement?: Judgement;
+};
 
 export interface TickInput {
   policy: Rollout;
@@ -26,6 +32,8 @@ export interface TickInput {
   state: RolloutState;
   candidate: WindowStats;
   baseline: WindowStats;
+  /** The candidate's mirrored comparisons over the window (read when the analysis limits them). */
+  mirror?: MirrorCounts | undefined;
   now: number;
 }
 
@@ -34,16 +42,16 @@ function duration(ms: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-export function decideTick({
-  policy,
-  steps,
-  state,
-  candidate,
-  baseline,
-  now,
-}: TickInput): TickDecision {
+export function decideTick(input: TickInput): TickDecision {
+  const { judgement, result } = judgeStep(input.policy.analysis, input);
+  return { ...decideOn(input, result), judgement };
+}
+
+function decideOn(
+  { policy, steps, state, now }: TickInput,
+  analysis: ReturnType<typeof judgeStep>["result"],
+): TickDecision {
   const step = steps[state.stepIndex];
-  const analysis = analyzeWindow(policy.analysis, candidate, baseline);
   if (analysis.kind === "inconclusive") {
     return {
       kind: "hold",
@@ -109,7 +117,13 @@ export function holdForGates(
 ): TickDecision {
   if (failedGates.length === 0 || (decision.kind !== "advance" && decision.kind !== "promote"))
     return decision;
-  return { kind: "hold", outcome: "hold", reason: `held by ${failedGates.join("; ")}`, failures };
+  return {
+    kind: "hold",
+    outcome: "hold",
+    reason: `held by ${failedGates.join("; ")}`,
+    failures,
+    ...(decision.judgement ? { judgement: decision.judgement } : {}),
+  };
 }
 
 export function figures(stats: WindowStats): VersionFigures {
@@ -132,6 +146,7 @@ export function applyTick(input: TickInput, decision: TickDecision): RolloutStat
     candidate: figures(input.candidate),
     baseline: figures(input.baseline),
     ...checks,
+    ...(decision.judgement ? { judgement: decision.judgement } : {}),
   });
   const base = { ...state, lastTickAt: now };
   switch (decision.kind) {

@@ -1,54 +1,103 @@
-// The threshold judge's checks as data: each limit the policy sets, what the window measured
-// against it, and whether it passed. The analysis words its reasons from these; incidents and the
-// live terminal view show the numbers.
+// The threshold judge's checks of a step's window as figures: each measured value against its
+// limit. analysis.ts words them briefly for a verdict's reason, judgement.ts explains them, and
+// the failed ones are kept with their numbers (`thresholdChecks`) for incidents and the live view.
 import type { Analysis } from "../../../schemas/rollout.ts";
-import type { ThresholdCheck } from "../../../schemas/rollout-state.ts";
-import type { WindowStats } from "../metrics/window-stats.ts";
+import type { ThresholdCheck, VersionFigures } from "../../../schemas/rollout-state.ts";
 
 export type { ThresholdCheck };
+
+export type ThresholdCheckName = "minRequests" | ThresholdCheck["check"];
+
+/** A check's measured value (percent, ms or ratio, as its limit) and whether it stayed in bounds. */
+export interface ThresholdFigure {
+  check: ThresholdCheckName;
+  value: number;
+  limit: number;
+  passed: boolean;
+  /** The baseline's own figure, for the checks against it (error rate, p95). */
+  baseline?: number;
+}
+
+type Figures = Pick<VersionFigures, "requests" | "errorRatePercent" | "p95">;
+
+export interface FigureOptions {
+  /** The candidate's minRequests (the statistical judge counts both versions itself). */
+  minRequests: boolean;
+  /** The p95 ratio (with the statistical judge, maxLatencyRatio is its median ratio instead). */
+  p95Ratio: boolean;
+}
+
+const ALL: FigureOptions = { minRequests: true, p95Ratio: true };
 
 export const pct = (n: number) => `${n.toFixed(2)}%`;
 export const ms = (n: number) => `${Math.round(n)} ms`;
 
-/** Every check the policy sets that the window has figures for (a conclusive window). */
-export function thresholdChecks(
+/** Every check the policy sets and the figures can answer; minRequests first when asked. */
+export function thresholdFigures(
   analysis: Analysis,
-  candidate: WindowStats,
-  baseline: WindowStats,
-): ThresholdCheck[] {
-  const checks: ThresholdCheck[] = [];
-  const check = (
-    name: ThresholdCheck["check"],
-    measured: number,
-    threshold: number,
-    against?: number,
-  ) =>
-    checks.push({
-      check: name,
-      measured,
-      threshold,
-      passed: measured <= threshold,
+  candidate: Figures,
+  baseline: Figures | null,
+  options: FigureOptions = ALL,
+): ThresholdFigure[] {
+  const figures: ThresholdFigure[] = [];
+  const atMost = (check: ThresholdCheckName, value: number, limit: number, against?: number) =>
+    figures.push({
+      check,
+      value,
+      limit,
+      passed: value <= limit,
       ...(against === undefined ? {} : { baseline: against }),
     });
+  if (options.minRequests)
+    figures.push({
+      check: "minRequests",
+      value: candidate.requests,
+      limit: analysis.minRequests,
+      passed: candidate.requests >= analysis.minRequests,
+    });
   const rate = candidate.errorRatePercent ?? 0;
-  check("errorRate", rate, analysis.maxErrorRatePercent);
+  atMost("errorRate", rate, analysis.maxErrorRatePercent);
   if (analysis.maxP95Ms !== undefined && candidate.p95 !== null)
-    check("p95", candidate.p95, analysis.maxP95Ms);
-  if (analysis.maxErrorRateDeltaPercent !== undefined && baseline.errorRatePercent !== null)
-    check(
+    atMost("p95", candidate.p95, analysis.maxP95Ms);
+  if (analysis.maxErrorRateDeltaPercent !== undefined && baseline?.errorRatePercent != null)
+    atMost(
       "errorRateDelta",
       rate - baseline.errorRatePercent,
       analysis.maxErrorRateDeltaPercent,
       baseline.errorRatePercent,
     );
   if (
+    options.p95Ratio &&
     analysis.maxLatencyRatio !== undefined &&
     candidate.p95 !== null &&
-    baseline.p95 !== null &&
+    baseline?.p95 != null &&
     baseline.p95 > 0
   )
-    check("latencyRatio", candidate.p95 / baseline.p95, analysis.maxLatencyRatio, baseline.p95);
-  return checks;
+    atMost("latencyRatio", candidate.p95 / baseline.p95, analysis.maxLatencyRatio, baseline.p95);
+  return figures;
+}
+
+/** A figure as the check stored with a verdict (minRequests is not one: it only holds). */
+export function checkOf(figure: ThresholdFigure): ThresholdCheck | null {
+  if (figure.check === "minRequests") return null;
+  return {
+    check: figure.check,
+    measured: figure.value,
+    threshold: figure.limit,
+    passed: figure.passed,
+    ...(figure.baseline === undefined ? {} : { baseline: figure.baseline }),
+  };
+}
+
+/** Every limit the policy sets that the window has figures for (a conclusive window). */
+export function thresholdChecks(
+  analysis: Analysis,
+  candidate: Figures,
+  baseline: Figures,
+): ThresholdCheck[] {
+  return thresholdFigures(analysis, candidate, baseline, { minRequests: false, p95Ratio: true })
+    .map(checkOf)
+    .filter((check) => check !== null);
 }
 
 /** A check in words, with its numbers: "error rate 25.00% > 5.00%". */

@@ -1,0 +1,139 @@
+// What `rollout explain` and `mirror report` print: every check in words with its numbers.
+import { describe, expect, it } from "vitest";
+import { Analysis } from "../schemas/rollout.ts";
+import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
+import { addLatency } from "../worker/core/metrics/histogram.ts";
+import { summarize } from "../worker/core/metrics/window-stats.ts";
+import { judgeStep } from "../worker/core/rollout/judgement.ts";
+import { createOutput } from "./io.ts";
+import { main } from "./main.ts";
+import { renderMirrorReport } from "./mirror-view.ts";
+import { renderVerdicts } from "./verdict-view.ts";
+
+const out = createOutput(
+  { stdout: () => {}, stderr: () => {}, env: {}, cwd: "/", isTty: false },
+  { json: false, noColor: true },
+);
+
+function window(requests: number, errors: number) {
+  const histogram = {};
+  for (let i = 0; i < requests; i++) addLatency(histogram, 90 + (i % 20));
+  return summarize({ requests, errors, noAnswer: 0, histogram }, 0, 0);
+}
+
+function entry(analysis: Record<string, unknown>, outcome: "hold" | "rollback", reason: string) {
+  const { judgement } = judgeStep(Analysis.parse(analysis), {
+    candidate: window(1840, 53),
+    baseline: window(16_500, 165),
+  });
+  return {
+    rolloutId: "r1",
+    candidate: "canary",
+    baseline: "stable",
+    phase: outcome === "hold" ? ("progressing" as const) : ("rolledBack" as const),
+    step: 1,
+    weight: 10,
+    verdict: {
+      at: "2026-11-22T10:03:00.000Z",
+      outcome,
+      reason,
+      candidate: null,
+      baseline: null,
+      judgement,
+    },
+  };
+}
+
+describe("rollout explain", () => {
+  it("prints each verdict's checks in words, for the statistical judge", () => {
+    const view: RolloutVerdicts = {
+      service: "shop",
+      judge: "statistical",
+      verdicts: [entry({ judge: "statistical" }, "rollback", "error rate … → fail")],
+    };
+    const lines = renderVerdicts(out, view);
+    expect(lines[0]).toBe(
+      "shop: rollout r1 of canary against stable, statistical judge — last 1 verdict",
+    );
+    expect(lines[2]).toBe("2026-11-22 10:03:00Z  step 1 at 10%  rollback");
+    expect(lines[3]).toBe("  · error rate 2.9 % (53 of 1,840 requests), limit 5.0 % → pass");
+    expect(lines[4]).toMatch(
+      /^ {2}· error rate 2\.9 % vs 1\.0 % baseline over 1,840 vs 16,500 requests: \+1\.9 pp \(.* confidence it is worse by more than 0\.50 pp → fail$/,
+    );
+    expect(lines[5]).toMatch(/^ {2}· median latency .* → (pass|inconclusive)$/);
+  });
+
+  it("prints the threshold judge's checks with their limits, and why a passed window still holds", () => {
+    const view: RolloutVerdicts = {
+      service: "shop",
+      judge: "threshold",
+      verdicts: [entry({ maxErrorRateDeltaPercent: 3 }, "hold", "healthy: …; baking, 3m00s left")],
+    };
+    expect(renderVerdicts(out, view).slice(2)).toEqual([
+      "2026-11-22 10:03:00Z  step 1 at 10%  hold",
+      "  · 1,840 candidate requests, 100 needed → pass",
+      "  · error rate 2.9 % (53 of 1,840 requests), limit 5.0 % → pass",
+      "  · error rate 2.9 % vs 1.0 % baseline over 1,840 vs 16,500 requests: +1.9 pp, limit +3.0 pp → pass",
+      "  → healthy: …; baking, 3m00s left",
+    ]);
+  });
+
+  it("says so when there is nothing to explain", () => {
+    expect(renderVerdicts(out, { service: "shop", judge: null, verdicts: [] })).toEqual([
+      "shop: no rollout verdicts yet",
+    ]);
+  });
+});
+
+describe("mirror report", () => {
+  it("prints totals, paths and each sample's differences", () => {
+    const lines = renderMirrorReport(
+      out,
+      {
+        service: "shop",
+        mirror: { version: "canary", percent: 10 },
+        totals: { compared: 1204, mismatched: 37, failed: 2, mismatchPercent: 3.073 },
+        paths: [{ path: "/items/:id", compared: 800, mismatched: 30 }],
+        samples: [
+          {
+            at: "2026-11-22T10:03:00.000Z",
+            method: "GET",
+            path: "/items/17",
+            primaryVersion: "stable",
+            primaryStatus: 200,
+            mirrorStatus: 200,
+            differences: [{ where: "body price", primary: "10", mirror: "12" }],
+          },
+        ],
+      },
+      60,
+    );
+    expect(lines).toEqual([
+      "shop: mirroring 10% of requests to canary — last 60 minutes",
+      "compared 1,204 · differing 37 (3.07 %) · mirrored origin did not answer 2",
+      "",
+      "PATH        COMPARED  DIFFERING\n/items/:id  800       30",
+      "",
+      "Sample diffs, newest first:",
+      "2026-11-22 10:03:00Z  GET /items/17  stable 200 vs canary 200",
+      "  body price: 10 → 12",
+    ]);
+  });
+});
+
+describe("their flags", () => {
+  it("refuse a count out of range with a usage error naming the flag, before any request", async () => {
+    let stderr = "";
+    const io = {
+      stdout: () => {},
+      stderr: (t: string) => (stderr += t),
+      env: {},
+      cwd: "/",
+      isTty: false,
+    };
+    expect(await main(["rollout", "explain", "shop", "--last", "0"], io)).toBe(2);
+    expect(stderr).toContain('--last takes a number from 1 to 500, not "0"');
+    expect(await main(["mirror", "report", "shop", "--minutes", "9999"], io)).toBe(2);
+    expect(stderr).toContain('--minutes takes a number from 1 to 360, not "9999"');
+  });
+});

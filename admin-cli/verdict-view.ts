@@ -1,0 +1,57 @@
+// How `rollout explain` shows verdicts to people: each with where the rollout stood, what was
+// decided, and every check in words with its numbers. Pure: verdicts in, lines out.
+import type { Judgement } from "../schemas/judgement.ts";
+import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
+import type { Output, Style } from "./io.ts";
+
+type Entry = RolloutVerdicts["verdicts"][number];
+
+const COLOUR: Partial<Record<string, Style>> = {
+  rollback: "red",
+  failed: "red",
+  abort: "red",
+  pause: "yellow",
+  inconclusive: "yellow",
+  hold: "yellow",
+  gate: "yellow",
+  advance: "green",
+  promote: "green",
+};
+
+const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+
+/** Every check of a judgement in words: the threshold limits, then the statistical judge's tests. */
+export function judgementLines(judgement: Judgement): string[] {
+  const statistical = judgement.statistical;
+  const tests = statistical
+    ? statistical.checks.length > 0
+      ? statistical.checks.map((check) => check.sentence)
+      : [statistical.summary]
+    : [];
+  return [...judgement.thresholds.map((check) => check.sentence), ...tests];
+}
+
+function entryLines(out: Output, entry: Entry): string[] {
+  const { verdict } = entry;
+  const outcome = out.paint(COLOUR[verdict.outcome] ?? "bold", verdict.outcome);
+  const head = `${when(verdict.at)}  step ${entry.step} at ${entry.weight}%  ${outcome}`;
+  if (!verdict.judgement) return [head, `  ${verdict.reason}`];
+  const lines = judgementLines(verdict.judgement).map((sentence) => `  · ${sentence}`);
+  // After a passed window, what followed: an advance, or why it still holds (bake, gate, health).
+  const decided = verdict.judgement.outcome === "pass" ? [`  → ${verdict.reason}`] : [];
+  return [head, ...lines, ...decided];
+}
+
+export function renderVerdicts(out: Output, view: RolloutVerdicts): string[] {
+  const first = view.verdicts[0];
+  if (!first) return [`${view.service}: no rollout verdicts yet`];
+  const judge = view.judge ? `, ${view.judge} judge` : "";
+  const count = view.verdicts.length;
+  return [
+    out.paint(
+      "bold",
+      `${view.service}: rollout ${first.rolloutId} of ${first.candidate} against ${first.baseline}${judge} — last ${count} verdict${count === 1 ? "" : "s"}`,
+    ),
+    ...view.verdicts.flatMap((entry) => ["", ...entryLines(out, entry)]),
+  ];
+}

@@ -1,0 +1,45 @@
+// How a step's window was judged, whole: each threshold check with its figure, limit and sentence,
+// the statistical judge's verdict with its test statistics, and the outcome they add up to.
+// Stored with every verdict (rollout state, history, the verdict log), printed by
+// `keystone rollout explain`.
+import * as z from "zod";
+import { CheckOutcome, JudgeKind, JudgeVerdict } from "./judge.ts";
+import { MirrorCounts } from "./mirror.ts";
+
+export const ThresholdCheckName = z.enum([
+  "minRequests",
+  "errorRate",
+  "p95",
+  "errorRateDelta",
+  "latencyRatio",
+  "mirrorMismatch",
+]);
+
+/**
+ * A threshold check: the measured value in its limit's unit (requests, percent, percentage
+ * points, ms, ratio), the limit, and the outcome (inconclusive: too few requests to judge).
+ */
+export const ThresholdCheck = z.object({
+  check: ThresholdCheckName,
+  outcome: CheckOutcome,
+  value: z.number().nullable(),
+  limit: z.number(),
+  sentence: z.string(),
+});
+
+export const Judgement = z.object({
+  judge: JudgeKind,
+  /** fail when any check fails, pass when all pass, else inconclusive. */
+  outcome: CheckOutcome,
+  /** Every check's sentence, for a person. */
+  summary: z.string(),
+  thresholds: z.array(ThresholdCheck),
+  /** The statistical judge's verdict (null with the threshold judge). */
+  statistical: JudgeVerdict.nullable(),
+  /** The mirrored comparisons read, when the analysis limits mismatches. */
+  mirror: MirrorCounts.nullable(),
+});
+
+export type ThresholdCheckName = z.infer<typeof ThresholdCheckName>;
+export type ThresholdCheck = z.infer<typeof ThresholdCheck>;
+export type Judgement = z.infer<typeof Judgement>;

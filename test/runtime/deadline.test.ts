@@ -1,0 +1,86 @@
+// The progress deadline inside workerd: a rollout held inconclusive by too little traffic is
+// aborted at its deadline by the Worker's cron, or, with onDeadline: notify, a real receiver is
+// told once.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+
+/** Hits of one path on a real origin (it counts every request it receives). */
+async function hits(origin: string, path: string): Promise<number> {
+  const counts = (await (await fetch(`${origin}/__hits`)).json()) as Record<string, number>;
+  return counts[path] ?? 0;
+}
+
+const held = {
+  strategy: "canary",
+  steps: [{ weight: 50, bake: "5m" }],
+  // More than the test ever sends: every look is inconclusive.
+  analysis: { minRequests: 1000 },
+  progressDeadline: "10m",
+};
+
+describe("a rollout stuck inconclusive", () => {
+  it("is aborted at its progress deadline, with the reason in history", async () => {
+    const h = new RolloutHarness("deadline-abort");
+    await h.apply(rolloutService("deadline-abort", env.CANARY_ORIGIN, held));
+    await h.command("start");
+    for (let minute = 1; minute <= 9; minute++) {
+      await h.traffic(20);
+      h.advance(MINUTE);
+      await h.tick();
+    }
+    expect((await h.state()).phase).toBe("progressing");
+    h.advance(MINUTE);
+    await h.tick();
+
+    const state = await h.state();
+    expect(state.phase).toBe("aborted");
+    const events = await h.history();
+    const exceeded = events.find((e) => e.type === "rollout.deadlineExceeded");
+    expect(exceeded?.reason).toMatch(
+      /^progress deadline 10m passed: 10m in step 1 of 1 at 50%, held: only \d+ of 1000 requests in this step's window: holding$/,
+    );
+    expect(exceeded?.detail).toMatchObject({
+      deadline: { action: "abort", waitedMs: expect.any(Number) },
+    });
+    const detail = exceeded?.detail as { deadline?: { waitedMs: number } } | null | undefined;
+    expect(detail?.deadline?.waitedMs).toBeGreaterThanOrEqual(10 * MINUTE);
+    expect(events.at(-1)).toMatchObject({ type: "rollout.aborted", author: "cron" });
+    expect(await h.traffic(50)).toEqual(new Map([["stable", 50]]));
+  });
+
+  it("with onDeadline: notify, a receiver gets one notification however many ticks follow", async () => {
+    const h = new RolloutHarness("deadline-notify");
+    const path = "/hooks/deadline-notify";
+    await h.apply(
+      rolloutService(
+        "deadline-notify",
+        env.CANARY_ORIGIN,
+        { ...held, onDeadline: "notify" },
+        { notify: [{ url: `${env.STABLE_ORIGIN}${path}`, events: ["rollout.deadlineExceeded"] }] },
+      ),
+    );
+    await h.command("start");
+    for (let minute = 1; minute <= 14; minute++) {
+      await h.traffic(10);
+      h.advance(MINUTE);
+      await h.tick();
+    }
+    expect((await h.state()).phase).toBe("progressing");
+    const exceeded = (await h.history()).filter((e) => e.type === "rollout.deadlineExceeded");
+    expect(exceeded).toHaveLength(1);
+    // Notifications leave in the background: wait for the one, then check no second came.
+    for (let tries = 0; tries < 100 && (await hits(env.STABLE_ORIGIN, path)) === 0; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await hits(env.STABLE_ORIGIN, path)).toBe(1);
+    const last = (await (
+      await fetch(`${env.STABLE_ORIGIN}/__last?path=${encodeURIComponent(path)}`)
+    ).json()) as { headers: Record<string, string>; body: string };
+    expect(last.headers["x-keystone-event"]).toBe("rollout.deadlineExceeded");
+    expect(JSON.parse(last.body)).toMatchObject({
+      event: "rollout.deadlineExceeded",
+      service: "deadline-notify",
+      detail: { deadline: { action: "notify", progressDeadline: "10m" } },
+    });
+  }, 60_000);
+});

@@ -1,0 +1,197 @@
+// Shadow traffic in the data plane. For a sampled request (and only then) a copy goes to the
+// mirrored version while the client's request is forwarded as usual; the client's response is
+// returned at once, its body tee'd so the comparison reads its own bounded copy in waitUntil.
+// A mirror is never awaited by the response path, never returned, and never retried; the guard
+// caps mirrors per isolate and stops them while the mirrored origin fails.
+import type { Verdict } from "../core/decide.ts";
+import { type CapturedResponse, compareResponses } from "../core/mirror/compare.ts";
+import { type CompiledMirror, wantsMirror } from "../core/mirror/compile-mirror.ts";
+import type { MirrorGuard } from "../core/mirror/mirror-guard.ts";
+import { MirrorRecorder } from "../core/mirror/mirror-recorder.ts";
+import { originHeaders } from "./headers.ts";
+import { originUrl } from "./proxy.ts";
+
+/** Tells the origin a request is a copy: its answer is never served (it may skip side effects). */
+export const MIRROR_HEADER = "x-keystone-mirror";
+
+export interface MirrorFlight {
+  service: string;
+  mirror: CompiledMirror;
+  key: string;
+  at: number;
+  method: string;
+  pathname: string;
+  primaryVersion: string;
+  /** The mirrored origin's response, or null when it gave none in time. Never rejects. */
+  response: Promise<Response | null>;
+}
+
+/** Reads at most `max` bytes of a body, then cancels the rest (so a tee stops buffering for it). */
+async function capture(
+  status: number,
+  headers: Headers,
+  body: ReadableStream<Uint8Array> | null,
+  max: number,
+): Promise<CapturedResponse> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let truncated = false;
+  if (body) {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.byteLength;
+      if (total > max) {
+        truncated = true;
+        await reader.cancel();
+        break;
+      }
+    }
+  }
+  const bytes = new Uint8Array(Math.min(total, max));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const room = bytes.length - offset;
+    if (room <= 0) break;
+    bytes.set(chunk.subarray(0, room), offset);
+    offset += Math.min(room, chunk.byteLength);
+  }
+  return { status, header: (name) => headers.get(name), body: bytes, truncated };
+}
+
+async function send(url: URL, init: RequestInit, timeoutMs: number): Promise<Response | null> {
+  try {
+    return await fetch(url, {
+      ...init,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    return null;
+  }
+}
+
+export class Mirroring {
+  readonly recorder = new MirrorRecorder();
+  readonly guard: MirrorGuard;
+  readonly #now: () => number;
+  readonly #draw: () => number;
+  readonly #halted: (service: string, version: string, sequence: number) => boolean;
+
+  constructor(
+    guard: MirrorGuard,
+    now: () => number,
+    halted: (service: string, version: string, sequence: number) => boolean,
+    draw: () => number = Math.random,
+  ) {
+    this.guard = guard;
+    this.#now = now;
+    this.#halted = halted;
+    this.#draw = draw;
+  }
+
+  /**
+   * Starts the copy of a sampled request: the request to forward (its body tee'd when a body is
+   * mirrored) and the copy in flight. Undefined, after one property read, for services without
+   * a mirror, and for every request not sampled, not allowed or over the guard's limits.
+   */
+  begin(
+    request: Request,
+    url: URL,
+    verdict: Verdict,
+  ): { request: Request; flight: MirrorFlight } | undefined {
+    const mirror = verdict.service.mirror;
+    if (mirror === undefined) return undefined;
+    const hasBody = request.body !== null;
+    if (!wantsMirror(mirror, verdict.version.name, request.method, hasBody, this.#draw()))
+      return undefined;
+    // A WebSocket upgrade cannot be copied: the socket is the client's. A version halted by a
+    // rollback gets no traffic at all from this isolate, copies included.
+    if (request.headers.has("upgrade")) return undefined;
+    if (this.#halted(verdict.service.name, mirror.version.name, verdict.service.sequence))
+      return undefined;
+    const key = `${verdict.service.name}/${mirror.version.name}`;
+    const at = this.#now();
+    if (this.guard.admit(key, at) !== "go") return undefined;
+    let primary = request;
+    let body: ReadableStream<Uint8Array> | null = null;
+    if (request.body) {
+      const [forward, copy] = request.body.tee();
+      primary = new Request(request, { body: forward });
+      body = copy;
+    }
+    const headers = originHeaders(request.headers, url, { ...verdict, version: mirror.version });
+    headers.set(MIRROR_HEADER, "1");
+    const response = send(
+      originUrl(mirror.version, url),
+      { method: request.method, headers, body },
+      mirror.timeoutMs,
+    );
+    return {
+      request: primary,
+      flight: {
+        service: verdict.service.name,
+        mirror,
+        key,
+        at,
+        method: request.method,
+        pathname: url.pathname,
+        primaryVersion: verdict.version.name,
+        response,
+      },
+    };
+  }
+
+  /**
+   * The response to send the client (the same status, headers and stream, its body tee'd), and
+   * the comparison in waitUntil; `recorded` runs once the outcome is held for the next flush.
+   */
+  finish(
+    flight: MirrorFlight,
+    primary: Response,
+    answered: boolean,
+    ctx: ExecutionContext,
+    recorded: () => void,
+  ): Response {
+    let served = primary;
+    let copy: ReadableStream<Uint8Array> | null = null;
+    if (answered && primary.body) {
+      const [client, compared] = primary.body.tee();
+      served = new Response(client, primary);
+      copy = compared;
+    }
+    ctx.waitUntil(this.#compare(flight, primary, copy, answered).then(recorded));
+    return served;
+  }
+
+  async #compare(
+    flight: MirrorFlight,
+    primary: Response,
+    copy: ReadableStream<Uint8Array> | null,
+    answered: boolean,
+  ): Promise<void> {
+    const max = flight.mirror.compare.maxBodyBytes;
+    const [mine, theirs] = await Promise.all([
+      answered ? capture(primary.status, primary.headers, copy, max).catch(() => null) : null,
+      flight.response.then((r) =>
+        r ? capture(r.status, r.headers, r.body, max).catch(() => null) : null,
+      ),
+    ]);
+    this.guard.settle(flight.key, this.#now(), theirs === null || theirs.status >= 500);
+    // Without the client's own answer there is nothing to compare the copy with.
+    if (!mine) return;
+    this.recorder.record({
+      service: flight.service,
+      version: flight.mirror.version.name,
+      at: flight.at,
+      method: flight.method,
+      pathname: flight.pathname,
+      primaryVersion: flight.primaryVersion,
+      primaryStatus: mine.status,
+      mirrorStatus: theirs?.status ?? null,
+      differences: theirs ? compareResponses(flight.mirror.compare, mine, theirs) : [],
+    });
+  }
+}
