@@ -1,0 +1,112 @@
+// npm run bench:compare: Keystone at an earlier revision (BENCH_BASE, default HEAD) against this
+// checkout, both bundled as `wrangler deploy --minify` builds them, beside the bare Worker twice (A
+// and A': the noise), in alternating rounds against one origin. What a change bought, paired by
+// round: "after − before" beside "A' − A", so a busy machine moves both sides alike.
+// Knobs: BENCH_BASE (a git revision), BENCH_ROUNDS (6), BENCH_SECONDS (4), BENCH_CONNECTIONS (16),
+// BENCH_PIN (auto).
+import { execFileSync } from "node:child_process";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { buildFolder, bundleKeystone, ROOT } from "./lib/bundle.ts";
+import { BENCH_HEADERS, BENCH_PATH, BENCH_VISITOR, benchService } from "./lib/config.ts";
+import { applyService, visit, waitFor } from "./lib/keystone-client.ts";
+import { knob, log } from "./lib/knobs.ts";
+import { load } from "./lib/load.ts";
+import { describePinning, pinningFromEnv } from "./lib/pinning.ts";
+import { startOriginProcess } from "./lib/processes.ts";
+import { table, WORKER_COLUMNS, workerRow } from "./lib/report.ts";
+import { alternatingRounds, compare, summarize } from "./lib/rounds.ts";
+import { formatSpread } from "./lib/stats.ts";
+import {
+  type BenchWorker,
+  bareOptions,
+  keystoneOptions,
+  startWorker,
+  stopWorkers,
+} from "./lib/workers.ts";
+
+const BASE = process.env.BENCH_BASE || "HEAD";
+const ROUNDS = knob("BENCH_ROUNDS", 6);
+const SECONDS = knob("BENCH_SECONDS", 4);
+const CONNECTIONS = knob("BENCH_CONNECTIONS", 16);
+
+/** The repository at `revision`, exported beside this checkout with its node_modules linked. */
+function exportRevision(revision: string): string {
+  const dir = buildFolder("keystone-base-");
+  const archive = execFileSync("git", ["archive", "--format=tar", revision], {
+    cwd: ROOT,
+    maxBuffer: 1 << 30,
+  });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+const commit = execFileSync("git", ["rev-parse", "--short", BASE], { cwd: ROOT, encoding: "utf8" });
+log(`bundling Keystone at ${BASE} (${commit.trim()}) and as checked out`);
+const before = bundleKeystone(exportRevision(BASE));
+const after = bundleKeystone();
+const pinning = pinningFromEnv();
+const origin = await startOriginProcess(0, pinning.client);
+const workers: BenchWorker[] = [];
+try {
+  const start = async (name: string, options: Parameters<typeof startWorker>[1]) => {
+    const worker = await startWorker(name, options, undefined, pinning.worker);
+    workers.push(worker);
+    return worker;
+  };
+  await start("A", bareOptions(origin.url));
+  await start("A'", bareOptions(origin.url));
+  const keystones = [
+    await start("before", keystoneOptions(before.script)),
+    await start("after", keystoneOptions(after.script)),
+  ];
+  for (const k of keystones) {
+    await applyService(k.url, benchService(origin.url));
+    await waitFor(async () => (await visit(k.url, BENCH_VISITOR)) !== null, 10_000);
+  }
+  const settings = { seconds: SECONDS, connections: CONNECTIONS, cores: pinning.client };
+  for (const w of workers)
+    await load(w.url + BENCH_PATH, BENCH_HEADERS, { ...settings, seconds: 2 });
+  const runs = await alternatingRounds(workers, {
+    rounds: ROUNDS,
+    load: settings,
+    originPid: origin.pid,
+    log,
+  });
+  const paired = (of: string, against: string) => compare(runs.get(of)!, runs.get(against)!);
+  const rows: [string, string, string][] = [
+    ["A' − A (the noise)", "A'", "A"],
+    ["before − A", "before", "A"],
+    ["after − A", "after", "A"],
+    ["after − before", "after", "before"],
+  ];
+  console.log(
+    `\n${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections; ${describePinning(pinning)}; ` +
+      `before = ${BASE} (${commit.trim()}), after = the working tree`,
+  );
+  console.log(
+    table(
+      WORKER_COLUMNS,
+      workers.map((w) => workerRow(w.name, summarize(runs.get(w.name)!))),
+    ).join("\n"),
+  );
+  console.log(
+    "\npaired by round: workerd CPU µs per request, median (min – max); throughput ratio",
+  );
+  console.log(
+    table(
+      ["", "CPU µs/req", "req/s ratio"],
+      rows.map(([label, of, against]) => {
+        const c = paired(of, against);
+        return [label, formatSpread(c.cpuUs, 0, true), formatSpread(c.throughput, 2)];
+      }),
+    ).join("\n"),
+  );
+  console.log(
+    `bundle: before ${(before.minifiedBytes / 1024).toFixed(1)} KB, after ${(after.minifiedBytes / 1024).toFixed(1)} KB minified`,
+  );
+} finally {
+  await stopWorkers(workers);
+  origin.child.kill();
+}
