@@ -103,6 +103,8 @@ export async function bundleEntries(
     target: "es2024",
     platform: platform === "node" ? "node" : "neutral",
     conditions: platform === "node" ? [] : ["workerd", "worker", "browser"],
+    // As wrangler resolves packages (the neutral platform reads no main field by itself).
+    ...(platform === "node" ? {} : { mainFields: ["browser", "module", "main"] }),
     external: platform === "node" ? [] : ["node:*", "cloudflare:*"],
     logLevel: "error",
   });
