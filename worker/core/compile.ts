@@ -58,10 +58,13 @@ export function compileService(config: Service, sequence = 0): CompiledService {
   const topOrder = topOrderOf(config);
   const versions = new Map<string, CompiledVersion>();
   for (const [name, version] of Object.entries(config.versions)) {
+    const origin = new URL(version.origin);
+    const basePath = origin.pathname.replace(/\/+$/, "");
     versions.set(name, {
       name,
       origin: version.origin,
-      basePath: new URL(version.origin).pathname.replace(/\/+$/, ""),
+      basePath,
+      originPrefix: origin.origin + basePath,
       release: version.release,
       timeoutMs: version.timeoutMs,
     });

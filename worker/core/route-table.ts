@@ -9,6 +9,8 @@ export interface CompiledVersion {
   origin: string;
   /** The origin's own path without a trailing slash ("" for none): the request path goes after it. */
   basePath: string;
+  /** Scheme, host, port and base path ("https://eu.example.com/shop"): the request path goes after it. */
+  originPrefix: string;
   release: string | undefined;
   timeoutMs: number;
 }

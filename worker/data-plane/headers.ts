@@ -1,6 +1,7 @@
 // Headers on the way to the origin and back: strip what clients may not set or what belongs to
 // one connection only, say who the client is, and add what we decided.
 import type { Verdict } from "../core/decide.ts";
+import type { RequestTarget } from "./request-target.ts";
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -40,7 +41,7 @@ function forwardedNode(ip: string | null): string {
   return ip.includes(":") ? `"[${ip}]"` : ip;
 }
 
-function setClientChain(headers: Headers, incoming: Headers, url: URL, verdict: Verdict): void {
+function setClientChain(headers: Headers, incoming: Headers, url: RequestTarget, verdict: Verdict): void {
   const ip = incoming.get("cf-connecting-ip");
   const element = `for=${forwardedNode(ip)};host="${url.host}";proto=${url.protocol.slice(0, -1)}`;
   if (verdict.service.forwardedFor === "replace") {
@@ -58,7 +59,7 @@ function setClientChain(headers: Headers, incoming: Headers, url: URL, verdict: 
 }
 
 /** The client's headers minus what it may not send, plus the verdict and the forwarding headers. */
-export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): Headers {
+export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Verdict): Headers {
   const headers = new Headers(incoming);
   const named = connectionNamed(incoming);
   const keepUpgrade = isWebSocketUpgrade(incoming);
@@ -84,7 +85,7 @@ export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): He
   return headers;
 }
 
-export function visitorCookie(verdict: Verdict, url: URL): string | undefined {
+export function visitorCookie(verdict: Verdict, url: RequestTarget): string | undefined {
   const cookie = verdict.setCookie;
   if (!cookie) return undefined;
   const secure = url.protocol === "https:" ? "; Secure" : "";
@@ -92,7 +93,7 @@ export function visitorCookie(verdict: Verdict, url: URL): string | undefined {
 }
 
 /** Adds the client-facing headers; returns the origin's response untouched when there are none. */
-export function withClientHeaders(response: Response, verdict: Verdict, url: URL): Response {
+export function withClientHeaders(response: Response, verdict: Verdict, url: RequestTarget): Response {
   const cookie = visitorCookie(verdict, url);
   const expose = verdict.service.exposeVersionHeader;
   if (!cookie && !expose) return response;
