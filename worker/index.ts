@@ -5,6 +5,7 @@ import { createAdminApi } from "./admin/app.ts";
 import { failedAdminAuth } from "./admin/auth.ts";
 import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
+import { targetOf } from "./data-plane/request-target.ts";
 import type { Env } from "./env.ts";
 
 export { RegistryObject } from "./control-plane/registry-object.ts";
@@ -31,11 +32,11 @@ const adminApi = createAdminApi(() => ({
 
 export default {
   fetch(request, env, ctx) {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, url.hostname))
+    const target = targetOf(request.url);
+    if (target.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, target.hostname))
       return adminApi.fetch(request, env, ctx);
     dataPlane ??= createDataPlane(env);
-    return dataPlane.fetch(request, ctx, url);
+    return dataPlane.fetch(request, ctx, target);
   },
   async scheduled(controller, env) {
     await runCron(controller.scheduledTime, env);

@@ -1,7 +1,7 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { decideRoute, divertHalted } from "../core/decide.ts";
+import { type DecideContext, decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
 import type { Env } from "../env.ts";
 import { HaltedVersions } from "./halted-versions.ts";
@@ -9,7 +9,8 @@ import { withClientHeaders } from "./headers.ts";
 import { OutcomeFlusher } from "./outcome-flusher.ts";
 import { forward, keystoneError, plainText } from "./proxy.ts";
 import { factsFromRequest } from "./request-facts.ts";
-import { RouteTableCache } from "./table-cache.ts";
+import { type RequestTarget, targetOf } from "./request-target.ts";
+import { RouteTableCache, type TableState } from "./table-cache.ts";
 
 /** KV's own edge cache for the route key; 30 s is the least KV accepts. */
 const KV_CACHE_TTL_SECONDS = 30;
@@ -37,10 +38,13 @@ export interface DataPlane {
   counters(): Omit<IsolateCounters, "failedAdminAuth">;
   recorder: OutcomeRecorder;
   flusher: OutcomeFlusher;
-  fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
+  /** `target`: the request's URL when the caller has it (a URL will do), else parsed from it. */
+  fetch(request: Request, ctx: ExecutionContext, target?: RequestTarget): Promise<Response>;
   /** Sends every held outcome now. */
   flushOutcomes(): Promise<void>;
 }
+
+const mintVisitorId = () => crypto.randomUUID();
 
 function flushPolicyOf(env: Env): FlushPolicy {
   const seconds = Number(env.METRICS_FLUSH_SECONDS);
@@ -81,7 +85,61 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       }),
     );
   };
-  const overrideSecret = env.OVERRIDE_SECRET;
+  // One context for every decision: decideRoute is synchronous, so setting `now` just before the
+  // call is safe, and a request allocates no context or closure of its own.
+  const decideContext: DecideContext = {
+    now: 0,
+    overrideSecret: env.OVERRIDE_SECRET,
+    mintVisitorId,
+  };
+
+  async function serve(
+    request: Request,
+    ctx: ExecutionContext,
+    target: RequestTarget,
+    state: TableState,
+  ): Promise<Response> {
+    if (!state.table) {
+      return keystoneError(
+        503,
+        `no routing config is loaded: ${state.publicProblem}`,
+        state.problem,
+      );
+    }
+    requestsServed++;
+    generation = state.table.generation;
+    decideContext.now = now();
+    const decided = decideRoute(factsFromRequest(request, target), state.table, decideContext);
+    const verdict =
+      decided &&
+      (halted.empty
+        ? decided
+        : divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence)));
+    if (!verdict) {
+      return plainText(
+        404,
+        `keystone: no service is configured for ${target.host}${target.pathname}\n`,
+      );
+    }
+    const started = now();
+    const { response, answered } = await forward(request, target, verdict);
+    const { service, version } = verdict;
+    recorder.record(
+      service.name,
+      version.name,
+      verdict.outcomeRoute,
+      started,
+      now() - started,
+      service.isError(response.status),
+      answered,
+    );
+    if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
+    else armDeadline(ctx);
+    // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
+    if (response.status === 101 || response.webSocket) return response;
+    return withClientHeaders(response, verdict, target);
+  }
+
   return {
     cache,
     halted,
@@ -99,47 +157,14 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     recorder,
     flusher,
     flushOutcomes,
-    async fetch(request, ctx, url = new URL(request.url)) {
-      const state = await cache.current(now(), (work) => ctx.waitUntil(work));
-      if (!state.table) {
-        return keystoneError(
-          503,
-          `no routing config is loaded: ${state.publicProblem}`,
-          state.problem,
-        );
-      }
-      requestsServed++;
-      generation = state.table.generation;
-      const decided = decideRoute(factsFromRequest(request, url), state.table, {
-        now: now(),
-        overrideSecret,
-        mintVisitorId: () => crypto.randomUUID(),
-      });
-      const verdict =
-        decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence));
-      if (!verdict) {
-        return plainText(
-          404,
-          `keystone: no service is configured for ${url.host}${url.pathname}\n`,
-        );
-      }
-      const started = now();
-      const { response, answered } = await forward(request, url, verdict);
-      const { service, version } = verdict;
-      recorder.record(
-        service.name,
-        version.name,
-        verdict.outcomeRoute,
-        started,
-        now() - started,
-        service.isError(response.status),
-        answered,
-      );
-      if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
-      else armDeadline(ctx);
-      // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
-      if (response.status === 101 || response.webSocket) return response;
-      return withClientHeaders(response, verdict, url);
+    fetch(request, ctx, target = targetOf(request.url)) {
+      const at = now();
+      // A table that needs no refresh is served without waiting on anything.
+      const table = cache.fresh(at);
+      if (table) return serve(request, ctx, target, table);
+      return cache
+        .current(at, (work) => ctx.waitUntil(work))
+        .then((state) => serve(request, ctx, target, state));
     },
   };
 }

@@ -41,7 +41,12 @@ function forwardedNode(ip: string | null): string {
   return ip.includes(":") ? `"[${ip}]"` : ip;
 }
 
-function setClientChain(headers: Headers, incoming: Headers, url: RequestTarget, verdict: Verdict): void {
+function setClientChain(
+  headers: Headers,
+  incoming: Headers,
+  url: RequestTarget,
+  verdict: Verdict,
+): void {
   const ip = incoming.get("cf-connecting-ip");
   const element = `for=${forwardedNode(ip)};host="${url.host}";proto=${url.protocol.slice(0, -1)}`;
   if (verdict.service.forwardedFor === "replace") {
@@ -93,7 +98,11 @@ export function visitorCookie(verdict: Verdict, url: RequestTarget): string | un
 }
 
 /** Adds the client-facing headers; returns the origin's response untouched when there are none. */
-export function withClientHeaders(response: Response, verdict: Verdict, url: RequestTarget): Response {
+export function withClientHeaders(
+  response: Response,
+  verdict: Verdict,
+  url: RequestTarget,
+): Response {
   const cookie = visitorCookie(verdict, url);
   const expose = verdict.service.exposeVersionHeader;
   if (!cookie && !expose) return response;
