@@ -4,6 +4,7 @@ import { RE2JS } from "re2js";
 import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
 import type { Condition, NamedMatch, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
+import { literalPattern, type PatternTest } from "./literal-pattern.ts";
 import { prefixCovers } from "./path.ts";
 
 export type Predicate = (facts: RequestFacts) => boolean;
@@ -16,9 +17,12 @@ type ValueTest = (value: string | null) => boolean;
  */
 export const MAX_MATCHED_VALUE_LENGTH = 4096;
 
-/** The engine rule regexes run on: linear time, whatever the pattern and input. */
-export function compileRegex(source: string): { test(value: string): boolean } {
-  return RE2JS.compile(source);
+/**
+ * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and
+ * alternation are answered by string search, exactly as RE2 would (literal-pattern.ts).
+ */
+export function compileRegex(source: string): PatternTest {
+  return literalPattern(source) ?? RE2JS.compile(source);
 }
 
 function compileValueTest(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
