@@ -21,6 +21,8 @@ class IncomingFacts implements RequestFacts {
   readonly #headers: Headers;
   readonly #search: string;
   #query: URLSearchParams | undefined;
+  /** Header values read so far: a read is a call into the runtime; many rules read the same one. */
+  #headerValues: Map<string, string | null> | undefined;
   #cookieHeader: string | null | undefined;
   /** request.cf is costly to materialise: read once, and only when a geo rule asks. */
   #cf: CfProperties | undefined | null = null;
@@ -38,7 +40,13 @@ class IncomingFacts implements RequestFacts {
   }
 
   header(name: string): string | null {
-    return this.#headers.get(name);
+    let value = this.#headerValues?.get(name);
+    if (value === undefined) {
+      value = this.#headers.get(name);
+      this.#headerValues ??= new Map();
+      this.#headerValues.set(name, value);
+    }
+    return value;
   }
 
   cookie(name: string): string | null {
