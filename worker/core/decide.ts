@@ -5,7 +5,7 @@ import type { RequestFacts } from "./facts.ts";
 import { bucketFor } from "./hash.ts";
 import { nameAt } from "./layout.ts";
 import { verifyOverride } from "./override.ts";
-import type { CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
+import type { Choice, CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
 
 export const OVERRIDE_HEADER = "x-keystone-override";
 
@@ -82,7 +82,7 @@ function chooseVersion(
   ctx: DecideContext,
   bucket: number,
   experiments: ExperimentAssignment[],
-): { name: string; reason: Reason; outcomeRoute: string } {
+): Choice {
   const token = facts.header(OVERRIDE_HEADER);
   if (token !== null && ctx.overrideSecret) {
     const claim = verifyOverride(ctx.overrideSecret, token, ctx.now);
@@ -96,26 +96,15 @@ function chooseVersion(
   }
   for (const rule of service.rules) {
     if (!rule.matches(facts)) continue;
-    const name = rule.route ?? nameAt(rule.ranges!, bucket);
-    return {
-      name,
-      reason: { kind: "rule", rule: rule.name, split: rule.route === undefined },
-      outcomeRoute: rule.outcomeRoute,
-    };
+    return rule.choices.get(rule.route ?? nameAt(rule.ranges!, bucket))!;
   }
   for (const assignment of experiments) {
     const pinned = service.experiments
       .find((e) => e.name === assignment.name)
-      ?.pins.get(assignment.variant);
-    if (pinned !== undefined) {
-      return {
-        name: pinned,
-        reason: { kind: "experiment", experiment: assignment.name, variant: assignment.variant },
-        outcomeRoute: "experiment",
-      };
-    }
+      ?.pinChoices.get(assignment.variant);
+    if (pinned !== undefined) return pinned;
   }
-  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" }, outcomeRoute: "split" };
+  return service.splitChoices.get(nameAt(service.ranges, bucket))!;
 }
 
 function assignExperiments(

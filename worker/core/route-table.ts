@@ -1,5 +1,6 @@
 // The compiled form of published config: what the data plane consults per request.
 import type { Service } from "../../schemas/service.ts";
+import type { Reason } from "./decide.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
 
@@ -21,6 +22,16 @@ export type StickyKey =
   | { by: "ip" }
   | { by: "none" };
 
+/**
+ * A routing outcome fixed when the config is compiled (the version, why, how it is recorded), so a
+ * decision allocates none of it. Shared between requests: read only.
+ */
+export interface Choice {
+  name: string;
+  reason: Reason;
+  outcomeRoute: string;
+}
+
 export interface CompiledRule {
   name: string;
   /** "rule:<name>", the outcome route of requests it routes (built once, not per request). */
@@ -29,6 +40,8 @@ export interface CompiledRule {
   /** A fixed version, or a split of its own over the visitor's bucket. */
   route: string | undefined;
   ranges: BucketRange[] | undefined;
+  /** The rule's choice for each version it can route to. */
+  choices: Map<string, Choice>;
 }
 
 export interface CompiledExperiment {
@@ -39,6 +52,8 @@ export interface CompiledExperiment {
   variants: BucketRange[];
   /** Variant → pinned version, for variants that pin one. */
   pins: Map<string, string>;
+  /** Variant → the choice of its pinned version. */
+  pinChoices: Map<string, Choice>;
 }
 
 export interface CompiledService {
@@ -51,6 +66,8 @@ export interface CompiledService {
   versions: Map<string, CompiledVersion>;
   baseline: string;
   ranges: BucketRange[];
+  /** The split's choice for each version. */
+  splitChoices: Map<string, Choice>;
   /** Non-baseline versions, candidate first: the order ranges are laid from the top. */
   topOrder: string[];
   sticky: StickyKey;

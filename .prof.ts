@@ -1,0 +1,15 @@
+import { ConfigFile } from "./schemas/config-file.ts";
+import { benchService, BENCH_REQUEST } from "./bench/lib/config.ts";
+import { compileRouteTable } from "./worker/core/compile.ts";
+import { decideRoute } from "./worker/core/decide.ts";
+import { factsFromDescription } from "./worker/core/facts.ts";
+const base = benchService("http://origin.internal");
+const rules = Array.from({ length: 100 }, (_, i) => ({ ...base.rules![i % base.rules!.length]!, name: `rule-${i}` }));
+const table = compileRouteTable(ConfigFile.parse({ services: [{ ...base, rules }] }).services);
+const facts = factsFromDescription(BENCH_REQUEST);
+const ctx = { now: 0, overrideSecret: "secret", mintVisitorId: () => "minted-visitor-id" };
+let s = 0;
+const N = Number(process.argv[2] ?? 200000);
+const t0 = process.hrtime.bigint();
+for (let i = 0; i < N; i++) s += decideRoute(facts, table, ctx)!.bucket;
+console.log("µs/op", Number(process.hrtime.bigint() - t0) / N / 1000, s > 0);
