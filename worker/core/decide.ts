@@ -99,10 +99,11 @@ function chooseVersion(
     return rule.choices.get(rule.route ?? nameAt(rule.ranges!, bucket))!;
   }
   for (const assignment of experiments) {
-    const pinned = service.experiments
-      .find((e) => e.name === assignment.name)
-      ?.pinChoices.get(assignment.variant);
-    if (pinned !== undefined) return pinned;
+    for (const experiment of service.experiments) {
+      if (experiment.name !== assignment.name) continue;
+      const pinned = experiment.pinChoices.get(assignment.variant);
+      if (pinned !== undefined) return pinned;
+    }
   }
   return service.splitChoices.get(nameAt(service.ranges, bucket))!;
 }
