@@ -4,7 +4,7 @@ import { RE2JS } from "re2js";
 import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
 import type { Condition, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
-import { literalPattern, type PatternTest } from "./literal-pattern.ts";
+import { anchoredPrefix, literalPattern, type PatternTest } from "./literal-pattern.ts";
 import { prefixCovers } from "./path.ts";
 
 export type Predicate = (facts: RequestFacts) => boolean;
@@ -19,10 +19,16 @@ export const MAX_MATCHED_VALUE_LENGTH = 4096;
 
 /**
  * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and
- * alternation are answered by string search, exactly as RE2 would (literal-pattern.ts).
+ * alternation are answered by string search, exactly as RE2 would, and an anchored pattern's
+ * literal start is checked before RE2 runs (literal-pattern.ts).
  */
 export function compileRegex(source: string): PatternTest {
-  return literalPattern(source) ?? RE2JS.compile(source);
+  const literal = literalPattern(source);
+  if (literal) return literal;
+  const pattern = RE2JS.compile(source);
+  const prefix = anchoredPrefix(source);
+  if (prefix === "") return pattern;
+  return { test: (value) => value.startsWith(prefix) && pattern.test(value) };
 }
 
 /** Whether a value is one a comparison looks at (present, and not longer than the bound). */
