@@ -1,8 +1,8 @@
 // Worker entry: the admin API under /_keystone/ on the admin hosts (ADMIN_HOSTS), the data plane
-// for everything else (/_keystone/ on any other host included), the cron.
+// for everything else (/_keystone/ on any other host included), the cron. The admin side (API,
+// status page, OpenAPI, their schemas) is loaded on its first request, not when an isolate starts:
+// a fresh isolate evaluates only what the data plane needs before it answers.
 import { servesAdmin } from "./admin/admin-hosts.ts";
-import { createAdminApi } from "./admin/app.ts";
-import { failedAdminAuth } from "./admin/auth.ts";
 import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import { targetOf } from "./data-plane/request-target.ts";
@@ -15,26 +15,36 @@ export { StatsObject } from "./control-plane/stats-object.ts";
 const ADMIN_PREFIX = "/_keystone/";
 
 let dataPlane: DataPlane | undefined;
-const adminApi = createAdminApi(() => ({
-  ...(dataPlane?.counters() ?? {
-    requestsServed: 0,
-    routeTableReads: 0,
-    statsFlushCalls: 0,
-    droppedOutcomeBatches: 0,
-    droppedOutcomes: 0,
-    tableGeneration: null,
-    haltedVersions: [],
-    rejectedEntries: 0,
-    rejectedServices: [],
-  }),
-  failedAdminAuth: failedAdminAuth(),
-}));
+
+type AdminApi = ReturnType<typeof import("./admin/app.ts").createAdminApi>;
+let adminApi: Promise<AdminApi> | undefined;
+
+function loadAdminApi(): Promise<AdminApi> {
+  adminApi ??= Promise.all([import("./admin/app.ts"), import("./admin/auth.ts")]).then(
+    ([{ createAdminApi }, { failedAdminAuth }]) =>
+      createAdminApi(() => ({
+        ...(dataPlane?.counters() ?? {
+          requestsServed: 0,
+          routeTableReads: 0,
+          statsFlushCalls: 0,
+          droppedOutcomeBatches: 0,
+          droppedOutcomes: 0,
+          tableGeneration: null,
+          haltedVersions: [],
+          rejectedEntries: 0,
+          rejectedServices: [],
+        }),
+        failedAdminAuth: failedAdminAuth(),
+      })),
+  );
+  return adminApi;
+}
 
 export default {
   fetch(request, env, ctx) {
     const target = targetOf(request.url);
     if (target.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, target.hostname))
-      return adminApi.fetch(request, env, ctx);
+      return loadAdminApi().then((api) => api.fetch(request, env, ctx));
     dataPlane ??= createDataPlane(env);
     return dataPlane.fetch(request, ctx, target);
   },
