@@ -1,6 +1,7 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
-import { Hono } from "hono";
+
 import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono/tiny";
 import { ExplainBody, IsolateCounters } from "../../schemas/api.ts";
 import {
   ExplainResult,

@@ -1,7 +1,7 @@
 // The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
 // Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { DeployHookBody } from "../../schemas/api.ts";
 import { RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";

@@ -1,9 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // /_keystone/ui: the read-only status page as its own hono app. Sign in with a token through a
 // form, then a signed session cookie; strict CSP; changes stay in the CLI and the admin API.
-import { Hono, type MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
+import { Hono } from "hono/tiny";
 import type { Env } from "../env.ts";
 import { readStatusPage } from "./data.ts";
 import { SignInPage } from "./pages/sign-in.tsx";
