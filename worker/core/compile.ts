@@ -1,10 +1,10 @@
 // Compiles published service configs into a RouteTable, once per config generation.
 import type { Service } from "../../schemas/service.ts";
-import type { Reason } from "./decide.ts";
 import { saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
 import { prefixCovers } from "./path.ts";
+import type { Reason } from "./reason.ts";
 import type {
   Choice,
   CompiledService,

@@ -5,6 +5,7 @@ import type { RequestFacts } from "./facts.ts";
 import { bucketFor } from "./hash.ts";
 import { nameAt } from "./layout.ts";
 import { verifyOverride } from "./override.ts";
+import type { Reason } from "./reason.ts";
 import type { Choice, CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
 
 export const OVERRIDE_HEADER = "x-keystone-override";
@@ -16,12 +17,7 @@ export interface DecideContext {
   mintVisitorId: () => string;
 }
 
-export type Reason =
-  | { kind: "override"; expiresAt: number }
-  | { kind: "rule"; rule: string; split: boolean }
-  | { kind: "experiment"; experiment: string; variant: string }
-  | { kind: "split" }
-  | { kind: "halted"; from: string };
+export type { Reason } from "./reason.ts";
 
 export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random";
 

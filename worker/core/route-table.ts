@@ -1,8 +1,8 @@
 // The compiled form of published config: what the data plane consults per request.
 import type { Service } from "../../schemas/service.ts";
-import type { Reason } from "./decide.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
+import type { Reason } from "./reason.ts";
 
 export interface CompiledVersion {
   name: string;
