@@ -22,20 +22,10 @@ let adminApi: Promise<AdminApi> | undefined;
 function loadAdminApi(): Promise<AdminApi> {
   adminApi ??= Promise.all([import("./admin/app.ts"), import("./admin/auth.ts")]).then(
     ([{ createAdminApi }, { failedAdminAuth }]) =>
-      createAdminApi(() => ({
-        ...(dataPlane?.counters() ?? {
-          requestsServed: 0,
-          routeTableReads: 0,
-          statsFlushCalls: 0,
-          droppedOutcomeBatches: 0,
-          droppedOutcomes: 0,
-          tableGeneration: null,
-          haltedVersions: [],
-          rejectedEntries: 0,
-          rejectedServices: [],
-        }),
-        failedAdminAuth: failedAdminAuth(),
-      })),
+      // No data plane yet: the admin API answers with an idle isolate's counters.
+      createAdminApi(
+        () => dataPlane && { ...dataPlane.counters(), failedAdminAuth: failedAdminAuth() },
+      ),
   );
   return adminApi;
 }

@@ -15,7 +15,7 @@ import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
-import { requireScope } from "./auth.ts";
+import { failedAdminAuth, requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError, parseRpc } from "./errors.ts";
@@ -73,7 +73,11 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   const v1 = new Hono<{ Bindings: Env }>();
   // This isolate's hot-path counters (each isolate answers for itself).
   v1.get("/isolate", requireScope("read"), (c) =>
-    respond(c, IsolateCounters, isolate() ?? IDLE_ISOLATE),
+    respond(
+      c,
+      IsolateCounters,
+      isolate() ?? { ...IDLE_ISOLATE, failedAdminAuth: failedAdminAuth() },
+    ),
   );
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());
