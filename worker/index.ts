@@ -1,10 +1,11 @@
 // Worker entry: the admin API under /_keystone/ on the admin hosts (ADMIN_HOSTS), the data plane
-// for everything else (/_keystone/ on any other host included), the cron.
+// for everything else (/_keystone/ on any other host included), the cron. The admin side (API,
+// status page, OpenAPI, their schemas) is loaded on its first request, not when an isolate starts:
+// a fresh isolate evaluates only what the data plane needs before it answers.
 import { servesAdmin } from "./admin/admin-hosts.ts";
-import { createAdminApi } from "./admin/app.ts";
-import { failedAdminAuth } from "./admin/auth.ts";
 import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
+import { targetOf } from "./data-plane/request-target.ts";
 import type { Env } from "./env.ts";
 
 export { RegistryObject } from "./control-plane/registry-object.ts";
@@ -15,28 +16,28 @@ export { StatsObject } from "./control-plane/stats-object.ts";
 const ADMIN_PREFIX = "/_keystone/";
 
 let dataPlane: DataPlane | undefined;
-const adminApi = createAdminApi(() => ({
-  ...(dataPlane?.counters() ?? {
-    requestsServed: 0,
-    routeTableReads: 0,
-    statsFlushCalls: 0,
-    droppedOutcomeBatches: 0,
-    droppedOutcomes: 0,
-    tableGeneration: null,
-    haltedVersions: [],
-    rejectedEntries: 0,
-    rejectedServices: [],
-  }),
-  failedAdminAuth: failedAdminAuth(),
-}));
+
+type AdminApi = ReturnType<typeof import("./admin/app.ts").createAdminApi>;
+let adminApi: Promise<AdminApi> | undefined;
+
+function loadAdminApi(): Promise<AdminApi> {
+  adminApi ??= Promise.all([import("./admin/app.ts"), import("./admin/auth.ts")]).then(
+    ([{ createAdminApi }, { failedAdminAuth }]) =>
+      // No data plane yet: the admin API answers with an idle isolate's counters.
+      createAdminApi(
+        () => dataPlane && { ...dataPlane.counters(), failedAdminAuth: failedAdminAuth() },
+      ),
+  );
+  return adminApi;
+}
 
 export default {
   fetch(request, env, ctx) {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, url.hostname))
-      return adminApi.fetch(request, env, ctx);
+    const target = targetOf(request.url);
+    if (target.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, target.hostname))
+      return loadAdminApi().then((api) => api.fetch(request, env, ctx));
     dataPlane ??= createDataPlane(env);
-    return dataPlane.fetch(request, ctx, url);
+    return dataPlane.fetch(request, ctx, target);
   },
   async scheduled(controller, env) {
     await runCron(controller.scheduledTime, env);

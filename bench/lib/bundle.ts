@@ -16,7 +16,7 @@ process.on("exit", () => {
   for (const dir of built) rmSync(dir, { recursive: true, force: true });
 });
 
-function buildFolder(prefix: string): string {
+export function buildFolder(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   built.push(dir);
   return dir;
@@ -33,8 +33,11 @@ export interface WorkerBundle {
   largestInputs: { input: string; bytes: number }[];
 }
 
-/** Runs `wrangler deploy --dry-run --minify --outdir` and reads what it built. */
-export function bundleKeystone(): WorkerBundle {
+/**
+ * Runs `wrangler deploy --dry-run --minify --outdir` in `root` (this checkout, or an older revision
+ * exported beside it: bench:compare) and reads what it built.
+ */
+export function bundleKeystone(root = ROOT): WorkerBundle {
   const out = buildFolder("keystone-bundle-");
   execFileSync(
     process.execPath,
@@ -49,7 +52,7 @@ export function bundleKeystone(): WorkerBundle {
       "--metafile",
       join(out, "meta.json"),
     ],
-    { cwd: ROOT, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    { cwd: root, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   const script = join(out, "index.js");
   return {
@@ -100,6 +103,8 @@ export async function bundleEntries(
     target: "es2024",
     platform: platform === "node" ? "node" : "neutral",
     conditions: platform === "node" ? [] : ["workerd", "worker", "browser"],
+    // As wrangler resolves packages (the neutral platform reads no main field by itself).
+    ...(platform === "node" ? {} : { mainFields: ["browser", "module", "main"] }),
     external: platform === "node" ? [] : ["node:*", "cloudflare:*"],
     logLevel: "error",
   });

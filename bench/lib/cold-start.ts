@@ -9,6 +9,7 @@ import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
 import { ROOT } from "./bundle.ts";
 import { BENCH_HEADERS, BENCH_PATH, benchService } from "./config.ts";
+import { cpuMillis } from "./cpu.ts";
 import { median } from "./stats.ts";
 import { type BenchWorker, bareOptions, keystoneOptions, startWorker } from "./workers.ts";
 
@@ -17,6 +18,12 @@ export interface ColdSample {
   firstRequestMs: number;
   /** The next request, for scale. */
   secondRequestMs: number;
+  /**
+   * workerd's CPU time up to accepting requests, and during the first request: steadier than
+   * wall-clock time on a busy machine, where waiting for a core swamps a few milliseconds.
+   */
+  startupCpuMs: number;
+  firstRequestCpuMs: number;
 }
 
 export interface ColdStart {
@@ -30,6 +37,9 @@ export interface ColdStart {
     scriptMs: number;
     /** What a fresh isolate costs before answering: script evaluation plus first request. */
     freshKeystoneMs: number;
+    /** The same two in workerd CPU time. */
+    scriptCpuMs: number;
+    freshKeystoneCpuMs: number;
   };
 }
 
@@ -61,9 +71,17 @@ async function sample(
   const worker = await start();
   try {
     await prepare(worker);
+    const cpuBefore = cpuMillis(worker.pid);
     const firstRequestMs = await timedRequest(worker.url);
+    const firstRequestCpuMs = cpuMillis(worker.pid) - cpuBefore;
     const secondRequestMs = await timedRequest(worker.url);
-    return { startupMs: worker.startupMs, firstRequestMs, secondRequestMs };
+    return {
+      startupMs: worker.startupMs,
+      firstRequestMs,
+      secondRequestMs,
+      startupCpuMs: worker.startupCpuMs,
+      firstRequestCpuMs,
+    };
   } finally {
     await worker.mf.dispose();
   }
@@ -74,6 +92,8 @@ function medianSample(samples: ColdSample[]): ColdSample {
     startupMs: median(samples.map((s) => s.startupMs)),
     firstRequestMs: median(samples.map((s) => s.firstRequestMs)),
     secondRequestMs: median(samples.map((s) => s.secondRequestMs)),
+    startupCpuMs: median(samples.map((s) => s.startupCpuMs)),
+    firstRequestCpuMs: median(samples.map((s) => s.firstRequestCpuMs)),
   };
 }
 
@@ -107,6 +127,10 @@ export async function measureColdStart(
   const freshKeystoneMs = median(
     keystone.map((k, i) => k.startupMs - shape[i]!.startupMs + k.firstRequestMs),
   );
+  const scriptCpuMs = median(keystone.map((k, i) => k.startupCpuMs - shape[i]!.startupCpuMs));
+  const freshKeystoneCpuMs = median(
+    keystone.map((k, i) => k.startupCpuMs - shape[i]!.startupCpuMs + k.firstRequestCpuMs),
+  );
   return {
     bare,
     keystone,
@@ -116,6 +140,8 @@ export async function measureColdStart(
       keystone: medianSample(keystone),
       scriptMs,
       freshKeystoneMs,
+      scriptCpuMs,
+      freshKeystoneCpuMs,
     },
   };
 }

@@ -105,16 +105,27 @@ export function report(r: BenchResults): string {
       "",
       `cold start (a fresh workerd per sample, median of ${r.cold.bare.length}):`,
       ...table(
-        ["", "startup ms", "first request ms", "second request ms"],
+        [
+          "",
+          "startup ms",
+          "first request ms",
+          "second request ms",
+          "CPU: startup",
+          "first request",
+        ],
         (["bare", "keystone"] as const).map((k) => [
           k === "bare" ? "A bare" : "B Keystone",
           m[k].startupMs.toFixed(0),
           m[k].firstRequestMs.toFixed(1),
           m[k].secondRequestMs.toFixed(1),
+          m[k].startupCpuMs.toFixed(0),
+          m[k].firstRequestCpuMs.toFixed(1),
         ]),
       ).map((l) => `  ${l}`),
       `  Keystone's script evaluation (its startup less the same-shape bare Worker's): ${m.scriptMs.toFixed(1)} ms;` +
         ` a fresh isolate before answering: ${m.freshKeystoneMs.toFixed(1)} ms against the bare Worker's ${m.bare.firstRequestMs.toFixed(1)} ms`,
+      `  the same in workerd CPU: script evaluation ${m.scriptCpuMs.toFixed(1)} ms; a fresh isolate ${m.freshKeystoneCpuMs.toFixed(1)} ms` +
+        ` against the bare Worker's first request ${m.bare.firstRequestCpuMs.toFixed(1)} ms`,
     );
   }
   if (r.stages) lines.push("", ...r.stages.lines);

@@ -6,7 +6,7 @@
 import { dirname, join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from "miniflare";
 import { ROOT } from "./bundle.ts";
-import { newWorkerdPid } from "./cpu.ts";
+import { cpuMillis, newWorkerdPid } from "./cpu.ts";
 import { pinProcess } from "./pinning.ts";
 
 export const COMPATIBILITY_DATE = "2026-11-01";
@@ -36,6 +36,8 @@ export interface BenchWorker {
   pid: number;
   /** From `new Miniflare` to the Worker accepting requests (workerd has compiled its script). */
   startupMs: number;
+  /** workerd's CPU time meanwhile. */
+  startupCpuMs: number;
 }
 
 type WorkerOptions = Omit<V4MiniflareOptions, "host" | "port" | "modules"> & {
@@ -69,8 +71,9 @@ export async function startWorker(
     const url = floor.directSocket ? await mf.unsafeGetDirectURL() : await mf.ready;
     return { mf, url: url.toString().replace(/\/$/, ""), startupMs: performance.now() - started };
   });
+  const startupCpuMs = cpuMillis(pid);
   if (cores !== undefined) pinProcess(pid, cores);
-  return { name, ...value, pid };
+  return { name, ...value, pid, startupCpuMs };
 }
 
 export function keystoneOptions(script: string, vars: Record<string, string> = {}): WorkerOptions {

@@ -112,7 +112,15 @@ describe("item 5: header hygiene", () => {
     expect(seen.headers.forwarded).toBe('for=203.0.113.9;host="req.test";proto=https');
   });
 
-  it("forwardedFor: replace sends only CF-Connecting-IP; the origin's base path is joined with the URL API", async () => {
+  it("a Connection header listing something that is no header name does not fail the request", async () => {
+    const seen = await echo("/api/h", {
+      headers: { connection: "not a name, x-internal-secret, ", "x-internal-secret": "1" },
+    });
+    expect(seen.headers["x-internal-secret"]).toBeUndefined();
+    expect(seen.headers["x-keystone-version"]).toBe("stable");
+  });
+
+  it("forwardedFor: replace sends only CF-Connecting-IP; a path like //evil.example stays under the origin's base path", async () => {
     const seen = (await (
       await send(plane, "https://replaced.test//evil.example/x?q=1", {
         headers: {

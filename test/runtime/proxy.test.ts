@@ -111,6 +111,21 @@ describe("proxying to the chosen version", () => {
     expect(rest).toBe("second chunk\n");
   });
 
+  it("the timeout covers the wait for headers only: a body still streaming after it arrives whole", async () => {
+    const response = await send("/stream", { headers: { "x-canary": "always" } });
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    await reader.read();
+    // The canary's timeout is 500 ms: hold the rest of the body well past it.
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    await fetch(`${env.CANARY_ORIGIN}/release`);
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toBe("second chunk\n");
+  });
+
   it("tells the client the version and sets the sticky cookie once", async () => {
     const first = await send("/");
     expect(first.headers.get("x-keystone-version")).toBe("stable");

@@ -1,13 +1,13 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
-import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { Hono } from "hono/tiny";
 import { IsolateCounters } from "../../schemas/api.ts";
 import { Health, ValidateResult } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
-import { requireScope } from "./auth.ts";
+import { failedAdminAuth, requireScope } from "./auth.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRoutes } from "./explain-route.ts";
@@ -65,7 +65,11 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   const v1 = new Hono<{ Bindings: Env }>();
   // This isolate's hot-path counters (each isolate answers for itself).
   v1.get("/isolate", requireScope("read"), (c) =>
-    respond(c, IsolateCounters, isolate() ?? IDLE_ISOLATE),
+    respond(
+      c,
+      IsolateCounters,
+      isolate() ?? { ...IDLE_ISOLATE, failedAdminAuth: failedAdminAuth() },
+    ),
   );
   v1.route("/", serviceRoutes());
   v1.route("/", rolloutRoutes());

@@ -2,7 +2,7 @@
 // Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout, or (its
 // body a release file's content, as JSON) a release.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { DeployHookBody } from "../../schemas/api.ts";
 import { ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";

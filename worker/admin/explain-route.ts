@@ -1,7 +1,7 @@
 // POST /_keystone/v1/explain: the service a request names (or its host finds), explained as the
 // isolates would route it now: the effective config (a rollout's weights applied), the published
 // pin scope and wave, and any fast-abort halt.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { ExplainBody } from "../../schemas/api.ts";
 import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";

@@ -1,6 +1,6 @@
 // Admin endpoints for incidents: the rolled-back and aborted rollouts of a service, newest first,
 // and one incident whole (timeline, failed checks, the candidate's last request).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { IncidentList, IncidentResponse } from "../../schemas/api-responses.ts";
 import { Incident } from "../../schemas/incident.ts";
 import { serviceObjectOf } from "../control-plane/stubs.ts";

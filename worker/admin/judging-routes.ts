@@ -1,6 +1,6 @@
 // Admin endpoints that explain how a service is judged: its rollout's last verdicts, each with
 // its judgement, and its shadow traffic's comparisons (totals, busiest paths, sample diffs).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type * as z from "zod";
 import { MirrorReadout, MirrorReport, MirrorReportQuery } from "../../schemas/mirror.ts";
 import { problemsOf } from "../../schemas/problems.ts";

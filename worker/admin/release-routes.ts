@@ -1,5 +1,5 @@
 // Admin endpoints for releases: start one from a release file, read its status, abort it.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { ReleaseAbortBody, ReleaseStartBody } from "../../schemas/api.ts";
 import { ReleaseStatus } from "../../schemas/api-responses.ts";
 import type { ReleaseFile } from "../../schemas/release-file.ts";

@@ -1,5 +1,5 @@
 // Admin endpoints for rollouts: status, start, promote, pause, resume, abort.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { RolloutActionBody, RolloutStartBody } from "../../schemas/api.ts";
 import { RolloutStateWire, RolloutStatus } from "../../schemas/api-responses.ts";
 import { serviceObjectOf } from "../control-plane/stubs.ts";

@@ -1,6 +1,6 @@
 // Admin endpoints for services: read, apply (one service or a whole file), weights, revert,
 // delete, history, override tokens.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import {
   ApplyBody,
   DeleteBody,

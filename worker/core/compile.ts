@@ -7,7 +7,9 @@ import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
 import { compileMirror } from "./mirror/compile-mirror.ts";
 import { prefixCovers } from "./path.ts";
+import type { Reason } from "./reason.ts";
 import type {
+  Choice,
   CompiledService,
   CompiledVersion,
   HostEntry,
@@ -66,10 +68,13 @@ export function compileService(
   const topOrder = topOrderOf(config);
   const versions = new Map<string, CompiledVersion>();
   for (const [name, version] of Object.entries(config.versions)) {
+    const origin = new URL(version.origin);
+    const basePath = origin.pathname.replace(/\/+$/, "");
     versions.set(name, {
       name,
       origin: version.origin,
-      basePath: new URL(version.origin).pathname.replace(/\/+$/, ""),
+      basePath,
+      originPrefix: origin.origin + basePath,
       release: version.release,
       timeoutMs: version.timeoutMs,
     });
@@ -89,32 +94,60 @@ export function compileService(
     versions,
     baseline: config.baseline,
     ranges: layoutSplit(config.split, config.baseline, topOrder),
+    splitChoices: choicesFor(versions.keys(), { kind: "split" }, "split"),
     topOrder,
     sticky: compileSticky(config),
-    rules: config.rules.map((rule) => ({
-      name: rule.name,
+    rules: config.rules.map((rule) => {
       // OutcomeRoute allows 100 characters of rule name.
-      outcomeRoute: `rule:${rule.name.slice(0, 100)}`,
-      matches: compileCondition(rule.when),
-      route: rule.route,
-      ranges: rule.split ? layoutSplit(rule.split, config.baseline, topOrder) : undefined,
-    })),
-    experiments: config.experiments.map((experiment) => ({
-      name: experiment.name,
-      matches: experiment.when ? compileCondition(experiment.when) : undefined,
-      seed: saltSeed(`${config.name}/${experiment.name}`),
-      variants: layoutInOrder(Object.entries(experiment.variants).map(([n, v]) => [n, v.weight])),
-      pins: new Map(
+      const outcomeRoute = `rule:${rule.name.slice(0, 100)}`;
+      const reason = { kind: "rule", rule: rule.name, split: rule.route === undefined } as const;
+      return {
+        name: rule.name,
+        outcomeRoute,
+        matches: compileCondition(rule.when),
+        route: rule.route,
+        ranges: rule.split ? layoutSplit(rule.split, config.baseline, topOrder) : undefined,
+        choices: choicesFor(versions.keys(), reason, outcomeRoute),
+      };
+    }),
+    experiments: config.experiments.map((experiment) => {
+      const pins = new Map(
         Object.entries(experiment.variants).flatMap(([n, v]) =>
           v.version === undefined ? [] : [[n, v.version] as const],
         ),
-      ),
-    })),
+      );
+      return {
+        name: experiment.name,
+        matches: experiment.when ? compileCondition(experiment.when) : undefined,
+        seed: saltSeed(`${config.name}/${experiment.name}`),
+        variants: layoutInOrder(Object.entries(experiment.variants).map(([n, v]) => [n, v.weight])),
+        pins,
+        pinChoices: new Map(
+          [...pins].map(([variant, name]) => [
+            variant,
+            choiceOf(
+              name,
+              { kind: "experiment", experiment: experiment.name, variant },
+              "experiment",
+            ),
+          ]),
+        ),
+      };
+    }),
     exposeVersionHeader: config.exposeVersionHeader,
     forwardedFor: config.forwardedFor,
     isError: compileErrorStatuses(config.errorStatuses),
     mirror: compileMirror(config.mirror, versions),
   };
+}
+
+function choiceOf(name: string, reason: Reason, outcomeRoute: string): Choice {
+  return Object.freeze({ name, reason: Object.freeze(reason), outcomeRoute });
+}
+
+/** One choice per version, all for the same reason. */
+function choicesFor(names: Iterable<string>, reason: Reason, outcomeRoute: string) {
+  return new Map([...names].map((name) => [name, choiceOf(name, reason, outcomeRoute)]));
 }
 
 /** "5xx" covers 500..599; "429" is exact. */

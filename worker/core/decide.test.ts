@@ -128,6 +128,22 @@ describe("match conditions", () => {
     ).toBe("canary");
   });
 
+  it("a value past 4,096 characters matches no equals, in, regex or prefix, yet is present", () => {
+    const long = `x${"a".repeat(4096)}`;
+    const header = (match: Record<string, unknown>) =>
+      versionFor(routeWhen({ header: { name: "x-long", ...match } }), {
+        headers: { "x-long": long },
+      });
+    expect(header({ equals: long })).toBe("stable");
+    expect(header({ in: [long, "short"] })).toBe("stable");
+    expect(header({ regex: "^xa+$" })).toBe("stable");
+    expect(header({ regex: "xaaa" })).toBe("stable");
+    expect(header({ present: true })).toBe("canary");
+    const path = `/x/${"a".repeat(4096)}`;
+    expect(versionFor(routeWhen({ path: { prefix: "/x" } }), { path })).toBe("stable");
+    expect(versionFor(routeWhen({ path: { prefix: "/x" } }), { path: "/x/1" })).toBe("canary");
+  });
+
   it("keys in one condition all have to match; all, any and not combine", () => {
     const both = routeWhen({ method: ["GET"], country: ["DE"] });
     expect(versionFor(both, { country: "DE" })).toBe("canary");

@@ -5,8 +5,9 @@ import type { RequestFacts } from "./facts.ts";
 import { bucketFor } from "./hash.ts";
 import { nameAt } from "./layout.ts";
 import { verifyOverride } from "./override.ts";
-import type { CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
-import { decideSplit, type SplitReason } from "./split-stage.ts";
+import type { Reason } from "./reason.ts";
+import type { Choice, CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
+import { decideSplit } from "./split-stage.ts";
 import { readVisitor, signVisitor, VISITOR_HEADER } from "./visitor-token.ts";
 
 export const OVERRIDE_HEADER = "x-keystone-override";
@@ -20,12 +21,7 @@ export interface DecideContext {
   mintVisitorId: () => string;
 }
 
-export type Reason =
-  | { kind: "override"; expiresAt: number }
-  | { kind: "rule"; rule: string; split: boolean }
-  | { kind: "experiment"; experiment: string; variant: string }
-  | SplitReason
-  | { kind: "halted"; from: string };
+export type { Reason } from "./reason.ts";
 
 export type VisitorSource = "cookie" | "header" | "ip" | "minted" | "random" | "group";
 
@@ -92,7 +88,7 @@ function chooseVersion(
   ctx: DecideContext,
   bucket: number,
   experiments: ExperimentAssignment[],
-): { name: string; reason: Reason; outcomeRoute: string } {
+): Choice {
   const token = facts.header(OVERRIDE_HEADER);
   if (token !== null && ctx.overrideSecret) {
     const claim = verifyOverride(ctx.overrideSecret, token, ctx.now);
@@ -106,23 +102,13 @@ function chooseVersion(
   }
   for (const rule of service.rules) {
     if (!rule.matches(facts)) continue;
-    const name = rule.route ?? nameAt(rule.ranges!, bucket);
-    return {
-      name,
-      reason: { kind: "rule", rule: rule.name, split: rule.route === undefined },
-      outcomeRoute: rule.outcomeRoute,
-    };
+    return rule.choices.get(rule.route ?? nameAt(rule.ranges!, bucket))!;
   }
   for (const assignment of experiments) {
-    const pinned = service.experiments
-      .find((e) => e.name === assignment.name)
-      ?.pins.get(assignment.variant);
-    if (pinned !== undefined) {
-      return {
-        name: pinned,
-        reason: { kind: "experiment", experiment: assignment.name, variant: assignment.variant },
-        outcomeRoute: "experiment",
-      };
+    for (const experiment of service.experiments) {
+      if (experiment.name !== assignment.name) continue;
+      const pinned = experiment.pinChoices.get(assignment.variant);
+      if (pinned !== undefined) return pinned;
     }
   }
   return decideSplit(facts, service, ctx, bucket);

@@ -67,6 +67,46 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
   };
 }
 
+/** Whether String.prototype.trim removes this character (the whitespace around cookie pairs). */
+function isTrimmed(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/**
+ * One cookie's value from a Cookie header, as `parseCookies(header).get(name)` would give it (the
+ * first occurrence wins), found in place: no map and no string per pair, only the value.
+ */
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header || name === "") return null;
+  for (let start = 0; start < header.length; ) {
+    const semicolon = header.indexOf(";", start);
+    const end = semicolon < 0 ? header.length : semicolon;
+    const eq = header.indexOf("=", start);
+    if (eq >= 0 && eq < end) {
+      let from = start;
+      let to = eq;
+      while (from < to && isTrimmed(header.charCodeAt(from))) from++;
+      while (to > from && isTrimmed(header.charCodeAt(to - 1))) to--;
+      if (to - from === name.length && header.startsWith(name, from))
+        return header.slice(eq + 1, end).trim();
+    }
+    start = end + 1;
+  }
+  return null;
+}
+
 /** Cookie header → map; the first occurrence of a name wins, as browsers send the most specific first. */
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();

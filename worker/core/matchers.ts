@@ -2,8 +2,9 @@
 // lowercasing or CIDR parsing per request. Regexes run on RE2 (linear time in the input).
 import { RE2JS } from "re2js";
 import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
-import type { Condition, NamedMatch, PathMatch } from "../../schemas/condition.ts";
+import type { Condition, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
+import { anchoredPrefix, literalPattern, type PatternTest } from "./literal-pattern.ts";
 import { prefixCovers } from "./path.ts";
 
 export type Predicate = (facts: RequestFacts) => boolean;
@@ -16,47 +17,48 @@ type ValueTest = (value: string | null) => boolean;
  */
 export const MAX_MATCHED_VALUE_LENGTH = 4096;
 
-/** The engine rule regexes run on: linear time, whatever the pattern and input. */
-export function compileRegex(source: string): { test(value: string): boolean } {
-  return RE2JS.compile(source);
+/**
+ * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and
+ * alternation are answered by string search, exactly as RE2 would, and an anchored pattern's
+ * literal start is checked before RE2 runs (literal-pattern.ts).
+ */
+export function compileRegex(source: string): PatternTest {
+  const literal = literalPattern(source);
+  if (literal) return literal;
+  const pattern = RE2JS.compile(source);
+  const prefix = anchoredPrefix(source);
+  if (prefix === "") return pattern;
+  return { test: (value) => value.startsWith(prefix) && pattern.test(value) };
 }
 
+/** Whether a value is one a comparison looks at (present, and not longer than the bound). */
+function comparable(value: string | null): value is string {
+  return value !== null && value.length <= MAX_MATCHED_VALUE_LENGTH;
+}
+
+/** One closure per comparison, bound checks included: a rule costs two calls, not four. */
 function compileValueTest(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
-  const test = compileComparison(match);
-  if (match.present !== undefined) return test;
-  return (value) => value !== null && value.length <= MAX_MATCHED_VALUE_LENGTH && test(value);
-}
-
-function compileComparison(match: Omit<PathMatch, "prefix"> & { prefix?: string }): ValueTest {
   if (match.equals !== undefined) {
     const expected = match.equals;
+    // An expected value past the bound matches nothing, as a value past it is never compared.
+    if (expected.length > MAX_MATCHED_VALUE_LENGTH) return () => false;
     return (value) => value === expected;
   }
   if (match.in !== undefined) {
-    const allowed = new Set(match.in);
+    const allowed = new Set(match.in.filter((v) => v.length <= MAX_MATCHED_VALUE_LENGTH));
     return (value) => value !== null && allowed.has(value);
   }
   if (match.regex !== undefined) {
     const pattern = compileRegex(match.regex);
-    return (value) => value !== null && pattern.test(value);
+    return (value) => comparable(value) && pattern.test(value);
   }
   if (match.prefix !== undefined) {
     // Ends at a segment boundary, like a service's pathPrefix: /foo covers /foo/bar, not /foobar.
     const prefix = match.prefix;
-    return (value) => value !== null && prefixCovers(prefix, value);
+    return (value) => comparable(value) && prefixCovers(prefix, value);
   }
   const wanted = match.present === true;
   return (value) => (value !== null) === wanted;
-}
-
-function named(
-  match: NamedMatch,
-  read: (facts: RequestFacts, name: string) => string | null,
-  lowercaseName: boolean,
-): Predicate {
-  const name = lowercaseName ? match.name.toLowerCase() : match.name;
-  const test = compileValueTest(match);
-  return (facts) => test(read(facts, name));
 }
 
 function inSet<T>(values: readonly T[], read: (facts: RequestFacts) => T | null): Predicate {
@@ -73,9 +75,21 @@ function upper(values: readonly string[]): string[] {
 
 export function compileCondition(condition: Condition): Predicate {
   const parts: Predicate[] = [];
-  if (condition.header) parts.push(named(condition.header, (f, n) => f.header(n), true));
-  if (condition.cookie) parts.push(named(condition.cookie, (f, n) => f.cookie(n), false));
-  if (condition.query) parts.push(named(condition.query, (f, n) => f.query(n), false));
+  if (condition.header) {
+    const name = condition.header.name.toLowerCase();
+    const test = compileValueTest(condition.header);
+    parts.push((facts) => test(facts.header(name)));
+  }
+  if (condition.cookie) {
+    const { name } = condition.cookie;
+    const test = compileValueTest(condition.cookie);
+    parts.push((facts) => test(facts.cookie(name)));
+  }
+  if (condition.query) {
+    const { name } = condition.query;
+    const test = compileValueTest(condition.query);
+    parts.push((facts) => test(facts.query(name)));
+  }
   if (condition.path) {
     const test = compileValueTest(condition.path);
     parts.push((facts) => test(facts.path));
@@ -85,26 +99,36 @@ export function compileCondition(condition: Condition): Predicate {
   if (condition.colo) parts.push(inSet(upper(condition.colo), (f) => f.colo));
   if (condition.asn) parts.push(inSet(condition.asn, (f) => f.asn));
   if (condition.ip) parts.push(compileIp(condition.ip));
-  if (condition.all) {
-    const inner = condition.all.map(compileCondition);
-    parts.push((facts) => inner.every((p) => p(facts)));
-  }
-  if (condition.any) {
-    const inner = condition.any.map(compileCondition);
-    parts.push((facts) => inner.some((p) => p(facts)));
-  }
+  if (condition.all) parts.push(allOf(condition.all.map(compileCondition)));
+  if (condition.any) parts.push(anyOf(condition.any.map(compileCondition)));
   if (condition.not) {
     const inner = compileCondition(condition.not);
     parts.push((facts) => !inner(facts));
   }
-  if (parts.length === 1) return parts[0]!;
-  return (facts) => parts.every((p) => p(facts));
+  return parts.length === 1 ? parts[0]! : allOf(parts);
+}
+
+/** Loops, not every/some: no closure allocated per request. */
+function allOf(predicates: Predicate[]): Predicate {
+  return (facts) => {
+    for (const predicate of predicates) if (!predicate(facts)) return false;
+    return true;
+  };
+}
+
+function anyOf(predicates: Predicate[]): Predicate {
+  return (facts) => {
+    for (const predicate of predicates) if (predicate(facts)) return true;
+    return false;
+  };
 }
 
 function compileIp(cidrs: readonly string[]): Predicate {
   const ranges = cidrs.map((text) => parseCidr(text)!);
   return (facts) => {
     const ip = facts.ipAddress();
-    return ip !== undefined && ranges.some((range) => cidrContains(range, ip));
+    if (ip === undefined) return false;
+    for (const range of ranges) if (cidrContains(range, ip)) return true;
+    return false;
   };
 }

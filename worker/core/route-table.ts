@@ -4,6 +4,7 @@ import type { PinScope } from "./affinity.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
 import type { CompiledCompare } from "./mirror/compare.ts";
+import type { Reason } from "./reason.ts";
 
 export interface CompiledVersion {
   name: string;
@@ -11,6 +12,8 @@ export interface CompiledVersion {
   origin: string;
   /** The origin's own path without a trailing slash ("" for none): the request path goes after it. */
   basePath: string;
+  /** Scheme, host, port and base path ("https://eu.example.com/shop"): the request path goes after it. */
+  originPrefix: string;
   release: string | undefined;
   timeoutMs: number;
 }
@@ -21,6 +24,16 @@ export type StickyKey =
   | { by: "ip" }
   | { by: "none" };
 
+/**
+ * A routing outcome fixed when the config is compiled (the version, why, how it is recorded), so a
+ * decision allocates none of it. Shared between requests: read only.
+ */
+export interface Choice {
+  name: string;
+  reason: Reason;
+  outcomeRoute: string;
+}
+
 export interface CompiledRule {
   name: string;
   /** "rule:<name>", the outcome route of requests it routes (built once, not per request). */
@@ -29,6 +42,8 @@ export interface CompiledRule {
   /** A fixed version, or a split of its own over the visitor's bucket. */
   route: string | undefined;
   ranges: BucketRange[] | undefined;
+  /** The rule's choice for each version it can route to. */
+  choices: Map<string, Choice>;
 }
 
 export interface CompiledExperiment {
@@ -39,6 +54,8 @@ export interface CompiledExperiment {
   variants: BucketRange[];
   /** Variant → pinned version, for variants that pin one. */
   pins: Map<string, string>;
+  /** Variant → the choice of its pinned version. */
+  pinChoices: Map<string, Choice>;
 }
 
 /** Version affinity (sticky.affinity) with the table's pin scope. */
@@ -65,6 +82,8 @@ export interface CompiledService {
   versions: Map<string, CompiledVersion>;
   baseline: string;
   ranges: BucketRange[];
+  /** The split's choice for each version. */
+  splitChoices: Map<string, Choice>;
   /** Non-baseline versions, candidate first: the order ranges are laid from the top. */
   topOrder: string[];
   sticky: StickyKey;

@@ -4,18 +4,10 @@
 import { PIN_HEADER, readPin } from "./affinity.ts";
 import type { RequestFacts } from "./facts.ts";
 import { nameAt } from "./layout.ts";
-import type { CompiledService } from "./route-table.ts";
+import type { SplitReason } from "./reason.ts";
+import type { Choice, CompiledService } from "./route-table.ts";
 
-export type SplitReason =
-  | { kind: "split" }
-  | { kind: "affinity"; expiresAt: number }
-  | { kind: "wave-outside" };
-
-export interface SplitChoice {
-  name: string;
-  reason: SplitReason;
-  outcomeRoute: string;
-}
+export type { SplitReason };
 
 /** What the split stage reads from the caller's context. */
 export interface SplitContext {
@@ -28,7 +20,7 @@ export function decideSplit(
   service: CompiledService,
   ctx: SplitContext,
   bucket: number,
-): SplitChoice {
+): Choice {
   // Outside the wave's place the candidate's share goes to the baseline: those requests are
   // recorded apart, so the step's analysis compares the versions within the place only.
   const outside = service.wave !== undefined && !service.wave(facts);
@@ -45,7 +37,8 @@ export function decideSplit(
       reason: { kind: "wave-outside" },
       outcomeRoute: "wave-outside",
     };
-  return { name: nameAt(service.ranges, bucket), reason: { kind: "split" }, outcomeRoute: "split" };
+  // The common case allocates nothing: the choice of each version was built with the table.
+  return service.splitChoices.get(nameAt(service.ranges, bucket))!;
 }
 
 /** A pin the visitor presented (the header when sent, else the cookie) that still holds. */

@@ -17,6 +17,11 @@ export class HaltedVersions {
     else this.#halts.set(key, halt);
   }
 
+  /** True while no halt is known: the data plane then skips the check. */
+  get empty(): boolean {
+    return this.#halts.size === 0;
+  }
+
   /** Whether to divert the version, given the sequence this isolate's table holds the service at. */
   isHalted(service: string, version: string, tableSequence: number): boolean {
     if (this.#halts.size === 0) return false;

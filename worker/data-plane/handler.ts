@@ -1,7 +1,7 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { decideRoute, divertHalted } from "../core/decide.ts";
+import { type DecideContext, decideRoute, divertHalted } from "../core/decide.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
@@ -12,7 +12,8 @@ import { Mirroring } from "./mirror.ts";
 import { OutcomeFlusher } from "./outcome-flusher.ts";
 import { forward, keystoneError, plainText } from "./proxy.ts";
 import { factsFromRequest } from "./request-facts.ts";
-import { RouteTableCache } from "./table-cache.ts";
+import { type RequestTarget, targetOf } from "./request-target.ts";
+import { RouteTableCache, type TableState } from "./table-cache.ts";
 
 /** KV's own edge cache for the route key; 30 s is the least KV accepts. */
 const KV_CACHE_TTL_SECONDS = 30;
@@ -44,10 +45,13 @@ export interface DataPlane {
   recorder: OutcomeRecorder;
   flusher: OutcomeFlusher;
   mirroring: Mirroring;
-  fetch(request: Request, ctx: ExecutionContext, url?: URL): Promise<Response>;
+  /** `target`: the request's URL when the caller has it (a URL will do), else parsed from it. */
+  fetch(request: Request, ctx: ExecutionContext, target?: RequestTarget): Promise<Response>;
   /** Sends every held outcome now. */
   flushOutcomes(): Promise<void>;
 }
+
+const mintVisitorId = () => crypto.randomUUID();
 
 function flushPolicyOf(env: Env): FlushPolicy {
   const seconds = Number(env.METRICS_FLUSH_SECONDS);
@@ -94,8 +98,70 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       }),
     );
   };
-  const overrideSecret = env.OVERRIDE_SECRET;
-  const affinitySecret = env.AFFINITY_SECRET;
+  // One context for every decision: decideRoute is synchronous, so setting `now` just before the
+  // call is safe, and a request allocates no context or closure of its own.
+  const decideContext: DecideContext = {
+    now: 0,
+    overrideSecret: env.OVERRIDE_SECRET,
+    affinitySecret: env.AFFINITY_SECRET,
+    mintVisitorId,
+  };
+
+  async function serve(
+    request: Request,
+    ctx: ExecutionContext,
+    target: RequestTarget,
+    state: TableState,
+  ): Promise<Response> {
+    if (!state.table) {
+      return keystoneError(
+        503,
+        `no routing config is loaded: ${state.publicProblem}`,
+        state.problem,
+      );
+    }
+    requestsServed++;
+    generation = state.table.generation;
+    decideContext.now = now();
+    const decided = decideRoute(factsFromRequest(request, target), state.table, decideContext);
+    const verdict =
+      decided &&
+      (halted.empty
+        ? decided
+        : divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence)));
+    if (!verdict) {
+      return plainText(
+        404,
+        `keystone: no service is configured for ${target.host}${target.pathname}\n`,
+      );
+    }
+    const copy = mirroring.begin(request, target, verdict);
+    const started = now();
+    const { response, answered } = await forward(copy?.request ?? request, target, verdict);
+    const { service, version } = verdict;
+    recorder.record(
+      service.name,
+      version.name,
+      verdict.outcomeRoute,
+      started,
+      now() - started,
+      service.isError(response.status),
+      answered,
+    );
+    if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
+    else armDeadline(ctx);
+    // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
+    if (response.status === 101 || response.webSocket) return response;
+    const served = copy
+      ? mirroring.finish(copy.flight, response, answered, ctx, () => {
+          if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
+          else armDeadline(ctx);
+        })
+      : response;
+    const pin = pinToIssue(verdict, env.AFFINITY_SECRET, now());
+    return withClientHeaders(served, verdict, target, pin);
+  }
+
   return {
     cache,
     halted,
@@ -121,55 +187,14 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     flusher,
     mirroring,
     flushOutcomes,
-    async fetch(request, ctx, url = new URL(request.url)) {
-      const state = await cache.current(now(), (work) => ctx.waitUntil(work));
-      if (!state.table) {
-        return keystoneError(
-          503,
-          `no routing config is loaded: ${state.publicProblem}`,
-          state.problem,
-        );
-      }
-      requestsServed++;
-      generation = state.table.generation;
-      const decided = decideRoute(factsFromRequest(request, url), state.table, {
-        now: now(),
-        overrideSecret,
-        affinitySecret,
-        mintVisitorId: () => crypto.randomUUID(),
-      });
-      const verdict =
-        decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence));
-      if (!verdict) {
-        return plainText(
-          404,
-          `keystone: no service is configured for ${url.host}${url.pathname}\n`,
-        );
-      }
-      const copy = mirroring.begin(request, url, verdict);
-      const started = now();
-      const { response, answered } = await forward(copy?.request ?? request, url, verdict);
-      const { service, version } = verdict;
-      recorder.record(
-        service.name,
-        version.name,
-        verdict.outcomeRoute,
-        started,
-        now() - started,
-        service.isError(response.status),
-        answered,
-      );
-      if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
-      else armDeadline(ctx);
-      // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
-      if (response.status === 101 || response.webSocket) return response;
-      const served = copy
-        ? mirroring.finish(copy.flight, response, answered, ctx, () => {
-            if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
-            else armDeadline(ctx);
-          })
-        : response;
-      return withClientHeaders(served, verdict, url, pinToIssue(verdict, affinitySecret, now()));
+    fetch(request, ctx, target = targetOf(request.url)) {
+      const at = now();
+      // A table that needs no refresh is served without waiting on anything.
+      const table = cache.fresh(at);
+      if (table) return serve(request, ctx, target, table);
+      return cache
+        .current(at, (work) => ctx.waitUntil(work))
+        .then((state) => serve(request, ctx, target, state));
     },
   };
 }

@@ -4,6 +4,7 @@ import { PIN_HEADER } from "../core/affinity.ts";
 import type { Verdict } from "../core/decide.ts";
 import type { IssuedPin } from "../core/pin-issue.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
+import type { RequestTarget } from "./request-target.ts";
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -15,6 +16,9 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/** An RFC 9110 token, lowercase: what a header name may be. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 /**
  * x-keystone-* in any spelling: CGI, Rack and PHP origins read `x_keystone_version` as
  * HTTP_X_KEYSTONE_VERSION, the same variable as the header we set. Checked by character, no copy.
@@ -25,26 +29,46 @@ export function isKeystoneHeader(name: string): boolean {
   return dash(name.charCodeAt(1)) && dash(name.charCodeAt(10)) && name.startsWith("keystone", 2);
 }
 
-/** A WebSocket handshake keeps its Upgrade header: the runtime needs it to open the socket. */
-function isWebSocketUpgrade(headers: Headers): boolean {
-  return headers.get("upgrade")?.toLowerCase() === "websocket";
-}
-
-/** Header names listed in Connection (RFC 9110 §7.6.1): hop-by-hop too. */
-function connectionNamed(headers: Headers): Set<string> | undefined {
-  const value = headers.get("connection");
-  if (!value) return undefined;
-  return new Set(value.split(",").map((token) => token.trim().toLowerCase()));
-}
-
 /** An RFC 7239 node: IPv6 in quoted brackets, unknown when the runtime gave no client IP. */
 function forwardedNode(ip: string | null): string {
   if (!ip) return "unknown";
   return ip.includes(":") ? `"[${ip}]"` : ip;
 }
 
-function setClientChain(headers: Headers, incoming: Headers, url: URL, verdict: Verdict): void {
-  const ip = incoming.get("cf-connecting-ip");
+/** What one pass over the client's headers found: what to strip, and the values the proxy reads. */
+interface HeaderScan {
+  /** Names to strip (x-keystone-* in any spelling, hop-by-hop); undefined while there are none. */
+  strip: string[] | undefined;
+  connection: string | null;
+  upgrade: string | null;
+  ip: string | null;
+  chain: string | null;
+  forwarded: string | null;
+}
+
+/**
+ * One header of the pass (Headers.forEach with the scan as `this`: one native call for all
+ * headers, no iterator, no closure). Names come lowercased, repeated headers already joined.
+ */
+function scanHeader(this: HeaderScan, value: string, name: string): void {
+  if (isKeystoneHeader(name) || HOP_BY_HOP.has(name)) {
+    if (this.strip) this.strip.push(name);
+    else this.strip = [name];
+  }
+  if (name === "connection") this.connection = value;
+  else if (name === "upgrade") this.upgrade = value;
+  else if (name === "cf-connecting-ip") this.ip = value;
+  else if (name === "x-forwarded-for") this.chain = value;
+  else if (name === "forwarded") this.forwarded = value;
+}
+
+function setClientChain(
+  headers: Headers,
+  scan: HeaderScan,
+  url: RequestTarget,
+  verdict: Verdict,
+): void {
+  const { ip, chain } = scan;
   const element = `for=${forwardedNode(ip)};host="${url.host}";proto=${url.protocol.slice(0, -1)}`;
   if (verdict.service.forwardedFor === "replace") {
     if (ip) headers.set("x-forwarded-for", ip);
@@ -52,29 +76,40 @@ function setClientChain(headers: Headers, incoming: Headers, url: URL, verdict: 
     headers.set("forwarded", element);
     return;
   }
-  const chain = incoming.get("x-forwarded-for");
   // Cloudflare may already have appended the client: do not list it twice.
   if (ip && !(chain && chain.slice(chain.lastIndexOf(",") + 1).trim() === ip))
     headers.set("x-forwarded-for", chain ? `${chain}, ${ip}` : ip);
-  const forwarded = incoming.get("forwarded");
-  headers.set("forwarded", forwarded ? `${forwarded}, ${element}` : element);
+  headers.set("forwarded", scan.forwarded ? `${scan.forwarded}, ${element}` : element);
 }
 
-/** The client's headers minus what it may not send, plus the verdict and the forwarding headers. */
-export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): Headers {
+/**
+ * The client's headers minus what it may not send, plus the verdict and the forwarding headers:
+ * one pass decides what to strip, then one copy (the client's headers cannot be changed in place).
+ */
+export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Verdict): Headers {
+  const scan: HeaderScan = {
+    strip: undefined,
+    connection: null,
+    upgrade: null,
+    ip: null,
+    chain: null,
+    forwarded: null,
+  };
+  incoming.forEach(scanHeader, scan);
   const headers = new Headers(incoming);
-  const named = connectionNamed(incoming);
-  const keepUpgrade = isWebSocketUpgrade(incoming);
-  const remove: string[] = [];
-  for (const name of headers.keys()) {
-    if (
-      isKeystoneHeader(name) ||
-      (HOP_BY_HOP.has(name) && !(keepUpgrade && name === "upgrade")) ||
-      (named?.has(name) && !(keepUpgrade && name === "upgrade"))
-    )
-      remove.push(name);
+  // A WebSocket handshake keeps its Upgrade header: the runtime needs it to open the socket.
+  const keepUpgrade = scan.upgrade?.toLowerCase() === "websocket";
+  if (scan.strip) {
+    for (const name of scan.strip) if (!(keepUpgrade && name === "upgrade")) headers.delete(name);
   }
-  for (const name of remove) headers.delete(name);
+  // Header names listed in Connection (RFC 9110 §7.6.1) are hop-by-hop too.
+  if (scan.connection) {
+    for (const token of scan.connection.split(",")) {
+      const name = token.trim().toLowerCase();
+      // Not a header name (the runtime would throw on it): no header of that name to strip.
+      if (HEADER_NAME.test(name) && !(keepUpgrade && name === "upgrade")) headers.delete(name);
+    }
+  }
   headers.set("x-keystone-version", verdict.version.name);
   if (verdict.version.release !== undefined)
     headers.set("x-keystone-release", verdict.version.release);
@@ -85,17 +120,17 @@ export function originHeaders(incoming: Headers, url: URL, verdict: Verdict): He
   if (verdict.visitorToken !== undefined) headers.set(VISITOR_HEADER, verdict.visitorToken);
   headers.set("x-forwarded-host", url.host);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
-  setClientChain(headers, incoming, url, verdict);
+  setClientChain(headers, scan, url, verdict);
   return headers;
 }
 
-export function visitorCookie(verdict: Verdict, url: URL): string | undefined {
+export function visitorCookie(verdict: Verdict, url: RequestTarget): string | undefined {
   const cookie = verdict.setCookie;
   if (!cookie) return undefined;
   return `${cookie.name}=${cookie.value}; Max-Age=${cookie.maxAgeSeconds}; ${cookieAttributes(url)}`;
 }
 
-function cookieAttributes(url: URL): string {
+function cookieAttributes(url: RequestTarget): string {
   return `Path=/; HttpOnly; SameSite=Lax${url.protocol === "https:" ? "; Secure" : ""}`;
 }
 
@@ -103,7 +138,7 @@ function cookieAttributes(url: URL): string {
 export function withClientHeaders(
   response: Response,
   verdict: Verdict,
-  url: URL,
+  url: RequestTarget,
   pin?: IssuedPin,
 ): Response {
   const cookie = visitorCookie(verdict, url);

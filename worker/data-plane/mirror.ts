@@ -10,6 +10,7 @@ import type { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { MirrorRecorder } from "../core/mirror/mirror-recorder.ts";
 import { originHeaders } from "./headers.ts";
 import { originUrl } from "./proxy.ts";
+import type { RequestTarget } from "./request-target.ts";
 
 /** Tells the origin a request is a copy: its answer is never served (it may skip side effects). */
 export const MIRROR_HEADER = "x-keystone-mirror";
@@ -61,7 +62,7 @@ async function capture(
   return { status, header: (name) => headers.get(name), body: bytes, truncated };
 }
 
-async function send(url: URL, init: RequestInit, timeoutMs: number): Promise<Response | null> {
+async function send(url: string, init: RequestInit, timeoutMs: number): Promise<Response | null> {
   try {
     return await fetch(url, {
       ...init,
@@ -99,7 +100,7 @@ export class Mirroring {
    */
   begin(
     request: Request,
-    url: URL,
+    url: RequestTarget,
     verdict: Verdict,
   ): { request: Request; flight: MirrorFlight } | undefined {
     const mirror = verdict.service.mirror;

@@ -5,6 +5,7 @@
 import type { Verdict } from "../core/decide.ts";
 import type { CompiledVersion } from "../core/route-table.ts";
 import { originHeaders } from "./headers.ts";
+import type { RequestTarget } from "./request-target.ts";
 
 export const REQUEST_ID_HEADER = "x-keystone-request-id";
 
@@ -15,32 +16,37 @@ export interface ProxyOutcome {
 }
 
 /**
- * The origin URL for a request: the origin's base path, then the path and query as the client
- * sent them. Built with the URL API on the origin itself, so no request path (`//evil.example`,
- * `@host`) can change the host it goes to.
+ * The origin URL for a request: the origin's scheme, host and base path (fixed when the config is
+ * compiled), then the path and query as the client sent them. The request's path always starts
+ * with "/" after the origin's authority, so no path (`//evil.example`, `@host`) can change the host
+ * it goes to; fetch parses the string once, natively, instead of a URL object built per request.
  */
-export function originUrl(version: CompiledVersion, url: URL): URL {
-  const target = new URL(version.origin);
-  target.pathname = version.basePath + url.pathname;
-  target.search = url.search;
-  return target;
+export function originUrl(version: CompiledVersion, target: RequestTarget): string {
+  return version.originPrefix + target.pathname + target.search;
 }
 
-export async function forward(request: Request, url: URL, verdict: Verdict): Promise<ProxyOutcome> {
+export async function forward(
+  request: Request,
+  target: RequestTarget,
+  verdict: Verdict,
+): Promise<ProxyOutcome> {
   const { version, service } = verdict;
+  // A timer cleared when the headers arrive, not AbortSignal.timeout (≈2 µs cheaper in workerd):
+  // that signal still fires later and cuts a body the isolate is reading (test/runtime/proxy.test.ts).
   const controller = new AbortController();
+  const signal = controller.signal;
   const timer = setTimeout(() => controller.abort(), version.timeoutMs);
   try {
-    const response = await fetch(originUrl(version, url), {
+    const response = await fetch(originUrl(version, target), {
       method: request.method,
-      headers: originHeaders(request.headers, url, verdict),
+      headers: originHeaders(request.headers, target, verdict),
       body: request.body,
       redirect: "manual",
-      signal: controller.signal,
+      signal,
     });
     return { response, answered: true };
   } catch (error) {
-    const timedOut = controller.signal.aborted;
+    const timedOut = signal.aborted;
     const what = `version "${version.name}" of service "${service.name}"`;
     const response = keystoneError(
       timedOut ? 504 : 502,

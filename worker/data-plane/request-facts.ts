@@ -1,6 +1,10 @@
-// RequestFacts of an incoming Request: headers and cookies read lazily, only if a rule asks.
-import { lazyIpAddress, parseCookies, type RequestFacts } from "../core/facts.ts";
+// RequestFacts of an incoming Request: one object per request, no closures; headers, cookies,
+// query and request.cf are read only when a rule asks.
+import type { IpAddress } from "../../schemas/cidr.ts";
+import { parseIp } from "../../schemas/cidr.ts";
+import { type RequestFacts, readCookie } from "../core/facts.ts";
 import { normalizePath } from "../core/path.ts";
+import type { RequestTarget } from "./request-target.ts";
 
 interface CfProperties {
   country?: string;
@@ -9,40 +13,81 @@ interface CfProperties {
   asn?: number;
 }
 
-export function factsFromRequest(request: Request, url: URL): RequestFacts {
-  const headers = request.headers;
-  // request.cf is costly to materialise: read it only when a geo rule or a regional wave asks.
-  let cf: CfProperties | undefined | null = null;
-  const cfOf = () => {
-    if (cf === null) cf = (request as { cf?: CfProperties }).cf;
-    return cf;
-  };
-  let cookies: Map<string, string> | undefined;
-  const ip = headers.get("cf-connecting-ip");
-  return {
-    host: url.hostname,
-    // Matching sees the normalized path; the origin still gets url.pathname as sent.
-    path: normalizePath(url.pathname),
-    method: request.method,
-    header: (name) => headers.get(name),
-    cookie: (name) => {
-      cookies ??= parseCookies(headers.get("cookie"));
-      return cookies.get(name) ?? null;
-    },
-    query: (name) => url.searchParams.get(name),
-    ip,
-    ipAddress: lazyIpAddress(ip),
-    get country() {
-      return cfOf()?.country ?? null;
-    },
-    get colo() {
-      return cfOf()?.colo ?? null;
-    },
-    get continent() {
-      return cfOf()?.continent ?? null;
-    },
-    get asn() {
-      return cfOf()?.asn ?? null;
-    },
-  };
+class IncomingFacts implements RequestFacts {
+  readonly host: string;
+  readonly path: string;
+  readonly method: string;
+  readonly ip: string | null;
+  readonly #request: Request;
+  readonly #headers: Headers;
+  readonly #search: string;
+  #query: URLSearchParams | undefined;
+  /** Header values read so far: a read is a call into the runtime; many rules read the same one. */
+  #headerValues: Map<string, string | null> | undefined;
+  #cookieHeader: string | null | undefined;
+  /** request.cf is costly to materialise: read once, and only when a geo rule asks. */
+  #cf: CfProperties | undefined | null = null;
+  #ipAddress: IpAddress | undefined | null = null;
+
+  constructor(request: Request, target: RequestTarget) {
+    this.#request = request;
+    this.#headers = request.headers;
+    this.#search = target.search;
+    this.host = target.hostname;
+    // Matching sees the normalized path; the origin still gets the path as sent.
+    this.path = normalizePath(target.pathname);
+    this.method = request.method;
+    this.ip = this.#headers.get("cf-connecting-ip");
+  }
+
+  header(name: string): string | null {
+    let value = this.#headerValues?.get(name);
+    if (value === undefined) {
+      value = this.#headers.get(name);
+      this.#headerValues ??= new Map();
+      this.#headerValues.set(name, value);
+    }
+    return value;
+  }
+
+  cookie(name: string): string | null {
+    if (this.#cookieHeader === undefined) this.#cookieHeader = this.#headers.get("cookie");
+    return readCookie(this.#cookieHeader, name);
+  }
+
+  query(name: string): string | null {
+    if (this.#search === "") return null;
+    this.#query ??= new URLSearchParams(this.#search);
+    return this.#query.get(name);
+  }
+
+  ipAddress(): IpAddress | undefined {
+    if (this.#ipAddress === null) this.#ipAddress = this.ip === null ? undefined : parseIp(this.ip);
+    return this.#ipAddress;
+  }
+
+  #cfProperties(): CfProperties | undefined {
+    if (this.#cf === null) this.#cf = (this.#request as { cf?: CfProperties }).cf;
+    return this.#cf;
+  }
+
+  get country(): string | null {
+    return this.#cfProperties()?.country ?? null;
+  }
+
+  get colo(): string | null {
+    return this.#cfProperties()?.colo ?? null;
+  }
+
+  get continent(): string | null {
+    return this.#cfProperties()?.continent ?? null;
+  }
+
+  get asn(): number | null {
+    return this.#cfProperties()?.asn ?? null;
+  }
+}
+
+export function factsFromRequest(request: Request, target: RequestTarget): RequestFacts {
+  return new IncomingFacts(request, target);
 }

@@ -26,6 +26,8 @@ export interface RouteTableCacheOptions {
 export class RouteTableCache {
   readonly #options: RouteTableCacheOptions;
   #table: RouteTable | undefined;
+  /** `{ table }` for the table loaded last: one object per load, not per request. */
+  #serving: { table: RouteTable } | undefined;
   #raw: string | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
   #problem = "the route table has not been read yet";
@@ -52,6 +54,14 @@ export class RouteTableCache {
     return [...this.#rejected.keys()];
   }
 
+  /**
+   * The table to serve now when it needs no refresh (the common case, answered without a promise);
+   * undefined when `current` must be asked.
+   */
+  fresh(now: number): TableState | undefined {
+    return now - this.#checkedAt < this.#options.refreshMs ? this.#serving : undefined;
+  }
+
   /** The table to serve now; schedules a background refresh when the cached one is due. */
   async current(now: number, waitUntil: (work: Promise<unknown>) => void): Promise<TableState> {
     const age = now - this.#checkedAt;
@@ -60,12 +70,16 @@ export class RouteTableCache {
       // the refresh rather than serve it. A busy isolate refreshes in the background and never waits.
       if (age >= 2 * this.#options.refreshMs) await this.refresh(now);
       else if (age >= this.#options.refreshMs && !this.#inflight) waitUntil(this.refresh(now));
-      return { table: this.#table };
+      return this.#serving!;
     }
     if (this.#inflight || now - this.#checkedAt >= COLD_RETRY_MS) await this.refresh(now);
-    return this.#table
-      ? { table: this.#table }
-      : { table: undefined, problem: this.#problem, publicProblem: this.#publicProblem };
+    return (
+      this.#serving ?? {
+        table: undefined,
+        problem: this.#problem,
+        publicProblem: this.#publicProblem,
+      }
+    );
   }
 
   /** Loads the KV value now; concurrent callers share one read. */
@@ -125,6 +139,7 @@ export class RouteTableCache {
     for (const name of this.#rejected.keys())
       if (!rejected.some((entry) => entry.name === name)) this.#rejected.delete(name);
     this.#table = assembleRouteTable(services, parsed.data.generation);
+    this.#serving = { table: this.#table };
     this.#raw = raw;
     this.#problem = "";
   }

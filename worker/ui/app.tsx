@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
 // /_keystone/ui: the read-only status page as its own hono app. Sign in with a token through a
 // form, then a signed session cookie; strict CSP; changes stay in the CLI and the admin API.
-import { Hono, type MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
-import { trimTrailingSlash } from "hono/trailing-slash";
+import { Hono } from "hono/tiny";
 import type { Env } from "../env.ts";
 import { readIncident, readStatusPage } from "./data.ts";
 import { IncidentPage } from "./pages/incident.tsx";
@@ -34,8 +34,15 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
 export function statusPage() {
   const ui = new Hono<{ Bindings: Env }>();
   ui.use("*", securityHeaders);
-  // /_keystone/ui/ (as people type it) is the page at /_keystone/ui.
-  ui.use("*", trimTrailingSlash());
+  // /_keystone/ui/ (as people type it) is the page at /_keystone/ui, whose relative links assume
+  // no trailing slash. hono's trimTrailingSlash acts on a 404 only, and the pattern router of
+  // hono/tiny matches /_keystone/ui/ to the page: redirect before routing instead.
+  ui.use("*", async (c, next) => {
+    const url = new URL(c.req.url);
+    if (c.req.method !== "GET" || !url.pathname.endsWith("/")) return next();
+    url.pathname = url.pathname.slice(0, -1);
+    return c.redirect(url.toString(), 301);
+  });
   // Sign-in and sign-out are form posts: refuse them from any other origin.
   ui.use("*", csrf());
   ui.use("*", async (c, next) => {

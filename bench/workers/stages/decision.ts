@@ -1,28 +1,43 @@
 // Bare proxy + table lookup and decision: the isolate's route-table cache, request facts,
-// decideRoute and the halted-version check, as the data plane runs them.
-import { decideRoute, divertHalted } from "../../../worker/core/decide.ts";
+// decideRoute and the halted-version check, as the data plane runs them (worker/data-plane/handler.ts:
+// the URL split without a URL object, a fresh table without a promise, one decide context).
+import { type DecideContext, decideRoute, divertHalted } from "../../../worker/core/decide.ts";
 import { HaltedVersions } from "../../../worker/data-plane/halted-versions.ts";
 import { factsFromRequest } from "../../../worker/data-plane/request-facts.ts";
-import { RouteTableCache } from "../../../worker/data-plane/table-cache.ts";
-import { bareForward, type StageEnv } from "./shared.ts";
+import { type RequestTarget, targetOf } from "../../../worker/data-plane/request-target.ts";
+import { RouteTableCache, type TableState } from "../../../worker/data-plane/table-cache.ts";
+import type { StageEnv } from "./shared.ts";
 
 let cache: RouteTableCache | undefined;
 const halted = new HaltedVersions();
+const context: DecideContext = {
+  now: 0,
+  overrideSecret: "bench-override-secret",
+  mintVisitorId: () => crypto.randomUUID(),
+};
+
+function serve(request: Request, env: StageEnv, target: RequestTarget, state: TableState) {
+  if (!state.table) return new Response(state.problem, { status: 503 });
+  context.now = Date.now();
+  const decided = decideRoute(factsFromRequest(request, target), state.table, context);
+  const verdict =
+    decided &&
+    (halted.empty
+      ? decided
+      : divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence)));
+  if (!verdict) return new Response("no service", { status: 404 });
+  return fetch(env.ORIGIN + target.pathname + target.search, request);
+}
 
 export default {
-  async fetch(request, env, ctx) {
-    const url = new URL(request.url);
+  fetch(request, env, ctx) {
+    const target = targetOf(request.url);
     cache ??= new RouteTableCache({ read: async () => env.ROUTES_DOC, refreshMs: 30_000 });
-    const state = await cache.current(Date.now(), (work) => ctx.waitUntil(work));
-    if (!state.table) return new Response(state.problem, { status: 503 });
-    const decided = decideRoute(factsFromRequest(request, url), state.table, {
-      now: Date.now(),
-      overrideSecret: "bench-override-secret",
-      mintVisitorId: () => crypto.randomUUID(),
-    });
-    const verdict =
-      decided && divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence));
-    if (!verdict) return new Response("no service", { status: 404 });
-    return bareForward(request, env, url);
+    const now = Date.now();
+    const fresh = cache.fresh(now);
+    if (fresh) return serve(request, env, target, fresh);
+    return cache
+      .current(now, (work) => ctx.waitUntil(work))
+      .then((state) => serve(request, env, target, state));
   },
 } satisfies ExportedHandler<StageEnv>;

@@ -64,6 +64,19 @@ describe("outcome recorder", () => {
     ]);
   });
 
+  it("holds at most 2,000 series between flushes; outcomes of further series are dropped and counted", () => {
+    const recorder = new OutcomeRecorder({ maxRequests: 100_000, maxAgeMs: 5000 });
+    for (let i = 0; i < 2_000; i++) recorder.record("s", `v${i}`, "split", 0, 1, false, true);
+    recorder.record("s", "one-too-many", "split", 0, 1, false, true);
+    recorder.record("s", "v7", "split", 0, 1, false, true);
+    expect(recorder.droppedOutcomes).toBe(1);
+    const batches = recorder.drain();
+    expect(batches).toHaveLength(2_000);
+    expect(batches.find((b) => b.version === "v7")?.requests).toBe(2);
+    recorder.record("s", "one-too-many", "split", 0, 1, false, true);
+    expect(recorder.drain()).toHaveLength(1);
+  });
+
   it("asks for a flush after N requests or when the oldest is too old", () => {
     const recorder = new OutcomeRecorder({ maxRequests: 3, maxAgeMs: 5000 });
     recorder.record("s", "v", "split", 0, 1, false, true);

@@ -15,8 +15,25 @@ export interface FlushPolicy {
   maxAgeMs: number;
 }
 
+/** A map's child map under `key`, made on first use. */
+function level<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let child = map.get(key);
+  if (!child) {
+    child = new Map();
+    map.set(key, child);
+  }
+  return child;
+}
+
+type Series = Map<number, Map<string, Map<string, Map<string, OutcomeBatch>>>>;
+
 export class OutcomeRecorder {
-  readonly #series = new Map<string, OutcomeBatch>();
+  /**
+   * Bucket start → service → version → route → batch: found with the strings the route table
+   * already holds, no key string built per outcome.
+   */
+  #series: Series = new Map();
+  #batches: OutcomeBatch[] = [];
   readonly #policy: FlushPolicy;
   #held = 0;
   #oldest = Number.POSITIVE_INFINITY;
@@ -37,10 +54,10 @@ export class OutcomeRecorder {
     answered: boolean,
   ): void {
     const bucketStart = now - (now % STATS_BUCKET_MS);
-    const key = `${service}\u0000${version}\u0000${route}\u0000${bucketStart}`;
-    let batch = this.#series.get(key);
+    const routes = level(level(level(this.#series, bucketStart), service), version);
+    let batch = routes.get(route);
     if (!batch) {
-      if (this.#series.size >= MAX_SERIES) {
+      if (this.#batches.length >= MAX_SERIES) {
         this.droppedOutcomes++;
         return;
       }
@@ -54,7 +71,8 @@ export class OutcomeRecorder {
         noAnswer: 0,
         histogram: {},
       };
-      this.#series.set(key, batch);
+      routes.set(route, batch);
+      this.#batches.push(batch);
     }
     batch.requests++;
     if (isError || !answered) batch.errors++;
@@ -78,8 +96,9 @@ export class OutcomeRecorder {
 
   /** Everything held, emptied out of the recorder. */
   drain(): OutcomeBatch[] {
-    const batches = [...this.#series.values()];
-    this.#series.clear();
+    const batches = this.#batches;
+    this.#batches = [];
+    this.#series = new Map();
     this.#held = 0;
     this.#oldest = Number.POSITIVE_INFINITY;
     return batches;

@@ -10,6 +10,7 @@ const canary: CompiledVersion = {
   name: "canary",
   origin: "http://canary.internal",
   basePath: "",
+  originPrefix: "http://canary.internal",
   release: "v2",
   timeoutMs: 1000,
 };
