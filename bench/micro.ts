@@ -1,5 +1,5 @@
 // npm run bench:micro: decideRoute (1, 10, 100 rules; warm = the same request again, cold = a new
-// visitor, path and IP each time) and compileRouteTable, timed in plain Node on an esbuild bundle of
+// visitor, path and IP each time; with version pins and a track group) and compileRouteTable, timed in plain Node on an esbuild bundle of
 // the core, minified as the Worker ships it: process.hrtime.bigint around batches of calls, median
 // and quartiles over samples. No test runner's module loader sits between the timer and the code.
 // `--json` prints the figures as JSON (npm run bench reads them).
@@ -55,6 +55,39 @@ function timePerOp(name: string, batch: number, samples: number, op: (i: number)
   };
 }
 
+/**
+ * Consistent visitors: a returning visitor of a grouped service with a version pin (the pin
+ * verified and the visitor key signed once per isolate, then remembered), and new visitors
+ * whose pin must be signed.
+ */
+function visitorFigures(
+  core: Core,
+  ctx: { now: number; overrideSecret: string; mintVisitorId: () => string },
+  cold: ReturnType<Core["factsFromDescription"]>[],
+  keep: () => void,
+): MicroFigure[] {
+  const base = withRules(10);
+  const service = { ...base, sticky: { ...base.sticky, affinity: {}, group: "bench" } };
+  const table = core.compileRouteTable(ConfigFile.parse({ services: [service] }).services);
+  const pinned = { ...ctx, affinitySecret: "secret" };
+  const first = core.decideRoute(core.factsFromDescription(BENCH_REQUEST), table, pinned)!;
+  const token = core.pinToIssue(first, "secret", 0)!.token;
+  const returning = core.factsFromDescription({
+    host: "127.0.0.1",
+    path: "/api/items",
+    cookies: { ks_bench: "7f1d3c2a-5b6e-4f80-9a1b-2c3d4e5f6a7b", ks_pin_bench: token },
+  });
+  return [
+    timePerOp("decideRoute pinned and grouped, 10 rules", 1000, SAMPLES, () => {
+      if (core.decideRoute(returning, table, pinned)) keep();
+    }),
+    timePerOp("decideRoute + pin, new visitor, 10 rules", 1000, SAMPLES, (i) => {
+      const verdict = core.decideRoute(cold[i & 4095]!, table, pinned)!;
+      if (core.pinToIssue(verdict, "secret", 0)) keep();
+    }),
+  ];
+}
+
 export async function runMicrobenchmarks(): Promise<{
   figures: MicroFigure[];
   firstCallNs: number;
@@ -92,6 +125,7 @@ export async function runMicrobenchmarks(): Promise<{
       }),
     );
   }
+  figures.push(...visitorFigures(core, ctx, cold, () => sink++));
   for (const count of [1, 100, 1000]) {
     const services = Array.from({ length: count }, (_, i) => ({
       ...benchService("http://origin.internal"),

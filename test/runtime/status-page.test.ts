@@ -86,12 +86,11 @@ describe("signing in to the status page", () => {
     const key = createHash("sha256")
       .update(`keystone-ui-session\n${env.ADMIN_TOKEN}\n${env.READ_TOKEN}`)
       .digest();
-    const expired = (await generateSignedCookie(name, `read.${Date.now() - 1000}`, key)).split(
-      ";",
-    )[0]!;
-    const stillValid = (await generateSignedCookie(name, `read.${Date.now() + 60_000}`, key)).split(
-      ";",
-    )[0]!;
+    const id = "0123456789abcdef0123456789abcdef";
+    const forged = async (value: string) =>
+      (await generateSignedCookie(name, value, key)).split(";")[0]!;
+    const expired = await forged(`read.${Date.now() - 1000}.${id}`);
+    const stillValid = await forged(`read.${Date.now() + 60_000}.${id}`);
     const signedIn = async (cookie: string) =>
       (await (await page("/_keystone/ui", { headers: { cookie } })).text()).includes("Sign out");
     expect(await signedIn(good)).toBe(true);
@@ -111,6 +110,9 @@ describe("signing in to the status page", () => {
     expect(out.headers.get("set-cookie")).toMatch(
       /^ks_ui_session=; Max-Age=0; Path=\/_keystone\/ui/,
     );
+    // Signed out on the server too: a copy of the cookie taken before no longer opens the page.
+    expect(await signedIn(good)).toBe(false);
+    expect(await signedIn(stillValid)).toBe(true);
   });
 });
 

@@ -75,8 +75,8 @@ export function statusPage() {
     return c.redirect("/_keystone/ui", 303);
   });
 
-  ui.post("/sign-out", (c) => {
-    signOut(c);
+  ui.post("/sign-out", async (c) => {
+    await signOut(c, Date.now());
     return c.redirect("/_keystone/ui", 303);
   });
 

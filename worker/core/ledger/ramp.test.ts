@@ -131,7 +131,12 @@ describe("a ramped rollback", () => {
     const decided = tick(claimed, failing(), [], T0 + MINUTE);
     expect(decided.state.rollout).toMatchObject({ phase: "rolledBack", weight: 0 });
     expect(decided.state.rollout?.ramp).toBeUndefined();
-    expect(decided.effects.map((e) => e.kind)).toEqual(["publish", "halt", "notify", "traceCandidate"]);
+    expect(decided.effects.map((e) => e.kind)).toEqual([
+      "publish",
+      "halt",
+      "notify",
+      "traceCandidate",
+    ]);
   });
 });
 

@@ -89,13 +89,17 @@ export function checkOf(figure: ThresholdFigure): ThresholdCheck | null {
   };
 }
 
-/** Every limit the policy sets that the window has figures for (a conclusive window). */
+/**
+ * Every limit the policy sets that the window has figures for (a conclusive window). With the
+ * statistical judge, maxLatencyRatio is its median test (in the judgement), not a p95 limit.
+ */
 export function thresholdChecks(
   analysis: Analysis,
   candidate: Figures,
   baseline: Figures,
 ): ThresholdCheck[] {
-  return thresholdFigures(analysis, candidate, baseline, { minRequests: false, p95Ratio: true })
+  const p95Ratio = analysis.judge !== "statistical";
+  return thresholdFigures(analysis, candidate, baseline, { minRequests: false, p95Ratio })
     .map(checkOf)
     .filter((check) => check !== null);
 }
