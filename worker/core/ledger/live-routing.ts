@@ -4,6 +4,7 @@
 import type { LiveRouting } from "../../../schemas/live-routing.ts";
 import { endedBadly, isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { isRamping } from "../rollout/ramp.ts";
 import { placeAt, stepsOf } from "../rollout/steps.ts";
 
 /** The routing hints for a service's publication; undefined before its first rollout. */
@@ -20,5 +21,6 @@ export function liveRoutingOf(
     scope: rollout.id,
     voided: endedBadly(rollout) ? rollout.candidate : null,
     wave,
+    ...(isRamping(rollout) ? { ramping: true as const } : {}),
   };
 }

@@ -80,7 +80,13 @@ describe("a ramped rollback", () => {
       canary: rollout.weight,
     });
     expect(publication.rolloutActive).toBe(true);
-    expect(publication.live).toEqual({ scope: "r-test", voided: "canary", wave: null });
+    // While it ramps, the split gives the candidate no pins (its visitors follow each cut).
+    expect(publication.live).toEqual({
+      scope: "r-test",
+      voided: "canary",
+      wave: null,
+      ramping: true,
+    });
     // The config of record is already the baseline at 100%.
     expect(decided.state.config?.split).toEqual({ stable: 100, canary: 0 });
   });
@@ -94,6 +100,10 @@ describe("a ramped rollback", () => {
     for (let at = start + 15_000; at <= start + 2 * MINUTE; at += 15_000) {
       const step = stepRamp(state, at)!;
       expect(step.effects[0]?.kind).toBe("publish");
+      // Pins for the candidate are given again (as after any bad end) only once it is at 0.
+      expect(published(step.effects)!.live?.ramping).toBe(
+        step.state.rollout!.weight > 0 || undefined,
+      );
       expect(stepRamp(step.state, at)).toBeUndefined();
       state = step.state;
       shares.push(state.rollout!.weight);
