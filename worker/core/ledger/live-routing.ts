@@ -13,14 +13,16 @@ export function liveRoutingOf(
   rollout: RolloutState | null,
 ): LiveRouting | undefined {
   if (!config || !rollout) return undefined;
+  const ramping = isRamping(rollout);
+  // A ramped rollback's share is the failed step's, so it keeps that step's place too.
   const wave =
-    isActive(rollout) && config.rollout
+    (isActive(rollout) || ramping) && config.rollout
       ? placeAt(stepsOf(config.rollout), rollout.stepIndex)
       : null;
   return {
     scope: rollout.id,
     voided: endedBadly(rollout) ? rollout.candidate : null,
     wave,
-    ...(isRamping(rollout) ? { ramping: true as const } : {}),
+    ...(ramping ? { ramping: true as const } : {}),
   };
 }

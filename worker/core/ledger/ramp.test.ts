@@ -151,6 +151,24 @@ describe("a ramped rollback", () => {
 });
 
 describe("routing hints in publications", () => {
+  it("keep a regional wave's place while a ramped rollback returns its candidate's share", () => {
+    const wave = { country: ["NZ"] };
+    const regional = shopWithRollout({
+      rollout: {
+        ...ramped.rollout!,
+        steps: [{ weight: 40, bake: "10m", where: wave }],
+      },
+    });
+    const started = run(run(emptyState("shop"), { kind: "apply", config: regional }), {
+      kind: "rollout.start",
+    });
+    const decided = tick(claimTick(started, T0 + MINUTE).state, failing(), [], T0 + MINUTE);
+    expect(decided.state.rollout).toMatchObject({ phase: "rolledBack" });
+    expect(decided.state.rollout!.weight).toBeGreaterThan(0);
+    // The candidate had 40 % of NZ only: its ramp must not give it a share of everyone.
+    expect(published(decided.effects)!.live?.wave).toEqual(wave);
+  });
+
   it("carry the rollout's id as pin scope and the current step's place, widened by a step without one", () => {
     const waves = shopWithRollout({
       rollout: {
