@@ -14,6 +14,11 @@ export const LiveRouting = z.strictObject({
    * before the end are void; pins given afterwards (scope "<id>!") hold.
    */
   voided: z.string().nullable(),
+  /**
+   * Set while a ramped rollback returns the candidate's share cut by cut: no pin is given for the
+   * candidate then, so its visitors follow each cut and none is held on it past the ramp's end.
+   */
+  ramping: z.literal(true).optional(),
   /** The current step's place: outside it, the split sends the candidate's share to the baseline. */
   wave: Where.nullable(),
 });

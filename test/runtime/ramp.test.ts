@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { serviceObjectOf, statsObjectOf } from "../../worker/control-plane/stubs.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { Browser } from "./visitor-requests.ts";
 
 const analysis = { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 };
 
@@ -16,15 +17,24 @@ async function publishedShare(service: string): Promise<number> {
   return entry.config.split.canary ?? 0;
 }
 
-async function failingCanary(name: string, ramp: string): Promise<RolloutHarness> {
+async function failingCanary(
+  name: string,
+  ramp: string,
+  extra: Parameters<typeof rolloutService>[3] = {},
+): Promise<RolloutHarness> {
   const h = new RolloutHarness(name);
   await h.apply(
-    rolloutService(name, env.FAULTY_ORIGIN, {
-      strategy: "canary",
-      steps: [{ weight: 40, bake: "10m" }],
-      analysis,
-      onFailure: { action: "rollback", ramp },
-    }),
+    rolloutService(
+      name,
+      env.FAULTY_ORIGIN,
+      {
+        strategy: "canary",
+        steps: [{ weight: 40, bake: "10m" }],
+        analysis,
+        onFailure: { action: "rollback", ramp },
+      },
+      extra,
+    ),
   );
   await h.command("start");
   return h;
@@ -70,6 +80,28 @@ describe("a ramped rollback", () => {
       o.currentHalt(),
     );
     expect(halt?.rolloutId).toBe(after.id);
+  }, 60_000);
+
+  it("with version affinity, visitors pinned during the ramp are on the baseline once it ends", async () => {
+    const h = await failingCanary("ramp-pins", "2m", {
+      sticky: { affinity: { maxAgeSeconds: 1800 } },
+    });
+    await rollBack(h, 1_000);
+    expect(await publishedShare("ramp-pins")).toBeGreaterThan(0);
+    const browsers = Array.from({ length: 60 }, (_, i) => new Browser(h, `ramp-visitor-${i}`));
+    const during = await Promise.all(browsers.map((b) => b.get()));
+    expect(during.filter((v) => v === "canary").length).toBeGreaterThan(5);
+    for (let i = 0; i < 6 && (await publishedShare("ramp-pins")) > 0; i++) {
+      h.advance(30_000);
+      await h.tick();
+    }
+    expect(await publishedShare("ramp-pins")).toBe(0);
+    // The ramp's end halts the candidate until this isolate has the table that carries it; with
+    // that table the halt lifts, and a pin the ramp's split gave must not bring the candidate back.
+    await h.plane.flushOutcomes();
+    await h.syncRoutes();
+    expect(h.plane.halted.list()).toEqual([]);
+    expect(new Set(await Promise.all(browsers.map((b) => b.get())))).toEqual(new Set(["stable"]));
   }, 60_000);
 
   it("an operator's abort during the ramp sends everything to the baseline at once", async () => {

@@ -47,6 +47,14 @@ describe("pin scopes", () => {
     expect(ended.holds({ ...pin, version: "stable" })).toBe(true);
     // The operator gives the candidate weight again after the rollback: those pins hold.
     expect(ended.holds({ ...pin, version: "canary", scope: "r1!" })).toBe(true);
+    expect(ended.unpinned).toBeUndefined();
+  });
+
+  it("while a ramped rollback returns the candidate's share, no pin is given for the candidate", () => {
+    const ramping = pinScopeOf({ scope: "r1", voided: "canary", wave: null, ramping: true });
+    expect(ramping.unpinned).toBe("canary");
+    expect(ramping.holds({ ...pin, version: "canary" })).toBe(false);
+    expect(ramping.holds({ ...pin, version: "stable" })).toBe(true);
   });
 });
 

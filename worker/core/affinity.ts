@@ -30,6 +30,8 @@ export interface Pin {
 export interface PinScope {
   current: string;
   holds(pin: Pin): boolean;
+  /** The version no pin is given for now: a ramped rollback's candidate while its share returns. */
+  unpinned?: string | undefined;
 }
 
 export function pinScopeOf(live: LiveRouting | undefined): PinScope {
@@ -42,6 +44,7 @@ export function pinScopeOf(live: LiveRouting | undefined): PinScope {
   return {
     current,
     holds: (pin) => pin.scope === current || (pin.scope === scope && pin.version !== voided),
+    unpinned: live?.ramping ? voided : undefined,
   };
 }
 

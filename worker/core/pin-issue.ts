@@ -21,6 +21,8 @@ export function pinToIssue(
 ): IssuedPin | undefined {
   const affinity = verdict.service.affinity;
   if (!affinity || !secret || !verdict.mayPin) return undefined;
+  // A pin for a ramped rollback's candidate would keep its visitors there after the ramp's end.
+  if (verdict.version.name === affinity.scope.unpinned) return undefined;
   const token = signPin(secret, verdict.service.name, {
     version: verdict.version.name,
     scope: affinity.scope.current,

@@ -80,7 +80,13 @@ describe("a ramped rollback", () => {
       canary: rollout.weight,
     });
     expect(publication.rolloutActive).toBe(true);
-    expect(publication.live).toEqual({ scope: "r-test", voided: "canary", wave: null });
+    // While it ramps, the split gives the candidate no pins (its visitors follow each cut).
+    expect(publication.live).toEqual({
+      scope: "r-test",
+      voided: "canary",
+      wave: null,
+      ramping: true,
+    });
     // The config of record is already the baseline at 100%.
     expect(decided.state.config?.split).toEqual({ stable: 100, canary: 0 });
   });
@@ -94,6 +100,10 @@ describe("a ramped rollback", () => {
     for (let at = start + 15_000; at <= start + 2 * MINUTE; at += 15_000) {
       const step = stepRamp(state, at)!;
       expect(step.effects[0]?.kind).toBe("publish");
+      // Pins for the candidate are given again (as after any bad end) only once it is at 0.
+      expect(published(step.effects)!.live?.ramping).toBe(
+        step.state.rollout!.weight > 0 || undefined,
+      );
       expect(stepRamp(step.state, at)).toBeUndefined();
       state = step.state;
       shares.push(state.rollout!.weight);
@@ -141,6 +151,24 @@ describe("a ramped rollback", () => {
 });
 
 describe("routing hints in publications", () => {
+  it("keep a regional wave's place while a ramped rollback returns its candidate's share", () => {
+    const wave = { country: ["NZ"] };
+    const regional = shopWithRollout({
+      rollout: {
+        ...ramped.rollout!,
+        steps: [{ weight: 40, bake: "10m", where: wave }],
+      },
+    });
+    const started = run(run(emptyState("shop"), { kind: "apply", config: regional }), {
+      kind: "rollout.start",
+    });
+    const decided = tick(claimTick(started, T0 + MINUTE).state, failing(), [], T0 + MINUTE);
+    expect(decided.state.rollout).toMatchObject({ phase: "rolledBack" });
+    expect(decided.state.rollout!.weight).toBeGreaterThan(0);
+    // The candidate had 40 % of NZ only: its ramp must not give it a share of everyone.
+    expect(published(decided.effects)!.live?.wave).toEqual(wave);
+  });
+
   it("carry the rollout's id as pin scope and the current step's place, widened by a step without one", () => {
     const waves = shopWithRollout({
       rollout: {

@@ -134,8 +134,10 @@ export function figures(stats: WindowStats): VersionFigures {
 /** The state after a tick's decision. */
 export function applyTick(input: TickInput, decision: TickDecision): RolloutState {
   const { state, now } = input;
-  // A conclusive window keeps the checks it was judged by, with their numbers (for incidents).
-  const conclusive = input.candidate.requests >= input.policy.analysis.minRequests;
+  // A conclusive window keeps the checks it was judged by, with their numbers (for incidents);
+  // below the statistical judge's minRequests of either version it was judged by none.
+  const tooFew = decision.judgement?.statistical?.checks.length === 0;
+  const conclusive = input.candidate.requests >= input.policy.analysis.minRequests && !tooFew;
   const checks = conclusive
     ? { thresholdChecks: thresholdChecks(input.policy.analysis, input.candidate, input.baseline) }
     : {};

@@ -104,6 +104,23 @@ describe("the statistical judge in a rollout", () => {
     });
   });
 
+  it("judges no limit before minRequests either: early errors in a small window only hold", () => {
+    const analysis = Analysis.parse({ judge: "statistical", maxErrorRateDeltaPercent: 1 });
+    const { judgement, result } = judgeStep(analysis, {
+      candidate: window(40, 20, 100),
+      baseline: window(5000, 50, 100),
+    });
+    expect(judgement.outcome).toBe("inconclusive");
+    expect(judgement.thresholds.map((c) => [c.check, c.outcome])).toEqual([
+      ["errorRate", "inconclusive"],
+      ["errorRateDelta", "inconclusive"],
+    ]);
+    expect(result).toEqual({
+      kind: "inconclusive",
+      reason: "only 40 candidate requests of 100 needed in this window → inconclusive",
+    });
+  });
+
   it("keeps the absolute limits beside it: a p95 over maxP95Ms fails a candidate the judge passes", () => {
     const analysis = Analysis.parse({ judge: "statistical", maxP95Ms: 150 });
     const { judgement, result } = judgeStep(analysis, {

@@ -78,8 +78,11 @@ export function judgeStep(
     p95Ratio: !statistical,
   });
   const threshold = analyzeFigures(figures, candidate);
-  // Below the candidate's minRequests the threshold judge looks no further: the limits wait too.
-  const waiting = threshold.kind === "inconclusive";
+  const verdict = statistical ? judgeWindow(judgeSettingsOf(analysis), candidate, baseline) : null;
+  // Below minRequests (the candidate's for the threshold judge, each version's for the statistical
+  // one, whose verdict then has no checks) nothing is judged: the limits beside it wait too, so a
+  // few early errors hold the step instead of counting toward failureLimit.
+  const waiting = threshold.kind === "inconclusive" || verdict?.checks.length === 0;
   const thresholds = figures.map((figure) =>
     thresholdCheck(
       figure,
@@ -92,7 +95,6 @@ export function judgeStep(
     limit === undefined ? null : (windows.mirror ?? { compared: 0, mismatched: 0, failed: 0 });
   if (limit !== undefined && mirror)
     thresholds.push(mirrorCheck(limit, mirror, analysis.minRequests));
-  const verdict = statistical ? judgeWindow(judgeSettingsOf(analysis), candidate, baseline) : null;
   const outcomes = [
     ...thresholds.map((check) => check.outcome),
     ...(verdict ? [verdict.outcome] : []),

@@ -119,6 +119,29 @@ describe("a canary rollout", () => {
     expect(concludedConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });
   });
 
+  it("with the statistical judge, a window it has too few requests of keeps no failed limit", () => {
+    const policy = {
+      ...canary.rollout!,
+      analysis: { ...canary.rollout!.analysis, judge: "statistical" as const },
+    };
+    const input = {
+      policy,
+      steps: stepsOf(policy),
+      state: started(),
+      // Enough candidate requests for the threshold judge, too few baseline ones for this judge.
+      candidate: stats(150, 50, 50),
+      baseline: stats(40, 0, 50),
+      now: T0 + MIN,
+    };
+    const decision = decideTick(input);
+    expect(decision).toMatchObject({ kind: "hold", outcome: "inconclusive" });
+    const state = applyTick(input, decision);
+    expect(state.failures).toBe(0);
+    // An incident opened later must not list limits this window was never judged by.
+    expect(state.lastVerdict?.thresholdChecks).toBeUndefined();
+    expect(state.lastVerdict?.judgement?.outcome).toBe("inconclusive");
+  });
+
   it("a 3 s p95 against a 50 ms baseline rolls back on latency", () => {
     const result = tick(started(), T0 + MIN, stats(200, 0, 3000), stats(2000, 0, 50));
     expect(result.decision.kind).toBe("rollback");
