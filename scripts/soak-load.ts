@@ -61,7 +61,20 @@ export async function runLoad(
   return tally;
 }
 
-/** keystone_requests_total per service, summed over versions, from the Prometheus text. */
+/** keystone_requests_total per service, summed over its other labels, from the Prometheus text. */
+export function requestsByService(text: string, services: string[]): Map<string, number> {
+  const counts = new Map(services.map((s) => [s, 0]));
+  for (const line of text.split("\n")) {
+    // One series per (service, version, reason, …): a service's are summed.
+    const series = /^keystone_requests_total\{([^}]*)\} (\d+)$/.exec(line);
+    const service = series && /(?:^|,)service="([^"]+)"/.exec(series[1]!)?.[1];
+    if (series && service && counts.has(service))
+      counts.set(service, counts.get(service)! + Number(series[2]));
+  }
+  return counts;
+}
+
+/** What the Worker recorded per service, read from /_keystone/metrics. */
 export async function recordedOutcomes(
   url: string,
   token: string,
@@ -71,11 +84,5 @@ export async function recordedOutcomes(
     headers: { authorization: `Bearer ${token}` },
   });
   if (!response.ok) throw new Error(`/_keystone/metrics answered ${response.status}`);
-  const counts = new Map(services.map((s) => [s, 0]));
-  for (const line of (await response.text()).split("\n")) {
-    const match = /^keystone_requests_total\{service="([^"]+)",version="[^"]+"\} (\d+)$/.exec(line);
-    if (match && counts.has(match[1]!))
-      counts.set(match[1]!, counts.get(match[1]!)! + Number(match[2]));
-  }
-  return counts;
+  return requestsByService(await response.text(), services);
 }

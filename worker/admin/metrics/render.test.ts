@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LATENCY_BUCKETS_SECONDS, type MetricsSnapshot } from "../../../schemas/metrics.ts";
 import { Analysis } from "../../../schemas/rollout.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { requestsByService } from "../../../scripts/soak-load.ts";
 import { parseMetrics, sampleValue, select } from "../../../test/support/prometheus-text.ts";
 import { addLatency, type Histogram } from "../../core/metrics/histogram.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, trafficByReason } from "./convert.ts";
@@ -67,6 +68,15 @@ describe("the Prometheus renderer", () => {
     // At a gate there is no bake time, and no verdict yet: those series are absent, not 0.
     expect(select(samples, "keystone_rollout_bake_remaining_seconds")).toEqual([]);
     expect(select(samples, "keystone_route_table_generation")).toEqual([]);
+  });
+
+  it("is read by npm run soak as the requests each service recorded, over every reason", () => {
+    expect(requestsByService(text, ["shop", "other"])).toEqual(
+      new Map([
+        ["shop", 100],
+        ["other", 0],
+      ]),
+    );
   });
 });
 
