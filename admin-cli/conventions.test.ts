@@ -136,6 +136,11 @@ describe("usage errors exit 2 with one clear line", () => {
     ["a missing argument", ["rollout", "start"], /keystone rollout start needs <service>/],
     ["a missing required flag", ["validate"], /keystone validate needs --file <file>/],
     [
+      "a missing flag, named as in help",
+      ["revert", "shop"],
+      /keystone revert needs --to <revision>/,
+    ],
+    [
       "a bad value",
       ["rollout", "start", "shop", "--strategy", "fast"],
       /--strategy takes canary, linear or blueGreen/,
