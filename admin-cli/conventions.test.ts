@@ -130,7 +130,7 @@ describe("usage errors exit 2 with one clear line", () => {
     [
       "an unknown subcommand",
       ["rollout", "stat", "shop"],
-      /unknown command "stat" for keystone rollout/,
+      /unknown command "stat" for keystone rollout \(did you mean "status"\?/,
     ],
     ["a flag without its value", ["apply", "-f"], /-f needs a value/],
     ["a missing argument", ["rollout", "start"], /keystone rollout start needs <service>/],
