@@ -171,6 +171,14 @@ describe("plain words for shape problems", () => {
     );
   });
 
+  it("an empty file is called empty", async () => {
+    const path = file("empty.yaml", ["# nothing yet"]);
+    const { problems } = await problemsOf(path);
+    expect(problems).toEqual([
+      { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
+    ]);
+  });
+
   it("a left-out field with a fixed set of values is missing, not refused", async () => {
     const path = file("no-strategy.yaml", [
       "services:",
