@@ -145,6 +145,11 @@ describe("usage errors exit 2 with one clear line", () => {
       ["rollout", "start", "shop", "--strategy", "fast"],
       /--strategy takes canary, linear or blueGreen/,
     ],
+    [
+      "a bad duration, named with its flag",
+      ["rollout", "wait", "shop", "--interval", "5x"],
+      /--interval takes a duration like 30s or 5m, not "5x"/,
+    ],
     ["a group without its command", ["rollout"], /keystone rollout needs a command: start, status/],
     ["a switch given a value", ["get", "--json=yes"], /--json is a switch/],
   ];

@@ -14,11 +14,17 @@ export interface WaitClock {
   pause(): Promise<void>;
 }
 
+/** A duration flag's value in ms; a bad one is a usage error naming the flag and the value. */
+function durationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined)
+    throw new CliError(EXIT.usage, `--${flag} takes a duration like 30s or 5m, not "${value}"`);
+  return ms;
+}
+
 export function waitClock(args: { timeout: string; interval: string }): WaitClock {
-  const timeoutMs = parseDuration(args.timeout);
-  const intervalMs = parseDuration(args.interval);
-  if (timeoutMs === undefined || intervalMs === undefined)
-    throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
+  const timeoutMs = durationFlag("timeout", args.timeout);
+  const intervalMs = durationFlag("interval", args.interval);
   const deadline = Date.now() + timeoutMs;
   return {
     expired: () => Date.now() >= deadline,
