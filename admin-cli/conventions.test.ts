@@ -150,6 +150,11 @@ describe("usage errors exit 2 with one clear line", () => {
       ["rollout", "wait", "shop", "--interval", "5x"],
       /--interval takes a duration like 30s or 5m, not "5x"/,
     ],
+    [
+      "a watch interval that is neither seconds nor a duration",
+      ["rollout", "status", "shop", "--watch", "--interval", "soon"],
+      /--interval takes seconds \(2\) or a duration \(5s\), not "soon"/,
+    ],
     ["a group without its command", ["rollout"], /keystone rollout needs a command: start, status/],
     ["a switch given a value", ["get", "--json=yes"], /--json is a switch/],
   ];

@@ -22,6 +22,22 @@ function durationFlag(flag: string, value: string): number {
   return ms;
 }
 
+/**
+ * `--watch --interval`: seconds (`2`, `0.5`) or a duration as `wait` takes (`5s`), at least 0.2 s;
+ * anything else is a usage error rather than a silent default.
+ */
+export function watchIntervalMs(value: string): number {
+  const seconds = Number(value);
+  const ms =
+    value.trim() !== "" && Number.isFinite(seconds) ? seconds * 1000 : parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new CliError(
+      EXIT.usage,
+      `--interval takes seconds (2) or a duration (5s), not "${value}"`,
+    );
+  return Math.max(200, ms);
+}
+
 export function waitClock(args: { timeout: string; interval: string }): WaitClock {
   const timeoutMs = durationFlag("timeout", args.timeout);
   const intervalMs = durationFlag("interval", args.interval);
