@@ -102,6 +102,11 @@ export function resolveInvocation(root: CommandDef, argv: readonly string[]): In
   return { chain, names, help, version };
 }
 
+/** What a flag's value is called in help and errors: its `valueHint`, else the flag's name. */
+export function valueHint(key: string, arg: ArgDef): string {
+  return (arg as { valueHint?: string }).valueHint ?? key;
+}
+
 /** A group needs its subcommand; a command needs its required arguments and flags. */
 function checkComplete(cmd: CommandDef, names: string[], positionals: string[], seen: Set<string>) {
   const command = names.join(" ");
@@ -115,7 +120,9 @@ function checkComplete(cmd: CommandDef, names: string[], positionals: string[], 
       if (given-- <= 0 && arg.required !== false && arg.default === undefined)
         throw new UsageError(`${command} needs <${key}> (see ${command} --help)`);
     } else if (arg.required === true && arg.default === undefined && !seen.has(key)) {
-      throw new UsageError(`${command} needs --${key} <${key}> (see ${command} --help)`);
+      throw new UsageError(
+        `${command} needs --${key} <${valueHint(key, arg)}> (see ${command} --help)`,
+      );
     }
   }
 }

@@ -101,6 +101,10 @@ export function parseCheckedText<T>(
       doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
     );
   }
+  if (doc.contents === null)
+    throw invalid(source, [
+      { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
+    ]);
   const checked = check(doc.toJS());
   if (!checked.success) {
     const located = checked.issues.map((issue: PathIssue) => ({

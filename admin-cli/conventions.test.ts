@@ -130,15 +130,30 @@ describe("usage errors exit 2 with one clear line", () => {
     [
       "an unknown subcommand",
       ["rollout", "stat", "shop"],
-      /unknown command "stat" for keystone rollout/,
+      /unknown command "stat" for keystone rollout \(did you mean "status"\?/,
     ],
     ["a flag without its value", ["apply", "-f"], /-f needs a value/],
     ["a missing argument", ["rollout", "start"], /keystone rollout start needs <service>/],
     ["a missing required flag", ["validate"], /keystone validate needs --file <file>/],
     [
+      "a missing flag, named as in help",
+      ["revert", "shop"],
+      /keystone revert needs --to <revision>/,
+    ],
+    [
       "a bad value",
       ["rollout", "start", "shop", "--strategy", "fast"],
       /--strategy takes canary, linear or blueGreen/,
+    ],
+    [
+      "a bad duration, named with its flag",
+      ["rollout", "wait", "shop", "--interval", "5x"],
+      /--interval takes a duration like 30s or 5m, not "5x"/,
+    ],
+    [
+      "a watch interval that is neither seconds nor a duration",
+      ["rollout", "status", "shop", "--watch", "--interval", "soon"],
+      /--interval takes seconds \(2\) or a duration \(5s\), not "soon"/,
     ],
     ["a group without its command", ["rollout"], /keystone rollout needs a command: start, status/],
     ["a switch given a value", ["get", "--json=yes"], /--json is a switch/],

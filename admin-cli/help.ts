@@ -1,7 +1,7 @@
 // Help text generated from the declared commands and flags, with the full `keystone …` path in
 // every usage line and the global flags listed; coloured only through the painter it is given.
 import type { ArgDef, CommandDef } from "citty";
-import { argsOf, subCommandsOf } from "./command-line.ts";
+import { argsOf, subCommandsOf, valueHint } from "./command-line.ts";
 import { GLOBAL_FLAGS } from "./globals.ts";
 import type { Paint } from "./io.ts";
 
@@ -21,8 +21,7 @@ function columns(rows: [string, string][], paint: Paint): string[] {
 function flagLabel(key: string, arg: ArgDef): string {
   const aliases = ((arg as { alias?: string | string[] }).alias ?? []) as string | string[];
   const short = (Array.isArray(aliases) ? aliases : [aliases]).map((a) => `-${a}, `).join("");
-  const hint = (arg as { valueHint?: string }).valueHint ?? key;
-  return `${short}--${key}${arg.type === "string" ? ` <${hint}>` : ""}`;
+  return `${short}--${key}${arg.type === "string" ? ` <${valueHint(key, arg)}>` : ""}`;
 }
 
 function flagText(arg: ArgDef): string {

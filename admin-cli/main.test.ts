@@ -80,6 +80,14 @@ describe("usage", () => {
   });
 });
 
+describe("weights", () => {
+  it("a split that does not sum to 100 is refused before anything is sent, naming the weights", async () => {
+    const result = await run("weights", "shop", "stable=60", "canary=30");
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("weights sum to 90, must be 100 (stable=60 canary=30)");
+  });
+});
+
 describe("rollout status view", () => {
   it("shows phase, step, weights, bake left and per-version figures", () => {
     const out = createOutput(

@@ -170,4 +170,35 @@ describe("plain words for shape problems", () => {
       /^unknown field "stiky": did you mean "sticky"\?/,
     );
   });
+
+  it("an empty file is called empty", async () => {
+    const path = file("empty.yaml", ["# nothing yet"]);
+    const { problems } = await problemsOf(path);
+    expect(problems).toEqual([
+      { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
+    ]);
+  });
+
+  it("a left-out field with a fixed set of values is missing, not refused", async () => {
+    const path = file("no-strategy.yaml", [
+      "services:",
+      "  - name: shop",
+      "    hosts: [shop.example.com]",
+      "    versions: { stable: { origin: http://s.internal }, canary: { origin: http://c.internal } }",
+      "    baseline: stable",
+      "    split: { stable: 100, canary: 0 }",
+      "    rollout:",
+      "      candidate: canary",
+      "      steps: [{ weight: 10, bake: 1m }]",
+    ]);
+    const { problems } = await problemsOf(path);
+    expect(problems).toEqual([
+      {
+        path: "services[0].rollout.strategy",
+        line: 7,
+        column: 5,
+        message: "required field is missing: use one of canary, linear, blueGreen",
+      },
+    ]);
+  });
 });

@@ -14,11 +14,33 @@ export interface WaitClock {
   pause(): Promise<void>;
 }
 
+/** A duration flag's value in ms; a bad one is a usage error naming the flag and the value. */
+function durationFlag(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined)
+    throw new CliError(EXIT.usage, `--${flag} takes a duration like 30s or 5m, not "${value}"`);
+  return ms;
+}
+
+/**
+ * `--watch --interval`: seconds (`2`, `0.5`) or a duration as `wait` takes (`5s`), at least 0.2 s;
+ * anything else is a usage error rather than a silent default.
+ */
+export function watchIntervalMs(value: string): number {
+  const seconds = Number(value);
+  const ms =
+    value.trim() !== "" && Number.isFinite(seconds) ? seconds * 1000 : parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new CliError(
+      EXIT.usage,
+      `--interval takes seconds (2) or a duration (5s), not "${value}"`,
+    );
+  return Math.max(200, ms);
+}
+
 export function waitClock(args: { timeout: string; interval: string }): WaitClock {
-  const timeoutMs = parseDuration(args.timeout);
-  const intervalMs = parseDuration(args.interval);
-  if (timeoutMs === undefined || intervalMs === undefined)
-    throw new CliError(EXIT.usage, "--timeout and --interval take durations like 30s, 5m");
+  const timeoutMs = durationFlag("timeout", args.timeout);
+  const intervalMs = durationFlag("interval", args.interval);
   const deadline = Date.now() + timeoutMs;
   return {
     expired: () => Date.now() >= deadline,

@@ -89,7 +89,14 @@ function describe(issue: z.core.$ZodIssue, value: unknown, known: boolean): stri
       if (issue.values.length === 1) return `must be ${quote(issue.values[0])}`;
       const allowed = issue.values.map((v) => String(v));
       const close = typeof value === "string" ? nearest(value, allowed) : undefined;
-      return `${value === undefined ? "not allowed" : `${quote(value)} is not allowed`}: use one of ${allowed.join(", ")}${close ? ` (did you mean "${close}"?)` : ""}`;
+      // With the input at hand, nothing at the path means the field was left out, not mistyped.
+      const head =
+        value !== undefined
+          ? `${quote(value)} is not allowed`
+          : known
+            ? "required field is missing"
+            : "not allowed";
+      return `${head}: use one of ${allowed.join(", ")}${close ? ` (did you mean "${close}"?)` : ""}`;
     }
     case "too_small":
       return issue.origin === "string" && Number(issue.minimum) === 1

@@ -15,6 +15,13 @@ describe("did you mean", () => {
     expect(nearest("abrot", ["abort", "pause"])).toBe("abort");
   });
 
+  it("takes a word cut short for the one word it begins", () => {
+    expect(nearest("stat", ["start", "status", "abort"])).toBe("status");
+    expect(nearest("promo", ["pause", "promote"])).toBe("promote");
+    // Begun by two words: no guess between them.
+    expect(nearest("sta", ["start", "status"])).toBeUndefined();
+  });
+
   it("suggests nothing for a word that is not close to any", () => {
     expect(nearest("xyz", ["get", "apply"])).toBeUndefined();
     expect(nearest("tge", ["get"])).toBeUndefined();

@@ -8,7 +8,12 @@ export default defineCommand({
   meta: { name: "revert", description: "Restore an earlier revision (as a new revision)" },
   args: {
     service: { type: "positional", required: true, description: "service name" },
-    to: { type: "string", required: true, description: "revision number to restore" },
+    to: {
+      type: "string",
+      required: true,
+      valueHint: "revision",
+      description: "revision number to restore",
+    },
     reason: { type: "string", description: "why, recorded in history" },
   },
   async run({ args }) {

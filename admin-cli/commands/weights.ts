@@ -1,6 +1,8 @@
 // keystone weights SERVICE stable=90 canary=10: a new revision with the new split.
 import { defineCommand } from "citty";
 import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
+import { problemsOf } from "../../schemas/problems.ts";
+import { Split } from "../../schemas/split.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { expectedRevision, openSession } from "../session.ts";
 
@@ -17,6 +19,14 @@ export function parseWeights(pairs: string[]): Record<string, number> {
         `version "${match[1]}" is given twice: give each version once`,
       );
     split[match[1]!] = Number(match[2]);
+  }
+  // The Worker's own split rules, checked before anything is sent: the error names the weights.
+  const checked = Split.safeParse(split);
+  if (!checked.success) {
+    const problems = problemsOf(checked.error).map((p) =>
+      p.path === "(root)" ? p.message : `${p.path}=${split[p.path]}: ${p.message}`,
+    );
+    throw new CliError(EXIT.invalidConfig, `${problems.join("; ")} (${pairs.join(" ")})`);
   }
   return split;
 }

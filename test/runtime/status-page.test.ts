@@ -64,6 +64,7 @@ describe("signing in to the status page", () => {
     const forged = await signIn("test-read-token", ORIGIN, "https://evil.test");
     expect(forged.status).toBe(403);
     expect(forged.headers.get("set-cookie")).toBeNull();
+    expect(await forged.text()).toMatch(/^refused: sign-in and sign-out .*Origin header/);
   });
 
   it("gives the read token a signed, expiring, HttpOnly, SameSite=Strict cookie, Secure over https, without the token in it", async () => {

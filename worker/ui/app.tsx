@@ -22,6 +22,9 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
+const CROSS_ORIGIN_POST =
+  "refused: sign-in and sign-out are taken only from this site's own pages (send an Origin header of this site, or Sec-Fetch-Site: same-origin)";
+
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header("content-security-policy", CONTENT_SECURITY_POLICY);
   c.header("x-content-type-options", "nosniff");
@@ -81,7 +84,9 @@ export function statusPage() {
   });
 
   ui.onError((error, c) => {
-    if (error instanceof HTTPException) return c.text(error.message, error.status);
+    // hono's csrf() refuses with a bare 403: say why, for a script or curl without an Origin.
+    if (error instanceof HTTPException)
+      return c.text(error.message || (error.status === 403 ? CROSS_ORIGIN_POST : ""), error.status);
     console.error("keystone status page:", error);
     return c.text("the status page could not be built; see the Worker logs", 500);
   });

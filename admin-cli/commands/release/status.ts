@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import { RELEASE_ENDED, renderRelease } from "../../release-view.ts";
 import { openSession } from "../../session.ts";
+import { watchIntervalMs } from "../../wait-clock.ts";
 import { fetchRelease, releaseArgs } from "./shared.ts";
 
 const CLEAR = "\u001b[2J\u001b[H";
@@ -21,7 +22,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, io } = openSession();
-    const intervalMs = Math.max(0.2, Number(args.interval) || 2) * 1000;
+    const intervalMs = watchIntervalMs(args.interval);
     for (;;) {
       const status = await fetchRelease(api, args.release);
       if (out.json) io.stdout(`${JSON.stringify(status)}\n`);

@@ -17,6 +17,7 @@ import {
   TERMINAL,
 } from "../../rollout-view.ts";
 import { openSession } from "../../session.ts";
+import { watchIntervalMs } from "../../wait-clock.ts";
 import { fetchStatus, serviceArgs } from "./shared.ts";
 
 /** The policy's steps and limits, when the service has a rollout policy. */
@@ -64,7 +65,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const { out, api, io } = openSession();
-    const intervalMs = Math.max(0.2, Number(args.interval) || 2) * 1000;
+    const intervalMs = watchIntervalMs(args.interval);
     if (!args.watch) {
       const [status, plan] = await Promise.all([
         fetchStatus(api, args.service),

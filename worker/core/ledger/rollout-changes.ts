@@ -174,12 +174,13 @@ export function start(
   if (!sameConfig(state.config, config.value)) {
     base = { ...base, revision: state.revision + 1, config: config.value };
     revisions.push({ number: base.revision, kind: "rollout", config: config.value });
-    const origin = config.value.versions[started.value.candidate]!.origin;
+    const { origin, release } = config.value.versions[started.value.candidate]!;
+    const candidate = release ? `${started.value.candidate} ${release}` : started.value.candidate;
     events.push({
       type: "config.applied",
       revision: base.revision,
       author: command.author ?? null,
-      reason: command.reason ?? `rollout start: ${started.value.candidate} → ${origin}`,
+      reason: command.reason ?? `rollout start: ${candidate} → ${origin}`,
       detail: { kind: "config", split: config.value.split },
     });
   }
