@@ -3,7 +3,11 @@
 import type { IncidentResponse } from "../schemas/api-responses.ts";
 import type { ThresholdCheck } from "../schemas/rollout-state.ts";
 import { actorText, figuresText, lastRequestText } from "../worker/core/rollout/incident-words.ts";
-import { CHECK_NAMES, formatCheckValue } from "../worker/core/rollout/threshold-checks.ts";
+import {
+  baselineText,
+  CHECK_NAMES,
+  formatCheckValue,
+} from "../worker/core/rollout/threshold-checks.ts";
 
 /** A table cell: pipes escaped, one line, no HTML from stored strings. */
 export function cell(text: string): string {
@@ -21,7 +25,7 @@ function checksTable(checks: ThresholdCheck[]): string[] {
     "| --- | --- | --- | --- |",
     ...checks.map(
       (c) =>
-        `| ${CHECK_NAMES[c.check]} | **${formatCheckValue(c.check, c.measured)}** | ${formatCheckValue(c.check, c.threshold)} | ${c.baseline === undefined ? "–" : c.check === "latencyRatio" ? `p95 ${Math.round(c.baseline)} ms` : `${c.baseline.toFixed(2)}%`} |`,
+        `| ${CHECK_NAMES[c.check]} | **${formatCheckValue(c.check, c.measured)}** | ${formatCheckValue(c.check, c.threshold)} | ${baselineText(c)} |`,
     ),
   ];
 }

@@ -42,7 +42,7 @@ export const ThresholdCheck = z.object({
   measured: z.number(),
   threshold: z.number(),
   passed: z.boolean(),
-  /** The baseline's figure a relative check compared against (p95 ms, error %), when it had one. */
+  /** The baseline's figure in the same window (p95 ms for the latency checks, else error %). */
   baseline: z.number().optional(),
 });
 

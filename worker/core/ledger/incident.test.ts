@@ -61,7 +61,13 @@ describe("the incident of a rolled-back rollout", () => {
       actor: { kind: "analysis", name: "cron" },
     });
     expect(incident.failedChecks).toEqual([
-      { check: "errorRate", measured: 25, threshold: 5, passed: false },
+      {
+        check: "errorRate",
+        measured: 25,
+        threshold: 5,
+        passed: false,
+        baseline: expect.any(Number),
+      },
     ]);
     expect(incident.summary).toBe(
       "shop: rollout of canary v2 rolled back at step 3 of 3 (50%): error rate 25.00% > 5.00%",

@@ -112,7 +112,13 @@ describe("a canary rollout", () => {
     expect(full.state.lastVerdict?.candidate?.errorRatePercent).toBeCloseTo(10, 0);
     const failed = full.state.lastVerdict?.thresholdChecks?.filter((c) => !c.passed);
     expect(failed).toEqual([
-      { check: "errorRate", measured: expect.closeTo(10, 0), threshold: 5, passed: false },
+      {
+        check: "errorRate",
+        measured: expect.closeTo(10, 0),
+        threshold: 5,
+        passed: false,
+        baseline: expect.any(Number),
+      },
     ]);
     expect(thin.state.lastVerdict?.thresholdChecks).toBeUndefined();
     expect(effectiveConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Analysis } from "../../../schemas/rollout.ts";
 import { addLatency } from "../metrics/histogram.ts";
 import { summarize, type WindowStats } from "../metrics/window-stats.ts";
-import { describeCheck, thresholdChecks } from "./threshold-checks.ts";
+import { baselineText, describeCheck, thresholdChecks } from "./threshold-checks.ts";
 
 function stats(requests: number, errors: number, latencyMs: number): WindowStats {
   const histogram = {};
@@ -28,7 +28,10 @@ describe("threshold checks", () => {
       ["errorRateDelta", false],
       ["latencyRatio", true],
     ]);
-    expect(checks[0]).toMatchObject({ measured: 25, threshold: 5 });
+    // The baseline's error rate beside the absolute check: a baseline failing too points away
+    // from the candidate.
+    expect(checks[0]).toMatchObject({ measured: 25, threshold: 5, baseline: 1 });
+    expect(baselineText(checks[0]!)).toBe("1.00%");
     expect(checks[2]).toMatchObject({ measured: 24, threshold: 3, baseline: 1 });
     expect(describeCheck(checks[0]!)).toBe("error rate 25.00% > 5.00%");
     expect(describeCheck(checks[1]!)).toMatch(/^p95 \d+ ms ≤ 2000 ms$/);
@@ -37,6 +40,7 @@ describe("threshold checks", () => {
   it("a slow candidate fails the ratio against the baseline's p95", () => {
     const [, p95, , ratio] = thresholdChecks(analysis, stats(200, 0, 3000), stats(200, 0, 100));
     expect(p95).toMatchObject({ check: "p95", passed: false });
+    expect(baselineText(p95!)).toMatch(/^p95 \d+ ms$/);
     expect(ratio).toMatchObject({ check: "latencyRatio", passed: false, threshold: 1.5 });
     expect(ratio!.measured).toBeCloseTo(30, 0);
     expect(describeCheck(ratio!)).toMatch(

@@ -3,7 +3,11 @@
 // timeline with each step's figures, and the candidate's last request. Every string escaped.
 import type { IncidentWire } from "../../../schemas/incident.ts";
 import { actorText, figuresText, lastRequestText } from "../../core/rollout/incident-words.ts";
-import { CHECK_NAMES, formatCheckValue } from "../../core/rollout/threshold-checks.ts";
+import {
+  baselineText,
+  CHECK_NAMES,
+  formatCheckValue,
+} from "../../core/rollout/threshold-checks.ts";
 import { Document } from "./layout.tsx";
 
 export function IncidentPage(props: { incident: IncidentWire }) {
@@ -66,6 +70,7 @@ export function IncidentPage(props: { incident: IncidentWire }) {
                     <th>check</th>
                     <th class="num">measured</th>
                     <th class="num">threshold</th>
+                    <th class="num">baseline</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -74,6 +79,7 @@ export function IncidentPage(props: { incident: IncidentWire }) {
                       <td>{CHECK_NAMES[c.check]}</td>
                       <td class="num bad">{formatCheckValue(c.check, c.measured)}</td>
                       <td class="num">{formatCheckValue(c.check, c.threshold)}</td>
+                      <td class="num">{baselineText(c)}</td>
                     </tr>
                   ))}
                 </tbody>
