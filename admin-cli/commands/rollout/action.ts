@@ -34,8 +34,10 @@ export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
         reason: args.reason,
       });
       out.result(state);
+      // The operator's own words when given (they are what history records), else the verdict's.
+      const why = args.reason ?? state.lastVerdict?.reason ?? "";
       out.line(
-        `${out.paint("green", "✓")} ${args.service}: ${state.phase}, ${state.candidate} at ${state.weight}% — ${state.lastVerdict?.reason ?? ""}`,
+        `${out.paint("green", "✓")} ${args.service}: ${state.phase}, ${state.candidate} at ${state.weight}% — ${why}`,
       );
     },
   });
