@@ -59,6 +59,22 @@ describe("item 9: override tokens live at most 7 days", () => {
     });
     expect((await mint("7d")).status).toBe(200);
   });
+
+  it("a misspelt version is refused with the one meant, and the versions there are", async () => {
+    const refused = await call(
+      "https://admin.test/_keystone/v1/services/storefront/override-tokens",
+      "*",
+      { method: "POST", headers: ADMIN, body: JSON.stringify({ version: "canry", ttl: "1h" }) },
+    );
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toMatchObject({
+      error: {
+        code: "invalid",
+        message: 'service "storefront" has no version "canry": did you mean "canary"?',
+        problems: [{ path: "version", message: "one of stable, canary" }],
+      },
+    });
+  });
 });
 
 describe("item 10: the admin surface answers on ADMIN_HOSTS only", () => {

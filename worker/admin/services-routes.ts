@@ -18,6 +18,7 @@ import {
 } from "../../schemas/api-responses.ts";
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
+import { suggestion } from "../../schemas/suggest.ts";
 import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
@@ -135,9 +136,13 @@ export function serviceRoutes(): App {
     const body = await readBody(c, OverrideTokenBody);
     const record = await recordOf(c.env, name);
     if (!(body.version in record.config.versions)) {
-      throw new ApiError("invalid", `service "${name}" has no version "${body.version}"`, [
-        { path: "version", message: `one of ${Object.keys(record.config.versions).join(", ")}` },
-      ]);
+      const versions = Object.keys(record.config.versions);
+      const hint = suggestion(body.version, versions);
+      throw new ApiError(
+        "invalid",
+        `service "${name}" has no version "${body.version}"${hint ? `: ${hint}` : ""}`,
+        [{ path: "version", message: `one of ${versions.join(", ")}` }],
+      );
     }
     if (!c.env.OVERRIDE_SECRET) {
       throw new ApiError("unavailable", "override tokens are off: set the OVERRIDE_SECRET secret");
