@@ -1,20 +1,18 @@
 // End to end: a CI job gates on `keystone rollout wait` while the cron progresses the rollout,
 // against real local origins, one of them faulty.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
-import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
-import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
+import { fireCron, useStackWithFaultyOrigin } from "../support/e2e-stack.ts";
 
-let stack: E2eStack;
-let faulty: OriginServer;
+const setup = useStackWithFaultyOrigin();
 
 function shop(canaryOrigin: string, steps: unknown[]): ServiceInput {
   return {
     name: "shop",
     hosts: ["127.0.0.1"],
     versions: {
-      stable: { origin: stack.origins.stable.url, release: "v1" },
+      stable: { origin: setup.stack.origins.stable.url, release: "v1" },
       canary: { origin: canaryOrigin, release: "v2" },
     },
     baseline: "stable",
@@ -31,7 +29,7 @@ async function traffic(count: number): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const response = await fetch(`${stack.url}/`, {
+      const response = await fetch(`${setup.stack.url}/`, {
         headers: { cookie: `ks_shop=visitor-${i}-${Date.now()}` },
       });
       await response.arrayBuffer();
@@ -47,97 +45,105 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2_500));
 }
 
-beforeAll(async () => {
-  stack = await startE2eStack();
-  faulty = await startOrigin("faulty", { errorRate: 0.2 });
-}, 180_000);
-
-afterAll(async () => {
-  await faulty?.close();
-  await stack?.stop();
-});
-
 describe("a CI job gating on rollout wait", () => {
   it("a healthy canary: the cron promotes it and rollout wait exits 0", async () => {
     expect(
       (
-        await stack.cli([
+        await setup.stack.cli([
           "apply",
           "-f",
-          stack.writeFile(
+          setup.stack.writeFile(
             "healthy.yaml",
-            stringify({ services: [shop(stack.origins.canary.url, [{ weight: 50, bake: "1s" }])] }),
+            stringify({
+              services: [shop(setup.stack.origins.canary.url, [{ weight: 50, bake: "1s" }])],
+            }),
           ),
         ])
       ).code,
     ).toBe(0);
-    const started = await stack.cli(["rollout", "start", "shop", "--release", "v2"]);
+    const started = await setup.stack.cli(["rollout", "start", "shop", "--release", "v2"]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain("canary rollout of canary started at 50%");
     await settle();
     const seen = await traffic(80);
     expect(seen.get("canary")).toBeGreaterThan(10);
-    const waiting = stack.cli(["rollout", "wait", "shop", "--timeout", "60s", "--interval", "1s"]);
-    await fireCron(stack.url, Date.now() + 2_000);
+    const waiting = setup.stack.cli([
+      "rollout",
+      "wait",
+      "shop",
+      "--timeout",
+      "60s",
+      "--interval",
+      "1s",
+    ]);
+    await fireCron(setup.stack.url, Date.now() + 2_000);
     const waited = await waiting;
     expect(waited.code, waited.stderr).toBe(0);
-    const status = await stack.cli(["rollout", "status", "shop"]);
+    const status = await setup.stack.cli(["rollout", "status", "shop"]);
     expect(status.stdout).toMatch(/promoted/);
   });
 
   it("a faulty canary: rollout wait exits 10 and the faulty origin stops receiving traffic", async () => {
-    const config = shop(faulty.url, [{ weight: 50, bake: "10m" }]);
+    const config = shop(setup.faulty.url, [{ weight: 50, bake: "10m" }]);
     expect(
       (
-        await stack.cli([
+        await setup.stack.cli([
           "apply",
           "-f",
-          stack.writeFile("faulty.yaml", stringify({ services: [config] })),
+          setup.stack.writeFile("setup.faulty.yaml", stringify({ services: [config] })),
         ])
       ).code,
     ).toBe(0);
-    const started = await stack.cli(["rollout", "start", "shop", "--release", "v3-broken"]);
+    const started = await setup.stack.cli(["rollout", "start", "shop", "--release", "v3-broken"]);
     expect(started.code, started.stderr).toBe(0);
     await settle();
     await traffic(100);
-    expect(faulty.totalHits()).toBeGreaterThan(20);
+    expect(setup.faulty.totalHits()).toBeGreaterThan(20);
 
     const status = JSON.parse(
-      (await stack.cli(["rollout", "status", "shop", "--json"])).stdout,
+      (await setup.stack.cli(["rollout", "status", "shop", "--json"])).stdout,
     ) as { candidate: { requests: number; errors: number } };
     expect(status.candidate.requests).toBeGreaterThanOrEqual(20);
     expect(status.candidate.errors).toBeGreaterThan(0);
 
-    const waiting = stack.cli(["rollout", "wait", "shop", "--timeout", "60s", "--interval", "1s"]);
-    await fireCron(stack.url);
+    const waiting = setup.stack.cli([
+      "rollout",
+      "wait",
+      "shop",
+      "--timeout",
+      "60s",
+      "--interval",
+      "1s",
+    ]);
+    await fireCron(setup.stack.url);
     const waited = await waiting;
     expect(waited.code).toBe(10);
     expect(waited.stderr).toMatch(/rolled back — error rate \d+\.\d+% > 5\.00%/);
 
     await settle();
-    const hitsBefore = faulty.totalHits();
+    const hitsBefore = setup.faulty.totalHits();
     expect(await traffic(60)).toEqual(new Map([["stable", 60]]));
-    expect(faulty.totalHits()).toBe(hitsBefore);
+    expect(setup.faulty.totalHits()).toBe(hitsBefore);
 
-    const history = JSON.parse((await stack.cli(["history", "shop", "--json"])).stdout) as {
+    const history = JSON.parse((await setup.stack.cli(["history", "shop", "--json"])).stdout) as {
       history: { type: string }[];
     };
     expect(history.history.map((h) => h.type)).toContain("rollout.rolledBack");
   });
 
   it("rollout wait times out with exit 11", async () => {
-    const config = shop(stack.origins.canary.url, [{ weight: 10, bake: "1h" }]);
+    const config = shop(setup.stack.origins.canary.url, [{ weight: 10, bake: "1h" }]);
     expect(
       (
-        await stack.cli([
+        await setup.stack.cli([
           "apply",
           "-f",
-          stack.writeFile("slow.yaml", stringify({ services: [config] })),
+          setup.stack.writeFile("slow.yaml", stringify({ services: [config] })),
         ])
       ).code,
     ).toBe(0);
-    expect((await stack.cli(["rollout", "start", "shop"])).code).toBe(0);
-    const waited = await stack.cli([
+    expect((await setup.stack.cli(["rollout", "start", "shop"])).code).toBe(0);
+    const waited = await setup.stack.cli([
       "rollout",
       "wait",
       "shop",
@@ -147,6 +153,6 @@ describe("a CI job gating on rollout wait", () => {
       "500ms",
     ]);
     expect(waited.code).toBe(11);
-    expect((await stack.cli(["rollout", "abort", "shop"])).code).toBe(0);
+    expect((await setup.stack.cli(["rollout", "abort", "shop"])).code).toBe(0);
   });
 });

@@ -4,33 +4,21 @@
 // canary fails its job with the CLI's exit code 10; a pending config change only warns.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
-import { type E2eStack, fireCron, startE2eStack, versionServed } from "../support/e2e-stack.ts";
+import { fireCron, useStackWithFaultyOrigin, versionServed } from "../support/e2e-stack.ts";
 import { GitlabPipeline } from "../support/gitlab-runner.ts";
 import { gitlabProject } from "../support/pipeline-files.ts";
 import { driveUntil } from "../support/rollout-driver.ts";
 
-let stack: E2eStack;
-let faulty: OriginServer;
-
-beforeAll(async () => {
-  stack = await startE2eStack();
-  faulty = await startOrigin("faulty", { errorRate: 0.2 });
-}, 180_000);
-
-afterAll(async () => {
-  await faulty?.close();
-  await stack?.stop();
-});
+const setup = useStackWithFaultyOrigin();
 
 /** What GitLab and the project's CI/CD settings would set; the CLI from this checkout. */
 function variables(extra: Record<string, string>): Record<string, string> {
   return {
-    KEYSTONE_URL: stack.url,
-    KEYSTONE_TOKEN: stack.secrets.ADMIN_TOKEN,
+    KEYSTONE_URL: setup.stack.url,
+    KEYSTONE_TOKEN: setup.stack.secrets.ADMIN_TOKEN,
     KEYSTONE_CLI_DIR: PROJECT_ROOT,
     KEYSTONE_WAIT: "90s",
     CI_DEFAULT_BRANCH: "main",
@@ -42,10 +30,10 @@ function variables(extra: Record<string, string>): Record<string, string> {
 }
 
 async function apply(service: unknown): Promise<void> {
-  const result = await stack.cli([
+  const result = await setup.stack.cli([
     "apply",
     "-f",
-    stack.writeFile("live.yaml", stringify({ services: [service] })),
+    setup.stack.writeFile("live.yaml", stringify({ services: [service] })),
   ]);
   expect(result.code, result.stderr).toBe(0);
 }
@@ -57,8 +45,8 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
       name: "shop",
       hosts: ["127.0.0.1"],
       versions: {
-        blue: { origin: stack.origins.stable.url, release: "v1" },
-        green: { origin: faulty.url, release: "old" },
+        blue: { origin: setup.stack.origins.stable.url, release: "v1" },
+        green: { origin: setup.faulty.url, release: "old" },
       },
       baseline: "blue",
       split: { blue: 100, green: 0 },
@@ -79,8 +67,8 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
       gitlabProject(),
       variables({
         CI_COMMIT_TAG: "v2.0.0",
-        KEYSTONE_ORIGIN: stack.origins.canary.url,
-        KEYSTONE_PREVIEW_URL: `${stack.url}/health`,
+        KEYSTONE_ORIGIN: setup.stack.origins.canary.url,
+        KEYSTONE_PREVIEW_URL: `${setup.stack.url}/health`,
         KEYSTONE_HEALTH_TIMEOUT: "15",
       }),
     );
@@ -94,14 +82,16 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
     });
     expect(pipeline.results.get("deploy-green")!.log).toContain("deploy abc1234 to");
     // At the gate: the cron runs, nothing moves; the public still gets blue.
-    await fireCron(stack.url, Date.now() + 5_000);
+    await fireCron(setup.stack.url, Date.now() + 5_000);
     await pipeline.run();
     expect(pipeline.status("traffic-switch")).toBe("manual");
-    expect(await versionServed(stack.url)).toBe("blue");
-    const status = JSON.parse((await stack.cli(["rollout", "status", "shop", "--json"])).stdout);
+    expect(await versionServed(setup.stack.url)).toBe("blue");
+    const status = JSON.parse(
+      (await setup.stack.cli(["rollout", "status", "shop", "--json"])).stdout,
+    );
     expect(status.state).toMatchObject({ phase: "paused", pausedBy: "operator", weight: 0 });
 
-    await driveUntil(stack.url, pipeline.play("traffic-switch"));
+    await driveUntil(setup.stack.url, pipeline.play("traffic-switch"));
     const switched = pipeline.results.get("traffic-switch")!;
     expect(switched.status, switched.log).toBe("success");
     expect(switched.dotenv).toEqual({ KEYSTONE_PHASE: "promoted" });
@@ -109,7 +99,7 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
       "success",
     );
     expect(pipeline.results.get("cleanup")!.log).toContain("tear down the blue deployment");
-    expect(await versionServed(stack.url)).toBe("green");
+    expect(await versionServed(setup.stack.url)).toBe("green");
   });
 
   it("a faulty canary: canary-wait fails with exit 10 and leaves the phase in its dotenv report", async () => {
@@ -117,8 +107,8 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
       name: "shop",
       hosts: ["127.0.0.1"],
       versions: {
-        stable: { origin: stack.origins.stable.url, release: "v1" },
-        canary: { origin: stack.origins.canary.url, release: "v1" },
+        stable: { origin: setup.stack.origins.stable.url, release: "v1" },
+        canary: { origin: setup.stack.origins.canary.url, release: "v1" },
       },
       baseline: "stable",
       split: { stable: 100, canary: 0 },
@@ -130,9 +120,9 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
     });
     const pipeline = new GitlabPipeline(
       gitlabProject(),
-      variables({ CI_COMMIT_BRANCH: "main", KEYSTONE_ORIGIN: faulty.url }),
+      variables({ CI_COMMIT_BRANCH: "main", KEYSTONE_ORIGIN: setup.faulty.url }),
     );
-    await driveUntil(stack.url, pipeline.run());
+    await driveUntil(setup.stack.url, pipeline.run());
     expect(pipeline.status("canary-start")).toBe("success");
     const waited = pipeline.results.get("canary-wait")!;
     expect(waited).toMatchObject({
@@ -153,8 +143,8 @@ describe("the GitLab template against a local stack", { timeout: 150_000 }, () =
             name: "shop",
             hosts: ["127.0.0.1"],
             versions: {
-              stable: { origin: stack.origins.stable.url },
-              canary: { origin: stack.origins.canary.url },
+              stable: { origin: setup.stack.origins.stable.url },
+              canary: { origin: setup.stack.origins.canary.url },
             },
             baseline: "stable",
             split: { stable: 90, canary: 10 },

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { closedPort, type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import {
   type LocalSecrets,
@@ -39,6 +40,26 @@ export async function fireCron(url: string, time = Date.now()): Promise<void> {
   );
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`firing the cron failed: HTTP ${response.status}`);
+}
+
+/**
+ * A stack for the whole test file and an origin that fails one request in five (a faulty
+ * canary), started before its tests and stopped after them. Read them inside tests.
+ */
+export function useStackWithFaultyOrigin(): {
+  readonly stack: E2eStack;
+  readonly faulty: OriginServer;
+} {
+  const setup = {} as { stack: E2eStack; faulty: OriginServer };
+  beforeAll(async () => {
+    setup.stack = await startE2eStack();
+    setup.faulty = await startOrigin("faulty", { errorRate: 0.2 });
+  }, 180_000);
+  afterAll(async () => {
+    await setup.faulty?.close();
+    await setup.stack?.stop();
+  });
+  return setup;
 }
 
 export async function startE2eStack(): Promise<E2eStack> {
