@@ -180,6 +180,21 @@ describe("stored state from older versions and bad rows", () => {
     expect(byName.get("broken")?.config).toEqual({ name: "broken", hosts: "not-a-list" }); // as stored
     expect((await registry().list()).map((e) => e.name)).toContain("fine");
   });
+
+  it("a stored wave or pin scope that fails today's schema is published as stored, not dropped", async () => {
+    // Dropped, the entry would reach isolates without its wave: the candidate's share everywhere.
+    const h = new RolloutHarness("waved");
+    await h.apply({ ...localShop(), name: "waved", hosts: ["waved.test"] });
+    const bad = { scope: 7, wave: { country: "NZ" } };
+    await runInDurableObject(registry(), (_, state) => {
+      state.storage.sql.exec(
+        "UPDATE entries SET live = ? WHERE name = 'waved'",
+        JSON.stringify(bad),
+      );
+    });
+    await h.apply({ ...localShop(), name: "waved-too", hosts: ["waved-too.test"] });
+    expect(await publishedEntry("waved")).toMatchObject({ live: bad });
+  });
 });
 
 describe("a two-phase change whose caller vanished", () => {

@@ -2,6 +2,7 @@
 // a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, meta.
 import type { Publication, TxOutcome } from "../../schemas/ledger.ts";
 import { LiveRouting } from "../../schemas/live-routing.ts";
+import { problemsOf } from "../../schemas/problems.ts";
 import {
   type DecodedConfig,
   decodeStoredConfig,
@@ -30,18 +31,33 @@ export interface StoredEntry {
   name: string;
   sequence: number;
   decoded: DecodedConfig;
-  /** The publication's pin scope and wave; undefined when it had none (or it no longer parses). */
-  live: LiveRouting | undefined;
+  /**
+   * The publication's pin scope and wave as stored (undefined when it had none). `liveProblem`
+   * says why it no longer fits today's schema: it is then published as stored, like a config, so
+   * isolates refuse the entry and keep their last good one rather than route without its wave.
+   */
+  live: unknown;
+  liveProblem: string | undefined;
 }
 
-function decodeLive(text: unknown): LiveRouting | undefined {
-  if (typeof text !== "string") return undefined;
+function decodeLive(text: unknown): Pick<StoredEntry, "live" | "liveProblem"> {
+  if (typeof text !== "string") return { live: undefined, liveProblem: undefined };
+  let raw: unknown;
   try {
-    const parsed = LiveRouting.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { live: text, liveProblem: `not JSON: ${(error as Error).message}` };
   }
+  const parsed = LiveRouting.safeParse(raw);
+  return parsed.success
+    ? { live: parsed.data, liveProblem: undefined }
+    : {
+        live: raw,
+        liveProblem: problemsOf(parsed.error)
+          .slice(0, 5)
+          .map((p) => `live.${p.path}: ${p.message}`)
+          .join("; "),
+      };
 }
 
 export class RegistryStore {
@@ -82,7 +98,7 @@ export class RegistryStore {
         name: String(row.name),
         sequence: Number(row.sequence),
         decoded: decodeStoredConfig(String(row.config)),
-        live: decodeLive(row.live),
+        ...decodeLive(row.live),
       }));
   }
 

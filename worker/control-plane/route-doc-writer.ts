@@ -45,11 +45,12 @@ export class RouteDocWriter {
    * logged and published as stored: isolates skip what they cannot read and keep the rest.
    */
   document(generation: number, now: number): RoutesDocEnvelope {
-    const services = this.#store.live().map(({ name, sequence, decoded, live }) => {
-      if (!decoded.ok && !this.#reported.has(`${name}@${sequence}`)) {
+    const services = this.#store.live().map(({ name, sequence, decoded, live, liveProblem }) => {
+      const problem = decoded.ok ? liveProblem : decoded.problem;
+      if (problem !== undefined && !this.#reported.has(`${name}@${sequence}`)) {
         this.#reported.add(`${name}@${sequence}`);
         console.error(
-          `keystone: stored service "${name}" does not fit the schema (${decoded.problem}); published as stored`,
+          `keystone: stored service "${name}" does not fit the schema (${problem}); published as stored`,
         );
       }
       const config = decoded.ok ? decoded.config : decoded.raw;
