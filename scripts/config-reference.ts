@@ -46,7 +46,6 @@ export const RELEASE_REFERENCE: ReferenceSpec = {
 };
 
 export const REFERENCES = [CONFIG_REFERENCE, RELEASE_REFERENCE];
-export const REFERENCE_PATH = CONFIG_REFERENCE.path;
 
 export interface Field {
   /** `services[].rollout.analysis.minRequests` */
