@@ -13,6 +13,7 @@ export interface LocalSecrets {
   ADMIN_TOKEN: string;
   READ_TOKEN: string;
   OVERRIDE_SECRET: string;
+  NOTIFY_SECRET: string;
   DEPLOY_WEBHOOK_SECRET: string;
   AFFINITY_SECRET: string;
 }
@@ -23,6 +24,7 @@ export function randomSecrets(): LocalSecrets {
     ADMIN_TOKEN: secret(),
     READ_TOKEN: secret(),
     OVERRIDE_SECRET: secret(),
+    NOTIFY_SECRET: secret(),
     DEPLOY_WEBHOOK_SECRET: secret(),
     AFFINITY_SECRET: secret(),
   };
@@ -41,7 +43,7 @@ export const LOCAL_DEV_VARS = {
 /** Writes a dotenv file of local secrets and the local dev settings. */
 export function writeEnvFile(
   path: string,
-  secrets: LocalSecrets,
+  secrets: Partial<LocalSecrets>,
   extra: Record<string, string> = {},
 ): void {
   const vars = { ...secrets, ...LOCAL_DEV_VARS, ...extra };
@@ -54,8 +56,9 @@ export function writeEnvFile(
 /**
  * The local .dev.vars: created with fresh secrets when absent; one written by an older version
  * gets the local dev settings it lacks (without METRICS_FLUSH_SECONDS a local rollout's outcomes
- * wait 5 s to be counted) and a fresh AFFINITY_SECRET (version pins and group visitor headers
- * are off without it). Returns what it did, for one line of output.
+ * wait 5 s to be counted) and a fresh value for each secret added since (AFFINITY_SECRET: version
+ * pins and group visitor headers are off without it; NOTIFY_SECRET: every `keystone get` warns
+ * that notify events go unsigned). Returns what it did, for one line of output.
  */
 export function ensureLocalEnvFile(path: string): string | undefined {
   if (!existsSync(path)) {
@@ -63,12 +66,12 @@ export function ensureLocalEnvFile(path: string): string | undefined {
     return `created ${path} with fresh local tokens (git-ignored)`;
   }
   const vars = readEnvFile(path);
-  // A secret added since the file was written (AFFINITY_SECRET) gets a fresh value of its own.
-  const fresh = { AFFINITY_SECRET: randomSecrets().AFFINITY_SECRET };
+  const fresh: Record<string, string> = { ...randomSecrets() };
   const wanted: Record<string, string> = { ...fresh, ...LOCAL_DEV_VARS };
   const missing = Object.entries(wanted).filter(([key]) => vars[key] === undefined);
   if (missing.length === 0) return undefined;
   appendFileSync(path, missing.map(([k, v]) => `${k}=${v}\n`).join(""));
+  // Secrets are named, never shown; settings are shown with their value.
   const shown = missing.map(([k, v]) => (k in fresh ? k : `${k}=${v}`));
   return `added ${shown.join(", ")} to ${path}`;
 }
@@ -119,7 +122,15 @@ export async function startWorker(options: StackOptions): Promise<Stack> {
     cwd: PROJECT_ROOT,
     detached: true,
     stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      // Miniflare would fetch request.cf from workers.cloudflare.com at every start (a stack trace
+      // when offline) and use the developer's own location; the fixed placeholder (country US,
+      // colo DFW) makes geo rules and waves behave the same on every machine, offline or not.
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    },
   });
   const tail: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {

@@ -83,6 +83,10 @@ async function start(): Promise<void> {
     services: { name: string; config: { versions: Record<string, { origin: string }> } }[];
   };
   const flag = url === DEFAULT_URL ? "" : ` --url ${url}`;
+  // With KEYSTONE_LOCAL_DIR, the CLI in another terminal needs it too to find the local token.
+  const cli = process.env.KEYSTONE_LOCAL_DIR
+    ? `KEYSTONE_LOCAL_DIR=${localDir} npx keystone`
+    : "npx keystone";
   if (services.length === 0) {
     const code = await keystone(["apply", "-f", demoFile, "--reason", "npm start demo", ...auth]);
     if (code !== 0) throw new StackError(`applying the demo config failed (exit ${code})`);
@@ -92,14 +96,10 @@ async function start(): Promise<void> {
     const stale = demo ? staleDemoPorts(demo.config.versions, [stablePort, canaryPort]) : [];
     if (stale.length > 0)
       console.log(
-        `note: the stored demo service routes to ${stale.join(", ")}, where no demo origin listens now; re-point it with: npx keystone apply -f ${demoFile}${flag}`,
+        `note: the stored demo service routes to ${stale.join(", ")}, where no demo origin listens now; re-point it with: ${cli} apply -f ${demoFile}${flag}`,
       );
   }
   const traffic = url === DEFAULT_URL ? "npm run traffic" : `PORT=${port} npm run traffic`;
-  // With KEYSTONE_LOCAL_DIR, the CLI in another terminal needs it too to find the local token.
-  const cli = process.env.KEYSTONE_LOCAL_DIR
-    ? `KEYSTONE_LOCAL_DIR=${localDir} npx keystone`
-    : "npx keystone";
   const hints: [string, string][] = [
     [`curl -i ${url}/`, "x-keystone-version says which version answered"],
     [`curl -s -H 'x-canary: always' ${url}/`, "a header rule forces the canary"],

@@ -32,7 +32,7 @@ const file = (name: string, ...services: ServiceInput[]) =>
   stack.writeFile(name, stringify({ services }));
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await startE2eStack({ unset: ["NOTIFY_SECRET"] });
 }, 180_000);
 
 afterAll(async () => {

@@ -1,12 +1,14 @@
 // End to end: `npm start` on non-default ports tells the truth (demo origins on the configured
-// ports, hints with the right --url), the README's local rollout recipe reaches `promoted`, and
-// a second `npm start` on a busy port stops with one line and exit 1.
+// ports, hints with the right --url, no warning from `keystone get`, no offline stack trace), the
+// README's local rollout recipe reaches `promoted`, a second `npm start` on a busy port stops with
+// one line and exit 1, and after a restart on other ports its re-apply hint works as printed.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort } from "../../scripts/origin-server.ts";
 import { readEnvFile } from "../../scripts/stack.ts";
+import { waitForResponse } from "../support/e2e-stack.ts";
 import {
   readmeRecipe,
   runShell,
@@ -18,6 +20,8 @@ import {
 const dir = mkdtempSync(join(tmpdir(), "keystone-local-"));
 const ports = { worker: 0, stable: 0, canary: 0 };
 let first: StartRun;
+/** The `npm start` running now (the first, or the one restarted on other ports). */
+let running: StartRun | undefined;
 
 function startEnv(worker: number, stable: number, canary: number, localDir = dir) {
   return {
@@ -35,10 +39,11 @@ beforeAll(async () => {
   first = runStart(startEnv(ports.worker, ports.stable, ports.canary));
   const code = await first.settled;
   if (code !== null) throw new Error(`npm start exited ${code}:\n${first.output()}`);
+  running = first;
 }, 180_000);
 
 afterAll(async () => {
-  if (first) await stopStart(first);
+  if (running) await stopStart(running);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -54,6 +59,27 @@ describe("npm start on non-default ports", () => {
     expect(response.headers.get("x-keystone-version")).toBe("canary");
     expect(((await response.json()) as { origin: string }).origin).toBe("canary");
     expect(readEnvFile(join(dir, ".dev.vars")).METRICS_FLUSH_SECONDS).toBe("1");
+  });
+
+  it("offline, wrangler prints no stack trace: request.cf is the fixed placeholder, not fetched", () => {
+    expect(first.output()).toContain("Ready on");
+    expect(first.output()).not.toMatch(/getaddrinfo|ENOTFOUND|Unable to fetch the `Request.cf`/);
+  });
+
+  it("its printed `keystone get` lists the demo and warns about no missing secret", async () => {
+    const line = first
+      .output()
+      .split("\n")
+      .find((l) => l.includes("npx keystone get"))!
+      .replace(/\s+#.*$/, "")
+      .trim();
+    expect(line).toBe(
+      `KEYSTONE_LOCAL_DIR=${dir} npx keystone get --url http://127.0.0.1:${ports.worker}`,
+    );
+    const got = await runShell(line, {});
+    expect(got.code, got.output).toBe(0);
+    expect(got.output).toMatch(/^demo\s/m);
+    expect(got.output).not.toContain("warning");
   });
 
   it("the README's local rollout recipe, line by line, ends promoted", async () => {
@@ -103,4 +129,38 @@ describe("a busy port", () => {
     );
     rmSync(other, { recursive: true, force: true });
   });
+});
+
+describe("npm start again with the demo origins on other ports", () => {
+  it("says the stored demo routes to the old ports, and its re-apply hint works as printed", async () => {
+    await stopStart(first);
+    running = undefined;
+    const stable = await closedPort();
+    const canary = await closedPort();
+    const again = runStart(startEnv(ports.worker, stable, canary));
+    running = again;
+    const code = await again.settled;
+    expect(code, again.output()).toBeNull();
+    const note = again
+      .output()
+      .split("\n")
+      .find((line) => line.startsWith("note: the stored demo service routes to"));
+    expect(note, again.output()).toBeDefined();
+    const hint = note!.slice(note!.indexOf("re-point it with: ") + "re-point it with: ".length);
+    expect(hint).toBe(
+      `KEYSTONE_LOCAL_DIR=${dir} npx keystone apply -f ${join(dir, ".keystone/demo.yaml")} --url http://127.0.0.1:${ports.worker}`,
+    );
+    const applied = await runShell(hint, {});
+    expect(applied.code, applied.output).toBe(0);
+    // The canary now answers from the new port: the forced request reaches a live origin.
+    await waitForResponse(
+      `http://127.0.0.1:${ports.worker}`,
+      "the canary on its new port",
+      (r) => r.status === 200 && r.headers.get("x-keystone-version") === "canary",
+      { headers: { "x-canary": "always" } },
+    );
+    expect(readFileSync(join(dir, ".keystone/demo.yaml"), "utf8")).toContain(
+      `origin: "http://127.0.0.1:${canary}"`,
+    );
+  }, 180_000);
 });

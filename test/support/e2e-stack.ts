@@ -62,12 +62,17 @@ export function useStackWithFaultyOrigin(): {
   return setup;
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
+/** `unset`: secrets the Worker runs without, as a deployment that never set them would. */
+export async function startE2eStack(
+  setup: { unset?: (keyof LocalSecrets)[] } = {},
+): Promise<E2eStack> {
   const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
   const secrets = randomSecrets();
   const envFile = join(dir, "worker.env");
+  const given: Partial<LocalSecrets> = { ...secrets };
+  for (const name of setup.unset ?? []) delete given[name];
   // Flush outcomes with every request, so a test's traffic reaches the stats objects at once.
-  writeEnvFile(envFile, secrets, { METRICS_FLUSH_SECONDS: "0" });
+  writeEnvFile(envFile, given, { METRICS_FLUSH_SECONDS: "0" });
   const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
   const port = await closedPort();
   const options = { port, persistTo: join(dir, "state"), envFile };

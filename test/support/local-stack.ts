@@ -16,7 +16,8 @@ export function runStart(env: Record<string, string>): StartRun {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, "scripts/start.ts")], {
     cwd: PROJECT_ROOT,
     detached: true,
-    env: { ...process.env, NO_COLOR: "1", ...env },
+    // NODE_ENV=test (set by vitest) would make Miniflare skip what it does from a user's shell.
+    env: { ...process.env, NODE_ENV: undefined, NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
