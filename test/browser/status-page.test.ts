@@ -1,22 +1,18 @@
 // The status page in real headless Chromium against the local stack: sign-in, a wrong token
 // refused, the demo service with its split and a rollout whose bar advances on the page's own
-// refresh, stored markup shown as text, the CSP header; screenshots for the docs.
+// refresh, stored markup shown as text, the CSP header; pictures of each in test/browser/screenshots.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { type HeadlessChromium, launchChromium } from "../../scripts/chromium.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
 import { burst, localCanaryConfig } from "../support/local-traffic.ts";
-import { type HeadlessChromium, launchChromium } from "./chromium.ts";
 
+/** Pictures of what the tests saw (git-ignored); the docs' own come from `npm run screenshots`. */
 const SCREENSHOTS = join(PROJECT_ROOT, "test/browser/screenshots");
-/** The README's screenshot is rewritten only when asked, so a test run leaves the tree clean. */
-const README_SHOT =
-  process.env.UPDATE_SCREENSHOTS === "1"
-    ? join(PROJECT_ROOT, "docs/img/status-page.png")
-    : join(SCREENSHOTS, "status-page.png");
 const HOSTILE = "<script>window.__pwned=1</script>";
 
 let stack: E2eStack;
@@ -138,11 +134,16 @@ describe("the status page in headless Chromium", () => {
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
-  it("saves the screenshot the README shows (docs/img only with UPDATE_SCREENSHOTS=1)", async () => {
+  it("at the gate, saves a picture of the paused rollout", async () => {
     await passStep();
     await burst(stack.url, 80);
     await page.reload();
-    await page.locator('[data-service="demo"]').screenshot({ path: README_SHOT });
+    expect(await page.locator('[data-service="demo"] .rollout .phase').textContent()).toBe(
+      "paused",
+    );
+    await page
+      .locator('[data-service="demo"]')
+      .screenshot({ path: join(SCREENSHOTS, "status-page.png") });
     await page.screenshot({ path: join(SCREENSHOTS, "status-page-full.png"), fullPage: true });
   });
 

@@ -1,11 +1,12 @@
 // Debian's headless Chromium (never a downloaded browser), started with fixed flags and a fresh
-// profile, driven by playwright-core over the DevTools protocol.
+// profile, driven by playwright-core over the DevTools protocol: for `npm run screenshots` and the
+// browser tests.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
-import { stopProcessGroup } from "../../scripts/stack.ts";
+import { stopProcessGroup } from "./stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
