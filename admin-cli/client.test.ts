@@ -1,26 +1,44 @@
 // The CLI's API client parses every answer with its schema: an answer of the wrong shape is a
-// clear error (exit 1) naming what did not fit, never a crash further on.
+// clear error (exit 1) naming what did not fit, never a crash further on. Behind Cloudflare
+// Access it sends a service token, and a trip to Access's sign-in page says what to set.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeResult } from "../schemas/api-responses.ts";
 import { ApiClient } from "./client.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { accessServiceToken } from "./session.ts";
 
 let server: Server;
 let api: ApiClient;
+let base: string;
 const answers: Record<string, unknown> = {
   "/_keystone/v1/ok": { name: "shop", revision: 3, changed: true },
   "/_keystone/v1/odd": { name: "shop", revision: "three" },
 };
+/** Where a path redirects, as Access (or an http→https rule) in front of the Worker would. */
+const redirects: Record<string, string> = {
+  "/_keystone/v1/behind-access":
+    "https://acme.cloudflareaccess.com/cdn-cgi/access/login/keystone.example.com?kid=1",
+  "/_keystone/v1/moved": "https://keystone.example.com/_keystone/v1/moved",
+};
+let lastHeaders: Record<string, string | string[] | undefined> = {};
 
 beforeAll(async () => {
   server = createServer((req, res) => {
+    lastHeaders = req.headers;
+    const to = redirects[req.url ?? ""];
+    if (to) {
+      res.writeHead(302, { location: to });
+      res.end("<html>sign in</html>");
+      return;
+    }
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(answers[req.url ?? ""] ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  api = new ApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, undefined);
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = new ApiClient(base, undefined);
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -42,5 +60,64 @@ describe("the admin API client", () => {
     expect(failure.message).toMatch(/answered in an unexpected shape/);
     expect(failure.details.join("\n")).toMatch(/revision: .*expected number/);
     expect(failure.details.join("\n")).toMatch(/changed: .*expected boolean/);
+  });
+});
+
+describe("through Cloudflare Access", () => {
+  const token = { clientId: "abc.access", clientSecret: "s3cret" };
+
+  it("sends the service token as CF-Access-Client-Id and -Secret, beside the bearer token", async () => {
+    await new ApiClient(base, "admin-token", token).get(ChangeResult, "/ok");
+    expect(lastHeaders).toMatchObject({
+      "cf-access-client-id": "abc.access",
+      "cf-access-client-secret": "s3cret",
+      authorization: "Bearer admin-token",
+    });
+    await api.get(ChangeResult, "/ok");
+    expect(lastHeaders["cf-access-client-id"]).toBeUndefined();
+  });
+
+  it("sent to Access's sign-in page: exit 5, naming the variables to set", async () => {
+    const error = (await api
+      .get(ChangeResult, "/behind-access")
+      .catch((e: unknown) => e)) as CliError;
+    expect(error.exitCode).toBe(EXIT.auth);
+    expect(error.message).toBe(
+      `Cloudflare Access stopped GET ${base}/_keystone/v1/behind-access: it sent the request to its sign-in page`,
+    );
+    expect(error.details.join("\n")).toContain(
+      "set KEYSTONE_ACCESS_CLIENT_ID and KEYSTONE_ACCESS_CLIENT_SECRET",
+    );
+  });
+
+  it("any other redirect: exit 1, naming where it pointed, never followed", async () => {
+    const error = (await api.get(ChangeResult, "/moved").catch((e: unknown) => e)) as CliError;
+    expect(error.exitCode).toBe(EXIT.error);
+    expect(error.message).toBe(
+      `GET ${base}/_keystone/v1/moved answered 302, a redirect to https://keystone.example.com/_keystone/v1/moved`,
+    );
+  });
+
+  it("the token goes to an https admin URL only; one variable without the other is exit 5", () => {
+    const env = {
+      KEYSTONE_ACCESS_CLIENT_ID: "abc.access",
+      KEYSTONE_ACCESS_CLIENT_SECRET: "s3cret",
+    };
+    expect(accessServiceToken("https://keystone.example.com", env)).toEqual(token);
+    expect(accessServiceToken("http://127.0.0.1:8787", env)).toBeUndefined();
+    expect(accessServiceToken("https://keystone.example.com", {})).toBeUndefined();
+    const half = (() => {
+      try {
+        return accessServiceToken("https://keystone.example.com", {
+          KEYSTONE_ACCESS_CLIENT_ID: "abc.access",
+        });
+      } catch (error) {
+        return error;
+      }
+    })() as CliError;
+    expect(half.exitCode).toBe(EXIT.auth);
+    expect(half.message).toBe(
+      "KEYSTONE_ACCESS_CLIENT_ID is set but KEYSTONE_ACCESS_CLIENT_SECRET is not: a Cloudflare Access service token is both",
+    );
   });
 });

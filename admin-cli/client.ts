@@ -5,14 +5,26 @@ import { ErrorEnvelope } from "../schemas/api.ts";
 import { formatPath } from "../schemas/problems.ts";
 import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
 
+/** A Cloudflare Access service token: lets the CLI through Access in front of the admin host. */
+export interface AccessServiceToken {
+  clientId: string;
+  clientSecret: string;
+}
+
 export class ApiClient {
   readonly baseUrl: string;
   /** A function is asked at the first request: a command that sends none never needs a token. */
   readonly #token: string | undefined | (() => string | undefined);
+  readonly #access: AccessServiceToken | undefined;
 
-  constructor(baseUrl: string, token: string | undefined | (() => string | undefined)) {
+  constructor(
+    baseUrl: string,
+    token: string | undefined | (() => string | undefined),
+    access?: AccessServiceToken,
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.#token = token;
+    this.#access = access;
   }
 
   get<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S>> {
@@ -45,9 +57,18 @@ export class ApiClient {
           accept: "application/json",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(this.#access
+            ? {
+                "cf-access-client-id": this.#access.clientId,
+                "cf-access-client-secret": this.#access.clientSecret,
+              }
+            : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
+        // The admin API never redirects: a redirect is something in front of it (Access's
+        // sign-in page, an http→https rule), and following it would lose the method and body.
+        redirect: "manual",
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -57,6 +78,7 @@ export class ApiClient {
         ["  is the Worker running (npm start), and is --url / KEYSTONE_URL right?"],
       );
     }
+    if (response.status >= 300 && response.status < 400) throw redirected(method, url, response);
     const text = await response.text();
     let json: unknown;
     try {
@@ -99,4 +121,24 @@ export class ApiClient {
     failure.notFound = code === "not_found";
     throw failure;
   }
+}
+
+/** Why a request was redirected, and what to do about it. */
+function redirected(method: string, url: string, response: Response): CliError {
+  const location = response.headers.get("location") ?? "";
+  const host = URL.canParse(location) ? new URL(location).hostname : "";
+  if (host.endsWith(".cloudflareaccess.com"))
+    return new CliError(
+      EXIT.auth,
+      `Cloudflare Access stopped ${method} ${url}: it sent the request to its sign-in page`,
+      [
+        "  set KEYSTONE_ACCESS_CLIENT_ID and KEYSTONE_ACCESS_CLIENT_SECRET to a service token that the",
+        "  Access application's policy admits (docs/deploy.md, the admin API on its own hostname)",
+      ],
+    );
+  return new CliError(
+    EXIT.error,
+    `${method} ${url} answered ${response.status}, a redirect to ${location || "nowhere"}`,
+    ["  --url / KEYSTONE_URL should be the admin hostname itself, with https://"],
+  );
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
-import { ApiClient } from "./client.ts";
+import { type AccessServiceToken, ApiClient } from "./client.ts";
 import type { EnvironmentChoice } from "./config-file.ts";
 import { readContexts } from "./contexts/store.ts";
 import { resolveTarget } from "./contexts/target.ts";
@@ -53,7 +53,7 @@ export function openSession(): Session {
   const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
   return {
     out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
-    api: new ApiClient(target.url, () => target.token()),
+    api: new ApiClient(target.url, () => target.token(), accessServiceToken(target.url, io.env)),
     io,
     author,
     environment: target.environment
@@ -61,6 +61,31 @@ export function openSession(): Session {
       : undefined,
     globals,
   };
+}
+
+/**
+ * The Cloudflare Access service token in KEYSTONE_ACCESS_CLIENT_ID and _SECRET, for an https
+ * admin URL only: Access fronts only https hostnames, and the secret never goes out in the clear
+ * or to a local Worker. One of the two without the other is refused (exit 5), as a context's
+ * unset token variable is.
+ */
+export function accessServiceToken(
+  url: string,
+  env: Record<string, string | undefined>,
+): AccessServiceToken | undefined {
+  const clientId = env.KEYSTONE_ACCESS_CLIENT_ID || undefined;
+  const clientSecret = env.KEYSTONE_ACCESS_CLIENT_SECRET || undefined;
+  if (clientId === undefined && clientSecret === undefined) return undefined;
+  if (clientId === undefined || clientSecret === undefined) {
+    const [set, unset] = clientId
+      ? ["KEYSTONE_ACCESS_CLIENT_ID", "KEYSTONE_ACCESS_CLIENT_SECRET"]
+      : ["KEYSTONE_ACCESS_CLIENT_SECRET", "KEYSTONE_ACCESS_CLIENT_ID"];
+    throw new CliError(
+      EXIT.auth,
+      `${set} is set but ${unset} is not: a Cloudflare Access service token is both`,
+    );
+  }
+  return url.startsWith("https://") ? { clientId, clientSecret } : undefined;
 }
 
 /**
