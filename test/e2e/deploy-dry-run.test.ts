@@ -1,54 +1,77 @@
-// The deploy guide's environments build: `wrangler deploy --dry-run --env staging|production`
-// bundles the Worker with each environment's own bindings, vars and no inheritance warnings.
+// The deploy guide's Workers build, offline: `npm run deploy -- --dry-run` (the first try: the
+// top-level Worker, with no "no target environment" warning) and `wrangler deploy --dry-run --env
+// <name>` for every environment wrangler.toml declares, each with its own bindings, an admin
+// hostname that is one of its own routes, and no warning.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { experimental_readRawConfig } from "wrangler";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 
-function dryRun(environment: string): { status: number | null; output: string } {
-  const outdir = mkdtempSync(join(tmpdir(), `keystone-dry-run-${environment}-`));
-  const run = spawnSync(
-    process.execPath,
-    [
-      join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "deploy",
-      "--dry-run",
-      "--env",
-      environment,
-      "--outdir",
-      outdir,
-    ],
-    {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-      timeout: 120_000,
-    },
-  );
+const { rawConfig } = experimental_readRawConfig(
+  { config: join(PROJECT_ROOT, "wrangler.toml") },
+  { hideWarnings: true },
+);
+const environments = Object.keys(rawConfig.env ?? {});
+
+const BINDINGS = [
+  "env.SERVICES (ServiceObject)",
+  "env.REGISTRY (RegistryObject)",
+  "env.STATS (StatsObject)",
+  "env.RELEASES (ReleaseObject)",
+  "env.ROUTES",
+];
+
+/** Runs a build command with --dry-run into a scratch folder; its exit status and output. */
+function dryRun(command: string, args: string[]): { status: number | null; output: string } {
+  const outdir = mkdtempSync(join(tmpdir(), "keystone-dry-run-"));
+  const run = spawnSync(command, [...args, "--dry-run", "--outdir", outdir], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    timeout: 120_000,
+  });
   rmSync(outdir, { recursive: true, force: true });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 describe("wrangler environments", () => {
-  for (const [environment, adminHost] of [
-    ["staging", "keystone.staging.example.com"],
-    ["production", "keystone.example.com"],
-  ] as const) {
-    it(`wrangler deploy --dry-run --env ${environment} succeeds with its own bindings`, () => {
-      const { status, output } = dryRun(environment);
+  it("wrangler.toml declares staging and production", () => {
+    expect(environments).toEqual(expect.arrayContaining(["staging", "production"]));
+  });
+
+  it("npm run deploy -- --dry-run: the first try builds, its admin API on its one hostname, no warning", () => {
+    // No route of its own: "*" is the workers.dev address alone.
+    expect(rawConfig.routes ?? rawConfig.route).toBeUndefined();
+    const { status, output } = dryRun("npm", ["run", "deploy", "--"]);
+    expect(status, output).toBe(0);
+    expect(output).toContain("--dry-run: exiting now.");
+    for (const binding of [...BINDINGS, 'env.ADMIN_HOSTS ("*")']) expect(output).toContain(binding);
+    expect(output).not.toMatch(/WARNING|no target environment/i);
+  }, 180_000);
+
+  for (const environment of environments) {
+    it(`wrangler deploy --dry-run --env ${environment}: its own bindings and admin hostname, no warning`, () => {
+      const env = rawConfig.env![environment]!;
+      const adminHost = (env.vars as Record<string, string> | undefined)?.ADMIN_HOSTS;
+      expect(adminHost, "ADMIN_HOSTS").toMatch(/^[a-z0-9.-]+$/);
+      const routes = ((env.routes ?? []) as (string | { pattern: string })[]).map((route) =>
+        typeof route === "string" ? route : route.pattern,
+      );
+      expect(routes).toContain(adminHost);
+      const { status, output } = dryRun(process.execPath, [
+        join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js"),
+        "deploy",
+        "--env",
+        environment,
+      ]);
       expect(status, output).toBe(0);
       expect(output).toContain("--dry-run: exiting now.");
-      for (const binding of [
-        "env.SERVICES (ServiceObject)",
-        "env.REGISTRY (RegistryObject)",
-        "env.STATS (StatsObject)",
-        "env.ROUTES",
-        `env.ADMIN_HOSTS ("${adminHost}")`,
-      ])
+      for (const binding of [...BINDINGS, `env.ADMIN_HOSTS ("${adminHost}")`])
         expect(output).toContain(binding);
       expect(output).not.toMatch(/WARNING/i);
-    });
+    }, 180_000);
   }
 });

@@ -1,5 +1,5 @@
 // `npm start` (scripts/start.ts) as a process with chosen ports and its own local dir, for the
-// end-to-end tests of the local stack; and the README's recipe lines, runnable.
+// end-to-end tests of the local stack; and the docs' recipes (README.md, docs/deploy.md), runnable.
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,14 +38,23 @@ export async function stopStart(run: StartRun): Promise<void> {
   await stopProcessGroup(run.process);
 }
 
+/**
+ * The code block between `<!-- recipe: name` and `<!-- end recipe -->` in a Markdown file of the
+ * project (README.md unless given): the commands a reader copies, for a test to run as written.
+ */
+export function recipe(name: string, file = "README.md"): string {
+  const text = readFileSync(join(PROJECT_ROOT, file), "utf8");
+  const start = text.indexOf(`<!-- recipe: ${name}`);
+  const end = text.indexOf("<!-- end recipe -->", start);
+  if (start === -1 || end === -1) throw new Error(`${file} has no recipe "${name}"`);
+  const block = /```\w*\n([\s\S]*?)```/.exec(text.slice(start, end))?.[1];
+  if (block === undefined) throw new Error(`${file}'s recipe "${name}" has no code block`);
+  return block;
+}
+
 /** The lines of a README recipe block, comments stripped, for `bash -c`. */
 export function readmeRecipe(name: string): string[] {
-  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
-  const start = readme.indexOf(`<!-- recipe: ${name}`);
-  const end = readme.indexOf("<!-- end recipe -->", start);
-  if (start === -1 || end === -1) throw new Error(`README.md has no recipe "${name}"`);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start, end))?.[1] ?? "";
-  return block
+  return recipe(name)
     .split("\n")
     .map((line) => line.replace(/\s+#.*$/, "").trim())
     .filter(Boolean);
