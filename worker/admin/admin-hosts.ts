@@ -1,6 +1,6 @@
 // Which hostnames serve the admin surface (/_keystone/*: API, health, metrics, deploy webhook):
-// those listed in ADMIN_HOSTS, comma-separated, or every host for "*" (local dev). Unset, none:
-// a production Worker exposes no admin endpoint until told where.
+// those listed in ADMIN_HOSTS, comma-separated, or every host for "*" (local dev, the workers.dev
+// first try). Unset, none: a production Worker exposes no admin endpoint until told where.
 
 export type AdminHosts = { all: true } | { all: false; hosts: ReadonlySet<string> };
 
