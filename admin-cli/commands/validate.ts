@@ -4,6 +4,16 @@ import { defineCommand } from "citty";
 import { loadConfigFile } from "../config-file.ts";
 import { envArg, environmentChoice, openSession } from "../session.ts";
 
+/** Names a person reads on one line; --json lists them all. */
+const SHOWN_NAMES = 10;
+
+/** `a, b, c`, or the first few and how many more: a file of 20,000 services is one short line. */
+export function namesText(names: string[]): string {
+  if (names.length <= SHOWN_NAMES) return names.join(", ");
+  const more = names.length - SHOWN_NAMES;
+  return `${names.slice(0, SHOWN_NAMES).join(", ")} and ${more} more (--json lists every name)`;
+}
+
 export default defineCommand({
   meta: {
     name: "validate",
@@ -28,7 +38,7 @@ export default defineCommand({
     });
     const as = environment ? ` as ${environment.name} sees it` : "";
     out.line(
-      `${out.paint("green", "✓")} ${args.file}: ${names.length} service(s) valid${as}: ${names.join(", ")}`,
+      `${out.paint("green", "✓")} ${args.file}: ${names.length} service(s) valid${as}: ${namesText(names)}`,
     );
     if (environments.length) out.line(`  environments checked: ${environments.join(", ")}`);
   },
