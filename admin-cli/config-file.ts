@@ -2,7 +2,10 @@
 // Every problem comes back at once, with its path and the line and column it is on.
 import { readFile } from "node:fs/promises";
 import {
+  type Alias,
   type Document,
+  isAlias,
+  isCollection,
   isMap,
   isNode,
   isPair,
@@ -11,6 +14,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
 } from "yaml";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
@@ -105,7 +109,7 @@ export function parseCheckedText<T>(
     throw invalid(source, [
       { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
     ]);
-  const checked = check(doc.toJS());
+  const checked = check(toValue(doc, source, at));
   if (!checked.success) {
     const located = checked.issues.map((issue: PathIssue) => ({
       path: formatPath(issue.at),
@@ -116,6 +120,63 @@ export function parseCheckedText<T>(
     throw invalid(source, located);
   }
   return checked.data;
+}
+
+/** How many values a node stands for once its aliases are expanded (memoised per node). */
+function expandedSize(doc: Document, node: unknown, sizes: Map<unknown, number>): number {
+  const known = sizes.get(node);
+  if (known !== undefined) return known;
+  sizes.set(node, 1); // a cycle counts once: the parser refuses to expand it anyway
+  let size = 1;
+  if (isAlias(node)) size = expandedSize(doc, node.resolve(doc), sizes);
+  else if (isCollection(node))
+    for (const item of node.items)
+      size += isPair(item)
+        ? expandedSize(doc, item.key, sizes) + expandedSize(doc, item.value, sizes)
+        : expandedSize(doc, item, sizes);
+  sizes.set(node, size);
+  return size;
+}
+
+/** The alias that expands into the most values: where an alias bomb is set off. */
+function largestAlias(doc: Document): { alias: Alias; size: number } | undefined {
+  const sizes = new Map<unknown, number>();
+  let largest: { alias: Alias; size: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      const size = expandedSize(doc, alias, sizes);
+      if (!largest || size > largest.size) largest = { alias, size };
+    },
+  });
+  return largest;
+}
+
+/**
+ * The document as plain values. The YAML library refuses to expand aliases that multiply (an
+ * "alias bomb": a few lines that stand for millions of values): that is an invalid file, exit 3,
+ * reported at the alias that expands the most.
+ */
+function toValue(
+  doc: Document,
+  source: string,
+  at: (offset: number | undefined) => { line: number | null; column: number | null },
+): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const largest = largestAlias(doc);
+    const size = largest
+      ? `: *${largest.alias.source} stands for ${largest.size.toLocaleString("en-US")} values`
+      : "";
+    throw invalid(source, [
+      {
+        path: "",
+        ...at(largest?.alias.range?.[0]),
+        message: `aliases expand too far (${error.message.toLowerCase()})${size}; write the values out, or nest aliases less`,
+      },
+    ]);
+  }
 }
 
 /** A file without overlays serves every environment; one with overlays must declare the one asked. */
