@@ -150,3 +150,62 @@ describe("item 2: forced traffic through real rollout ticks", () => {
     expect((await h.state()).phase).toBe("rolledBack");
   }, 60_000);
 });
+
+describe("issue 20: a public preview rule cannot decide blue/green's first check", () => {
+  /** Blue/green with a preview rule anyone can match (a header), green reachable only through it. */
+  function blueGreen(name: string, countRules?: string[]) {
+    return {
+      name,
+      hosts: [`${name}.test`],
+      versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
+      baseline: "blue",
+      split: { blue: 100, green: 0 },
+      rules: [
+        { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
+      ],
+      rollout: {
+        strategy: "blueGreen" as const,
+        bake: "1m",
+        analysis: {
+          minRequests: 10,
+          maxErrorRatePercent: 5,
+          failureLimit: 0,
+          ...(countRules ? { countRules } : {}),
+        },
+      },
+    };
+  }
+
+  it("an anonymous client's healthy previews do not switch the public to green", async () => {
+    const h = new RolloutHarness("bg-pass");
+    await h.apply(blueGreen("bg-pass"));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" }); // anyone can send the preview header
+    h.advance(2 * MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state).toMatchObject({ phase: "progressing", stepIndex: 0, weight: 0 });
+    expect(state.lastVerdict?.outcome).toBe("inconclusive");
+    expect(await h.traffic(20)).toEqual(new Map([["blue", 20]]));
+  }, 60_000);
+
+  it("an anonymous client's failing previews do not roll green back", async () => {
+    const h = new RolloutHarness("bg-fail");
+    await h.apply(blueGreen("bg-fail"));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" }, "/status/500");
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect(await h.state()).toMatchObject({ phase: "progressing", stepIndex: 0 });
+  }, 60_000);
+
+  it("a preview rule the operator names in analysis.countRules is counted", async () => {
+    const h = new RolloutHarness("bg-named");
+    await h.apply(blueGreen("bg-named", ["preview"]));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" });
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect(await h.state()).toMatchObject({ phase: "progressing", stepIndex: 1, weight: 100 });
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 // Which traffic a rollout's analysis counts: the split and experiment pins, opted-in rules, and
-// for blue/green's first check the preview routes that are the candidate's only traffic.
+// for blue/green's first check override tokens (and only the preview rules countRules names).
 import { describe, expect, it } from "vitest";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
@@ -57,8 +57,8 @@ describe("the routes a rollout's analysis counts", () => {
     expect(countedRoutes(config, state({}))).toEqual(["split", "experiment", "rule:beta"]);
   });
 
-  it("blue/green's first check (candidate at 0%) counts the rules that can reach the candidate and overrides", () => {
-    const config = Service.parse({
+  const blueGreen = (countRules?: string[]) =>
+    Service.parse({
       ...shopService({ rules: [] }),
       versions: {
         blue: { origin: "http://blue.internal" },
@@ -75,18 +75,21 @@ describe("the routes a rollout's analysis counts", () => {
         },
         { name: "old", when: { header: { name: "x-old", equals: "1" } }, route: "blue" },
       ],
-      rollout: { strategy: "blueGreen" },
+      rollout: { strategy: "blueGreen", ...(countRules ? { analysis: { countRules } } : {}) },
     });
-    const first = state({ strategy: "blueGreen", candidate: "green", baseline: "blue", weight: 0 });
-    expect(countedRoutes(config, first)).toEqual([
+  const first = state({ strategy: "blueGreen", candidate: "green", baseline: "blue", weight: 0 });
+
+  it("blue/green's first check (candidate at 0%) counts override tokens, not every rule reaching the candidate", () => {
+    // A public preview rule is anyone's to send: it must not decide the verdict unless marked.
+    expect(countedRoutes(blueGreen(), first)).toEqual(["split", "experiment", "override"]);
+    expect(countedRoutes(blueGreen(["preview"]), first)).toEqual([
       "split",
       "experiment",
       "rule:preview",
-      "rule:half",
       "override",
     ]);
     // After the switch, the candidate has public traffic: back to the default.
-    expect(countedRoutes(config, { ...first, stepIndex: 1, weight: 100 })).toEqual([
+    expect(countedRoutes(blueGreen(), { ...first, stepIndex: 1, weight: 100 })).toEqual([
       "split",
       "experiment",
     ]);
