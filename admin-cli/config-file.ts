@@ -22,6 +22,7 @@ import { fieldsAt } from "../schemas/schema-map.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
+import { progressWarnings } from "../worker/core/rollout/eligible-traffic.ts";
 import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
 
 /** Reads a file for the CLI: a missing or unreadable file is an error naming it. */
@@ -82,15 +83,30 @@ function invalid(source: string, problems: LocatedProblem[]): CliError {
   return error;
 }
 
+/** A checked file's value, and the advice about it: each with its path, line and column. */
+export interface CheckedText<T> {
+  data: T;
+  warnings: LocatedProblem[];
+}
+
 /**
  * Parses YAML or JSON text and checks it with `check`; every problem at once, each with its path
- * and the line and column it is on (exit 3).
+ * and the line and column it is on (exit 3). `advise` finds what is valid but worth a warning.
  */
 export function parseCheckedText<T>(
   text: string,
   source: string,
   check: (input: unknown) => FileCheck<T>,
 ): T {
+  return readCheckedText(text, source, check).data;
+}
+
+export function readCheckedText<T>(
+  text: string,
+  source: string,
+  check: (input: unknown) => FileCheck<T>,
+  advise: (data: T) => PathIssue[] = () => [],
+): CheckedText<T> {
   const lineCounter = new LineCounter();
   // JSON is YAML, so one parser serves both and reports positions for both.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -109,17 +125,17 @@ export function parseCheckedText<T>(
     throw invalid(source, [
       { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
     ]);
+  const locate = (issues: PathIssue[]): LocatedProblem[] =>
+    issues
+      .map((issue) => ({
+        path: formatPath(issue.at),
+        ...at(sourceOffset(doc, issue.at)),
+        message: issue.message,
+      }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   const checked = check(toValue(doc, source, at));
-  if (!checked.success) {
-    const located = checked.issues.map((issue: PathIssue) => ({
-      path: formatPath(issue.at),
-      ...at(sourceOffset(doc, issue.at)),
-      message: issue.message,
-    }));
-    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw invalid(source, located);
-  }
-  return checked.data;
+  if (!checked.success) throw invalid(source, locate(checked.issues));
+  return { data: checked.data, warnings: locate(advise(checked.data)) };
 }
 
 /** How many values a node stands for once its aliases are expanded (memoised per node). */
@@ -197,11 +213,38 @@ export function parseConfigText(
   source: string,
   environment?: EnvironmentChoice,
 ): ConfigFile {
-  const config = parseCheckedText(text, source, (input) => {
-    checkEnvironment(input, source, environment);
-    return validateConfigFile(input, { fieldsAt, environment: environment?.name });
-  });
+  return checkConfigText(text, source, environment).data;
+}
+
+/** A config file's problems (thrown, exit 3) and its warnings: rollouts that may never progress. */
+export function checkConfigText(
+  text: string,
+  source: string,
+  environment?: EnvironmentChoice,
+): CheckedText<ConfigFile> {
+  const checked = readCheckedText(
+    text,
+    source,
+    (input) => {
+      checkEnvironment(input, source, environment);
+      return validateConfigFile(input, { fieldsAt, environment: environment?.name });
+    },
+    (config) =>
+      config.services.flatMap((service, i) =>
+        progressWarnings(service).map((w) => ({
+          at: ["services", i, ...w.path],
+          message: w.message,
+        })),
+      ),
+  );
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(config.services);
-  return config;
+  compileRouteTable(checked.data.services);
+  return checked;
+}
+
+export async function loadCheckedConfigFile(
+  path: string,
+  environment?: EnvironmentChoice,
+): Promise<CheckedText<ConfigFile>> {
+  return checkConfigText(await readSource(path), path, environment);
 }

@@ -43,6 +43,7 @@ describe("keystone validate", () => {
       services: ["shop"],
       environment: null,
       environments: [],
+      warnings: [],
     });
   });
 

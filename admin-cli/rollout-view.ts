@@ -126,6 +126,7 @@ export function renderStatus(
     const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
   }
+  if (view.noTraffic) lines.push(out.paint("yellow", view.noTraffic));
   if (view.halt?.mayHold) {
     lines.push(
       out.paint(

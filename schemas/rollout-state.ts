@@ -109,6 +109,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     heldBy: HeldBy.nullable().optional(),
     /** When `onDeadline: notify` sent rollout.deadlineExceeded for the current step (once per step). */
     deadlineNotifiedAt: time.optional(),
+    /** When rollout.noTraffic was recorded for the current step (once per step). */
+    noTrafficNotifiedAt: time.optional(),
   });
 }
 

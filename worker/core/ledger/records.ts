@@ -74,6 +74,11 @@ export function notifyEffects(
   ];
 }
 
-export function rolloutText(service: string, type: HistoryEventType, state: RolloutState): string {
-  return `${service}: ${type.replace("rollout.", "rollout ")} — ${state.lastVerdict?.reason ?? state.phase}`;
+export function rolloutText(
+  service: string,
+  type: HistoryEventType,
+  state: RolloutState,
+  says = state.lastVerdict?.reason ?? state.phase,
+): string {
+  return `${service}: ${type.replace("rollout.", "rollout ")} — ${says}`;
 }

@@ -32,7 +32,12 @@ import {
   published,
 } from "./state.ts";
 
-type Attribution = { author?: string | undefined; reason?: string | undefined };
+type Attribution = {
+  author?: string | undefined;
+  reason?: string | undefined;
+  /** What the notification says after the event's name, instead of the verdict's reason. */
+  says?: string | undefined;
+};
 export type RolloutAction =
   | "rollout.promote"
   | "rollout.pause"
@@ -97,7 +102,7 @@ export function commitRollout(
       incident = recorded.incident;
       after = { ...after, ...recorded.counted };
     }
-    const text = rolloutText(state.name, type, next);
+    const text = rolloutText(state.name, type, next, who.says);
     effects.push(...notifyEffects(after.config, type, text, detail, now, incident));
     if (incident) effects.push(traceOf(incident));
   }

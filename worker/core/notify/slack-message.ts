@@ -31,6 +31,7 @@ const TITLES: Record<Notification["event"], string> = {
   "rollout.rolledBack": "rollout rolled back",
   "rollout.aborted": "rollout aborted",
   "rollout.deadlineExceeded": "rollout past its progress deadline",
+  "rollout.noTraffic": "rollout held with no eligible traffic",
 };
 
 const MARKS: Partial<Record<Notification["event"], string>> = {
@@ -39,6 +40,7 @@ const MARKS: Partial<Record<Notification["event"], string>> = {
   "rollout.aborted": "🛑",
   "rollout.paused": "⏸️",
   "rollout.deadlineExceeded": "⏰",
+  "rollout.noTraffic": "🕳️",
 };
 
 /** Slack's mrkdwn treats &, < and > as control characters: escaped, user strings stay text. */
