@@ -103,17 +103,12 @@ describe("keystone context", () => {
     const tokens = Array.from({ length: 40 }, () => Object.values(randomSecrets())).flat();
     expect(tokens.some((token) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(token))).toBe(true);
     for (const token of tokens) {
-      const result = await run([
-        "context",
-        "add",
-        "staging",
-        "--url",
-        staging.url,
-        "--token-env",
-        token,
-      ]);
-      expect(result.code, token).toBe(2);
-      expect(result.stderr).not.toContain(token);
+      // As a separate word, and after "=" (the only way to give a value that starts with "-").
+      for (const given of [["--token-env", token], [`--token-env=${token}`]]) {
+        const result = await run(["context", "add", "staging", "--url", staging.url, ...given]);
+        expect(result.code, token).toBe(2);
+        expect(result.stderr).not.toContain(token);
+      }
     }
     expect((await run(["context", "list", "--json"])).stdout).toContain('"contexts": []');
   });
