@@ -160,6 +160,35 @@ describe("the status page", () => {
   });
 });
 
+describe("roles on the status page", () => {
+  it("after a blue/green promotion, green is the baseline (as the config says) and blue the next candidate", async () => {
+    const h = new RolloutHarness("paged-bg");
+    await h.apply({
+      name: "paged-bg",
+      hosts: ["paged-bg.test"],
+      versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
+      baseline: "blue",
+      split: { blue: 100, green: 0 },
+      rollout: { strategy: "blueGreen" },
+    });
+    await h.command("start");
+    const cookie = await session();
+    const during = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const running = during.slice(during.indexOf('data-service="paged-bg"'));
+    expect(running).toContain('<tr class="role-baseline" data-version="blue">');
+    expect(running).toContain('<tr class="role-candidate" data-version="green">');
+    expect((await h.command("promote", { full: true })).status).toBe(200);
+    const config = (await (await h.api("GET", "/services/paged-bg")).json()) as {
+      config: { baseline: string };
+    };
+    expect(config.config.baseline).toBe("green");
+    const after = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const promoted = after.slice(after.indexOf('data-service="paged-bg"'));
+    expect(promoted).toContain('<tr class="role-baseline" data-version="green">');
+    expect(promoted).toContain('<tr class="role-candidate" data-version="blue">');
+  });
+});
+
 describe("incidents on the status page", () => {
   it("lists an aborted rollout's incident and shows it on its own page, who aborted and why, escaped", async () => {
     const h = new RolloutHarness("paged-incident");

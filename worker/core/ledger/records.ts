@@ -25,6 +25,7 @@ export function rolloutDetail(state: RolloutState, promotion?: Promotion): Rollo
           baseline: verdict.baseline,
           ...(verdict.thresholdChecks ? { thresholdChecks: verdict.thresholdChecks } : {}),
           ...(verdict.judgement ? { judgement: verdict.judgement } : {}),
+          ...(verdict.fromWeight === undefined ? {} : { fromWeight: verdict.fromWeight }),
         }
       : null,
     ...(promotion ? { promotion } : {}),

@@ -5,7 +5,7 @@
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import type { Effect } from "../../../schemas/ledger.ts";
 import type { VersionFigures } from "../../../schemas/rollout-state.ts";
-import { figuresText } from "../rollout/incident-words.ts";
+import { figuresText, timeText } from "../rollout/event-words.ts";
 import { describeCheck } from "../rollout/threshold-checks.ts";
 
 export type Notification = Extract<Effect, { kind: "notify" }>;
@@ -97,7 +97,7 @@ export function slackMessage(n: Notification, links: NotificationLinks): SlackMe
   const context: ContextBlock["elements"] = numbers
     .filter((line): line is string => line !== null)
     .map((line) => mrkdwn(escapeMrkdwn(line)));
-  context.push(mrkdwn(new Date(n.at).toISOString()));
+  context.push(mrkdwn(timeText(n.at)));
   blocks.push({ type: "context", elements: context });
   if (link) blocks.push({ type: "section", text: mrkdwn(`<${link}|Open ${linkText}>`) });
   if (incident)
