@@ -4,7 +4,12 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import {
+  blueGreenService,
+  MINUTE,
+  RolloutHarness,
+  rolloutService,
+} from "../runtime/rollout-harness.ts";
 import { entryOf, Fault, faultyStats, publishRaw, send, serviceOn } from "./support.ts";
 
 const statsOf = (name: string) => env.STATS.get(env.STATS.idFromName(name));
@@ -153,28 +158,16 @@ describe("item 2: forced traffic through real rollout ticks", () => {
 
 describe("issue 20: a public preview rule cannot decide blue/green's first check", () => {
   /** Blue/green with a preview rule anyone can match (a header), green reachable only through it. */
-  function blueGreen(name: string, countRules?: string[]) {
-    return {
-      name,
-      hosts: [`${name}.test`],
-      versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
-      baseline: "blue",
-      split: { blue: 100, green: 0 },
-      rules: [
-        { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
-      ],
-      rollout: {
-        strategy: "blueGreen" as const,
-        bake: "1m",
-        analysis: {
-          minRequests: 10,
-          maxErrorRatePercent: 5,
-          failureLimit: 0,
-          ...(countRules ? { countRules } : {}),
-        },
+  const blueGreen = (name: string, countRules?: string[]) =>
+    blueGreenService(name, {
+      bake: "1m",
+      analysis: {
+        minRequests: 10,
+        maxErrorRatePercent: 5,
+        failureLimit: 0,
+        ...(countRules ? { countRules } : {}),
       },
-    };
-  }
+    });
 
   it("an anonymous client's healthy previews do not switch the public to green", async () => {
     const h = new RolloutHarness("bg-pass");

@@ -4,34 +4,18 @@
 // (rollout status reads the Worker's own clock: its sentence is tested in eligible-traffic.test.ts.)
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MINUTE, RolloutHarness } from "./rollout-harness.ts";
-
-/** Hits of one path on a real origin (it counts every request it receives). */
-async function hits(origin: string, path: string): Promise<number> {
-  const counts = (await (await fetch(`${origin}/__hits`)).json()) as Record<string, number>;
-  return counts[path] ?? 0;
-}
+import { blueGreenService, MINUTE, RolloutHarness, received } from "./rollout-harness.ts";
 
 /** Each service's own receiver: the cron ticks every service, so paths must not be shared. */
 const hookOf = (service: string) => `/hooks/no-traffic/${service}`;
 
 /** Blue/green whose only preview rule is not counted: the first check can count nothing. */
-function blueGreen(name: string) {
-  return {
+const blueGreen = (name: string) =>
+  blueGreenService(
     name,
-    hosts: [`${name}.test`],
-    versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
-    baseline: "blue",
-    split: { blue: 100, green: 0 },
-    rules: [
-      { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
-    ],
-    rollout: { strategy: "blueGreen" as const, analysis: { minRequests: 10 } },
-    notify: [
-      { url: `${env.STABLE_ORIGIN}${hookOf(name)}`, events: ["rollout.noTraffic" as const] },
-    ],
-  };
-}
+    { analysis: { minRequests: 10 } },
+    { notify: [{ url: `${env.STABLE_ORIGIN}${hookOf(name)}`, events: ["rollout.noTraffic"] }] },
+  );
 
 describe("blue/green whose first check can count nothing", () => {
   it("holds with a verdict that says what it counts and how to send it some", async () => {
@@ -51,7 +35,6 @@ describe("blue/green whose first check can count nothing", () => {
 
   it("after 10 minutes without eligible traffic: rollout.noTraffic once, to history and a receiver", async () => {
     const h = new RolloutHarness("bg-quiet");
-    const HOOK = hookOf("bg-quiet");
     await h.apply(blueGreen("bg-quiet"));
     await h.command("start");
     for (let minute = 1; minute <= 9; minute++) {
@@ -70,14 +53,10 @@ describe("blue/green whose first check can count nothing", () => {
     expect(told[0]?.reason).toMatch(
       /^no eligible traffic for 1\dm in step 1 of 2 at 0%: green is at 0 %, so this check counts only preview traffic/,
     );
-    for (let tries = 0; tries < 100 && (await hits(env.STABLE_ORIGIN, HOOK)) === 0; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await hits(env.STABLE_ORIGIN, HOOK)).toBe(1);
-    const last = (await (
-      await fetch(`${env.STABLE_ORIGIN}/__last?path=${encodeURIComponent(HOOK)}`)
-    ).json()) as { headers: Record<string, string>; body: string };
-    expect(last.headers["x-keystone-event"]).toBe("rollout.noTraffic");
-    expect(JSON.parse(last.body)).toMatchObject({
+    const { hits, last } = await received(env.STABLE_ORIGIN, hookOf("bg-quiet"));
+    expect(hits).toBe(1);
+    expect(last?.headers["x-keystone-event"]).toBe("rollout.noTraffic");
+    expect(JSON.parse(last!.body)).toMatchObject({
       event: "rollout.noTraffic",
       text: expect.stringMatching(/^bg-quiet: rollout noTraffic — no eligible traffic for 1\dm/),
     });

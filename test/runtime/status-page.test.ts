@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { createHash } from "node:crypto";
 import { generateSignedCookie } from "hono/cookie";
 import { describe, expect, it } from "vitest";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { blueGreenService, RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 const ORIGIN = "https://edge.test";
 
@@ -163,14 +163,7 @@ describe("the status page", () => {
 describe("roles on the status page", () => {
   it("after a blue/green promotion, green is the baseline (as the config says) and blue the next candidate", async () => {
     const h = new RolloutHarness("paged-bg");
-    await h.apply({
-      name: "paged-bg",
-      hosts: ["paged-bg.test"],
-      versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
-      baseline: "blue",
-      split: { blue: 100, green: 0 },
-      rollout: { strategy: "blueGreen" },
-    });
+    await h.apply(blueGreenService("paged-bg", {}));
     await h.command("start");
     const cookie = await session();
     const during = await (await page("/_keystone/ui", { headers: { cookie } })).text();

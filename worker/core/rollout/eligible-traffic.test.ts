@@ -2,9 +2,11 @@
 // holding verdict carries, and the "no eligible traffic" sentence of rollout status and
 // rollout.noTraffic.
 import { describe, expect, it } from "vitest";
+import type { Condition } from "../../../schemas/condition.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
-import { Service } from "../../../schemas/service.ts";
-import { shopService } from "../../../test/support/fixtures.ts";
+import { Service, type ServiceInput } from "../../../schemas/service.ts";
+import { blueGreenShop, shopService } from "../../../test/support/fixtures.ts";
+import { rolloutStateOf } from "../../../test/support/ledger-fixtures.ts";
 import { statusView } from "../../control-plane/wire.ts";
 import { emptyState } from "../ledger/state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
@@ -17,44 +19,28 @@ import {
 } from "./eligible-traffic.ts";
 
 /** Blue/green with a preview rule; the rollout's analysis as given. */
-function blueGreen(analysis: Record<string, unknown> = {}, when?: Record<string, unknown>) {
-  return Service.parse({
-    ...shopService(),
-    versions: {
-      blue: { origin: "http://blue.internal" },
-      green: { origin: "http://green.internal" },
-    },
-    baseline: "blue",
-    split: { blue: 100, green: 0 },
-    rules: [
-      {
-        name: "preview",
-        when: when ?? { header: { name: "x-preview", equals: "1" } },
-        route: "green",
-      },
-    ],
-    rollout: { strategy: "blueGreen", analysis },
-  });
+type AnalysisInput = NonNullable<ServiceInput["rollout"]>["analysis"];
+
+function blueGreen(analysis: AnalysisInput = {}, when?: Condition) {
+  const preview = {
+    name: "preview",
+    when: when ?? { header: { name: "x-preview", equals: "1" } },
+    route: "green",
+  };
+  return Service.parse(
+    blueGreenShop({ rules: [preview], rollout: { strategy: "blueGreen", analysis } }),
+  );
 }
 
-const state = (over: Partial<RolloutState> = {}): RolloutState => ({
-  id: "r",
-  phase: "progressing",
-  strategy: "blueGreen",
-  candidate: "green",
-  baseline: "blue",
-  stepIndex: 0,
-  stepCount: 2,
-  weight: 0,
-  startedAt: 0,
-  stepStartedAt: 0,
-  failures: 0,
-  pausedBy: null,
-  lastTickAt: 0,
-  endedAt: null,
-  lastVerdict: null,
-  ...over,
-});
+/** Blue/green's first check: green at 0 %. */
+const state = (over: Partial<RolloutState> = {}) =>
+  rolloutStateOf({
+    strategy: "blueGreen",
+    candidate: "green",
+    baseline: "blue",
+    weight: 0,
+    ...over,
+  });
 
 describe("validate's warnings", () => {
   it("blue/green whose first check counts no preview rule: it may never pass, and how to fix it", () => {
