@@ -7,6 +7,13 @@ import { fileURLToPath } from "node:url";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major > 22 || (major === 22 && minor >= 18)) {
+  // A reader that stops early (`keystone release status | head`) closes the pipe: whatever is
+  // left to write has no reader, so end quietly instead of dying of EPIPE with a stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", (error) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(0);
+    });
   const { main } = await import("./main.ts");
   process.exitCode = await main(process.argv.slice(2));
 } else {

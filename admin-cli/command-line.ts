@@ -79,6 +79,12 @@ export function resolveInvocation(root: CommandDef, argv: readonly string[]): In
         const value = words[i + 1];
         if (value === undefined || value.startsWith("--"))
           throw new UsageError(`${token} needs a value (see ${names.join(" ")} --help)`);
+        // The argument parser reads "-x…" as flags, not as this value (and never echo it: it may
+        // be a token pasted into --token-env).
+        if (value.startsWith("-") && value !== "-")
+          throw new UsageError(
+            `${token} needs a value: one that starts with "-" goes after "=", as ${token}=-…`,
+          );
         i++;
       }
       continue;

@@ -2,7 +2,10 @@
 // Every problem comes back at once, with its path and the line and column it is on.
 import { readFile } from "node:fs/promises";
 import {
+  type Alias,
   type Document,
+  isAlias,
+  isCollection,
   isMap,
   isNode,
   isPair,
@@ -11,6 +14,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  visit,
 } from "yaml";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
@@ -18,6 +22,7 @@ import { fieldsAt } from "../schemas/schema-map.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
+import { progressWarnings } from "../worker/core/rollout/eligible-traffic.ts";
 import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
 
 /** Reads a file for the CLI: a missing or unreadable file is an error naming it. */
@@ -78,15 +83,30 @@ function invalid(source: string, problems: LocatedProblem[]): CliError {
   return error;
 }
 
+/** A checked file's value, and the advice about it: each with its path, line and column. */
+export interface CheckedText<T> {
+  data: T;
+  warnings: LocatedProblem[];
+}
+
 /**
  * Parses YAML or JSON text and checks it with `check`; every problem at once, each with its path
- * and the line and column it is on (exit 3).
+ * and the line and column it is on (exit 3). `advise` finds what is valid but worth a warning.
  */
 export function parseCheckedText<T>(
   text: string,
   source: string,
   check: (input: unknown) => FileCheck<T>,
 ): T {
+  return readCheckedText(text, source, check).data;
+}
+
+export function readCheckedText<T>(
+  text: string,
+  source: string,
+  check: (input: unknown) => FileCheck<T>,
+  advise: (data: T) => PathIssue[] = () => [],
+): CheckedText<T> {
   const lineCounter = new LineCounter();
   // JSON is YAML, so one parser serves both and reports positions for both.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -105,17 +125,74 @@ export function parseCheckedText<T>(
     throw invalid(source, [
       { path: "", line: null, column: null, message: "the file is empty (or only comments)" },
     ]);
-  const checked = check(doc.toJS());
-  if (!checked.success) {
-    const located = checked.issues.map((issue: PathIssue) => ({
-      path: formatPath(issue.at),
-      ...at(sourceOffset(doc, issue.at)),
-      message: issue.message,
-    }));
-    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw invalid(source, located);
+  const locate = (issues: PathIssue[]): LocatedProblem[] =>
+    issues
+      .map((issue) => ({
+        path: formatPath(issue.at),
+        ...at(sourceOffset(doc, issue.at)),
+        message: issue.message,
+      }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const checked = check(toValue(doc, source, at));
+  if (!checked.success) throw invalid(source, locate(checked.issues));
+  return { data: checked.data, warnings: locate(advise(checked.data)) };
+}
+
+/** How many values a node stands for once its aliases are expanded (memoised per node). */
+function expandedSize(doc: Document, node: unknown, sizes: Map<unknown, number>): number {
+  const known = sizes.get(node);
+  if (known !== undefined) return known;
+  sizes.set(node, 1); // a cycle counts once: the parser refuses to expand it anyway
+  let size = 1;
+  if (isAlias(node)) size = expandedSize(doc, node.resolve(doc), sizes);
+  else if (isCollection(node))
+    for (const item of node.items)
+      size += isPair(item)
+        ? expandedSize(doc, item.key, sizes) + expandedSize(doc, item.value, sizes)
+        : expandedSize(doc, item, sizes);
+  sizes.set(node, size);
+  return size;
+}
+
+/** The alias that expands into the most values: where an alias bomb is set off. */
+function largestAlias(doc: Document): { alias: Alias; size: number } | undefined {
+  const sizes = new Map<unknown, number>();
+  let largest: { alias: Alias; size: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      const size = expandedSize(doc, alias, sizes);
+      if (!largest || size > largest.size) largest = { alias, size };
+    },
+  });
+  return largest;
+}
+
+/**
+ * The document as plain values. The YAML library refuses to expand aliases that multiply (an
+ * "alias bomb": a few lines that stand for millions of values): that is an invalid file, exit 3,
+ * reported at the alias that expands the most.
+ */
+function toValue(
+  doc: Document,
+  source: string,
+  at: (offset: number | undefined) => { line: number | null; column: number | null },
+): unknown {
+  try {
+    return doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const largest = largestAlias(doc);
+    const size = largest
+      ? `: *${largest.alias.source} stands for ${largest.size.toLocaleString("en-US")} values`
+      : "";
+    throw invalid(source, [
+      {
+        path: "",
+        ...at(largest?.alias.range?.[0]),
+        message: `aliases expand too far (${error.message.toLowerCase()})${size}; write the values out, or nest aliases less`,
+      },
+    ]);
   }
-  return checked.data;
 }
 
 /** A file without overlays serves every environment; one with overlays must declare the one asked. */
@@ -136,11 +213,38 @@ export function parseConfigText(
   source: string,
   environment?: EnvironmentChoice,
 ): ConfigFile {
-  const config = parseCheckedText(text, source, (input) => {
-    checkEnvironment(input, source, environment);
-    return validateConfigFile(input, { fieldsAt, environment: environment?.name });
-  });
+  return checkConfigText(text, source, environment).data;
+}
+
+/** A config file's problems (thrown, exit 3) and its warnings: rollouts that may never progress. */
+export function checkConfigText(
+  text: string,
+  source: string,
+  environment?: EnvironmentChoice,
+): CheckedText<ConfigFile> {
+  const checked = readCheckedText(
+    text,
+    source,
+    (input) => {
+      checkEnvironment(input, source, environment);
+      return validateConfigFile(input, { fieldsAt, environment: environment?.name });
+    },
+    (config) =>
+      config.services.flatMap((service, i) =>
+        progressWarnings(service).map((w) => ({
+          at: ["services", i, ...w.path],
+          message: w.message,
+        })),
+      ),
+  );
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(config.services);
-  return config;
+  compileRouteTable(checked.data.services);
+  return checked;
+}
+
+export async function loadCheckedConfigFile(
+  path: string,
+  environment?: EnvironmentChoice,
+): Promise<CheckedText<ConfigFile>> {
+  return checkConfigText(await readSource(path), path, environment);
 }

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TokenEnvName } from "../schemas/cli-contexts.ts";
+import { randomSecrets } from "../scripts/stack.ts";
 import { type FakeAdminApi, startFakeAdminApi } from "../test/support/fake-admin-api.ts";
 import { runCli } from "../test/support/run-cli.ts";
 
@@ -90,8 +92,48 @@ describe("keystone context", () => {
       "kst_9f8e.7d6c-5b4a",
     ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("--token-env: the name of an environment variable");
+    expect(result.stderr).toContain("--token-env: this looks like a token");
+    expect(result.stderr).not.toContain("kst_9f8e");
     expect((await run(["context", "list", "--json"])).stdout).toContain('"contexts": []');
+  });
+
+  it("refuses every token npm start generates, and never echoes one", async () => {
+    // The tokens `npm start` writes to .dev.vars (base64url): about half of them are valid
+    // identifiers ([A-Za-z_][A-Za-z0-9_]*), so a check on identifiers alone stores them.
+    const tokens = Array.from({ length: 40 }, () => Object.values(randomSecrets())).flat();
+    expect(tokens.some((token) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(token))).toBe(true);
+    for (const token of tokens) {
+      // As a separate word, and after "=" (the only way to give a value that starts with "-").
+      for (const given of [["--token-env", token], [`--token-env=${token}`]]) {
+        const result = await run(["context", "add", "staging", "--url", staging.url, ...given]);
+        expect(result.code, token).toBe(2);
+        expect(result.stderr).not.toContain(token);
+      }
+    }
+    expect((await run(["context", "list", "--json"])).stdout).toContain('"contexts": []');
+  });
+
+  it("takes variable names by convention only: upper case, digits and _, no secret-like runs", () => {
+    for (const name of [
+      "STAGING_KEYSTONE_TOKEN",
+      "PROD_TOKEN",
+      "KEYSTONE_TOKEN_2",
+      "_TOKEN",
+      "CI_JOB_TOKEN",
+    ])
+      expect(TokenEnvName.safeParse(name).success, name).toBe(true);
+    const refused = [
+      "staging_token", // lower case: not the convention
+      "9F86D081884C7D659A2FEAA0C55AD015", // an upper-case hex digest
+      "AKIAIOSFODNN7EXAMPLE", // an access key id
+      "JBSWY3DPEHPK3PXP", // a base32 one-time-password seed
+      "GITHUB_PAT_11ABCDEFG0123456789XYZ",
+      "STAGING TOKEN",
+    ];
+    for (const value of refused) expect(TokenEnvName.safeParse(value).success, value).toBe(false);
+    expect(TokenEnvName.safeParse("AKIAIOSFODNN7EXAMPLE").error?.issues[0]?.message).toContain(
+      "looks like a token",
+    );
   });
 
   it("--context staging get reaches the staging URL with the token from the named variable", async () => {

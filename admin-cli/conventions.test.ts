@@ -133,6 +133,11 @@ describe("usage errors exit 2 with one clear line", () => {
       /unknown command "stat" for keystone rollout \(did you mean "status"\?/,
     ],
     ["a flag without its value", ["apply", "-f"], /-f needs a value/],
+    [
+      "a value the parser would read as flags",
+      ["rollout", "abort", "shop", "--reason", "-rf"],
+      /--reason needs a value: one that starts with "-" goes after "=", as --reason=-…/,
+    ],
     ["a missing argument", ["rollout", "start"], /keystone rollout start needs <service>/],
     ["a missing required flag", ["validate"], /keystone validate needs --file <file>/],
     [

@@ -1,13 +1,16 @@
 // The CLI's exit codes, each as documented (docs/cli.md), and its JSON output, in process against
 // a stand-in admin API that answers as the Worker does.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closedPort } from "../scripts/origin-server.ts";
+import { PROJECT_ROOT } from "../scripts/stack.ts";
 import {
   AT,
   configFile,
   record,
   rolloutState,
   rolloutStatus,
+  textFile,
 } from "../test/support/cli-fixtures.ts";
 import { apiError, type FakeAdminApi, startFakeAdminApi } from "../test/support/fake-admin-api.ts";
 import { shopService } from "../test/support/fixtures.ts";
@@ -163,4 +166,92 @@ describe("flag values are checked before anything is sent, naming the flag", () 
     expect(origin.stderr).toContain('--origin "ftp://x"');
     expect(api.seen).toEqual([]);
   });
+});
+
+/** docs/cli.md's exit-code table: each code with the text of its row. */
+function documentedExitCodes(): Map<number, string> {
+  const doc = readFileSync(`${PROJECT_ROOT}/docs/cli.md`, "utf8");
+  const table = doc.slice(doc.indexOf("## Exit codes"));
+  const rows = [...table.matchAll(/^\| (\d+) \| (.+) \|$/gm)];
+  return new Map(rows.map((row) => [Number(row[1]), row[2]!]));
+}
+
+describe("docs/cli.md's exit-code table covers every case, each under the code the CLI exits with", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+  const cases: {
+    name: string;
+    says: string;
+    code: number;
+    run: () => Promise<{ code: number }>;
+  }[] = [
+    {
+      name: "a missing -f file",
+      says: "a missing `-f` file",
+      code: 1,
+      run: () => runCli(["validate", "-f", "/nonexistent/keystone.yaml"]),
+    },
+    {
+      name: "weights that do not sum to 100",
+      says: "not summing to 100",
+      code: 3,
+      run: () => cli("weights", "shop", "stable=90", "canary=5"),
+    },
+    {
+      name: "a revert to the revision that deleted the service (the Worker answers 422 invalid)",
+      says: "a revert to the revision that deleted the service",
+      code: 3,
+      run: () => {
+        api.answers.set("GET /services/shop", apiError(404, "not_found", "no shop"));
+        api.answers.set(
+          "POST /services/shop/revert",
+          apiError(422, "invalid", 'revision 4 of "shop" deleted the service; pick another'),
+        );
+        return cli("revert", "shop", "--to", "4");
+      },
+    },
+    {
+      name: "a YAML alias bomb",
+      says: "a YAML alias bomb",
+      code: 3,
+      run: () => {
+        const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+        for (const [name, from] of ["ba", "cb", "dc", "ed", "fe"].map((p) => [...p]))
+          bomb.push(`${name}: &${name} [${Array(10).fill(`*${from}`).join(", ")}]`);
+        return runCli([
+          "validate",
+          "-f",
+          textFile("bomb.yaml", `${bomb.join("\n")}\nservices: *e\n`),
+        ]);
+      },
+    },
+    {
+      name: "a body over the API's size limit",
+      says: "a body over its size limit",
+      code: 1,
+      run: () => {
+        api.answers.set("GET /services/shop", { body: record() });
+        api.answers.set("POST /services/shop/weights", apiError(413, "too_large", "over 1 MiB"));
+        return cli("weights", "shop", "stable=50", "canary=50");
+      },
+    },
+    {
+      name: "an unknown --context",
+      says: "an unknown `--context`",
+      code: 2,
+      run: () => runCli(["get", "--context", "nope"]),
+    },
+    {
+      name: "a token pasted into --token-env",
+      says: "a `--token-env` that is not a variable name",
+      code: 2,
+      run: () => cli("context", "add", "x", "--token-env", "aB3dE9fGh1jK2lMn0pQrS2tU"),
+    },
+  ];
+
+  for (const { name, says, code, run } of cases)
+    it(`${name}: exit ${code}, and the table says so under ${code}`, async () => {
+      const result = await run();
+      expect(result.code).toBe(code);
+      expect(documentedExitCodes().get(code)).toContain(says);
+    });
 });

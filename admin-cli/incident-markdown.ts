@@ -2,7 +2,14 @@
 // checks with their numbers, the timeline as a table, and where to look further. Pure.
 import type { IncidentResponse } from "../schemas/api-responses.ts";
 import type { ThresholdCheck } from "../schemas/rollout-state.ts";
-import { actorText, figuresText, lastRequestText } from "../worker/core/rollout/incident-words.ts";
+import {
+  actorText,
+  EVENT_NAMES,
+  figuresText,
+  lastRequestText,
+  timeText,
+  weightText,
+} from "../worker/core/rollout/event-words.ts";
 import {
   baselineText,
   CHECK_NAMES,
@@ -16,8 +23,6 @@ export function cell(text: string): string {
     .replace(/</g, "&lt;")
     .replace(/\s*\n\s*/g, " ");
 }
-
-const time = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 
 function checksTable(checks: ThresholdCheck[]): string[] {
   return [
@@ -51,10 +56,10 @@ export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): str
     `| Service | ${cell(service)} |`,
     `| Release | ${cell(candidate)} (origin ${cell(incident.candidate.origin)}) against ${cell(baseline)} |`,
     `| Rollout | ${incident.strategy}, ended at step ${incident.step} of ${incident.stepCount} with ${incident.weight}% of traffic · id \`${incident.rolloutId}\` |`,
-    `| Started | ${time(incident.startedAt)} |`,
-    `| Decided | ${time(incident.at)} by ${cell(who)} |`,
+    `| Started | ${timeText(incident.startedAt)} |`,
+    `| Decided | ${timeText(incident.at)} by ${cell(who)} |`,
     `| Why | ${cell(incident.reason)} |`,
-    `| Last request to the candidate | ${lastRequestText(incident.lastCandidateRequest, time)} |`,
+    `| Last request to the candidate | ${lastRequestText(incident.lastCandidateRequest, timeText)} |`,
     "",
   ];
   if (incident.failedChecks.length > 0)
@@ -72,10 +77,10 @@ export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): str
     ...incident.timeline.map((m) =>
       [
         "",
-        time(m.at),
-        cell(m.what),
+        timeText(m.at),
+        EVENT_NAMES[m.event],
         String(m.step),
-        `${m.weight}%`,
+        weightText(m.weight, m.fromWeight),
         cell(m.by ?? "–"),
         figuresText(m.candidate),
         figuresText(m.baseline),

@@ -43,6 +43,7 @@ describe("keystone validate", () => {
       services: ["shop"],
       environment: null,
       environments: [],
+      warnings: [],
     });
   });
 
@@ -147,6 +148,6 @@ describe("rollout status view", () => {
     expect(lines).toContain("bake: 4m00s left of 5m00s");
     expect(lines).toMatch(/canary\s+120\s+2\.0\s+1\.50%\s+40ms\s+90ms\s+120ms/);
     expect(lines).toContain("releases: stable v1 (75%), canary v2 (25%)");
-    expect(lines).toContain("last verdict: hold — baking (1970-01-01T00:00:00.000Z)");
+    expect(lines).toContain("last verdict: held — baking (1970-01-01 00:00:00Z)");
   });
 });

@@ -1,10 +1,10 @@
 // How `mirror report` shows shadow traffic to people: totals, the busiest paths, and the kept
 // sample diffs (values already redacted and truncated by the Worker). Pure: report in, lines out.
 import type { MirrorReport } from "../schemas/mirror.ts";
+import { timeText } from "../worker/core/rollout/event-words.ts";
 import { type Output, table } from "./io.ts";
 
 const count = (n: number) => n.toLocaleString("en-US");
-const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const shown = (value: string | null) => (value === null ? "(absent)" : value);
 
 export function renderMirrorReport(out: Output, report: MirrorReport, minutes: number): string[] {
@@ -29,7 +29,7 @@ export function renderMirrorReport(out: Output, report: MirrorReport, minutes: n
   if (report.samples.length > 0) lines.push("", "Sample diffs, newest first:");
   for (const sample of report.samples) {
     lines.push(
-      `${when(sample.at)}  ${sample.method} ${sample.path}  ${sample.primaryVersion} ${sample.primaryStatus} vs ${mirror.version} ${sample.mirrorStatus}`,
+      `${timeText(sample.at)}  ${sample.method} ${sample.path}  ${sample.primaryVersion} ${sample.primaryStatus} vs ${mirror.version} ${sample.mirrorStatus}`,
       ...sample.differences.map(
         (d) =>
           `  ${out.paint("yellow", d.where)}: ${shown(d.primary)} ${out.paint("dim", "→")} ${shown(d.mirror)}`,

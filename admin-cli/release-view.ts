@@ -3,6 +3,7 @@
 // status in, lines out.
 import type { ReleaseStatus } from "../schemas/api-responses.ts";
 import type { ReleasePhase } from "../schemas/release-state.ts";
+import { timeText } from "../worker/core/rollout/event-words.ts";
 import { type Output, type Style, table } from "./io.ts";
 
 export const RELEASE_ENDED = new Set<ReleasePhase>([
@@ -22,8 +23,6 @@ const COLOUR: Record<ReleasePhase, Style> = {
   rolledBack: "red",
   aborted: "red",
 };
-
-const time = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 
 function serviceRows(view: ReleaseStatus): string[][] {
   const { release } = view;
@@ -48,9 +47,9 @@ function serviceRows(view: ReleaseStatus): string[][] {
 export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8): string[] {
   const { release } = view;
   const by = release.author ? ` by ${release.author}` : "";
-  const ended = release.endedAt ? `, ended ${time(release.endedAt)}` : "";
+  const ended = release.endedAt ? `, ended ${timeText(release.endedAt)}` : "";
   const lines = [
-    `${out.paint("bold", release.name)}  ${out.paint(COLOUR[release.phase], release.phase)}  started ${time(release.startedAt)}${by}${ended}`,
+    `${out.paint("bold", release.name)}  ${out.paint(COLOUR[release.phase], release.phase)}  started ${timeText(release.startedAt)}${by}${ended}`,
     `  ${release.reason}`,
     "",
     table(["SERVICE", "STATUS", "STEP", "WEIGHT", "WAITS FOR", "NOTE"], serviceRows(view)),
@@ -60,7 +59,7 @@ export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8):
     lines.push("", out.paint("bold", "History:"));
     for (const event of events)
       lines.push(
-        `  ${time(event.at)}  ${event.type}${event.service ? ` ${event.service}` : ""} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,
+        `  ${timeText(event.at)}  ${event.type}${event.service ? ` ${event.service}` : ""} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,
       );
   }
   return lines;

@@ -20,8 +20,8 @@ function event(rolloutId: string, type: HistoryEntry["type"], reason: string): H
       rolloutId,
       phase: "rolledBack",
       step: 1,
-      weight: 10,
-      verdict: { outcome: "rollback", reason, candidate: figures, baseline: null },
+      weight: 0,
+      verdict: { outcome: "rollback", reason, candidate: figures, baseline: null, fromWeight: 10 },
     },
   };
 }
@@ -54,7 +54,7 @@ describe("the rollout report", () => {
     expect(markdown).toContain("### Keystone: shop — ❌ rolled back");
     expect(markdown).toContain("canary rollout of **canary** (release v2)");
     expect(markdown).toContain(
-      `| ${AT} | rolledBack | 1 | 10% | 120 | 20.00% | 49 ms | - | - | error rate 20.00% > 5.00% \\| bad |`,
+      "| 2026-01-02 03:04:05Z | rolled back | 1 | 10% → 0% | 120 | 20.00% | 49 ms | - | - | error rate 20.00% > 5.00% \\| bad |",
     );
     expect(markdown).not.toContain("old |");
     expect(markdown).toContain("[Status page](https://keystone.example.com/_keystone/ui)");

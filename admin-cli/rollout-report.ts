@@ -3,6 +3,7 @@
 import type { RolloutStatus } from "../schemas/api-responses.ts";
 import type { HistoryEntry } from "../schemas/history.ts";
 import type { VersionFigures } from "../schemas/rollout-state.ts";
+import { EVENT_NAMES, timeText, weightText } from "../worker/core/rollout/event-words.ts";
 import { describePromotion } from "./commands/history.ts";
 
 const VERDICT: Record<string, string> = {
@@ -37,9 +38,9 @@ export function renderRolloutReport(
   const lines = [
     `### Keystone: ${service} — ${VERDICT[state.phase] ?? state.phase}`,
     "",
-    `${state.strategy} rollout of **${state.candidate}**${candidate?.release ? ` (release ${candidate.release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${state.startedAt}${state.endedAt ? `, ended ${state.endedAt}` : ""}.`,
+    `${state.strategy} rollout of **${state.candidate}**${candidate?.release ? ` (release ${candidate.release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${timeText(state.startedAt)}${state.endedAt ? `, ended ${timeText(state.endedAt)}` : ""}.`,
     "",
-    "| when | event | step | weight | candidate requests | candidate errors | candidate p95 | baseline errors | baseline p95 | why |",
+    "| when (UTC) | event | step | weight | candidate requests | candidate errors | candidate p95 | baseline errors | baseline p95 | why |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const event of events) {
@@ -48,7 +49,7 @@ export function renderRolloutReport(
     const [requests, errors, p95] = figures(verdict?.candidate);
     const [, baseErrors, baseP95] = figures(verdict?.baseline);
     lines.push(
-      `| ${event.at} | ${event.type.replace("rollout.", "")} | ${step} | ${weight}% | ${requests} | ${errors} | ${p95} | ${baseErrors} | ${baseP95} | ${cell(verdict?.reason ?? event.reason ?? "")} |`,
+      `| ${timeText(event.at)} | ${EVENT_NAMES[event.type]} | ${step} | ${weightText(weight, verdict?.fromWeight)} | ${requests} | ${errors} | ${p95} | ${baseErrors} | ${baseP95} | ${cell(verdict?.reason ?? event.reason ?? "")} |`,
     );
   }
   lines.push(

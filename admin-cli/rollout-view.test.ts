@@ -96,3 +96,14 @@ describe("rollout status after the end", () => {
     expect(lines).toContain("releases: stable v2 (100%), canary v2 (0%)");
   });
 });
+
+describe("rollout status of a step with no eligible traffic", () => {
+  it("says so, with what the step counts, as the Worker words it", () => {
+    const noTraffic =
+      "no eligible traffic for 12m in step 1 of 2 at 0%: green is at 0 %, so this check counts only preview traffic";
+    const base = ended("aborted");
+    const running = { ...base, state: { ...base.state!, phase: "progressing" as const } };
+    expect(renderStatus(out, "shop", { ...running, noTraffic }).join("\n")).toContain(noTraffic);
+    expect(renderStatus(out, "shop", running).join("\n")).not.toContain("no eligible traffic");
+  });
+});

@@ -3,6 +3,7 @@
 // in, lines out.
 import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
 import type { Analysis } from "../schemas/rollout.ts";
+import { OUTCOME_NAMES, timeText } from "../worker/core/rollout/event-words.ts";
 import type { Step } from "../worker/core/rollout/steps.ts";
 import { describePromotion } from "./commands/history.ts";
 import { type Output, type Paint, type Style, table } from "./io.ts";
@@ -126,6 +127,7 @@ export function renderStatus(
     const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
   }
+  if (view.noTraffic) lines.push(out.paint("yellow", view.noTraffic));
   if (view.halt?.mayHold) {
     lines.push(
       out.paint(
@@ -154,8 +156,11 @@ export function renderStatus(
   }
   const verdict = state.lastVerdict;
   if (verdict) {
-    const outcome = out.paint(VERDICT_STYLE[verdict.outcome] ?? "bold", verdict.outcome);
-    lines.push(`last verdict: ${outcome} — ${verdict.reason} (${verdict.at})`);
+    const outcome = out.paint(
+      VERDICT_STYLE[verdict.outcome] ?? "bold",
+      OUTCOME_NAMES[verdict.outcome],
+    );
+    lines.push(`last verdict: ${outcome} — ${verdict.reason} (${timeText(verdict.at)})`);
   }
   if (view.incident)
     lines.push(

@@ -202,3 +202,45 @@ describe("plain words for shape problems", () => {
     ]);
   });
 });
+
+describe("a valid file whose rollout may never progress", () => {
+  const path = file("bg-never.yaml", [
+    "services:", //                                                    1
+    "  - name: shop", //                                               2
+    "    hosts: [shop.example.com]", //                                3
+    "    versions: { blue: { origin: http://b.internal }, green: { origin: http://g.internal } }",
+    "    baseline: blue", //                                           5
+    "    split: { blue: 100, green: 0 }", //                           6
+    "    rules:", //                                                   7
+    "      - name: preview", //                                        8
+    '        when: { header: { name: x-preview, equals: "1" } }', // 9
+    "        route: green", //                                         10
+    "    rollout:", //                                                 11
+    "      strategy: blueGreen", //                                    12
+  ]);
+
+  it("is valid (exit 0) with a warning that says why it holds and how to fix it, at its line", async () => {
+    const result = await runCli(["validate", "-f", path]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("1 service(s) valid: shop");
+    expect(result.stderr).toContain(
+      `warning: ${path}:11:5: services[0].rollout: blue/green's first check may never pass: green is at 0 %, so this check counts only preview traffic`,
+    );
+    expect(result.stderr).toContain("keystone override-token shop green");
+    expect(result.stderr).toContain('"preview" is not named there');
+  });
+
+  it("--json lists the warnings with their lines and keeps stdout one document", async () => {
+    const result = await runCli(["validate", "-f", path, "--json"]);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({ valid: true, services: ["shop"] });
+    expect(json.warnings).toEqual([
+      {
+        path: "services[0].rollout",
+        line: 11,
+        column: 5,
+        message: expect.stringContaining("blue/green's first check may never pass"),
+      },
+    ]);
+  });
+});

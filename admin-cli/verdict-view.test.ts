@@ -32,7 +32,7 @@ function entry(analysis: Record<string, unknown>, outcome: "hold" | "rollback", 
     baseline: "stable",
     phase: outcome === "hold" ? ("progressing" as const) : ("rolledBack" as const),
     step: 1,
-    weight: 10,
+    weight: outcome === "hold" ? 10 : 0,
     verdict: {
       at: "2026-11-22T10:03:00.000Z",
       outcome,
@@ -40,6 +40,7 @@ function entry(analysis: Record<string, unknown>, outcome: "hold" | "rollback", 
       candidate: null,
       baseline: null,
       judgement,
+      fromWeight: 10,
     },
   };
 }
@@ -55,7 +56,7 @@ describe("rollout explain", () => {
     expect(lines[0]).toBe(
       "shop: rollout r1 of canary against stable, statistical judge — last 1 verdict",
     );
-    expect(lines[2]).toBe("2026-11-22 10:03:00Z  step 1 at 10%  rollback");
+    expect(lines[2]).toBe("2026-11-22 10:03:00Z  step 1  10% → 0%  rolled back");
     expect(lines[3]).toBe("  · error rate 2.9 % (53 of 1,840 requests), limit 5.0 % → pass");
     expect(lines[4]).toMatch(
       /^ {2}· error rate 2\.9 % vs 1\.0 % baseline over 1,840 vs 16,500 requests: \+1\.9 pp \(.* confidence it is worse by more than 0\.50 pp → fail$/,
@@ -70,7 +71,7 @@ describe("rollout explain", () => {
       verdicts: [entry({ maxErrorRateDeltaPercent: 3 }, "hold", "healthy: …; baking, 3m00s left")],
     };
     expect(renderVerdicts(out, view).slice(2)).toEqual([
-      "2026-11-22 10:03:00Z  step 1 at 10%  hold",
+      "2026-11-22 10:03:00Z  step 1  10%  held",
       "  · 1,840 candidate requests, 100 needed → pass",
       "  · error rate 2.9 % (53 of 1,840 requests), limit 5.0 % → pass",
       "  · error rate 2.9 % vs 1.0 % baseline over 1,840 vs 16,500 requests: +1.9 pp, limit +3.0 pp → pass",

@@ -1,7 +1,9 @@
-// How `rollout explain` shows verdicts to people: each with where the rollout stood, what was
-// decided, and every check in words with its numbers. Pure: verdicts in, lines out.
+// How `rollout explain` shows verdicts to people: each with its time, step and the candidate's
+// weight (before → after when it moved), what was decided, and every check in words with its
+// numbers, in the words every other view uses (event-words.ts). Pure: verdicts in, lines out.
 import type { Judgement } from "../schemas/judgement.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
+import { OUTCOME_NAMES, timeText, weightText } from "../worker/core/rollout/event-words.ts";
 import type { Output, Style } from "./io.ts";
 
 type Entry = RolloutVerdicts["verdicts"][number];
@@ -18,8 +20,6 @@ const COLOUR: Partial<Record<string, Style>> = {
   promote: "green",
 };
 
-const when = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
-
 /** Every check of a judgement in words: the threshold limits, then the statistical judge's tests. */
 export function judgementLines(judgement: Judgement): string[] {
   const statistical = judgement.statistical;
@@ -33,8 +33,9 @@ export function judgementLines(judgement: Judgement): string[] {
 
 function entryLines(out: Output, entry: Entry): string[] {
   const { verdict } = entry;
-  const outcome = out.paint(COLOUR[verdict.outcome] ?? "bold", verdict.outcome);
-  const head = `${when(verdict.at)}  step ${entry.step} at ${entry.weight}%  ${outcome}`;
+  const outcome = out.paint(COLOUR[verdict.outcome] ?? "bold", OUTCOME_NAMES[verdict.outcome]);
+  const weight = weightText(entry.weight, verdict.fromWeight);
+  const head = `${timeText(verdict.at)}  step ${entry.step}  ${weight}  ${outcome}`;
   if (!verdict.judgement) return [head, `  ${verdict.reason}`];
   const lines = judgementLines(verdict.judgement).map((sentence) => `  · ${sentence}`);
   // After a passed window, what followed: an advance, or why it still holds (bake, gate, health).

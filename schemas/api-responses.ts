@@ -77,6 +77,11 @@ export const RolloutStatus = z.object({
   incident: z.object({ id: z.string(), summary: z.string() }).nullable(),
   /** The current step's place when it is a regional wave; null: everyone (or no active rollout). */
   place: Where.nullable().optional(),
+  /**
+   * Set while the step has counted no request for 10 minutes or more: how long, and what the step
+   * counts (the sentence rollout.noTraffic records).
+   */
+  noTraffic: z.string().nullable().optional(),
   now: IsoTime,
 });
 

@@ -16,6 +16,7 @@ export const HistoryEventType = z.enum([
   "rollout.aborted",
   "rollout.checkFailed",
   "rollout.deadlineExceeded",
+  "rollout.noTraffic",
 ]);
 
 /** The events a notify target may subscribe to: all but the routine ones. */

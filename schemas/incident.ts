@@ -19,9 +19,13 @@ export function incidentSchema<T extends z.ZodType>(time: T) {
   const Moment = z.object({
     at: time,
     event: HistoryEventType,
-    /** 1-based step and the candidate's weight after the event. */
+    /**
+     * 1-based step and the candidate's weight after the event, and before it (absent in incidents
+     * recorded before it was kept, whose ending moments hold the weight before).
+     */
     step: z.number().int(),
     weight: z.number(),
+    fromWeight: z.number().optional(),
     by: z.string().nullable(),
     what: z.string(),
     /** Why, as the history recorded it (a verdict's reason, an operator's --reason). */

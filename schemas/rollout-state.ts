@@ -59,6 +59,11 @@ export const VerdictBody = z.object({
   thresholdChecks: z.array(ThresholdCheck).optional(),
   /** How the window was judged, whole (tick verdicts; absent from operators' and older ones). */
   judgement: Judgement.optional(),
+  /**
+   * The candidate's weight when the decision was taken: with the weight after it, every view
+   * tells the move the same way ("25% → 0%"). Absent on a rollout's first verdict and older ones.
+   */
+  fromWeight: z.number().optional(),
 });
 
 /** Epoch milliseconds: how state is stored and computed with. */
@@ -109,6 +114,8 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     heldBy: HeldBy.nullable().optional(),
     /** When `onDeadline: notify` sent rollout.deadlineExceeded for the current step (once per step). */
     deadlineNotifiedAt: time.optional(),
+    /** When rollout.noTraffic was recorded for the current step (once per step). */
+    noTrafficNotifiedAt: time.optional(),
   });
 }
 

@@ -1,8 +1,9 @@
 // What the status page shows, as data: one adapter fills it from the Durable Objects, the JSX
 // pages only render it. Every string in it is shown escaped.
 import * as z from "zod";
+import { HistoryEventType } from "./event-types.ts";
 import { VersionRole } from "./metrics.ts";
-import { RolloutPhase } from "./rollout-state.ts";
+import { RolloutPhase, VerdictOutcome } from "./rollout-state.ts";
 
 const Instant = z.iso.datetime();
 
@@ -39,12 +40,12 @@ export const RolloutPanel = z.object({
   steps: z.array(StepPlan),
   weightPercent: z.number(),
   bakeLeftSeconds: z.number().nullable(),
-  lastVerdict: z.object({ at: Instant, outcome: z.string(), reason: z.string() }).nullable(),
+  lastVerdict: z.object({ at: Instant, outcome: VerdictOutcome, reason: z.string() }).nullable(),
 });
 
 export const HistoryLine = z.object({
   at: Instant,
-  type: z.string(),
+  type: HistoryEventType,
   author: z.string().nullable(),
   reason: z.string().nullable(),
 });

@@ -2,13 +2,17 @@
 import { defineCommand } from "citty";
 import { type EventDetail, HistoryResponse, type Promotion } from "../../schemas/history.ts";
 import type { VersionFigures } from "../../schemas/rollout-state.ts";
+import {
+  EVENT_NAMES,
+  figuresText,
+  timeText,
+  weightText,
+} from "../../worker/core/rollout/event-words.ts";
 import { table } from "../io.ts";
 import { openSession } from "../session.ts";
 
 function figures(name: string, f: VersionFigures | null | undefined): string | null {
-  if (!f) return null;
-  const rate = f.errorRatePercent === null ? "-" : `${f.errorRatePercent.toFixed(2)}%`;
-  return `${name} ${f.requests} req, ${rate} errors, p95 ${f.p95 === null ? "-" : `${Math.round(f.p95)}ms`}`;
+  return f ? `${name} ${figuresText(f)}` : null;
 }
 
 /** "stable now serves release v2 (from canary)": which track took which release. */
@@ -30,7 +34,7 @@ export function describeDetail(detail: EventDetail | null): string | null {
   }
   const parts = [
     detail.promotion ? describePromotion(detail.promotion) : null,
-    `${detail.phase} at ${detail.weight}% (step ${detail.step})`,
+    `step ${detail.step} ${weightText(detail.weight, detail.verdict?.fromWeight)}, ${detail.phase}`,
     figures("candidate", detail.verdict?.candidate),
     figures("baseline", detail.verdict?.baseline),
   ];
@@ -53,9 +57,9 @@ export default defineCommand({
       table(
         ["WHEN", "REV", "EVENT", "BY", "WHY / DETAIL"],
         history.map((h) => [
-          h.at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          timeText(h.at),
           h.revision === null ? "" : String(h.revision),
-          h.type,
+          EVENT_NAMES[h.type],
           h.author ?? "",
           [h.reason, describeDetail(h.detail)].filter(Boolean).join(" · "),
         ]),

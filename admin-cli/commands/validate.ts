@@ -1,8 +1,20 @@
 // keystone validate -f FILE [--env NAME]: offline, the Worker's own schemas; every environment's
-// overlay is checked too, and --env (or the context's) says which one the answer lists.
+// overlay is checked too, and --env (or the context's) says which one the answer lists. A valid
+// file may still get warnings: a rollout step that can never count a request, a counted rule
+// any client can match.
 import { defineCommand } from "citty";
-import { loadConfigFile } from "../config-file.ts";
+import { loadCheckedConfigFile } from "../config-file.ts";
 import { envArg, environmentChoice, openSession } from "../session.ts";
+
+/** Names a person reads on one line; --json lists them all. */
+const SHOWN_NAMES = 10;
+
+/** `a, b, c`, or the first few and how many more: a file of 20,000 services is one short line. */
+export function namesText(names: string[]): string {
+  if (names.length <= SHOWN_NAMES) return names.join(", ");
+  const more = names.length - SHOWN_NAMES;
+  return `${names.slice(0, SHOWN_NAMES).join(", ")} and ${more} more (--json lists every name)`;
+}
 
 export default defineCommand({
   meta: {
@@ -17,7 +29,7 @@ export default defineCommand({
     const session = openSession();
     const { out } = session;
     const environment = environmentChoice(args.env, session);
-    const file = await loadConfigFile(args.file, environment);
+    const { data: file, warnings } = await loadCheckedConfigFile(args.file, environment);
     const names = file.services.map((s) => s.name);
     const environments = Object.keys(file.environments ?? {});
     out.result({
@@ -25,10 +37,16 @@ export default defineCommand({
       services: names,
       environment: environment?.name ?? null,
       environments,
+      warnings,
     });
+    // Valid, and applied as it is: advice on stderr, so a pipeline reading stdout is unaffected.
+    for (const w of warnings) {
+      const where = [args.file, w.line, w.column].filter((x) => x != null).join(":");
+      out.note(`warning: ${where}: ${w.path}: ${w.message}`);
+    }
     const as = environment ? ` as ${environment.name} sees it` : "";
     out.line(
-      `${out.paint("green", "✓")} ${args.file}: ${names.length} service(s) valid${as}: ${names.join(", ")}`,
+      `${out.paint("green", "✓")} ${args.file}: ${names.length} service(s) valid${as}: ${namesText(names)}`,
     );
     if (environments.length) out.line(`  environments checked: ${environments.join(", ")}`);
   },

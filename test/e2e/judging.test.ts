@@ -129,7 +129,7 @@ describe("keystone rollout explain", () => {
     expect(explained.stdout).toMatch(
       /^explained: rollout \S+ of canary against stable, threshold judge — last 2 verdicts$/m,
     );
-    expect(explained.stdout).toMatch(/step 1 at 100% {2}promote$/m);
+    expect(explained.stdout).toMatch(/step 1 {2}50% → 100% {2}promoted$/m);
     expect(explained.stdout).toMatch(/^ {2}→ healthy: \d+ requests.*; last step passed$/m);
     expect(explained.stdout).toMatch(/^ {2}· \d+ candidate requests, 10 needed → pass$/m);
     expect(explained.stdout).toMatch(

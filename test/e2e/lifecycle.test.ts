@@ -81,7 +81,7 @@ describe("a service's life through keystone", () => {
     expect(status.stdout).toContain("releases: stable v3 (100%), canary v3 (0%)");
     const history = await stack.cli(["history", "life"]);
     expect(history.stdout).toMatch(
-      /rollout\.promoted\s+\S+\s+.*stable now serves release v3 \(from canary\)/,
+      /promoted\s+\S+\s+.*stable now serves release v3 \(from canary\)/,
     );
     const json = JSON.parse((await stack.cli(["rollout", "status", "life", "--json"])).stdout) as {
       state: { startedAt: string; lastVerdict: { at: string } };

@@ -45,6 +45,49 @@ async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 2_500));
 }
 
+/** The status page's HTML at `path`, signed in with the read token. */
+async function statusPage(path: string): Promise<string> {
+  const signedIn = await fetch(`${setup.stack.url}/_keystone/ui/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: setup.stack.url },
+    body: new URLSearchParams({ token: setup.stack.secrets.READ_TOKEN }).toString(),
+  });
+  const cookie = signedIn.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const page = await fetch(`${setup.stack.url}${path}`, { headers: { cookie } });
+  expect(page.status).toBe(200);
+  return page.text();
+}
+
+/**
+ * The faulty canary's rollback, told by incident show, rollout explain, rollout report and the
+ * status page: the same event name, time, step and weights (50% → 0%) everywhere, and the
+ * operator's --reason on the started line.
+ */
+async function oneStoryOfTheRollback(): Promise<void> {
+  const incident = JSON.parse(
+    (await setup.stack.cli(["incident", "show", "shop", "1", "-o", "json"])).stdout,
+  ) as { timeline: { event: string; at: string }[] };
+  const at = incident.timeline.find((m) => m.event === "rollout.rolledBack")?.at;
+  expect(at).toBeDefined();
+  const when = at!.replace("T", " ").replace(/\.\d+Z$/, "Z");
+  const markdown = (await setup.stack.cli(["incident", "show", "shop", "1"])).stdout;
+  expect(markdown).toMatch(new RegExp(`^\\| ${when} \\| rolled back \\| 1 \\| 50% → 0% \\|`, "m"));
+  const report = (await setup.stack.cli(["rollout", "report", "shop"])).stdout;
+  expect(report).toMatch(new RegExp(`^\\| ${when} \\| rolled back \\| 1 \\| 50% → 0% \\|`, "m"));
+  const explained = (await setup.stack.cli(["rollout", "explain", "shop"])).stdout;
+  expect(explained).toMatch(new RegExp(`^${when} {2}step 1 {2}50% → 0% {2}rolled back$`, "m"));
+  expect(explained).toMatch(
+    / {2}started$\n {2}canary rollout of canary started — ship v3 for the sale$/m,
+  );
+  const page = await statusPage("/_keystone/ui/services/shop/incidents/1");
+  expect(page).toMatch(
+    new RegExp(
+      `<td>${when}</td><td>rolled back</td><td class="num">1</td><td class="num">50% → 0%</td>`,
+    ),
+  );
+}
+
 describe("a CI job gating on rollout wait", () => {
   it("a healthy canary: the cron promotes it and rollout wait exits 0", async () => {
     expect(
@@ -94,7 +137,15 @@ describe("a CI job gating on rollout wait", () => {
         ])
       ).code,
     ).toBe(0);
-    const started = await setup.stack.cli(["rollout", "start", "shop", "--release", "v3-broken"]);
+    const started = await setup.stack.cli([
+      "rollout",
+      "start",
+      "shop",
+      "--release",
+      "v3-broken",
+      "--reason",
+      "ship v3 for the sale",
+    ]);
     expect(started.code, started.stderr).toBe(0);
     await settle();
     await traffic(100);
@@ -129,6 +180,7 @@ describe("a CI job gating on rollout wait", () => {
       history: { type: string }[];
     };
     expect(history.history.map((h) => h.type)).toContain("rollout.rolledBack");
+    await oneStoryOfTheRollback();
   });
 
   it("rollout wait times out with exit 11", async () => {

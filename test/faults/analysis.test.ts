@@ -4,7 +4,12 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import {
+  blueGreenService,
+  MINUTE,
+  RolloutHarness,
+  rolloutService,
+} from "../runtime/rollout-harness.ts";
 import { entryOf, Fault, faultyStats, publishRaw, send, serviceOn } from "./support.ts";
 
 const statsOf = (name: string) => env.STATS.get(env.STATS.idFromName(name));
@@ -148,5 +153,52 @@ describe("item 2: forced traffic through real rollout ticks", () => {
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).phase).toBe("rolledBack");
+  }, 60_000);
+});
+
+describe("issue 20: a public preview rule cannot decide blue/green's first check", () => {
+  /** Blue/green with a preview rule anyone can match (a header), green reachable only through it. */
+  const blueGreen = (name: string, countRules?: string[]) =>
+    blueGreenService(name, {
+      bake: "1m",
+      analysis: {
+        minRequests: 10,
+        maxErrorRatePercent: 5,
+        failureLimit: 0,
+        ...(countRules ? { countRules } : {}),
+      },
+    });
+
+  it("an anonymous client's healthy previews do not switch the public to green", async () => {
+    const h = new RolloutHarness("bg-pass");
+    await h.apply(blueGreen("bg-pass"));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" }); // anyone can send the preview header
+    h.advance(2 * MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state).toMatchObject({ phase: "progressing", stepIndex: 0, weight: 0 });
+    expect(state.lastVerdict?.outcome).toBe("inconclusive");
+    expect(await h.traffic(20)).toEqual(new Map([["blue", 20]]));
+  }, 60_000);
+
+  it("an anonymous client's failing previews do not roll green back", async () => {
+    const h = new RolloutHarness("bg-fail");
+    await h.apply(blueGreen("bg-fail"));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" }, "/status/500");
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect(await h.state()).toMatchObject({ phase: "progressing", stepIndex: 0 });
+  }, 60_000);
+
+  it("a preview rule the operator names in analysis.countRules is counted", async () => {
+    const h = new RolloutHarness("bg-named");
+    await h.apply(blueGreen("bg-named", ["preview"]));
+    await h.command("start");
+    await h.traffic(50, { "x-preview": "1" });
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect(await h.state()).toMatchObject({ phase: "progressing", stepIndex: 1, weight: 100 });
   }, 60_000);
 });

@@ -143,6 +143,15 @@ describe("changes", () => {
     };
     expect(history.at(-1)?.type).toBe("service.deleted");
   });
+
+  it("a revert to the revision that deleted the service is invalid (422), and nothing is stored", async () => {
+    const refused = await api("POST", "/services/shop/revert", { to: 4, baseRevision: 4 });
+    expect(refused.status).toBe(422);
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error).toMatchObject({ code: "invalid" });
+    expect(error.message).toContain('revision 4 of "shop" deleted the service');
+    expect((await api("GET", "/services/shop")).status).toBe(404);
+  });
 });
 
 describe("other endpoints", () => {

@@ -3,13 +3,7 @@
 // told once.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
-
-/** Hits of one path on a real origin (it counts every request it receives). */
-async function hits(origin: string, path: string): Promise<number> {
-  const counts = (await (await fetch(`${origin}/__hits`)).json()) as Record<string, number>;
-  return counts[path] ?? 0;
-}
+import { MINUTE, RolloutHarness, received, rolloutService } from "./rollout-harness.ts";
 
 const held = {
   strategy: "canary",
@@ -70,14 +64,10 @@ describe("a rollout stuck inconclusive", () => {
     const exceeded = (await h.history()).filter((e) => e.type === "rollout.deadlineExceeded");
     expect(exceeded).toHaveLength(1);
     // Notifications leave in the background: wait for the one, then check no second came.
-    for (let tries = 0; tries < 100 && (await hits(env.STABLE_ORIGIN, path)) === 0; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await hits(env.STABLE_ORIGIN, path)).toBe(1);
-    const last = (await (
-      await fetch(`${env.STABLE_ORIGIN}/__last?path=${encodeURIComponent(path)}`)
-    ).json()) as { headers: Record<string, string>; body: string };
-    expect(last.headers["x-keystone-event"]).toBe("rollout.deadlineExceeded");
-    expect(JSON.parse(last.body)).toMatchObject({
+    const { hits, last } = await received(env.STABLE_ORIGIN, path);
+    expect(hits).toBe(1);
+    expect(last?.headers["x-keystone-event"]).toBe("rollout.deadlineExceeded");
+    expect(JSON.parse(last!.body)).toMatchObject({
       event: "rollout.deadlineExceeded",
       service: "deadline-notify",
       detail: { deadline: { action: "notify", progressDeadline: "10m" } },

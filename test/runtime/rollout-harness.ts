@@ -134,3 +134,46 @@ export function rolloutService(
     ...extra,
   };
 }
+
+/**
+ * A blue/green service in front of the real origins (blue: stable, green: canary), green at 0 %
+ * and reachable through a preview rule anyone can match (the header x-preview: 1).
+ */
+export function blueGreenService(
+  name: string,
+  rollout: Record<string, unknown>,
+  extra: Partial<ServiceInput> = {},
+): ServiceInput {
+  return rolloutService(
+    name,
+    env.CANARY_ORIGIN,
+    { strategy: "blueGreen", ...rollout },
+    {
+      versions: { blue: { origin: env.STABLE_ORIGIN }, green: { origin: env.CANARY_ORIGIN } },
+      baseline: "blue",
+      split: { blue: 100, green: 0 },
+      rules: [
+        { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
+      ],
+      ...extra,
+    },
+  );
+}
+
+/**
+ * What a real origin received on `path` (a notify target): the number of requests, waiting up to
+ * 5 s for the first (notifications leave in the background), and the last one.
+ */
+export async function received(
+  origin: string,
+  path: string,
+): Promise<{ hits: number; last: { headers: Record<string, string>; body: string } | null }> {
+  const hits = async () =>
+    ((await (await fetch(`${origin}/__hits`)).json()) as Record<string, number>)[path] ?? 0;
+  for (let tries = 0; tries < 100 && (await hits()) === 0; tries++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  const last = (await (
+    await fetch(`${origin}/__last?path=${encodeURIComponent(path)}`)
+  ).json()) as { headers: Record<string, string>; body: string } | null;
+  return { hits: await hits(), last };
+}

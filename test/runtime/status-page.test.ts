@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { createHash } from "node:crypto";
 import { generateSignedCookie } from "hono/cookie";
 import { describe, expect, it } from "vitest";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { blueGreenService, RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 const ORIGIN = "https://edge.test";
 
@@ -157,6 +157,28 @@ describe("the status page", () => {
     expect(section).toContain("v1&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(section).toContain("going &lt;script&gt;");
     expect(html).toContain('<meta http-equiv="refresh" content="5"/>');
+  });
+});
+
+describe("roles on the status page", () => {
+  it("after a blue/green promotion, green is the baseline (as the config says) and blue the next candidate", async () => {
+    const h = new RolloutHarness("paged-bg");
+    await h.apply(blueGreenService("paged-bg", {}));
+    await h.command("start");
+    const cookie = await session();
+    const during = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const running = during.slice(during.indexOf('data-service="paged-bg"'));
+    expect(running).toContain('<tr class="role-baseline" data-version="blue">');
+    expect(running).toContain('<tr class="role-candidate" data-version="green">');
+    expect((await h.command("promote", { full: true })).status).toBe(200);
+    const config = (await (await h.api("GET", "/services/paged-bg")).json()) as {
+      config: { baseline: string };
+    };
+    expect(config.config.baseline).toBe("green");
+    const after = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const promoted = after.slice(after.indexOf('data-service="paged-bg"'));
+    expect(promoted).toContain('<tr class="role-baseline" data-version="green">');
+    expect(promoted).toContain('<tr class="role-candidate" data-version="blue">');
   });
 });
 

@@ -14,3 +14,16 @@ export function shopService(overrides: Partial<ServiceInput> = {}): ServiceInput
     ...overrides,
   };
 }
+
+/** shop as blue/green: blue serving everyone, green at 0 %. */
+export function blueGreenShop(overrides: Partial<ServiceInput> = {}): ServiceInput {
+  return shopService({
+    versions: {
+      blue: { origin: "http://blue.internal" },
+      green: { origin: "http://green.internal" },
+    },
+    baseline: "blue",
+    split: { blue: 100, green: 0 },
+    ...overrides,
+  });
+}

@@ -85,3 +85,25 @@ export function windowsOf(requests: number, errors: number) {
   const w = windowStats(requests, errors);
   return { candidate: w, baseline: w };
 }
+
+/** A rollout's state as stored: a canary at step 1 of 2 (10 %), progressing, unless told otherwise. */
+export function rolloutStateOf(over: Partial<RolloutState> = {}): RolloutState {
+  return {
+    id: "r",
+    phase: "progressing",
+    strategy: "canary",
+    candidate: "canary",
+    baseline: "stable",
+    stepIndex: 0,
+    stepCount: 2,
+    weight: 10,
+    startedAt: 0,
+    stepStartedAt: 0,
+    failures: 0,
+    pausedBy: null,
+    lastTickAt: 0,
+    endedAt: null,
+    lastVerdict: null,
+    ...over,
+  };
+}

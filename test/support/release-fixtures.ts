@@ -13,7 +13,7 @@ import {
   type ServiceFacts,
   startRelease,
 } from "../../worker/core/release/release.ts";
-import { shopWithRollout, T0 } from "./ledger-fixtures.ts";
+import { rolloutStateOf, shopWithRollout, T0 } from "./ledger-fixtures.ts";
 
 export { T0 };
 
@@ -70,25 +70,13 @@ export function decided(state: ReleaseState, input: ReleaseInput, now = T0 + 1):
 }
 
 export function rollout(id: string, change: Partial<RolloutState> = {}): RolloutState {
-  return {
+  return rolloutStateOf({
     id,
-    phase: "progressing",
-    strategy: "canary",
-    candidate: "canary",
-    baseline: "stable",
-    stepIndex: 0,
-    stepCount: 2,
-    weight: 10,
     startedAt: T0,
     stepStartedAt: T0,
-    failures: 0,
-    pausedBy: null,
-    lastTickAt: 0,
-    endedAt: null,
-    lastVerdict: null,
     heldBy: { release: "checkout" },
     ...change,
-  };
+  });
 }
 
 export const held = (id: string) =>

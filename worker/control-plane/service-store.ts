@@ -99,7 +99,7 @@ export class ServiceStore {
     for (const event of decision.events) {
       this.#sql.exec(
         "INSERT INTO events (at, type, revision, author, reason, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        at,
+        event.at ?? at,
         event.type,
         event.revision,
         event.author,

@@ -17,6 +17,7 @@ import type { LedgerState } from "../core/ledger/state.ts";
 import { haltHoldsUntil, tracksOf } from "../core/ledger/status.ts";
 import type { Windows } from "../core/ledger/tick.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
+import { noTrafficSentence } from "../core/rollout/eligible-traffic.ts";
 import { placeAt, stepsOf } from "../core/rollout/steps.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -37,7 +38,11 @@ export function verdictsWire(
   };
 }
 
-export function rolloutWire({ deadlineNotifiedAt, ...state }: RolloutState): RolloutStateWire {
+export function rolloutWire({
+  deadlineNotifiedAt,
+  noTrafficNotifiedAt,
+  ...state
+}: RolloutState): RolloutStateWire {
   return {
     ...state,
     startedAt: iso(state.startedAt),
@@ -46,6 +51,7 @@ export function rolloutWire({ deadlineNotifiedAt, ...state }: RolloutState): Rol
     endedAt: state.endedAt === null ? null : iso(state.endedAt),
     lastVerdict: state.lastVerdict ? { ...state.lastVerdict, at: iso(state.lastVerdict.at) } : null,
     ...(deadlineNotifiedAt === undefined ? {} : { deadlineNotifiedAt: iso(deadlineNotifiedAt) }),
+    ...(noTrafficNotifiedAt === undefined ? {} : { noTrafficNotifiedAt: iso(noTrafficNotifiedAt) }),
   };
 }
 
@@ -115,6 +121,10 @@ export function statusView(
     halt: state.halt ? haltStatus(state.halt, now, refreshBoundMs) : null,
     incident: incident && { id: incident.id, summary: incident.summary },
     place: isActive(rollout) ? placeAt(steps, rollout.stepIndex) : null,
+    noTraffic:
+      rollout && windows
+        ? noTrafficSentence(state.config, rollout, windows.candidate.requests, now)
+        : null,
     now: iso(now),
   };
 }

@@ -15,7 +15,7 @@ import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import { incidentWire } from "../control-plane/wire.ts";
-import { candidateOf } from "../core/rollout/commands.ts";
+import { rolesOf } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
 
@@ -40,8 +40,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
     service.record(config.name),
     service.incidents(),
   ]);
-  const candidate = rollout?.candidate ?? candidateOf(config);
-  const baseline = rollout?.baseline ?? config.baseline;
+  const { baseline, candidate } = rolesOf(config, rollout);
   const versions = await Promise.all(
     Object.entries(config.versions).map(async ([name, version]): Promise<VersionPanel> => {
       const minutes = await lastMinutes(env, config.name, name, now);

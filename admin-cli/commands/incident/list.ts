@@ -2,6 +2,7 @@
 // answers, {service, incidents: [{id, rolloutId, outcome, at, release, summary}]}).
 import { defineCommand } from "citty";
 import { IncidentList } from "../../../schemas/api-responses.ts";
+import { timeText } from "../../../worker/core/rollout/event-words.ts";
 import { table } from "../../io.ts";
 import { openSession } from "../../session.ts";
 
@@ -22,7 +23,7 @@ export default defineCommand({
         ["ID", "WHEN", "OUTCOME", "RELEASE", "SUMMARY"],
         answer.incidents.map((i) => [
           i.id,
-          i.at.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          timeText(i.at),
           out.paint("red", i.outcome),
           i.release ?? "–",
           i.summary,

@@ -7,7 +7,7 @@ import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../control-plane/stubs.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
-import { candidateOf } from "../../core/rollout/commands.ts";
+import { rolesOf } from "../../core/rollout/effective.ts";
 import { placeAt, type Step, stepsOf } from "../../core/rollout/steps.ts";
 import { describeWhere } from "../../core/wave.ts";
 import type { Env } from "../../env.ts";
@@ -29,8 +29,7 @@ async function readService(env: Env, config: Service, now: number) {
     service.rolloutState(),
     service.deploymentCounts(),
   ]);
-  const candidate = rollout?.candidate ?? candidateOf(config);
-  const baseline = rollout?.baseline ?? config.baseline;
+  const { baseline, candidate } = rolesOf(config, rollout);
   const versions = await Promise.all(
     Object.entries(config.versions).map(async ([name, version]): Promise<VersionMetrics> => {
       const stats = statsObjectOf(env, config.name, name);

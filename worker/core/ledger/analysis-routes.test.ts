@@ -1,9 +1,9 @@
 // Which traffic a rollout's analysis counts: the split and experiment pins, opted-in rules, and
-// for blue/green's first check the preview routes that are the candidate's only traffic.
+// for blue/green's first check override tokens (and only the preview rules countRules names).
 import { describe, expect, it } from "vitest";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
-import { shopService } from "../../../test/support/fixtures.ts";
+import { blueGreenShop, shopService } from "../../../test/support/fixtures.ts";
+import { rolloutStateOf } from "../../../test/support/ledger-fixtures.ts";
 import { countedRoutes } from "./analysis-routes.ts";
 
 const rules = [
@@ -16,24 +16,7 @@ const rules = [
   { name: "force-stable", when: { header: { name: "x-canary", equals: "0" } }, route: "stable" },
 ];
 
-const state = (over: Partial<RolloutState>): RolloutState => ({
-  id: "r",
-  phase: "progressing",
-  strategy: "canary",
-  candidate: "canary",
-  baseline: "stable",
-  stepIndex: 0,
-  stepCount: 2,
-  weight: 10,
-  startedAt: 0,
-  stepStartedAt: 0,
-  failures: 0,
-  pausedBy: null,
-  lastTickAt: 0,
-  endedAt: null,
-  lastVerdict: null,
-  ...over,
-});
+const state = rolloutStateOf;
 
 describe("the routes a rollout's analysis counts", () => {
   it("by default only the split and experiment pins: forced requests neither poison nor dilute", () => {
@@ -57,36 +40,34 @@ describe("the routes a rollout's analysis counts", () => {
     expect(countedRoutes(config, state({}))).toEqual(["split", "experiment", "rule:beta"]);
   });
 
-  it("blue/green's first check (candidate at 0%) counts the rules that can reach the candidate and overrides", () => {
-    const config = Service.parse({
-      ...shopService({ rules: [] }),
-      versions: {
-        blue: { origin: "http://blue.internal" },
-        green: { origin: "http://green.internal" },
-      },
-      baseline: "blue",
-      split: { blue: 100, green: 0 },
-      rules: [
-        { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
-        {
-          name: "half",
-          when: { header: { name: "x-half", equals: "1" } },
-          split: { blue: 50, green: 50 },
-        },
-        { name: "old", when: { header: { name: "x-old", equals: "1" } }, route: "blue" },
-      ],
-      rollout: { strategy: "blueGreen" },
-    });
-    const first = state({ strategy: "blueGreen", candidate: "green", baseline: "blue", weight: 0 });
-    expect(countedRoutes(config, first)).toEqual([
+  const blueGreen = (countRules?: string[]) =>
+    Service.parse(
+      blueGreenShop({
+        rules: [
+          { name: "preview", when: { header: { name: "x-preview", equals: "1" } }, route: "green" },
+          {
+            name: "half",
+            when: { header: { name: "x-half", equals: "1" } },
+            split: { blue: 50, green: 50 },
+          },
+          { name: "old", when: { header: { name: "x-old", equals: "1" } }, route: "blue" },
+        ],
+        rollout: { strategy: "blueGreen", ...(countRules ? { analysis: { countRules } } : {}) },
+      }),
+    );
+  const first = state({ strategy: "blueGreen", candidate: "green", baseline: "blue", weight: 0 });
+
+  it("blue/green's first check (candidate at 0%) counts override tokens, not every rule reaching the candidate", () => {
+    // A public preview rule is anyone's to send: it must not decide the verdict unless marked.
+    expect(countedRoutes(blueGreen(), first)).toEqual(["split", "experiment", "override"]);
+    expect(countedRoutes(blueGreen(["preview"]), first)).toEqual([
       "split",
       "experiment",
       "rule:preview",
-      "rule:half",
       "override",
     ]);
     // After the switch, the candidate has public traffic: back to the default.
-    expect(countedRoutes(config, { ...first, stepIndex: 1, weight: 100 })).toEqual([
+    expect(countedRoutes(blueGreen(), { ...first, stepIndex: 1, weight: 100 })).toEqual([
       "split",
       "experiment",
     ]);

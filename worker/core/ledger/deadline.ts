@@ -98,6 +98,7 @@ export function deadlineTick(state: LedgerState, now: number): Decision<TickRepl
     ...CRON,
     reason,
     detail,
+    at: now,
   };
   const told: Effect[] = notifyEffects(
     ended.state.config,

@@ -76,11 +76,12 @@ describe("the incident of a rolled-back rollout", () => {
   });
 
   it("keeps a timeline: start, each step with its window figures, who passed the gate, the decision", () => {
-    expect(incident.timeline.map((m) => [m.event, m.step, m.weight, m.by])).toEqual([
-      ["rollout.started", 1, 10, "ana"],
-      ["rollout.paused", 2, 10, "cron"],
-      ["rollout.advanced", 3, 50, "ana"],
-      ["rollout.rolledBack", 3, 50, "cron"],
+    // Each moment with the weight after it and, once the rollout runs, the weight it was decided at.
+    expect(incident.timeline.map((m) => [m.event, m.step, m.fromWeight, m.weight, m.by])).toEqual([
+      ["rollout.started", 1, undefined, 10, "ana"],
+      ["rollout.paused", 2, 10, 10, "cron"],
+      ["rollout.advanced", 3, 10, 50, "ana"],
+      ["rollout.rolledBack", 3, 50, 0, "cron"],
     ]);
     const [, gate, , end] = incident.timeline;
     expect(gate?.candidate).toMatchObject({ requests: 40, errorRatePercent: 0 });

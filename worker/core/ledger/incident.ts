@@ -1,11 +1,11 @@
 // Builds the incident of a rollout that ended badly (rolled back or aborted) from what the ledger
 // has: the service's config, the rollout's state before and after, and the rollout's history.
 // Pure: the service object stores it; the last request to the candidate is traced afterwards.
-import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { Incident, IncidentMoment } from "../../../schemas/incident.ts";
 import type { Effect } from "../../../schemas/ledger.ts";
 import type { RolloutState, ThresholdCheck } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { EVENT_NAMES } from "../rollout/event-words.ts";
 import { describeCheck } from "../rollout/threshold-checks.ts";
 import type { LedgerEvent, LedgerState, PastEvent } from "./state.ts";
 
@@ -22,30 +22,18 @@ export interface IncidentInput {
 
 const failedOf = (checks: ThresholdCheck[] | undefined) => (checks ?? []).filter((c) => !c.passed);
 
-const SAYS: Partial<Record<HistoryEventType, (step: number, weight: number) => string>> = {
-  "rollout.started": (step, weight) => `started at step ${step} (${weight}%)`,
-  "rollout.advanced": (step, weight) => `step ${step - 1} passed; step ${step} at ${weight}%`,
-  "rollout.checkFailed": (step, weight) => `a check failed at step ${step} (${weight}%)`,
-  "rollout.paused": (step) => `paused at step ${step}`,
-  "rollout.resumed": (step) => `resumed at step ${step}`,
-  "rollout.rolledBack": () => "rolled back",
-  "rollout.aborted": () => "aborted",
-};
-
 function moment(event: PastEvent, before: RolloutState): IncidentMoment | undefined {
   const detail = event.detail;
   if (detail?.kind !== "rollout" || detail.rolloutId !== before.id) return undefined;
-  // The ending event records weight 0: the timeline shows the step's weight it left.
-  const ending = detail.phase === "rolledBack" || detail.phase === "aborted";
-  const weight = ending ? before.weight : detail.weight;
-  const says = SAYS[event.type]?.(detail.step, weight) ?? event.type;
+  const fromWeight = detail.verdict?.fromWeight;
   return {
     at: event.at,
     event: event.type,
     step: detail.step,
-    weight,
+    weight: detail.weight,
+    ...(fromWeight === undefined ? {} : { fromWeight }),
     by: event.author,
-    what: says,
+    what: EVENT_NAMES[event.type],
     reason: event.reason,
     candidate: detail.verdict?.candidate ?? null,
     baseline: detail.verdict?.baseline ?? null,

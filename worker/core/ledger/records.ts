@@ -25,6 +25,7 @@ export function rolloutDetail(state: RolloutState, promotion?: Promotion): Rollo
           baseline: verdict.baseline,
           ...(verdict.thresholdChecks ? { thresholdChecks: verdict.thresholdChecks } : {}),
           ...(verdict.judgement ? { judgement: verdict.judgement } : {}),
+          ...(verdict.fromWeight === undefined ? {} : { fromWeight: verdict.fromWeight }),
         }
       : null,
     ...(promotion ? { promotion } : {}),
@@ -74,6 +75,11 @@ export function notifyEffects(
   ];
 }
 
-export function rolloutText(service: string, type: HistoryEventType, state: RolloutState): string {
-  return `${service}: ${type.replace("rollout.", "rollout ")} — ${state.lastVerdict?.reason ?? state.phase}`;
+export function rolloutText(
+  service: string,
+  type: HistoryEventType,
+  state: RolloutState,
+  says = state.lastVerdict?.reason ?? state.phase,
+): string {
+  return `${service}: ${type.replace("rollout.", "rollout ")} — ${says}`;
 }

@@ -32,7 +32,12 @@ import {
   published,
 } from "./state.ts";
 
-type Attribution = { author?: string | undefined; reason?: string | undefined };
+type Attribution = {
+  author?: string | undefined;
+  reason?: string | undefined;
+  /** What the notification says after the event's name, instead of the verdict's reason. */
+  says?: string | undefined;
+};
 export type RolloutAction =
   | "rollout.promote"
   | "rollout.pause"
@@ -46,12 +51,13 @@ export type RolloutAction =
  */
 export function commitRollout(
   state: LedgerState,
-  next: RolloutState,
+  decided: RolloutState,
   type: HistoryEventType | undefined,
   who: Attribution,
   now: number,
   publish = true,
 ): Decision<RolloutState> {
+  const next = withFromWeight(state.rollout, decided);
   let after: LedgerState = { ...state, rollout: next };
   const revisions: NewRevision[] = [];
   const ended = !isActive(next) && isActive(state.rollout);
@@ -89,6 +95,7 @@ export function commitRollout(
       ...who2,
       reason: who2.reason ?? next.lastVerdict?.reason ?? null,
       detail,
+      at: now,
     };
     events.push(event);
     if (ended && endedBadly(next) && state.config && state.rollout) {
@@ -97,7 +104,7 @@ export function commitRollout(
       incident = recorded.incident;
       after = { ...after, ...recorded.counted };
     }
-    const text = rolloutText(state.name, type, next);
+    const text = rolloutText(state.name, type, next, who.says);
     effects.push(...notifyEffects(after.config, type, text, detail, now, incident));
     if (incident) effects.push(traceOf(incident));
   }
@@ -109,6 +116,24 @@ export function commitRollout(
     reply: next,
     ...(incident ? { incident } : {}),
   };
+}
+
+/** An operator's --reason goes into the verdict it made too: explain and status tell it as history does. */
+function withOperatorReason(state: RolloutState, reason: string | undefined): RolloutState {
+  const verdict = state.lastVerdict;
+  if (!reason || !verdict) return state;
+  return { ...state, lastVerdict: { ...verdict, reason: `${verdict.reason} — ${reason}` } };
+}
+
+/**
+ * A new verdict keeps the candidate's weight it was decided at, so history, the verdict log and
+ * incidents can all tell the move ("25% → 0%"); a rollout's first verdict has no weight before.
+ */
+function withFromWeight(before: RolloutState | null, next: RolloutState): RolloutState {
+  const verdict = next.lastVerdict;
+  if (!verdict || !before || before.id !== next.id || verdict === before.lastVerdict) return next;
+  if (verdict.fromWeight !== undefined) return next;
+  return { ...next, lastVerdict: { ...verdict, fromWeight: before.weight } };
 }
 
 /** The config a rollout starts from: the candidate's new origin and release, and strategy, if given. */
@@ -166,8 +191,9 @@ export function start(
     );
   const config = prepareRollout(state.config, command);
   if (!config.ok) return config;
-  const started = heldFrom(startRollout(config.value, rolloutId, now), command.heldBy);
-  if (!started.ok) return started;
+  const made = heldFrom(startRollout(config.value, rolloutId, now), command.heldBy);
+  if (!made.ok) return made;
+  const started = { ...made, value: withOperatorReason(made.value, command.reason) };
   let base: LedgerState = { ...state, halt: null };
   const revisions: NewRevision[] = [];
   const events: LedgerEvent[] = [];
@@ -232,7 +258,10 @@ export function operate(
   if (!moved.ok) return moved;
   const next = {
     ...moved,
-    value: onBehalf(holdForRelease(rollout, moved.value, command.onBehalfOf), command.onBehalfOf),
+    value: withOperatorReason(
+      onBehalf(holdForRelease(rollout, moved.value, command.onBehalfOf), command.onBehalfOf),
+      command.reason,
+    ),
   };
   const type: HistoryEventType =
     action === "rollout.promote"

@@ -52,6 +52,11 @@ export interface LedgerEvent {
   author: string | null;
   reason: string | null;
   detail: EventDetail | null;
+  /**
+   * When the decision was taken (a rollout's: its verdict's time, the cron's scheduled time for a
+   * tick), so history and the verdict log tell the same time; absent: when it is stored.
+   */
+  at?: number;
 }
 
 /** A stored history event, as the ledger is given the running rollout's (epoch-ms time). */

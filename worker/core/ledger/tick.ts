@@ -6,6 +6,7 @@ import type { MirrorCounts } from "../../../schemas/mirror.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
+import { zeroShareHint } from "../rollout/eligible-traffic.ts";
 import {
   applyTick,
   decideTick,
@@ -15,6 +16,7 @@ import {
 } from "../rollout/evaluate.ts";
 import { stepsOf } from "../rollout/steps.ts";
 import { countedRoutes } from "./analysis-routes.ts";
+import { noTrafficNotice } from "./no-traffic.ts";
 import { holdForRelease, isHeldForRelease } from "./release-hold.ts";
 import { commitRollout } from "./rollout-changes.ts";
 import type { Decision, LedgerState } from "./state.ts";
@@ -99,7 +101,8 @@ export function claimTick(state: LedgerState, now: number): Decision<TickPlan> {
 
 function inputOf(config: Service, rollout: RolloutState, windows: Windows, now: number): TickInput {
   const policy = config.rollout!;
-  return { policy, steps: stepsOf(policy), state: rollout, ...windows, now };
+  const holdHint = zeroShareHint(config, rollout);
+  return { policy, steps: stepsOf(policy), state: rollout, ...windows, now, holdHint };
 }
 
 function claimed(state: LedgerState, now: number) {
@@ -153,20 +156,28 @@ export function tick(
     live.rollout.failures,
   );
   const applied = applyTick(input, decision);
-  const next = holdForRelease(live.rollout, applied);
+  const held = holdForRelease(live.rollout, applied);
   // A held rollout that passes again stays held: nothing new to record or publish.
-  const heldAgain = next !== applied && isHeldForRelease(live.rollout);
+  const heldAgain = held !== applied && isHeldForRelease(live.rollout);
+  const notice =
+    decision.kind === "hold" && decision.outcome !== "failed" && held === applied
+      ? noTrafficNotice(live.config, held, windows.candidate.requests, now)
+      : undefined;
+  const next = notice?.next ?? held;
   const type = heldAgain
     ? undefined
-    : next !== applied
+    : held !== applied
       ? ("rollout.paused" as const)
       : decision.kind === "hold"
         ? decision.outcome === "failed"
           ? ("rollout.checkFailed" as const)
-          : undefined
+          : notice
+            ? ("rollout.noTraffic" as const)
+            : undefined
         : EVENT_OF[decision.kind];
   const publish = decision.kind !== "hold" && !heldAgain;
-  const committed = commitRollout(state, next, type, { author: "cron" }, now, publish);
+  const who = { author: "cron", reason: notice?.reason, says: notice?.reason };
+  const committed = commitRollout(state, next, type, who, now, publish);
   return {
     ...committed,
     reply: { ticked: true, phase: next.phase, outcome: next.lastVerdict?.outcome ?? decision.kind },

@@ -5,7 +5,7 @@
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from "@slack/types";
 import type { Effect } from "../../../schemas/ledger.ts";
 import type { VersionFigures } from "../../../schemas/rollout-state.ts";
-import { figuresText } from "../rollout/incident-words.ts";
+import { figuresText, timeText } from "../rollout/event-words.ts";
 import { describeCheck } from "../rollout/threshold-checks.ts";
 
 export type Notification = Extract<Effect, { kind: "notify" }>;
@@ -31,6 +31,7 @@ const TITLES: Record<Notification["event"], string> = {
   "rollout.rolledBack": "rollout rolled back",
   "rollout.aborted": "rollout aborted",
   "rollout.deadlineExceeded": "rollout past its progress deadline",
+  "rollout.noTraffic": "rollout held with no eligible traffic",
 };
 
 const MARKS: Partial<Record<Notification["event"], string>> = {
@@ -39,6 +40,7 @@ const MARKS: Partial<Record<Notification["event"], string>> = {
   "rollout.aborted": "🛑",
   "rollout.paused": "⏸️",
   "rollout.deadlineExceeded": "⏰",
+  "rollout.noTraffic": "🕳️",
 };
 
 /** Slack's mrkdwn treats &, < and > as control characters: escaped, user strings stay text. */
@@ -95,7 +97,7 @@ export function slackMessage(n: Notification, links: NotificationLinks): SlackMe
   const context: ContextBlock["elements"] = numbers
     .filter((line): line is string => line !== null)
     .map((line) => mrkdwn(escapeMrkdwn(line)));
-  context.push(mrkdwn(new Date(n.at).toISOString()));
+  context.push(mrkdwn(timeText(n.at)));
   blocks.push({ type: "context", elements: context });
   if (link) blocks.push({ type: "section", text: mrkdwn(`<${link}|Open ${linkText}>`) });
   if (incident)

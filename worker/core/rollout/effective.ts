@@ -1,7 +1,8 @@
-// What a rollout does to a service's config: the split while it runs, and the config of record
-// after it is promoted or rolled back.
+// What a rollout does to a service's config: the split while it runs, the config of record after
+// it is promoted or rolled back, and which version is the baseline and which the candidate.
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { candidateOf } from "./commands.ts";
 import { isRamping } from "./ramp.ts";
 
 function splitWith(config: Service, shares: Record<string, number>): Record<string, number> {
@@ -49,4 +50,18 @@ export function concludedConfig(config: Service, state: RolloutState): Service {
     };
   }
   return { ...config, split: splitWith(config, { [state.baseline]: 100 }) };
+}
+
+/**
+ * Which version is the baseline and which the candidate now: the rollout's while it runs (or
+ * ramps back), the config of record's once it has ended. After a blue/green promotion the new
+ * colour is the baseline and the old one the next candidate, as the config says.
+ */
+export function rolesOf(
+  config: Service,
+  state: RolloutState | null,
+): { baseline: string; candidate: string | undefined } {
+  if (state && (state.phase === "progressing" || state.phase === "paused" || isRamping(state)))
+    return { baseline: state.baseline, candidate: state.candidate };
+  return { baseline: config.baseline, candidate: candidateOf(config) };
 }

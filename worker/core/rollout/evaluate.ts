@@ -9,7 +9,7 @@ import type {
   VersionFigures,
 } from "../../../schemas/rollout-state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
-import { judgeStep } from "./judgement.ts";
+import { judgeSettingsOf, judgeStep } from "./judgement.ts";
 import { failureActionOf, withRamp } from "./ramp.ts";
 import type { Step } from "./steps.ts";
 import { thresholdChecks } from "./threshold-checks.ts";
@@ -35,6 +35,11 @@ export interface TickInput {
   /** The candidate's mirrored comparisons over the window (read when the analysis limits them). */
   mirror?: MirrorCounts | undefined;
   now: number;
+  /**
+   * What the step counts and how to send it some, when the candidate has no public share here
+   * (eligible-traffic.ts): added to a verdict that holds for too few candidate requests.
+   */
+  holdHint?: string | undefined;
 }
 
 function duration(ms: number): string {
@@ -47,16 +52,26 @@ export function decideTick(input: TickInput): TickDecision {
   return { ...decideOn(input, result), judgement };
 }
 
+/** Fewer candidate requests than the judge needs to decide anything. */
+function tooFewCandidates({ policy, candidate }: TickInput): boolean {
+  const { analysis } = policy;
+  const needed =
+    analysis.judge === "statistical" ? judgeSettingsOf(analysis).minRequests : analysis.minRequests;
+  return candidate.requests < needed;
+}
+
 function decideOn(
-  { policy, steps, state, now }: TickInput,
+  input: TickInput,
   analysis: ReturnType<typeof judgeStep>["result"],
 ): TickDecision {
+  const { policy, steps, state, now } = input;
   const step = steps[state.stepIndex];
   if (analysis.kind === "inconclusive") {
+    const hint = input.holdHint && tooFewCandidates(input) ? `: ${input.holdHint}` : "";
     return {
       kind: "hold",
       outcome: "inconclusive",
-      reason: analysis.reason,
+      reason: `${analysis.reason}${hint}`,
       failures: state.failures,
     };
   }

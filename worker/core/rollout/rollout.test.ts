@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
-import { shopService } from "../../../test/support/fixtures.ts";
+import { blueGreenShop, shopService } from "../../../test/support/fixtures.ts";
 import { addLatency } from "../metrics/histogram.ts";
 import { summarize, type WindowStats } from "../metrics/window-stats.ts";
 import { abortRollout, promoteRollout, resumeRollout, startRollout } from "./commands.ts";
@@ -235,16 +235,11 @@ describe("linear and blue/green plans", () => {
   });
 
   it("blue/green switches all traffic at once, and promotion makes the new colour the baseline", () => {
-    const blueGreen = Service.parse({
-      ...shopService(),
-      versions: {
-        blue: { origin: "http://blue.internal" },
-        green: { origin: "http://green.internal" },
-      },
-      baseline: "blue",
-      split: { blue: 100, green: 0 },
-      rollout: { strategy: "blueGreen", bake: "1m", analysis: { minRequests: 0 } },
-    });
+    const blueGreen = Service.parse(
+      blueGreenShop({
+        rollout: { strategy: "blueGreen", bake: "1m", analysis: { minRequests: 0 } },
+      }),
+    );
     const result = startRollout(blueGreen, "r1", T0);
     if (!result.ok) throw new Error(result.error.message);
     expect(result.value).toMatchObject({ candidate: "green", weight: 0 });

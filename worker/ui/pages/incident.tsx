@@ -1,8 +1,16 @@
 /** @jsxImportSource hono/jsx */
 // One incident on its own page: what happened, the failed checks with their numbers, the
-// timeline with each step's figures, and the candidate's last request. Every string escaped.
+// timeline with each step's figures, and the candidate's last request, in the words every view
+// uses (event-words.ts). Every string escaped.
 import type { IncidentWire } from "../../../schemas/incident.ts";
-import { actorText, figuresText, lastRequestText } from "../../core/rollout/incident-words.ts";
+import {
+  actorText,
+  EVENT_NAMES,
+  figuresText,
+  lastRequestText,
+  timeText,
+  weightText,
+} from "../../core/rollout/event-words.ts";
 import {
   baselineText,
   CHECK_NAMES,
@@ -43,12 +51,12 @@ export function IncidentPage(props: { incident: IncidentWire }) {
               </tr>
               <tr>
                 <th>Started</th>
-                <td>{incident.startedAt}</td>
+                <td>{timeText(incident.startedAt)}</td>
               </tr>
               <tr>
                 <th>Decided</th>
                 <td class="actor">
-                  {incident.at} by {who}
+                  {timeText(incident.at)} by {who}
                 </td>
               </tr>
               <tr>
@@ -57,7 +65,7 @@ export function IncidentPage(props: { incident: IncidentWire }) {
               </tr>
               <tr>
                 <th>Last request to the candidate</th>
-                <td>{lastRequestText(incident.lastCandidateRequest)}</td>
+                <td>{lastRequestText(incident.lastCandidateRequest, timeText)}</td>
               </tr>
             </tbody>
           </table>
@@ -90,8 +98,10 @@ export function IncidentPage(props: { incident: IncidentWire }) {
           <table class="history timeline">
             <thead>
               <tr>
-                <th>when</th>
-                <th>what</th>
+                <th>when (UTC)</th>
+                <th>event</th>
+                <th class="num">step</th>
+                <th class="num">weight</th>
                 <th>by</th>
                 <th>candidate</th>
                 <th>baseline</th>
@@ -101,8 +111,10 @@ export function IncidentPage(props: { incident: IncidentWire }) {
             <tbody>
               {incident.timeline.map((m) => (
                 <tr data-event={m.event}>
-                  <td>{m.at}</td>
-                  <td>{m.what}</td>
+                  <td>{timeText(m.at)}</td>
+                  <td>{EVENT_NAMES[m.event]}</td>
+                  <td class="num">{m.step}</td>
+                  <td class="num">{weightText(m.weight, m.fromWeight)}</td>
                   <td>{m.by ?? "–"}</td>
                   <td>{figuresText(m.candidate)}</td>
                   <td>{figuresText(m.baseline)}</td>

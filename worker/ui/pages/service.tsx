@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // One service on the status page: split, rollout, live figures with charts, history, incidents.
 import type { IncidentLine, ServicePanel } from "../../../schemas/status-page.ts";
+import { EVENT_NAMES, OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
 import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
 
@@ -27,8 +28,8 @@ function Rollout(props: { service: ServicePanel }) {
       <StepsBar rollout={rollout} />
       {rollout.lastVerdict ? (
         <p class="verdict">
-          Last verdict ({rollout.lastVerdict.outcome}, {rollout.lastVerdict.at}):{" "}
-          {rollout.lastVerdict.reason}
+          Last verdict ({OUTCOME_NAMES[rollout.lastVerdict.outcome]},{" "}
+          {timeText(rollout.lastVerdict.at)}): {rollout.lastVerdict.reason}
         </p>
       ) : null}
     </div>
@@ -105,8 +106,8 @@ function History(props: { service: ServicePanel }) {
       <tbody>
         {props.service.history.map((h) => (
           <tr>
-            <td>{h.at}</td>
-            <td>{h.type}</td>
+            <td>{timeText(h.at)}</td>
+            <td>{EVENT_NAMES[h.type]}</td>
             <td>{h.author ?? "–"}</td>
             <td class="reason">{h.reason ?? ""}</td>
           </tr>
@@ -125,7 +126,7 @@ export function Incidents(props: { service: string; incidents: IncidentLine[] })
           <a href={incidentHref(props.service, i.id)}>
             <strong>{i.title}</strong>
           </a>{" "}
-          <span class="muted">{i.at}</span>
+          <span class="muted">{timeText(i.at)}</span>
           <br />
           {i.summary}
         </li>
