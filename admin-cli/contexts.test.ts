@@ -144,6 +144,17 @@ describe("keystone context", () => {
     expect(production.seen).toEqual([]);
   });
 
+  it("a contexts file written before the naming convention still works", async () => {
+    const old = { url: staging.url, tokenEnv: "staging_token" };
+    writeFileSync(
+      join(configDir, "contexts.json"),
+      JSON.stringify({ current: "staging", contexts: { staging: old } }),
+    );
+    const result = await run(["get"], { staging_token: "staging-secret" });
+    expect(result.code, result.stderr).toBe(0);
+    expect(bearer(staging)).toEqual(["Bearer staging-secret"]);
+  });
+
   it("a context whose variable is unset: a clear error naming it, exit 5, nothing sent", async () => {
     await addBoth();
     const result = await run(["get", "--context", "production"]);

@@ -246,6 +246,26 @@ describe("docs/cli.md's exit-code table covers every case, each under the code t
       code: 2,
       run: () => cli("context", "add", "x", "--token-env", "aB3dE9fGh1jK2lMn0pQrS2tU"),
     },
+    {
+      name: "Cloudflare Access sends the CLI to its sign-in page",
+      says: "Cloudflare Access sent the CLI to its sign-in page",
+      code: 5,
+      run: () => {
+        const signIn = "https://team.cloudflareaccess.com/cdn-cgi/access/login/keystone";
+        api.answers.set("GET /services", { status: 302, body: {}, headers: { location: signIn } });
+        return cli("get");
+      },
+    },
+    {
+      name: "any other redirect",
+      says: "a redirect (never followed)",
+      code: 1,
+      run: () => {
+        const moved = "https://keystone.example.com/_keystone/v1/services";
+        api.answers.set("GET /services", { status: 301, body: {}, headers: { location: moved } });
+        return cli("get");
+      },
+    },
   ];
 
   for (const { name, says, code, run } of cases)

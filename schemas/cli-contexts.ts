@@ -66,9 +66,20 @@ export const CliContext = z.strictObject({
   env: EnvironmentName.optional(),
 });
 
+/**
+ * A context as a contexts file holds it. Files written before the naming convention may name any
+ * shell variable (`staging_token`): they keep working; only `context add` applies the convention.
+ */
+const StoredContext = CliContext.extend({
+  tokenEnv: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "the name of an environment variable"),
+});
+
 export const ContextsFile = z.strictObject({
   current: ContextName.nullable().default(null),
-  contexts: z.record(ContextName, CliContext).default({}),
+  contexts: z.record(ContextName, StoredContext).default({}),
 });
 
 export type CliContext = z.infer<typeof CliContext>;

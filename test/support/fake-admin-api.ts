@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 export interface Answer {
   status?: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface SeenRequest {
@@ -43,7 +44,10 @@ export async function startFakeAdminApi(): Promise<FakeAdminApi> {
       const answer =
         (typeof found === "function" ? found() : found) ??
         apiError(404, "not_found", `no ${method} ${path}`);
-      res.writeHead(answer.status ?? 200, { "content-type": "application/json" });
+      res.writeHead(answer.status ?? 200, {
+        "content-type": "application/json",
+        ...answer.headers,
+      });
       res.end(JSON.stringify(answer.body));
     });
   });
