@@ -36,6 +36,7 @@ export default defineConfig({
                   ONE_PERCENT_ORIGIN: origins.onePercent,
                   FOUR_PERCENT_ORIGIN: origins.fourPercent,
                   REPRICED_ORIGIN: origins.repriced,
+                  DEAF_ORIGIN: origins.deaf,
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
                   NOTIFY_SECRET: "test-notify-secret",
                   // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.

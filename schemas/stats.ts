@@ -29,6 +29,11 @@ export const OutcomeBatch = z.object({
   errors: z.number().int().nonnegative(),
   /** Requests the origin never answered (refused, reset, timed out); counted in errors too. */
   noAnswer: z.number().int().nonnegative(),
+  /**
+   * Requests the client left unfinished (its body stalled or abandoned): not in requests, errors
+   * or the histogram. Absent from isolates older than the field.
+   */
+  clientFaults: z.number().int().nonnegative().default(0),
   histogram: LatencyHistogram,
 });
 
@@ -58,6 +63,7 @@ export const RouteCounts = z.object({
   requests: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   noAnswer: z.number().int().nonnegative(),
+  clientFaults: z.number().int().nonnegative(),
   histogram: LatencyHistogram,
 });
 
@@ -86,6 +92,11 @@ export const WindowCounts = z.object({
   errors: z.number().int().nonnegative(),
   /** Requests the origin never answered (timeout, refused); counted in errors too. */
   noAnswer: z.number().int().nonnegative(),
+  /**
+   * Requests the client left unfinished (body stalled or abandoned): apart from all the above.
+   * Absent from the answers of stats objects older than the field.
+   */
+  clientFaults: z.number().int().nonnegative().optional(),
   histogram: LatencyHistogram,
 });
 

@@ -6,6 +6,7 @@ import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recor
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
 import type { Env } from "../env.ts";
+import { ClientBody } from "./client-body.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
 import { Mirroring } from "./mirror.ts";
@@ -135,25 +136,38 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         `keystone: no service is configured for ${target.host}${target.pathname}\n`,
       );
     }
-    const copy = mirroring.begin(request, target, verdict);
+    const body =
+      request.body === null
+        ? undefined
+        : new ClientBody(request.body, request.headers.get("content-length"), now);
+    const flight = mirroring.begin(request, target, verdict, body);
     const started = now();
-    const { response, answered } = await forward(copy?.request ?? request, target, verdict);
-    const { service, version } = verdict;
-    recorder.record(
-      service.name,
-      version.name,
-      verdict.outcomeRoute,
-      started,
-      now() - started,
-      service.isError(response.status),
-      answered,
+    const { response, answered, latencyMs, clientFault } = await forward(
+      request,
+      target,
+      verdict,
+      now,
+      body,
     );
+    const { service, version } = verdict;
+    if (clientFault)
+      recorder.recordClientFault(service.name, version.name, verdict.outcomeRoute, started);
+    else
+      recorder.record(
+        service.name,
+        version.name,
+        verdict.outcomeRoute,
+        started,
+        latencyMs,
+        service.isError(response.status),
+        answered,
+      );
     if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
     else armDeadline(ctx);
     // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
     if (response.status === 101 || response.webSocket) return response;
-    const served = copy
-      ? mirroring.finish(copy.flight, response, answered, ctx, () => {
+    const served = flight
+      ? mirroring.finish(flight, response, answered, ctx, () => {
           if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
           else armDeadline(ctx);
         })
@@ -179,6 +193,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         started: mirroring.guard.started,
         capped: mirroring.guard.capped,
         skippedByBreaker: mirroring.guard.skippedByBreaker,
+        droppedCopies: mirroring.droppedCopies,
         breakersOpen: mirroring.guard.open(now()),
         droppedOutcomes: mirroring.recorder.dropped,
       },

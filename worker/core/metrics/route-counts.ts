@@ -15,6 +15,7 @@ export function sumRoutes(
     counts.requests += row.requests;
     counts.errors += row.errors;
     counts.noAnswer += row.noAnswer;
+    counts.clientFaults = (counts.clientFaults ?? 0) + row.clientFaults;
     mergeInto(counts.histogram, row.histogram);
   }
   return counts;
@@ -30,6 +31,7 @@ export function addCounts(row: RouteCounts | undefined, more: RouteCounts): Rout
     requests: row.requests + more.requests,
     errors: row.errors + more.errors,
     noAnswer: row.noAnswer + more.noAnswer,
+    clientFaults: row.clientFaults + more.clientFaults,
     histogram,
   };
 }
