@@ -28,7 +28,14 @@ export function judgementLines(judgement: Judgement): string[] {
       ? statistical.checks.map((check) => check.sentence)
       : [statistical.summary]
     : [];
-  return [...judgement.thresholds.map((check) => check.sentence), ...tests];
+  const incomplete = judgement.leftOut?.clientIncomplete ?? 0;
+  const leftOut =
+    incomplete > 0
+      ? [
+          `left out: ${incomplete} request${incomplete === 1 ? "" : "s"} the client did not finish (a stalled or abandoned upload), not the candidate's doing`,
+        ]
+      : [];
+  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...leftOut];
 }
 
 function entryLines(out: Output, entry: Entry): string[] {

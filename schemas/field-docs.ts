@@ -48,7 +48,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].versions.<name>.healthPath":
     "Checked by rollouts before a step advances; a non-2xx answer holds the step.",
   "services[].versions.<name>.timeoutMs":
-    "Time to the origin's response headers, in milliseconds; then the client gets 504.",
+    "The origin's time to its response headers, in milliseconds, counted from when it has the whole request (started again by each chunk of an upload the client sends); then the client gets 504. A client that sends nothing of its body for as long gets 408, counted as its own fault.",
 
   "services[].sticky.by":
     "`cookie` (a random visitor id in a cookie, set when absent), `header:<name>` (that header's value), `ip` (`CF-Connecting-IP`) or `none` (random per request).",

@@ -38,6 +38,11 @@ export const Judgement = z.object({
   statistical: JudgeVerdict.nullable(),
   /** The mirrored comparisons read, when the analysis limits mismatches. */
   mirror: MirrorCounts.nullable(),
+  /**
+   * The candidate's requests in the window that no check counted: those their clients did not
+   * finish (a stalled or abandoned upload). Absent from verdicts taken before it was kept.
+   */
+  leftOut: z.object({ clientIncomplete: z.number().int().nonnegative() }).optional(),
 });
 
 export type ThresholdCheckName = z.infer<typeof ThresholdCheckName>;

@@ -31,6 +31,8 @@ export const TrafficCounter = z.object({
   reason: TrafficReason,
   requests: Count,
   errors: Count,
+  /** Requests the client did not finish (body stalled or abandoned): in neither of the above. */
+  clientIncomplete: Count,
 });
 
 /** Cumulative counts at or below each bound of LATENCY_BUCKETS_SECONDS, in that order. */

@@ -3,9 +3,11 @@
 // of half-sent bodies cannot roll back a healthy canary; an origin that will not take a body the
 // client did send is still the version's fault.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import { parseMetrics, sampleValue } from "../support/prometheus-text.ts";
 
 const policy = {
   strategy: "canary",
@@ -98,6 +100,24 @@ describe("item 20.1: client faults are not the version's faults", () => {
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).phase).toBe("promoted");
+
+    // Shown apart: in the verdict `rollout explain` prints, and in /_keystone/metrics.
+    const verdicts = (await (
+      await h.api("GET", "/services/held-upload/rollout/verdicts?last=5")
+    ).json()) as RolloutVerdicts;
+    const judged = verdicts.verdicts.find((v) => v.verdict.judgement)?.verdict.judgement;
+    expect(judged?.leftOut?.clientIncomplete).toBe(3);
+    const scrape = await exports.default.fetch("https://admin.test/_keystone/metrics", {
+      headers: { authorization: "Bearer test-read-token" },
+    });
+    const metrics = parseMetrics(await scrape.text());
+    expect(
+      sampleValue(metrics, "keystone_client_incomplete_requests_total", {
+        service: "held-upload",
+        version: "canary",
+        reason: "split",
+      }),
+    ).toBe(3);
   }, 60_000);
 
   it("uploads the client abandons are counted apart, never as the version's errors", async () => {

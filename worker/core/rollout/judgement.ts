@@ -111,6 +111,7 @@ export function judgeStep(
     thresholds,
     statistical: verdict,
     mirror,
+    leftOut: { clientIncomplete: candidate.clientFaults ?? 0 },
   };
   return { judgement, result: resultOf(judgement, threshold) };
 }
