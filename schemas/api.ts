@@ -171,6 +171,7 @@ export const ErrorCode = z.enum([
   "not_found",
   "unauthorized",
   "forbidden",
+  "too_many_attempts",
   "too_large",
   "bad_request",
   "unavailable",
