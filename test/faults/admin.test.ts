@@ -2,6 +2,7 @@
 // kept to its own hostnames.
 import {
   createExecutionContext,
+  listDurableObjectIds,
   runDurableObjectAlarm,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -196,5 +197,38 @@ describe("item 20.5: sign-ins and the health endpoint", () => {
     expect((await health({ authorization: "Bearer test-read-token" })).warnings).toEqual([
       "NOTIFY_SECRET is not set: notify events are sent unsigned (set the secret)",
     ]);
+  });
+});
+
+describe("item 20.5: reads of unknown services", () => {
+  it("a read-token GET of a name nobody published reaches no Durable Object: 404, and no storage made", async () => {
+    const READ = { authorization: "Bearer test-read-token" };
+    const before = (await listDurableObjectIds(env.SERVICES)).length;
+    const paths = [
+      "/_keystone/v1/services/ghost-1",
+      "/_keystone/v1/services/ghost-2/history",
+      "/_keystone/v1/services/ghost-3/rollout",
+      "/_keystone/v1/services/ghost-4/rollout/verdicts",
+      "/_keystone/v1/services/ghost-5/incidents",
+      "/_keystone/v1/services/ghost-6/incidents/abc",
+      "/_keystone/v1/services/ghost-7/mirror",
+    ];
+    for (const path of paths) {
+      const response = await call(`https://admin.test${path}`, "*", { headers: READ });
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toMatchObject({ error: { code: "not_found" } });
+    }
+    const explained = await call("https://admin.test/_keystone/v1/explain", "*", {
+      method: "POST",
+      headers: { ...READ, "content-type": "application/json" },
+      body: JSON.stringify({ service: "ghost-8", request: {} }),
+    });
+    expect(explained.status).toBe(404);
+    expect((await listDurableObjectIds(env.SERVICES)).length).toBe(before);
+    // A service that was published is read as before.
+    const known = await call("https://admin.test/_keystone/v1/services/storefront/history", "*", {
+      headers: READ,
+    });
+    expect(known.status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import { Hono } from "hono/tiny";
 import { ExplainBody } from "../../schemas/api.ts";
 import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import { liveRoutingOf } from "../core/ledger/live-routing.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
@@ -36,7 +36,7 @@ export function explainRoutes() {
   app.post("/explain", requireScope("read"), async (c) => {
     const body = await readBody(c, ExplainBody);
     const name = await serviceNamed(c.env, body);
-    const object = name ? serviceObjectOf(c.env, name) : undefined;
+    const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
     const record =
       name && object
         ? parseRpc(ServiceRecord.nullable(), await object.record(name), `service "${name}"`)

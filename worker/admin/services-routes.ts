@@ -19,7 +19,7 @@ import {
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import { suggestion } from "../../schemas/suggest.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
@@ -32,10 +32,20 @@ import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
+/**
+ * The object of a service the registry knows, for a read: a name it never saw is not found
+ * without reaching an object (which would create one, and its storage, per name asked).
+ */
+export async function serviceToRead(env: Env, name: string) {
+  const object = await knownServiceObjectOf(env, name);
+  if (!object) throw new ApiError("not_found", `service "${name}" does not exist`);
+  return object;
+}
+
 export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
   const record = parseRpc(
     ServiceRecord.nullable(),
-    await serviceObjectOf(env, name).record(name),
+    await (await serviceToRead(env, name)).record(name),
     `service "${name}"`,
   );
   if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
@@ -126,7 +136,7 @@ export function serviceRoutes(): App {
 
   app.get("/services/:name/history", requireScope("read"), async (c) => {
     const name = c.req.param("name");
-    const history = await serviceObjectOf(c.env, name).history(name);
+    const history = await (await serviceToRead(c.env, name)).history(name);
     if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
     return respond(c, HistoryResponse, { name, history });
   });
