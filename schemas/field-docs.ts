@@ -176,7 +176,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].mirror.methods":
     "Methods mirrored (default GET and HEAD). Listing any other method is an opt-in: the mirrored origin then gets requests that may change state, marked `x-keystone-mirror: 1`.",
   "services[].mirror.withBody":
-    "Whether requests with a body may be mirrored (their body is then read twice). Off by default: such requests are never mirrored.",
+    "Whether requests with a body may be mirrored: a body of at most 1 MiB is copied into memory and sent once the client has finished it; a longer one is not copied. Off by default: such requests are never mirrored.",
   "services[].mirror.timeoutMs":
     "Time the mirrored origin has to answer, in milliseconds; a copy past it counts as failed (the client never waits for it).",
   "services[].mirror.compare": "What of the two responses is compared. The status always is.",

@@ -196,7 +196,6 @@ export class Mirroring {
       // Not the mirrored origin's doing: its breaker is left as it was.
       this.droppedCopies++;
       this.guard.release();
-      await copy?.cancel();
       return;
     }
     this.guard.settle(flight.key, this.#now(), theirs === null || theirs.status >= 500);
