@@ -128,7 +128,8 @@ export const FIELD_DOCS: Record<string, string> = {
     'How long a rollout may stay in one step without leaving it (held as inconclusive, failing a health check or gate, waiting at a pause gate, paused) before `onDeadline` acts: a duration like `"30m"`.',
   "services[].rollout.onDeadline":
     "At the progress deadline: `abort` (default: all traffic to the baseline, recorded as `rollout.deadlineExceeded` then `rollout.aborted`) or `notify` (record and send `rollout.deadlineExceeded` once per step; the rollout keeps waiting).",
-  "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
+  "services[].rollout.gates":
+    "URLs called before a step or a promotion; a non-2xx answer holds. No credentials (user:pass@); a token may go in the query, which Keystone never shows (messages and read-token reads say `?…`).",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
   "services[].rollout.steps[].bake":
@@ -190,7 +191,8 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].mirror.compare.maxBodyBytes":
     "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared byte by byte over its first `maxBodyBytes`.",
 
-  "services[].notify[].url": "Where events are POSTed (https).",
+  "services[].notify[].url":
+    "Where events are POSTed (https). A bearer secret (a Slack webhook URL is its own credential): the read token sees only its scheme and host.",
   "services[].notify[].events": "Which events to send.",
   "services[].notify[].format":
     "`json`: Keystone's signed event. `slack`: a Slack- and Mattermost-compatible message (`text` and `blocks`) for an incoming webhook.",

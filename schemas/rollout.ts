@@ -106,11 +106,17 @@ const NotifyUrl = Url.refine(
   { message: "use an https URL (http only for 127.0.0.1, ::1 or localhost)" },
 );
 
+/** A gate: an http(s) URL with no credentials (a token may go in its query, never shown). */
+const GateUrl = Url.refine((text) => {
+  const url = new URL(text);
+  return !url.username && !url.password;
+}, "a gate URL cannot hold credentials (user:pass@): put a token in its query, which Keystone never shows");
+
 export const Gates = z.strictObject({
   /** Called before each step's weight is applied; a non-2xx answer holds the step. */
-  beforeStep: z.array(Url).default([]),
+  beforeStep: z.array(GateUrl).default([]),
   /** Called before promotion; a non-2xx answer holds. */
-  beforePromote: z.array(Url).default([]),
+  beforePromote: z.array(GateUrl).default([]),
 });
 
 export const FailureAction = z.enum(["rollback", "pause"]);

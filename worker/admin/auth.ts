@@ -89,6 +89,12 @@ export function bearerToken(c: Caller): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim() || undefined;
 }
 
+/** The scope the request's bearer token grants (after requireScope: the one it checked). */
+export function callerScope(c: Caller & { env: Env }): Scope | undefined {
+  const token = bearerToken(c);
+  return token === undefined ? undefined : scopeOf(c.env, token);
+}
+
 /** The scope a presented token grants, or undefined for none. */
 export function scopeOf(env: Env, token: string): Scope | undefined {
   if (sameSecret(token, env.ADMIN_TOKEN)) return "admin";

@@ -20,9 +20,10 @@ import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import { suggestion } from "../../schemas/suggest.ts";
 import { knownServiceObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { configFor } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
-import { requireScope } from "./auth.ts";
+import { callerScope, requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
@@ -61,16 +62,23 @@ export function serviceRoutes(): App {
         parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
       ),
     );
+    const scope = callerScope(c);
     return respond(c, ServiceList, {
       // A service deleted since the registry answered is left out.
-      services: records.filter((r) => r !== null),
+      services: records
+        .filter((r) => r !== null)
+        .map((r) => ({ ...r, config: configFor(scope, r.config) })),
       warnings: deploymentWarnings(c.env),
     });
   });
 
   app.get("/services/:name", requireScope("read"), async (c) => {
     const record = await recordOf(c.env, c.req.param("name"));
-    return respond(c, ServiceRecord, { ...record, warnings: deploymentWarnings(c.env) });
+    return respond(c, ServiceRecord, {
+      ...record,
+      config: configFor(callerScope(c), record.config),
+      warnings: deploymentWarnings(c.env),
+    });
   });
 
   app.put("/services/:name", requireScope("admin"), async (c) => {
