@@ -47,6 +47,7 @@ export default defineConfig({
                   ADMIN_HOSTS: "*",
                   OVERRIDE_SECRET: "test-override-secret",
                   AFFINITY_SECRET: "test-affinity-secret",
+                  BUCKET_SECRET: "test-bucket-secret",
                   ADMIN_TOKEN: "test-admin-token",
                   READ_TOKEN: "test-read-token",
                 },

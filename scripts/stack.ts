@@ -15,6 +15,7 @@ export interface LocalSecrets {
   OVERRIDE_SECRET: string;
   DEPLOY_WEBHOOK_SECRET: string;
   AFFINITY_SECRET: string;
+  BUCKET_SECRET: string;
 }
 
 export function randomSecrets(): LocalSecrets {
@@ -25,6 +26,7 @@ export function randomSecrets(): LocalSecrets {
     OVERRIDE_SECRET: secret(),
     DEPLOY_WEBHOOK_SECRET: secret(),
     AFFINITY_SECRET: secret(),
+    BUCKET_SECRET: secret(),
   };
 }
 
@@ -63,8 +65,9 @@ export function ensureLocalEnvFile(path: string): string | undefined {
     return `created ${path} with fresh local tokens (git-ignored)`;
   }
   const vars = readEnvFile(path);
-  // A secret added since the file was written (AFFINITY_SECRET) gets a fresh value of its own.
-  const fresh = { AFFINITY_SECRET: randomSecrets().AFFINITY_SECRET };
+  // Secrets added since the file was written (AFFINITY_SECRET, BUCKET_SECRET) get fresh values.
+  const { AFFINITY_SECRET, BUCKET_SECRET } = randomSecrets();
+  const fresh = { AFFINITY_SECRET, BUCKET_SECRET };
   const wanted: Record<string, string> = { ...fresh, ...LOCAL_DEV_VARS };
   const missing = Object.entries(wanted).filter(([key]) => vars[key] === undefined);
   if (missing.length === 0) return undefined;

@@ -71,7 +71,7 @@ describe("item 20.4: secrets stay secret", () => {
     };
     await h.apply(config);
     await h.command("start");
-    await h.traffic(200);
+    await h.traffic(300);
     h.advance(3 * MINUTE);
     await h.tick();
     const state = await h.state();

@@ -66,8 +66,12 @@ export async function startE2eStack(): Promise<E2eStack> {
   const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
   const secrets = randomSecrets();
   const envFile = join(dir, "worker.env");
-  // Flush outcomes with every request, so a test's traffic reaches the stats objects at once.
-  writeEnvFile(envFile, secrets, { METRICS_FLUSH_SECONDS: "0" });
+  // Flush outcomes with every request, so a test's traffic reaches the stats objects at once; a
+  // fixed bucket key, so a test's visitors land where they did on the last run.
+  writeEnvFile(envFile, secrets, {
+    METRICS_FLUSH_SECONDS: "0",
+    BUCKET_SECRET: "e2e-bucket-secret",
+  });
   const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
   const port = await closedPort();
   const options = { port, persistTo: join(dir, "state"), envFile };

@@ -7,6 +7,7 @@ import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
 import { knownServiceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
+import { bucketKeyOf } from "../core/hash.ts";
 import { liveRoutingOf } from "../core/ledger/live-routing.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
 import type { Env } from "../env.ts";
@@ -55,6 +56,7 @@ export function explainRoutes() {
     const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET, {
       live: liveRoutingOf(record.config, rollout),
       affinitySecret: c.env.AFFINITY_SECRET,
+      bucketKey: bucketKeyOf(c.env.BUCKET_SECRET),
     });
     return respond(c, ExplainResult, await explainWithHalt(c.env, config, result));
   });

@@ -2,6 +2,7 @@
 import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { type DecideContext, decideRoute, divertHalted } from "../core/decide.ts";
+import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
@@ -72,6 +73,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     read: () => routes.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
     refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
     log: (message) => console.error(message),
+    bucketKey: bucketKeyOf(env.BUCKET_SECRET),
   });
   let generation = 0;
   let requestsServed = 0;
