@@ -164,6 +164,8 @@ export const FIELD_DOCS: Record<string, string> = {
     "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":
     "Failed checks tolerated in a step before `onFailure` acts.",
+  "services[].rollout.analysis.maxRequestsPerVisitor":
+    "The most requests of one visitor (its sticky key; its client address when it has none) counted in a step's window, per isolate; one client address counts at most 10× as many. Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
 
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",

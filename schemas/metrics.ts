@@ -16,6 +16,7 @@ export const TrafficReason = z.enum([
   "halted",
   "affinity",
   "wave-outside",
+  "visitor-limit",
 ]);
 
 /** Upper bounds (seconds) of the exported latency histogram; +Inf is implied by the count. */

@@ -87,6 +87,11 @@ export const Analysis = z.strictObject({
   maxMirrorMismatchPercent: Percent.optional(),
   failureLimit: z.number().int().nonnegative().default(1),
   /**
+   * The most requests of one visitor (and ten times as many of one client address) counted in a
+   * step's window, per isolate (default 20): a handful of clients can neither fail nor pass a step.
+   */
+  maxRequestsPerVisitor: z.number().int().min(1).max(1_000_000).optional(),
+  /**
    * Rules whose traffic counts in the analysis, besides the split and experiment pins. Forced
    * traffic (other rules, override tokens) is left out so it can neither poison nor dilute a verdict.
    */

@@ -5,9 +5,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import { bucketOf } from "../../worker/core/hash.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { RolloutHarness } from "../runtime/rollout-harness.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
 import { entryOf, publishRaw, serviceOn } from "./support.ts";
 
 async function versionFor(plane: ReturnType<typeof createDataPlane>, host: string, cookie: string) {
@@ -60,4 +61,108 @@ describe("item 20.2: the visitor's bucket is not the client's to choose", () => 
       expect(explained.version, id).toBe(served);
     }
   });
+});
+
+describe("item 20.2: a handful of visitors cannot decide a window", () => {
+  const policy = {
+    strategy: "canary",
+    steps: [{ weight: 50, bake: "1m" }],
+    analysis: {
+      minRequests: 40,
+      maxErrorRatePercent: 5,
+      failureLimit: 0,
+      maxRequestsPerVisitor: 3,
+    },
+  };
+
+  /** `count` requests as one visitor (its cookie), optionally from one client address. */
+  async function asVisitor(
+    h: RolloutHarness,
+    id: string,
+    path: string,
+    count: number,
+    ip?: string,
+  ) {
+    for (let i = 0; i < count; i++) {
+      const ctx = createExecutionContext();
+      const headers: Record<string, string> = { cookie: `ks_${h.service}=${id}` };
+      if (ip) headers["cf-connecting-ip"] = ip;
+      const response = await h.plane.fetch(
+        new Request(`https://${h.service}.test${path}`, { headers }),
+        ctx,
+      );
+      await response.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+    }
+  }
+
+  /** Visitor ids the split sends to the canary. */
+  async function canaryIds(h: RolloutHarness, count: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; ids.length < count; i++) {
+      const id = `hostile-${i}-visitor`;
+      if ((await versionFor(h.plane, `${h.service}.test`, `ks_${h.service}=${id}`)) === "canary")
+        ids.push(id);
+    }
+    return ids;
+  }
+
+  it("three hostile visitors hammering a failing path cannot roll back a healthy canary", async () => {
+    const h = new RolloutHarness("hostile-fail");
+    await h.apply(rolloutService("hostile-fail", env.CANARY_ORIGIN, policy));
+    await h.command("start");
+    const from = h.now();
+    const hostile = await canaryIds(h, 3);
+    await h.traffic(400); // about 200 honest visitors on the canary, all healthy
+    for (const id of hostile) await asVisitor(h, id, "/status/500", 100);
+    await h.plane.flushOutcomes();
+    const canary = await env.STATS.get(env.STATS.idFromName("hostile-fail/canary")).window({
+      from,
+      to: h.now(),
+      routes: ["split", "experiment"],
+    });
+    // Each visitor counts 3 times: its probe, then 2 of its 100 failures; 98 are left out.
+    expect(canary.errors).toBe(6);
+    expect(canary.overVisitorLimit).toBe(3 * 98);
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect((await h.state()).phase).toBe("promoted");
+    const verdicts = (await (
+      await h.api("GET", "/services/hostile-fail/rollout/verdicts?last=5")
+    ).json()) as RolloutVerdicts;
+    const judged = verdicts.verdicts.find((v) => v.verdict.judgement)?.verdict.judgement;
+    expect(judged?.leftOut?.overVisitorLimit).toBe(3 * 98);
+  }, 90_000);
+
+  it("three hostile visitors sending cheap successes cannot pass a failing canary", async () => {
+    const h = new RolloutHarness("hostile-pass");
+    await h.apply(rolloutService("hostile-pass", env.CANARY_ORIGIN, policy));
+    await h.command("start");
+    const hostile = await canaryIds(h, 3);
+    await h.traffic(300); // about 150 honest canary requests that succeed…
+    await h.traffic(100, {}, "/status/500"); // …and about 50 that fail: 25 %
+    for (const id of hostile) await asVisitor(h, id, "/", 300);
+    await h.plane.flushOutcomes();
+    h.advance(2 * MINUTE);
+    await h.tick();
+    expect((await h.state()).phase).toBe("rolledBack");
+  }, 90_000);
+
+  it("one client address sending a fresh visitor id each time counts at most ten visitors' share", async () => {
+    const h = new RolloutHarness("hostile-rotating");
+    await h.apply(rolloutService("hostile-rotating", env.CANARY_ORIGIN, policy));
+    await h.command("start");
+    const from = h.now();
+    for (let i = 0; i < 80; i++) await asVisitor(h, `rotated-${i}-visitor`, "/", 1, "203.0.113.66");
+    await h.plane.flushOutcomes();
+    const counted = async (version: string) =>
+      (
+        await env.STATS.get(env.STATS.idFromName(`hostile-rotating/${version}`)).window({
+          from,
+          to: h.now(),
+          routes: ["split"],
+        })
+      ).requests;
+    expect((await counted("stable")) + (await counted("canary"))).toBe(30);
+  }, 60_000);
 });

@@ -1,9 +1,14 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { type DecideContext, decideRoute, divertHalted } from "../core/decide.ts";
+import { type DecideContext, decideRoute, divertHalted, type Verdict } from "../core/decide.ts";
 import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
+import {
+  DEFAULT_MAX_REQUESTS_PER_VISITOR,
+  VISITOR_LIMIT_ROUTE,
+  VisitorLimit,
+} from "../core/metrics/visitor-limit.ts";
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
 import type { Env } from "../env.ts";
@@ -66,6 +71,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const now = options.now ?? Date.now;
   const policy = options.flush ?? flushPolicyOf(env);
   const recorder = new OutcomeRecorder(policy);
+  const visitorLimit = new VisitorLimit();
   const halted = new HaltedVersions();
   const routes = options.routes ?? env.ROUTES;
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
@@ -110,6 +116,27 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     mintVisitorId,
   };
 
+  /**
+   * The route an outcome is recorded under: its own, or "visitor-limit" when it is one analysis
+   * counts (split, experiment, affinity) of a service with a rollout policy and its visitor or
+   * client address has counted its share of the step's window in this isolate.
+   */
+  function analysedRoute(verdict: Verdict, request: Request): string {
+    const route = verdict.outcomeRoute;
+    const rollout = verdict.service.config.rollout;
+    if (!rollout || (route !== "split" && route !== "experiment" && route !== "affinity"))
+      return route;
+    const address = request.headers.get("cf-connecting-ip");
+    // A visitor with no key of its own (a minted id, sticky by none) is its address.
+    const own = verdict.visitorSource !== "minted" && verdict.visitorSource !== "random";
+    const visitor = own ? verdict.visitorKey : (address ?? verdict.visitorKey);
+    const limit = rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR;
+    const { name, sequence } = verdict.service;
+    return visitorLimit.admit(name, sequence, visitor, address, limit)
+      ? route
+      : VISITOR_LIMIT_ROUTE;
+  }
+
   async function serve(
     request: Request,
     ctx: ExecutionContext,
@@ -152,13 +179,13 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
       body,
     );
     const { service, version } = verdict;
-    if (clientFault)
-      recorder.recordClientFault(service.name, version.name, verdict.outcomeRoute, started);
+    const route = analysedRoute(verdict, request);
+    if (clientFault) recorder.recordClientFault(service.name, version.name, route, started);
     else
       recorder.record(
         service.name,
         version.name,
-        verdict.outcomeRoute,
+        route,
         started,
         latencyMs,
         service.isError(response.status),
