@@ -5,7 +5,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
 import { parseMetrics, sampleValue } from "../support/prometheus-text.ts";
 
@@ -58,22 +57,6 @@ async function post(h: RolloutHarness, cookie: string, body: BodyInit, length: n
   return response;
 }
 
-/** A visitor id the split sends to the canary (what an attacker finds by trying a few). */
-async function canaryVisitor(h: RolloutHarness): Promise<string> {
-  for (let i = 0; ; i++) {
-    const ctx = createExecutionContext();
-    const response = await h.plane.fetch(
-      new Request(`https://${h.service}.test/`, {
-        headers: { cookie: `ks_${h.service}=attacker-${i}` },
-      }),
-      ctx,
-    );
-    await response.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    if (response.headers.get("x-keystone-version") === "canary") return `attacker-${i}`;
-  }
-}
-
 afterEach(() => vi.restoreAllMocks());
 
 describe("item 20.1: client faults are not the version's faults", () => {
@@ -84,16 +67,12 @@ describe("item 20.1: client faults are not the version's faults", () => {
     await h.command("start");
     const from = h.now();
     await h.traffic(40);
-    const attacker = await canaryVisitor(h);
+    const [attacker] = await h.visitorsOn("canary", 1, "attacker");
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await post(h, attacker, heldBody(), 100)).status);
+    for (let i = 0; i < 3; i++) statuses.push((await post(h, attacker!, heldBody(), 100)).status);
     expect(statuses).toEqual([408, 408, 408]);
     await h.plane.flushOutcomes();
-    const window = await env.STATS.get(env.STATS.idFromName("held-upload/canary")).window({
-      from,
-      to: h.now(),
-      routes: ["split"],
-    });
+    const window = await h.window("canary", from);
     expect(window.clientFaults).toBe(3);
     expect(window.errors).toBe(0);
     expect(window.p95).toBeLessThan(400);
@@ -102,10 +81,7 @@ describe("item 20.1: client faults are not the version's faults", () => {
     expect((await h.state()).phase).toBe("promoted");
 
     // Shown apart: in the verdict `rollout explain` prints, and in /_keystone/metrics.
-    const verdicts = (await (
-      await h.api("GET", "/services/held-upload/rollout/verdicts?last=5")
-    ).json()) as RolloutVerdicts;
-    const judged = verdicts.verdicts.find((v) => v.verdict.judgement)?.verdict.judgement;
+    const judged = await h.lastJudgement();
     expect(judged?.leftOut?.clientIncomplete).toBe(3);
     const scrape = await exports.default.fetch("https://admin.test/_keystone/metrics", {
       headers: { authorization: "Bearer test-read-token" },
@@ -127,14 +103,10 @@ describe("item 20.1: client faults are not the version's faults", () => {
     await h.command("start");
     const from = h.now();
     await h.traffic(40);
-    const attacker = await canaryVisitor(h);
-    for (let i = 0; i < 5; i++) await post(h, attacker, abandonedBody(), 100);
+    const [attacker] = await h.visitorsOn("canary", 1, "attacker");
+    for (let i = 0; i < 5; i++) await post(h, attacker!, abandonedBody(), 100);
     await h.plane.flushOutcomes();
-    const window = await env.STATS.get(env.STATS.idFromName("abandoned-upload/canary")).window({
-      from,
-      to: h.now(),
-      routes: ["split"],
-    });
+    const window = await h.window("canary", from);
     expect(window.clientFaults).toBe(5);
     expect(window.errors).toBe(0);
     h.advance(2 * MINUTE);
@@ -156,16 +128,12 @@ describe("item 20.1: client faults are not the version's faults", () => {
     await h.apply(service("deaf-upload", env.DEAF_ORIGIN));
     await h.command("start");
     const from = h.now();
-    const visitor = await canaryVisitor(h);
+    const [visitor] = await h.visitorsOn("canary", 1);
     const body = new Uint8Array(4 * 1024 * 1024).fill(1);
-    const response = await post(h, visitor, body, body.byteLength);
+    const response = await post(h, visitor!, body, body.byteLength);
     expect(response.status).toBe(504);
     await h.plane.flushOutcomes();
-    const window = await env.STATS.get(env.STATS.idFromName("deaf-upload/canary")).window({
-      from,
-      to: h.now(),
-      routes: ["split"],
-    });
+    const window = await h.window("canary", from);
     expect(window.clientFaults).toBe(0);
     expect(window.noAnswer).toBe(1);
   }, 60_000);

@@ -5,7 +5,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import { bucketOf } from "../../worker/core/hash.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
@@ -96,41 +95,23 @@ describe("item 20.2: a handful of visitors cannot decide a window", () => {
     }
   }
 
-  /** Visitor ids the split sends to the canary. */
-  async function canaryIds(h: RolloutHarness, count: number): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; ids.length < count; i++) {
-      const id = `hostile-${i}-visitor`;
-      if ((await versionFor(h.plane, `${h.service}.test`, `ks_${h.service}=${id}`)) === "canary")
-        ids.push(id);
-    }
-    return ids;
-  }
-
   it("three hostile visitors hammering a failing path cannot roll back a healthy canary", async () => {
     const h = new RolloutHarness("hostile-fail");
     await h.apply(rolloutService("hostile-fail", env.CANARY_ORIGIN, policy));
     await h.command("start");
     const from = h.now();
-    const hostile = await canaryIds(h, 3);
+    const hostile = await h.visitorsOn("canary", 3, "hostile");
     await h.traffic(400); // about 200 honest visitors on the canary, all healthy
     for (const id of hostile) await asVisitor(h, id, "/status/500", 100);
     await h.plane.flushOutcomes();
-    const canary = await env.STATS.get(env.STATS.idFromName("hostile-fail/canary")).window({
-      from,
-      to: h.now(),
-      routes: ["split", "experiment"],
-    });
+    const canary = await h.window("canary", from, ["split", "experiment"]);
     // Each visitor counts 3 times: its probe, then 2 of its 100 failures; 98 are left out.
     expect(canary.errors).toBe(6);
     expect(canary.overVisitorLimit).toBe(3 * 98);
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).phase).toBe("promoted");
-    const verdicts = (await (
-      await h.api("GET", "/services/hostile-fail/rollout/verdicts?last=5")
-    ).json()) as RolloutVerdicts;
-    const judged = verdicts.verdicts.find((v) => v.verdict.judgement)?.verdict.judgement;
+    const judged = await h.lastJudgement();
     expect(judged?.leftOut?.overVisitorLimit).toBe(3 * 98);
   }, 90_000);
 
@@ -138,7 +119,7 @@ describe("item 20.2: a handful of visitors cannot decide a window", () => {
     const h = new RolloutHarness("hostile-pass");
     await h.apply(rolloutService("hostile-pass", env.CANARY_ORIGIN, policy));
     await h.command("start");
-    const hostile = await canaryIds(h, 3);
+    const hostile = await h.visitorsOn("canary", 3, "hostile");
     await h.traffic(300); // about 150 honest canary requests that succeed…
     await h.traffic(100, {}, "/status/500"); // …and about 50 that fail: 25 %
     for (const id of hostile) await asVisitor(h, id, "/", 300);
@@ -155,14 +136,7 @@ describe("item 20.2: a handful of visitors cannot decide a window", () => {
     const from = h.now();
     for (let i = 0; i < 80; i++) await asVisitor(h, `rotated-${i}-visitor`, "/", 1, "203.0.113.66");
     await h.plane.flushOutcomes();
-    const counted = async (version: string) =>
-      (
-        await env.STATS.get(env.STATS.idFromName(`hostile-rotating/${version}`)).window({
-          from,
-          to: h.now(),
-          routes: ["split"],
-        })
-      ).requests;
+    const counted = async (version: string) => (await h.window(version, from)).requests;
     expect((await counted("stable")) + (await counted("canary"))).toBe(30);
   }, 60_000);
 });
