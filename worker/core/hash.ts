@@ -56,56 +56,56 @@ function finish(state: number): number {
 }
 
 /**
- * HalfSipHash's four state words while a hash runs: one buffer for the isolate (JavaScript runs
- * one hash at a time), so a hash allocates nothing.
- */
-const v = new Int32Array(4);
-
-/** `n` SipRounds of the state in `v`. */
-function sipRounds(n: number): void {
-  for (let round = 0; round < n; round++) {
-    v[0] = v[0]! + v[1]!;
-    v[1] = (v[1]! << 5) | (v[1]! >>> 27);
-    v[1] = v[1]! ^ v[0]!;
-    v[0] = (v[0]! << 16) | (v[0]! >>> 16);
-    v[2] = v[2]! + v[3]!;
-    v[3] = (v[3]! << 8) | (v[3]! >>> 24);
-    v[3] = v[3]! ^ v[2]!;
-    v[0] = v[0]! + v[3]!;
-    v[3] = (v[3]! << 7) | (v[3]! >>> 25);
-    v[3] = v[3]! ^ v[0]!;
-    v[2] = v[2]! + v[1]!;
-    v[1] = (v[1]! << 13) | (v[1]! >>> 19);
-    v[1] = v[1]! ^ v[2]!;
-    v[2] = (v[2]! << 16) | (v[2]! >>> 16);
-  }
-}
-
-/** Absorbs one little-endian 32-bit word (HalfSipHash-2-4: two rounds per word). */
-function absorb(m: number): void {
-  v[3] = v[3]! ^ m;
-  sipRounds(2);
-  v[0] = v[0]! ^ m;
-}
-
-/**
  * HalfSipHash-2-4 (Aumasson and Bernstein's reference, 32-bit output) over the UTF-16LE bytes of
- * a text, continuing from a seed (the salt absorbed, or a key's initial state).
+ * a text (two code units per 32-bit word), continuing from a seed: the salt absorbed, or a key's
+ * initial state. The state lives in locals (a typed array costs 4× as much) and one loop body
+ * does every round: each word's two, then the finalization's four. With `finish` false (the text
+ * of whole words) it stops before the last word and leaves the state in `absorbed`.
  */
-function halfSip(seed: BucketSeed, text: string): number {
-  v[0] = seed.v0;
-  v[1] = seed.v1;
-  v[2] = seed.v2;
-  v[3] = seed.v3;
+function sip(seed: BucketSeed, text: string, finish: boolean): number {
+  let v0 = seed.v0;
+  let v1 = seed.v1;
+  let v2 = seed.v2;
+  let v3 = seed.v3;
   const whole = text.length & ~1;
-  for (let i = 0; i < whole; i += 2) absorb(text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16));
-  // The last word: what is left (one code unit or none) and the length in bytes, mod 256.
-  const tail = whole < text.length ? text.charCodeAt(whole) : 0;
-  absorb(tail | (((seed.bytes + 2 * text.length) & 0xff) << 24));
-  v[2] = v[2]! ^ 0xff;
-  sipRounds(4);
-  return (v[1]! ^ v[3]!) >>> 0;
+  const end = finish ? whole + 2 : whole - 2;
+  for (let i = 0; i <= end; i += 2) {
+    let m = 0;
+    let rounds = 2;
+    if (i < whole) m = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+    else if (i === whole) {
+      // The last word: what is left (one code unit or none) and the length in bytes, mod 256.
+      const tail = whole < text.length ? text.charCodeAt(whole) : 0;
+      m = tail | (((seed.bytes + 2 * text.length) & 0xff) << 24);
+    } else {
+      v2 ^= 0xff;
+      rounds = 4;
+    }
+    v3 ^= m;
+    for (let round = 0; round < rounds; round++) {
+      v0 = (v0 + v1) | 0;
+      v1 = (v1 << 5) | (v1 >>> 27);
+      v1 ^= v0;
+      v0 = (v0 << 16) | (v0 >>> 16);
+      v2 = (v2 + v3) | 0;
+      v3 = (v3 << 8) | (v3 >>> 24);
+      v3 ^= v2;
+      v0 = (v0 + v3) | 0;
+      v3 = (v3 << 7) | (v3 >>> 25);
+      v3 ^= v0;
+      v2 = (v2 + v1) | 0;
+      v1 = (v1 << 13) | (v1 >>> 19);
+      v1 ^= v2;
+      v2 = (v2 << 16) | (v2 >>> 16);
+    }
+    v0 ^= m;
+  }
+  if (!finish) absorbed = { ...seed, v0, v1, v2, v3, bytes: seed.bytes + 2 * text.length };
+  return (v1 ^ v3) >>> 0;
 }
+
+/** Where `sip` leaves the state of a salt it absorbed (seeds are made once per config revision). */
+let absorbed: BucketSeed | undefined;
 
 /** HalfSipHash's state before any input, for a key. */
 function initialState(key: BucketKey): BucketSeed {
@@ -123,7 +123,7 @@ function initialState(key: BucketKey): BucketSeed {
 
 /** HalfSipHash-2-4 of a text's UTF-16LE bytes under a key (the reference's test vectors apply). */
 export function halfSipHash(key: BucketKey, text: string): number {
-  return halfSip(initialState(key), text);
+  return sip(initialState(key), text, true);
 }
 
 /**
@@ -135,20 +135,14 @@ export function saltSeed(salt: string, key?: BucketKey): BucketSeed {
     const state = fnv(fnv(FNV_OFFSET, salt), "\u0000");
     return { keyed: false, fnv: state, v0: 0, v1: 0, v2: 0, v3: 0, bytes: 0 };
   }
-  const seed = initialState(key);
   const units = salt.length % 2 === 0 ? `${salt}\u0000\u0000` : `${salt}\u0000`;
-  v[0] = seed.v0;
-  v[1] = seed.v1;
-  v[2] = seed.v2;
-  v[3] = seed.v3;
-  for (let i = 0; i < units.length; i += 2)
-    absorb(units.charCodeAt(i) | (units.charCodeAt(i + 1) << 16));
-  return { ...seed, v0: v[0]!, v1: v[1]!, v2: v[2]!, v3: v[3]!, bytes: 2 * units.length };
+  sip(initialState(key), units, false);
+  return absorbed!;
 }
 
 /** The visitor's bucket for one salt seed: stable for the same (salt, key), independent across salts. */
 export function bucketFor(seed: BucketSeed, visitorKey: string): number {
-  return (seed.keyed ? halfSip(seed, visitorKey) : finish(fnv(seed.fnv, visitorKey))) % BUCKETS;
+  return (seed.keyed ? sip(seed, visitorKey, true) : finish(fnv(seed.fnv, visitorKey))) % BUCKETS;
 }
 
 export function bucketOf(salt: string, visitorKey: string, key?: BucketKey): number {
