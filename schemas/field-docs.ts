@@ -165,7 +165,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.failureLimit":
     "Failed checks tolerated in a step before `onFailure` acts.",
   "services[].rollout.analysis.maxRequestsPerVisitor":
-    "The most requests of one visitor (its sticky key; its client address when it has none) counted in a step's window, per isolate; one client address counts at most 10× as many. Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
+    "The most requests of one visitor (its sticky key) counted in a step's window, per isolate; one client address counts at most 10× as many, whatever visitor ids it sends (a client without a sticky key of its own is bounded by its address alone). Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
 
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",

@@ -62,6 +62,9 @@ export function useStackWithFaultyOrigin(): {
   return setup;
 }
 
+/** The stack's bucket key: fixed, so tests can work out where a visitor lands (as the Worker does). */
+export const E2E_BUCKET_SECRET = "e2e-bucket-secret";
+
 export async function startE2eStack(): Promise<E2eStack> {
   const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
   const secrets = randomSecrets();
@@ -70,7 +73,7 @@ export async function startE2eStack(): Promise<E2eStack> {
   // fixed bucket key, so a test's visitors land where they did on the last run.
   writeEnvFile(envFile, secrets, {
     METRICS_FLUSH_SECONDS: "0",
-    BUCKET_SECRET: "e2e-bucket-secret",
+    BUCKET_SECRET: E2E_BUCKET_SECRET,
   });
   const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
   const port = await closedPort();

@@ -126,13 +126,12 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     const rollout = verdict.service.config.rollout;
     if (!rollout || (route !== "split" && route !== "experiment" && route !== "affinity"))
       return route;
+    // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
+    // time: its address's bound is what holds it.
     const address = request.headers.get("cf-connecting-ip");
-    // A visitor with no key of its own (a minted id, sticky by none) is its address.
-    const own = verdict.visitorSource !== "minted" && verdict.visitorSource !== "random";
-    const visitor = own ? verdict.visitorKey : (address ?? verdict.visitorKey);
     const limit = rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR;
     const { name, sequence } = verdict.service;
-    return visitorLimit.admit(name, sequence, visitor, address, limit)
+    return visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
       ? route
       : VISITOR_LIMIT_ROUTE;
   }
