@@ -127,8 +127,10 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     if (!rollout || (route !== "split" && route !== "experiment" && route !== "affinity"))
       return route;
     // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
-    // time: its address's bound is what holds it.
-    const address = request.headers.get("cf-connecting-ip");
+    // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
+    // and load tools), never a client Cloudflare saw: no address bound there.
+    const ip = request.headers.get("cf-connecting-ip");
+    const address = ip === null || ip === "::1" || ip.startsWith("127.") ? null : ip;
     const limit = rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR;
     const { name, sequence } = verdict.service;
     return visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
