@@ -36,6 +36,7 @@ export default defineConfig({
                   ONE_PERCENT_ORIGIN: origins.onePercent,
                   FOUR_PERCENT_ORIGIN: origins.fourPercent,
                   REPRICED_ORIGIN: origins.repriced,
+                  DEAF_ORIGIN: origins.deaf,
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
                   NOTIFY_SECRET: "test-notify-secret",
                   // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.
@@ -46,6 +47,7 @@ export default defineConfig({
                   ADMIN_HOSTS: "*",
                   OVERRIDE_SECRET: "test-override-secret",
                   AFFINITY_SECRET: "test-affinity-secret",
+                  BUCKET_SECRET: "test-bucket-secret",
                   ADMIN_TOKEN: "test-admin-token",
                   READ_TOKEN: "test-read-token",
                 },

@@ -57,6 +57,7 @@ const BY_API_CODE: Record<ErrorCode, ExitCode> = {
   wrong_phase: EXIT.wrongPhase,
   unauthorized: EXIT.auth,
   forbidden: EXIT.auth,
+  too_many_attempts: EXIT.auth,
   not_found: EXIT.error,
   too_large: EXIT.error,
   bad_request: EXIT.error,

@@ -102,6 +102,24 @@ describe("diff and apply --dry-run with --exit-code", () => {
     expect(api.seen.every((r) => r.method === "GET")).toBe(true);
   });
 
+  it("a config read with the read token (notify URL masked) is no change; a new notify host is", async () => {
+    const hook = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
+    const withHook = shopService({ notify: [{ url: hook, events: ["rollout.rolledBack"] }] });
+    const masked = shopService({
+      notify: [{ url: "https://hooks.slack.com/…", events: ["rollout.rolledBack"] }],
+    });
+    api.answers.set("GET /services/shop", { body: record(masked) });
+    expect((await cli("diff", "-f", configFile("hook.yaml", withHook), "--exit-code")).code).toBe(
+      0,
+    );
+    const moved = shopService({
+      notify: [{ url: "https://hooks.example.com/x", events: ["rollout.rolledBack"] }],
+    });
+    const diff = await cli("diff", "-f", configFile("moved.yaml", moved), "--exit-code");
+    expect(diff.code).toBe(6);
+    expect(diff.stdout).not.toContain("XXXXSECRET");
+  });
+
   it("--exit-code on a real apply is a usage error, and nothing is stored", async () => {
     const result = await cli("apply", "-f", configFile("x.yaml"), "--exit-code");
     expect(result.code).toBe(2);

@@ -3,6 +3,7 @@ import { stringify } from "yaml";
 import { ServiceRecord } from "../schemas/api-responses.ts";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import type { Service } from "../schemas/service.ts";
+import { configForReaders, inReadersForm } from "../worker/core/config-readers.ts";
 import type { ApiClient } from "./client.ts";
 import { type DiffLine, diffLines, hasChanges, withContext } from "./diff.ts";
 import { EXIT, QuietExit } from "./errors.ts";
@@ -20,7 +21,9 @@ export async function planChanges(api: ApiClient, file: ConfigFile): Promise<Pla
   return Promise.all(
     file.services.map(async (next) => {
       const current = await api.find(ServiceRecord, `/services/${encodeURIComponent(next.name)}`);
-      const diff = diffLines(current ? stringify(current.config) : "", stringify(next));
+      // Read with the read token, secrets in URLs come back masked: compare the file masked too.
+      const shown = current && inReadersForm(current.config) ? configForReaders(next) : next;
+      const diff = diffLines(current ? stringify(current.config) : "", stringify(shown));
       return { name: next.name, current, next, diff, changed: hasChanges(diff) };
     }),
   );

@@ -46,6 +46,27 @@ function entry(analysis: Record<string, unknown>, outcome: "hold" | "rollback", 
 }
 
 describe("rollout explain", () => {
+  it("says how many of the candidate's requests their clients did not finish, left out of the checks", () => {
+    const candidate = { ...window(1840, 53), clientFaults: 3 };
+    const { judgement } = judgeStep(Analysis.parse({}), {
+      candidate,
+      baseline: window(16_500, 165),
+    });
+    const lines = renderVerdicts(out, {
+      service: "shop",
+      judge: "threshold",
+      verdicts: [
+        {
+          ...entry({}, "hold", "healthy"),
+          verdict: { ...entry({}, "hold", "").verdict, judgement },
+        },
+      ],
+    });
+    expect(lines).toContain(
+      "  · left out: 3 requests the client did not finish (a stalled or abandoned upload), not the candidate's doing",
+    );
+  });
+
   it("prints each verdict's checks in words, for the statistical judge", () => {
     const view: RolloutVerdicts = {
       service: "shop",

@@ -28,7 +28,22 @@ export function judgementLines(judgement: Judgement): string[] {
       ? statistical.checks.map((check) => check.sentence)
       : [statistical.summary]
     : [];
-  return [...judgement.thresholds.map((check) => check.sentence), ...tests];
+  const incomplete = judgement.leftOut?.clientIncomplete ?? 0;
+  const limited = judgement.leftOut?.overVisitorLimit ?? 0;
+  const requests = (n: number) => `${n} request${n === 1 ? "" : "s"}`;
+  const leftOut = [
+    ...(incomplete > 0
+      ? [
+          `left out: ${requests(incomplete)} the client did not finish (a stalled or abandoned upload), not the candidate's doing`,
+        ]
+      : []),
+    ...(limited > 0
+      ? [
+          `left out: ${requests(limited)} past their visitor's share of the window (analysis.maxRequestsPerVisitor)`,
+        ]
+      : []),
+  ];
+  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...leftOut];
 }
 
 function entryLines(out: Output, entry: Entry): string[] {

@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { JudgeSettings } from "../schemas/judge.ts";
+import { attackTable, simulateAttacks } from "./judge-sim/attack.ts";
 import { buildRows, defaultsTable, fairTable, passTable } from "./judge-sim/report.ts";
 import type { Judges, RunRecord } from "./judge-sim/run-scenario.ts";
 import { scenarios } from "./judge-sim/scenarios.ts";
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     runs: { type: "string" },
     seed: { type: "string", default: "14" },
     minutes: { type: "string", default: "60" },
+    /** Only the attack scenarios (issue 20), not the judges' comparison. */
+    "attacks-only": { type: "boolean", default: false },
   },
 });
 const runs = Number(values.runs ?? (values.quick ? 50 : 300));
@@ -32,7 +35,7 @@ const judges: Judges = {
     maxLatencyRatio: 1,
   }),
 };
-const all = scenarios();
+const all = values["attacks-only"] ? [] : scenarios();
 const records: RunRecord[][] = [];
 const threads = Math.max(1, Math.min(2, availableParallelism()));
 const started = performance.now();
@@ -84,6 +87,25 @@ await simulate(
     .map((index) => ({ index, tuned: tunings.get(all[index]!.group)! })),
 );
 
+/** Attack windows: one step of 30 minutes, judged every minute. */
+const ATTACK_MINUTES = 30;
+const attackRuns = Math.min(runs, 100);
+
+function printAttacks(): void {
+  console.log(
+    `\n4. A hostile handful (issue 20): k visitors, each sending the candidate ${60} requests a minute from its own address, all failing or all succeeding, ` +
+      `among honest traffic (baseline 1 % errors; the failing candidate 3 pp worse). ${attackRuns} step windows of ${ATTACK_MINUTES} minutes per cell, judged every minute; ` +
+      `the share of windows rolled back, without the per-visitor bound and with analysis.maxRequestsPerVisitor 20 (the default), 10 and 5.\n`,
+  );
+  console.log(attackTable(simulateAttacks(attackRuns, seed, ATTACK_MINUTES, judges.defaults)));
+}
+
+if (values["attacks-only"]) {
+  printAttacks();
+  console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
+  process.exit(0);
+}
+
 const rows = buildRows(all, records, tunings, minutes);
 const { lines, ok } = verdictOnTargets(rows);
 const { defaults } = judges;
@@ -106,6 +128,7 @@ console.log(
   `\n3. Healthy candidates passed by the statistical judge (defaults) within ${minutes} minutes.\n`,
 );
 console.log(passTable(rows));
+printAttacks();
 console.log(`\n${lines.join("\n")}`);
 console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s on ${threads} threads`);
 process.exitCode = ok ? 0 : 1;

@@ -149,6 +149,8 @@ export const IsolateCounters = z.object({
       started: z.number().int(),
       capped: z.number().int(),
       skippedByBreaker: z.number().int(),
+      /** Copies not made, or dropped, because the request body was past 1 MiB. */
+      droppedCopies: z.number().int().optional(),
       /** service/version of each mirrored origin this isolate has stopped copying to for now. */
       breakersOpen: z.array(z.string()),
       droppedOutcomes: z.number().int(),
@@ -169,6 +171,7 @@ export const ErrorCode = z.enum([
   "not_found",
   "unauthorized",
   "forbidden",
+  "too_many_attempts",
   "too_large",
   "bad_request",
   "unavailable",

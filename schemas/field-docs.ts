@@ -48,7 +48,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].versions.<name>.healthPath":
     "Checked by rollouts before a step advances; a non-2xx answer holds the step.",
   "services[].versions.<name>.timeoutMs":
-    "Time to the origin's response headers, in milliseconds; then the client gets 504.",
+    "The origin's time to its response headers, in milliseconds, counted from when it has the whole request (started again by each chunk of an upload the client sends); then the client gets 504. A client that sends nothing of its body for as long gets 408, counted as its own fault.",
 
   "services[].sticky.by":
     "`cookie` (a random visitor id in a cookie, set when absent), `header:<name>` (that header's value), `ip` (`CF-Connecting-IP`) or `none` (random per request).",
@@ -128,7 +128,8 @@ export const FIELD_DOCS: Record<string, string> = {
     'How long a rollout may stay in one step without leaving it (held as inconclusive, failing a health check or gate, waiting at a pause gate, paused) before `onDeadline` acts: a duration like `"30m"`.',
   "services[].rollout.onDeadline":
     "At the progress deadline: `abort` (default: all traffic to the baseline, recorded as `rollout.deadlineExceeded` then `rollout.aborted`) or `notify` (record and send `rollout.deadlineExceeded` once per step; the rollout keeps waiting).",
-  "services[].rollout.gates": "URLs called before a step or a promotion; a non-2xx answer holds.",
+  "services[].rollout.gates":
+    "URLs called before a step or a promotion; a non-2xx answer holds. No credentials (user:pass@); a token may go in the query, which Keystone never shows (messages and read-token reads say `?…`).",
 
   "services[].rollout.steps[].weight": "The candidate's percent during this step.",
   "services[].rollout.steps[].bake":
@@ -163,6 +164,8 @@ export const FIELD_DOCS: Record<string, string> = {
     "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":
     "Failed checks tolerated in a step before `onFailure` acts.",
+  "services[].rollout.analysis.maxRequestsPerVisitor":
+    "The most requests of one visitor (its sticky key) counted in a step's window, per isolate; one client address counts at most 10× as many, whatever visitor ids it sends (a client without a sticky key of its own is bounded by its address alone). Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
 
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",
@@ -176,7 +179,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].mirror.methods":
     "Methods mirrored (default GET and HEAD). Listing any other method is an opt-in: the mirrored origin then gets requests that may change state, marked `x-keystone-mirror: 1`.",
   "services[].mirror.withBody":
-    "Whether requests with a body may be mirrored (their body is then read twice). Off by default: such requests are never mirrored.",
+    "Whether requests with a body may be mirrored: a body of at most 1 MiB is copied into memory and sent once the client has finished it; a longer one is not copied. Off by default: such requests are never mirrored.",
   "services[].mirror.timeoutMs":
     "Time the mirrored origin has to answer, in milliseconds; a copy past it counts as failed (the client never waits for it).",
   "services[].mirror.compare": "What of the two responses is compared. The status always is.",
@@ -190,7 +193,8 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].mirror.compare.maxBodyBytes":
     "How much of each body is read and compared (1 KiB to 1 MiB, default 256 KiB); a longer body is compared byte by byte over its first `maxBodyBytes`.",
 
-  "services[].notify[].url": "Where events are POSTed (https).",
+  "services[].notify[].url":
+    "Where events are POSTed (https). A bearer secret (a Slack webhook URL is its own credential): the read token sees only its scheme and host.",
   "services[].notify[].events": "Which events to send.",
   "services[].notify[].format":
     "`json`: Keystone's signed event. `slack`: a Slack- and Mattermost-compatible message (`text` and `blocks`) for an incoming webhook.",

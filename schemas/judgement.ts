@@ -38,6 +38,17 @@ export const Judgement = z.object({
   statistical: JudgeVerdict.nullable(),
   /** The mirrored comparisons read, when the analysis limits mismatches. */
   mirror: MirrorCounts.nullable(),
+  /**
+   * The candidate's requests in the window that no check counted: those their clients did not
+   * finish (a stalled or abandoned upload). Absent from verdicts taken before it was kept.
+   */
+  leftOut: z
+    .object({
+      clientIncomplete: z.number().int().nonnegative(),
+      /** Requests past their visitor's (or address's) bound in the window (maxRequestsPerVisitor). */
+      overVisitorLimit: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
 });
 
 export type ThresholdCheckName = z.infer<typeof ThresholdCheckName>;

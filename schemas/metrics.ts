@@ -16,6 +16,7 @@ export const TrafficReason = z.enum([
   "halted",
   "affinity",
   "wave-outside",
+  "visitor-limit",
 ]);
 
 /** Upper bounds (seconds) of the exported latency histogram; +Inf is implied by the count. */
@@ -31,6 +32,8 @@ export const TrafficCounter = z.object({
   reason: TrafficReason,
   requests: Count,
   errors: Count,
+  /** Requests the client did not finish (body stalled or abandoned): in neither of the above. */
+  clientIncomplete: Count,
 });
 
 /** Cumulative counts at or below each bound of LATENCY_BUCKETS_SECONDS, in that order. */

@@ -87,6 +87,11 @@ export const Analysis = z.strictObject({
   maxMirrorMismatchPercent: Percent.optional(),
   failureLimit: z.number().int().nonnegative().default(1),
   /**
+   * The most requests of one visitor (and ten times as many of one client address) counted in a
+   * step's window, per isolate (default 20): a handful of clients can neither fail nor pass a step.
+   */
+  maxRequestsPerVisitor: z.number().int().min(1).max(1_000_000).optional(),
+  /**
    * Rules whose traffic counts in the analysis, besides the split and experiment pins. Forced
    * traffic (other rules, override tokens) is left out so it can neither poison nor dilute a verdict.
    */
@@ -106,11 +111,17 @@ const NotifyUrl = Url.refine(
   { message: "use an https URL (http only for 127.0.0.1, ::1 or localhost)" },
 );
 
+/** A gate: an http(s) URL with no credentials (a token may go in its query, never shown). */
+const GateUrl = Url.refine((text) => {
+  const url = new URL(text);
+  return !url.username && !url.password;
+}, "a gate URL cannot hold credentials (user:pass@): put a token in its query, which Keystone never shows");
+
 export const Gates = z.strictObject({
   /** Called before each step's weight is applied; a non-2xx answer holds the step. */
-  beforeStep: z.array(Url).default([]),
+  beforeStep: z.array(GateUrl).default([]),
   /** Called before promotion; a non-2xx answer holds. */
-  beforePromote: z.array(Url).default([]),
+  beforePromote: z.array(GateUrl).default([]),
 });
 
 export const FailureAction = z.enum(["rollback", "pause"]);

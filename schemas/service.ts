@@ -1,6 +1,6 @@
 // One service of the config file: where it listens, its versions, and how traffic is split.
 import * as z from "zod";
-import { Condition } from "./condition.ts";
+import { Condition, costlyRegexes } from "./condition.ts";
 import { serviceCrossIssues } from "./cross-checks.ts";
 import { Mirror } from "./mirror.ts";
 import { Notify, Rollout } from "./rollout.ts";
@@ -64,6 +64,8 @@ export const Rule = z
     if ((rule.route === undefined) === (rule.split === undefined)) {
       ctx.addIssue({ code: "custom", message: "a rule needs either route or split" });
     }
+    for (const { at, message } of costlyRegexes(rule.when, ["when"]))
+      ctx.addIssue({ code: "custom", path: at, message: `rule "${rule.name}": ${message}` });
   });
 
 export const Variant = z.strictObject({
@@ -89,6 +91,12 @@ export const Experiment = z
         message: `weights sum to ${total}, must be 100`,
       });
     }
+    for (const { at, message } of experiment.when ? costlyRegexes(experiment.when, ["when"]) : [])
+      ctx.addIssue({
+        code: "custom",
+        path: at,
+        message: `experiment "${experiment.name}": ${message}`,
+      });
   });
 
 const ServiceFields = z.strictObject({

@@ -6,14 +6,16 @@ import { MirrorBatch } from "./mirror.ts";
 /**
  * Why a request reached a version: the split, an experiment pin, an override token, the
  * fast-abort diversion, a named rule ("rule:<name>"), a version-affinity pin the split gave
- * earlier ("affinity"), or a request outside a regional wave's place ("wave-outside"). Analysis
+ * earlier ("affinity"), or a request outside a regional wave's place ("wave-outside"); a split,
+ * experiment or affinity request past its visitor's bound in the step's window ("visitor-limit",
+ * worker/core/metrics/visitor-limit.ts) is counted apart. Analysis
  * counts only some of them (by default split, experiment and affinity), so forced traffic cannot
  * poison or dilute a verdict, and a wave's analysis stays within its place.
  */
 export const OutcomeRoute = z
   .string()
   .regex(
-    /^(split|experiment|override|halted|affinity|wave-outside|rule:.{1,100})$/,
+    /^(split|experiment|override|halted|affinity|wave-outside|visitor-limit|rule:.{1,100})$/,
     "not an outcome route",
   );
 
@@ -29,6 +31,11 @@ export const OutcomeBatch = z.object({
   errors: z.number().int().nonnegative(),
   /** Requests the origin never answered (refused, reset, timed out); counted in errors too. */
   noAnswer: z.number().int().nonnegative(),
+  /**
+   * Requests the client left unfinished (its body stalled or abandoned): not in requests, errors
+   * or the histogram. Absent from isolates older than the field.
+   */
+  clientFaults: z.number().int().nonnegative().default(0),
   histogram: LatencyHistogram,
 });
 
@@ -58,6 +65,7 @@ export const RouteCounts = z.object({
   requests: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   noAnswer: z.number().int().nonnegative(),
+  clientFaults: z.number().int().nonnegative(),
   histogram: LatencyHistogram,
 });
 
@@ -86,6 +94,16 @@ export const WindowCounts = z.object({
   errors: z.number().int().nonnegative(),
   /** Requests the origin never answered (timeout, refused); counted in errors too. */
   noAnswer: z.number().int().nonnegative(),
+  /**
+   * Requests the client left unfinished (body stalled or abandoned): apart from all the above.
+   * Absent from the answers of stats objects older than the field.
+   */
+  clientFaults: z.number().int().nonnegative().optional(),
+  /**
+   * Of a window over some routes: analysed requests left out because their visitor (or address)
+   * had counted its share of the step's window ("visitor-limit"), in none of the above.
+   */
+  overVisitorLimit: z.number().int().nonnegative().optional(),
   histogram: LatencyHistogram,
 });
 

@@ -31,3 +31,27 @@ export const OriginUrl = z
     if (url.hash || text.includes("#"))
       ctx.addIssue({ code: "custom", message: "an origin URL cannot have a fragment (#…)" });
   });
+
+/**
+ * A URL as Keystone shows it in messages (a failed gate, a failed health check): scheme, host and
+ * path; any query (where webhooks carry tokens) shown as "?…"; credentials never.
+ */
+export function shownUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "(a URL that does not parse)";
+  }
+  return `${url.protocol}//${url.host}${url.pathname}${url.search ? "?…" : ""}`;
+}
+
+/** A bearer-secret URL (a Slack webhook) as readers see it: scheme and host only. */
+export function maskedUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    return `${url.protocol}//${url.host}/…`;
+  } catch {
+    return "…";
+  }
+}

@@ -18,6 +18,11 @@ export interface OriginBehaviour {
   relayTo?: string;
   /** Fields that override the JSON item `/items/<id>` answers (a candidate that changed one). */
   itemFields?: Record<string, unknown>;
+  /**
+   * False: a request with a body is never read nor answered (until the server closes), as an
+   * origin stuck before its upload handler would be.
+   */
+  readsBodies?: boolean;
 }
 
 export interface OriginServer {
@@ -57,6 +62,11 @@ export async function startOrigin(
       fail: shouldFail(),
       itemFields: origin.behaviour.itemFields ?? {},
     };
+    if (origin.behaviour.readsBodies === false && hasBody(req)) {
+      req.pause();
+      releases.push(() => req.socket.destroy());
+      return;
+    }
     const relayTo = origin.behaviour.relayTo;
     const answer = () =>
       (relayTo && !url.pathname.startsWith("/__")
@@ -207,6 +217,12 @@ async function relay(req: IncomingMessage, res: ServerResponse, target: string, 
       body,
     },
   });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return (
+    Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -16,6 +16,7 @@ export interface LocalSecrets {
   NOTIFY_SECRET: string;
   DEPLOY_WEBHOOK_SECRET: string;
   AFFINITY_SECRET: string;
+  BUCKET_SECRET: string;
 }
 
 export function randomSecrets(): LocalSecrets {
@@ -27,6 +28,7 @@ export function randomSecrets(): LocalSecrets {
     NOTIFY_SECRET: secret(),
     DEPLOY_WEBHOOK_SECRET: secret(),
     AFFINITY_SECRET: secret(),
+    BUCKET_SECRET: secret(),
   };
 }
 

@@ -65,6 +65,8 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   /** How a transaction ended; asking about an unknown one aborts it (presumed abort). */
   txOutcome(txId: string): TxOutcome;
   list(): RegistryEntry[];
+  /** Whether a service of this name was ever published (a deleted one too: its history stays). */
+  knows(name: string): boolean;
   activeRollouts(): string[];
   indexRelease(name: string, active: boolean): void;
   activeReleases(): string[];

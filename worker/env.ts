@@ -37,4 +37,10 @@ export interface Env {
    * without it, sticky.affinity and group visitor headers are off.
    */
   AFFINITY_SECRET?: string;
+  /**
+   * Key of the visitor bucket hash: with it a client cannot work out or choose which visitor ids
+   * land on a candidate. Setting or changing it moves every visitor's bucket once (set it while
+   * no rollout runs); without it buckets use the unkeyed hash of before.
+   */
+  BUCKET_SECRET?: string;
 }

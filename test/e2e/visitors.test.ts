@@ -5,8 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
-import { bucketOf } from "../../worker/core/hash.ts";
-import { type E2eStack, startE2eStack, waitForVersion } from "../support/e2e-stack.ts";
+import { bucketKeyOf, bucketOf } from "../../worker/core/hash.ts";
+import {
+  E2E_BUCKET_SECRET,
+  type E2eStack,
+  startE2eStack,
+  waitForVersion,
+} from "../support/e2e-stack.ts";
+
+/** The stack's bucket key: these tests place visitors as its Worker does. */
+const BUCKET_KEY = bucketKeyOf(E2E_BUCKET_SECRET);
 
 let stack: E2eStack;
 let webStable: OriginServer;
@@ -33,7 +41,7 @@ async function apply(name: string, ...services: ServiceInput[]): Promise<void> {
 function visitorInBuckets(salt: string, from: number, to: number): string {
   for (let i = 0; ; i++) {
     const id = `probe-${salt}-${i}-0000`;
-    const bucket = bucketOf(salt, id);
+    const bucket = bucketOf(salt, id, BUCKET_KEY);
     if (bucket >= from && bucket < to) return id;
   }
 }
@@ -75,7 +83,7 @@ describe("a track group across services", () => {
     const web = await stack.cli(["explain", "web", "--json", "--cookie", "ks_shop=visitor-7-e2e0"]);
     const explained = JSON.parse(web.stdout) as { group: string; bucket: number; why: string[] };
     expect(explained.group).toBe("shop");
-    expect(explained.bucket).toBe(bucketOf("shop", "visitor-7-e2e0"));
+    expect(explained.bucket).toBe(bucketOf("shop", "visitor-7-e2e0", BUCKET_KEY));
     const human = await stack.cli(["explain", "api", "--cookie", "ks_shop=visitor-7-e2e0"]);
     expect(human.stdout).toContain(`group "shop": bucket ${explained.bucket} is shared`);
   }, 120_000);

@@ -2,11 +2,13 @@
 // kept to its own hostnames.
 import {
   createExecutionContext,
+  listDurableObjectIds,
   runDurableObjectAlarm,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { MAX_REFUSALS_PER_MINUTE } from "../../worker/admin/auth.ts";
 import worker from "../../worker/index.ts";
 import { type Echo, serviceOn } from "./support.ts";
 
@@ -114,5 +116,119 @@ describe("item 10: the admin surface answers on ADMIN_HOSTS only", () => {
     const logged = warnings.mock.calls.map((c) => String(c[0])).join("\n");
     expect(logged).toContain("admin auth refused (wrong token): GET /_keystone/v1/services");
     expect(logged).not.toContain(secret);
+  });
+});
+
+describe("item 20.5: sign-ins and the health endpoint", () => {
+  const signIn = (token: string, ip: string) =>
+    call("https://admin.test/_keystone/ui/sign-in", "admin.test", {
+      method: "POST",
+      headers: {
+        origin: "https://admin.test",
+        "content-type": "application/x-www-form-urlencoded",
+        "cf-connecting-ip": ip,
+      },
+      body: new URLSearchParams({ token }).toString(),
+    });
+  const refusedCount = async () =>
+    (
+      (await (
+        await call("https://admin.test/_keystone/v1/isolate", "admin.test", { headers: ADMIN })
+      ).json()) as { failedAdminAuth: number }
+    ).failedAdminAuth;
+
+  it("a refused status-page sign-in is counted and logged without the token, and runs out like a bearer token", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const before = await refusedCount();
+    const guess = "guessed-sign-in-token";
+    expect((await signIn(guess, "198.51.100.20")).status).toBe(401);
+    expect(await refusedCount()).toBe(before + 1);
+    const logged = warnings.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain(
+      "admin auth refused (wrong token at status-page sign-in): POST /_keystone/ui/sign-in from 198.51.100.20",
+    );
+    expect(logged).not.toContain(guess);
+    // Nine more wrong guesses use up the address's minute, sign-ins and bearer tokens alike…
+    for (let i = 0; i < MAX_REFUSALS_PER_MINUTE - 1; i++)
+      await signIn(`guess-${i}`, "198.51.100.20");
+    const slowed = await signIn("test-read-token", "198.51.100.20");
+    expect(slowed.status).toBe(429);
+    expect(slowed.headers.get("set-cookie")).toBeNull();
+    const bearer = await call("https://admin.test/_keystone/v1/services", "admin.test", {
+      headers: { ...ADMIN, "cf-connecting-ip": "198.51.100.20" },
+    });
+    expect(bearer.status).toBe(429);
+    expect(await bearer.json()).toMatchObject({ error: { code: "too_many_attempts" } });
+    // …while another address signs in.
+    const other = await signIn("test-read-token", "198.51.100.21");
+    expect(other.status).toBe(303);
+  });
+
+  it("bearer tokens guessed past the bound are refused before they are checked", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const guess = (token: string) =>
+      call("https://admin.test/_keystone/v1/services", "admin.test", {
+        headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "198.51.100.30" },
+      });
+    for (let i = 0; i < MAX_REFUSALS_PER_MINUTE; i++)
+      expect((await guess(`g-${i}`)).status).toBe(401);
+    expect((await guess("test-admin-token")).status).toBe(429);
+  });
+
+  it("GET /_keystone/health tells which secrets are missing to token holders only", async () => {
+    const bare = { ...env, ADMIN_HOSTS: "*", NOTIFY_SECRET: undefined };
+    const health = async (headers: Record<string, string>) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(
+        new Request("https://admin.test/_keystone/health", { headers }) as Parameters<
+          typeof worker.fetch
+        >[0],
+        bare,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return (await response.json()) as { ok: boolean; warnings: string[] };
+    };
+    expect(await health({})).toEqual({ ok: true, warnings: [] });
+    expect(await health({ authorization: "Bearer not-a-token" })).toEqual({
+      ok: true,
+      warnings: [],
+    });
+    expect((await health({ authorization: "Bearer test-read-token" })).warnings).toEqual([
+      "NOTIFY_SECRET is not set: notify events are sent unsigned (set the secret)",
+    ]);
+  });
+});
+
+describe("item 20.5: reads of unknown services", () => {
+  it("a read-token GET of a name nobody published reaches no Durable Object: 404, and no storage made", async () => {
+    const READ = { authorization: "Bearer test-read-token" };
+    const before = (await listDurableObjectIds(env.SERVICES)).length;
+    const paths = [
+      "/_keystone/v1/services/ghost-1",
+      "/_keystone/v1/services/ghost-2/history",
+      "/_keystone/v1/services/ghost-3/rollout",
+      "/_keystone/v1/services/ghost-4/rollout/verdicts",
+      "/_keystone/v1/services/ghost-5/incidents",
+      "/_keystone/v1/services/ghost-6/incidents/abc",
+      "/_keystone/v1/services/ghost-7/mirror",
+    ];
+    for (const path of paths) {
+      const response = await call(`https://admin.test${path}`, "*", { headers: READ });
+      expect(response.status, path).toBe(404);
+      expect(await response.json(), path).toMatchObject({ error: { code: "not_found" } });
+    }
+    const explained = await call("https://admin.test/_keystone/v1/explain", "*", {
+      method: "POST",
+      headers: { ...READ, "content-type": "application/json" },
+      body: JSON.stringify({ service: "ghost-8", request: {} }),
+    });
+    expect(explained.status).toBe(404);
+    expect((await listDurableObjectIds(env.SERVICES)).length).toBe(before);
+    // A service that was published is read as before.
+    const known = await call("https://admin.test/_keystone/v1/services/storefront/history", "*", {
+      headers: READ,
+    });
+    expect(known.status).toBe(200);
   });
 });

@@ -140,6 +140,13 @@ describe("stored state from older versions and bad rows", () => {
         JSON.stringify({ split: { stable: 90, canary: 10 } }),
       );
     });
+    // The old object had published revision 2 as its sequence.
+    await registry().publish({
+      service: "legacy",
+      sequence: 2,
+      config: { ...config, split: { stable: 90, canary: 10 } },
+      rolloutActive: false,
+    });
     const h = new RolloutHarness("legacy");
     const record = (await (await h.api("GET", "/services/legacy")).json()) as {
       revision: number;

@@ -12,6 +12,7 @@ declare global {
       ONE_PERCENT_ORIGIN: string;
       FOUR_PERCENT_ORIGIN: string;
       REPRICED_ORIGIN: string;
+      DEAF_ORIGIN: string;
     }
   }
 }

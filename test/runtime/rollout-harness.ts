@@ -7,8 +7,10 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import type { Judgement } from "../../schemas/judgement.ts";
 import type { RolloutState } from "../../schemas/rollout-state.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
+import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import worker from "../../worker/index.ts";
 
@@ -97,6 +99,38 @@ export class RolloutHarness {
     }
     await this.plane.flushOutcomes();
     return versions;
+  }
+
+  /** Visitor ids (`<prefix>-<n>-visitor`) the split sends to `version`, each found by a request. */
+  async visitorsOn(version: string, count: number, prefix = "probe"): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; ids.length < count; i++) {
+      const id = `${prefix}-${i}-visitor`;
+      const ctx = createExecutionContext();
+      const response = await this.plane.fetch(
+        new Request(`https://${this.service}.test/`, {
+          headers: { cookie: `ks_${this.service}=${id}` },
+        }),
+        ctx,
+      );
+      await response.arrayBuffer();
+      await waitOnExecutionContext(ctx);
+      if (response.headers.get("x-keystone-version") === version) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** A version's stats window from `from` to now, over the routes given. */
+  window(version: string, from: number, routes: string[] = ["split"]) {
+    const stats = env.STATS.get(env.STATS.idFromName(`${this.service}/${version}`));
+    return stats.window({ from, to: this.now(), routes });
+  }
+
+  /** The judgement of the latest judged verdict (what `rollout explain` prints first). */
+  async lastJudgement(): Promise<Judgement | undefined> {
+    const response = await this.api("GET", `/services/${this.service}/rollout/verdicts?last=20`);
+    const { verdicts } = (await response.json()) as RolloutVerdicts;
+    return verdicts.findLast((entry) => entry.verdict.judgement)?.verdict.judgement ?? undefined;
   }
 
   /** Fires the Worker's cron at the controlled time. */

@@ -124,7 +124,9 @@ describe("warnings about missing secrets", () => {
       AFFINITY_SECRET: undefined,
     };
     const health = await api.fetch(
-      new Request("https://a/_keystone/health"),
+      new Request("https://a/_keystone/health", {
+        headers: { authorization: "Bearer test-read-token" },
+      }),
       bare,
       createExecutionContext(),
     );
@@ -135,7 +137,9 @@ describe("warnings about missing secrets", () => {
       "AFFINITY_SECRET is not set: sticky.affinity version pins and sticky.group visitor headers are off",
     ]);
     const full = await api.fetch(
-      new Request("https://a/_keystone/health"),
+      new Request("https://a/_keystone/health", {
+        headers: { authorization: "Bearer test-read-token" },
+      }),
       env,
       createExecutionContext(),
     );

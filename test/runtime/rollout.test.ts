@@ -27,7 +27,8 @@ describe("a healthy canary", () => {
     expect((await h.state()).weight).toBe(20);
 
     h.advance(30_000);
-    expect((await h.traffic(200)).get("canary")).toBeGreaterThan(0);
+    // About 60 of 300 reach the canary at 20%: comfortably over minRequests 40, whatever the hash.
+    expect((await h.traffic(300)).get("canary")).toBeGreaterThan(0);
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).weight).toBe(50);
@@ -178,7 +179,7 @@ describe("operators and gates", () => {
       }),
     );
     await h.command("start");
-    await h.traffic(200);
+    await h.traffic(300);
     h.advance(3 * MINUTE);
     await h.tick();
     const state = await h.state();

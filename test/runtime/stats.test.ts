@@ -1,7 +1,8 @@
 // The stats objects count what clients saw: every request and every error, exactly.
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { StatsStore } from "../../worker/control-plane/stats-store.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 const steps = [
@@ -61,5 +62,38 @@ describe("series", () => {
     expect(series.map((p) => p.requests)).toEqual([10, 20, 30]);
     expect(series.map((p) => p.requests)).toEqual(windows.map((w) => w.requests));
     expect(series.map((p) => p.p95)).toEqual(windows.map((w) => w.p95));
+  });
+
+  it("tables from before client faults were counted apart gain the column and keep their figures", async () => {
+    const stats = env.STATS.get(env.STATS.idFromName("pre-client-faults/stable"));
+    await runInDurableObject(stats, (_, state) => {
+      const sql = state.storage.sql;
+      sql.exec("DROP TABLE route_buckets");
+      sql.exec("DROP TABLE route_totals");
+      sql.exec(
+        "CREATE TABLE route_buckets (start INTEGER NOT NULL, route TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, no_answer INTEGER NOT NULL, histogram TEXT NOT NULL, PRIMARY KEY (start, route))",
+      );
+      sql.exec(
+        "CREATE TABLE route_totals (route TEXT PRIMARY KEY, requests INTEGER NOT NULL, errors INTEGER NOT NULL, no_answer INTEGER NOT NULL, histogram TEXT NOT NULL)",
+      );
+      sql.exec("INSERT INTO route_buckets VALUES (1000, 'split', 7, 1, 0, '{}')");
+      sql.exec("INSERT INTO route_totals VALUES ('split', 7, 1, 0, '{}')");
+      const store = new StatsStore(sql);
+      expect(store.totals()).toEqual([
+        { route: "split", requests: 7, errors: 1, noAnswer: 0, clientFaults: 0, histogram: {} },
+      ]);
+      store.addBatch({
+        service: "pre-client-faults",
+        version: "stable",
+        route: "split",
+        bucketStart: 1000,
+        requests: 1,
+        errors: 0,
+        noAnswer: 0,
+        clientFaults: 2,
+        histogram: {},
+      });
+      expect(store.buckets(0, 2000)[0]).toMatchObject({ requests: 8, clientFaults: 2 });
+    });
   });
 });

@@ -62,12 +62,16 @@ export function useStackWithFaultyOrigin(): {
   return setup;
 }
 
+/** The stack's bucket key: fixed, so tests can work out where a visitor lands (as the Worker does). */
+export const E2E_BUCKET_SECRET = "e2e-bucket-secret";
+
 /** `unset`: secrets the Worker runs without, as a deployment that never set them would. */
 export async function startE2eStack(
   setup: { unset?: (keyof LocalSecrets)[] } = {},
 ): Promise<E2eStack> {
   const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
-  const secrets = randomSecrets();
+  // A fixed bucket key, so a test's visitors land where they did on the last run.
+  const secrets = { ...randomSecrets(), BUCKET_SECRET: E2E_BUCKET_SECRET };
   const envFile = join(dir, "worker.env");
   const given: Partial<LocalSecrets> = { ...secrets };
   for (const name of setup.unset ?? []) delete given[name];

@@ -15,6 +15,8 @@ export interface RuntimeOrigins {
   fourPercent: string;
   /** Its `/items/<id>` documents say price 12 where the others say 10. */
   repriced: string;
+  /** Never reads a request body, nor answers a request that has one. */
+  deaf: string;
 }
 
 declare module "vitest" {
@@ -31,6 +33,7 @@ export default async function setup(project: TestProject) {
   const onePercent = await startOrigin("one-percent", { errorRate: 0.01 });
   const fourPercent = await startOrigin("four-percent", { errorRate: 0.04 });
   const repriced = await startOrigin("repriced", { itemFields: { price: 12 } });
+  const deaf = await startOrigin("deaf", { readsBodies: false });
   project.provide("origins", {
     stable: stable.url,
     canary: canary.url,
@@ -40,9 +43,10 @@ export default async function setup(project: TestProject) {
     onePercent: onePercent.url,
     fourPercent: fourPercent.url,
     repriced: repriced.url,
+    deaf: deaf.url,
   });
   return async () => {
-    const all = [stable, canary, faulty, slow, onePercent, fourPercent, repriced];
+    const all = [stable, canary, faulty, slow, onePercent, fourPercent, repriced, deaf];
     await Promise.all(all.map((o) => o.close()));
   };
 }

@@ -38,7 +38,7 @@ function exportedFamilies(): Set<string> {
             release: "r",
             role: "candidate",
             weightPercent: 1,
-            traffic: [{ reason: "split", requests: 1, errors: 0 }],
+            traffic: [{ reason: "split", requests: 1, errors: 0, clientIncomplete: 0 }],
             latency: latencySeconds({ 10: 1 }),
             health: "healthy",
           },

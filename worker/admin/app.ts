@@ -7,7 +7,7 @@ import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
-import { failedAdminAuth, requireScope } from "./auth.ts";
+import { bearerToken, failedAdminAuth, requireScope, scopeOf } from "./auth.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
 import { explainRoutes } from "./explain-route.ts";
@@ -50,9 +50,12 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       },
     }),
   );
-  app.get("/_keystone/health", (c) =>
-    respond(c, Health, { ok: true, warnings: deploymentWarnings(c.env) }),
-  );
+  // Open to uptime checks; which secrets are missing is told to token holders only.
+  app.get("/_keystone/health", (c) => {
+    const token = bearerToken(c);
+    const holder = token !== undefined && scopeOf(c.env, token) !== undefined;
+    return respond(c, Health, { ok: true, warnings: holder ? deploymentWarnings(c.env) : [] });
+  });
   app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
   app.route("/_keystone/ui", statusPage());
 

@@ -7,23 +7,68 @@ import { ApiError } from "./errors.ts";
 
 export type Scope = "read" | "admin";
 
-let failures = 0;
+/**
+ * Refused tokens (bearer or status-page sign-in) a client address may have per minute in an
+ * isolate; past it, its attempts are answered 429 without the token being checked, until the
+ * minute ends. Per isolate: a guesser spread over many isolates gets this many in each.
+ */
+export const MAX_REFUSALS_PER_MINUTE = 10;
 
-/** Admin requests this isolate refused for a missing or wrong token (isolate counters). */
-export function failedAdminAuth(): number {
-  return failures;
+/** Refused token checks per client address in the current minute (this isolate). */
+class Refusals {
+  total = 0;
+  #minute = -1;
+  readonly #byClient = new Map<string, number>();
+
+  /** Whether the address has used up its refusals this minute. */
+  exhausted(client: string, now: number): boolean {
+    this.#roll(now);
+    return (this.#byClient.get(client) ?? 0) >= MAX_REFUSALS_PER_MINUTE;
+  }
+
+  note(client: string, now: number): void {
+    this.#roll(now);
+    this.total++;
+    this.#byClient.set(client, (this.#byClient.get(client) ?? 0) + 1);
+  }
+
+  #roll(now: number): void {
+    const minute = Math.floor(now / 60_000);
+    if (minute === this.#minute) return;
+    this.#minute = minute;
+    this.#byClient.clear();
+  }
 }
 
+const refusals = new Refusals();
+
+/** Admin requests and sign-ins this isolate refused for a missing or wrong token (isolate counters). */
+export function failedAdminAuth(): number {
+  return refusals.total;
+}
+
+type Caller = { req: { method: string; url: string; header(name: string): string | undefined } };
+
+const clientOf = (c: Caller) => c.req.header("cf-connecting-ip") ?? "unknown";
+
+/** Whether the caller's address has used up its refused tokens this minute (checked first). */
+export function refusalsExhausted(c: Caller, now = Date.now()): boolean {
+  return refusals.exhausted(clientOf(c), now);
+}
+
+export const TOO_MANY_REFUSALS = `more than ${MAX_REFUSALS_PER_MINUTE} refused tokens from this address in a minute: wait for the next minute`;
+
 /** Counts and logs a refused token check: who and what, never the token. */
-function refuse(
-  c: { req: { method: string; url: string; header(name: string): string | undefined } },
-  why: string,
-): ApiError {
-  failures++;
-  const from = c.req.header("cf-connecting-ip") ?? "unknown";
+export function noteRefusal(c: Caller, why: string, now = Date.now()): void {
+  const from = clientOf(c);
+  refusals.note(from, now);
   console.warn(
     `keystone: admin auth refused (${why}): ${c.req.method} ${new URL(c.req.url).pathname} from ${from}`,
   );
+}
+
+function refuse(c: Caller, why: string): ApiError {
+  noteRefusal(c, why);
   return new ApiError(
     "unauthorized",
     why === "no token"
@@ -37,6 +82,17 @@ function sameSecret(given: string, expected: string | undefined): boolean {
   const a = createHash("sha256").update(given).digest();
   const b = createHash("sha256").update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+/** The token an `Authorization: Bearer <token>` header presents, if any. */
+export function bearerToken(c: Caller): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim() || undefined;
+}
+
+/** The scope the request's bearer token grants (after requireScope: the one it checked). */
+export function callerScope(c: Caller & { env: Env }): Scope | undefined {
+  const token = bearerToken(c);
+  return token === undefined ? undefined : scopeOf(c.env, token);
 }
 
 /** The scope a presented token grants, or undefined for none. */
@@ -54,8 +110,8 @@ export function requireScope(needed: Scope): MiddlewareHandler<{ Bindings: Env }
         "the admin API is off: set the ADMIN_TOKEN (and READ_TOKEN) secrets",
       );
     }
-    const header = c.req.header("authorization") ?? "";
-    const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+    if (refusalsExhausted(c)) throw new ApiError("too_many_attempts", TOO_MANY_REFUSALS);
+    const token = bearerToken(c);
     if (!token) throw refuse(c, "no token");
     const granted = scopeOf(c.env, token);
     if (!granted) throw refuse(c, "wrong token");

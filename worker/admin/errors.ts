@@ -5,10 +5,11 @@ import type { ErrorCode, ErrorEnvelope } from "../../schemas/api.ts";
 import type { Problem } from "../../schemas/problems.ts";
 import { ResultEnvelope } from "../../schemas/result.ts";
 
-const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503> = {
+const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503> = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  too_many_attempts: 429,
   not_found: 404,
   conflict: 409,
   host_claimed: 409,

@@ -5,8 +5,9 @@ import { Hono } from "hono/tiny";
 import { ExplainBody } from "../../schemas/api.ts";
 import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf } from "../control-plane/stubs.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
+import { bucketKeyOf } from "../core/hash.ts";
 import { liveRoutingOf } from "../core/ledger/live-routing.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
 import type { Env } from "../env.ts";
@@ -36,7 +37,7 @@ export function explainRoutes() {
   app.post("/explain", requireScope("read"), async (c) => {
     const body = await readBody(c, ExplainBody);
     const name = await serviceNamed(c.env, body);
-    const object = name ? serviceObjectOf(c.env, name) : undefined;
+    const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
     const record =
       name && object
         ? parseRpc(ServiceRecord.nullable(), await object.record(name), `service "${name}"`)
@@ -55,6 +56,7 @@ export function explainRoutes() {
     const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET, {
       live: liveRoutingOf(record.config, rollout),
       affinitySecret: c.env.AFFINITY_SECRET,
+      bucketKey: bucketKeyOf(c.env.BUCKET_SECRET),
     });
     return respond(c, ExplainResult, await explainWithHalt(c.env, config, result));
   });

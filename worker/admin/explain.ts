@@ -5,6 +5,7 @@ import type { Service } from "../../schemas/service.ts";
 import { compileService } from "../core/compile.ts";
 import { decideForService, type Verdict } from "../core/decide.ts";
 import { factsFromDescription, type RequestDescription, type RequestFacts } from "../core/facts.ts";
+import type { BucketKey } from "../core/hash.ts";
 import type { BucketRange } from "../core/layout.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
 import { splitStageLine, visitorsWhy } from "./explain-visitors.ts";
@@ -13,6 +14,8 @@ import { splitStageLine, visitorsWhy } from "./explain-visitors.ts";
 export interface ExplainContext {
   live?: LiveRouting | undefined;
   affinitySecret?: string | undefined;
+  /** The isolates' visitor hash key (BUCKET_SECRET): explain places visitors as they do. */
+  bucketKey?: BucketKey | undefined;
 }
 
 export function explainRequest(
@@ -22,7 +25,7 @@ export function explainRequest(
   overrideSecret: string | undefined,
   context: ExplainContext = {},
 ): ExplainResult {
-  const service = compileService(config, 0, context.live);
+  const service = compileService(config, 0, context.live, context.bucketKey);
   const facts = factsFromDescription({
     ...request,
     host: request.host ?? config.hosts[0]!.replace(/^\*\./, "x."),

@@ -3,12 +3,12 @@
 import { Hono } from "hono/tiny";
 import { IncidentList, IncidentResponse } from "../../schemas/api-responses.ts";
 import { Incident } from "../../schemas/incident.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { incidentWire } from "../control-plane/wire.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc } from "./errors.ts";
 import { respond } from "./respond.ts";
+import { serviceToRead } from "./services-routes.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
@@ -19,7 +19,7 @@ export function incidentRoutes(): App {
     const name = c.req.param("name");
     const incidents = parseRpc(
       Incident.array(),
-      await serviceObjectOf(c.env, name).incidents(),
+      await (await serviceToRead(c.env, name)).incidents(),
       `incidents of "${name}"`,
     );
     return respond(c, IncidentList, {
@@ -41,7 +41,7 @@ export function incidentRoutes(): App {
     const { name, id } = c.req.param();
     const incident = parseRpc(
       Incident.nullable(),
-      await serviceObjectOf(c.env, name).incident(id),
+      await (await serviceToRead(c.env, name)).incident(id),
       `incident ${id} of "${name}"`,
     );
     if (!incident)

@@ -5,12 +5,12 @@ import type * as z from "zod";
 import { MirrorReadout, MirrorReport, MirrorReportQuery } from "../../schemas/mirror.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { RolloutVerdicts, VerdictsQuery } from "../../schemas/verdict-log.ts";
-import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
+import { statsObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
 import { respond } from "./respond.ts";
-import { recordOf } from "./services-routes.ts";
+import { recordOf, serviceToRead } from "./services-routes.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
@@ -29,7 +29,7 @@ export function judgingRoutes(): App {
   app.get("/services/:name/rollout/verdicts", requireScope("read"), async (c) => {
     const name = c.req.param("name");
     const { last } = query(VerdictsQuery, c.req.query());
-    const result = await serviceObjectOf(c.env, name).verdicts(name, last);
+    const result = await (await serviceToRead(c.env, name)).verdicts(name, last);
     return respond(c, RolloutVerdicts, unwrap(RolloutVerdicts, result, `service "${name}"`));
   });
 

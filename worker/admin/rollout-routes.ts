@@ -8,6 +8,7 @@ import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { unwrap } from "./errors.ts";
 import { respond } from "./respond.ts";
+import { serviceToRead } from "./services-routes.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
@@ -18,7 +19,7 @@ export function rolloutRoutes(): App {
 
   app.get("/services/:name/rollout", requireScope("read"), async (c) => {
     const name = c.req.param("name");
-    const status = await serviceObjectOf(c.env, name).rolloutStatus(name);
+    const status = await (await serviceToRead(c.env, name)).rolloutStatus(name);
     return respond(c, RolloutStatus, unwrap(RolloutStatus, status, `service "${name}"`));
   });
 

@@ -19,10 +19,11 @@ import {
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import { suggestion } from "../../schemas/suggest.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { configFor } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
-import { requireScope } from "./auth.ts";
+import { callerScope, requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
@@ -32,10 +33,20 @@ import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
 
+/**
+ * The object of a service the registry knows, for a read: a name it never saw is not found
+ * without reaching an object (which would create one, and its storage, per name asked).
+ */
+export async function serviceToRead(env: Env, name: string) {
+  const object = await knownServiceObjectOf(env, name);
+  if (!object) throw new ApiError("not_found", `service "${name}" does not exist`);
+  return object;
+}
+
 export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
   const record = parseRpc(
     ServiceRecord.nullable(),
-    await serviceObjectOf(env, name).record(name),
+    await (await serviceToRead(env, name)).record(name),
     `service "${name}"`,
   );
   if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
@@ -51,16 +62,23 @@ export function serviceRoutes(): App {
         parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
       ),
     );
+    const scope = callerScope(c);
     return respond(c, ServiceList, {
       // A service deleted since the registry answered is left out.
-      services: records.filter((r) => r !== null),
+      services: records
+        .filter((r) => r !== null)
+        .map((r) => ({ ...r, config: configFor(scope, r.config) })),
       warnings: deploymentWarnings(c.env),
     });
   });
 
   app.get("/services/:name", requireScope("read"), async (c) => {
     const record = await recordOf(c.env, c.req.param("name"));
-    return respond(c, ServiceRecord, { ...record, warnings: deploymentWarnings(c.env) });
+    return respond(c, ServiceRecord, {
+      ...record,
+      config: configFor(callerScope(c), record.config),
+      warnings: deploymentWarnings(c.env),
+    });
   });
 
   app.put("/services/:name", requireScope("admin"), async (c) => {
@@ -126,7 +144,7 @@ export function serviceRoutes(): App {
 
   app.get("/services/:name/history", requireScope("read"), async (c) => {
     const name = c.req.param("name");
-    const history = await serviceObjectOf(c.env, name).history(name);
+    const history = await (await serviceToRead(c.env, name)).history(name);
     if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
     return respond(c, HistoryResponse, { name, history });
   });

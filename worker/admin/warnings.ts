@@ -13,5 +13,9 @@ export function deploymentWarnings(env: Env): string[] {
     warnings.push(
       "AFFINITY_SECRET is not set: sticky.affinity version pins and sticky.group visitor headers are off",
     );
+  if (!env.BUCKET_SECRET)
+    warnings.push(
+      "BUCKET_SECRET is not set: visitor buckets use an unkeyed hash, so a client can work out which visitor ids land on a candidate (setting it moves every visitor once)",
+    );
   return warnings;
 }

@@ -2,8 +2,10 @@
 // (`{id, event, service, text, detail, at, incident?}`) or a Slack-compatible message. Every body
 // is signed the same way (x-keystone-signature over "<timestamp>.<body>") when NOTIFY_SECRET is
 // set; Slack and Mattermost do not check it, Keystone's own receivers should.
+
 import { createHmac } from "node:crypto";
 import type { NotifyFormat } from "../../schemas/rollout.ts";
+import { maskedUrl } from "../../schemas/wire-values.ts";
 import { publicAdminUrl, statusPageLinks } from "../admin/public-url.ts";
 import { type Notification, slackMessage } from "../core/notify/slack-message.ts";
 import type { Env } from "../env.ts";
@@ -58,9 +60,13 @@ export async function notify(env: Env, effect: Notification, deliveryId: string)
           signal: AbortSignal.timeout(NOTIFY_TIMEOUT_MS),
         });
         await response.body?.cancel();
-        return response.ok ? undefined : `${url} answered ${response.status}`;
+        // A webhook URL is a bearer secret (Slack's are): what may be stored or shown names its host.
+        return response.ok ? undefined : `${maskedUrl(url)} answered ${response.status}`;
       } catch (error) {
-        return `${url} failed: ${error instanceof Error ? error.message : String(error)}`;
+        const message = (error instanceof Error ? error.message : String(error))
+          .split(url)
+          .join(maskedUrl(url));
+        return `${maskedUrl(url)} failed: ${message}`;
       }
     }),
   );

@@ -87,6 +87,11 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
       );
   }
 
+  /** Whether a service of this name was ever published (a deleted one too: its history stays). */
+  knows(name: string): boolean {
+    return this.#store.sequenceOf(String(name)) !== undefined;
+  }
+
   /** Services with a rollout in progress: what the cron ticks. */
   activeRollouts(): string[] {
     return this.#store.activeRollouts();

@@ -2,6 +2,7 @@
 // they enter), and the gate and health checks the ledger asks for before an advance.
 import { MirrorCounts } from "../../schemas/mirror.ts";
 import { WindowStats } from "../../schemas/stats.ts";
+import { shownUrl } from "../../schemas/wire-values.ts";
 import type { GateCheck, WindowQueries, Windows } from "../core/ledger/tick.ts";
 import type { Env } from "../env.ts";
 import { statsObjectOf } from "./stubs.ts";
@@ -41,7 +42,11 @@ export async function runChecks(checks: GateCheck[]): Promise<string[]> {
         await response.body?.cancel();
         return response.ok ? undefined : `${what} answered ${response.status}`;
       } catch (error) {
-        return `${what} failed: ${error instanceof Error ? error.message : String(error)}`;
+        // The runtime's message may quote the URL it was given: never its query or credentials.
+        const message = (error instanceof Error ? error.message : String(error))
+          .split(url)
+          .join(shownUrl(url));
+        return `${what} failed: ${message}`;
       }
     }),
   );

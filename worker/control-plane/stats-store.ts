@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS route_buckets (
   errors INTEGER NOT NULL,
   no_answer INTEGER NOT NULL,
   histogram TEXT NOT NULL,
+  client_faults INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (start, route)
 );
 CREATE TABLE IF NOT EXISTS route_totals (
@@ -20,7 +21,8 @@ CREATE TABLE IF NOT EXISTS route_totals (
   requests INTEGER NOT NULL,
   errors INTEGER NOT NULL,
   no_answer INTEGER NOT NULL,
-  histogram TEXT NOT NULL
+  histogram TEXT NOT NULL,
+  client_faults INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS flushes (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,11 +33,19 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
  * counted them as), and an old halt without rollout or sequence is dropped.
  */
 const UPGRADE_FROM_UNROUTED = `
-INSERT OR IGNORE INTO route_buckets SELECT start, 'split', requests, errors, no_answer, histogram FROM buckets;
+INSERT OR IGNORE INTO route_buckets (start, route, requests, errors, no_answer, histogram)
+  SELECT start, 'split', requests, errors, no_answer, histogram FROM buckets;
 DROP TABLE buckets;
-INSERT OR IGNORE INTO route_totals SELECT 'split', requests, errors, 0, histogram FROM totals;
+INSERT OR IGNORE INTO route_totals (route, requests, errors, no_answer, histogram)
+  SELECT 'split', requests, errors, 0, histogram FROM totals;
 DROP TABLE totals;
 DELETE FROM meta WHERE key = 'halted';
+`;
+
+/** Tables of the routed schema before client faults were counted apart gain the column. */
+const ADD_CLIENT_FAULTS = `
+ALTER TABLE route_buckets ADD COLUMN client_faults INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE route_totals ADD COLUMN client_faults INTEGER NOT NULL DEFAULT 0;
 `;
 
 type Row = Record<string, SqlStorageValue>;
@@ -46,6 +56,7 @@ function countsOf(row: Row): RouteCounts {
     requests: Number(row.requests),
     errors: Number(row.errors),
     noAnswer: Number(row.no_answer),
+    clientFaults: Number(row.client_faults),
     histogram: JSON.parse(String(row.histogram)) as RouteCounts["histogram"],
   };
 }
@@ -58,6 +69,8 @@ export class StatsStore {
     sql.exec(SCHEMA);
     const old = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'buckets'");
     if (old.toArray().length > 0) sql.exec(UPGRADE_FROM_UNROUTED);
+    const columns = sql.exec("SELECT name FROM pragma_table_info('route_buckets')").toArray();
+    if (!columns.some((column) => column.name === "client_faults")) sql.exec(ADD_CLIENT_FAULTS);
   }
 
   /** Records a flush id; false when it was seen before (a retry whose first try got through). */
@@ -90,15 +103,16 @@ export class StatsStore {
       row.errors,
       row.noAnswer,
       JSON.stringify(row.histogram),
+      row.clientFaults,
     ];
     if (start === undefined)
       this.#sql.exec(
-        "INSERT OR REPLACE INTO route_totals (route, requests, errors, no_answer, histogram) VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO route_totals (route, requests, errors, no_answer, histogram, client_faults) VALUES (?, ?, ?, ?, ?, ?)",
         ...values,
       );
     else
       this.#sql.exec(
-        `INSERT OR REPLACE INTO ${table} (start, route, requests, errors, no_answer, histogram) VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO ${table} (start, route, requests, errors, no_answer, histogram, client_faults) VALUES (?, ?, ?, ?, ?, ?, ?)`,
         start,
         ...values,
       );

@@ -10,6 +10,14 @@ export function serviceObjectOf(env: Env, name: string) {
   return env.SERVICES.get(env.SERVICES.idFromName(name));
 }
 
+/**
+ * The object of a service the registry knows (published once, deleted or not); undefined for a
+ * name it does not. Reads ask first: reaching an object creates it, and its storage.
+ */
+export async function knownServiceObjectOf(env: Env, name: string) {
+  return (await registryOf(env).knows(name)) ? serviceObjectOf(env, name) : undefined;
+}
+
 export function releaseObjectOf(env: Env, name: string) {
   return env.RELEASES.get(env.RELEASES.idFromName(name));
 }

@@ -2,7 +2,7 @@
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Service } from "../../schemas/service.ts";
 import { pinCookieName, pinScopeOf } from "./affinity.ts";
-import { saltSeed } from "./hash.ts";
+import { type BucketKey, saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
 import { compileMirror } from "./mirror/compile-mirror.ts";
@@ -18,9 +18,13 @@ import type {
 } from "./route-table.ts";
 import { compileWhere } from "./wave.ts";
 
-export function compileRouteTable(services: readonly Service[], generation = 0): RouteTable {
+export function compileRouteTable(
+  services: readonly Service[],
+  generation = 0,
+  bucketKey: BucketKey | undefined = undefined,
+): RouteTable {
   return assembleRouteTable(
-    services.map((config) => compileService(config, generation)),
+    services.map((config) => compileService(config, generation, undefined, bucketKey)),
     generation,
   );
 }
@@ -60,10 +64,12 @@ export function topOrderOf(config: Service): string[] {
   return [candidate, ...others.filter((name) => name !== candidate)];
 }
 
+/** `bucketKey`: the BUCKET_SECRET's key of the visitor hash (none: the unkeyed hash). */
 export function compileService(
   config: Service,
   sequence = 0,
   live: LiveRouting | undefined = undefined,
+  bucketKey: BucketKey | undefined = undefined,
 ): CompiledService {
   const topOrder = topOrderOf(config);
   const versions = new Map<string, CompiledVersion>();
@@ -83,7 +89,7 @@ export function compileService(
     name: config.name,
     config,
     sequence,
-    seed: saltSeed(config.sticky.group ?? config.name),
+    seed: saltSeed(config.sticky.group ?? config.name, bucketKey),
     group: config.sticky.group,
     affinity: config.sticky.affinity && {
       maxAgeSeconds: config.sticky.affinity.maxAgeSeconds,
@@ -119,7 +125,7 @@ export function compileService(
       return {
         name: experiment.name,
         matches: experiment.when ? compileCondition(experiment.when) : undefined,
-        seed: saltSeed(`${config.name}/${experiment.name}`),
+        seed: saltSeed(`${config.name}/${experiment.name}`, bucketKey),
         variants: layoutInOrder(Object.entries(experiment.variants).map(([n, v]) => [n, v.weight])),
         pins,
         pinChoices: new Map(

@@ -40,6 +40,8 @@ export interface Verdict {
   /** The visitor's bucket in 0..9999 for this service's splits. */
   bucket: number;
   visitorSource: VisitorSource;
+  /** The key the visitor was bucketed by (a cookie's id, a header's value, an IP, or minted). */
+  visitorKey: string;
   /** The signed visitor key for the origin to forward (grouped services with a secret only). */
   visitorToken: string | undefined;
   /** The split (or a wave) placed the visitor: a version pin may be given for what it is served. */
@@ -75,6 +77,7 @@ export function decideForService(
     outcomeRoute,
     bucket,
     visitorSource: visitor.source,
+    visitorKey: visitor.key,
     visitorToken: visitorTokenOf(service, ctx, visitor),
     mayPin: reason.kind === "split" || reason.kind === "wave-outside",
     experiments,

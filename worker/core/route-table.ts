@@ -1,6 +1,7 @@
 // The compiled form of published config: what the data plane consults per request.
 import type { Service } from "../../schemas/service.ts";
 import type { PinScope } from "./affinity.ts";
+import type { BucketSeed } from "./hash.ts";
 import type { BucketRange } from "./layout.ts";
 import type { Predicate } from "./matchers.ts";
 import type { CompiledCompare } from "./mirror/compare.ts";
@@ -50,7 +51,7 @@ export interface CompiledExperiment {
   name: string;
   matches: Predicate | undefined;
   /** Hash seed of "<service>/<experiment>": variants are bucketed independently of the split. */
-  seed: number;
+  seed: BucketSeed;
   variants: BucketRange[];
   /** Variant → pinned version, for variants that pin one. */
   pins: Map<string, string>;
@@ -72,7 +73,7 @@ export interface CompiledService {
   /** The publication sequence of this service's entry (halts lift at or above theirs). */
   sequence: number;
   /** Hash seed of the service's salt (its name, or its sticky.group's, fixed for its life). */
-  seed: number;
+  seed: BucketSeed;
   /** sticky.group: services naming it share the visitor key and the salt. */
   group: string | undefined;
   /** Undefined: version affinity is off. */

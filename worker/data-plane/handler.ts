@@ -1,11 +1,18 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { type DecideContext, decideRoute, divertHalted } from "../core/decide.ts";
+import { type DecideContext, decideRoute, divertHalted, type Verdict } from "../core/decide.ts";
+import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
+import {
+  DEFAULT_MAX_REQUESTS_PER_VISITOR,
+  VISITOR_LIMIT_ROUTE,
+  VisitorLimit,
+} from "../core/metrics/visitor-limit.ts";
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
 import type { Env } from "../env.ts";
+import { ClientBody } from "./client-body.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
 import { Mirroring } from "./mirror.ts";
@@ -64,6 +71,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const now = options.now ?? Date.now;
   const policy = options.flush ?? flushPolicyOf(env);
   const recorder = new OutcomeRecorder(policy);
+  const visitorLimit = new VisitorLimit();
   const halted = new HaltedVersions();
   const routes = options.routes ?? env.ROUTES;
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
@@ -71,6 +79,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     read: () => routes.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
     refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
     log: (message) => console.error(message),
+    bucketKey: bucketKeyOf(env.BUCKET_SECRET),
   });
   let generation = 0;
   let requestsServed = 0;
@@ -107,6 +116,28 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     mintVisitorId,
   };
 
+  /**
+   * The route an outcome is recorded under: its own, or "visitor-limit" when it is one analysis
+   * counts (split, experiment, affinity) of a service with a rollout policy and its visitor or
+   * client address has counted its share of the step's window in this isolate.
+   */
+  function analysedRoute(verdict: Verdict, request: Request): string {
+    const route = verdict.outcomeRoute;
+    const rollout = verdict.service.config.rollout;
+    if (!rollout || (route !== "split" && route !== "experiment" && route !== "affinity"))
+      return route;
+    // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
+    // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
+    // and load tools), never a client Cloudflare saw: no address bound there.
+    const ip = request.headers.get("cf-connecting-ip");
+    const address = ip === null || ip === "::1" || ip.startsWith("127.") ? null : ip;
+    const limit = rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR;
+    const { name, sequence } = verdict.service;
+    return visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
+      ? route
+      : VISITOR_LIMIT_ROUTE;
+  }
+
   async function serve(
     request: Request,
     ctx: ExecutionContext,
@@ -135,25 +166,38 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         `keystone: no service is configured for ${target.host}${target.pathname}\n`,
       );
     }
-    const copy = mirroring.begin(request, target, verdict);
+    const body =
+      request.body === null
+        ? undefined
+        : new ClientBody(request.body, request.headers.get("content-length"), now);
+    const flight = mirroring.begin(request, target, verdict, body);
     const started = now();
-    const { response, answered } = await forward(copy?.request ?? request, target, verdict);
-    const { service, version } = verdict;
-    recorder.record(
-      service.name,
-      version.name,
-      verdict.outcomeRoute,
-      started,
-      now() - started,
-      service.isError(response.status),
-      answered,
+    const { response, answered, latencyMs, clientFault } = await forward(
+      request,
+      target,
+      verdict,
+      now,
+      body,
     );
+    const { service, version } = verdict;
+    const route = analysedRoute(verdict, request);
+    if (clientFault) recorder.recordClientFault(service.name, version.name, route, started);
+    else
+      recorder.record(
+        service.name,
+        version.name,
+        route,
+        started,
+        latencyMs,
+        service.isError(response.status),
+        answered,
+      );
     if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
     else armDeadline(ctx);
     // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
     if (response.status === 101 || response.webSocket) return response;
-    const served = copy
-      ? mirroring.finish(copy.flight, response, answered, ctx, () => {
+    const served = flight
+      ? mirroring.finish(flight, response, answered, ctx, () => {
           if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
           else armDeadline(ctx);
         })
@@ -179,6 +223,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
         started: mirroring.guard.started,
         capped: mirroring.guard.capped,
         skippedByBreaker: mirroring.guard.skippedByBreaker,
+        droppedCopies: mirroring.droppedCopies,
         breakersOpen: mirroring.guard.open(now()),
         droppedOutcomes: mirroring.recorder.dropped,
       },

@@ -19,14 +19,24 @@ const HOP_BY_HOP = new Set([
 /** An RFC 9110 token, lowercase: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
+const KEYSTONE = "xkeystone";
+
 /**
- * x-keystone-* in any spelling: CGI, Rack and PHP origins read `x_keystone_version` as
- * HTTP_X_KEYSTONE_VERSION, the same variable as the header we set. Checked by character, no copy.
+ * x-keystone-* in any spelling: a name that starts with "xkeystone" once every character but
+ * letters and digits is left out. CGI turns each of them into "_" (lighttpd), and CGI, Rack and
+ * PHP read `x_keystone_version` or `x.keystone.version` as HTTP_X_KEYSTONE_VERSION, the same
+ * variable as the header we set. Checked by character, no copy; names come lowercased.
  */
 export function isKeystoneHeader(name: string): boolean {
-  if (name.length < 11 || name.charCodeAt(0) !== 120) return false; // "x"
-  const dash = (code: number) => code === 45 || code === 95; // "-" or "_"
-  return dash(name.charCodeAt(1)) && dash(name.charCodeAt(10)) && name.startsWith("keystone", 2);
+  let matched = 0;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const alphanumeric = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+    if (!alphanumeric) continue;
+    if (code !== KEYSTONE.charCodeAt(matched)) return false;
+    if (++matched === KEYSTONE.length) return true;
+  }
+  return false;
 }
 
 /** An RFC 7239 node: IPv6 in quoted brackets, unknown when the runtime gave no client IP. */

@@ -1,6 +1,8 @@
 // Shadow traffic in the data plane. For a sampled request (and only then) a copy goes to the
 // mirrored version while the client's request is forwarded as usual; the client's response is
 // returned at once, its body tee'd so the comparison reads its own bounded copy in waitUntil.
+// A request body is copied from the client's relay into memory (at most 1 MiB, mirror-body.ts)
+// and sent once whole: the mirrored origin never pulls on the client's upload.
 // A mirror is never awaited by the response path, never returned, and never retried; the guard
 // caps mirrors per isolate and stops them while the mirrored origin fails.
 import type { Verdict } from "../core/decide.ts";
@@ -8,7 +10,9 @@ import { type CapturedResponse, compareResponses } from "../core/mirror/compare.
 import { type CompiledMirror, wantsMirror } from "../core/mirror/compile-mirror.ts";
 import type { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { MirrorRecorder } from "../core/mirror/mirror-recorder.ts";
+import type { ClientBody } from "./client-body.ts";
 import { originHeaders } from "./headers.ts";
+import { BodyCopy, MAX_MIRRORED_BODY_BYTES } from "./mirror-body.ts";
 import { originUrl } from "./proxy.ts";
 import type { RequestTarget } from "./request-target.ts";
 
@@ -23,8 +27,11 @@ export interface MirrorFlight {
   method: string;
   pathname: string;
   primaryVersion: string;
-  /** The mirrored origin's response, or null when it gave none in time. Never rejects. */
-  response: Promise<Response | null>;
+  /**
+   * The mirrored origin's response, null when it gave none in time, "dropped" when the copy was
+   * never sent (its body grew past the bound, or the client did not finish it). Never rejects.
+   */
+  response: Promise<Response | null | "dropped">;
 }
 
 /** Reads at most `max` bytes of a body, then cancels the rest (so a tee stops buffering for it). */
@@ -77,6 +84,8 @@ async function send(url: string, init: RequestInit, timeoutMs: number): Promise<
 export class Mirroring {
   readonly recorder = new MirrorRecorder();
   readonly guard: MirrorGuard;
+  /** Copies not made or dropped because the request body was past MAX_MIRRORED_BODY_BYTES. */
+  droppedCopies = 0;
   readonly #now: () => number;
   readonly #draw: () => number;
   readonly #halted: (service: string, version: string, sequence: number) => boolean;
@@ -94,54 +103,55 @@ export class Mirroring {
   }
 
   /**
-   * Starts the copy of a sampled request: the request to forward (its body tee'd when a body is
-   * mirrored) and the copy in flight. Undefined, after one property read, for services without
-   * a mirror, and for every request not sampled, not allowed or over the guard's limits.
+   * Starts the copy of a sampled request (its body, if any, copied from the client's relay).
+   * Undefined, after one property read, for services without a mirror, and for every request not
+   * sampled, not allowed, over the guard's limits or with a body announced past the bound.
    */
   begin(
     request: Request,
     url: RequestTarget,
     verdict: Verdict,
-  ): { request: Request; flight: MirrorFlight } | undefined {
+    body: ClientBody | undefined,
+  ): MirrorFlight | undefined {
     const mirror = verdict.service.mirror;
     if (mirror === undefined) return undefined;
-    const hasBody = request.body !== null;
-    if (!wantsMirror(mirror, verdict.version.name, request.method, hasBody, this.#draw()))
+    if (
+      !wantsMirror(mirror, verdict.version.name, request.method, body !== undefined, this.#draw())
+    )
       return undefined;
     // A WebSocket upgrade cannot be copied: the socket is the client's. A version halted by a
     // rollback gets no traffic at all from this isolate, copies included.
     if (request.headers.has("upgrade")) return undefined;
     if (this.#halted(verdict.service.name, mirror.version.name, verdict.service.sequence))
       return undefined;
+    if (body && Number(request.headers.get("content-length")) > MAX_MIRRORED_BODY_BYTES) {
+      this.droppedCopies++;
+      return undefined;
+    }
     const key = `${verdict.service.name}/${mirror.version.name}`;
     const at = this.#now();
     if (this.guard.admit(key, at) !== "go") return undefined;
-    let primary = request;
-    let body: ReadableStream<Uint8Array> | null = null;
-    if (request.body) {
-      const [forward, copy] = request.body.tee();
-      primary = new Request(request, { body: forward });
-      body = copy;
-    }
     const headers = originHeaders(request.headers, url, { ...verdict, version: mirror.version });
     headers.set(MIRROR_HEADER, "1");
-    const response = send(
-      originUrl(mirror.version, url),
-      { method: request.method, headers, body },
-      mirror.timeoutMs,
-    );
+    const target = originUrl(mirror.version, url);
+    const init = { method: request.method, headers };
+    let response: MirrorFlight["response"];
+    if (body) {
+      const copy = new BodyCopy();
+      body.copyTo(copy);
+      response = copy.whole.then<Response | null | "dropped">((bytes) =>
+        bytes === null ? "dropped" : send(target, { ...init, body: bytes }, mirror.timeoutMs),
+      );
+    } else response = send(target, init, mirror.timeoutMs);
     return {
-      request: primary,
-      flight: {
-        service: verdict.service.name,
-        mirror,
-        key,
-        at,
-        method: request.method,
-        pathname: url.pathname,
-        primaryVersion: verdict.version.name,
-        response,
-      },
+      service: verdict.service.name,
+      mirror,
+      key,
+      at,
+      method: request.method,
+      pathname: url.pathname,
+      primaryVersion: verdict.version.name,
+      response,
     };
   }
 
@@ -176,10 +186,18 @@ export class Mirroring {
     const max = flight.mirror.compare.maxBodyBytes;
     const [mine, theirs] = await Promise.all([
       answered ? capture(primary.status, primary.headers, copy, max).catch(() => null) : null,
-      flight.response.then((r) =>
-        r ? capture(r.status, r.headers, r.body, max).catch(() => null) : null,
+      flight.response.then<CapturedResponse | null | "dropped">((r) =>
+        r === null || r === "dropped"
+          ? r
+          : capture(r.status, r.headers, r.body, max).catch(() => null),
       ),
     ]);
+    if (theirs === "dropped") {
+      // Not the mirrored origin's doing: its breaker is left as it was.
+      this.droppedCopies++;
+      this.guard.release();
+      return;
+    }
     this.guard.settle(flight.key, this.#now(), theirs === null || theirs.status >= 500);
     // Without the client's own answer there is nothing to compare the copy with.
     if (!mine) return;

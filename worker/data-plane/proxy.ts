@@ -1,9 +1,10 @@
 // Sends a request to the chosen version's origin: streamed both ways, redirects not followed,
-// a per-version timeout up to the response headers. When the origin gives no answer, the client
-// gets a plain 502/504 naming the service, the version and a request id; the origin URL and the
-// raw error go to the log under that id only.
+// a per-version timeout on the origin's own time up to the response headers. When the origin
+// gives no answer, the client gets a plain 502/504 naming the service, the version and a request
+// id; the origin URL and the raw error go to the log under that id only.
 import type { Verdict } from "../core/decide.ts";
 import type { CompiledVersion } from "../core/route-table.ts";
+import type { ClientBody, ClientFault } from "./client-body.ts";
 import { originHeaders } from "./headers.ts";
 import type { RequestTarget } from "./request-target.ts";
 
@@ -13,6 +14,13 @@ export interface ProxyOutcome {
   response: Response;
   /** False when the origin gave no answer (refused, reset, timed out). */
   answered: boolean;
+  /**
+   * The origin's own time: from when it had everything the client had sent (the whole request,
+   * or the client's latest chunk when it answered before the end) to its response headers.
+   */
+  latencyMs: number;
+  /** Set when the client left its request unfinished: then nothing here is the version's doing. */
+  clientFault: ClientFault | undefined;
 }
 
 /**
@@ -25,40 +33,87 @@ export function originUrl(version: CompiledVersion, target: RequestTarget): stri
   return version.originPrefix + target.pathname + target.search;
 }
 
+/**
+ * Sends the request to the version's origin. The version's timeout counts the origin's time only:
+ * it starts when the request is sent and starts again whenever the client's next bytes arrive, so
+ * a client that dribbles or withholds its body cannot stretch it; a client that sends nothing for
+ * the same timeout is given up on (408) as its own fault. An origin that does not take a body the
+ * client did send runs out its timeout as usual (504, the version's).
+ */
 export async function forward(
   request: Request,
   target: RequestTarget,
   verdict: Verdict,
+  now: () => number,
+  body: ClientBody | undefined,
 ): Promise<ProxyOutcome> {
   const { version, service } = verdict;
   // A timer cleared when the headers arrive, not AbortSignal.timeout (≈2 µs cheaper in workerd):
   // that signal still fires later and cuts a body the isolate is reading (test/runtime/proxy.test.ts).
   const controller = new AbortController();
   const signal = controller.signal;
-  const timer = setTimeout(() => controller.abort(), version.timeoutMs);
+  const started = now();
+  const timeoutMs = version.timeoutMs;
+  let timer: ReturnType<typeof setTimeout>;
+  if (body === undefined) timer = setTimeout(() => controller.abort(), timeoutMs);
+  else {
+    // Re-armed lazily: the body's progress only updates timestamps, this decides when it fires.
+    const check = () => {
+      const at = now();
+      const waiting = body.waitingSince;
+      const due = (waiting ?? Math.max(started, body.lastArrival)) + timeoutMs;
+      if (at < due) timer = setTimeout(check, due - at);
+      else {
+        if (waiting !== undefined) body.stall();
+        controller.abort();
+      }
+    };
+    timer = setTimeout(check, timeoutMs);
+  }
   try {
     const response = await fetch(originUrl(version, target), {
       method: request.method,
       headers: originHeaders(request.headers, target, verdict),
-      body: request.body,
+      body: body ? body.stream : request.body,
       redirect: "manual",
       signal,
     });
-    return { response, answered: true };
+    const latencyMs = now() - (body ? Math.max(started, body.lastArrival) : started);
+    return { response, answered: true, latencyMs, clientFault: body?.fault };
   } catch (error) {
+    const latencyMs = now() - started;
+    const clientFault = body?.fault;
+    if (clientFault) {
+      const response = clientFaultResponse(clientFault, verdict, errorMessage(error));
+      return { response, answered: false, latencyMs, clientFault };
+    }
     const timedOut = signal.aborted;
     const what = `version "${version.name}" of service "${service.name}"`;
     const response = keystoneError(
       timedOut ? 504 : 502,
-      timedOut
-        ? `${what} did not answer within ${version.timeoutMs} ms`
-        : `${what} could not be reached`,
+      timedOut ? `${what} did not answer within ${timeoutMs} ms` : `${what} could not be reached`,
       `origin ${version.origin}: ${timedOut ? "timed out" : errorMessage(error)}`,
     );
-    return { response, answered: false };
+    return { response, answered: false, latencyMs, clientFault: undefined };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** 408 when the client stopped sending its body, 400 when it hung up (it will not read either). */
+function clientFaultResponse(fault: ClientFault, verdict: Verdict, detail: string): Response {
+  const { version, service } = verdict;
+  return fault === "stalled"
+    ? keystoneError(
+        408,
+        `the request body stopped arriving for ${version.timeoutMs} ms`,
+        `client stalled its upload to "${service.name}"/"${version.name}": ${detail}`,
+      )
+    : keystoneError(
+        400,
+        "the request body was not finished",
+        `client abandoned its upload to "${service.name}"/"${version.name}": ${detail}`,
+      );
 }
 
 /**

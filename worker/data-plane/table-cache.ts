@@ -5,6 +5,7 @@
 
 import { RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import { assembleRouteTable, compileService } from "../core/compile.ts";
+import type { BucketKey } from "../core/hash.ts";
 import type { CompiledService, RouteTable } from "../core/route-table.ts";
 import { type RejectedEntry, readEntries, summarize } from "./route-entries.ts";
 
@@ -21,6 +22,8 @@ export interface RouteTableCacheOptions {
   read: () => Promise<string | null>;
   refreshMs: number;
   log?: (message: string) => void;
+  /** The visitor hash's key (BUCKET_SECRET); none: the unkeyed hash. */
+  bucketKey?: BucketKey | undefined;
 }
 
 export class RouteTableCache {
@@ -125,7 +128,9 @@ export class RouteTableCache {
     const services: CompiledService[] = [];
     for (const entry of accepted) {
       try {
-        services.push(compileService(entry.config, entry.sequence, entry.live));
+        services.push(
+          compileService(entry.config, entry.sequence, entry.live, this.#options.bucketKey),
+        );
       } catch (error) {
         rejected.push({ name: entry.name, problem: `does not compile: ${String(error)}` });
       }

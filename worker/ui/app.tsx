@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { Hono } from "hono/tiny";
+import { noteRefusal, refusalsExhausted, TOO_MANY_REFUSALS } from "../admin/auth.ts";
 import type { Env } from "../env.ts";
 import { readIncident, readStatusPage } from "./data.ts";
 import { IncidentPage } from "./pages/incident.tsx";
@@ -70,11 +71,18 @@ export function statusPage() {
     return c.html(<IncidentPage incident={incident} />);
   });
 
+  // Refused sign-ins count, log and run out like refused bearer tokens (admin/auth.ts).
   ui.post("/sign-in", async (c) => {
+    if (refusalsExhausted(c)) return c.html(<SignInPage error={TOO_MANY_REFUSALS} />, 429);
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token.trim() : "";
-    if (!(await signIn(c, token, Date.now())))
+    if (!(await signIn(c, token, Date.now()))) {
+      noteRefusal(
+        c,
+        token ? "wrong token at status-page sign-in" : "no token at status-page sign-in",
+      );
       return c.html(<SignInPage error="That token is not valid." />, 401);
+    }
     return c.redirect("/_keystone/ui", 303);
   });
 

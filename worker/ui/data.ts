@@ -13,7 +13,7 @@ import {
 } from "../../schemas/status-page.ts";
 import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
-import { serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
 import { incidentWire } from "../control-plane/wire.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
@@ -132,6 +132,8 @@ export async function readIncident(
   service: string,
   id: string,
 ): Promise<IncidentWire | null> {
-  const incident = Incident.nullable().parse(await serviceObjectOf(env, service).incident(id));
+  const object = await knownServiceObjectOf(env, service);
+  if (!object) return null;
+  const incident = Incident.nullable().parse(await object.incident(id));
   return incident && incidentWire(incident);
 }

@@ -6,7 +6,13 @@ import { benchVerdict, type StageEnv } from "./shared.ts";
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const { response } = await forward(request, url, benchVerdict(request, env, url));
+    const { response } = await forward(
+      request,
+      url,
+      benchVerdict(request, env, url),
+      Date.now,
+      undefined,
+    );
     return response;
   },
 } satisfies ExportedHandler<StageEnv>;

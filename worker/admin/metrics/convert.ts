@@ -35,16 +35,17 @@ export function latencySeconds(histogram: Histogram): LatencyHistogramSeconds {
  * as "rule", so a config's rule names never become label values. "split" is always present.
  */
 export function trafficByReason(
-  perRoute: { route: OutcomeRoute; requests: number; errors: number }[],
+  perRoute: { route: OutcomeRoute; requests: number; errors: number; clientFaults: number }[],
 ): TrafficCounter[] {
   const folded = new Map<TrafficReason, TrafficCounter>([
-    ["split", { reason: "split", requests: 0, errors: 0 }],
+    ["split", { reason: "split", requests: 0, errors: 0, clientIncomplete: 0 }],
   ]);
-  for (const { route, requests, errors } of perRoute) {
+  for (const { route, requests, errors, clientFaults } of perRoute) {
     const reason = (route.startsWith("rule:") ? "rule" : route) as TrafficReason;
-    const counter = folded.get(reason) ?? { reason, requests: 0, errors: 0 };
+    const counter = folded.get(reason) ?? { reason, requests: 0, errors: 0, clientIncomplete: 0 };
     counter.requests += requests;
     counter.errors += errors;
+    counter.clientIncomplete += clientFaults;
     folded.set(reason, counter);
   }
   return [...folded.values()];

@@ -14,8 +14,8 @@ const version = {
   role: "candidate" as const,
   weightPercent: 25,
   traffic: [
-    { reason: "split" as const, requests: 90, errors: 3 },
-    { reason: "rule" as const, requests: 10, errors: 0 },
+    { reason: "split" as const, requests: 90, errors: 3, clientIncomplete: 4 },
+    { reason: "rule" as const, requests: 10, errors: 0, clientIncomplete: 0 },
   ],
   latency: latencySeconds({}),
   health: "failing" as const,
@@ -57,6 +57,9 @@ describe("the Prometheus renderer", () => {
   it("counts per reason, a cumulative histogram ending at +Inf = count, one phase at 1", () => {
     expect(sampleValue(samples, "keystone_requests_total", { reason: "rule" })).toBe(10);
     expect(sampleValue(samples, "keystone_request_errors_total", { reason: "split" })).toBe(3);
+    expect(
+      sampleValue(samples, "keystone_client_incomplete_requests_total", { reason: "split" }),
+    ).toBe(4);
     expect(select(samples, "keystone_request_duration_seconds_bucket")).toHaveLength(
       LATENCY_BUCKETS_SECONDS.length + 1,
     );
@@ -127,14 +130,14 @@ describe("conversions", () => {
   it("outcome routes fold into bounded reasons: every rule counts as rule, split is always there", () => {
     expect(
       trafficByReason([
-        { route: "rule:beta-testers", requests: 5, errors: 1 },
-        { route: "rule:<script>", requests: 2, errors: 0 },
-        { route: "override", requests: 1, errors: 0 },
+        { route: "rule:beta-testers", requests: 5, errors: 1, clientFaults: 1 },
+        { route: "rule:<script>", requests: 2, errors: 0, clientFaults: 0 },
+        { route: "override", requests: 1, errors: 0, clientFaults: 0 },
       ]),
     ).toEqual([
-      { reason: "split", requests: 0, errors: 0 },
-      { reason: "rule", requests: 7, errors: 1 },
-      { reason: "override", requests: 1, errors: 0 },
+      { reason: "split", requests: 0, errors: 0, clientIncomplete: 0 },
+      { reason: "rule", requests: 7, errors: 1, clientIncomplete: 1 },
+      { reason: "override", requests: 1, errors: 0, clientIncomplete: 0 },
     ]);
   });
 

@@ -58,6 +58,14 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
     "Requests counted as errors (errorStatuses, or no answer from the origin).",
     perVersion((_, v, labels) => v.traffic.map((t) => [{ ...labels, reason: t.reason }, t.errors])),
   );
+  family(
+    "keystone_client_incomplete_requests_total",
+    "counter",
+    "Requests the client did not finish (its body stalled or was abandoned): not the version's, in no other request counter or duration.",
+    perVersion((_, v, labels) =>
+      v.traffic.map((t) => [{ ...labels, reason: t.reason }, t.clientIncomplete]),
+    ),
+  );
   const histogram = "keystone_request_duration_seconds";
   out.push(
     `# HELP ${histogram} Time to the origin's response headers.`,

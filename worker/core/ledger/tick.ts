@@ -1,11 +1,13 @@
 // A cron tick in three pure steps, with the I/O between them left to the caller: claim the tick
 // (idempotent: a repeated or late tick is a no-op) and say which windows to read; given the
 // windows, say which gate and health checks an advance needs; given their results, decide.
+
 import type { TickReply } from "../../../schemas/ledger.ts";
 import type { MirrorCounts } from "../../../schemas/mirror.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
+import { shownUrl } from "../../../schemas/wire-values.ts";
 import { zeroShareHint } from "../rollout/eligible-traffic.ts";
 import {
   applyTick,
@@ -124,7 +126,7 @@ export function gateChecks(config: Service, state: RolloutState, promoting: bool
   const checks: GateCheck[] = [];
   if (candidate.healthPath) {
     const url = `${candidate.origin.replace(/\/+$/, "")}${candidate.healthPath}`;
-    checks.push({ what: `health check ${url}`, url, method: "GET" });
+    checks.push({ what: `health check ${shownUrl(url)}`, url, method: "GET" });
   }
   const gates = promoting
     ? config.rollout?.gates?.beforePromote
@@ -136,7 +138,8 @@ export function gateChecks(config: Service, state: RolloutState, promoting: bool
     weight: state.weight,
     promoting,
   });
-  for (const url of gates ?? []) checks.push({ what: `gate ${url}`, url, method: "POST", body });
+  for (const url of gates ?? [])
+    checks.push({ what: `gate ${shownUrl(url)}`, url, method: "POST", body });
   return checks;
 }
 

@@ -53,13 +53,31 @@ export class OutcomeRecorder {
     isError: boolean,
     answered: boolean,
   ): void {
+    const batch = this.#batchOf(service, version, route, now);
+    if (!batch) return;
+    batch.requests++;
+    if (isError || !answered) batch.errors++;
+    if (!answered) batch.noAnswer++;
+    addLatency(batch.histogram, latencyMs);
+  }
+
+  /**
+   * A request the client left unfinished (its body stalled or abandoned): counted apart, never in
+   * the version's requests, errors or latency, so such requests can neither fail nor dilute it.
+   */
+  recordClientFault(service: string, version: string, route: string, now: number): void {
+    const batch = this.#batchOf(service, version, route, now);
+    if (batch) batch.clientFaults++;
+  }
+
+  #batchOf(service: string, version: string, route: string, now: number): OutcomeBatch | undefined {
     const bucketStart = now - (now % STATS_BUCKET_MS);
     const routes = level(level(level(this.#series, bucketStart), service), version);
     let batch = routes.get(route);
     if (!batch) {
       if (this.#batches.length >= MAX_SERIES) {
         this.droppedOutcomes++;
-        return;
+        return undefined;
       }
       batch = {
         service,
@@ -69,17 +87,15 @@ export class OutcomeRecorder {
         requests: 0,
         errors: 0,
         noAnswer: 0,
+        clientFaults: 0,
         histogram: {},
       };
       routes.set(route, batch);
       this.#batches.push(batch);
     }
-    batch.requests++;
-    if (isError || !answered) batch.errors++;
-    if (!answered) batch.noAnswer++;
-    addLatency(batch.histogram, latencyMs);
     this.#held++;
     this.#oldest = Math.min(this.#oldest, now);
+    return batch;
   }
 
   /** Whether any outcome is held. */

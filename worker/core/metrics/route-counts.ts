@@ -1,6 +1,7 @@
 // Sums of per-route counters: a window or a total over the routes asked for (all when none).
 import type { RouteCounts } from "../../../schemas/stats.ts";
 import { mergeInto } from "./histogram.ts";
+import { VISITOR_LIMIT_ROUTE } from "./visitor-limit.ts";
 import { emptyCounts, type WindowCounts } from "./window-stats.ts";
 
 /** Adds up rows of the routes asked for; every row when `routes` is undefined. */
@@ -11,10 +12,16 @@ export function sumRoutes(
   const wanted = routes && new Set(routes);
   const counts = emptyCounts();
   for (const row of rows) {
-    if (wanted && !wanted.has(row.route)) continue;
+    if (wanted && !wanted.has(row.route)) {
+      // Analysed requests past their visitor's bound: left out, but said how many.
+      if (row.route === VISITOR_LIMIT_ROUTE)
+        counts.overVisitorLimit = (counts.overVisitorLimit ?? 0) + row.requests;
+      continue;
+    }
     counts.requests += row.requests;
     counts.errors += row.errors;
     counts.noAnswer += row.noAnswer;
+    counts.clientFaults = (counts.clientFaults ?? 0) + row.clientFaults;
     mergeInto(counts.histogram, row.histogram);
   }
   return counts;
@@ -30,6 +37,7 @@ export function addCounts(row: RouteCounts | undefined, more: RouteCounts): Rout
     requests: row.requests + more.requests,
     errors: row.errors + more.errors,
     noAnswer: row.noAnswer + more.noAnswer,
+    clientFaults: row.clientFaults + more.clientFaults,
     histogram,
   };
 }

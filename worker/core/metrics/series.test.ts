@@ -6,7 +6,7 @@ import { seriesOf, type TimedRow } from "./series.ts";
 
 const row = (start: number, route: string, requests: number, errors = 0): TimedRow => ({
   start,
-  counts: { route, requests, errors, noAnswer: 0, histogram: { "50": requests } },
+  counts: { route, requests, errors, noAnswer: 0, clientFaults: 0, histogram: { "50": requests } },
 });
 
 describe("a series", () => {

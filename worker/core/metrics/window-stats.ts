@@ -6,7 +6,7 @@ import { quantile } from "./histogram.ts";
 export type { WindowCounts, WindowStats };
 
 export function emptyCounts(): WindowCounts {
-  return { requests: 0, errors: 0, noAnswer: 0, histogram: {} };
+  return { requests: 0, errors: 0, noAnswer: 0, clientFaults: 0, histogram: {} };
 }
 
 export function summarize(counts: WindowCounts, from: number, to: number): WindowStats {

@@ -155,6 +155,10 @@ describe("the path a comparison counts under", () => {
     expect(pathKey("/u/6f1c2b9e-1d2c-4c1e-9a4b-0c8d7e6f5a4b/x")).toBe("/u/:id/x");
     expect(pathKey("/reset/AbCdEfGhIjKlMnOpQrStUvWxYz012345")).toBe("/reset/:id");
     expect(pathKey("/a/b/c/d/e/f")).toBe("/a/b/c/d/…");
+    expect(pathKey("/users/alice@example.com/orders")).toBe("/users/:email/orders");
+    expect(pathKey("/users/alice%40example.com")).toBe("/users/:email");
+    expect(pathKey("/invite/tk.Q9x7Lm2Pz4Rt8Vw3Yb")).toBe("/invite/:token");
+    expect(pathKey("/docs/getting-started")).toBe("/docs/getting-started");
     expect(pathKey("/")).toBe("/");
   });
 });

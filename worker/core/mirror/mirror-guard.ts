@@ -70,6 +70,11 @@ export class MirrorGuard {
     return "go";
   }
 
+  /** A started copy was never sent (its request body was not copied): only its place is freed. */
+  release(): void {
+    this.#inFlight = Math.max(0, this.#inFlight - 1);
+  }
+
   /** A started copy ended: `failed` when the origin gave no answer, timed out or answered 5xx. */
   settle(key: string, now: number, failed: boolean): void {
     this.#inFlight = Math.max(0, this.#inFlight - 1);

@@ -111,6 +111,10 @@ export function judgeStep(
     thresholds,
     statistical: verdict,
     mirror,
+    leftOut: {
+      clientIncomplete: candidate.clientFaults ?? 0,
+      overVisitorLimit: candidate.overVisitorLimit ?? 0,
+    },
   };
   return { judgement, result: resultOf(judgement, threshold) };
 }

@@ -1,0 +1,117 @@
+// Fault suite, item 20.4: secrets in a config's URLs stay secret. A gate cannot hold credentials,
+// and a failing gate or health check is told without its query wherever its failure is shown
+// (rollout status, the verdict log, the status page); notify URLs (bearer secrets) are masked for
+// the read token.
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { ConfigFile } from "../../schemas/config-file.ts";
+import { formatProblems, problemsOf } from "../../schemas/problems.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+
+const SECRET = "s3cret-gate-token";
+const steps = [
+  { weight: 20, bake: "2m" },
+  { weight: 50, bake: "2m" },
+];
+const analysis = { minRequests: 40, maxErrorRatePercent: 5, failureLimit: 0 };
+
+async function readAs(token: string, path: string): Promise<string> {
+  const response = await exports.default.fetch(`https://admin.test${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.status, path).toBe(200);
+  return response.text();
+}
+
+async function statusPageHtml(): Promise<string> {
+  const signIn = await exports.default.fetch("https://admin.test/_keystone/ui/sign-in", {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      origin: "https://admin.test",
+    },
+    body: new URLSearchParams({ token: "test-read-token" }).toString(),
+  });
+  const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+  return (
+    await exports.default.fetch("https://admin.test/_keystone/ui", { headers: { cookie } })
+  ).text();
+}
+
+describe("item 20.4: secrets stay secret", () => {
+  it("a gate URL with credentials is refused at validation, like an origin", () => {
+    const parsed = ConfigFile.safeParse({
+      services: [
+        rolloutService("gated", env.CANARY_ORIGIN, {
+          strategy: "canary",
+          steps,
+          gates: { beforeStep: ["https://ci:hunter2@ci.example/gate"] },
+        }),
+      ],
+    });
+    expect(parsed.success).toBe(false);
+    const text = parsed.success ? "" : formatProblems(problemsOf(parsed.error));
+    expect(text).toContain(
+      "services[0].rollout.gates.beforeStep[0]: a gate URL cannot hold credentials",
+    );
+  });
+
+  it("a failing gate and health check are told without their query in status, verdicts and the status page", async () => {
+    const h = new RolloutHarness("leaky-gate");
+    const config = rolloutService("leaky-gate", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      analysis,
+      gates: { beforeStep: [`${env.STABLE_ORIGIN}/status/503?token=${SECRET}`] },
+    });
+    config.versions.canary = {
+      ...config.versions.canary!,
+      healthPath: `/status/500?key=${SECRET}`,
+    };
+    await h.apply(config);
+    await h.command("start");
+    await h.traffic(300);
+    h.advance(3 * MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state.weight).toBe(20);
+    expect(state.lastVerdict?.reason).toContain(
+      `gate ${env.STABLE_ORIGIN}/status/503?… answered 503`,
+    );
+    expect(state.lastVerdict?.reason).toContain(
+      `health check ${env.CANARY_ORIGIN}/status/500?… answered 500`,
+    );
+    for (const path of [
+      "/_keystone/v1/services/leaky-gate/rollout",
+      "/_keystone/v1/services/leaky-gate/rollout/verdicts?last=20",
+      "/_keystone/v1/services/leaky-gate/history",
+    ])
+      expect(await readAs("test-read-token", path), path).not.toContain(SECRET);
+    expect(await statusPageHtml()).not.toContain(SECRET);
+  }, 60_000);
+
+  it("notify URLs are masked for the read token, gates and health checks lose their query; the admin token sees the config whole", async () => {
+    const h = new RolloutHarness("hooked");
+    const hook = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX";
+    const config = rolloutService("hooked", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      gates: { beforePromote: [`https://ci.example/gate?token=${SECRET}`] },
+    });
+    config.notify = [{ url: hook, events: ["rollout.rolledBack"] }];
+    config.versions.canary = { ...config.versions.canary!, healthPath: `/health?key=${SECRET}` };
+    await h.apply(config);
+    for (const path of ["/_keystone/v1/services/hooked", "/_keystone/v1/services"]) {
+      const read = await readAs("test-read-token", path);
+      expect(read, path).not.toContain("XXXXSECRETXXXX");
+      expect(read, path).not.toContain(SECRET);
+      expect(read, path).toContain("https://hooks.slack.com/…");
+      expect(read, path).toContain("https://ci.example/gate?…");
+      expect(read, path).toContain("/health?…");
+    }
+    const whole = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/hooked"));
+    expect(whole.config.notify[0].url).toBe(hook);
+    expect(whole.config.rollout.gates.beforePromote[0]).toContain(SECRET);
+  });
+});

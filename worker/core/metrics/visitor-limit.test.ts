@@ -1,0 +1,28 @@
+// The per-visitor bound of a step's window: a visitor counts `limit` times, an address ten times
+// that, and a new publication of the service (the next window) starts the counts again.
+import { describe, expect, it } from "vitest";
+import { ADDRESS_FACTOR, VisitorLimit } from "./visitor-limit.ts";
+
+describe("the visitor bound", () => {
+  it("counts a visitor `limit` times a window; the next publication starts again", () => {
+    const limit = new VisitorLimit();
+    const admitted = (sequence: number) =>
+      Array.from({ length: 5 }, () => limit.admit("shop", sequence, "v1", null, 3)).filter(Boolean)
+        .length;
+    expect(admitted(7)).toBe(3);
+    expect(limit.limited).toBe(2);
+    expect(admitted(8)).toBe(3);
+    // Another visitor and another service have their own counts.
+    expect(limit.admit("shop", 8, "v2", null, 3)).toBe(true);
+    expect(limit.admit("other", 8, "v1", null, 3)).toBe(true);
+  });
+
+  it("an address counts ten visitors' share, whatever ids it sends", () => {
+    const limit = new VisitorLimit();
+    let counted = 0;
+    for (let i = 0; i < 100; i++)
+      if (limit.admit("shop", 1, `id-${i}`, "203.0.113.9", 2)) counted++;
+    expect(counted).toBe(2 * ADDRESS_FACTOR);
+    expect(limit.admit("shop", 1, "id-new", "203.0.113.10", 2)).toBe(true);
+  });
+});

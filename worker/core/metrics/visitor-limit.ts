@@ -1,0 +1,64 @@
+// No visitor decides a step: how often one visitor, and one client address, count in a rollout's
+// analysis window, bounded in the isolate before outcomes are batched (so the bound holds across
+// flushes). A window here is a publication of the service (its sequence): each step, weight
+// change or rollback publishes anew, so the counts start again with the window the tick reads.
+// Past the bound an outcome is still recorded, under "visitor-limit", which analysis leaves out.
+// Pure: the caller passes the service's name, sequence and limit.
+
+/** The outcome route of a request over its visitor's or address's bound. */
+export const VISITOR_LIMIT_ROUTE = "visitor-limit";
+
+/** Analysed requests of one visitor counted per window, unless the policy says otherwise. */
+export const DEFAULT_MAX_REQUESTS_PER_VISITOR = 20;
+
+/**
+ * One client address counts this many times its visitor's bound: a client sending a fresh visitor
+ * id with every request is still one address, while a NAT with a few visitors behind it is not cut.
+ */
+export const ADDRESS_FACTOR = 10;
+
+/** Visitors (and addresses) tracked per service and window; past it only addresses are bounded. */
+const MAX_TRACKED = 50_000;
+
+interface Window {
+  sequence: number;
+  visitors: Map<string, number>;
+  addresses: Map<string, number>;
+}
+
+export class VisitorLimit {
+  readonly #windows = new Map<string, Window>();
+  /** Outcomes this isolate moved out of analysis (isolate counters). */
+  limited = 0;
+
+  /**
+   * Whether an analysed outcome counts: its visitor has counted fewer than `limit` times in the
+   * service's window, and its address fewer than ADDRESS_FACTOR × `limit` (no address: unbounded
+   * by address). Counts it when it does.
+   */
+  admit(
+    service: string,
+    sequence: number,
+    visitor: string,
+    address: string | null,
+    limit: number,
+  ): boolean {
+    let window = this.#windows.get(service);
+    if (!window || window.sequence !== sequence) {
+      window = { sequence, visitors: new Map(), addresses: new Map() };
+      this.#windows.set(service, window);
+    }
+    const visitorUsed = window.visitors.get(visitor) ?? 0;
+    const addressUsed = address === null ? 0 : (window.addresses.get(address) ?? 0);
+    if (visitorUsed >= limit || addressUsed >= limit * ADDRESS_FACTOR) {
+      this.limited++;
+      return false;
+    }
+    // A full table tracks no new key: the address bound still holds for those visitors.
+    if (visitorUsed > 0 || window.visitors.size < MAX_TRACKED)
+      window.visitors.set(visitor, visitorUsed + 1);
+    if (address !== null && (addressUsed > 0 || window.addresses.size < MAX_TRACKED))
+      window.addresses.set(address, addressUsed + 1);
+    return true;
+  }
+}
