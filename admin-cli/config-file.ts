@@ -15,6 +15,7 @@ import {
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
 import { fieldsAt } from "../schemas/schema-map.ts";
+import { offlineService } from "../schemas/service-spec.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
@@ -141,6 +142,6 @@ export function parseConfigText(
     return validateConfigFile(input, { fieldsAt, environment: environment?.name });
   });
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(config.services);
+  compileRouteTable(config.services.map(offlineService));
   return config;
 }

@@ -41,6 +41,8 @@ function ended(phase: "aborted" | "promoted", over: Partial<RolloutStatus> = {})
       { track: "canary", origin: "http://b", release: "v2", weight: 0 },
     ],
     promotion: null,
+    desired: null,
+    serving: null,
     countedRoutes: null,
     candidate: null,
     baseline: null,

@@ -16,6 +16,7 @@ import {
   ServiceList,
   ServiceRecord,
 } from "../../schemas/api-responses.ts";
+import { FilePreview } from "../../schemas/apply-plan.ts";
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import { suggestion } from "../../schemas/suggest.ts";
@@ -26,21 +27,13 @@ import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
+import { applyFile, previewFile } from "./file-apply.ts";
 import { liveServices } from "./live-services.ts";
 import { respond } from "./respond.ts";
+import { recordOf } from "./service-record.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
-
-export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
-  const record = parseRpc(
-    ServiceRecord.nullable(),
-    await serviceObjectOf(env, name).record(name),
-    `service "${name}"`,
-  );
-  if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
-  return record;
-}
 
 export function serviceRoutes(): App {
   const app: App = new Hono();
@@ -80,17 +73,14 @@ export function serviceRoutes(): App {
   });
 
   // One file's services together: hosts moved or swapped between them land all or nothing.
-  app.post("/apply", requireScope("admin"), async (c) => {
-    const { services, author, reason } = await readBody(c, FileApplyBody);
-    const results = await applyClaimingChanges(
-      c.env,
-      services.map(({ config, baseRevision }) => ({
-        name: config.name,
-        command: { kind: "apply", config, baseRevision, author, reason },
-      })),
-    );
-    return respond(c, FileApplyResult, { services: results });
-  });
+  app.post("/apply", requireScope("admin"), async (c) =>
+    respond(c, FileApplyResult, await applyFile(c.env, await readBody(c, FileApplyBody))),
+  );
+
+  // What apply would do with the same body (diff, apply --dry-run): decided, nothing stored.
+  app.post("/plan", requireScope("read"), async (c) =>
+    respond(c, FilePreview, await previewFile(c.env, await readBody(c, FileApplyBody))),
+  );
 
   app.post("/services/:name/weights", requireScope("admin"), async (c) => {
     const name = c.req.param("name");
