@@ -14,8 +14,9 @@ import type { Output } from "./io.ts";
 
 export interface PlannedChange {
   name: string;
-  /** The service's revision now (0: a new service). */
+  /** The service's revision now (0: a new service), and its spec as last applied. */
   revision: number;
+  current: ServiceSpec | null;
   next: ServiceSpec;
   diff: DiffLine[];
   plan: ApplyPlan | null;
@@ -71,13 +72,13 @@ export async function planChanges(
     const diff = diffLines(service.spec ? stringify(service.spec) : "", stringify(next));
     const plan = service.plan;
     const changed = plan !== null && (plan.revision || MOVES.has(plan.outcome));
-    return { ...service, next, diff, changed };
+    return { ...service, current: service.spec, next, diff, changed };
   });
 }
 
 export function printPlan(out: Output, plan: PlannedChange[]): void {
   for (const change of plan) {
-    const where = change.revision ? `revision ${change.revision}` : "new service";
+    const where = change.current ? `revision ${change.revision}` : "new service";
     if (change.refused) {
       out.line(out.paint("red", `✗ ${change.name} (${where}): refused: ${refusal(change)}`));
       for (const problem of change.refused.problems ?? [])

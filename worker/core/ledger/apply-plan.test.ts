@@ -1,7 +1,7 @@
 // An apply converges a service to the release its file names, under its policy: the pure ledger
 // decision, from every place a pipeline can find a service in.
 import { describe, expect, it } from "vitest";
-import type { ApplyCommand } from "../../../schemas/ledger.ts";
+import type { ApplyCommand, Command } from "../../../schemas/ledger.ts";
 import { ServiceSpec } from "../../../schemas/service-spec.ts";
 import { shopWithRollout, T0 } from "../../../test/support/ledger-fixtures.ts";
 import { decide } from "./ledger.ts";
@@ -30,7 +30,7 @@ const applyOf = (config: ServiceSpec, extra: Partial<ApplyCommand> = {}): ApplyC
   ...extra,
 });
 
-function decided(state: LedgerState, command: Parameters<typeof decide>[1], id = "r-new") {
+function decided<C extends Command>(state: LedgerState, command: C, id = "r-new") {
   const result = decide(state, command, T0, { rolloutId: id });
   if (!result.ok) throw new Error(`${command.kind} refused: ${result.error.message}`);
   return result.value;
