@@ -1,9 +1,22 @@
 // `apply --release R --origin URL [--service S]`: a pipeline sets one service's release in the
-// file it applies (the build it just deployed), instead of committing it to the file first.
+// file it applies (the build it just deployed), instead of committing it to the file first; without
+// a file, in the service's spec as last applied.
+import { ServiceRecord } from "../schemas/api-responses.ts";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { DesiredRelease, withRelease } from "../schemas/service-spec.ts";
+import type { ApiClient } from "./client.ts";
+import { type EnvironmentChoice, loadConfigFile } from "./config-file.ts";
 import { EXIT, UsageError } from "./errors.ts";
 import { checkFlag } from "./flag-values.ts";
+
+export const fileArgs = {
+  file: {
+    type: "string",
+    alias: "f",
+    valueHint: "path",
+    description: "YAML or JSON config file (without it: --service's spec as last applied)",
+  },
+} as const;
 
 export const releaseArgs = {
   release: {
@@ -48,4 +61,30 @@ export function withReleaseFlags(
       spec.name === target ? withRelease(spec, { name: release, origin }) : spec,
     ),
   };
+}
+
+type Flags = {
+  file?: string | undefined;
+  release?: string | undefined;
+  origin?: string | undefined;
+  service?: string | undefined;
+};
+
+/** The file to apply, with the release flags' release set; its name for messages. */
+export async function fileToApply(
+  api: ApiClient,
+  flags: Flags,
+  environment: EnvironmentChoice | undefined,
+): Promise<{ file: ConfigFile; source: string }> {
+  if (flags.file !== undefined) {
+    const file = await loadConfigFile(flags.file, environment);
+    return { file: withReleaseFlags(file, flags), source: flags.file };
+  }
+  if (flags.service === undefined || flags.release === undefined || flags.origin === undefined)
+    throw new UsageError(
+      "give -f FILE, or --service with --release and --origin (one service's release, the rest as last applied)",
+    );
+  const record = await api.get(ServiceRecord, `/services/${encodeURIComponent(flags.service)}`);
+  const file = { services: [record.spec] };
+  return { file: withReleaseFlags(file, flags), source: `service ${flags.service}` };
 }

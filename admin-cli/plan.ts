@@ -68,7 +68,8 @@ export async function planChanges(
   checkBodySize(body, source);
   const preview = await api.request(FilePreview, "POST", "/plan", body);
   return preview.services.map((service, i) => {
-    const next = file.services[i]!;
+    // What apply would store (the file, with a release it leaves to deploys kept), else the file.
+    const next = service.next ?? file.services[i]!;
     const diff = diffLines(service.spec ? stringify(service.spec) : "", stringify(next));
     const plan = service.plan;
     const changed = plan !== null && (plan.revision || MOVES.has(plan.outcome));

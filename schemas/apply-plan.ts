@@ -36,9 +36,11 @@ export const ServingWire = servingSinceSchema(IsoTime);
  * supersede: the running rollout ends, and (with a new release) one toward it starts.
  * release: rolled out with the file's other changed services as one release.
  * held: the file names a release that was rolled back; it is not retried by itself.
+ * pending: a new service whose file names no release yet: created by the first deploy naming one.
  */
 export const PlanOutcome = z.enum([
   "create",
+  "pending",
   "unchanged",
   "update",
   "rollout",
@@ -73,6 +75,8 @@ export const ServicePreview = z.object({
   revision: z.number().int().nonnegative(),
   /** The spec stored now (the file as last applied), null for a new service. */
   spec: ServiceSpec.nullable(),
+  /** The spec apply would store (the file, with the release it leaves to deploys kept). */
+  next: ServiceSpec.nullable(),
   plan: ApplyPlan.nullable(),
   /** Set when apply would refuse this service: nothing of the file would be stored. */
   refused: Failure.nullable(),

@@ -32,7 +32,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].release.origin":
     "Where the release runs: an http(s) URL with no query, fragment or credentials.",
   "services[].versions":
-    "The tracks, by name (`[a-z0-9-]`), each an origin. A blueGreen rollout needs versions named `blue` and `green`. A service naming its `release` may leave this out: it gets `stable` and `canary` (`blue` and `green` for blueGreen).",
+    "The tracks, by name (`[a-z0-9-]`), each an origin. A blueGreen rollout needs versions named `blue` and `green`. Left out, the service gets `stable` and `canary` (`blue` and `green` for blueGreen), which serve its release.",
   "services[].baseline":
     "The version that gets all traffic on abort or rollback; must be one of `versions`. Required with `versions`; left out with them, the first default track.",
   "services[].split":

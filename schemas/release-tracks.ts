@@ -21,8 +21,9 @@ export function defaultTracks(strategy: unknown): { names: [string, string]; bas
 }
 
 /**
- * The spec with what a service naming its release may leave out filled in: two tracks (stable and
- * canary, or blue and green), the first the baseline, and a split giving the baseline 100 %.
+ * The spec with what it may leave out filled in: without versions, two tracks (stable and canary,
+ * or blue and green) that serve the release, the first the baseline; without a split (when the
+ * tracks are the defaults, or the service names its release), the baseline at 100 %.
  */
 export function withTrackDefaults(
   service: unknown,
@@ -32,7 +33,7 @@ export function withTrackDefaults(
   const rollout = isRecord(service.rollout) ? service.rollout : {};
   const named = isRecord(service.release);
   let filled: Raw = service;
-  if (service.versions === undefined && named) {
+  if (service.versions === undefined) {
     const tracks = defaultTracks(rollout.strategy);
     filled = {
       ...filled,
@@ -89,12 +90,6 @@ export function specTrackIssues(service: unknown): CrossIssue[] {
   if (!isRecord(service)) return [];
   const named = isRecord(service.release);
   const issues: CrossIssue[] = [];
-  if (service.versions === undefined && !named)
-    issues.push({
-      path: ["versions"],
-      message:
-        "required field is missing, unless the service names its release (release: { name, origin }): it then gets the tracks stable and canary (blue and green for blueGreen)",
-    });
   if (isRecord(service.versions) && service.baseline === undefined)
     issues.push({ path: ["baseline"], message: "required field is missing" });
   if (isRecord(service.versions) && service.split === undefined && !named)

@@ -4,9 +4,8 @@
 // converges under each service's policy. --wait gates a pipeline on the verdicts it started.
 import { defineCommand } from "citty";
 import { FileApplyResult } from "../../schemas/api-responses.ts";
-import { loadConfigFile } from "../config-file.ts";
 import { UsageError } from "../errors.ts";
-import { releaseArgs, withReleaseFlags } from "../file-release.ts";
+import { fileArgs, fileToApply, releaseArgs } from "../file-release.ts";
 import {
   exitCodeArg,
   exitWhenPending,
@@ -27,7 +26,7 @@ export default defineCommand({
       "Store a config file's services; a new release rolls out under each service's policy",
   },
   args: {
-    file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
+    ...fileArgs,
     ...envArg,
     ...releaseArgs,
     "dry-run": { type: "boolean", description: "show what apply would do, change nothing" },
@@ -60,10 +59,9 @@ export default defineCommand({
       throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
     if (args.wait && args["dry-run"])
       throw new UsageError("--wait has nothing to wait for with --dry-run");
-    const loaded = await loadConfigFile(args.file, environmentChoice(args.env, session));
-    const file = withReleaseFlags(loaded, args);
+    const { file, source } = await fileToApply(api, args, environmentChoice(args.env, session));
     const convergence = { force: args.force, instant: args.now };
-    const plan = await planChanges(api, file, args.file, convergence);
+    const plan = await planChanges(api, file, source, convergence);
     printPlan(out, plan);
     if (args["dry-run"]) {
       out.result({ dryRun: true, services: planJson(plan) });

@@ -53,6 +53,7 @@ export function preview(
     name: "shop",
     revision: stored ? 3 : 0,
     spec: stored && ServiceSpec.parse(stored),
+    next: null,
     plan,
     refused: null,
     ...extra,

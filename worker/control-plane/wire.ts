@@ -90,8 +90,9 @@ export function previewWire(
   decided: Result<Decision<ChangeResult>>,
 ): ServicePreview {
   const where = { name, revision: state.revision, spec: state.config ? specOf(state) : null };
-  if (!decided.ok) return { ...where, plan: null, refused: decided.error };
-  return { ...where, plan: decided.value.reply.plan ?? null, refused: null };
+  if (!decided.ok) return { ...where, next: null, plan: null, refused: decided.error };
+  const next = decided.value.state.spec ?? null;
+  return { ...where, next, plan: decided.value.reply.plan ?? null, refused: null };
 }
 
 export function incidentWire(incident: Incident): IncidentWire {

@@ -6,10 +6,11 @@ import type { ApplyPlan } from "../../../schemas/apply-plan.ts";
 import type { ApplyCommand, Effect } from "../../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { keptTracksOf, type ServiceSpec } from "../../../schemas/service-spec.ts";
 import { abortRollout } from "../rollout/commands.ts";
 import { planApply } from "./apply-plan.ts";
 import { describePlan } from "./apply-words.ts";
-import { checkBase, commitConfig } from "./config-changes.ts";
+import { checkBase, commitConfig, specOf } from "./config-changes.ts";
 import { notifyEffects, rolloutDetail, rolloutText } from "./records.ts";
 import { operate, start } from "./rollout-changes.ts";
 import type { Decision, LedgerState } from "./state.ts";
@@ -61,12 +62,23 @@ function supersede(state: LedgerState, reason: string, command: ApplyCommand, no
   };
 }
 
+/**
+ * The spec to store: a file that names no release and gives its release tracks no origin leaves
+ * the release to deploys (apply --release, the deploy webhook), so the one last named stays.
+ */
+export function specToStore(state: LedgerState, spec: ServiceSpec): ServiceSpec {
+  const named = specOf(state)?.release;
+  if (spec.release || !named || keptTracksOf(spec).length === 0) return spec;
+  return { ...spec, release: named };
+}
+
 export function apply(
   state: LedgerState,
-  command: ApplyCommand,
+  given: ApplyCommand,
   now: number,
   rolloutId = "apply",
 ): Change {
+  const command = { ...given, config: specToStore(state, given.config) };
   const base = checkBase(state, command.baseRevision);
   if (!base.ok) return base;
   if (command.config.name !== state.name)
@@ -86,19 +98,15 @@ export function apply(
     if (!ended.ok) return ended;
     steps = ended.value;
   }
-  steps = chain(
-    steps,
-    commitConfig(
-      steps.state,
-      "apply",
-      "config.applied",
-      plan.resolved,
-      command,
-      now,
-      {},
-      command.config,
-    ),
-  );
+  // A new service waiting for its first release (pending) stores nothing.
+  if (plan.resolved) {
+    const { config } = command;
+    const kind = "config.applied";
+    steps = chain(
+      steps,
+      commitConfig(steps.state, "apply", kind, plan.resolved, command, now, {}, config),
+    );
+  }
   const stored = steps.state.revision !== state.revision;
   if (plan.start) {
     const started = start(

@@ -184,6 +184,26 @@ describe("apply of a file that names its release", () => {
   });
 });
 
+describe("a file that leaves the release to deploys (no release:, no track origins)", () => {
+  it("keeps what serves and the release the last deploy named: no revision, no traffic moved", () => {
+    const { release: _, ...policyOnly } = spec("v2");
+    const state = promoted();
+    const again = decided(state, applyOf(policyOnly as ServiceSpec));
+    expect(again.revisions).toEqual([]);
+    expect(again.state.spec?.release?.name).toBe("v2");
+    expect(again.reply.plan?.words).toMatch(/^no change \(v2 serving since revision \d+/);
+  });
+
+  it("a new service waits for its first deploy to name a release: nothing stored meanwhile", () => {
+    const { release: _, ...policyOnly } = spec("v1");
+    const pending = decided(emptyState("shop"), applyOf(policyOnly as ServiceSpec));
+    expect(pending.revisions).toEqual([]);
+    expect(pending.state.config).toBeNull();
+    expect(pending.reply).toMatchObject({ changed: false, plan: { outcome: "pending" } });
+    expect(pending.reply.plan?.words).toMatch(/^not created yet: the file names no release/);
+  });
+});
+
 describe("blue/green: the colour that serves is state, not the file's", () => {
   const colours = (release: string) =>
     spec(release, { rollout: { strategy: "blueGreen", bake: "1m", analysis: {} } });

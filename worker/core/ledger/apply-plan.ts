@@ -30,13 +30,21 @@ import {
 } from "./serving.ts";
 import type { LedgerState } from "./state.ts";
 
-export type Outcome = "create" | "keep" | "rollout" | "switch" | "supersede" | "release" | "held";
+export type Outcome =
+  | "create"
+  | "pending"
+  | "keep"
+  | "rollout"
+  | "switch"
+  | "supersede"
+  | "release"
+  | "held";
 
 /** What the apply will do: the config of record to store, and what happens to rollouts. */
 export interface Planned {
   outcome: Outcome;
-  /** The config of record after the apply (the candidate already on the new release). */
-  resolved: Service;
+  /** The config of record after the apply (the candidate already on the new release); null: none yet. */
+  resolved: Service | null;
   desired: ReleaseRef | null;
   serving: ReleaseRef | null;
   rolling: ReleaseRef | null;
@@ -168,6 +176,9 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
     resolveAgainst(spec, current, toward, on);
   const base = { desired, serving, rolling };
   if (!current || !serving) {
+    // A new service of a file that leaves releases to deploys waits for its first deploy: the
+    // file's other services are applied meanwhile.
+    if (!wanted) return ok({ outcome: "pending", resolved: null, ...base });
     const created = resolve(wanted, []);
     return created.ok ? ok({ outcome: "create", resolved: created.value, ...base }) : created;
   }

@@ -49,8 +49,12 @@ export function describePlan(
 ): PlanWords {
   const { desired, rolling, resolved } = planned;
   const target = desired ? labelOf(desired) : "";
-  const policy = resolved.rollout;
+  const policy = resolved?.rollout;
   switch (planned.outcome) {
+    case "pending": {
+      const words = `not created yet: the file names no release for ${state.name} (its first deploy names one: apply --release, or release: in the file)`;
+      return { outcome: "pending", words, done: words };
+    }
     case "create":
       return {
         outcome: "create",
@@ -112,6 +116,6 @@ export function describePlan(
 /** "100 %", or the track a file with explicit origins changes. */
 function keptLabel(planned: Planned): string {
   return planned.instantBecause === "the file sets the track's origin"
-    ? planned.resolved.baseline
+    ? (planned.resolved?.baseline ?? "the baseline")
     : "100 %";
 }

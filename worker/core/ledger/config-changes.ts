@@ -37,12 +37,21 @@ export function checkBase(state: LedgerState, base: number | undefined): Result<
   );
 }
 
+/** JSON with every object's keys sorted: the same value gives the same text, whatever its order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 /** Same config (or spec), so no new revision: applying a file twice is a no-op. */
 export function sameConfig(
   a: Service | ServiceSpec | null | undefined,
   b: Service | ServiceSpec | null,
 ): boolean {
-  return a != null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+  return a != null && b !== null && canonical(a) === canonical(b);
 }
 
 export const unchanged = (state: LedgerState): Decision<ChangeResult> => ({
