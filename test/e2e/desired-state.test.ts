@@ -214,6 +214,45 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
   });
 });
 
+describe("several services, one file", { timeout: 150_000 }, () => {
+  it("with together, the new releases it names roll out as one release, each rollout held for it", async () => {
+    const { stable, canary } = setup.stack.origins;
+    const file = (release: string, origin: string, together: boolean) =>
+      setup.stack.writeFile(
+        `together-${release}.yaml`,
+        stringify({
+          ...(together ? { together: { release: "checkout" } } : {}),
+          services: ["api", "web"].map((name) => ({
+            name,
+            hosts: ["127.0.0.1"],
+            pathPrefix: `/${name}`,
+            release: { name: release, origin },
+            rollout: { strategy: "canary", steps: [{ weight: 50, bake: "1h" }] },
+          })),
+        }),
+      );
+    expect((await cli("apply", "-f", file("v1", stable.url, true))).code).toBe(0);
+    const diff = await cli("diff", "-f", file("v2", canary.url, true));
+    expect(diff.stdout).toContain("~ api (revision 1): would roll v2 out in release checkout");
+    expect(diff.stdout).toContain("~ web (revision 1): would roll v2 out in release checkout");
+    const applied = await cli("apply", "-f", file("v2", canary.url, true));
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain("✓ release checkout started");
+    const status = JSON.parse((await cli("release", "status", "checkout", "--json")).stdout);
+    expect(status.release).toMatchObject({ phase: "running", author: expect.any(String) });
+    for (const name of ["api", "web"])
+      expect((await rolloutOf(name)).state).toMatchObject({
+        phase: "progressing",
+        heldBy: { release: "checkout" },
+      });
+    // Applying it again while the release runs leaves it alone.
+    const again = await cli("apply", "-f", file("v2", canary.url, true));
+    expect(again.stdout).toContain("nothing to apply");
+    expect((await cli("release", "abort", "checkout")).code).toBe(0);
+    for (const name of ["api", "web"]) expect((await cli("delete", name, "--yes")).code).toBe(0);
+  });
+});
+
 describe("a file that gives its tracks origins (the issue's pipeline, as docs/ci.md had it)", {
   timeout: 150_000,
 }, () => {
