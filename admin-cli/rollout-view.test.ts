@@ -98,3 +98,21 @@ describe("rollout status after the end", () => {
     expect(lines).toContain("releases: stable v2 (100%), canary v2 (0%)");
   });
 });
+
+describe("rollout status beside the config file", () => {
+  it("shows the release the file asks for beside the one serving, since when and how", () => {
+    const serving = {
+      name: "v2",
+      origin: "http://b",
+      revision: 7,
+      how: "promoted" as const,
+      rolloutId: "r1",
+      at,
+    };
+    const desired = { name: "v3", origin: "http://c" };
+    const lines = renderStatus(out, "shop", ended("promoted", { desired, serving })).join("\n");
+    expect(lines).toContain("desired: v3 (config file) · serving: v2 since revision 7 (promoted)");
+    const none = renderStatus(out, "shop", ended("promoted")).join("\n");
+    expect(none).not.toContain("desired:");
+  });
+});

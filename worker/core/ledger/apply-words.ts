@@ -7,8 +7,7 @@ import { isActive } from "../../../schemas/rollout-state.ts";
 import { isRamping } from "../rollout/ramp.ts";
 import { stepsOf } from "../rollout/steps.ts";
 import type { Planned } from "./apply-plan.ts";
-import { servedSince } from "./apply-plan.ts";
-import { labelOf } from "./serving.ts";
+import { labelOf, servedSince } from "./serving.ts";
 import type { LedgerState } from "./state.ts";
 
 export interface PlanWords {

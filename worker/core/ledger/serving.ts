@@ -95,3 +95,14 @@ export function recordServing(
     },
   };
 }
+
+/** " since revision 7, when rollout 3f2c1a0b promoted it" */
+export function servedSince(state: LedgerState): string {
+  const current = servingStateOf(state)?.current;
+  if (!current || current.revision === 0) return "";
+  const how =
+    current.how === "promoted" && current.rolloutId
+      ? `rollout ${current.rolloutId.slice(0, 8)} promoted it`
+      : `it was ${current.how}`;
+  return ` since revision ${current.revision}, when ${how}`;
+}
