@@ -83,10 +83,11 @@ export default defineCommand({
       changed.length === 0
         ? { services: [], release: null }
         : await api.request(FileApplyResult, "POST", "/apply", body);
-    for (const result of applied.services)
-      out.line(
-        `${out.paint("green", "✓")} ${result.name}: ${result.plan?.done ?? `revision ${result.revision} stored`}`,
-      );
+    for (const result of applied.services) {
+      const stored = result.plan?.revision === false ? [] : [`revision ${result.revision} stored`];
+      const said = [...stored, ...(result.plan ? [result.plan.done] : [])].join(": ");
+      out.line(`${out.paint("green", "✓")} ${result.name}: ${said}`);
+    }
     if (applied.release)
       out.line(
         `${out.paint("green", "✓")} release ${applied.release.release.name} started (keystone release status ${applied.release.release.name})`,

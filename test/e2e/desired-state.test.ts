@@ -66,7 +66,7 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     );
     const started = await cli("apply", "-f", v2, "--reason", "deploy v2");
     expect(started.code, started.stderr).toBe(0);
-    expect(started.stdout).toContain("✓ shop: started a canary toward v2");
+    expect(started.stdout).toContain("✓ shop: revision 2 stored: started a canary toward v2");
     const rollout = await rolloutOf("shop");
     expect(rollout.state).toMatchObject({ phase: "progressing", weight: 50 });
     expect(rollout.split).toEqual({ stable: 50, canary: 50 });

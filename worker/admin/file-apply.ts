@@ -62,7 +62,17 @@ export async function applyFile(
     })),
   });
   const who = { author: body.author, reason: body.reason ?? `apply: ${joining.length} services` };
-  return { services, release: await startReleaseOf(env, file, who) };
+  try {
+    return { services, release: await startReleaseOf(env, file, who) };
+  } catch (error) {
+    // The file is stored (its services now want the new releases); applying it again retries.
+    if (!(error instanceof ApiError)) throw error;
+    throw new ApiError(
+      error.code,
+      `the file was applied, but release "${file.name}" did not start: ${error.message} (apply it again to retry)`,
+      error.problems,
+    );
+  }
 }
 
 /**

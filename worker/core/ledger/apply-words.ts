@@ -67,7 +67,7 @@ export function describePlan(
       return {
         outcome: "update",
         words: `would store revision ${revision}, traffic unchanged (${kept})`,
-        done: `stored revision ${revision}, traffic unchanged (${kept})`,
+        done: `traffic unchanged (${kept})`,
       };
     }
     case "held": {
