@@ -19,6 +19,7 @@ import {
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
 import { fieldsAt } from "../schemas/schema-map.ts";
+import { offlineService } from "../schemas/service-spec.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
@@ -231,14 +232,14 @@ export function checkConfigText(
     },
     (config) =>
       config.services.flatMap((service, i) =>
-        progressWarnings(service).map((w) => ({
+        progressWarnings(offlineService(service)).map((w) => ({
           at: ["services", i, ...w.path],
           message: w.message,
         })),
       ),
   );
   // Compiling proves what the data plane will do with it (regexes, CIDRs, bucket layouts).
-  compileRouteTable(checked.data.services);
+  compileRouteTable(checked.data.services.map(offlineService));
   return checked;
 }
 

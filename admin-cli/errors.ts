@@ -11,6 +11,7 @@ export const EXIT = {
   auth: 5,
   changesPending: 6,
   wrongPhase: 7,
+  staleRelease: 8,
   rolledBack: 10,
   timeout: 11,
 } as const;
@@ -55,6 +56,7 @@ const BY_API_CODE: Record<ErrorCode, ExitCode> = {
   conflict: EXIT.conflict,
   host_claimed: EXIT.conflict,
   wrong_phase: EXIT.wrongPhase,
+  stale_release: EXIT.staleRelease,
   unauthorized: EXIT.auth,
   forbidden: EXIT.auth,
   too_many_attempts: EXIT.auth,

@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from "../scripts/stack.ts";
 import {
   AT,
   configFile,
+  preview,
   record,
   rolloutState,
   rolloutStatus,
@@ -46,7 +47,7 @@ describe("exit codes, as documented", () => {
     api.answers.set("GET /services/shop", { body: record() });
     api.answers.set("POST /services/shop/weights", apiError(409, "conflict", "stale revision"));
     expect((await cli("weights", "shop", "stable=50", "canary=50")).code).toBe(4);
-    api.answers.set("GET /services/shop", apiError(404, "not_found", "no shop"));
+    api.answers.set("POST /plan", { body: preview(null, "create", "would create shop") });
     api.answers.set("POST /apply", apiError(409, "host_claimed", "held by web"));
     expect((await cli("apply", "-f", configFile("claim.yaml"))).code).toBe(4);
   });
@@ -83,11 +84,12 @@ describe("diff and apply --dry-run with --exit-code", () => {
   const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
 
   it("exit 6 when something would change, 0 when nothing would, and - before +", async () => {
-    api.answers.set("GET /services/shop", { body: record() });
+    api.answers.set("POST /plan", { body: preview(shopService(), "unchanged", "no change") });
     const same = configFile("same.yaml");
     const changed = configFile("changed.yaml", shopService({ split: { stable: 90, canary: 10 } }));
     expect((await cli("diff", "-f", same, "--exit-code")).code).toBe(0);
     expect((await cli("apply", "--dry-run", "--exit-code", "-f", same)).code).toBe(0);
+    api.answers.set("POST /plan", { body: preview(shopService(), "update", "would store") });
     const diff = await cli("diff", "--exit-code", "-f", changed);
     expect(diff.code).toBe(6);
     expect(diff.stderr).toBe("");
@@ -99,7 +101,28 @@ describe("diff and apply --dry-run with --exit-code", () => {
     expect(removed, diff.stdout).toBeGreaterThan(-1);
     expect(added).toBe(removed + 2);
     expect(lines[removed + 1]).toMatch(/^- +canary: 5$/);
-    expect(api.seen.every((r) => r.method === "GET")).toBe(true);
+    // Diff and dry run only ask what apply would do (the read scope's POST /plan), never apply.
+    expect(api.seen.map((r) => `${r.method} ${r.path}`)).not.toContain("POST /apply");
+    expect(new Set(api.seen.map((r) => r.path))).toEqual(new Set(["/plan"]));
+  });
+
+  it("8: apply would serve a release behind the one serving: refused before anything is sent", async () => {
+    const refused = {
+      code: "stale_release" as const,
+      message: 'service "shop": would serve v1 while v2 serves since revision 7',
+      problems: [{ path: "fix", message: "name v2 in the file" }],
+    };
+    api.answers.set("POST /plan", {
+      body: preview(shopService(), "update", "", { plan: null, refused }),
+    });
+    const path = configFile("behind.yaml");
+    const diff = await cli("diff", "-f", path);
+    expect(diff.code).toBe(8);
+    expect(diff.stdout).toContain("✗ shop (revision 3): refused: would serve v1 while v2 serves");
+    expect(diff.stderr).toContain("apply would be refused, nothing stored");
+    const apply = await cli("apply", "-f", path);
+    expect(apply.code).toBe(8);
+    expect(api.seen.map((r) => r.path)).not.toContain("/apply");
   });
 
   it("a config read with the read token (notify URL masked) is no change; a new notify host is", async () => {

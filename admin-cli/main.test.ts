@@ -135,6 +135,8 @@ describe("rollout status view", () => {
         { track: "canary", origin: "http://b", release: "v2", weight: 25 },
       ],
       promotion: null,
+      desired: null,
+      serving: null,
       countedRoutes: ["split", "experiment"],
       candidate: figures(120),
       baseline: figures(900),

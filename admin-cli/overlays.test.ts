@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { record } from "../test/support/cli-fixtures.ts";
+import { preview } from "../test/support/cli-fixtures.ts";
 import { type FakeAdminApi, startFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { shopService } from "../test/support/fixtures.ts";
 import { runCli } from "../test/support/run-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "keystone-overlays-"));
@@ -134,6 +135,7 @@ describe("validate with environments", () => {
 
 describe("diff and apply resolve the environment first", () => {
   it("apply --env staging stores the staging hosts, origin and split", async () => {
+    api.answers.set("POST /plan", { body: preview(null, "create", "would create shop") });
     api.answers.set("POST /apply", {
       body: { services: [{ name: "shop", revision: 1, changed: true }] },
     });
@@ -154,7 +156,7 @@ describe("diff and apply resolve the environment first", () => {
     const env = { KEYSTONE_CONFIG_DIR: configDir, STAGING_TOKEN: "st", KEYSTONE_URL: "" };
     const add = ["context", "add", "staging", "--url", api.url, "--token-env", "STAGING_TOKEN"];
     expect((await run([...add, "--env", "staging"], env)).code).toBe(0);
-    api.answers.set("GET /services/shop", { body: record() });
+    api.answers.set("POST /plan", { body: preview(shopService(), "update", "would store") });
     const diff = await run(["--context", "staging", "diff", "-f", GOOD], env);
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stdout).toContain("+   - shop.staging.example.com");
@@ -179,7 +181,7 @@ describe("diff and apply resolve the environment first", () => {
     ];
     expect((await run([...add, "--env", "staging"], env)).code).toBe(0);
     expect((await run(["context", "use", "staging"], env)).code).toBe(0);
-    api.answers.set("GET /services/shop", { body: record() });
+    api.answers.set("POST /plan", { body: preview(shopService(), "update", "would store") });
     const diff = await run(["diff", "-f", GOOD], { ...env, KEYSTONE_URL: api.url });
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.stdout).not.toContain("shop.staging.example.com");

@@ -34,6 +34,8 @@ describe("the rollout report", () => {
       split: { stable: 100, canary: 0 },
       tracks: [{ track: "canary", origin: "http://c", release: "v2", weight: 0 }],
       promotion: null,
+      desired: null,
+      serving: null,
       countedRoutes: null,
       candidate: null,
       baseline: null,

@@ -41,6 +41,8 @@ function ended(phase: "aborted" | "promoted", over: Partial<RolloutStatus> = {})
       { track: "canary", origin: "http://b", release: "v2", weight: 0 },
     ],
     promotion: null,
+    desired: null,
+    serving: null,
     countedRoutes: null,
     candidate: null,
     baseline: null,
@@ -105,5 +107,23 @@ describe("rollout status of a step with no eligible traffic", () => {
     const running = { ...base, state: { ...base.state!, phase: "progressing" as const } };
     expect(renderStatus(out, "shop", { ...running, noTraffic }).join("\n")).toContain(noTraffic);
     expect(renderStatus(out, "shop", running).join("\n")).not.toContain("no eligible traffic");
+  });
+});
+
+describe("rollout status beside the config file", () => {
+  it("shows the release the file asks for beside the one serving, since when and how", () => {
+    const serving = {
+      name: "v2",
+      origin: "http://b",
+      revision: 7,
+      how: "promoted" as const,
+      rolloutId: "r1",
+      at,
+    };
+    const desired = { name: "v3", origin: "http://c" };
+    const lines = renderStatus(out, "shop", ended("promoted", { desired, serving })).join("\n");
+    expect(lines).toContain("desired: v3 (config file) · serving: v2 since revision 7 (promoted)");
+    const none = renderStatus(out, "shop", ended("promoted")).join("\n");
+    expect(none).not.toContain("desired:");
   });
 });

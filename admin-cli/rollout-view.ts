@@ -93,6 +93,17 @@ function figureRow(
   ];
 }
 
+/** The release the config file asks for beside the one serving: "desired v3 · serving v2 since revision 7 (promoted)". */
+export function releaseLine(view: Pick<RolloutStatus, "desired" | "serving">): string[] {
+  const { desired, serving } = view;
+  if (!desired && !serving) return [];
+  const label = (r: { name: string | null; origin: string }) => r.name ?? r.origin;
+  const since = serving ? ` since revision ${serving.revision} (${serving.how})` : "";
+  return [
+    `desired: ${desired ? label(desired) : "-"} (config file) · serving: ${serving ? `${label(serving)}${since}` : "-"}`,
+  ];
+}
+
 export function renderStatus(
   out: Output,
   service: string,
@@ -103,6 +114,7 @@ export function renderStatus(
   if (!state)
     return [
       `${service}: no rollout yet (keystone rollout start ${service}, once its config has a rollout: policy)`,
+      ...releaseLine(view),
     ];
   const phaseColour =
     state.phase === "promoted"
@@ -120,6 +132,7 @@ export function renderStatus(
     `${progressBar(barPercent(state, view.split))}  ${weights}`,
     ...(plan ? [stepsLine(out.paint, state, plan.steps)] : []),
     `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
+    ...releaseLine(view),
   ];
   if (view.promotion) lines.push(describePromotion(view.promotion));
   lines.push(...visitorLines(state, view));

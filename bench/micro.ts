@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { ConfigFile } from "../schemas/config-file.ts";
 import type { ServiceInput } from "../schemas/service.ts";
+import { offlineService } from "../schemas/service-spec.ts";
 import { bundleEntries } from "./lib/bundle.ts";
 import { BENCH_CF, BENCH_REQUEST, benchService } from "./lib/config.ts";
 import { knob } from "./lib/knobs.ts";
@@ -68,7 +69,9 @@ function visitorFigures(
 ): MicroFigure[] {
   const base = withRules(10);
   const service = { ...base, sticky: { ...base.sticky, affinity: {}, group: "bench" } };
-  const table = core.compileRouteTable(ConfigFile.parse({ services: [service] }).services);
+  const table = core.compileRouteTable(
+    ConfigFile.parse({ services: [service] }).services.map(offlineService),
+  );
   const pinned = { ...ctx, affinitySecret: "secret" };
   const first = core.decideRoute(core.factsFromDescription(BENCH_REQUEST), table, pinned)!;
   const token = core.pinToIssue(first, "secret", 0)!.token;
@@ -107,7 +110,7 @@ export async function runMicrobenchmarks(): Promise<{
     }),
   );
   const tableOf = (services: ServiceInput[]) =>
-    core.compileRouteTable(ConfigFile.parse({ services }).services);
+    core.compileRouteTable(ConfigFile.parse({ services }).services.map(offlineService));
   let sink = 0;
   const tables = new Map([1, 10, 100].map((count) => [count, tableOf([withRules(count)])]));
   // The very first call, before the JIT has seen the code (what a fresh isolate's first request pays).
@@ -132,7 +135,7 @@ export async function runMicrobenchmarks(): Promise<{
       name: `svc-${i}`,
       hosts: [`svc-${i}.example.com`],
     }));
-    const parsed = ConfigFile.parse({ services }).services;
+    const parsed = ConfigFile.parse({ services }).services.map(offlineService);
     figures.push(
       timePerOp(`compile ${count} service(s)`, 1, Math.min(SAMPLES, 30), () => {
         sink += core.compileRouteTable(parsed).services.size;

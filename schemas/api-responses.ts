@@ -2,12 +2,14 @@
 // the CLI parses each with the same schema, and the OpenAPI document is generated from them.
 // Every time is ISO-8601 (state is stored with epoch ms and converted at this boundary).
 import * as z from "zod";
+import { ApplyPlan, ReleaseRef, ServingWire } from "./apply-plan.ts";
 import { Promotion, TrackRelease } from "./history.ts";
 import { IncidentSummary, IncidentWire } from "./incident.ts";
 import { releaseEventSchema, releaseStateSchema } from "./release-state.ts";
 import { Where } from "./rollout.ts";
 import { IsoTime, rolloutStateSchema, VersionFigures } from "./rollout-state.ts";
 import { Service } from "./service.ts";
+import { ServiceSpec } from "./service-spec.ts";
 import { OutcomeRoute } from "./stats.ts";
 
 const Revision = z.number().int().nonnegative();
@@ -19,7 +21,12 @@ export const ServiceRecord = z.object({
   name: z.string(),
   revision: Revision,
   updatedAt: IsoTime,
+  /** What is served (outside a rollout's split): the spec with the releases Keystone keeps. */
   config: Service,
+  /** The service as its config file was last applied: `get -o yaml` prints it. */
+  spec: ServiceSpec,
+  /** Which release the baseline serves, since which revision and how. */
+  serving: ServingWire.nullable(),
   warnings: Warnings.optional(),
 });
 
@@ -29,9 +36,18 @@ export const ChangeResult = z.object({
   name: z.string(),
   revision: Revision,
   changed: z.boolean(),
+  /** An apply's: what it did to traffic and rollouts, in words and as data. */
+  plan: ApplyPlan.optional(),
 });
 
-export const FileApplyResult = z.object({ services: z.array(ChangeResult) });
+/** The services' results; with `together`, the release that rolls out their new releases. */
+export const FileApplyResult = z.object({
+  services: z.array(ChangeResult),
+  release: z
+    .lazy(() => ReleaseStatus)
+    .nullable()
+    .optional(),
+});
 
 export const Health = z.object({ ok: z.literal(true), warnings: Warnings });
 
@@ -66,6 +82,10 @@ export const RolloutStatus = z.object({
   tracks: z.array(TrackRelease),
   /** Set when the rollout ended promoted: which track took which release. */
   promotion: Promotion.nullable(),
+  /** The release the config file asks for (null: it names none, or gives its tracks origins). */
+  desired: ReleaseRef.nullable(),
+  /** The release the baseline serves, since which revision and how. */
+  serving: ServingWire.nullable(),
   /** The outcome routes the analysis counts (null with no active rollout). */
   countedRoutes: z.array(OutcomeRoute).nullable(),
   candidate: WindowFigures.nullable(),
@@ -131,8 +151,8 @@ export const ReleaseStatus = z.object({
   now: IsoTime,
 });
 
-/** What the deploy webhook answers: the rollout it started, or the release. */
-export const DeployHookResult = z.union([RolloutStateWire, ReleaseStatus]);
+/** What the deploy webhook answers: what setting the release did, the rollout it started, or the release. */
+export const DeployHookResult = z.union([ChangeResult, RolloutStateWire, ReleaseStatus]);
 
 export type ServiceRecord = z.infer<typeof ServiceRecord>;
 export type ServiceList = z.infer<typeof ServiceList>;

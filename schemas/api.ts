@@ -1,15 +1,20 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
 import * as z from "zod";
 import { parseIp } from "./cidr.ts";
+import { Together } from "./config-file.ts";
 import { duplicates } from "./cross-checks.ts";
 import { Duration, parseDuration } from "./duration.ts";
+import { ErrorCode } from "./error-code.ts";
 import { ReleaseFile } from "./release-file.ts";
 import { RolloutStrategy } from "./rollout.ts";
-import { Service } from "./service.ts";
+import { ServiceSpec } from "./service-spec.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
 
 const Revision = z.number().int().nonnegative();
+
+/** The largest admin request body (1 MiB): a config of many services fits easily. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Who made a change and why; recorded in history. */
 const Attribution = {
@@ -17,19 +22,35 @@ const Attribution = {
   reason: z.string().max(1000).optional(),
 };
 
+/**
+ * How an apply converges (docs/config.md): force serves what the file says even when it is behind
+ * what serves; instant switches to a new release at once instead of under the rollout policy.
+ */
+const Convergence = {
+  force: z.boolean().optional(),
+  instant: z.boolean().optional(),
+};
+
 export const ApplyBody = z.strictObject({
-  config: Service,
+  config: ServiceSpec,
   /** The revision the change was based on; a stale one is refused with 409. 0 for a new service. */
   baseRevision: Revision.optional(),
+  ...Convergence,
   ...Attribution,
 });
 
-/** One file's services applied together: host moves and swaps between them land all or nothing. */
+/**
+ * One file's services applied together: host moves and swaps between them land all or nothing;
+ * with `together`, the new releases it names roll out as one release. `POST /plan` takes the same
+ * body and answers what apply would do, storing nothing.
+ */
 export const FileApplyBody = z
   .strictObject({
     services: z
-      .array(z.strictObject({ config: Service, baseRevision: Revision.optional() }))
+      .array(z.strictObject({ config: ServiceSpec, baseRevision: Revision.optional() }))
       .min(1, "list at least one service"),
+    together: Together.optional(),
+    ...Convergence,
     ...Attribution,
   })
   .superRefine((body, ctx) => {
@@ -112,7 +133,11 @@ export const RolloutStartBody = z.strictObject({ ...CandidateChange, ...Attribut
 
 export const RolloutActionBody = z.strictObject({ full: z.boolean().optional(), ...Attribution });
 
-/** The CI deploy webhook: starts a rollout of a service with a new origin and release. */
+/**
+ * The CI deploy webhook: a service's new release. With both `release` and `origin` it sets the
+ * service's release (as `apply --release`: converged under its policy, a repeat changes nothing);
+ * otherwise it starts a rollout as `rollout start` does.
+ */
 export const DeployHookBody = z.strictObject({
   service: z.string(),
   ...CandidateChange,
@@ -158,26 +183,6 @@ export const IsolateCounters = z.object({
     .optional(),
 });
 
-/**
- * conflict: the change was based on a stale revision (read again and retry).
- * host_claimed: another service holds one of the hosts (+ pathPrefix).
- * wrong_phase: not allowed in the rollout's current phase (e.g. pause when nothing progresses).
- */
-export const ErrorCode = z.enum([
-  "invalid",
-  "conflict",
-  "host_claimed",
-  "wrong_phase",
-  "not_found",
-  "unauthorized",
-  "forbidden",
-  "too_many_attempts",
-  "too_large",
-  "bad_request",
-  "unavailable",
-  "internal",
-]);
-
 export const ErrorEnvelope = z.object({
   error: z.object({
     code: ErrorCode,
@@ -189,7 +194,6 @@ export const ErrorEnvelope = z.object({
 export type ApplyBody = z.infer<typeof ApplyBody>;
 export type FileApplyBody = z.infer<typeof FileApplyBody>;
 export type RolloutStartBody = z.infer<typeof RolloutStartBody>;
-export type ErrorCode = z.infer<typeof ErrorCode>;
 export type IsolateCounters = z.infer<typeof IsolateCounters>;
 export type ExplainBody = z.infer<typeof ExplainBody>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
@@ -200,4 +204,5 @@ export {
   ExplainResult,
   ServiceRecord,
 } from "./api-responses.ts";
+export { ErrorCode } from "./error-code.ts";
 export { HistoryEntry } from "./history.ts";

@@ -2,11 +2,19 @@
 import * as z from "zod";
 import { servicesCrossIssues } from "./cross-checks.ts";
 import { Environments } from "./environments.ts";
-import { Service } from "./service.ts";
+import { ReleaseName } from "./release-file.ts";
+import { ServiceSpec } from "./service-spec.ts";
+
+/**
+ * The services whose release one apply changes roll out as one release of this name: held at
+ * their last step until all have passed, promoted together, rolled back together.
+ */
+export const Together = z.strictObject({ release: ReleaseName });
 
 export const ConfigFile = z
   .strictObject({
-    services: z.array(Service).min(1, "list at least one service"),
+    services: z.array(ServiceSpec).min(1, "list at least one service"),
+    together: Together.optional(),
     /** Overlays by environment, merged onto the base services by validate, diff and apply. */
     environments: Environments.optional(),
   })
@@ -16,3 +24,4 @@ export const ConfigFile = z
   });
 
 export type ConfigFile = z.infer<typeof ConfigFile>;
+export type Together = z.infer<typeof Together>;

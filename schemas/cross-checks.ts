@@ -3,6 +3,7 @@
 // for raw input, so they also run when a shape check failed elsewhere in the same file and
 // every problem is reported at once; the schemas call them on parsed values too.
 import { judgingIssues } from "./judging-checks.ts";
+import { specTrackIssues, withTrackDefaults } from "./release-tracks.ts";
 import { nearest } from "./suggest.ts";
 
 export type IssuePath = (string | number)[];
@@ -197,12 +198,24 @@ export function servicesCrossIssues(file: unknown): CrossIssue[] {
   return issues;
 }
 
+/**
+ * Every cross-field problem of a service as a config file writes it (its spec): its tracks, its
+ * release's origin, and the service's own checks on what the spec leaves out filled in.
+ */
+export function specCrossIssues(spec: unknown): CrossIssue[] {
+  const issues = [...specTrackIssues(spec), ...serviceCrossIssues(withTrackDefaults(spec))];
+  if (isRecord(spec) && isRecord(spec.release))
+    for (const issue of originLoops(spec, { release: spec.release }))
+      issues.push({ path: ["release", "origin"], message: issue.message });
+  return issues;
+}
+
 /** Every cross-field problem of a file: between its services, and within each one. */
 export function fileCrossIssues(file: unknown): CrossIssue[] {
   const issues = servicesCrossIssues(file);
   if (isRecord(file))
     list(file.services).forEach((service, i) => {
-      for (const issue of serviceCrossIssues(service))
+      for (const issue of specCrossIssues(service))
         issues.push({ path: ["services", i, ...issue.path], message: issue.message });
     });
   return issues;

@@ -6,6 +6,10 @@ export const FIELD_DOCS: Record<string, string> = {
   ".": "A config file is YAML or JSON: its services, and optionally overlays per environment.",
   services:
     "The services this file declares. Names are unique in the file, and so is each host + pathPrefix pair.",
+  together:
+    "Roll out, as one release, the services whose release one apply of this file changes: held at their last step until all have passed, promoted together, rolled back together (docs/releases.md). Without it each service follows its own policy.",
+  "together.release":
+    "The release's name (`[a-z0-9-]`): `keystone release status <name>` and `release wait` follow it. One release of a name runs at a time.",
   environments:
     "Overlays by environment name (`[a-z0-9-]`), so one file serves staging and production. `validate`, `diff` and `apply` merge the one chosen with `--env` (or by the CLI context) onto the base; `validate` checks every one. A file with `environments` must declare each environment it is used for (`production: {}` for none).",
   "environments.<name>":
@@ -21,12 +25,18 @@ export const FIELD_DOCS: Record<string, string> = {
     "Hostnames the service answers for: exact (`shop.example.com`) or a wildcard (`*.shop.example.com`, any depth of subdomain, not the apex). Lowercase letters, digits, dashes and dots; no port.",
   "services[].pathPrefix":
     "Only paths under this prefix; the longest prefix wins. A prefix ends at a `/` (`/api` serves `/api/x`, not `/apix`). The path is forwarded unchanged.",
+  "services[].release":
+    "The release this service should serve: apply converges to it under the rollout policy (a new release starts the policy's first step; the one serving or being rolled out changes nothing; one behind what serves is refused). Its release tracks (the baseline and the candidate) then leave `origin` and `release` out: which track serves what is state Keystone keeps. Without it, tracks give their own origins, or none to keep what serves.",
+  "services[].release.name":
+    "The release's name, sent to the origin as `x-keystone-release`: a version (`v2.4.0`, compared as semver when both are) or a commit.",
+  "services[].release.origin":
+    "Where the release runs: an http(s) URL with no query, fragment or credentials.",
   "services[].versions":
-    "The tracks, by name (`[a-z0-9-]`), each an origin. A blueGreen rollout needs versions named `blue` and `green`.",
+    "The tracks, by name (`[a-z0-9-]`), each an origin. A blueGreen rollout needs versions named `blue` and `green`. Left out, the service gets `stable` and `canary` (`blue` and `green` for blueGreen), which serve its release.",
   "services[].baseline":
-    "The version that gets all traffic on abort or rollback; must be one of `versions`.",
+    "The version that gets all traffic on abort or rollback; must be one of `versions`. Required with `versions`; left out with them, the first default track.",
   "services[].split":
-    "Percent per version name, in steps of 0.01, summing to 100; versions left out get 0. Each name must be one of `versions`.",
+    "Percent per version name, in steps of 0.01, summing to 100; versions left out get 0. Each name must be one of `versions`. A service naming its `release` may leave it out: the baseline gets 100.",
   "services[].sticky": "How a visitor keeps its version across requests.",
   "services[].rules":
     "Checked in order before experiments and the split; the first whose `when` matches decides.",
@@ -42,7 +52,7 @@ export const FIELD_DOCS: Record<string, string> = {
     'Response statuses counted as errors in metrics and rollout analysis: `"5xx"` (a class) or exact codes such as `"429"`.',
 
   "services[].versions.<name>.origin":
-    "`http(s)://host[:port][/base]`, no query, fragment or credentials; the request path and query are appended. Must not be one of the service's own hosts (a loop through the Worker); loopback hosts are exempt for local use.",
+    "`http(s)://host[:port][/base]`, no query, fragment or credentials; the request path and query are appended. Must not be one of the service's own hosts (a loop through the Worker); loopback hosts are exempt for local use. Left out on the release tracks (the baseline and the candidate) when the service names its `release` (or to keep what serves); every other track needs one.",
   "services[].versions.<name>.release":
     "A label for what this track runs, sent to the origin as `x-keystone-release`, so a header value: visible ASCII and inner spaces, at most 256 characters, no newlines.",
   "services[].versions.<name>.healthPath":

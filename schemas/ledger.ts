@@ -1,6 +1,8 @@
 // The service ledger's boundary: the commands a service object accepts over RPC, the effects its
 // decisions leave in the outbox, what the registry is sent, and the small head it stores.
 import * as z from "zod";
+import { ApplyPlan, ServingState } from "./apply-plan.ts";
+import { Together } from "./config-file.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { EventDetail } from "./history.ts";
 import { Incident } from "./incident.ts";
@@ -8,6 +10,7 @@ import { LiveRouting } from "./live-routing.ts";
 import { NotifyFormat, RolloutStrategy } from "./rollout.ts";
 import { EpochMs, HeldBy, RolloutState } from "./rollout-state.ts";
 import { Service } from "./service.ts";
+import { ServiceSpec } from "./service-spec.ts";
 import { Split } from "./split.ts";
 import { HaltSignal } from "./stats.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
@@ -22,7 +25,21 @@ const Attribution = {
 /** The revision a change was based on; a stale one is refused. */
 const Based = { baseRevision: Revision.optional(), ...Attribution };
 
-export const ApplyCommand = z.object({ kind: z.literal("apply"), config: Service, ...Based });
+/**
+ * A config file's service: its spec, converged under the service's policy (docs/config.md).
+ * force: serve it even when it is behind what serves; instant: switch at once, no rollout;
+ * together: roll out a new release with the file's other services as one release; strategy:
+ * the rollout's strategy, when one starts (the deploy webhook's, as rollout start takes it).
+ */
+export const ApplyCommand = z.object({
+  kind: z.literal("apply"),
+  config: ServiceSpec,
+  force: z.boolean().optional(),
+  instant: z.boolean().optional(),
+  together: Together.optional(),
+  strategy: RolloutStrategy.optional(),
+  ...Based,
+});
 export const RevertCommand = z.object({
   kind: z.literal("revert"),
   to: z.number().int().min(1, "a revision number, 1 or more"),
@@ -152,12 +169,16 @@ export const ServiceHead = z.object({
   acknowledged: Sequence,
   rollout: RolloutState.nullable(),
   halt: HaltRecord.nullable(),
+  /** Which release serves and which served before (absent in heads stored before it was kept). */
+  serving: ServingState.nullable().optional(),
 });
 
 /** Phase one of a claiming change: what the service would publish, held until commit or abort. */
 export const Prepared = z.object({
   service: z.string(),
   changed: z.boolean(),
+  /** An apply's plan (what the commit will do, or why nothing changes). */
+  plan: ApplyPlan.optional(),
   /** The revision now (unchanged) or the one the commit will store. */
   revision: Revision,
   publication: Publication.nullable(),

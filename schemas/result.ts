@@ -2,7 +2,7 @@
 // (an ErrorCode). It crosses Durable Object RPC intact, and each surface maps the tag in one place:
 // the admin API to an HTTP status (worker/admin/errors.ts), the CLI to an exit code.
 import * as z from "zod";
-import { ErrorCode } from "./api.ts";
+import { ErrorCode } from "./error-code.ts";
 
 const Problem = z.object({ path: z.string(), message: z.string() });
 

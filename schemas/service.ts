@@ -99,11 +99,15 @@ export const Experiment = z
       });
   });
 
-const ServiceFields = z.strictObject({
+/** A track's name: a key of `versions`. */
+export const TrackName = z.string().regex(NAME, "use [a-z0-9-]");
+
+/** A service's fields, before the checks across them (the config file's spec extends these). */
+export const ServiceFields = z.strictObject({
   name: ServiceName,
   hosts: z.array(Host).min(1),
   pathPrefix: z.string().startsWith("/", "starts with /").default("/"),
-  versions: z.record(z.string().regex(NAME, "use [a-z0-9-]"), Version),
+  versions: z.record(TrackName, Version),
   baseline: z.string(),
   split: Split,
   sticky: Sticky.default(Sticky.parse({})),

@@ -58,9 +58,19 @@ export const IncidentLine = z.object({
   summary: z.string(),
 });
 
+/** The release the config file asks for, beside the one the baseline serves. */
+export const ReleasePanel = z.object({
+  /** Null: the file names no release (or gives its tracks origins). */
+  desired: z.string().nullable(),
+  serving: z.string().nullable(),
+  /** "since revision 7 (promoted)" */
+  servingSince: z.string().nullable(),
+});
+
 export const ServicePanel = z.object({
   name: z.string(),
   revision: z.number().int(),
+  releases: ReleasePanel,
   hosts: z.array(z.string()),
   split: z.array(z.object({ version: z.string(), percent: z.number() })),
   thresholds: z.object({
@@ -86,4 +96,5 @@ export type RolloutPanel = z.infer<typeof RolloutPanel>;
 export type HistoryLine = z.infer<typeof HistoryLine>;
 export type IncidentLine = z.infer<typeof IncidentLine>;
 export type ServicePanel = z.infer<typeof ServicePanel>;
+export type ReleasePanel = z.infer<typeof ReleasePanel>;
 export type StatusPageModel = z.infer<typeof StatusPageModel>;

@@ -3,6 +3,7 @@
 import * as z from "zod";
 import { problemsOf } from "./problems.ts";
 import { Service } from "./service.ts";
+import { ServiceSpec } from "./service-spec.ts";
 
 /**
  * 1: a bare Service JSON, no marker (everything stored before formats existed).
@@ -12,11 +13,13 @@ export const STORED_CONFIG_FORMAT = 2;
 
 const Versioned = z.object({ format: z.number().int(), config: z.unknown() });
 
-export type DecodedConfig =
-  | { ok: true; config: Service; format: number }
+export type Decoded<T> =
+  | { ok: true; config: T; format: number }
   | { ok: false; problem: string; raw: unknown; format: number };
+export type DecodedConfig = Decoded<Service>;
 
-export function encodeStoredConfig(config: Service): string {
+/** A config, or a spec (the file as applied: a revision keeps both), as stored. */
+export function encodeStoredConfig(config: Service | ServiceSpec): string {
   return JSON.stringify({ format: STORED_CONFIG_FORMAT, config });
 }
 
@@ -27,6 +30,15 @@ const UPGRADES: Record<number, (raw: unknown) => unknown> = {
 
 /** A stored config as today's Service, or why it no longer fits (with the raw value kept). */
 export function decodeStoredConfig(text: string): DecodedConfig {
+  return decodeStored(text, Service);
+}
+
+/** A stored spec as today's ServiceSpec, or why it no longer fits. */
+export function decodeStoredSpec(text: string): Decoded<ServiceSpec> {
+  return decodeStored(text, ServiceSpec);
+}
+
+function decodeStored<T>(text: string, schema: z.ZodType<T>): Decoded<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -44,7 +56,7 @@ export function decodeStoredConfig(text: string): DecodedConfig {
     };
   let raw = versioned.success ? versioned.data.config : json;
   for (let from = format; from < STORED_CONFIG_FORMAT; from++) raw = UPGRADES[from]!(raw);
-  const parsed = Service.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, config: parsed.data, format };
   const problems = problemsOf(parsed.error)
     .slice(0, 5)

@@ -8,6 +8,7 @@ import type {
   RolloutStatus,
   ServiceRecord,
 } from "../schemas/api-responses.ts";
+import type { ServicePreview } from "../schemas/apply-plan.ts";
 import type { HistoryEntry } from "../schemas/history.ts";
 import type { Incident } from "../schemas/incident.ts";
 import type {
@@ -50,6 +51,8 @@ export interface ServiceRpc extends Rpc.DurableObjectBranded {
   incident(id: string): Incident | null;
   /** Weights and rollout commands, decided by this service alone. */
   execute(name: string, command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;
+  /** What an apply would do now (diff): the ledger's decision, nothing stored or held. */
+  preview(name: string, command: ClaimingCommand): ServicePreview;
   /** Phase one of apply, revert or delete: validated and held, nothing stored yet. */
   prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>>;
   commit(name: string, txId: string): Promise<Result<ChangeResult>>;

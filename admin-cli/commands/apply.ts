@@ -1,59 +1,105 @@
-// keystone apply -f FILE [--dry-run [--exit-code]]: shows the diff, then stores the file's
-// changed services together: hosts moved or swapped between them land all or nothing.
+// keystone apply -f FILE [--dry-run [--exit-code]] [--wait]: shows what apply will do per service
+// (the Worker's own decision, in words, and the diff of the file), then stores the file's changed
+// services together: hosts moved or swapped between them land all or nothing, and a new release
+// converges under each service's policy. --wait gates a pipeline on the verdicts it started.
 import { defineCommand } from "citty";
 import { FileApplyResult } from "../../schemas/api-responses.ts";
-import { loadConfigFile } from "../config-file.ts";
 import { UsageError } from "../errors.ts";
-import { exitCodeArg, exitWhenPending, planChanges, planJson, printPlan } from "../plan.ts";
+import { fileArgs, fileToApply, releaseArgs } from "../file-release.ts";
+import {
+  exitCodeArg,
+  exitWhenPending,
+  planChanges,
+  planJson,
+  printPlan,
+  refuseWhenRefused,
+  requestBody,
+} from "../plan.ts";
 import { envArg, environmentChoice, expectedRevision, openSession } from "../session.ts";
+import { waitAfterApply } from "../verdict-after-apply.ts";
+import { waitArgs } from "../wait-clock.ts";
 
 export default defineCommand({
   meta: {
     name: "apply",
-    description: "Store the services of a config file as new revisions (shows the diff)",
+    description:
+      "Store a config file's services; a new release rolls out under each service's policy",
   },
   args: {
-    file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
+    ...fileArgs,
     ...envArg,
-    "dry-run": { type: "boolean", description: "show the diff, change nothing" },
+    ...releaseArgs,
+    "dry-run": { type: "boolean", description: "show what apply would do, change nothing" },
+    now: { type: "boolean", description: "switch to a new release at once, not by its policy" },
+    force: {
+      type: "boolean",
+      description: "serve what the file says even when it is behind what serves (exit 8 without)",
+    },
     reason: { type: "string", description: "why, recorded in history" },
     "if-revision": {
       type: "string",
       description: "apply only if the service is still at this revision (else exit 4)",
     },
     ...exitCodeArg,
+    wait: {
+      type: "boolean",
+      description:
+        "wait for the verdict of what the apply started (exit 0, 10, 11 as rollout wait)",
+    },
+    ...waitArgs,
+    "promote-gates": {
+      type: "boolean",
+      description: "with --wait: pass each pause gate as it comes, for unattended CI",
+    },
   },
   async run({ args }) {
     const session = openSession();
     const { out, api, author } = session;
     if (args["exit-code"] && !args["dry-run"])
       throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
-    const file = await loadConfigFile(args.file, environmentChoice(args.env, session));
-    const plan = await planChanges(api, file);
+    if (args.wait && args["dry-run"])
+      throw new UsageError("--wait has nothing to wait for with --dry-run");
+    const { file, source } = await fileToApply(api, args, environmentChoice(args.env, session));
+    const convergence = { force: args.force, instant: args.now };
+    const plan = await planChanges(api, file, source, convergence);
     printPlan(out, plan);
     if (args["dry-run"]) {
       out.result({ dryRun: true, services: planJson(plan) });
       out.line(out.paint("dim", "dry run: nothing stored"));
       return exitWhenPending(plan, args["exit-code"]);
     }
+    refuseWhenRefused(plan);
     const changed = plan.filter((c) => c.changed);
-    const results =
+    const body = requestBody(
+      file,
+      convergence,
+      { author, reason: args.reason },
+      changed.map((change) => ({
+        config: change.next,
+        baseRevision: expectedRevision(args["if-revision"]) ?? change.revision,
+      })),
+    );
+    const applied =
       changed.length === 0
-        ? []
-        : (
-            await api.request(FileApplyResult, "POST", "/apply", {
-              services: changed.map((change) => ({
-                config: change.next,
-                baseRevision:
-                  expectedRevision(args["if-revision"]) ?? change.current?.revision ?? 0,
-              })),
-              author,
-              reason: args.reason,
-            })
-          ).services;
-    for (const result of results)
-      out.line(`${out.paint("green", "✓")} ${result.name}: revision ${result.revision} stored`);
-    if (results.length === 0) out.line("nothing to apply");
-    out.result({ dryRun: false, services: planJson(plan), applied: results });
+        ? { services: [], release: null }
+        : await api.request(FileApplyResult, "POST", "/apply", body);
+    for (const result of applied.services) {
+      const stored = result.plan?.revision === false ? [] : [`revision ${result.revision} stored`];
+      const said = [...stored, ...(result.plan ? [result.plan.done] : [])].join(": ");
+      out.line(`${out.paint("green", "✓")} ${result.name}: ${said}`);
+    }
+    if (applied.release)
+      out.line(
+        `${out.paint("green", "✓")} release ${applied.release.release.name} started (keystone release status ${applied.release.release.name})`,
+      );
+    if (changed.length === 0) out.line("nothing to apply");
+    const result = {
+      dryRun: false,
+      services: planJson(plan),
+      applied: applied.services,
+      release: applied.release ?? null,
+    };
+    if (!args.wait) return out.result(result);
+    await waitAfterApply(session, plan, applied, args, result);
   },
 });

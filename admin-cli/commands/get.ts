@@ -1,4 +1,5 @@
-// keystone get [SERVICE] [-o yaml|json]: the config of record, as a file you can apply again.
+// keystone get [SERVICE] [-o yaml|json]: services with what they serve (a table), or their config
+// as it was applied (its spec), a file you can apply again.
 import { defineCommand } from "citty";
 import { stringify } from "yaml";
 import { ServiceList, ServiceRecord } from "../../schemas/api-responses.ts";
@@ -24,13 +25,14 @@ export default defineCommand({
     for (const warning of answer.warnings ?? []) out.note(`warning: ${warning}`);
     out.result(answer);
     if (out.json) return;
-    const file = { services: records.map((r) => r.config) };
+    // The file as applied, not what serves: which release serves is state Keystone keeps.
+    const file = { services: records.map((r) => r.spec) };
     if (args.output === "yaml") return out.raw(stringify(file));
     if (args.output === "json") return out.raw(`${JSON.stringify(file, null, 2)}\n`);
     if (records.length === 0) return out.line("no services yet: keystone apply -f keystone.yaml");
     out.line(
       table(
-        ["SERVICE", "REVISION", "HOSTS", "SPLIT", "RELEASES", "UPDATED"],
+        ["SERVICE", "REVISION", "HOSTS", "SPLIT", "RELEASES", "DESIRED", "UPDATED"],
         records.map((r) => [
           r.name,
           String(r.revision),
@@ -43,6 +45,7 @@ export default defineCommand({
           Object.entries(r.config.versions)
             .map(([v, version]) => `${v}=${version.release ?? "-"}`)
             .join(" "),
+          r.spec.release?.name ?? "-",
           r.updatedAt,
         ]),
       ),

@@ -241,7 +241,7 @@ function webhookRecipes(): string[] {
 describe("the deploy webhook, as docs/ci.md tells a pipeline to call it", {
   timeout: 120_000,
 }, () => {
-  it("the curl and openssl lines start a rollout, then a release", async () => {
+  it("the curl and openssl lines set a service's release (a repeat changes nothing), then start a release", async () => {
     const [rollout, release] = webhookRecipes();
     expect(release).toBeDefined();
     const run = (script: string) =>
@@ -253,11 +253,20 @@ describe("the deploy webhook, as docs/ci.md tells a pipeline to call it", {
           DEPLOY_WEBHOOK_SECRET: stack.secrets.DEPLOY_WEBHOOK_SECRET,
         },
       });
-    const started = JSON.parse((await run(rollout!)).stdout) as {
-      phase: string;
-      candidate: string;
-    };
-    expect(started).toMatchObject({ phase: "progressing", candidate: "canary" });
+    const started = JSON.parse((await run(rollout!)).stdout);
+    expect(started).toMatchObject({
+      name: "api",
+      changed: true,
+      plan: {
+        outcome: "rollout",
+        words: expect.stringMatching(/^would start a canary toward v2\.4\.0/),
+      },
+    });
+    expect(await rolloutPhase("api")).toBe("progressing");
+    // The pipeline's retry (a new timestamp and signature): the release is already being rolled out.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const again = JSON.parse((await run(rollout!)).stdout);
+    expect(again).toMatchObject({ changed: false, plan: { outcome: "unchanged" } });
     expect((await stack.cli(["rollout", "abort", "api"])).code).toBe(0);
 
     stack.writeFile(

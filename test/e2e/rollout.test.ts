@@ -134,6 +134,8 @@ describe("a CI job gating on rollout wait", () => {
           "apply",
           "-f",
           setup.stack.writeFile("setup.faulty.yaml", stringify({ services: [config] })),
+          // The file names v1, which the first test's promotion replaced: a reset, on purpose.
+          "--force",
         ])
       ).code,
     ).toBe(0);
@@ -191,6 +193,7 @@ describe("a CI job gating on rollout wait", () => {
           "apply",
           "-f",
           setup.stack.writeFile("slow.yaml", stringify({ services: [config] })),
+          "--force",
         ])
       ).code,
     ).toBe(0);

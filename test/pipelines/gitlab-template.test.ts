@@ -1,18 +1,58 @@
 // The GitLab template executed through the example pipeline (test/support/gitlab-runner.ts: the
-// jobs' scripts with bash, stage by stage) against wrangler dev, real origins and the real CLI.
-// The blue/green pipeline holds at the manual traffic switch until the test plays it; a faulty
-// canary fails its job with the CLI's exit code 10; a pending config change only warns.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+// jobs' scripts with bash, stage by stage) against wrangler dev, real origins and the real CLI,
+// deploy after deploy as a team's pipelines run them, keystone.yaml unchanged in Git: the one
+// deploy job promotes a release and changes nothing when run again; a faulty one fails with exit
+// 10; the blue/green pipeline holds at its manual switch, twice, the second time on the other
+// colour. One pipeline runs the CLI fetched from the ref the include pinned, as GitLab would.
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
-import { fireCron, useStackWithFaultyOrigin, versionServed } from "../support/e2e-stack.ts";
+import { fireCron, useStackWithFaultyOrigin } from "../support/e2e-stack.ts";
 import { GitlabPipeline } from "../support/gitlab-runner.ts";
 import { gitlabProject } from "../support/pipeline-files.ts";
 import { driveUntil } from "../support/rollout-driver.ts";
 
 const setup = useStackWithFaultyOrigin();
+
+/** keystone.yaml: shop (canary) and storefront (blue/green, preview rules for both colours). */
+function keystoneYaml(): string {
+  const preview = (colour: string) => ({
+    name: `preview-${colour}`,
+    when: { header: { name: "x-keystone-preview", equals: colour } },
+    route: colour,
+  });
+  return stringify({
+    services: [
+      {
+        name: "shop",
+        hosts: ["127.0.0.1"],
+        rollout: {
+          strategy: "canary",
+          steps: [{ weight: 50, bake: "1s" }],
+          analysis: { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 },
+        },
+      },
+      {
+        name: "storefront",
+        hosts: ["127.0.0.1"],
+        pathPrefix: "/store",
+        rules: [preview("blue"), preview("green")],
+        rollout: { strategy: "blueGreen", bake: "1s", analysis: { minRequests: 5 } },
+      },
+    ],
+  });
+}
+
+/** The team's GitLab project: the example pipeline, the template, and keystone.yaml. */
+function project(ref?: string): string {
+  const dir = gitlabProject(undefined, undefined, ref);
+  writeFileSync(join(dir, "keystone.yaml"), keystoneYaml());
+  return dir;
+}
 
 /** What GitLab and the project's CI/CD settings would set; the CLI from this checkout. */
 function variables(extra: Record<string, string>): Record<string, string> {
@@ -22,143 +62,172 @@ function variables(extra: Record<string, string>): Record<string, string> {
     KEYSTONE_CLI_DIR: PROJECT_ROOT,
     KEYSTONE_WAIT: "90s",
     CI_DEFAULT_BRANCH: "main",
-    CI_COMMIT_SHORT_SHA: "abc1234",
     CI_PIPELINE_URL: "https://gitlab.example.com/shop/-/pipelines/7",
     GITLAB_USER_LOGIN: "ops",
     ...extra,
   };
 }
 
-async function apply(service: unknown): Promise<void> {
-  const result = await setup.stack.cli([
-    "apply",
-    "-f",
-    setup.stack.writeFile("live.yaml", stringify({ services: [service] })),
-  ]);
-  expect(result.code, result.stderr).toBe(0);
+async function revisionOf(service: string): Promise<number> {
+  return JSON.parse((await setup.stack.cli(["get", service, "--json"])).stdout).revision;
 }
 
-// Each case waits on real rollouts (a switch, a rollback): longer than e2e's default.
-describe("the GitLab template against a local stack", { timeout: 150_000 }, () => {
-  it("blue/green: deploy-green and health-check run, the pipeline waits at the manual switch until it is played", async () => {
-    await apply({
-      name: "shop",
-      hosts: ["127.0.0.1"],
-      versions: {
-        blue: { origin: setup.stack.origins.stable.url, release: "v1" },
-        green: { origin: setup.faulty.url, release: "old" },
-      },
-      baseline: "blue",
-      split: { blue: 100, green: 0 },
-      rules: [
-        {
-          name: "preview",
-          when: { header: { name: "x-keystone-preview", equals: "green" } },
-          route: "green",
-        },
-      ],
-      rollout: {
-        strategy: "blueGreen",
-        bake: "1s",
-        analysis: { minRequests: 20, failureLimit: 0 },
-      },
-    });
-    const pipeline = new GitlabPipeline(
-      gitlabProject(),
-      variables({
-        CI_COMMIT_TAG: "v2.0.0",
-        KEYSTONE_ORIGIN: setup.stack.origins.canary.url,
-        KEYSTONE_PREVIEW_URL: `${setup.stack.url}/health`,
-        KEYSTONE_HEALTH_TIMEOUT: "15",
-      }),
-    );
-    await pipeline.run();
-    const statuses = () => Object.fromEntries([...pipeline.results].map(([n, r]) => [n, r.status]));
-    expect(statuses(), pipeline.results.get("health-check")?.log).toEqual({
-      "deploy-green": "success",
-      "health-check": "success",
-      "traffic-switch": "manual",
-      cleanup: "created",
-    });
-    expect(pipeline.results.get("deploy-green")!.log).toContain("deploy abc1234 to");
-    // At the gate: the cron runs, nothing moves; the public still gets blue.
-    await fireCron(setup.stack.url, Date.now() + 5_000);
-    await pipeline.run();
-    expect(pipeline.status("traffic-switch")).toBe("manual");
-    expect(await versionServed(setup.stack.url)).toBe("blue");
-    const status = JSON.parse(
-      (await setup.stack.cli(["rollout", "status", "shop", "--json"])).stdout,
-    );
-    expect(status.state).toMatchObject({ phase: "paused", pausedBy: "operator", weight: 0 });
-
-    await driveUntil(setup.stack.url, pipeline.play("traffic-switch"));
-    const switched = pipeline.results.get("traffic-switch")!;
-    expect(switched.status, switched.log).toBe("success");
-    expect(switched.dotenv).toEqual({ KEYSTONE_PHASE: "promoted" });
-    expect(pipeline.results.get("cleanup")!.status, pipeline.results.get("cleanup")!.log).toBe(
-      "success",
-    );
-    expect(pipeline.results.get("cleanup")!.log).toContain("tear down the blue deployment");
-    expect(await versionServed(setup.stack.url)).toBe("green");
+async function served(path = "/", headers: Record<string, string> = {}) {
+  const response = await fetch(`${setup.stack.url}${path}`, {
+    headers: { cookie: `ks_shop=v-${Math.random()}`, ...headers },
   });
+  const body = (await response.json()) as { origin: string; headers: Record<string, string> };
+  return { origin: body.origin, release: body.headers["x-keystone-release"] };
+}
 
-  it("a faulty canary: canary-wait fails with exit 10 and leaves the phase in its dotenv report", async () => {
-    await apply({
-      name: "shop",
-      hosts: ["127.0.0.1"],
-      versions: {
-        stable: { origin: setup.stack.origins.stable.url, release: "v1" },
-        canary: { origin: setup.stack.origins.canary.url, release: "v1" },
-      },
-      baseline: "stable",
-      split: { stable: 100, canary: 0 },
-      rollout: {
-        strategy: "canary",
-        steps: [{ weight: 50, bake: "10m" }],
-        analysis: { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 },
-      },
-    });
-    const pipeline = new GitlabPipeline(
-      gitlabProject(),
-      variables({ CI_COMMIT_BRANCH: "main", KEYSTONE_ORIGIN: setup.faulty.url }),
+// Each case waits on real rollouts (promotions, a rollback, switches): longer than e2e's default.
+describe("the GitLab template against a local stack, deploy after deploy", {
+  timeout: 300_000,
+}, () => {
+  it("the deploy job: a new release promotes, the same again changes nothing, a faulty one fails with exit 10", async () => {
+    const { stable, canary } = setup.stack.origins;
+    const deploy = (sha: string, origin: string) => {
+      const pipeline = new GitlabPipeline(
+        project(),
+        variables({ CI_COMMIT_BRANCH: "main", CI_COMMIT_SHORT_SHA: sha, KEYSTONE_ORIGIN: origin }),
+      );
+      return driveUntil(setup.stack.url, pipeline.run()).then(
+        () => pipeline.results.get("deploy")!,
+      );
+    };
+    const first = await deploy("a1", stable.url);
+    expect(first.status, first.log).toBe("success");
+    expect(first.log).toContain("created shop, serving a1");
+    // storefront waits for its own first deploy; shop's is not held up by it.
+    expect(first.log).toContain("storefront: not created yet: the file names no release");
+    expect(first.dotenv).toEqual({ KEYSTONE_PHASE: "none" });
+
+    const second = await deploy("b2", canary.url);
+    expect(second.status, second.log).toBe("success");
+    expect(second.log).toContain("started a canary toward b2 (1 step, threshold judge)");
+    expect(second.dotenv).toEqual({ KEYSTONE_PHASE: "promoted" });
+    expect(await served()).toEqual({ origin: "canary", release: "b2" });
+    const promoted = await revisionOf("shop");
+
+    const again = await deploy("b2", canary.url);
+    expect(again.status, again.log).toBe("success");
+    expect(again.log).toMatch(
+      /no change \(b2 serving since revision \d+, when rollout \w{8} promoted it\)/,
     );
-    await driveUntil(setup.stack.url, pipeline.run());
-    expect(pipeline.status("canary-start")).toBe("success");
-    const waited = pipeline.results.get("canary-wait")!;
-    expect(waited).toMatchObject({
+    expect(await revisionOf("shop")).toBe(promoted);
+
+    const faulty = await deploy("c3", setup.faulty.url);
+    expect(faulty).toMatchObject({
       status: "failed",
       code: 10,
       dotenv: { KEYSTONE_PHASE: "rolledBack" },
     });
-    expect(waited.log).toMatch(/rolled back — error rate \d+\.\d+% > 5\.00%/);
+    expect(faulty.log).toMatch(/rolled back — error rate \d+\.\d+% > 5\.00%/);
+    expect(await served()).toEqual({ origin: "canary", release: "b2" });
   });
 
-  it("a merge request's config diff: pending changes (exit 6) only warn", async () => {
-    const dir = gitlabProject();
-    writeFileSync(
-      join(dir, "keystone.yaml"),
-      stringify({
-        services: [
-          {
-            name: "shop",
-            hosts: ["127.0.0.1"],
-            versions: {
-              stable: { origin: setup.stack.origins.stable.url },
-              canary: { origin: setup.stack.origins.canary.url },
-            },
-            baseline: "stable",
-            split: { stable: 90, canary: 10 },
-          },
-        ],
-      }),
-    );
-    const pipeline = new GitlabPipeline(
-      dir,
-      variables({ CI_PIPELINE_SOURCE: "merge_request_event" }),
-    );
+  it("blue/green, twice: each release previews on the idle colour, waits at the manual switch, then serves", async () => {
+    const { stable, canary } = setup.stack.origins;
+    const first = await setup.stack.cli([
+      "apply",
+      "-f",
+      setup.stack.writeFile("keystone.yaml", keystoneYaml()),
+      "--service",
+      "storefront",
+      "--release",
+      "v1.0.0",
+      "--origin",
+      stable.url,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    for (const [tag, origin, colour] of [
+      ["v2.0.0", canary.url, "green"],
+      ["v3.0.0", stable.url, "blue"],
+    ] as const) {
+      const pipeline = new GitlabPipeline(
+        project(),
+        variables({
+          CI_COMMIT_TAG: tag,
+          KEYSTONE_ORIGIN: origin,
+          KEYSTONE_PREVIEW_URL: `${setup.stack.url}/store/health`,
+          KEYSTONE_HEALTH_TIMEOUT: "15",
+        }),
+      );
+      await pipeline.run();
+      const statuses = Object.fromEntries([...pipeline.results].map(([n, r]) => [n, r.status]));
+      expect(statuses, pipeline.results.get("health-check")?.log).toEqual({
+        "deploy-preview": "success",
+        "health-check": "success",
+        "traffic-switch": "manual",
+        cleanup: "created",
+      });
+      expect(pipeline.results.get("health-check")!.log).toContain(`${colour} answered`);
+      // At the gate the cron runs and nothing moves: the public still gets the serving colour.
+      await fireCron(setup.stack.url, Date.now() + 5_000);
+      await pipeline.run();
+      expect(pipeline.status("traffic-switch")).toBe("manual");
+      expect((await served("/store/")).release).not.toBe(tag);
+
+      await driveUntil(setup.stack.url, pipeline.play("traffic-switch"), "/store/");
+      const switched = pipeline.results.get("traffic-switch")!;
+      expect(switched.status, switched.log).toBe("success");
+      expect(switched.dotenv).toEqual({ KEYSTONE_PHASE: "promoted" });
+      expect(pipeline.results.get("cleanup")!.status).toBe("success");
+      const answered = origin === canary.url ? "canary" : "stable";
+      expect(await served("/store/")).toEqual({ origin: answered, release: tag });
+    }
+  });
+});
+
+/** A snapshot of this checkout as the Keystone Edge project on a "GitLab" (a local bare repo). */
+function keystoneServer(): { url: string; sha: string } {
+  const server = mkdtempSync(join(tmpdir(), "keystone-gitlab-server-"));
+  const work = mkdtempSync(join(tmpdir(), "keystone-snapshot-"));
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+  })
+    .split("\n")
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(work, file)), { recursive: true });
+    cpSync(join(PROJECT_ROOT, file), join(work, file));
+  }
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+  git(work, "init", "-q", "-b", "main");
+  git(work, "add", "-A");
+  git(work, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "snapshot");
+  const sha = git(work, "rev-parse", "HEAD");
+  // A later commit on main: the job must run the pinned one, not the branch's head.
+  writeFileSync(join(work, "admin-cli", "main.ts"), "throw new Error('not the pinned commit');\n");
+  git(work, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qam", "later");
+  const bare = join(server, "platform", "keystone-edge.git");
+  mkdirSync(dirname(bare), { recursive: true });
+  git(server, "clone", "-q", "--bare", work, bare);
+  // GitLab serves any commit of the project by its SHA, as fetching a pinned ref needs.
+  git(bare, "config", "uploadpack.allowAnySHA1InWant", "true");
+  return { url: `file://${server}`, sha };
+}
+
+describe("the CLI the jobs run", { timeout: 120_000 }, () => {
+  it("comes from the commit the include pinned (its project and ref inputs), not a branch", async () => {
+    const server = keystoneServer();
+    const builds = mkdtempSync(join(tmpdir(), "keystone-builds-"));
+    // Dependencies as `npm ci` would install them from the pinned commit's lock file (the
+    // registry is not what this test is about).
+    mkdirSync(join(builds, "keystone-cli"));
+    symlinkSync(join(PROJECT_ROOT, "node_modules"), join(builds, "keystone-cli", "node_modules"));
+    const { KEYSTONE_CLI_DIR: _, ...rest } = variables({
+      CI_PIPELINE_SOURCE: "merge_request_event",
+      CI_SERVER_URL: server.url,
+      CI_BUILDS_DIR: builds,
+    });
+    const pipeline = new GitlabPipeline(project(server.sha), rest);
     await pipeline.run();
     const diff = pipeline.results.get("config-diff")!;
-    expect(diff, diff.log).toMatchObject({ status: "warning", code: 6 });
-    expect(diff.log).toContain("+   canary: 10");
+    expect(diff.log).toContain(`keystone CLI: platform/keystone-edge at ${server.sha}`);
+    expect(diff.log).not.toContain("not the pinned commit");
+    expect(diff.status, diff.log).toMatch(/^(success|warning)$/);
   });
 });

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { ROUTES_KEY, type RoutesDoc } from "../../schemas/routes-doc.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
+import { offlineService } from "../../schemas/service-spec.ts";
 
 let generation = 0;
 
@@ -11,11 +12,13 @@ export async function publish(...services: ServiceInput[]): Promise<void> {
     format: 2,
     generation: ++generation,
     publishedAt: new Date().toISOString(),
-    services: ConfigFile.parse({ services }).services.map((config) => ({
-      name: config.name,
-      sequence: generation,
-      config,
-    })),
+    services: ConfigFile.parse({ services })
+      .services.map(offlineService)
+      .map((config) => ({
+        name: config.name,
+        sequence: generation,
+        config,
+      })),
   };
   await env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
 }

@@ -10,8 +10,10 @@ import type {
   RolloutStateWire,
   RolloutStatus,
 } from "../../schemas/api-responses.ts";
+import type { ApplyPlan, FilePreview, ServicePreview } from "../../schemas/apply-plan.ts";
 import type { ReleasePhase } from "../../schemas/release-state.ts";
-import { Service } from "../../schemas/service.ts";
+import { Service, type ServiceInput } from "../../schemas/service.ts";
+import { ServiceSpec } from "../../schemas/service-spec.ts";
 import { shopService } from "./fixtures.ts";
 
 export const AT = "2026-01-02T03:04:05.000Z";
@@ -22,7 +24,42 @@ export const record = (config = shopService()) => ({
   revision: 3,
   updatedAt: AT,
   config: Service.parse(config),
+  spec: ServiceSpec.parse(config),
+  serving: null,
 });
+
+/**
+ * `POST /plan`'s answer for one service stored as `stored` (null: new), the apply deciding
+ * `outcome` in `words`: as the Worker sends it (its words come from the ledger, tested there).
+ */
+export function preview(
+  stored: ServiceInput | null,
+  outcome: ApplyPlan["outcome"],
+  words: string,
+  extra: Partial<ServicePreview> = {},
+): FilePreview {
+  const plan: ApplyPlan = {
+    outcome,
+    words,
+    done: words,
+    revision: outcome !== "unchanged" && outcome !== "held",
+    desired: null,
+    serving: null,
+    rolling: null,
+    rolloutId: null,
+    release: null,
+  };
+  const service: ServicePreview = {
+    name: "shop",
+    revision: stored ? 3 : 0,
+    spec: stored && ServiceSpec.parse(stored),
+    next: null,
+    plan,
+    refused: null,
+    ...extra,
+  };
+  return { services: [service] };
+}
 
 export function rolloutState(phase: RolloutStateWire["phase"]): RolloutStateWire {
   return {
@@ -54,6 +91,8 @@ export function rolloutStatus(phase: RolloutStateWire["phase"]): RolloutStatus {
       { track: "canary", origin: "http://127.0.0.1:9002", release: "v2", weight },
     ],
     promotion: null,
+    desired: null,
+    serving: null,
     countedRoutes: ["split", "experiment"],
     candidate: {
       requests: 1,

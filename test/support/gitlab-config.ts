@@ -1,10 +1,11 @@
-// Reads a GitLab CI pipeline as GitLab would for one set of pipeline variables: `include: local`,
-// `extends` (hashes deep-merged, lists replaced), `!reference` (flattened into scripts), `rules`
-// with `if` on variables, and `$VAR` expansion in variable values. What it does not know (another
-// include kind, a rule clause it cannot evaluate) is an error, never skipped.
+// Reads a GitLab CI pipeline as GitLab would for one set of pipeline variables: `include: local`
+// with its `inputs` (a file's `spec: inputs:` header, `$[[ inputs.name ]]` interpolated, a missing
+// one an error), `extends` (hashes deep-merged, lists replaced), `!reference` (flattened into
+// scripts), `rules` with `if` on variables, and `$VAR` expansion in variable values. What it does
+// not know (another include kind, a rule clause it cannot evaluate) is an error, never skipped.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDocument, type Tags } from "yaml";
+import { parse, parseDocument, type Tags } from "yaml";
 
 type Raw = Record<string, unknown>;
 
@@ -44,8 +45,30 @@ const customTags: Tags = [
   } as Tags[number],
 ];
 
-function load(path: string): Raw {
-  const doc = parseDocument(readFileSync(path, "utf8"), { customTags });
+/**
+ * A file's `spec:` header (before `---`) and its body with `$[[ inputs.name ]]` interpolated from
+ * `given`, or each input's default; an input without either, or one the spec does not declare, is
+ * an error as GitLab makes it.
+ */
+function interpolate(path: string, text: string, given: Raw): string {
+  const header = /^(?:#.*\n)*spec:\n[\s\S]*?\n---\n/.exec(text);
+  const spec = header ? (parse(header[0].replace(/---\n$/, "")) as Raw).spec : undefined;
+  const declared = isRecord(spec) && isRecord(spec.inputs) ? spec.inputs : {};
+  for (const name of Object.keys(given))
+    if (!(name in declared)) throw new Error(`${path}: unknown input "${name}"`);
+  const body = header ? text.slice(header[0].length) : text;
+  return body.replace(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g, (_, name: string) => {
+    const input = declared[name];
+    if (!isRecord(input) && input !== null) throw new Error(`${path}: no input "${name}"`);
+    const value = given[name] ?? (isRecord(input) ? input.default : undefined);
+    if (value === undefined) throw new Error(`${path}: input "${name}" is required`);
+    return String(value);
+  });
+}
+
+function load(path: string, inputs: Raw = {}): Raw {
+  const text = interpolate(path, readFileSync(path, "utf8"), inputs);
+  const doc = parseDocument(text, { customTags });
   if (doc.errors.length) throw new Error(`${path}: ${doc.errors[0]!.message}`);
   return doc.toJS() as Raw;
 }
@@ -110,7 +133,8 @@ export function loadPipeline(
   let doc: Raw = {};
   for (const include of (main.include ?? []) as Raw[]) {
     if (typeof include.local !== "string") throw new Error(`the runner includes local files only`);
-    doc = merge(doc, load(join(dir, include.local))) as Raw;
+    const inputs = isRecord(include.inputs) ? include.inputs : {};
+    doc = merge(doc, load(join(dir, include.local), inputs)) as Raw;
   }
   doc = resolveReferences(merge(doc, main), merge(doc, main) as Raw) as Raw;
   const resolveJob = (name: string, seen: string[] = []): Raw => {

@@ -15,25 +15,30 @@ export const GITHUB_WORKFLOWS = readdirSync(join(PROJECT_ROOT, "examples/github"
   .map((name) => join(PROJECT_ROOT, "examples/github", name));
 
 /**
- * The example's `include: project:` fetches the template from the Keystone project; offline, the
- * same file is included from the project itself (`local:`), which is what GitLab would merge.
+ * The example's `include: project:` fetches the template from the Keystone project at a pinned
+ * ref; offline, the same file is included from the project itself (`local:`), which is what
+ * GitLab would merge, with the example's inputs (its `ref` input replaced by `ref` when given).
  */
-export function includeLocally(example: string): string {
-  const replaced = example.replace(
-    / {2}- project: platform\/keystone-edge\n {4}ref: main\n {4}file: \/ci\/gitlab\/keystone\.gitlab-ci\.yml\n/,
-    "  - local: /keystone.gitlab-ci.yml\n",
+export function includeLocally(example: string, ref?: string): string {
+  const pattern =
+    / {2}- project: platform\/keystone-edge\n {4}ref: (\w+)\n {4}file: \/ci\/gitlab\/keystone\.gitlab-ci\.yml\n( {4}inputs:\n {6}project: platform\/keystone-edge\n {6}ref: )\1\n/;
+  if (!pattern.test(example))
+    throw new Error("the GitLab example no longer includes the template at one pinned ref");
+  return example.replace(
+    pattern,
+    (_, pinned: string, inputs: string) =>
+      `  - local: /keystone.gitlab-ci.yml\n${inputs}${ref ?? pinned}\n`,
   );
-  if (replaced === example) throw new Error("the GitLab example no longer includes the template");
-  return replaced;
 }
 
 /** A git repository holding the example pipeline and the template, as a GitLab project would. */
 export function gitlabProject(
   example = readFileSync(GITLAB_EXAMPLE, "utf8"),
   template = readFileSync(GITLAB_TEMPLATE, "utf8"),
+  ref?: string,
 ): string {
   const dir = mkdtempSync(join(tmpdir(), "keystone-gitlab-"));
-  writeFileSync(join(dir, ".gitlab-ci.yml"), includeLocally(example));
+  writeFileSync(join(dir, ".gitlab-ci.yml"), includeLocally(example, ref));
   writeFileSync(join(dir, "keystone.gitlab-ci.yml"), template);
   const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
   // A feature branch: only what a pipeline's variables say (tag, default branch, MR) runs.

@@ -2,10 +2,10 @@
 // a cron tick, again every few seconds (as the minute cron would), until the job is done.
 import { fireCron } from "./e2e-stack.ts";
 
-export async function traffic(url: string, count: number): Promise<void> {
+export async function traffic(url: string, count: number, path = "/"): Promise<void> {
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const response = await fetch(`${url}/`, {
+      const response = await fetch(`${url}${path}`, {
         headers: { cookie: `ks_shop=visitor-${i}-${Date.now()}` },
       });
       await response.arrayBuffer();
@@ -13,13 +13,14 @@ export async function traffic(url: string, count: number): Promise<void> {
   );
 }
 
-export async function driveUntil<T>(url: string, job: Promise<T>): Promise<T> {
+/** `path`: where the service being rolled out listens (its pathPrefix). */
+export async function driveUntil<T>(url: string, job: Promise<T>, path = "/"): Promise<T> {
   let done = false;
   void job.finally(() => (done = true)).catch(() => undefined);
   for (let round = 1; !done && round <= 15; round++) {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     if (done) break;
-    await traffic(url, 60);
+    await traffic(url, 60, path);
     await fireCron(url, Date.now() + 2_000);
   }
   return job;

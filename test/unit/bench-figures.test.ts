@@ -19,6 +19,7 @@ import { compare } from "../../bench/lib/rounds.ts";
 import { quantile, spreadOf } from "../../bench/lib/stats.ts";
 import { hotPathTarget, verdict } from "../../bench/lib/targets.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
+import { offlineService } from "../../schemas/service-spec.ts";
 import { compileRouteTable } from "../../worker/core/compile.ts";
 import { decideRoute } from "../../worker/core/decide.ts";
 import { factsFromDescription } from "../../worker/core/facts.ts";
@@ -51,7 +52,9 @@ describe("B's config and request", () => {
   });
 
   test("the benchmark's request matches none of the 12 rules, falls in the experiment, and is a returning visitor", () => {
-    const table = compileRouteTable(ConfigFile.parse({ services: [config] }).services);
+    const table = compileRouteTable(
+      ConfigFile.parse({ services: [config] }).services.map(offlineService),
+    );
     const verdict = decideRoute(factsFromDescription(BENCH_REQUEST), table, {
       now: 0,
       overrideSecret: "secret",

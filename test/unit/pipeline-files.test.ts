@@ -4,7 +4,7 @@
 // gitlab.com's app/assets/javascripts/editor/schema/ci.json) after resolving include, extends and
 // !reference. Each check is shown to fail on a broken copy.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateAction, validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
@@ -77,8 +77,8 @@ describe("the GitLab template and example", () => {
   it.each([
     [{}, []],
     [{ CI_PIPELINE_SOURCE: "merge_request_event" }, ["config-diff"]],
-    [{ CI_COMMIT_BRANCH: "main" }, ["canary-start", "canary-wait"]],
-    [{ CI_COMMIT_TAG: "v1.2.0" }, ["deploy-green", "health-check", "traffic-switch", "cleanup"]],
+    [{ CI_COMMIT_BRANCH: "main" }, ["deploy"]],
+    [{ CI_COMMIT_TAG: "v1.2.0" }, ["deploy-preview", "health-check", "traffic-switch", "cleanup"]],
   ])(
     "valid against GitLab's CI schema, with the jobs of %o",
     (variables, jobs) => {
@@ -102,8 +102,47 @@ describe("the GitLab template and example", () => {
     const badTemplate = gitlabList(gitlabProject(undefined, template), { CI_COMMIT_TAG: "v1" });
     expect(badTemplate.code).not.toBe(0);
     expect(badTemplate.output).toContain("'wen' property is not expected");
-    const example = read(GITLAB_EXAMPLE).replace("needs: [deploy-green]", "needs: deploy-green");
+    const example = read(GITLAB_EXAMPLE).replace(
+      "needs: [deploy-preview]",
+      "needs: deploy-preview",
+    );
     const badExample = gitlabList(gitlabProject(example), { CI_COMMIT_TAG: "v1" });
     expect(badExample.code).not.toBe(0);
+  }, 60_000);
+});
+
+describe("the supply chain: what pipelines run is pinned", () => {
+  const SHA_PIN = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$/;
+
+  it("every third-party action is pinned to a full commit SHA, its version in a comment", () => {
+    for (const path of [ACTION, ...GITHUB_WORKFLOWS]) {
+      const uses = [...read(path).matchAll(/^\s*(?:- )?uses: (.+)$/gm)].map((m) => m[1]!.trim());
+      const thirdParty = uses.filter((u) => !u.startsWith("keystone-edge/"));
+      for (const use of thirdParty) expect(use, path).toMatch(SHA_PIN);
+      // Keystone Edge's own action: never a branch (the example says to pin it to a SHA).
+      for (const use of uses.filter((u) => u.startsWith("keystone-edge/")))
+        expect(use, path).not.toMatch(/@(main|master)\b/);
+    }
+  });
+
+  it("the GitLab template runs a digest-pinned image and the CLI from the included ref, nothing hard-coded", () => {
+    const template = read(GITLAB_TEMPLATE);
+    const images = [...template.matchAll(/image: (.+)$/gm)].map((m) => m[1]!.trim());
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    expect(template).toContain("To bump:");
+    expect(template).toContain("imagetools");
+    expect(template).not.toMatch(/github\.com|gitlab\.com|\bmain\b/);
+    expect(template).toContain("KEYSTONE_CLI_REF: $[[ inputs.ref ]]");
+    expect(template).toContain('"$CI_SERVER_URL/$KEYSTONE_CLI_PROJECT.git" "$KEYSTONE_CLI_REF"');
+  });
+
+  it("an include without the ref input is refused, as GitLab refuses it", () => {
+    const project = gitlabProject();
+    const pipeline = join(project, ".gitlab-ci.yml");
+    writeFileSync(pipeline, read(pipeline).replace(/\n {6}ref: [0-9a-f]{40}\n/, "\n"));
+    const result = gitlabList(project, { CI_COMMIT_BRANCH: "main" });
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain("`ref` input: required value has not been provided");
   }, 60_000);
 });

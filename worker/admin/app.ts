@@ -1,7 +1,7 @@
 // The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
-import { IsolateCounters } from "../../schemas/api.ts";
+import { IsolateCounters, MAX_BODY_BYTES } from "../../schemas/api.ts";
 import { Health, ValidateResult } from "../../schemas/api-responses.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
@@ -35,9 +35,6 @@ const IDLE_ISOLATE: IsolateCounters = {
   rejectedServices: [],
   failedAdminAuth: 0,
 };
-
-/** Largest admin request body: a config of many services fits easily. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createAdminApi(isolate: () => IsolateCounters | undefined = () => undefined) {
   const app = new Hono<{ Bindings: Env }>();

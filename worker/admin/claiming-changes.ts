@@ -10,6 +10,7 @@ import {
 import { type ClaimingCommand, Prepared } from "../../schemas/ledger.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
+import { allBounded, settleBounded } from "./bounded.ts";
 import { ApiError, unwrap } from "./errors.ts";
 
 export interface ClaimingChange {
@@ -24,20 +25,18 @@ export async function applyClaimingChanges(
   changes: ClaimingChange[],
 ): Promise<ChangeResult[]> {
   const txId = crypto.randomUUID();
-  const prepared = await Promise.allSettled(
-    changes.map(async ({ name, command }) =>
-      unwrap(
-        Prepared,
-        await serviceObjectOf(env, name).prepare(name, txId, command),
-        `service "${name}"`,
-      ),
+  const prepared = await settleBounded(changes, async ({ name, command }) =>
+    unwrap(
+      Prepared,
+      await serviceObjectOf(env, name).prepare(name, txId, command),
+      `service "${name}"`,
     ),
   );
   const held = prepared.flatMap((p, i) =>
     p.status === "fulfilled" && p.value.changed ? [changes[i]!.name] : [],
   );
   const abortAll = () =>
-    Promise.allSettled(held.map((name) => serviceObjectOf(env, name).abort(name, txId)));
+    settleBounded(held, (name) => serviceObjectOf(env, name).abort(name, txId));
   const refused = prepared.find((p): p is PromiseRejectedResult => p.status === "rejected");
   if (refused) {
     await abortAll();
@@ -53,12 +52,15 @@ export async function applyClaimingChanges(
       throw error;
     }
   }
-  return Promise.all(
-    ready.map((p) =>
-      p.changed
-        ? commitWithRetry(env, p.service, txId)
-        : { name: p.service, revision: p.revision, changed: false },
-    ),
+  return allBounded(ready, async (p) =>
+    p.changed
+      ? commitWithRetry(env, p.service, txId)
+      : {
+          name: p.service,
+          revision: p.revision,
+          changed: false,
+          ...(p.plan ? { plan: p.plan } : {}),
+        },
   );
 }
 

@@ -1,15 +1,17 @@
 // The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
-// Stale (over 5 minutes) or replayed requests are refused; a valid one starts a rollout, or (its
-// body a release file's content, as JSON) a release.
+// Stale (over 5 minutes) or replayed requests are refused; a valid one sets a service's release
+// (converged under its policy, as an apply naming it), starts a rollout, or (its body a release
+// file's content, as JSON) a release.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono/tiny";
 import { DeployHookBody } from "../../schemas/api.ts";
-import { ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
+import { ChangeResult, ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
 import type { Env } from "../env.ts";
 import { ApiError, unwrap } from "./errors.ts";
+import { applyRelease } from "./file-apply.ts";
 import { startReleaseOf } from "./release-routes.ts";
 import { respond } from "./respond.ts";
 
@@ -91,6 +93,15 @@ export function deployHookRoutes() {
     if (!parsed.success)
       throw new ApiError("invalid", "the request body is not valid", problemsOf(parsed.error));
     const { service, author, ...start } = parsed.data;
+    if (start.release !== undefined && start.origin !== undefined) {
+      const release = { name: start.release, origin: start.origin };
+      const options = {
+        strategy: start.strategy,
+        author: author ?? "deploy-webhook",
+        reason: `deploy ${start.release}`,
+      };
+      return respond(c, ChangeResult, await applyRelease(c.env, service, release, options));
+    }
     const result = await serviceObjectOf(c.env, service).execute(service, {
       kind: "rollout.start",
       ...start,

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 
   conflict: 409,
   host_claimed: 409,
   wrong_phase: 409,
+  stale_release: 409,
   too_large: 413,
   invalid: 422,
   internal: 500,

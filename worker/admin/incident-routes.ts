@@ -8,7 +8,7 @@ import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc } from "./errors.ts";
 import { respond } from "./respond.ts";
-import { serviceToRead } from "./services-routes.ts";
+import { serviceToRead } from "./service-record.ts";
 
 type App = Hono<{ Bindings: Env }>;
 

@@ -10,7 +10,7 @@ import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
 import { respond } from "./respond.ts";
-import { recordOf, serviceToRead } from "./services-routes.ts";
+import { recordOf, serviceToRead } from "./service-record.ts";
 
 type App = Hono<{ Bindings: Env }>;
 

@@ -33,6 +33,7 @@ import {
   ServiceRecord,
   ValidateResult,
 } from "../../schemas/api-responses.ts";
+import { FilePreview } from "../../schemas/apply-plan.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import { MirrorReport, MirrorReportQuery } from "../../schemas/mirror.ts";
@@ -110,10 +111,18 @@ export function openApiDocument(): unknown {
       [`${V1}/services`]: { get: operation("List services", "read", undefined, ServiceList) },
       [`${V1}/apply`]: {
         post: operation(
-          "Apply a file's services together (host moves and swaps land all or nothing)",
+          "Apply a file's services together (host moves and swaps land all or nothing; new releases converge under each policy)",
           "admin",
           FileApplyBody,
           FileApplyResult,
+        ),
+      },
+      [`${V1}/plan`]: {
+        post: operation(
+          "What applying a file would do to each service, in words; nothing stored",
+          "read",
+          FileApplyBody,
+          FilePreview,
         ),
       },
       [SERVICE]: {
@@ -217,7 +226,7 @@ export function openApiDocument(): unknown {
       },
       [`${V1}/hooks/deploy`]: {
         post: operation(
-          "CI deploy webhook: start a rollout, or a release from a release file's content (HMAC-signed)",
+          "CI deploy webhook: set a service's release (or start a rollout), or start a release from a release file's content (HMAC-signed)",
           "webhook",
           DeployHookRequest,
           DeployHookResult,

@@ -8,7 +8,7 @@ import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { unwrap } from "./errors.ts";
 import { respond } from "./respond.ts";
-import { serviceToRead } from "./services-routes.ts";
+import { serviceToRead } from "./service-record.ts";
 
 type App = Hono<{ Bindings: Env }>;
 

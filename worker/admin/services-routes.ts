@@ -16,10 +16,12 @@ import {
   ServiceList,
   ServiceRecord,
 } from "../../schemas/api-responses.ts";
+import { FilePreview } from "../../schemas/apply-plan.ts";
 import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
+import type { ServiceSpec } from "../../schemas/service-spec.ts";
 import { suggestion } from "../../schemas/suggest.ts";
-import { knownServiceObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf } from "../control-plane/stubs.ts";
 import { configFor } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";
@@ -27,31 +29,13 @@ import { callerScope, requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
+import { applyFile, previewFile } from "./file-apply.ts";
 import { liveServices } from "./live-services.ts";
 import { respond } from "./respond.ts";
+import { recordOf, serviceToRead } from "./service-record.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
-
-/**
- * The object of a service the registry knows, for a read: a name it never saw is not found
- * without reaching an object (which would create one, and its storage, per name asked).
- */
-export async function serviceToRead(env: Env, name: string) {
-  const object = await knownServiceObjectOf(env, name);
-  if (!object) throw new ApiError("not_found", `service "${name}" does not exist`);
-  return object;
-}
-
-export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
-  const record = parseRpc(
-    ServiceRecord.nullable(),
-    await (await serviceToRead(env, name)).record(name),
-    `service "${name}"`,
-  );
-  if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
-  return record;
-}
 
 export function serviceRoutes(): App {
   const app: App = new Hono();
@@ -67,7 +51,11 @@ export function serviceRoutes(): App {
       // A service deleted since the registry answered is left out.
       services: records
         .filter((r) => r !== null)
-        .map((r) => ({ ...r, config: configFor(scope, r.config) })),
+        .map((r) => ({
+          ...r,
+          config: configFor(scope, r.config),
+          spec: configFor(scope, r.spec),
+        })),
       warnings: deploymentWarnings(c.env),
     });
   });
@@ -77,6 +65,7 @@ export function serviceRoutes(): App {
     return respond(c, ServiceRecord, {
       ...record,
       config: configFor(callerScope(c), record.config),
+      spec: configFor(callerScope(c), record.spec),
       warnings: deploymentWarnings(c.env),
     });
   });
@@ -98,16 +87,18 @@ export function serviceRoutes(): App {
   });
 
   // One file's services together: hosts moved or swapped between them land all or nothing.
-  app.post("/apply", requireScope("admin"), async (c) => {
-    const { services, author, reason } = await readBody(c, FileApplyBody);
-    const results = await applyClaimingChanges(
-      c.env,
-      services.map(({ config, baseRevision }) => ({
-        name: config.name,
-        command: { kind: "apply", config, baseRevision, author, reason },
-      })),
-    );
-    return respond(c, FileApplyResult, { services: results });
+  app.post("/apply", requireScope("admin"), async (c) =>
+    respond(c, FileApplyResult, await applyFile(c.env, await readBody(c, FileApplyBody))),
+  );
+
+  // What apply would do with the same body (diff, apply --dry-run): decided, nothing stored.
+  app.post("/plan", requireScope("read"), async (c) => {
+    const preview = await previewFile(c.env, await readBody(c, FileApplyBody));
+    const scope = callerScope(c);
+    const shown = <T extends ServiceSpec>(spec: T | null) => spec && configFor(scope, spec);
+    return respond(c, FilePreview, {
+      services: preview.services.map((s) => ({ ...s, spec: shown(s.spec), next: shown(s.next) })),
+    });
   });
 
   app.post("/services/:name/weights", requireScope("admin"), async (c) => {

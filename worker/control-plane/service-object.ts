@@ -3,10 +3,11 @@
 // transaction, and delivers the effects (at once, and from its alarm until acknowledged).
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../schemas/api-responses.ts";
+import type { ServicePreview } from "../../schemas/apply-plan.ts";
 import type { HistoryEntry } from "../../schemas/history.ts";
 import type { Incident } from "../../schemas/incident.ts";
 import {
-  type ClaimingCommand,
+  ClaimingCommand,
   DirectCommand,
   type Prepared,
   type TickReply,
@@ -24,7 +25,7 @@ import { readWindows } from "./rollout-io.ts";
 import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { runRamp, runTick } from "./tick-runner.ts";
-import { rolloutWire, statusView, verdictsWire } from "./wire.ts";
+import { previewWire, recordWire, rolloutWire, statusView, verdictsWire } from "./wire.ts";
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   readonly #writer: ServiceWriter;
@@ -40,12 +41,15 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     this.#writer.migrateUnpublished();
   }
 
-  /** The config of record (the name is the config's own; the argument is only a fallback). */
+  /** The config of record and its spec (the name is the config's own; the argument is only a fallback). */
   record(name = ""): ServiceRecord | null {
-    const state = this.#writer.store.load(name);
-    if (!state.config) return null;
-    const updatedAt = new Date(this.#writer.store.updatedAt() ?? 0).toISOString();
-    return { name: state.config.name, revision: state.revision, updatedAt, config: state.config };
+    return recordWire(this.#writer.store.load(name), this.#writer.store.updatedAt() ?? 0);
+  }
+
+  /** What applying `command` (an apply) would do now: the ledger's decision, not stored. */
+  preview(name: string, command: ClaimingCommand): ServicePreview {
+    const parsed = ClaimingCommand.parse(command);
+    return previewWire(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
   }
 
   history(_name?: string): HistoryEntry[] {

@@ -4,7 +4,12 @@ import { HistoryEventType } from "../../schemas/event-types.ts";
 import { type HistoryEntry, upgradeEventDetail } from "../../schemas/history.ts";
 import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../schemas/ledger.ts";
 import { isActive, RolloutState } from "../../schemas/rollout-state.ts";
-import { decodeStoredConfig, encodeStoredConfig } from "../../schemas/stored-config.ts";
+import {
+  type Decoded,
+  decodeStoredConfig,
+  decodeStoredSpec,
+  encodeStoredConfig,
+} from "../../schemas/stored-config.ts";
 import type { Decision, LedgerState, PastEvent, StoredRevision } from "../core/ledger/state.ts";
 import { IncidentStore } from "./incident-store.ts";
 
@@ -15,7 +20,8 @@ CREATE TABLE IF NOT EXISTS revisions (
   kind TEXT NOT NULL,
   author TEXT,
   reason TEXT,
-  config TEXT
+  config TEXT,
+  spec TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -39,6 +45,7 @@ export class ServiceStore {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
+    addSpecColumn(sql);
     this.incidents = new IncidentStore(sql);
   }
 
@@ -53,6 +60,8 @@ export class ServiceStore {
       name,
       revision: revision?.number ?? 0,
       config: revision?.config ?? null,
+      spec: revision ? (revision.spec ?? revision.config) : null,
+      serving: head.serving ?? null,
       sequence: head.sequence,
       acknowledged: head.acknowledged,
       rollout: head.rollout,
@@ -86,14 +95,19 @@ export class ServiceStore {
   save(decision: Decision<unknown>, at: number): void {
     for (const revision of decision.revisions) {
       const who = decision.events.find((e) => e.revision === revision.number);
+      const config = revision.config === null ? null : encodeStoredConfig(revision.config);
+      const spec = revision.spec === undefined ? decision.state.spec : revision.spec;
+      const specText = spec == null ? null : encodeStoredConfig(spec);
       this.#sql.exec(
-        "INSERT INTO revisions (number, at, kind, author, reason, config) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO revisions (number, at, kind, author, reason, config, spec) VALUES (?, ?, ?, ?, ?, ?, ?)",
         revision.number,
         at,
         revision.kind,
         who?.author ?? null,
         who?.reason ?? null,
-        revision.config === null ? null : encodeStoredConfig(revision.config),
+        config,
+        // The same as the config (a file with every origin given): kept once.
+        specText === config ? null : specText,
       );
     }
     for (const event of decision.events) {
@@ -118,6 +132,7 @@ export class ServiceStore {
       acknowledged: state.acknowledged,
       rollout: state.rollout,
       halt: state.halt,
+      serving: state.serving ?? null,
     };
     this.setMeta("head", JSON.stringify(head));
   }
@@ -188,15 +203,29 @@ export class ServiceStore {
   }
 }
 
-function toRevision(row: Row): StoredRevision {
-  let config = null;
-  if (row.config !== null) {
-    const decoded = decodeStoredConfig(String(row.config));
-    if (!decoded.ok)
-      throw new Error(
-        `revision ${String(row.number)} no longer fits the schema: ${decoded.problem}`,
-      );
-    config = decoded.config;
+/** Objects stored before specs were kept have no `spec` column: add it (NULL: the same as config). */
+function addSpecColumn(sql: SqlStorage): void {
+  try {
+    sql.exec("SELECT spec FROM revisions LIMIT 0");
+  } catch {
+    sql.exec("ALTER TABLE revisions ADD COLUMN spec TEXT");
   }
-  return { number: Number(row.number), kind: String(row.kind), config };
+}
+
+function decoded<T>(row: Row, what: string, result: Decoded<T>): T {
+  if (!result.ok)
+    throw new Error(
+      `revision ${String(row.number)}'s ${what} no longer fits the schema: ${result.problem}`,
+    );
+  return result.config;
+}
+
+function toRevision(row: Row): StoredRevision {
+  const config =
+    row.config === null ? null : decoded(row, "config", decodeStoredConfig(String(row.config)));
+  const spec =
+    row.spec === null || row.spec === undefined
+      ? config
+      : decoded(row, "spec", decodeStoredSpec(String(row.spec)));
+  return { number: Number(row.number), kind: String(row.kind), config, spec };
 }

@@ -16,7 +16,13 @@ const PREPARED_TTL_MS = 30_000;
 /** How long a write waits for a two-phase change of the same service to finish. */
 const BUSY_WAIT_MS = 10_000;
 
-const Pending = z.object({ txId: z.string(), command: ClaimingCommand, expiresAt: z.number() });
+const Pending = z.object({
+  txId: z.string(),
+  command: ClaimingCommand,
+  expiresAt: z.number(),
+  /** The id of a rollout the change starts (an apply toward a new release): the same at commit. */
+  rolloutId: z.string().optional(),
+});
 const Finished = z.object({
   txId: z.string(),
   result: z.object({ name: z.string(), revision: z.number(), changed: z.boolean() }),
@@ -43,16 +49,24 @@ export class TwoPhaseChanges {
     const command = ClaimingCommand.parse(input);
     const busy = await this.settled(name);
     if (!busy.ok) return busy;
-    const result = this.#decide(name, command);
+    const rolloutId = crypto.randomUUID();
+    const result = this.#decide(name, command, rolloutId);
     if (!result.ok) return result;
     const { reply, effects } = result.value;
-    const publication = effects.flatMap((e) => (e.kind === "publish" ? [e.publication] : []))[0];
+    const plan = reply.plan ? { plan: reply.plan } : {};
+    const publication = effects.findLast((e) => e.kind === "publish")?.publication;
     if (!reply.changed || !publication)
-      return ok({ service: name, changed: false, revision: reply.revision, publication: null });
+      return ok({
+        service: name,
+        changed: false,
+        revision: reply.revision,
+        publication: null,
+        ...plan,
+      });
     this.#writer.store.setMeta("name", name);
-    this.#setPending({ txId, command, expiresAt: Date.now() + PREPARED_TTL_MS });
+    this.#setPending({ txId, command, expiresAt: Date.now() + PREPARED_TTL_MS, rolloutId });
     await this.#writer.schedule();
-    return ok({ service: name, changed: true, revision: reply.revision, publication });
+    return ok({ service: name, changed: true, revision: reply.revision, publication, ...plan });
   }
 
   async commit(name: string, txId: string): Promise<Result<ChangeResult>> {
@@ -90,9 +104,17 @@ export class TwoPhaseChanges {
     if (pending && Date.now() >= pending.expiresAt) await this.#settle(name, pending);
   }
 
-  #decide(name: string, command: ClaimingCommand) {
+  #decide(name: string, command: ClaimingCommand, rolloutId?: string) {
     const target = command.kind === "revert" ? this.#writer.store.revision(command.to) : undefined;
-    return decide(this.#writer.store.load(name), command, Date.now(), { target });
+    return decide(this.#writer.store.load(name), command, Date.now(), {
+      target,
+      ...(rolloutId ? { rolloutId } : {}),
+    });
+  }
+
+  /** What an apply would do now, decided as the apply would be and not stored (diff). */
+  preview(name: string, command: ClaimingCommand) {
+    return this.#decide(name, command, "preview");
   }
 
   #setPending(pending: Pending | null): void {
@@ -100,7 +122,7 @@ export class TwoPhaseChanges {
   }
 
   async #commitPending(name: string, pending: Pending): Promise<Result<ChangeResult>> {
-    const result = this.#decide(name, pending.command);
+    const result = this.#decide(name, pending.command, pending.rolloutId);
     if (!result.ok) {
       this.#setPending(null);
       return result;

@@ -1,19 +1,30 @@
 // State as the API sends it: epoch-ms times become ISO-8601 here, at the boundary, and the views
 // operators read (record, rollout status) are put together from the stored state.
 import type {
+  ChangeResult,
   HaltStatus,
   RolloutStateWire,
   RolloutStatus,
+  ServiceRecord,
   WindowFigures,
 } from "../../schemas/api-responses.ts";
+import type {
+  ReleaseRef,
+  ServicePreview,
+  ServingState,
+  ServingWire,
+} from "../../schemas/apply-plan.ts";
 import type { Incident, IncidentWire } from "../../schemas/incident.ts";
 import type { HaltRecord } from "../../schemas/ledger.ts";
+import type { Result } from "../../schemas/result.ts";
 import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
 import type { WindowStats } from "../../schemas/stats.ts";
 import type { RolloutVerdicts, VerdictEntry } from "../../schemas/verdict-log.ts";
 import { countedRoutes } from "../core/ledger/analysis-routes.ts";
+import { specOf } from "../core/ledger/config-changes.ts";
 import { promotionOf } from "../core/ledger/records.ts";
-import type { LedgerState } from "../core/ledger/state.ts";
+import { servingStateOf } from "../core/ledger/serving.ts";
+import type { Decision, LedgerState } from "../core/ledger/state.ts";
 import { haltHoldsUntil, tracksOf } from "../core/ledger/status.ts";
 import type { Windows } from "../core/ledger/tick.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
@@ -53,6 +64,41 @@ export function rolloutWire({
     ...(deadlineNotifiedAt === undefined ? {} : { deadlineNotifiedAt: iso(deadlineNotifiedAt) }),
     ...(noTrafficNotifiedAt === undefined ? {} : { noTrafficNotifiedAt: iso(noTrafficNotifiedAt) }),
   };
+}
+
+export function servingWire(serving: ServingState | null): ServingWire | null {
+  return serving && { ...serving.current, at: iso(serving.current.at) };
+}
+
+/** The release the spec asks for, as a track serves it (null: it names none). */
+function desiredOf(state: LedgerState): ReleaseRef | null {
+  const release = specOf(state)?.release;
+  return release ? { name: release.name, origin: release.origin } : null;
+}
+
+/** The service as the API shows it: what is served, the spec as applied, which release serves. */
+export function recordWire(state: LedgerState, updatedAt: number): ServiceRecord | null {
+  if (!state.config) return null;
+  return {
+    name: state.config.name,
+    revision: state.revision,
+    updatedAt: iso(updatedAt),
+    config: state.config,
+    spec: specOf(state) ?? state.config,
+    serving: servingWire(servingStateOf(state)),
+  };
+}
+
+/** An apply previewed: where the service stands, and the decision the apply would make. */
+export function previewWire(
+  name: string,
+  state: LedgerState,
+  decided: Result<Decision<ChangeResult>>,
+): ServicePreview {
+  const where = { name, revision: state.revision, spec: state.config ? specOf(state) : null };
+  if (!decided.ok) return { ...where, next: null, plan: null, refused: decided.error };
+  const next = decided.value.state.spec ?? null;
+  return { ...where, next, plan: decided.value.reply.plan ?? null, refused: null };
 }
 
 export function incidentWire(incident: Incident): IncidentWire {
@@ -114,6 +160,8 @@ export function statusView(
     split: effective.split,
     tracks: tracksOf(effective),
     promotion: rollout ? (promotionOf(state.config, rollout) ?? null) : null,
+    desired: desiredOf(state),
+    serving: servingWire(servingStateOf(state)),
     countedRoutes: isActive(rollout) ? countedRoutes(state.config, rollout) : null,
     candidate: windows ? figures(windows.candidate) : null,
     baseline: windows ? figures(windows.baseline) : null,

@@ -9,7 +9,12 @@ function withoutQuery(path: string): string {
   return query < 0 ? path : `${path.slice(0, query)}?…`;
 }
 
-export function configForReaders(config: Service): Service {
+/** What carries secrets, in a served config and in a spec (the file as applied) alike. */
+type WithSecrets = Pick<Service, "notify" | "rollout"> & {
+  versions: Record<string, { healthPath?: string | undefined }>;
+};
+
+export function configForReaders<T extends WithSecrets>(config: T): T {
   const gates = config.rollout?.gates;
   return {
     ...config,
@@ -37,7 +42,10 @@ export function configForReaders(config: Service): Service {
 }
 
 /** The config as a caller may see it: whole for the admin token. */
-export function configFor(scope: "read" | "admin" | undefined, config: Service): Service {
+export function configFor<T extends WithSecrets>(
+  scope: "read" | "admin" | undefined,
+  config: T,
+): T {
   return scope === "admin" ? config : configForReaders(config);
 }
 
@@ -45,6 +53,6 @@ export function configFor(scope: "read" | "admin" | undefined, config: Service):
  * Whether a config read back is in the readers' form (read with the read token, or holding no
  * secret at all): then a file is compared with it in that form too, so masking is no change.
  */
-export function inReadersForm(config: Service): boolean {
+export function inReadersForm(config: WithSecrets): boolean {
   return JSON.stringify(configForReaders(config)) === JSON.stringify(config);
 }

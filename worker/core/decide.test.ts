@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
+import { offlineService } from "../../schemas/service-spec.ts";
 import { shopService } from "../../test/support/fixtures.ts";
 import { compileRouteTable } from "./compile.ts";
 import { type DecideContext, decideRoute, type Verdict } from "./decide.ts";
@@ -11,7 +12,7 @@ const NOW = Date.UTC(2026, 10, 21, 12);
 const SECRET = "s3cret";
 
 function tableOf(...services: ServiceInput[]) {
-  return compileRouteTable(ConfigFile.parse({ services }).services);
+  return compileRouteTable(ConfigFile.parse({ services }).services.map(offlineService));
 }
 
 let counter = 0;

@@ -2,11 +2,13 @@
 // incidents) and each version's stats object (the last 30 minutes in one series call). Re-wire
 // here when those RPCs change.
 
+import { ServiceRecord } from "../../schemas/api-responses.ts";
 import { Incident, type IncidentWire } from "../../schemas/incident.ts";
 import type { RegistryEntry } from "../../schemas/ledger.ts";
 import { WindowStats } from "../../schemas/stats.ts";
 import {
   type MinuteFigures,
+  type ReleasePanel,
   type ServicePanel,
   StatusPageModel,
   type VersionPanel,
@@ -58,6 +60,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
   return {
     name: config.name,
     revision: record?.revision ?? 0,
+    releases: releasePanel(ServiceRecord.nullable().parse(record)),
     hosts: config.hosts,
     split: Object.entries(config.split).map(([version, percent]) => ({ version, percent })),
     thresholds: {
@@ -96,6 +99,17 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
         title: `Incident ${incident.id}: ${incident.outcome === "aborted" ? "aborted" : "rolled back"}${incident.release ? ` (${incident.release})` : ""}`,
         summary: incident.summary,
       })),
+  };
+}
+
+/** The release the config file asks for, beside the one serving (from the service's record). */
+function releasePanel(record: ServiceRecord | null): ReleasePanel {
+  const desired = record?.spec.release?.name ?? null;
+  const serving = record?.serving;
+  return {
+    desired,
+    serving: serving ? (serving.name ?? serving.origin) : null,
+    servingSince: serving ? `since revision ${serving.revision} (${serving.how})` : null,
   };
 }
 

@@ -1,20 +1,18 @@
-// Changes to a service's config of record: apply, weights, revert, delete. Each checks the base
-// revision (optimistic concurrency) and the rollout's phase, stores a revision and publishes it.
+// Changes to a service's config of record: weights, revert, delete, and the revision an apply
+// stores (apply-changes.ts decides what an apply does). Each checks the base revision (optimistic
+// concurrency) and the rollout's phase, stores a revision and publishes it.
 import type { ChangeResult } from "../../../schemas/api-responses.ts";
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { ConfigDetail } from "../../../schemas/history.ts";
-import type {
-  ApplyCommand,
-  DeleteCommand,
-  RevertCommand,
-  WeightsCommand,
-} from "../../../schemas/ledger.ts";
+import type { DeleteCommand, RevertCommand, WeightsCommand } from "../../../schemas/ledger.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { isActive } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
+import type { ServiceSpec } from "../../../schemas/service-spec.ts";
 import { isRamping } from "../rollout/ramp.ts";
 import { notifyEffects } from "./records.ts";
+import { recordServing } from "./serving.ts";
 import {
   attribution,
   type Decision,
@@ -39,12 +37,24 @@ export function checkBase(state: LedgerState, base: number | undefined): Result<
   );
 }
 
-/** Same config, so no new revision: applying a file twice is a no-op. */
-export function sameConfig(a: Service | null | undefined, b: Service | null): boolean {
-  return a != null && b !== null && JSON.stringify(a) === JSON.stringify(b);
+/** JSON with every object's keys sorted: the same value gives the same text, whatever its order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
-const unchanged = (state: LedgerState): Decision<ChangeResult> => ({
+/** Same config (or spec), so no new revision: applying a file twice is a no-op. */
+export function sameConfig(
+  a: Service | ServiceSpec | null | undefined,
+  b: Service | ServiceSpec | null,
+): boolean {
+  return a != null && b !== null && canonical(a) === canonical(b);
+}
+
+export const unchanged = (state: LedgerState): Decision<ChangeResult> => ({
   state,
   revisions: [],
   events: [],
@@ -52,8 +62,11 @@ const unchanged = (state: LedgerState): Decision<ChangeResult> => ({
   reply: { name: state.name, revision: state.revision, changed: false },
 });
 
-/** Stores `config` as a new revision, records the event and publishes the result. */
-function commitConfig(
+/**
+ * Stores `config` as a new revision (with the spec it came from: by default the spec stays),
+ * records the event and publishes the result.
+ */
+export function commitConfig(
   state: LedgerState,
   kind: RevisionKind,
   type: HistoryEventType,
@@ -61,23 +74,34 @@ function commitConfig(
   command: { author?: string | undefined; reason?: string | undefined },
   now: number,
   extra: Partial<ConfigDetail> = {},
+  spec: ServiceSpec | null = specOf(state),
 ): Decision<ChangeResult> {
-  if (sameConfig(state.config, config)) return unchanged(state);
+  const nextSpec = config === null ? null : spec;
+  if (sameConfig(state.config, config) && sameConfig(specOf(state), nextSpec))
+    return unchanged(state);
   const revision = state.revision + 1;
   const stored = {
     ...state,
     revision,
     config,
+    spec: nextSpec,
     // A deleted service has no rollout: a service created anew under its name starts clean.
     rollout: config === null ? null : state.rollout,
   };
-  const { state: next, effect } = published(stored);
+  const { state: published_, effect } = published(stored);
+  const next = recordServing(
+    state,
+    published_,
+    kind === "revert" ? "reverted" : "applied",
+    null,
+    now,
+  );
   const detail: ConfigDetail | null = config
     ? { kind: "config", split: config.split, ...extra }
     : null;
   return {
     state: next,
-    revisions: [{ number: revision, kind, config }],
+    revisions: [{ number: revision, kind, config, spec: nextSpec }],
     events: [{ type, revision, ...attribution(command), detail }],
     effects: [
       effect,
@@ -91,6 +115,11 @@ function commitConfig(
     ],
     reply: { name: state.name, revision, changed: true },
   };
+}
+
+/** The spec of record: as applied, or the config itself for one stored before specs were kept. */
+export function specOf(state: LedgerState): ServiceSpec | null {
+  return state.spec === undefined ? state.config : state.spec;
 }
 
 /** Why a change may not be made now: the service is missing, a rollout runs, the base is stale. */
@@ -113,37 +142,11 @@ function refusal(
 }
 
 /** A ramping rollback owns the weights until its ramp ends. */
-const rampRefusal = (name: string) =>
+export const rampRefusal = (name: string) =>
   fail<never>(
     "wrong_phase",
     `a rollback of "${name}" is returning its traffic over a ramp: wait for it, or end it now with keystone rollout abort ${name}`,
   );
-
-export function apply(state: LedgerState, command: ApplyCommand, now: number): Change {
-  const base = checkBase(state, command.baseRevision);
-  if (!base.ok) return base;
-  if (command.config.name !== state.name)
-    return fail(
-      "invalid",
-      `this is service "${state.name}", the config is "${command.config.name}"`,
-      [{ path: "config.name", message: `must be "${state.name}"` }],
-    );
-  const rollout = state.rollout;
-  const next = command.config;
-  if (isRamping(rollout) && (!next.versions[rollout.candidate] || !next.versions[rollout.baseline]))
-    return rampRefusal(state.name);
-  if (
-    isActive(rollout) &&
-    (!next.versions[rollout.candidate] ||
-      !next.versions[rollout.baseline] ||
-      next.rollout?.strategy !== rollout.strategy)
-  )
-    return fail(
-      "wrong_phase",
-      `a ${rollout.strategy} rollout of "${rollout.candidate}" is in progress: keep versions ${rollout.baseline} and ${rollout.candidate} and its rollout policy, or abort it first`,
-    );
-  return ok(commitConfig(state, "apply", "config.applied", command.config, command, now));
-}
 
 export function setWeights(state: LedgerState, command: WeightsCommand, now: number): Change {
   const refused = refusal(
@@ -173,9 +176,16 @@ export function revert(
       `revision ${target.number} of "${state.name}" deleted the service; pick another`,
     );
   return ok(
-    commitConfig(state, "revert", "config.reverted", target.config, command, now, {
-      restored: target.number,
-    }),
+    commitConfig(
+      state,
+      "revert",
+      "config.reverted",
+      target.config,
+      command,
+      now,
+      { restored: target.number },
+      target.spec ?? target.config,
+    ),
   );
 }
 

@@ -27,7 +27,7 @@ const COMMANDS: Record<string, Command> = {
   abort: { kind: "rollout.abort" },
 };
 
-type Outcome = "ok" | "not_found" | "wrong_phase" | "invalid";
+type Outcome = "ok" | "not_found" | "wrong_phase" | "invalid" | "stale_release";
 const ENDED: Outcome[] = ["ok", "ok", "ok", "ok", "ok", ...Array<Outcome>(5).fill("wrong_phase")];
 const ACTIVE_PAUSED: Outcome[] = [
   "ok",
@@ -63,7 +63,9 @@ const EXPECTED: Record<string, Outcome[]> = {
   ],
   "paused by an operator": ACTIVE_PAUSED,
   "paused by analysis": ACTIVE_PAUSED,
-  promoted: ENDED,
+  // The file names stable's old origin (v1): after the promotion moved v2 there, applying it
+  // again would undo the promotion, so it is refused (apply --force overrides).
+  promoted: ["stale_release", ...ENDED.slice(1)],
   "rolled back": ENDED,
   aborted: ENDED,
   deleted: ["ok", "not_found", "ok", ...Array<Outcome>(7).fill("not_found")],
@@ -134,7 +136,12 @@ describe("revisions and concurrency", () => {
       { kind: "apply", config: shopWithRollout(), baseRevision: 0 },
       T0,
     );
-    expect(again.ok && again.value.reply).toEqual({ name: "shop", revision: 3, changed: true });
+    expect(again.ok && again.value.reply).toMatchObject({
+      name: "shop",
+      revision: 3,
+      changed: true,
+      plan: { outcome: "create", words: "would create shop serving v1" },
+    });
     expect(again.ok && again.value.state.sequence).toBe(3);
   });
 

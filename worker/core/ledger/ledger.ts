@@ -5,7 +5,8 @@ import type { ChangeResult } from "../../../schemas/api-responses.ts";
 import type { Command } from "../../../schemas/ledger.ts";
 import type { Result } from "../../../schemas/result.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
-import { apply, remove, revert, setWeights } from "./config-changes.ts";
+import { apply } from "./apply-changes.ts";
+import { remove, revert, setWeights } from "./config-changes.ts";
 import { operate, start } from "./rollout-changes.ts";
 import type { Decision, LedgerState, StoredRevision } from "./state.ts";
 
@@ -13,7 +14,7 @@ import type { Decision, LedgerState, StoredRevision } from "./state.ts";
 export interface CommandContext {
   /** For revert: the revision to restore, as stored (undefined: no such revision). */
   target?: StoredRevision | undefined;
-  /** For rollout start: the new rollout's id (the core makes no randomness). */
+  /** For rollout start (and an apply that starts one): the new rollout's id (the core makes no randomness). */
   rolloutId?: string;
 }
 
@@ -38,7 +39,7 @@ function decideAny(
 ): Result<Decision<ChangeResult | RolloutState>> {
   switch (command.kind) {
     case "apply":
-      return apply(state, command, now);
+      return apply(state, command, now, context.rolloutId);
     case "weights":
       return setWeights(state, command, now);
     case "revert":

@@ -19,10 +19,11 @@ import {
 } from "../rollout/commands.ts";
 import { concludedConfig } from "../rollout/effective.ts";
 import { isRamping } from "../rollout/ramp.ts";
-import { sameConfig } from "./config-changes.ts";
+import { sameConfig, specOf } from "./config-changes.ts";
 import { recordIncident, traceOf } from "./incident.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
 import { heldFrom, holdForRelease, onBehalf, releaseRefusal } from "./release-hold.ts";
+import { recordServing } from "./serving.ts";
 import {
   attribution,
   type Decision,
@@ -64,7 +65,13 @@ export function commitRollout(
   if (ended && state.config) {
     const concluded = concludedConfig(state.config, next);
     after = { ...after, revision: state.revision + 1, config: concluded };
-    revisions.push({ number: after.revision, kind: "rollout", config: concluded });
+    revisions.push({
+      number: after.revision,
+      kind: "rollout",
+      config: concluded,
+      spec: specOf(state),
+    });
+    after = recordServing(state, after, "promoted", next.id, now);
   }
   const effects: Effect[] = [];
   if (publish || ended) {
@@ -199,7 +206,12 @@ export function start(
   const events: LedgerEvent[] = [];
   if (!sameConfig(state.config, config.value)) {
     base = { ...base, revision: state.revision + 1, config: config.value };
-    revisions.push({ number: base.revision, kind: "rollout", config: config.value });
+    revisions.push({
+      number: base.revision,
+      kind: "rollout",
+      config: config.value,
+      spec: specOf(state),
+    });
     const { origin, release } = config.value.versions[started.value.candidate]!;
     const candidate = release ? `${started.value.candidate} ${release}` : started.value.candidate;
     events.push({

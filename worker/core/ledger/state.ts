@@ -1,5 +1,6 @@
 // What the ledger decides over: a service's config of record and its head, and what a decision
 // returns (the new state, new revisions, history events, effects for the outbox, a reply).
+import type { ServingState } from "../../../schemas/apply-plan.ts";
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { EventDetail } from "../../../schemas/history.ts";
 import type { Incident } from "../../../schemas/incident.ts";
@@ -7,6 +8,7 @@ import type { Effect, HaltRecord, Publication } from "../../../schemas/ledger.ts
 import type { LiveRouting } from "../../../schemas/live-routing.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import type { ServiceSpec } from "../../../schemas/service-spec.ts";
 import { effectiveConfig } from "../rollout/effective.ts";
 import { isRamping } from "../rollout/ramp.ts";
 import { liveRoutingOf } from "./live-routing.ts";
@@ -18,8 +20,15 @@ export interface LedgerState {
   name: string;
   /** The latest revision (0: none yet). */
   revision: number;
-  /** The config of record; null before the first revision or after a delete. */
+  /** The config of record (what is served, outside a rollout's split); null before the first revision or after a delete. */
   config: Service | null;
+  /**
+   * The service as its config file was last applied (`get -o yaml`); absent: the same as
+   * `config` (revisions stored before specs were kept).
+   */
+  spec?: ServiceSpec | null;
+  /** Which release serves and which served before; absent: derived from `config`. */
+  serving?: ServingState | null;
   /** The last publication sequence issued. */
   sequence: number;
   /** The highest sequence the registry acknowledged. */
@@ -40,6 +49,8 @@ export interface StoredRevision {
   kind: string;
   /** Null for a revision that deleted the service. */
   config: Service | null;
+  /** The spec applied with it; absent: the same as `config`. */
+  spec?: ServiceSpec | null;
 }
 
 export interface NewRevision extends StoredRevision {

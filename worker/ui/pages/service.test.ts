@@ -7,6 +7,7 @@ const minute = { requestsPerSecond: 1.5, errorRatePercent: 2, p95Ms: 120 };
 const service: ServicePanel = {
   name: "shop",
   revision: 7,
+  releases: { desired: "v3", serving: "v2", servingSince: "since revision 6 (promoted)" },
   hosts: ["shop.example.com"],
   split: [
     { version: "stable", percent: 75 },
@@ -66,5 +67,11 @@ describe("a service on the status page", () => {
     const classes = [...html.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1]);
     expect(classes).toEqual(["done", "failed", "todo"]);
     expect(html).toContain("split: stable 75% · canary 25%");
+  });
+
+  it("shows the release the config file asks for beside the one serving", () => {
+    expect(html).toContain('desired: <strong class="desired">v3</strong> (config file)');
+    expect(html).toContain('serving: <strong class="serving">v2</strong>');
+    expect(html).toContain("since revision 6 (promoted)");
   });
 });

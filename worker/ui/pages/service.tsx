@@ -146,6 +146,11 @@ export function ServiceSection(props: { service: ServicePanel }) {
       <p class="split">
         split: {service.split.map((s) => `${s.version} ${s.percent}%`).join(" · ")}
       </p>
+      <p class="releases">
+        desired: <strong class="desired">{service.releases.desired ?? "–"}</strong> (config file) ·
+        serving: <strong class="serving">{service.releases.serving ?? "–"}</strong>{" "}
+        <span class="muted">{service.releases.servingSince ?? ""}</span>
+      </p>
       <h3>Rollout</h3>
       <Rollout service={service} />
       <h3>Versions, last minute</h3>

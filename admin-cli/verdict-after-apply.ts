@@ -1,0 +1,72 @@
+// `apply --wait`: the one step of a pipeline waits for the verdict of what its apply set going —
+// the release it started, or each service's rollout toward the file's release (started now, or
+// already running it from an earlier run of the same pipeline) — with rollout wait's exit codes.
+import type { FileApplyResult } from "../schemas/api-responses.ts";
+import type { PlannedChange } from "./plan.ts";
+import type { Session } from "./session.ts";
+import {
+  awaitRelease,
+  awaitRollout,
+  type ReleaseEnd,
+  type RolloutEnd,
+  releaseFailure,
+  rolloutFailure,
+} from "./verdict-wait.ts";
+import { waitClock } from "./wait-clock.ts";
+
+interface WaitFlags {
+  timeout: string;
+  interval: string;
+  "promote-gates"?: boolean | undefined;
+}
+
+/** The services whose rollout toward the file's release runs after the apply. */
+export function rolloutsToWaitFor(plan: PlannedChange[], applied: FileApplyResult): string[] {
+  return plan.flatMap((change) => {
+    const done = applied.services.find((r) => r.name === change.name)?.plan ?? change.plan;
+    if (!done || done.release) return [];
+    const running =
+      done.rolling !== null &&
+      done.desired !== null &&
+      done.rolling.name === done.desired.name &&
+      done.rolling.origin === done.desired.origin;
+    return done.rolloutId !== null || running ? [change.name] : [];
+  });
+}
+
+export async function waitAfterApply(
+  session: Session,
+  plan: PlannedChange[],
+  applied: FileApplyResult,
+  flags: WaitFlags,
+  result: Record<string, unknown>,
+): Promise<void> {
+  const { out, api, author } = session;
+  const clock = waitClock(flags);
+  const release = applied.release?.release.name;
+  if (release) {
+    const end: ReleaseEnd = await awaitRelease(api, out, release, clock);
+    out.result({ ...result, verdict: { release, ...end } });
+    const failure = releaseFailure(release, end, flags.timeout);
+    if (failure) throw failure;
+    return out.line(`${out.paint("green", "✓")} ${release}: every service promoted`);
+  }
+  const services = rolloutsToWaitFor(plan, applied);
+  if (services.length === 0) {
+    out.note("nothing to wait for: no rollout runs toward the file's releases");
+    return out.result({ ...result, verdict: null });
+  }
+  const ends: (RolloutEnd & { service: string })[] = [];
+  const promoteGates = flags["promote-gates"] === true;
+  for (const service of services) {
+    const end = await awaitRollout(api, out, service, { clock, promoteGates, author });
+    ends.push({ service, ...end });
+    const failure = rolloutFailure(service, end, flags.timeout);
+    if (failure) {
+      out.result({ ...result, verdict: ends });
+      throw failure;
+    }
+    out.line(`${out.paint("green", "✓")} ${service}: promoted`);
+  }
+  out.result({ ...result, verdict: ends });
+}

@@ -1,0 +1,92 @@
+// Waiting for a verdict, as `rollout wait`, `release wait` and `apply --wait` do: poll until the
+// rollout (or release) ends or the clock runs out, saying each change on stderr, passing pause
+// gates when asked. The outcome is returned; each command turns it into its exit code.
+import { type ReleaseStatus, RolloutStateWire } from "../schemas/api-responses.ts";
+import type { ApiClient } from "./client.ts";
+import { fetchRelease } from "./commands/release/shared.ts";
+import { fetchStatus, rolloutPath } from "./commands/rollout/shared.ts";
+import { CliError, EXIT } from "./errors.ts";
+import type { Output } from "./io.ts";
+import type { WaitClock } from "./wait-clock.ts";
+
+export type RolloutEnd = { outcome: string; state: RolloutStateWire };
+
+export interface RolloutWaitOptions {
+  clock: WaitClock;
+  promoteGates: boolean;
+  author: string;
+}
+
+export async function awaitRollout(
+  api: ApiClient,
+  out: Output,
+  service: string,
+  options: RolloutWaitOptions,
+): Promise<RolloutEnd> {
+  let last = "";
+  for (;;) {
+    const { state } = await fetchStatus(api, service);
+    if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
+    const summary = `${state.phase}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
+    if (summary !== last)
+      out.note(
+        `${service}: ${summary}${state.lastVerdict ? ` — ${state.lastVerdict.reason}` : ""}`,
+      );
+    last = summary;
+    if (["promoted", "rolledBack", "aborted"].includes(state.phase))
+      return { outcome: state.phase, state };
+    if (options.promoteGates && state.phase === "paused" && state.pausedBy === "gate") {
+      await api.request(RolloutStateWire, "POST", rolloutPath(service, "promote"), {
+        full: false,
+        author: options.author,
+        reason: "pause gate passed by rollout wait --promote-gates",
+      });
+      out.note(`${service}: pause gate passed (--promote-gates)`);
+      continue;
+    }
+    if (options.clock.expired()) return { outcome: "timeout", state };
+    await options.clock.pause();
+  }
+}
+
+/** A rollout's end as an exit: nothing for promoted, else the error that says how it ended. */
+export function rolloutFailure(service: string, end: RolloutEnd, timeout: string): CliError | null {
+  const { outcome, state } = end;
+  if (outcome === "promoted") return null;
+  if (outcome === "timeout")
+    return new CliError(EXIT.timeout, `${service}: still ${state.phase} after ${timeout}`);
+  return new CliError(
+    EXIT.rolledBack,
+    `${service}: rollout ${outcome === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
+  );
+}
+
+export type ReleaseEnd = { outcome: string; status: ReleaseStatus };
+
+export async function awaitRelease(
+  api: ApiClient,
+  out: Output,
+  name: string,
+  clock: WaitClock,
+): Promise<ReleaseEnd> {
+  let last = "";
+  for (;;) {
+    const status = await fetchRelease(api, name);
+    const { phase, reason } = status.release;
+    const summary = `${phase} — ${reason}`;
+    if (summary !== last) out.note(`${name}: ${summary}`);
+    last = summary;
+    if (["promoted", "rolledBack", "aborted", "partiallyPromoted"].includes(phase))
+      return { outcome: phase, status };
+    if (clock.expired()) return { outcome: "timeout", status };
+    await clock.pause();
+  }
+}
+
+export function releaseFailure(name: string, end: ReleaseEnd, timeout: string): CliError | null {
+  const { phase, reason } = end.status.release;
+  if (end.outcome === "promoted") return null;
+  if (end.outcome === "timeout")
+    return new CliError(EXIT.timeout, `${name}: still ${phase} after ${timeout}`);
+  return new CliError(EXIT.rolledBack, `${name}: release ${phase} — ${reason}`);
+}

@@ -1,0 +1,98 @@
+// A config file applied (or previewed) as a whole: its services' changes land together (host moves
+// and swaps all or nothing), and with `together` the new releases it names roll out as one release.
+import type { FileApplyBody } from "../../schemas/api.ts";
+import type { ChangeResult, ReleaseStatus } from "../../schemas/api-responses.ts";
+import type { FilePreview } from "../../schemas/apply-plan.ts";
+import type { ApplyCommand } from "../../schemas/ledger.ts";
+import { ReleaseFile } from "../../schemas/release-file.ts";
+import type { RolloutStrategy } from "../../schemas/rollout.ts";
+import { type DesiredRelease, withRelease } from "../../schemas/service-spec.ts";
+import { releaseObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import type { Env } from "../env.ts";
+import { allBounded } from "./bounded.ts";
+import { applyClaimingChanges } from "./claiming-changes.ts";
+import { ApiError } from "./errors.ts";
+import { startReleaseOf } from "./release-routes.ts";
+import { recordOf } from "./service-record.ts";
+
+function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand }[] {
+  const { services, together, force, instant, author, reason } = body;
+  return services.map(({ config, baseRevision }) => ({
+    name: config.name,
+    command: { kind: "apply", config, baseRevision, together, force, instant, author, reason },
+  }));
+}
+
+/** What applying the file would do to each service, decided as apply decides it, nothing stored. */
+export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePreview> {
+  const services = await allBounded(commandsOf(body), async ({ name, command }) =>
+    serviceObjectOf(env, name).preview(name, command),
+  );
+  return { services };
+}
+
+/** A release of this name must not be running: its services would be refused after the apply. */
+async function checkReleaseFree(env: Env, name: string): Promise<void> {
+  const status = await releaseObjectOf(env, name).status(name);
+  if (status.ok && status.value.release.endedAt === null)
+    throw new ApiError(
+      "wrong_phase",
+      `release "${name}" (the file's together.release) is still ${status.value.release.phase}: wait for it to end, or keystone release abort ${name}`,
+    );
+}
+
+export async function applyFile(
+  env: Env,
+  body: FileApplyBody,
+): Promise<{ services: ChangeResult[]; release: ReleaseStatus | null }> {
+  if (body.together) await checkReleaseFree(env, body.together.release);
+  const services = await applyClaimingChanges(env, commandsOf(body));
+  const joining = services.flatMap((result) =>
+    result.plan?.outcome === "release" && result.plan.desired
+      ? [{ service: result.name, ...result.plan.desired }]
+      : [],
+  );
+  if (!body.together || joining.length === 0) return { services, release: null };
+  const file = ReleaseFile.parse({
+    name: body.together.release,
+    services: joining.map(({ service, name, origin }) => ({
+      service,
+      origin,
+      ...(name === null ? {} : { release: name }),
+    })),
+  });
+  const who = { author: body.author, reason: body.reason ?? `apply: ${joining.length} services` };
+  try {
+    return { services, release: await startReleaseOf(env, file, who) };
+  } catch (error) {
+    // The file is stored (its services now want the new releases); applying it again retries.
+    if (!(error instanceof ApiError)) throw error;
+    throw new ApiError(
+      error.code,
+      `the file was applied, but release "${file.name}" did not start: ${error.message} (apply it again to retry)`,
+      error.problems,
+    );
+  }
+}
+
+/**
+ * One service's release set, the rest of its spec as last applied (the deploy webhook): converged
+ * under its policy like an apply of its file naming that release.
+ */
+export async function applyRelease(
+  env: Env,
+  service: string,
+  release: DesiredRelease,
+  options: { strategy?: RolloutStrategy | undefined; author: string; reason: string },
+): Promise<ChangeResult> {
+  const record = await recordOf(env, service);
+  const config = withRelease(record.spec, release);
+  const command: ApplyCommand = {
+    kind: "apply",
+    config,
+    baseRevision: record.revision,
+    ...options,
+  };
+  const [result] = await applyClaimingChanges(env, [{ name: service, command }]);
+  return result!;
+}

@@ -1,0 +1,137 @@
+// An apply of a config file's service as one ledger decision: the plan (apply-plan.ts), then its
+// steps in order: a superseded rollout ends, the spec and the config of record are stored as one
+// revision, and a rollout under the policy starts, recorded with the apply's author and reason.
+import type { ChangeResult } from "../../../schemas/api-responses.ts";
+import type { ApplyPlan } from "../../../schemas/apply-plan.ts";
+import type { ApplyCommand, Effect } from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { keptTracksOf, type ServiceSpec } from "../../../schemas/service-spec.ts";
+import { abortRollout } from "../rollout/commands.ts";
+import { planApply } from "./apply-plan.ts";
+import { describePlan } from "./apply-words.ts";
+import { checkBase, commitConfig, specOf } from "./config-changes.ts";
+import { notifyEffects, rolloutDetail, rolloutText } from "./records.ts";
+import { operate, start } from "./rollout-changes.ts";
+import type { Decision, LedgerState } from "./state.ts";
+
+type Change = Result<Decision<ChangeResult>>;
+type Steps = Omit<Decision<unknown>, "reply">;
+
+/** Two decisions as one: the second's state, everything both recorded, one publication. */
+function chain(first: Steps, second: Steps): Steps {
+  const effects = [...first.effects, ...second.effects];
+  const lastPublish = effects.findLastIndex((e) => e.kind === "publish");
+  const incident = second.incident ?? first.incident;
+  return {
+    state: second.state,
+    revisions: [...first.revisions, ...second.revisions],
+    events: [...first.events, ...second.events],
+    // Only the newest publication matters: the registry keeps the highest sequence.
+    effects: effects.filter((e, i) => e.kind !== "publish" || i === lastPublish),
+    ...(incident ? { incident } : {}),
+  };
+}
+
+/**
+ * A rollout a newer release supersedes: it ends aborted, its reason in history, with no halt and
+ * no incident (nothing failed; the candidate track goes straight to the next rollout).
+ */
+function supersede(state: LedgerState, reason: string, command: ApplyCommand, now: number): Steps {
+  const aborted = abortRollout(state.rollout!, now);
+  if (!aborted.ok) throw new Error(aborted.error.message);
+  const ended: RolloutState = {
+    ...aborted.value,
+    lastVerdict: { ...aborted.value.lastVerdict!, reason },
+  };
+  const detail = rolloutDetail(ended);
+  const text = rolloutText(state.name, "rollout.aborted", ended);
+  return {
+    state: { ...state, rollout: ended },
+    revisions: [],
+    events: [
+      {
+        type: "rollout.aborted",
+        revision: state.revision,
+        author: command.author ?? null,
+        reason,
+        detail,
+      },
+    ],
+    effects: [...notifyEffects(state.config, "rollout.aborted", text, detail, now)] as Effect[],
+  };
+}
+
+/**
+ * The spec to store: a file that names no release and gives its release tracks no origin leaves
+ * the release to deploys (apply --release, the deploy webhook), so the one last named stays.
+ */
+export function specToStore(state: LedgerState, spec: ServiceSpec): ServiceSpec {
+  const named = specOf(state)?.release;
+  if (spec.release || !named || keptTracksOf(spec).length === 0) return spec;
+  return { ...spec, release: named };
+}
+
+export function apply(
+  state: LedgerState,
+  given: ApplyCommand,
+  now: number,
+  rolloutId = "apply",
+): Change {
+  const command = { ...given, config: specToStore(state, given.config) };
+  const base = checkBase(state, command.baseRevision);
+  if (!base.ok) return base;
+  if (command.config.name !== state.name)
+    return fail(
+      "invalid",
+      `this is service "${state.name}", the config is "${command.config.name}"`,
+      [{ path: "config.name", message: `must be "${state.name}"` }],
+    );
+  const planned = planApply(state, command);
+  if (!planned.ok) return planned;
+  const plan = planned.value;
+  let steps: Steps = { state, revisions: [], events: [], effects: [] };
+  if (plan.end && plan.start) steps = supersede(state, plan.end, command, now);
+  else if (plan.end) {
+    const who = { author: command.author, reason: plan.end };
+    const ended = operate(state, "rollout.abort", who, now);
+    if (!ended.ok) return ended;
+    steps = ended.value;
+  }
+  // A new service waiting for its first release (pending) stores nothing.
+  if (plan.resolved) {
+    const { config } = command;
+    const kind = "config.applied";
+    steps = chain(
+      steps,
+      commitConfig(steps.state, "apply", kind, plan.resolved, command, now, {}, config),
+    );
+  }
+  const stored = steps.state.revision !== state.revision;
+  if (plan.start) {
+    const started = start(
+      steps.state,
+      { kind: "rollout.start", author: command.author, reason: command.reason },
+      rolloutId,
+      now,
+    );
+    if (!started.ok) return started;
+    steps = chain(steps, started.value);
+  }
+  const release = plan.outcome === "release" ? (command.together?.release ?? null) : null;
+  const words = describePlan(state, plan, stored ? steps.state.revision : null, release);
+  const reply: ApplyPlan = {
+    ...words,
+    revision: stored,
+    desired: plan.desired,
+    serving: plan.serving,
+    rolling: plan.rolling,
+    rolloutId: plan.start ? rolloutId : null,
+    release,
+  };
+  const changed = stored || steps.events.length > 0;
+  return ok({
+    ...steps,
+    reply: { name: state.name, revision: steps.state.revision, changed, plan: reply },
+  });
+}
