@@ -125,21 +125,22 @@ describe("diff and apply --dry-run with --exit-code", () => {
     expect(api.seen.map((r) => r.path)).not.toContain("/apply");
   });
 
-  it("a config read with the read token (notify URL masked) is no change; a new notify host is", async () => {
+  it("read with the read token (notify URL masked), the file's own notify URL is shown masked too: never a false change, never the secret", async () => {
     const hook = "https://hooks.slack.com/services/T000/B000/XXXXSECRET";
-    const withHook = shopService({ notify: [{ url: hook, events: ["rollout.rolledBack"] }] });
-    const masked = shopService({
-      notify: [{ url: "https://hooks.slack.com/…", events: ["rollout.rolledBack"] }],
-    });
-    api.answers.set("GET /services/shop", { body: record(masked) });
-    expect((await cli("diff", "-f", configFile("hook.yaml", withHook), "--exit-code")).code).toBe(
-      0,
-    );
-    const moved = shopService({
-      notify: [{ url: "https://hooks.example.com/x", events: ["rollout.rolledBack"] }],
-    });
-    const diff = await cli("diff", "-f", configFile("moved.yaml", moved), "--exit-code");
+    const notify = (url: string) => [{ url, events: ["rollout.rolledBack" as const] }];
+    const masked = shopService({ notify: notify("https://hooks.slack.com/…") });
+    // The Worker plans against what it stores (unmasked): the same hook is no change.
+    api.answers.set("POST /plan", { body: preview(masked, "unchanged", "no change") });
+    const file = configFile("hook.yaml", shopService({ notify: notify(hook) }));
+    expect((await cli("diff", "-f", file, "--exit-code")).code).toBe(0);
+    // Another change beside it: the lines shown compare the file masked as the spec came back.
+    api.answers.set("POST /plan", { body: preview(masked, "update", "would store revision 4") });
+    const split = { stable: 90, canary: 10 };
+    const moved = configFile("split.yaml", shopService({ notify: notify(hook), split }));
+    const diff = await cli("diff", "-f", moved, "--exit-code");
     expect(diff.code).toBe(6);
+    expect(diff.stdout).toMatch(/^\+ +stable: 90$/m);
+    expect(diff.stdout).not.toMatch(/^[-+] .*hooks\.slack\.com/m);
     expect(diff.stdout).not.toContain("XXXXSECRET");
   });
 

@@ -110,6 +110,17 @@ describe("item 20.4: secrets stay secret", () => {
       expect(read, path).toContain("https://ci.example/gate?…");
       expect(read, path).toContain("/health?…");
     }
+    // What apply would do, asked with the read token: the stored spec and the next one, masked.
+    const planned = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
+      method: "POST",
+      headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
+      body: JSON.stringify({ services: [{ config }] }),
+    });
+    const plan = await planned.text();
+    expect(planned.status, plan).toBe(200);
+    expect(plan).not.toContain("XXXXSECRETXXXX");
+    expect(plan).not.toContain(SECRET);
+    expect(plan).toContain("https://hooks.slack.com/…");
     const whole = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/hooked"));
     expect(whole.config.notify[0].url).toBe(hook);
     expect(whole.config.rollout.gates.beforePromote[0]).toContain(SECRET);

@@ -45,7 +45,9 @@ describe("the local .dev.vars", () => {
       "ADMIN_HOSTS=*",
     ];
     writeFileSync(path, `${old.join("\n")}\n`);
-    expect(ensureLocalEnvFile(path)).toBe(`added NOTIFY_SECRET, AFFINITY_SECRET to ${path}`);
+    expect(ensureLocalEnvFile(path)).toBe(
+      `added NOTIFY_SECRET, AFFINITY_SECRET, BUCKET_SECRET to ${path}`,
+    );
     const vars = readEnvFile(path);
     expect(vars).toMatchObject({ ADMIN_TOKEN: "old-admin", READ_TOKEN: "old-read" });
     expect(vars.NOTIFY_SECRET).toMatch(/^[\w-]{32}$/);
