@@ -96,7 +96,7 @@ async function start(): Promise<void> {
     const stale = demo ? staleDemoPorts(demo.config.versions, [stablePort, canaryPort]) : [];
     if (stale.length > 0)
       console.log(
-        `note: the stored demo service routes to ${stale.join(", ")}, where no demo origin listens now; re-point it with: ${cli} apply -f ${demoFile}${flag} --force (--force: the file names the demo's first releases, behind a promoted one)`,
+        `note: the stored demo service routes to ${stale.join(", ")}, where no demo origin listens now; the file names the demo's first releases, which a promotion may have passed (hence --force); re-point it with: ${cli} apply -f ${demoFile}${flag} --force`,
       );
   }
   const traffic = url === DEFAULT_URL ? "npm run traffic" : `PORT=${port} npm run traffic`;

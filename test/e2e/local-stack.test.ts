@@ -148,7 +148,7 @@ describe("npm start again with the demo origins on other ports", () => {
     expect(note, again.output()).toBeDefined();
     const hint = note!.slice(note!.indexOf("re-point it with: ") + "re-point it with: ".length);
     expect(hint).toBe(
-      `KEYSTONE_LOCAL_DIR=${dir} npx keystone apply -f ${join(dir, ".keystone/demo.yaml")} --url http://127.0.0.1:${ports.worker}`,
+      `KEYSTONE_LOCAL_DIR=${dir} npx keystone apply -f ${join(dir, ".keystone/demo.yaml")} --url http://127.0.0.1:${ports.worker} --force`,
     );
     const applied = await runShell(hint, {});
     expect(applied.code, applied.output).toBe(0);

@@ -41,6 +41,9 @@ describe("the spec and the serving state in the service object", () => {
       );
     });
     await evictDurableObject(serviceObject("old"));
+    // The old object had published its revision 1: the registry knows the service.
+    const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+    await registry.publish({ service: "old", sequence: 1, config, rolloutActive: false });
     const record = (await (await api("GET", "/services/old")).json()) as Record<string, unknown>;
     expect(record).toMatchObject({ revision: 1, config, spec: config });
     expect(record.serving).toMatchObject({ name: "v1.0.0", origin: env.STABLE_ORIGIN });
