@@ -1,12 +1,12 @@
 // The write path of a service object: a ledger decision and its effects stored in one
 // transaction, then the effects delivered (at once, and by the alarm until acknowledged).
-import type { Effect } from "../../schemas/ledger.ts";
-import { acknowledge } from "../core/ledger/ledger.ts";
-import { type Decision, published } from "../core/ledger/state.ts";
-import type { Env } from "../env.ts";
+import type { Effect } from "../../../schemas/ledger.ts";
+import { acknowledge } from "../../core/ledger/ledger.ts";
+import { type Decision, published } from "../../core/ledger/state.ts";
+import type { Env } from "../../env.ts";
+import { Outbox } from "../outbox/outbox.ts";
 import { deliverEffect } from "./effect-delivery.ts";
 import { traceCandidate } from "./incident-trace.ts";
-import { Outbox } from "./outbox.ts";
 import { ServiceStore } from "./service-store.ts";
 import { VerdictLog } from "./verdict-log.ts";
 

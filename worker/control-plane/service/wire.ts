@@ -7,29 +7,29 @@ import type {
   RolloutStatus,
   ServiceRecord,
   WindowFigures,
-} from "../../schemas/api-responses.ts";
+} from "../../../schemas/api-responses.ts";
 import type {
   ReleaseRef,
   ServicePreview,
   ServingState,
   ServingWire,
-} from "../../schemas/apply-plan.ts";
-import type { Incident, IncidentWire } from "../../schemas/incident.ts";
-import type { HaltRecord } from "../../schemas/ledger.ts";
-import type { Result } from "../../schemas/result.ts";
-import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
-import type { WindowStats } from "../../schemas/stats.ts";
-import type { RolloutVerdicts, VerdictEntry } from "../../schemas/verdict-log.ts";
-import { countedRoutes } from "../core/ledger/analysis-routes.ts";
-import { specOf } from "../core/ledger/config-changes.ts";
-import { promotionOf } from "../core/ledger/records.ts";
-import { servingStateOf } from "../core/ledger/serving.ts";
-import type { Decision, LedgerState } from "../core/ledger/state.ts";
-import { haltHoldsUntil, tracksOf } from "../core/ledger/status.ts";
-import type { Windows } from "../core/ledger/tick.ts";
-import { effectiveConfig } from "../core/rollout/effective.ts";
-import { noTrafficSentence } from "../core/rollout/eligible-traffic.ts";
-import { placeAt, stepsOf } from "../core/rollout/steps.ts";
+} from "../../../schemas/apply-plan.ts";
+import type { Incident, IncidentWire } from "../../../schemas/incident.ts";
+import type { HaltRecord } from "../../../schemas/ledger.ts";
+import type { Result } from "../../../schemas/result.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { WindowStats } from "../../../schemas/stats.ts";
+import type { RolloutVerdicts, VerdictEntry } from "../../../schemas/verdict-log.ts";
+import { countedRoutes } from "../../core/ledger/analysis-routes.ts";
+import { specOf } from "../../core/ledger/config-changes.ts";
+import { promotionOf } from "../../core/ledger/records.ts";
+import { servingStateOf } from "../../core/ledger/serving.ts";
+import type { Decision, LedgerState } from "../../core/ledger/state.ts";
+import { haltHoldsUntil, tracksOf } from "../../core/ledger/status.ts";
+import type { Windows } from "../../core/ledger/tick.ts";
+import { effectiveConfig } from "../../core/rollout/effective.ts";
+import { noTrafficSentence } from "../../core/rollout/eligible-traffic.ts";
+import { placeAt, stepsOf } from "../../core/rollout/steps.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

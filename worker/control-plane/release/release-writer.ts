@@ -2,10 +2,10 @@
 // transaction; effects delivered at once and, should the object be evicted or a call fail, by the
 // alarm until acknowledged. What became of each effect is decided by the release core and stored
 // in the same transaction that removes it from the outbox.
-import { ReleaseEffect } from "../../schemas/release-state.ts";
-import { decideRelease, type ReleaseDecision } from "../core/release/release.ts";
-import type { Env } from "../env.ts";
-import { Outbox, type OutboxEntry } from "./outbox.ts";
+import { ReleaseEffect } from "../../../schemas/release-state.ts";
+import { decideRelease, type ReleaseDecision } from "../../core/release/release.ts";
+import type { Env } from "../../env.ts";
+import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
 import { deliverReleaseEffect } from "./release-io.ts";
 import { ReleaseStore } from "./release-store.ts";
 

@@ -2,29 +2,29 @@
 // the ledger's state, lets the pure ledger decide, stores the decision with its effects in one
 // transaction, and delivers the effects (at once, and from its alarm until acknowledged).
 import { DurableObject } from "cloudflare:workers";
-import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../schemas/api-responses.ts";
-import type { ServicePreview } from "../../schemas/apply-plan.ts";
-import type { HistoryEntry } from "../../schemas/history.ts";
-import type { Incident } from "../../schemas/incident.ts";
+import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../../schemas/api-responses.ts";
+import type { ServicePreview } from "../../../schemas/apply-plan.ts";
+import type { HistoryEntry } from "../../../schemas/history.ts";
+import type { Incident } from "../../../schemas/incident.ts";
 import {
   ClaimingCommand,
   DirectCommand,
   type Prepared,
   type TickReply,
-} from "../../schemas/ledger.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import { isActive, type RolloutState } from "../../schemas/rollout-state.ts";
-import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
-import type { ServiceRpc } from "../contracts.ts";
-import { countedRoutes } from "../core/ledger/analysis-routes.ts";
-import { decide } from "../core/ledger/ledger.ts";
-import { nextRampAt } from "../core/rollout/ramp.ts";
-import type { Env } from "../env.ts";
+} from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
+import type { ServiceRpc } from "../../contracts.ts";
+import { countedRoutes } from "../../core/ledger/analysis-routes.ts";
+import { decide } from "../../core/ledger/ledger.ts";
+import { nextRampAt } from "../../core/rollout/ramp.ts";
+import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
 import { readWindows } from "./rollout-io.ts";
-import { TwoPhaseChanges } from "./service-tx.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { runRamp, runTick } from "./tick-runner.ts";
+import { TwoPhaseChanges } from "./two-phase.ts";
 import { previewWire, recordWire, rolloutWire, statusView, verdictsWire } from "./wire.ts";
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {

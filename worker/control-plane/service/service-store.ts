@@ -1,16 +1,16 @@
 // SQLite tables of one service object: revisions of its config, its history, and its head. Loads
 // the ledger's state and stores a decision; rows stored by older versions are upgraded on read.
-import { HistoryEventType } from "../../schemas/event-types.ts";
-import { type HistoryEntry, upgradeEventDetail } from "../../schemas/history.ts";
-import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../schemas/ledger.ts";
-import { isActive, RolloutState } from "../../schemas/rollout-state.ts";
+import { HistoryEventType } from "../../../schemas/event-types.ts";
+import { type HistoryEntry, upgradeEventDetail } from "../../../schemas/history.ts";
+import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../../schemas/ledger.ts";
+import { isActive, RolloutState } from "../../../schemas/rollout-state.ts";
 import {
   type Decoded,
   decodeStoredConfig,
   decodeStoredSpec,
   encodeStoredConfig,
-} from "../../schemas/stored-config.ts";
-import type { Decision, LedgerState, PastEvent, StoredRevision } from "../core/ledger/state.ts";
+} from "../../../schemas/stored-config.ts";
+import type { Decision, LedgerState, PastEvent, StoredRevision } from "../../core/ledger/state.ts";
 import { IncidentStore } from "./incident-store.ts";
 
 const SCHEMA = `

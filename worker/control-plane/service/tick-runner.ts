@@ -1,13 +1,13 @@
 // One cron tick of a service: claimed before any await (a repeated tick is a no-op), windows read
 // and the checks the ledger asks for run, then decided only if nothing changed meanwhile (an
 // operator's command, another tick, a two-phase change).
-import type { TickReply } from "../../schemas/ledger.ts";
-import { deadlineTick } from "../core/ledger/deadline.ts";
-import { stepRamp } from "../core/ledger/ramp-step.ts";
-import type { Decision } from "../core/ledger/state.ts";
-import { claimTick, tick, tickChecks } from "../core/ledger/tick.ts";
-import { isRamping } from "../core/rollout/ramp.ts";
-import type { Env } from "../env.ts";
+import type { TickReply } from "../../../schemas/ledger.ts";
+import { deadlineTick } from "../../core/ledger/deadline.ts";
+import { stepRamp } from "../../core/ledger/ramp-step.ts";
+import type { Decision } from "../../core/ledger/state.ts";
+import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { isRamping } from "../../core/rollout/ramp.ts";
+import type { Env } from "../../env.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
 import type { ServiceWriter } from "./service-writer.ts";
 

@@ -2,10 +2,10 @@
 // registry keeps the highest sequence per service, a stats object's halt and resume are keyed by
 // rollout id, and notifications carry the effect's id (x-keystone-delivery) for receivers to
 // deduplicate. A throw means "not acknowledged": the outbox retries it later.
-import type { Effect, PublishAck } from "../../schemas/ledger.ts";
-import type { Env } from "../env.ts";
+import type { Effect, PublishAck } from "../../../schemas/ledger.ts";
+import type { Env } from "../../env.ts";
+import { registryOf, statsObjectOf } from "../stubs.ts";
 import { notify } from "./notify-delivery.ts";
-import { registryOf, statsObjectOf } from "./stubs.ts";
 
 /** The registry's acknowledgement for a publication; nothing for the other effects. */
 export async function deliverEffect(

@@ -1,6 +1,6 @@
 // A release as the API sends it: epoch-ms times become ISO-8601 here, at the boundary.
-import type { ReleaseStatus } from "../../schemas/api-responses.ts";
-import type { ReleaseEvent, ReleaseState } from "../../schemas/release-state.ts";
+import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import type { ReleaseEvent, ReleaseState } from "../../../schemas/release-state.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

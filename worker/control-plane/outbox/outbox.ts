@@ -2,7 +2,7 @@
 // the state change that caused them, and delivered until acknowledged (with backoff), so nothing
 // decided is lost when the object is evicted or a call fails between the write and the delivery.
 import type * as z from "zod";
-import { Effect } from "../../schemas/ledger.ts";
+import { Effect } from "../../../schemas/ledger.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS outbox (

@@ -3,19 +3,19 @@
 // transaction, and delivers them (rollout starts, promotions and aborts sent to the service
 // objects on the release's behalf) at once and from its alarm until acknowledged.
 import { DurableObject } from "cloudflare:workers";
-import type { ReleaseStatus } from "../../schemas/api-responses.ts";
-import type { TickReply } from "../../schemas/ledger.ts";
-import { problemsOf } from "../../schemas/problems.ts";
-import { ReleaseFile } from "../../schemas/release-file.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import type { Attribution, ReleaseRpc } from "../contracts.ts";
+import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import type { TickReply } from "../../../schemas/ledger.ts";
+import { problemsOf } from "../../../schemas/problems.ts";
+import { ReleaseFile } from "../../../schemas/release-file.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { Attribution, ReleaseRpc } from "../../contracts.ts";
 import {
   claimReleaseTick,
   decideRelease,
   type ReleaseDecision,
   startRelease,
-} from "../core/release/release.ts";
-import type { Env } from "../env.ts";
+} from "../../core/release/release.ts";
+import type { Env } from "../../env.ts";
 import { readRollouts, readServiceFacts } from "./release-io.ts";
 import { releaseStatusView } from "./release-wire.ts";
 import { ReleaseWriter } from "./release-writer.ts";

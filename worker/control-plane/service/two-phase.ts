@@ -3,13 +3,13 @@
 // stores it, abort drops it. A change left prepared (its caller gone) is settled by asking the
 // registry how it ended once it expires.
 import * as z from "zod";
-import type { ChangeResult } from "../../schemas/api-responses.ts";
-import { ClaimingCommand, type Prepared } from "../../schemas/ledger.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import { decide } from "../core/ledger/ledger.ts";
-import type { Env } from "../env.ts";
+import type { ChangeResult } from "../../../schemas/api-responses.ts";
+import { ClaimingCommand, type Prepared } from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { decide } from "../../core/ledger/ledger.ts";
+import type { Env } from "../../env.ts";
+import { registryOf } from "../stubs.ts";
 import type { ServiceWriter } from "./service-writer.ts";
-import { registryOf } from "./stubs.ts";
 
 /** How long a prepared change holds the service before it is settled without its caller. */
 const PREPARED_TTL_MS = 30_000;
