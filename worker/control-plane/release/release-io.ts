@@ -7,9 +7,9 @@ import type { ReleaseFile } from "../../../schemas/release-file.ts";
 import type { ReleaseEffect } from "../../../schemas/release-state.ts";
 import { ResultEnvelope } from "../../../schemas/result.ts";
 import { isActive, RolloutState } from "../../../schemas/rollout-state.ts";
+import { registryOf, serviceObjectOf } from "../../contracts.ts";
 import type { EffectOutcome, ServiceFacts } from "../../core/release/release.ts";
 import type { Env } from "../../env.ts";
-import { registryOf, serviceObjectOf } from "../stubs.ts";
 
 async function rolloutOf(env: Env, service: string): Promise<RolloutState | null> {
   return RolloutState.nullable().parse(await serviceObjectOf(env, service).rolloutState());

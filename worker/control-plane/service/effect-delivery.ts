@@ -3,8 +3,8 @@
 // rollout id, and notifications carry the effect's id (x-keystone-delivery) for receivers to
 // deduplicate. A throw means "not acknowledged": the outbox retries it later.
 import type { Effect, PublishAck } from "../../../schemas/ledger.ts";
+import { registryOf, statsObjectOf } from "../../contracts.ts";
 import type { Env } from "../../env.ts";
-import { registryOf, statsObjectOf } from "../stubs.ts";
 import { notify } from "./notify-delivery.ts";
 
 /** The registry's acknowledgement for a publication; nothing for the other effects. */

@@ -3,9 +3,9 @@
 import { MirrorCounts } from "../../../schemas/mirror.ts";
 import { WindowStats } from "../../../schemas/stats.ts";
 import { shownUrl } from "../../../schemas/wire-values.ts";
+import { statsObjectOf } from "../../contracts.ts";
 import type { GateCheck, WindowQueries, Windows } from "../../core/ledger/tick.ts";
 import type { Env } from "../../env.ts";
-import { statsObjectOf } from "../stubs.ts";
 
 const GATE_TIMEOUT_MS = 10_000;
 

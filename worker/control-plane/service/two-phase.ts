@@ -6,9 +6,9 @@ import * as z from "zod";
 import type { ChangeResult } from "../../../schemas/api-responses.ts";
 import { ClaimingCommand, type Prepared } from "../../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { registryOf } from "../../contracts.ts";
 import { decide } from "../../core/ledger/ledger.ts";
 import type { Env } from "../../env.ts";
-import { registryOf } from "../stubs.ts";
 import type { ServiceWriter } from "./service-writer.ts";
 
 /** How long a prepared change holds the service before it is settled without its caller. */
