@@ -79,7 +79,6 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     const decided = decideRelease(current, { kind: "observe", rollouts }, scheduledTime);
     if (!decided.ok) return { ticked: false, why: decided.error.message };
     await this.#writer.commit(decided.value);
-    await this.#writer.deliver();
     const after = this.#writer.store.load() ?? decided.value.state;
     return { ticked: true, phase: after.phase, outcome: after.reason };
   }
@@ -92,7 +91,6 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
   async #decided(name: string, result: Result<ReleaseDecision>): Promise<Result<ReleaseStatus>> {
     if (!result.ok) return result;
     await this.#writer.commit(result.value);
-    await this.#writer.deliver();
     return this.status(name);
   }
 }

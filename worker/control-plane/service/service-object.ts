@@ -1,6 +1,7 @@
 // One Durable Object per service: the single writer of its config, rollout and history. It loads
-// the ledger's state, lets the pure ledger decide, stores the decision with its effects in one
-// transaction, and delivers the effects (at once, and from its alarm until acknowledged).
+// the ledger's state, lets the pure ledger decide (an operator's command, a two-phase change, a
+// tick), and hands the decision to its writer, which stores it with its effects in one transaction
+// and delivers them (at once, and from the alarm until acknowledged).
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../../schemas/api-responses.ts";
 import type { ServicePreview } from "../../../schemas/apply-plan.ts";
@@ -17,13 +18,16 @@ import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
 import type { ServiceRpc } from "../../contracts.ts";
 import { countedRoutes } from "../../core/ledger/analysis-routes.ts";
+import { deadlineTick } from "../../core/ledger/deadline.ts";
 import { decide } from "../../core/ledger/ledger.ts";
-import { nextRampAt } from "../../core/rollout/ramp.ts";
+import { stepRamp } from "../../core/ledger/ramp-step.ts";
+import type { Decision } from "../../core/ledger/state.ts";
+import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
-import { readWindows } from "./rollout-io.ts";
+import { readWindows, runChecks } from "./rollout-io.ts";
 import { ServiceWriter } from "./service-writer.ts";
-import { runRamp, runTick } from "./tick-runner.ts";
 import { TwoPhaseChanges } from "./two-phase.ts";
 import { previewWire, recordWire, rolloutWire, statusView, verdictsWire } from "./wire.ts";
 
@@ -34,11 +38,7 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#writer = new ServiceWriter(ctx, env);
-    this.#twoPhase = new TwoPhaseChanges(this.#writer, env, () => this.#deliver());
-    // The alarm also wakes for a ramping rollback's next cut (finer than the cron's minute).
-    this.#writer.wakeAlso = () =>
-      minOf(this.#twoPhase.pending()?.expiresAt, nextRampAt(this.rolloutState()));
-    this.#writer.migrateUnpublished();
+    this.#twoPhase = new TwoPhaseChanges(this.#writer, env);
   }
 
   /** The config of record and its spec (the name is the config's own; the argument is only a fallback). */
@@ -120,7 +120,6 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     });
     if (!result.ok) return result;
     await this.#writer.commit(name, result.value);
-    await this.#deliver();
     const reply: ChangeResult | RolloutState = result.value.reply;
     return ok("phase" in reply ? rolloutWire(reply) : reply);
   }
@@ -137,28 +136,62 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return this.#twoPhase.abort(txId);
   }
 
-  tick(name: string, scheduledTime: number): Promise<TickReply> {
-    const busy = () => this.#twoPhase.pending() !== undefined;
-    return runTick(this.#writer, this.env, name, scheduledTime, busy, () => this.#deliver());
+  /**
+   * One cron tick: claimed before any await (a repeated tick is a no-op), windows read and the
+   * checks the ledger asks for run, then decided only if nothing changed meanwhile (an operator's
+   * command, another tick, a two-phase change).
+   */
+  async tick(name: string, scheduledTime: number): Promise<TickReply> {
+    const store = this.#writer.store;
+    if (this.#twoPhase.pending()) return { ticked: false, why: "a change is being applied" };
+    if (isRamping(store.load(name).rollout))
+      return (
+        (await this.#ramp(name, scheduledTime)) ?? {
+          ticked: false,
+          why: "the ramp's next cut is not due",
+        }
+      );
+    const claim = claimTick(store.load(name), scheduledTime);
+    if (!claim.reply.run || !claim.state.rollout)
+      return (
+        (await this.#expire(name, scheduledTime)) ?? {
+          ticked: false,
+          why: claim.reply.run ? "no rollout in progress" : claim.reply.why,
+        }
+      );
+    store.saveHead(claim.state);
+    const claimed = JSON.stringify(claim.state.rollout);
+    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
+    const current = store.load(name);
+    if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())
+      return { ticked: false, why: "the rollout changed during the tick" };
+    const decided = tick(current, windows, gateFailures, scheduledTime);
+    await this.#writer.commit(name, decided);
+    return (await this.#expire(name, scheduledTime)) ?? decided.reply;
   }
 
-  /** Delivers what is due and settles a two-phase change whose caller never came back. */
+  /** Delivers what is due, settles a two-phase change whose caller never came back, ramps. */
   override async alarm(): Promise<void> {
     const name = this.#writer.store.getMeta("name");
     if (name) await this.#twoPhase.settleExpired(name);
-    if (name && !this.#twoPhase.pending())
-      await runRamp(this.#writer, name, Date.now(), () => this.#deliver());
+    if (name && !this.#twoPhase.pending()) await this.#ramp(name, Date.now());
     await this.#writer.deliver();
   }
 
-  /** Delivers publications and halts now; notifications follow without holding up the reply. */
-  async #deliver(): Promise<void> {
-    await this.#writer.deliver((effect) => effect.kind === "notify");
-    this.ctx.waitUntil(this.#writer.deliver());
+  /** The next cut of a ramping rollback, if due at `now` (the cron's time, or the alarm's). */
+  #ramp(name: string, now: number): Promise<TickReply | undefined> {
+    return this.#commitIfDecided(name, stepRamp(this.#writer.store.load(name), now));
   }
-}
 
-function minOf(...times: (number | null | undefined)[]): number | null {
-  const set = times.filter((t): t is number => typeof t === "number");
-  return set.length === 0 ? null : Math.min(...set);
+  /** After the tick (or instead of it, when paused): a step held past its deadline is acted on. */
+  #expire(name: string, now: number): Promise<TickReply | undefined> {
+    return this.#commitIfDecided(name, deadlineTick(this.#writer.store.load(name), now));
+  }
+
+  async #commitIfDecided(name: string, decided: Decision<TickReply> | undefined) {
+    if (!decided) return undefined;
+    await this.#writer.commit(name, decided);
+    return decided.reply;
+  }
 }
