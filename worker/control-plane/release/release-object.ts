@@ -7,6 +7,7 @@ import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
 import type { TickReply } from "../../../schemas/ledger.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
 import { ReleaseFile } from "../../../schemas/release-file.ts";
+import type { ReleaseEvent, ReleaseState } from "../../../schemas/release-state.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { Attribution, ReleaseRpc } from "../../contracts.ts";
 import {
@@ -17,7 +18,6 @@ import {
 } from "../../core/release/release.ts";
 import type { Env } from "../../env.ts";
 import { readRollouts, readServiceFacts } from "./release-io.ts";
-import { releaseStatusView } from "./release-wire.ts";
 import { ReleaseWriter } from "./release-writer.ts";
 
 export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
@@ -93,4 +93,24 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     await this.#writer.commit(result.value);
     return this.status(name);
   }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A release as the API sends it: epoch-ms times become ISO-8601 here, at the boundary. */
+function releaseStatusView(
+  state: ReleaseState,
+  events: ReleaseEvent[],
+  now: number,
+): ReleaseStatus {
+  return {
+    release: {
+      ...state,
+      startedAt: iso(state.startedAt),
+      endedAt: state.endedAt === null ? null : iso(state.endedAt),
+      lastTickAt: iso(state.lastTickAt),
+    },
+    events: events.map((event) => ({ ...event, at: iso(event.at) })),
+    now: iso(now),
+  };
 }

@@ -29,7 +29,8 @@ import { haltBoundOf } from "./incident-trace.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { TwoPhaseChanges } from "./two-phase.ts";
-import { previewWire, recordWire, rolloutWire, statusView, verdictsWire } from "./wire.ts";
+import { previewView, recordView, statusView } from "./views.ts";
+import { rolloutWire, verdictsWire } from "./wire.ts";
 
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   readonly #writer: ServiceWriter;
@@ -43,13 +44,13 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
 
   /** The config of record and its spec (the name is the config's own; the argument is only a fallback). */
   record(name = ""): ServiceRecord | null {
-    return recordWire(this.#writer.store.load(name), this.#writer.store.updatedAt() ?? 0);
+    return recordView(this.#writer.store.load(name), this.#writer.store.updatedAt() ?? 0);
   }
 
   /** What applying `command` (an apply) would do now: the ledger's decision, not stored. */
   preview(name: string, command: ClaimingCommand): ServicePreview {
     const parsed = ClaimingCommand.parse(command);
-    return previewWire(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
+    return previewView(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
   }
 
   history(_name?: string): HistoryEntry[] {
