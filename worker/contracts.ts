@@ -1,6 +1,7 @@
-// The RPC surface of each Durable Object, as the Worker and the other objects call it. Env types
-// its namespaces with these interfaces, so nothing imports a Durable Object class to call it (no
-// import circles), and every argument and result is a schema type from schemas/.
+// Each Durable Object as the Worker and the other objects reach it: where it lives (its address)
+// and its RPC surface. Env types its namespaces with these interfaces, so nothing imports a Durable
+// Object class to call it (no import circles), and every argument and result is a schema type from
+// schemas/. An address names only the binding it needs, so this file imports no Env.
 import type {
   ChangeResult,
   ReleaseStatus,
@@ -60,6 +61,27 @@ export interface ServiceRpc extends Rpc.DurableObjectBranded {
   tick(name: string, scheduledTime: number): Promise<TickReply>;
 }
 
+export function serviceObjectOf(
+  env: { SERVICES: DurableObjectNamespace<ServiceRpc> },
+  name: string,
+) {
+  return env.SERVICES.get(env.SERVICES.idFromName(name));
+}
+
+/**
+ * The object of a service the registry knows (published once, deleted or not); undefined for a
+ * name it does not. Reads ask first: reaching an object creates it, and its storage.
+ */
+export async function knownServiceObjectOf(
+  env: {
+    SERVICES: DurableObjectNamespace<ServiceRpc>;
+    REGISTRY: DurableObjectNamespace<RegistryRpc>;
+  },
+  name: string,
+) {
+  return (await registryOf(env).knows(name)) ? serviceObjectOf(env, name) : undefined;
+}
+
 /** One for the whole Worker: the index of services, the host claims, the one writer of KV. */
 export interface RegistryRpc extends Rpc.DurableObjectBranded {
   publish(publication: Publication): Promise<PublishAck>;
@@ -77,6 +99,10 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   generation(): number;
 }
 
+export function registryOf(env: { REGISTRY: DurableObjectNamespace<RegistryRpc> }) {
+  return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
+}
+
 /** One per release name: the single writer of its state and history; it drives its services. */
 export interface ReleaseRpc extends Rpc.DurableObjectBranded {
   /** `file` is parsed where it enters (a ReleaseFile). */
@@ -84,6 +110,13 @@ export interface ReleaseRpc extends Rpc.DurableObjectBranded {
   status(name: string): Result<ReleaseStatus>;
   abort(name: string, who: Attribution): Promise<Result<ReleaseStatus>>;
   tick(name: string, scheduledTime: number): Promise<TickReply>;
+}
+
+export function releaseObjectOf(
+  env: { RELEASES: DurableObjectNamespace<ReleaseRpc> },
+  name: string,
+) {
+  return env.RELEASES.get(env.RELEASES.idFromName(name));
 }
 
 export interface Attribution {
@@ -111,4 +144,17 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   mirrorTotals(): MirrorCounts;
   /** Mirrored comparisons since `from`: totals, busiest paths, kept sample diffs. */
   mirrorReadout(from: number, pathLimit: number): MirrorReadout;
+}
+
+/** The stats object of one version of one service. */
+export function statsObjectName(service: string, version: string): string {
+  return `${service}/${version}`;
+}
+
+export function statsObjectOf(
+  env: { STATS: DurableObjectNamespace<StatsRpc> },
+  service: string,
+  version: string,
+) {
+  return env.STATS.get(env.STATS.idFromName(statsObjectName(service, version)));
 }

@@ -1,7 +1,7 @@
 // The cron trigger (every minute): tick every service with a rollout in progress, then every
 // running release (after the services, so a release sees where its services stand this minute).
 import * as z from "zod";
-import { registryOf, releaseObjectOf, serviceObjectOf } from "./control-plane/stubs.ts";
+import { registryOf, releaseObjectOf, serviceObjectOf } from "./contracts.ts";
 import type { Env } from "./env.ts";
 
 const Names = z.array(z.string());

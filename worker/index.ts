@@ -8,10 +8,10 @@ import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import { targetOf } from "./data-plane/request-target.ts";
 import type { Env } from "./env.ts";
 
-export { RegistryObject } from "./control-plane/registry-object.ts";
-export { ReleaseObject } from "./control-plane/release-object.ts";
-export { ServiceObject } from "./control-plane/service-object.ts";
-export { StatsObject } from "./control-plane/stats-object.ts";
+export { RegistryObject } from "./control-plane/registry/registry-object.ts";
+export { ReleaseObject } from "./control-plane/release/release-object.ts";
+export { ServiceObject } from "./control-plane/service/service-object.ts";
+export { StatsObject } from "./control-plane/stats/stats-object.ts";
 
 const ADMIN_PREFIX = "/_keystone/";
 

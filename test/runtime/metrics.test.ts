@@ -2,7 +2,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { statsObjectName } from "../../worker/control-plane/stubs.ts";
+import { statsObjectName } from "../../worker/contracts.ts";
 import { parseMetrics, sampleValue, select } from "../support/prometheus-text.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 

@@ -5,7 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
-import { serviceObjectOf, statsObjectOf } from "../../worker/control-plane/stubs.ts";
+import { serviceObjectOf, statsObjectOf } from "../../worker/contracts.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 import { Browser } from "./visitor-requests.ts";
 

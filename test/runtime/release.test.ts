@@ -4,10 +4,10 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ReleaseEffect } from "../../schemas/release-state.ts";
-import { Outbox } from "../../worker/control-plane/outbox.ts";
-import { deliverReleaseEffect } from "../../worker/control-plane/release-io.ts";
-import { ReleaseStore } from "../../worker/control-plane/release-store.ts";
-import { releaseObjectOf } from "../../worker/control-plane/stubs.ts";
+import { releaseObjectOf } from "../../worker/contracts.ts";
+import { Outbox } from "../../worker/control-plane/outbox/outbox.ts";
+import { deliverReleaseEffect } from "../../worker/control-plane/release/release-io.ts";
+import { ReleaseStore } from "../../worker/control-plane/release/release-store.ts";
 import { decideRelease } from "../../worker/core/release/release.ts";
 import { hook } from "./deploy-hook-request.ts";
 import { ReleaseHarness, releaseFile } from "./release-harness.ts";

@@ -2,7 +2,7 @@
 import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { StatsStore } from "../../worker/control-plane/stats-store.ts";
+import { StatsStore } from "../../worker/control-plane/stats/stats-store.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 const steps = [

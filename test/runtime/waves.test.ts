@@ -4,7 +4,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
-import { statsObjectOf } from "../../worker/control-plane/stubs.ts";
+import { statsObjectOf } from "../../worker/contracts.ts";
 import { parseMetrics, select } from "../support/prometheus-text.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
 import { Browser, count } from "./visitor-requests.ts";

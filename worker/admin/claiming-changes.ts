@@ -8,7 +8,7 @@ import {
   ChangeResult as ChangeResultSchema,
 } from "../../schemas/api-responses.ts";
 import { type ClaimingCommand, Prepared } from "../../schemas/ledger.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { registryOf, serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { allBounded, settleBounded } from "./bounded.ts";
 import { ApiError, unwrap } from "./errors.ts";

@@ -8,7 +8,7 @@ import { DeployHookBody } from "../../schemas/api.ts";
 import { ChangeResult, ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
-import { registryOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { registryOf, serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { ApiError, unwrap } from "./errors.ts";
 import { applyRelease } from "./file-apply.ts";

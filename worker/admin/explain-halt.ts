@@ -5,7 +5,7 @@ import type { ExplainResult } from "../../schemas/api.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import type { Service } from "../../schemas/service.ts";
 import type { HaltSignal } from "../../schemas/stats.ts";
-import { statsObjectOf } from "../control-plane/stubs.ts";
+import { statsObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 
 /** The sequence the route document in KV holds the service at (-1: not in it). */

@@ -5,7 +5,7 @@ import { Hono } from "hono/tiny";
 import { ExplainBody } from "../../schemas/api.ts";
 import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
-import { knownServiceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf } from "../contracts.ts";
 import { compileRouteTable, findService } from "../core/compile.ts";
 import { bucketKeyOf } from "../core/hash.ts";
 import { liveRoutingOf } from "../core/ledger/live-routing.ts";

@@ -7,7 +7,7 @@ import type { ApplyCommand } from "../../schemas/ledger.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import type { RolloutStrategy } from "../../schemas/rollout.ts";
 import { type DesiredRelease, withRelease } from "../../schemas/service-spec.ts";
-import { releaseObjectOf, serviceObjectOf } from "../control-plane/stubs.ts";
+import { releaseObjectOf, serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { allBounded } from "./bounded.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";

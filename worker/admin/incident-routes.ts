@@ -3,7 +3,7 @@
 import { Hono } from "hono/tiny";
 import { IncidentList, IncidentResponse } from "../../schemas/api-responses.ts";
 import { Incident } from "../../schemas/incident.ts";
-import { incidentWire } from "../control-plane/wire.ts";
+import { incidentWire } from "../control-plane/service/wire.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc } from "./errors.ts";

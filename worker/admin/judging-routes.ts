@@ -5,7 +5,7 @@ import type * as z from "zod";
 import { MirrorReadout, MirrorReport, MirrorReportQuery } from "../../schemas/mirror.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { RolloutVerdicts, VerdictsQuery } from "../../schemas/verdict-log.ts";
-import { statsObjectOf } from "../control-plane/stubs.ts";
+import { statsObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";

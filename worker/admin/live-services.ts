@@ -1,7 +1,7 @@
 // The registry's list of live services, parsed as it enters the Worker.
 import * as z from "zod";
 import { RegistryEntry } from "../../schemas/ledger.ts";
-import { registryOf } from "../control-plane/stubs.ts";
+import { registryOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { parseRpc } from "./errors.ts";
 

@@ -3,7 +3,7 @@ import { Hono } from "hono/tiny";
 import { ReleaseAbortBody, ReleaseStartBody } from "../../schemas/api.ts";
 import { ReleaseStatus } from "../../schemas/api-responses.ts";
 import type { ReleaseFile } from "../../schemas/release-file.ts";
-import { releaseObjectOf } from "../control-plane/stubs.ts";
+import { releaseObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";

@@ -2,7 +2,7 @@
 import { Hono } from "hono/tiny";
 import { RolloutActionBody, RolloutStartBody } from "../../schemas/api.ts";
 import { RolloutStateWire, RolloutStatus } from "../../schemas/api-responses.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { readBody } from "./body.ts";

@@ -1,7 +1,7 @@
 // A service's record as the admin API reads it from its object: parsed as it enters, 404 when the
 // service does not exist.
 import { ServiceRecord } from "../../schemas/api-responses.ts";
-import { knownServiceObjectOf } from "../control-plane/stubs.ts";
+import { knownServiceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { ApiError, parseRpc } from "./errors.ts";
 

@@ -21,7 +21,7 @@ import { parseDuration } from "../../schemas/duration.ts";
 import { HistoryResponse } from "../../schemas/history.ts";
 import type { ServiceSpec } from "../../schemas/service-spec.ts";
 import { suggestion } from "../../schemas/suggest.ts";
-import { serviceObjectOf } from "../control-plane/stubs.ts";
+import { serviceObjectOf } from "../contracts.ts";
 import { configFor } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import type { Env } from "../env.ts";

@@ -35,11 +35,6 @@ export class HaltedVersions {
     return true;
   }
 
-  /** The halt holding for a version, if any (explain, tests). */
-  get(service: string, version: string): HaltSignal | undefined {
-    return this.#halts.get(`${service}/${version}`);
-  }
-
   list(): string[] {
     return [...this.#halts.keys()];
   }

@@ -4,7 +4,7 @@
 // metrics must never hold up routing, and nothing is lost without a number saying so.
 import type { MirrorBatch } from "../../schemas/mirror.ts";
 import type { FlushAnswer, HaltSignal, OutcomeBatch } from "../../schemas/stats.ts";
-import { statsObjectName } from "../control-plane/stubs.ts";
+import { statsObjectName } from "../contracts.ts";
 import type { Env } from "../env.ts";
 
 const RETRY_DELAYS_MS = [100, 500];

@@ -15,8 +15,8 @@ import {
 } from "../../schemas/status-page.ts";
 import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
-import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../control-plane/stubs.ts";
-import { incidentWire } from "../control-plane/wire.ts";
+import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
+import { incidentWire } from "../control-plane/service/wire.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";

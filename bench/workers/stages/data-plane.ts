@@ -3,7 +3,7 @@
 import { createDataPlane, type DataPlane } from "../../../worker/data-plane/handler.ts";
 import type { Env } from "../../../worker/env.ts";
 
-export { StatsObject } from "../../../worker/control-plane/stats-object.ts";
+export { StatsObject } from "../../../worker/control-plane/stats/stats-object.ts";
 
 let dataPlane: DataPlane | undefined;
 

@@ -5,7 +5,7 @@ import { OutcomeFlusher } from "../../../worker/data-plane/outcome-flusher.ts";
 import type { Env } from "../../../worker/env.ts";
 import { bareForward, benchVerdict, type StageEnv } from "./shared.ts";
 
-export { StatsObject } from "../../../worker/control-plane/stats-object.ts";
+export { StatsObject } from "../../../worker/control-plane/stats/stats-object.ts";
 
 const recorder = new OutcomeRecorder({ maxRequests: 5_000, maxAgeMs: 5_000 });
 let flusher: OutcomeFlusher | undefined;

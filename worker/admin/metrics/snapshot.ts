@@ -5,7 +5,7 @@ import { MetricsSnapshot, type VersionMetrics } from "../../../schemas/metrics.t
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
-import { registryOf, serviceObjectOf, statsObjectOf } from "../../control-plane/stubs.ts";
+import { registryOf, serviceObjectOf, statsObjectOf } from "../../contracts.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
 import { rolesOf } from "../../core/rollout/effective.ts";
 import { placeAt, type Step, stepsOf } from "../../core/rollout/steps.ts";

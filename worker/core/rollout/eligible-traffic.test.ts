@@ -7,7 +7,7 @@ import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { Service, type ServiceInput } from "../../../schemas/service.ts";
 import { blueGreenShop, shopService } from "../../../test/support/fixtures.ts";
 import { rolloutStateOf } from "../../../test/support/ledger-fixtures.ts";
-import { statusView } from "../../control-plane/wire.ts";
+import { statusView } from "../../control-plane/service/views.ts";
 import { emptyState } from "../ledger/state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
 import {

@@ -2,8 +2,8 @@
 // with its judgement whole, written in the same transaction as the decision that made it, and
 // bounded (the newest KEPT_VERDICTS), so judging every minute never grows storage without end.
 
-import type { RolloutState } from "../../schemas/rollout-state.ts";
-import { VerdictEntry } from "../../schemas/verdict-log.ts";
+import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { VerdictEntry } from "../../../schemas/verdict-log.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS verdicts (

@@ -1,11 +1,11 @@
 // The rollout's reads, kept out of the ledger: window stats from the stats objects (parsed as
 // they enter), and the gate and health checks the ledger asks for before an advance.
-import { MirrorCounts } from "../../schemas/mirror.ts";
-import { WindowStats } from "../../schemas/stats.ts";
-import { shownUrl } from "../../schemas/wire-values.ts";
-import type { GateCheck, WindowQueries, Windows } from "../core/ledger/tick.ts";
-import type { Env } from "../env.ts";
-import { statsObjectOf } from "./stubs.ts";
+import { MirrorCounts } from "../../../schemas/mirror.ts";
+import { WindowStats } from "../../../schemas/stats.ts";
+import { shownUrl } from "../../../schemas/wire-values.ts";
+import { statsObjectOf } from "../../contracts.ts";
+import type { GateCheck, WindowQueries, Windows } from "../../core/ledger/tick.ts";
+import type { Env } from "../../env.ts";
 
 const GATE_TIMEOUT_MS = 10_000;
 

@@ -1,48 +1,33 @@
 // Two-phase changes of one service object (apply, revert, delete may move hosts): prepare holds
 // the validated change and blocks other writes; the registry decides the host claims; commit
 // stores it, abort drops it. A change left prepared (its caller gone) is settled by asking the
-// registry how it ended once it expires.
-import * as z from "zod";
-import type { ChangeResult } from "../../schemas/api-responses.ts";
-import { ClaimingCommand, type Prepared } from "../../schemas/ledger.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import { decide } from "../core/ledger/ledger.ts";
-import type { Env } from "../env.ts";
+// registry how it ended once it expires (the writer's alarm wakes for it).
+import type { ChangeResult } from "../../../schemas/api-responses.ts";
+import { ClaimingCommand, type Prepared } from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { registryOf } from "../../contracts.ts";
+import { decide } from "../../core/ledger/ledger.ts";
+import type { Env } from "../../env.ts";
+import type { PendingChange } from "./service-store.ts";
 import type { ServiceWriter } from "./service-writer.ts";
-import { registryOf } from "./stubs.ts";
 
 /** How long a prepared change holds the service before it is settled without its caller. */
 const PREPARED_TTL_MS = 30_000;
 /** How long a write waits for a two-phase change of the same service to finish. */
 const BUSY_WAIT_MS = 10_000;
 
-const Pending = z.object({
-  txId: z.string(),
-  command: ClaimingCommand,
-  expiresAt: z.number(),
-  /** The id of a rollout the change starts (an apply toward a new release): the same at commit. */
-  rolloutId: z.string().optional(),
-});
-const Finished = z.object({
-  txId: z.string(),
-  result: z.object({ name: z.string(), revision: z.number(), changed: z.boolean() }),
-});
-type Pending = z.infer<typeof Pending>;
-
 export class TwoPhaseChanges {
   readonly #writer: ServiceWriter;
   readonly #env: Env;
-  readonly #deliver: () => Promise<void>;
 
-  constructor(writer: ServiceWriter, env: Env, deliver: () => Promise<void>) {
+  constructor(writer: ServiceWriter, env: Env) {
     this.#writer = writer;
     this.#env = env;
-    this.#deliver = deliver;
   }
 
-  pending(): Pending | undefined {
-    const text = this.#writer.store.getMeta("pendingTx");
-    return text === undefined ? undefined : Pending.parse(JSON.parse(text));
+  /** The change prepared and holding the service, if any. */
+  pending(): PendingChange | undefined {
+    return this.#writer.store.pendingChange();
   }
 
   async prepare(name: string, txId: string, input: ClaimingCommand): Promise<Result<Prepared>> {
@@ -63,8 +48,9 @@ export class TwoPhaseChanges {
         publication: null,
         ...plan,
       });
-    this.#writer.store.setMeta("name", name);
-    this.#setPending({ txId, command, expiresAt: Date.now() + PREPARED_TTL_MS, rolloutId });
+    const store = this.#writer.store;
+    store.setMeta("name", name);
+    store.setPendingChange({ txId, command, expiresAt: Date.now() + PREPARED_TTL_MS, rolloutId });
     await this.#writer.schedule();
     return ok({ service: name, changed: true, revision: reply.revision, publication, ...plan });
   }
@@ -72,8 +58,7 @@ export class TwoPhaseChanges {
   async commit(name: string, txId: string): Promise<Result<ChangeResult>> {
     const pending = this.pending();
     if (pending?.txId === txId) return this.#commitPending(name, pending);
-    const text = this.#writer.store.getMeta("lastTx");
-    const last = text === undefined ? undefined : Finished.parse(JSON.parse(text));
+    const last = this.#writer.store.lastChange();
     if (last?.txId === txId) return ok(last.result); // a retried commit answers the same
     return fail(
       "conflict",
@@ -82,7 +67,7 @@ export class TwoPhaseChanges {
   }
 
   async abort(txId: string): Promise<void> {
-    if (this.pending()?.txId === txId) this.#setPending(null);
+    if (this.pending()?.txId === txId) this.#writer.store.setPendingChange(null);
     await this.#writer.schedule();
   }
 
@@ -104,43 +89,36 @@ export class TwoPhaseChanges {
     if (pending && Date.now() >= pending.expiresAt) await this.#settle(name, pending);
   }
 
-  #decide(name: string, command: ClaimingCommand, rolloutId?: string) {
-    const target = command.kind === "revert" ? this.#writer.store.revision(command.to) : undefined;
-    return decide(this.#writer.store.load(name), command, Date.now(), {
-      target,
-      ...(rolloutId ? { rolloutId } : {}),
-    });
-  }
-
   /** What an apply would do now, decided as the apply would be and not stored (diff). */
   preview(name: string, command: ClaimingCommand) {
     return this.#decide(name, command, "preview");
   }
 
-  #setPending(pending: Pending | null): void {
-    this.#writer.store.setMeta("pendingTx", pending === null ? null : JSON.stringify(pending));
+  #decide(name: string, command: ClaimingCommand, rolloutId?: string) {
+    const store = this.#writer.store;
+    const target = command.kind === "revert" ? store.revision(command.to) : undefined;
+    return decide(store.load(name), command, Date.now(), {
+      target,
+      ...(rolloutId ? { rolloutId } : {}),
+    });
   }
 
-  async #commitPending(name: string, pending: Pending): Promise<Result<ChangeResult>> {
+  async #commitPending(name: string, pending: PendingChange): Promise<Result<ChangeResult>> {
     const result = this.#decide(name, pending.command, pending.rolloutId);
     if (!result.ok) {
-      this.#setPending(null);
+      this.#writer.store.setPendingChange(null);
       return result;
     }
     const reply = result.value.reply;
-    await this.#writer.commit(name, result.value, () => {
-      this.#setPending(null);
-      this.#writer.store.setMeta("lastTx", JSON.stringify({ txId: pending.txId, result: reply }));
-    });
-    await this.#deliver();
+    await this.#writer.commit(name, result.value, { txId: pending.txId, result: reply });
     return ok(reply);
   }
 
   /** A prepared change past its time: committed if the registry committed its claims, else dropped. */
-  async #settle(name: string, pending: Pending): Promise<void> {
+  async #settle(name: string, pending: PendingChange): Promise<void> {
     const outcome = await registryOf(this.#env).txOutcome(pending.txId);
     if (this.pending()?.txId !== pending.txId) return;
     if (outcome === "committed") await this.#commitPending(name, pending);
-    else this.#setPending(null);
+    else this.#writer.store.setPendingChange(null);
   }
 }

@@ -1,13 +1,13 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
 // a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, meta.
-import type { Publication, TxOutcome } from "../../schemas/ledger.ts";
-import { LiveRouting } from "../../schemas/live-routing.ts";
-import { problemsOf } from "../../schemas/problems.ts";
+import type { Publication, TxOutcome } from "../../../schemas/ledger.ts";
+import { LiveRouting } from "../../../schemas/live-routing.ts";
+import { problemsOf } from "../../../schemas/problems.ts";
 import {
   type DecodedConfig,
   decodeStoredConfig,
   encodeStoredConfig,
-} from "../../schemas/stored-config.ts";
+} from "../../../schemas/stored-config.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (

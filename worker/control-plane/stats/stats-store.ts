@@ -1,9 +1,9 @@
 // The stats object's SQLite tables: one-second buckets per outcome route, rising totals per
 // route, the ids of recent flushes (so a retried flush counts once), and the version's halt.
-import type { HaltSignal, OutcomeBatch, RouteCounts } from "../../schemas/stats.ts";
-import { HaltSignal as HaltSignalSchema } from "../../schemas/stats.ts";
-import { addCounts } from "../core/metrics/route-counts.ts";
-import type { TimedRow } from "../core/metrics/series.ts";
+import type { HaltSignal, OutcomeBatch, RouteCounts } from "../../../schemas/stats.ts";
+import { HaltSignal as HaltSignalSchema } from "../../../schemas/stats.ts";
+import { addCounts } from "../../core/metrics/route-counts.ts";
+import type { TimedRow } from "../../core/metrics/series.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS route_buckets (

@@ -4,11 +4,11 @@
 // set; Slack and Mattermost do not check it, Keystone's own receivers should.
 
 import { createHmac } from "node:crypto";
-import type { NotifyFormat } from "../../schemas/rollout.ts";
-import { maskedUrl } from "../../schemas/wire-values.ts";
-import { publicAdminUrl, statusPageLinks } from "../admin/public-url.ts";
-import { type Notification, slackMessage } from "../core/notify/slack-message.ts";
-import type { Env } from "../env.ts";
+import type { NotifyFormat } from "../../../schemas/rollout.ts";
+import { maskedUrl } from "../../../schemas/wire-values.ts";
+import { publicAdminUrl, statusPageLinks } from "../../admin/public-url.ts";
+import { type Notification, slackMessage } from "../../core/notify/slack-message.ts";
+import type { Env } from "../../env.ts";
 import { incidentWire } from "./wire.ts";
 
 const NOTIFY_TIMEOUT_MS = 10_000;

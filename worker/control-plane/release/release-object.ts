@@ -3,21 +3,21 @@
 // transaction, and delivers them (rollout starts, promotions and aborts sent to the service
 // objects on the release's behalf) at once and from its alarm until acknowledged.
 import { DurableObject } from "cloudflare:workers";
-import type { ReleaseStatus } from "../../schemas/api-responses.ts";
-import type { TickReply } from "../../schemas/ledger.ts";
-import { problemsOf } from "../../schemas/problems.ts";
-import { ReleaseFile } from "../../schemas/release-file.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import type { Attribution, ReleaseRpc } from "../contracts.ts";
+import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import type { TickReply } from "../../../schemas/ledger.ts";
+import { problemsOf } from "../../../schemas/problems.ts";
+import { ReleaseFile } from "../../../schemas/release-file.ts";
+import type { ReleaseEvent, ReleaseState } from "../../../schemas/release-state.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { Attribution, ReleaseRpc } from "../../contracts.ts";
 import {
   claimReleaseTick,
   decideRelease,
   type ReleaseDecision,
   startRelease,
-} from "../core/release/release.ts";
-import type { Env } from "../env.ts";
+} from "../../core/release/release.ts";
+import type { Env } from "../../env.ts";
 import { readRollouts, readServiceFacts } from "./release-io.ts";
-import { releaseStatusView } from "./release-wire.ts";
 import { ReleaseWriter } from "./release-writer.ts";
 
 export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
@@ -79,7 +79,6 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     const decided = decideRelease(current, { kind: "observe", rollouts }, scheduledTime);
     if (!decided.ok) return { ticked: false, why: decided.error.message };
     await this.#writer.commit(decided.value);
-    await this.#writer.deliver();
     const after = this.#writer.store.load() ?? decided.value.state;
     return { ticked: true, phase: after.phase, outcome: after.reason };
   }
@@ -92,7 +91,26 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
   async #decided(name: string, result: Result<ReleaseDecision>): Promise<Result<ReleaseStatus>> {
     if (!result.ok) return result;
     await this.#writer.commit(result.value);
-    await this.#writer.deliver();
     return this.status(name);
   }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A release as the API sends it: epoch-ms times become ISO-8601 here, at the boundary. */
+function releaseStatusView(
+  state: ReleaseState,
+  events: ReleaseEvent[],
+  now: number,
+): ReleaseStatus {
+  return {
+    release: {
+      ...state,
+      startedAt: iso(state.startedAt),
+      endedAt: state.endedAt === null ? null : iso(state.endedAt),
+      lastTickAt: iso(state.lastTickAt),
+    },
+    events: events.map((event) => ({ ...event, at: iso(event.at) })),
+    now: iso(now),
+  };
 }

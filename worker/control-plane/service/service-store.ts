@@ -1,16 +1,22 @@
-// SQLite tables of one service object: revisions of its config, its history, and its head. Loads
-// the ledger's state and stores a decision; rows stored by older versions are upgraded on read.
-import { HistoryEventType } from "../../schemas/event-types.ts";
-import { type HistoryEntry, upgradeEventDetail } from "../../schemas/history.ts";
-import { type ServiceHead, ServiceHead as ServiceHeadSchema } from "../../schemas/ledger.ts";
-import { isActive, RolloutState } from "../../schemas/rollout-state.ts";
+// SQLite tables of one service object: revisions of its config, its history, its head, and the
+// two-phase change it holds. Loads the ledger's state and stores a decision; rows stored by older
+// versions are upgraded on read.
+import * as z from "zod";
+import { HistoryEventType } from "../../../schemas/event-types.ts";
+import { type HistoryEntry, upgradeEventDetail } from "../../../schemas/history.ts";
+import {
+  ClaimingCommand,
+  type ServiceHead,
+  ServiceHead as ServiceHeadSchema,
+} from "../../../schemas/ledger.ts";
+import { isActive, RolloutState } from "../../../schemas/rollout-state.ts";
 import {
   type Decoded,
   decodeStoredConfig,
   decodeStoredSpec,
   encodeStoredConfig,
-} from "../../schemas/stored-config.ts";
-import type { Decision, LedgerState, PastEvent, StoredRevision } from "../core/ledger/state.ts";
+} from "../../../schemas/stored-config.ts";
+import type { Decision, LedgerState, PastEvent, StoredRevision } from "../../core/ledger/state.ts";
 import { IncidentStore } from "./incident-store.ts";
 
 const SCHEMA = `
@@ -37,6 +43,23 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 type Row = Record<string, SqlStorageValue>;
+
+/** A two-phase change prepared and not yet committed or aborted (meta `pendingTx`). */
+const PendingChange = z.object({
+  txId: z.string(),
+  command: ClaimingCommand,
+  expiresAt: z.number(),
+  /** The id of a rollout the change starts (an apply toward a new release): the same at commit. */
+  rolloutId: z.string().optional(),
+});
+export type PendingChange = z.infer<typeof PendingChange>;
+
+/** The last two-phase change committed (meta `lastTx`): a retried commit answers the same. */
+const FinishedChange = z.object({
+  txId: z.string(),
+  result: z.object({ name: z.string(), revision: z.number(), changed: z.boolean() }),
+});
+export type FinishedChange = z.infer<typeof FinishedChange>;
 
 export class ServiceStore {
   readonly #sql: SqlStorage;
@@ -190,6 +213,26 @@ export class ServiceStore {
     );
     for (const row of rows) counts[String(row.type)] = Number(row.n);
     return counts;
+  }
+
+  pendingChange(): PendingChange | undefined {
+    const text = this.getMeta("pendingTx");
+    return text === undefined ? undefined : PendingChange.parse(JSON.parse(text));
+  }
+
+  setPendingChange(pending: PendingChange | null): void {
+    this.setMeta("pendingTx", pending === null ? null : JSON.stringify(pending));
+  }
+
+  lastChange(): FinishedChange | undefined {
+    const text = this.getMeta("lastTx");
+    return text === undefined ? undefined : FinishedChange.parse(JSON.parse(text));
+  }
+
+  /** The pending change is committed: it holds the service no more, and is remembered as the last. */
+  finishChange(finished: FinishedChange): void {
+    this.setPendingChange(null);
+    this.setMeta("lastTx", JSON.stringify(finished));
   }
 
   getMeta(key: string): string | undefined {

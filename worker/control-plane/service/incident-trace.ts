@@ -2,11 +2,11 @@
 // (split or experiment routes)? Read from its stats object after the end and stored into the
 // incident; read again until no isolate can still send it any (the fast-abort halt's bound, plus
 // a flush), then settled. A newer rollout's traffic is never counted.
-import type { Effect } from "../../schemas/ledger.ts";
-import { haltHoldsUntil, refreshBoundMs } from "../core/ledger/status.ts";
-import type { Env } from "../env.ts";
+import type { Effect } from "../../../schemas/ledger.ts";
+import { statsObjectOf } from "../../contracts.ts";
+import { haltHoldsUntil, refreshBoundMs } from "../../core/ledger/status.ts";
+import type { Env } from "../../env.ts";
 import type { ServiceStore } from "./service-store.ts";
-import { statsObjectOf } from "./stubs.ts";
 
 /** How soon to look again while the rollback's publication is not yet acknowledged. */
 const UNACKNOWLEDGED_RETRY_MS = 10_000;

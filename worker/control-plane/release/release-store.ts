@@ -1,7 +1,11 @@
 // SQLite tables of one release object: its state (meta) and its history, per run. Everything read
 // back is parsed with its schema.
-import { type ReleaseEvent, ReleaseEventType, ReleaseState } from "../../schemas/release-state.ts";
-import type { ReleaseDecision } from "../core/release/release.ts";
+import {
+  type ReleaseEvent,
+  ReleaseEventType,
+  ReleaseState,
+} from "../../../schemas/release-state.ts";
+import type { ReleaseDecision } from "../../core/release/release.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (

@@ -1,15 +1,15 @@
 // What a release object reads from and sends to the service objects and the registry. Reads are
 // parsed as they enter; a start, promotion or abort is sent on the release's behalf, and a retry
 // of one that already went through (the object was evicted before it heard back) is recognised.
-import { ServiceRecord } from "../../schemas/api-responses.ts";
-import type { DirectCommand } from "../../schemas/ledger.ts";
-import type { ReleaseFile } from "../../schemas/release-file.ts";
-import type { ReleaseEffect } from "../../schemas/release-state.ts";
-import { ResultEnvelope } from "../../schemas/result.ts";
-import { isActive, RolloutState } from "../../schemas/rollout-state.ts";
-import type { EffectOutcome, ServiceFacts } from "../core/release/release.ts";
-import type { Env } from "../env.ts";
-import { registryOf, serviceObjectOf } from "./stubs.ts";
+import { ServiceRecord } from "../../../schemas/api-responses.ts";
+import type { DirectCommand } from "../../../schemas/ledger.ts";
+import type { ReleaseFile } from "../../../schemas/release-file.ts";
+import type { ReleaseEffect } from "../../../schemas/release-state.ts";
+import { ResultEnvelope } from "../../../schemas/result.ts";
+import { isActive, RolloutState } from "../../../schemas/rollout-state.ts";
+import { registryOf, serviceObjectOf } from "../../contracts.ts";
+import type { EffectOutcome, ServiceFacts } from "../../core/release/release.ts";
+import type { Env } from "../../env.ts";
 
 async function rolloutOf(env: Env, service: string): Promise<RolloutState | null> {
   return RolloutState.nullable().parse(await serviceObjectOf(env, service).rolloutState());

@@ -1,8 +1,8 @@
 // Writes the KV route document from the registry's rows. KV takes one write per second per key:
 // writes are coalesced (the latest state always written, at most once a second), only one is
 // in flight, and a failed write is retried from the alarm.
-import { ROUTES_KEY, type RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
-import type { Env } from "../env.ts";
+import { ROUTES_KEY, type RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
+import type { Env } from "../../env.ts";
 import type { RegistryStore } from "./registry-store.ts";
 
 const MIN_WRITE_INTERVAL_MS = 1_000;

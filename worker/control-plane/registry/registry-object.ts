@@ -7,11 +7,11 @@ import {
   type PublishAck,
   type RegistryEntry,
   type TxOutcome,
-} from "../../schemas/ledger.ts";
-import { fail, ok, type Result } from "../../schemas/result.ts";
-import type { RegistryRpc } from "../contracts.ts";
-import { type ClaimHolder, claimConflicts } from "../core/claims.ts";
-import type { Env } from "../env.ts";
+} from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { RegistryRpc } from "../../contracts.ts";
+import { type ClaimHolder, claimConflicts } from "../../core/claims.ts";
+import type { Env } from "../../env.ts";
 import { RegistryStore } from "./registry-store.ts";
 import { RouteDocWriter } from "./route-doc-writer.ts";
 

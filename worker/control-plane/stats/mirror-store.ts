@@ -9,7 +9,7 @@ import {
   type MirrorSample,
   MirrorSample as MirrorSampleSchema,
   OTHER_PATHS,
-} from "../../schemas/mirror.ts";
+} from "../../../schemas/mirror.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS mirror_buckets (

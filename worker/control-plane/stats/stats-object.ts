@@ -2,7 +2,7 @@
 // one-second buckets per outcome route, filled by batched flushes from the data plane, read by
 // window (the rollout's analysis, which picks the routes it counts) and totals (metrics).
 import { DurableObject } from "cloudflare:workers";
-import type { MirrorCounts, MirrorReadout } from "../../schemas/mirror.ts";
+import type { MirrorCounts, MirrorReadout } from "../../../schemas/mirror.ts";
 import {
   type FlushAnswer,
   HaltSignal,
@@ -10,12 +10,12 @@ import {
   type RouteCounts,
   SeriesQuery,
   WindowQuery,
-} from "../../schemas/stats.ts";
-import type { StatsRpc } from "../contracts.ts";
-import { sumRoutes } from "../core/metrics/route-counts.ts";
-import { seriesOf } from "../core/metrics/series.ts";
-import { summarize, type WindowStats } from "../core/metrics/window-stats.ts";
-import type { Env } from "../env.ts";
+} from "../../../schemas/stats.ts";
+import type { StatsRpc } from "../../contracts.ts";
+import { sumRoutes } from "../../core/metrics/route-counts.ts";
+import { seriesOf } from "../../core/metrics/series.ts";
+import { summarize, type WindowStats } from "../../core/metrics/window-stats.ts";
+import type { Env } from "../../env.ts";
 import { MirrorStore } from "./mirror-store.ts";
 import { StatsStore } from "./stats-store.ts";
 

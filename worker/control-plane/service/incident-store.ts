@@ -1,7 +1,7 @@
 // The incidents of one service object (SQLite): one row per rolled-back or aborted rollout,
 // written in the transaction of the decision that ended it, and the candidate's last request
 // added by the trace that follows.
-import { Incident } from "../../schemas/incident.ts";
+import { Incident } from "../../../schemas/incident.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS incidents (

@@ -1,0 +1,198 @@
+// One Durable Object per service: the single writer of its config, rollout and history. It loads
+// the ledger's state, lets the pure ledger decide (an operator's command, a two-phase change, a
+// tick), and hands the decision to its writer, which stores it with its effects in one transaction
+// and delivers them (at once, and from the alarm until acknowledged).
+import { DurableObject } from "cloudflare:workers";
+import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../../schemas/api-responses.ts";
+import type { ServicePreview } from "../../../schemas/apply-plan.ts";
+import type { HistoryEntry } from "../../../schemas/history.ts";
+import type { Incident } from "../../../schemas/incident.ts";
+import {
+  ClaimingCommand,
+  DirectCommand,
+  type Prepared,
+  type TickReply,
+} from "../../../schemas/ledger.ts";
+import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
+import type { ServiceRpc } from "../../contracts.ts";
+import { countedRoutes } from "../../core/ledger/analysis-routes.ts";
+import { deadlineTick } from "../../core/ledger/deadline.ts";
+import { decide } from "../../core/ledger/ledger.ts";
+import { stepRamp } from "../../core/ledger/ramp-step.ts";
+import type { Decision } from "../../core/ledger/state.ts";
+import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { isRamping } from "../../core/rollout/ramp.ts";
+import type { Env } from "../../env.ts";
+import { haltBoundOf } from "./incident-trace.ts";
+import { readWindows, runChecks } from "./rollout-io.ts";
+import { ServiceWriter } from "./service-writer.ts";
+import { TwoPhaseChanges } from "./two-phase.ts";
+import { previewView, recordView, statusView } from "./views.ts";
+import { rolloutWire, verdictsWire } from "./wire.ts";
+
+export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
+  readonly #writer: ServiceWriter;
+  readonly #twoPhase: TwoPhaseChanges;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#writer = new ServiceWriter(ctx, env);
+    this.#twoPhase = new TwoPhaseChanges(this.#writer, env);
+  }
+
+  /** The config of record and its spec (the name is the config's own; the argument is only a fallback). */
+  record(name = ""): ServiceRecord | null {
+    return recordView(this.#writer.store.load(name), this.#writer.store.updatedAt() ?? 0);
+  }
+
+  /** What applying `command` (an apply) would do now: the ledger's decision, not stored. */
+  preview(name: string, command: ClaimingCommand): ServicePreview {
+    const parsed = ClaimingCommand.parse(command);
+    return previewView(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
+  }
+
+  history(_name?: string): HistoryEntry[] {
+    return this.#writer.store.history();
+  }
+
+  /** Incidents, newest first (epoch-ms times). */
+  incidents(): Incident[] {
+    return this.#writer.store.incidents.list();
+  }
+
+  incident(id: string): Incident | null {
+    return this.#writer.store.incidents.get(id) ?? null;
+  }
+
+  deploymentCounts() {
+    const counts = this.#writer.store.countEvents([
+      "rollout.promoted",
+      "rollout.rolledBack",
+      "rollout.aborted",
+    ]);
+    return {
+      promoted: counts["rollout.promoted"] ?? 0,
+      rolledBack: counts["rollout.rolledBack"] ?? 0,
+      aborted: counts["rollout.aborted"] ?? 0,
+    };
+  }
+
+  /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */
+  rolloutState(): RolloutState | null {
+    return this.#writer.store.load("").rollout;
+  }
+
+  /** The last verdicts of the latest rollout, each with its judgement, oldest first. */
+  verdicts(name: string, limit: number): Result<RolloutVerdicts> {
+    const state = this.#writer.store.load(name);
+    if (!state.config) return fail("not_found", `service "${name}" does not exist`);
+    const entries = state.rollout ? this.#writer.verdicts.last(state.rollout.id, limit) : [];
+    const judge = state.config.rollout
+      ? (state.config.rollout.analysis.judge ?? "threshold")
+      : null;
+    return ok(verdictsWire(name, judge, entries));
+  }
+
+  async rolloutStatus(name: string): Promise<Result<RolloutStatus>> {
+    const state = this.#writer.store.load(name);
+    if (!state.config) return fail("not_found", `service "${name}" does not exist`);
+    const now = Date.now();
+    const rollout = state.rollout;
+    const query = isActive(rollout)
+      ? { from: rollout.stepStartedAt, to: now, routes: countedRoutes(state.config, rollout) }
+      : null;
+    const windows =
+      query && rollout
+        ? await readWindows(this.env, name, rollout, { candidate: query, baseline: query })
+        : null;
+    const incident = rollout && this.#writer.store.incidents.ofRollout(rollout.id);
+    const status = { ...state, config: state.config };
+    return ok(statusView(status, windows, now, haltBoundOf(this.env), incident ?? null));
+  }
+
+  async execute(name: string, input: DirectCommand) {
+    const command = DirectCommand.parse(input);
+    const busy = await this.#twoPhase.settled(name);
+    if (!busy.ok) return busy;
+    const result = decide(this.#writer.store.load(name), command, Date.now(), {
+      rolloutId: crypto.randomUUID(),
+    });
+    if (!result.ok) return result;
+    await this.#writer.commit(name, result.value);
+    const reply: ChangeResult | RolloutState = result.value.reply;
+    return ok("phase" in reply ? rolloutWire(reply) : reply);
+  }
+
+  prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>> {
+    return this.#twoPhase.prepare(name, txId, command);
+  }
+
+  commit(name: string, txId: string): Promise<Result<ChangeResult>> {
+    return this.#twoPhase.commit(name, txId);
+  }
+
+  abort(_name: string, txId: string): Promise<void> {
+    return this.#twoPhase.abort(txId);
+  }
+
+  /**
+   * One cron tick: claimed before any await (a repeated tick is a no-op), windows read and the
+   * checks the ledger asks for run, then decided only if nothing changed meanwhile (an operator's
+   * command, another tick, a two-phase change).
+   */
+  async tick(name: string, scheduledTime: number): Promise<TickReply> {
+    const store = this.#writer.store;
+    if (this.#twoPhase.pending()) return { ticked: false, why: "a change is being applied" };
+    if (isRamping(store.load(name).rollout))
+      return (
+        (await this.#ramp(name, scheduledTime)) ?? {
+          ticked: false,
+          why: "the ramp's next cut is not due",
+        }
+      );
+    const claim = claimTick(store.load(name), scheduledTime);
+    if (!claim.reply.run || !claim.state.rollout)
+      return (
+        (await this.#expire(name, scheduledTime)) ?? {
+          ticked: false,
+          why: claim.reply.run ? "no rollout in progress" : claim.reply.why,
+        }
+      );
+    store.saveHead(claim.state);
+    const claimed = JSON.stringify(claim.state.rollout);
+    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
+    const current = store.load(name);
+    if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())
+      return { ticked: false, why: "the rollout changed during the tick" };
+    const decided = tick(current, windows, gateFailures, scheduledTime);
+    await this.#writer.commit(name, decided);
+    return (await this.#expire(name, scheduledTime)) ?? decided.reply;
+  }
+
+  /** Delivers what is due, settles a two-phase change whose caller never came back, ramps. */
+  override async alarm(): Promise<void> {
+    const name = this.#writer.store.getMeta("name");
+    if (name) await this.#twoPhase.settleExpired(name);
+    if (name && !this.#twoPhase.pending()) await this.#ramp(name, Date.now());
+    await this.#writer.deliver();
+  }
+
+  /** The next cut of a ramping rollback, if due at `now` (the cron's time, or the alarm's). */
+  #ramp(name: string, now: number): Promise<TickReply | undefined> {
+    return this.#commitIfDecided(name, stepRamp(this.#writer.store.load(name), now));
+  }
+
+  /** After the tick (or instead of it, when paused): a step held past its deadline is acted on. */
+  #expire(name: string, now: number): Promise<TickReply | undefined> {
+    return this.#commitIfDecided(name, deadlineTick(this.#writer.store.load(name), now));
+  }
+
+  async #commitIfDecided(name: string, decided: Decision<TickReply> | undefined) {
+    if (!decided) return undefined;
+    await this.#writer.commit(name, decided);
+    return decided.reply;
+  }
+}

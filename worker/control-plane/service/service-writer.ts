@@ -1,0 +1,121 @@
+// The write path of a service object: a ledger decision and its effects stored in one
+// transaction, then the effects delivered, at once and by the alarm until acknowledged. The writer
+// sets the alarm for everything the object must wake for: an effect due, a two-phase change that
+// expires, a ramping rollback's next cut (finer than the cron's minute).
+//
+// Every receiver tolerates a second delivery: the registry keeps the highest sequence per service,
+// a stats object's halt and resume are keyed by rollout id, and notifications carry the effect's
+// id (x-keystone-delivery) for receivers to deduplicate.
+import { Effect } from "../../../schemas/ledger.ts";
+import { registryOf, statsObjectOf } from "../../contracts.ts";
+import { acknowledge } from "../../core/ledger/ledger.ts";
+import { type Decision, published } from "../../core/ledger/state.ts";
+import { nextRampAt } from "../../core/rollout/ramp.ts";
+import type { Env } from "../../env.ts";
+import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { traceCandidate } from "./incident-trace.ts";
+import { notify } from "./notify-delivery.ts";
+import { type FinishedChange, ServiceStore } from "./service-store.ts";
+import { VerdictLog } from "./verdict-log.ts";
+
+/** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
+const INLINE_GRACE_MS = 10_000;
+
+export class ServiceWriter {
+  readonly store: ServiceStore;
+  readonly verdicts: VerdictLog;
+  readonly #outbox: Outbox<Effect>;
+  readonly #ctx: DurableObjectState;
+  readonly #env: Env;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    this.#ctx = ctx;
+    this.#env = env;
+    this.store = new ServiceStore(ctx.storage.sql);
+    // The registry keeps the highest sequence: only the newest pending publication matters.
+    this.#outbox = new Outbox(ctx.storage.sql, Effect, { latestOnly: "publish" });
+    this.verdicts = new VerdictLog(ctx.storage.sql);
+    this.#migrateUnpublished();
+  }
+
+  /**
+   * Stores the decision, its history and its effects atomically (with `finished`, the two-phase
+   * change it completes), with the alarm that delivers them should this object be evicted first;
+   * then delivers publications and halts, and notifications after, without holding up the reply.
+   */
+  async commit(name: string, decision: Decision<unknown>, finished?: FinishedChange) {
+    const now = Date.now();
+    this.#ctx.storage.transactionSync(() => {
+      this.store.setMeta("name", name);
+      this.store.save(decision, now);
+      this.verdicts.record(decision.state.rollout);
+      this.#outbox.add(decision.effects, now);
+      if (finished) this.store.finishChange(finished);
+    });
+    await this.schedule(now + INLINE_GRACE_MS);
+    await this.deliver((effect) => effect.kind === "notify");
+    this.#ctx.waitUntil(this.deliver());
+  }
+
+  /** Delivers what is due, oldest first; `skip` leaves some kinds to a later pass. */
+  async deliver(skip?: (effect: Effect) => boolean): Promise<void> {
+    const name = this.store.getMeta("name") ?? "unknown";
+    await this.#outbox.deliver(`service ${name}`, (entry) => this.#send(name, entry), skip);
+    await this.schedule();
+  }
+
+  /** Sets the alarm to the next thing due (no earlier than `notBefore`), or clears it. */
+  async schedule(notBefore = 0): Promise<void> {
+    const wakes = [
+      this.#outbox.nextDue(),
+      this.store.pendingChange()?.expiresAt ?? null,
+      nextRampAt(this.store.load("").rollout),
+    ].filter((t): t is number => t !== null);
+    if (wakes.length === 0) return this.#ctx.storage.deleteAlarm();
+    await this.#ctx.storage.setAlarm(Math.max(notBefore, Math.min(...wakes)));
+  }
+
+  /** Sends one entry's effect and settles the entry; a throw leaves it to be retried. */
+  async #send(name: string, { id, effect }: OutboxEntry<Effect>): Promise<void> {
+    const again = await this.#sendEffect(effect, `${name}#${id}`);
+    if (again !== null) return this.#outbox.postpone(id, again);
+    this.#outbox.done(id);
+    if (effect.kind === "publish") {
+      const state = this.store.load(name);
+      this.store.saveHead(acknowledge(state, effect.publication.sequence, Date.now()));
+    }
+  }
+
+  /** Sends an effect to its receiver: null once acknowledged, else when to send it again. */
+  async #sendEffect(effect: Effect, deliveryId: string): Promise<number | null> {
+    switch (effect.kind) {
+      case "publish":
+        await registryOf(this.#env).publish(effect.publication);
+        return null;
+      case "halt":
+        await statsObjectOf(this.#env, effect.service, effect.version).halt(effect.signal);
+        return null;
+      case "resume":
+        await statsObjectOf(this.#env, effect.service, effect.version).resume(effect.rolloutId);
+        return null;
+      case "notify":
+        await notify(this.#env, effect, deliveryId);
+        return null;
+      case "traceCandidate":
+        // Not settled while an isolate may still send the candidate a request: traced again.
+        return traceCandidate(this.#env, this.store, effect, Date.now());
+    }
+  }
+
+  /** An object stored before the outbox kept a failed publication in meta `unpublished`: queue it. */
+  #migrateUnpublished(): void {
+    const name = this.store.getMeta("unpublished");
+    if (name === undefined) return;
+    const { state, effect } = published(this.store.load(name));
+    this.store.setMeta("name", name);
+    this.store.saveHead(state);
+    this.#outbox.add([effect], Date.now());
+    this.store.setMeta("unpublished", null);
+    void this.schedule();
+  }
+}
