@@ -10,7 +10,7 @@ import { statusPage } from "../ui/app.tsx";
 import { bearerToken, failedAdminAuth, requireScope, scopeOf } from "./auth.ts";
 import { deployHookRoutes } from "./deploy-hook.ts";
 import { ApiError } from "./errors.ts";
-import { explainRoutes } from "./explain-route.ts";
+import { explainRoutes } from "./explain.ts";
 import { incidentRoutes } from "./incident-routes.ts";
 import { judgingRoutes } from "./judging-routes.ts";
 import { renderMetrics } from "./metrics/render.ts";

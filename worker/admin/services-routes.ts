@@ -30,9 +30,8 @@ import { readBody } from "./body.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError, parseRpc, unwrap } from "./errors.ts";
 import { applyFile, previewFile } from "./file-apply.ts";
-import { liveServices } from "./live-services.ts";
 import { respond } from "./respond.ts";
-import { recordOf, serviceToRead } from "./service-record.ts";
+import { liveServices, recordOf, serviceToRead } from "./service-record.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
 type App = Hono<{ Bindings: Env }>;
