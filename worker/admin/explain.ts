@@ -1,11 +1,10 @@
 // `explain`: the data plane's own decision for a described request, with the reasons spelled out
 // (version pins, a regional wave's place, a track group's shared bucket, each in words), and
-// POST /_keystone/v1/explain: the service a request names (or its host finds), explained as the
+// the explain endpoint: the service a request names (or its host finds), explained as the
 // isolates would route it now: the effective config (a rollout's weights applied), the published
 // pin scope and wave, and any fast-abort halt.
-import { Hono } from "hono/tiny";
-import { ExplainBody } from "../../schemas/api.ts";
-import { ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
+import type { ExplainBody } from "../../schemas/api.ts";
+import { type ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
@@ -22,10 +21,8 @@ import { effectiveConfig } from "../core/rollout/effective.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
 import { describeWhere } from "../core/wave.ts";
 import type { Env } from "../env.ts";
-import { requireScope } from "./auth.ts";
-import { readBody } from "./body.ts";
+import type { Handlers } from "./endpoints.ts";
 import { ApiError, parseRpc } from "./errors.ts";
-import { respond } from "./respond.ts";
 import { liveServices } from "./service-record.ts";
 
 /** What the isolates know beside the config: the pin scope and wave as published, the pin key. */
@@ -220,10 +217,8 @@ async function serviceNamed(env: Env, body: ExplainBody): Promise<string | undef
     ?.name;
 }
 
-export function explainRoutes() {
-  const app = new Hono<{ Bindings: Env }>();
-  app.post("/explain", requireScope("read"), async (c) => {
-    const body = await readBody(c, ExplainBody);
+export const explainHandlers = {
+  async explain({ body }, c) {
     const name = await serviceNamed(c.env, body);
     const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
     const record =
@@ -246,7 +241,6 @@ export function explainRoutes() {
       affinitySecret: c.env.AFFINITY_SECRET,
       bucketKey: bucketKeyOf(c.env.BUCKET_SECRET),
     });
-    return respond(c, ExplainResult, await explainWithHalt(c.env, config, result));
-  });
-  return app;
-}
+    return explainWithHalt(c.env, config, result);
+  },
+} satisfies Partial<Handlers>;
