@@ -45,7 +45,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe("the admin API client", () => {
   it("returns an answer that fits its schema", async () => {
-    expect(await api.get(ChangeResult, "/ok")).toEqual({
+    expect(await api.request(ChangeResult, "GET", "/_keystone/v1/ok")).toEqual({
       name: "shop",
       revision: 3,
       changed: true,
@@ -53,7 +53,9 @@ describe("the admin API client", () => {
   });
 
   it("refuses an answer that does not fit, naming each mismatch, exit 1", async () => {
-    const error = await api.get(ChangeResult, "/odd").catch((e: unknown) => e);
+    const error = await api
+      .request(ChangeResult, "GET", "/_keystone/v1/odd")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
     const failure = error as CliError;
     expect(failure.exitCode).toBe(EXIT.error);
@@ -67,19 +69,23 @@ describe("through Cloudflare Access", () => {
   const token = { clientId: "abc.access", clientSecret: "s3cret" };
 
   it("sends the service token as CF-Access-Client-Id and -Secret, beside the bearer token", async () => {
-    await new ApiClient(base, "admin-token", token).get(ChangeResult, "/ok");
+    await new ApiClient(base, "admin-token", token).request(
+      ChangeResult,
+      "GET",
+      "/_keystone/v1/ok",
+    );
     expect(lastHeaders).toMatchObject({
       "cf-access-client-id": "abc.access",
       "cf-access-client-secret": "s3cret",
       authorization: "Bearer admin-token",
     });
-    await api.get(ChangeResult, "/ok");
+    await api.request(ChangeResult, "GET", "/_keystone/v1/ok");
     expect(lastHeaders["cf-access-client-id"]).toBeUndefined();
   });
 
   it("sent to Access's sign-in page: exit 5, naming the variables to set", async () => {
     const error = (await api
-      .get(ChangeResult, "/behind-access")
+      .request(ChangeResult, "GET", "/_keystone/v1/behind-access")
       .catch((e: unknown) => e)) as CliError;
     expect(error.exitCode).toBe(EXIT.auth);
     expect(error.message).toBe(
@@ -91,7 +97,9 @@ describe("through Cloudflare Access", () => {
   });
 
   it("any other redirect: exit 1, naming where it pointed, never followed", async () => {
-    const error = (await api.get(ChangeResult, "/moved").catch((e: unknown) => e)) as CliError;
+    const error = (await api
+      .request(ChangeResult, "GET", "/_keystone/v1/moved")
+      .catch((e: unknown) => e)) as CliError;
     expect(error.exitCode).toBe(EXIT.error);
     expect(error.message).toBe(
       `GET ${base}/_keystone/v1/moved answered 302, a redirect to https://keystone.example.com/_keystone/v1/moved`,

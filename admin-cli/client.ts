@@ -1,6 +1,15 @@
-// The one HTTP client of the admin API: auth, JSON, API errors turned into CLI errors, and every
-// answer parsed with its schema from schemas/ (a mismatch is a clear error, not a crash later).
+// The one HTTP client of the admin API: endpoints called by their declared name
+// (schemas/admin-endpoints.ts), auth, JSON, API errors turned into CLI errors, and every answer
+// parsed once with its declared schema (a mismatch is a clear error, not a crash later).
 import type * as z from "zod";
+import {
+  ADMIN_API,
+  type AdminApi,
+  type EndpointAnswer,
+  type EndpointInput,
+  type EndpointName,
+  type EndpointSpec,
+} from "../schemas/admin-endpoints.ts";
 import { ErrorEnvelope } from "../schemas/api.ts";
 import { formatPath } from "../schemas/problems.ts";
 import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
@@ -9,6 +18,36 @@ import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
 export interface AccessServiceToken {
   clientId: string;
   clientSecret: string;
+}
+
+/** The endpoints that answer JSON (every one but the Prometheus metrics). */
+type JsonEndpoint = {
+  [N in EndpointName]: AdminApi[N]["response"] extends z.ZodType ? N : never;
+}[EndpointName];
+
+type CallInput<N extends EndpointName> = EndpointInput<AdminApi[N], "input">;
+
+/** A call's input: path parameters, query and body as declared; none for an endpoint without. */
+type CallArgs<N extends EndpointName> =
+  object extends CallInput<N> ? [input?: CallInput<N>] : [input: CallInput<N>];
+
+interface GivenInput {
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+/** The declared path with its parameters filled in (encoded), and the query, if any. */
+function pathOf(endpoint: EndpointSpec, input: GivenInput): string {
+  const path = endpoint.path.replace(/\{(\w+)\}/g, (_, key: string) =>
+    encodeURIComponent(String(input.params?.[key])),
+  );
+  const query = new URLSearchParams(
+    Object.entries(input.query ?? {}).flatMap(([key, value]) =>
+      value === undefined ? [] : [[key, String(value)]],
+    ),
+  ).toString();
+  return query ? `${path}?${query}` : path;
 }
 
 export class ApiClient {
@@ -27,27 +66,42 @@ export class ApiClient {
     this.#access = access;
   }
 
-  get<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S>> {
-    return this.request(schema, "GET", path);
+  /** Calls the endpoint declared under `name`; its answer parsed with the declared schema. */
+  call<N extends JsonEndpoint>(
+    name: N,
+    ...[input]: CallArgs<N>
+  ): Promise<EndpointAnswer<AdminApi[N]>> {
+    const endpoint: EndpointSpec = ADMIN_API[name];
+    const given = (input ?? {}) as GivenInput;
+    return this.request(
+      endpoint.response as z.ZodType,
+      endpoint.method,
+      pathOf(endpoint, given),
+      given.body,
+    ) as Promise<EndpointAnswer<AdminApi[N]>>;
   }
 
-  /** Like get, but null when the thing does not exist (404). */
-  async find<S extends z.ZodType>(schema: S, path: string): Promise<z.output<S> | null> {
+  /** Like call, but null when the thing does not exist (404). */
+  async find<N extends JsonEndpoint>(
+    name: N,
+    ...input: CallArgs<N>
+  ): Promise<EndpointAnswer<AdminApi[N]> | null> {
     try {
-      return await this.request(schema, "GET", path);
+      return await this.call(name, ...input);
     } catch (error) {
       if (error instanceof CliError && error.notFound) return null;
       throw error;
     }
   }
 
+  /** A request to `path` on the admin host, its answer parsed with `schema`. */
   async request<S extends z.ZodType>(
     schema: S,
     method: string,
     path: string,
     body?: unknown,
   ): Promise<z.output<S>> {
-    const url = `${this.baseUrl}/_keystone/v1${path}`;
+    const url = `${this.baseUrl}${path}`;
     const token = typeof this.#token === "function" ? this.#token() : this.#token;
     let response: Response;
     try {

@@ -1,47 +1,46 @@
-// Reads a command line against the declared commands before anything runs: which command, whether
-// help was asked for, and one clear usage error (with a did-you-mean) for an unknown command, an
-// unknown flag, a flag without its value or a missing argument.
-import type { ArgDef, ArgsDef, CommandDef } from "citty";
+// Reads a command line once, against the declared commands, before anything runs: the global
+// flags (anywhere), which command (loading only the modules its words name), whether help or the
+// version was asked for, and the command's own arguments; or one clear usage error (with a
+// did-you-mean) for an unknown command, an unknown flag, a flag without its value or a missing
+// argument.
 import { suggestion } from "../schemas/suggest.ts";
+import { type ArgDef, type Command, type Group, isGroup, type StringFlag } from "./command.ts";
 import { UsageError } from "./errors.ts";
-import { GLOBAL_FLAGS } from "./globals.ts";
+import { GLOBAL_FLAGS, type GlobalFlags, readGlobal } from "./globals.ts";
+
+export type ArgValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Invocation {
-  /** The command path from the root: [keystone, rollout, start]. */
-  chain: CommandDef[];
-  /** The words naming it: ["keystone", "rollout", "start"]. */
+  globals: GlobalFlags;
+  /** The command (or group) named, and the words naming it: ["keystone", "rollout", "start"]. */
+  node: Command | Group;
   names: string[];
   help: boolean;
   version: boolean;
+  /** The command's arguments, by their declared names. */
+  args: ArgValues;
+  /** The first mistake in the command's words; the global flags are read all the same. */
+  problem: UsageError | undefined;
 }
 
-export function argsOf(cmd: CommandDef): [string, ArgDef][] {
-  return Object.entries((cmd.args ?? {}) as ArgsDef);
+export function argsOf(node: Command | Group): [string, ArgDef][] {
+  return isGroup(node) ? [] : Object.entries(node.args);
 }
 
-export function subCommandsOf(cmd: CommandDef): Record<string, CommandDef> {
-  return (cmd.subCommands ?? {}) as Record<string, CommandDef>;
-}
-
-function aliasesOf(arg: ArgDef): string[] {
-  const alias = (arg as { alias?: string | string[] }).alias;
-  return alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
-}
-
-/** The flag a token names (`--file=x`, `-f`, `--no-json`), or undefined when none matches. */
-function findFlag(cmd: CommandDef, token: string): [string, ArgDef, boolean] | undefined {
+/** The flag a token names (`--file=x`, `-f`, `--no-wait`), or undefined when none matches. */
+function findFlag(node: Command | Group, token: string): [string, ArgDef, boolean] | undefined {
   const name = token.replace(/^-{1,2}/, "").replace(/=.*$/s, "");
-  for (const [key, arg] of argsOf(cmd)) {
+  for (const [key, arg] of argsOf(node)) {
     if (arg.type === "positional") continue;
-    if (key === name || aliasesOf(arg).includes(name)) return [key, arg, false];
+    if (key === name || (arg.type === "string" && arg.alias === name)) return [key, arg, false];
     if (arg.type === "boolean" && token.startsWith("--no-") && name === `no-${key}`)
       return [key, arg, true];
   }
   return undefined;
 }
 
-function flagNames(cmd: CommandDef): string[] {
-  return argsOf(cmd)
+function flagNames(node: Command | Group): string[] {
+  return argsOf(node)
     .filter(([, arg]) => arg.type !== "positional")
     .map(([key]) => `--${key}`);
 }
@@ -53,82 +52,168 @@ function seeHelp(names: string[], hint?: string): string {
   return ` (${hint ? `${hint} ` : ""}see ${names.join(" ")} --help)`;
 }
 
-export function resolveInvocation(root: CommandDef, argv: readonly string[]): Invocation {
-  const end = argv.indexOf("--");
-  const words = end === -1 ? [...argv] : argv.slice(0, end);
-  const help = words.includes("--help") || words.includes("-h");
-  const version = words[0] === "--version" && words.length === 1;
-  const chain = [root];
-  const names = [String((root.meta as { name?: string } | undefined)?.name ?? "keystone")];
-  const positionals: string[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < words.length; i++) {
-    const token = words[i]!;
-    const current = chain.at(-1)!;
-    if (token === "--help" || token === "-h" || (token === "--version" && version)) continue;
-    if (token.startsWith("-") && token !== "-") {
-      const found = findFlag(current, token);
-      if (!found) {
-        const name = token.replace(/=.*$/s, "");
-        const hint = suggestion(name, [...flagNames(current), ...GLOBAL_NAMES]);
-        throw new UsageError(`unknown flag ${name} for ${names.join(" ")}${seeHelp(names, hint)}`);
-      }
-      const [key, arg, negated] = found;
-      seen.add(key);
-      if (arg.type === "string" && !negated && !token.includes("=")) {
-        const value = words[i + 1];
-        if (value === undefined || value.startsWith("--"))
-          throw new UsageError(`${token} needs a value (see ${names.join(" ")} --help)`);
-        // The argument parser reads "-x…" as flags, not as this value (and never echo it: it may
-        // be a token pasted into --token-env).
-        if (value.startsWith("-") && value !== "-")
-          throw new UsageError(
-            `${token} needs a value: one that starts with "-" goes after "=", as ${token}=-…`,
-          );
-        i++;
-      }
-      continue;
+function unknownFlag(node: Command | Group, names: string[], token: string): UsageError {
+  const name = token.replace(/=.*$/s, "");
+  const hint = suggestion(name, [...flagNames(node), ...GLOBAL_NAMES]);
+  return new UsageError(`unknown flag ${name} for ${names.join(" ")}${seeHelp(names, hint)}`);
+}
+
+/** What a flag's value is called in help and errors: its `valueHint`, else the flag's name. */
+export function valueHint(key: string, arg: StringFlag): string {
+  return arg.valueHint ?? key;
+}
+
+/** The command line as read so far. */
+class Reading {
+  readonly globals: GlobalFlags = { json: false, noColor: false };
+  node: Command | Group;
+  readonly names: string[] = ["keystone"];
+  help = false;
+  version = false;
+  readonly args: ArgValues = {};
+  readonly positionals: string[] = [];
+  /** The words other than global flags, before `--`. */
+  words = 0;
+  readonly argv: readonly string[];
+
+  constructor(argv: readonly string[], root: Group) {
+    this.argv = argv;
+    this.node = root;
+  }
+
+  /** The global flags from argv[i] on: the index of the first word that is not one. */
+  skipGlobals(i: number): number {
+    let at = i;
+    for (let taken = 1; at < this.argv.length && this.argv[at] !== "--"; at += taken) {
+      taken = readGlobal(this.argv, at, this.globals);
+      if (taken === 0) break;
     }
-    const subCommands = subCommandsOf(current);
-    if (Object.keys(subCommands).length > 0) {
-      const next = subCommands[token];
-      if (!next) {
-        const hint = suggestion(token, Object.keys(subCommands));
+    return at;
+  }
+
+  /** Reads the word at argv[i] (not a global flag); the index of the next word. */
+  async word(i: number): Promise<number> {
+    const token = this.argv[i]!;
+    const { node, names } = this;
+    this.words++;
+    if (this.version) throw unknownFlag(node, names, "--version");
+    if (token === "--help" || token === "-h") {
+      this.help = true;
+      return i + 1;
+    }
+    if (token === "--version" && this.words === 1) {
+      this.version = true;
+      return i + 1;
+    }
+    if (token.startsWith("-") && token !== "-") return this.flag(i);
+    if (isGroup(node)) {
+      const load = node.subcommands[token];
+      if (!load) {
+        const hint = suggestion(token, Object.keys(node.subcommands));
         throw new UsageError(
           `unknown command "${token}" for ${names.join(" ")}${seeHelp(names, hint)}`,
         );
       }
-      chain.push(next);
+      this.node = await load();
       names.push(token);
+      return i + 1;
+    }
+    this.positionals.push(token);
+    return i + 1;
+  }
+
+  flag(i: number): number {
+    const token = this.argv[i]!;
+    const found = findFlag(this.node, token);
+    if (!found) throw unknownFlag(this.node, this.names, token);
+    const [key, arg, negated] = found;
+    const inline = token.includes("=") ? token.slice(token.indexOf("=") + 1) : undefined;
+    if (arg.type === "boolean") {
+      this.args[key] = !negated && inline !== "false";
+      return i + 1;
+    }
+    if (arg.type !== "string") return i + 1;
+    let value = inline;
+    let next = i + 1;
+    if (value === undefined) {
+      // Global flags may stand between a flag and its value.
+      const at = this.skipGlobals(i + 1);
+      value = this.argv[at];
+      if (value === undefined || value.startsWith("--"))
+        throw new UsageError(`${token} needs a value (see ${this.names.join(" ")} --help)`);
+      // A value that starts with "-" would be read as flags (and is never echoed: it may be a
+      // token pasted into --token-env).
+      if (value.startsWith("-") && value !== "-")
+        throw new UsageError(
+          `${token} needs a value: one that starts with "-" goes after "=", as ${token}=-…`,
+        );
+      next = at + 1;
+    }
+    const before = this.args[key];
+    this.args[key] = arg.repeatable ? [...((before as string[] | undefined) ?? []), value] : value;
+    return next;
+  }
+
+  /** A group needs its subcommand; a command needs its required arguments and flags. */
+  complete(): void {
+    const { node, names } = this;
+    const command = names.join(" ");
+    if (isGroup(node)) {
+      const subcommands = Object.keys(node.subcommands).join(", ");
+      throw new UsageError(`${command} needs a command: ${subcommands}${seeHelp(names)}`);
+    }
+    const rest = [...this.positionals];
+    for (const [key, arg] of argsOf(node)) {
+      if (arg.type === "positional") {
+        if (rest.length === 0 && arg.required !== false)
+          throw new UsageError(`${command} needs <${key}> (see ${command} --help)`);
+        this.args[key] = arg.variadic ? rest.splice(0) : rest.shift();
+      } else if (arg.type === "string" && this.args[key] === undefined) {
+        if (arg.required === true && arg.default === undefined)
+          throw new UsageError(
+            `${command} needs --${key} <${valueHint(key, arg)}> (see ${command} --help)`,
+          );
+        this.args[key] = arg.repeatable ? [] : arg.default;
+      }
+    }
+  }
+}
+
+export async function readCommandLine(root: Group, argv: readonly string[]): Promise<Invocation> {
+  const reading = new Reading(argv, root);
+  let problem: UsageError | undefined;
+  for (let i = 0; i < argv.length; ) {
+    if (argv[i] === "--") {
+      reading.positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    const at = reading.skipGlobals(i);
+    if (at > i || at >= argv.length) {
+      i = at;
       continue;
     }
-    positionals.push(token);
-  }
-  if (!help && !version) checkComplete(chain.at(-1)!, names, positionals, seen);
-  return { chain, names, help, version };
-}
-
-/** What a flag's value is called in help and errors: its `valueHint`, else the flag's name. */
-export function valueHint(key: string, arg: ArgDef): string {
-  return (arg as { valueHint?: string }).valueHint ?? key;
-}
-
-/** A group needs its subcommand; a command needs its required arguments and flags. */
-function checkComplete(cmd: CommandDef, names: string[], positionals: string[], seen: Set<string>) {
-  const command = names.join(" ");
-  const subCommands = Object.keys(subCommandsOf(cmd));
-  if (subCommands.length > 0 && !cmd.run) {
-    throw new UsageError(`${command} needs a command: ${subCommands.join(", ")}${seeHelp(names)}`);
-  }
-  let given = positionals.length;
-  for (const [key, arg] of argsOf(cmd)) {
-    if (arg.type === "positional") {
-      if (given-- <= 0 && arg.required !== false && arg.default === undefined)
-        throw new UsageError(`${command} needs <${key}> (see ${command} --help)`);
-    } else if (arg.required === true && arg.default === undefined && !seen.has(key)) {
-      throw new UsageError(
-        `${command} needs --${key} <${valueHint(key, arg)}> (see ${command} --help)`,
-      );
+    if (problem) {
+      i++;
+      continue;
+    }
+    try {
+      i = await reading.word(i);
+    } catch (error) {
+      // The rest is read for its global flags only: their mistakes come first, as --json and
+      // --no-color decide how this one is told.
+      if (!(error instanceof UsageError)) throw error;
+      problem = error;
+      i++;
     }
   }
+  if (!problem && !reading.help && !reading.version) {
+    try {
+      reading.complete();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problem = error;
+    }
+  }
+  const { globals, node, names, help, version, args } = reading;
+  return { globals, node, names, help, version, args, problem };
 }

@@ -76,6 +76,32 @@ describe("help", () => {
     expect(stdout).toContain("--strategy <strategy>");
     expect(stdout).toContain("--url <url>");
   });
+
+  it("a command's help ends with its declared examples", async () => {
+    const { code, stdout } = await runCli(["weights", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: keystone weights <service> [split...] [flags]");
+    expect(stdout).toContain("Examples:\n  keystone weights shop stable=90 canary=10\n");
+  });
+});
+
+describe("one session per run", () => {
+  it("two runs at once in one process each use their own flags and output", async () => {
+    const other = await startFakeAdminApi();
+    other.answers.set("GET /services", { body: { services: [], warnings: [] } });
+    try {
+      const [here, there] = await Promise.all([
+        runCli(["get", "--json", "--url", api.url]),
+        runCli(["get", "--url", other.url]),
+      ]);
+      expect(JSON.parse(here.stdout)).toEqual({ services: [record()], warnings: [] });
+      expect(there.stdout).toBe("no services yet: keystone apply -f keystone.yaml\n");
+      expect(api.seen).toHaveLength(1);
+      expect(other.seen).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe("colour", () => {

@@ -1,5 +1,4 @@
 // The CLI's error kinds and the one place that turns any failure into an exit code.
-import { stripVTControlCharacters } from "node:util";
 import type { ErrorCode } from "../schemas/api.ts";
 
 export const EXIT = {
@@ -94,15 +93,6 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof CliError) {
     const { exitCode, message, details, problems, source } = error;
     return { exitCode, message, details: details.map((d) => d.trim()), problems, source };
-  }
-  // The argument parser's own errors (a missing required argument): usage, in plain text.
-  if (error instanceof Error && error.name === "CLIError") {
-    return {
-      exitCode: EXIT.usage,
-      message: stripVTControlCharacters(error.message),
-      details: [],
-      problems: [],
-    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return {

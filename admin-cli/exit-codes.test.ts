@@ -44,7 +44,6 @@ describe("exit codes, as documented", () => {
   });
 
   it("4: a stale revision, and a host held by another service", async () => {
-    api.answers.set("GET /services/shop", { body: record() });
     api.answers.set("POST /services/shop/weights", apiError(409, "conflict", "stale revision"));
     expect((await cli("weights", "shop", "stable=50", "canary=50")).code).toBe(4);
     api.answers.set("POST /plan", { body: preview(null, "create", "would create shop") });
@@ -243,7 +242,6 @@ describe("docs/cli.md's exit-code table covers every case, each under the code t
       says: "a revert to the revision that deleted the service",
       code: 3,
       run: () => {
-        api.answers.set("GET /services/shop", apiError(404, "not_found", "no shop"));
         api.answers.set(
           "POST /services/shop/revert",
           apiError(422, "invalid", 'revision 4 of "shop" deleted the service; pick another'),
@@ -271,7 +269,6 @@ describe("docs/cli.md's exit-code table covers every case, each under the code t
       says: "a body over its size limit",
       code: 1,
       run: () => {
-        api.answers.set("GET /services/shop", { body: record() });
         api.answers.set("POST /services/shop/weights", apiError(413, "too_large", "over 1 MiB"));
         return cli("weights", "shop", "stable=50", "canary=50");
       },

@@ -1,7 +1,6 @@
 // `apply --release R --origin URL [--service S]`: a pipeline sets one service's release in the
 // file it applies (the build it just deployed), instead of committing it to the file first; without
 // a file, in the service's spec as last applied.
-import { ServiceRecord } from "../schemas/api-responses.ts";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { DesiredRelease, withRelease } from "../schemas/service-spec.ts";
 import type { ApiClient } from "./client.ts";
@@ -84,7 +83,7 @@ export async function fileToApply(
     throw new UsageError(
       "give -f FILE, or --service with --release and --origin (one service's release, the rest as last applied)",
     );
-  const record = await api.get(ServiceRecord, `/services/${encodeURIComponent(flags.service)}`);
+  const record = await api.call("getService", { params: { name: flags.service } });
   const file = { services: [record.spec] };
   return { file: withReleaseFlags(file, flags), source: `service ${flags.service}` };
 }

@@ -1,5 +1,5 @@
 // Global flags: accepted in any position (`keystone --json get` = `keystone get --json`), as
-// `--flag value` or `--flag=value`, and taken out of argv before a command reads its own flags.
+// `--flag value` or `--flag=value`, read as the command line is (command-line.ts).
 import { UsageError } from "./errors.ts";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -40,48 +40,34 @@ export interface GlobalFlags {
   context?: string;
 }
 
-export interface SplitArgv {
-  globals: GlobalFlags;
-  /** argv without the global flags: the command words and the command's own flags. */
-  rest: string[];
-}
-
-/** Takes the global flags out of argv, wherever they are; everything after `--` is left alone. */
-export function extractGlobals(argv: readonly string[]): SplitArgv {
-  const globals: GlobalFlags = { json: false, noColor: false };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      rest.push(...argv.slice(i));
-      break;
-    }
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    const name = match?.[1];
-    const spec: GlobalFlagSpec | undefined =
-      name && Object.hasOwn(GLOBAL_FLAGS, name)
-        ? GLOBAL_FLAGS[name as keyof typeof GLOBAL_FLAGS]
-        : undefined;
-    if (!match || !spec) {
-      rest.push(arg);
-      continue;
-    }
-    let value = match[2];
-    if (spec.value && value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith("--"))
-        throw new UsageError(`--${name} needs a value: --${name} <${spec.hint}>`);
-      i++;
-    }
-    if (!spec.value && value !== undefined)
-      throw new UsageError(`--${name} is a switch and takes no value (got --${name}=${value})`);
-    if (name === "url") globals.url = value!;
-    else if (name === "token") globals.token = value!;
-    else if (name === "json") globals.json = true;
-    else if (name === "no-color") globals.noColor = true;
-    else if (name === "context") globals.context = value!;
+/**
+ * Reads the global flag at argv[i], if it is one, into `globals`: how many words it took (0 when
+ * argv[i] is not a global flag). `--flag value` and `--flag=value` both work.
+ */
+export function readGlobal(argv: readonly string[], i: number, globals: GlobalFlags): number {
+  const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]!);
+  const name = match?.[1];
+  const spec: GlobalFlagSpec | undefined =
+    name && Object.hasOwn(GLOBAL_FLAGS, name)
+      ? GLOBAL_FLAGS[name as keyof typeof GLOBAL_FLAGS]
+      : undefined;
+  if (!match || !spec) return 0;
+  let value = match[2];
+  let taken = 1;
+  if (spec.value && value === undefined) {
+    value = argv[i + 1];
+    if (value === undefined || value.startsWith("--"))
+      throw new UsageError(`--${name} needs a value: --${name} <${spec.hint}>`);
+    taken = 2;
   }
-  return { globals, rest };
+  if (!spec.value && value !== undefined)
+    throw new UsageError(`--${name} is a switch and takes no value (got --${name}=${value})`);
+  if (name === "url") globals.url = value!;
+  else if (name === "token") globals.token = value!;
+  else if (name === "json") globals.json = true;
+  else if (name === "no-color") globals.noColor = true;
+  else if (name === "context") globals.context = value!;
+  return taken;
 }
 
 /** The admin API URL from --url, else KEYSTONE_URL, else the local default; a bad one is usage. */

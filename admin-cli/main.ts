@@ -1,54 +1,34 @@
-// The keystone CLI: a root command of subcommands, and main(argv) that returns the exit code.
-import { type CommandDef, defineCommand, runCommand } from "citty";
-import { resolveInvocation } from "./command-line.ts";
-import apply from "./commands/apply.ts";
-import context from "./commands/context/index.ts";
-import remove from "./commands/delete.ts";
-import diff from "./commands/diff.ts";
-import explain from "./commands/explain.ts";
-import get from "./commands/get.ts";
-import history from "./commands/history.ts";
-import incident from "./commands/incident/index.ts";
-import mirror from "./commands/mirror/index.ts";
-import overrideToken from "./commands/override-token.ts";
-import release from "./commands/release/index.ts";
-import revert from "./commands/revert.ts";
-import rollout from "./commands/rollout/index.ts";
-import validate from "./commands/validate.ts";
-import weights from "./commands/weights.ts";
+// The keystone CLI: the root group of commands (each loaded when named), and main(argv) that
+// reads the command line once, runs the command with its session and returns the exit code.
+import { type ArgDefs, type Args, defineGroup, isGroup, lazy } from "./command.ts";
+import { readCommandLine } from "./command-line.ts";
 import { describeFailure, EXIT, type Failure, QuietExit } from "./errors.ts";
-import { extractGlobals, type GlobalFlags } from "./globals.ts";
+import type { GlobalFlags } from "./globals.ts";
 import { renderHelp } from "./help.ts";
 import { type Io, painter, processIo, wantsColor } from "./io.ts";
-import { useContext } from "./session.ts";
+import { Session } from "./session.ts";
 
 export const VERSION = "0.1.0";
 
-const subCommands = {
-  validate,
-  apply,
-  diff,
-  get,
-  weights,
-  explain,
-  history,
-  revert,
-  delete: remove,
-  "override-token": overrideToken,
-  rollout,
-  incident,
-  context,
-  release,
-  mirror,
-} as Record<string, CommandDef>;
-
-export const root = defineCommand({
-  meta: {
-    name: "keystone",
-    version: VERSION,
-    description: "Drive Keystone Edge: config, weights, rollouts, releases, incidents",
+export const root = defineGroup({
+  description: "Drive Keystone Edge: config, weights, rollouts, releases, incidents",
+  subcommands: {
+    validate: lazy(() => import("./commands/validate.ts")),
+    apply: lazy(() => import("./commands/apply.ts")),
+    diff: lazy(() => import("./commands/diff.ts")),
+    get: lazy(() => import("./commands/get.ts")),
+    weights: lazy(() => import("./commands/weights.ts")),
+    explain: lazy(() => import("./commands/explain.ts")),
+    history: lazy(() => import("./commands/history.ts")),
+    revert: lazy(() => import("./commands/revert.ts")),
+    delete: lazy(() => import("./commands/delete.ts")),
+    "override-token": lazy(() => import("./commands/override-token.ts")),
+    rollout: lazy(() => import("./commands/rollout/index.ts")),
+    incident: lazy(() => import("./commands/incident/index.ts")),
+    context: lazy(() => import("./commands/context/index.ts")),
+    release: lazy(() => import("./commands/release/index.ts")),
+    mirror: lazy(() => import("./commands/mirror/index.ts")),
   },
-  subCommands,
 });
 
 export async function main(argv: string[], given: Io = processIo()): Promise<number> {
@@ -62,30 +42,31 @@ export async function main(argv: string[], given: Io = processIo()): Promise<num
       given.stdout(text);
     },
   };
-  // Known before parsing, so even a usage error comes out as JSON or without colour as asked.
+  // Known before reading, so even a mistake in a global flag comes out as JSON or without colour
+  // as asked.
   let globals: GlobalFlags = {
     json: argv.includes("--json"),
     noColor: argv.includes("--no-color"),
   };
   try {
-    const split = extractGlobals(argv);
-    globals = split.globals;
-    if (split.rest.length === 0 && argv.length === 0) {
-      io.stderr(renderHelp([root], ["keystone"], painter(wantsColor(io, "stderr", false))));
+    if (argv.length === 0) {
+      io.stderr(await renderHelp(root, ["keystone"], painter(wantsColor(io, "stderr", false))));
       return EXIT.usage;
     }
-    const invocation = resolveInvocation(root, split.rest);
-    if (invocation.version) {
+    const line = await readCommandLine(root, argv);
+    globals = line.globals;
+    if (line.problem) throw line.problem;
+    if (line.version) {
       io.stdout(`${VERSION}\n`);
       return EXIT.ok;
     }
-    if (invocation.help) {
+    if (line.help || isGroup(line.node)) {
       const paint = painter(!globals.json && wantsColor(io, "stdout", globals.noColor));
-      io.stdout(renderHelp(invocation.chain, invocation.names, paint));
+      io.stdout(await renderHelp(line.node, line.names, paint));
       return EXIT.ok;
     }
-    useContext(io, globals);
-    await runCommand(root, { rawArgs: split.rest });
+    // Read against this command's own declarations: each value is of its declared kind.
+    await line.node.run(line.args as Args<ArgDefs>, new Session(io, globals));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof QuietExit) return error.exitCode;

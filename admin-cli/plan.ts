@@ -3,7 +3,7 @@
 // beside a line diff of the file against the spec stored. One request for the whole file.
 import { stringify } from "yaml";
 import { MAX_BODY_BYTES } from "../schemas/api.ts";
-import { type ApplyPlan, FilePreview } from "../schemas/apply-plan.ts";
+import type { ApplyPlan } from "../schemas/apply-plan.ts";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import type { Failure } from "../schemas/result.ts";
 import type { ServiceSpec } from "../schemas/service-spec.ts";
@@ -67,7 +67,7 @@ export async function planChanges(
 ): Promise<PlannedChange[]> {
   const body = requestBody(file, convergence);
   checkBodySize(body, source);
-  const preview = await api.request(FilePreview, "POST", "/plan", body);
+  const preview = await api.call("planFile", { body });
   return preview.services.map((service, i) => {
     // What apply would store (the file, with a release it leaves to deploys kept), else the file.
     const next = service.next ?? file.services[i]!;

@@ -1,13 +1,30 @@
 // How `rollout status` shows a rollout to people: phase, step, weights, bake left, which release
-// each track serves, per-version figures, any fast-abort halt and the last verdict. Pure: status
-// in, lines out.
+// each track serves, a regional wave's place, a ramped rollback's progress, per-version figures,
+// any fast-abort halt and the last verdict. Pure: status in, lines out.
 import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
 import type { Analysis } from "../schemas/rollout.ts";
 import { OUTCOME_NAMES, timeText } from "../worker/core/rollout/event-words.ts";
 import type { Step } from "../worker/core/rollout/steps.ts";
+import { describeWhere } from "../worker/core/wave.ts";
 import { describePromotion } from "./commands/history.ts";
 import { type Output, type Paint, type Style, table } from "./io.ts";
-import { visitorLines } from "./rollout-visitors.ts";
+
+/** The lines for a regional wave's place and a ramped rollback's progress. */
+function visitorLines(state: NonNullable<RolloutStatus["state"]>, view: RolloutStatus): string[] {
+  const lines: string[] = [];
+  if (view.place)
+    lines.push(
+      `wave: only ${describeWhere(view.place)} reach ${state.candidate} in this step; elsewhere stays on ${state.baseline}`,
+    );
+  const ramp = state.ramp;
+  if (ramp && state.phase === "rolledBack" && state.weight > 0 && state.endedAt) {
+    const end = new Date(Date.parse(state.endedAt) + ramp.steps * ramp.stepMs).toISOString();
+    lines.push(
+      `ramping back: ${state.candidate} at ${state.weight}% (from ${ramp.from}%), 0% by ${end}`,
+    );
+  }
+  return lines;
+}
 
 /** What the service's policy adds to a status: its step plan and analysis limits. */
 export interface RolloutPlan {

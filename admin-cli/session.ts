@@ -1,5 +1,5 @@
-// What every command starts from: the global flags main() read, resolved into an output and an
-// API client.
+// What every command runs with (its session: output, global flags, author, the API client) and
+// the flag values several commands share.
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,20 +11,6 @@ import { CliError, EXIT } from "./errors.ts";
 import type { GlobalFlags } from "./globals.ts";
 import { createOutput, type Io, type Output } from "./io.ts";
 
-export interface Session {
-  out: Output;
-  api: ApiClient;
-  io: Io;
-  author: string;
-  /** The global flags as given (a command may read one, as context add reads --url). */
-  globals: GlobalFlags;
-  /** The config-file environment the context in use names, if any (--env overrides it). */
-  environment: EnvironmentChoice | undefined;
-}
-
-/** What main() read before the command runs: where to write and the global flags. */
-let current: { io: Io; globals: GlobalFlags } | undefined;
-
 function osUser(): string {
   try {
     return userInfo().username;
@@ -33,34 +19,50 @@ function osUser(): string {
   }
 }
 
-export function useContext(io: Io, globals: GlobalFlags): void {
-  current = { io, globals };
-}
+/**
+ * What a command runs with: where it writes, the global flags, who is changing things, and the
+ * admin API it talks to. The API (from the flags, env vars and contexts) is resolved when a
+ * command first asks for it or for its context's environment: a command that talks to no API
+ * (context add) never needs one.
+ */
+export class Session {
+  readonly io: Io;
+  /** The global flags as given (a command may read one, as context add reads --url). */
+  readonly globals: GlobalFlags;
+  readonly out: Output;
+  readonly author: string;
+  #connection: { api: ApiClient; environment: EnvironmentChoice | undefined } | undefined;
 
-/** What a command that talks to no API needs (the context commands): output, io, the flags. */
-export function openLocalSession(): Pick<Session, "out" | "io" | "globals"> {
-  if (!current) throw new Error("openLocalSession() before main() set the context");
-  const { io, globals } = current;
-  return { out: createOutput(io, { json: globals.json, noColor: globals.noColor }), io, globals };
-}
+  constructor(io: Io, globals: GlobalFlags) {
+    this.io = io;
+    this.globals = globals;
+    this.out = createOutput(io, { json: globals.json, noColor: globals.noColor });
+    this.author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
+  }
 
-export function openSession(): Session {
-  if (!current) throw new Error("openSession() before main() set the context");
-  const { io, globals } = current;
-  const target = resolveTarget(globals, io.env, readContexts(io.env), (url) =>
-    localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR),
-  );
-  const author = io.env.KEYSTONE_AUTHOR ?? io.env.GITHUB_ACTOR ?? io.env.USER ?? osUser();
-  return {
-    out: createOutput(io, { json: globals.json, noColor: globals.noColor }),
-    api: new ApiClient(target.url, () => target.token(), accessServiceToken(target.url, io.env)),
-    io,
-    author,
-    environment: target.environment
-      ? { name: target.environment, from: `context "${target.context}"` }
-      : undefined,
-    globals,
-  };
+  get api(): ApiClient {
+    return this.#connect().api;
+  }
+
+  /** The config-file environment the context in use names, if any (--env overrides it). */
+  get environment(): EnvironmentChoice | undefined {
+    return this.#connect().environment;
+  }
+
+  #connect() {
+    if (this.#connection) return this.#connection;
+    const { io, globals } = this;
+    const target = resolveTarget(globals, io.env, readContexts(io.env), (url) =>
+      localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR),
+    );
+    this.#connection = {
+      api: new ApiClient(target.url, () => target.token(), accessServiceToken(target.url, io.env)),
+      environment: target.environment
+        ? { name: target.environment, from: `context "${target.context}"` }
+        : undefined,
+    };
+    return this.#connection;
+  }
 }
 
 /**
@@ -112,18 +114,6 @@ export function localToken(url: string, cwd: string, localDir?: string): string 
   return undefined;
 }
 
-/** Every value of a repeatable flag (-H a -H b), which the argument parser would collapse. */
-export function repeated(rawArgs: readonly string[], names: readonly string[]): string[] {
-  const values: string[] = [];
-  rawArgs.forEach((arg, i) => {
-    for (const name of names) {
-      if (arg === name && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1]!);
-      else if (arg.startsWith(`${name}=`)) values.push(arg.slice(name.length + 1));
-    }
-  });
-  return values;
-}
-
 /** --if-revision N: the revision a change must still be based on (optimistic concurrency). */
 export function expectedRevision(flag: string | undefined): number | undefined {
   if (flag === undefined) return undefined;
@@ -147,7 +137,9 @@ export function environmentChoice(
   flag: string | undefined,
   session: Session,
 ): EnvironmentChoice | undefined {
-  return flag !== undefined ? { name: flag, from: "--env" } : session.environment;
+  // The API is resolved even with --env: a bad --url or --context is told as before.
+  const fromContext = session.environment;
+  return flag !== undefined ? { name: flag, from: "--env" } : fromContext;
 }
 
 /** A whole-number flag within [min, max] (`--last 10`), or a usage error naming the flag. */

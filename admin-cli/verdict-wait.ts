@@ -1,10 +1,8 @@
 // Waiting for a verdict, as `rollout wait`, `release wait` and `apply --wait` do: poll until the
 // rollout (or release) ends or the clock runs out, saying each change on stderr, passing pause
 // gates when asked. The outcome is returned; each command turns it into its exit code.
-import { type ReleaseStatus, RolloutStateWire } from "../schemas/api-responses.ts";
+import type { ReleaseStatus, RolloutStateWire } from "../schemas/api-responses.ts";
 import type { ApiClient } from "./client.ts";
-import { fetchRelease } from "./commands/release/shared.ts";
-import { fetchStatus, rolloutPath } from "./commands/rollout/shared.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { Output } from "./io.ts";
 import type { WaitClock } from "./wait-clock.ts";
@@ -25,7 +23,7 @@ export async function awaitRollout(
 ): Promise<RolloutEnd> {
   let last = "";
   for (;;) {
-    const { state } = await fetchStatus(api, service);
+    const { state } = await api.call("rolloutStatus", { params: { name: service } });
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
     const summary = `${state.phase}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
     if (summary !== last)
@@ -36,10 +34,13 @@ export async function awaitRollout(
     if (["promoted", "rolledBack", "aborted"].includes(state.phase))
       return { outcome: state.phase, state };
     if (options.promoteGates && state.phase === "paused" && state.pausedBy === "gate") {
-      await api.request(RolloutStateWire, "POST", rolloutPath(service, "promote"), {
-        full: false,
-        author: options.author,
-        reason: "pause gate passed by rollout wait --promote-gates",
+      await api.call("promoteRollout", {
+        params: { name: service },
+        body: {
+          full: false,
+          author: options.author,
+          reason: "pause gate passed by rollout wait --promote-gates",
+        },
       });
       out.note(`${service}: pause gate passed (--promote-gates)`);
       continue;
@@ -71,7 +72,7 @@ export async function awaitRelease(
 ): Promise<ReleaseEnd> {
   let last = "";
   for (;;) {
-    const status = await fetchRelease(api, name);
+    const status = await api.call("releaseStatus", { params: { name } });
     const { phase, reason } = status.release;
     const summary = `${phase} — ${reason}`;
     if (summary !== last) out.note(`${name}: ${summary}`);

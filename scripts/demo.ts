@@ -47,8 +47,11 @@ try {
   }
   process.exitCode = first === "promoted" && second === "rolledBack" && incident ? 0 : 1;
   stayUp = Boolean(process.stdout.isTTY) && !process.env.CI;
+  // Listening before the prompt is printed, and for good: a second Ctrl-C while the stack stops
+  // must not kill the demo half-way and leave wrangler running behind it.
+  const interrupted = stayUp ? firstInterrupt() : undefined;
   whereToLook(incident);
-  if (stayUp) await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  await interrupted;
 } finally {
   await demo.stop();
 }
@@ -58,6 +61,11 @@ console.log(
     : "\nthe demo stack is stopped now, so the links above are dead (the output is not a terminal). " +
         "Run `npm run demo` in a terminal to keep it up until Ctrl-C, or `npm start` for a stack of your own.",
 );
+
+/** Resolves at the first Ctrl-C (SIGINT); later ones are ignored until the demo has stopped. */
+function firstInterrupt(): Promise<void> {
+  return new Promise<void>((resolve) => process.on("SIGINT", () => resolve()));
+}
 
 /** Where to look: the status page (sign in with the read token) and the incident's page. */
 function whereToLook(incident: string | undefined): void {

@@ -2,8 +2,7 @@
 // (the Worker's own decision, in words, and the diff of the file), then stores the file's changed
 // services together: hosts moved or swapped between them land all or nothing, and a new release
 // converges under each service's policy. --wait gates a pipeline on the verdicts it started.
-import { defineCommand } from "citty";
-import { FileApplyResult } from "../../schemas/api-responses.ts";
+import { defineCommand } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { fileArgs, fileToApply, releaseArgs } from "../file-release.ts";
 import {
@@ -15,16 +14,13 @@ import {
   refuseWhenRefused,
   requestBody,
 } from "../plan.ts";
-import { envArg, environmentChoice, expectedRevision, openSession } from "../session.ts";
+import { envArg, environmentChoice, expectedRevision } from "../session.ts";
 import { waitAfterApply } from "../verdict-after-apply.ts";
 import { waitArgs } from "../wait-clock.ts";
 
 export default defineCommand({
-  meta: {
-    name: "apply",
-    description:
-      "Store a config file's services; a new release rolls out under each service's policy",
-  },
+  description:
+    "Store a config file's services; a new release rolls out under each service's policy",
   args: {
     ...fileArgs,
     ...envArg,
@@ -52,8 +48,13 @@ export default defineCommand({
       description: "with --wait: pass each pause gate as it comes, for unattended CI",
     },
   },
-  async run({ args }) {
-    const session = openSession();
+  examples: [
+    "keystone apply -f keystone.yaml",
+    "keystone apply -f keystone.yaml --dry-run --exit-code",
+    "keystone apply -f keystone.yaml --wait --timeout 30m",
+    "keystone apply --service shop --release v2 --origin https://v2.shop.internal --wait",
+  ],
+  async run(args, session) {
     const { out, api, author } = session;
     if (args["exit-code"] && !args["dry-run"])
       throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
@@ -82,7 +83,7 @@ export default defineCommand({
     const applied =
       changed.length === 0
         ? { services: [], release: null }
-        : await api.request(FileApplyResult, "POST", "/apply", body);
+        : await api.call("applyFile", { body });
     for (const result of applied.services) {
       const stored = result.plan?.revision === false ? [] : [`revision ${result.revision} stored`];
       const said = [...stored, ...(result.plan ? [result.plan.done] : [])].join(": ");

@@ -1,10 +1,8 @@
 // keystone explain SERVICE [-H 'name: value'] [--cookie k=v] …: which version, and why.
-import { defineCommand } from "citty";
 import { ExplainRequest } from "../../schemas/api.ts";
-import { ExplainResult } from "../../schemas/api-responses.ts";
+import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { checkFlag } from "../flag-values.ts";
-import { openSession, repeated } from "../session.ts";
 
 function pairs(values: string[], separator: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -18,19 +16,21 @@ function pairs(values: string[], separator: string, what: string): Record<string
 }
 
 export default defineCommand({
-  meta: {
-    name: "explain",
-    description: "Which version a request would get, by which rule or bucket, and why",
-  },
+  description: "Which version a request would get, by which rule or bucket, and why",
   args: {
     service: { type: "positional", required: true, description: "service name" },
     header: {
       type: "string",
       alias: "H",
+      repeatable: true,
       description: "request header 'name: value' (repeatable)",
     },
-    cookie: { type: "string", description: "cookie name=value (repeatable)" },
-    query: { type: "string", description: "query parameter name=value (repeatable)" },
+    cookie: { type: "string", repeatable: true, description: "cookie name=value (repeatable)" },
+    query: {
+      type: "string",
+      repeatable: true,
+      description: "query parameter name=value (repeatable)",
+    },
     ip: { type: "string", description: "client IP" },
     country: { type: "string", description: "two-letter country code" },
     colo: { type: "string", description: "Cloudflare colo" },
@@ -39,8 +39,12 @@ export default defineCommand({
     method: { type: "string", description: "request method (default GET)" },
     host: { type: "string", description: "request host (default: the service's first)" },
   },
-  async run({ args, rawArgs }) {
-    const { out, api } = openSession();
+  examples: [
+    "keystone explain shop -H 'x-canary: always'",
+    "keystone explain shop --cookie ks_visitor=abc123 --country DE --path /cart",
+  ],
+  async run(args, session) {
+    const { out, api } = session;
     checkFlag("--ip", args.ip, ExplainRequest.shape.ip);
     checkFlag("--country", args.country, ExplainRequest.shape.country);
     checkFlag("--colo", args.colo, ExplainRequest.shape.colo);
@@ -48,18 +52,15 @@ export default defineCommand({
       host: args.host,
       path: args.path,
       method: args.method,
-      headers: pairs(repeated(rawArgs, ["-H", "--header"]), ":", "header"),
-      cookies: pairs(repeated(rawArgs, ["--cookie"]), "=", "cookie"),
-      query: pairs(repeated(rawArgs, ["--query"]), "=", "query parameter"),
+      headers: pairs(args.header, ":", "header"),
+      cookies: pairs(args.cookie, "=", "cookie"),
+      query: pairs(args.query, "=", "query parameter"),
       ip: args.ip,
       country: args.country,
       colo: args.colo,
       continent: args.continent,
     };
-    const result = await api.request(ExplainResult, "POST", "/explain", {
-      service: args.service,
-      request,
-    });
+    const result = await api.call("explain", { body: { service: args.service, request } });
     out.result(result);
     out.line(
       `${out.paint("bold", result.version)}${result.release ? ` (${result.release})` : ""} ← ${result.service}`,

@@ -1,26 +1,25 @@
 // keystone get [SERVICE] [-o yaml|json]: services with what they serve (a table), or their config
 // as it was applied (its spec), a file you can apply again.
-import { defineCommand } from "citty";
 import { stringify } from "yaml";
-import { ServiceList, ServiceRecord } from "../../schemas/api-responses.ts";
+import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { table } from "../io.ts";
-import { openSession } from "../session.ts";
 
 export default defineCommand({
-  meta: { name: "get", description: "Show services (a table), or their config with -o yaml|json" },
+  description: "Show services (a table), or their config with -o yaml|json",
   args: {
     service: { type: "positional", required: false, description: "one service (default: all)" },
     output: { type: "string", alias: "o", description: "yaml | json: print the config as a file" },
   },
-  async run({ args }) {
-    const { out, api } = openSession();
+  examples: ["keystone get", "keystone get shop -o yaml"],
+  async run(args, session) {
+    const { out, api } = session;
     if (args.output !== undefined && !["yaml", "json"].includes(args.output)) {
       throw new CliError(EXIT.usage, `-o takes yaml or json, not "${args.output}"`);
     }
     const answer = args.service
-      ? await api.get(ServiceRecord, `/services/${encodeURIComponent(args.service)}`)
-      : await api.get(ServiceList, "/services");
+      ? await api.call("getService", { params: { name: args.service } })
+      : await api.call("listServices");
     const records = "services" in answer ? answer.services : [answer];
     for (const warning of answer.warnings ?? []) out.note(`warning: ${warning}`);
     out.result(answer);

@@ -1,6 +1,5 @@
 // keystone history SERVICE: every revision and event, who, why and when.
-import { defineCommand } from "citty";
-import { type EventDetail, HistoryResponse, type Promotion } from "../../schemas/history.ts";
+import type { EventDetail, Promotion } from "../../schemas/history.ts";
 import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import {
   EVENT_NAMES,
@@ -8,8 +7,8 @@ import {
   timeText,
   weightText,
 } from "../../worker/core/rollout/event-words.ts";
+import { defineCommand } from "../command.ts";
 import { table } from "../io.ts";
-import { openSession } from "../session.ts";
 
 function figures(name: string, f: VersionFigures | null | undefined): string | null {
   return f ? `${name} ${figuresText(f)}` : null;
@@ -42,16 +41,14 @@ export function describeDetail(detail: EventDetail | null): string | null {
 }
 
 export default defineCommand({
-  meta: { name: "history", description: "Every revision and event of a service: who, why, when" },
+  description: "Every revision and event of a service: who, why, when",
   args: {
     service: { type: "positional", required: true, description: "service name" },
   },
-  async run({ args }) {
-    const { out, api } = openSession();
-    const { history } = await api.get(
-      HistoryResponse,
-      `/services/${encodeURIComponent(args.service)}/history`,
-    );
+  examples: ["keystone history shop"],
+  async run(args, session) {
+    const { out, api } = session;
+    const { history } = await api.call("serviceHistory", { params: { name: args.service } });
     out.result({ service: args.service, history });
     out.line(
       table(

@@ -1,11 +1,9 @@
 // keystone revert SERVICE --to N: a new revision equal to revision N.
-import { defineCommand } from "citty";
-import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
+import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { openSession } from "../session.ts";
 
 export default defineCommand({
-  meta: { name: "revert", description: "Restore an earlier revision (as a new revision)" },
+  description: "Restore an earlier revision (as a new revision)",
   args: {
     service: { type: "positional", required: true, description: "service name" },
     to: {
@@ -16,18 +14,15 @@ export default defineCommand({
     },
     reason: { type: "string", description: "why, recorded in history" },
   },
-  async run({ args }) {
-    const { out, api, author } = openSession();
+  examples: ["keystone revert shop --to 3 --reason 'bad release'"],
+  async run(args, session) {
+    const { out, api, author } = session;
     const to = Number(args.to);
     if (!Number.isInteger(to) || to < 1)
       throw new CliError(EXIT.usage, `--to takes a revision number, not "${args.to}"`);
-    const path = `/services/${encodeURIComponent(args.service)}`;
-    const current = await api.find(ServiceRecord, path);
-    const result = await api.request(ChangeResult, "POST", `${path}/revert`, {
-      to,
-      baseRevision: current?.revision,
-      author,
-      reason: args.reason,
+    const result = await api.call("revertService", {
+      params: { name: args.service },
+      body: { to, author, reason: args.reason },
     });
     out.result(result);
     out.line(

@@ -2,9 +2,9 @@
 // overlay is checked too, and --env (or the context's) says which one the answer lists. A valid
 // file may still get warnings: a rollout step that can never count a request, a counted rule
 // any client can match.
-import { defineCommand } from "citty";
+import { defineCommand } from "../command.ts";
 import { loadCheckedConfigFile } from "../config-file.ts";
-import { envArg, environmentChoice, openSession } from "../session.ts";
+import { envArg, environmentChoice } from "../session.ts";
 
 /** Names a person reads on one line; --json lists them all. */
 const SHOWN_NAMES = 10;
@@ -17,16 +17,16 @@ export function namesText(names: string[]): string {
 }
 
 export default defineCommand({
-  meta: {
-    name: "validate",
-    description: "Check a config file offline, with the Worker's own schemas",
-  },
+  description: "Check a config file offline, with the Worker's own schemas",
   args: {
     file: { type: "string", alias: "f", required: true, description: "YAML or JSON config file" },
     ...envArg,
   },
-  async run({ args }) {
-    const session = openSession();
+  examples: [
+    "keystone validate -f keystone.yaml",
+    "keystone validate -f keystone.yaml --env staging",
+  ],
+  async run(args, session) {
     const { out } = session;
     const environment = environmentChoice(args.env, session);
     const { data: file, warnings } = await loadCheckedConfigFile(args.file, environment);

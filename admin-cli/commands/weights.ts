@@ -1,10 +1,9 @@
 // keystone weights SERVICE stable=90 canary=10: a new revision with the new split.
-import { defineCommand } from "citty";
-import { ChangeResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { Split } from "../../schemas/split.ts";
+import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { expectedRevision, openSession } from "../session.ts";
+import { expectedRevision } from "../session.ts";
 
 export function parseWeights(pairs: string[]): Record<string, number> {
   if (pairs.length === 0)
@@ -32,28 +31,36 @@ export function parseWeights(pairs: string[]): Record<string, number> {
 }
 
 export default defineCommand({
-  meta: {
-    name: "weights",
-    description: "Set a service's split: keystone weights shop stable=90 canary=10",
-  },
+  description: "Set a service's split: keystone weights shop stable=90 canary=10",
   args: {
     service: { type: "positional", required: true, description: "service name" },
+    split: {
+      type: "positional",
+      required: false,
+      variadic: true,
+      description: "version=percent for each version (stable=90 canary=10)",
+    },
     reason: { type: "string", description: "why, recorded in history" },
     "if-revision": {
       type: "string",
       description: "change only if the service is still at this revision (else exit 4)",
     },
   },
-  async run({ args }) {
-    const { out, api, author } = openSession();
-    const split = parseWeights(args._.slice(1).map(String));
-    const path = `/services/${encodeURIComponent(args.service)}`;
-    const current = await api.get(ServiceRecord, path);
-    const result = await api.request(ChangeResult, "POST", `${path}/weights`, {
-      split,
-      baseRevision: expectedRevision(args["if-revision"]) ?? current.revision,
-      author,
-      reason: args.reason,
+  examples: [
+    "keystone weights shop stable=90 canary=10",
+    "keystone weights shop stable=100 canary=0 --reason 'back off' --if-revision 7",
+  ],
+  async run(args, session) {
+    const { out, api, author } = session;
+    const split = parseWeights(args.split);
+    const result = await api.call("setWeights", {
+      params: { name: args.service },
+      body: {
+        split,
+        baseRevision: expectedRevision(args["if-revision"]),
+        author,
+        reason: args.reason,
+      },
     });
     out.result({ ...result, split });
     const text = Object.entries(split)

@@ -1,25 +1,27 @@
-// The admin API (hono) under /_keystone/: bearer auth, schema-checked bodies, one error envelope.
+// The admin API (hono) under /_keystone/: every endpoint declared in schemas/admin-endpoints.ts,
+// registered with its bearer scope, its inputs parsed as middleware and its answer checked; the
+// status page beside it; one error envelope.
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
-import { IsolateCounters, MAX_BODY_BYTES } from "../../schemas/api.ts";
-import { Health, ValidateResult } from "../../schemas/api-responses.ts";
+import { ADMIN_API, type Endpoint } from "../../schemas/admin-endpoints.ts";
+import { type IsolateCounters, MAX_BODY_BYTES } from "../../schemas/api.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
-import { bearerToken, failedAdminAuth, requireScope, scopeOf } from "./auth.ts";
-import { deployHookRoutes } from "./deploy-hook.ts";
+import { bearerToken, failedAdminAuth, scopeOf } from "./auth.ts";
+import { deployHookHandlers } from "./deploy-hook.ts";
+import { type Handlers, route } from "./endpoints.ts";
 import { ApiError } from "./errors.ts";
-import { explainRoutes } from "./explain-route.ts";
-import { incidentRoutes } from "./incident-routes.ts";
-import { judgingRoutes } from "./judging-routes.ts";
+import { explainHandlers } from "./explain.ts";
+import { incidentHandlers } from "./incidents.ts";
+import { judgingHandlers } from "./judging.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
-import { releaseRoutes } from "./release-routes.ts";
-import { respond } from "./respond.ts";
-import { rolloutRoutes } from "./rollout-routes.ts";
-import { serviceRoutes } from "./services-routes.ts";
+import { releaseHandlers } from "./releases.ts";
+import { rolloutHandlers } from "./rollouts.ts";
+import { serviceHandlers } from "./services.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
 /** Counters of an isolate that has served no request yet. */
@@ -36,6 +38,33 @@ const IDLE_ISOLATE: IsolateCounters = {
   failedAdminAuth: 0,
 };
 
+/** The endpoints about the deployment itself: health, metrics, this isolate, the description. */
+function deploymentHandlers(isolate: () => IsolateCounters | undefined) {
+  return {
+    // Open to uptime checks; which secrets are missing is told to token holders only.
+    health(_, c) {
+      const token = bearerToken(c);
+      const holder = token !== undefined && scopeOf(c.env, token) !== undefined;
+      return { ok: true, warnings: holder ? deploymentWarnings(c.env) : [] };
+    },
+    openApi: () => openApiDocument() as Record<string, unknown>,
+    async metrics(_, c) {
+      return c.text(renderMetrics(await readMetricsSnapshot(c.env, Date.now())), 200, {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+      });
+    },
+    // This isolate's hot-path counters (each isolate answers for itself).
+    isolate: () => isolate() ?? { ...IDLE_ISOLATE, failedAdminAuth: failedAdminAuth() },
+    // A config's problems are the answer, not a refusal: its body is parsed here.
+    async validate(_, c) {
+      const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
+      return parsed.success
+        ? { valid: true, problems: [] }
+        : { valid: false, problems: problemsOf(parsed.error) };
+    },
+  } satisfies Partial<Handlers>;
+}
+
 export function createAdminApi(isolate: () => IsolateCounters | undefined = () => undefined) {
   const app = new Hono<{ Bindings: Env }>();
   app.use(
@@ -47,50 +76,20 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
       },
     }),
   );
-  // Open to uptime checks; which secrets are missing is told to token holders only.
-  app.get("/_keystone/health", (c) => {
-    const token = bearerToken(c);
-    const holder = token !== undefined && scopeOf(c.env, token) !== undefined;
-    return respond(c, Health, { ok: true, warnings: holder ? deploymentWarnings(c.env) : [] });
-  });
-  app.get("/_keystone/v1/openapi.json", (c) => c.json(openApiDocument()));
+  const handlers: Handlers = {
+    ...deploymentHandlers(isolate),
+    ...serviceHandlers,
+    ...rolloutHandlers,
+    ...incidentHandlers,
+    ...releaseHandlers,
+    ...judgingHandlers,
+    ...deployHookHandlers,
+    ...explainHandlers,
+  };
+  for (const endpoint of Object.values(ADMIN_API) as Endpoint[])
+    route(app, endpoint, handlers[endpoint.name]);
   app.route("/_keystone/ui", statusPage());
 
-  app.get("/_keystone/metrics", requireScope("read"), async (c) =>
-    c.text(renderMetrics(await readMetricsSnapshot(c.env, Date.now())), 200, {
-      "content-type": "text/plain; version=0.0.4; charset=utf-8",
-    }),
-  );
-
-  const v1 = new Hono<{ Bindings: Env }>();
-  // This isolate's hot-path counters (each isolate answers for itself).
-  v1.get("/isolate", requireScope("read"), (c) =>
-    respond(
-      c,
-      IsolateCounters,
-      isolate() ?? { ...IDLE_ISOLATE, failedAdminAuth: failedAdminAuth() },
-    ),
-  );
-  v1.route("/", serviceRoutes());
-  v1.route("/", rolloutRoutes());
-  v1.route("/", incidentRoutes());
-  v1.route("/", releaseRoutes());
-  v1.route("/", judgingRoutes());
-  v1.route("/", deployHookRoutes());
-  v1.route("/", explainRoutes());
-
-  v1.post("/validate", requireScope("read"), async (c) => {
-    const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
-    return respond(
-      c,
-      ValidateResult,
-      parsed.success
-        ? { valid: true, problems: [] }
-        : { valid: false, problems: problemsOf(parsed.error) },
-    );
-  });
-
-  app.route("/_keystone/v1", v1);
   app.notFound((c) => {
     const error = new ApiError(
       "not_found",

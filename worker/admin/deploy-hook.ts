@@ -3,17 +3,14 @@
 // (converged under its policy, as an apply naming it), starts a rollout, or (its body a release
 // file's content, as JSON) a release.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Hono } from "hono/tiny";
 import { DeployHookBody } from "../../schemas/api.ts";
-import { ChangeResult, ReleaseStatus, RolloutStateWire } from "../../schemas/api-responses.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import { registryOf, serviceObjectOf } from "../contracts.ts";
-import type { Env } from "../env.ts";
-import { ApiError, unwrap } from "./errors.ts";
+import type { Handlers } from "./endpoints.ts";
+import { ApiError, objectAnswer } from "./errors.ts";
 import { applyRelease } from "./file-apply.ts";
-import { startReleaseOf } from "./release-routes.ts";
-import { respond } from "./respond.ts";
+import { startReleaseOf } from "./releases.ts";
 
 export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 
@@ -45,9 +42,8 @@ function isReleaseFile(json: unknown): boolean {
   return typeof json === "object" && json !== null && "services" in json;
 }
 
-export function deployHookRoutes() {
-  const app = new Hono<{ Bindings: Env }>();
-  app.post("/hooks/deploy", async (c) => {
+export const deployHookHandlers = {
+  async deployHook(_, c) {
     const secret = c.env.DEPLOY_WEBHOOK_SECRET;
     if (!secret)
       throw new ApiError(
@@ -87,7 +83,7 @@ export function deployHookRoutes() {
       if (!file.success)
         throw new ApiError("invalid", "the release file is not valid", problemsOf(file.error));
       const who = { author: "deploy-webhook", reason: `deploy webhook: release ${file.data.name}` };
-      return respond(c, ReleaseStatus, await startReleaseOf(c.env, file.data, who));
+      return startReleaseOf(c.env, file.data, who);
     }
     const parsed = DeployHookBody.safeParse(json);
     if (!parsed.success)
@@ -100,7 +96,7 @@ export function deployHookRoutes() {
         author: author ?? "deploy-webhook",
         reason: `deploy ${start.release}`,
       };
-      return respond(c, ChangeResult, await applyRelease(c.env, service, release, options));
+      return applyRelease(c.env, service, release, options);
     }
     const result = await serviceObjectOf(c.env, service).execute(service, {
       kind: "rollout.start",
@@ -108,7 +104,6 @@ export function deployHookRoutes() {
       author: author ?? "deploy-webhook",
       reason: start.release ? `deploy ${start.release}` : "deploy webhook",
     });
-    return respond(c, RolloutStateWire, unwrap(RolloutStateWire, result, `service "${service}"`));
-  });
-  return app;
-}
+    return objectAnswer(result, `service "${service}"`);
+  },
+} satisfies Partial<Handlers>;

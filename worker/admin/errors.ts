@@ -61,10 +61,29 @@ export function parseRpc<S extends z.ZodType>(
   throw new ApiError("internal", `${what} answered in an unexpected shape; see the Worker logs`);
 }
 
-/** The value of a result from a Durable Object; a failure becomes the ApiError the API answers. */
-export function unwrap<S extends z.ZodType>(schema: S, result: unknown, what: string): z.output<S> {
+/**
+ * A Durable Object's answer, its envelope checked: the value is left to the endpoint's declared
+ * response schema, so it is parsed once, and a mismatch names the object that answered.
+ */
+export class ObjectAnswer {
+  readonly value: unknown;
+  readonly what: string;
+
+  constructor(value: unknown, what: string) {
+    this.value = value;
+    this.what = what;
+  }
+}
+
+/** The answer of a result from a Durable Object; a failure becomes the ApiError the API answers. */
+export function objectAnswer(result: unknown, what: string): ObjectAnswer {
   const envelope = parseRpc(ResultEnvelope, result, what);
   if (!envelope.ok)
     throw new ApiError(envelope.error.code, envelope.error.message, envelope.error.problems);
-  return parseRpc(schema, envelope.value, what);
+  return new ObjectAnswer(envelope.value, what);
+}
+
+/** The value of a result from a Durable Object, parsed; a failure becomes the ApiError. */
+export function unwrap<S extends z.ZodType>(schema: S, result: unknown, what: string): z.output<S> {
+  return parseRpc(schema, objectAnswer(result, what).value, what);
 }

@@ -1,14 +1,29 @@
-// `explain`: the data plane's own decision for a described request, with the reasons spelled out.
-import type { ExplainResult } from "../../schemas/api-responses.ts";
+// `explain`: the data plane's own decision for a described request, with the reasons spelled out
+// (version pins, a regional wave's place, a track group's shared bucket, each in words), and
+// the explain endpoint: the service a request names (or its host finds), explained as the
+// isolates would route it now: the effective config (a rollout's weights applied), the published
+// pin scope and wave, and any fast-abort halt.
+import type { ExplainBody } from "../../schemas/api.ts";
+import { type ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
+import { RolloutState } from "../../schemas/rollout-state.ts";
+import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import type { Service } from "../../schemas/service.ts";
-import { compileService } from "../core/compile.ts";
-import { decideForService, type Verdict } from "../core/decide.ts";
+import type { HaltSignal } from "../../schemas/stats.ts";
+import { knownServiceObjectOf, statsObjectOf } from "../contracts.ts";
+import { compileRouteTable, compileService, findService } from "../core/compile.ts";
+import { decideForService, type Reason, type Verdict } from "../core/decide.ts";
 import { factsFromDescription, type RequestDescription, type RequestFacts } from "../core/facts.ts";
-import type { BucketKey } from "../core/hash.ts";
+import { type BucketKey, bucketKeyOf } from "../core/hash.ts";
 import type { BucketRange } from "../core/layout.ts";
+import { liveRoutingOf } from "../core/ledger/live-routing.ts";
+import { effectiveConfig } from "../core/rollout/effective.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
-import { splitStageLine, visitorsWhy } from "./explain-visitors.ts";
+import { describeWhere } from "../core/wave.ts";
+import type { Env } from "../env.ts";
+import type { Handlers } from "./endpoints.ts";
+import { ApiError, parseRpc } from "./errors.ts";
+import { liveServices } from "./service-record.ts";
 
 /** What the isolates know beside the config: the pin scope and wave as published, the pin key. */
 export interface ExplainContext {
@@ -117,3 +132,115 @@ function visitorLine(verdict: Verdict, facts: RequestFacts): string {
       return `visitor identified by a signed ${VISITOR_HEADER} of group "${verdict.service.group}" (forwarded by another service's origin)`;
   }
 }
+
+/** The line for a split-stage reason other than the plain split. */
+export function splitStageLine(verdict: Verdict, reason: Reason): string {
+  const { service, version } = verdict;
+  if (reason.kind === "affinity")
+    return `no rule matched; the visitor's version pin keeps ${version.name} until ${new Date(reason.expiresAt).toISOString()} (sticky.affinity), whatever the weights`;
+  if (reason.kind === "wave-outside")
+    return `no rule matched; the rollout's step is limited to a place this request is outside: it stays on ${service.baseline}`;
+  return `routed to ${version.name}`;
+}
+
+/** Lines on the wave in force and the track group, when the service has them. */
+export function visitorsWhy(verdict: Verdict, live: LiveRouting | undefined): string[] {
+  const lines: string[] = [];
+  if (live?.wave)
+    lines.push(`the rollout's current step is a regional wave: ${describeWhere(live.wave)}`);
+  const group = verdict.service.group;
+  if (group)
+    lines.push(
+      `group "${group}": bucket ${verdict.bucket} is shared by every service of the group (salt "${group}"), so with equal weights the visitor is on the same track in each`,
+    );
+  return lines;
+}
+
+// A version halted by a rollout that ended badly is diverted to the baseline by every isolate whose
+// table still holds the service below the halt's sequence. Explain says so, and answers as those
+// isolates do, while the published table is below it.
+
+/** The sequence the route document in KV holds the service at (-1: not in it). */
+async function publishedSequence(env: Env, service: string): Promise<number> {
+  const raw = await env.ROUTES.get(ROUTES_KEY, "text");
+  const doc = raw === null ? undefined : RoutesDocEnvelope.safeParse(JSON.parse(raw));
+  if (!doc?.success) return -1;
+  for (const entry of doc.data.services) {
+    const { name, sequence } = (entry ?? {}) as { name?: unknown; sequence?: unknown };
+    if (name === service) return typeof sequence === "number" ? sequence : 0;
+  }
+  return -1;
+}
+
+/** The explanation as the isolates would answer it under a halt holding now. */
+export function applyHalt(
+  result: ExplainResult,
+  config: Service,
+  halt: HaltSignal | null,
+  published: number,
+): ExplainResult {
+  if (!halt || result.version === config.baseline || published >= halt.sequence) return result;
+  return {
+    ...result,
+    version: config.baseline,
+    release: config.versions[config.baseline]?.release ?? null,
+    reason: { kind: "halted", from: result.version, rolloutId: halt.rolloutId },
+    why: [
+      ...result.why,
+      `${result.version} is halted: rollout ${halt.rolloutId} ended badly; isolates holding this service below sequence ${halt.sequence} (KV has ${published}) send its traffic to ${config.baseline}`,
+    ],
+  };
+}
+
+export async function explainWithHalt(
+  env: Env,
+  config: Service,
+  result: ExplainResult,
+): Promise<ExplainResult> {
+  if (result.version === config.baseline) return result;
+  const stats = statsObjectOf(env, config.name, result.version);
+  const halt = await stats.currentHalt();
+  if (!halt) return result;
+  return applyHalt(result, config, halt, await publishedSequence(env, config.name));
+}
+
+/** The service's name: given, or the one serving the request's host and path. */
+async function serviceNamed(env: Env, body: ExplainBody): Promise<string | undefined> {
+  if (body.service) return body.service;
+  const host = body.request.host;
+  if (!host)
+    throw new ApiError("invalid", "name a service or a request host", [
+      { path: "request.host", message: "required without service" },
+    ]);
+  const table = compileRouteTable((await liveServices(env)).map((e) => e.config));
+  return findService(table, host.toLowerCase().replace(/:\d+$/, ""), body.request.path ?? "/")
+    ?.name;
+}
+
+export const explainHandlers = {
+  async explain({ body }, c) {
+    const name = await serviceNamed(c.env, body);
+    const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
+    const record =
+      name && object
+        ? parseRpc(ServiceRecord.nullable(), await object.record(name), `service "${name}"`)
+        : null;
+    if (!record || !object)
+      throw new ApiError(
+        "not_found",
+        `no service ${body.service ? `named "${body.service}"` : `serves ${body.request.host}`}`,
+      );
+    const rollout = parseRpc(
+      RolloutState.nullable(),
+      await object.rolloutState(),
+      `the rollout of "${record.name}"`,
+    );
+    const config = effectiveConfig(record.config, rollout);
+    const result = explainRequest(config, body.request, Date.now(), c.env.OVERRIDE_SECRET, {
+      live: liveRoutingOf(record.config, rollout),
+      affinitySecret: c.env.AFFINITY_SECRET,
+      bucketKey: bucketKeyOf(c.env.BUCKET_SECRET),
+    });
+    return explainWithHalt(c.env, config, result);
+  },
+} satisfies Partial<Handlers>;

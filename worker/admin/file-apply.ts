@@ -12,7 +12,7 @@ import type { Env } from "../env.ts";
 import { allBounded } from "./bounded.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import { ApiError } from "./errors.ts";
-import { startReleaseOf } from "./release-routes.ts";
+import { startReleaseOf } from "./releases.ts";
 import { recordOf } from "./service-record.ts";
 
 function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand }[] {

@@ -1,9 +1,16 @@
-// A service's record as the admin API reads it from its object: parsed as it enters, 404 when the
+// What the admin API (and the status page) reads of services: the registry's list of live
+// services and a service's record from its object, each parsed as it enters; 404 when the
 // service does not exist.
+import * as z from "zod";
 import { ServiceRecord } from "../../schemas/api-responses.ts";
-import { knownServiceObjectOf } from "../contracts.ts";
+import { RegistryEntry } from "../../schemas/ledger.ts";
+import { knownServiceObjectOf, registryOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { ApiError, parseRpc } from "./errors.ts";
+
+export async function liveServices(env: Env): Promise<RegistryEntry[]> {
+  return parseRpc(z.array(RegistryEntry), await registryOf(env).list(), "the registry");
+}
 
 /**
  * The object of a service the registry knows, for a read: a name it never saw is not found

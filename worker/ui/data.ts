@@ -13,8 +13,8 @@ import {
   StatusPageModel,
   type VersionPanel,
 } from "../../schemas/status-page.ts";
-import { liveServices } from "../admin/live-services.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
+import { liveServices } from "../admin/service-record.ts";
 import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
 import { rolesOf } from "../core/rollout/effective.ts";

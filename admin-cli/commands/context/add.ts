@@ -1,17 +1,13 @@
 // keystone context add NAME --url U --token-env VAR [--env E]: stores a context (never a token).
-import { defineCommand } from "citty";
 import { CliContext, ContextName } from "../../../schemas/cli-contexts.ts";
 import { formatPath } from "../../../schemas/problems.ts";
+import { defineCommand } from "../../command.ts";
 import { readContexts, writeContexts } from "../../contexts/store.ts";
 import { UsageError } from "../../errors.ts";
-import { openLocalSession } from "../../session.ts";
 
 export default defineCommand({
-  meta: {
-    name: "add",
-    description:
-      "Add a context (--url, the global flag, is its URL), or replace the one of that name",
-  },
+  description:
+    "Add a context (--url, the global flag, is its URL), or replace the one of that name",
   args: {
     name: { type: "positional", required: true, description: "context name (e.g. staging)" },
     "token-env": {
@@ -25,8 +21,11 @@ export default defineCommand({
       description: "config-file environment whose overlay validate, diff and apply use",
     },
   },
-  async run({ args }) {
-    const { out, io, globals } = openLocalSession();
+  examples: [
+    "keystone --url https://keystone.example.com context add production --token-env KEYSTONE_PROD_TOKEN --env production",
+  ],
+  async run(args, session) {
+    const { out, io, globals } = session;
     if (globals.url === undefined)
       throw new UsageError("keystone context add needs --url <url>: the context's admin API");
     const name = ContextName.safeParse(args.name);

@@ -1,13 +1,12 @@
 // keystone context …: named admin APIs (URL + the env var holding the token) for --context.
-import { defineCommand } from "citty";
-import add from "./add.ts";
-import list from "./list.ts";
-import { remove, use } from "./select.ts";
+import { defineGroup, lazy } from "../../command.ts";
 
-export default defineCommand({
-  meta: {
-    name: "context",
-    description: "Named environments: an admin API URL and the env var that holds its token",
+export default defineGroup({
+  description: "Named environments: an admin API URL and the env var that holds its token",
+  subcommands: {
+    add: lazy(() => import("./add.ts")),
+    use: () => import("./select.ts").then((m) => m.use),
+    list: lazy(() => import("./list.ts")),
+    remove: () => import("./select.ts").then((m) => m.remove),
   },
-  subCommands: { add, use, list, remove },
 });

@@ -1,13 +1,14 @@
 // keystone context list: every context, the current one marked, and whether its token is set.
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { contextsPath, readContexts } from "../../contexts/store.ts";
 import { table } from "../../io.ts";
-import { openLocalSession } from "../../session.ts";
 
 export default defineCommand({
-  meta: { name: "list", description: "List contexts: the current one, URLs, token variables" },
-  async run() {
-    const { out, io } = openLocalSession();
+  description: "List contexts: the current one, URLs, token variables",
+  args: {},
+  examples: ["keystone context list"],
+  async run(_, session) {
+    const { out, io } = session;
     const file = readContexts(io.env);
     const contexts = Object.entries(file.contexts).map(([name, c]) => ({
       name,

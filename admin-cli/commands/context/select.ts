@@ -1,9 +1,8 @@
 // keystone context use NAME | context remove NAME: the current context, and forgetting one.
-import { defineCommand } from "citty";
 import { unknownName } from "../../../schemas/cross-checks.ts";
+import { defineCommand } from "../../command.ts";
 import { readContexts, writeContexts } from "../../contexts/store.ts";
 import { CliError, EXIT } from "../../errors.ts";
-import { openLocalSession } from "../../session.ts";
 
 const nameArg = {
   name: { type: "positional", required: true, description: "context name" },
@@ -17,10 +16,10 @@ function known(env: Record<string, string | undefined>, name: string) {
 }
 
 export const use = defineCommand({
-  meta: { name: "use", description: "Make a context the current one (used without --context)" },
+  description: "Make a context the current one (used without --context)",
   args: nameArg,
-  async run({ args }) {
-    const { out, io } = openLocalSession();
+  examples: ["keystone context use staging"],
+  async run(args, { out, io }) {
     const file = known(io.env, args.name);
     file.current = args.name;
     writeContexts(io.env, file);
@@ -32,10 +31,10 @@ export const use = defineCommand({
 });
 
 export const remove = defineCommand({
-  meta: { name: "remove", description: "Forget a context" },
+  description: "Forget a context",
   args: nameArg,
-  async run({ args }) {
-    const { out, io } = openLocalSession();
+  examples: ["keystone context remove staging"],
+  async run(args, { out, io }) {
     const file = known(io.env, args.name);
     delete file.contexts[args.name];
     if (file.current === args.name) file.current = null;

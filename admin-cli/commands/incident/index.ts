@@ -1,9 +1,10 @@
 // keystone incident …: rolled-back and aborted rollouts, each with its timeline.
-import { defineCommand } from "citty";
-import list from "./list.ts";
-import show from "./show.ts";
+import { defineGroup, lazy } from "../../command.ts";
 
-export default defineCommand({
-  meta: { name: "incident", description: "Rollbacks and aborts: list them, show one as Markdown" },
-  subCommands: { list, show },
+export default defineGroup({
+  description: "Rollbacks and aborts: list them, show one as Markdown",
+  subcommands: {
+    list: lazy(() => import("./list.ts")),
+    show: lazy(() => import("./show.ts")),
+  },
 });

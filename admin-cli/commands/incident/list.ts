@@ -1,20 +1,16 @@
 // keystone incident list SERVICE: the service's incidents, newest first (--json: what the API
 // answers, {service, incidents: [{id, rolloutId, outcome, at, release, summary}]}).
-import { defineCommand } from "citty";
-import { IncidentList } from "../../../schemas/api-responses.ts";
 import { timeText } from "../../../worker/core/rollout/event-words.ts";
+import { defineCommand } from "../../command.ts";
 import { table } from "../../io.ts";
-import { openSession } from "../../session.ts";
 
 export default defineCommand({
-  meta: { name: "list", description: "A service's incidents (rollbacks and aborts), newest first" },
+  description: "A service's incidents (rollbacks and aborts), newest first",
   args: { service: { type: "positional", required: true, description: "service name" } },
-  async run({ args }) {
-    const { out, api } = openSession();
-    const answer = await api.get(
-      IncidentList,
-      `/services/${encodeURIComponent(args.service)}/incidents`,
-    );
+  examples: ["keystone incident list shop"],
+  async run(args, session) {
+    const { out, api } = session;
+    const answer = await api.call("listIncidents", { params: { name: args.service } });
     out.result(answer);
     if (answer.incidents.length === 0)
       return out.line(`${args.service}: no incidents (no rollout was rolled back or aborted)`);

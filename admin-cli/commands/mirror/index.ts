@@ -1,11 +1,7 @@
 // keystone mirror …: shadow traffic.
-import { defineCommand } from "citty";
-import report from "./report.ts";
+import { defineGroup, lazy } from "../../command.ts";
 
-export default defineCommand({
-  meta: {
-    name: "mirror",
-    description: "Shadow traffic: what the mirrored version answers differently",
-  },
-  subCommands: { report },
+export default defineGroup({
+  description: "Shadow traffic: what the mirrored version answers differently",
+  subcommands: { report: lazy(() => import("./report.ts")) },
 });

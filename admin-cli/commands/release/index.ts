@@ -1,14 +1,12 @@
 // keystone release …: several services rolled out as one, with one verdict.
-import { defineCommand } from "citty";
-import abort from "./abort.ts";
-import start from "./start.ts";
-import status from "./status.ts";
-import wait from "./wait.ts";
+import { defineGroup, lazy } from "../../command.ts";
 
-export default defineCommand({
-  meta: {
-    name: "release",
-    description: "Roll out several services as one: start, watch, wait for, abort",
+export default defineGroup({
+  description: "Roll out several services as one: start, watch, wait for, abort",
+  subcommands: {
+    start: lazy(() => import("./start.ts")),
+    status: lazy(() => import("./status.ts")),
+    wait: lazy(() => import("./wait.ts")),
+    abort: lazy(() => import("./abort.ts")),
   },
-  subCommands: { start, status, wait, abort },
 });

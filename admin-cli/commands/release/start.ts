@@ -1,16 +1,11 @@
 // keystone release start -f release.yaml: checked offline first (exit 3 with every problem and its
 // line), then started; the services without a condition start at once.
-import { defineCommand } from "citty";
-import { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import { defineCommand } from "../../command.ts";
 import { loadReleaseFile } from "../../release-file.ts";
 import { renderRelease } from "../../release-view.ts";
-import { openSession } from "../../session.ts";
 
 export default defineCommand({
-  meta: {
-    name: "start",
-    description: "Start a release of several services from a release file",
-  },
+  description: "Start a release of several services from a release file",
   args: {
     file: {
       type: "string",
@@ -21,13 +16,12 @@ export default defineCommand({
     },
     reason: { type: "string", description: "why, recorded in the release's history" },
   },
-  async run({ args }) {
+  examples: ["keystone release start -f release.yaml --reason 'checkout v2'"],
+  async run(args, session) {
     const file = await loadReleaseFile(args.file);
-    const { out, api, author } = openSession();
-    const status = await api.request(ReleaseStatus, "POST", "/releases", {
-      file,
-      author,
-      reason: args.reason,
+    const { out, api, author } = session;
+    const status = await api.call("startRelease", {
+      body: { file, author, reason: args.reason },
     });
     out.result(status);
     out.line(`${out.paint("green", "✓")} release ${file.name} started`);

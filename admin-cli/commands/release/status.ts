@@ -1,17 +1,13 @@
 // keystone release status RELEASE [--watch]: its phase, each service's standing, its history.
-import { defineCommand } from "citty";
+import { defineCommand } from "../../command.ts";
 import { RELEASE_ENDED, renderRelease } from "../../release-view.ts";
-import { openSession } from "../../session.ts";
 import { watchIntervalMs } from "../../wait-clock.ts";
-import { fetchRelease, releaseArgs } from "./shared.ts";
+import { releaseArgs } from "./shared.ts";
 
 const CLEAR = "\u001b[2J\u001b[H";
 
 export default defineCommand({
-  meta: {
-    name: "status",
-    description: "Show a release: its phase, each service's step and weight, its history",
-  },
+  description: "Show a release: its phase, each service's step and weight, its history",
   args: {
     ...releaseArgs,
     watch: {
@@ -20,11 +16,12 @@ export default defineCommand({
     },
     interval: { type: "string", default: "2", description: "seconds between redraws with --watch" },
   },
-  async run({ args }) {
-    const { out, api, io } = openSession();
+  examples: ["keystone release status checkout --watch"],
+  async run(args, session) {
+    const { out, api, io } = session;
     const intervalMs = watchIntervalMs(args.interval);
     for (;;) {
-      const status = await fetchRelease(api, args.release);
+      const status = await api.call("releaseStatus", { params: { name: args.release } });
       if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
       else {
         if (args.watch && out.color) out.raw(CLEAR);

@@ -1,19 +1,32 @@
 // keystone rollout promote|pause|resume|abort SERVICE: one operator action each.
-import { defineCommand } from "citty";
-import { RolloutStateWire } from "../../../schemas/api-responses.ts";
-import { openSession } from "../../session.ts";
-import { rolloutPath, serviceArgs } from "./shared.ts";
+import { defineCommand } from "../../command.ts";
+import { serviceArgs } from "./shared.ts";
 
-const DESCRIPTIONS = {
-  promote: "Pass a pause gate (or skip the bake) to the next step; --full promotes now",
-  pause: "Hold the rollout at its current weight",
-  resume: "Carry on after a pause (a fresh analysis window)",
-  abort: "Send all traffic to the baseline at once",
+const ACTIONS = {
+  promote: {
+    description: "Pass a pause gate (or skip the bake) to the next step; --full promotes now",
+    examples: [
+      "keystone rollout promote shop",
+      "keystone rollout promote shop --full --reason 'verified by hand'",
+    ],
+  },
+  pause: {
+    description: "Hold the rollout at its current weight",
+    examples: ["keystone rollout pause shop --reason 'investigating p99'"],
+  },
+  resume: {
+    description: "Carry on after a pause (a fresh analysis window)",
+    examples: ["keystone rollout resume shop"],
+  },
+  abort: {
+    description: "Send all traffic to the baseline at once",
+    examples: ["keystone rollout abort shop --reason 'errors in checkout'"],
+  },
 } as const;
 
-export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
+export function rolloutAction(action: keyof typeof ACTIONS) {
   return defineCommand({
-    meta: { name: action, description: DESCRIPTIONS[action] },
+    ...ACTIONS[action],
     args: {
       ...serviceArgs,
       ...(action === "promote"
@@ -26,12 +39,15 @@ export function rolloutAction(action: keyof typeof DESCRIPTIONS) {
         : {}),
       reason: { type: "string", description: "why, recorded in history" },
     },
-    async run({ args }) {
-      const { out, api, author } = openSession();
-      const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, action), {
-        ...(action === "promote" ? { full: (args as { full?: boolean }).full === true } : {}),
-        author,
-        reason: args.reason,
+    async run(args, session) {
+      const { out, api, author } = session;
+      const state = await api.call(`${action}Rollout`, {
+        params: { name: args.service },
+        body: {
+          ...(action === "promote" ? { full: args.full === true } : {}),
+          author,
+          reason: args.reason,
+        },
       });
       out.result(state);
       // The operator's own words when given (they are what history records), else the verdict's.

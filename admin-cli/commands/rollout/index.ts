@@ -1,23 +1,17 @@
 // keystone rollout …: progressive delivery from the terminal and from CI.
-import { defineCommand } from "citty";
-import { rolloutAction } from "./action.ts";
-import explain from "./explain.ts";
-import report from "./report.ts";
-import start from "./start.ts";
-import status from "./status.ts";
-import wait from "./wait.ts";
+import { defineGroup, lazy } from "../../command.ts";
 
-export default defineCommand({
-  meta: { name: "rollout", description: "Start, watch, gate and steer progressive rollouts" },
-  subCommands: {
-    start,
-    status,
-    promote: rolloutAction("promote"),
-    pause: rolloutAction("pause"),
-    resume: rolloutAction("resume"),
-    abort: rolloutAction("abort"),
-    wait,
-    explain,
-    report,
+export default defineGroup({
+  description: "Start, watch, gate and steer progressive rollouts",
+  subcommands: {
+    start: lazy(() => import("./start.ts")),
+    status: lazy(() => import("./status.ts")),
+    promote: () => import("./action.ts").then((m) => m.rolloutAction("promote")),
+    pause: () => import("./action.ts").then((m) => m.rolloutAction("pause")),
+    resume: () => import("./action.ts").then((m) => m.rolloutAction("resume")),
+    abort: () => import("./action.ts").then((m) => m.rolloutAction("abort")),
+    wait: lazy(() => import("./wait.ts")),
+    explain: lazy(() => import("./explain.ts")),
+    report: lazy(() => import("./report.ts")),
   },
 });

@@ -1,18 +1,13 @@
 // keystone rollout start SERVICE [--origin URL] [--release R] [--strategy S]
-import { defineCommand } from "citty";
 import { RolloutStartBody } from "../../../schemas/api.ts";
-import { RolloutStateWire } from "../../../schemas/api-responses.ts";
 import { RolloutStrategy } from "../../../schemas/rollout.ts";
+import { defineCommand } from "../../command.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { checkFlag } from "../../flag-values.ts";
-import { openSession } from "../../session.ts";
-import { rolloutPath, serviceArgs } from "./shared.ts";
+import { serviceArgs } from "./shared.ts";
 
 export default defineCommand({
-  meta: {
-    name: "start",
-    description: "Start a rollout of the candidate (optionally with a new origin and release)",
-  },
+  description: "Start a rollout of the candidate (optionally with a new origin and release)",
   args: {
     ...serviceArgs,
     origin: { type: "string", description: "the candidate's new origin URL" },
@@ -23,22 +18,30 @@ export default defineCommand({
     },
     reason: { type: "string", description: "why, recorded in history" },
   },
-  async run({ args }) {
-    const { out, api, author } = openSession();
+  examples: [
+    "keystone rollout start shop",
+    "keystone rollout start shop --origin https://v3.shop.internal --release v3 --strategy linear",
+  ],
+  async run(args, session) {
+    const { out, api, author } = session;
     checkFlag("--origin", args.origin, RolloutStartBody.shape.origin, EXIT.invalidConfig);
     checkFlag("--release", args.release, RolloutStartBody.shape.release, EXIT.invalidConfig);
-    if (args.strategy !== undefined && !RolloutStrategy.safeParse(args.strategy).success) {
+    const strategy = RolloutStrategy.optional().safeParse(args.strategy);
+    if (!strategy.success) {
       throw new CliError(
         EXIT.usage,
         `--strategy takes canary, linear or blueGreen, not "${args.strategy}"`,
       );
     }
-    const state = await api.request(RolloutStateWire, "POST", rolloutPath(args.service, "start"), {
-      origin: args.origin,
-      release: args.release,
-      strategy: args.strategy,
-      author,
-      reason: args.reason,
+    const state = await api.call("startRollout", {
+      params: { name: args.service },
+      body: {
+        origin: args.origin,
+        release: args.release,
+        strategy: strategy.data,
+        author,
+        reason: args.reason,
+      },
     });
     out.result(state);
     out.line(

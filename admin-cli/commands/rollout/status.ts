@@ -2,11 +2,10 @@
 // against their limits. --watch redraws in place on a terminal (appends a line per change when
 // piped) until the rollout ends: exit 0 promoted, 10 rolled back or aborted (as rollout wait);
 // Ctrl-C stops watching with exit 0.
-import { defineCommand } from "citty";
 import type { RolloutStatus } from "../../../schemas/api-responses.ts";
-import { ServiceRecord } from "../../../schemas/api-responses.ts";
 import { stepsOf } from "../../../worker/core/rollout/steps.ts";
 import type { ApiClient } from "../../client.ts";
+import { defineCommand } from "../../command.ts";
 import { CliError, EXIT } from "../../errors.ts";
 import { CURSOR, LiveFrame } from "../../live-frame.ts";
 import {
@@ -16,13 +15,12 @@ import {
   statusLine,
   TERMINAL,
 } from "../../rollout-view.ts";
-import { openSession } from "../../session.ts";
 import { watchIntervalMs } from "../../wait-clock.ts";
-import { fetchStatus, serviceArgs } from "./shared.ts";
+import { serviceArgs } from "./shared.ts";
 
 /** The policy's steps and limits, when the service has a rollout policy. */
 async function planOf(api: ApiClient, service: string): Promise<RolloutPlan | undefined> {
-  const record = await api.find(ServiceRecord, `/services/${encodeURIComponent(service)}`);
+  const record = await api.find("getService", { params: { name: service } });
   const rollout = record?.config.rollout;
   return rollout ? { steps: stepsOf(rollout), analysis: rollout.analysis } : undefined;
 }
@@ -51,10 +49,7 @@ function ending(service: string, status: RolloutStatus): void {
 }
 
 export default defineCommand({
-  meta: {
-    name: "status",
-    description: "Show a rollout: phase, steps, weights, time left, per-version figures",
-  },
+  description: "Show a rollout: phase, steps, weights, time left, per-version figures",
   args: {
     ...serviceArgs,
     watch: {
@@ -63,12 +58,13 @@ export default defineCommand({
     },
     interval: { type: "string", default: "2", description: "seconds between redraws with --watch" },
   },
-  async run({ args }) {
-    const { out, api, io } = openSession();
+  examples: ["keystone rollout status shop", "keystone rollout status shop --watch"],
+  async run(args, session) {
+    const { out, api, io } = session;
     const intervalMs = watchIntervalMs(args.interval);
     if (!args.watch) {
       const [status, plan] = await Promise.all([
-        fetchStatus(api, args.service),
+        api.call("rolloutStatus", { params: { name: args.service } }),
         planOf(api, args.service),
       ]);
       out.result(status);
@@ -84,7 +80,7 @@ export default defineCommand({
     try {
       while (!stop.signal.aborted) {
         const [status, plan] = await Promise.all([
-          fetchStatus(api, args.service),
+          api.call("rolloutStatus", { params: { name: args.service } }),
           planOf(api, args.service),
         ]);
         if (out.json) io.stdout(`${JSON.stringify(status)}\n`);

@@ -11,7 +11,7 @@ import { rolesOf } from "../../core/rollout/effective.ts";
 import { placeAt, type Step, stepsOf } from "../../core/rollout/steps.ts";
 import { describeWhere } from "../../core/wave.ts";
 import type { Env } from "../../env.ts";
-import { liveServices } from "../live-services.ts";
+import { liveServices } from "../service-record.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
 
 /** A health path slower than this counts as failing: a scrape must not hang on one origin. */

@@ -1,53 +1,29 @@
-// Admin endpoints for services: read, apply (one service or a whole file), weights, revert,
+// The admin API's service endpoints: read, apply (one service or a whole file), weights, revert,
 // delete, history, override tokens.
-import { Hono } from "hono/tiny";
-import {
-  ApplyBody,
-  DeleteBody,
-  FileApplyBody,
-  OverrideTokenBody,
-  RevertBody,
-  WeightsBody,
-} from "../../schemas/api.ts";
-import {
-  ChangeResult,
-  FileApplyResult,
-  OverrideToken,
-  ServiceList,
-  ServiceRecord,
-} from "../../schemas/api-responses.ts";
-import { FilePreview } from "../../schemas/apply-plan.ts";
+import { ServiceRecord } from "../../schemas/api-responses.ts";
 import { parseDuration } from "../../schemas/duration.ts";
-import { HistoryResponse } from "../../schemas/history.ts";
 import type { ServiceSpec } from "../../schemas/service-spec.ts";
 import { suggestion } from "../../schemas/suggest.ts";
 import { serviceObjectOf } from "../contracts.ts";
 import { configFor } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
-import type { Env } from "../env.ts";
-import { callerScope, requireScope } from "./auth.ts";
-import { readBody } from "./body.ts";
+import { callerScope } from "./auth.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
-import { ApiError, parseRpc, unwrap } from "./errors.ts";
+import type { Handlers } from "./endpoints.ts";
+import { ApiError, objectAnswer, parseRpc } from "./errors.ts";
 import { applyFile, previewFile } from "./file-apply.ts";
-import { liveServices } from "./live-services.ts";
-import { respond } from "./respond.ts";
-import { recordOf, serviceToRead } from "./service-record.ts";
+import { liveServices, recordOf, serviceToRead } from "./service-record.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
-type App = Hono<{ Bindings: Env }>;
-
-export function serviceRoutes(): App {
-  const app: App = new Hono();
-
-  app.get("/services", requireScope("read"), async (c) => {
+export const serviceHandlers = {
+  async listServices(_, c) {
     const records = await Promise.all(
       (await liveServices(c.env)).map(async ({ name }) =>
         parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
       ),
     );
     const scope = callerScope(c);
-    return respond(c, ServiceList, {
+    return {
       // A service deleted since the registry answered is left out.
       services: records
         .filter((r) => r !== null)
@@ -57,22 +33,20 @@ export function serviceRoutes(): App {
           spec: configFor(scope, r.spec),
         })),
       warnings: deploymentWarnings(c.env),
-    });
-  });
+    };
+  },
 
-  app.get("/services/:name", requireScope("read"), async (c) => {
-    const record = await recordOf(c.env, c.req.param("name"));
-    return respond(c, ServiceRecord, {
+  async getService({ params }, c) {
+    const record = await recordOf(c.env, params.name);
+    return {
       ...record,
       config: configFor(callerScope(c), record.config),
       spec: configFor(callerScope(c), record.spec),
       warnings: deploymentWarnings(c.env),
-    });
-  });
+    };
+  },
 
-  app.put("/services/:name", requireScope("admin"), async (c) => {
-    const name = c.req.param("name");
-    const { config, ...meta } = await readBody(c, ApplyBody);
+  async applyService({ params: { name }, body: { config, ...meta } }, c) {
     if (config.name !== name) {
       throw new ApiError(
         "invalid",
@@ -83,66 +57,52 @@ export function serviceRoutes(): App {
     const [result] = await applyClaimingChanges(c.env, [
       { name, command: { kind: "apply", config, ...meta } },
     ]);
-    return respond(c, ChangeResult, result!);
-  });
+    return result!;
+  },
 
   // One file's services together: hosts moved or swapped between them land all or nothing.
-  app.post("/apply", requireScope("admin"), async (c) =>
-    respond(c, FileApplyResult, await applyFile(c.env, await readBody(c, FileApplyBody))),
-  );
+  applyFile: ({ body }, c) => applyFile(c.env, body),
 
   // What apply would do with the same body (diff, apply --dry-run): decided, nothing stored.
-  app.post("/plan", requireScope("read"), async (c) => {
-    const preview = await previewFile(c.env, await readBody(c, FileApplyBody));
+  async planFile({ body }, c) {
+    const preview = await previewFile(c.env, body);
     const scope = callerScope(c);
     const shown = <T extends ServiceSpec>(spec: T | null) => spec && configFor(scope, spec);
-    return respond(c, FilePreview, {
+    return {
       services: preview.services.map((s) => ({ ...s, spec: shown(s.spec), next: shown(s.next) })),
-    });
-  });
+    };
+  },
 
-  app.post("/services/:name/weights", requireScope("admin"), async (c) => {
-    const name = c.req.param("name");
-    const { split, ...meta } = await readBody(c, WeightsBody);
+  async setWeights({ params: { name }, body: { split, ...meta } }, c) {
     const result = await serviceObjectOf(c.env, name).execute(name, {
       kind: "weights",
       split,
       ...meta,
     });
-    return respond(c, ChangeResult, unwrap(ChangeResult, result, `service "${name}"`));
-  });
+    return objectAnswer(result, `service "${name}"`);
+  },
 
-  app.post("/services/:name/revert", requireScope("admin"), async (c) => {
-    const name = c.req.param("name");
-    const body = await readBody(c, RevertBody);
+  async revertService({ params: { name }, body }, c) {
     const [result] = await applyClaimingChanges(c.env, [
       { name, command: { kind: "revert", ...body } },
     ]);
-    return respond(c, ChangeResult, result!);
-  });
+    return result!;
+  },
 
-  app.delete("/services/:name", requireScope("admin"), async (c) => {
-    const name = c.req.param("name");
-    const body =
-      c.req.header("content-length") === "0" || !c.req.header("content-type")
-        ? {}
-        : await readBody(c, DeleteBody);
+  async deleteService({ params: { name }, body }, c) {
     const [result] = await applyClaimingChanges(c.env, [
       { name, command: { kind: "delete", ...body } },
     ]);
-    return respond(c, ChangeResult, result!);
-  });
+    return result!;
+  },
 
-  app.get("/services/:name/history", requireScope("read"), async (c) => {
-    const name = c.req.param("name");
+  async serviceHistory({ params: { name } }, c) {
     const history = await (await serviceToRead(c.env, name)).history(name);
     if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
-    return respond(c, HistoryResponse, { name, history });
-  });
+    return { name, history };
+  },
 
-  app.post("/services/:name/override-tokens", requireScope("admin"), async (c) => {
-    const name = c.req.param("name");
-    const body = await readBody(c, OverrideTokenBody);
+  async mintOverrideToken({ params: { name }, body }, c) {
     const record = await recordOf(c.env, name);
     if (!(body.version in record.config.versions)) {
       const versions = Object.keys(record.config.versions);
@@ -162,13 +122,11 @@ export function serviceRoutes(): App {
       version: body.version,
       expiresAt,
     });
-    return respond(c, OverrideToken, {
+    return {
       token,
       service: name,
       version: body.version,
       expiresAt: new Date(expiresAt).toISOString(),
-    });
-  });
-
-  return app;
-}
+    };
+  },
+} satisfies Partial<Handlers>;

@@ -1,28 +1,19 @@
-// Admin endpoints for incidents: the rolled-back and aborted rollouts of a service, newest first,
-// and one incident whole (timeline, failed checks, the candidate's last request).
-import { Hono } from "hono/tiny";
-import { IncidentList, IncidentResponse } from "../../schemas/api-responses.ts";
+// The admin API's incident endpoints: the rolled-back and aborted rollouts of a service, newest
+// first, and one incident whole (timeline, failed checks, the candidate's last request).
 import { Incident } from "../../schemas/incident.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
-import type { Env } from "../env.ts";
-import { requireScope } from "./auth.ts";
+import type { Handlers } from "./endpoints.ts";
 import { ApiError, parseRpc } from "./errors.ts";
-import { respond } from "./respond.ts";
 import { serviceToRead } from "./service-record.ts";
 
-type App = Hono<{ Bindings: Env }>;
-
-export function incidentRoutes(): App {
-  const app: App = new Hono();
-
-  app.get("/services/:name/incidents", requireScope("read"), async (c) => {
-    const name = c.req.param("name");
+export const incidentHandlers = {
+  async listIncidents({ params: { name } }, c) {
     const incidents = parseRpc(
       Incident.array(),
       await (await serviceToRead(c.env, name)).incidents(),
       `incidents of "${name}"`,
     );
-    return respond(c, IncidentList, {
+    return {
       service: name,
       incidents: incidents
         .map(incidentWire)
@@ -34,11 +25,10 @@ export function incidentRoutes(): App {
           release,
           summary,
         })),
-    });
-  });
+    };
+  },
 
-  app.get("/services/:name/incidents/:id", requireScope("read"), async (c) => {
-    const { name, id } = c.req.param();
+  async getIncident({ params: { name, id } }, c) {
     const incident = parseRpc(
       Incident.nullable(),
       await (await serviceToRead(c.env, name)).incident(id),
@@ -49,8 +39,6 @@ export function incidentRoutes(): App {
         "not_found",
         `service "${name}" has no incident ${id} (see keystone incident list ${name})`,
       );
-    return respond(c, IncidentResponse, incidentWire(incident));
-  });
-
-  return app;
-}
+    return incidentWire(incident);
+  },
+} satisfies Partial<Handlers>;
