@@ -82,7 +82,7 @@ describe("npm run demo on a terminal", () => {
     expect(await page.text()).toContain("Incident 1 of demo: rollout rolled back");
 
     run.child.stdin!.write("\x03"); // Ctrl-C, through the terminal
-    expect(await run.closed).toBe(0);
+    expect(await run.closed, run.output()).toBe(0);
     expect(run.output().trimEnd().split("\n").at(-1)).toBe("the demo stack is stopped.");
     await expect(fetch(incident)).rejects.toThrow();
   }, 300_000);
