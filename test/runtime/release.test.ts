@@ -9,8 +9,8 @@ import { deliverReleaseEffect } from "../../worker/control-plane/release-io.ts";
 import { ReleaseStore } from "../../worker/control-plane/release-store.ts";
 import { releaseObjectOf } from "../../worker/control-plane/stubs.ts";
 import { decideRelease } from "../../worker/core/release/release.ts";
-import { hook } from "./deploy-hook-request.ts";
-import { ReleaseHarness, releaseFile } from "./release-harness.ts";
+import { hook } from "../support/workerd/deploy-hook-request.ts";
+import { ReleaseHarness, releaseFile } from "../support/workerd/release-harness.ts";
 
 const chain = (prefix: string) =>
   releaseFile(`${prefix}-rel`, [
