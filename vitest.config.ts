@@ -8,6 +8,8 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // npm run test:unit, the quick loop: the pure core, schemas, the CLI in process (main(argv)
+          // against a fake admin API), the repository's own checks. No Worker, no stack.
           name: "unit",
           environment: "node",
           include: [
@@ -16,6 +18,9 @@ export default defineConfig({
             "admin-cli/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // Files share each worker's modules instead of importing everything again per file (half
+          // the loop's time): no test here mocks a module or needs a fresh one (they pass shuffled).
+          isolate: false,
           // A guard against hangs, not a speed check: property tests take seconds on a busy machine.
           testTimeout: 30_000,
         },
@@ -56,6 +61,7 @@ export default defineConfig({
           }),
         ],
         test: {
+          // npm run test:workerd: the Worker inside workerd.
           name: "runtime",
           include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["./test/support/runtime-origins.ts"],
