@@ -71,13 +71,19 @@ export default defineConfig({
       },
       {
         test: {
+          // npm run test:e2e: wrangler dev in front of real origins, driven by the real CLI. The
+          // GitHub Action and the GitLab template executed (test/pipelines/) run here too.
           name: "e2e",
           environment: "node",
-          // The GitHub Action and the GitLab template executed (test/pipelines/) run here too: one
-          // local stack at a time keeps two cores from timing out the others' waits.
           include: ["test/e2e/**/*.test.ts", "test/pipelines/**/*.test.ts"],
+          // One Worker for every file that needs none of its own, each file under a host of its
+          // own (test/support/e2e-stack.ts), which this process's fetch resolves.
+          globalSetup: ["./test/support/shared-stack.ts"],
+          setupFiles: ["./test/support/localhost-names.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // One file at a time: the cron is the shared Worker's (a tick moves every file's
+          // rollouts), and one local stack at a time keeps two cores from timing out the others' waits.
           fileParallelism: false,
         },
       },
