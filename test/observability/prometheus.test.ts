@@ -44,6 +44,7 @@ const shop = () =>
   );
 
 beforeAll(async () => {
+  // A Worker of its own: test:observability runs without the e2e project's shared one.
   stack = await startE2eStack();
   faulty = await startOrigin("faulty", { errorRate: 0.3 });
   prometheus = await startPrometheus(
