@@ -309,6 +309,7 @@ describe("the hint an operator gets", () => {
     if (!refused.ok) expect(refused.error.message).toContain("add rollout: to its config");
     const withPolicy = run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
     const told = decide(withPolicy, { kind: "rollout.abort" }, T0);
+    expect(told.ok).toBe(false);
     if (!told.ok) expect(told.error.message).toContain("keystone rollout start shop");
   });
 });
