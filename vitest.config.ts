@@ -8,6 +8,8 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // npm run test:unit, the quick loop: the pure core, schemas, the CLI in process (main(argv)
+          // against a fake admin API), the repository's own checks. No Worker, no stack.
           name: "unit",
           environment: "node",
           include: [
@@ -16,6 +18,9 @@ export default defineConfig({
             "admin-cli/**/*.test.ts",
             "test/unit/**/*.test.ts",
           ],
+          // Files share each worker's modules instead of importing everything again per file (half
+          // the loop's time): no test here mocks a module or needs a fresh one (they pass shuffled).
+          isolate: false,
           // A guard against hangs, not a speed check: property tests take seconds on a busy machine.
           testTimeout: 30_000,
         },
@@ -56,6 +61,7 @@ export default defineConfig({
           }),
         ],
         test: {
+          // npm run test:workerd: the Worker inside workerd.
           name: "runtime",
           include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["./test/support/runtime-origins.ts"],
@@ -65,13 +71,19 @@ export default defineConfig({
       },
       {
         test: {
+          // npm run test:e2e: wrangler dev in front of real origins, driven by the real CLI. The
+          // GitHub Action and the GitLab template executed (test/pipelines/) run here too.
           name: "e2e",
           environment: "node",
-          // The GitHub Action and the GitLab template executed (test/pipelines/) run here too: one
-          // local stack at a time keeps two cores from timing out the others' waits.
           include: ["test/e2e/**/*.test.ts", "test/pipelines/**/*.test.ts"],
+          // One Worker for every file that needs none of its own, each file under a host of its
+          // own (test/support/e2e-stack.ts), which this process's fetch resolves.
+          globalSetup: ["./test/support/shared-stack.ts"],
+          setupFiles: ["./test/support/localhost-names.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          // One file at a time: the cron is the shared Worker's (a tick moves every file's
+          // rollouts), and one local stack at a time keeps two cores from timing out the others' waits.
           fileParallelism: false,
         },
       },

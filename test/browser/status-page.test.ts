@@ -61,6 +61,7 @@ async function passStep(): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // A Worker of its own: test:browser runs without the e2e project's shared one.
   stack = await startE2eStack();
   const applied = await stack.cli(["apply", "-f", stack.writeFile("demo.yaml", stringify(demo()))]);
   expect(applied.code, applied.stderr).toBe(0);

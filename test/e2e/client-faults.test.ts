@@ -5,16 +5,16 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { type E2eStack, startE2eStack, waitForVersion } from "../support/e2e-stack.ts";
+import { type E2eStack, joinSharedStack, waitForVersion } from "../support/e2e-stack.ts";
 import { parseMetrics, sampleValue } from "../support/prometheus-text.ts";
 
 let stack: E2eStack;
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await joinSharedStack("client-faults");
   const config = {
     name: "uploads",
-    hosts: ["127.0.0.1"],
+    hosts: [stack.host],
     versions: {
       stable: { origin: stack.origins.stable.url, release: "v1" },
       canary: { origin: stack.origins.canary.url, release: "v2", timeoutMs: 1000 },
@@ -35,11 +35,11 @@ afterAll(async () => {
 
 /** A POST promising 100 bytes and sending one; `hangUpAfterMs` closes the socket then. */
 function halfSentUpload(hangUpAfterMs?: number): Promise<string> {
-  const { hostname, port } = new URL(stack.url);
+  const { hostname, port } = new URL(stack.adminUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
       socket.write(
-        `POST /upload HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nx`,
+        `POST /upload HTTP/1.1\r\nHost: ${stack.host}:${port}\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nx`,
       );
       if (hangUpAfterMs !== undefined) setTimeout(() => socket.destroy(), hangUpAfterMs);
     });

@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import {
-  type E2eStack,
+  type OwnE2eStack,
   startE2eStack,
   versionServed,
   waitForResponse,
@@ -13,7 +13,8 @@ import {
 } from "../support/e2e-stack.ts";
 import { casesService, cookieHeader, routingCases } from "../support/routing-cases.ts";
 
-let stack: E2eStack;
+// A Worker of its own: the last test restarts it.
+let stack: OwnE2eStack;
 
 function appService(split: Record<string, number>): ServiceInput {
   return {

@@ -18,6 +18,7 @@ interface DemoRun {
   closed: Promise<number | null>;
 }
 
+/** `npm run demo` starts and stops a stack of its own (not the e2e project's shared Worker). */
 function runDemo(terminal: boolean): DemoRun {
   const child = terminal
     ? spawn("script", ["-qfec", `${process.execPath} ${DEMO}`, "/dev/null"], { env: ENV })

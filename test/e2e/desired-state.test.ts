@@ -8,12 +8,12 @@ import { parse, stringify } from "yaml";
 import { useStackWithFaultyOrigin } from "../support/e2e-stack.ts";
 import { driveUntil } from "../support/rollout-driver.ts";
 
-const setup = useStackWithFaultyOrigin();
+const setup = useStackWithFaultyOrigin("desired-state");
 
 /** Which origin answered a request through the Worker, and the release label it was sent. */
 async function served(): Promise<{ origin: string; release: string | undefined }> {
   const response = await fetch(`${setup.stack.url}/`, {
-    headers: { cookie: `ks_shop=visitor-${Math.random()}` },
+    headers: { cookie: `ks_store=visitor-${Math.random()}` },
   });
   const body = (await response.json()) as { origin: string; headers: Record<string, string> };
   return { origin: body.origin, release: body.headers["x-keystone-release"] };
@@ -30,14 +30,14 @@ async function servedBy(origin: string): Promise<void> {
   throw new Error(`the data plane did not answer from ${origin} within 15 s`);
 }
 
-function shopFile(release: string, origin: string, rollout: Record<string, unknown>): string {
+function storeFile(release: string, origin: string, rollout: Record<string, unknown>): string {
   const service = {
-    name: "shop",
-    hosts: ["127.0.0.1"],
+    name: "store",
+    hosts: [setup.stack.host],
     release: { name: release, origin },
     rollout: { analysis: { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 }, ...rollout },
   };
-  return setup.stack.writeFile(`shop-${release}.yaml`, stringify({ services: [service] }));
+  return setup.stack.writeFile(`store-${release}.yaml`, stringify({ services: [service] }));
 }
 
 const cli = (...args: string[]) => setup.stack.cli(args);
@@ -53,8 +53,8 @@ async function rolloutOf(service: string) {
 describe("the config file is the desired state", { timeout: 150_000 }, () => {
   it("canary: the pipeline run twice around a promotion never moves traffic back", async () => {
     const canary = { strategy: "canary", steps: [{ weight: 50, bake: "1s" }] };
-    const v1 = shopFile("v1", setup.stack.origins.stable.url, canary);
-    const v2 = shopFile("v2", setup.stack.origins.canary.url, canary);
+    const v1 = storeFile("v1", setup.stack.origins.stable.url, canary);
+    const v2 = storeFile("v2", setup.stack.origins.canary.url, canary);
     expect((await cli("apply", "-f", v1)).code).toBe(0);
     await servedBy("stable");
 
@@ -62,17 +62,17 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     const diff = await cli("diff", "-f", v2, "--exit-code");
     expect(diff.code).toBe(6);
     expect(diff.stdout).toContain(
-      "~ shop (revision 1): would start a canary toward v2 (1 step, threshold judge)",
+      "~ store (revision 1): would start a canary toward v2 (1 step, threshold judge)",
     );
     const started = await cli("apply", "-f", v2, "--reason", "deploy v2");
     expect(started.code, started.stderr).toBe(0);
-    expect(started.stdout).toContain("✓ shop: revision 2 stored: started a canary toward v2");
-    const rollout = await rolloutOf("shop");
+    expect(started.stdout).toContain("✓ store: revision 2 stored: started a canary toward v2");
+    const rollout = await rolloutOf("store");
     expect(rollout.state).toMatchObject({ phase: "progressing", weight: 50 });
     expect(rollout.split).toEqual({ stable: 50, canary: 50 });
     expect(rollout.desired).toEqual({ name: "v2", origin: setup.stack.origins.canary.url });
     expect(rollout.serving).toMatchObject({ name: "v1", how: "created" });
-    const revision = await revisionOf("shop");
+    const revision = await revisionOf("store");
 
     // The pipeline again during the rollout: left running, and it waits for the verdict.
     const again = await cli("diff", "-f", v2, "--exit-code");
@@ -81,36 +81,38 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     const waited = await driveUntil(
       setup.stack.url,
       cli("apply", "-f", v2, "--wait", "--timeout", "60s", "--interval", "1s"),
+      "/",
+      "ks_store",
     );
     expect(waited.code, waited.stderr).toBe(0);
-    expect(waited.stdout).toContain("✓ shop: promoted");
-    expect((await rolloutOf("shop")).state.id).toBe(rollout.state.id);
+    expect(waited.stdout).toContain("✓ store: promoted");
+    expect((await rolloutOf("store")).state.id).toBe(rollout.state.id);
     await servedBy("canary");
 
     // After the promotion, the unchanged file is a no-op: no revision, no traffic moved.
-    const promotedAt = await revisionOf("shop");
+    const promotedAt = await revisionOf("store");
     expect(promotedAt).toBe(revision + 1);
     const same = await cli("diff", "-f", v2, "--exit-code");
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(
-      /= shop \(revision \d+\): no change \(v2 serving since revision \d+, when rollout \w{8} promoted it\)/,
+      /= store \(revision \d+\): no change \(v2 serving since revision \d+, when rollout \w{8} promoted it\)/,
     );
     const reapplied = await cli("apply", "-f", v2);
     expect(reapplied.code, reapplied.stderr).toBe(0);
     expect(reapplied.stdout).toContain("nothing to apply");
-    expect(await revisionOf("shop")).toBe(promotedAt);
+    expect(await revisionOf("store")).toBe(promotedAt);
     expect(await served()).toEqual({ origin: "canary", release: "v2" });
 
     // A file naming the release that served before is refused, and nothing is stored.
     const behind = await cli("diff", "-f", v1);
     expect(behind.code).toBe(8);
     expect(behind.stdout).toMatch(
-      /✗ shop \(revision \d+\): refused: would serve v1 while v2 serves/,
+      /✗ store \(revision \d+\): refused: would serve v1 while v2 serves/,
     );
     const refused = await cli("apply", "-f", v1);
     expect(refused.code).toBe(8);
     expect(refused.stderr).toContain("apply would be refused, nothing stored");
-    expect(await revisionOf("shop")).toBe(promotedAt);
+    expect(await revisionOf("store")).toBe(promotedAt);
     expect(await served()).toEqual({ origin: "canary", release: "v2" });
   });
 
@@ -122,8 +124,8 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
         stringify({
           services: [
             {
-              name: "shop",
-              hosts: ["127.0.0.1"],
+              name: "store",
+              hosts: [setup.stack.host],
               release: { name: release, origin },
               rollout: { analysis: { minRequests: 1, failureLimit: 0 }, ...blueGreen },
             },
@@ -131,48 +133,48 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
         }),
       );
     const { stable, canary } = setup.stack.origins;
-    expect((await cli("delete", "shop", "--yes")).code).toBe(0);
+    expect((await cli("delete", "store", "--yes")).code).toBe(0);
     expect((await cli("apply", "-f", file("v1", stable.url))).code).toBe(0);
     const started = await cli("apply", "-f", file("v2", canary.url));
     expect(started.stdout).toContain("started a blue/green switch toward v2 (2 steps");
-    expect((await rolloutOf("shop")).state).toMatchObject({ candidate: "green", weight: 0 });
-    expect((await cli("rollout", "promote", "shop", "--full")).code).toBe(0);
+    expect((await rolloutOf("store")).state).toMatchObject({ candidate: "green", weight: 0 });
+    expect((await cli("rollout", "promote", "store", "--full")).code).toBe(0);
     await servedBy("canary");
-    const switched = await revisionOf("shop");
+    const switched = await revisionOf("store");
 
     const same = await cli("apply", "-f", file("v2", canary.url));
     expect(same.stdout).toMatch(/no change \(v2 serving since revision \d+, when rollout/);
-    expect(await revisionOf("shop")).toBe(switched);
+    expect(await revisionOf("store")).toBe(switched);
     const back = await cli("apply", "-f", file("v1", stable.url));
     expect(back.code).toBe(8);
     expect(await served()).toEqual({ origin: "canary", release: "v2" });
 
     const next = await cli("apply", "-f", file("v3", setup.faulty.url));
     expect(next.code, next.stderr).toBe(0);
-    expect((await rolloutOf("shop")).state).toMatchObject({
+    expect((await rolloutOf("store")).state).toMatchObject({
       candidate: "blue",
       baseline: "green",
     });
-    expect((await cli("rollout", "abort", "shop")).code).toBe(0);
+    expect((await cli("rollout", "abort", "store")).code).toBe(0);
   });
 
   it("a newer release during a rollout ends it (history says why) and starts one toward it", async () => {
     const slow = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
     const { stable, canary } = setup.stack.origins;
-    expect((await cli("delete", "shop", "--yes")).code).toBe(0);
-    expect((await cli("apply", "-f", shopFile("v1.0.0", stable.url, slow))).code).toBe(0);
-    expect((await cli("apply", "-f", shopFile("v1.1.0", canary.url, slow))).code).toBe(0);
-    const first = (await rolloutOf("shop")).state.id;
-    const v3 = shopFile("v1.2.0", setup.faulty.url, slow);
+    expect((await cli("delete", "store", "--yes")).code).toBe(0);
+    expect((await cli("apply", "-f", storeFile("v1.0.0", stable.url, slow))).code).toBe(0);
+    expect((await cli("apply", "-f", storeFile("v1.1.0", canary.url, slow))).code).toBe(0);
+    const first = (await rolloutOf("store")).state.id;
+    const v3 = storeFile("v1.2.0", setup.faulty.url, slow);
     const diff = await cli("diff", "-f", v3);
     expect(diff.stdout).toContain(
       "would end the rollout toward v1.1.0 (superseded by v1.2.0) and start a canary toward v1.2.0",
     );
     expect((await cli("apply", "-f", v3)).code).toBe(0);
-    const next = await rolloutOf("shop");
+    const next = await rolloutOf("store");
     expect(next.state).toMatchObject({ phase: "progressing", weight: 10 });
     expect(next.state.id).not.toBe(first);
-    const history = JSON.parse((await cli("history", "shop", "--json")).stdout).history as {
+    const history = JSON.parse((await cli("history", "store", "--json")).stdout).history as {
       type: string;
       reason: string | null;
     }[];
@@ -183,8 +185,8 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     ]);
     expect(history.at(-3)!.reason).toBe("superseded by v1.2.0");
     // A lower version than the one serving, never served, is behind it too.
-    expect((await cli("apply", "-f", shopFile("v0.9.0", canary.url, slow))).code).toBe(8);
-    expect((await cli("rollout", "abort", "shop")).code).toBe(0);
+    expect((await cli("apply", "-f", storeFile("v0.9.0", canary.url, slow))).code).toBe(8);
+    expect((await cli("rollout", "abort", "store")).code).toBe(0);
   });
 
   it("without a rollout policy a new release is switched to at once, diff says so, and get -o yaml round-trips the file", async () => {
@@ -222,9 +224,9 @@ describe("several services, one file", { timeout: 150_000 }, () => {
         `together-${release}.yaml`,
         stringify({
           ...(together ? { together: { release: "checkout" } } : {}),
-          services: ["api", "web"].map((name) => ({
+          services: ["checkout-api", "checkout-web"].map((name) => ({
             name,
-            hosts: ["127.0.0.1"],
+            hosts: [setup.stack.host],
             pathPrefix: `/${name}`,
             release: { name: release, origin },
             rollout: { strategy: "canary", steps: [{ weight: 50, bake: "1h" }] },
@@ -233,14 +235,18 @@ describe("several services, one file", { timeout: 150_000 }, () => {
       );
     expect((await cli("apply", "-f", file("v1", stable.url, true))).code).toBe(0);
     const diff = await cli("diff", "-f", file("v2", canary.url, true));
-    expect(diff.stdout).toContain("~ api (revision 1): would roll v2 out in release checkout");
-    expect(diff.stdout).toContain("~ web (revision 1): would roll v2 out in release checkout");
+    expect(diff.stdout).toContain(
+      "~ checkout-api (revision 1): would roll v2 out in release checkout",
+    );
+    expect(diff.stdout).toContain(
+      "~ checkout-web (revision 1): would roll v2 out in release checkout",
+    );
     const applied = await cli("apply", "-f", file("v2", canary.url, true));
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain("✓ release checkout started");
     const status = JSON.parse((await cli("release", "status", "checkout", "--json")).stdout);
     expect(status.release).toMatchObject({ phase: "running", author: expect.any(String) });
-    for (const name of ["api", "web"])
+    for (const name of ["checkout-api", "checkout-web"])
       expect((await rolloutOf(name)).state).toMatchObject({
         phase: "progressing",
         heldBy: { release: "checkout" },
@@ -249,7 +255,8 @@ describe("several services, one file", { timeout: 150_000 }, () => {
     const again = await cli("apply", "-f", file("v2", canary.url, true));
     expect(again.stdout).toContain("nothing to apply");
     expect((await cli("release", "abort", "checkout")).code).toBe(0);
-    for (const name of ["api", "web"]) expect((await cli("delete", name, "--yes")).code).toBe(0);
+    for (const name of ["checkout-api", "checkout-web"])
+      expect((await cli("delete", name, "--yes")).code).toBe(0);
   });
 });
 

@@ -5,14 +5,14 @@ import { stringify } from "yaml";
 import { MirrorReport } from "../../schemas/mirror.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { RolloutVerdicts } from "../../schemas/verdict-log.ts";
-import { type E2eStack, fireCron, startE2eStack, waitForVersion } from "../support/e2e-stack.ts";
+import { type E2eStack, fireCron, joinSharedStack, waitForVersion } from "../support/e2e-stack.ts";
 
 let stack: E2eStack;
 
 function service(over: Partial<ServiceInput>): ServiceInput {
   return {
     name: "shadowed",
-    hosts: ["127.0.0.1"],
+    hosts: [stack.host],
     versions: {
       stable: { origin: stack.origins.stable.url, release: "v1" },
       canary: { origin: stack.origins.canary.url, release: "v2" },
@@ -39,7 +39,7 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
 }
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await joinSharedStack("judging");
 }, 180_000);
 
 afterAll(async () => {
@@ -96,7 +96,7 @@ describe("keystone rollout explain", () => {
     await apply(
       service({
         name: "explained",
-        hosts: ["localhost"],
+        hosts: [`explained.${stack.host}`],
         rollout: {
           strategy: "canary",
           steps: [{ weight: 50, bake: "1s" }],
@@ -106,7 +106,7 @@ describe("keystone rollout explain", () => {
     );
     const started = await stack.cli(["rollout", "start", "explained"]);
     expect(started.code, started.stderr).toBe(0);
-    const local = stack.url.replace("127.0.0.1", "localhost");
+    const local = stack.url.replace(stack.host, `explained.${stack.host}`);
     // The rollout's 50 % reaches the data plane within a refresh: some visitor lands in it.
     await until(
       "the canary serving",

@@ -32,6 +32,7 @@ const file = (name: string, ...services: ServiceInput[]) =>
   stack.writeFile(name, stringify({ services }));
 
 beforeAll(async () => {
+  // A Worker of its own, without NOTIFY_SECRET: `keystone get` warns about it.
   stack = await startE2eStack({ unset: ["NOTIFY_SECRET"] });
 }, 180_000);
 

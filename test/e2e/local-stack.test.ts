@@ -32,6 +32,7 @@ function startEnv(worker: number, stable: number, canary: number, localDir = dir
   };
 }
 
+// npm start runs a stack of its own, on ports this file picks (not the shared Worker).
 beforeAll(async () => {
   ports.worker = await closedPort();
   ports.stable = await closedPort();

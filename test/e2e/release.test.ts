@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
-import { type E2eStack, fireCron, startE2eStack } from "../support/e2e-stack.ts";
+import { type E2eStack, fireCron, joinSharedStack } from "../support/e2e-stack.ts";
 
 let stack: E2eStack;
 let faulty: OriginServer;
@@ -29,7 +29,7 @@ function service(name: Name): ServiceInput {
       : [{ weight: 50, bake: "1s" }];
   return {
     name,
-    hosts: ["127.0.0.1"],
+    hosts: [stack.host],
     pathPrefix: `/${name}`,
     versions: {
       stable: { origin: stack.origins.stable.url, release: "v1" },
@@ -113,7 +113,7 @@ async function phases(): Promise<Record<Name, string | null>> {
 }
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await joinSharedStack("release");
   faulty = await startOrigin("faulty", { errorRate: 0.5 });
   const applied = await stack.cli([
     "apply",
@@ -249,7 +249,7 @@ describe("the deploy webhook, as docs/ci.md tells a pipeline to call it", {
         cwd: stack.dir,
         env: {
           ...process.env,
-          KEYSTONE_URL: stack.url,
+          KEYSTONE_URL: stack.adminUrl,
           DEPLOY_WEBHOOK_SECRET: stack.secrets.DEPLOY_WEBHOOK_SECRET,
         },
       });

@@ -5,12 +5,12 @@ import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { fireCron, useStackWithFaultyOrigin } from "../support/e2e-stack.ts";
 
-const setup = useStackWithFaultyOrigin();
+const setup = useStackWithFaultyOrigin("rollout");
 
-function shop(canaryOrigin: string, steps: unknown[]): ServiceInput {
+function cart(canaryOrigin: string, steps: unknown[]): ServiceInput {
   return {
-    name: "shop",
-    hosts: ["127.0.0.1"],
+    name: "cart",
+    hosts: [setup.stack.host],
     versions: {
       stable: { origin: setup.stack.origins.stable.url, release: "v1" },
       canary: { origin: canaryOrigin, release: "v2" },
@@ -30,7 +30,7 @@ async function traffic(count: number): Promise<Map<string, number>> {
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const response = await fetch(`${setup.stack.url}/`, {
-        headers: { cookie: `ks_shop=visitor-${i}-${Date.now()}` },
+        headers: { cookie: `ks_cart=visitor-${i}-${Date.now()}` },
       });
       await response.arrayBuffer();
       const version = response.headers.get("x-keystone-version") ?? "none";
@@ -66,21 +66,21 @@ async function statusPage(path: string): Promise<string> {
  */
 async function oneStoryOfTheRollback(): Promise<void> {
   const incident = JSON.parse(
-    (await setup.stack.cli(["incident", "show", "shop", "1", "-o", "json"])).stdout,
+    (await setup.stack.cli(["incident", "show", "cart", "1", "-o", "json"])).stdout,
   ) as { timeline: { event: string; at: string }[] };
   const at = incident.timeline.find((m) => m.event === "rollout.rolledBack")?.at;
   expect(at).toBeDefined();
   const when = at!.replace("T", " ").replace(/\.\d+Z$/, "Z");
-  const markdown = (await setup.stack.cli(["incident", "show", "shop", "1"])).stdout;
+  const markdown = (await setup.stack.cli(["incident", "show", "cart", "1"])).stdout;
   expect(markdown).toMatch(new RegExp(`^\\| ${when} \\| rolled back \\| 1 \\| 50% → 0% \\|`, "m"));
-  const report = (await setup.stack.cli(["rollout", "report", "shop"])).stdout;
+  const report = (await setup.stack.cli(["rollout", "report", "cart"])).stdout;
   expect(report).toMatch(new RegExp(`^\\| ${when} \\| rolled back \\| 1 \\| 50% → 0% \\|`, "m"));
-  const explained = (await setup.stack.cli(["rollout", "explain", "shop"])).stdout;
+  const explained = (await setup.stack.cli(["rollout", "explain", "cart"])).stdout;
   expect(explained).toMatch(new RegExp(`^${when} {2}step 1 {2}50% → 0% {2}rolled back$`, "m"));
   expect(explained).toMatch(
     / {2}started$\n {2}canary rollout of canary started — ship v3 for the sale$/m,
   );
-  const page = await statusPage("/_keystone/ui/services/shop/incidents/1");
+  const page = await statusPage("/_keystone/ui/services/cart/incidents/1");
   expect(page).toMatch(
     new RegExp(
       `<td>${when}</td><td>rolled back</td><td class="num">1</td><td class="num">50% → 0%</td>`,
@@ -98,13 +98,13 @@ describe("a CI job gating on rollout wait", () => {
           setup.stack.writeFile(
             "healthy.yaml",
             stringify({
-              services: [shop(setup.stack.origins.canary.url, [{ weight: 50, bake: "1s" }])],
+              services: [cart(setup.stack.origins.canary.url, [{ weight: 50, bake: "1s" }])],
             }),
           ),
         ])
       ).code,
     ).toBe(0);
-    const started = await setup.stack.cli(["rollout", "start", "shop", "--release", "v2"]);
+    const started = await setup.stack.cli(["rollout", "start", "cart", "--release", "v2"]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain("canary rollout of canary started at 50%");
     await settle();
@@ -113,7 +113,7 @@ describe("a CI job gating on rollout wait", () => {
     const waiting = setup.stack.cli([
       "rollout",
       "wait",
-      "shop",
+      "cart",
       "--timeout",
       "60s",
       "--interval",
@@ -122,12 +122,12 @@ describe("a CI job gating on rollout wait", () => {
     await fireCron(setup.stack.url, Date.now() + 2_000);
     const waited = await waiting;
     expect(waited.code, waited.stderr).toBe(0);
-    const status = await setup.stack.cli(["rollout", "status", "shop"]);
+    const status = await setup.stack.cli(["rollout", "status", "cart"]);
     expect(status.stdout).toMatch(/promoted/);
   });
 
   it("a faulty canary: rollout wait exits 10 and the faulty origin stops receiving traffic", async () => {
-    const config = shop(setup.faulty.url, [{ weight: 50, bake: "10m" }]);
+    const config = cart(setup.faulty.url, [{ weight: 50, bake: "10m" }]);
     expect(
       (
         await setup.stack.cli([
@@ -142,7 +142,7 @@ describe("a CI job gating on rollout wait", () => {
     const started = await setup.stack.cli([
       "rollout",
       "start",
-      "shop",
+      "cart",
       "--release",
       "v3-broken",
       "--reason",
@@ -154,7 +154,7 @@ describe("a CI job gating on rollout wait", () => {
     expect(setup.faulty.totalHits()).toBeGreaterThan(20);
 
     const status = JSON.parse(
-      (await setup.stack.cli(["rollout", "status", "shop", "--json"])).stdout,
+      (await setup.stack.cli(["rollout", "status", "cart", "--json"])).stdout,
     ) as { candidate: { requests: number; errors: number } };
     expect(status.candidate.requests).toBeGreaterThanOrEqual(20);
     expect(status.candidate.errors).toBeGreaterThan(0);
@@ -162,7 +162,7 @@ describe("a CI job gating on rollout wait", () => {
     const waiting = setup.stack.cli([
       "rollout",
       "wait",
-      "shop",
+      "cart",
       "--timeout",
       "60s",
       "--interval",
@@ -178,7 +178,7 @@ describe("a CI job gating on rollout wait", () => {
     expect(await traffic(60)).toEqual(new Map([["stable", 60]]));
     expect(setup.faulty.totalHits()).toBe(hitsBefore);
 
-    const history = JSON.parse((await setup.stack.cli(["history", "shop", "--json"])).stdout) as {
+    const history = JSON.parse((await setup.stack.cli(["history", "cart", "--json"])).stdout) as {
       history: { type: string }[];
     };
     expect(history.history.map((h) => h.type)).toContain("rollout.rolledBack");
@@ -186,7 +186,7 @@ describe("a CI job gating on rollout wait", () => {
   });
 
   it("rollout wait times out with exit 11", async () => {
-    const config = shop(setup.stack.origins.canary.url, [{ weight: 10, bake: "1h" }]);
+    const config = cart(setup.stack.origins.canary.url, [{ weight: 10, bake: "1h" }]);
     expect(
       (
         await setup.stack.cli([
@@ -197,17 +197,17 @@ describe("a CI job gating on rollout wait", () => {
         ])
       ).code,
     ).toBe(0);
-    expect((await setup.stack.cli(["rollout", "start", "shop"])).code).toBe(0);
+    expect((await setup.stack.cli(["rollout", "start", "cart"])).code).toBe(0);
     const waited = await setup.stack.cli([
       "rollout",
       "wait",
-      "shop",
+      "cart",
       "--timeout",
       "2s",
       "--interval",
       "500ms",
     ]);
     expect(waited.code).toBe(11);
-    expect((await setup.stack.cli(["rollout", "abort", "shop"])).code).toBe(0);
+    expect((await setup.stack.cli(["rollout", "abort", "cart"])).code).toBe(0);
   });
 });

@@ -6,12 +6,8 @@ import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { bucketKeyOf, bucketOf } from "../../worker/core/hash.ts";
-import {
-  E2E_BUCKET_SECRET,
-  type E2eStack,
-  startE2eStack,
-  waitForVersion,
-} from "../support/e2e-stack.ts";
+import { type E2eStack, joinSharedStack, waitForVersion } from "../support/e2e-stack.ts";
+import { E2E_BUCKET_SECRET } from "../support/shared-stack.ts";
 
 /** The stack's bucket key: these tests place visitors as its Worker does. */
 const BUCKET_KEY = bucketKeyOf(E2E_BUCKET_SECRET);
@@ -23,7 +19,7 @@ let webCanary: OriginServer;
 function service(name: string, pathPrefix: string, origins: [string, string], extra = {}) {
   return {
     name,
-    hosts: ["127.0.0.1"],
+    hosts: [stack.host],
     pathPrefix,
     versions: { stable: { origin: origins[0] }, canary: { origin: origins[1] } },
     baseline: "stable",
@@ -47,7 +43,7 @@ function visitorInBuckets(salt: string, from: number, to: number): string {
 }
 
 beforeAll(async () => {
-  stack = await startE2eStack();
+  stack = await joinSharedStack("visitors");
   webStable = await startOrigin("web-stable", { relayTo: `${stack.url}/api/data` });
   webCanary = await startOrigin("web-canary", { relayTo: `${stack.url}/api/data` });
 }, 180_000);
@@ -63,8 +59,8 @@ describe("a track group across services", () => {
     const group = { sticky: { by: "cookie", group: "shop" } };
     await apply(
       "group.yaml",
-      service("web", "/", [webStable.url, webCanary.url], group),
-      service("api", "/api", [stack.origins.stable.url, stack.origins.canary.url], group),
+      service("site", "/", [webStable.url, webCanary.url], group),
+      service("site-api", "/api", [stack.origins.stable.url, stack.origins.canary.url], group),
     );
     await waitForVersion(stack.url, "stable", { path: "/api/ready" });
     let candidates = 0;
@@ -80,11 +76,17 @@ describe("a track group across services", () => {
     expect(candidates).toBeGreaterThan(10);
 
     // keystone explain shows the group and the bucket both services share.
-    const web = await stack.cli(["explain", "web", "--json", "--cookie", "ks_shop=visitor-7-e2e0"]);
+    const web = await stack.cli([
+      "explain",
+      "site",
+      "--json",
+      "--cookie",
+      "ks_shop=visitor-7-e2e0",
+    ]);
     const explained = JSON.parse(web.stdout) as { group: string; bucket: number; why: string[] };
     expect(explained.group).toBe("shop");
     expect(explained.bucket).toBe(bucketOf("shop", "visitor-7-e2e0", BUCKET_KEY));
-    const human = await stack.cli(["explain", "api", "--cookie", "ks_shop=visitor-7-e2e0"]);
+    const human = await stack.cli(["explain", "site-api", "--cookie", "ks_shop=visitor-7-e2e0"]);
     expect(human.stdout).toContain(`group "shop": bucket ${explained.bucket} is shared`);
   }, 120_000);
 

@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_REFUSALS_PER_MINUTE } from "../../worker/admin/auth.ts";
 import worker from "../../worker/index.ts";
-import { type Echo, serviceOn } from "./support.ts";
+import { type Echo, serviceOn } from "../support/workerd/faults.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
 

@@ -5,12 +5,19 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import {
+  entryOf,
+  Fault,
+  faultyStats,
+  publishRaw,
+  send,
+  serviceOn,
+} from "../support/workerd/faults.ts";
+import {
   blueGreenService,
   MINUTE,
   RolloutHarness,
   rolloutService,
-} from "../runtime/rollout-harness.ts";
-import { entryOf, Fault, faultyStats, publishRaw, send, serviceOn } from "./support.ts";
+} from "../support/workerd/rollout-harness.ts";
 
 const statsOf = (name: string) => env.STATS.get(env.STATS.idFromName(name));
 

@@ -5,8 +5,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
 import { parseMetrics, sampleValue } from "../support/prometheus-text.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const policy = {
   strategy: "canary",

@@ -6,8 +6,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
-import { localShop } from "../runtime/publish.ts";
-import { RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import { localShop } from "../support/workerd/publish.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 const serviceObject = (name: string) => env.SERVICES.get(env.SERVICES.idFromName(name));

@@ -5,7 +5,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ExplainResult } from "../../schemas/api.ts";
-import { RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const FORCE = { "x-canary": "always" };
 

@@ -5,8 +5,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
-import { localShop } from "../runtime/publish.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import { localShop } from "../support/workerd/publish.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const h = new RolloutHarness("claims");
 const svc = (name: string, host: string, extra: Partial<ServiceInput> = {}): ServiceInput => ({

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MirrorReport } from "../../schemas/mirror.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
-import { RolloutHarness } from "../runtime/rollout-harness.ts";
+import { RolloutHarness } from "../support/workerd/rollout-harness.ts";
 
 function mirrored(name: string, origin: string, mirror: Record<string, unknown>): ServiceInput {
   return {

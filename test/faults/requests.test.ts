@@ -8,7 +8,7 @@ import { ConfigFile } from "../../schemas/config-file.ts";
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
 import { compileRegex } from "../../worker/core/matchers.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { type Echo, entryOf, publishRaw, send, serviceOn } from "./support.ts";
+import { type Echo, entryOf, publishRaw, send, serviceOn } from "../support/workerd/faults.ts";
 
 const plane = createDataPlane(env);
 const ask = (path: string, init: RequestInit = {}) => send(plane, `https://req.test${path}`, init);

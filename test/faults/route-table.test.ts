@@ -3,7 +3,14 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { entryOf, Fault, faultyKv, publishRaw, send, serviceOn } from "./support.ts";
+import {
+  entryOf,
+  Fault,
+  faultyKv,
+  publishRaw,
+  send,
+  serviceOn,
+} from "../support/workerd/faults.ts";
 
 const good = serviceOn("good", "good.test");
 const other = serviceOn("other", "other.test");

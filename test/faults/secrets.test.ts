@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const SECRET = "s3cret-gate-token";
 const steps = [

@@ -7,8 +7,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../worker/core/hash.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "../runtime/rollout-harness.ts";
-import { entryOf, publishRaw, serviceOn } from "./support.ts";
+import { entryOf, publishRaw, serviceOn } from "../support/workerd/faults.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 async function versionFor(plane: ReturnType<typeof createDataPlane>, host: string, cookie: string) {
   const ctx = createExecutionContext();

@@ -12,7 +12,12 @@ import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { type E2eStack, startE2eStack } from "../support/e2e-stack.ts";
 import { driveRollout, localCanaryConfig, paced, tally } from "../support/local-traffic.ts";
-import { ALERT_RULES, type Prometheus, type Series, startPrometheus } from "./prometheus-server.ts";
+import {
+  ALERT_RULES,
+  type Prometheus,
+  type Series,
+  startPrometheus,
+} from "../support/prometheus-server.ts";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,6 +44,7 @@ const shop = () =>
   );
 
 beforeAll(async () => {
+  // A Worker of its own: test:observability runs without the e2e project's shared one.
   stack = await startE2eStack();
   faulty = await startOrigin("faulty", { errorRate: 0.3 });
   prometheus = await startPrometheus(

@@ -10,7 +10,7 @@ import { runAction } from "../support/github-runner.ts";
 import { ACTION } from "../support/pipeline-files.ts";
 import { driveUntil } from "../support/rollout-driver.ts";
 
-const setup = useStackWithFaultyOrigin();
+const setup = useStackWithFaultyOrigin("github-action");
 
 /**
  * The team's keystone.yaml: the service and its policy, no release (nor track origins): each
@@ -18,8 +18,8 @@ const setup = useStackWithFaultyOrigin();
  */
 function configFile(steps: unknown[]): string {
   const service = {
-    name: "shop",
-    hosts: ["127.0.0.1"],
+    name: "catalog",
+    hosts: [setup.stack.host],
     rollout: {
       strategy: "canary",
       steps,
@@ -34,7 +34,7 @@ const STEPS = [{ weight: 50, bake: "1s" }, { pause: true }];
 
 function inputs(extra: Record<string, string>) {
   return {
-    url: setup.stack.url,
+    url: setup.stack.adminUrl,
     token: setup.stack.secrets.ADMIN_TOKEN,
     wait: "2m",
     ...extra,
@@ -42,7 +42,7 @@ function inputs(extra: Record<string, string>) {
 }
 
 async function record() {
-  return JSON.parse((await setup.stack.cli(["get", "shop", "--json"])).stdout) as {
+  return JSON.parse((await setup.stack.cli(["get", "catalog", "--json"])).stdout) as {
     revision: number;
     config: { versions: Record<string, { origin: string; release?: string }> };
   };
@@ -60,39 +60,44 @@ describe("the GitHub Action against a local stack, deploy after deploy", {
     const first = await deploy("v1", stable.url);
     expect(first.success, first.log).toBe(true);
     expect(first.outputs.phase).toBe("");
-    expect(first.summary).toContain("| apply | shop: created shop, serving v1 |");
+    expect(first.summary).toContain("| apply | catalog: created catalog, serving v1 |");
     expect(first.summary).toContain("| wait | nothing to wait for |");
 
-    const second = await driveUntil(setup.stack.url, deploy("v2", canary.url));
+    const second = await driveUntil(setup.stack.url, deploy("v2", canary.url), "/", "ks_catalog");
     expect(second.success, `${JSON.stringify(second.steps)}\n${second.log.slice(-3000)}`).toBe(
       true,
     );
     expect(second.steps[0]).toEqual({ name: "Set up Node 22", outcome: "not run (uses:)" });
     expect(second.outputs.phase).toBe("promoted");
-    expect(second.summary).toContain("## Keystone Edge: shop");
+    expect(second.summary).toContain("## Keystone Edge: catalog");
     expect(second.summary).toMatch(/\| validate \| ✅ .*keystone\.yaml/);
     expect(second.summary).toContain(
-      "| apply | shop: started a canary toward v2 (2 steps, threshold judge) |",
+      "| apply | catalog: started a canary toward v2 (2 steps, threshold judge) |",
     );
     expect(second.summary).toContain("| wait | ✅ promoted |");
-    expect(second.summary).toContain("### Keystone: shop — ✅ promoted");
+    expect(second.summary).toContain("### Keystone: catalog — ✅ promoted");
     expect(second.summary).toMatch(/\| paused \| 2 \| 50% \| \d{2,} \| 0\.00% \| \d+ ms \|/);
     expect(second.masks).toEqual([setup.stack.secrets.ADMIN_TOKEN]);
     expect(second.log).not.toContain(setup.stack.secrets.ADMIN_TOKEN);
     const promoted = await record();
     expect(promoted.config.versions.stable).toMatchObject({ origin: canary.url, release: "v2" });
-    const history = (await setup.stack.cli(["history", "shop"])).stdout;
+    const history = (await setup.stack.cli(["history", "catalog"])).stdout;
     expect(history).toContain("pause gate passed by rollout wait --promote-gates");
 
     // The pipeline re-run for the same build (a retry, or a config-only commit).
     const rerun = await deploy("v2", canary.url);
     expect(rerun.success, rerun.log).toBe(true);
     expect(rerun.summary).toMatch(
-      /\| apply \| shop: no change \(v2 serving since revision \d+, when rollout \w{8} promoted it\) \|/,
+      /\| apply \| catalog: no change \(v2 serving since revision \d+, when rollout \w{8} promoted it\) \|/,
     );
     expect((await record()).revision).toBe(promoted.revision);
 
-    const faulty = await driveUntil(setup.stack.url, deploy("v3-broken", setup.faulty.url));
+    const faulty = await driveUntil(
+      setup.stack.url,
+      deploy("v3-broken", setup.faulty.url),
+      "/",
+      "ks_catalog",
+    );
     expect(faulty.success).toBe(false);
     expect(faulty.steps.map((s) => s.outcome)).toEqual([
       "not run (uses:)",
@@ -104,10 +109,12 @@ describe("the GitHub Action against a local stack, deploy after deploy", {
     expect(faulty.annotations).toContainEqual({
       level: "error",
       title: "Keystone rollout rolledBack",
-      message: expect.stringMatching(/shop: rollout rolled back — error rate \d+\.\d+% > 5\.00%/),
+      message: expect.stringMatching(
+        /catalog: rollout rolled back — error rate \d+\.\d+% > 5\.00%/,
+      ),
     });
     expect(faulty.summary).toMatch(/\| wait \| ❌ rolledBack: error rate/);
-    expect(faulty.summary).toContain("### Keystone: shop — ❌ rolled back");
+    expect(faulty.summary).toContain("### Keystone: catalog — ❌ rolled back");
     expect(faulty.outputs.incident).toMatch(/^\d+$/);
     expect((await record()).config.versions.stable).toMatchObject({ release: "v2" });
   });
@@ -126,13 +133,15 @@ describe("the GitHub Action against a local stack, deploy after deploy", {
     expect(same.outputs.changes).toBe("false");
     // The file names no release: the last deploy's (v3-broken, rolled back) stays, not retried.
     expect(same.summary).toMatch(
-      /= shop \(revision \d+\): no change: v3-broken was rolled back \(rollout \w{8}: error rate .*\); v2 serves/,
+      /= catalog \(revision \d+\): no change: v3-broken was rolled back \(rollout \w{8}: error rate .*\); v2 serves/,
     );
     const run = await check({ release: "v9", origin: setup.stack.origins.stable.url });
     expect(run.success, run.log).toBe(true);
     expect(run.outputs.changes).toBe("true");
     expect(run.summary).toContain("| diff | changes pending |");
-    expect(run.summary).toMatch(/```diff\n~ shop \(revision \d+\): would start a canary toward v9/);
+    expect(run.summary).toMatch(
+      /```diff\n~ catalog \(revision \d+\): would start a canary toward v9/,
+    );
     expect(await record()).toEqual(before);
   });
 });

@@ -16,7 +16,7 @@ import { GitlabPipeline } from "../support/gitlab-runner.ts";
 import { gitlabProject } from "../support/pipeline-files.ts";
 import { driveUntil } from "../support/rollout-driver.ts";
 
-const setup = useStackWithFaultyOrigin();
+const setup = useStackWithFaultyOrigin("gitlab-template");
 
 /** keystone.yaml: shop (canary) and storefront (blue/green, preview rules for both colours). */
 function keystoneYaml(): string {
@@ -29,7 +29,7 @@ function keystoneYaml(): string {
     services: [
       {
         name: "shop",
-        hosts: ["127.0.0.1"],
+        hosts: [setup.stack.host],
         rollout: {
           strategy: "canary",
           steps: [{ weight: 50, bake: "1s" }],
@@ -38,7 +38,7 @@ function keystoneYaml(): string {
       },
       {
         name: "storefront",
-        hosts: ["127.0.0.1"],
+        hosts: [setup.stack.host],
         pathPrefix: "/store",
         rules: [preview("blue"), preview("green")],
         rollout: { strategy: "blueGreen", bake: "1s", analysis: { minRequests: 5 } },
@@ -57,7 +57,7 @@ function project(ref?: string): string {
 /** What GitLab and the project's CI/CD settings would set; the CLI from this checkout. */
 function variables(extra: Record<string, string>): Record<string, string> {
   return {
-    KEYSTONE_URL: setup.stack.url,
+    KEYSTONE_URL: setup.stack.adminUrl,
     KEYSTONE_TOKEN: setup.stack.secrets.ADMIN_TOKEN,
     KEYSTONE_CLI_DIR: PROJECT_ROOT,
     KEYSTONE_WAIT: "90s",

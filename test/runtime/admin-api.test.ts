@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { localShop } from "./publish.ts";
+import { localShop } from "../support/workerd/publish.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
 const READ = { authorization: "Bearer test-read-token" };

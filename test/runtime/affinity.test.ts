@@ -3,8 +3,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signPin } from "../../worker/core/affinity.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
-import { Browser, send } from "./visitor-requests.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { Browser, send } from "../support/workerd/visitor-requests.ts";
 
 const affinity = { sticky: { affinity: { maxAgeSeconds: 1800 } } };
 

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { localShop, publish } from "./publish.ts";
+import { localShop, publish } from "../support/workerd/publish.ts";
 
 async function send(plane: ReturnType<typeof createDataPlane>, url: string): Promise<Response> {
   const ctx = createExecutionContext();

@@ -3,7 +3,12 @@
 // told once.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MINUTE, RolloutHarness, received, rolloutService } from "./rollout-harness.ts";
+import {
+  MINUTE,
+  RolloutHarness,
+  received,
+  rolloutService,
+} from "../support/workerd/rollout-harness.ts";
 
 const held = {
   strategy: "canary",

@@ -5,7 +5,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Service } from "../../schemas/service.ts";
-import { localShop } from "./publish.ts";
+import { localShop } from "../support/workerd/publish.ts";
 
 const serviceObject = (name: string) => env.SERVICES.get(env.SERVICES.idFromName(name));
 

@@ -4,7 +4,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 describe("fast abort", () => {
   it("a stale isolate stops routing to an aborted canary after one flush, before the new table arrives", async () => {

@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { IncidentList, IncidentResponse, RolloutStatus } from "../../schemas/api-responses.ts";
 import { blockKitProblems } from "../support/block-kit.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const analysis = { minRequests: 40, maxErrorRatePercent: 5, maxP95Ms: 1000, failureLimit: 0 };
 

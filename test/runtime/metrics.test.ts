@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { statsObjectName } from "../../worker/contracts.ts";
 import { parseMetrics, sampleValue, select } from "../support/prometheus-text.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 async function scrape() {
   const response = await exports.default.fetch("https://a/_keystone/metrics", {

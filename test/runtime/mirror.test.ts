@@ -8,7 +8,7 @@ import { MirrorReport } from "../../schemas/mirror.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { MirrorGuard } from "../../worker/core/mirror/mirror-guard.ts";
 import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const IGNORED = { ignoreFields: ["updatedAt", "requestId"] };
 

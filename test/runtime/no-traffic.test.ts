@@ -4,7 +4,12 @@
 // (rollout status reads the Worker's own clock: its sentence is tested in eligible-traffic.test.ts.)
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blueGreenService, MINUTE, RolloutHarness, received } from "./rollout-harness.ts";
+import {
+  blueGreenService,
+  MINUTE,
+  RolloutHarness,
+  received,
+} from "../support/workerd/rollout-harness.ts";
 
 /** Each service's own receiver: the cron ticks every service, so paths must not be shared. */
 const hookOf = (service: string) => `/hooks/no-traffic/${service}`;

@@ -3,7 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import { localShop, publish } from "./publish.ts";
+import { localShop, publish } from "../support/workerd/publish.ts";
 
 interface Echo {
   origin: string;

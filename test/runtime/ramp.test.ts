@@ -6,8 +6,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { serviceObjectOf, statsObjectOf } from "../../worker/contracts.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
-import { Browser } from "./visitor-requests.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { Browser } from "../support/workerd/visitor-requests.ts";
 
 const analysis = { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 };
 

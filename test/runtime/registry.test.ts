@@ -4,7 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
-import { localShop } from "./publish.ts";
+import { localShop } from "../support/workerd/publish.ts";
 
 it("concurrent applies of ten services all end up in the KV document", async () => {
   const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`);

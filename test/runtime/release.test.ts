@@ -9,8 +9,8 @@ import { Outbox } from "../../worker/control-plane/outbox/outbox.ts";
 import { deliverReleaseEffect } from "../../worker/control-plane/release/release-io.ts";
 import { ReleaseStore } from "../../worker/control-plane/release/release-store.ts";
 import { decideRelease } from "../../worker/core/release/release.ts";
-import { hook } from "./deploy-hook-request.ts";
-import { ReleaseHarness, releaseFile } from "./release-harness.ts";
+import { hook } from "../support/workerd/deploy-hook-request.ts";
+import { ReleaseHarness, releaseFile } from "../support/workerd/release-harness.ts";
 
 const chain = (prefix: string) =>
   releaseFile(`${prefix}-rel`, [

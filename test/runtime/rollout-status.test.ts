@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createAdminApi } from "../../worker/admin/app.ts";
 import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 interface Status {
   state: { id: string; phase: string; startedAt: string; lastVerdict: { at: string } };

@@ -3,7 +3,12 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { blueGreenService, MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import {
+  blueGreenService,
+  MINUTE,
+  RolloutHarness,
+  rolloutService,
+} from "../support/workerd/rollout-harness.ts";
 
 const steps = [
   { weight: 20, bake: "2m" },

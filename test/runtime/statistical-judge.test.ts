@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RolloutVerdicts } from "../../schemas/verdict-log.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 async function verdicts(h: RolloutHarness): Promise<RolloutVerdicts> {
   const response = await h.api("GET", `/services/${h.service}/rollout/verdicts?last=50`);

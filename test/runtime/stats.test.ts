@@ -3,7 +3,7 @@ import { createExecutionContext, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { StatsStore } from "../../worker/control-plane/stats/stats-store.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const steps = [
   { weight: 20, bake: "2m" },

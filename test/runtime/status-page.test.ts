@@ -4,7 +4,11 @@ import { env, exports } from "cloudflare:workers";
 import { createHash } from "node:crypto";
 import { generateSignedCookie } from "hono/cookie";
 import { describe, expect, it } from "vitest";
-import { blueGreenService, RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import {
+  blueGreenService,
+  RolloutHarness,
+  rolloutService,
+} from "../support/workerd/rollout-harness.ts";
 
 const ORIGIN = "https://edge.test";
 

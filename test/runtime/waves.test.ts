@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
 import { statsObjectOf } from "../../worker/contracts.ts";
 import { parseMetrics, select } from "../support/prometheus-text.ts";
-import { MINUTE, RolloutHarness, rolloutService } from "./rollout-harness.ts";
-import { Browser, count } from "./visitor-requests.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { Browser, count } from "../support/workerd/visitor-requests.ts";
 
 const NZ = { country: "NZ" };
 const US = { country: "US" };

@@ -1,19 +1,17 @@
 // End-to-end harness: real origins, the Worker under wrangler dev with state on disk, and the
-// real keystone CLI run as a process.
+// real keystone CLI run as a process. Most files join the one Worker the e2e project shares
+// (test/support/shared-stack.ts); a file that needs a Worker of its own (a restart, secrets left
+// unset) starts one. On the shared Worker a file keeps to itself: its services claim a host of its
+// own (<file>.localhost) and have names no other file uses, since history outlives a delete. Files
+// run one at a time: the cron is the whole Worker's, a tick one file fires moves every rollout.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll } from "vitest";
-import { closedPort, type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
-import {
-  type LocalSecrets,
-  PROJECT_ROOT,
-  randomSecrets,
-  type Stack,
-  startWorker,
-  writeEnvFile,
-} from "../../scripts/stack.ts";
+import { afterAll, beforeAll, inject } from "vitest";
+import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
+import { type LocalSecrets, PROJECT_ROOT } from "../../scripts/stack.ts";
+import { startE2eWorker } from "./shared-stack.ts";
 
 export interface CliRun {
   code: number;
@@ -22,15 +20,26 @@ export interface CliRun {
 }
 
 export interface E2eStack {
+  /** Where this file's requests go: the Worker, under the host this file's services claim. */
   url: string;
+  /** The host this file's services claim: <file>.localhost, or 127.0.0.1 on a Worker of its own. */
+  host: string;
+  /** The Worker at 127.0.0.1, for processes (the CLI, pipeline jobs) that resolve no .localhost. */
+  adminUrl: string;
   secrets: LocalSecrets;
   origins: { stable: OriginServer; canary: OriginServer };
+  /** This file's own folder: its config files, the CLI's working directory. */
   dir: string;
   /** Runs `keystone …` as a process with the admin token, from a folder with no .dev.vars. */
   cli(args: string[], env?: Record<string, string | undefined>): Promise<CliRun>;
   writeFile(name: string, text: string): string;
-  restart(): Promise<void>;
+  /** Closes this file's origins and folder, and a Worker of its own. */
   stop(): Promise<void>;
+}
+
+/** A stack with a Worker of its own, which a test may restart. */
+export interface OwnE2eStack extends E2eStack {
+  restart(): Promise<void>;
 }
 
 /** Fires the Worker's cron (wrangler dev --test-scheduled) at a chosen time. */
@@ -43,16 +52,16 @@ export async function fireCron(url: string, time = Date.now()): Promise<void> {
 }
 
 /**
- * A stack for the whole test file and an origin that fails one request in five (a faulty
- * canary), started before its tests and stopped after them. Read them inside tests.
+ * This file's part of the shared Worker and an origin that fails one request in five (a faulty
+ * canary), set up before its tests and closed after them. Read them inside tests.
  */
-export function useStackWithFaultyOrigin(): {
+export function useStackWithFaultyOrigin(file: string): {
   readonly stack: E2eStack;
   readonly faulty: OriginServer;
 } {
   const setup = {} as { stack: E2eStack; faulty: OriginServer };
   beforeAll(async () => {
-    setup.stack = await startE2eStack();
+    setup.stack = await joinSharedStack(file);
     setup.faulty = await startOrigin("faulty", { errorRate: 0.2 });
   }, 180_000);
   afterAll(async () => {
@@ -62,50 +71,67 @@ export function useStackWithFaultyOrigin(): {
   return setup;
 }
 
-/** The stack's bucket key: fixed, so tests can work out where a visitor lands (as the Worker does). */
-export const E2E_BUCKET_SECRET = "e2e-bucket-secret";
-
-/** `unset`: secrets the Worker runs without, as a deployment that never set them would. */
-export async function startE2eStack(
-  setup: { unset?: (keyof LocalSecrets)[] } = {},
-): Promise<E2eStack> {
-  const dir = mkdtempSync(join(tmpdir(), "keystone-e2e-"));
-  // A fixed bucket key, so a test's visitors land where they did on the last run.
-  const secrets = { ...randomSecrets(), BUCKET_SECRET: E2E_BUCKET_SECRET };
-  const envFile = join(dir, "worker.env");
-  const given: Partial<LocalSecrets> = { ...secrets };
-  for (const name of setup.unset ?? []) delete given[name];
-  // Flush outcomes with every request, so a test's traffic reaches the stats objects at once.
-  writeEnvFile(envFile, given, { METRICS_FLUSH_SECONDS: "0" });
+/** This file's part of the shared Worker: the host `<file>.localhost`, origins and a folder. */
+export async function joinSharedStack(file: string): Promise<E2eStack> {
+  const { port, secrets } = inject("sharedWorker");
+  const dir = mkdtempSync(join(tmpdir(), `keystone-e2e-${file}-`));
   const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
-  const port = await closedPort();
-  const options = { port, persistTo: join(dir, "state"), envFile };
-  let worker: Stack = await startWorker(options);
-
-  const stack: E2eStack = {
-    url: worker.url,
+  const host = `${file}.localhost`;
+  const adminUrl = `http://127.0.0.1:${port}`;
+  return {
+    ...clientOf(adminUrl, secrets, dir),
+    url: `http://${host}:${port}`,
+    host,
+    adminUrl,
     secrets,
     origins,
     dir,
-    cli: (args, env = {}) =>
-      runCli(args, dir, { KEYSTONE_URL: worker.url, KEYSTONE_TOKEN: secrets.ADMIN_TOKEN, ...env }),
-    writeFile(name, text) {
-      const path = join(dir, name);
-      writeFileSync(path, text);
-      return path;
-    },
-    async restart() {
-      await worker.stop();
-      worker = await startWorker(options);
-    },
     async stop() {
-      await worker.stop();
       await origins.stable.close();
       await origins.canary.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  return stack;
+}
+
+/** `unset`: secrets the Worker runs without, as a deployment that never set them would. */
+export async function startE2eStack(
+  setup: { unset?: (keyof LocalSecrets)[] } = {},
+): Promise<OwnE2eStack> {
+  const worker = await startE2eWorker(setup);
+  const origins = { stable: await startOrigin("stable"), canary: await startOrigin("canary") };
+  return {
+    ...clientOf(worker.url, worker.secrets, worker.dir),
+    url: worker.url,
+    host: "127.0.0.1",
+    adminUrl: worker.url,
+    secrets: worker.secrets,
+    origins,
+    dir: worker.dir,
+    restart: () => worker.restart(),
+    async stop() {
+      await worker.stop();
+      await origins.stable.close();
+      await origins.canary.close();
+    },
+  };
+}
+
+/** The CLI against `adminUrl` with the admin token, and files, both in `dir`. */
+function clientOf(
+  adminUrl: string,
+  secrets: LocalSecrets,
+  dir: string,
+): Pick<E2eStack, "cli" | "writeFile"> {
+  return {
+    cli: (args, env = {}) =>
+      runCli(args, dir, { KEYSTONE_URL: adminUrl, KEYSTONE_TOKEN: secrets.ADMIN_TOKEN, ...env }),
+    writeFile(name, text) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+  };
 }
 
 export function runCli(

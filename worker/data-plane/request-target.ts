@@ -1,7 +1,7 @@
 // What the data plane reads of the client's URL, split out of request.url without a URL object per
 // request. request.url is the runtime's serialization of a URL it has already parsed, so for http
 // and https its parts sit at fixed delimiters; anything else (credentials, another scheme) goes
-// through the URL parser. test/unit/request-target.test.ts holds the split to the URL API.
+// through the URL parser. request-target.test.ts holds the split to the URL API.
 
 export interface RequestTarget {
   /** "https:" */

@@ -45,6 +45,7 @@ describe("statistical judge", () => {
 
   it("splits the confidence between its two checks, so each needs more than the setting", () => {
     const verdict = judgeWindow(settings, version(2000, 80, 100), version(18_000, 180, 100));
+    expect(verdict.checks).toHaveLength(2);
     for (const check of verdict.checks)
       expect(check.evidence?.requiredConfidencePercent).toBeCloseTo(99.5, 9);
   });

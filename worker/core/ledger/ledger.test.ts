@@ -165,6 +165,20 @@ describe("rollout effects", () => {
     expect(started.ok && started.value.state.rollout?.id).toBe("abc");
   });
 
+  it("a start with a new origin and release records both in history", () => {
+    const state = run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
+    const started = decide(
+      state,
+      { kind: "rollout.start", release: "v3", origin: "http://canary-v3.internal" },
+      T0,
+      { rolloutId: "abc" },
+    );
+    expect(started.ok && started.value.events[0]).toMatchObject({
+      type: "config.applied",
+      reason: "rollout start: canary v3 → http://canary-v3.internal",
+    });
+  });
+
   it("the next start lifts the halt of the rollout that ended badly, by that rollout's id", () => {
     const aborted = run(progressing(), { kind: "rollout.abort" });
     const started = decide(aborted, { kind: "rollout.start" }, T0, { rolloutId: "next" });
@@ -295,6 +309,7 @@ describe("the hint an operator gets", () => {
     if (!refused.ok) expect(refused.error.message).toContain("add rollout: to its config");
     const withPolicy = run(emptyState("shop"), { kind: "apply", config: shopWithRollout() });
     const told = decide(withPolicy, { kind: "rollout.abort" }, T0);
+    expect(told.ok).toBe(false);
     if (!told.ok) expect(told.error.message).toContain("keystone rollout start shop");
   });
 });

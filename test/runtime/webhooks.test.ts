@@ -3,8 +3,8 @@
 import { env } from "cloudflare:workers";
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hook } from "./deploy-hook-request.ts";
-import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
+import { hook } from "../support/workerd/deploy-hook-request.ts";
+import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 describe("the CI deploy webhook", () => {
   it("starts a rollout with the given origin and release; refuses replays, stale and forged requests", async () => {

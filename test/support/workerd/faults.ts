@@ -2,11 +2,11 @@
 // injectors that wrap the real KV and stats bindings (failing on demand, then recovering).
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { ConfigFile } from "../../schemas/config-file.ts";
-import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
-import type { ServiceInput } from "../../schemas/service.ts";
-import type { DataPlane } from "../../worker/data-plane/handler.ts";
-import type { Env } from "../../worker/env.ts";
+import { ConfigFile } from "../../../schemas/config-file.ts";
+import { ROUTES_KEY } from "../../../schemas/routes-doc.ts";
+import type { ServiceInput } from "../../../schemas/service.ts";
+import type { DataPlane } from "../../../worker/data-plane/handler.ts";
+import type { Env } from "../../../worker/env.ts";
 
 export interface Echo {
   origin: string;

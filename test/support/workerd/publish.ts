@@ -1,9 +1,9 @@
 // Writes a route document to the real KV binding, as the control plane would.
 import { env } from "cloudflare:workers";
-import { ConfigFile } from "../../schemas/config-file.ts";
-import { ROUTES_KEY, type RoutesDoc } from "../../schemas/routes-doc.ts";
-import type { ServiceInput } from "../../schemas/service.ts";
-import { offlineService } from "../../schemas/service-spec.ts";
+import { ConfigFile } from "../../../schemas/config-file.ts";
+import { ROUTES_KEY, type RoutesDoc } from "../../../schemas/routes-doc.ts";
+import type { ServiceInput } from "../../../schemas/service.ts";
+import { offlineService } from "../../../schemas/service-spec.ts";
 
 let generation = 0;
 

@@ -1,5 +1,5 @@
 // The test pool's bindings: the Worker's own plus the URLs of the real origins from globalSetup.
-import type { Env as WorkerEnv } from "../../worker/env.ts";
+import type { Env as WorkerEnv } from "../../../worker/env.ts";
 
 declare global {
   namespace Cloudflare {

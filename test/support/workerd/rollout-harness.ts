@@ -7,12 +7,12 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import type { Judgement } from "../../schemas/judgement.ts";
-import type { RolloutState } from "../../schemas/rollout-state.ts";
-import type { ServiceInput } from "../../schemas/service.ts";
-import type { RolloutVerdicts } from "../../schemas/verdict-log.ts";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
-import worker from "../../worker/index.ts";
+import type { Judgement } from "../../../schemas/judgement.ts";
+import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import type { ServiceInput } from "../../../schemas/service.ts";
+import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
+import { createDataPlane } from "../../../worker/data-plane/handler.ts";
+import worker from "../../../worker/index.ts";
 
 export const MINUTE = 60_000;
 

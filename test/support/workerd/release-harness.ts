@@ -2,8 +2,8 @@
 // data plane, the admin API, and the Worker's real scheduled() fired at chosen times.
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { ReleaseStatus } from "../../schemas/api-responses.ts";
-import worker from "../../worker/index.ts";
+import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import worker from "../../../worker/index.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
 export const twoSteps = {
