@@ -18,13 +18,13 @@ import {
 } from "yaml";
 import type { ConfigFile } from "../schemas/config-file.ts";
 import { formatPath, type PathIssue } from "../schemas/problems.ts";
-import { fieldsAt } from "../schemas/schema-map.ts";
 import { offlineService } from "../schemas/service-spec.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
 import { progressWarnings } from "../worker/core/rollout/eligible-traffic.ts";
 import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
+import { fieldsAt } from "./schema-map.ts";
 
 /** Reads a file for the CLI: a missing or unreadable file is an error naming it. */
 export async function readSource(path: string): Promise<string> {

@@ -1,9 +1,9 @@
 // Reads a release file (YAML or JSON) and checks it offline with the Worker's own schema: every
 // problem at once, with its path and the line and column it is on (exit 3).
 import type { ReleaseFile } from "../schemas/release-file.ts";
-import { releaseFieldsAt } from "../schemas/schema-map.ts";
 import { validateReleaseFile } from "../schemas/validate.ts";
 import { parseCheckedText, readSource } from "./config-file.ts";
+import { releaseFieldsAt } from "./schema-map.ts";
 
 export function parseReleaseText(text: string, source: string): ReleaseFile {
   return parseCheckedText(text, source, (input) =>

@@ -1,13 +1,13 @@
 // Renders docs/config-reference.md and docs/release-reference.md from the schemas (as JSON
 // Schema: required fields, defaults, allowed values and characters) and the descriptions in
-// schemas/field-docs.ts and schemas/release-field-docs.ts.
+// scripts/field-docs.ts and scripts/release-field-docs.ts.
 //   npm run docs:config        rewrites both files; npm test fails while one is stale
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FIELD_DOCS } from "../schemas/field-docs.ts";
-import { RELEASE_FIELD_DOCS } from "../schemas/release-field-docs.ts";
-import { configSchema, type JsonSchema, releaseSchema, resolve } from "../schemas/schema-map.ts";
+import { configSchema, type JsonSchema, releaseSchema, resolve } from "../admin-cli/schema-map.ts";
+import { FIELD_DOCS } from "./field-docs.ts";
+import { RELEASE_FIELD_DOCS } from "./release-field-docs.ts";
 
 /** One generated reference: which file's schema, its descriptions, where it is written. */
 export interface ReferenceSpec {

@@ -2,7 +2,7 @@
 // for everything else (/_keystone/ on any other host included), the cron. The admin side (API,
 // status page, OpenAPI, their schemas) is loaded on its first request, not when an isolate starts:
 // a fresh isolate evaluates only what the data plane needs before it answers.
-import { servesAdmin } from "./admin/admin-hosts.ts";
+import { servesAdmin } from "./core/admin-hosts.ts";
 import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import { targetOf } from "./data-plane/request-target.ts";

@@ -1,6 +1,6 @@
 // docs/config-reference.md and docs/release-reference.md are generated from the schemas: they
-// must be up to date, and every schema field must have a description in schemas/field-docs.ts or
-// schemas/release-field-docs.ts (and only real fields may).
+// must be up to date, and every schema field must have a description in scripts/field-docs.ts or
+// scripts/release-field-docs.ts (and only real fields may).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {

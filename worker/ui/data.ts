@@ -6,13 +6,6 @@ import { ServiceRecord } from "../../schemas/api-responses.ts";
 import { Incident, type IncidentWire } from "../../schemas/incident.ts";
 import type { RegistryEntry } from "../../schemas/ledger.ts";
 import { WindowStats } from "../../schemas/stats.ts";
-import {
-  type MinuteFigures,
-  type ReleasePanel,
-  type ServicePanel,
-  StatusPageModel,
-  type VersionPanel,
-} from "../../schemas/status-page.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { liveServices } from "../admin/service-record.ts";
 import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
@@ -20,6 +13,13 @@ import { incidentWire } from "../control-plane/service/wire.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
+import {
+  type MinuteFigures,
+  type ReleasePanel,
+  type ServicePanel,
+  StatusPageModel,
+  type VersionPanel,
+} from "./model.ts";
 
 const MINUTE_MS = 60_000;
 /** Points of the small charts: the last 30 minutes, one a minute. */

@@ -1,5 +1,12 @@
 // Pure conversions from stored shapes (stats histograms, rollout state, analysis policy) to the
 // units and checks of the metrics snapshot. No I/O, no clock: `now` is passed in.
+
+import type { Analysis } from "../../../schemas/rollout.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
+import type { OutcomeRoute } from "../../../schemas/stats.ts";
+import { bucketValue, countAtOrBelow, type Histogram } from "../../core/metrics/histogram.ts";
+import type { Step } from "../../core/rollout/steps.ts";
+import { thresholdFigures } from "../../core/rollout/threshold-checks.ts";
 import {
   type CheckVerdict,
   LATENCY_BUCKETS_SECONDS,
@@ -7,13 +14,7 @@ import {
   type TrafficCounter,
   type TrafficReason,
   type VersionRole,
-} from "../../../schemas/metrics.ts";
-import type { Analysis } from "../../../schemas/rollout.ts";
-import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
-import type { OutcomeRoute } from "../../../schemas/stats.ts";
-import { bucketValue, countAtOrBelow, type Histogram } from "../../core/metrics/histogram.ts";
-import type { Step } from "../../core/rollout/steps.ts";
-import { thresholdFigures } from "../../core/rollout/threshold-checks.ts";
+} from "./model.ts";
 
 /** The stats objects' log-scale histogram (ms) as cumulative Prometheus buckets in seconds. */
 export function latencySeconds(histogram: Histogram): LatencyHistogramSeconds {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MetricsSnapshot } from "../../../schemas/metrics.ts";
 import { Analysis } from "../../../schemas/rollout.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { parseMetrics, sampleValue, select } from "../../../test/support/prometheus-text.ts";
 import { checksOf, latencySeconds } from "./convert.ts";
+import { MetricsSnapshot } from "./model.ts";
 import { renderMetrics } from "./render.ts";
 
 const version = (

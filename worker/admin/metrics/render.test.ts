@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { LATENCY_BUCKETS_SECONDS, type MetricsSnapshot } from "../../../schemas/metrics.ts";
 import { Analysis } from "../../../schemas/rollout.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { requestsByService } from "../../../scripts/soak-load.ts";
 import { parseMetrics, sampleValue, select } from "../../../test/support/prometheus-text.ts";
 import { addLatency, type Histogram } from "../../core/metrics/histogram.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, trafficByReason } from "./convert.ts";
+import { LATENCY_BUCKETS_SECONDS, type MetricsSnapshot } from "./model.ts";
 import { renderMetrics } from "./render.ts";
 
 const version = {

@@ -1,11 +1,12 @@
 // Renders a MetricsSnapshot in the Prometheus text format (0.0.4): pure, no I/O, no clock.
+
+import { RolloutPhase } from "../../../schemas/rollout-state.ts";
 import {
   LATENCY_BUCKETS_SECONDS,
   type MetricsSnapshot,
   type ServiceMetrics,
   type VersionMetrics,
-} from "../../../schemas/metrics.ts";
-import { RolloutPhase } from "../../../schemas/rollout-state.ts";
+} from "./model.ts";
 
 type Labels = Record<string, string>;
 type Sample = [labels: Labels, value: number];

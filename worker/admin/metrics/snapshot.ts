@@ -1,7 +1,7 @@
 // The one place /_keystone/metrics reads from: the registry, each service object, each version's
 // stats object, the route document in KV, and each version's health path. Re-wire here when the
 // Durable Objects' RPCs change; the renderer only sees the MetricsSnapshot.
-import { MetricsSnapshot, type VersionMetrics } from "../../../schemas/metrics.ts";
+
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
@@ -13,6 +13,7 @@ import { describeWhere } from "../../core/wave.ts";
 import type { Env } from "../../env.ts";
 import { liveServices } from "../service-record.ts";
 import { bakeLeftSeconds, checksOf, latencySeconds, roleOf, trafficByReason } from "./convert.ts";
+import { MetricsSnapshot, type VersionMetrics } from "./model.ts";
 
 /** A health path slower than this counts as failing: a scrape must not hang on one origin. */
 const HEALTH_TIMEOUT_MS = 2_000;

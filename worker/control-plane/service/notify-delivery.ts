@@ -6,7 +6,7 @@
 import { createHmac } from "node:crypto";
 import type { NotifyFormat } from "../../../schemas/rollout.ts";
 import { maskedUrl } from "../../../schemas/wire-values.ts";
-import { publicAdminUrl, statusPageLinks } from "../../admin/public-url.ts";
+import { publicAdminUrl, statusPageLinks } from "../../core/notify/public-url.ts";
 import { type Notification, slackMessage } from "../../core/notify/slack-message.ts";
 import type { Env } from "../../env.ts";
 import { incidentWire } from "./wire.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Incident } from "../../../schemas/incident.ts";
 import { blockKitProblems } from "../../../test/support/block-kit.ts";
 import { incidentWire } from "../../../test/support/cli-fixtures.ts";
-import { publicAdminUrl, statusPageLinks } from "../../admin/public-url.ts";
+import { publicAdminUrl, statusPageLinks } from "./public-url.ts";
 import { type Notification, slackMessage } from "./slack-message.ts";
 
 const T = 1_800_000_000_000;

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // Small inline SVG charts: one line per version over the last 30 minutes, the threshold dashed.
 // Pure geometry from numbers; no script, nothing fetched.
-import type { VersionRole } from "../../../schemas/metrics.ts";
+import type { VersionRole } from "../../admin/metrics/model.ts";
 
 export interface ChartLine {
   name: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServicePanel } from "../../../schemas/status-page.ts";
+import type { ServicePanel } from "../model.ts";
 import { ServiceSection } from "./service.tsx";
 
 const minute = { requestsPerSecond: 1.5, errorRatePercent: 2, p95Ms: 120 };

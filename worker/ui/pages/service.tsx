@@ -1,7 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // One service on the status page: split, rollout, live figures with charts, history, incidents.
-import type { IncidentLine, ServicePanel } from "../../../schemas/status-page.ts";
+
 import { EVENT_NAMES, OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
+import type { IncidentLine, ServicePanel } from "../model.ts";
 import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
 

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // The status page: every service, refreshed by the browser every few seconds; read-only.
-import type { StatusPageModel } from "../../../schemas/status-page.ts";
+import type { StatusPageModel } from "../model.ts";
 import { Document } from "./layout.tsx";
 import { ServiceSection } from "./service.tsx";
 

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // A rollout as a progress bar over its steps: passed steps filled, the current one highlighted,
 // a manual gate drawn as a bar of its own, red when the rollout ended badly.
-import type { RolloutPanel } from "../../../schemas/status-page.ts";
+import type { RolloutPanel } from "../model.ts";
 
 const WIDTH = 560;
 const HEIGHT = 34;

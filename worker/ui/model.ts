@@ -1,9 +1,9 @@
 // What the status page shows, as data: one adapter fills it from the Durable Objects, the JSX
 // pages only render it. Every string in it is shown escaped.
 import * as z from "zod";
-import { HistoryEventType } from "./event-types.ts";
-import { VersionRole } from "./metrics.ts";
-import { RolloutPhase, VerdictOutcome } from "./rollout-state.ts";
+import { HistoryEventType } from "../../schemas/event-types.ts";
+import { RolloutPhase, VerdictOutcome } from "../../schemas/rollout-state.ts";
+import { VersionRole } from "../admin/metrics/model.ts";
 
 const Instant = z.iso.datetime();
 

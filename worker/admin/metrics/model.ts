@@ -1,8 +1,8 @@
 // What /_keystone/metrics exports, as data: a snapshot of every service, version and rollout that
 // the Prometheus renderer turns into text. One adapter fills it from the Durable Objects.
 import * as z from "zod";
-import { MirrorCounts } from "./mirror.ts";
-import { RolloutPhase } from "./rollout-state.ts";
+import { MirrorCounts } from "../../../schemas/mirror.ts";
+import { RolloutPhase } from "../../../schemas/rollout-state.ts";
 
 /**
  * Why requests reached a version. An outcome route "rule:<name>" counts as "rule": rule names

@@ -1,6 +1,6 @@
 // Where people reach the status page, for links in notifications: PUBLIC_ADMIN_URL when set,
 // else https:// and the first named (not wildcard) host of ADMIN_HOSTS; null when neither says.
-import { parseAdminHosts } from "./admin-hosts.ts";
+import { parseAdminHosts } from "../admin-hosts.ts";
 
 /** The two vars of Env this reads (see worker/env.ts). */
 export interface AdminUrlVars {

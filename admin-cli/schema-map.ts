@@ -2,8 +2,8 @@
 // a walk to the schema at a path: which fields an object there may have (for "did you mean"), and
 // what the references document. CLI and docs only: the Worker never imports it.
 import * as z from "zod";
-import { ConfigFile } from "./config-file.ts";
-import { ReleaseFile } from "./release-file.ts";
+import { ConfigFile } from "../schemas/config-file.ts";
+import { ReleaseFile } from "../schemas/release-file.ts";
 
 export interface JsonSchema {
   type?: string | string[];
