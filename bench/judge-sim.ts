@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { JudgeSettings } from "../schemas/judge.ts";
 import { attackTable, simulateAttacks } from "./judge-sim/attack.ts";
+import { limitTable, simulateLatencyLimit } from "./judge-sim/latency-limit.ts";
 import { buildRows, defaultsTable, fairTable, passTable } from "./judge-sim/report.ts";
 import type { Judges, RunRecord } from "./judge-sim/run-scenario.ts";
 import { scenarios } from "./judge-sim/scenarios.ts";
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "60" },
     /** Only the attack scenarios (issue 20), not the judges' comparison. */
     "attacks-only": { type: "boolean", default: false },
+    /** Only the scenario at the latency limit (issue 25). */
+    "limit-only": { type: "boolean", default: false },
   },
 });
 const runs = Number(values.runs ?? (values.quick ? 50 : 300));
@@ -35,7 +38,8 @@ const judges: Judges = {
     maxLatencyRatio: 1,
   }),
 };
-const all = values["attacks-only"] ? [] : scenarios();
+const only = values["attacks-only"] || values["limit-only"];
+const all = only ? [] : scenarios();
 const records: RunRecord[][] = [];
 const threads = Math.max(1, Math.min(2, availableParallelism()));
 const started = performance.now();
@@ -100,8 +104,19 @@ function printAttacks(): void {
   console.log(attackTable(simulateAttacks(attackRuns, seed, ATTACK_MINUTES, judges.defaults)));
 }
 
-if (values["attacks-only"]) {
-  printAttacks();
+function printLatencyLimit(): void {
+  const { confidencePercent } = judges.defaults;
+  console.log(
+    `\n5. At the latency limit (issue 25): a candidate exactly maxLatencyRatio times slower than its baseline (every latency multiplied), errors equal. ` +
+      `${runs} step windows of ${minutes} minutes per row, judged every minute at confidence ${confidencePercent} %; the share whose latency check ever failed, ` +
+      `which may be at most the check's α = ${(100 - confidencePercent) / 2} %.\n`,
+  );
+  console.log(limitTable(simulateLatencyLimit(runs, seed, minutes, confidencePercent)));
+}
+
+if (only) {
+  if (values["attacks-only"]) printAttacks();
+  if (values["limit-only"]) printLatencyLimit();
   console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
   process.exit(0);
 }
@@ -129,6 +144,7 @@ console.log(
 );
 console.log(passTable(rows));
 printAttacks();
+printLatencyLimit();
 console.log(`\n${lines.join("\n")}`);
 console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s on ${threads} threads`);
 process.exitCode = ok ? 0 : 1;
