@@ -138,30 +138,32 @@ function abovePairs(shifts: Shifts, d: number): number {
  * The largest shift at which `pairsAbove` is still at least `count`, or null when no shift has
  * that many (count above every pair).
  */
-export function lastShiftWithAtLeast(shifts: Shifts, count: number): number | null {
+function lastShiftWithAtLeast(shifts: Shifts, count: number): number | null {
   if (count > shifts.pairs) return null;
   if (count <= 0) return Number.POSITIVE_INFINITY;
-  return crossing(shifts, count, (above) => above >= count);
+  return crossing(shifts, count, "atLeast");
 }
 
 /** The smallest shift at which `pairsAbove` is at most `count`, or null when count < 0. */
-export function firstShiftWithAtMost(shifts: Shifts, count: number): number | null {
+function firstShiftWithAtMost(shifts: Shifts, count: number): number | null {
   if (count < 0) return null;
   if (count >= shifts.pairs) return Number.NEGATIVE_INFINITY;
-  return crossing(shifts, count, (above) => above > count);
+  return crossing(shifts, count, "moreThan");
 }
 
 /**
  * Where `pairsAbove` reaches `count`. It falls from all pairs below the lowest difference to none
- * above the highest, straight between whole buckets, so a bisection over whole shifts for the last
- * one still `before` the crossing, and one interpolation to the next, find it.
+ * above the highest, straight between whole buckets, so a bisection for the last whole shift
+ * still before the crossing (with at least, or more than, `count` above) and one interpolation to
+ * the next find it.
  */
-function crossing(shifts: Shifts, count: number, before: (above: number) => boolean): number {
+function crossing(shifts: Shifts, count: number, before: "atLeast" | "moreThan"): number {
   let low = shifts.lowest - 1;
   let high = shifts.highest + 1;
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (before(abovePairs(shifts, middle))) low = middle;
+    const above = abovePairs(shifts, middle);
+    if (above > count || (before === "atLeast" && above === count)) low = middle;
     else high = middle;
   }
   const atLow = abovePairs(shifts, low);
