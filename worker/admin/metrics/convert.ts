@@ -56,7 +56,6 @@ export function trafficByReason(
  * judged them (worker/core/rollout/threshold-checks.ts). Only checks the policy sets and the
  * verdict's figures can answer: an unset limit, or no baseline p95, gives no series; with the
  * statistical judge maxLatencyRatio is its median ratio, not a p95 ratio, and is left out.
- * Below minRequests only minRequests itself.
  */
 export function checksOf(analysis: Analysis, state: RolloutState): CheckVerdict[] {
   const candidate = state.lastVerdict?.candidate;
@@ -65,11 +64,7 @@ export function checksOf(analysis: Analysis, state: RolloutState): CheckVerdict[
     minRequests: true,
     p95Ratio: analysis.judge !== "statistical",
   });
-  // Below the candidate's minRequests the tick judged no limit (each read inconclusive): only the
-  // unmet minRequests is exported, so no limit shows as passed on a handful of requests.
-  const short = figures.some((figure) => figure.check === "minRequests" && !figure.passed);
-  const judged = short ? figures.filter((figure) => figure.check === "minRequests") : figures;
-  return judged.map(({ check, value, limit, passed }) =>
+  return figures.map(({ check, value, limit, passed }) =>
     check === "p95"
       ? { check, value: value / 1000, threshold: limit / 1000, passed }
       : { check, value, threshold: limit, passed },
