@@ -1,11 +1,13 @@
 // npm run judge:sim [-- --quick] [--runs N] [--seed S] [--minutes M]: the statistical judge's
 // false-rollback and detection rates beside the threshold judge's, over seeded simulated
-// rollouts judged every simulated minute. Exits 1 when a target of issue 14 is not met.
+// rollouts judged every simulated minute, and a candidate exactly at the latency limit (issue 25;
+// --limit-only). Exits 1 when a target of issue 14 or 25 is not met.
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { Worker } from "node:worker_threads";
 import { JudgeSettings } from "../schemas/judge.ts";
 import { attackTable, simulateAttacks } from "./judge-sim/attack.ts";
+import { limitTable, limitTarget, simulateLatencyLimit } from "./judge-sim/latency-limit.ts";
 import { buildRows, defaultsTable, fairTable, passTable } from "./judge-sim/report.ts";
 import type { Judges, RunRecord } from "./judge-sim/run-scenario.ts";
 import { scenarios } from "./judge-sim/scenarios.ts";
@@ -21,6 +23,8 @@ const { values } = parseArgs({
     minutes: { type: "string", default: "60" },
     /** Only the attack scenarios (issue 20), not the judges' comparison. */
     "attacks-only": { type: "boolean", default: false },
+    /** Only the scenario at the latency limit (issue 25). */
+    "limit-only": { type: "boolean", default: false },
   },
 });
 const runs = Number(values.runs ?? (values.quick ? 50 : 300));
@@ -35,7 +39,8 @@ const judges: Judges = {
     maxLatencyRatio: 1,
   }),
 };
-const all = values["attacks-only"] ? [] : scenarios();
+const only = values["attacks-only"] || values["limit-only"];
+const all = only ? [] : scenarios();
 const records: RunRecord[][] = [];
 const threads = Math.max(1, Math.min(2, availableParallelism()));
 const started = performance.now();
@@ -100,10 +105,25 @@ function printAttacks(): void {
   console.log(attackTable(simulateAttacks(attackRuns, seed, ATTACK_MINUTES, judges.defaults)));
 }
 
-if (values["attacks-only"]) {
-  printAttacks();
+/** Prints section 5 and returns its target's line and whether it is met. */
+function printLatencyLimit(): { line: string; ok: boolean } {
+  const { confidencePercent } = judges.defaults;
+  console.log(
+    `\n5. At the latency limit (issue 25): a candidate exactly maxLatencyRatio times slower than its baseline (every latency multiplied), errors equal. ` +
+      `${runs} step windows of ${minutes} minutes per row, judged every minute at confidence ${confidencePercent} %; the share whose latency check ever failed, ` +
+      `which may be at most the check's α = ${(100 - confidencePercent) / 2} %.\n`,
+  );
+  const rows = simulateLatencyLimit(runs, seed, minutes, confidencePercent);
+  console.log(limitTable(rows));
+  return limitTarget(rows, (1 - confidencePercent / 100) / 2);
+}
+
+if (only) {
+  if (values["attacks-only"]) printAttacks();
+  const limit = values["limit-only"] ? printLatencyLimit() : { line: "", ok: true };
+  if (limit.line) console.log(`\n${limit.line}`);
   console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
-  process.exit(0);
+  process.exit(limit.ok ? 0 : 1);
 }
 
 const rows = buildRows(all, records, tunings, minutes);
@@ -129,6 +149,7 @@ console.log(
 );
 console.log(passTable(rows));
 printAttacks();
-console.log(`\n${lines.join("\n")}`);
+const limit = printLatencyLimit();
+console.log(`\n${[...lines, limit.line].join("\n")}`);
 console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s on ${threads} threads`);
-process.exitCode = ok ? 0 : 1;
+process.exitCode = ok && limit.ok ? 0 : 1;

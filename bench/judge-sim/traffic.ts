@@ -9,26 +9,32 @@ import type { WindowCounts } from "../../worker/core/metrics/window-stats.ts";
  * Service latency: a fast body and a slow tail (cache misses, cold paths), each log-normal, the
  * usual shape of a web API's latency. p50 ≈ 82 ms, p95 ≈ 250 ms, p99 ≈ 540 ms.
  */
-const LATENCY_MIXTURE = [
+export const LATENCY_MIXTURE: LatencyMixture = [
   { weight: 0.9, medianMs: 80, sigma: 0.35 },
   { weight: 0.1, medianMs: 250, sigma: 0.6 },
 ];
 
-function latencyCdf(ms: number, slowdown: number): number {
+/** Log-normal components: weight, median (ms) and σ of ln(latency). */
+export type LatencyMixture = ReadonlyArray<{ weight: number; medianMs: number; sigma: number }>;
+
+function latencyCdf(ms: number, slowdown: number, mixture: LatencyMixture): number {
   if (ms <= 0) return 0;
-  return LATENCY_MIXTURE.reduce((sum, { weight, medianMs, sigma }) => {
+  return mixture.reduce((sum, { weight, medianMs, sigma }) => {
     const z = Math.log(ms / (medianMs * slowdown)) / sigma;
     return sum + weight * 0.5 * (1 + errorFunction(z / Math.SQRT2));
   }, 0);
 }
 
 /** Probability of each histogram bucket (index → p) for latencies `slowdown` times the baseline's. */
-export function bucketProbabilities(slowdown: number): Array<[number, number]> {
+export function bucketProbabilities(
+  slowdown: number,
+  mixture: LatencyMixture = LATENCY_MIXTURE,
+): Array<[number, number]> {
   const buckets: Array<[number, number]> = [];
   // Bucket i ≥ 1 holds [γ^(i−1), γ^i) ms; bucket 0 holds [0, 1). Walk until the tail is negligible.
   let lower = 0;
   for (let upper = 1; lower < 1e6; upper *= 1.04) {
-    const p = latencyCdf(upper, slowdown) - latencyCdf(lower, slowdown);
+    const p = latencyCdf(upper, slowdown, mixture) - latencyCdf(lower, slowdown, mixture);
     if (p > 1e-9) buckets.push([bucketIndex(lower === 0 ? 0.5 : lower * 1.0001), p]);
     lower = upper;
   }
@@ -40,11 +46,13 @@ export interface VersionTraffic {
   perMinute: number;
   errorRate: number;
   slowdown: number;
+  /** The baseline's latency distribution; LATENCY_MIXTURE when absent. */
+  latency?: LatencyMixture;
 }
 
 /** Draws one minute of a version's outcomes into a cumulative window, bucket by bucket. */
 export function minuteSampler(random: Random, traffic: VersionTraffic) {
-  const draws = bucketProbabilities(traffic.slowdown).flatMap(([index, p]) => {
+  const draws = bucketProbabilities(traffic.slowdown, traffic.latency).flatMap(([index, p]) => {
     const ok = traffic.perMinute * (1 - traffic.errorRate) * p;
     const failed = traffic.perMinute * traffic.errorRate * p;
     return [

@@ -37,7 +37,7 @@ describe("a rollout stuck inconclusive", () => {
     const events = await h.history();
     const exceeded = events.find((e) => e.type === "rollout.deadlineExceeded");
     expect(exceeded?.reason).toMatch(
-      /^progress deadline 10m passed: 10m in step 1 of 1 at 50%, held: only \d+ of 1000 requests in this step's window: holding$/,
+      /^progress deadline 10m passed: 10m(\d\ds)? in step 1 of 1 at 50%, held: only \d+ of 1000 requests in this step's window: holding$/,
     );
     expect(exceeded?.detail).toMatchObject({
       deadline: { action: "abort", waitedMs: expect.any(Number) },
@@ -46,6 +46,30 @@ describe("a rollout stuck inconclusive", () => {
     expect(detail?.deadline?.waitedMs).toBeGreaterThanOrEqual(10 * MINUTE);
     expect(events.at(-1)).toMatchObject({ type: "rollout.aborted", author: "cron" });
     expect(await h.traffic(50)).toEqual(new Map([["stable", 50]]));
+  });
+
+  it("shows a met limit below minRequests as inconclusive, and a deadline in seconds in seconds", async () => {
+    const h = new RolloutHarness("deadline-seconds");
+    await h.apply(
+      rolloutService("deadline-seconds", env.CANARY_ORIGIN, { ...held, progressDeadline: "30s" }),
+    );
+    await h.command("start");
+    await h.traffic(20);
+    h.advance(45_000);
+    await h.tick();
+
+    // The verdict log's judgement: 0 errors is under the 5 % limit, but of too few requests to say.
+    const judgement = await h.lastJudgement();
+    expect(judgement?.thresholds.map((c) => [c.check, c.outcome])).toEqual([
+      ["minRequests", "inconclusive"],
+      ["errorRate", "inconclusive"],
+    ]);
+    expect(judgement?.thresholds[1]?.sentence).toMatch(
+      /^error rate 0\.00 % \(0 of \d+ requests\), limit 5\.0 % → inconclusive$/,
+    );
+    expect((await h.state()).phase).toBe("aborted");
+    const exceeded = (await h.history()).find((e) => e.type === "rollout.deadlineExceeded");
+    expect(exceeded?.reason).toMatch(/^progress deadline 30s passed: 4\ds in step 1 of 1 at 50%/);
   });
 
   it("with onDeadline: notify, a receiver gets one notification however many ticks follow", async () => {

@@ -76,6 +76,53 @@ describe("latency check", () => {
     );
   });
 
+  it("a candidate at the limit between two buckets is not failed (issue 25's minimal case)", () => {
+    // 100 requests spread over buckets 122–123, 900 in 118: 4.65 buckets, 1.04^4.65 = 1.2× slower.
+    const candidate = { requests: 100, errors: 0, noAnswer: 0, histogram: { 122: 35, 123: 65 } };
+    const baseline = { requests: 900, errors: 0, noAnswer: 0, histogram: { 118: 900 } };
+    const check = checkLatency(candidate, baseline, 1.2, level);
+    expect(check.outcome).toBe("inconclusive");
+    expect(check.ratio!.estimate).toBeCloseTo(1.2, 2);
+  });
+
+  it("the verdict and the ratio interval never disagree, at maxLatencyRatio 1 too", () => {
+    // A few neighbouring buckets each (narrow spreads, where whole buckets matter most) or wide
+    // log-normal spreads.
+    const few = fc
+      .tuple(fc.integer({ min: 0, max: 3 }), fc.array(fc.nat(400), { minLength: 1, maxLength: 4 }))
+      .map(([offset, counts]) => {
+        const histogram: Histogram = {};
+        counts.forEach((n, i) => {
+          if (n > 0) histogram[100 + offset + i] = n;
+        });
+        const requests = counts.reduce((a, b) => a + b, 0);
+        return { requests, errors: 0, noAnswer: 0, histogram };
+      });
+    const wide = fc
+      .tuple(fc.integer({ min: 100, max: 3000 }), fc.double({ min: 50, max: 200, noNaN: true }))
+      .map(([n, medianMs]) => latencies(n, medianMs));
+    fc.assert(
+      fc.property(
+        fc.oneof(few, wide),
+        fc.oneof(few, wide),
+        fc.constantFrom(1, 1.05, 1.2, 1.5),
+        (candidate, baseline, maxRatio) => {
+          const check = checkLatency(candidate, baseline, maxRatio, level);
+          if (!check.ratio) return;
+          const { low, high } = check.ratio;
+          // Fail exactly when the interval lies above the limit, pass when below it: never a
+          // "fail" whose interval starts at the limit (1e-9: rounding).
+          const [under, over] = [maxRatio * (1 - 1e-9), maxRatio * (1 + 1e-9)];
+          if (check.outcome === "fail") expect(low).toBeGreaterThan(over);
+          if (low > over) expect(check.outcome).toBe("fail");
+          if (check.outcome === "pass") expect(high).toBeLessThan(under);
+          if (high < under) expect(check.outcome).toBe("pass");
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("says why it cannot judge an empty or single-bucket window", () => {
     const empty = { requests: 0, errors: 0, noAnswer: 0, histogram: {} };
     expect(checkLatency(empty, latencies(100, 100), 1.2, level).sentence).toMatch(

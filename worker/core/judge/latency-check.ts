@@ -20,9 +20,11 @@ const GAMMA = bucketValue(2) / bucketValue(1);
 
 /**
  * The evidence is the rank statistic of "candidate latency ÷ maxLatencyRatio vs baseline":
- * θ̂ = (pairs where the shifted candidate is slower, ties half) / n₁n₂ − ½, whose null variance is
- * σ_U²/(n₁n₂)². The Moses interval of the Hodges–Lehmann shift at the same critical z is the set
- * of ratios that test would not reject, so the interval and the outcome always agree.
+ * θ̂ = (pairs where the shifted candidate is slower, ties half, interpolated between whole
+ * buckets: `pairsAbove`) / n₁n₂ − ½, whose null variance is σ_U²/(n₁n₂)². The interval of the
+ * Hodges–Lehmann shift at the same critical z is the set of ratios that very test would not
+ * reject, so the interval and the outcome always agree: fail exactly when the whole interval is at
+ * or above the limit, pass when it is at or below.
  */
 export function checkLatency(
   candidate: WindowCounts,

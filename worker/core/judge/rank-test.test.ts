@@ -3,7 +3,6 @@ import { wilcoxonRankSum } from "simple-statistics";
 import { describe, expect, it } from "vitest";
 import type { Histogram } from "../metrics/histogram.ts";
 import {
-  orderStatistic,
   pairsAbove,
   pairwiseShifts,
   rankSum,
@@ -69,55 +68,98 @@ describe("Mann–Whitney on histograms", () => {
   });
 });
 
-describe("Hodges–Lehmann shift and Moses interval", () => {
+describe("Hodges–Lehmann shift and its interval", () => {
   function allDifferences(candidate: number[], baseline: number[]): number[] {
     return candidate.flatMap((c) => baseline.map((b) => c - b)).sort((a, b) => a - b);
   }
+  const listedAbove = (listed: number[], shift: number) =>
+    listed.reduce((sum, d) => sum + (d > shift ? 1 : d === shift ? 0.5 : 0), 0);
 
-  it("order statistics and pairs above a shift match the listed pairwise differences", () => {
+  it("pairs above a whole shift match the listed differences (ties half); between, the line between its neighbours", () => {
     fc.assert(
       fc.property(sample, sample, fc.double({ min: -12, max: 12, noNaN: true }), (c, b, shift) => {
         const shifts = pairwiseShifts(toBuckets(histogramOf(c)), toBuckets(histogramOf(b)));
         const listed = allDifferences(c, b);
         expect(shifts.pairs).toBe(listed.length);
-        for (const k of [1, Math.ceil(listed.length / 2), listed.length])
-          expect(orderStatistic(shifts, k)).toBe(listed[k - 1]);
-        const above = listed.reduce((sum, d) => sum + (d > shift ? 1 : d === shift ? 0.5 : 0), 0);
-        expect(pairsAbove(shifts, shift)).toBe(above);
-        const whole = Math.round(shift);
-        const aboveWhole = listed.reduce((s, d) => s + (d > whole ? 1 : d === whole ? 0.5 : 0), 0);
-        expect(pairsAbove(shifts, whole)).toBe(aboveWhole);
+        const whole = Math.floor(shift);
+        expect(pairsAbove(shifts, whole)).toBe(listedAbove(listed, whole));
+        const part = shift - whole;
+        const between =
+          (1 - part) * listedAbove(listed, whole) + part * listedAbove(listed, whole + 1);
+        expect(pairsAbove(shifts, shift)).toBeCloseTo(between, 9);
       }),
     );
   });
 
-  it("the estimate is the median of all pairwise differences (Hodges & Lehmann 1963)", () => {
+  it("a candidate exactly k + φ buckets slower, spread evenly within its buckets, has half its pairs above k + φ", () => {
+    // Baseline: one request at every 1/100 of a bucket over 30 buckets; the candidate is the same
+    // latencies shifted by 4.65 buckets (1.2× on the 4 % grid), then both read as whole buckets.
+    const positions = Array.from({ length: 3000 }, (_, i) => i / 100);
+    const shift = Math.log(1.2) / Math.log(1.04);
+    const baseline = histogramOf(positions.map(Math.floor));
+    const candidate = histogramOf(positions.map((p) => Math.floor(p + shift)));
+    const shifts = pairwiseShifts(toBuckets(candidate), toBuckets(baseline));
+    expect(pairsAbove(shifts, shift) / shifts.pairs).toBeCloseTo(0.5, 3);
+  });
+
+  it("the estimate has half the pairs above it, within a bucket of the median difference (Hodges & Lehmann 1963)", () => {
     fc.assert(
       fc.property(sample, sample, (c, b) => {
         const candidate = toBuckets(histogramOf(c));
         const baseline = toBuckets(histogramOf(b));
+        const shifts = pairwiseShifts(candidate, baseline);
         const listed = allDifferences(c, b);
         const m = listed.length;
         const median = m % 2 ? listed[(m - 1) / 2]! : (listed[m / 2 - 1]! + listed[m / 2]!) / 2;
-        const interval = shiftWithInterval(
-          pairwiseShifts(candidate, baseline),
-          rankSum(candidate, baseline).sigma,
-          0,
-        );
-        expect(interval?.estimate).toBe(median);
+        const interval = shiftWithInterval(shifts, rankSum(candidate, baseline).sigma, 0)!;
+        expect(pairsAbove(shifts, interval.estimate)).toBeCloseTo(m / 2, 9);
+        expect(Math.abs(interval.estimate - median)).toBeLessThanOrEqual(1);
       }),
     );
   });
 
-  it("the interval is the (C+1)-th smallest and largest difference, C = ⌊n₁n₂/2 − zσ⌋", () => {
+  it("the interval is exactly the shifts the test rejects neither way, at any critical value", () => {
+    fc.assert(
+      fc.property(
+        sample,
+        sample,
+        fc.double({ min: 0.1, max: 3, noNaN: true }),
+        // Whole shifts (maxLatencyRatio 1 is shift 0) and shifts between buckets.
+        fc.oneof(fc.integer({ min: -12, max: 12 }), fc.double({ min: -12, max: 12, noNaN: true })),
+        (c, b, z, shift) => {
+          const candidate = toBuckets(histogramOf(c));
+          const baseline = toBuckets(histogramOf(b));
+          const { sigma } = rankSum(candidate, baseline);
+          const shifts = pairwiseShifts(candidate, baseline);
+          const interval = shiftWithInterval(shifts, sigma, z);
+          const statistic = (pairsAbove(shifts, shift) - shifts.pairs / 2) / sigma;
+          if (!interval) {
+            expect(z * sigma).toBeGreaterThan(shifts.pairs / 2);
+            return;
+          }
+          // "Slower than shift" exactly below low, "not slower" exactly above high (1e-9: rounding);
+          // a whole shift on a bound is no exception.
+          if (statistic >= z) expect(shift).toBeLessThan(interval.low + 1e-9);
+          if (shift < interval.low - 1e-9) expect(statistic).toBeGreaterThanOrEqual(z);
+          if (statistic <= -z) expect(shift).toBeGreaterThan(interval.high - 1e-9);
+          if (shift > interval.high + 1e-9) expect(statistic).toBeLessThanOrEqual(-z);
+          expect(interval.low).toBeLessThanOrEqual(interval.estimate);
+          expect(interval.estimate).toBeLessThanOrEqual(interval.high);
+        },
+      ),
+    );
+  });
+
+  it("on R's airquality example the interval lies below zero: May's ozone is lower than August's", () => {
     const candidate = toBuckets(histogramOf(MAY));
     const baseline = toBuckets(histogramOf(AUGUST));
     const { sigma } = rankSum(candidate, baseline);
+    const interval = shiftWithInterval(pairwiseShifts(candidate, baseline), sigma, 1.96)!;
+    expect(interval.high).toBeLessThan(0);
+    // Moses' whole-difference bounds (C = ⌊n₁n₂/2 − zσ⌋) are this interval rounded outwards.
     const listed = allDifferences(MAY, AUGUST);
     const c = Math.floor(listed.length / 2 - 1.96 * sigma);
-    const interval = shiftWithInterval(pairwiseShifts(candidate, baseline), sigma, 1.96);
-    expect(interval).toMatchObject({ low: listed[c], high: listed[listed.length - 1 - c] });
-    // May's ozone is lower than August's: the whole interval lies below zero.
-    expect(interval!.high).toBeLessThan(0);
+    expect(interval.low).toBeGreaterThanOrEqual(listed[c]! - 1);
+    expect(interval.high).toBeLessThanOrEqual(listed[listed.length - 1 - c]! + 1);
   });
 });

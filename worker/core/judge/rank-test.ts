@@ -114,42 +114,82 @@ export function pairwiseShifts(candidate: Buckets, baseline: Buckets): Shifts {
   };
 }
 
-/** Pairs whose difference exceeds `shift`, those equal to it counted half. */
+/**
+ * Pairs whose difference exceeds `shift`, those equal to it counted half; between two whole
+ * buckets, the straight line between their counts. A bucket index hides where in its 4 % a latency
+ * lay, so a shift of k + φ buckets (0 < φ < 1) moves a share φ of the candidate's requests one
+ * bucket further: with ties half and that interpolation, a candidate exactly `shift` buckets slower
+ * than its baseline has half its pairs above `shift` on average, whatever φ is. Counting every
+ * pair at ⌈shift⌉ as above instead would move the limit by up to half a bucket (issue 25).
+ */
 export function pairsAbove(shifts: Shifts, shift: number): number {
-  if (!Number.isInteger(shift)) return shifts.pairs - shifts.atMost(Math.floor(shift));
-  const atMost = shifts.atMost(shift);
-  return shifts.pairs - atMost + (atMost - shifts.atMost(shift - 1)) / 2;
+  const whole = Math.floor(shift);
+  const part = shift - whole;
+  const atWhole = abovePairs(shifts, whole);
+  return part === 0 ? atWhole : (1 - part) * atWhole + part * abovePairs(shifts, whole + 1);
 }
 
-/** The k-th smallest (1-based) difference: binary search on the difference. */
-export function orderStatistic(shifts: Shifts, k: number): number {
-  let low = shifts.lowest;
-  let high = shifts.highest;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (shifts.atMost(middle) >= k) high = middle;
-    else low = middle + 1;
-  }
-  return low;
+/** Pairs above a whole-bucket shift d, those at d counted half. */
+function abovePairs(shifts: Shifts, d: number): number {
+  return shifts.pairs - (shifts.atMost(d) + shifts.atMost(d - 1)) / 2;
 }
 
 /**
- * Hodges–Lehmann estimate (median of the pairwise differences; Hodges & Lehmann 1963, Ann. Math.
- * Statist. 34(2)) and Moses' interval at critical value z: the (C+1)-th smallest and the
- * (C+1)-th largest difference, C = ⌊n₁n₂/2 − z·σ⌋ (Hollander, Wolfe & Chicken 2014, §4.3, with the
- * large-sample C). Null when C < 0: too few pairs for that confidence.
+ * The largest shift at which `pairsAbove` is still at least `count`, or null when no shift has
+ * that many (count above every pair).
+ */
+function lastShiftWithAtLeast(shifts: Shifts, count: number): number | null {
+  if (count > shifts.pairs) return null;
+  if (count <= 0) return Number.POSITIVE_INFINITY;
+  return crossing(shifts, count, "atLeast");
+}
+
+/** The smallest shift at which `pairsAbove` is at most `count`, or null when count < 0. */
+function firstShiftWithAtMost(shifts: Shifts, count: number): number | null {
+  if (count < 0) return null;
+  if (count >= shifts.pairs) return Number.NEGATIVE_INFINITY;
+  return crossing(shifts, count, "moreThan");
+}
+
+/**
+ * Where `pairsAbove` reaches `count`. It falls from all pairs below the lowest difference to none
+ * above the highest, straight between whole buckets, so a bisection for the last whole shift
+ * still before the crossing (with at least, or more than, `count` above) and one interpolation to
+ * the next find it.
+ */
+function crossing(shifts: Shifts, count: number, before: "atLeast" | "moreThan"): number {
+  let low = shifts.lowest - 1;
+  let high = shifts.highest + 1;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    const above = abovePairs(shifts, middle);
+    if (above > count || (before === "atLeast" && above === count)) low = middle;
+    else high = middle;
+  }
+  const atLow = abovePairs(shifts, low);
+  return low + (atLow - count) / (atLow - abovePairs(shifts, high));
+}
+
+/**
+ * The Hodges–Lehmann shift and its interval, read off the same `pairsAbove` the test uses, so
+ * they always agree with it. The estimate is the shift with half the pairs above it (Hodges &
+ * Lehmann 1963, Ann. Math. Statist. 34(2): the median of the pairwise differences, here between
+ * whole buckets as `pairsAbove` interpolates; the middle of the shifts with exactly half, when
+ * several have). The interval holds every shift the test at critical value z rejects neither
+ * way: `low` is the last shift still "slower" (pairsAbove ≥ n₁n₂/2 + zσ), `high` the first "not
+ * slower" (pairsAbove ≤ n₁n₂/2 − zσ) — Moses' interval (Hollander, Wolfe & Chicken 2014, §4.3)
+ * without its rounding to whole differences. Null when zσ > n₁n₂/2: too few pairs for that
+ * confidence.
  */
 export function shiftWithInterval(
   shifts: Shifts,
   sigma: number,
   z: number,
 ): { estimate: number; low: number; high: number } | null {
-  const { pairs } = shifts;
-  const estimate =
-    pairs % 2 === 1
-      ? orderStatistic(shifts, (pairs + 1) / 2)
-      : (orderStatistic(shifts, pairs / 2) + orderStatistic(shifts, pairs / 2 + 1)) / 2;
-  const c = Math.floor(pairs / 2 - z * sigma);
-  if (c < 0) return null;
-  return { estimate, low: orderStatistic(shifts, c + 1), high: orderStatistic(shifts, pairs - c) };
+  const half = shifts.pairs / 2;
+  const low = lastShiftWithAtLeast(shifts, half + z * sigma);
+  const high = firstShiftWithAtMost(shifts, half - z * sigma);
+  if (low === null || high === null) return null;
+  const estimate = (lastShiftWithAtLeast(shifts, half)! + firstShiftWithAtMost(shifts, half)!) / 2;
+  return { estimate, low, high };
 }

@@ -85,6 +85,15 @@ describe("the progress deadline", () => {
     expect(deadlineTick(again, T0 + 45 * MINUTE)).toBeUndefined();
   });
 
+  it("a deadline given in seconds reads in seconds: the time waited is never rounded to 0m", () => {
+    const held = heldTick(rolloutWith({ progressDeadline: "20s" }), T0 + 45_513);
+    const decided = deadlineTick(held, T0 + 45_513);
+    expect(decided?.events[0]?.reason).toMatch(/^progress deadline 20s passed: 45s in step 1 of 3/);
+    expect(decided?.events[0]?.detail).toMatchObject({
+      deadline: { progressDeadline: "20s", waitedMs: 45_513 },
+    });
+  });
+
   it("counts a pause gate from when the rollout reached it", () => {
     const started = rolloutWith({}, [{ weight: 10, bake: "1m" }, { pause: true }]);
     const at = T0 + 20 * MINUTE;

@@ -1,7 +1,7 @@
 // The progress deadline: a rollout that has not left its step (held by its analysis, a gate or a
 // health check, waiting at a pause gate, paused) within rollout.progressDeadline is aborted, or
 // reported once per step with onDeadline: notify. Pure: the tick runner asks after each tick.
-import { parseDuration } from "../../../schemas/duration.ts";
+import { formatDuration, parseDuration } from "../../../schemas/duration.ts";
 import type { DeadlineExceeded, EventDetail } from "../../../schemas/history.ts";
 import type { Effect, TickReply } from "../../../schemas/ledger.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
@@ -31,13 +31,6 @@ function stuckBy(rollout: RolloutState): string {
   return rollout.pausedBy === "analysis" ? "paused after failed analysis" : "paused by an operator";
 }
 
-function minutes(ms: number): string {
-  const total = Math.floor(ms / 60_000);
-  return total >= 60
-    ? `${Math.floor(total / 60)}h${String(total % 60).padStart(2, "0")}m`
-    : `${total}m`;
-}
-
 const withDeadline = (detail: EventDetail | null, deadline: DeadlineExceeded) =>
   detail?.kind === "rollout" ? { ...detail, deadline } : detail;
 
@@ -58,7 +51,7 @@ export function deadlineTick(state: LedgerState, now: number): Decision<TickRepl
     action,
   };
   const where = `step ${rollout.stepIndex + 1} of ${rollout.stepCount} at ${rollout.weight}%`;
-  const reason = `progress deadline ${policy.progressDeadline} passed: ${minutes(deadline.waitedMs)} in ${where}, ${deadline.stuck}`;
+  const reason = `progress deadline ${policy.progressDeadline} passed: ${formatDuration(deadline.waitedMs)} in ${where}, ${deadline.stuck}`;
   if (action === "notify") {
     const next = { ...rollout, deadlineNotifiedAt: now };
     const told = commitRollout(state, next, EVENT, { ...CRON, reason }, now, false);

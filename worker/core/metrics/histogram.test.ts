@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addLatency, type Histogram, quantile } from "./histogram.ts";
+import { addLatency, bucketIndex, bucketValue, type Histogram, quantile } from "./histogram.ts";
 import { OutcomeRecorder } from "./outcome-recorder.ts";
 
 function exactQuantile(values: number[], q: number): number {
@@ -27,6 +27,20 @@ describe("latency histogram", () => {
         expect(Math.abs(quantile(histogram, 0.5)! - latency) / latency).toBeLessThan(0.025);
       }),
     );
+  });
+
+  it("bucket i ≥ 1 holds [1.04^(i−1), 1.04^i) ms and reads back as its geometric middle; bucket 0 holds under 1 ms", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), (i) => {
+        const [lower, upper] = [1.04 ** (i - 1), 1.04 ** i];
+        expect(bucketIndex(lower * (1 + 1e-12))).toBe(i);
+        expect(bucketIndex(upper * (1 - 1e-12))).toBe(i);
+        expect(bucketValue(i)).toBeCloseTo(Math.sqrt(lower * upper), 9);
+      }),
+    );
+    // The data plane's clock counts whole ms: "under 1 ms" is 0 ms, stored and read as bucket 0.
+    expect([bucketIndex(0), bucketIndex(0.5), bucketIndex(1)]).toEqual([0, 0, 1]);
+    expect(bucketValue(0)).toBe(0);
   });
 
   it("an empty histogram has no quantiles", () => {

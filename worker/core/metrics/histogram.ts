@@ -1,5 +1,12 @@
-// Log-scale latency histogram: bucket i holds [γ^i, γ^(i+1)) ms with γ = 1.04, so any quantile
-// read back is within ±2% of a recorded value. Sparse: only buckets seen are stored.
+// Log-scale latency histogram: bucket i ≥ 1 holds [γ^(i−1), γ^i) ms with γ = 1.04 and is read
+// back as its geometric middle γ^(i−½), so any latency from 1 ms up reads back within ±2 % of
+// itself. Bucket 0 holds everything under 1 ms, read back as 0. Sparse: only buckets seen are
+// stored, as "index": count.
+//
+// No buckets below 1 ms, on purpose: the data plane times a request with Date.now(), which counts
+// whole milliseconds (and on Cloudflare advances only when I/O completes), so every latency it
+// records is a whole number of ms and "under 1 ms" is always exactly 0 ms. Finer buckets would
+// stay empty, and bucket 0 keeps the meaning stored histograms already give it.
 
 const GAMMA = 1.04;
 const LOG_GAMMA = Math.log(GAMMA);

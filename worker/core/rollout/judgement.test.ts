@@ -45,18 +45,21 @@ describe("the threshold judge, explained", () => {
     });
   });
 
-  it("below minRequests is inconclusive, and so is every limit it did not look at yet", () => {
+  it("below minRequests is inconclusive, and so is every limit, met or not: never a pass", () => {
     const { judgement, result } = judgeStep(threshold, {
       candidate: window(40, 20, 100),
       baseline: window(400, 0, 100),
     });
     expect(judgement.outcome).toBe("inconclusive");
-    expect(judgement.thresholds.map((c) => c.outcome)).toEqual([
-      "inconclusive",
-      "inconclusive",
-      "pass",
-      "inconclusive",
+    expect(judgement.thresholds.map((c) => [c.check, c.outcome])).toEqual([
+      ["minRequests", "inconclusive"],
+      ["errorRate", "inconclusive"],
+      ["p95", "inconclusive"],
+      ["errorRateDelta", "inconclusive"],
     ]);
+    expect(judgement.thresholds[2]!.sentence).toBe(
+      "p95 latency 257 ms, limit 2000 ms → inconclusive",
+    );
     expect(judgement.thresholds[0]!.sentence).toBe(
       "only 40 candidate requests of 100 needed in this window → inconclusive",
     );
@@ -102,6 +105,15 @@ describe("the statistical judge in a rollout", () => {
       kind: "inconclusive",
       reason: "only 40 candidate requests of 100 needed in this window → inconclusive",
     });
+  });
+
+  it("a met limit in an empty window reads inconclusive, not pass (issue 25)", () => {
+    const empty = summarize({ requests: 0, errors: 0, noAnswer: 0, histogram: {} }, 0, 60_000);
+    const { judgement } = judgeStep(statistical, { candidate: empty, baseline: empty });
+    expect(judgement.thresholds.map((c) => c.sentence)).toEqual([
+      "error rate 0.00 % (0 of 0 requests), limit 5.0 % → inconclusive",
+    ]);
+    expect(judgement.thresholds.every((c) => c.outcome === "inconclusive")).toBe(true);
   });
 
   it("judges no limit before minRequests either: early errors in a small window only hold", () => {

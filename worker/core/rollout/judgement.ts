@@ -81,15 +81,15 @@ export function judgeStep(
   const verdict = statistical ? judgeWindow(judgeSettingsOf(analysis), candidate, baseline) : null;
   // Below minRequests (the candidate's for the threshold judge, each version's for the statistical
   // one, whose verdict then has no checks) nothing is judged: the limits beside it wait too, so a
-  // few early errors hold the step instead of counting toward failureLimit.
+  // few early errors hold the step instead of counting toward failureLimit, and a limit that looks
+  // met on a handful of requests (0 errors of 0) is shown inconclusive, never "pass".
   const waiting = threshold.kind === "inconclusive" || verdict?.checks.length === 0;
-  const thresholds = figures.map((figure) =>
-    thresholdCheck(
-      figure,
-      windows,
-      figure.passed ? "pass" : figure.check === "minRequests" || waiting ? "inconclusive" : "fail",
-    ),
-  );
+  const outcomeOf = (figure: ThresholdFigure): CheckOutcome => {
+    if (figure.check === "minRequests") return figure.passed ? "pass" : "inconclusive";
+    if (waiting) return "inconclusive";
+    return figure.passed ? "pass" : "fail";
+  };
+  const thresholds = figures.map((figure) => thresholdCheck(figure, windows, outcomeOf(figure)));
   const limit = analysis.maxMirrorMismatchPercent;
   const mirror =
     limit === undefined ? null : (windows.mirror ?? { compared: 0, mismatched: 0, failed: 0 });
