@@ -2,6 +2,7 @@
 // the release it started, or each service's rollout toward the file's release (started now, or
 // already running it from an earlier run of the same pipeline) — with rollout wait's exit codes.
 import type { FileApplyResult } from "../schemas/api-responses.ts";
+import { CliError, EXIT } from "./errors.ts";
 import type { PlannedChange } from "./plan.ts";
 import type { Session } from "./session.ts";
 import {
@@ -34,6 +35,19 @@ export function rolloutsToWaitFor(plan: PlannedChange[], applied: FileApplyResul
   });
 }
 
+/** The services whose file release was rolled back (or aborted) before: apply leaves them held. */
+export function heldReleases(
+  plan: PlannedChange[],
+  applied: FileApplyResult,
+): { service: string; outcome: "held"; words: string }[] {
+  return plan.flatMap((change) => {
+    const done = applied.services.find((r) => r.name === change.name)?.plan ?? change.plan;
+    return done?.outcome === "held"
+      ? [{ service: change.name, outcome: "held" as const, words: done.words }]
+      : [];
+  });
+}
+
 export async function waitAfterApply(
   session: Session,
   plan: PlannedChange[],
@@ -50,6 +64,16 @@ export async function waitAfterApply(
     const failure = releaseFailure(release, end, flags.timeout);
     if (failure) throw failure;
     return out.line(`${out.paint("green", "✓")} ${release}: every service promoted`);
+  }
+  // A re-run of a deploy whose release was rolled back stores nothing and starts nothing, but its
+  // release does not serve: the pipeline must stay red, or "re-run failed jobs" turns it green.
+  const held = heldReleases(plan, applied);
+  if (held.length > 0) {
+    out.result({ ...result, verdict: held });
+    throw new CliError(
+      EXIT.rolledBack,
+      held.map(({ service, words }) => `${service}: ${words}`).join("\n"),
+    );
   }
   const services = rolloutsToWaitFor(plan, applied);
   if (services.length === 0) {

@@ -189,6 +189,26 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     expect((await cli("rollout", "abort", "store")).code).toBe(0);
   });
 
+  it("a deploy whose release was rolled back stays red when the pipeline runs it again", async () => {
+    const canary = { strategy: "canary", steps: [{ weight: 50, bake: "1s" }] };
+    await cli("delete", "store", "--yes"); // left by the test before, when it ran
+    expect(
+      (await cli("apply", "-f", storeFile("v1", setup.stack.origins.stable.url, canary))).code,
+    ).toBe(0);
+    const bad = storeFile("bad1", setup.faulty.url, canary);
+    const deploy = () => cli("apply", "-f", bad, "--wait", "--timeout", "60s", "--interval", "1s");
+    const first = await driveUntil(setup.stack.url, deploy(), "/", "ks_store");
+    expect(first.code, first.stderr).toBe(10);
+    const revision = await revisionOf("store");
+
+    // "Re-run failed jobs": nothing is stored or started, and the job fails again, saying why.
+    const rerun = await deploy();
+    expect(rerun.code, rerun.stdout).toBe(10);
+    expect(rerun.stderr).toMatch(/store: no change: bad1 was rolled back \(rollout \w{8}: /);
+    expect(await revisionOf("store")).toBe(revision);
+    expect((await rolloutOf("store")).state.phase).toBe("rolledBack");
+  });
+
   it("without a rollout policy a new release is switched to at once, diff says so, and get -o yaml round-trips the file", async () => {
     const { stable, canary } = setup.stack.origins;
     const bare = (release: string, origin: string) =>

@@ -125,4 +125,86 @@ describe("item 20.4: secrets stay secret", () => {
     expect(whole.config.notify[0].url).toBe(hook);
     expect(whole.config.rollout.gates.beforePromote[0]).toContain(SECRET);
   });
+  it("read-token output applied again keeps the secrets; a masked value that stands for nothing stored is refused", async () => {
+    const h = new RolloutHarness("reapplied");
+    const hook = "https://hooks.slack.com/services/T000/B000/REAPPLYSECRET";
+    const config = rolloutService("reapplied", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      gates: { beforeStep: [`https://ci.example/gate?token=${SECRET}`] },
+    });
+    config.notify = [{ url: hook, events: ["rollout.rolledBack"] }];
+    config.versions.canary = { ...config.versions.canary!, healthPath: `/health?key=${SECRET}` };
+    await h.apply(config);
+    const before = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/reapplied"));
+
+    // What a reader saw (get -o yaml with the read token), applied with the admin token.
+    const seen = JSON.parse(await readAs("test-read-token", "/_keystone/v1/services/reapplied"));
+    expect(JSON.stringify(seen.spec)).not.toContain("REAPPLYSECRET");
+    const put = (spec: unknown) =>
+      exports.default.fetch("https://keystone.test/_keystone/v1/services/reapplied", {
+        method: "PUT",
+        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+        body: JSON.stringify({ config: spec }),
+      });
+    const again = await put(seen.spec);
+    expect(again.status, await again.clone().text()).toBe(200);
+    const after = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/reapplied"));
+    expect(after.revision).toBe(before.revision);
+    expect(after.spec.notify[0].url).toBe(hook);
+    expect(after.spec.rollout.gates.beforeStep[0]).toContain(SECRET);
+    expect(after.spec.versions.canary.healthPath).toBe(`/health?key=${SECRET}`);
+
+    // A masked value standing for no stored secret: refused, naming where, nothing stored.
+    const elsewhere = {
+      ...seen.spec,
+      notify: [{ ...seen.spec.notify[0], url: "https://other.example/…" }],
+    };
+    const refused = await put(elsewhere);
+    expect(refused.status).toBe(422);
+    const { error } = (await refused.json()) as {
+      error: { problems: { path: string; message: string }[] };
+    };
+    expect(error.problems, JSON.stringify(error)).toContainEqual({
+      path: "notify[0].url",
+      message: expect.stringContaining("how the read token shows a secret"),
+    });
+    const unchanged = JSON.parse(
+      await readAs("test-admin-token", "/_keystone/v1/services/reapplied"),
+    );
+    expect(unchanged.revision).toBe(before.revision);
+    expect(unchanged.spec.notify[0].url).toBe(hook);
+  });
+
+  it("a reader's plan cannot tell a guessed secret from the real one", async () => {
+    const h = new RolloutHarness("guessed");
+    const hook = "https://hooks.slack.com/services/T000/B000/GUESSMENOT";
+    const config = rolloutService("guessed", env.CANARY_ORIGIN, { strategy: "canary", steps });
+    config.notify = [{ url: hook, events: ["rollout.rolledBack"] }];
+    await h.apply(config);
+    const plan = async (token: string, url: string) => {
+      const response = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          services: [{ config: { ...config, notify: [{ ...config.notify![0]!, url }] } }],
+        }),
+      });
+      const body = (await response.json()) as {
+        services: { plan: { outcome: string; revision: boolean } }[];
+      };
+      return body.services[0]!.plan;
+    };
+    const guess = "https://hooks.slack.com/services/T000/B000/GUESS1";
+    expect(await plan("test-read-token", hook)).toMatchObject({
+      outcome: "unchanged",
+      revision: false,
+    });
+    expect(await plan("test-read-token", guess)).toEqual(await plan("test-read-token", hook));
+    // The admin token sees the real difference.
+    expect(await plan("test-admin-token", guess)).toMatchObject({
+      outcome: "update",
+      revision: true,
+    });
+  });
 });

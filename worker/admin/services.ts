@@ -5,7 +5,7 @@ import { parseDuration } from "../../schemas/duration.ts";
 import type { ServiceSpec } from "../../schemas/service-spec.ts";
 import { suggestion } from "../../schemas/suggest.ts";
 import { serviceObjectOf } from "../contracts.ts";
-import { configFor } from "../core/config-readers.ts";
+import { configFor, configForReaders } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import { callerScope } from "./auth.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
@@ -65,8 +65,17 @@ export const serviceHandlers = {
 
   // What apply would do with the same body (diff, apply --dry-run): decided, nothing stored.
   async planFile({ body }, c) {
-    const preview = await previewFile(c.env, body);
     const scope = callerScope(c);
+    // A reader's file is compared as readers see it: its secrets masked, then matched to the
+    // stored ones by that form, so a plan cannot confirm a guessed webhook path or gate token.
+    const asSeen =
+      scope === "admin"
+        ? body
+        : {
+            ...body,
+            services: body.services.map((s) => ({ ...s, config: configForReaders(s.config) })),
+          };
+    const preview = await previewFile(c.env, asSeen);
     const shown = <T extends ServiceSpec>(spec: T | null) => spec && configFor(scope, spec);
     return {
       services: preview.services.map((s) => ({ ...s, spec: shown(s.spec), next: shown(s.next) })),

@@ -1,6 +1,8 @@
 // What a read-token holder sees of a service's config: everything but the secrets a config may
 // carry in URLs. Notify targets are bearer secrets (a Slack webhook URL is its own credential):
 // readers see their scheme and host; gates and health checks lose their query (where tokens go).
+import type { Problem } from "../../schemas/problems.ts";
+import { fail, ok, type Result } from "../../schemas/result.ts";
 import type { Service } from "../../schemas/service.ts";
 import { maskedUrl, shownUrl } from "../../schemas/wire-values.ts";
 
@@ -55,4 +57,98 @@ export function configFor<T extends WithSecrets>(
  */
 export function inReadersForm(config: WithSecrets): boolean {
   return JSON.stringify(configForReaders(config)) === JSON.stringify(config);
+}
+
+/** One kind of secret-bearing value: how readers see it, and whether a value is in that form. */
+interface SecretForm {
+  mask: (value: string) => string;
+  isMasked: (value: string) => boolean;
+}
+
+const NOTIFY_URL: SecretForm = { mask: maskedUrl, isMasked: (url) => url === maskedUrl(url) };
+const GATE_URL: SecretForm = { mask: shownUrl, isMasked: (url) => url.endsWith("?…") };
+const HEALTH_PATH: SecretForm = { mask: withoutQuery, isMasked: (path) => path.endsWith("?…") };
+
+/**
+ * A config with the masked values readers were shown (`get -o yaml` with the read token) put back
+ * to the stored secrets they stand for, so applying that output keeps the secrets instead of
+ * storing "https://hooks.slack.com/…", and a reader's plan compares what readers can see only.
+ * A masked value that stands for nothing stored is refused, naming where it is.
+ */
+export function restoreMaskedSecrets<T extends WithSecrets>(
+  config: T,
+  stored: WithSecrets | null | undefined,
+): Result<T> {
+  const problems: Problem[] = [];
+  const restore = (value: string, form: SecretForm, storedValues: string[], path: string) => {
+    if (!form.isMasked(value)) return value;
+    const match = storedValues.find((candidate) => form.mask(candidate) === value);
+    if (match !== undefined) return match;
+    problems.push({
+      path,
+      message: `"${value}" is how the read token shows a secret, and no stored value has that form: give the real value (keystone get -o yaml with the admin token shows it)`,
+    });
+    return value;
+  };
+  const storedNotify = (stored?.notify ?? []).map((target) => target.url);
+  const storedGates = stored?.rollout?.gates;
+  const gates = config.rollout?.gates;
+  const restored: T = {
+    ...config,
+    versions: Object.fromEntries(
+      Object.entries(config.versions).map(([name, version]) => {
+        const was = stored?.versions[name]?.healthPath;
+        return [
+          name,
+          version.healthPath === undefined
+            ? version
+            : {
+                ...version,
+                healthPath: restore(
+                  version.healthPath,
+                  HEALTH_PATH,
+                  was === undefined ? [] : [was],
+                  `versions.${name}.healthPath`,
+                ),
+              },
+        ];
+      }),
+    ),
+    notify: config.notify.map((target, i) => ({
+      ...target,
+      url: restore(target.url, NOTIFY_URL, storedNotify, `notify[${i}].url`),
+    })),
+    ...(config.rollout && gates
+      ? {
+          rollout: {
+            ...config.rollout,
+            gates: {
+              beforeStep: gates.beforeStep.map((url, i) =>
+                restore(
+                  url,
+                  GATE_URL,
+                  storedGates?.beforeStep ?? [],
+                  `rollout.gates.beforeStep[${i}]`,
+                ),
+              ),
+              beforePromote: gates.beforePromote.map((url, i) =>
+                restore(
+                  url,
+                  GATE_URL,
+                  storedGates?.beforePromote ?? [],
+                  `rollout.gates.beforePromote[${i}]`,
+                ),
+              ),
+            },
+          },
+        }
+      : {}),
+  };
+  return problems.length === 0
+    ? ok(restored)
+    : fail(
+        "invalid",
+        `service "${(config as { name?: string }).name ?? ""}": a masked value cannot be applied`,
+        problems,
+      );
 }

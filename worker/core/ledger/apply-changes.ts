@@ -7,6 +7,7 @@ import type { ApplyCommand, Effect } from "../../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { keptTracksOf, type ServiceSpec } from "../../../schemas/service-spec.ts";
+import { restoreMaskedSecrets } from "../config-readers.ts";
 import { abortRollout } from "../rollout/commands.ts";
 import { planApply } from "./apply-plan.ts";
 import { describePlan } from "./apply-words.ts";
@@ -78,7 +79,11 @@ export function apply(
   now: number,
   rolloutId = "apply",
 ): Change {
-  const command = { ...given, config: specToStore(state, given.config) };
+  // Read-token output applied again keeps the secrets it shows masked (and a reader's plan,
+  // masked by the admin API, compares only what readers see).
+  const restored = restoreMaskedSecrets(given.config, specOf(state));
+  if (!restored.ok) return restored;
+  const command = { ...given, config: specToStore(state, restored.value) };
   const base = checkBase(state, command.baseRevision);
   if (!base.ok) return base;
   if (command.config.name !== state.name)

@@ -128,7 +128,7 @@ function planExplicit(state: LedgerState, spec: ServiceSpec, force: boolean): Re
           state,
           `would change what ${track} serves from ${labelOf(was)} to ${labelOf(is)} while a rollout toward ${labelOf(rolling!)} runs (${rolloutPlace(rollout)})`,
           [
-            `keep versions.${track} as it serves now (keystone get ${state.name} -o yaml shows it)`,
+            `keep versions.${track} as it serves now (origin ${was.origin}${was.name ? `, release ${was.name}` : ""})`,
             `or name the release instead of the track origins: release: { name, origin }`,
           ],
         );
