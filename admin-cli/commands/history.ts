@@ -2,7 +2,7 @@
 import type { EventDetail, Promotion } from "../../schemas/history.ts";
 import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import {
-  EVENT_NAMES,
+  eventText,
   figuresText,
   timeText,
   weightText,
@@ -56,7 +56,7 @@ export default defineCommand({
         history.map((h) => [
           timeText(h.at),
           h.revision === null ? "" : String(h.revision),
-          EVENT_NAMES[h.type],
+          eventText(h),
           h.author ?? "",
           [h.reason, describeDetail(h.detail)].filter(Boolean).join(" · "),
         ]),

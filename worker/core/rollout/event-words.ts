@@ -3,6 +3,7 @@
 // the same everywhere: its name, its time, its step and the candidate's weight, its figures, who
 // acted, and for an incident the candidate's last request.
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
+import type { EventDetail } from "../../../schemas/history.ts";
 import type { IncidentWire } from "../../../schemas/incident.ts";
 import type { VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
 
@@ -39,6 +40,18 @@ export const EVENT_NAMES: Record<HistoryEventType, string> = {
   "rollout.deadlineExceeded": "deadline passed",
   "rollout.noTraffic": "no eligible traffic",
 };
+
+/**
+ * An event's name in a history line, with what an apply --force overrode: "config applied, forced
+ * over v9.0.0 serving".
+ */
+export function eventText(event: { type: HistoryEventType; detail: EventDetail | null }): string {
+  const { detail } = event;
+  const name = EVENT_NAMES[event.type];
+  if (detail?.kind !== "config" || !detail.forced) return name;
+  const over = detail.forcedOver;
+  return over ? `${name}, forced over ${over.name ?? over.origin} serving` : `${name}, forced`;
+}
 
 /** What each verdict is called: the name of the event it makes, or of the hold. */
 export const OUTCOME_NAMES: Record<VerdictBody["outcome"], string> = {
