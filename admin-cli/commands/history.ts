@@ -4,6 +4,7 @@ import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import {
   eventText,
   figuresText,
+  PHASE_NAMES,
   timeText,
   weightText,
 } from "../../worker/core/rollout/event-words.ts";
@@ -33,7 +34,7 @@ export function describeDetail(detail: EventDetail | null): string | null {
   }
   const parts = [
     detail.promotion ? describePromotion(detail.promotion) : null,
-    `step ${detail.step} ${weightText(detail.weight, detail.verdict?.fromWeight)}, ${detail.phase}`,
+    `step ${detail.step} ${weightText(detail.weight, detail.verdict?.fromWeight)}, ${PHASE_NAMES[detail.phase]}`,
     figures("candidate", detail.verdict?.candidate),
     figures("baseline", detail.verdict?.baseline),
   ];

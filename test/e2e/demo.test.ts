@@ -44,7 +44,7 @@ describe("npm run demo, piped", () => {
     expect(await run.closed, run.output()).toBe(0);
     const output = run.output();
     expect(output).toContain("healthy canary: promoted");
-    expect(output).toContain("faulty canary: rolledBack");
+    expect(output).toContain("faulty canary: rolled back");
     expect(output).toContain("# Incident 1 of demo: rollout rolled back");
 
     const first = round(output, "healthy canary", 1);

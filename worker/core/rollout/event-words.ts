@@ -5,7 +5,7 @@
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
 import type { EventDetail } from "../../../schemas/history.ts";
 import type { IncidentWire } from "../../../schemas/incident.ts";
-import type { VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
+import type { RolloutPhase, VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
 
 /** "2026-11-22 10:02:00Z": a time as people read it, to the second (JSON keeps ISO-8601). */
 export function timeText(at: string | number): string {
@@ -39,6 +39,15 @@ export const EVENT_NAMES: Record<HistoryEventType, string> = {
   "rollout.checkFailed": "check failed",
   "rollout.deadlineExceeded": "deadline passed",
   "rollout.noTraffic": "no eligible traffic",
+};
+
+/** What a rollout's phase is called: an ended one by the event that ended it. */
+export const PHASE_NAMES: Record<RolloutPhase, string> = {
+  progressing: "progressing",
+  paused: EVENT_NAMES["rollout.paused"],
+  promoted: EVENT_NAMES["rollout.promoted"],
+  rolledBack: EVENT_NAMES["rollout.rolledBack"],
+  aborted: EVENT_NAMES["rollout.aborted"],
 };
 
 /**
