@@ -30,8 +30,8 @@ export const ConfigDetail = z.object({
   /** A revert: the revision whose config was restored. */
   restored: Revision.optional(),
   /**
-   * An apply --force that did what the apply without it refuses (serve a release behind the one
-   * serving, undo a promotion, change a running rollout's tracks, try a rolled-back release again).
+   * An apply --force that stored what the apply without it refuses (serve a release behind the
+   * one serving, undo a promotion, change a running rollout's tracks) or holds.
    */
   forced: z.literal(true).optional(),
   /** With `forced`: the release that served when the apply overrode it. */

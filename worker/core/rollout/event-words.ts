@@ -55,11 +55,15 @@ export const PHASE_NAMES: Record<RolloutPhase, string> = {
  * over v9.0.0 serving".
  */
 export function eventText(event: { type: HistoryEventType; detail: EventDetail | null }): string {
-  const { detail } = event;
-  const name = EVENT_NAMES[event.type];
-  if (detail?.kind !== "config" || !detail.forced) return name;
+  const forced = forcedText(event.detail);
+  return forced ? `${EVENT_NAMES[event.type]}, ${forced}` : EVENT_NAMES[event.type];
+}
+
+/** "forced over v9.0.0 serving" for an apply --force's detail; null for any other. */
+export function forcedText(detail: EventDetail | null): string | null {
+  if (detail?.kind !== "config" || !detail.forced) return null;
   const over = detail.forcedOver;
-  return over ? `${name}, forced over ${over.name ?? over.origin} serving` : `${name}, forced`;
+  return over ? `forced over ${over.name ?? over.origin} serving` : "forced";
 }
 
 /** What each verdict is called: the name of the event it makes, or of the hold. */
