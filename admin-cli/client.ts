@@ -12,6 +12,7 @@ import {
 } from "../schemas/admin-endpoints.ts";
 import { ErrorEnvelope } from "../schemas/api.ts";
 import { formatPath } from "../schemas/problems.ts";
+import type { Target } from "./contexts/target.ts";
 import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
 
 /** A Cloudflare Access service token: lets the CLI through Access in front of the admin host. */
@@ -50,15 +51,18 @@ function pathOf(endpoint: EndpointSpec, input: GivenInput): string {
   return query ? `${path}?${query}` : path;
 }
 
+/** Where a client's token comes from, asked at the first request (see contexts/target.ts). */
+export type TokenSource = Pick<Target, "token" | "tokenGiven">;
+
 export class ApiClient {
   readonly baseUrl: string;
-  /** A function is asked at the first request: a command that sends none never needs a token. */
-  readonly #token: string | undefined | (() => string | undefined);
+  /** A source is asked at the first request: a command that sends none never needs a token. */
+  readonly #token: string | undefined | TokenSource;
   readonly #access: AccessServiceToken | undefined;
 
   constructor(
     baseUrl: string,
-    token: string | undefined | (() => string | undefined),
+    token: string | undefined | TokenSource,
     access?: AccessServiceToken,
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
@@ -102,7 +106,7 @@ export class ApiClient {
     body?: unknown,
   ): Promise<z.output<S>> {
     const url = `${this.baseUrl}${path}`;
-    const token = typeof this.#token === "function" ? this.#token() : this.#token;
+    const token = typeof this.#token === "object" ? this.#token.token() : this.#token;
     let response: Response;
     try {
       response = await fetch(url, {
@@ -156,24 +160,32 @@ export class ApiClient {
     if (!envelope.success)
       throw new CliError(EXIT.error, `${method} ${url} failed with HTTP ${response.status}`);
     const { code, message, problems } = envelope.data.error;
-    const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(this.baseUrl);
-    const hint =
-      code !== "unauthorized"
-        ? []
-        : [
-            "  pass --token or set KEYSTONE_TOKEN",
-            ...(local
-              ? [
-                  "  (npm start's token is in its .dev.vars: run from the project folder, or set KEYSTONE_LOCAL_DIR as npm start had it)",
-                ]
-              : []),
-          ];
     const failure = new CliError(exitCodeForApi(code), message, [
       ...(problems ?? []).map((p) => `  ${p.path}: ${p.message}`),
-      ...hint,
+      ...(code === "unauthorized" ? this.#refusedTokenHint() : []),
     ]);
     failure.notFound = code === "not_found";
     throw failure;
+  }
+
+  /**
+   * What to do about a refused token. One given explicitly (--token, KEYSTONE_TOKEN, a context) is
+   * named; the hint about npm start's .dev.vars is only for the local Worker's own token, or none.
+   */
+  #refusedTokenHint(): string[] {
+    const given =
+      typeof this.#token === "object" ? this.#token.tokenGiven() : this.#token && "the token given";
+    if (given)
+      return [`  the token from ${given} was refused: give this Worker's admin or read token`];
+    const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(this.baseUrl);
+    return [
+      "  pass --token or set KEYSTONE_TOKEN",
+      ...(local
+        ? [
+            "  (npm start's token is in its .dev.vars: run from the project folder, or set KEYSTONE_LOCAL_DIR as npm start had it)",
+          ]
+        : []),
+    ];
   }
 }
 

@@ -6,7 +6,7 @@
 import { suggestion } from "../schemas/suggest.ts";
 import { type ArgDef, type Command, type Group, isGroup, type StringFlag } from "./command.ts";
 import { UsageError } from "./errors.ts";
-import { GLOBAL_FLAGS, type GlobalFlags, readGlobal } from "./globals.ts";
+import { GLOBAL_FLAGS, type GlobalFlags, readGlobal, switchValue } from "./globals.ts";
 
 export type ArgValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -129,7 +129,8 @@ class Reading {
     const [key, arg, negated] = found;
     const inline = token.includes("=") ? token.slice(token.indexOf("=") + 1) : undefined;
     if (arg.type === "boolean") {
-      this.args[key] = !negated && inline !== "false";
+      const on = switchValue(token.replace(/=.*$/s, ""), inline);
+      this.args[key] = negated ? !on : on;
       return i + 1;
     }
     if (arg.type !== "string") return i + 1;

@@ -34,6 +34,15 @@ describe("global flags", () => {
     expect(api.seen).toHaveLength(4);
   });
 
+  it("a switch takes =true or =false, as docs/cli.md's --flag=value says", async () => {
+    const on = await runCli(["get", "--json=true", "--url", api.url]);
+    expect(on.code, on.stderr).toBe(0);
+    expect(JSON.parse(on.stdout)).toEqual({ services: [record()], warnings: [] });
+    const off = await runCli(["get", "--json=false", "--url", api.url]);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/^SERVICE\s+REVISION/);
+  });
+
   it("--token in any position is the bearer token sent", async () => {
     await runCli(["--token", "t-before", "get", "--url", api.url]);
     await runCli(["get", "--url", api.url, "--token=t-after"]);
@@ -188,6 +197,11 @@ describe("usage errors exit 2 with one clear line", () => {
     ],
     ["a group without its command", ["rollout"], /keystone rollout needs a command: start, status/],
     ["a switch given a value", ["get", "--json=yes"], /--json is a switch/],
+    [
+      "a command's switch given a value other than true or false",
+      ["rollout", "wait", "shop", "--promote-gates=maybe"],
+      /--promote-gates is a switch: --promote-gates, or --promote-gates=true/,
+    ],
   ];
   for (const [what, argv, message] of cases) {
     it(what, async () => {

@@ -56,6 +56,22 @@ describe("exit codes, as documented", () => {
     const result = await cli("get");
     expect(result.code).toBe(5);
     expect(result.stderr).toContain("pass --token or set KEYSTONE_TOKEN");
+    // No token given to a local Worker: where npm start keeps its own.
+    expect(result.stderr).toContain("npm start's token is in its .dev.vars");
+  });
+
+  it("5: a wrong token given explicitly is named, without the hint about npm start's token", async () => {
+    api.answers.set("GET /services", apiError(401, "unauthorized", "bad token"));
+    const byEnv = await runCli(["get", "--url", api.url], { env: { KEYSTONE_TOKEN: "wrong" } });
+    expect(byEnv.code).toBe(5);
+    expect(byEnv.stderr).toContain("the token from KEYSTONE_TOKEN was refused");
+    const byFlag = await cli("get", "--token", "wrong");
+    expect(byFlag.code).toBe(5);
+    expect(byFlag.stderr).toContain("the token from --token was refused");
+    for (const { stderr } of [byEnv, byFlag]) {
+      expect(stderr).not.toContain(".dev.vars");
+      expect(stderr).not.toContain("KEYSTONE_LOCAL_DIR");
+    }
   });
 
   it("7: an action the rollout's phase does not allow", async () => {

@@ -60,14 +60,24 @@ export function readGlobal(argv: readonly string[], i: number, globals: GlobalFl
       throw new UsageError(`--${name} needs a value: --${name} <${spec.hint}>`);
     taken = 2;
   }
-  if (!spec.value && value !== undefined)
-    throw new UsageError(`--${name} is a switch and takes no value (got --${name}=${value})`);
   if (name === "url") globals.url = value!;
   else if (name === "token") globals.token = value!;
-  else if (name === "json") globals.json = true;
-  else if (name === "no-color") globals.noColor = true;
+  else if (name === "json") globals.json = switchValue(`--${name}`, value);
+  else if (name === "no-color") globals.noColor = switchValue(`--${name}`, value);
   else if (name === "context") globals.context = value!;
   return taken;
+}
+
+/**
+ * A switch as `--flag` or `--flag=value` (docs/cli.md): on, or `true`/`false` after "="; any
+ * other value is a usage error rather than read as on.
+ */
+export function switchValue(flag: string, inline: string | undefined): boolean {
+  if (inline === undefined || inline === "true") return true;
+  if (inline === "false") return false;
+  throw new UsageError(
+    `${flag} is a switch: ${flag}, or ${flag}=true / ${flag}=false (got ${flag}=${inline})`,
+  );
 }
 
 /** The admin API URL from --url, else KEYSTONE_URL, else the local default; a bad one is usage. */

@@ -36,7 +36,7 @@ describe("keystone incident list", () => {
     const lines = stdout.split("\n");
     expect(lines[0]).toMatch(/^ID\s+WHEN\s+OUTCOME\s+RELEASE\s+SUMMARY$/);
     expect(lines[1]).toMatch(
-      /^3\s+2026-01-02 03:09:05Z\s+rolledBack\s+v2 \| hotfix\s+shop: rollout/,
+      /^3\s+2026-01-02 03:09:05Z\s+rolled back\s+v2 \| hotfix\s+shop: rollout/,
     );
     expect(lines[2]).toMatch(/^2\s+.*aborted/);
   });

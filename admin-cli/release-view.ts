@@ -3,6 +3,7 @@
 // status in, lines out.
 import type { ReleaseStatus } from "../schemas/api-responses.ts";
 import type { ReleasePhase } from "../schemas/release-state.ts";
+import { RELEASE_EVENT_NAMES, RELEASE_PHASE_NAMES } from "../worker/core/release/release-words.ts";
 import { timeText } from "../worker/core/rollout/event-words.ts";
 import { type Output, type Style, table } from "./io.ts";
 
@@ -49,7 +50,7 @@ export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8):
   const by = release.author ? ` by ${release.author}` : "";
   const ended = release.endedAt ? `, ended ${timeText(release.endedAt)}` : "";
   const lines = [
-    `${out.paint("bold", release.name)}  ${out.paint(COLOUR[release.phase], release.phase)}  started ${timeText(release.startedAt)}${by}${ended}`,
+    `${out.paint("bold", release.name)}  ${out.paint(COLOUR[release.phase], RELEASE_PHASE_NAMES[release.phase])}  started ${timeText(release.startedAt)}${by}${ended}`,
     `  ${release.reason}`,
     "",
     table(["SERVICE", "STATUS", "STEP", "WEIGHT", "WAITS FOR", "NOTE"], serviceRows(view)),
@@ -59,7 +60,7 @@ export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8):
     lines.push("", out.paint("bold", "History:"));
     for (const event of events)
       lines.push(
-        `  ${timeText(event.at)}  ${event.type}${event.service ? ` ${event.service}` : ""} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,
+        `  ${timeText(event.at)}  ${event.service ? `${event.service} ` : ""}${RELEASE_EVENT_NAMES[event.type]} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,
       );
   }
   return lines;

@@ -75,18 +75,18 @@ services:
 describe("keystone release wait: the exit codes of rollout wait", () => {
   it("0 promoted; 10 rolled back, aborted or partly promoted; 11 timeout", async () => {
     const cases = [
-      ["promoted", 0],
-      ["rolledBack", 10],
-      ["aborted", 10],
-      ["partiallyPromoted", 10],
+      ["promoted", 0, "promoted"],
+      ["rolledBack", 10, "rolled back"],
+      ["aborted", 10, "aborted"],
+      ["partiallyPromoted", 10, "partially promoted"],
     ] as const;
-    for (const [phase, code] of cases) {
+    for (const [phase, code, words] of cases) {
       fake.api.answers.set("GET /releases/checkout", {
         body: releaseStatus(phase, `why ${phase}`),
       });
       const result = await cli("release", "wait", "checkout", "--interval", "10ms");
       expect(result.code, phase).toBe(code);
-      if (code === 10) expect(result.stderr).toContain(`checkout: release ${phase} — why ${phase}`);
+      if (code === 10) expect(result.stderr).toContain(`checkout: release ${words} — why ${phase}`);
     }
     fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("running") });
     const timeout = await cli(
@@ -124,7 +124,11 @@ describe("keystone release status and abort", () => {
     const result = await cli("release", "status", "checkout", "--watch", "--interval", "0.2");
     expect(result.code).toBe(0);
     expect(result.stdout.match(/^checkout {2}/gm)).toHaveLength(2);
-    expect(result.stdout).toContain("release.started — 2 services (ana)");
+    // Phases and events in words, as every view tells them; --json keeps the names.
+    expect(result.stdout).toContain("release started — 2 services (ana)");
+    expect(result.stdout).toContain("api started — first to start");
+    expect(result.stdout).toMatch(/^checkout {2}rolled back {2}/m);
+    expect(result.stdout).not.toMatch(/rolledBack|release\.\w/);
   });
 
   it("abort posts who and why, and a missing release is exit 1", async () => {

@@ -3,7 +3,7 @@
 // any fast-abort halt and the last verdict. Pure: status in, lines out.
 import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
 import type { Analysis } from "../schemas/rollout.ts";
-import { OUTCOME_NAMES, timeText } from "../worker/core/rollout/event-words.ts";
+import { OUTCOME_NAMES, PHASE_NAMES, timeText } from "../worker/core/rollout/event-words.ts";
 import type { Step } from "../worker/core/rollout/steps.ts";
 import { describeWhere } from "../worker/core/wave.ts";
 import { describePromotion } from "./commands/history.ts";
@@ -145,7 +145,7 @@ export function renderStatus(
     .map(([v, w]) => `${v} ${w}%`)
     .join(", ");
   const lines = [
-    `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, state.phase)}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
+    `${out.paint("bold", service)}  ${state.strategy} rollout of ${state.candidate}  ${out.paint(phaseColour, PHASE_NAMES[state.phase])}${state.pausedBy ? ` (${state.pausedBy})` : ""}  step ${state.stepIndex + 1} of ${state.stepCount}`,
     `${progressBar(barPercent(state, view.split))}  ${weights}`,
     ...(plan ? [stepsLine(out.paint, state, plan.steps)] : []),
     `releases: ${view.tracks.map((t) => `${t.track} ${t.release ?? t.origin} (${t.weight}%)`).join(", ")}`,
@@ -217,7 +217,7 @@ export function statusLine(service: string, view: RolloutStatus): string {
   const state = view.state;
   if (!state) return `${service}: no rollout yet`;
   const parts = [
-    `${view.now} ${service}: ${state.phase}`,
+    `${view.now} ${service}: ${PHASE_NAMES[state.phase]}`,
     `step ${state.stepIndex + 1} of ${state.stepCount}`,
     `${state.candidate} ${view.split[state.candidate] ?? 0}%`,
   ];

@@ -56,7 +56,7 @@ export class Session {
       localToken(url, io.cwd, io.env.KEYSTONE_LOCAL_DIR),
     );
     this.#connection = {
-      api: new ApiClient(target.url, () => target.token(), accessServiceToken(target.url, io.env)),
+      api: new ApiClient(target.url, target, accessServiceToken(target.url, io.env)),
       environment: target.environment
         ? { name: target.environment, from: `context "${target.context}"` }
         : undefined,

@@ -2,6 +2,8 @@
 // rollout (or release) ends or the clock runs out, saying each change on stderr, passing pause
 // gates when asked. The outcome is returned; each command turns it into its exit code.
 import type { ReleaseStatus, RolloutStateWire } from "../schemas/api-responses.ts";
+import { RELEASE_PHASE_NAMES } from "../worker/core/release/release-words.ts";
+import { PHASE_NAMES } from "../worker/core/rollout/event-words.ts";
 import type { ApiClient } from "./client.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { Output } from "./io.ts";
@@ -25,7 +27,7 @@ export async function awaitRollout(
   for (;;) {
     const { state } = await api.call("rolloutStatus", { params: { name: service } });
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
-    const summary = `${state.phase}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
+    const summary = `${PHASE_NAMES[state.phase]}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
     if (summary !== last)
       out.note(
         `${service}: ${summary}${state.lastVerdict ? ` — ${state.lastVerdict.reason}` : ""}`,
@@ -55,7 +57,10 @@ export function rolloutFailure(service: string, end: RolloutEnd, timeout: string
   const { outcome, state } = end;
   if (outcome === "promoted") return null;
   if (outcome === "timeout")
-    return new CliError(EXIT.timeout, `${service}: still ${state.phase} after ${timeout}`);
+    return new CliError(
+      EXIT.timeout,
+      `${service}: still ${PHASE_NAMES[state.phase]} after ${timeout}`,
+    );
   return new CliError(
     EXIT.rolledBack,
     `${service}: rollout ${outcome === "aborted" ? "aborted" : "rolled back"} — ${state.lastVerdict?.reason ?? ""}`,
@@ -74,7 +79,7 @@ export async function awaitRelease(
   for (;;) {
     const status = await api.call("releaseStatus", { params: { name } });
     const { phase, reason } = status.release;
-    const summary = `${phase} — ${reason}`;
+    const summary = `${RELEASE_PHASE_NAMES[phase]} — ${reason}`;
     if (summary !== last) out.note(`${name}: ${summary}`);
     last = summary;
     if (["promoted", "rolledBack", "aborted", "partiallyPromoted"].includes(phase))
@@ -88,6 +93,12 @@ export function releaseFailure(name: string, end: ReleaseEnd, timeout: string): 
   const { phase, reason } = end.status.release;
   if (end.outcome === "promoted") return null;
   if (end.outcome === "timeout")
-    return new CliError(EXIT.timeout, `${name}: still ${phase} after ${timeout}`);
-  return new CliError(EXIT.rolledBack, `${name}: release ${phase} — ${reason}`);
+    return new CliError(
+      EXIT.timeout,
+      `${name}: still ${RELEASE_PHASE_NAMES[phase]} after ${timeout}`,
+    );
+  return new CliError(
+    EXIT.rolledBack,
+    `${name}: release ${RELEASE_PHASE_NAMES[phase]} — ${reason}`,
+  );
 }

@@ -1,6 +1,7 @@
 // A service's history: typed event details (never free text), how they are sent, and how details
 // stored by older versions are upgraded on read.
 import * as z from "zod";
+import { ReleaseRef } from "./apply-plan.ts";
 import { HistoryEventType } from "./event-types.ts";
 import { IsoTime, RolloutPhase, VerdictBody } from "./rollout-state.ts";
 
@@ -28,6 +29,13 @@ export const ConfigDetail = z.object({
   split: z.record(z.string(), z.number()),
   /** A revert: the revision whose config was restored. */
   restored: Revision.optional(),
+  /**
+   * An apply --force that stored what the apply without it refuses (serve a release behind the
+   * one serving, undo a promotion, change a running rollout's tracks) or holds.
+   */
+  forced: z.literal(true).optional(),
+  /** With `forced`: the release that served when the apply overrode it. */
+  forcedOver: ReleaseRef.optional(),
 });
 
 /** A rollout that stayed in one step past its progressDeadline: how long, why, and what was done. */

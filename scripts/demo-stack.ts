@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import type { Io } from "../admin-cli/io.ts";
 import { main as keystone } from "../admin-cli/main.ts";
+import type { RolloutPhase } from "../schemas/rollout-state.ts";
 import { closedPort, type OriginServer, startOrigin } from "./origin-server.ts";
 import {
   type LocalSecrets,
@@ -24,7 +25,7 @@ const CANDIDATE_ANSWERS_PER_ROUND = MIN_REQUESTS + 10;
 /** A bound on one round's traffic, should the candidate never be reached. */
 const MAX_REQUESTS_PER_ROUND = 600;
 const BATCH = 20;
-const ENDED = ["promoted", "rolledBack", "aborted"];
+const ENDED: RolloutPhase[] = ["promoted", "rolledBack", "aborted"];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,7 +162,7 @@ export class DemoStack {
   }
 
   /** The rollout's phase: progressing, paused, promoted, rolledBack, aborted. */
-  async phase(): Promise<string> {
+  async phase(): Promise<RolloutPhase> {
     return (await this.#rollout()).state.phase;
   }
 
@@ -190,12 +191,15 @@ export class DemoStack {
     answers.set(version, (answers.get(version) ?? 0) + 1);
   }
 
-  async #rollout(): Promise<{ state: { phase: string }; incident: { id: string } | null }> {
+  async #rollout(): Promise<{ state: { phase: RolloutPhase }; incident: { id: string } | null }> {
     const response = await fetch(`${this.url}/_keystone/v1/services/${SERVICE}/rollout`, {
       headers: { authorization: `Bearer ${this.secrets.READ_TOKEN}` },
     });
     if (!response.ok) throw new Error(`rollout status: HTTP ${response.status}`);
-    return (await response.json()) as { state: { phase: string }; incident: { id: string } | null };
+    return (await response.json()) as {
+      state: { phase: RolloutPhase };
+      incident: { id: string } | null;
+    };
   }
 
   async #must(...args: string[]): Promise<void> {

@@ -1,6 +1,8 @@
 // npm run demo: a canary that progresses to promotion, then a faulty one rolled back, on a
 // throwaway local stack (its own state and ports), driven by the real CLI and the real cron.
 // On a terminal the stack stays up afterwards, until Ctrl-C, so the links it prints work.
+import type { RolloutPhase } from "../schemas/rollout-state.ts";
+import { PHASE_NAMES } from "../worker/core/rollout/event-words.ts";
 import { type Answers, DemoStack } from "./demo-stack.ts";
 
 const DEADLINE = Date.now() + 180_000;
@@ -12,7 +14,7 @@ const describe = (answers: Answers) =>
   [...answers].map(([version, n]) => `${version} ${n}`).join(", ");
 
 /** Rounds of traffic and cron until the rollout ends; returns its final phase. */
-async function drive(label: string): Promise<string> {
+async function drive(label: string): Promise<RolloutPhase | "timeout"> {
   for (let round = 1; Date.now() < DEADLINE; round++) {
     const answers = await demo.round();
     const sent = [...answers.values()].reduce((a, b) => a + b, 0);
@@ -31,12 +33,12 @@ try {
   console.log("\n=== 1. a healthy canary (v2) ===");
   await demo.startHealthyCanary();
   const first = await drive("healthy canary");
-  console.log(`\nhealthy canary: ${first}`);
+  console.log(`\nhealthy canary: ${said(first)}`);
 
   console.log("\n=== 2. a faulty canary (v3 answers 25% 500s) ===");
   await demo.startFaultyCanary();
   const second = await drive("faulty canary");
-  console.log(`\nfaulty canary: ${second}; it received ${demo.faultyHits} requests in all`);
+  console.log(`\nfaulty canary: ${said(second)}; it received ${demo.faultyHits} requests in all`);
   await demo.cli("history", "demo");
   const incident = await demo.lastIncident();
   if (incident) {
@@ -61,6 +63,11 @@ console.log(
     : "\nthe demo stack is stopped now, so the links above are dead (the output is not a terminal). " +
         "Run `npm run demo` in a terminal to keep it up until Ctrl-C, or `npm start` for a stack of your own.",
 );
+
+/** A phase in the words every view uses ("rolled back"). */
+function said(phase: RolloutPhase | "timeout"): string {
+  return phase === "timeout" ? "not ended in time" : PHASE_NAMES[phase];
+}
 
 /** Resolves at the first Ctrl-C (SIGINT); later ones are ignored until the demo has stopped. */
 function firstInterrupt(): Promise<void> {

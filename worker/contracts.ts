@@ -94,6 +94,8 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   knows(name: string): boolean;
   activeRollouts(): string[];
   indexRelease(name: string, active: boolean): void;
+  /** Whether a release of this name was ever started (an ended one too: its history stays). */
+  knowsRelease(name: string): boolean;
   activeReleases(): string[];
   claimWebhookSignature(signature: string, now: number, keepMs: number): boolean;
   generation(): number;
@@ -117,6 +119,20 @@ export function releaseObjectOf(
   name: string,
 ) {
   return env.RELEASES.get(env.RELEASES.idFromName(name));
+}
+
+/**
+ * The object of a release the registry knows, for a read or an abort; undefined for a name never
+ * started, without reaching an object (which would create one, and its storage, per name asked).
+ */
+export async function knownReleaseObjectOf(
+  env: {
+    RELEASES: DurableObjectNamespace<ReleaseRpc>;
+    REGISTRY: DurableObjectNamespace<RegistryRpc>;
+  },
+  name: string,
+) {
+  return (await registryOf(env).knowsRelease(name)) ? releaseObjectOf(env, name) : undefined;
 }
 
 export interface Attribution {

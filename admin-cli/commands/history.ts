@@ -2,8 +2,9 @@
 import type { EventDetail, Promotion } from "../../schemas/history.ts";
 import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import {
-  EVENT_NAMES,
+  eventText,
   figuresText,
+  PHASE_NAMES,
   timeText,
   weightText,
 } from "../../worker/core/rollout/event-words.ts";
@@ -33,7 +34,7 @@ export function describeDetail(detail: EventDetail | null): string | null {
   }
   const parts = [
     detail.promotion ? describePromotion(detail.promotion) : null,
-    `step ${detail.step} ${weightText(detail.weight, detail.verdict?.fromWeight)}, ${detail.phase}`,
+    `step ${detail.step} ${weightText(detail.weight, detail.verdict?.fromWeight)}, ${PHASE_NAMES[detail.phase]}`,
     figures("candidate", detail.verdict?.candidate),
     figures("baseline", detail.verdict?.baseline),
   ];
@@ -56,7 +57,7 @@ export default defineCommand({
         history.map((h) => [
           timeText(h.at),
           h.revision === null ? "" : String(h.revision),
-          EVENT_NAMES[h.type],
+          eventText(h),
           h.author ?? "",
           [h.reason, describeDetail(h.detail)].filter(Boolean).join(" · "),
         ]),

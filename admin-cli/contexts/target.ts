@@ -17,6 +17,11 @@ export interface Target {
   environment: string | undefined;
   /** Read when a request needs it, so an offline command never fails on a missing token. */
   token(): string | undefined;
+  /**
+   * Where the token was given ("--token", "KEYSTONE_TOKEN", a context's variable); undefined for
+   * the local Worker's own token read from .dev.vars, or none: a refusal's hint depends on it.
+   */
+  tokenGiven(): string | undefined;
 }
 
 export function resolveTarget(
@@ -49,16 +54,20 @@ export function resolveTarget(
       );
     return value;
   };
+  const contextVariable = () => `$${context!.tokenEnv} (context "${chosen}")`;
+  /** The token and where it was given, in the order flags, context by flag, env, context, local. */
+  const pick = (): { value: string | undefined; given: string | undefined } => {
+    if (globals.token !== undefined) return { value: globals.token, given: "--token" };
+    if (fromContext && byFlag) return { value: contextToken(), given: contextVariable() };
+    if (env.KEYSTONE_TOKEN) return { value: env.KEYSTONE_TOKEN, given: "KEYSTONE_TOKEN" };
+    if (fromContext) return { value: contextToken(), given: contextVariable() };
+    return { value: localToken(url), given: undefined };
+  };
   return {
     url,
     context: fromContext ? chosen : undefined,
     environment: fromContext ? context.env : undefined,
-    token() {
-      if (globals.token !== undefined) return globals.token;
-      if (fromContext && byFlag) return contextToken();
-      if (env.KEYSTONE_TOKEN) return env.KEYSTONE_TOKEN;
-      if (fromContext) return contextToken();
-      return localToken(url);
-    },
+    token: () => pick().value,
+    tokenGiven: () => pick().given,
   };
 }

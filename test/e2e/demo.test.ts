@@ -44,7 +44,9 @@ describe("npm run demo, piped", () => {
     expect(await run.closed, run.output()).toBe(0);
     const output = run.output();
     expect(output).toContain("healthy canary: promoted");
-    expect(output).toContain("faulty canary: rolledBack");
+    expect(output).toContain("faulty canary: rolled back");
+    // One story per event: the phase in words in every view the demo prints (status, history).
+    expect(output).not.toContain("rolledBack");
     expect(output).toContain("# Incident 1 of demo: rollout rolled back");
 
     const first = round(output, "healthy canary", 1);

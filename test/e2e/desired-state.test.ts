@@ -313,6 +313,14 @@ describe("a file that gives its tracks origins (the issue's pipeline, as docs/ci
     const record = JSON.parse((await cli("get", "legacy", "--json")).stdout);
     expect(record.config.versions.stable).toMatchObject({ origin: canary.url, release: "v2" });
     expect((await cli("apply", "-f", file, "--force")).code).toBe(0);
+    // History says the apply was forced, and over which release.
+    expect((await cli("history", "legacy")).stdout).toContain(
+      "config applied, forced over v2 serving",
+    );
+    const { history } = JSON.parse((await cli("history", "legacy", "--json")).stdout);
+    expect(history.findLast((e: { type: string }) => e.type === "config.applied")).toMatchObject({
+      detail: { forced: true, forcedOver: { name: "v2", origin: canary.url } },
+    });
     expect((await cli("delete", "legacy", "--yes")).code).toBe(0);
   });
 });

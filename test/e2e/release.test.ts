@@ -192,7 +192,7 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     await cron(); // worker rolls back; the release aborts api and web
     const waited = await waiting;
     expect(waited.code).toBe(10);
-    expect(waited.stderr).toMatch(/faulty: release rolledBack — worker rolled back: error rate/);
+    expect(waited.stderr).toMatch(/faulty: release rolled back — worker rolled back: error rate/);
     expect(await phases()).toEqual({ api: "aborted", web: "aborted", worker: "rolledBack" });
 
     const hits = faulty.totalHits();

@@ -232,3 +232,23 @@ describe("item 20.5: reads of unknown services", () => {
     expect(known.status).toBe(200);
   });
 });
+
+describe("reads of unknown releases", () => {
+  it("a GET or abort of a release nobody started reaches no Durable Object: 404, and no storage made", async () => {
+    const before = (await listDurableObjectIds(env.RELEASES)).length;
+    const status = await call("https://admin.test/_keystone/v1/releases/ghost-release", "*", {
+      headers: { authorization: "Bearer test-read-token" },
+    });
+    expect(status.status).toBe(404);
+    expect(await status.json()).toMatchObject({
+      error: { code: "not_found", message: 'no release named "ghost-release"' },
+    });
+    const aborted = await call(
+      "https://admin.test/_keystone/v1/releases/ghost-release-2/abort",
+      "*",
+      { method: "POST", headers: ADMIN, body: JSON.stringify({ author: "ana" }) },
+    );
+    expect(aborted.status).toBe(404);
+    expect((await listDurableObjectIds(env.RELEASES)).length).toBe(before);
+  });
+});

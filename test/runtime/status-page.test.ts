@@ -236,3 +236,38 @@ describe("incidents on the status page", () => {
     expect(await landed.text()).toContain("Sign out");
   });
 });
+
+describe("an apply --force in history", () => {
+  it("is marked forced, over the release that served, in the history's detail and on the page", async () => {
+    const h = new RolloutHarness("paged-forced");
+    const file = rolloutService("paged-forced", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps: [{ weight: 10, bake: "5m" }],
+      analysis: { minRequests: 10, maxErrorRatePercent: 5 },
+    });
+    await h.apply(file);
+    await h.command("start");
+    expect((await h.command("promote", { full: true })).status).toBe(200);
+    // The file again after the promotion would serve v1 where v2 serves: refused, then forced.
+    const refused = await h.api("PUT", "/services/paged-forced", { config: file });
+    expect(refused.status).toBe(409);
+    const forced = await h.api("PUT", "/services/paged-forced", { config: file, force: true });
+    expect(forced.status, await forced.clone().text()).toBe(200);
+    // The same file again: nothing to override, nothing stored.
+    expect((await h.api("PUT", "/services/paged-forced", { config: file })).status).toBe(200);
+    const { history } = (await (await h.api("GET", "/services/paged-forced/history")).json()) as {
+      history: { type: string; detail: Record<string, unknown> | null }[];
+    };
+    const applied = history.filter((e) => e.type === "config.applied");
+    expect(applied.map((e) => e.detail?.forced ?? false)).toEqual([false, true]);
+    expect(applied[1]!.detail).toMatchObject({
+      forced: true,
+      forcedOver: { name: "v2", origin: env.CANARY_ORIGIN },
+    });
+    const html = await (
+      await page("/_keystone/ui", { headers: { cookie: await session() } })
+    ).text();
+    const section = html.slice(html.indexOf('data-service="paged-forced"'));
+    expect(section).toContain("<td>config applied, forced over v2 serving</td>");
+  });
+});

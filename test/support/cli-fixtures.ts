@@ -250,6 +250,14 @@ export function releaseStatus(phase: ReleasePhase, reason = "api held; web waits
         author: "ana",
         reason: "2 services",
       },
+      {
+        at: AT,
+        type: "release.serviceStarted",
+        service: "api",
+        rolloutId: "r-api",
+        author: null,
+        reason: "first to start",
+      },
     ],
     now: AT,
   };

@@ -7,7 +7,7 @@ import type { ApplyCommand } from "../../schemas/ledger.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import type { RolloutStrategy } from "../../schemas/rollout.ts";
 import { type DesiredRelease, withRelease } from "../../schemas/service-spec.ts";
-import { releaseObjectOf, serviceObjectOf } from "../contracts.ts";
+import { knownReleaseObjectOf, serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import { allBounded } from "./bounded.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
@@ -33,8 +33,10 @@ export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePr
 
 /** A release of this name must not be running: its services would be refused after the apply. */
 async function checkReleaseFree(env: Env, name: string): Promise<void> {
-  const status = await releaseObjectOf(env, name).status(name);
-  if (status.ok && status.value.release.endedAt === null)
+  // A name never started is free, and no object is made for it here.
+  const object = await knownReleaseObjectOf(env, name);
+  const status = object ? await object.status(name) : null;
+  if (status?.ok && status.value.release.endedAt === null)
     throw new ApiError(
       "wrong_phase",
       `release "${name}" (the file's together.release) is still ${status.value.release.phase}: wait for it to end, or keystone release abort ${name}`,

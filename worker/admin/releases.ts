@@ -1,10 +1,20 @@
 // The admin API's release endpoints: start one from a release file, read its status, abort it.
 import { ReleaseStatus } from "../../schemas/api-responses.ts";
 import type { ReleaseFile } from "../../schemas/release-file.ts";
-import { releaseObjectOf } from "../contracts.ts";
+import { knownReleaseObjectOf, releaseObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 import type { Handlers } from "./endpoints.ts";
-import { objectAnswer, unwrap } from "./errors.ts";
+import { ApiError, objectAnswer, unwrap } from "./errors.ts";
+
+/**
+ * The object of a release that was started: a name never started is not found without reaching
+ * an object (a read token could otherwise create one, and its storage, per name it asks about).
+ */
+async function releaseToRead(env: Env, name: string) {
+  const object = await knownReleaseObjectOf(env, name);
+  if (!object) throw new ApiError("not_found", `no release named "${name}"`);
+  return object;
+}
 
 /** Starts a release (the API and the deploy webhook); the answer is its status after the start. */
 export async function startReleaseOf(
@@ -20,10 +30,12 @@ export const releaseHandlers = {
   startRelease: ({ body: { file, ...who } }, c) => startReleaseOf(c.env, file, who),
 
   async releaseStatus({ params: { name } }, c) {
-    return objectAnswer(await releaseObjectOf(c.env, name).status(name), `release "${name}"`);
+    const release = await releaseToRead(c.env, name);
+    return objectAnswer(await release.status(name), `release "${name}"`);
   },
 
   async abortRelease({ params: { name }, body }, c) {
-    return objectAnswer(await releaseObjectOf(c.env, name).abort(name, body), `release "${name}"`);
+    const release = await releaseToRead(c.env, name);
+    return objectAnswer(await release.abort(name, body), `release "${name}"`);
   },
 } satisfies Partial<Handlers>;

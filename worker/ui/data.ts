@@ -11,6 +11,7 @@ import { liveServices } from "../admin/service-record.ts";
 import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
+import { eventText } from "../core/rollout/event-words.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
 import {
@@ -89,7 +90,13 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
     history: history
       .slice(-HISTORY_LINES)
       .reverse()
-      .map(({ at, type, author, reason }) => ({ at, type, author, reason })),
+      .map(({ at, type, author, reason, detail }) => ({
+        at,
+        type,
+        what: eventText({ type, detail }),
+        author,
+        reason,
+      })),
     incidents: Incident.array()
       .parse(incidents)
       .slice(0, INCIDENT_LINES)

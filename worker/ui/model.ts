@@ -46,6 +46,8 @@ export const RolloutPanel = z.object({
 export const HistoryLine = z.object({
   at: Instant,
   type: HistoryEventType,
+  /** The event in words, as `keystone history` names it ("config applied, forced over v9 serving"). */
+  what: z.string(),
   author: z.string().nullable(),
   reason: z.string().nullable(),
 });

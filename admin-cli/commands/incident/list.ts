@@ -1,6 +1,6 @@
 // keystone incident list SERVICE: the service's incidents, newest first (--json: what the API
 // answers, {service, incidents: [{id, rolloutId, outcome, at, release, summary}]}).
-import { timeText } from "../../../worker/core/rollout/event-words.ts";
+import { PHASE_NAMES, timeText } from "../../../worker/core/rollout/event-words.ts";
 import { defineCommand } from "../../command.ts";
 import { table } from "../../io.ts";
 
@@ -20,7 +20,7 @@ export default defineCommand({
         answer.incidents.map((i) => [
           i.id,
           timeText(i.at),
-          out.paint("red", i.outcome),
+          out.paint("red", PHASE_NAMES[i.outcome]),
           i.release ?? "–",
           i.summary,
         ]),

@@ -1,5 +1,6 @@
 // keystone release abort RELEASE: every service the release started is aborted (all traffic back
 // to each baseline); the services still waiting never start.
+import { RELEASE_PHASE_NAMES } from "../../../worker/core/release/release-words.ts";
 import { defineCommand } from "../../command.ts";
 import { renderRelease } from "../../release-view.ts";
 import { releaseArgs } from "./shared.ts";
@@ -18,7 +19,9 @@ export default defineCommand({
       body: { author, reason: args.reason },
     });
     out.result(status);
-    out.line(`${out.paint("green", "✓")} release ${args.release}: ${status.release.phase}`);
+    out.line(
+      `${out.paint("green", "✓")} release ${args.release}: ${RELEASE_PHASE_NAMES[status.release.phase]}`,
+    );
     for (const line of renderRelease(out, status)) out.line(line);
   },
 });

@@ -1,4 +1,5 @@
 // keystone rollout promote|pause|resume|abort SERVICE: one operator action each.
+import { PHASE_NAMES } from "../../../worker/core/rollout/event-words.ts";
 import { defineCommand } from "../../command.ts";
 import { serviceArgs } from "./shared.ts";
 
@@ -53,7 +54,7 @@ export function rolloutAction(action: keyof typeof ACTIONS) {
       // The operator's own words when given (they are what history records), else the verdict's.
       const why = args.reason ?? state.lastVerdict?.reason ?? "";
       out.line(
-        `${out.paint("green", "✓")} ${args.service}: ${state.phase}, ${state.candidate} at ${state.weight}% — ${why}`,
+        `${out.paint("green", "✓")} ${args.service}: ${PHASE_NAMES[state.phase]}, ${state.candidate} at ${state.weight}% — ${why}`,
       );
     },
   });

@@ -102,6 +102,11 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     this.#store.setReleaseActive(String(name), active === true, Date.now());
   }
 
+  /** Whether a release of this name was ever started: a name never started has no object. */
+  knowsRelease(name: string): boolean {
+    return this.#store.knowsRelease(String(name));
+  }
+
   activeReleases(): string[] {
     return this.#store.activeReleases();
   }

@@ -120,6 +120,11 @@ export class RegistryStore {
     );
   }
 
+  /** Whether a release of this name was ever started (its row stays once it ends). */
+  knowsRelease(name: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM releases WHERE name = ?", name).toArray().length > 0;
+  }
+
   activeReleases(): string[] {
     return this.#sql
       .exec("SELECT name FROM releases WHERE active = 1 ORDER BY name")

@@ -2,14 +2,15 @@
 // steps in order: a superseded rollout ends, the spec and the config of record are stored as one
 // revision, and a rollout under the policy starts, recorded with the apply's author and reason.
 import type { ChangeResult } from "../../../schemas/api-responses.ts";
-import type { ApplyPlan } from "../../../schemas/apply-plan.ts";
+import type { ApplyPlan, ReleaseRef } from "../../../schemas/apply-plan.ts";
+import type { ConfigDetail } from "../../../schemas/history.ts";
 import type { ApplyCommand, Effect } from "../../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import { keptTracksOf, type ServiceSpec } from "../../../schemas/service-spec.ts";
 import { restoreMaskedSecrets } from "../config-readers.ts";
 import { abortRollout } from "../rollout/commands.ts";
-import { planApply } from "./apply-plan.ts";
+import { type Planned, planApply } from "./apply-plan.ts";
 import { describePlan } from "./apply-words.ts";
 import { checkBase, commitConfig, specOf } from "./config-changes.ts";
 import { notifyEffects, rolloutDetail, rolloutText } from "./records.ts";
@@ -64,6 +65,23 @@ function supersede(state: LedgerState, reason: string, command: ApplyCommand, no
 }
 
 /**
+ * What history records of an apply --force: forced, over what served, when the same apply without
+ * --force is refused or plans otherwise (keeps a rolled-back release held). A --force that
+ * changed nothing the plain apply would not have done records nothing.
+ */
+function forcedDetail(
+  state: LedgerState,
+  command: ApplyCommand,
+  plan: Planned,
+): Partial<ConfigDetail> {
+  if (command.force !== true) return {};
+  const plain = planApply(state, { ...command, force: false });
+  if (plain.ok && plain.value.outcome === plan.outcome) return {};
+  const over: ReleaseRef | null = plan.serving;
+  return over ? { forced: true, forcedOver: over } : { forced: true };
+}
+
+/**
  * The spec to store: a file that names no release and gives its release tracks no origin leaves
  * the release to deploys (apply --release, the deploy webhook), so the one last named stays.
  */
@@ -109,7 +127,16 @@ export function apply(
     const kind = "config.applied";
     steps = chain(
       steps,
-      commitConfig(steps.state, "apply", kind, plan.resolved, command, now, {}, config),
+      commitConfig(
+        steps.state,
+        "apply",
+        kind,
+        plan.resolved,
+        command,
+        now,
+        forcedDetail(state, command, plan),
+        config,
+      ),
     );
   }
   const stored = steps.state.revision !== state.revision;

@@ -10,6 +10,7 @@ import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { isActive } from "../../../schemas/rollout-state.ts";
 import { Service } from "../../../schemas/service.ts";
 import type { ServiceSpec } from "../../../schemas/service-spec.ts";
+import { forcedText } from "../rollout/event-words.ts";
 import { isRamping } from "../rollout/ramp.ts";
 import { notifyEffects } from "./records.ts";
 import { recordServing } from "./serving.ts";
@@ -108,7 +109,7 @@ export function commitConfig(
       ...notifyEffects(
         config,
         "config.applied",
-        `${state.name}: revision ${revision} (${kind})`,
+        `${state.name}: revision ${revision} (${[kind, forcedText(detail)].filter(Boolean).join(", ")})`,
         detail,
         now,
       ),

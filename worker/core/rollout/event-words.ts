@@ -3,8 +3,9 @@
 // the same everywhere: its name, its time, its step and the candidate's weight, its figures, who
 // acted, and for an incident the candidate's last request.
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
+import type { EventDetail } from "../../../schemas/history.ts";
 import type { IncidentWire } from "../../../schemas/incident.ts";
-import type { VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
+import type { RolloutPhase, VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
 
 /** "2026-11-22 10:02:00Z": a time as people read it, to the second (JSON keeps ISO-8601). */
 export function timeText(at: string | number): string {
@@ -39,6 +40,31 @@ export const EVENT_NAMES: Record<HistoryEventType, string> = {
   "rollout.deadlineExceeded": "deadline passed",
   "rollout.noTraffic": "no eligible traffic",
 };
+
+/** What a rollout's phase is called: an ended one by the event that ended it. */
+export const PHASE_NAMES: Record<RolloutPhase, string> = {
+  progressing: "progressing",
+  paused: EVENT_NAMES["rollout.paused"],
+  promoted: EVENT_NAMES["rollout.promoted"],
+  rolledBack: EVENT_NAMES["rollout.rolledBack"],
+  aborted: EVENT_NAMES["rollout.aborted"],
+};
+
+/**
+ * An event's name in a history line, with what an apply --force overrode: "config applied, forced
+ * over v9.0.0 serving".
+ */
+export function eventText(event: { type: HistoryEventType; detail: EventDetail | null }): string {
+  const forced = forcedText(event.detail);
+  return forced ? `${EVENT_NAMES[event.type]}, ${forced}` : EVENT_NAMES[event.type];
+}
+
+/** "forced over v9.0.0 serving" for an apply --force's detail; null for any other. */
+export function forcedText(detail: EventDetail | null): string | null {
+  if (detail?.kind !== "config" || !detail.forced) return null;
+  const over = detail.forcedOver;
+  return over ? `forced over ${over.name ?? over.origin} serving` : "forced";
+}
 
 /** What each verdict is called: the name of the event it makes, or of the hold. */
 export const OUTCOME_NAMES: Record<VerdictBody["outcome"], string> = {

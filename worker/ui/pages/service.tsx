@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // One service on the status page: split, rollout, live figures with charts, history, incidents.
 
-import { EVENT_NAMES, OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
+import { OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
 import type { IncidentLine, ServicePanel } from "../model.ts";
 import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
@@ -108,7 +108,7 @@ function History(props: { service: ServicePanel }) {
         {props.service.history.map((h) => (
           <tr>
             <td>{timeText(h.at)}</td>
-            <td>{EVENT_NAMES[h.type]}</td>
+            <td>{h.what}</td>
             <td>{h.author ?? "–"}</td>
             <td class="reason">{h.reason ?? ""}</td>
           </tr>
