@@ -1,0 +1,135 @@
+// The MCP endpoint inside workerd, driven by the SDK's own client: the SDK runs in the Worker,
+// tools follow the token's scope, arguments the API refuses come back naming the field, a secret
+// in an argument is refused before anything is stored, and resources are read masked for readers.
+import { exports } from "cloudflare:workers";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { localShop } from "../support/workerd/publish.ts";
+
+const ADMIN_TOKEN = "test-admin-token";
+const READ_TOKEN = "test-read-token";
+const MCP_URL = new URL("https://admin.example.com/_keystone/mcp");
+
+const open: Client[] = [];
+
+async function agent(token: string | undefined): Promise<Client> {
+  const client = new Client({ name: "keystone-runtime-test", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(MCP_URL, {
+    requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    fetch: (url, init) => exports.default.fetch(new Request(url, init)),
+  });
+  await client.connect(transport);
+  open.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+});
+
+function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
+  return (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
+}
+
+async function applyShop(client: Client, overrides = {}) {
+  return client.callTool({
+    name: "applyService",
+    arguments: { name: "shop", config: localShop(overrides), reason: "set up the shop" },
+  });
+}
+
+describe("the MCP endpoint", () => {
+  it("lists every tool to the admin token and only the read tools to the read token", async () => {
+    const admin = (await (await agent(ADMIN_TOKEN)).listTools()).tools.map((t) => t.name);
+    const reader = (await (await agent(READ_TOKEN)).listTools()).tools.map((t) => t.name);
+    expect(admin).toEqual(expect.arrayContaining(["setWeights", "startRollout", "listServices"]));
+    expect(reader).toContain("listServices");
+    expect(reader).not.toContain("setWeights");
+    expect(admin.length).toBeGreaterThan(reader.length);
+  });
+
+  it("refuses a request without a token as the API does", async () => {
+    await expect(agent(undefined)).rejects.toThrow(/401|missing bearer token/i);
+  });
+
+  it("moves weights and answers with the split now served and the revision", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    expect((await applyShop(client)).isError).toBeFalsy();
+    const moved = await client.callTool({
+      name: "setWeights",
+      arguments: { name: "shop", split: { stable: 70, canary: 30 }, reason: "try the canary" },
+    });
+    expect(moved.isError).toBeFalsy();
+    expect(text(moved)).toMatch(/^Now serving shop: stable 70%, canary 30% \(revision 2\)\./);
+    expect(moved.structuredContent).toMatchObject({
+      revision: 2,
+      servingNow: { split: { stable: 70, canary: 30 }, revision: 2 },
+    });
+  });
+
+  it("gives the API's validation error, naming the field", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    await applyShop(client);
+    const bad = await client.callTool({
+      name: "setWeights",
+      arguments: { name: "shop", split: { stable: 70, canary: 20 }, reason: "bad sum" },
+    });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(/^invalid: .*\n- split: weights sum to 90, must be 100/);
+  });
+
+  it("needs a reason for a change, and sets the author itself", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const noReason = await client.callTool({
+      name: "setWeights",
+      arguments: { name: "shop", split: { stable: 100, canary: 0 } },
+    });
+    expect(noReason.isError).toBe(true);
+    expect(text(noReason)).toMatch(/^reason: /);
+    const author = await applyShop(client, {});
+    expect(author.isError).toBeFalsy();
+    const impersonating = await client.callTool({
+      name: "revertService",
+      arguments: { name: "shop", to: 1, reason: "back", author: "alice" },
+    });
+    expect(text(impersonating)).toMatch(/^author: set by Keystone/);
+  });
+
+  it("refuses a token in an argument before anything is stored", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    await applyShop(client);
+    const leaked = await client.callTool({
+      name: "setWeights",
+      arguments: {
+        name: "shop",
+        split: { stable: 50, canary: 50 },
+        reason: `use Bearer ${ADMIN_TOKEN} next time`,
+      },
+    });
+    expect(leaked.isError).toBe(true);
+    expect(text(leaked)).toMatch(/^reason: holds a Keystone secret/);
+    const history = await client.callTool({ name: "serviceHistory", arguments: { name: "shop" } });
+    expect(text(history)).not.toContain(ADMIN_TOKEN);
+    const events = (history.structuredContent as { history: { type: string }[] }).history;
+    expect(events.map((e) => e.type)).not.toContain("weights.changed");
+  });
+
+  it("shows a read token the service's config as YAML with notify URLs masked", async () => {
+    const admin = await agent(ADMIN_TOKEN);
+    const secretUrl = "https://hooks.example.com/services/T000/B000/very-secret-path";
+    expect(
+      (await applyShop(admin, { notify: [{ url: secretUrl, events: ["rollout.rolledBack"] }] }))
+        .isError,
+    ).toBeFalsy();
+    const uri = "keystone://services/shop/config.yaml";
+    const asAdmin = await admin.readResource({ uri });
+    expect((asAdmin.contents[0] as { text: string }).text).toContain(secretUrl);
+    const reader = await agent(READ_TOKEN);
+    const asReader = (await reader.readResource({ uri })).contents[0] as { text: string };
+    expect(asReader.text).toMatch(/^services:\n {2}- name: shop\n/);
+    expect(asReader.text).not.toContain("very-secret-path");
+    const listed = await reader.listResources();
+    expect(listed.resources.map((r) => r.uri)).toContain(uri);
+  });
+});
