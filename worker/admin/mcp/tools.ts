@@ -26,7 +26,7 @@ const TERMS: Record<EndpointName, AgentTerms> = {
     cannotUndo:
       "requests already served under the new config. revertService takes a service back to an earlier revision; a rollout the apply started runs until it ends or is aborted.",
   },
-  planFile: { reads: true, note: "What applying the file would do, service by service." },
+  planFile: { reads: true },
   getService: { reads: true },
   applyService: {
     changes: "stores a new revision of the service's config; the data plane serves it in seconds.",
@@ -57,10 +57,7 @@ const TERMS: Record<EndpointName, AgentTerms> = {
   rolloutStatus: { reads: true },
   listIncidents: { reads: true },
   getIncident: { reads: true, note: "Answers the incident as Markdown, and as data." },
-  rolloutVerdicts: {
-    reads: true,
-    note: "Why the rollout did what it did: each verdict's checks and numbers (rollout explain).",
-  },
+  rolloutVerdicts: { reads: true },
   mirrorReport: { reads: true },
   startRollout: {
     changes:
@@ -170,8 +167,9 @@ function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
   if ("notATool" in terms || (endpoint.scope !== "read" && endpoint.scope !== "admin")) return;
   const params = "params" in endpoint ? endpoint.params.shape : {};
   const query = "query" in endpoint ? endpoint.query.shape : {};
-  const { [AUTHOR]: _author, ...body } = bodyShape(endpoint);
   const writes = endpoint.scope === "admin";
+  // Only a change is attributed: a read's body takes no author, and no reason worth asking for.
+  const { [AUTHOR]: _author, [REASON]: _reason, ...body } = bodyShape(endpoint);
   return {
     name: endpoint.name,
     endpoint,
