@@ -32,10 +32,12 @@ function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
 }
 
-async function applyShop(client: Client, overrides = {}) {
+/** The shop under a name (and host) of the test's own: the tests share the Worker's storage. */
+async function applyShop(client: Client, name: string, overrides = {}) {
+  const config = localShop({ name, hosts: [`${name}.example.com`], ...overrides });
   return client.callTool({
     name: "applyService",
-    arguments: { name: "shop", config: localShop(overrides), reason: "set up the shop" },
+    arguments: { name, config, reason: "set up the shop" },
   });
 }
 
@@ -55,13 +57,19 @@ describe("the MCP endpoint", () => {
 
   it("moves weights and answers with the split now served and the revision", async () => {
     const client = await agent(ADMIN_TOKEN);
-    expect((await applyShop(client)).isError).toBeFalsy();
+    expect((await applyShop(client, "mcp-weights")).isError).toBeFalsy();
     const moved = await client.callTool({
       name: "setWeights",
-      arguments: { name: "shop", split: { stable: 70, canary: 30 }, reason: "try the canary" },
+      arguments: {
+        name: "mcp-weights",
+        split: { stable: 70, canary: 30 },
+        reason: "try the canary",
+      },
     });
     expect(moved.isError).toBeFalsy();
-    expect(text(moved)).toMatch(/^Now serving shop: stable 70%, canary 30% \(revision 2\)\./);
+    expect(text(moved)).toMatch(
+      /^Now serving mcp-weights: stable 70%, canary 30% \(revision 2\)\./,
+    );
     expect(moved.structuredContent).toMatchObject({
       revision: 2,
       servingNow: { split: { stable: 70, canary: 30 }, revision: 2 },
@@ -70,10 +78,10 @@ describe("the MCP endpoint", () => {
 
   it("gives the API's validation error, naming the field", async () => {
     const client = await agent(ADMIN_TOKEN);
-    await applyShop(client);
+    await applyShop(client, "mcp-invalid");
     const bad = await client.callTool({
       name: "setWeights",
-      arguments: { name: "shop", split: { stable: 70, canary: 20 }, reason: "bad sum" },
+      arguments: { name: "mcp-invalid", split: { stable: 70, canary: 20 }, reason: "bad sum" },
     });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toMatch(/^invalid: .*\n- split: weights sum to 90, must be 100/);
@@ -83,33 +91,36 @@ describe("the MCP endpoint", () => {
     const client = await agent(ADMIN_TOKEN);
     const noReason = await client.callTool({
       name: "setWeights",
-      arguments: { name: "shop", split: { stable: 100, canary: 0 } },
+      arguments: { name: "mcp-reason", split: { stable: 100, canary: 0 } },
     });
     expect(noReason.isError).toBe(true);
     expect(text(noReason)).toMatch(/^reason: /);
-    const author = await applyShop(client, {});
+    const author = await applyShop(client, "mcp-reason");
     expect(author.isError).toBeFalsy();
     const impersonating = await client.callTool({
       name: "revertService",
-      arguments: { name: "shop", to: 1, reason: "back", author: "alice" },
+      arguments: { name: "mcp-reason", to: 1, reason: "back", author: "alice" },
     });
     expect(text(impersonating)).toMatch(/^author: set by Keystone/);
   });
 
   it("refuses a token in an argument before anything is stored", async () => {
     const client = await agent(ADMIN_TOKEN);
-    await applyShop(client);
+    await applyShop(client, "mcp-secret");
     const leaked = await client.callTool({
       name: "setWeights",
       arguments: {
-        name: "shop",
+        name: "mcp-secret",
         split: { stable: 50, canary: 50 },
         reason: `use Bearer ${ADMIN_TOKEN} next time`,
       },
     });
     expect(leaked.isError).toBe(true);
     expect(text(leaked)).toMatch(/^reason: holds a Keystone secret/);
-    const history = await client.callTool({ name: "serviceHistory", arguments: { name: "shop" } });
+    const history = await client.callTool({
+      name: "serviceHistory",
+      arguments: { name: "mcp-secret" },
+    });
     expect(text(history)).not.toContain(ADMIN_TOKEN);
     const events = (history.structuredContent as { history: { type: string }[] }).history;
     expect(events.map((e) => e.type)).not.toContain("weights.changed");
@@ -119,17 +130,60 @@ describe("the MCP endpoint", () => {
     const admin = await agent(ADMIN_TOKEN);
     const secretUrl = "https://hooks.example.com/services/T000/B000/very-secret-path";
     expect(
-      (await applyShop(admin, { notify: [{ url: secretUrl, events: ["rollout.rolledBack"] }] }))
-        .isError,
+      (
+        await applyShop(admin, "mcp-masked", {
+          notify: [{ url: secretUrl, events: ["rollout.rolledBack"] }],
+        })
+      ).isError,
     ).toBeFalsy();
-    const uri = "keystone://services/shop/config.yaml";
+    const uri = "keystone://services/mcp-masked/config.yaml";
     const asAdmin = await admin.readResource({ uri });
     expect((asAdmin.contents[0] as { text: string }).text).toContain(secretUrl);
     const reader = await agent(READ_TOKEN);
     const asReader = (await reader.readResource({ uri })).contents[0] as { text: string };
-    expect(asReader.text).toMatch(/^services:\n {2}- name: shop\n/);
+    expect(asReader.text).toMatch(/^services:\n {2}- name: mcp-masked\n/);
     expect(asReader.text).not.toContain("very-secret-path");
     const listed = await reader.listResources();
     expect(listed.resources.map((r) => r.uri)).toContain(uri);
+  });
+
+  it("an aborted rollout: its incident as Markdown, and the prompt that investigates it", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
+    expect((await applyShop(client, "mcp-incident", { rollout })).isError).toBeFalsy();
+    const started = await client.callTool({
+      name: "startRollout",
+      arguments: { name: "mcp-incident", reason: "ship v2" },
+    });
+    expect(text(started), text(started)).toMatch(
+      /^Now serving mcp-incident: stable 90%, canary 10%/,
+    );
+    const aborted = await client.callTool({
+      name: "abortRollout",
+      arguments: { name: "mcp-incident", reason: "wrong build" },
+    });
+    expect(aborted.isError, text(aborted)).toBeFalsy();
+
+    const reader = await agent(READ_TOKEN);
+    const incident = await reader.callTool({
+      name: "getIncident",
+      arguments: { name: "mcp-incident", id: "1" },
+    });
+    expect(text(incident)).toMatch(/^# Incident 1 of mcp-incident: rollout aborted\n/);
+    expect(text(incident)).toContain("admin token via MCP");
+    const resource = await reader.readResource({
+      uri: "keystone://services/mcp-incident/incidents/1.md",
+    });
+    expect((resource.contents[0] as { text: string }).text).toBe(text(incident));
+
+    const prompt = await reader.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-incident" },
+    });
+    const asked = (prompt.messages[0]!.content as { text: string }).text;
+    expect(asked).toMatch(/^Investigate incident 1 of the service "mcp-incident"\./);
+    expect(asked).toContain("# Incident 1 of mcp-incident: rollout aborted");
+    expect(asked).toContain("## The rollout's last verdicts");
+    expect(asked).toMatch(/"reason": "wrong build"/);
   });
 });
