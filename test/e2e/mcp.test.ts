@@ -1,7 +1,8 @@
 // End to end: an agent drives Keystone through /_keystone/mcp with the SDK's own client, against
-// the shared Worker and real origins, and what it did shows in the real CLI's history: the tools
-// follow the token's scope, its weights move real traffic, its rollout is recorded "via MCP",
-// and what the API refuses (a read token's change, a bad field, an oversized body) it refuses here.
+// the shared Worker and real origins, and what it did shows in the real CLI's history and on the
+// status page: the tools follow the token's scope, its weights move real traffic, its rollout is
+// recorded "via MCP", and what the API refuses (a read token's change, a bad field, an oversized
+// body) it refuses here.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +29,20 @@ async function agent(token: string): Promise<Client> {
   );
   agents.push(client);
   return client;
+}
+
+/** The status page's HTML at `path`, signed in with the read token. */
+async function statusPage(path: string): Promise<string> {
+  const signedIn = await fetch(`${stack.adminUrl}/_keystone/ui/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: stack.adminUrl },
+    body: new URLSearchParams({ token: stack.secrets.READ_TOKEN }).toString(),
+  });
+  const cookie = signedIn.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const page = await fetch(`${stack.adminUrl}${path}`, { headers: { cookie } });
+  expect(page.status).toBe(200);
+  return page.text();
 }
 
 type ToolAnswer = Awaited<ReturnType<Client["callTool"]>>;
@@ -164,6 +179,7 @@ describe("an agent over MCP", () => {
     );
     const table = (await stack.cli(["history", SERVICE])).stdout;
     expect(table).toMatch(/ started +admin token via MCP +ship v2 behind a canary/);
+    expect(await statusPage(`/_keystone/ui/services/${SERVICE}`)).toContain("admin token via MCP");
   });
 
   it("names the field an invalid argument is wrong in", async () => {
@@ -212,7 +228,9 @@ describe("an agent over MCP", () => {
         name: "validate",
         arguments: { services: [{ ...shop(), name: "y".repeat(MAX_BODY_BYTES) }] },
       }),
-    ).rejects.toThrow(/413|larger than 1048576 bytes/);
+    ).rejects.toThrow(
+      /"code":"too_large","message":"the request body is larger than 1048576 bytes"/,
+    );
     expect((await stack.cli(["history", SERVICE, "--json"])).stdout).toBe(before);
     expect(await versionServed(stack.url)).toBe("stable");
   });

@@ -186,4 +186,15 @@ describe("the MCP endpoint", () => {
     expect(asked).toContain("## The rollout's last verdicts");
     expect(asked).toMatch(/"reason": "wrong build"/);
   });
+
+  it("refuses an MCP request over the API's 1 MiB body limit, as the API does", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const oversized = client.callTool({
+      name: "validate",
+      arguments: { services: [{ ...localShop(), name: "y".repeat(1024 * 1024) }] },
+    });
+    await expect(oversized).rejects.toThrow(
+      /"code":"too_large","message":"the request body is larger than 1048576 bytes"/,
+    );
+  });
 });
