@@ -197,4 +197,27 @@ describe("the MCP endpoint", () => {
       /"code":"too_large","message":"the request body is larger than 1048576 bytes"/,
     );
   });
+
+  it("counts refused tokens as the API does: past ten a minute from one address, 429", async () => {
+    const from = { "cf-connecting-ip": "203.0.113.26" };
+    const initialize = (token: string) =>
+      exports.default.fetch(
+        new Request(MCP_URL, {
+          method: "POST",
+          headers: {
+            ...from,
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+        }),
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await initialize("guessed-token")).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const refused = await initialize(READ_TOKEN);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "too_many_attempts" } });
+  });
 });
