@@ -147,7 +147,7 @@ describe("the MCP endpoint", () => {
     expect(listed.resources.map((r) => r.uri)).toContain(uri);
   });
 
-  it("an aborted rollout: its incident as Markdown, and the prompt that investigates it", async () => {
+  it("an aborted rollout: its incident and report as Markdown, and the prompt that investigates it", async () => {
     const client = await agent(ADMIN_TOKEN);
     const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
     expect((await applyShop(client, "mcp-incident", { rollout })).isError).toBeFalsy();
@@ -175,6 +175,13 @@ describe("the MCP endpoint", () => {
       uri: "keystone://services/mcp-incident/incidents/1.md",
     });
     expect((resource.contents[0] as { text: string }).text).toBe(text(incident));
+
+    const report = await reader.readResource({
+      uri: "keystone://services/mcp-incident/rollout-report.md",
+    });
+    const markdown = (report.contents[0] as { text: string }).text;
+    expect(markdown).toMatch(/^### Keystone: mcp-incident — ⛔ aborted\n/);
+    expect(markdown).toContain("Split now: stable 100%, canary 0%");
 
     const prompt = await reader.getPrompt({
       name: "investigate-rollback",

@@ -1,19 +1,24 @@
 // What an agent (or the person beside it) can open without calling a tool: a service's config as
-// the YAML file `keystone get SERVICE -o yaml` prints, and an incident as the Markdown `keystone
-// incident show` prints. Read through the admin API, so a read token gets the masked config.
+// the YAML file `keystone get SERVICE -o yaml` prints, its latest rollout and an incident as the
+// Markdown `keystone rollout report` and `keystone incident show` print. Read through the admin
+// API, so a read token gets the masked config.
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { stringify } from "yaml";
 import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
 import type {
   IncidentResponse,
+  RolloutStatus,
   ServiceList,
   ServiceRecord,
 } from "../../../schemas/api-responses.ts";
+import type { HistoryResponse } from "../../../schemas/history.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
+import { renderRolloutReport } from "../../core/rollout/rollout-report.ts";
 import { type AdminDispatch, answerValue } from "./dispatch.ts";
 
 export const CONFIG_URI = "keystone://services/{name}/config.yaml";
 export const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
+export const REPORT_URI = "keystone://services/{name}/rollout-report.md";
 
 /** A URI template's variable as one value (the SDK gives a list for exploded variables). */
 const one = (value: string | string[] | undefined) =>
@@ -81,6 +86,31 @@ export function registerResources(server: McpServer, dispatch: AdminDispatch): v
           },
         ],
       };
+    },
+  );
+
+  server.registerResource(
+    "rollout-report",
+    new ResourceTemplate(REPORT_URI, { list: undefined }),
+    {
+      title: "A service's latest rollout",
+      description:
+        "The latest rollout as Markdown: each step with the figures its decision read, the verdict, the split now (keystone rollout report)",
+      mimeType: "text/markdown",
+    },
+    async (uri, { name }) => {
+      const params = { name: one(name) };
+      const [status, history] = await Promise.all([
+        dispatch.call(ADMIN_API.rolloutStatus, { params }),
+        dispatch.call(ADMIN_API.serviceHistory, { params }),
+      ]);
+      const markdown = renderRolloutReport(
+        params.name,
+        answerValue(status) as RolloutStatus,
+        (answerValue(history) as HistoryResponse).history,
+        `${dispatch.origin}/_keystone/ui`,
+      );
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: markdown }] };
     },
   );
 }
