@@ -227,4 +227,18 @@ describe("the MCP endpoint", () => {
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "too_many_attempts" } });
   });
+
+  it("is stateless: a GET (a stream to push on) or a DELETE (ending a session) is answered 405", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const response = await exports.default.fetch(
+        new Request(MCP_URL, {
+          method,
+          headers: { authorization: `Bearer ${READ_TOKEN}`, accept: "text/event-stream" },
+        }),
+      );
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      await response.arrayBuffer();
+    }
+  });
 });
