@@ -21,8 +21,7 @@ const TERMS: Record<EndpointName, AgentTerms> = {
   },
   listServices: { reads: true },
   applyFile: {
-    changes:
-      "stores a new revision of each service in the file; new releases roll out under each service's policy; host moves and swaps land all or nothing.",
+    changes: "stores a new revision of each service in the file, served in seconds.",
     cannotUndo:
       "requests already served under the new config. revertService takes a service back to an earlier revision; a rollout the apply started runs until it ends or is aborted.",
   },
