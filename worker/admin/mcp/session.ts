@@ -8,8 +8,12 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import type { EndpointName } from "../../../schemas/admin-endpoints.ts";
-import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
+import {
+  ADMIN_API,
+  type AdminApi,
+  type EndpointAnswer,
+  type EndpointName,
+} from "../../../schemas/admin-endpoints.ts";
 import type { IncidentResponse } from "../../../schemas/api-responses.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import type { Scope } from "../auth.ts";
@@ -26,7 +30,7 @@ import {
   toolsFor,
 } from "./tools.ts";
 
-export const SERVER_INFO = { name: "keystone-edge", version: "0.1.0" };
+const SERVER_INFO = { name: "keystone-edge", version: "0.1.0" };
 
 const INSTRUCTIONS = [
   "Keystone Edge splits a service's traffic between versions and rolls releases out by canary.",
@@ -153,8 +157,9 @@ export class AgentSession {
       this.#dispatch.call(ADMIN_API.getService, { params }),
     ]);
     if (!status.ok || !service.ok) return undefined;
-    const split = (status.value as { split: Record<string, number> }).split;
-    const revision = (service.value as { revision: number }).revision;
+    // Answers the API has checked against these declared schemas on their way out.
+    const { split } = status.value as EndpointAnswer<AdminApi["rolloutStatus"]>;
+    const { revision } = service.value as EndpointAnswer<AdminApi["getService"]>;
     const shares = Object.entries(split)
       .map(([track, weight]) => `${track} ${weight}%`)
       .join(", ");
