@@ -85,6 +85,22 @@ describe("the MCP endpoint", () => {
     });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toMatch(/^invalid: .*\n- split: weights sum to 90, must be 100/);
+    const unknown = await client.callTool({
+      name: "rolloutStatus",
+      arguments: { name: "mcp-invalid", verbose: true },
+    });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toBe("verbose: not an argument of rolloutStatus (it takes: name)");
+    const unknownInBody = await client.callTool({
+      name: "setWeights",
+      arguments: {
+        name: "mcp-invalid",
+        split: { stable: 100, canary: 0 },
+        reason: "r",
+        force: true,
+      },
+    });
+    expect(text(unknownInBody)).toMatch(/^invalid: .*\n- force: /);
   });
 
   it("needs a reason for a change, and sets the author itself", async () => {
