@@ -3,10 +3,14 @@
 // any fast-abort halt and the last verdict. Pure: status in, lines out.
 import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
 import type { Analysis } from "../schemas/rollout.ts";
-import { OUTCOME_NAMES, PHASE_NAMES, timeText } from "../worker/core/rollout/event-words.ts";
+import {
+  describePromotion,
+  OUTCOME_NAMES,
+  PHASE_NAMES,
+  timeText,
+} from "../worker/core/rollout/event-words.ts";
 import type { Step } from "../worker/core/rollout/steps.ts";
 import { describeWhere } from "../worker/core/wave.ts";
-import { describePromotion } from "./commands/history.ts";
 import { type Output, type Paint, type Style, table } from "./io.ts";
 
 /** The lines for a regional wave's place and a ramped rollback's progress. */

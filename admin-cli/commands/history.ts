@@ -1,7 +1,8 @@
 // keystone history SERVICE: every revision and event, who, why and when.
-import type { EventDetail, Promotion } from "../../schemas/history.ts";
+import type { EventDetail } from "../../schemas/history.ts";
 import type { VersionFigures } from "../../schemas/rollout-state.ts";
 import {
+  describePromotion,
   eventText,
   figuresText,
   PHASE_NAMES,
@@ -13,14 +14,6 @@ import { table } from "../io.ts";
 
 function figures(name: string, f: VersionFigures | null | undefined): string | null {
   return f ? `${name} ${figuresText(f)}` : null;
-}
-
-/** "stable now serves release v2 (from canary)": which track took which release. */
-export function describePromotion(p: Promotion): string {
-  const release = p.release === null ? p.origin : `release ${p.release}`;
-  return p.track === p.from
-    ? `${p.track} now serves all traffic with ${release}`
-    : `${p.track} now serves ${release} (from ${p.from})`;
 }
 
 /** The figures behind a rollout decision, a split, or a promotion, in a few words. */

@@ -1,6 +1,6 @@
 // The admin API (hono) under /_keystone/: every endpoint declared in schemas/admin-endpoints.ts,
 // registered with its bearer scope, its inputs parsed as middleware and its answer checked; the
-// status page beside it; one error envelope.
+// status page and the MCP endpoint beside it; one error envelope.
 import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
 import { ADMIN_API, type Endpoint } from "../../schemas/admin-endpoints.ts";
@@ -9,13 +9,14 @@ import { ConfigFile } from "../../schemas/config-file.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
-import { bearerToken, failedAdminAuth, scopeOf } from "./auth.ts";
+import { bearerToken, failedAdminAuth, requireScope, scopeOf } from "./auth.ts";
 import { deployHookHandlers } from "./deploy-hook.ts";
 import { type Handlers, route } from "./endpoints.ts";
 import { ApiError } from "./errors.ts";
 import { explainHandlers } from "./explain.ts";
 import { incidentHandlers } from "./incidents.ts";
 import { judgingHandlers } from "./judging.ts";
+import type { McpEndpoint } from "./mcp/endpoint.ts";
 import { renderMetrics } from "./metrics/render.ts";
 import { readMetricsSnapshot } from "./metrics/snapshot.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -89,6 +90,12 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   for (const endpoint of Object.values(ADMIN_API) as Endpoint[])
     route(app, endpoint, handlers[endpoint.name]);
   app.route("/_keystone/ui", statusPage());
+  // Agents: the same endpoints as MCP tools (docs/mcp.md). Its SDK loads on the first MCP call.
+  let mcp: Promise<McpEndpoint> | undefined;
+  app.all("/_keystone/mcp", requireScope("read"), async (c) => {
+    mcp ??= import("./mcp/endpoint.ts").then(({ McpEndpoint }) => new McpEndpoint(app));
+    return (await mcp).answer(c);
+  });
 
   app.notFound((c) => {
     const error = new ApiError(

@@ -1,8 +1,9 @@
 // keystone incident show SERVICE ID [-o md|json]: one incident, as Markdown for a postmortem
 // (the default) or as the API's JSON (-o json, or --json).
+
+import { incidentMarkdown } from "../../../worker/core/rollout/incident-markdown.ts";
 import { defineCommand } from "../../command.ts";
 import { CliError, EXIT } from "../../errors.ts";
-import { incidentMarkdown } from "../../incident-markdown.ts";
 
 export default defineCommand({
   description: "One incident: Markdown to paste into a postmortem, or JSON",

@@ -1,6 +1,7 @@
 // keystone rollout report SERVICE: the latest rollout as Markdown (a CI job summary), or --json.
+
+import { renderRolloutReport } from "../../../worker/core/rollout/rollout-report.ts";
 import { defineCommand } from "../../command.ts";
-import { renderRolloutReport } from "../../rollout-report.ts";
 import { serviceArgs } from "./shared.ts";
 
 export default defineCommand({

@@ -3,7 +3,7 @@
 // the same everywhere: its name, its time, its step and the candidate's weight, its figures, who
 // acted, and for an incident the candidate's last request.
 import type { HistoryEventType } from "../../../schemas/event-types.ts";
-import type { EventDetail } from "../../../schemas/history.ts";
+import type { EventDetail, Promotion } from "../../../schemas/history.ts";
 import type { IncidentWire } from "../../../schemas/incident.ts";
 import type { RolloutPhase, VerdictBody, VersionFigures } from "../../../schemas/rollout-state.ts";
 
@@ -106,4 +106,12 @@ export function lastRequestText(
   return last.settled
     ? when
     : `${when} (so far, as of ${time(last.tracedAt)}; isolates may still divert)`;
+}
+
+/** "stable now serves release v2 (from canary)": which track took which release. */
+export function describePromotion(p: Promotion): string {
+  const release = p.release === null ? p.origin : `release ${p.release}`;
+  return p.track === p.from
+    ? `${p.track} now serves all traffic with ${release}`
+    : `${p.track} now serves ${release} (from ${p.from})`;
 }

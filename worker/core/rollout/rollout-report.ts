@@ -1,10 +1,10 @@
-// A rollout as Markdown, for a CI job summary: its steps with the figures each decision read,
-// the verdict, and a link to the status page. Pure: status and history in, text out.
-import type { RolloutStatus } from "../schemas/api-responses.ts";
-import type { HistoryEntry } from "../schemas/history.ts";
-import type { VersionFigures } from "../schemas/rollout-state.ts";
-import { EVENT_NAMES, timeText, weightText } from "../worker/core/rollout/event-words.ts";
-import { describePromotion } from "./commands/history.ts";
+// A rollout as Markdown, for a CI job summary (keystone rollout report) and an agent (the MCP
+// resource): its steps with the figures each decision read, the verdict, and a link to the status
+// page. Pure: status and history in, text out.
+import type { RolloutStatus } from "../../../schemas/api-responses.ts";
+import type { HistoryEntry } from "../../../schemas/history.ts";
+import type { VersionFigures } from "../../../schemas/rollout-state.ts";
+import { describePromotion, EVENT_NAMES, timeText, weightText } from "./event-words.ts";
 
 const VERDICT: Record<string, string> = {
   promoted: "✅ promoted",

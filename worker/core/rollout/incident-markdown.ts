@@ -1,7 +1,8 @@
-// An incident as Markdown a person can paste into a postmortem: title, summary, facts, the failed
-// checks with their numbers, the timeline as a table, and where to look further. Pure.
-import type { IncidentResponse } from "../schemas/api-responses.ts";
-import type { ThresholdCheck } from "../schemas/rollout-state.ts";
+// An incident as Markdown a person can paste into a postmortem (keystone incident show, the MCP
+// incident resource): title, summary, facts, the failed checks with their numbers, the timeline
+// as a table, and where to look further. Pure.
+import type { IncidentResponse } from "../../../schemas/api-responses.ts";
+import type { ThresholdCheck } from "../../../schemas/rollout-state.ts";
 import {
   actorText,
   EVENT_NAMES,
@@ -9,12 +10,8 @@ import {
   lastRequestText,
   timeText,
   weightText,
-} from "../worker/core/rollout/event-words.ts";
-import {
-  baselineText,
-  CHECK_NAMES,
-  formatCheckValue,
-} from "../worker/core/rollout/threshold-checks.ts";
+} from "./event-words.ts";
+import { baselineText, CHECK_NAMES, formatCheckValue } from "./threshold-checks.ts";
 
 /** A table cell: pipes escaped, one line, no HTML from stored strings. */
 export function cell(text: string): string {

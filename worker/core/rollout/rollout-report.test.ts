@@ -1,9 +1,9 @@
 // The Markdown report a CI job summary shows: the rollout's own events with their figures, the
 // verdict and the status page link; other rollouts' events and table-breaking text kept out.
 import { describe, expect, it } from "vitest";
-import type { RolloutStatus } from "../schemas/api-responses.ts";
-import type { HistoryEntry } from "../schemas/history.ts";
-import { AT, rolloutState } from "../test/support/cli-fixtures.ts";
+import type { RolloutStatus } from "../../../schemas/api-responses.ts";
+import type { HistoryEntry } from "../../../schemas/history.ts";
+import { AT, rolloutState } from "../../../test/support/cli-fixtures.ts";
 import { renderRolloutReport } from "./rollout-report.ts";
 
 const figures = { requests: 120, errors: 24, errorRatePercent: 20, p50: 10, p95: 48.6, p99: 80 };

@@ -1,0 +1,260 @@
+// The MCP endpoint inside workerd, driven by the SDK's own client: the SDK runs in the Worker,
+// tools follow the token's scope, arguments the API refuses come back naming the field, a secret
+// in an argument is refused before anything is stored, and resources are read masked for readers.
+import { exports } from "cloudflare:workers";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { localShop } from "../support/workerd/publish.ts";
+
+const ADMIN_TOKEN = "test-admin-token";
+const READ_TOKEN = "test-read-token";
+const MCP_URL = new URL("https://admin.example.com/_keystone/mcp");
+
+const open: Client[] = [];
+
+async function agent(token: string | undefined): Promise<Client> {
+  const client = new Client({ name: "keystone-runtime-test", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(MCP_URL, {
+    requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+    fetch: (url, init) => exports.default.fetch(new Request(url, init)),
+  });
+  await client.connect(transport);
+  open.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+});
+
+function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
+  return (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
+}
+
+/** The shop under a name (and host) of the test's own: the tests share the Worker's storage. */
+async function applyShop(client: Client, name: string, overrides = {}) {
+  const config = localShop({ name, hosts: [`${name}.example.com`], ...overrides });
+  return client.callTool({
+    name: "applyService",
+    arguments: { name, config, reason: "set up the shop" },
+  });
+}
+
+describe("the MCP endpoint", () => {
+  it("lists every tool to the admin token and only the read tools to the read token", async () => {
+    const admin = (await (await agent(ADMIN_TOKEN)).listTools()).tools.map((t) => t.name);
+    const reader = (await (await agent(READ_TOKEN)).listTools()).tools.map((t) => t.name);
+    expect(admin).toEqual(expect.arrayContaining(["setWeights", "startRollout", "listServices"]));
+    expect(reader).toContain("listServices");
+    expect(reader).not.toContain("setWeights");
+    expect(admin.length).toBeGreaterThan(reader.length);
+  });
+
+  it("refuses a request without a token as the API does", async () => {
+    await expect(agent(undefined)).rejects.toThrow(/401|missing bearer token/i);
+  });
+
+  it("moves weights and answers with the split now served and the revision", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    expect((await applyShop(client, "mcp-weights")).isError).toBeFalsy();
+    const moved = await client.callTool({
+      name: "setWeights",
+      arguments: {
+        name: "mcp-weights",
+        split: { stable: 70, canary: 30 },
+        reason: "try the canary",
+      },
+    });
+    expect(moved.isError).toBeFalsy();
+    expect(text(moved)).toMatch(
+      /^Now serving mcp-weights: stable 70%, canary 30% \(revision 2\)\./,
+    );
+    expect(moved.structuredContent).toMatchObject({
+      revision: 2,
+      servingNow: { split: { stable: 70, canary: 30 }, revision: 2 },
+    });
+  });
+
+  it("gives the API's validation error, naming the field", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    await applyShop(client, "mcp-invalid");
+    const bad = await client.callTool({
+      name: "setWeights",
+      arguments: { name: "mcp-invalid", split: { stable: 70, canary: 20 }, reason: "bad sum" },
+    });
+    expect(bad.isError).toBe(true);
+    expect(text(bad)).toMatch(/^invalid: .*\n- split: weights sum to 90, must be 100/);
+    const unknown = await client.callTool({
+      name: "rolloutStatus",
+      arguments: { name: "mcp-invalid", verbose: true },
+    });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toBe("verbose: not an argument of rolloutStatus (it takes: name)");
+    const unknownInBody = await client.callTool({
+      name: "setWeights",
+      arguments: {
+        name: "mcp-invalid",
+        split: { stable: 100, canary: 0 },
+        reason: "r",
+        force: true,
+      },
+    });
+    expect(text(unknownInBody)).toMatch(/^invalid: .*\n- force: /);
+  });
+
+  it("needs a reason for a change, and sets the author itself", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const noReason = await client.callTool({
+      name: "setWeights",
+      arguments: { name: "mcp-reason", split: { stable: 100, canary: 0 } },
+    });
+    expect(noReason.isError).toBe(true);
+    expect(text(noReason)).toMatch(/^reason: /);
+    const author = await applyShop(client, "mcp-reason");
+    expect(author.isError).toBeFalsy();
+    const impersonating = await client.callTool({
+      name: "revertService",
+      arguments: { name: "mcp-reason", to: 1, reason: "back", author: "alice" },
+    });
+    expect(text(impersonating)).toMatch(/^author: set by Keystone/);
+  });
+
+  it("refuses a token in an argument before anything is stored", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    await applyShop(client, "mcp-secret");
+    const leaked = await client.callTool({
+      name: "setWeights",
+      arguments: {
+        name: "mcp-secret",
+        split: { stable: 50, canary: 50 },
+        reason: `use Bearer ${ADMIN_TOKEN} next time`,
+      },
+    });
+    expect(leaked.isError).toBe(true);
+    expect(text(leaked)).toMatch(/^reason: holds a Keystone secret/);
+    const history = await client.callTool({
+      name: "serviceHistory",
+      arguments: { name: "mcp-secret" },
+    });
+    expect(text(history)).not.toContain(ADMIN_TOKEN);
+    const events = (history.structuredContent as { history: { type: string }[] }).history;
+    expect(events.map((e) => e.type)).not.toContain("weights.changed");
+  });
+
+  it("shows a read token the service's config as YAML with notify URLs masked", async () => {
+    const admin = await agent(ADMIN_TOKEN);
+    const secretUrl = "https://hooks.example.com/services/T000/B000/very-secret-path";
+    expect(
+      (
+        await applyShop(admin, "mcp-masked", {
+          notify: [{ url: secretUrl, events: ["rollout.rolledBack"] }],
+        })
+      ).isError,
+    ).toBeFalsy();
+    const uri = "keystone://services/mcp-masked/config.yaml";
+    const asAdmin = await admin.readResource({ uri });
+    expect((asAdmin.contents[0] as { text: string }).text).toContain(secretUrl);
+    const reader = await agent(READ_TOKEN);
+    const asReader = (await reader.readResource({ uri })).contents[0] as { text: string };
+    expect(asReader.text).toMatch(/^services:\n {2}- name: mcp-masked\n/);
+    expect(asReader.text).not.toContain("very-secret-path");
+    const listed = await reader.listResources();
+    expect(listed.resources.map((r) => r.uri)).toContain(uri);
+  });
+
+  it("an aborted rollout: its incident and report as Markdown, and the prompt that investigates it", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
+    expect((await applyShop(client, "mcp-incident", { rollout })).isError).toBeFalsy();
+    const started = await client.callTool({
+      name: "startRollout",
+      arguments: { name: "mcp-incident", reason: "ship v2" },
+    });
+    expect(text(started), text(started)).toMatch(
+      /^Now serving mcp-incident: stable 90%, canary 10%/,
+    );
+    const aborted = await client.callTool({
+      name: "abortRollout",
+      arguments: { name: "mcp-incident", reason: "wrong build" },
+    });
+    expect(aborted.isError, text(aborted)).toBeFalsy();
+
+    const reader = await agent(READ_TOKEN);
+    const incident = await reader.callTool({
+      name: "getIncident",
+      arguments: { name: "mcp-incident", id: "1" },
+    });
+    expect(text(incident)).toMatch(/^# Incident 1 of mcp-incident: rollout aborted\n/);
+    expect(text(incident)).toContain("admin token via MCP");
+    const resource = await reader.readResource({
+      uri: "keystone://services/mcp-incident/incidents/1.md",
+    });
+    expect((resource.contents[0] as { text: string }).text).toBe(text(incident));
+
+    const report = await reader.readResource({
+      uri: "keystone://services/mcp-incident/rollout-report.md",
+    });
+    const markdown = (report.contents[0] as { text: string }).text;
+    expect(markdown).toMatch(/^### Keystone: mcp-incident — ⛔ aborted\n/);
+    expect(markdown).toContain("Split now: stable 100%, canary 0%");
+
+    const prompt = await reader.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-incident" },
+    });
+    const asked = (prompt.messages[0]!.content as { text: string }).text;
+    expect(asked).toMatch(/^Investigate incident 1 of the service "mcp-incident"\./);
+    expect(asked).toContain("# Incident 1 of mcp-incident: rollout aborted");
+    expect(asked).toContain("## The rollout's last verdicts");
+    expect(asked).toMatch(/"reason": "wrong build"/);
+  });
+
+  it("refuses an MCP request over the API's 1 MiB body limit, as the API does", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const oversized = client.callTool({
+      name: "validate",
+      arguments: { services: [{ ...localShop(), name: "y".repeat(1024 * 1024) }] },
+    });
+    await expect(oversized).rejects.toThrow(
+      /"code":"too_large","message":"the request body is larger than 1048576 bytes"/,
+    );
+  });
+
+  it("counts refused tokens as the API does: past ten a minute from one address, 429", async () => {
+    const from = { "cf-connecting-ip": "203.0.113.26" };
+    const initialize = (token: string) =>
+      exports.default.fetch(
+        new Request(MCP_URL, {
+          method: "POST",
+          headers: {
+            ...from,
+            authorization: `Bearer ${token}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+        }),
+      );
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await initialize("guessed-token")).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const refused = await initialize(READ_TOKEN);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: "too_many_attempts" } });
+  });
+
+  it("is stateless: a GET (a stream to push on) or a DELETE (ending a session) is answered 405", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const response = await exports.default.fetch(
+        new Request(MCP_URL, {
+          method,
+          headers: { authorization: `Bearer ${READ_TOKEN}`, accept: "text/event-stream" },
+        }),
+      );
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get("allow")).toBe("POST");
+      await response.arrayBuffer();
+    }
+  });
+});

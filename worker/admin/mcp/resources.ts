@@ -1,0 +1,116 @@
+// What an agent (or the person beside it) can open without calling a tool: a service's config as
+// the YAML file `keystone get SERVICE -o yaml` prints, its latest rollout and an incident as the
+// Markdown `keystone rollout report` and `keystone incident show` print. Read through the admin
+// API, so a read token gets the masked config.
+import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { stringify } from "yaml";
+import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
+import type {
+  IncidentResponse,
+  RolloutStatus,
+  ServiceList,
+  ServiceRecord,
+} from "../../../schemas/api-responses.ts";
+import type { HistoryResponse } from "../../../schemas/history.ts";
+import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
+import { renderRolloutReport } from "../../core/rollout/rollout-report.ts";
+import { type AdminDispatch, answerValue } from "./dispatch.ts";
+
+export const CONFIG_URI = "keystone://services/{name}/config.yaml";
+export const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
+export const REPORT_URI = "keystone://services/{name}/rollout-report.md";
+
+/** A URI template's variable as one value (the SDK gives a list for exploded variables). */
+const one = (value: string | string[] | undefined) =>
+  Array.isArray(value) ? (value[0] ?? "") : (value ?? "");
+
+export function registerResources(server: McpServer, dispatch: AdminDispatch): void {
+  server.registerResource(
+    "service-config",
+    new ResourceTemplate(CONFIG_URI, {
+      list: async () => {
+        const list = answerValue(await dispatch.call(ADMIN_API.listServices, {})) as ServiceList;
+        return {
+          resources: list.services.map((service) => ({
+            uri: CONFIG_URI.replace("{name}", encodeURIComponent(service.name)),
+            name: `${service.name} config`,
+            mimeType: "application/yaml",
+          })),
+        };
+      },
+    }),
+    {
+      title: "A service's config file",
+      description:
+        "The service as its config file was last applied, in YAML (keystone get -o yaml)",
+      mimeType: "application/yaml",
+    },
+    async (uri, { name }) => {
+      const record = answerValue(
+        await dispatch.call(ADMIN_API.getService, { params: { name: one(name) } }),
+      ) as ServiceRecord;
+      return {
+        contents: [
+          {
+            uri: uri.href,
+            mimeType: "application/yaml",
+            text: stringify({ services: [record.spec] }),
+          },
+        ],
+      };
+    },
+  );
+
+  server.registerResource(
+    "incident",
+    new ResourceTemplate(INCIDENT_URI, {
+      // Listing every service's incidents would cost a call per service: listIncidents names them.
+      list: undefined,
+    }),
+    {
+      title: "An incident",
+      description:
+        "A rolled-back or aborted rollout as Markdown for a postmortem: timeline, failed checks with their numbers (keystone incident show)",
+      mimeType: "text/markdown",
+    },
+    async (uri, { name, id }) => {
+      const incident = answerValue(
+        await dispatch.call(ADMIN_API.getIncident, { params: { name: one(name), id: one(id) } }),
+      ) as IncidentResponse;
+      return {
+        contents: [
+          {
+            uri: uri.href,
+            mimeType: "text/markdown",
+            text: incidentMarkdown(incident, { baseUrl: dispatch.origin }),
+          },
+        ],
+      };
+    },
+  );
+
+  server.registerResource(
+    "rollout-report",
+    new ResourceTemplate(REPORT_URI, { list: undefined }),
+    {
+      title: "A service's latest rollout",
+      description:
+        "The latest rollout as Markdown: each step with the figures its decision read, the verdict, the split now (keystone rollout report)",
+      mimeType: "text/markdown",
+    },
+    async (uri, { name }) => {
+      const params = { name: one(name) };
+      const [status, history] = await Promise.all([
+        dispatch.call(ADMIN_API.rolloutStatus, { params }),
+        dispatch.call(ADMIN_API.serviceHistory, { params }),
+      ]);
+      const markdown = renderRolloutReport(
+        params.name,
+        answerValue(status) as RolloutStatus,
+        (answerValue(history) as HistoryResponse).history,
+        `${dispatch.origin}/_keystone/ui`,
+      );
+      return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: markdown }] };
+    },
+  );
+}

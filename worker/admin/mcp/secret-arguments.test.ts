@@ -1,0 +1,33 @@
+// A Worker secret pasted into a tool argument is found wherever it sits, so it is never stored.
+import { describe, expect, it } from "vitest";
+import { secretPath, workerSecrets } from "./secret-arguments.ts";
+
+const SECRETS = ["admin-token-0123456789", "read-token-0123456789"];
+
+describe("a secret in a tool argument", () => {
+  it("is found inside a string, with the path to it", () => {
+    expect(secretPath({ reason: "Bearer admin-token-0123456789 please" }, SECRETS)).toBe("reason");
+    expect(
+      secretPath(
+        { config: { notify: [{ url: "https://x.example/?t=read-token-0123456789" }] } },
+        SECRETS,
+      ),
+    ).toBe("config.notify[0].url");
+  });
+
+  it("is found as a key", () => {
+    expect(secretPath({ headers: { "read-token-0123456789": "x" } }, SECRETS)).toBe(
+      "headers.read-token-0123456789",
+    );
+  });
+
+  it("is not found in arguments without one", () => {
+    expect(secretPath({ reason: "ship it", split: { a: 50, b: 50 } }, SECRETS)).toBeUndefined();
+  });
+
+  it("short or unset secrets are left out: they would match ordinary words", () => {
+    expect(
+      workerSecrets({ ADMIN_TOKEN: "abc", READ_TOKEN: "read-token-0123456789" } as never),
+    ).toEqual(["read-token-0123456789"]);
+  });
+});

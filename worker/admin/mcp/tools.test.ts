@@ -1,0 +1,66 @@
+// The MCP tools as generated from the admin API's declarations: one per endpoint an agent may
+// call, its arguments the endpoint's own, a change always with a reason and never with an author.
+import { describe, expect, it } from "vitest";
+import { ADMIN_API, type Endpoint } from "../../../schemas/admin-endpoints.ts";
+import { AGENT_TOOLS, endpointsNotTools, inputJsonSchema, toolsFor } from "./tools.ts";
+
+const properties = (tool: (typeof AGENT_TOOLS)[number]) =>
+  inputJsonSchema(tool) as { properties: Record<string, unknown>; required?: string[] };
+
+describe("the MCP tools", () => {
+  it("are the read and admin endpoints, each a tool or named with why it is not", () => {
+    const bearer = (Object.values(ADMIN_API) as Endpoint[]).filter(
+      (e) => e.scope === "read" || e.scope === "admin",
+    );
+    const placed = [...AGENT_TOOLS.map((t) => t.name), ...endpointsNotTools().map((e) => e.name)];
+    expect(bearer.map((e) => e.name).filter((name) => !placed.includes(name))).toEqual([]);
+    expect(AGENT_TOOLS.map((t) => t.name)).not.toContain("mintOverrideToken");
+    for (const tool of AGENT_TOOLS) expect(tool.scope).toBe(ADMIN_API[tool.name].scope);
+  });
+
+  it("a write tool requires a reason, takes no author, and says what it changes and cannot undo", () => {
+    const writes = AGENT_TOOLS.filter((t) => t.scope === "admin");
+    expect(writes.map((t) => t.name)).toEqual(
+      expect.arrayContaining(["setWeights", "startRollout", "abortRollout", "applyService"]),
+    );
+    for (const tool of writes) {
+      const schema = properties(tool);
+      expect(schema.required, tool.name).toContain("reason");
+      expect(Object.keys(schema.properties), tool.name).not.toContain("author");
+      expect(tool.description, tool.name).toMatch(/Changes: .+ Cannot undo: .+/);
+    }
+  });
+
+  it("a read tool takes no author or reason and says it changes nothing", () => {
+    for (const tool of AGENT_TOOLS.filter((t) => t.scope === "read")) {
+      expect(Object.keys(properties(tool).properties), tool.name).not.toContain("author");
+      expect(Object.keys(properties(tool).properties), tool.name).not.toContain("reason");
+      expect(tool.description, tool.name).toMatch(/Changes nothing\.$/);
+    }
+  });
+
+  it("no argument name is taken twice by a path parameter, a query parameter and a body field", () => {
+    for (const tool of AGENT_TOOLS) {
+      const endpoint = tool.endpoint as Endpoint & { body?: { shape?: object } };
+      const body = Object.keys(endpoint.body?.shape ?? {});
+      const names = [...tool.paramNames, ...tool.queryNames, ...body];
+      expect(new Set(names).size, tool.name).toBe(names.length);
+    }
+  });
+
+  it("a read token's list holds only read tools; the admin token's holds all", () => {
+    expect(toolsFor("read").every((t) => t.scope === "read")).toBe(true);
+    expect(toolsFor("read").length).toBeGreaterThan(0);
+    expect(toolsFor("admin")).toEqual(AGENT_TOOLS);
+  });
+
+  it("each tool's arguments are one JSON Schema object, with the endpoint's required fields", () => {
+    const weights = AGENT_TOOLS.find((t) => t.name === "setWeights")!;
+    expect(inputJsonSchema(weights)).toMatchObject({
+      type: "object",
+      additionalProperties: false,
+      required: expect.arrayContaining(["name", "split", "reason"]),
+    });
+    for (const tool of AGENT_TOOLS) expect(inputJsonSchema(tool).type, tool.name).toBe("object");
+  });
+});
