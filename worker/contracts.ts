@@ -93,8 +93,13 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   /** Whether a service of this name was ever published (a deleted one too: its history stays). */
   knows(name: string): boolean;
   activeRollouts(): string[];
+  /** Active rollouts whose object's next tick was due before `dueBefore` (or never reported). */
+  lateRollouts(dueBefore: number): string[];
   indexRelease(name: string, active: boolean): void;
   activeReleases(): string[];
+  lateReleases(dueBefore: number): string[];
+  /** A service's or release's object says when its alarm ticks it next (null: none ahead). */
+  tickScheduled(kind: "service" | "release", name: string, due: number | null): void;
   claimWebhookSignature(signature: string, now: number, keepMs: number): boolean;
   generation(): number;
 }

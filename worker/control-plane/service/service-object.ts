@@ -138,11 +138,21 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   }
 
   /**
-   * One cron tick: claimed before any await (a repeated tick is a no-op), windows read and the
-   * checks the ledger asks for run, then decided only if nothing changed meanwhile (an operator's
-   * command, another tick, a two-phase change).
+   * A tick at `scheduledTime`, from this object's alarm or (when the registry holds it as late)
+   * the cron; then the alarm is set for the next one.
    */
   async tick(name: string, scheduledTime: number): Promise<TickReply> {
+    const reply = await this.#tick(name, scheduledTime);
+    await this.#writer.schedule();
+    return reply;
+  }
+
+  /**
+   * Claimed before any await (a repeated tick is a no-op), windows read and the checks the ledger
+   * asks for run, then decided only if nothing changed meanwhile (an operator's command, another
+   * tick, a two-phase change).
+   */
+  async #tick(name: string, scheduledTime: number): Promise<TickReply> {
     const store = this.#writer.store;
     if (this.#twoPhase.pending()) return { ticked: false, why: "a change is being applied" };
     if (isRamping(store.load(name).rollout))
@@ -172,11 +182,17 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return (await this.#expire(name, scheduledTime)) ?? decided.reply;
   }
 
-  /** Delivers what is due, settles a two-phase change whose caller never came back, ramps. */
+  /**
+   * Settles a two-phase change whose caller never came back, ticks the rollout (or cuts its ramp)
+   * when due, delivers what is due; delivery sets the alarm for the next of these.
+   */
   override async alarm(): Promise<void> {
     const name = this.#writer.store.getMeta("name");
     if (name) await this.#twoPhase.settleExpired(name);
-    if (name && !this.#twoPhase.pending()) await this.#ramp(name, Date.now());
+    const now = Date.now();
+    const due = this.#writer.tickDue();
+    if (name && !this.#twoPhase.pending() && due !== null && due <= now)
+      await this.#tick(name, now);
     await this.#writer.deliver();
   }
 
