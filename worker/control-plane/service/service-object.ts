@@ -22,7 +22,7 @@ import { deadlineTick } from "../../core/ledger/deadline.ts";
 import { decide } from "../../core/ledger/ledger.ts";
 import { stepRamp } from "../../core/ledger/ramp-step.ts";
 import type { Decision } from "../../core/ledger/state.ts";
-import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { claimTick, tick, tickChecks, type Windows } from "../../core/ledger/tick.ts";
 import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
@@ -105,7 +105,10 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       : null;
     const windows =
       query && rollout
-        ? await readWindows(this.env, name, rollout, { candidate: query, baseline: query })
+        ? // A shard that does not answer leaves the status without figures, not with part of them.
+          await readWindows(this.env, name, rollout, { candidate: query, baseline: query }).catch(
+            () => null,
+          )
         : null;
     const incident = rollout && this.#writer.store.incidents.ofRollout(rollout.id);
     const status = { ...state, config: state.config };
@@ -172,7 +175,14 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       );
     store.saveHead(claim.state);
     const claimed = JSON.stringify(claim.state.rollout);
-    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    let windows: Windows;
+    try {
+      windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    } catch (error) {
+      // A shard that did not answer: nothing is judged on part of the traffic.
+      console.error(`keystone: tick of ${name} at ${scheduledTime}: ${String(error)}`);
+      return { ticked: false, why: `the window is inconclusive: ${String(error)}` };
+    }
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
     const current = store.load(name);
     if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())
