@@ -39,10 +39,10 @@ export const OutcomeBatch = z.object({
   histogram: LatencyHistogram,
 });
 
-/** One flush to one stats object. The id makes a retried flush count once. */
 /** Most stats objects one version's flushes spread over (docs/scale.md). */
 export const MAX_STATS_SHARDS = 64;
 
+/** One flush to one stats object. The id makes a retried flush count once. */
 export const OutcomeFlush = z.object({
   id: z.string().min(1).max(100),
   batches: z.array(OutcomeBatch),

@@ -31,8 +31,11 @@ export class FlushRateMeter {
     if (Number.isNaN(this.#windowStart)) this.#windowStart = now;
     this.#count++;
     const elapsed = now - this.#windowStart;
-    if (elapsed < RATE_WINDOW_MS) return undefined;
-    const rate = (this.#count * 1000) / elapsed;
+    // A window closes after RATE_WINDOW_MS, or as soon as it holds more flushes than the growth
+    // rate allows over a whole window (no need to wait to know it is too many).
+    const tooMany = this.#count > (GROW_AT_FLUSHES_PER_SECOND * RATE_WINDOW_MS) / 1000;
+    if (elapsed < RATE_WINDOW_MS && !tooMany) return undefined;
+    const rate = (this.#count * 1000) / Math.max(elapsed, 1);
     this.#windowStart = now;
     this.#count = 0;
     return rate;
