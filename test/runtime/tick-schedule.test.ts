@@ -146,12 +146,25 @@ describe("a release that drives itself", () => {
     expect(await runInDurableObject(release, (_, ctx) => ctx.storage.getAlarm())).toBe(
       started + DEFAULT_TICK_MS,
     );
-    // Not due yet: the alarm ticks nothing.
+    // Not due yet: neither the alarm nor the cron ticks it.
     await runDurableObjectAlarm(release);
+    await cron(started + DEFAULT_TICK_MS / 2);
     expect(Date.parse((await h.status("selfrel")).release.lastTickAt)).toBe(started);
+    // Its last tick a minute and more ago (the stored clock moved back): the alarm ticks it.
+    await runInDurableObject(release, (_, ctx) => {
+      const row = ctx.storage.sql.exec("SELECT value FROM meta WHERE key = 'state'").one();
+      const state = JSON.parse(String(row.value));
+      state.lastTickAt -= 2 * DEFAULT_TICK_MS;
+      ctx.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'state'", JSON.stringify(state));
+    });
+    const before = Date.now();
+    await runDurableObjectAlarm(release);
+    const ticked = Date.parse((await h.status("selfrel")).release.lastTickAt);
+    expect(ticked).toBeGreaterThanOrEqual(before);
+    expect(await registryDue("release", "selfrel")).toBe(ticked + DEFAULT_TICK_MS);
     // Its alarm lost and overdue: the cron wakes it.
     await runInDurableObject(release, (_, ctx) => ctx.storage.deleteAlarm());
-    const late = started + DEFAULT_TICK_MS * 2;
+    const late = ticked + DEFAULT_TICK_MS * 2;
     await cron(late);
     expect(Date.parse((await h.status("selfrel")).release.lastTickAt)).toBe(late);
     expect(await registryDue("release", "selfrel")).toBe(late + DEFAULT_TICK_MS);
