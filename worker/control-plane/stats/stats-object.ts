@@ -59,7 +59,7 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
     });
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
-    const rate = this.#rate.note(now);
+    const rate = this.#rate.note(now, this.#store.fanOut());
     if (rate !== undefined && grownFanOut(this.#store.fanOut(), rate) > this.#store.fanOut())
       this.ctx.waitUntil(this.#askToGrow());
     const shards = this.#store.fanOut();

@@ -5,6 +5,7 @@ import {
   GROW_AT_FLUSHES_PER_SECOND,
   grownFanOut,
   RATE_WINDOW_MS,
+  SETTLE_MS,
   shardOf,
 } from "./fan-out.ts";
 import { addLatency, type Histogram } from "./histogram.ts";
@@ -37,13 +38,27 @@ describe("the stats fan-out", () => {
   it("the meter says a window's rate when it closes, early when it already holds too many", () => {
     const meter = new FlushRateMeter();
     const calm: (number | undefined)[] = [];
-    for (let t = 0; t <= RATE_WINDOW_MS; t += 100) calm.push(meter.note(t));
+    for (let t = 0; t <= RATE_WINDOW_MS; t += 100) calm.push(meter.note(t, 1));
     expect(calm.filter((r) => r !== undefined)).toEqual([10.1]); // 101 flushes over 10 s
     const busy = new FlushRateMeter();
     const limit = (GROW_AT_FLUSHES_PER_SECOND * RATE_WINDOW_MS) / 1000;
     let rate: number | undefined;
-    for (let i = 0; i <= limit && rate === undefined; i++) rate = busy.note(1_000 + i);
+    for (let i = 0; i <= limit && rate === undefined; i++) rate = busy.note(1_000 + i, 1);
     expect(rate).toBeGreaterThan(GROW_AT_FLUSHES_PER_SECOND);
+  });
+
+  it("after the fan-out changes, the meter waits for isolates to learn it before measuring again", () => {
+    const meter = new FlushRateMeter();
+    const limit = (GROW_AT_FLUSHES_PER_SECOND * RATE_WINDOW_MS) / 1000;
+    // Grown at t = 0: a burst as fast as before, inside the settling time, is not measured.
+    meter.note(0, 1);
+    const during: (number | undefined)[] = [];
+    for (let i = 0; i <= limit + 10; i++) during.push(meter.note(1 + i / 1000, 2));
+    expect(during.every((rate) => rate === undefined)).toBe(true);
+    let after: number | undefined;
+    for (let i = 0; i <= limit + 10 && after === undefined; i++)
+      after = meter.note(SETTLE_MS + 2 + i / 1000, 2);
+    expect(after).toBeGreaterThan(GROW_AT_FLUSHES_PER_SECOND);
   });
 });
 

@@ -21,14 +21,30 @@ export function shardOf(seed: number, shards: number): number {
   return Math.min(shards - 1, Math.floor(seed * shards));
 }
 
-/** Counts flushes over consecutive windows; says the rate when a window closes. */
+/**
+ * After the fan-out changes, flushes are not metered for this long: isolates learn the new
+ * fan-out at their next answer (one flush interval, 5 s), and a rate measured while some still
+ * send to the old shard would grow the fan-out again for nothing.
+ */
+export const SETTLE_MS = 10_000;
+
+/** Counts one object's flushes over consecutive windows; says the rate when a window closes. */
 export class FlushRateMeter {
   #windowStart = Number.NaN;
   #count = 0;
+  #fanOut: number | undefined;
 
-  /** Notes one flush at `now`; the rate of the window it closed (flushes a second), if it closed one. */
-  note(now: number): number | undefined {
-    if (Number.isNaN(this.#windowStart)) this.#windowStart = now;
+  /**
+   * Notes one flush at `now` under fan-out `fanOut`; the rate of the window it closed (flushes a
+   * second), if it closed one.
+   */
+  note(now: number, fanOut: number): number | undefined {
+    if (this.#fanOut !== fanOut) {
+      this.#windowStart = this.#fanOut === undefined ? now : now + SETTLE_MS;
+      this.#count = 0;
+      this.#fanOut = fanOut;
+    }
+    if (now < this.#windowStart) return undefined;
     this.#count++;
     const elapsed = now - this.#windowStart;
     // A window closes after RATE_WINDOW_MS, or as soon as it holds more flushes than the growth
