@@ -7,7 +7,7 @@
 //      the tick's read of a version spread over each fleet's fan-out (a 10-minute step per shard).
 //   2. Ticks that spread: 1,000 rollouts started, each ticked by its own object's alarm; every
 //      first tick within one interval of its due time, none left for the cron.
-//   3. Publication today ("before item 1"): one weights change among 1,000 and 3,000 services
+//   3. Publication today ("before item 1"): one weights change among 1,000 and 2,000 services
 //      rewrites the whole route document; its bytes and CPU, and 10,000 extrapolated from them.
 import { ROUTES_KEY } from "../schemas/routes-doc.ts";
 import { startOrigin } from "../scripts/origin-server.ts";
@@ -26,7 +26,10 @@ import { simulateFleet } from "./lib/scale-model.ts";
 import { median } from "./lib/stats.ts";
 import { keystoneOptions, startWorker } from "./lib/workers.ts";
 
+// Smaller runs for a quick look: SCALE_ROLLOUTS=20 SCALE_MORE_SERVICES=100 SCALE_ISOLATES=200.
 const ROLLOUTS = Number(process.env.SCALE_ROLLOUTS ?? 1_000);
+const MORE_SERVICES = Number(process.env.SCALE_MORE_SERVICES ?? 1_000);
+const LIVE_ISOLATES = Number(process.env.SCALE_ISOLATES ?? 2_000);
 const TICK_SECONDS = 60;
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const worker = await startWorker("keystone-scale", { ...options, durableObjects });
   try {
     log("bench:scale: live fleet…");
-    const live = await liveFleet(worker.url, 2_000, 5);
+    const live = await liveFleet(worker.url, LIVE_ISOLATES, 5);
     out();
     out(
       "Live in workerd (real OutcomeFlusher per simulated isolate, as fast as this machine goes):",
@@ -121,17 +124,26 @@ async function main(): Promise<void> {
     const costs = [
       await publicationCost(worker.url, "pub-probe", ROLLOUTS + 1, readDocument, cpu, 10),
     ];
-    const more = Array.from({ length: 2_000 }, (_, i) =>
+    const more = Array.from({ length: MORE_SERVICES }, (_, i) =>
       rolloutServiceConfig(`more-${String(i).padStart(5, "0")}`, origin.url),
     );
     const applied = await applyInFiles(worker.url, more, 100);
     costs.push(
-      await publicationCost(worker.url, "pub-probe", ROLLOUTS + 2_001, readDocument, cpu, 20),
+      await publicationCost(
+        worker.url,
+        "pub-probe",
+        ROLLOUTS + MORE_SERVICES + 1,
+        readDocument,
+        cpu,
+        20,
+      ),
     );
     out();
     out('## 3. Publication today ("before item 1": one routes:v1 document of every service)');
     out();
-    out(`2,000 more services applied in files of 100 in ${fmt(applied, 1)} s. One weights change:`);
+    out(
+      `${fmt(MORE_SERVICES)} more services applied in files of 100 in ${fmt(applied, 1)} s. One weights change:`,
+    );
     out();
     out("| services | KV bytes written | workerd CPU ms | published after ms |");
     out("|---:|---:|---:|---:|");
