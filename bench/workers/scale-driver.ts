@@ -5,7 +5,7 @@
 // Bench-only: never deployed.
 import type { OutcomeBatch } from "../../schemas/stats.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../worker/contracts.ts";
-import { readSpreadWindow } from "../../worker/control-plane/stats/spread-window.ts";
+import { VersionStats } from "../../worker/control-plane/stats/version-stats.ts";
 import { lateBefore, tickIntervalMs } from "../../worker/core/rollout/tick-schedule.ts";
 import { OutcomeFlusher } from "../../worker/data-plane/outcome-flusher.ts";
 import type { Env } from "../../worker/env.ts";
@@ -105,7 +105,7 @@ async function readSpread(
   run: { service: string; version: string; from: number; to: number },
 ) {
   const started = performance.now();
-  const window = await readSpreadWindow(env, run.service, run.version, {
+  const window = await new VersionStats(env, run.service, run.version).window({
     from: run.from,
     to: run.to,
     routes: ["split"],

@@ -15,8 +15,9 @@ import {
 } from "../../schemas/status-page.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { liveServices } from "../admin/service-record.ts";
-import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
+import { knownServiceObjectOf, serviceObjectOf } from "../contracts.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
+import { VersionStats } from "../control-plane/stats/version-stats.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
@@ -124,7 +125,7 @@ async function lastMinutes(
   // second so that no bucket falls in two of them. The last one ends with the current second.
   const lastSecond = now - (now % 1000);
   const from = lastSecond - CHART_MINUTES * MINUTE_MS + 1000;
-  const points = await statsObjectOf(env, service, version).series({
+  const points = await new VersionStats(env, service, version).series({
     from,
     to: lastSecond,
     stepMs: MINUTE_MS,

@@ -5,7 +5,7 @@ import { shownUrl } from "../../../schemas/wire-values.ts";
 import { statsObjectOf } from "../../contracts.ts";
 import type { GateCheck, WindowQueries, Windows } from "../../core/ledger/tick.ts";
 import type { Env } from "../../env.ts";
-import { readSpreadWindow } from "../stats/spread-window.ts";
+import { VersionStats } from "../stats/version-stats.ts";
 
 const GATE_TIMEOUT_MS = 10_000;
 
@@ -16,8 +16,8 @@ export async function readWindows(
   queries: WindowQueries,
 ): Promise<Windows> {
   const [candidate, baseline, mirror] = await Promise.all([
-    readSpreadWindow(env, service, versions.candidate, queries.candidate),
-    readSpreadWindow(env, service, versions.baseline, queries.baseline),
+    new VersionStats(env, service, versions.candidate).window(queries.candidate),
+    new VersionStats(env, service, versions.baseline).window(queries.baseline),
     // Flushes that carry mirrored comparisons always go to the first object.
     queries.mirror
       ? statsObjectOf(env, service, versions.candidate).mirrorWindow(queries.mirror)
