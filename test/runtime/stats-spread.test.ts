@@ -12,7 +12,7 @@ import { GROW_AT_FLUSHES_PER_SECOND, RATE_WINDOW_MS } from "../../worker/core/me
 import { addLatency, type Histogram } from "../../worker/core/metrics/histogram.ts";
 import { OutcomeFlusher } from "../../worker/data-plane/outcome-flusher.ts";
 import type { Env } from "../../worker/env.ts";
-import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { type RolloutHarness, startedCanary } from "../support/workerd/rollout-harness.ts";
 
 function batch(
   service: string,
@@ -48,18 +48,7 @@ async function spreadOverTwo(service: string, version: string, at: number): Prom
 }
 
 async function rolloutOnTwoShards(name: string): Promise<RolloutHarness> {
-  const h = new RolloutHarness(name);
-  await h.apply(
-    rolloutService(name, env.CANARY_ORIGIN, {
-      strategy: "canary",
-      steps: [
-        { weight: 20, bake: "1m" },
-        { weight: 50, bake: "1m" },
-      ],
-      analysis: { minRequests: 40, maxErrorRatePercent: 5, failureLimit: 0 },
-    }),
-  );
-  expect((await h.command("start")).status).toBe(200);
+  const h = await startedCanary(name, { minRequests: 40, maxErrorRatePercent: 5, failureLimit: 0 });
   await spreadOverTwo(name, "canary", Date.now());
   return h;
 }

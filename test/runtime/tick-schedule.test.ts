@@ -12,25 +12,11 @@ import { registryOf, releaseObjectOf, serviceObjectOf } from "../../worker/contr
 import { DEFAULT_TICK_MS } from "../../worker/core/rollout/tick-schedule.ts";
 import worker from "../../worker/index.ts";
 import { ReleaseHarness, releaseFile } from "../support/workerd/release-harness.ts";
-import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { startedCanary } from "../support/workerd/rollout-harness.ts";
 
 const analysis = { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 };
 
-async function startedRollout(name: string): Promise<RolloutHarness> {
-  const h = new RolloutHarness(name);
-  await h.apply(
-    rolloutService(name, env.CANARY_ORIGIN, {
-      strategy: "canary",
-      steps: [
-        { weight: 20, bake: "1m" },
-        { weight: 50, bake: "1m" },
-      ],
-      analysis,
-    }),
-  );
-  expect((await h.command("start")).status).toBe(200);
-  return h;
-}
+const startedRollout = (name: string) => startedCanary(name, analysis);
 
 /**
  * Moves the stored rollout's clock back by `ms` (its start, step start and last tick), as if it

@@ -156,6 +156,30 @@ export class RolloutHarness {
   }
 }
 
+/**
+ * A canary of two one-minute steps (20 %, then 50 %) in front of the healthy canary origin,
+ * applied and started: a rollout for tests of how it is ticked and judged.
+ */
+export async function startedCanary(
+  name: string,
+  analysis: Record<string, unknown>,
+): Promise<RolloutHarness> {
+  const h = new RolloutHarness(name);
+  await h.apply(
+    rolloutService(name, env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps: [
+        { weight: 20, bake: "1m" },
+        { weight: 50, bake: "1m" },
+      ],
+      analysis,
+    }),
+  );
+  const started = await h.command("start");
+  if (started.status !== 200) throw new Error(`start failed: ${await started.text()}`);
+  return h;
+}
+
 export function rolloutService(
   name: string,
   canaryOrigin: string,
