@@ -18,6 +18,9 @@ export class TickReport {
 
   async send(name: string, due: number | null): Promise<void> {
     if (due === this.#reported) return;
+    // No tick ahead and none reported since this object loaded: nothing for the registry (a row
+    // left from an ended rollout is ignored there, and replaced when the next rollout starts).
+    if (due === null && this.#reported === undefined) return;
     try {
       await registryOf(this.#env).tickScheduled(this.#kind, name, due);
       this.#reported = due;
