@@ -39,12 +39,22 @@ export const OutcomeBatch = z.object({
   histogram: LatencyHistogram,
 });
 
+/** Most stats objects one version's flushes spread over (docs/scale.md). */
+export const MAX_STATS_SHARDS = 64;
+
 /** One flush to one stats object. The id makes a retried flush count once. */
 export const OutcomeFlush = z.object({
   id: z.string().min(1).max(100),
   batches: z.array(OutcomeBatch),
   /** Mirrored comparisons whose mirrored version is this object's (shadow traffic). */
   mirror: z.array(MirrorBatch).optional(),
+  /** Which of the version's stats objects this flush was sent to (absent: the first, 0). */
+  shard: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_STATS_SHARDS - 1)
+    .optional(),
 });
 
 /**
@@ -57,7 +67,11 @@ export const HaltSignal = z.object({
   sequence: z.number().int().nonnegative(),
 });
 
-export const FlushAnswer = z.object({ halt: HaltSignal.nullable() });
+export const FlushAnswer = z.object({
+  halt: HaltSignal.nullable(),
+  /** Over how many stats objects the version's flushes spread now (absent: one). */
+  shards: z.number().int().min(1).max(MAX_STATS_SHARDS).optional(),
+});
 
 /** Rising counters of one outcome route of one version (the stats object's totals, per route). */
 export const RouteCounts = z.object({

@@ -65,7 +65,7 @@ export class DemoStack {
   static async start(io?: Io): Promise<DemoStack> {
     const dir = mkdtempSync(join(tmpdir(), "keystone-demo-"));
     const secrets = randomSecrets();
-    // Outcomes reach the stats at once: a round's figures are complete when the cron judges them.
+    // Outcomes reach the stats at once: a round's figures are complete when the next tick judges them.
     writeEnvFile(join(dir, "worker.env"), secrets, { METRICS_FLUSH_SECONDS: "0" });
     const [stable, canary, faulty] = await Promise.all([
       startOrigin("stable v1"),
@@ -139,8 +139,9 @@ export class DemoStack {
   }
 
   /**
-   * One round: traffic from new visitors until the candidate has answered enough of it, then the
-   * cron once the step's bake has passed. The traffic is counted by the version that answered, so
+   * One round: traffic from new visitors until the candidate has answered enough of it, then time
+   * for the rollout's own ticks (every 2 s locally) once the step's bake has passed, and the cron
+   * (the safety net, which wakes the rollout only if its tick is late). The traffic is counted by the version that answered, so
    * requests a Worker isolate routed by the table from before the rollout (it learns of a change
    * within about two seconds locally) do not leave the candidate short.
    */

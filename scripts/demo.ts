@@ -1,5 +1,6 @@
 // npm run demo: a canary that progresses to promotion, then a faulty one rolled back, on a
-// throwaway local stack (its own state and ports), driven by the real CLI and the real cron.
+// throwaway local stack (its own state and ports), driven by the real CLI, the rollouts' own
+// ticks and the real cron.
 // On a terminal the stack stays up afterwards, until Ctrl-C, so the links it prints work.
 import type { RolloutPhase } from "../schemas/rollout-state.ts";
 import { PHASE_NAMES } from "../worker/core/rollout/event-words.ts";
@@ -13,7 +14,7 @@ const demo = await DemoStack.start();
 const describe = (answers: Answers) =>
   [...answers].map(([version, n]) => `${version} ${n}`).join(", ");
 
-/** Rounds of traffic and cron until the rollout ends; returns its final phase. */
+/** Rounds of traffic and ticks until the rollout ends; returns its final phase. */
 async function drive(label: string): Promise<RolloutPhase | "timeout"> {
   for (let round = 1; Date.now() < DEADLINE; round++) {
     const answers = await demo.round();

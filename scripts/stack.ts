@@ -33,12 +33,14 @@ export function randomSecrets(): LocalSecrets {
 }
 
 /**
- * Local-only settings: routes refresh and metrics flush every second, so changes show fast, and
- * the admin API answers on every host (127.0.0.1, localhost), as ADMIN_HOSTS="*" says.
+ * Local-only settings: routes refresh and metrics flush every second and rollouts tick every two
+ * (from their objects' alarms), so changes show fast, and the admin API answers on every host
+ * (127.0.0.1, localhost), as ADMIN_HOSTS="*" says.
  */
 export const LOCAL_DEV_VARS = {
   ROUTE_REFRESH_SECONDS: "1",
   METRICS_FLUSH_SECONDS: "1",
+  ROLLOUT_TICK_SECONDS: "2",
   ADMIN_HOSTS: "*",
 } as const;
 

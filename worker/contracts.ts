@@ -93,10 +93,15 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   /** Whether a service of this name was ever published (a deleted one too: its history stays). */
   knows(name: string): boolean;
   activeRollouts(): string[];
+  /** Active rollouts whose object's next tick was due before `dueBefore` (or never reported). */
+  lateRollouts(dueBefore: number): string[];
   indexRelease(name: string, active: boolean): void;
   /** Whether a release of this name was ever started (an ended one too: its history stays). */
   knowsRelease(name: string): boolean;
   activeReleases(): string[];
+  lateReleases(dueBefore: number): string[];
+  /** A service's or release's object says when its alarm ticks it next (null: none ahead). */
+  tickScheduled(kind: "service" | "release", name: string, due: number | null): void;
   claimWebhookSignature(signature: string, now: number, keepMs: number): boolean;
   generation(): number;
 }
@@ -149,8 +154,9 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   series(query: SeriesQuery): WindowStats[];
   /** Start of the last one-second bucket in [from, to] with a request on the routes (split and experiment when absent). */
   lastRequest(query: WindowQuery): number | null;
-  halt(signal: HaltSignal): void;
-  resume(rolloutId: string): void;
+  /** Set on the first object, which passes it to every shard before answering. */
+  halt(signal: HaltSignal): Promise<void>;
+  resume(rolloutId: string): Promise<void>;
   currentHalt(): HaltSignal | null;
   /** Rising counters per outcome route (/_keystone/metrics). */
   totals(): RouteCounts[];
@@ -160,17 +166,27 @@ export interface StatsRpc extends Rpc.DurableObjectBranded {
   mirrorTotals(): MirrorCounts;
   /** Mirrored comparisons since `from`: totals, busiest paths, kept sample diffs. */
   mirrorReadout(from: number, pathLimit: number): MirrorReadout;
+  /** Over how many objects the version's flushes spread (the first object decides; others echo). */
+  fanOut(): number;
+  /** Asked of the first object by a busy shard: the fan-out after growing from `seen`. */
+  grow(seen: number): Promise<number>;
+  /** Sent by the first object to the others: the fan-out and the halt they answer flushes with. */
+  adopt(shards: number, halt: HaltSignal | null): void;
 }
 
-/** The stats object of one version of one service. */
-export function statsObjectName(service: string, version: string): string {
-  return `${service}/${version}`;
+/**
+ * A stats object of one version of one service: shard 0 (the first, which also keeps the halt,
+ * the fan-out and the mirrored comparisons) or one it spread to.
+ */
+export function statsObjectName(service: string, version: string, shard = 0): string {
+  return shard === 0 ? `${service}/${version}` : `${service}/${version}#${shard}`;
 }
 
 export function statsObjectOf(
   env: { STATS: DurableObjectNamespace<StatsRpc> },
   service: string,
   version: string,
+  shard = 0,
 ) {
-  return env.STATS.get(env.STATS.idFromName(statsObjectName(service, version)));
+  return env.STATS.get(env.STATS.idFromName(statsObjectName(service, version, shard)));
 }

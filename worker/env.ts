@@ -24,6 +24,11 @@ export interface Env {
   PUBLIC_ADMIN_URL?: string;
   /** Seconds an isolate serves its cached route table before refreshing it in the background. */
   ROUTE_REFRESH_SECONDS?: string;
+  /**
+   * Seconds between a rollout's (or release's) ticks, each made by its own object's alarm; the
+   * cron wakes an object whose tick is more than half of this late. Default 60.
+   */
+  ROLLOUT_TICK_SECONDS?: string;
   /** Longest an isolate holds request outcomes before flushing them to the stats objects. */
   METRICS_FLUSH_SECONDS?: string;
   /** HMAC key signing outbound notify events (x-keystone-signature). */

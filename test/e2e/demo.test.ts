@@ -52,7 +52,9 @@ describe("npm run demo, piped", () => {
     const first = round(output, "healthy canary", 1);
     const canary = Number(/answered by: .*canary (\d+)/.exec(first)?.[1] ?? 0);
     expect(canary, first).toBeGreaterThanOrEqual(15);
-    expect(first).not.toMatch(/only \d+ of 15 requests/);
+    // Judged on that round's traffic, the rollout moved on (it ticks itself every 2 s locally:
+    // the status may already show the next step's window, still empty).
+    expect(first).toMatch(/step 2 of 2|promoted/);
 
     expect(output.trimEnd().split("\n").at(-1)).toMatch(
       /^the demo stack is stopped now, so the links above are dead/,

@@ -104,6 +104,17 @@ async function rolloutPhase(name: Name): Promise<string | null> {
   return ((await response.json()) as { state: { phase: string } | null }).state?.phase ?? null;
 }
 
+/** Waits (up to 20 s) until the services named are in these phases. */
+async function phasesReach(wanted: Partial<Record<Name, string | null>>): Promise<void> {
+  let seen = await phases();
+  for (let tries = 0; tries < 100; tries++) {
+    if (Object.entries(wanted).every(([name, phase]) => seen[name as Name] === phase)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    seen = await phases();
+  }
+  expect(seen).toMatchObject(wanted);
+}
+
 async function phases(): Promise<Record<Name, string | null>> {
   return {
     api: await rolloutPhase("api"),
@@ -134,14 +145,15 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     expect(started.stdout).toMatch(/web\s+waiting/);
     expect(await phases()).toEqual({ api: "progressing", web: null, worker: null });
 
+    // The rollouts and the release tick themselves (every 2 s locally): each phase is waited for.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await traffic(["api"]);
-    await cron(); // api reaches step 2: web starts, worker still waits for api to pass
-    expect(await phases()).toEqual({ api: "progressing", web: "progressing", worker: null });
+    await cron();
+    await phasesReach({ api: "progressing", web: "progressing" }); // api at step 2: web starts
 
     await traffic(["api", "web"]);
     await cron(); // api and web pass and hold for the release: worker starts
-    expect(await phases()).toEqual({ api: "paused", web: "paused", worker: "progressing" });
+    await phasesReach({ api: "paused", web: "paused", worker: "progressing" });
     const held = await stack.cli(["rollout", "status", "api"]);
     expect(held.stdout).toContain("paused (release)");
 
@@ -167,6 +179,11 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     expect(
       status.events.filter((e) => e.type === "release.servicePromoted").map((e) => e.service),
     ).toEqual(["api", "web", "worker"]);
+    // Each started on its condition: web once api reached step 2, worker once api had passed.
+    const order = status.events.map((e) => `${e.type} ${e.service}`);
+    const at = (event: string) => order.indexOf(event);
+    expect(at("release.serviceStarted web")).toBeGreaterThan(at("release.serviceStarted api"));
+    expect(at("release.serviceStarted worker")).toBeGreaterThan(at("release.serviceHeld api"));
   });
 
   it("a failure in the last service rolls back all three, and wait exits 10", async () => {
@@ -176,7 +193,7 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     await cron();
     await traffic(["api", "web"]);
     await cron(); // worker starts, on the faulty origin
-    expect((await phases()).worker).toBe("progressing");
+    await phasesReach({ worker: "progressing" });
     await traffic(["worker"]);
     expect(faulty.totalHits()).toBeGreaterThan(10);
 

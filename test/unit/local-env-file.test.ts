@@ -46,7 +46,7 @@ describe("the local .dev.vars", () => {
     ];
     writeFileSync(path, `${old.join("\n")}\n`);
     expect(ensureLocalEnvFile(path)).toBe(
-      `added NOTIFY_SECRET, AFFINITY_SECRET, BUCKET_SECRET to ${path}`,
+      `added NOTIFY_SECRET, AFFINITY_SECRET, BUCKET_SECRET, ROLLOUT_TICK_SECONDS=2 to ${path}`,
     );
     const vars = readEnvFile(path);
     expect(vars).toMatchObject({ ADMIN_TOKEN: "old-admin", READ_TOKEN: "old-read" });

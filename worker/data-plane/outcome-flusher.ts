@@ -2,9 +2,12 @@
 // off the response path (waitUntil). Each call carries an id that its retries reuse, so the
 // stats object counts a retried flush once; a call that still fails is dropped and counted:
 // metrics must never hold up routing, and nothing is lost without a number saying so.
+// A busy version's outcomes spread over several stats objects: the answers say how many, and this
+// isolate sends to the one its seed picks (the same one for a flush's retries, so its id dedupes).
 import type { MirrorBatch } from "../../schemas/mirror.ts";
 import type { FlushAnswer, HaltSignal, OutcomeBatch } from "../../schemas/stats.ts";
 import { statsObjectName } from "../contracts.ts";
+import { shardOf } from "../core/metrics/fan-out.ts";
 import type { Env } from "../env.ts";
 
 const RETRY_DELAYS_MS = [100, 500];
@@ -27,6 +30,10 @@ export class OutcomeFlusher {
   calls = 0;
   droppedBatches = 0;
   droppedOutcomes = 0;
+  /** Uniform in [0, 1), drawn at this isolate's first flush: which shard it sends to. */
+  #shardSeed: number | undefined;
+  /** Fan-out per version as its stats objects last said (absent: one object). */
+  readonly #fanOut = new Map<string, number>();
 
   constructor(stats: Env["STATS"], onAnswer: HaltListener = () => {}) {
     this.#stats = stats;
@@ -48,12 +55,22 @@ export class OutcomeFlusher {
   }
 
   async #sendSeries(name: string, { service, version, batches, mirror }: Series): Promise<void> {
-    const flush = { id: crypto.randomUUID(), batches, ...(mirror.length ? { mirror } : {}) };
+    this.#shardSeed ??= Math.random();
+    // Mirrored comparisons are read from the first object only: a flush carrying them goes there.
+    const shard = mirror.length ? 0 : shardOf(this.#shardSeed, this.#fanOut.get(name) ?? 1);
+    const flush = {
+      id: crypto.randomUUID(),
+      batches,
+      ...(mirror.length ? { mirror } : {}),
+      ...(shard ? { shard } : {}),
+    };
+    const target = statsObjectName(service, version, shard);
     for (let attempt = 0; ; attempt++) {
       try {
         this.calls++;
-        const stub = this.#stats.get(this.#stats.idFromName(name));
+        const stub = this.#stats.get(this.#stats.idFromName(target));
         const answer: FlushAnswer = await stub.record(flush);
+        this.#fanOut.set(name, answer.shards ?? 1);
         this.#onAnswer(service, version, answer.halt);
         return;
       } catch (error) {

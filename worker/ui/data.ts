@@ -8,8 +8,9 @@ import type { RegistryEntry } from "../../schemas/ledger.ts";
 import { WindowStats } from "../../schemas/stats.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { liveServices } from "../admin/service-record.ts";
-import { knownServiceObjectOf, serviceObjectOf, statsObjectOf } from "../contracts.ts";
+import { knownServiceObjectOf, serviceObjectOf } from "../contracts.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
+import { VersionStats } from "../control-plane/stats/version-stats.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { eventText } from "../core/rollout/event-words.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
@@ -131,7 +132,7 @@ async function lastMinutes(
   // second so that no bucket falls in two of them. The last one ends with the current second.
   const lastSecond = now - (now % 1000);
   const from = lastSecond - CHART_MINUTES * MINUTE_MS + 1000;
-  const points = await statsObjectOf(env, service, version).series({
+  const points = await new VersionStats(env, service, version).series({
     from,
     to: lastSecond,
     stepMs: MINUTE_MS,

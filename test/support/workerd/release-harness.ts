@@ -3,6 +3,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
+import { registryOf, releaseObjectOf, serviceObjectOf } from "../../../worker/contracts.ts";
 import worker from "../../../worker/index.ts";
 import { RolloutHarness, rolloutService } from "./rollout-harness.ts";
 
@@ -78,8 +79,15 @@ export class ReleaseHarness {
     for (const h of this.services.values()) await h.traffic(count);
   }
 
-  /** Fires the Worker's cron once at the controlled time; every data plane reads the result. */
+  /**
+   * Every service's and running release's tick at the controlled time, services first, as their
+   * objects' alarms make them (on the real clock, so tests call the same ticks with theirs), then
+   * the cron at that time; every data plane reads the result.
+   */
   async tick(at = this.now()): Promise<void> {
+    for (const name of this.services.keys()) await serviceObjectOf(env, name).tick(name, at);
+    for (const name of await registryOf(env).activeReleases())
+      await releaseObjectOf(env, name).tick(name, at);
     await worker.scheduled(createScheduledController({ scheduledTime: at }), env);
     for (const h of this.services.values()) await h.syncRoutes();
   }

@@ -11,6 +11,7 @@ import type { Judgement } from "../../../schemas/judgement.ts";
 import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { ServiceInput } from "../../../schemas/service.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
+import { serviceObjectOf } from "../../../worker/contracts.ts";
 import { createDataPlane } from "../../../worker/data-plane/handler.ts";
 import worker from "../../../worker/index.ts";
 
@@ -133,9 +134,15 @@ export class RolloutHarness {
     return verdicts.findLast((entry) => entry.verdict.judgement)?.verdict.judgement ?? undefined;
   }
 
-  /** Fires the Worker's cron at the controlled time. */
+  /**
+   * The rollout's tick at the controlled time, as its object's alarm makes it (the alarm reads the
+   * real clock, so tests call the same tick with theirs), then the Worker's cron at that time: the
+   * safety net, which wakes any other rollout late by then.
+   */
   async tick(): Promise<void> {
-    await worker.scheduled(createScheduledController({ scheduledTime: this.now() }), env);
+    const at = this.now();
+    await serviceObjectOf(env, this.service).tick(this.service, at);
+    await worker.scheduled(createScheduledController({ scheduledTime: at }), env);
     await this.syncRoutes();
   }
 
@@ -147,6 +154,30 @@ export class RolloutHarness {
     };
     return body.history;
   }
+}
+
+/**
+ * A canary of two one-minute steps (20 %, then 50 %) in front of the healthy canary origin,
+ * applied and started: a rollout for tests of how it is ticked and judged.
+ */
+export async function startedCanary(
+  name: string,
+  analysis: Record<string, unknown>,
+): Promise<RolloutHarness> {
+  const h = new RolloutHarness(name);
+  await h.apply(
+    rolloutService(name, env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps: [
+        { weight: 20, bake: "1m" },
+        { weight: 50, bake: "1m" },
+      ],
+      analysis,
+    }),
+  );
+  const started = await h.command("start");
+  if (started.status !== 200) throw new Error(`start failed: ${await started.text()}`);
+  return h;
 }
 
 export function rolloutService(

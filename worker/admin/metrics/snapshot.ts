@@ -6,6 +6,7 @@ import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../contracts.ts";
+import { VersionStats } from "../../control-plane/stats/version-stats.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
 import { rolesOf } from "../../core/rollout/effective.ts";
 import { placeAt, type Step, stepsOf } from "../../core/rollout/steps.ts";
@@ -35,7 +36,7 @@ async function readService(env: Env, config: Service, now: number) {
     Object.entries(config.versions).map(async ([name, version]): Promise<VersionMetrics> => {
       const stats = statsObjectOf(env, config.name, name);
       const [perRoute, health, mirror] = await Promise.all([
-        stats.totals(),
+        new VersionStats(env, config.name, name).totals(),
         version.healthPath ? probe(version.origin, version.healthPath) : ("unchecked" as const),
         config.mirror?.version === name ? stats.mirrorTotals() : null,
       ]);

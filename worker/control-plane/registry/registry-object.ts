@@ -12,7 +12,7 @@ import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RegistryRpc } from "../../contracts.ts";
 import { type ClaimHolder, claimConflicts } from "../../core/claims.ts";
 import type { Env } from "../../env.ts";
-import { RegistryStore } from "./registry-store.ts";
+import { RegistryStore, type TickerKind } from "./registry-store.ts";
 import { RouteDocWriter } from "./route-doc-writer.ts";
 
 export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
@@ -95,6 +95,24 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
   /** Services with a rollout in progress: what the cron ticks. */
   activeRollouts(): string[] {
     return this.#store.activeRollouts();
+  }
+
+  /** Active rollouts whose object's tick is overdue (or never reported): the cron wakes them. */
+  lateRollouts(dueBefore: number): string[] {
+    return this.#store.lateRollouts(Number(dueBefore));
+  }
+
+  /** Running releases whose object's tick is overdue (or never reported). */
+  lateReleases(dueBefore: number): string[] {
+    return this.#store.lateReleases(Number(dueBefore));
+  }
+
+  /** An object reports when its alarm will tick it next (null: no tick ahead). */
+  tickScheduled(kind: TickerKind, name: string, due: number | null): void {
+    const at = due === null ? null : Number(due);
+    if (kind !== "service" && kind !== "release") return;
+    if (at !== null && !Number.isFinite(at)) return;
+    this.#store.setTickDue(kind, String(name), at);
   }
 
   /** A release object says whether it is running: the cron ticks the running ones. */

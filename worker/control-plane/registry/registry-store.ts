@@ -1,5 +1,6 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
-// a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, meta.
+// a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, when
+// each rollout's and release's object says it ticks next (what the cron checks for lateness), meta.
 import type { Publication, TxOutcome } from "../../../schemas/ledger.ts";
 import { LiveRouting } from "../../../schemas/live-routing.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
@@ -22,7 +23,11 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS releases (name TEXT PRIMARY KEY, active INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tick_due (kind TEXT NOT NULL, name TEXT NOT NULL, due INTEGER NOT NULL, PRIMARY KEY (kind, name));
 `;
+
+/** Whose tick an object reports: a service's rollout or a release. */
+export type TickerKind = "service" | "release";
 
 /** Outcomes of two-phase changes are kept long after any prepared change could still ask. */
 const TX_KEEP_MS = 24 * 3_600_000;
@@ -109,6 +114,44 @@ export class RegistryStore {
       )
       .toArray()
       .map((row) => String(row.name));
+  }
+
+  /**
+   * Active rollouts whose object's next tick was due before `dueBefore`, or never reported (an
+   * object from before alarms drove ticks, or whose report failed): the cron wakes these.
+   */
+  lateRollouts(dueBefore: number): string[] {
+    return this.#sql
+      .exec(
+        "SELECT e.name FROM entries e LEFT JOIN tick_due t ON t.kind = 'service' AND t.name = e.name WHERE e.rollout_active = 1 AND e.config IS NOT NULL AND (t.due IS NULL OR t.due < ?) ORDER BY e.name",
+        dueBefore,
+      )
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  /** Running releases whose next tick was due before `dueBefore`, or never reported. */
+  lateReleases(dueBefore: number): string[] {
+    return this.#sql
+      .exec(
+        "SELECT r.name FROM releases r LEFT JOIN tick_due t ON t.kind = 'release' AND t.name = r.name WHERE r.active = 1 AND (t.due IS NULL OR t.due < ?) ORDER BY r.name",
+        dueBefore,
+      )
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  /** An object's next tick (null: it has none, and the row goes). */
+  setTickDue(kind: TickerKind, name: string, due: number | null): void {
+    if (due === null)
+      this.#sql.exec("DELETE FROM tick_due WHERE kind = ? AND name = ?", kind, name);
+    else
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO tick_due (kind, name, due) VALUES (?, ?, ?)",
+        kind,
+        name,
+        due,
+      );
   }
 
   setReleaseActive(name: string, active: boolean, now: number): void {

@@ -64,10 +64,20 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
   }
 
   /**
-   * One cron tick: claimed before any await (a repeated tick is a no-op), the started services'
-   * rollouts read, then decided only if nothing changed meanwhile (an abort, a settled effect).
+   * A tick at `scheduledTime`, from this object's alarm or (when the registry holds it as late)
+   * the cron; then the alarm is set for the next one.
    */
   async tick(_name: string, scheduledTime: number): Promise<TickReply> {
+    const reply = await this.#tick(scheduledTime);
+    await this.#writer.schedule();
+    return reply;
+  }
+
+  /**
+   * Claimed before any await (a repeated tick is a no-op), the started services' rollouts read,
+   * then decided only if nothing changed meanwhile (an abort, a settled effect).
+   */
+  async #tick(scheduledTime: number): Promise<TickReply> {
     const plan = claimReleaseTick(this.#writer.store.load(), scheduledTime);
     if (!plan.run) return { ticked: false, why: plan.why };
     this.#writer.store.saveState(plan.state);
@@ -83,8 +93,11 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     return { ticked: true, phase: after.phase, outcome: after.reason };
   }
 
-  /** Delivers what is due: effects the object could not deliver before it was evicted. */
+  /** Ticks a running release when due, and delivers what is due (effects not yet delivered). */
   override async alarm(): Promise<void> {
+    const now = Date.now();
+    const due = this.#writer.tickDue();
+    if (due !== null && due <= now) await this.#tick(now);
     await this.#writer.deliver();
   }
 

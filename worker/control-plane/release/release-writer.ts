@@ -1,26 +1,35 @@
 // The write path of a release object: a decision stored with its history and effects in one
 // transaction; effects delivered at once and, should the object be evicted or a call fail, by the
 // alarm until acknowledged. What became of each effect is decided by the release core and stored
-// in the same transaction that removes it from the outbox.
+// in the same transaction that removes it from the outbox. The alarm also ticks a running release
+// (the registry is told when, so the cron wakes it only when late).
 import { ReleaseEffect } from "../../../schemas/release-state.ts";
 import { decideRelease, type ReleaseDecision } from "../../core/release/release.ts";
+import { nextReleaseTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
 import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { TickReport } from "../tick-report.ts";
 import { deliverReleaseEffect } from "./release-io.ts";
 import { ReleaseStore } from "./release-store.ts";
 
 /** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
 const INLINE_GRACE_MS = 10_000;
+/** A tick that is due but could not run is tried again this much later. */
+const TICK_RETRY_MS = 1_000;
 
 export class ReleaseWriter {
   readonly store: ReleaseStore;
   readonly #outbox: Outbox<ReleaseEffect>;
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
+  readonly #tickReport: TickReport;
+  readonly #tickIntervalMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     this.#ctx = ctx;
     this.#env = env;
+    this.#tickReport = new TickReport(env, "release");
+    this.#tickIntervalMs = tickIntervalMs(env.ROLLOUT_TICK_SECONDS);
     this.store = new ReleaseStore(ctx.storage.sql);
     this.#outbox = new Outbox(ctx.storage.sql, ReleaseEffect);
   }
@@ -38,11 +47,27 @@ export class ReleaseWriter {
     await this.schedule();
   }
 
-  /** Sets the alarm to the next effect due (no earlier than `notBefore`), or clears it. */
+  /** When a running release ticks next; null in any other phase. */
+  tickDue(): number | null {
+    return nextReleaseTickAt(this.store.load(), this.#tickIntervalMs);
+  }
+
+  /**
+   * Sets the alarm to the next effect or tick due (no earlier than `notBefore`), or clears it,
+   * and tells the registry when the release ticks next.
+   */
   async schedule(notBefore = 0): Promise<void> {
-    const due = this.#outbox.nextDue();
-    if (due === null) return this.#ctx.storage.deleteAlarm();
-    await this.#ctx.storage.setAlarm(Math.max(notBefore, due));
+    const now = Date.now();
+    const tickDue = this.tickDue();
+    const name = this.store.load()?.name;
+    if (name) await this.#tickReport.send(name, tickDue);
+    const wakes = [
+      this.#outbox.nextDue(),
+      // A tick already due that did not run is not retried in a tight loop.
+      tickDue === null ? null : Math.max(tickDue, now + TICK_RETRY_MS),
+    ].filter((t): t is number => t !== null);
+    if (wakes.length === 0) return this.#ctx.storage.deleteAlarm();
+    await this.#ctx.storage.setAlarm(Math.max(notBefore, Math.min(...wakes)));
   }
 
   /** `acknowledged`: the entry whose outcome this decision is, taken out in the same transaction. */

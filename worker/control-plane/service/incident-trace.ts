@@ -3,9 +3,9 @@
 // incident; read again until no isolate can still send it any (the fast-abort halt's bound, plus
 // a flush), then settled. A newer rollout's traffic is never counted.
 import type { Effect } from "../../../schemas/ledger.ts";
-import { statsObjectOf } from "../../contracts.ts";
 import { haltHoldsUntil, refreshBoundMs } from "../../core/ledger/status.ts";
 import type { Env } from "../../env.ts";
+import { VersionStats } from "../stats/version-stats.ts";
 import type { ServiceStore } from "./service-store.ts";
 
 /** How soon to look again while the rollback's publication is not yet acknowledged. */
@@ -32,7 +32,7 @@ export async function traceCandidate(
   const newer = state.rollout && state.rollout.id !== effect.rolloutId ? state.rollout : null;
   // Up to a newer rollout's start (its traffic is not this one's), else every bucket there is.
   const to = newer ? newer.startedAt - 1 : Number.MAX_SAFE_INTEGER;
-  const at = await statsObjectOf(env, effect.service, effect.version).lastRequest({
+  const at = await new VersionStats(env, effect.service, effect.version).lastRequest({
     from: effect.from,
     to,
     routes: ["split", "experiment"],

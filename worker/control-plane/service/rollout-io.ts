@@ -1,11 +1,11 @@
-// The rollout's reads, kept out of the ledger: window stats from the stats objects (parsed as
-// they enter), and the gate and health checks the ledger asks for before an advance.
+// The rollout's reads, kept out of the ledger: window stats from the stats objects (every shard,
+// merged; parsed as they enter), and the gate and health checks the ledger asks for before an advance.
 import { MirrorCounts } from "../../../schemas/mirror.ts";
-import { WindowStats } from "../../../schemas/stats.ts";
 import { shownUrl } from "../../../schemas/wire-values.ts";
 import { statsObjectOf } from "../../contracts.ts";
 import type { GateCheck, WindowQueries, Windows } from "../../core/ledger/tick.ts";
 import type { Env } from "../../env.ts";
+import { VersionStats } from "../stats/version-stats.ts";
 
 const GATE_TIMEOUT_MS = 10_000;
 
@@ -15,15 +15,17 @@ export async function readWindows(
   versions: { candidate: string; baseline: string },
   queries: WindowQueries,
 ): Promise<Windows> {
-  const candidateStats = statsObjectOf(env, service, versions.candidate);
   const [candidate, baseline, mirror] = await Promise.all([
-    candidateStats.window(queries.candidate),
-    statsObjectOf(env, service, versions.baseline).window(queries.baseline),
-    queries.mirror ? candidateStats.mirrorWindow(queries.mirror) : undefined,
+    new VersionStats(env, service, versions.candidate).window(queries.candidate),
+    new VersionStats(env, service, versions.baseline).window(queries.baseline),
+    // Flushes that carry mirrored comparisons always go to the first object.
+    queries.mirror
+      ? statsObjectOf(env, service, versions.candidate).mirrorWindow(queries.mirror)
+      : undefined,
   ]);
   return {
-    candidate: WindowStats.parse(candidate),
-    baseline: WindowStats.parse(baseline),
+    candidate,
+    baseline,
     ...(mirror === undefined ? {} : { mirror: MirrorCounts.parse(mirror) }),
   };
 }

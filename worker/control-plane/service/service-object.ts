@@ -22,7 +22,7 @@ import { deadlineTick } from "../../core/ledger/deadline.ts";
 import { decide } from "../../core/ledger/ledger.ts";
 import { stepRamp } from "../../core/ledger/ramp-step.ts";
 import type { Decision } from "../../core/ledger/state.ts";
-import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { claimTick, tick, tickChecks, type Windows } from "../../core/ledger/tick.ts";
 import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
@@ -105,7 +105,10 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       : null;
     const windows =
       query && rollout
-        ? await readWindows(this.env, name, rollout, { candidate: query, baseline: query })
+        ? // A shard that does not answer leaves the status without figures, not with part of them.
+          await readWindows(this.env, name, rollout, { candidate: query, baseline: query }).catch(
+            () => null,
+          )
         : null;
     const incident = rollout && this.#writer.store.incidents.ofRollout(rollout.id);
     const status = { ...state, config: state.config };
@@ -138,11 +141,21 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   }
 
   /**
-   * One cron tick: claimed before any await (a repeated tick is a no-op), windows read and the
-   * checks the ledger asks for run, then decided only if nothing changed meanwhile (an operator's
-   * command, another tick, a two-phase change).
+   * A tick at `scheduledTime`, from this object's alarm or (when the registry holds it as late)
+   * the cron; then the alarm is set for the next one.
    */
   async tick(name: string, scheduledTime: number): Promise<TickReply> {
+    const reply = await this.#tick(name, scheduledTime);
+    await this.#writer.schedule();
+    return reply;
+  }
+
+  /**
+   * Claimed before any await (a repeated tick is a no-op), windows read and the checks the ledger
+   * asks for run, then decided only if nothing changed meanwhile (an operator's command, another
+   * tick, a two-phase change).
+   */
+  async #tick(name: string, scheduledTime: number): Promise<TickReply> {
     const store = this.#writer.store;
     if (this.#twoPhase.pending()) return { ticked: false, why: "a change is being applied" };
     if (isRamping(store.load(name).rollout))
@@ -162,7 +175,14 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       );
     store.saveHead(claim.state);
     const claimed = JSON.stringify(claim.state.rollout);
-    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    let windows: Windows;
+    try {
+      windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    } catch (error) {
+      // A shard that did not answer: nothing is judged on part of the traffic.
+      console.error(`keystone: tick of ${name} at ${scheduledTime}: ${String(error)}`);
+      return { ticked: false, why: `the window is inconclusive: ${String(error)}` };
+    }
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
     const current = store.load(name);
     if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())
@@ -172,11 +192,17 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return (await this.#expire(name, scheduledTime)) ?? decided.reply;
   }
 
-  /** Delivers what is due, settles a two-phase change whose caller never came back, ramps. */
+  /**
+   * Settles a two-phase change whose caller never came back, ticks the rollout (or cuts its ramp)
+   * when due, delivers what is due; delivery sets the alarm for the next of these.
+   */
   override async alarm(): Promise<void> {
     const name = this.#writer.store.getMeta("name");
     if (name) await this.#twoPhase.settleExpired(name);
-    if (name && !this.#twoPhase.pending()) await this.#ramp(name, Date.now());
+    const now = Date.now();
+    const due = this.#writer.tickDue();
+    if (name && !this.#twoPhase.pending() && due !== null && due <= now)
+      await this.#tick(name, now);
     await this.#writer.deliver();
   }
 

@@ -1,7 +1,8 @@
 // The write path of a service object: a ledger decision and its effects stored in one
 // transaction, then the effects delivered, at once and by the alarm until acknowledged. The writer
 // sets the alarm for everything the object must wake for: an effect due, a two-phase change that
-// expires, a ramping rollback's next cut (finer than the cron's minute).
+// expires, the rollout's next tick or a ramping rollback's next cut, and tells the registry when
+// that tick is due (the cron wakes only objects that are late).
 //
 // Every receiver tolerates a second delivery: the registry keeps the highest sequence per service,
 // a stats object's halt and resume are keyed by rollout id, and notifications carry the effect's
@@ -10,9 +11,10 @@ import { Effect } from "../../../schemas/ledger.ts";
 import { registryOf, statsObjectOf } from "../../contracts.ts";
 import { acknowledge } from "../../core/ledger/ledger.ts";
 import { type Decision, published } from "../../core/ledger/state.ts";
-import { nextRampAt } from "../../core/rollout/ramp.ts";
+import { nextRolloutTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
 import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { TickReport } from "../tick-report.ts";
 import { traceCandidate } from "./incident-trace.ts";
 import { notify } from "./notify-delivery.ts";
 import { type FinishedChange, ServiceStore } from "./service-store.ts";
@@ -20,6 +22,8 @@ import { VerdictLog } from "./verdict-log.ts";
 
 /** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
 const INLINE_GRACE_MS = 10_000;
+/** A tick that is due but could not run (a change being applied) is tried again this much later. */
+const TICK_RETRY_MS = 1_000;
 
 export class ServiceWriter {
   readonly store: ServiceStore;
@@ -27,10 +31,14 @@ export class ServiceWriter {
   readonly #outbox: Outbox<Effect>;
   readonly #ctx: DurableObjectState;
   readonly #env: Env;
+  readonly #tickReport: TickReport;
+  readonly #tickIntervalMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     this.#ctx = ctx;
     this.#env = env;
+    this.#tickReport = new TickReport(env, "service");
+    this.#tickIntervalMs = tickIntervalMs(env.ROLLOUT_TICK_SECONDS);
     this.store = new ServiceStore(ctx.storage.sql);
     // The registry keeps the highest sequence: only the newest pending publication matters.
     this.#outbox = new Outbox(ctx.storage.sql, Effect, { latestOnly: "publish" });
@@ -64,12 +72,25 @@ export class ServiceWriter {
     await this.schedule();
   }
 
-  /** Sets the alarm to the next thing due (no earlier than `notBefore`), or clears it. */
+  /** When the rollout ticks next (its ramp's next cut while ramping); null with none running. */
+  tickDue(): number | null {
+    return nextRolloutTickAt(this.store.load("").rollout, this.#tickIntervalMs);
+  }
+
+  /**
+   * Sets the alarm to the next thing due (no earlier than `notBefore`), or clears it, and tells the
+   * registry when the rollout ticks next.
+   */
   async schedule(notBefore = 0): Promise<void> {
+    const now = Date.now();
+    const tickDue = this.tickDue();
+    const name = this.store.getMeta("name");
+    if (name) await this.#tickReport.send(name, tickDue);
     const wakes = [
       this.#outbox.nextDue(),
       this.store.pendingChange()?.expiresAt ?? null,
-      nextRampAt(this.store.load("").rollout),
+      // A tick already due that did not run is not retried in a tight loop.
+      tickDue === null ? null : tickDue > now ? tickDue : now + TICK_RETRY_MS,
     ].filter((t): t is number => t !== null);
     if (wakes.length === 0) return this.#ctx.storage.deleteAlarm();
     await this.#ctx.storage.setAlarm(Math.max(notBefore, Math.min(...wakes)));

@@ -1,17 +1,24 @@
 // One Durable Object per (service, version): request counts, errors and a latency histogram in
 // one-second buckets per outcome route, filled by batched flushes from the data plane, read by
 // window (the rollout's analysis, which picks the routes it counts) and totals (metrics).
+//
+// A busy version spreads over several such objects (shards): isolates each pick one, the first
+// (shard 0) decides the fan-out when a shard reports more flushes than one object should take,
+// and tells the others the fan-out and the halt they answer flushes with. The tick reads every
+// shard and merges (worker/control-plane/stats/spread-window.ts).
 import { DurableObject } from "cloudflare:workers";
 import type { MirrorCounts, MirrorReadout } from "../../../schemas/mirror.ts";
 import {
   type FlushAnswer,
   HaltSignal,
+  MAX_STATS_SHARDS,
   OutcomeFlush,
   type RouteCounts,
   SeriesQuery,
   WindowQuery,
 } from "../../../schemas/stats.ts";
-import type { StatsRpc } from "../../contracts.ts";
+import { type StatsRpc, statsObjectOf } from "../../contracts.ts";
+import { FlushRateMeter, grownFanOut } from "../../core/metrics/fan-out.ts";
 import { sumRoutes } from "../../core/metrics/route-counts.ts";
 import { seriesOf } from "../../core/metrics/series.ts";
 import { summarize, type WindowStats } from "../../core/metrics/window-stats.ts";
@@ -28,6 +35,7 @@ const FLUSH_ID_RETENTION_MS = 3_600_000;
 export class StatsObject extends DurableObject<Env> implements StatsRpc {
   readonly #store: StatsStore;
   readonly #mirror: MirrorStore;
+  readonly #rate = new FlushRateMeter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -42,27 +50,99 @@ export class StatsObject extends DurableObject<Env> implements StatsRpc {
    */
   async record(input: OutcomeFlush): Promise<FlushAnswer> {
     const flush = OutcomeFlush.parse(input);
+    const now = Date.now();
     this.ctx.storage.transactionSync(() => {
-      if (!this.#store.claimFlush(flush.id, Date.now())) return;
+      this.#learnShard(flush);
+      if (!this.#store.claimFlush(flush.id, now)) return;
       for (const batch of flush.batches) this.#store.addBatch(batch);
       for (const batch of flush.mirror ?? []) this.#mirror.add(batch);
     });
     if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
-    return { halt: this.#store.halt() };
+      await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
+    const rate = this.#rate.note(now, this.#store.fanOut());
+    if (rate !== undefined && grownFanOut(this.#store.fanOut(), rate) > this.#store.fanOut())
+      this.ctx.waitUntil(this.#askToGrow());
+    const shards = this.#store.fanOut();
+    return { halt: this.#store.halt(), ...(shards > 1 ? { shards } : {}) };
   }
 
   /**
    * Set by the service object when a rollout of this version is rolled back or aborted: isolates
-   * divert the version while their table holds the service below `sequence`.
+   * divert the version while their table holds the service below `sequence`. The shards are told
+   * before this returns, so a delivered halt reaches every isolate whichever shard it flushes to.
    */
-  halt(signal: HaltSignal): void {
+  async halt(signal: HaltSignal): Promise<void> {
     this.#store.setHalt(HaltSignal.parse(signal));
+    await this.#tellShards();
   }
 
-  /** Clears the halt of that rollout (a halt of another rollout stays). */
-  resume(rolloutId: string): void {
+  /** Clears the halt of that rollout (a halt of another rollout stays), on every shard. */
+  async resume(rolloutId: string): Promise<void> {
     if (this.#store.halt()?.rolloutId === rolloutId) this.#store.setHalt(null);
+    await this.#tellShards();
+  }
+
+  fanOut(): number {
+    return this.#store.fanOut();
+  }
+
+  /**
+   * On the first object: doubles the fan-out if it still is what the busy shard saw (two shards
+   * reporting the same rate grow it once), then tells every shard. The new fan-out is stored
+   * before any isolate can learn it, so the tick never misses a shard that holds outcomes.
+   */
+  async grow(seen: number): Promise<number> {
+    const current = this.#store.fanOut();
+    if (Number(seen) === current && current < MAX_STATS_SHARDS) {
+      this.#store.setFanOut(current * 2);
+      await this.#tellShards();
+    }
+    return this.#store.fanOut();
+  }
+
+  adopt(shards: number, halt: HaltSignal | null): void {
+    const fanOut = Math.min(MAX_STATS_SHARDS, Math.max(1, Math.floor(Number(shards))));
+    if (fanOut > this.#store.fanOut()) this.#store.setFanOut(fanOut);
+    this.#store.setHalt(halt === null ? null : HaltSignal.parse(halt));
+  }
+
+  /** The first flush says which version and shard this object holds (batches name the version). */
+  #learnShard(flush: OutcomeFlush): void {
+    const batch = flush.batches[0] ?? flush.mirror?.[0];
+    if (!batch || this.#store.shard()) return;
+    this.#store.setShard({
+      service: batch.service,
+      version: batch.version,
+      index: flush.shard ?? 0,
+    });
+  }
+
+  /** A shard that measured too many flushes asks the first object to grow the fan-out. */
+  async #askToGrow(): Promise<void> {
+    const shard = this.#store.shard();
+    if (!shard) return;
+    try {
+      const shards =
+        shard.index === 0
+          ? await this.grow(this.#store.fanOut())
+          : await statsObjectOf(this.env, shard.service, shard.version).grow(this.#store.fanOut());
+      if (shards > this.#store.fanOut()) this.#store.setFanOut(shards);
+    } catch (error) {
+      console.error(`keystone: stats ${shard.service}/${shard.version} could not grow: ${error}`);
+    }
+  }
+
+  /** From the first object: the fan-out and the halt to every other shard. */
+  async #tellShards(): Promise<void> {
+    const shard = this.#store.shard();
+    const shards = this.#store.fanOut();
+    if (shard?.index !== 0 || shards === 1) return;
+    const halt = this.#store.halt();
+    await Promise.all(
+      Array.from({ length: shards - 1 }, (_, i) =>
+        statsObjectOf(this.env, shard.service, shard.version, i + 1).adopt(shards, halt),
+      ),
+    );
   }
 
   currentHalt(): HaltSignal | null {

@@ -1,5 +1,6 @@
 // The stats object's SQLite tables: one-second buckets per outcome route, rising totals per
-// route, the ids of recent flushes (so a retried flush counts once), and the version's halt.
+// route, the ids of recent flushes (so a retried flush counts once), the version's halt, and
+// where this object stands in the version's spread (its shard, the fan-out it knows).
 import type { HaltSignal, OutcomeBatch, RouteCounts } from "../../../schemas/stats.ts";
 import { HaltSignal as HaltSignalSchema } from "../../../schemas/stats.ts";
 import { addCounts } from "../../core/metrics/route-counts.ts";
@@ -49,6 +50,13 @@ ALTER TABLE route_totals ADD COLUMN client_faults INTEGER NOT NULL DEFAULT 0;
 `;
 
 type Row = Record<string, SqlStorageValue>;
+
+/** A stats object's place: the version it counts and its index among the version's objects. */
+export interface StatsShard {
+  service: string;
+  version: string;
+  index: number;
+}
 
 function countsOf(row: Row): RouteCounts {
   return {
@@ -166,6 +174,29 @@ export class StatsStore {
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('halt', ?)",
         JSON.stringify(signal),
       );
+  }
+
+  /** Over how many objects the version's flushes spread, as this object knows it (1 at first). */
+  fanOut(): number {
+    const row = this.#sql.exec("SELECT value FROM meta WHERE key = 'shards'").toArray()[0];
+    return row ? Number(row.value) : 1;
+  }
+
+  setFanOut(shards: number): void {
+    this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('shards', ?)", String(shards));
+  }
+
+  /** Which version and shard this object holds, learned from the flushes it takes. */
+  shard(): StatsShard | undefined {
+    const row = this.#sql.exec("SELECT value FROM meta WHERE key = 'shard'").toArray()[0];
+    return row ? (JSON.parse(String(row.value)) as StatsShard) : undefined;
+  }
+
+  setShard(shard: StatsShard): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO meta (key, value) VALUES ('shard', ?)",
+      JSON.stringify(shard),
+    );
   }
 
   /** Drops buckets and flush ids older than their cut-offs; whether any bucket is left. */

@@ -1,7 +1,7 @@
 // Figures of one version over a time window, as the stats Durable Object returns them and the
 // rollout analysis reads them.
 import type { WindowCounts, WindowStats } from "../../../schemas/stats.ts";
-import { quantile } from "./histogram.ts";
+import { mergeInto, quantile } from "./histogram.ts";
 
 export type { WindowCounts, WindowStats };
 
@@ -19,4 +19,22 @@ export function summarize(counts: WindowCounts, from: number, to: number): Windo
     p95: quantile(counts.histogram, 0.95),
     p99: quantile(counts.histogram, 0.99),
   };
+}
+
+/**
+ * One window from the same window of each of a version's stats objects: counts add, histograms
+ * merge, percentiles are taken of the merged histogram (never averaged).
+ */
+export function mergeWindows(parts: readonly WindowStats[], from: number, to: number): WindowStats {
+  const counts = emptyCounts();
+  for (const part of parts) {
+    counts.requests += part.requests;
+    counts.errors += part.errors;
+    counts.noAnswer += part.noAnswer;
+    counts.clientFaults = (counts.clientFaults ?? 0) + (part.clientFaults ?? 0);
+    if (part.overVisitorLimit !== undefined)
+      counts.overVisitorLimit = (counts.overVisitorLimit ?? 0) + part.overVisitorLimit;
+    mergeInto(counts.histogram, part.histogram);
+  }
+  return summarize(counts, from, to);
 }
