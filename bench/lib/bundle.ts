@@ -79,7 +79,37 @@ export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle 
     sourceMap: `${script}.map`,
     minifiedBytes: statSync(script).size,
     gzippedBytes: gzipSync(readFileSync(script)).length,
-    largestInputs: largestInputs(join(out, "meta.json")),
+    largestInputs: largestInputs(JSON.parse(readFileSync(join(out, "meta.json"), "utf8"))),
+  };
+}
+
+/**
+ * One entry bundled and minified as wrangler bundles a Worker (esbuild, workerd conditions), its
+ * size and largest parts: what a Worker of that entry alone would ship.
+ */
+export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "sourceMap">> {
+  const outdir = buildFolder("keystone-entry-");
+  const { metafile } = await build({
+    entryPoints: [join(ROOT, entry)],
+    outdir,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2024",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    metafile: true,
+    logLevel: "error",
+  });
+  const [script] = Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"));
+  const path = join(ROOT, script!);
+  return {
+    script: path,
+    minifiedBytes: statSync(path).size,
+    gzippedBytes: gzipSync(readFileSync(path)).length,
+    largestInputs: largestInputs(metafile),
   };
 }
 
@@ -88,8 +118,7 @@ interface Metafile {
 }
 
 /** Output bytes grouped by package (node_modules/<name>) or by the project's top folder. */
-function largestInputs(metafile: string): { input: string; bytes: number }[] {
-  const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
+function largestInputs(meta: Metafile): { input: string; bytes: number }[] {
   const bytes = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
