@@ -6,6 +6,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type * as z from "zod";
+import { benchService } from "../../bench/lib/config.ts";
 import { NotifyEvent } from "../../schemas/event-types.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
 import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
@@ -14,29 +15,8 @@ import { decodeEnvelope, decodeRouteEntry, decodeService } from "./route-decoder
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-const rules = [
-  { name: "force", when: { header: { name: "x-canary", equals: "always" } }, route: "canary" },
-  { name: "beta", when: { cookie: { name: "beta", in: ["1", "yes"] } }, route: "canary" },
-  { name: "debug", when: { query: { name: "debug", present: true } }, route: "stable" },
-  { name: "internal", when: { path: { prefix: "/internal" } }, route: "stable" },
-  { name: "legacy", when: { path: { regex: "^/v[0-9]+/legacy/" } }, route: "stable" },
-  { name: "writes", when: { method: ["DELETE", "PATCH"] }, route: "stable" },
-  { name: "office", when: { ip: ["10.0.0.0/8", "2001:db8::/32"] }, route: "canary" },
-  { name: "eu-half", when: { country: ["DE", "FR"] }, split: { stable: 50, canary: 50 } },
-  {
-    name: "qa",
-    when: {
-      all: [{ header: { name: "x-team", equals: "qa" } }, { cookie: { name: "s", present: true } }],
-    },
-    route: "canary",
-  },
-  { name: "edge", when: { any: [{ colo: ["LHR"] }, { asn: [64512] }] }, route: "canary" },
-  {
-    name: "no-accept",
-    when: { not: { header: { name: "accept", present: true } } },
-    route: "stable",
-  },
-];
+/** Rules of every kind (the benchmark's), one of them with a regex. */
+const rules = benchService("https://origin.example.net").rules!;
 
 const canary = {
   name: "shop",
