@@ -49,6 +49,17 @@ export function regexCostProblem(source: string): string | undefined {
     : undefined;
 }
 
+/** Why a pattern cannot be a rule's regex (refused by RE2, or too costly), from one compile. */
+export function regexProblem(source: string): string | undefined {
+  let size: number;
+  try {
+    size = RE2JS.compile(source).programSize();
+  } catch {
+    return re2Problem(source);
+  }
+  return size > MAX_REGEX_PROGRAM ? regexCostProblem(source) : undefined;
+}
+
 /** The too-costly regexes of a condition, with their paths inside it. */
 export function costlyRegexes(condition: RegexHolder, at: (string | number)[] = []) {
   const found: { at: (string | number)[]; message: string }[] = [];

@@ -451,6 +451,26 @@ describe("the route decoder against the zod schemas", () => {
     expect(rejected).toBeGreaterThan(300);
   });
 
+  it("agrees on every near miss of every field, one at a time", () => {
+    let checked = 0;
+    for (const base of bases) {
+      const nearPlaces = places(base).filter((place) => byField[place.field]);
+      nearPlaces.forEach((place, at) => {
+        byField[place.field]!.forEach((_, k) => {
+          const entry = mutate(base, [["near", at, k]]);
+          const expected = parseKnown(RouteEntry, entry);
+          const decoded = decodeRouteEntry(entry);
+          const where = `${place.field} = ${JSON.stringify(byField[place.field]![k])}`;
+          expect(decoded.ok, where).toBe(expected.success);
+          if (expected.success && decoded.ok)
+            expect(decoded.value, where).toStrictEqual(expected.data);
+          checked++;
+        });
+      });
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
   it("a bare service (format 1) decodes as Service parses it", () => {
     fc.assert(
       fc.property(mutated, (entry) => {

@@ -9,7 +9,7 @@ import { serviceCrossIssues } from "../../schemas/cross-checks.ts";
 import { parseDuration } from "../../schemas/duration-text.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Mirror, MirrorCompare } from "../../schemas/mirror.ts";
-import { costlyRegexes, MAX_REGEX_LENGTH, re2Problem } from "../../schemas/regex-checks.ts";
+import { MAX_REGEX_LENGTH, regexProblem } from "../../schemas/regex-checks.ts";
 import type { Analysis, Rollout, RolloutStep, Where } from "../../schemas/rollout.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
 import type { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
@@ -250,7 +250,8 @@ class RouteDecoder {
     if (source === undefined) return undefined;
     if (source.length > MAX_REGEX_LENGTH)
       return this.#fail(at, `regex longer than ${MAX_REGEX_LENGTH} characters`);
-    const problem = re2Problem(source);
+    // Refused by RE2 or too costly to run: the schema checks the cost at the rule, one compile here.
+    const problem = regexProblem(source);
     return problem ? this.#fail(at, problem) : source;
   }
 
@@ -412,14 +413,6 @@ class RouteDecoder {
       : this.#fail(at, `needs at least one of ${CONDITION_KEYS.join(", ")}`);
   }
 
-  /** The decoded value, unless its condition holds a too-costly regex (each one noted). */
-  #withoutCostlyRegexes<T>(value: T, condition: Json | undefined, at: Path): T | undefined {
-    if (!condition) return value;
-    const costly = costlyRegexes(condition, []);
-    for (const { at: inner, message } of costly) this.#fail(`${at}.${inner.join(".")}`, message);
-    return costly.length === 0 ? value : undefined;
-  }
-
   rule(value: unknown, at: Path): Rule | undefined {
     const raw = this.object(value, at);
     if (!raw) return undefined;
@@ -435,7 +428,7 @@ class RouteDecoder {
     if (!out) return undefined;
     if ((out.route === undefined) === (out.split === undefined))
       return this.#fail(at, "a rule needs either route or split");
-    return this.#withoutCostlyRegexes(out, out.when, `${at}.when`);
+    return out;
   }
 
   experiment(value: unknown, at: Path): Experiment | undefined {
@@ -465,7 +458,7 @@ class RouteDecoder {
     const total = Object.values(out.variants).reduce((sum, v) => sum + v.weight, 0);
     if (Math.abs(total - 100) > 1e-9)
       return this.#fail(`${at}.variants`, `weights sum to ${total}, must be 100`);
-    return this.#withoutCostlyRegexes(out, out.when, `${at}.when`);
+    return out;
   }
 
   #variant(value: unknown, at: Path): Experiment["variants"][string] | undefined {
