@@ -128,7 +128,7 @@ async function compareColdStarts(): Promise<void> {
     ["after", after],
   ] as const) {
     log(`cold start of ${name}: ${COLD_SAMPLES} fresh workerd per Worker`);
-    const { median: m } = await measureColdStart(
+    const { median: m, vsBareCpuMs } = await measureColdStart(
       origin.url,
       bundle.script,
       COLD_SAMPLES,
@@ -146,6 +146,8 @@ async function compareColdStarts(): Promise<void> {
       m.keystone.firstRequestCpuMs.toFixed(1),
       m.freshKeystoneCpuMs.toFixed(1),
       (m.freshKeystoneCpuMs / m.bare.firstRequestCpuMs).toFixed(2),
+      formatSpread(vsBareCpuMs.firstRequest, 1, true),
+      formatSpread(vsBareCpuMs.sum, 1, true),
     ]);
   }
   console.log(
@@ -165,6 +167,8 @@ async function compareColdStarts(): Promise<void> {
         "1st request",
         "fresh",
         "× bare",
+        "CPU − bare, paired: 1st request",
+        "startup + 1st request",
       ],
       rows,
     ).join("\n"),
