@@ -1,5 +1,6 @@
 // npm run bench:compare: Keystone at an earlier revision (BENCH_BASE, default HEAD) against this
-// checkout, both bundled as `wrangler deploy --minify` builds them, beside the bare Worker twice (A
+// checkout, both bundled as `npm run deploy` builds them (with --minify, which revisions before
+// wrangler.toml set it lacked), beside the bare Worker twice (A
 // and A': the noise), in alternating rounds against one origin. What a change bought, paired by
 // round: "after − before" beside "A' − A", so a busy machine moves both sides alike.
 // BENCH_COMPARE=cold (or load,cold) also measures both cold starts (fresh workerd processes, as
@@ -52,8 +53,8 @@ function exportRevision(revision: string): string {
 
 const commit = execFileSync("git", ["rev-parse", "--short", BASE], { cwd: ROOT, encoding: "utf8" });
 log(`bundling Keystone at ${BASE} (${commit.trim()}) and as checked out`);
-const before = bundleKeystone(exportRevision(BASE));
-const after = bundleKeystone();
+const before = bundleKeystone(exportRevision(BASE), ["--minify"]);
+const after = bundleKeystone(undefined, ["--minify"]);
 const pinning = pinningFromEnv();
 const origin = await startOriginProcess(0, pinning.client);
 
@@ -127,7 +128,7 @@ async function compareColdStarts(): Promise<void> {
     ["after", after],
   ] as const) {
     log(`cold start of ${name}: ${COLD_SAMPLES} fresh workerd per Worker`);
-    const { median: m } = await measureColdStart(
+    const { median: m, vsBareCpuMs } = await measureColdStart(
       origin.url,
       bundle.script,
       COLD_SAMPLES,
@@ -145,6 +146,8 @@ async function compareColdStarts(): Promise<void> {
       m.keystone.firstRequestCpuMs.toFixed(1),
       m.freshKeystoneCpuMs.toFixed(1),
       (m.freshKeystoneCpuMs / m.bare.firstRequestCpuMs).toFixed(2),
+      formatSpread(vsBareCpuMs.firstRequest, 1, true),
+      formatSpread(vsBareCpuMs.sum, 1, true),
     ]);
   }
   console.log(
@@ -164,6 +167,8 @@ async function compareColdStarts(): Promise<void> {
         "1st request",
         "fresh",
         "× bare",
+        "CPU − bare, paired: 1st request",
+        "startup + 1st request",
       ],
       rows,
     ).join("\n"),

@@ -131,7 +131,7 @@ async function profileBare(
 const pinning = pinningFromEnv();
 const origin = await startOriginProcess(0, pinning.client);
 try {
-  log("bundling Keystone as wrangler deploy --minify builds it, with its source map");
+  log("bundling Keystone as npm run deploy builds it, with its source map");
   const bundle = bundleKeystone();
   const settings = { seconds: SECONDS, connections: CONNECTIONS, cores: pinning.client };
   const worker = await startWorker(

@@ -1,4 +1,4 @@
-// npm run bench: Keystone Edge (B, bundled and minified as `wrangler deploy --minify` builds it)
+// npm run bench: Keystone Edge (B, bundled as `npm run deploy` builds it: wrangler.toml sets minify)
 // side by side with a bare pass-through Worker (A), the same bare Worker again (A': the noise) and
 // a naive KV-per-request splitter (C), each in its own workerd, in alternating rounds against one
 // origin; then the per-step costs, cold start, bundle size, decideRoute microbenchmarks and reaction
@@ -65,7 +65,7 @@ const pinning = pinningFromEnv();
 const loadBefore = loadavg()[0]!;
 const origin = await startOriginProcess(0, pinning.client);
 try {
-  log(`bundling Keystone as wrangler deploy --minify builds it (${elapsed()})`);
+  log(`bundling Keystone as npm run deploy builds it (${elapsed()})`);
   const bundle = bundleKeystone();
   const load = { seconds: SECONDS, connections: CONNECTIONS, cores: pinning.client };
   log(`side by side: ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections (${elapsed()})`);

@@ -1,17 +1,15 @@
 // Match conditions of rules and experiments: what part of a request they look at and how.
-import { RE2JS } from "re2js";
 import * as z from "zod";
 import { isCidr } from "./cidr.ts";
+import { MAX_REGEX_LENGTH, re2Problem } from "./regex-checks.ts";
 
-export const MAX_REGEX_LENGTH = 256;
-
-/**
- * Most RE2 instructions a regex may compile to. Matching costs up to one step per instruction per
- * character (when RE2's DFA gives up), and a value is up to 4,096 characters: at this bound a
- * hostile header costs a few milliseconds, where 24 characters like `(a|b|ab|ba){1000}[^ab]`
- * compile to 9,003 instructions and cost about a second.
- */
-export const MAX_REGEX_PROGRAM = 1000;
+export {
+  costlyRegexes,
+  MAX_REGEX_LENGTH,
+  MAX_REGEX_PROGRAM,
+  re2Problem,
+  regexCostProblem,
+} from "./regex-checks.ts";
 
 /**
  * Regexes run on RE2 (re2js), which matches in time linear in the input: a hostile header cannot
@@ -24,48 +22,6 @@ const Regex = z
     const problem = re2Problem(source);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
-
-/** Why RE2 refuses a pattern, in words, or undefined when it compiles. */
-export function re2Problem(source: string): string | undefined {
-  try {
-    RE2JS.compile(source);
-    return undefined;
-  } catch (error) {
-    const detail =
-      error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : "";
-    return `regex does not compile on the linear-time engine (RE2 syntax; no backreferences or lookaround): ${detail}`;
-  }
-}
-
-/** Why a pattern (one RE2 accepts) is too costly to run per request, or undefined. */
-export function regexCostProblem(source: string): string | undefined {
-  let size: number;
-  try {
-    size = RE2JS.compile(source).programSize();
-  } catch {
-    return undefined; // re2Problem says why
-  }
-  return size > MAX_REGEX_PROGRAM
-    ? `regex compiles to ${size} RE2 instructions, more than ${MAX_REGEX_PROGRAM}: each costs time on every character matched, so use fewer or smaller repetitions`
-    : undefined;
-}
-
-/** The too-costly regexes of a condition, with their paths inside it. */
-export function costlyRegexes(condition: Condition, at: (string | number)[] = []) {
-  const found: { at: (string | number)[]; message: string }[] = [];
-  for (const key of ["header", "cookie", "query", "path"] as const) {
-    const regex = condition[key]?.regex;
-    const problem = regex === undefined ? undefined : regexCostProblem(regex);
-    if (problem) found.push({ at: [...at, key, "regex"], message: problem });
-  }
-  for (const key of ["all", "any"] as const) {
-    condition[key]?.forEach((inner, i) => {
-      found.push(...costlyRegexes(inner, [...at, key, i]));
-    });
-  }
-  if (condition.not) found.push(...costlyRegexes(condition.not, [...at, "not"]));
-  return found;
-}
 
 const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
 

@@ -2,15 +2,21 @@
 // objects, the admin API and the CLI about mirrored comparisons. Every list and text is bounded,
 // so a flood of distinct paths or a huge diff can never grow what is sent or stored.
 import * as z from "zod";
+import {
+  MAX_DIFF_VALUE,
+  MAX_DIFFERENCES,
+  MAX_MIRROR_PATHS,
+  MAX_MIRROR_SAMPLES,
+} from "./mirror-limits.ts";
 import { Percent } from "./split.ts";
 
-/** Paths counted per batch and kept per version; the rest count under OTHER_PATHS. */
-export const MAX_MIRROR_PATHS = 50;
-export const OTHER_PATHS = "(other)";
-/** Sample diffs per batch, differences per sample, characters per value. */
-export const MAX_MIRROR_SAMPLES = 3;
-export const MAX_DIFFERENCES = 20;
-export const MAX_DIFF_VALUE = 200;
+export {
+  MAX_DIFF_VALUE,
+  MAX_DIFFERENCES,
+  MAX_MIRROR_PATHS,
+  MAX_MIRROR_SAMPLES,
+  OTHER_PATHS,
+} from "./mirror-limits.ts";
 
 const Count = z.number().int().nonnegative();
 

@@ -105,6 +105,8 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 /** Notify targets get signed rollout events: https only, plain http only to this machine. */
 const NotifyUrl = Url.refine(
   (text) => {
+    // z.url has said why a text that does not parse is refused (new URL would throw here).
+    if (!URL.canParse(text)) return true;
     const url = new URL(text);
     return url.protocol === "https:" || LOOPBACK_HOSTS.has(url.hostname);
   },
@@ -113,6 +115,7 @@ const NotifyUrl = Url.refine(
 
 /** A gate: an http(s) URL with no credentials (a token may go in its query, never shown). */
 const GateUrl = Url.refine((text) => {
+  if (!URL.canParse(text)) return true; // z.url has said why
   const url = new URL(text);
   return !url.username && !url.password;
 }, "a gate URL cannot hold credentials (user:pass@): put a token in its query, which Keystone never shows");

@@ -5,8 +5,7 @@ import * as z from "zod";
 import { LiveRouting } from "./live-routing.ts";
 import { Service } from "./service.ts";
 
-/** KV key of the route document (see docs/storage.md). */
-export const ROUTES_KEY = "routes:v1";
+export { ROUTES_KEY } from "./route-doc-format.ts";
 
 /** The envelope: checked first, on its own; entries are checked one by one (RouteEntry). */
 export const RoutesDocEnvelope = z.object({
@@ -30,6 +29,11 @@ export const RouteEntry = z.strictObject({
   config: Service,
   /** Pin scope and regional wave, from the service's rollout (absent: none). */
   live: LiveRouting.optional(),
+  /**
+   * Capabilities a data plane must have to serve this entry as meant (DATA_PLANE_CAPABILITIES);
+   * one without them keeps the service's last good entry. Fields it does not know it ignores.
+   */
+  needs: z.array(z.string().min(1)).optional(),
 });
 
 /** What the registry writes (format 2). */

@@ -20,6 +20,8 @@ export const HeaderValue = z
 export const OriginUrl = z
   .url({ protocol: /^https?$/, error: "not an http(s) URL" })
   .superRefine((text, ctx) => {
+    // z.url has said why a text that does not parse is refused (new URL would throw here).
+    if (!URL.canParse(text)) return;
     const url = new URL(text);
     if (url.username || url.password)
       ctx.addIssue({

@@ -1,5 +1,6 @@
-// Builds what the benchmark runs: Keystone as `wrangler deploy --minify` ships it, and small
-// esbuild bundles of Keystone's own modules (minified the same way) for stages and microbenchmarks.
+// Builds what the benchmark runs: Keystone as `npm run deploy` ships it (the deploy script's own
+// wrangler command and wrangler.toml, which sets minify), and small esbuild bundles of Keystone's
+// own modules (minified the same way) for stages and microbenchmarks.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,19 +35,37 @@ export interface WorkerBundle {
 }
 
 /**
- * Runs `wrangler deploy --dry-run --minify --outdir` in `root` (this checkout, or an older revision
- * exported beside it: bench:compare) and reads what it built.
+ * The wrangler arguments of `npm run deploy` (package.json's deploy script), so the benchmark
+ * builds exactly what ships: the same command, the same wrangler.toml.
  */
-export function bundleKeystone(root = ROOT): WorkerBundle {
+export function deployArguments(root = ROOT): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+  };
+  const [command, ...args] = (pkg.scripts?.deploy ?? "").trim().split(/\s+/);
+  if (command !== "wrangler" || args[0] !== "deploy")
+    throw new Error(
+      `package.json's deploy script is "${pkg.scripts?.deploy}": the benchmark expects "wrangler deploy …" to build what it ships`,
+    );
+  return args;
+}
+
+/**
+ * Runs the deploy script's `wrangler deploy` with `--dry-run --outdir` in `root` (this checkout, or
+ * an older revision exported beside it: bench:compare) and reads what it built. `extra` adds
+ * arguments (bench:compare gives both sides `--minify`, as revisions before wrangler.toml set it
+ * shipped unminified).
+ */
+export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle {
   const out = buildFolder("keystone-bundle-");
   execFileSync(
     process.execPath,
     [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "deploy",
+      ...deployArguments(root),
+      ...extra,
+      // A dry run with --outdir writes the source map beside the script; the script is the same.
       "--dry-run",
-      "--minify",
-      "--upload-source-maps",
       "--outdir",
       out,
       "--metafile",
@@ -60,7 +79,37 @@ export function bundleKeystone(root = ROOT): WorkerBundle {
     sourceMap: `${script}.map`,
     minifiedBytes: statSync(script).size,
     gzippedBytes: gzipSync(readFileSync(script)).length,
-    largestInputs: largestInputs(join(out, "meta.json")),
+    largestInputs: largestInputs(JSON.parse(readFileSync(join(out, "meta.json"), "utf8"))),
+  };
+}
+
+/**
+ * One entry bundled and minified as wrangler bundles a Worker (esbuild, workerd conditions), its
+ * size and largest parts: what a Worker of that entry alone would ship.
+ */
+export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "sourceMap">> {
+  const outdir = buildFolder("keystone-entry-");
+  const { metafile } = await build({
+    entryPoints: [join(ROOT, entry)],
+    outdir,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2024",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["browser", "module", "main"],
+    external: ["node:*", "cloudflare:*"],
+    metafile: true,
+    logLevel: "error",
+  });
+  const [script] = Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"));
+  const path = join(ROOT, script!);
+  return {
+    script: path,
+    minifiedBytes: statSync(path).size,
+    gzippedBytes: gzipSync(readFileSync(path)).length,
+    largestInputs: largestInputs(metafile),
   };
 }
 
@@ -69,8 +118,7 @@ interface Metafile {
 }
 
 /** Output bytes grouped by package (node_modules/<name>) or by the project's top folder. */
-function largestInputs(metafile: string): { input: string; bytes: number }[] {
-  const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
+function largestInputs(meta: Metafile): { input: string; bytes: number }[] {
   const bytes = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

@@ -10,7 +10,7 @@ import { Service } from "../../schemas/service.ts";
 import { ROOT } from "./bundle.ts";
 import { BENCH_HEADERS, BENCH_PATH, benchService } from "./config.ts";
 import { cpuMillis } from "./cpu.ts";
-import { median } from "./stats.ts";
+import { median, type Spread, spreadOf } from "./stats.ts";
 import { type BenchWorker, bareOptions, keystoneOptions, startWorker } from "./workers.ts";
 
 export interface ColdSample {
@@ -41,6 +41,11 @@ export interface ColdStart {
     scriptCpuMs: number;
     freshKeystoneCpuMs: number;
   };
+  /**
+   * Keystone less the bare Worker in workerd CPU ms, paired by sample (fresh processes started
+   * one after the other): startup, first request, and the two together.
+   */
+  vsBareCpuMs: { startup: Spread; firstRequest: Spread; sum: Spread };
 }
 
 /** The route document the control plane would publish for the benchmark's service. */
@@ -131,10 +136,17 @@ export async function measureColdStart(
   const freshKeystoneCpuMs = median(
     keystone.map((k, i) => k.startupCpuMs - shape[i]!.startupCpuMs + k.firstRequestCpuMs),
   );
+  const vsBare = (pick: (s: ColdSample) => number) =>
+    spreadOf(keystone.map((k, i) => pick(k) - pick(bare[i]!)));
   return {
     bare,
     keystone,
     shape,
+    vsBareCpuMs: {
+      startup: vsBare((s) => s.startupCpuMs),
+      firstRequest: vsBare((s) => s.firstRequestCpuMs),
+      sum: vsBare((s) => s.startupCpuMs + s.firstRequestCpuMs),
+    },
     median: {
       bare: medianSample(bare),
       keystone: medianSample(keystone),

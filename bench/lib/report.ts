@@ -8,6 +8,7 @@ import type { SideBySide } from "./throughput.ts";
 const LABELS: Record<string, string> = {
   A: "A  bare pass-through",
   "A'": "A' bare, again (the noise)",
+  P: "P  correct proxy floor",
   B: "B  Keystone Edge, as deployed",
   C: "C  naive (KV read per request)",
 };
@@ -65,9 +66,19 @@ export function report(r: BenchResults): string {
     `Keystone Edge benchmark — ${r.machine}`,
     r.settings,
     "",
-    `HEADLINE  workerd CPU per request, B − A: ${formatSpread(b.cpuUs, 0, true)} µs` +
-      `   (noise, A' − A: ${formatSpread(n.cpuUs, 0, true)} µs)`,
-    "          median over rounds (min – max), each round's difference paired within the round",
+    `HEADLINE  workerd CPU per request, B − P (Keystone's own): ${formatSpread(t.bVsP.cpuUs, 0, true)} µs;` +
+      ` B − A: ${formatSpread(b.cpuUs, 0, true)} µs   (noise, A' − A: ${formatSpread(n.cpuUs, 0, true)} µs)`,
+    `          P − A (what a correct proxy pays over the bare pass-through): ${formatSpread(t.vsA.P!.cpuUs, 0, true)} µs;` +
+      ` throughput B/P ${formatSpread(t.bVsP.throughput, 3)}, B/A ${formatSpread(b.throughput, 3)}`,
+    ...(r.cold
+      ? [
+          `          cold start, workerd CPU, B − A paired over ${r.cold.bare.length} fresh processes: startup ` +
+            `${formatSpread(r.cold.vsBareCpuMs.startup, 1, true)} ms, first request ` +
+            `${formatSpread(r.cold.vsBareCpuMs.firstRequest, 1, true)} ms, together ` +
+            `${formatSpread(r.cold.vsBareCpuMs.sum, 1, true)} ms`,
+        ]
+      : []),
+    "          median over rounds or samples (min – max), each difference paired within its round or sample",
     "",
     ...table(
       WORKER_COLUMNS,

@@ -73,6 +73,19 @@ export function targets(r: BenchResults): Target[] {
     noise: `${formatSpread(n.cpuUs, 0, true)} µs`,
     verdict: `${verdict(cpu, (x) => x <= 60, band(n.cpuUs, 0))}${cpu <= 25 ? ", stretch met" : ""}`,
   });
+  const own = r.throughput.bVsP;
+  out.push({
+    what: "Keystone's own cost, workerd CPU per request B − P ≤ 40 µs",
+    measured: `${formatSpread(own.cpuUs, 0, true)} µs`,
+    noise: `${formatSpread(n.cpuUs, 0, true)} µs`,
+    verdict: verdict(own.cpuUs.median, (x) => x <= 40, band(n.cpuUs, 0)),
+  });
+  out.push({
+    what: "throughput B/P ≥ 0.95",
+    measured: formatSpread(own.throughput, 3),
+    noise: formatSpread(n.throughput, 3),
+    verdict: verdict(own.throughput.median, (x) => x >= 0.95, band(n.throughput, 1)),
+  });
   const ratio = (what: string, pick: (c: Comparison) => Spread, ok: (x: number) => boolean) =>
     out.push({
       what,
@@ -135,6 +148,15 @@ export function targets(r: BenchResults): Target[] {
         `in workerd CPU ${(freshKeystoneCpuMs / bare.firstRequestCpuMs).toFixed(2)} ×)`,
       noise: "",
       verdict: x <= 1.5 ? "met" : "MISSED",
+    });
+  }
+  if (r.cold) {
+    const sum = r.cold.vsBareCpuMs.sum;
+    out.push({
+      what: "fresh isolate, startup + first request CPU within 10 ms of bare's (paired)",
+      measured: `${formatSpread(sum, 1, true)} ms`,
+      noise: "",
+      verdict: sum.median <= 10 ? "met" : "MISSED",
     });
   }
   if (r.rollback) {

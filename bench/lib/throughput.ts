@@ -1,5 +1,5 @@
-// The side-by-side: A (bare pass-through), A' (the same, again: the noise), B (Keystone as deployed)
-// and C (the naive splitter), each in its own workerd, in alternating rounds against one origin;
+// The side-by-side: A (bare pass-through), A' (the same, again: the noise), P (a correct proxy
+// floor), B (Keystone as deployed) and C (the naive splitter), each in its own workerd, in alternating rounds against one origin;
 // then B's hot-path counts from its isolate counters.
 import { BENCH_HEADERS, BENCH_PATH, BENCH_VISITOR, benchService } from "./config.ts";
 import { applyService, isolateCounters, visit, waitFor } from "./keystone-client.ts";
@@ -20,6 +20,7 @@ import {
   fillNaiveConfig,
   keystoneOptions,
   naiveOptions,
+  proxyFloorOptions,
   startWorker,
   stopWorkers,
 } from "./workers.ts";
@@ -50,6 +51,8 @@ export interface SideBySide {
   summary: Record<string, WorkerSummary>;
   /** Paired by round, against A. */
   vsA: Record<string, Comparison>;
+  /** B against P, paired by round: Keystone's own cost over a correct proxy. */
+  bVsP: Comparison;
   hotPath: HotPath;
 }
 
@@ -88,6 +91,7 @@ export async function sideBySide(o: SideBySideOptions): Promise<SideBySide> {
     };
     await start("A", bareOptions(o.origin.url));
     await start("A'", bareOptions(o.origin.url));
+    await start("P", proxyFloorOptions(o.origin.url));
     const b = await start("B", keystoneOptions(o.keystoneScript));
     if (o.naive) await fillNaiveConfig(await start("C", naiveOptions()), o.origin.url);
     await applyService(b.url, benchService(o.origin.url));
@@ -116,6 +120,7 @@ export async function sideBySide(o: SideBySideOptions): Promise<SideBySide> {
       runs,
       summary: Object.fromEntries([...runs].map(([name, r]) => [name, summarize(r)])),
       vsA: Object.fromEntries(others.map((name) => [name, compare(runs.get(name)!, a)])),
+      bVsP: compare(runs.get("B")!, runs.get("P")!),
       hotPath: {
         seconds: (performance.now() - countedFrom) / 1000,
         requestsServed: after.requestsServed - before.requestsServed,

@@ -104,6 +104,11 @@ export function bareOptions(origin: string): WorkerOptions {
   return { scriptPath: join(ROOT, "bench/workers/bare.js"), bindings: { ORIGIN: origin } };
 }
 
+/** P: a correct proxy floor (headers cleaned and added, a timeout, the response re-wrapped). */
+export function proxyFloorOptions(origin: string): WorkerOptions {
+  return { scriptPath: join(ROOT, "bench/workers/proxy-floor.js"), bindings: { ORIGIN: origin } };
+}
+
 /** C: the tutorial splitter, with its config in KV (filled by `fillNaiveConfig`). */
 export function naiveOptions(): WorkerOptions {
   return { scriptPath: join(ROOT, "bench/workers/naive.js"), kvNamespaces: ["CONFIG"] };

@@ -4,7 +4,7 @@
 // Without one it is the unkeyed hash Keystone used before (FNV-1a, murmur3's finish), so buckets,
 // and every visitor's version, stay where they were until an operator sets the secret.
 import { createHash } from "node:crypto";
-import { BUCKETS } from "../../schemas/split.ts";
+import { BUCKETS } from "../../schemas/buckets.ts";
 
 /** HalfSipHash's 64-bit key, as two little-endian 32-bit words. */
 export type BucketKey = readonly [number, number];

@@ -1,6 +1,6 @@
 // Bucket ranges of a split. The baseline fills from the bottom and every other version from the
 // top, so raising a candidate's weight only moves baseline visitors into it, never back out.
-import { BUCKETS, percentToBuckets } from "../../schemas/split.ts";
+import { BUCKETS, percentToBuckets } from "../../schemas/buckets.ts";
 
 export interface BucketRange {
   name: string;

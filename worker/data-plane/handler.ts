@@ -1,6 +1,6 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
-import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
+import { ROUTES_KEY } from "../../schemas/route-doc-format.ts";
 import { type DecideContext, decideRoute, divertHalted, type Verdict } from "../core/decide.ts";
 import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";

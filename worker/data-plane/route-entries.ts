@@ -1,9 +1,8 @@
-// The entries of a route document, each checked on its own: one service that fails today's schema
-// (a partial upgrade, a hand edit) is set aside with its problem, and the others go on.
-import type * as z from "zod";
-import { formatProblems, problemsOf } from "../../schemas/problems.ts";
-import { RouteEntry, type RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
-import { Service } from "../../schemas/service.ts";
+// The entries of a route document, each checked on its own: one service that fails today's
+// decoder (a hand edit, an entry needing what this data plane lacks) is set aside with its
+// problem, and the others go on. Fields this release does not know are ignored (route-decoder.ts).
+import type { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import { decodeRouteEntry, decodeService, summarizeProblems } from "./route-decoder.ts";
 
 export interface RejectedEntry {
   /** The entry's name when it has one, else its place ("services[3]"). */
@@ -23,17 +22,17 @@ export function readEntries(doc: RoutesDocEnvelope): ReadEntries {
   doc.services.forEach((raw, i) => {
     const name = nameOf(raw) ?? `services[${i}]`;
     if (doc.format === 1) {
-      const parsed = Service.safeParse(raw);
-      if (parsed.success)
-        accepted.push({ name: parsed.data.name, sequence: 0, config: parsed.data });
-      else rejected.push({ name, problem: summarize(parsed.error) });
+      const decoded = decodeService(raw);
+      if (decoded.ok)
+        accepted.push({ name: decoded.value.name, sequence: 0, config: decoded.value });
+      else rejected.push({ name, problem: summarizeProblems(decoded.problems) });
       return;
     }
-    const parsed = RouteEntry.safeParse(raw);
-    if (!parsed.success) rejected.push({ name, problem: summarize(parsed.error) });
-    else if (parsed.data.config.name !== parsed.data.name)
-      rejected.push({ name, problem: `holds the config of "${parsed.data.config.name}"` });
-    else accepted.push(parsed.data);
+    const decoded = decodeRouteEntry(raw);
+    if (!decoded.ok) rejected.push({ name, problem: summarizeProblems(decoded.problems) });
+    else if (decoded.value.config.name !== decoded.value.name)
+      rejected.push({ name, problem: `holds the config of "${decoded.value.config.name}"` });
+    else accepted.push(decoded.value);
   });
   return { accepted, rejected };
 }
@@ -42,11 +41,4 @@ function nameOf(raw: unknown): string | undefined {
   if (typeof raw !== "object" || raw === null || !("name" in raw)) return undefined;
   const name = (raw as { name: unknown }).name;
   return typeof name === "string" && name.length <= 100 ? name : undefined;
-}
-
-/** The first few problems on one line: enough for a log, never a wall of text. */
-export function summarize(error: z.ZodError): string {
-  const problems = problemsOf(error);
-  const shown = formatProblems(problems.slice(0, 5)).split("\n").join("; ");
-  return problems.length > 5 ? `${shown}; and ${problems.length - 5} more` : shown;
 }

@@ -3,11 +3,11 @@
 // before serving. A bad or missing value keeps the last good table serving, and a bad entry in a
 // good document keeps that service's last good form: one service never takes the others down.
 
-import { RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import { assembleRouteTable, compileService } from "../core/compile.ts";
 import type { BucketKey } from "../core/hash.ts";
 import type { CompiledService, RouteTable } from "../core/route-table.ts";
-import { type RejectedEntry, readEntries, summarize } from "./route-entries.ts";
+import { decodeEnvelope, summarizeProblems } from "./route-decoder.ts";
+import { type RejectedEntry, readEntries } from "./route-entries.ts";
 
 /** How soon a cold isolate that failed to load anything may try KV again. */
 const COLD_RETRY_MS = 1_000;
@@ -117,14 +117,14 @@ export class RouteTableCache {
       const problem = `the route table in KV is not valid JSON: ${String(error)}`;
       return this.#reject(problem, "the route table in KV is not valid");
     }
-    const parsed = RoutesDocEnvelope.safeParse(json);
-    if (!parsed.success) {
-      const problem = `the route table in KV does not match the schema: ${summarize(parsed.error)}`;
+    const parsed = decodeEnvelope(json);
+    if (!parsed.ok) {
+      const problem = `the route table in KV does not match the schema: ${summarizeProblems(parsed.problems)}`;
       return this.#reject(problem, "the route table in KV is not valid");
     }
     // KV caches are eventually consistent: a read may return an older value after a newer one.
-    if (this.#table && parsed.data.generation < this.#table.generation) return;
-    const { accepted, rejected } = readEntries(parsed.data);
+    if (this.#table && parsed.value.generation < this.#table.generation) return;
+    const { accepted, rejected } = readEntries(parsed.value);
     const services: CompiledService[] = [];
     for (const entry of accepted) {
       try {
@@ -138,12 +138,12 @@ export class RouteTableCache {
     for (const entry of rejected) {
       const kept = this.#table?.services.get(entry.name);
       if (kept) services.push(kept);
-      this.#noteRejected(entry, kept, parsed.data.generation);
+      this.#noteRejected(entry, kept, parsed.value.generation);
     }
     this.rejectedEntries += rejected.length;
     for (const name of this.#rejected.keys())
       if (!rejected.some((entry) => entry.name === name)) this.#rejected.delete(name);
-    this.#table = assembleRouteTable(services, parsed.data.generation);
+    this.#table = assembleRouteTable(services, parsed.value.generation);
     this.#serving = { table: this.#table };
     this.#raw = raw;
     this.#problem = "";

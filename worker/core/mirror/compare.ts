@@ -2,7 +2,8 @@
 // body (field by field for JSON, else byte for byte), within the bytes read of each. Differences
 // are bounded and never carry a secret: cookies and credentials, and configured JSON fields,
 // show as [redacted]; a byte comparison shows sizes, never content.
-import { MAX_DIFF_VALUE, MAX_DIFFERENCES, type MirrorDifference } from "../../../schemas/mirror.ts";
+import type { MirrorDifference } from "../../../schemas/mirror.ts";
+import { MAX_DIFF_VALUE, MAX_DIFFERENCES } from "../../../schemas/mirror-limits.ts";
 import type { FieldMatcher } from "./field-paths.ts";
 import { describePath, diffJson, type JsonDifference, showValue } from "./json-diff.ts";
 

@@ -1,13 +1,12 @@
 // Mirrored comparisons aggregated in isolate memory per (service, mirrored version, second),
 // handed out in batches with the outcome flushes: never a Durable Object call per request.
 // Bounded: series, paths per batch (the rest under "(other)") and sample diffs per flush.
+import type { MirrorBatch, MirrorDifference } from "../../../schemas/mirror.ts";
 import {
   MAX_MIRROR_PATHS,
   MAX_MIRROR_SAMPLES,
-  type MirrorBatch,
-  type MirrorDifference,
   OTHER_PATHS,
-} from "../../../schemas/mirror.ts";
+} from "../../../schemas/mirror-limits.ts";
 import { STATS_BUCKET_MS } from "../metrics/outcome-recorder.ts";
 import { pathKey } from "./path-key.ts";
 

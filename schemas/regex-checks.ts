@@ -1,0 +1,78 @@
+// Rule regexes: what RE2 (the linear-time engine) refuses and what it would run too slowly. No
+// schema library: the condition schema (schemas/condition.ts) and the data plane's route decoder
+// both check regexes with these.
+import { RE2JS } from "re2js";
+
+/** The parts of a condition that hold regexes (structurally: this file knows no schema). */
+interface RegexHolder {
+  header?: { regex?: string | undefined } | undefined;
+  cookie?: { regex?: string | undefined } | undefined;
+  query?: { regex?: string | undefined } | undefined;
+  path?: { regex?: string | undefined } | undefined;
+  all?: RegexHolder[] | undefined;
+  any?: RegexHolder[] | undefined;
+  not?: RegexHolder | undefined;
+}
+
+export const MAX_REGEX_LENGTH = 256;
+
+/**
+ * Most RE2 instructions a regex may compile to. Matching costs up to one step per instruction per
+ * character (when RE2's DFA gives up), and a value is up to 4,096 characters: at this bound a
+ * hostile header costs a few milliseconds, where 24 characters like `(a|b|ab|ba){1000}[^ab]`
+ * compile to 9,003 instructions and cost about a second.
+ */
+export const MAX_REGEX_PROGRAM = 1000;
+
+/** Why RE2 refuses a pattern, in words, or undefined when it compiles. */
+export function re2Problem(source: string): string | undefined {
+  try {
+    RE2JS.compile(source);
+    return undefined;
+  } catch (error) {
+    const detail =
+      error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : "";
+    return `regex does not compile on the linear-time engine (RE2 syntax; no backreferences or lookaround): ${detail}`;
+  }
+}
+
+/** Why a pattern (one RE2 accepts) is too costly to run per request, or undefined. */
+export function regexCostProblem(source: string): string | undefined {
+  let size: number;
+  try {
+    size = RE2JS.compile(source).programSize();
+  } catch {
+    return undefined; // re2Problem says why
+  }
+  return size > MAX_REGEX_PROGRAM
+    ? `regex compiles to ${size} RE2 instructions, more than ${MAX_REGEX_PROGRAM}: each costs time on every character matched, so use fewer or smaller repetitions`
+    : undefined;
+}
+
+/** Why a pattern cannot be a rule's regex (refused by RE2, or too costly), from one compile. */
+export function regexProblem(source: string): string | undefined {
+  let size: number;
+  try {
+    size = RE2JS.compile(source).programSize();
+  } catch {
+    return re2Problem(source);
+  }
+  return size > MAX_REGEX_PROGRAM ? regexCostProblem(source) : undefined;
+}
+
+/** The too-costly regexes of a condition, with their paths inside it. */
+export function costlyRegexes(condition: RegexHolder, at: (string | number)[] = []) {
+  const found: { at: (string | number)[]; message: string }[] = [];
+  for (const key of ["header", "cookie", "query", "path"] as const) {
+    const regex = condition[key]?.regex;
+    const problem = regex === undefined ? undefined : regexCostProblem(regex);
+    if (problem) found.push({ at: [...at, key, "regex"], message: problem });
+  }
+  for (const key of ["all", "any"] as const) {
+    condition[key]?.forEach((inner, i) => {
+      found.push(...costlyRegexes(inner, [...at, key, i]));
+    });
+  }
+  if (condition.not) found.push(...costlyRegexes(condition.not, [...at, "not"]));
+  return found;
+}
