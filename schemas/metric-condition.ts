@@ -92,7 +92,7 @@ export function highestIndex(condition: ParsedCondition): number {
   return highest;
 }
 
-function valueOf(operand: Operand, result: readonly number[]): number | undefined {
+function operandValue(operand: Operand, result: readonly number[]): number | undefined {
   return operand.kind === "number" ? operand.value : result[operand.index];
 }
 
@@ -119,12 +119,12 @@ export function evaluateCondition(
   result: readonly number[],
 ): boolean | undefined {
   for (const comparison of condition.flat()) {
-    const left = valueOf(comparison.left, result);
-    const right = valueOf(comparison.right, result);
+    const left = operandValue(comparison.left, result);
+    const right = operandValue(comparison.right, result);
     if (left === undefined || right === undefined || Number.isNaN(left) || Number.isNaN(right))
       return undefined;
   }
   return condition.some((group) =>
-    group.every((c) => compare(valueOf(c.left, result)!, c.op, valueOf(c.right, result)!)),
+    group.every((c) => compare(operandValue(c.left, result)!, c.op, operandValue(c.right, result)!)),
   );
 }
