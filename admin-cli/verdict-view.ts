@@ -20,7 +20,10 @@ const COLOUR: Partial<Record<string, Style>> = {
   promote: "green",
 };
 
-/** Every check of a judgement in words: the threshold limits, then the statistical judge's tests. */
+/**
+ * Every check of a judgement in words: the threshold limits, the statistical judge's tests, then
+ * the rollout's own metrics.
+ */
 export function judgementLines(judgement: Judgement): string[] {
   const statistical = judgement.statistical;
   const tests = statistical
@@ -43,7 +46,12 @@ export function judgementLines(judgement: Judgement): string[] {
         ]
       : []),
   ];
-  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...leftOut];
+  // The rollout's own metrics: each with its query as sent, so a number can be traced back.
+  const metrics = (judgement.metrics ?? []).flatMap((check) => [
+    check.sentence,
+    `  query: ${check.query}`,
+  ]);
+  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...metrics, ...leftOut];
 }
 
 function entryLines(out: Output, entry: Entry): string[] {
@@ -52,7 +60,9 @@ function entryLines(out: Output, entry: Entry): string[] {
   const weight = weightText(entry.weight, verdict.fromWeight);
   const head = `${timeText(verdict.at)}  step ${entry.step}  ${weight}  ${outcome}`;
   if (!verdict.judgement) return [head, `  ${verdict.reason}`];
-  const lines = judgementLines(verdict.judgement).map((sentence) => `  · ${sentence}`);
+  const lines = judgementLines(verdict.judgement).map((sentence) =>
+    sentence.startsWith("  ") ? `  ${sentence}` : `  · ${sentence}`,
+  );
   // After a passed window, what followed: an advance, or why it still holds (bake, gate, health).
   const decided = verdict.judgement.outcome === "pass" ? [`  → ${verdict.reason}`] : [];
   return [head, ...lines, ...decided];

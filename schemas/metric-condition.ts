@@ -125,6 +125,8 @@ export function evaluateCondition(
       return undefined;
   }
   return condition.some((group) =>
-    group.every((c) => compare(operandValue(c.left, result)!, c.op, operandValue(c.right, result)!)),
+    group.every((c) =>
+      compare(operandValue(c.left, result)!, c.op, operandValue(c.right, result)!),
+    ),
   );
 }

@@ -26,6 +26,7 @@ import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
 import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
+import { MetricReader, TICK_BUDGET_MS } from "./metric-readings.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { TwoPhaseChanges } from "./two-phase.ts";
@@ -162,7 +163,11 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       );
     store.saveHead(claim.state);
     const claimed = JSON.stringify(claim.state.rollout);
-    const windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+    const [read, metrics] = await Promise.all([
+      readWindows(this.env, name, claim.state.rollout, claim.reply.queries),
+      new MetricReader(this.env, Date.now() + TICK_BUDGET_MS).read(claim.reply.metrics),
+    ]);
+    const windows = metrics.length > 0 ? { ...read, metrics } : read;
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
     const current = store.load(name);
     if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())
