@@ -54,6 +54,8 @@ function prometheusValues(body: Json): ProviderAnswer {
 /** `/api/v1/query` of Datadog: each series' last non-null point. */
 function datadogValues(body: Json): ProviderAnswer {
   if (!isRecord(body)) return shapeFailure("datadog", "not an object");
+  if (Array.isArray(body.errors))
+    return { failure: `datadog refused the query: ${body.errors.map(String).join("; ")}` };
   if (body.status === "error" || body.error !== undefined)
     return { failure: `datadog refused the query: ${String(body.error ?? "status error")}` };
   if (!Array.isArray(body.series)) return shapeFailure("datadog", "no series list");
