@@ -2,6 +2,7 @@
 // the judge, a failure past its limit acts, no data and a provider that is down hold the step (and
 // past their limit pause it), and a dry-run metric is shown but never acted on.
 import { describe, expect, it } from "vitest";
+import { incidentMarkdown } from "../../../admin-cli/incident-markdown.ts";
 import {
   MINUTE,
   run,
@@ -12,6 +13,8 @@ import {
 import type { MetricReading } from "../provider-metrics/metric-judge.ts";
 import { emptyState, type LedgerState } from "./state.ts";
 import { claimTick, tick } from "./tick.ts";
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 const errorsMetric = {
   name: "app-errors",
@@ -198,5 +201,73 @@ describe("a tick with the rollout's own metrics", () => {
     state = tickWith(state, [values("app-errors", [])], T0 + 3 * MINUTE).decided.state;
     expect(state.rollout?.lastVerdict?.judgement?.metrics?.[0]?.inconclusive).toBe(1);
     expect(state.rollout?.phase).toBe("progressing");
+  });
+});
+
+describe("the incident of a rollback", () => {
+  it("lists each metric with its query, value, condition and result, in the Markdown too", () => {
+    const { decided } = tickWith(
+      startedWith([errorsMetric, { ...errorsMetric, name: "trial", dryRun: true }]),
+      [values("app-errors", [0.2]), values("trial", [])],
+      T0 + MINUTE,
+    );
+    const incident = decided.incident!;
+    expect(incident.metrics?.map((m) => [m.name, m.outcome, m.dryRun])).toEqual([
+      ["app-errors", "fail", false],
+      ["trial", "inconclusive", true],
+    ]);
+    const markdown = incidentMarkdown(
+      {
+        ...incident,
+        startedAt: iso(incident.startedAt),
+        at: iso(incident.at),
+        timeline: [],
+        lastCandidateRequest: null,
+      },
+      { baseUrl: "https://keystone.example.com" },
+    );
+    expect(markdown).toContain(
+      "| metric app-errors (prometheus): q candidate | 0.2 | successCondition result &lt; 0.01 | – | fail |",
+    );
+    expect(markdown).toContain(
+      "| metric trial (prometheus): q candidate | no data | successCondition result &lt; 0.01 | – | inconclusive (dry run, not acted on) |",
+    );
+  });
+
+  it("lists the statistical judge's failed checks with their numbers", () => {
+    const state = startedWith([], {});
+    const config = {
+      ...state.config!,
+      rollout: {
+        ...state.config!.rollout!,
+        analysis: {
+          ...state.config!.rollout!.analysis,
+          judge: "statistical" as const,
+          metrics: undefined,
+        },
+      },
+    };
+    const claim = claimTick({ ...state, config }, T0 + MINUTE);
+    const decided = tick(
+      claim.state,
+      { candidate: windowStats(2000, 80), baseline: windowStats(18_000, 180) },
+      [],
+      T0 + MINUTE,
+    );
+    const incident = decided.incident!;
+    expect(incident.failedJudgeChecks?.checks.map((c) => c.check)).toEqual(["errorRate"]);
+    const markdown = incidentMarkdown(
+      {
+        ...incident,
+        startedAt: iso(incident.startedAt),
+        at: iso(incident.at),
+        timeline: [],
+        lastCandidateRequest: null,
+      },
+      { baseUrl: "https://keystone.example.com" },
+    );
+    expect(markdown).toMatch(
+      /\| error rate against the baseline \(statistical\) \| \*\*4\.0 % \(\+3\.0 pp, \+[\d.]+ pp to \+[\d.]+ pp\)\*\* \| \+0\.50 pp at 99\.0 % confidence \| 1\.0 % \|/,
+    );
   });
 });

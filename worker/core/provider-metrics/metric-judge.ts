@@ -27,10 +27,12 @@ interface Measured {
   detail?: string;
 }
 
-const number = (value: number) =>
+/** A metric's value as sentences and tables print it: four significant digits. */
+export const number = (value: number) =>
   Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
 
-function valuesText(values: number[]): string {
+/** One value, or a list of up to four. */
+export function valuesText(values: number[]): string {
   const shown = values.slice(0, 4).map(number).join(", ");
   return values.length === 1 ? shown : `[${shown}${values.length > 4 ? ", …" : ""}]`;
 }
