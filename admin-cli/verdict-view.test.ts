@@ -100,6 +100,61 @@ describe("rollout explain", () => {
     ]);
   });
 
+  it("prints each metric with its query, and tells a provider's failure from a metric's", () => {
+    const base = entry({}, "hold", "held");
+    const metric = {
+      provider: "prometheus" as const,
+      condition: "successCondition result < 0.01",
+      baseline: null,
+      problem: null,
+      dryRun: false,
+      failed: 0,
+      inconclusive: 0,
+      failureLimit: 0,
+      inconclusiveLimit: 3,
+    };
+    const judgement = {
+      ...base.verdict.judgement,
+      outcome: "fail" as const,
+      metrics: [
+        {
+          ...metric,
+          name: "app-errors",
+          query: 'sum(rate(app_errors_total{version="canary"}[60s]))',
+          candidate: [0.2],
+          outcome: "fail" as const,
+          cause: "measured" as const,
+          failed: 1,
+          sentence:
+            "metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail (1 failed, 0 tolerated)",
+        },
+        {
+          ...metric,
+          name: "queue",
+          query: "queue_depth",
+          candidate: null,
+          outcome: "inconclusive" as const,
+          cause: "providerFailed" as const,
+          problem: "connection refused",
+          inconclusive: 1,
+          sentence:
+            "metric queue: prometheus failed (connection refused), not a metric failure → inconclusive (1 of 3 tolerated)",
+        },
+      ],
+    };
+    const lines = renderVerdicts(out, {
+      service: "shop",
+      judge: "threshold",
+      verdicts: [{ ...base, verdict: { ...base.verdict, judgement } }],
+    });
+    expect(lines.slice(-4)).toEqual([
+      "  · metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail (1 failed, 0 tolerated)",
+      '    query: sum(rate(app_errors_total{version="canary"}[60s]))',
+      "  · metric queue: prometheus failed (connection refused), not a metric failure → inconclusive (1 of 3 tolerated)",
+      "    query: queue_depth",
+    ]);
+  });
+
   it("says so when there is nothing to explain", () => {
     expect(renderVerdicts(out, { service: "shop", judge: null, verdicts: [] })).toEqual([
       "shop: no rollout verdicts yet",
