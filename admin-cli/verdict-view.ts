@@ -2,6 +2,7 @@
 // weight (before → after when it moved), what was decided, and every check in words with its
 // numbers, in the words every other view uses (event-words.ts). Pure: verdicts in, lines out.
 import type { Judgement } from "../schemas/judgement.ts";
+import type { AnalysisTest } from "../schemas/metric-check.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
 import { OUTCOME_NAMES, timeText, weightText } from "../worker/core/rollout/event-words.ts";
 import type { Output, Style } from "./io.ts";
@@ -79,5 +80,16 @@ export function renderVerdicts(out: Output, view: RolloutVerdicts): string[] {
       `${view.service}: rollout ${first.rolloutId} of ${first.candidate} against ${first.baseline}${judge} — last ${count} verdict${count === 1 ? "" : "s"}`,
     ),
     ...view.verdicts.flatMap((entry) => ["", ...entryLines(out, entry)]),
+  ];
+}
+
+/** `analysis test`: each metric measured now, its query, and what a tick would make of it. */
+export function renderAnalysisTest(out: Output, result: AnalysisTest): string[] {
+  return [
+    out.paint(
+      "bold",
+      `${result.service}: ${result.candidate} against ${result.baseline} over the last ${result.window} — measured now, nothing acted on`,
+    ),
+    ...result.metrics.flatMap((check) => [`  · ${check.sentence}`, `    query: ${check.query}`]),
   ];
 }

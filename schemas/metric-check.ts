@@ -36,6 +36,21 @@ export const MetricCheck = z.object({
   sentence: z.string(),
 });
 
+/**
+ * `keystone analysis test`: the rollout's metrics measured now, acted on by nothing. Versions and
+ * window are the running rollout's (its step so far), else the policy's candidate against the
+ * baseline over the last 5 minutes.
+ */
+export const AnalysisTest = z.object({
+  service: z.string(),
+  candidate: z.string(),
+  baseline: z.string(),
+  /** The window the queries covered, as {{window}} was filled. */
+  window: z.string(),
+  metrics: z.array(MetricCheck),
+});
+
 export type MetricCheck = z.infer<typeof MetricCheck>;
+export type AnalysisTest = z.infer<typeof AnalysisTest>;
 export type MetricCause = z.infer<typeof MetricCause>;
 export type MetricProviderKind = z.infer<typeof MetricProviderKind>;

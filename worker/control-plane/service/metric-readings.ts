@@ -119,7 +119,7 @@ export class MetricReader {
       const timedOut = error instanceof Error && error.name === "TimeoutError";
       // The runtime's message may quote the URL: show it as readers see URLs, query left out.
       const message = timedOut
-        ? `no answer within ${Math.round(Math.min(CALL_TIMEOUT_MS, left) / 1000)}s`
+        ? `no answer within ${(Math.min(CALL_TIMEOUT_MS, left) / 1000).toFixed(1)}s`
         : (error instanceof Error ? error.message : String(error)).split(call.url).join(where);
       return { retry: `${where}: ${message}` };
     }

@@ -13,6 +13,7 @@ import {
   type Prepared,
   type TickReply,
 } from "../../../schemas/ledger.ts";
+import type { AnalysisTest } from "../../../schemas/metric-check.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
@@ -23,6 +24,8 @@ import { decide } from "../../core/ledger/ledger.ts";
 import { stepRamp } from "../../core/ledger/ramp-step.ts";
 import type { Decision } from "../../core/ledger/state.ts";
 import { claimTick, tick, tickChecks } from "../../core/ledger/tick.ts";
+import { judgeMetrics } from "../../core/provider-metrics/metric-judge.ts";
+import { trialCalls } from "../../core/provider-metrics/provider-calls.ts";
 import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
@@ -78,6 +81,28 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       rolledBack: counts["rollout.rolledBack"] ?? 0,
       aborted: counts["rollout.aborted"] ?? 0,
     };
+  }
+
+  /** `keystone analysis test`: the rollout's metrics measured now; nothing stored, nothing acted on. */
+  async testMetrics(name: string): Promise<Result<AnalysisTest>> {
+    const state = this.#writer.store.load(name);
+    if (!state.config) return fail("not_found", `service "${name}" does not exist`);
+    const metrics = state.config.rollout?.analysis.metrics ?? [];
+    if (metrics.length === 0)
+      return fail("bad_request", `service "${name}" has no rollout.analysis.metrics to test`);
+    const trial = trialCalls(state.config, state.rollout, Date.now());
+    if (!trial) return fail("bad_request", `service "${name}" has no candidate track to measure`);
+    const readings = await new MetricReader(this.env, Date.now() + TICK_BUDGET_MS).read(
+      trial.calls,
+    );
+    const { candidate, baseline, window } = trial;
+    return ok({
+      service: name,
+      candidate,
+      baseline,
+      window,
+      metrics: judgeMetrics(metrics, readings, []),
+    });
   }
 
   /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */

@@ -7,7 +7,7 @@ import {
   type TemplateValues,
 } from "../../../schemas/analysis-metrics.ts";
 import type { MetricProviderKind } from "../../../schemas/metric-check.ts";
-import type { RolloutState } from "../../../schemas/rollout-state.ts";
+import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 
 /** A header whose value is a Worker secret: `prefix` + the secret's value. */
@@ -126,4 +126,33 @@ export function providerCalls(
       ? [candidate, callOf(metric, "baseline", values(rollout.baseline), from, to)]
       : [candidate];
   });
+}
+
+/** Without a running rollout, `analysis test` measures this far back. */
+export const TRIAL_WINDOW_MS = 5 * 60_000;
+
+/**
+ * What `keystone analysis test` measures now: the running rollout's versions over its step so
+ * far, else the policy's candidate (or the first track that is not the baseline) against the
+ * baseline over the last 5 minutes. Undefined when there is nothing to measure.
+ */
+export function trialCalls(
+  config: Service,
+  rollout: RolloutState | null,
+  now: number,
+): { candidate: string; baseline: string; window: string; calls: ProviderCall[] } | undefined {
+  const live = isActive(rollout) ? rollout : undefined;
+  const baseline = live?.baseline ?? config.baseline;
+  const candidate =
+    live?.candidate ??
+    config.rollout?.candidate ??
+    Object.keys(config.versions).find((name) => name !== baseline);
+  if (!candidate) return undefined;
+  const from = live ? live.stepStartedAt : now - TRIAL_WINDOW_MS;
+  return {
+    candidate,
+    baseline,
+    window: windowText(now - from),
+    calls: providerCalls(config, { candidate, baseline }, from, now),
+  };
 }
