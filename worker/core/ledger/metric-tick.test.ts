@@ -3,6 +3,7 @@
 // past their limit pause it), and a dry-run metric is shown but never acted on.
 import { describe, expect, it } from "vitest";
 import { incidentMarkdown } from "../../../admin-cli/incident-markdown.ts";
+import type { Incident } from "../../../schemas/incident.ts";
 import {
   MINUTE,
   run,
@@ -15,6 +16,15 @@ import { emptyState, type LedgerState } from "./state.ts";
 import { claimTick, tick } from "./tick.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The incident as `keystone incident show` prints it (its timeline left out). */
+function markdownOf(incident: Incident): string {
+  const wire = { ...incident, startedAt: iso(incident.startedAt), at: iso(incident.at) };
+  return incidentMarkdown(
+    { ...wire, timeline: [], lastCandidateRequest: null },
+    { baseUrl: "https://keystone.example.com" },
+  );
+}
 
 const errorsMetric = {
   name: "app-errors",
@@ -216,16 +226,7 @@ describe("the incident of a rollback", () => {
       ["app-errors", "fail", false],
       ["trial", "inconclusive", true],
     ]);
-    const markdown = incidentMarkdown(
-      {
-        ...incident,
-        startedAt: iso(incident.startedAt),
-        at: iso(incident.at),
-        timeline: [],
-        lastCandidateRequest: null,
-      },
-      { baseUrl: "https://keystone.example.com" },
-    );
+    const markdown = markdownOf(incident);
     expect(markdown).toContain(
       "| metric app-errors (prometheus): q candidate | 0.2 | successCondition result &lt; 0.01 | – | fail |",
     );
@@ -256,16 +257,7 @@ describe("the incident of a rollback", () => {
     );
     const incident = decided.incident!;
     expect(incident.failedJudgeChecks?.checks.map((c) => c.check)).toEqual(["errorRate"]);
-    const markdown = incidentMarkdown(
-      {
-        ...incident,
-        startedAt: iso(incident.startedAt),
-        at: iso(incident.at),
-        timeline: [],
-        lastCandidateRequest: null,
-      },
-      { baseUrl: "https://keystone.example.com" },
-    );
+    const markdown = markdownOf(incident);
     expect(markdown).toMatch(
       /\| error rate against the baseline \(statistical\) \| \*\*4\.0 % \(\+3\.0 pp, \+[\d.]+ pp to \+[\d.]+ pp\)\*\* \| \+0\.50 pp at 99\.0 % confidence \| 1\.0 % \|/,
     );
