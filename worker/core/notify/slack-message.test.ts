@@ -75,6 +75,37 @@ describe("a Slack message", () => {
     expect(JSON.stringify(message.blocks)).not.toContain("status page");
   });
 
+  it("lists the rollout's own metrics with their queries", () => {
+    const base = rolledBack("metric app-errors = 0.2 (prometheus) → fail");
+    const check = {
+      name: "app-errors",
+      provider: "prometheus" as const,
+      query: 'sum(rate(app_errors_total{version="canary"}[60s]))',
+      condition: "successCondition result < 0.01",
+      candidate: [0.2],
+      baseline: null,
+      outcome: "fail" as const,
+      cause: "measured" as const,
+      problem: null,
+      dryRun: false,
+      failed: 1,
+      inconclusive: 0,
+      failureLimit: 0,
+      inconclusiveLimit: 3,
+      sentence: "metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail",
+    };
+    const message = slackMessage(
+      { ...base, incident: { ...base.incident!, metrics: [check] } },
+      statusPageLinks(null, "shop"),
+    );
+    expect(blockKitProblems(message)).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain(
+      JSON.stringify(
+        '*Metrics*\n• metric app-errors = 0.2 (prometheus), successCondition result &lt; 0.01 → fail\n   query: `sum(rate(app_errors_total{version="canary"}[60s]))`',
+      ).slice(1, -1),
+    );
+  });
+
   it("an event without an incident still makes a valid message", () => {
     const promoted: Notification = {
       ...rolledBack(),
