@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnalysisTest } from "../schemas/metric-check.ts";
 import { useFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { metricCheck } from "../test/support/metric-fixtures.ts";
 import { runCli } from "../test/support/run-cli.ts";
 
 const fake = useFakeAdminApi();
@@ -14,23 +15,13 @@ const answer: AnalysisTest = {
   baseline: "stable",
   window: "300s",
   metrics: [
-    {
-      name: "app-errors",
-      provider: "prometheus",
+    metricCheck({
       query: 'sum(rate(app_errors_total{version="canary"}[300s]))',
-      condition: "successCondition result < 0.01",
       candidate: [0.004],
-      baseline: null,
       outcome: "pass",
-      cause: "measured",
-      problem: null,
-      dryRun: false,
       failed: 0,
-      inconclusive: 0,
-      failureLimit: 0,
-      inconclusiveLimit: 3,
       sentence: "metric app-errors = 0.004 (prometheus), successCondition result < 0.01 → pass",
-    },
+    }),
   ],
 };
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Analysis } from "../schemas/rollout.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
+import { metricCheck } from "../test/support/metric-fixtures.ts";
 import { addLatency } from "../worker/core/metrics/histogram.ts";
 import { summarize } from "../worker/core/metrics/window-stats.ts";
 import { judgeStep } from "../worker/core/rollout/judgement.ts";
@@ -102,44 +103,26 @@ describe("rollout explain", () => {
 
   it("prints each metric with its query, and tells a provider's failure from a metric's", () => {
     const base = entry({}, "hold", "held");
-    const metric = {
-      provider: "prometheus" as const,
-      condition: "successCondition result < 0.01",
-      baseline: null,
-      problem: null,
-      dryRun: false,
-      failed: 0,
-      inconclusive: 0,
-      failureLimit: 0,
-      inconclusiveLimit: 3,
-    };
     const judgement = {
       ...base.verdict.judgement,
       outcome: "fail" as const,
       metrics: [
-        {
-          ...metric,
-          name: "app-errors",
-          query: 'sum(rate(app_errors_total{version="canary"}[60s]))',
-          candidate: [0.2],
-          outcome: "fail" as const,
-          cause: "measured" as const,
-          failed: 1,
+        metricCheck({
           sentence:
             "metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail (1 failed, 0 tolerated)",
-        },
-        {
-          ...metric,
+        }),
+        metricCheck({
           name: "queue",
           query: "queue_depth",
           candidate: null,
-          outcome: "inconclusive" as const,
-          cause: "providerFailed" as const,
+          outcome: "inconclusive",
+          cause: "providerFailed",
           problem: "connection refused",
+          failed: 0,
           inconclusive: 1,
           sentence:
             "metric queue: prometheus failed (connection refused), not a metric failure → inconclusive (1 of 3 tolerated)",
-        },
+        }),
       ],
     };
     const lines = renderVerdicts(out, {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Incident } from "../../../schemas/incident.ts";
 import { blockKitProblems } from "../../../test/support/block-kit.ts";
 import { incidentWire } from "../../../test/support/cli-fixtures.ts";
+import { metricCheck } from "../../../test/support/metric-fixtures.ts";
 import { publicAdminUrl, statusPageLinks } from "../../admin/public-url.ts";
 import { type Notification, slackMessage } from "./slack-message.ts";
 
@@ -77,23 +78,7 @@ describe("a Slack message", () => {
 
   it("lists the rollout's own metrics with their queries", () => {
     const base = rolledBack("metric app-errors = 0.2 (prometheus) → fail");
-    const check = {
-      name: "app-errors",
-      provider: "prometheus" as const,
-      query: 'sum(rate(app_errors_total{version="canary"}[60s]))',
-      condition: "successCondition result < 0.01",
-      candidate: [0.2],
-      baseline: null,
-      outcome: "fail" as const,
-      cause: "measured" as const,
-      problem: null,
-      dryRun: false,
-      failed: 1,
-      inconclusive: 0,
-      failureLimit: 0,
-      inconclusiveLimit: 3,
-      sentence: "metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail",
-    };
+    const check = metricCheck();
     const message = slackMessage(
       { ...base, incident: { ...base.incident!, metrics: [check] } },
       statusPageLinks(null, "shop"),
