@@ -29,6 +29,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest(({ inject }) => {
             const origins = inject<RuntimeOrigins>("origins");
+            const metricProvider = inject<string>("metricProvider");
             return {
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
@@ -42,6 +43,11 @@ export default defineConfig({
                   FOUR_PERCENT_ORIGIN: origins.fourPercent,
                   REPRICED_ORIGIN: origins.repriced,
                   DEAF_ORIGIN: origins.deaf,
+                  METRIC_PROVIDER: metricProvider,
+                  // Secrets analysis metrics name (test/support/metric-provider-server.ts).
+                  METRICS_PROM_TOKEN: "test-prom-token",
+                  METRICS_DD_API: "test-dd-api",
+                  METRICS_DD_APP: "test-dd-app",
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
                   NOTIFY_SECRET: "test-notify-secret",
                   // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.
@@ -64,7 +70,10 @@ export default defineConfig({
           // npm run test:workerd: the Worker inside workerd.
           name: "runtime",
           include: ["test/runtime/**/*.test.ts", "test/faults/**/*.test.ts"],
-          globalSetup: ["./test/support/runtime-origins.ts"],
+          globalSetup: [
+            "./test/support/runtime-origins.ts",
+            "./test/support/metric-provider-server.ts",
+          ],
           // A guard against hangs, not a speed check (CI machines and busy laptops are slow).
           testTimeout: 30_000,
         },

@@ -28,6 +28,7 @@ export const root = defineGroup({
     context: lazy(() => import("./commands/context/index.ts")),
     release: lazy(() => import("./commands/release/index.ts")),
     mirror: lazy(() => import("./commands/mirror/index.ts")),
+    analysis: lazy(() => import("./commands/analysis/index.ts")),
   },
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Analysis } from "../schemas/rollout.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
+import { metricCheck } from "../test/support/metric-fixtures.ts";
 import { addLatency } from "../worker/core/metrics/histogram.ts";
 import { summarize } from "../worker/core/metrics/window-stats.ts";
 import { judgeStep } from "../worker/core/rollout/judgement.ts";
@@ -97,6 +98,43 @@ describe("rollout explain", () => {
       "  · error rate 2.9 % (53 of 1,840 requests), limit 5.0 % → pass",
       "  · error rate 2.9 % vs 1.0 % baseline over 1,840 vs 16,500 requests: +1.9 pp, limit +3.0 pp → pass",
       "  → healthy: …; baking, 3m00s left",
+    ]);
+  });
+
+  it("prints each metric with its query, and tells a provider's failure from a metric's", () => {
+    const base = entry({}, "hold", "held");
+    const judgement = {
+      ...base.verdict.judgement,
+      outcome: "fail" as const,
+      metrics: [
+        metricCheck({
+          sentence:
+            "metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail (1 failed, 0 tolerated)",
+        }),
+        metricCheck({
+          name: "queue",
+          query: "queue_depth",
+          candidate: null,
+          outcome: "inconclusive",
+          cause: "providerFailed",
+          problem: "connection refused",
+          failed: 0,
+          inconclusive: 1,
+          sentence:
+            "metric queue: prometheus failed (connection refused), not a metric failure → inconclusive (1 of 3 tolerated)",
+        }),
+      ],
+    };
+    const lines = renderVerdicts(out, {
+      service: "shop",
+      judge: "threshold",
+      verdicts: [{ ...base, verdict: { ...base.verdict, judgement } }],
+    });
+    expect(lines.slice(-4)).toEqual([
+      "  · metric app-errors = 0.2 (prometheus), successCondition result < 0.01 → fail (1 failed, 0 tolerated)",
+      '    query: sum(rate(app_errors_total{version="canary"}[60s]))',
+      "  · metric queue: prometheus failed (connection refused), not a metric failure → inconclusive (1 of 3 tolerated)",
+      "    query: queue_depth",
     ]);
   });
 

@@ -2,6 +2,7 @@
 // weight (before → after when it moved), what was decided, and every check in words with its
 // numbers, in the words every other view uses (event-words.ts). Pure: verdicts in, lines out.
 import type { Judgement } from "../schemas/judgement.ts";
+import type { AnalysisTest } from "../schemas/metric-check.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
 import { OUTCOME_NAMES, timeText, weightText } from "../worker/core/rollout/event-words.ts";
 import type { Output, Style } from "./io.ts";
@@ -20,7 +21,10 @@ const COLOUR: Partial<Record<string, Style>> = {
   promote: "green",
 };
 
-/** Every check of a judgement in words: the threshold limits, then the statistical judge's tests. */
+/**
+ * Every check of a judgement in words: the threshold limits, the statistical judge's tests, then
+ * the rollout's own metrics.
+ */
 export function judgementLines(judgement: Judgement): string[] {
   const statistical = judgement.statistical;
   const tests = statistical
@@ -43,7 +47,12 @@ export function judgementLines(judgement: Judgement): string[] {
         ]
       : []),
   ];
-  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...leftOut];
+  // The rollout's own metrics: each with its query as sent, so a number can be traced back.
+  const metrics = (judgement.metrics ?? []).flatMap((check) => [
+    check.sentence,
+    `  query: ${check.query}`,
+  ]);
+  return [...judgement.thresholds.map((check) => check.sentence), ...tests, ...metrics, ...leftOut];
 }
 
 function entryLines(out: Output, entry: Entry): string[] {
@@ -52,7 +61,9 @@ function entryLines(out: Output, entry: Entry): string[] {
   const weight = weightText(entry.weight, verdict.fromWeight);
   const head = `${timeText(verdict.at)}  step ${entry.step}  ${weight}  ${outcome}`;
   if (!verdict.judgement) return [head, `  ${verdict.reason}`];
-  const lines = judgementLines(verdict.judgement).map((sentence) => `  · ${sentence}`);
+  const lines = judgementLines(verdict.judgement).map((sentence) =>
+    sentence.startsWith("  ") ? `  ${sentence}` : `  · ${sentence}`,
+  );
   // After a passed window, what followed: an advance, or why it still holds (bake, gate, health).
   const decided = verdict.judgement.outcome === "pass" ? [`  → ${verdict.reason}`] : [];
   return [head, ...lines, ...decided];
@@ -69,5 +80,16 @@ export function renderVerdicts(out: Output, view: RolloutVerdicts): string[] {
       `${view.service}: rollout ${first.rolloutId} of ${first.candidate} against ${first.baseline}${judge} — last ${count} verdict${count === 1 ? "" : "s"}`,
     ),
     ...view.verdicts.flatMap((entry) => ["", ...entryLines(out, entry)]),
+  ];
+}
+
+/** `analysis test`: each metric measured now, its query, and what a tick would make of it. */
+export function renderAnalysisTest(out: Output, result: AnalysisTest): string[] {
+  return [
+    out.paint(
+      "bold",
+      `${result.service}: ${result.candidate} against ${result.baseline} over the last ${result.window} — measured now, nothing acted on`,
+    ),
+    ...result.metrics.flatMap((check) => [`  · ${check.sentence}`, `    query: ${check.query}`]),
   ];
 }

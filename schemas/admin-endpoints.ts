@@ -38,6 +38,7 @@ import {
 import { FilePreview } from "./apply-plan.ts";
 import { ConfigFile } from "./config-file.ts";
 import { HistoryResponse } from "./history.ts";
+import { AnalysisTest } from "./metric-check.ts";
 import { MirrorReport, MirrorReportQuery } from "./mirror.ts";
 import { RolloutVerdicts, VerdictsQuery } from "./verdict-log.ts";
 
@@ -229,6 +230,15 @@ export const ADMIN_API = withNames({
       "One incident: timeline, failed checks with their numbers, the candidate's last request",
     params: ServiceParams.extend({ id: z.string().describe("incident id") }),
     response: IncidentResponse,
+  },
+  analysisTest: {
+    method: "GET",
+    path: `${SERVICE}/analysis/test`,
+    scope: "read",
+    summary:
+      "Runs the rollout's metric queries now against their providers and answers the values; acts on nothing (analysis test)",
+    params: ServiceParams,
+    response: AnalysisTest,
   },
   rolloutVerdicts: {
     method: "GET",

@@ -3,6 +3,8 @@
 // by the CLI and the status page. Stored with epoch-ms times, sent with ISO-8601 ones.
 import * as z from "zod";
 import { HistoryEventType } from "./event-types.ts";
+import { JudgeCheck } from "./judge.ts";
+import { MetricCheck } from "./metric-check.ts";
 import { RolloutStrategy } from "./rollout.ts";
 import { EpochMs, IsoTime, ThresholdCheck, VersionFigures } from "./rollout-state.ts";
 
@@ -61,6 +63,15 @@ export function incidentSchema<T extends z.ZodType>(time: T) {
     reason: z.string(),
     /** The threshold checks that failed in the deciding window, with their numbers. */
     failedChecks: z.array(ThresholdCheck),
+    /**
+     * The statistical judge's failed checks in the deciding window, with their numbers, and the
+     * confidence it required (absent with the threshold judge, and in incidents recorded before).
+     */
+    failedJudgeChecks: z
+      .object({ confidencePercent: z.number(), checks: z.array(JudgeCheck) })
+      .optional(),
+    /** The rollout's own metrics as the deciding tick measured them (absent without any). */
+    metrics: z.array(MetricCheck).optional(),
     summary: z.string(),
     timeline: z.array(Moment),
     /**

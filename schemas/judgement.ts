@@ -4,6 +4,7 @@
 // `keystone rollout explain`.
 import * as z from "zod";
 import { CheckOutcome, JudgeKind, JudgeVerdict } from "./judge.ts";
+import { MetricCheck } from "./metric-check.ts";
 import { MirrorCounts } from "./mirror.ts";
 
 export const ThresholdCheckName = z.enum([
@@ -42,6 +43,8 @@ export const Judgement = z.object({
    * The candidate's requests in the window that no check counted: those their clients did not
    * finish (a stalled or abandoned upload). Absent from verdicts taken before it was kept.
    */
+  /** The rollout's own metrics (analysis.metrics), as measured this tick; absent without any. */
+  metrics: z.array(MetricCheck).optional(),
   leftOut: z
     .object({
       clientIncomplete: z.number().int().nonnegative(),

@@ -1,5 +1,6 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
 import * as z from "zod";
+import { AnalysisMetrics } from "./analysis-metrics.ts";
 import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { ConfidencePercent, JudgeKind, MinErrorRateIncreasePercent } from "./judge.ts";
@@ -96,6 +97,8 @@ export const Analysis = z.strictObject({
    * traffic (other rules, override tokens) is left out so it can neither poison nor dilute a verdict.
    */
   countRules: z.array(z.string().min(1)).optional(),
+  /** A team's own metrics, queried from their providers at each tick (docs/analysis.md). */
+  metrics: AnalysisMetrics.optional(),
 });
 
 const Url = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });

@@ -177,6 +177,59 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.maxRequestsPerVisitor":
     "The most requests of one visitor (its sticky key) counted in a step's window, per isolate; one client address counts at most 10× as many, whatever visitor ids it sends (a client without a sticky key of its own is bounded by its address alone). Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
 
+  "services[].rollout.analysis.metrics":
+    "A team's own metrics, judged beside Keystone's checks (docs/analysis.md): each a named query to Prometheus, Datadog or a JSON web endpoint, sent from the service object's tick (never on the request path), with a condition on its value or a limit against the baseline's. A metric that fails past its `failureLimit` triggers `onFailure`; no data or a provider that is down holds the step (inconclusive), and past `inconclusiveLimit` pauses the rollout for an operator. At most 10.",
+  "services[].rollout.analysis.metrics[].name":
+    "The metric's name in verdicts, `rollout explain` and incidents (`[a-z0-9-]`, unique in the rollout).",
+  "services[].rollout.analysis.metrics[].provider":
+    "Where the value comes from: exactly one of `prometheus`, `datadog`, `web`.",
+  "services[].rollout.analysis.metrics[].provider.prometheus":
+    "The Prometheus HTTP API's instant query (`GET <address>/api/v1/query?query=…`). A vector gives one value per series (`result[0]`, `result[1]`…, in the order Prometheus returns them), a scalar one value.",
+  "services[].rollout.analysis.metrics[].provider.prometheus.address":
+    "The Prometheus server: an http(s) URL with no credentials (`https://prometheus.example.com`; a path prefix is kept).",
+  "services[].rollout.analysis.metrics[].provider.prometheus.query":
+    "PromQL, a template over `{{service}}`, `{{version}}` (the version being measured: the candidate, or the baseline for a baseline comparison), `{{release}}`, `{{baseline}}`, `{{candidate}}` and `{{window}}` (the step's window so far, such as `90s`).",
+  "services[].rollout.analysis.metrics[].provider.prometheus.tokenSecret":
+    "A Worker secret (named `METRICS_…`) sent as `Authorization: Bearer`; never in the file, never shown.",
+  "services[].rollout.analysis.metrics[].provider.datadog":
+    "The Datadog metrics query API (`GET /api/v1/query?from=&to=&query=`) over the step's window; each series' last point is a value.",
+  "services[].rollout.analysis.metrics[].provider.datadog.site":
+    "The Datadog site (default `datadoghq.com`; `datadoghq.eu`, `us5.datadoghq.com`…): the API is `https://api.<site>`.",
+  "services[].rollout.analysis.metrics[].provider.datadog.address":
+    "Instead of `site`: the API's base URL (http(s), no credentials), such as a proxy in front of Datadog.",
+  "services[].rollout.analysis.metrics[].provider.datadog.query":
+    "A Datadog metrics query, a template over the same variables as Prometheus queries.",
+  "services[].rollout.analysis.metrics[].provider.datadog.apiKeySecret":
+    "The Worker secret (`METRICS_…`) holding the API key, sent as `DD-API-KEY`.",
+  "services[].rollout.analysis.metrics[].provider.datadog.appKeySecret":
+    "The Worker secret (`METRICS_…`) holding the application key, sent as `DD-APPLICATION-KEY`.",
+  "services[].rollout.analysis.metrics[].provider.web":
+    "Any http(s) endpoint answering JSON, fetched with GET.",
+  "services[].rollout.analysis.metrics[].provider.web.url":
+    "The endpoint, a template over the query variables (each value URL-encoded); no credentials.",
+  "services[].rollout.analysis.metrics[].provider.web.path":
+    'Where the value sits in the JSON answer: `$` then `.key`, `[index]`, `["odd key"]` or `[*]` (every element, giving `result[0]`, `result[1]`…). Numbers and numeric strings are read; anything else is no data.',
+  "services[].rollout.analysis.metrics[].provider.web.tokenSecret":
+    "A Worker secret (`METRICS_…`) sent as `Authorization: Bearer`.",
+  "services[].rollout.analysis.metrics[].successCondition":
+    "The candidate's value passes when this holds: comparisons of `result` (the first value) or `result[N]` with numbers, joined by `&&` and `||` (`result < 0.01`). With `failureCondition` too, a value meeting neither is inconclusive.",
+  "services[].rollout.analysis.metrics[].failureCondition":
+    "The candidate's value fails when this holds (same language as `successCondition`); alone, anything else passes.",
+  "services[].rollout.analysis.metrics[].baseline":
+    "Instead of conditions: the same query run for the candidate and the baseline (`{{version}}` filled with each), and the candidate's first value held to the baseline's.",
+  "services[].rollout.analysis.metrics[].baseline.maxRatio":
+    "The most the candidate's value may be as a multiple of the baseline's (worse direction); a baseline of 0 with a candidate above it is an infinite ratio and fails.",
+  "services[].rollout.analysis.metrics[].baseline.maxDifference":
+    "The most the candidate's value may be worse than the baseline's, in the metric's unit. With `maxRatio` too, both must hold.",
+  "services[].rollout.analysis.metrics[].baseline.worseWhen":
+    "`higher` (default: errors, latency, queue depth) or `lower` (conversions, orders written).",
+  "services[].rollout.analysis.metrics[].failureLimit":
+    "Failed measurements tolerated in a step (default 0): one more triggers `onFailure`. Until then a failed measurement holds the step.",
+  "services[].rollout.analysis.metrics[].inconclusiveLimit":
+    "Inconclusive measurements (no data, provider down, neither condition met) tolerated in a step (default 3), each holding it; one more pauses the rollout for an operator.",
+  "services[].rollout.analysis.metrics[].dryRun":
+    "Evaluated, recorded and shown like any metric, never acted on: how a team trusts a new metric before it gates anything.",
+
   "services[].rollout.gates.beforeStep": "Called before each step's weight is applied.",
   "services[].rollout.gates.beforePromote": "Called before promotion.",
 

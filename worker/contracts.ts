@@ -23,6 +23,7 @@ import type {
   TickReply,
   TxOutcome,
 } from "../schemas/ledger.ts";
+import type { AnalysisTest } from "../schemas/metric-check.ts";
 import type { MirrorCounts, MirrorReadout } from "../schemas/mirror.ts";
 import type { Result } from "../schemas/result.ts";
 import type { RolloutState } from "../schemas/rollout-state.ts";
@@ -44,6 +45,8 @@ export interface ServiceRpc extends Rpc.DurableObjectBranded {
   rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
   /** The last `limit` verdicts of the latest rollout, each with its judgement. */
   verdicts(name: string, limit: number): Result<RolloutVerdicts>;
+  /** The rollout's metrics measured now against their providers; nothing is stored or acted on. */
+  testMetrics(name: string): Promise<Result<AnalysisTest>>;
   /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
   rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;

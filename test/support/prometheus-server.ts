@@ -27,6 +27,8 @@ export async function startPrometheus(
   dir: string,
   workerUrl: string,
   readToken: string,
+  /** Other hosts (host:port) scraped at /metrics: an application's own exporter. */
+  appTargets: string[] = [],
 ): Promise<Prometheus> {
   mkdirSync(join(dir, "data"), { recursive: true });
   const tokenFile = join(dir, "read-token");
@@ -41,6 +43,9 @@ export async function startPrometheus(
         authorization: { type: "Bearer", credentials_file: tokenFile },
         static_configs: [{ targets: [new URL(workerUrl).host] }],
       },
+      ...(appTargets.length > 0
+        ? [{ job_name: "app", static_configs: [{ targets: appTargets }] }]
+        : []),
     ],
   };
   const configFile = join(dir, "prometheus.yml");

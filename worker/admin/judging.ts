@@ -11,6 +11,11 @@ import { recordOf, serviceToRead } from "./service-record.ts";
 const REPORT_PATHS = 20;
 
 export const judgingHandlers = {
+  async analysisTest({ params: { name } }, c) {
+    const result = await (await serviceToRead(c.env, name)).testMetrics(name);
+    return objectAnswer(result, `service "${name}"`);
+  },
+
   async rolloutVerdicts({ params: { name }, query: { last } }, c) {
     const result = await (await serviceToRead(c.env, name)).verdicts(name, last);
     return objectAnswer(result, `service "${name}"`);

@@ -13,6 +13,11 @@ declare global {
       FOUR_PERCENT_ORIGIN: string;
       REPRICED_ORIGIN: string;
       DEAF_ORIGIN: string;
+      /** A local server answering as Prometheus, Datadog and JSON endpoints do. */
+      METRIC_PROVIDER: string;
+      METRICS_PROM_TOKEN: string;
+      METRICS_DD_API: string;
+      METRICS_DD_APP: string;
     }
   }
 }

@@ -26,6 +26,10 @@ const TERMS: Record<EndpointName, AgentTerms> = {
       "requests already served under the new config. revertService takes a service back to an earlier revision; a rollout the apply started runs until it ends or is aborted.",
   },
   planFile: { reads: true },
+  analysisTest: {
+    reads: true,
+    note: "calls the rollout's metric providers now (a request to each); stores and changes nothing",
+  },
   getService: { reads: true },
   applyService: {
     changes: "stores a new revision of the service's config; the data plane serves it in seconds.",

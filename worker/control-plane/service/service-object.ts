@@ -13,6 +13,7 @@ import {
   type Prepared,
   type TickReply,
 } from "../../../schemas/ledger.ts";
+import type { AnalysisTest } from "../../../schemas/metric-check.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
@@ -23,9 +24,12 @@ import { decide } from "../../core/ledger/ledger.ts";
 import { stepRamp } from "../../core/ledger/ramp-step.ts";
 import type { Decision } from "../../core/ledger/state.ts";
 import { claimTick, tick, tickChecks, type Windows } from "../../core/ledger/tick.ts";
+import { judgeMetrics } from "../../core/provider-metrics/metric-judge.ts";
+import { trialCalls } from "../../core/provider-metrics/provider-calls.ts";
 import { isRamping } from "../../core/rollout/ramp.ts";
 import type { Env } from "../../env.ts";
 import { haltBoundOf } from "./incident-trace.ts";
+import { MetricReader, TICK_BUDGET_MS } from "./metric-readings.ts";
 import { readWindows, runChecks } from "./rollout-io.ts";
 import { ServiceWriter } from "./service-writer.ts";
 import { TwoPhaseChanges } from "./two-phase.ts";
@@ -77,6 +81,28 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       rolledBack: counts["rollout.rolledBack"] ?? 0,
       aborted: counts["rollout.aborted"] ?? 0,
     };
+  }
+
+  /** `keystone analysis test`: the rollout's metrics measured now; nothing stored, nothing acted on. */
+  async testMetrics(name: string): Promise<Result<AnalysisTest>> {
+    const state = this.#writer.store.load(name);
+    if (!state.config) return fail("not_found", `service "${name}" does not exist`);
+    const metrics = state.config.rollout?.analysis.metrics ?? [];
+    if (metrics.length === 0)
+      return fail("bad_request", `service "${name}" has no rollout.analysis.metrics to test`);
+    const trial = trialCalls(state.config, state.rollout, Date.now());
+    if (!trial) return fail("bad_request", `service "${name}" has no candidate track to measure`);
+    const readings = await new MetricReader(this.env, Date.now() + TICK_BUDGET_MS).read(
+      trial.calls,
+    );
+    const { candidate, baseline, window } = trial;
+    return ok({
+      service: name,
+      candidate,
+      baseline,
+      window,
+      metrics: judgeMetrics(metrics, readings, []),
+    });
   }
 
   /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */
@@ -175,14 +201,19 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       );
     store.saveHead(claim.state);
     const claimed = JSON.stringify(claim.state.rollout);
-    let windows: Windows;
+    let read: Windows;
+    let metrics: Awaited<ReturnType<MetricReader["read"]>>;
     try {
-      windows = await readWindows(this.env, name, claim.state.rollout, claim.reply.queries);
+      [read, metrics] = await Promise.all([
+        readWindows(this.env, name, claim.state.rollout, claim.reply.queries),
+        new MetricReader(this.env, Date.now() + TICK_BUDGET_MS).read(claim.reply.metrics),
+      ]);
     } catch (error) {
       // A shard that did not answer: nothing is judged on part of the traffic.
       console.error(`keystone: tick of ${name} at ${scheduledTime}: ${String(error)}`);
       return { ticked: false, why: `the window is inconclusive: ${String(error)}` };
     }
+    const windows = metrics.length > 0 ? { ...read, metrics } : read;
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
     const current = store.load(name);
     if (JSON.stringify(current.rollout) !== claimed || this.#twoPhase.pending())

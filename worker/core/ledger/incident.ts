@@ -41,6 +41,24 @@ function moment(event: PastEvent, before: RolloutState): IncidentMoment | undefi
   };
 }
 
+/** The statistical judge's failed checks and the metrics of the deciding verdict, when it had any. */
+function judgedChecks(ended: RolloutState): Pick<Incident, "failedJudgeChecks" | "metrics"> {
+  const judgement = ended.lastVerdict?.judgement;
+  const statistical = judgement?.statistical;
+  const failed = statistical?.checks.filter((check) => check.outcome === "fail") ?? [];
+  return {
+    ...(statistical && failed.length > 0
+      ? {
+          failedJudgeChecks: {
+            confidencePercent: statistical.confidencePercent,
+            checks: failed,
+          },
+        }
+      : {}),
+    ...(judgement?.metrics?.length ? { metrics: judgement.metrics } : {}),
+  };
+}
+
 export function buildIncident({
   previous,
   config,
@@ -92,6 +110,7 @@ export function buildIncident({
     actor,
     reason,
     failedChecks,
+    ...judgedChecks(ended),
     summary,
     timeline: events.flatMap((event) => moment(event, before) ?? []),
     lastCandidateRequest: null,

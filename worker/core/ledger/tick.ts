@@ -8,6 +8,8 @@ import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import type { WindowQuery, WindowStats } from "../../../schemas/stats.ts";
 import { shownUrl } from "../../../schemas/wire-values.ts";
+import type { MetricReading } from "../provider-metrics/metric-judge.ts";
+import { type ProviderCall, providerCalls } from "../provider-metrics/provider-calls.ts";
 import { zeroShareHint } from "../rollout/eligible-traffic.ts";
 import {
   applyTick,
@@ -23,7 +25,10 @@ import { holdForRelease, isHeldForRelease } from "./release-hold.ts";
 import { commitRollout } from "./rollout-changes.ts";
 import type { Decision, LedgerState } from "./state.ts";
 
-export type TickPlan = { run: false; why: string } | { run: true; queries: WindowQueries };
+/** A tick that runs reads the windows and asks the providers of the analysis's own metrics. */
+export type TickPlan =
+  | { run: false; why: string }
+  | { run: true; queries: WindowQueries; metrics: ProviderCall[] };
 
 /** The windows a tick reads: both versions' stats, and the candidate's mirrored comparisons when judged. */
 export interface WindowQueries {
@@ -38,6 +43,8 @@ export interface Windows {
   candidate: WindowStats;
   baseline: WindowStats;
   mirror?: MirrorCounts;
+  /** The providers' answers for the analysis's own metrics (absent without any). */
+  metrics?: MetricReading[];
 }
 
 /** A check that must answer 2xx before a step's weight is applied or the rollout promoted. */
@@ -97,7 +104,11 @@ export function claimTick(state: LedgerState, now: number): Decision<TickPlan> {
       : { mirror: { from: rollout.stepStartedAt, to: now } };
   return still(
     { ...state, rollout },
-    { run: true, queries: { candidate: query, baseline: query, ...mirror } },
+    {
+      run: true,
+      queries: { candidate: query, baseline: query, ...mirror },
+      metrics: providerCalls(live.config, rollout, rollout.stepStartedAt, now),
+    },
   );
 }
 

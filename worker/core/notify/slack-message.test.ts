@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Incident } from "../../../schemas/incident.ts";
 import { blockKitProblems } from "../../../test/support/block-kit.ts";
 import { incidentWire } from "../../../test/support/cli-fixtures.ts";
+import { metricCheck } from "../../../test/support/metric-fixtures.ts";
 import { publicAdminUrl, statusPageLinks } from "./public-url.ts";
 import { type Notification, slackMessage } from "./slack-message.ts";
 
@@ -73,6 +74,21 @@ describe("a Slack message", () => {
     expect(blockKitProblems(message)).toEqual([]);
     expect(message.text.length).toBeLessThanOrEqual(3000);
     expect(JSON.stringify(message.blocks)).not.toContain("status page");
+  });
+
+  it("lists the rollout's own metrics with their queries", () => {
+    const base = rolledBack("metric app-errors = 0.2 (prometheus) → fail");
+    const check = metricCheck();
+    const message = slackMessage(
+      { ...base, incident: { ...base.incident!, metrics: [check] } },
+      statusPageLinks(null, "shop"),
+    );
+    expect(blockKitProblems(message)).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain(
+      JSON.stringify(
+        '*Metrics*\n• metric app-errors = 0.2 (prometheus), successCondition result &lt; 0.01 → fail\n   query: `sum(rate(app_errors_total{version="canary"}[60s]))`',
+      ).slice(1, -1),
+    );
   });
 
   it("an event without an incident still makes a valid message", () => {

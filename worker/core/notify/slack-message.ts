@@ -90,6 +90,14 @@ export function slackMessage(n: Notification, links: NotificationLinks): SlackMe
     blocks.push({ type: "section", text: mrkdwn(`*Failed checks*\n${lines.join("\n")}`) });
   }
   const verdict = detail?.verdict;
+  // The rollout's own metrics, each with its query: where every number came from.
+  const metrics = incident?.metrics ?? verdict?.judgement?.metrics ?? [];
+  if (metrics.length > 0) {
+    const lines = metrics.map(
+      (m) => `• ${escapeMrkdwn(m.sentence)}\n   query: \`${escapeMrkdwn(m.query)}\``,
+    );
+    blocks.push({ type: "section", text: mrkdwn(`*Metrics*\n${lines.join("\n")}`) });
+  }
   const numbers = [
     figures("candidate", verdict?.candidate),
     figures("baseline", verdict?.baseline),

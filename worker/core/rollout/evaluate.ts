@@ -1,6 +1,7 @@
 // One cron tick of a rollout, as a pure function of (policy, state, window stats, now): hold,
 // advance, stop at a gate, promote, or act on failure. The caller stores the new state.
 import type { Judgement } from "../../../schemas/judgement.ts";
+import type { MetricCheck } from "../../../schemas/metric-check.ts";
 import type { MirrorCounts } from "../../../schemas/mirror.ts";
 import type { Rollout } from "../../../schemas/rollout.ts";
 import type {
@@ -9,6 +10,11 @@ import type {
   VersionFigures,
 } from "../../../schemas/rollout-state.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
+import {
+  judgeMetrics,
+  type MetricReading,
+  metricsEffect,
+} from "../provider-metrics/metric-judge.ts";
 import { judgeSettingsOf, judgeStep } from "./judgement.ts";
 import { failureActionOf, withRamp } from "./ramp.ts";
 import type { Step } from "./steps.ts";
@@ -40,6 +46,8 @@ export interface TickInput {
    * (eligible-traffic.ts): added to a verdict that holds for too few candidate requests.
    */
   holdHint?: string | undefined;
+  /** What the providers answered for the analysis's own metrics this tick (analysis.metrics). */
+  metrics?: MetricReading[] | undefined;
 }
 
 function duration(ms: number): string {
@@ -49,7 +57,49 @@ function duration(ms: number): string {
 
 export function decideTick(input: TickInput): TickDecision {
   const { judgement, result } = judgeStep(input.policy.analysis, input);
-  return { ...decideOn(input, result), judgement };
+  const own = decideOn(input, result);
+  const metrics = input.policy.analysis.metrics ?? [];
+  if (metrics.length === 0) return { ...own, judgement };
+  const checks = judgeMetrics(metrics, input.metrics ?? [], priorMetricChecks(input.state));
+  // The judgement's outcome counts the metrics that gate, as the decision does.
+  const outcomes = [judgement.outcome, ...checks.filter((c) => !c.dryRun).map((c) => c.outcome)];
+  const outcome = outcomes.includes("fail")
+    ? "fail"
+    : outcomes.every((o) => o === "pass")
+      ? "pass"
+      : "inconclusive";
+  return {
+    ...withMetrics(input, own, checks),
+    judgement: { ...judgement, outcome, metrics: checks },
+  };
+}
+
+/** The metric checks of the step's previous verdict, whose tallies this tick continues. */
+function priorMetricChecks(state: RolloutState) {
+  const last = state.lastVerdict;
+  return last && last.at > state.stepStartedAt ? (last.judgement?.metrics ?? []) : [];
+}
+
+/**
+ * The rollout's own metrics over the judge's decision: one failed past its failureLimit acts as
+ * onFailure does; one inconclusive past its inconclusiveLimit pauses; one failed or inconclusive
+ * within its limit holds a step the judge would pass. The judge's own rollback or pause stands.
+ */
+function withMetrics(input: TickInput, own: TickDecision, checks: MetricCheck[]): TickDecision {
+  const effect = metricsEffect(checks);
+  if (!effect) return own;
+  const { policy, state } = input;
+  if (own.kind === "rollback" || own.kind === "pause")
+    return effect.kind === "act" ? { ...own, reason: `${own.reason}; ${effect.reason}` } : own;
+  if (effect.kind === "act")
+    return failureActionOf(policy) === "rollback"
+      ? { kind: "rollback", reason: effect.reason }
+      : { kind: "pause", reason: `${effect.reason}: paused for an operator` };
+  if (effect.kind === "pause") return { kind: "pause", reason: effect.reason };
+  const outcome = effect.kind === "holdFailed" ? "failed" : "inconclusive";
+  if (own.kind === "hold" && own.outcome !== "hold")
+    return { ...own, reason: `${own.reason}; ${effect.reason}` };
+  return { kind: "hold", outcome, reason: `held by ${effect.reason}`, failures: state.failures };
 }
 
 /** Fewer candidate requests than the judge needs to decide anything. */

@@ -11,6 +11,7 @@ import {
   timeText,
   weightText,
 } from "./event-words.ts";
+import { type CheckRow, judgeCheckRows, metricCheckRows } from "./judged-check-rows.ts";
 import { baselineText, CHECK_NAMES, formatCheckValue } from "./threshold-checks.ts";
 
 /** A table cell: pipes escaped, one line, no HTML from stored strings. */
@@ -21,13 +22,29 @@ export function cell(text: string): string {
     .replace(/\s*\n\s*/g, " ");
 }
 
-function checksTable(checks: ThresholdCheck[]): string[] {
+function checksTable(checks: ThresholdCheck[], judged: CheckRow[]): string[] {
   return [
     "| check | measured | threshold | baseline |",
     "| --- | --- | --- | --- |",
     ...checks.map(
       (c) =>
         `| ${CHECK_NAMES[c.check]} | **${formatCheckValue(c.check, c.measured)}** | ${formatCheckValue(c.check, c.threshold)} | ${baselineText(c)} |`,
+    ),
+    ...judged.map(
+      (r) =>
+        `| ${cell(r.check)} | **${cell(r.measured)}** | ${cell(r.threshold)} | ${cell(r.baseline)} |`,
+    ),
+  ];
+}
+
+/** Every metric of the deciding tick: its query (secrets are never in it), value and result. */
+function metricsTable(rows: CheckRow[]): string[] {
+  return [
+    "| metric and query | value | condition | baseline | result |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${cell(r.check)} | ${cell(r.measured)} | ${cell(r.threshold)} | ${cell(r.baseline)} | ${cell(r.result)} |`,
     ),
   ];
 }
@@ -59,13 +76,18 @@ export function incidentMarkdown(incident: IncidentResponse, more: SeeMore): str
     `| Last request to the candidate | ${lastRequestText(incident.lastCandidateRequest, timeText)} |`,
     "",
   ];
-  if (incident.failedChecks.length > 0)
+  const judge = incident.failedJudgeChecks;
+  const judged = judge ? judgeCheckRows(judge.checks, judge.confidencePercent) : [];
+  const failed = incident.failedChecks.length + judged.length;
+  if (failed > 0)
     lines.push(
-      `## Failed check${incident.failedChecks.length > 1 ? "s" : ""}`,
+      `## Failed check${failed > 1 ? "s" : ""}`,
       "",
-      ...checksTable(incident.failedChecks),
+      ...checksTable(incident.failedChecks, judged),
       "",
     );
+  if (incident.metrics?.length)
+    lines.push("## Metrics", "", ...metricsTable(metricCheckRows(incident.metrics)), "");
   lines.push(
     "## Timeline (UTC)",
     "",

@@ -11,6 +11,7 @@ import {
   timeText,
   weightText,
 } from "../../core/rollout/event-words.ts";
+import { judgeCheckRows, metricCheckRows } from "../../core/rollout/judged-check-rows.ts";
 import {
   baselineText,
   CHECK_NAMES,
@@ -22,6 +23,9 @@ export function IncidentPage(props: { incident: IncidentWire }) {
   const { incident } = props;
   const outcome = incident.outcome === "aborted" ? "aborted" : "rolled back";
   const who = actorText(incident.actor);
+  const judge = incident.failedJudgeChecks;
+  const judged = judge ? judgeCheckRows(judge.checks, judge.confidencePercent) : [];
+  const metrics = metricCheckRows(incident.metrics ?? []);
   return (
     <Document title={`Keystone Edge: incident ${incident.id} of ${incident.service}`}>
       <header>
@@ -69,7 +73,7 @@ export function IncidentPage(props: { incident: IncidentWire }) {
               </tr>
             </tbody>
           </table>
-          {incident.failedChecks.length > 0 ? (
+          {incident.failedChecks.length > 0 || judged.length > 0 ? (
             <>
               <h3>Failed checks</h3>
               <table class="checks">
@@ -88,6 +92,41 @@ export function IncidentPage(props: { incident: IncidentWire }) {
                       <td class="num bad">{formatCheckValue(c.check, c.measured)}</td>
                       <td class="num">{formatCheckValue(c.check, c.threshold)}</td>
                       <td class="num">{baselineText(c)}</td>
+                    </tr>
+                  ))}
+                  {judged.map((r) => (
+                    <tr data-check="statistical">
+                      <td>{r.check}</td>
+                      <td class="num bad">{r.measured}</td>
+                      <td class="num">{r.threshold}</td>
+                      <td class="num">{r.baseline}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </>
+          ) : null}
+          {metrics.length > 0 ? (
+            <>
+              <h3>Metrics</h3>
+              <table class="checks">
+                <thead>
+                  <tr>
+                    <th>metric and query</th>
+                    <th class="num">value</th>
+                    <th>condition</th>
+                    <th class="num">baseline</th>
+                    <th>result</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {metrics.map((r) => (
+                    <tr data-check="metric">
+                      <td>{r.check}</td>
+                      <td class="num">{r.measured}</td>
+                      <td>{r.threshold}</td>
+                      <td class="num">{r.baseline}</td>
+                      <td>{r.result}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,0 +1,318 @@
+// The rollout's own metrics inside workerd: the provider client against a local server that
+// answers as Prometheus, Datadog and JSON endpoints do (test/support/metric-provider-server.ts),
+// and a real rollout ticked by the Worker's cron, judged on the app's error counter while every
+// HTTP answer is 200.
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { AnalysisMetric } from "../../schemas/analysis-metrics.ts";
+import type { AnalysisTest } from "../../schemas/metric-check.ts";
+import { Service } from "../../schemas/service.ts";
+import { MetricReader } from "../../worker/control-plane/service/metric-readings.ts";
+import { providerCalls } from "../../worker/core/provider-metrics/provider-calls.ts";
+import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+
+const provider = env.METRIC_PROVIDER;
+
+async function setValues(values: Record<string, unknown>) {
+  const response = await fetch(`${provider}/__values`, {
+    method: "POST",
+    body: JSON.stringify(values),
+  });
+  expect(response.ok).toBe(true);
+}
+
+async function hits(path: string): Promise<number> {
+  const all = (await (await fetch(`${provider}/__hits`)).json()) as Record<string, number>;
+  return all[path] ?? 0;
+}
+
+/** The calls a tick of `metric` makes for a shop rollout of canary against stable. */
+function callsOf(metric: Record<string, unknown>) {
+  const config = Service.parse(
+    rolloutService("shop", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps: [{ weight: 10, bake: "1m" }],
+      analysis: { metrics: [AnalysisMetric.parse(metric)] },
+    }),
+  );
+  const now = Date.now();
+  return providerCalls(config, { candidate: "canary", baseline: "stable" }, now - 5 * MINUTE, now);
+}
+
+const read = (metric: Record<string, unknown>, budgetMs = 20_000) =>
+  new MetricReader(env, Date.now() + budgetMs).read(callsOf(metric));
+
+const condition = { successCondition: "result < 1" };
+
+describe("the metric provider client", () => {
+  it("asks the Prometheus API with the query filled and the bearer token from the named secret", async () => {
+    const query = 'sum(rate(app_errors_total{service="shop",version="canary"}[300s]))';
+    await setValues({ [query]: [0.25, 3] });
+    const [reading] = await read({
+      name: "errors",
+      provider: {
+        prometheus: {
+          address: `${provider}/secured`,
+          query:
+            'sum(rate(app_errors_total{service="{{service}}",version="{{version}}"}[{{window}}]))',
+          tokenSecret: "METRICS_PROM_TOKEN",
+        },
+      },
+      ...condition,
+    });
+    expect(reading).toEqual({
+      metric: "errors",
+      version: "candidate",
+      query,
+      answer: { values: [0.25, 3] },
+    });
+  });
+
+  it("says why Prometheus refused a query, and an empty answer is no data", async () => {
+    const prometheus = (query: string) => ({
+      name: "errors",
+      provider: { prometheus: { address: provider, query } },
+      ...condition,
+    });
+    const [refused] = await read(prometheus("syntax error here"));
+    expect(refused?.answer).toEqual({
+      failure: expect.stringMatching(
+        /answered HTTP 400: prometheus refused the query: 1:1: parse error/,
+      ),
+    });
+    const [empty] = await read(prometheus("nothing_recorded_yet"));
+    expect(empty?.answer).toEqual({ values: [] });
+  });
+
+  it("asks the Datadog metrics query API over the window, with both keys, each series' last point a value", async () => {
+    await setValues({ "avg:app.errors{version:canary}": [0.5, 2] });
+    const datadog = (appKeySecret: string) => ({
+      name: "dd-errors",
+      provider: {
+        datadog: {
+          address: `${provider}/datadog`,
+          query: "avg:app.errors{version:{{version}}}",
+          apiKeySecret: "METRICS_DD_API",
+          appKeySecret,
+        },
+      },
+      ...condition,
+    });
+    const [reading] = await read(datadog("METRICS_DD_APP"));
+    expect(reading?.answer).toEqual({ values: [0.5, 2] });
+    // A key the provider quotes back never reaches a message.
+    const [forbidden] = await read(datadog("METRICS_PROM_TOKEN"));
+    const failure = "failure" in forbidden!.answer ? forbidden!.answer.failure : "";
+    expect(failure).toMatch(
+      /answered HTTP 403: datadog refused the query: Forbidden: API key ••• is not valid/,
+    );
+    expect(failure).not.toContain(env.METRICS_DD_API);
+    const [unset] = await read(datadog("METRICS_NOT_SET"));
+    expect(unset?.answer).toEqual({
+      failure: "the Worker secret METRICS_NOT_SET is not set (wrangler secret put METRICS_NOT_SET)",
+    });
+  });
+
+  it("reads a JSON web endpoint at its path, [*] giving every element", async () => {
+    await setValues({
+      "/web/orders?version=canary": { data: { rates: [{ v: 12 }, { v: "7.5" }, { v: null }] } },
+    });
+    const web = (path: string) => ({
+      name: "orders",
+      provider: { web: { url: `${provider}/web/orders?version={{version}}`, path } },
+      ...condition,
+    });
+    expect((await read(web("$.data.rates[*].v")))[0]?.answer).toEqual({ values: [12, 7.5] });
+    expect((await read(web("$.data.rates[0].v")))[0]?.answer).toEqual({ values: [12] });
+    expect((await read(web("$.data.missing")))[0]?.answer).toEqual({ values: [] });
+    expect((await read(web("$.data")))[0]?.answer).toEqual({
+      failure: expect.stringMatching(/the value at \$\.data is object, not a number/),
+    });
+  });
+
+  it("follows no redirect, reads no answer past 1 MiB, and waits no longer than its budget", async () => {
+    const web = (path: string) => ({
+      name: "w",
+      provider: { web: { url: `${provider}${path}`, path: "$.value" } },
+      ...condition,
+    });
+    const before = await hits("/web/elsewhere");
+    const [redirected] = await read(web("/redirect"));
+    expect(redirected?.answer).toEqual({
+      failure: expect.stringMatching(/answered a redirect \(HTTP 302\), which is not followed/),
+    });
+    expect(await hits("/web/elsewhere")).toBe(before);
+    const [huge] = await read(web("/huge"));
+    expect(huge?.answer).toEqual({ failure: expect.stringMatching(/answered more than 1 MiB/) });
+    const started = Date.now();
+    const [stalled] = await read(web("/stall"), 1_500);
+    expect(stalled?.answer).toEqual({
+      failure: expect.stringMatching(/\/stall: no answer within 1\.\ds \(1 tries\)/),
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("retries a provider that answers 503, with backoff, inside the budget", async () => {
+    await setValues({ "/flaky/once": { value: 4 } });
+    const [reading] = await read({
+      name: "w",
+      provider: { web: { url: `${provider}/flaky/once`, path: "$.value" } },
+      ...condition,
+    });
+    expect(reading?.answer).toEqual({ values: [4] });
+    expect(await hits("/flaky/once")).toBe(3);
+  });
+});
+
+describe("a rollout judged on the app's own error counter", () => {
+  const steps = [
+    { weight: 20, bake: "2m" },
+    { weight: 50, bake: "2m" },
+  ];
+  const analysis = (service: string, extra: Record<string, unknown> = {}) => ({
+    minRequests: 20,
+    maxErrorRatePercent: 5,
+    failureLimit: 0,
+    metrics: [
+      {
+        name: "app-errors",
+        provider: {
+          prometheus: {
+            address: provider,
+            query: `app_errors:rate{service="${service}",version="{{version}}"}`,
+          },
+        },
+        successCondition: "result < 0.05",
+        ...extra,
+      },
+    ],
+  });
+
+  async function started(service: string, extra: Record<string, unknown> = {}) {
+    const h = new RolloutHarness(service);
+    await h.apply(
+      rolloutService(service, env.CANARY_ORIGIN, {
+        strategy: "canary",
+        steps,
+        analysis: analysis(service, extra),
+      }),
+    );
+    expect((await h.command("start")).ok).toBe(true);
+    return h;
+  }
+
+  it("rolls back a canary whose app error counter rises while its HTTP answers are all 200", async () => {
+    const h = await started("counted");
+    await setValues({ 'app_errors:rate{service="counted",version="canary"}': [0.3] });
+    const versions = await h.traffic(300);
+    expect(versions.get("canary")).toBeGreaterThan(20);
+    h.advance(MINUTE);
+    await h.tick();
+    const state = await h.state();
+    expect(state.phase).toBe("rolledBack");
+    expect(state.lastVerdict?.reason).toMatch(
+      /metric app-errors = 0\.3 \(prometheus\), successCondition result < 0\.05 → fail/,
+    );
+    const check = (await h.lastJudgement())?.metrics?.[0];
+    expect(check).toMatchObject({
+      query: 'app_errors:rate{service="counted",version="canary"}',
+      candidate: [0.3],
+      outcome: "fail",
+    });
+    // The HTTP checks alone passed: no error was served.
+    expect(state.lastVerdict?.candidate?.errors).toBe(0);
+  });
+
+  it("promotes a canary whose counter stays low", async () => {
+    const h = await started("quiet");
+    await setValues({ 'app_errors:rate{service="quiet",version="canary"}': [0.001] });
+    for (let i = 0; i < 3 && (await h.state()).phase === "progressing"; i++) {
+      await h.traffic(300);
+      h.advance(2 * MINUTE + 1000);
+      await h.tick();
+    }
+    expect((await h.state()).phase).toBe("promoted");
+  });
+
+  it("shows a failing dry-run metric and changes nothing", async () => {
+    const h = await started("trial", { dryRun: true });
+    await setValues({ 'app_errors:rate{service="trial",version="canary"}': [0.3] });
+    await h.traffic(300);
+    h.advance(2 * MINUTE + 1000);
+    await h.tick();
+    const state = await h.state();
+    expect(state).toMatchObject({ phase: "progressing", stepIndex: 1, weight: 50 });
+    expect((await h.lastJudgement())?.metrics?.[0]).toMatchObject({
+      outcome: "fail",
+      dryRun: true,
+    });
+  });
+
+  it("holds the step while the provider is down, saying the provider failed", async () => {
+    const h = new RolloutHarness("dark");
+    const config = rolloutService("dark", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      analysis: analysis("dark"),
+    });
+    const rollout = config.rollout as {
+      analysis: { metrics: { provider: { prometheus: { address: string } } }[] };
+    };
+    rollout.analysis.metrics[0]!.provider.prometheus.address = env.REFUSED_ORIGIN;
+    await h.apply(config);
+    expect((await h.command("start")).ok).toBe(true);
+    await h.traffic(300);
+    h.advance(2 * MINUTE + 1000);
+    await h.tick();
+    const state = await h.state();
+    expect(state).toMatchObject({ phase: "progressing", stepIndex: 0 });
+    expect(state.lastVerdict?.outcome).toBe("inconclusive");
+    expect(state.lastVerdict?.reason).toMatch(
+      /metric app-errors: prometheus failed \(.*\), not a metric failure → inconclusive \(1 of 3 tolerated\)/,
+    );
+  });
+});
+
+describe("keystone analysis test (the admin API's analysis/test)", () => {
+  it("measures the rollout's metrics now, with a read token, and acts on nothing", async () => {
+    const h = new RolloutHarness("trial-run");
+    await h.apply(
+      rolloutService("trial-run", env.CANARY_ORIGIN, {
+        strategy: "canary",
+        steps: [{ weight: 20, bake: "2m" }],
+        analysis: {
+          metrics: [
+            {
+              name: "app-errors",
+              provider: {
+                prometheus: { address: provider, query: 'trial_errors{version="{{version}}"}' },
+              },
+              successCondition: "result < 0.05",
+            },
+          ],
+        },
+      }),
+    );
+    await setValues({ 'trial_errors{version="canary"}': [0.5] });
+    const before = await h.history();
+    const response = await exports.default.fetch(
+      "https://admin.test/_keystone/v1/services/trial-run/analysis/test",
+      { headers: { authorization: "Bearer test-read-token" } },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as AnalysisTest;
+    expect(body).toMatchObject({
+      service: "trial-run",
+      candidate: "canary",
+      baseline: "stable",
+      window: "300s",
+    });
+    expect(body.metrics[0]).toMatchObject({
+      query: 'trial_errors{version="canary"}',
+      candidate: [0.5],
+      outcome: "fail",
+    });
+    expect(await h.history()).toEqual(before);
+    expect((await h.api("GET", "/services/trial-run/rollout")).status).toBe(200);
+  });
+});
