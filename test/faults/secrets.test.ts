@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { statusPageHtml } from "../support/workerd/status-page.ts";
 
 const SECRET = "s3cret-gate-token";
 const steps = [
@@ -21,22 +22,6 @@ async function readAs(token: string, path: string): Promise<string> {
   });
   expect(response.status, path).toBe(200);
   return response.text();
-}
-
-async function statusPageHtml(): Promise<string> {
-  const signIn = await exports.default.fetch("https://admin.test/_keystone/ui/sign-in", {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      origin: "https://admin.test",
-    },
-    body: new URLSearchParams({ token: "test-read-token" }).toString(),
-  });
-  const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
-  return (
-    await exports.default.fetch("https://admin.test/_keystone/ui", { headers: { cookie } })
-  ).text();
 }
 
 describe("item 20.4: secrets stay secret", () => {

@@ -10,6 +10,7 @@ import { Service } from "../../schemas/service.ts";
 import { MetricReader } from "../../worker/control-plane/service/metric-readings.ts";
 import { providerCalls } from "../../worker/core/provider-metrics/provider-calls.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { statusPageHtml } from "../support/workerd/status-page.ts";
 
 const provider = env.METRIC_PROVIDER;
 
@@ -246,6 +247,14 @@ describe("a rollout judged on the app's own error counter", () => {
       outcome: "fail",
       dryRun: true,
     });
+    // The status page shows it too: query, value, condition and a result marked as not acted on.
+    const page = await statusPageHtml();
+    expect(page).toContain(
+      "<code>metric app-errors (prometheus): app_errors:rate{service=&quot;trial&quot;,version=&quot;canary&quot;}</code>",
+    );
+    expect(page).toMatch(
+      /<td>0\.3<\/td><td>successCondition result &lt; 0\.05<\/td><td>–<\/td><td>fail \(dry run, not acted on\)<\/td>/,
+    );
   });
 
   it("holds the step while the provider is down, saying the provider failed", async () => {
@@ -270,6 +279,7 @@ describe("a rollout judged on the app's own error counter", () => {
     expect(state.lastVerdict?.reason).toMatch(
       /metric app-errors: prometheus failed \(.*\), not a metric failure → inconclusive \(1 of 3 tolerated\)/,
     );
+    expect(await statusPageHtml()).toMatch(/<td>provider failed: [^<]+<\/td>/);
   });
 });
 

@@ -13,6 +13,7 @@ import { incidentWire } from "../control-plane/service/wire.ts";
 import { VersionStats } from "../control-plane/stats/version-stats.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { eventText } from "../core/rollout/event-words.ts";
+import { metricCheckRows } from "../core/rollout/judged-check-rows.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
 import type { Env } from "../env.ts";
 import {
@@ -86,6 +87,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
         at: new Date(rollout.lastVerdict.at).toISOString(),
         outcome: rollout.lastVerdict.outcome,
         reason: rollout.lastVerdict.reason,
+        metrics: metricCheckRows(rollout.lastVerdict.judgement?.metrics ?? []),
       },
     },
     history: history

@@ -40,7 +40,23 @@ export const RolloutPanel = z.object({
   steps: z.array(StepPlan),
   weightPercent: z.number(),
   bakeLeftSeconds: z.number().nullable(),
-  lastVerdict: z.object({ at: Instant, outcome: VerdictOutcome, reason: z.string() }).nullable(),
+  lastVerdict: z
+    .object({
+      at: Instant,
+      outcome: VerdictOutcome,
+      reason: z.string(),
+      /** The rollout's own metrics (analysis.metrics) as that tick measured them, one row each. */
+      metrics: z.array(
+        z.object({
+          check: z.string(),
+          measured: z.string(),
+          threshold: z.string(),
+          baseline: z.string(),
+          result: z.string(),
+        }),
+      ),
+    })
+    .nullable(),
 });
 
 export const HistoryLine = z.object({

@@ -3,6 +3,9 @@
 
 import { OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
 import type { IncidentLine, ServicePanel } from "../model.ts";
+
+type RolloutPanelVerdict = NonNullable<ServicePanel["rollout"]>["lastVerdict"];
+
 import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
 
@@ -33,7 +36,40 @@ function Rollout(props: { service: ServicePanel }) {
           {timeText(rollout.lastVerdict.at)}): {rollout.lastVerdict.reason}
         </p>
       ) : null}
+      {rollout.lastVerdict && rollout.lastVerdict.metrics.length > 0 ? (
+        <MetricTable rows={rollout.lastVerdict.metrics} />
+      ) : null}
     </div>
+  );
+}
+
+/** The last verdict's own metrics: query, value(s), condition and result, as explain prints them. */
+function MetricTable(props: { rows: NonNullable<RolloutPanelVerdict>["metrics"] }) {
+  return (
+    <table class="metrics">
+      <thead>
+        <tr>
+          <th>metric and query</th>
+          <th>measured</th>
+          <th>condition</th>
+          <th>baseline</th>
+          <th>result</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((row) => (
+          <tr>
+            <td>
+              <code>{row.check}</code>
+            </td>
+            <td>{row.measured}</td>
+            <td>{row.threshold}</td>
+            <td>{row.baseline}</td>
+            <td>{row.result}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
