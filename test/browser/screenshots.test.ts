@@ -51,7 +51,7 @@ describe("npm run screenshots", () => {
       /^the demo service mid-rollout: progressing · canary rollout of canary against stable · step \d of 2/,
     );
     expect(shots.get("incident.png")).toBe("Incident 1 of demo: rollout rolled back");
-    expect(shots.get("status-page.png")).toMatch(/: rolledBack · .*; 1 incident\(s\)$/);
+    expect(shots.get("status-page.png")).toMatch(/: rolled back · .*; 1 incident\(s\)$/);
     expect(output).not.toContain("<script");
     for (const name of shots.keys()) {
       const { width, height } = pngSize(join(out, name));

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // One service on the status page: split, rollout, live figures with charts, history, incidents.
 
-import { OUTCOME_NAMES, timeText } from "../../core/rollout/event-words.ts";
+import { OUTCOME_NAMES, PHASE_NAMES, timeText } from "../../core/rollout/event-words.ts";
 import type { IncidentLine, ServicePanel } from "../model.ts";
 
 type RolloutPanelVerdict = NonNullable<ServicePanel["rollout"]>["lastVerdict"];
@@ -22,7 +22,7 @@ function Rollout(props: { service: ServicePanel }) {
   return (
     <div class="rollout">
       <p>
-        <span class="phase">{rollout.phase}</span> · {rollout.strategy} rollout of{" "}
+        <span class="phase">{PHASE_NAMES[rollout.phase]}</span> · {rollout.strategy} rollout of{" "}
         <strong>{rollout.candidate}</strong> against {rollout.baseline} · step {rollout.step} of{" "}
         {rollout.steps.length} · candidate at {rollout.weightPercent}%
         {rollout.bakeLeftSeconds === null
