@@ -2,6 +2,7 @@
 // outcome batches (with the route that chose the version), flush answers, window queries.
 import * as z from "zod";
 import { MirrorBatch } from "./mirror.ts";
+import { MAX_STATS_SHARDS } from "./stats-limits.ts";
 
 /**
  * Why a request reached a version: the split, an experiment pin, an override token, the
@@ -39,8 +40,7 @@ export const OutcomeBatch = z.object({
   histogram: LatencyHistogram,
 });
 
-/** Most stats objects one version's flushes spread over (docs/scale.md). */
-export const MAX_STATS_SHARDS = 64;
+export { MAX_STATS_SHARDS };
 
 /** One flush to one stats object. The id makes a retried flush count once. */
 export const OutcomeFlush = z.object({

@@ -3,7 +3,7 @@
 // `overloaded`, so the fan-out doubles whenever one object takes more than half the target of
 // 500 flushes a second. It never shrinks while data may sit in the objects it spread to (the
 // tick reads all of them). Pure: callers pass times.
-import { MAX_STATS_SHARDS } from "../../../schemas/stats.ts";
+import { MAX_STATS_SHARDS } from "../../../schemas/stats-limits.ts";
 
 /** Flushes a second one object may take before the fan-out doubles. */
 export const GROW_AT_FLUSHES_PER_SECOND = 250;
