@@ -36,6 +36,12 @@ export interface OutboxEntry<E> {
  */
 export type Send<E> = (entry: OutboxEntry<E>) => Promise<void>;
 
+/**
+ * How far behind a commit a writer's alarm is set: the delivery made at once comes first, the
+ * alarm only retries what it left (both writers, one rule).
+ */
+export const ALARM_GRACE_MS = 10_000;
+
 /** A service object's outbox holds ledger effects; a release object's, its own (same table). */
 export class Outbox<E extends { kind: string }> {
   readonly #sql: SqlStorage;

@@ -7,13 +7,11 @@ import { ReleaseEffect } from "../../../schemas/release-state.ts";
 import { decideRelease, type ReleaseDecision } from "../../core/release/release.ts";
 import { nextReleaseTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
-import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
 import { TickReport } from "../tick-report.ts";
 import { deliverReleaseEffect } from "./release-io.ts";
 import { ReleaseStore } from "./release-store.ts";
 
-/** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
-const INLINE_GRACE_MS = 10_000;
 /** A tick that is due but could not run is tried again this much later. */
 const TICK_RETRY_MS = 1_000;
 
@@ -78,7 +76,7 @@ export class ReleaseWriter {
       this.#outbox.add(decision.effects, now);
       if (acknowledged !== undefined) this.#outbox.done(acknowledged);
     });
-    await this.schedule(now + INLINE_GRACE_MS);
+    await this.schedule(now + ALARM_GRACE_MS);
   }
 
   /** Sends one effect; its outcome, decided by the release core, settles the entry. */

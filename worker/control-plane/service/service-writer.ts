@@ -13,15 +13,13 @@ import { acknowledge } from "../../core/ledger/ledger.ts";
 import { type Decision, published } from "../../core/ledger/state.ts";
 import { nextRolloutTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
-import { Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
 import { TickReport } from "../tick-report.ts";
 import { traceCandidate } from "./incident-trace.ts";
 import { notify } from "./notify-delivery.ts";
 import { type FinishedChange, ServiceStore } from "./service-store.ts";
 import { VerdictLog } from "./verdict-log.ts";
 
-/** The alarm stays this far behind a commit, so it does not race the delivery made at once. */
-const INLINE_GRACE_MS = 10_000;
 /** A tick that is due but could not run (a change being applied) is tried again this much later. */
 const TICK_RETRY_MS = 1_000;
 
@@ -60,7 +58,7 @@ export class ServiceWriter {
       this.#outbox.add(decision.effects, now);
       if (finished) this.store.finishChange(finished);
     });
-    await this.schedule(now + INLINE_GRACE_MS);
+    await this.schedule(now + ALARM_GRACE_MS);
     await this.deliver((effect) => effect.kind === "notify");
     this.#ctx.waitUntil(this.deliver());
   }
