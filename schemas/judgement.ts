@@ -39,17 +39,20 @@ export const Judgement = z.object({
   statistical: JudgeVerdict.nullable(),
   /** The mirrored comparisons read, when the analysis limits mismatches. */
   mirror: MirrorCounts.nullable(),
+  /** The rollout's own metrics (analysis.metrics), as measured this tick; absent without any. */
+  metrics: z.array(MetricCheck).optional(),
   /**
    * The candidate's requests in the window that no check counted: those their clients did not
    * finish (a stalled or abandoned upload). Absent from verdicts taken before it was kept.
    */
-  /** The rollout's own metrics (analysis.metrics), as measured this tick; absent without any. */
-  metrics: z.array(MetricCheck).optional(),
   leftOut: z
     .object({
       clientIncomplete: z.number().int().nonnegative(),
-      /** Requests past their visitor's (or address's) bound in the window (maxRequestsPerVisitor). */
-      overVisitorLimit: z.number().int().nonnegative().default(0),
+      /**
+       * Requests past their visitor's (or address's) bound in the window (maxRequestsPerVisitor).
+       * Absent from verdicts taken before it was kept: none were left out for it then.
+       */
+      overVisitorLimit: z.number().int().nonnegative().optional(),
     })
     .optional(),
 });

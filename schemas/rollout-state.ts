@@ -1,5 +1,6 @@
 // A rollout's state: stored by the service Durable Object with epoch-ms times, and sent by the
-// API with ISO-8601 times. One builder makes both, so the two can never drift apart.
+// API with ISO-8601 times. One builder makes both and the codec between them (TimeCodec), so the
+// two can never drift apart.
 import * as z from "zod";
 import { Judgement } from "./judgement.ts";
 import { RolloutStrategy } from "./rollout.ts";
@@ -70,6 +71,25 @@ export const VerdictBody = z.object({
 export const EpochMs = z.number();
 /** ISO-8601: how every API response and CLI JSON output carries a time. */
 export const IsoTime = z.iso.datetime();
+
+const isoOf = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * A time between the two: the wire's ISO-8601 decoded to epoch ms, and encoded back. A shape
+ * declared once as a function of its time field (rolloutStateSchema(time), …) gives the stored
+ * shape with EpochMs, the wire's with IsoTime, and with this codec the conversion between them
+ * (`encode`), so a new time field is one edit to its shape and nothing else.
+ */
+export const TimeCodec = z.codec(IsoTime, EpochMs, {
+  decode: (iso) => Date.parse(iso),
+  encode: isoOf,
+});
+
+/** A tick time: stored as 0 before the first tick, sent as null. */
+export const TickTimeCodec = z.codec(IsoTime.nullable(), EpochMs, {
+  decode: (iso) => (iso === null ? 0 : Date.parse(iso)),
+  encode: (ms) => (ms === 0 ? null : isoOf(ms)),
+});
 
 export function verdictSchema<T extends z.ZodType>(time: T) {
   return VerdictBody.extend({ at: time });

@@ -38,15 +38,18 @@ import type {
 } from "../schemas/stats.ts";
 import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
 
-/** One per service: the single writer of its config, rollout and history. */
+/**
+ * One per service: the single writer of its config, rollout and history. Addressed by the
+ * service's name, which it reads from its own id (`ctx.id.name`): no method takes it again.
+ */
 export interface ServiceRpc extends Rpc.DurableObjectBranded {
-  record(name?: string): ServiceRecord | null;
-  history(name?: string): HistoryEntry[];
-  rolloutStatus(name: string): Promise<Result<RolloutStatus>>;
+  record(): ServiceRecord | null;
+  history(): HistoryEntry[];
+  rolloutStatus(): Promise<Result<RolloutStatus>>;
   /** The last `limit` verdicts of the latest rollout, each with its judgement. */
-  verdicts(name: string, limit: number): Result<RolloutVerdicts>;
+  verdicts(limit: number): Result<RolloutVerdicts>;
   /** The rollout's metrics measured now against their providers; nothing is stored or acted on. */
-  testMetrics(name: string): Promise<Result<AnalysisTest>>;
+  testMetrics(): Promise<Result<AnalysisTest>>;
   /** The rollout's stored state (epoch ms), without figures: for /_keystone/metrics. */
   rolloutState(): RolloutState | null;
   deploymentCounts(): DeploymentCounts;
@@ -54,14 +57,14 @@ export interface ServiceRpc extends Rpc.DurableObjectBranded {
   incidents(): Incident[];
   incident(id: string): Incident | null;
   /** Weights and rollout commands, decided by this service alone. */
-  execute(name: string, command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;
+  execute(command: DirectCommand): Promise<Result<ChangeResult | RolloutStateWire>>;
   /** What an apply would do now (diff): the ledger's decision, nothing stored or held. */
-  preview(name: string, command: ClaimingCommand): ServicePreview;
+  preview(command: ClaimingCommand): ServicePreview;
   /** Phase one of apply, revert or delete: validated and held, nothing stored yet. */
-  prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>>;
-  commit(name: string, txId: string): Promise<Result<ChangeResult>>;
-  abort(name: string, txId: string): Promise<void>;
-  tick(name: string, scheduledTime: number): Promise<TickReply>;
+  prepare(txId: string, command: ClaimingCommand): Promise<Result<Prepared>>;
+  commit(txId: string): Promise<Result<ChangeResult>>;
+  abort(txId: string): Promise<void>;
+  tick(scheduledTime: number): Promise<TickReply>;
 }
 
 export function serviceObjectOf(
@@ -113,13 +116,16 @@ export function registryOf(env: { REGISTRY: DurableObjectNamespace<RegistryRpc> 
   return env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 }
 
-/** One per release name: the single writer of its state and history; it drives its services. */
+/**
+ * One per release name: the single writer of its state and history; it drives its services.
+ * Like a service's, it reads its name from its own id.
+ */
 export interface ReleaseRpc extends Rpc.DurableObjectBranded {
   /** `file` is parsed where it enters (a ReleaseFile). */
-  start(name: string, file: unknown, who: Attribution): Promise<Result<ReleaseStatus>>;
-  status(name: string): Result<ReleaseStatus>;
-  abort(name: string, who: Attribution): Promise<Result<ReleaseStatus>>;
-  tick(name: string, scheduledTime: number): Promise<TickReply>;
+  start(file: unknown, who: Attribution): Promise<Result<ReleaseStatus>>;
+  status(): Result<ReleaseStatus>;
+  abort(who: Attribution): Promise<Result<ReleaseStatus>>;
+  tick(scheduledTime: number): Promise<TickReply>;
 }
 
 export function releaseObjectOf(

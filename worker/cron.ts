@@ -25,11 +25,7 @@ export async function runCron(scheduledTime: number, env: Env): Promise<void> {
   const registry = registryOf(env);
   const dueBefore = lateBefore(scheduledTime, tickIntervalMs(env.ROLLOUT_TICK_SECONDS));
   const services = Names.parse(await registry.lateRollouts(dueBefore));
-  await tickEach("service", services, (name) =>
-    serviceObjectOf(env, name).tick(name, scheduledTime),
-  );
+  await tickEach("service", services, (name) => serviceObjectOf(env, name).tick(scheduledTime));
   const releases = Names.parse(await registry.lateReleases(dueBefore));
-  await tickEach("release", releases, (name) =>
-    releaseObjectOf(env, name).tick(name, scheduledTime),
-  );
+  await tickEach("release", releases, (name) => releaseObjectOf(env, name).tick(scheduledTime));
 }

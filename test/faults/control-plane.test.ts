@@ -222,7 +222,6 @@ describe("a two-phase change whose caller vanished", () => {
       });
 
     const taken = await serviceObject("orphan").prepare(
-      "orphan",
       "tx-taken",
       apply({ stable: 60, canary: 40 }),
     );
@@ -236,7 +235,6 @@ describe("a two-phase change whose caller vanished", () => {
     });
 
     const lost = await serviceObject("orphan").prepare(
-      "orphan",
       "tx-lost",
       apply({ stable: 10, canary: 90 }),
     );

@@ -135,22 +135,19 @@ describe("cron ticks", () => {
     const service = env.SERVICES.get(env.SERVICES.idFromName("twice"));
     // A tick the cron scheduled before the rollout started, delivered late: nothing to judge yet.
     const started = Date.parse((await t.state()).stepStartedAt as unknown as string);
-    expect(await service.tick("twice", started - 1)).toEqual({
+    expect(await service.tick(started - 1)).toEqual({
       ticked: false,
       why: "this tick was scheduled before the current step began",
     });
     await t.traffic(200);
     t.advance(2 * MINUTE);
     const at = t.now();
-    const [first, second] = await Promise.all([
-      service.tick("twice", at),
-      service.tick("twice", at),
-    ]);
+    const [first, second] = await Promise.all([service.tick(at), service.tick(at)]);
     expect([first, second]).toContainEqual({ ticked: false, why: "this tick was already applied" });
     expect([first, second]).toContainEqual(
       expect.objectContaining({ ticked: true, outcome: "advance" }),
     );
-    expect(await service.tick("twice", at)).toEqual({
+    expect(await service.tick(at)).toEqual({
       ticked: false,
       why: "this tick was already applied",
     });

@@ -124,7 +124,7 @@ describe("a version's flushes spread", () => {
       ctx.storage.sql.exec("DROP TABLE route_buckets");
     });
     h.advance(2 * 60_000);
-    const reply = await serviceObjectOf(env, "spread-gone").tick("spread-gone", h.now());
+    const reply = await serviceObjectOf(env, "spread-gone").tick(h.now());
     expect(reply).toMatchObject({ ticked: false });
     expect(JSON.stringify(reply)).toContain("inconclusive");
     const state = await h.state();

@@ -26,17 +26,12 @@ export async function applyClaimingChanges(
 ): Promise<ChangeResult[]> {
   const txId = crypto.randomUUID();
   const prepared = await settleBounded(changes, async ({ name, command }) =>
-    unwrap(
-      Prepared,
-      await serviceObjectOf(env, name).prepare(name, txId, command),
-      `service "${name}"`,
-    ),
+    unwrap(Prepared, await serviceObjectOf(env, name).prepare(txId, command), `service "${name}"`),
   );
   const held = prepared.flatMap((p, i) =>
     p.status === "fulfilled" && p.value.changed ? [changes[i]!.name] : [],
   );
-  const abortAll = () =>
-    settleBounded(held, (name) => serviceObjectOf(env, name).abort(name, txId));
+  const abortAll = () => settleBounded(held, (name) => serviceObjectOf(env, name).abort(txId));
   const refused = prepared.find((p): p is PromiseRejectedResult => p.status === "rejected");
   if (refused) {
     await abortAll();
@@ -70,7 +65,7 @@ async function commitWithRetry(env: Env, name: string, txId: string): Promise<Ch
     try {
       return unwrap(
         ChangeResultSchema,
-        await serviceObjectOf(env, name).commit(name, txId),
+        await serviceObjectOf(env, name).commit(txId),
         `service "${name}"`,
       );
     } catch (error) {

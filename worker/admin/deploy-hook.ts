@@ -98,7 +98,7 @@ export const deployHookHandlers = {
       };
       return applyRelease(c.env, service, release, options);
     }
-    const result = await serviceObjectOf(c.env, service).execute(service, {
+    const result = await serviceObjectOf(c.env, service).execute({
       kind: "rollout.start",
       ...start,
       author: author ?? "deploy-webhook",

@@ -223,7 +223,7 @@ export const explainHandlers = {
     const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
     const record =
       name && object
-        ? parseRpc(ServiceRecord.nullable(), await object.record(name), `service "${name}"`)
+        ? parseRpc(ServiceRecord.nullable(), await object.record(), `service "${name}"`)
         : null;
     if (!record || !object)
       throw new ApiError(

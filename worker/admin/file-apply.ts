@@ -26,7 +26,7 @@ function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand 
 /** What applying the file would do to each service, decided as apply decides it, nothing stored. */
 export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePreview> {
   const services = await allBounded(commandsOf(body), async ({ name, command }) =>
-    serviceObjectOf(env, name).preview(name, command),
+    serviceObjectOf(env, name).preview(command),
   );
   return { services };
 }
@@ -35,7 +35,7 @@ export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePr
 async function checkReleaseFree(env: Env, name: string): Promise<void> {
   // A name never started is free, and no object is made for it here.
   const object = await knownReleaseObjectOf(env, name);
-  const status = object ? await object.status(name) : null;
+  const status = object ? await object.status() : null;
   if (status?.ok && status.value.release.endedAt === null)
     throw new ApiError(
       "wrong_phase",

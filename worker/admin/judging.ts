@@ -12,12 +12,12 @@ const REPORT_PATHS = 20;
 
 export const judgingHandlers = {
   async analysisTest({ params: { name } }, c) {
-    const result = await (await serviceToRead(c.env, name)).testMetrics(name);
+    const result = await (await serviceToRead(c.env, name)).testMetrics();
     return objectAnswer(result, `service "${name}"`);
   },
 
   async rolloutVerdicts({ params: { name }, query: { last } }, c) {
-    const result = await (await serviceToRead(c.env, name)).verdicts(name, last);
+    const result = await (await serviceToRead(c.env, name)).verdicts(last);
     return objectAnswer(result, `service "${name}"`);
   },
 

@@ -22,7 +22,7 @@ export async function startReleaseOf(
   file: ReleaseFile,
   who: { author?: string | undefined; reason?: string | undefined },
 ): Promise<ReleaseStatus> {
-  const result = await releaseObjectOf(env, file.name).start(file.name, file, who);
+  const result = await releaseObjectOf(env, file.name).start(file, who);
   return unwrap(ReleaseStatus, result, `release "${file.name}"`);
 }
 
@@ -31,11 +31,11 @@ export const releaseHandlers = {
 
   async releaseStatus({ params: { name } }, c) {
     const release = await releaseToRead(c.env, name);
-    return objectAnswer(await release.status(name), `release "${name}"`);
+    return objectAnswer(await release.status(), `release "${name}"`);
   },
 
   async abortRelease({ params: { name }, body }, c) {
     const release = await releaseToRead(c.env, name);
-    return objectAnswer(await release.abort(name, body), `release "${name}"`);
+    return objectAnswer(await release.abort(body), `release "${name}"`);
   },
 } satisfies Partial<Handlers>;

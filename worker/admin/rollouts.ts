@@ -11,18 +11,18 @@ const action =
   (verb: Action): Handler<`${Action}Rollout`> =>
   async ({ params: { name }, body }, c) =>
     objectAnswer(
-      await serviceObjectOf(c.env, name).execute(name, { kind: `rollout.${verb}`, ...body }),
+      await serviceObjectOf(c.env, name).execute({ kind: `rollout.${verb}`, ...body }),
       `service "${name}"`,
     );
 
 export const rolloutHandlers = {
   async rolloutStatus({ params: { name } }, c) {
-    const status = await (await serviceToRead(c.env, name)).rolloutStatus(name);
+    const status = await (await serviceToRead(c.env, name)).rolloutStatus();
     return objectAnswer(status, `service "${name}"`);
   },
 
   async startRollout({ params: { name }, body }, c) {
-    const result = await serviceObjectOf(c.env, name).execute(name, {
+    const result = await serviceObjectOf(c.env, name).execute({
       kind: "rollout.start",
       ...body,
     });

@@ -25,7 +25,7 @@ export async function serviceToRead(env: Env, name: string) {
 export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
   const record = parseRpc(
     ServiceRecord.nullable(),
-    await (await serviceToRead(env, name)).record(name),
+    await (await serviceToRead(env, name)).record(),
     `service "${name}"`,
   );
   if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);

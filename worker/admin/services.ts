@@ -19,7 +19,7 @@ export const serviceHandlers = {
   async listServices(_, c) {
     const records = await Promise.all(
       (await liveServices(c.env)).map(async ({ name }) =>
-        parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(name), name),
+        parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(), name),
       ),
     );
     const scope = callerScope(c);
@@ -83,7 +83,7 @@ export const serviceHandlers = {
   },
 
   async setWeights({ params: { name }, body: { split, ...meta } }, c) {
-    const result = await serviceObjectOf(c.env, name).execute(name, {
+    const result = await serviceObjectOf(c.env, name).execute({
       kind: "weights",
       split,
       ...meta,
@@ -106,7 +106,7 @@ export const serviceHandlers = {
   },
 
   async serviceHistory({ params: { name } }, c) {
-    const history = await (await serviceToRead(c.env, name)).history(name);
+    const history = await (await serviceToRead(c.env, name)).history();
     if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
     return { name, history };
   },

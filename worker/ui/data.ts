@@ -41,8 +41,8 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
   const service = serviceObjectOf(env, config.name);
   const [rollout, history, record, incidents] = await Promise.all([
     service.rolloutState(),
-    service.history(config.name),
-    service.record(config.name),
+    service.history(),
+    service.record(),
     service.incidents(),
   ]);
   const { baseline, candidate } = rolesOf(config, rollout);

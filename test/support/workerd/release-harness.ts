@@ -85,9 +85,9 @@ export class ReleaseHarness {
    * the cron at that time; every data plane reads the result.
    */
   async tick(at = this.now()): Promise<void> {
-    for (const name of this.services.keys()) await serviceObjectOf(env, name).tick(name, at);
+    for (const name of this.services.keys()) await serviceObjectOf(env, name).tick(at);
     for (const name of await registryOf(env).activeReleases())
-      await releaseObjectOf(env, name).tick(name, at);
+      await releaseObjectOf(env, name).tick(at);
     await worker.scheduled(createScheduledController({ scheduledTime: at }), env);
     for (const h of this.services.values()) await h.syncRoutes();
   }

@@ -141,7 +141,7 @@ export class RolloutHarness {
    */
   async tick(): Promise<void> {
     const at = this.now();
-    await serviceObjectOf(env, this.service).tick(this.service, at);
+    await serviceObjectOf(env, this.service).tick(at);
     await worker.scheduled(createScheduledController({ scheduledTime: at }), env);
     await this.syncRoutes();
   }

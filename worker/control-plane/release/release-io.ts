@@ -23,7 +23,7 @@ export async function readServiceFacts(
   const entries = await Promise.all(
     file.services.map(async ({ service }) => {
       const stub = serviceObjectOf(env, service);
-      const record = ServiceRecord.nullable().parse(await stub.record(service));
+      const record = ServiceRecord.nullable().parse(await stub.record());
       return [service, { config: record?.config ?? null, rollout: await rolloutOf(env, service) }];
     }),
   );
@@ -70,9 +70,7 @@ export async function deliverReleaseEffect(
       : effect.kind === "promote"
         ? { kind: "rollout.promote", full: true, onBehalfOf: release, ...who }
         : { kind: "rollout.abort", onBehalfOf: release, ...who };
-  const result = ResultEnvelope.parse(
-    await serviceObjectOf(env, service).execute(service, command),
-  );
+  const result = ResultEnvelope.parse(await serviceObjectOf(env, service).execute(command));
   const rollout = await rolloutOf(env, service);
   if (result.ok) return { ok: true, rollout };
   // A retry of a command that went through the first time: the rollout already stands there.

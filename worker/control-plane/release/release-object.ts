@@ -3,12 +3,19 @@
 // transaction, and delivers them (rollout starts, promotions and aborts sent to the service
 // objects on the release's behalf) at once and from its alarm until acknowledged.
 import { DurableObject } from "cloudflare:workers";
+import * as z from "zod";
 import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
 import type { TickReply } from "../../../schemas/ledger.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
 import { ReleaseFile } from "../../../schemas/release-file.ts";
-import type { ReleaseEvent, ReleaseState } from "../../../schemas/release-state.ts";
+import {
+  type ReleaseEvent,
+  type ReleaseState,
+  releaseEventSchema,
+  releaseStateSchema,
+} from "../../../schemas/release-state.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
+import { TimeCodec } from "../../../schemas/rollout-state.ts";
 import type { Attribution, ReleaseRpc } from "../../contracts.ts";
 import {
   claimReleaseTick,
@@ -22,13 +29,17 @@ import { ReleaseWriter } from "./release-writer.ts";
 
 export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
   readonly #writer: ReleaseWriter;
+  /** The release's name: the object is addressed by it (idFromName). */
+  readonly #name: string;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#writer = new ReleaseWriter(ctx, env);
+    this.#name = ctx.id.name ?? this.#writer.store.load()?.name ?? "";
   }
 
-  async start(name: string, input: unknown, who: Attribution): Promise<Result<ReleaseStatus>> {
+  async start(input: unknown, who: Attribution): Promise<Result<ReleaseStatus>> {
+    const name = this.#name;
     const parsed = ReleaseFile.safeParse(input);
     if (!parsed.success)
       return fail("invalid", "the release file is not valid", problemsOf(parsed.error));
@@ -43,31 +54,31 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
       { author: who.author ?? null, reason: who.reason ?? null },
       Date.now(),
     );
-    return this.#decided(name, started);
+    return this.#decided(started);
   }
 
-  status(name: string): Result<ReleaseStatus> {
+  status(): Result<ReleaseStatus> {
     const state = this.#writer.store.load();
-    if (!state) return fail("not_found", `no release named "${name}"`);
+    if (!state) return fail("not_found", `no release named "${this.#name}"`);
     return ok(releaseStatusView(state, this.#writer.store.events(state.startedAt), Date.now()));
   }
 
-  async abort(name: string, who: Attribution): Promise<Result<ReleaseStatus>> {
+  async abort(who: Attribution): Promise<Result<ReleaseStatus>> {
     const state = this.#writer.store.load();
-    if (!state) return fail("not_found", `no release named "${name}"`);
+    if (!state) return fail("not_found", `no release named "${this.#name}"`);
     const input = {
       kind: "abort" as const,
       author: who.author ?? null,
       reason: who.reason ?? null,
     };
-    return this.#decided(name, decideRelease(state, input, Date.now()));
+    return this.#decided(decideRelease(state, input, Date.now()));
   }
 
   /**
    * A tick at `scheduledTime`, from this object's alarm or (when the registry holds it as late)
    * the cron; then the alarm is set for the next one.
    */
-  async tick(_name: string, scheduledTime: number): Promise<TickReply> {
+  async tick(scheduledTime: number): Promise<TickReply> {
     const reply = await this.#tick(scheduledTime);
     await this.#writer.schedule();
     return reply;
@@ -101,14 +112,18 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     await this.#writer.deliver();
   }
 
-  async #decided(name: string, result: Result<ReleaseDecision>): Promise<Result<ReleaseStatus>> {
+  async #decided(result: Result<ReleaseDecision>): Promise<Result<ReleaseStatus>> {
     if (!result.ok) return result;
     await this.#writer.commit(result.value);
-    return this.status(name);
+    return this.status();
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+const ReleaseStatusCodec = z.object({
+  release: releaseStateSchema(TimeCodec),
+  events: z.array(releaseEventSchema(TimeCodec)),
+  now: TimeCodec,
+});
 
 /** A release as the API sends it: epoch-ms times become ISO-8601 here, at the boundary. */
 function releaseStatusView(
@@ -116,14 +131,5 @@ function releaseStatusView(
   events: ReleaseEvent[],
   now: number,
 ): ReleaseStatus {
-  return {
-    release: {
-      ...state,
-      startedAt: iso(state.startedAt),
-      endedAt: state.endedAt === null ? null : iso(state.endedAt),
-      lastTickAt: iso(state.lastTickAt),
-    },
-    events: events.map((event) => ({ ...event, at: iso(event.at) })),
-    now: iso(now),
-  };
+  return ReleaseStatusCodec.encode({ release: state, events, now });
 }

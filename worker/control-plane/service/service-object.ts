@@ -39,25 +39,33 @@ import { rolloutWire, verdictsWire } from "./wire.ts";
 export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   readonly #writer: ServiceWriter;
   readonly #twoPhase: TwoPhaseChanges;
+  /**
+   * The service's name: the object is addressed by it (idFromName), so the runtime gives it on
+   * the id. An alarm an older release set comes without it: the name stored at the first write
+   * stands in.
+   */
+  readonly #name: string;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#writer = new ServiceWriter(ctx, env);
     this.#twoPhase = new TwoPhaseChanges(this.#writer, env);
+    this.#name = ctx.id.name ?? this.#writer.store.getMeta("name") ?? "";
   }
 
-  /** The config of record and its spec (the name is the config's own; the argument is only a fallback). */
-  record(name = ""): ServiceRecord | null {
-    return recordView(this.#writer.store.load(name), this.#writer.store.updatedAt() ?? 0);
+  /** The config of record and its spec. */
+  record(): ServiceRecord | null {
+    return recordView(this.#writer.store.load(this.#name), this.#writer.store.updatedAt() ?? 0);
   }
 
   /** What applying `command` (an apply) would do now: the ledger's decision, not stored. */
-  preview(name: string, command: ClaimingCommand): ServicePreview {
+  preview(command: ClaimingCommand): ServicePreview {
+    const name = this.#name;
     const parsed = ClaimingCommand.parse(command);
     return previewView(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
   }
 
-  history(_name?: string): HistoryEntry[] {
+  history(): HistoryEntry[] {
     return this.#writer.store.history();
   }
 
@@ -84,7 +92,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   }
 
   /** `keystone analysis test`: the rollout's metrics measured now; nothing stored, nothing acted on. */
-  async testMetrics(name: string): Promise<Result<AnalysisTest>> {
+  async testMetrics(): Promise<Result<AnalysisTest>> {
+    const name = this.#name;
     const state = this.#writer.store.load(name);
     if (!state.config) return fail("not_found", `service "${name}" does not exist`);
     const metrics = state.config.rollout?.analysis.metrics ?? [];
@@ -107,11 +116,12 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
 
   /** The rollout as stored (epoch-ms times): for readers inside the Worker, such as metrics. */
   rolloutState(): RolloutState | null {
-    return this.#writer.store.load("").rollout;
+    return this.#writer.store.load(this.#name).rollout;
   }
 
   /** The last verdicts of the latest rollout, each with its judgement, oldest first. */
-  verdicts(name: string, limit: number): Result<RolloutVerdicts> {
+  verdicts(limit: number): Result<RolloutVerdicts> {
+    const name = this.#name;
     const state = this.#writer.store.load(name);
     if (!state.config) return fail("not_found", `service "${name}" does not exist`);
     const entries = state.rollout ? this.#writer.verdicts.last(state.rollout.id, limit) : [];
@@ -121,7 +131,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return ok(verdictsWire(name, judge, entries));
   }
 
-  async rolloutStatus(name: string): Promise<Result<RolloutStatus>> {
+  async rolloutStatus(): Promise<Result<RolloutStatus>> {
+    const name = this.#name;
     const state = this.#writer.store.load(name);
     if (!state.config) return fail("not_found", `service "${name}" does not exist`);
     const now = Date.now();
@@ -141,7 +152,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return ok(statusView(status, windows, now, haltBoundOf(this.env), incident ?? null));
   }
 
-  async execute(name: string, input: DirectCommand) {
+  async execute(input: DirectCommand) {
+    const name = this.#name;
     const command = DirectCommand.parse(input);
     const busy = await this.#twoPhase.settled(name);
     if (!busy.ok) return busy;
@@ -154,15 +166,15 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return ok("phase" in reply ? rolloutWire(reply) : reply);
   }
 
-  prepare(name: string, txId: string, command: ClaimingCommand): Promise<Result<Prepared>> {
-    return this.#twoPhase.prepare(name, txId, command);
+  prepare(txId: string, command: ClaimingCommand): Promise<Result<Prepared>> {
+    return this.#twoPhase.prepare(this.#name, txId, command);
   }
 
-  commit(name: string, txId: string): Promise<Result<ChangeResult>> {
-    return this.#twoPhase.commit(name, txId);
+  commit(txId: string): Promise<Result<ChangeResult>> {
+    return this.#twoPhase.commit(this.#name, txId);
   }
 
-  abort(_name: string, txId: string): Promise<void> {
+  abort(txId: string): Promise<void> {
     return this.#twoPhase.abort(txId);
   }
 
@@ -170,8 +182,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
    * A tick at `scheduledTime`, from this object's alarm or (when the registry holds it as late)
    * the cron; then the alarm is set for the next one.
    */
-  async tick(name: string, scheduledTime: number): Promise<TickReply> {
-    const reply = await this.#tick(name, scheduledTime);
+  async tick(scheduledTime: number): Promise<TickReply> {
+    const reply = await this.#tick(this.#name, scheduledTime);
     await this.#writer.schedule();
     return reply;
   }
@@ -228,7 +240,7 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
    * when due, delivers what is due; delivery sets the alarm for the next of these.
    */
   override async alarm(): Promise<void> {
-    const name = this.#writer.store.getMeta("name");
+    const name = this.#name;
     if (name) await this.#twoPhase.settleExpired(name);
     const now = Date.now();
     const due = this.#writer.tickDue();
