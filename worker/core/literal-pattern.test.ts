@@ -1,8 +1,12 @@
 import fc from "fast-check";
 import { RE2JS } from "re2js";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { anchoredPrefix, literalPattern } from "./literal-pattern.ts";
 import { compileRegex } from "./matchers.ts";
+import { loadRegexEngine } from "./regex-engine.ts";
+
+// Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
+beforeAll(() => loadRegexEngine());
 
 describe("plain-word patterns answered by string search", () => {
   it("covers words, alternation and anchors, and leaves everything else to RE2", () => {
