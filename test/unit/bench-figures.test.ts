@@ -26,7 +26,9 @@ import { factsFromDescription } from "../../worker/core/facts.ts";
 import { loadRegexEngine } from "../../worker/core/regex-engine.ts";
 
 // The benchmark's rules have a pattern string search cannot answer: RE2 loaded first.
-beforeAll(() => loadRegexEngine());
+beforeAll(async () => {
+  await loadRegexEngine();
+});
 
 describe("B's config and request", () => {
   const config = benchService("http://origin.internal");

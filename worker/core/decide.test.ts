@@ -10,7 +10,9 @@ import { signOverride } from "./override.ts";
 import { loadRegexEngine } from "./regex-engine.ts";
 
 // Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
-beforeAll(() => loadRegexEngine());
+beforeAll(async () => {
+  await loadRegexEngine();
+});
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const SECRET = "s3cret";

@@ -6,7 +6,9 @@ import { compileRegex } from "./matchers.ts";
 import { loadRegexEngine } from "./regex-engine.ts";
 
 // Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
-beforeAll(() => loadRegexEngine());
+beforeAll(async () => {
+  await loadRegexEngine();
+});
 
 describe("plain-word patterns answered by string search", () => {
   it("covers words, alternation and anchors, and leaves everything else to RE2", () => {
