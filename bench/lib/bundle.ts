@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -83,6 +83,20 @@ export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle 
   };
 }
 
+/** esbuild as wrangler runs it for a Worker (workerd conditions), minified, with a metafile. */
+const asWranglerBundles: BuildOptions = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2024",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["node:*", "cloudflare:*"],
+  metafile: true,
+  logLevel: "error",
+};
+
 /**
  * One entry bundled and minified as wrangler bundles a Worker (esbuild, workerd conditions), its
  * size and largest parts: what a Worker of that entry alone would ship.
@@ -90,19 +104,11 @@ export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle 
 export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "sourceMap">> {
   const outdir = buildFolder("keystone-entry-");
   const { metafile } = await build({
+    ...asWranglerBundles,
     entryPoints: [join(ROOT, entry)],
     outdir,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    target: "es2024",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    metafile: true,
-    logLevel: "error",
   });
+  if (!metafile) throw new Error(`esbuild wrote no metafile for ${entry}`);
   const [script] = Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"));
   const path = join(ROOT, script!);
   return {
@@ -124,20 +130,12 @@ export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "so
 export async function startupInputs(entry: string): Promise<{ input: string; bytes: number }[]> {
   const outdir = buildFolder("keystone-startup-");
   const { metafile } = await build({
+    ...asWranglerBundles,
     entryPoints: [join(ROOT, entry)],
     outdir,
-    bundle: true,
     splitting: true,
-    minify: true,
-    format: "esm",
-    target: "es2024",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    metafile: true,
-    logLevel: "error",
   });
+  if (!metafile) throw new Error(`esbuild wrote no metafile for ${entry}`);
   // The entry's chunk and the chunks it imports statically (shared code), not those it imports().
   // Paths in the metafile are relative to the working directory; the dynamic imports' chunks
   // name their own entry points.

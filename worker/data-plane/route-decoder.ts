@@ -254,7 +254,7 @@ class RouteDecoder {
       return this.#fail(at, `regex longer than ${MAX_REGEX_LENGTH} characters`);
     // Refused by RE2 or too costly to run: the schema checks the cost at the rule, one compile here.
     // Plain words need no check (RE2 takes them all, at most 258 instructions in 256 characters:
-    // route-decoder.test.ts), so a document of only those never needs the engine loaded.
+    // literal-pattern.test.ts), so a document of only those never needs the engine loaded.
     const problem = literalPattern(source)
       ? undefined
       : new RegexChecks(regexEngine()).regexProblem(source);

@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { shopService } from "../../test/support/fixtures.ts";
-import type { RouteTable } from "../core/route-table.ts";
 import { RouteTableCache } from "./table-cache.ts";
 
 function doc(generation: number, service: ServiceInput = shopService()): string {
@@ -100,51 +99,44 @@ describe("eventual consistency", () => {
 });
 
 describe("RE2 in a fresh isolate", () => {
-  const rules = (regex: string) =>
-    shopService({
-      split: { stable: 0, canary: 100 },
-      rules: [{ name: "legacy", when: { path: { regex } }, route: "stable" }],
-    });
-
-  /** The table cache and the engine holder as a fresh isolate has them: nothing loaded yet. */
-  async function freshIsolate() {
+  /**
+   * A fresh isolate's table load (nothing loaded yet) of the shop with one rule, `legacy`: paths
+   * matching `regex` go to stable, the rest to the canary.
+   */
+  async function loadInFreshIsolate(regex: string) {
     vi.resetModules();
     const engine = await import("../core/regex-engine.ts");
     const { RouteTableCache: FreshCache } = await import("./table-cache.ts");
     const { decideRoute } = await import("../core/decide.ts");
     const { factsFromDescription } = await import("../core/facts.ts");
     expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
-    const versionFor = (table: RouteTable, path: string) =>
-      decideRoute(factsFromDescription({ host: "shop.example.com", path }), table, {
+    const service = shopService({
+      split: { stable: 0, canary: 100 },
+      rules: [{ name: "legacy", when: { path: { regex } }, route: "stable" }],
+    });
+    const cache = new FreshCache({ read: async () => doc(1, service), refreshMs: 30_000 });
+    const { table } = await cache.current(0, () => {});
+    expect(table?.services.has("shop")).toBe(true);
+    const versionFor = (path: string) =>
+      decideRoute(factsFromDescription({ host: "shop.example.com", path }), table!, {
         now: 0,
         overrideSecret: undefined,
         mintVisitorId: () => "visitor-0001",
       })?.version.name;
-    return { engine, FreshCache, versionFor };
+    return { engine, versionFor };
   }
 
   it("is loaded by the table load for a pattern string search cannot answer, and the service routes by it", async () => {
-    const { engine, FreshCache, versionFor } = await freshIsolate();
-    const cache = new FreshCache({
-      read: async () => doc(1, rules("^/v[0-9]+/legacy/")),
-      refreshMs: 30_000,
-    });
-    const { table } = await cache.current(0, () => {});
-    expect(table?.services.has("shop")).toBe(true);
-    expect(versionFor(table!, "/v2/legacy/orders")).toBe("stable");
-    expect(versionFor(table!, "/v2/orders")).toBe("canary");
+    const { engine, versionFor } = await loadInFreshIsolate("^/v[0-9]+/legacy/");
+    expect(versionFor("/v2/legacy/orders")).toBe("stable");
+    expect(versionFor("/v2/orders")).toBe("canary");
     expect(engine.regexEngine()).toBeDefined();
   });
 
   it("stays unloaded for a table whose patterns are plain words", async () => {
-    const { engine, FreshCache, versionFor } = await freshIsolate();
-    const cache = new FreshCache({
-      read: async () => doc(1, rules("^/legacy/")),
-      refreshMs: 30_000,
-    });
-    const { table } = await cache.current(0, () => {});
-    expect(versionFor(table!, "/legacy/orders")).toBe("stable");
-    expect(versionFor(table!, "/orders")).toBe("canary");
+    const { engine, versionFor } = await loadInFreshIsolate("^/legacy/");
+    expect(versionFor("/legacy/orders")).toBe("stable");
+    expect(versionFor("/orders")).toBe("canary");
     expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
   });
 });
