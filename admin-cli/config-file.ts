@@ -22,6 +22,7 @@ import { offlineService } from "../schemas/service-spec.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
 import { compileRouteTable } from "../worker/core/compile.ts";
+import { loadRegexEngine } from "../worker/core/regex-engine.ts";
 import { progressWarnings } from "../worker/core/rollout/eligible-traffic.ts";
 import { CliError, EXIT, type LocatedProblem, UsageError } from "./errors.ts";
 import { fieldsAt } from "./schema-map.ts";
@@ -45,6 +46,7 @@ export async function loadConfigFile(
   path: string,
   environment?: EnvironmentChoice,
 ): Promise<ConfigFile> {
+  await loadRegexEngine();
   return parseConfigText(await readSource(path), path, environment);
 }
 
@@ -209,6 +211,7 @@ function checkEnvironment(input: unknown, source: string, environment?: Environm
     );
 }
 
+/** As checkConfigText: RE2 must be loaded. */
 export function parseConfigText(
   text: string,
   source: string,
@@ -217,7 +220,10 @@ export function parseConfigText(
   return checkConfigText(text, source, environment).data;
 }
 
-/** A config file's problems (thrown, exit 3) and its warnings: rollouts that may never progress. */
+/**
+ * A config file's problems (thrown, exit 3) and its warnings: rollouts that may never progress.
+ * It compiles the config as the data plane does: RE2 must be loaded (`loadRegexEngine()`).
+ */
 export function checkConfigText(
   text: string,
   source: string,
@@ -247,5 +253,6 @@ export async function loadCheckedConfigFile(
   path: string,
   environment?: EnvironmentChoice,
 ): Promise<CheckedText<ConfigFile>> {
+  await loadRegexEngine();
   return checkConfigText(await readSource(path), path, environment);
 }

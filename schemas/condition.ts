@@ -1,15 +1,13 @@
 // Match conditions of rules and experiments: what part of a request they look at and how.
+import { RE2JS } from "re2js";
 import * as z from "zod";
 import { isCidr } from "./cidr.ts";
-import { MAX_REGEX_LENGTH, re2Problem } from "./regex-checks.ts";
+import { MAX_REGEX_LENGTH, RegexChecks } from "./regex-checks.ts";
 
-export {
-  costlyRegexes,
-  MAX_REGEX_LENGTH,
-  MAX_REGEX_PROGRAM,
-  re2Problem,
-  regexCostProblem,
-} from "./regex-checks.ts";
+export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM } from "./regex-checks.ts";
+
+/** The schemas' regex checks, on RE2 imported with them (the CLI and the admin API load both). */
+export const regexChecks = new RegexChecks(RE2JS);
 
 /**
  * Regexes run on RE2 (re2js), which matches in time linear in the input: a hostile header cannot
@@ -19,7 +17,7 @@ const Regex = z
   .string()
   .max(MAX_REGEX_LENGTH, `regex longer than ${MAX_REGEX_LENGTH} characters`)
   .superRefine((source, ctx) => {
-    const problem = re2Problem(source);
+    const problem = regexChecks.re2Problem(source);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 

@@ -1,6 +1,6 @@
 // One service of the config file: where it listens, its versions, and how traffic is split.
 import * as z from "zod";
-import { Condition, costlyRegexes } from "./condition.ts";
+import { Condition, regexChecks } from "./condition.ts";
 import { serviceCrossIssues } from "./cross-checks.ts";
 import { Mirror } from "./mirror.ts";
 import { Notify, Rollout } from "./rollout.ts";
@@ -64,7 +64,7 @@ export const Rule = z
     if ((rule.route === undefined) === (rule.split === undefined)) {
       ctx.addIssue({ code: "custom", message: "a rule needs either route or split" });
     }
-    for (const { at, message } of costlyRegexes(rule.when, ["when"]))
+    for (const { at, message } of regexChecks.costlyRegexes(rule.when, ["when"]))
       ctx.addIssue({ code: "custom", path: at, message: `rule "${rule.name}": ${message}` });
   });
 
@@ -91,7 +91,9 @@ export const Experiment = z
         message: `weights sum to ${total}, must be 100`,
       });
     }
-    for (const { at, message } of experiment.when ? costlyRegexes(experiment.when, ["when"]) : [])
+    for (const { at, message } of experiment.when
+      ? regexChecks.costlyRegexes(experiment.when, ["when"])
+      : [])
       ctx.addIssue({
         code: "custom",
         path: at,

@@ -1,17 +1,14 @@
 // Worker entry: the admin API under /_keystone/ on the admin hosts (ADMIN_HOSTS), the data plane
 // for everything else (/_keystone/ on any other host included), the cron. The admin side (API,
-// status page, OpenAPI, their schemas) is loaded on its first request, not when an isolate starts:
-// a fresh isolate evaluates only what the data plane needs before it answers.
+// status page, OpenAPI, their schemas), the Durable Objects' logic (durable-objects.ts) and the
+// cron are loaded on first use, not when an isolate starts: a fresh isolate evaluates only what
+// the data plane needs before it answers.
 import { servesAdmin } from "./core/admin-hosts.ts";
-import { runCron } from "./cron.ts";
 import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
 import { targetOf } from "./data-plane/request-target.ts";
 import type { Env } from "./env.ts";
 
-export { RegistryObject } from "./control-plane/registry/registry-object.ts";
-export { ReleaseObject } from "./control-plane/release/release-object.ts";
-export { ServiceObject } from "./control-plane/service/service-object.ts";
-export { StatsObject } from "./control-plane/stats/stats-object.ts";
+export { RegistryObject, ReleaseObject, ServiceObject, StatsObject } from "./durable-objects.ts";
 
 const ADMIN_PREFIX = "/_keystone/";
 
@@ -40,6 +37,7 @@ export default {
     return dataPlane.fetch(request, ctx, target);
   },
   async scheduled(controller, env) {
+    const { runCron } = await import("./cron.ts");
     await runCron(controller.scheduledTime, env);
   },
 } satisfies ExportedHandler<Env>;

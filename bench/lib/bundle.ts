@@ -4,10 +4,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { type BuildOptions, build } from "esbuild";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -83,6 +83,20 @@ export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle 
   };
 }
 
+/** esbuild as wrangler runs it for a Worker (workerd conditions), minified, with a metafile. */
+const asWranglerBundles: BuildOptions = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2024",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["node:*", "cloudflare:*"],
+  metafile: true,
+  logLevel: "error",
+};
+
 /**
  * One entry bundled and minified as wrangler bundles a Worker (esbuild, workerd conditions), its
  * size and largest parts: what a Worker of that entry alone would ship.
@@ -90,19 +104,11 @@ export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle 
 export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "sourceMap">> {
   const outdir = buildFolder("keystone-entry-");
   const { metafile } = await build({
+    ...asWranglerBundles,
     entryPoints: [join(ROOT, entry)],
     outdir,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    target: "es2024",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    metafile: true,
-    logLevel: "error",
   });
+  if (!metafile) throw new Error(`esbuild wrote no metafile for ${entry}`);
   const [script] = Object.keys(metafile.outputs).filter((name) => name.endsWith(".js"));
   const path = join(ROOT, script!);
   return {
@@ -111,6 +117,43 @@ export async function bundleEntry(entry: string): Promise<Omit<WorkerBundle, "so
     gzippedBytes: gzipSync(readFileSync(path)).length,
     largestInputs: largestInputs(metafile),
   };
+}
+
+/**
+ * What a fresh isolate of an entry evaluates before its first request: the entry bundled as
+ * wrangler bundles it but split at each `import()` (esbuild's code splitting), so the modules
+ * reached only through an `import()` leave the entry's chunk. Wrangler itself bundles one file,
+ * where such a module is in the script but its top level runs on its first import (esbuild wraps
+ * it in a lazy initializer): the split shows which modules those are. Bytes per input package or
+ * folder, largest first.
+ */
+export async function startupInputs(entry: string): Promise<{ input: string; bytes: number }[]> {
+  const outdir = buildFolder("keystone-startup-");
+  const { metafile } = await build({
+    ...asWranglerBundles,
+    entryPoints: [join(ROOT, entry)],
+    outdir,
+    splitting: true,
+  });
+  if (!metafile) throw new Error(`esbuild wrote no metafile for ${entry}`);
+  // The entry's chunk and the chunks it imports statically (shared code), not those it imports().
+  // Paths in the metafile are relative to the working directory; the dynamic imports' chunks
+  // name their own entry points.
+  const entryPoint = relative(process.cwd(), join(ROOT, entry));
+  const start = Object.keys(metafile.outputs).find(
+    (name) => metafile.outputs[name]!.entryPoint === entryPoint,
+  );
+  if (!start) throw new Error(`the split bundle has no chunk for ${entry}`);
+  const eager = new Set<string>();
+  const visit = (name: string) => {
+    if (eager.has(name)) return;
+    eager.add(name);
+    for (const imported of metafile.outputs[name]!.imports)
+      if (imported.kind === "import-statement" && !imported.external) visit(imported.path);
+  };
+  visit(start);
+  const outputs = Object.fromEntries([...eager].map((name) => [name, metafile.outputs[name]!]));
+  return largestInputs({ outputs });
 }
 
 interface Metafile {

@@ -4,3 +4,4 @@ export { compileRouteTable } from "../../worker/core/compile.ts";
 export { decideRoute } from "../../worker/core/decide.ts";
 export { factsFromDescription } from "../../worker/core/facts.ts";
 export { pinToIssue } from "../../worker/core/pin-issue.ts";
+export { loadRegexEngine } from "../../worker/core/regex-engine.ts";

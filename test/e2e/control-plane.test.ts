@@ -11,7 +11,7 @@ import {
   waitForResponse,
   waitForVersion,
 } from "../support/e2e-stack.ts";
-import { casesService, cookieHeader, routingCases } from "../support/routing-cases.ts";
+import { casesService, cookieHeader, routingCases, visitors } from "../support/routing-cases.ts";
 
 // A Worker of its own: the last test restarts it.
 let stack: OwnE2eStack;
@@ -181,6 +181,16 @@ describe("explain agrees with the data plane", () => {
       seen.add(version);
     }
     expect(seen).toEqual(new Set(["stable", "canary"]));
+    // The regex rule (RE2, loaded by this fresh isolate's table load) sends every visitor to the
+    // canary on a versioned path, where the split alone sends some of them to stable.
+    const onPath = (path: string) =>
+      Promise.all(
+        visitors.map((v) =>
+          versionServed(stack.url, { path, headers: { cookie: `ks_cases=${v}` } }),
+        ),
+      );
+    expect(new Set(await onPath("/v2/beta/x"))).toEqual(new Set(["canary"]));
+    expect(await onPath("/vx/beta/x")).toContain("stable");
   });
 });
 

@@ -27,6 +27,8 @@ export function casesService(
       { name: "always", when: { header: { name: "x-canary", equals: "always" } }, route: "canary" },
       { name: "never", when: { header: { name: "x-canary", equals: "never" } }, route: "stable" },
       { name: "beta", when: { cookie: { name: "beta", equals: "1" } }, route: "canary" },
+      // Not plain words: the data plane loads RE2 for it (worker/core/regex-engine.ts).
+      { name: "versioned", when: { path: { regex: "^/v[0-9]+/beta/" } }, route: "canary" },
       {
         name: "admin-half",
         when: { path: { prefix: "/admin" } },
@@ -43,12 +45,16 @@ export function casesService(
   };
 }
 
-const visitors = Array.from({ length: 12 }, (_, i) => `visitor-${String(i).padStart(4, "0")}-e2e`);
+export const visitors = Array.from(
+  { length: 12 },
+  (_, i) => `visitor-${String(i).padStart(4, "0")}-e2e`,
+);
 
 export const routingCases: RoutingCase[] = [
   { name: "header always", headers: { "x-canary": "always" }, cookies: { ks_cases: visitors[0]! } },
   { name: "header never", headers: { "x-canary": "never" }, cookies: { ks_cases: visitors[1]! } },
   { name: "beta cookie", cookies: { beta: "1", ks_cases: visitors[2]! } },
+  { name: "versioned path", cookies: { ks_cases: visitors[3]! }, path: "/v2/beta/x" },
   ...visitors.map((v) => ({ name: `split for ${v}`, cookies: { ks_cases: v } })),
   ...visitors
     .slice(0, 6)

@@ -2,8 +2,10 @@
 // (bench/workers/request-path.ts), bundled as wrangler bundles. No schema library at start-up
 // (the route decoder is hand-written) and none of the control plane, admin API or status page.
 // One import of a zod schema module for a constant brought zod back once: this catches it.
+// The Worker's own entry (worker/index.ts) holds all of it, but loads everything beyond the data
+// plane on first use (`import()`): its startup part must be the data plane alone.
 import { describe, expect, it } from "vitest";
-import { bundleEntry } from "../../bench/lib/bundle.ts";
+import { bundleEntry, startupInputs } from "../../bench/lib/bundle.ts";
 
 describe("the request path's bundle", () => {
   it("holds no zod and none of the control plane, the admin API or the status page", async () => {
@@ -12,5 +14,17 @@ describe("the request path's bundle", () => {
     expect(parts).not.toContain("zod");
     expect(parts.filter((part) => /^worker\/(admin|control-plane|ui)$/.test(part))).toEqual([]);
     expect(parts).toContain("worker/data-plane");
+  }, 60_000);
+
+  it("the Worker's entry evaluates at startup no zod, no RE2, no object logic, no cron, no admin API", async () => {
+    const parts = (await startupInputs("worker/index.ts")).map((part) => part.input);
+    expect(parts).toContain("worker/data-plane");
+    expect(parts).toContain("worker/durable-objects.ts");
+    const loadedOnFirstUse = parts.filter(
+      (part) =>
+        ["zod", "re2js", "hono", "worker/cron.ts"].includes(part) ||
+        /^worker\/(admin|control-plane|ui)$/.test(part),
+    );
+    expect(loadedOnFirstUse).toEqual([]);
   }, 60_000);
 });

@@ -17,6 +17,7 @@ import { factsFromDescription, type RequestDescription, type RequestFacts } from
 import { type BucketKey, bucketKeyOf } from "../core/hash.ts";
 import type { BucketRange } from "../core/layout.ts";
 import { liveRoutingOf } from "../core/ledger/live-routing.ts";
+import { loadRegexEngine } from "../core/regex-engine.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
 import { describeWhere } from "../core/wave.ts";
@@ -219,6 +220,8 @@ async function serviceNamed(env: Env, body: ExplainBody): Promise<string | undef
 
 export const explainHandlers = {
   async explain({ body }, c) {
+    // Explaining compiles the service's rules as the isolates do: RE2 for their other patterns.
+    await loadRegexEngine();
     const name = await serviceNamed(c.env, body);
     const object = name ? await knownServiceObjectOf(c.env, name) : undefined;
     const record =

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { offlineService } from "../../schemas/service-spec.ts";
@@ -7,6 +7,12 @@ import { compileRouteTable } from "./compile.ts";
 import { type DecideContext, decideRoute, type Verdict } from "./decide.ts";
 import { factsFromDescription, type RequestDescription } from "./facts.ts";
 import { signOverride } from "./override.ts";
+import { loadRegexEngine } from "./regex-engine.ts";
+
+// Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
+beforeAll(async () => {
+  await loadRegexEngine();
+});
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const SECRET = "s3cret";

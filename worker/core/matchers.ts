@@ -1,11 +1,12 @@
 // Compiles match conditions into predicates once per config revision: no regex compilation,
-// lowercasing or CIDR parsing per request. Regexes run on RE2 (linear time in the input).
-import { RE2JS } from "re2js";
+// lowercasing or CIDR parsing per request. Regexes run on RE2 (linear time in the input), loaded
+// on first need (regex-engine.ts).
 import { cidrContains, parseCidr } from "../../schemas/cidr.ts";
 import type { Condition, PathMatch } from "../../schemas/condition.ts";
 import type { RequestFacts } from "./facts.ts";
 import { anchoredPrefix, literalPattern, type PatternTest } from "./literal-pattern.ts";
 import { prefixCovers } from "./path.ts";
+import { regexEngine } from "./regex-engine.ts";
 
 export type Predicate = (facts: RequestFacts) => boolean;
 
@@ -20,12 +21,13 @@ export const MAX_MATCHED_VALUE_LENGTH = 4096;
 /**
  * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and
  * alternation are answered by string search, exactly as RE2 would, and an anchored pattern's
- * literal start is checked before RE2 runs (literal-pattern.ts).
+ * literal start is checked before RE2 runs (literal-pattern.ts). Any other pattern needs RE2
+ * loaded first (`loadRegexEngine()`).
  */
 export function compileRegex(source: string): PatternTest {
   const literal = literalPattern(source);
   if (literal) return literal;
-  const pattern = RE2JS.compile(source);
+  const pattern = regexEngine().compile(source);
   const prefix = anchoredPrefix(source);
   if (prefix === "") return pattern;
   return { test: (value) => value.startsWith(prefix) && pattern.test(value) };

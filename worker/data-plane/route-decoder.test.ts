@@ -4,14 +4,20 @@
 // same ones and return the same values. Fields the schemas do not know are the one difference, on
 // purpose: the decoder ignores them, so it is compared with zod on the entry without them.
 import * as fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type * as z from "zod";
 import { benchService } from "../../bench/lib/config.ts";
 import { NotifyEvent } from "../../schemas/event-types.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
 import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
+import { loadRegexEngine } from "../core/regex-engine.ts";
 import { decodeEnvelope, decodeRouteEntry, decodeService } from "./route-decoder.ts";
+
+// Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
+beforeAll(async () => {
+  await loadRegexEngine();
+});
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 

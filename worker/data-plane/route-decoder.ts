@@ -9,7 +9,7 @@ import { serviceCrossIssues } from "../../schemas/cross-checks.ts";
 import { parseDuration } from "../../schemas/duration-text.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Mirror, MirrorCompare } from "../../schemas/mirror.ts";
-import { MAX_REGEX_LENGTH, regexProblem } from "../../schemas/regex-checks.ts";
+import { MAX_REGEX_LENGTH, RegexChecks } from "../../schemas/regex-checks.ts";
 import type { Analysis, Rollout, RolloutStep, Where } from "../../schemas/rollout.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
 import type { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
@@ -21,6 +21,8 @@ import type {
   Sticky,
   Version,
 } from "../../schemas/service.ts";
+import { literalPattern } from "../core/literal-pattern.ts";
+import { regexEngine } from "../core/regex-engine.ts";
 
 type Json = Record<string, unknown>;
 type Path = string;
@@ -251,7 +253,11 @@ class RouteDecoder {
     if (source.length > MAX_REGEX_LENGTH)
       return this.#fail(at, `regex longer than ${MAX_REGEX_LENGTH} characters`);
     // Refused by RE2 or too costly to run: the schema checks the cost at the rule, one compile here.
-    const problem = regexProblem(source);
+    // Plain words need no check (RE2 takes them all, at most 258 instructions in 256 characters:
+    // literal-pattern.test.ts), so a document of only those never needs the engine loaded.
+    const problem = literalPattern(source)
+      ? undefined
+      : new RegexChecks(regexEngine()).regexProblem(source);
     return problem ? this.#fail(at, problem) : source;
   }
 

@@ -1,10 +1,11 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
+import type { ServiceInput } from "../../schemas/service.ts";
 import { shopService } from "../../test/support/fixtures.ts";
 import { RouteTableCache } from "./table-cache.ts";
 
-function doc(generation: number): string {
-  const services = ConfigFile.parse({ services: [shopService()] }).services;
+function doc(generation: number, service: ServiceInput = shopService()): string {
+  const services = ConfigFile.parse({ services: [service] }).services;
   return JSON.stringify({
     format: 2,
     generation,
@@ -94,5 +95,48 @@ describe("eventual consistency", () => {
     await current(100);
     await Promise.all(background);
     expect((await current(101)).table?.generation).toBe(5);
+  });
+});
+
+describe("RE2 in a fresh isolate", () => {
+  /**
+   * A fresh isolate's table load (nothing loaded yet) of the shop with one rule, `legacy`: paths
+   * matching `regex` go to stable, the rest to the canary.
+   */
+  async function loadInFreshIsolate(regex: string) {
+    vi.resetModules();
+    const engine = await import("../core/regex-engine.ts");
+    const { RouteTableCache: FreshCache } = await import("./table-cache.ts");
+    const { decideRoute } = await import("../core/decide.ts");
+    const { factsFromDescription } = await import("../core/facts.ts");
+    expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
+    const service = shopService({
+      split: { stable: 0, canary: 100 },
+      rules: [{ name: "legacy", when: { path: { regex } }, route: "stable" }],
+    });
+    const cache = new FreshCache({ read: async () => doc(1, service), refreshMs: 30_000 });
+    const { table } = await cache.current(0, () => {});
+    expect(table?.services.has("shop")).toBe(true);
+    const versionFor = (path: string) =>
+      decideRoute(factsFromDescription({ host: "shop.example.com", path }), table!, {
+        now: 0,
+        overrideSecret: undefined,
+        mintVisitorId: () => "visitor-0001",
+      })?.version.name;
+    return { engine, versionFor };
+  }
+
+  it("is loaded by the table load for a pattern string search cannot answer, and the service routes by it", async () => {
+    const { engine, versionFor } = await loadInFreshIsolate("^/v[0-9]+/legacy/");
+    expect(versionFor("/v2/legacy/orders")).toBe("stable");
+    expect(versionFor("/v2/orders")).toBe("canary");
+    expect(engine.regexEngine()).toBeDefined();
+  });
+
+  it("stays unloaded for a table whose patterns are plain words", async () => {
+    const { engine, versionFor } = await loadInFreshIsolate("^/legacy/");
+    expect(versionFor("/legacy/orders")).toBe("stable");
+    expect(versionFor("/orders")).toBe("canary");
+    expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
   });
 });

@@ -5,6 +5,7 @@
 
 import { assembleRouteTable, compileService } from "../core/compile.ts";
 import type { BucketKey } from "../core/hash.ts";
+import { loadRegexEngine, needsRegexEngine } from "../core/regex-engine.ts";
 import type { CompiledService, RouteTable } from "../core/route-table.ts";
 import { decodeEnvelope, summarizeProblems } from "./route-decoder.ts";
 import { type RejectedEntry, readEntries } from "./route-entries.ts";
@@ -117,6 +118,8 @@ export class RouteTableCache {
       const problem = `the route table in KV is not valid JSON: ${String(error)}`;
       return this.#reject(problem, "the route table in KV is not valid");
     }
+    // RE2 only for a document with a pattern string search cannot answer (regex-engine.ts).
+    if (needsRegexEngine(json)) await loadRegexEngine();
     const parsed = decodeEnvelope(json);
     if (!parsed.ok) {
       const problem = `the route table in KV does not match the schema: ${summarizeProblems(parsed.problems)}`;

@@ -13,7 +13,7 @@ let flusher: OutcomeFlusher | undefined;
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
-    const { service, version } = benchVerdict(request, env, url);
+    const { service, version } = await benchVerdict(request, env, url);
     flusher ??= new OutcomeFlusher(env.STATS);
     const started = Date.now();
     const response = await bareForward(request, env, url);

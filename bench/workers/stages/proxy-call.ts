@@ -9,7 +9,7 @@ export default {
     const { response } = await forward(
       request,
       url,
-      benchVerdict(request, env, url),
+      await benchVerdict(request, env, url),
       Date.now,
       undefined,
     );

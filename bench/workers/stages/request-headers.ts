@@ -4,9 +4,9 @@ import { originHeaders } from "../../../worker/data-plane/headers.ts";
 import { benchVerdict, type StageEnv } from "./shared.ts";
 
 export default {
-  fetch(request, env) {
+  async fetch(request, env) {
     const url = new URL(request.url);
-    const verdict = benchVerdict(request, env, url);
+    const verdict = await benchVerdict(request, env, url);
     return fetch(env.ORIGIN + url.pathname + url.search, {
       method: request.method,
       headers: originHeaders(request.headers, url, verdict),

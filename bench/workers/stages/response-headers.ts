@@ -6,7 +6,7 @@ import { bareForward, benchVerdict, type StageEnv } from "./shared.ts";
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const verdict = benchVerdict(request, env, url);
+    const verdict = await benchVerdict(request, env, url);
     const response = await bareForward(request, env, url);
     if (!env.NEW_VISITOR) return withClientHeaders(response, verdict, url);
     const setCookie = { name: "ks_bench", value: crypto.randomUUID(), maxAgeSeconds: 2_592_000 };

@@ -4,6 +4,7 @@
 import type { Service } from "../../../schemas/service.ts";
 import { compileRouteTable } from "../../../worker/core/compile.ts";
 import { decideRoute, type Verdict } from "../../../worker/core/decide.ts";
+import { loadRegexEngine } from "../../../worker/core/regex-engine.ts";
 import { factsFromRequest } from "../../../worker/data-plane/request-facts.ts";
 
 export interface StageEnv {
@@ -19,9 +20,17 @@ export function bareForward(request: Request, env: StageEnv, url: URL): Promise<
 
 let verdict: Verdict | undefined;
 
-/** The verdict for the benchmark's request (a returning visitor: no cookie to set). */
-export function benchVerdict(request: Request, env: StageEnv, url: URL): Verdict {
-  if (!verdict) {
+/**
+ * The verdict for the benchmark's request (a returning visitor: no cookie to set); a promise only
+ * the first time, while RE2 loads for the benchmark's rule patterns.
+ */
+export function benchVerdict(
+  request: Request,
+  env: StageEnv,
+  url: URL,
+): Verdict | Promise<Verdict> {
+  if (verdict) return verdict;
+  return loadRegexEngine().then(() => {
     const doc = JSON.parse(env.ROUTES_DOC) as { services: { config: Service }[] };
     const table = compileRouteTable(doc.services.map((entry) => entry.config));
     verdict = decideRoute(factsFromRequest(request, url), table, {
@@ -30,6 +39,6 @@ export function benchVerdict(request: Request, env: StageEnv, url: URL): Verdict
       mintVisitorId: () => crypto.randomUUID(),
     });
     if (!verdict) throw new Error("stage: the benchmark's service does not serve this request");
-  }
-  return verdict;
+    return verdict;
+  });
 }
