@@ -264,7 +264,10 @@ describe("item 6: failing origins, and nothing internal on the public wire", () 
 
   it("the 503 with no table shows no schema details", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    await env.ROUTES.put("routes:v1", JSON.stringify({ format: 2, generation: "x", services: 5 }));
+    await env.ROUTES.put(
+      "routes:v2:head",
+      JSON.stringify({ format: 1, generation: "x", recent: 5 }),
+    );
     const response = await send(createDataPlane(env), "https://req.test/api");
     expect(response.status).toBe(503);
     const text = await response.text();

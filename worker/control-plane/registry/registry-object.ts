@@ -12,7 +12,7 @@ import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RegistryRpc } from "../../contracts.ts";
 import { type ClaimHolder, claimConflicts } from "../../core/claims.ts";
 import type { Env } from "../../env.ts";
-import { RegistryStore, type TickerKind } from "./registry-store.ts";
+import { hostsClaimedBy, RegistryStore, type TickerKind } from "./registry-store.ts";
 import { RouteDocWriter } from "./route-doc-writer.ts";
 
 export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
@@ -149,16 +149,7 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
 
   /** What every live service claims; a row that no longer parses still claims what it names. */
   #claims(): ClaimHolder[] {
-    return this.#store.live().flatMap(({ name, decoded }) => {
-      const config = decoded.ok
-        ? decoded.config
-        : (decoded.raw as { hosts?: unknown; pathPrefix?: unknown });
-      const hosts = Array.isArray(config?.hosts)
-        ? config.hosts.filter((h) => typeof h === "string")
-        : [];
-      const pathPrefix = typeof config?.pathPrefix === "string" ? config.pathPrefix : "/";
-      return [{ service: name, hosts, pathPrefix }];
-    });
+    return this.#store.live().map((entry) => ({ service: entry.name, ...hostsClaimedBy(entry) }));
   }
 }
 
