@@ -22,38 +22,41 @@ function problemsFor(extra: Record<string, unknown>): string {
   return parsed.success ? "" : formatProblems(problemsOf(parsed.error));
 }
 
-beforeAll(async () => {
-  await publishRaw([
-    entryOf(
-      serviceOn("req", "req.test", {
-        pathPrefix: "/api",
-        rules: [
-          {
-            name: "redos",
-            when: { header: { name: "x-probe", regex: "^(a+)+$" } },
-            route: "canary",
-          },
-          { name: "foo", when: { path: { prefix: "/api/foo" } }, route: "canary" },
-        ],
-      }),
-    ),
-    entryOf(
-      serviceOn("replaced", "replaced.test", {
-        forwardedFor: "replace",
-        versions: { stable: { origin: `${env.STABLE_ORIGIN}/base/`, release: "v1" } },
-        split: { stable: 100 },
-        rules: [],
-      }),
-    ),
-    entryOf(
-      serviceOn("broken-origins", "broken.test", {
-        versions: {
-          stable: { origin: env.REFUSED_ORIGIN },
-          canary: { origin: env.SLOW_ORIGIN, timeoutMs: 200 },
+/** The services every test here is served by (a later publication keeps them: it replaces all). */
+const served = () => [
+  entryOf(
+    serviceOn("req", "req.test", {
+      pathPrefix: "/api",
+      rules: [
+        {
+          name: "redos",
+          when: { header: { name: "x-probe", regex: "^(a+)+$" } },
+          route: "canary",
         },
-      }),
-    ),
-  ]);
+        { name: "foo", when: { path: { prefix: "/api/foo" } }, route: "canary" },
+      ],
+    }),
+  ),
+  entryOf(
+    serviceOn("replaced", "replaced.test", {
+      forwardedFor: "replace",
+      versions: { stable: { origin: `${env.STABLE_ORIGIN}/base/`, release: "v1" } },
+      split: { stable: 100 },
+      rules: [],
+    }),
+  ),
+  entryOf(
+    serviceOn("broken-origins", "broken.test", {
+      versions: {
+        stable: { origin: env.REFUSED_ORIGIN },
+        canary: { origin: env.SLOW_ORIGIN, timeoutMs: 200 },
+      },
+    }),
+  ),
+];
+
+beforeAll(async () => {
+  await publishRaw(served());
 });
 
 afterEach(() => vi.restoreAllMocks());
@@ -127,7 +130,7 @@ describe("item 4: linear-time matching", () => {
     ];
     const bypassed = { name: "costly", sequence: 1, config: { ...costly, sticky: { by: "none" } } };
     const table = createDataPlane(env);
-    await publishRaw([bypassed, entryOf(serviceOn("beside", "beside.test"))]);
+    await publishRaw([...served(), bypassed, entryOf(serviceOn("beside", "beside.test"))]);
     expect((await send(table, "https://beside.test/")).status).toBe(200);
     const refused = await send(table, "https://costly.test/", {
       headers: { "x-probe": "ab".repeat(2048) },
