@@ -218,6 +218,19 @@ describe("an isolate reads what its hosts need", () => {
     expect(served.headers.get("x-keystone-version")).toBe("canary");
   });
 
+  it("a wildcard over one label is listed in the head and served like any other", async () => {
+    await apply(serviceOn("wild", "*.rootwild"));
+    expect((await readHead()).rootHosts).toMatchObject({ "*.rootwild": ["wild"] });
+    const { kv, keys } = recordingKv();
+    const plane = createDataPlane(env, { routes: kv });
+    expect((await send(plane, "https://a.b.rootwild/")).status).toBe(200);
+    expect(keys).toEqual([
+      ROUTES_HEAD_KEY,
+      hostShardKey(hostShardOf("a.b.rootwild")),
+      serviceKey("wild"),
+    ]);
+  });
+
   it("random Host headers read each shard once at most, not KV per request", async () => {
     await apply(serviceOn("real", "real.random.example"));
     const { kv, keys } = recordingKv();

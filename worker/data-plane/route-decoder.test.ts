@@ -9,9 +9,22 @@ import type * as z from "zod";
 import { benchService } from "../../bench/lib/config.ts";
 import { NotifyEvent } from "../../schemas/event-types.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
-import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import {
+  HostShardDoc,
+  RouteEntry,
+  RoutesDocEnvelope,
+  RoutesHead,
+  ServiceDocEnvelope,
+} from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
-import { decodeEnvelope, decodeRouteEntry, decodeService } from "./route-decoder.ts";
+import {
+  decodeEnvelope,
+  decodeHead,
+  decodeHostShard,
+  decodeRouteEntry,
+  decodeService,
+  decodeServiceDoc,
+} from "./route-decoder.ts";
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -523,6 +536,75 @@ describe("the route decoder against the zod schemas", () => {
       { numRuns: 500 },
     );
   });
+});
+
+describe("the keys of a publication per service, against their zod schemas", () => {
+  const head = {
+    format: 1,
+    generation: 12,
+    publishedAt: "2026-12-06T19:00:00.123Z",
+    recentSince: 9,
+    recent: [
+      { generation: 10, services: ["shop"], shards: [] },
+      { generation: 12, services: ["api", "web"], shards: [3, 60] },
+    ],
+    rootHosts: { "*.com": ["catch-all"] },
+  };
+  const shard = {
+    format: 1,
+    generation: 12,
+    hosts: { "shop.example.com": ["shop", "shop-api"], "*.example.com": ["web"] },
+  };
+  const serviceDoc = { format: 1, generation: 12, entry: bases[0] };
+  const values: JsonValue[] = [
+    1,
+    0,
+    -1,
+    2.5,
+    "1",
+    null,
+    true,
+    [],
+    {},
+    ["x"],
+    [1],
+    { a: ["b"] },
+    { a: "b" },
+  ];
+
+  for (const [name, base, schema, decode] of [
+    ["the head", head, RoutesHead, decodeHead],
+    ["a host index shard", shard, HostShardDoc, decodeHostShard],
+    ["a service's key (its wrapper)", serviceDoc, ServiceDocEnvelope, decodeServiceDoc],
+  ] as const)
+    it(`${name} decodes as its schema parses it`, () => {
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.oneof(
+              stepArbitrary,
+              fc.tuple(
+                fc.constant("set" as const),
+                fc.nat(),
+                fc.constantFrom<JsonValue>(...values),
+              ),
+            ),
+            { maxLength: 3 },
+          ),
+          (steps) => {
+            const value = mutate(base as JsonValue, steps);
+            const expected = parseKnown(
+              schema as { safeParse(v: unknown): z.ZodSafeParseResult<unknown> },
+              value,
+            );
+            const decoded = (decode as (v: unknown) => { ok: boolean; value?: unknown })(value);
+            expect(decoded.ok, JSON.stringify(value)).toBe(expected.success);
+            if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
 });
 
 /** Objects that are records (their keys are data: versions, splits, variants), not fields. */
