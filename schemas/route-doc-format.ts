@@ -25,7 +25,8 @@ const HOST_SHARD_KEY_PREFIX = "routes:v2:hosts:";
 
 /**
  * Host index shards. Fixed: changing it moves every host, so it is part of the format. 64 keeps a
- * shard near 150 hosts at 10,000 services (~6 KB), and one shard's rewrite small.
+ * shard near 150 hosts at 10,000 services (~6 KB), and one shard's rewrite small, while an
+ * isolate serving many hosts holds them all after 64 reads.
  */
 export const HOST_SHARDS = 64;
 
@@ -39,20 +40,36 @@ export const serviceKey = (name: string): string => `${SERVICE_KEY_PREFIX}${name
 export const hostShardKey = (shard: number): string => `${HOST_SHARD_KEY_PREFIX}${shard}`;
 
 /**
- * The shard of a host pattern, or of a request's host. Hosts are grouped by site (the last two
- * labels): "a.shop.example.com", "*.shop.example.com" and "*.example.com" all sit in the shard of
- * "example.com", so every exact and wildcard candidate of a request's host is in one shard. The
- * one exception is a wildcard over a single label ("*.com"), which has no site: ROOT_SHARD.
+ * The shard of a host pattern. An exact host has its own ("shop.example.com"), so the hosts of
+ * one busy domain spread over every shard; a wildcard sits in its site's (the last two labels):
+ * "*.shop.example.com" and "*.example.com" both in the shard of "example.com". A request's host
+ * therefore needs two shards at most, its own and its site's (requestShards). The exception is a
+ * wildcard over a single label ("*.com"), which has no site: ROOT_SHARD, listed in the head.
  */
 export function hostShardOf(pattern: string): number {
-  const domain = pattern.startsWith("*.") ? pattern.slice(2) : pattern;
-  const last = domain.lastIndexOf(".");
-  if (last < 0 && pattern !== domain) return ROOT_SHARD;
-  const site = last < 0 ? domain : domain.slice(domain.lastIndexOf(".", last - 1) + 1);
-  // FNV-1a: stable across releases and runtimes (the registry and every isolate must agree).
+  if (!pattern.startsWith("*.")) return shardOfName(pattern);
+  const domain = pattern.slice(2);
+  return domain.includes(".") ? shardOfName(siteOf(domain)) : ROOT_SHARD;
+}
+
+/** The shards holding every exact and wildcard pattern a request's host may match. */
+export function requestShards(host: string): number[] {
+  const own = shardOfName(host);
+  const site = shardOfName(siteOf(host));
+  return own === site ? [own] : [own, site];
+}
+
+/** The last two labels of a host ("example.com" for "a.shop.example.com"). */
+function siteOf(host: string): string {
+  const last = host.lastIndexOf(".");
+  return last < 0 ? host : host.slice(host.lastIndexOf(".", last - 1) + 1);
+}
+
+/** FNV-1a: stable across releases and runtimes (the registry and every isolate must agree). */
+function shardOfName(name: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < site.length; i++) {
-    hash ^= site.charCodeAt(i);
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0) % HOST_SHARDS;

@@ -12,6 +12,7 @@ import {
   hostShardOf,
   ROUTES_HEAD_KEY,
   ROUTES_KEY,
+  requestShards,
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
@@ -97,18 +98,21 @@ describe("the registry publishes a key per service", () => {
   });
 
   it("a host that moves rewrites only the shards it leaves and joins", async () => {
+    const from = hostShardOf("a.mover.example");
     // "also" keeps the shard mover leaves from emptying (an empty shard's key is deleted).
+    const beside = Array.from({ length: 500 }, (_, i) => `h${i}.also.example`).find(
+      (host) => hostShardOf(host) === from,
+    )!;
     await apply(
       serviceOn("mover", "a.mover.example"),
-      serviceOn("also", "b.mover.example"),
+      serviceOn("also", beside),
       serviceOn("stayer", "c.stayer.example"),
     );
-    const from = hostShardOf("a.mover.example");
     const stayer = hostShardOf("c.stayer.example");
     const site = Array.from({ length: 200 }, (_, i) => `site${i}.example`).find(
-      (s) => hostShardOf(s) !== from && hostShardOf(s) !== stayer,
+      (s) => hostShardOf(`www.${s}`) !== from && hostShardOf(`www.${s}`) !== stayer,
     )!;
-    const to = hostShardOf(site);
+    const to = hostShardOf(`www.${site}`);
     const plane = createDataPlane(env);
     expect((await send(plane, "https://a.mover.example/")).status).toBe(200);
     await apply(serviceOn("mover", `www.${site}`));
@@ -118,7 +122,7 @@ describe("the registry publishes a key per service", () => {
     );
     expect((await readHead()).recent.at(-1)?.shards).toEqual([from, to].sort((a, b) => a - b));
     expect(await readHostShard(to)).toMatchObject({ [`www.${site}`]: ["mover"] });
-    expect(await readHostShard(from)).toMatchObject({ "b.mover.example": ["also"] });
+    expect(await readHostShard(from)).toMatchObject({ [beside]: ["also"] });
     expect((await readHostShard(from))["a.mover.example"]).toBeUndefined();
     expect((await readHostShard(stayer))["c.stayer.example"]).toEqual(["stayer"]);
     // The isolate that served the old host learns the move from the head.
@@ -154,19 +158,21 @@ describe("the registry publishes a key per service", () => {
 });
 
 describe("an isolate reads what its hosts need", () => {
-  it("a cold isolate serving one host reads the head, one shard and one service, and compiles one", async () => {
+  it("a cold isolate serving one host reads the head, its shards and one service, and compiles one", async () => {
     await apply(...many("cold", 20));
     const { kv, keys } = recordingKv();
     const plane = createDataPlane(env, { routes: kv });
     expect((await send(plane, "https://cold-7.cold.example/")).status).toBe(200);
+    // The host's own shard and its site's (where wildcards of cold.example would be).
     expect(keys).toEqual([
       ROUTES_HEAD_KEY,
-      hostShardKey(hostShardOf("cold-7.cold.example")),
+      ...requestShards("cold-7.cold.example").map(hostShardKey),
       serviceKey("cold-7"),
     ]);
+    expect(requestShards("cold-7.cold.example")).toHaveLength(2);
     expect([...plane.cache.loaded!.services.keys()]).toEqual(["cold-7"]);
     for (let i = 0; i < 20; i++) await send(plane, "https://cold-7.cold.example/");
-    expect(keys).toHaveLength(3);
+    expect(keys).toHaveLength(4);
   });
 
   it("learns of a change from the head and re-reads only that service", async () => {
@@ -210,7 +216,7 @@ describe("an isolate reads what its hosts need", () => {
     expect(keys.sort()).toEqual(
       [
         ROUTES_HEAD_KEY,
-        hostShardKey(hostShardOf("held.behind.example")),
+        ...requestShards("held.behind.example").map(hostShardKey),
         serviceKey("held"),
       ].sort(),
     );
@@ -226,7 +232,7 @@ describe("an isolate reads what its hosts need", () => {
     expect((await send(plane, "https://a.b.rootwild/")).status).toBe(200);
     expect(keys).toEqual([
       ROUTES_HEAD_KEY,
-      hostShardKey(hostShardOf("a.b.rootwild")),
+      ...requestShards("a.b.rootwild").map(hostShardKey),
       serviceKey("wild"),
     ]);
   });
@@ -239,10 +245,10 @@ describe("an isolate reads what its hosts need", () => {
       `${crypto.randomUUID().slice(0, 8)}.${crypto.randomUUID().slice(0, 6)}.test`;
     for (let i = 0; i < 300; i++)
       expect((await send(plane, `https://${random()}/`)).status).toBe(404);
-    // Sites until every shard has been asked for: each shard is read once, never again.
+    // Hosts until every shard has been asked for: each shard is read once, never again.
     const asked = new Set<number>();
     for (let i = 0; asked.size < 64; i++) {
-      asked.add(hostShardOf(`site${i}.test`));
+      for (const shard of requestShards(`www.site${i}.test`)) asked.add(shard);
       expect((await send(plane, `https://www.site${i}.test/`)).status).toBe(404);
     }
     const shardReads = keys.filter((key) => key.startsWith("routes:v2:hosts:"));

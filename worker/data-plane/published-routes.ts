@@ -1,15 +1,15 @@
 // The route table of an isolate reading a publication per service (route-doc-format.ts): the
 // head says which generation is current, and the services are read lazily, host by host. The
-// first request for a host reads its host index shard and the services it names, and compiles
-// only those; a host no service claims is remembered as such once its shard is held, so random
-// Host headers never cost a KV read each. A new head names the services and shards the recent
+// first request for a host reads its host index shards (its own and its site's) and the services
+// they name for it, and compiles only those; a host no service claims is remembered as such once
+// its shards are held, so random Host headers never cost a KV read each. A new head names the services and shards the recent
 // publications changed: only those the isolate holds are re-read (all it holds when it fell
 // behind further than the head reaches). KV is eventually consistent: a key older than the head
 // says is kept and read again at the next refresh, and nothing held is replaced by anything older.
 import {
   hostShardKey,
-  hostShardOf,
   type RoutesHead,
+  requestShards,
   rootWildcardOf,
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
@@ -94,15 +94,14 @@ export class PublishedRoutes {
    */
   async resolve(host: string, now: number): Promise<string | undefined> {
     if (this.#resolved.has(host)) return undefined;
-    const shard = hostShardOf(host);
-    if (!this.#shards.has(shard)) {
-      const problem = await this.#ensure(hostShardKey(shard), now);
-      if (problem) return problem;
-    }
+    const shards = requestShards(host);
+    for (const shard of shards)
+      if (!this.#shards.has(shard)) {
+        const problem = await this.#ensure(hostShardKey(shard), now);
+        if (problem) return problem;
+      }
     // Services read before (even absent or refused) are not read again here: only a refresh does.
-    const names = this.#candidates(host, this.#shards.get(shard)).filter(
-      (name) => !this.#services.has(name),
-    );
+    const names = this.#candidates(host, shards).filter((name) => !this.#services.has(name));
     const problems = await Promise.all(names.map((name) => this.#ensure(serviceKey(name), now)));
     const failed = problems.find((p) => p !== undefined);
     if (failed) return failed;
@@ -156,11 +155,15 @@ export class PublishedRoutes {
     this.#pending.set(key, Math.max(generation, this.#pending.get(key) ?? 0));
   }
 
-  /** The services a host's exact and wildcard patterns name, from its shard and the head. */
-  #candidates(host: string, shard: HeldShard | undefined): string[] {
-    const names = new Set(shard?.hosts.get(host) ?? []);
-    for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1))
-      for (const name of shard?.hosts.get(`*${host.slice(dot)}`) ?? []) names.add(name);
+  /** The services a host's exact and wildcard patterns name, from its shards and the head. */
+  #candidates(host: string, shards: number[]): string[] {
+    const names = new Set<string>();
+    for (const shard of shards) {
+      const hosts = this.#shards.get(shard)?.hosts;
+      for (const name of hosts?.get(host) ?? []) names.add(name);
+      for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1))
+        for (const name of hosts?.get(`*${host.slice(dot)}`) ?? []) names.add(name);
+    }
     const root = rootWildcardOf(host);
     for (const name of (root && this.#head.rootHosts[root]) || []) names.add(name);
     return [...names];
