@@ -2,7 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ROUTES_HEAD_KEY } from "../../schemas/route-doc-format.ts";
+import { ROUTES_HEAD_KEY, requestShards } from "../../schemas/route-doc-format.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop, publish } from "../support/workerd/publish.ts";
 
@@ -66,7 +66,7 @@ describe("the hot path", () => {
     for (let i = 0; i < 50; i++)
       await (await send(plane, "https://shop.example.com/status/204")).arrayBuffer();
     // The head, the host's index shards (its own and example.com's) and its one service: once each.
-    expect(plane.cache.reads).toBe(4);
+    expect(plane.cache.reads).toBe(2 + requestShards("shop.example.com").length);
   });
 
   it("picks up a new publication on the next refresh", async () => {
