@@ -4,7 +4,7 @@
 // change from the head and re-reads only that service, re-reads everything it holds once it falls
 // behind the head's list, never reads KV per request for hosts nobody claims, and still serves the
 // whole document of an older registry.
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -154,6 +154,23 @@ describe("the registry publishes a key per service", () => {
     expect((await readPublishedEntry("old-a"))?.name).toBe("old-a");
     const head = await readHead();
     expect(head.recentSince).toBe(head.generation);
+  });
+});
+
+describe("host claims, checked against the services claiming the same hosts", () => {
+  it("a registry from before the claims index builds it once, and still refuses a taken host", async () => {
+    await apply(serviceOn("owner", "taken.claims.example"));
+    await runInDurableObject(registry(), (_, state) => {
+      state.storage.sql.exec("DELETE FROM claims");
+    });
+    await evictDurableObject(registry());
+    const response = await exports.default.fetch("https://admin.test/_keystone/v1/services/thief", {
+      method: "PUT",
+      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body: JSON.stringify({ config: serviceOn("thief", "taken.claims.example") }),
+    });
+    expect(response.status).toBe(409);
+    expect(await response.text()).toContain('already served by service \\"owner\\"');
   });
 });
 

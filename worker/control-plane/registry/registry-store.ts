@@ -1,5 +1,6 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
-// a tombstone with its sequence), what KV does not have yet (services changed since the last
+// a tombstone with its sequence), the hosts each live service claims (what a claim is checked
+// against), what KV does not have yet (services changed since the last
 // write, host index shards owed) and the host index KV has, the outcomes of two-phase changes,
 // webhook signatures, when each rollout's and release's object says it ticks next (what the cron
 // checks for lateness), meta.
@@ -25,6 +26,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS releases (name TEXT PRIMARY KEY, active INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (host TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (host, service));
+CREATE INDEX IF NOT EXISTS claims_by_service ON claims (service);
 CREATE TABLE IF NOT EXISTS unpublished (name TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS owed_shards (shard INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS host_index (pattern TEXT NOT NULL, service TEXT NOT NULL, shard INTEGER NOT NULL, PRIMARY KEY (pattern, service));
@@ -95,6 +98,7 @@ export class RegistryStore {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
     this.#migrate();
+    this.#migrateClaims();
   }
 
   /** The sequence held for a service (a tombstone's too), or undefined when never published. */
@@ -114,6 +118,23 @@ export class RegistryStore {
       publication.live ? JSON.stringify(publication.live) : null,
     );
     this.#sql.exec("INSERT OR IGNORE INTO unpublished (name) VALUES (?)", publication.service);
+    this.#sql.exec("DELETE FROM claims WHERE service = ?", publication.service);
+    const entry = this.liveEntry(publication.service);
+    for (const host of entry ? hostsClaimedBy(entry).hosts : [])
+      this.#sql.exec(
+        "INSERT OR IGNORE INTO claims (host, service) VALUES (?, ?)",
+        host,
+        publication.service,
+      );
+  }
+
+  /** Live services claiming any of these hosts (with any path prefix). */
+  claimants(hosts: Iterable<string>): StoredEntry[] {
+    const names = new Set<string>();
+    for (const host of new Set(hosts))
+      for (const row of this.#sql.exec("SELECT service FROM claims WHERE host = ?", host))
+        names.add(String(row.service));
+    return [...names].flatMap((name) => this.liveEntry(name) ?? []);
   }
 
   /** One service's row as `live()` gives it; undefined when deleted or never published. */
@@ -324,6 +345,18 @@ export class RegistryStore {
 
   setMeta(key: string, value: string): void {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  /** Registries stored before the claims table index every live service's hosts once. */
+  #migrateClaims(): void {
+    if (this.#sql.exec("SELECT 1 FROM claims LIMIT 1").toArray().length > 0) return;
+    for (const entry of this.live())
+      for (const host of hostsClaimedBy(entry).hosts)
+        this.#sql.exec(
+          "INSERT OR IGNORE INTO claims (host, service) VALUES (?, ?)",
+          host,
+          entry.name,
+        );
   }
 
   /**
