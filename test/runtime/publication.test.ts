@@ -16,7 +16,7 @@ import {
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
-import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
+import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import type { Env } from "../../worker/env.ts";
 import { entryOf, publishDocument, send, serviceOn } from "../support/workerd/faults.ts";
 import { readHead, readHostShard, readPublishedEntry } from "../support/workerd/route-kv.ts";

@@ -14,7 +14,7 @@ import {
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
 import { indexService, unindexService } from "../core/compile.ts";
-import type { CompiledService, RouteTable } from "../core/route-table.ts";
+import type { RouteTable } from "../core/route-table.ts";
 import {
   decodeHostShard,
   decodeRouteEntry,

@@ -1,9 +1,8 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
 // a tombstone with its sequence), the hosts each live service claims (what a claim is checked
-// against), what KV does not have yet (services changed since the last
-// write, host index shards owed) and the host index KV has, the outcomes of two-phase changes,
-// webhook signatures, when each rollout's and release's object says it ticks next (what the cron
-// checks for lateness), meta.
+// against), what KV does not have yet (services changed since the last write, host index shards
+// owed) and the host index KV has, the outcomes of two-phase changes, webhook signatures, when
+// each rollout's and release's object says it ticks next (what the cron checks for lateness), meta.
 import type { Publication, TxOutcome } from "../../../schemas/ledger.ts";
 import { LiveRouting } from "../../../schemas/live-routing.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
