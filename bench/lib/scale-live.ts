@@ -2,7 +2,7 @@
 // of simulated isolates flushing for real, a spread window read as the tick reads it, a thousand
 // rollouts ticking from their own alarms, and services applied in files.
 import type { ServiceInput } from "../../schemas/service.ts";
-import { admin, waitFor } from "./keystone-client.ts";
+import { admin } from "./keystone-client.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
