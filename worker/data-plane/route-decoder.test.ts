@@ -512,31 +512,45 @@ describe("the route decoder against the zod schemas", () => {
       "2026-12-06T19:00:00+01:00",
       "2026-12-06",
     ];
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            stepArbitrary,
-            fc.tuple(
-              fc.constant("set" as const),
-              fc.nat(),
-              fc.constantFrom<JsonValue>(...dates, 1, 2, 3, -1, 2.5),
-            ),
-          ),
-          { maxLength: 2 },
-        ),
-        (steps) => {
-          const doc = mutate(envelope, steps);
-          const expected = parseKnown(RoutesDocEnvelope, doc);
-          const decoded = decodeEnvelope(doc);
-          expect(decoded.ok, JSON.stringify(doc)).toBe(expected.success);
-          if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
-        },
-      ),
-      { numRuns: 500 },
+    decodesAsSchema(
+      envelope,
+      RoutesDocEnvelope,
+      decodeEnvelope,
+      [...dates, 1, 2, 3, -1, 2.5],
+      2,
+      500,
     );
   });
 });
+
+/**
+ * Values made from `base` by a few mutations (near misses, any of `values` set anywhere): the
+ * decoder accepts and rejects what the schema does, and returns the same values.
+ */
+function decodesAsSchema(
+  base: JsonValue,
+  schema: { safeParse(value: unknown): z.ZodSafeParseResult<unknown> },
+  decode: (value: unknown) => { ok: boolean; value?: unknown },
+  values: JsonValue[],
+  maxSteps: number,
+  numRuns: number,
+): void {
+  const set = fc.tuple(
+    fc.constant("set" as const),
+    fc.nat(),
+    fc.constantFrom<JsonValue>(...values),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.oneof(stepArbitrary, set), { maxLength: maxSteps }), (steps) => {
+      const value = mutate(base, steps);
+      const expected = parseKnown(schema, value);
+      const decoded = decode(value);
+      expect(decoded.ok, JSON.stringify(value)).toBe(expected.success);
+      if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
+    }),
+    { numRuns },
+  );
+}
 
 describe("the keys of a publication per service, against their zod schemas", () => {
   const head = {
@@ -578,32 +592,7 @@ describe("the keys of a publication per service, against their zod schemas", () 
     ["a service's key (its wrapper)", serviceDoc, ServiceDocEnvelope, decodeServiceDoc],
   ] as const)
     it(`${name} decodes as its schema parses it`, () => {
-      fc.assert(
-        fc.property(
-          fc.array(
-            fc.oneof(
-              stepArbitrary,
-              fc.tuple(
-                fc.constant("set" as const),
-                fc.nat(),
-                fc.constantFrom<JsonValue>(...values),
-              ),
-            ),
-            { maxLength: 3 },
-          ),
-          (steps) => {
-            const value = mutate(base as JsonValue, steps);
-            const expected = parseKnown(
-              schema as { safeParse(v: unknown): z.ZodSafeParseResult<unknown> },
-              value,
-            );
-            const decoded = (decode as (v: unknown) => { ok: boolean; value?: unknown })(value);
-            expect(decoded.ok, JSON.stringify(value)).toBe(expected.success);
-            if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
-          },
-        ),
-        { numRuns: 400 },
-      );
+      decodesAsSchema(base as JsonValue, schema, decode, values, 3, 400);
     });
 });
 
