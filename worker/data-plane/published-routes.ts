@@ -117,6 +117,7 @@ export class PublishedRoutes {
   async advance(head: RoutesHead, now: number): Promise<void> {
     const held = this.#head.generation;
     if (head.generation < held) return;
+    let moved = false;
     if (head.generation > held) {
       // Further behind than the head's list reaches: everything held may have changed.
       const behind = held < head.recentSince;
@@ -131,23 +132,20 @@ export class PublishedRoutes {
         for (const shard of publication.shards)
           if (this.#shards.has(shard)) this.#owe(hostShardKey(shard), publication.generation);
       }
-      // A host may now be claimed by a service not loaded yet: hosts resolve again (from memory,
-      // unless their shard changed) on their next request.
-      if (behind || since.some((p) => p.shards.length > 0)) this.#resolved.clear();
+      moved = behind || since.some((p) => p.shards.length > 0);
       this.#head = head;
       this.table.generation = head.generation;
     }
+    const rereads = [...this.#pending.keys()];
     await Promise.all(
-      [...this.#pending.keys()].map((key) => {
+      rereads.map((key) => {
         this.#failed.delete(key);
         return this.#ensure(key, now);
       }),
     );
-  }
-
-  /** Keys to read again at the next refresh (stale or unread since the head said they changed). */
-  get behind(): number {
-    return this.#pending.size;
+    // A host may now be claimed by a service not loaded yet, or a root wildcard moved: hosts
+    // resolve again (from memory, with the shards just read) on their next request.
+    if (moved || rereads.some((key) => splitKey(key)[0] === "shard")) this.#resolved.clear();
   }
 
   /** A key the head says changed: read again (below generation 0, anything newer than held). */
