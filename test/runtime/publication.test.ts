@@ -214,6 +214,23 @@ describe("an isolate reads what its hosts need", () => {
     expect(plane.cache.loaded?.generation).toBe(await registry().generation());
   });
 
+  it("a new service on a host it serves is loaded on that host's next request", async () => {
+    await apply(serviceOn("site", "both.paths.example"));
+    const plane = createDataPlane(env);
+    expect((await send(plane, "https://both.paths.example/api/x")).status).toBe(200);
+    await apply(
+      serviceOn("api", "both.paths.example", {
+        pathPrefix: "/api",
+        split: { stable: 0, canary: 100 },
+      }),
+    );
+    await plane.cache.refresh(Date.now());
+    const api = await send(plane, "https://both.paths.example/api/x");
+    expect(api.headers.get("x-keystone-version")).toBe("canary");
+    const site = await send(plane, "https://both.paths.example/x");
+    expect(site.headers.get("x-keystone-version")).toBe("stable");
+  });
+
   it("falling behind the head's list re-reads everything it holds", async () => {
     await apply(serviceOn("held", "held.behind.example"), serviceOn("busy", "busy.busy.example"));
     const { kv, keys } = recordingKv();
