@@ -1,7 +1,11 @@
-// The route document's contract beyond its shape, with no schema library (the data plane reads
-// it at start-up): where it lives in KV, and the capabilities a data plane of this release has.
+// The route keys' contract beyond their shape, with no schema library (the data plane reads them
+// at start-up): where they live in KV, how hosts are sharded, the shapes of the keys of a
+// publication per service, and the capabilities a data plane of this release has.
 
-/** KV key of the route document (see docs/storage.md). */
+/**
+ * KV key of the whole route document older registries wrote (docs/storage.md): read while no
+ * head exists, deleted by a registry's first publication per service.
+ */
 export const ROUTES_KEY = "routes:v1";
 
 /**

@@ -1,6 +1,8 @@
-// The KV value the data plane reads: every service's effective config, as last published.
-// Format 2 wraps each service in an entry of its own, so one entry that fails today's schema
-// (a partial upgrade, a hand edit) is skipped by the isolates without failing the others.
+// The KV values the data plane reads: each service's effective config, as last published, in a
+// key of its own (RouteEntry in a ServiceDoc), the host index and the head; and the whole
+// document older registries wrote. Each service is an entry of its own, so one entry that fails
+// today's schema (a partial upgrade, a hand edit) is skipped by the isolates without failing the
+// others.
 import * as z from "zod";
 import { LiveRouting } from "./live-routing.ts";
 import { Service } from "./service.ts";
