@@ -2,10 +2,11 @@
 // head says which generation is current, and the services are read lazily, host by host. The
 // first request for a host reads its host index shards (its own and its site's) and the services
 // they name for it, and compiles only those; a host no service claims is remembered as such once
-// its shards are held, so random Host headers never cost a KV read each. A new head names the services and shards the recent
-// publications changed: only those the isolate holds are re-read (all it holds when it fell
-// behind further than the head reaches). KV is eventually consistent: a key older than the head
-// says is kept and read again at the next refresh, and nothing held is replaced by anything older.
+// its shards are held, so random Host headers never cost a KV read each. A new head names the
+// services and shards the recent publications changed: only those the isolate holds are re-read
+// (all it holds when it fell behind further than the head reaches). KV is eventually consistent:
+// a key older than the head says is kept and read again at the next refresh, and nothing held is
+// replaced by anything older.
 import {
   hostShardKey,
   type RoutesHead,

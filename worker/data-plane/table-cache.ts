@@ -153,7 +153,10 @@ export class RouteTableCache {
       );
       this.#install(this.#published.table);
       this.#raw = undefined;
-    } else await this.#published.advance(head, now);
+    } else {
+      await this.#published.advance(head, now);
+      this.#problem = "";
+    }
   }
 
   /** The whole document of an older registry: every service read and compiled at once. */
