@@ -7,31 +7,27 @@
 //      the tick's read of a version spread over each fleet's fan-out (a 10-minute step per shard).
 //   2. Ticks that spread: 1,000 rollouts started, each ticked by its own object's alarm; every
 //      first tick within one interval of its due time, none left for the cron.
-//   3. Publication today ("before item 1"): one weights change among 1,000 and 2,000 services
-//      rewrites the whole route document; its bytes and CPU, and 10,000 extrapolated from them.
-import { ROUTES_KEY } from "../schemas/routes-doc.ts";
+//   3. Publication per service: at 10 / 1,000 / 3,000 services (SCALE_PUB_SIZES), one weights
+//      change's KV bytes (target ≤ 4 × the service's own entry) and workerd CPU; applying one
+//      service at a time at the smallest and largest size; an isolate holding every service: its
+//      refresh after one change (≤ 2 ms), a cold isolate's first request to one host (≤ the
+//      one-service case + 5 ms), the memory it grows by.
 import { startOrigin } from "../scripts/origin-server.ts";
 import { bundleEntries } from "./lib/bundle.ts";
-import { cpuMillis } from "./lib/cpu.ts";
-import { admin } from "./lib/keystone-client.ts";
-import {
-  applyInFiles,
-  liveFleet,
-  publicationCost,
-  rolloutServiceConfig,
-  spreadRead,
-  tickFleet,
-} from "./lib/scale-live.ts";
+import { liveFleet, spreadRead, tickFleet } from "./lib/scale-live.ts";
 import { type FleetFigures, simulateFleet } from "./lib/scale-model.ts";
+import { type ChangeCost, type IsolateCost, PublicationBench } from "./lib/scale-publication.ts";
 import { median } from "./lib/stats.ts";
 import { keystoneOptions, startWorker } from "./lib/workers.ts";
 
-// Smaller runs for a quick look: SCALE_ROLLOUTS=20 SCALE_MORE_SERVICES=100 SCALE_ISOLATES=200.
+// Smaller runs for a quick look: SCALE_ROLLOUTS=20 SCALE_PUB_SIZES=10,200 SCALE_ISOLATES=200.
 const ROLLOUTS = Number(process.env.SCALE_ROLLOUTS ?? 1_000);
-const MORE_SERVICES = Number(process.env.SCALE_MORE_SERVICES ?? 1_000);
 const LIVE_ISOLATES = Number(process.env.SCALE_ISOLATES ?? 2_000);
-// SCALE_PARTS=ticks runs only that part: stats, ticks, publication (after the ticks' services).
-const PARTS = new Set((process.env.SCALE_PARTS ?? "stats,ticks,publication").split(","));
+// SCALE_PARTS=ticks runs only that part: stats, ticks, publication.
+const PARTS = new Set((process.env.SCALE_PARTS ?? "stats,publication,ticks").split(","));
+// SCALE_PUB_SIZES=10,1000,3000,10000: the service counts the publication part measures at.
+const PUBLICATION_SIZES = (process.env.SCALE_PUB_SIZES ?? "10,1000,3000").split(",").map(Number);
+const ONE_AT_A_TIME = 50;
 const TICK_SECONDS = 60;
 const out = (line = "") => process.stdout.write(`${line}\n`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -72,8 +68,9 @@ async function main(): Promise<void> {
   const worker = await startWorker("keystone-scale", { ...options, durableObjects });
   try {
     if (PARTS.has("stats")) await statsPart(worker, fleets);
-    if (PARTS.has("ticks") || PARTS.has("publication"))
-      await ticksAndPublication(worker, origin.url);
+    // Before the ticks: its sizes are the services it applies itself.
+    if (PARTS.has("publication")) await publicationPart(worker, origin.url);
+    if (PARTS.has("ticks")) await ticks(worker, origin.url);
   } finally {
     await worker.mf.dispose();
     await origin.close();
@@ -112,16 +109,10 @@ async function statsPart(worker: Worker, fleets: FleetFigures[]): Promise<void> 
   }
 }
 
-/** A thousand rollouts ticking from their alarms; then what one publication costs today. */
-async function ticksAndPublication(worker: Worker, origin: string): Promise<void> {
+/** A thousand rollouts ticking from their alarms. */
+async function ticks(worker: Worker, origin: string): Promise<void> {
   {
     log(`bench:scale: ${ROLLOUTS} rollouts…`);
-    const kv = await worker.mf.getKVNamespace("ROUTES");
-    const readDocument = async () => (await kv.get(ROUTES_KEY, "text")) as string | null;
-    const cpu = () => cpuMillis(worker.pid);
-    await admin(worker.url, "PUT", "/services/pub-probe", {
-      config: { ...rolloutServiceConfig("pub-probe", origin), rollout: undefined },
-    });
     const ticks = await tickFleet(worker.url, origin, ROLLOUTS, TICK_SECONDS * 1000);
     out();
     out(
@@ -129,7 +120,7 @@ async function ticksAndPublication(worker: Worker, origin: string): Promise<void
     );
     out();
     out(
-      `- applied ${fmt(ticks.rollouts)} services in files of 100 in ${fmt(ticks.applySeconds, 1)} s; started their rollouts in ${fmt(ticks.startSeconds, 1)} s (8 at a time; each start rewrites the whole route document today)`,
+      `- applied ${fmt(ticks.rollouts)} services in files of 100 in ${fmt(ticks.applySeconds, 1)} s; started their rollouts in ${fmt(ticks.startSeconds, 1)} s (8 at a time; each start is a publication of its service)`,
     );
     out(
       `- ticks made by the objects' own alarms, watched for ${fmt(ticks.watchedSeconds)} s: ${fmt(ticks.ticks)}; rollouts with fewer than two ticks seen: ${ticks.unfinished}`,
@@ -140,49 +131,67 @@ async function ticksAndPublication(worker: Worker, origin: string): Promise<void
     out(
       `- rollouts the cron would wake (late by the registry) at the end: ${ticks.lateForCron} (a cron invocation's subrequests: 2 + that, not 2 + ${fmt(ticks.rollouts)})`,
     );
-
-    if (!PARTS.has("publication")) return;
-    log("bench:scale: publication today…");
-    const costs = [
-      await publicationCost(worker.url, "pub-probe", ROLLOUTS + 1, readDocument, cpu, 10),
-    ];
-    const more = Array.from({ length: MORE_SERVICES }, (_, i) =>
-      rolloutServiceConfig(`more-${String(i).padStart(5, "0")}`, origin),
-    );
-    const applied = await applyInFiles(worker.url, more, 100);
-    costs.push(
-      await publicationCost(
-        worker.url,
-        "pub-probe",
-        ROLLOUTS + MORE_SERVICES + 1,
-        readDocument,
-        cpu,
-        20,
-      ),
-    );
-    out();
-    out('## 3. Publication today ("before item 1": one routes:v1 document of every service)');
-    out();
-    out(
-      `${fmt(MORE_SERVICES)} more services applied in files of 100 in ${fmt(applied, 1)} s. One weights change:`,
-    );
-    out();
-    out("| services | KV bytes written | workerd CPU ms | published after ms |");
-    out("|---:|---:|---:|---:|");
-    for (const c of costs)
-      out(
-        `| ${fmt(c.services)} | ${fmt(c.documentBytes)} | ${fmt(c.cpuMs)} | ${fmt(c.publishedMs)} |`,
-      );
-    const last = costs.at(-1)!;
-    const perService = last.documentBytes / last.services;
-    out(
-      `| 10,000 (extrapolated, not measured) | ~${fmt((perService * 10_000) / 1e6, 1)} MB | — | — |`,
-    );
-    out();
-    out(
-      `Target after item 1: ≤ 4 × one service's own entry (~${fmt(4 * perService)} bytes) per change; today every change writes the whole document (${fmt(perService)} bytes a service; KV's 25 MiB value limit is reached near ${fmt((25 * 1_048_576) / perService)} services). CPU includes the rollouts' alarms ticking meanwhile.`,
-    );
   }
+}
+
+/** Publication per service at each size: one change's bytes and CPU, the isolates' costs. */
+async function publicationPart(worker: Worker, origin: string): Promise<void> {
+  log("bench:scale: publication per service…");
+  const kv = await worker.mf.getKVNamespace("ROUTES");
+  const bench = new PublicationBench(worker.url, origin, kv, worker.pid);
+  const changes: ChangeCost[] = [];
+  const isolates: IsolateCost[] = [];
+  const applied: string[] = [];
+  let small = 0;
+  for (const size of PUBLICATION_SIZES) {
+    const seconds = await bench.growTo(size);
+    applied.push(`${fmt(bench.services)} in ${fmt(seconds, 1)} s`);
+    log(`  ${bench.services} services; one change…`);
+    changes.push(await bench.changeCost(5));
+    isolates.push(await bench.isolateCost(5, 20));
+    if (small === 0) small = await bench.oneAtATime(ONE_AT_A_TIME, "small");
+  }
+  const smallAt = changes[0]!.services + ONE_AT_A_TIME;
+  const largeAt = bench.services;
+  const large = await bench.oneAtATime(ONE_AT_A_TIME, "large");
+  out();
+  out("## 3. Publication per service (issue 24, item 1)");
+  out();
+  out(`Services applied in files of 100 (running total): ${applied.join("; ")}.`);
+  out();
+  out("One weights change of one service (median of 5), the registry writing KV:");
+  out();
+  out(
+    "| services | KV bytes written | keys written | the service's own entry | ≤ 4 × entry | workerd CPU ms | published after ms |",
+  );
+  out("|---:|---:|---:|---:|---|---:|---:|");
+  for (const c of changes)
+    out(
+      `| ${fmt(c.services)} | ${fmt(c.writtenBytes)} | ${c.writtenKeys} | ${fmt(c.entryBytes)} | ${verdict(c.writtenBytes <= 4 * c.entryBytes)} (${fmt(c.writtenBytes / c.entryBytes, 2)}×) | ${fmt(c.cpuMs, 1)} | ${fmt(c.publishedMs)} |`,
+    );
+  out();
+  out(
+    `Applying services one \`PUT\` at a time: ${fmt(small, 1)} ms a PUT at ${fmt(smallAt)} services, ${fmt(large, 1)} ms a PUT at ${fmt(largeAt)} (${ONE_AT_A_TIME} PUTs each; linear growth keeps these alike).`,
+  );
+  out();
+  out(
+    "An isolate's route table (the data plane's RouteTableCache in workerd; CPU of the workerd process around the call, so it includes one HTTP request's handling):",
+  );
+  out();
+  out(
+    "| services | warm refresh after one change, CPU ms | with nothing changed | net | its KV reads | cold first request to one host, CPU ms | its KV reads | workerd memory grown holding all, MB |",
+  );
+  out("|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const i of isolates)
+    out(
+      `| ${fmt(i.services)} | ${fmt(i.refreshCpuMs, 2)} | ${fmt(i.idleRefreshCpuMs, 2)} | ${fmt(i.refreshCpuMs - i.idleRefreshCpuMs, 2)} | ${i.refreshReads} | ${fmt(i.coldCpuMs, 2)} | ${i.coldReads} | ${fmt(i.rssGrowthMb, 1)} |`,
+    );
+  const [first] = isolates;
+  const last = isolates.at(-1)!;
+  out();
+  out(
+    `Targets: a warm refresh after one change ≤ 2 ms: ${verdict(last.refreshCpuMs - last.idleRefreshCpuMs <= 2)} (net of the idle refresh, at ${fmt(last.services)}); a cold first request ≤ the one-service case + 5 ms: ${verdict(last.coldCpuMs <= first!.coldCpuMs + 5)} (${fmt(last.coldCpuMs, 2)} ms at ${fmt(last.services)} against ${fmt(first!.coldCpuMs, 2)} ms at ${fmt(first!.services)}); one change among ${fmt(changes.at(-1)!.services)} costs what it costs among ${fmt(changes[0]!.services)}: ${fmt(changes.at(-1)!.cpuMs, 1)} against ${fmt(changes[0]!.cpuMs, 1)} ms.`,
+  );
 }
 
 await main();

@@ -1,11 +1,13 @@
-// The KV value the data plane reads: every service's effective config, as last published.
-// Format 2 wraps each service in an entry of its own, so one entry that fails today's schema
-// (a partial upgrade, a hand edit) is skipped by the isolates without failing the others.
+// The KV values the data plane reads: each service's effective config, as last published, in a
+// key of its own (RouteEntry in a ServiceDoc), the host index and the head; and the whole
+// document older registries wrote. Each service is an entry of its own, so one entry that fails
+// today's schema (a partial upgrade, a hand edit) is skipped by the isolates without failing the
+// others.
 import * as z from "zod";
 import { LiveRouting } from "./live-routing.ts";
 import { Service } from "./service.ts";
 
-export { ROUTES_KEY } from "./route-doc-format.ts";
+export { ROUTES_HEAD_KEY, ROUTES_KEY } from "./route-doc-format.ts";
 
 /** The envelope: checked first, on its own; entries are checked one by one (RouteEntry). */
 export const RoutesDocEnvelope = z.object({
@@ -42,6 +44,40 @@ export const RoutesDoc = z.strictObject({
   generation: z.number().int().nonnegative(),
   publishedAt: z.iso.datetime(),
   services: z.array(RouteEntry),
+});
+
+// ── Publication per service (route-doc-format.ts tells where each lives) ─────────────────────
+
+const Generation = z.number().int().nonnegative();
+
+/** `routes:v2:head`: the latest generation and what the recent publications changed. */
+export const RoutesHead = z.strictObject({
+  format: z.literal(1),
+  generation: Generation,
+  publishedAt: z.iso.datetime(),
+  recentSince: Generation,
+  recent: z.array(
+    z.strictObject({
+      generation: Generation,
+      services: z.array(z.string()),
+      shards: z.array(z.number().int().min(-1)),
+    }),
+  ),
+  rootHosts: z.record(z.string(), z.array(z.string())),
+});
+
+/** `routes:v2:hosts:<shard>`: host pattern → services claiming it. */
+export const HostShardDoc = z.strictObject({
+  format: z.literal(1),
+  generation: Generation,
+  hosts: z.record(z.string(), z.array(z.string())),
+});
+
+/** `routes:v2:service:<name>`: the wrapper, checked first; its entry is checked as a RouteEntry. */
+export const ServiceDocEnvelope = z.strictObject({
+  format: z.literal(1),
+  generation: Generation,
+  entry: z.unknown(),
 });
 
 export type RoutesDocEnvelope = z.infer<typeof RoutesDocEnvelope>;

@@ -1,8 +1,8 @@
 // bench:scale's live runs, in workerd through Miniflare (bench/workers/scale-driver.ts): a fleet
 // of simulated isolates flushing for real, a spread window read as the tick reads it, a thousand
-// rollouts ticking from their own alarms, and what one publication costs today.
+// rollouts ticking from their own alarms, and services applied in files.
 import type { ServiceInput } from "../../schemas/service.ts";
-import { admin, waitFor } from "./keystone-client.ts";
+import { admin } from "./keystone-client.ts";
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -216,43 +216,6 @@ export async function tickFleet(
     lateForCron: late.length,
     watchedSeconds,
   };
-}
-
-export interface PublicationCost {
-  services: number;
-  /** The whole route document is rewritten for one change: these bytes go to KV. */
-  documentBytes: number;
-  /** workerd CPU from the change's request until the registry wrote KV (coalescing included). */
-  cpuMs: number;
-  /** From the change's request until the new document was in KV. */
-  publishedMs: number;
-}
-
-/** One weights change of `probe` among every service applied so far: what it costs today. */
-export async function publicationCost(
-  url: string,
-  probe: string,
-  services: number,
-  readDocument: () => Promise<string | null>,
-  cpuMillis: () => number,
-  weight: number,
-): Promise<PublicationCost> {
-  const { generation } = await driver<{ generation: number }>(url, "generation", {});
-  const cpuBefore = cpuMillis();
-  const started = performance.now();
-  await admin(url, "POST", `/services/${probe}/weights`, {
-    split: { stable: 100 - weight, canary: weight },
-  });
-  await waitFor(
-    async () =>
-      (await driver<{ generation: number }>(url, "generation", {})).generation > generation,
-    30_000,
-    10,
-  );
-  const publishedMs = performance.now() - started;
-  const cpuMs = cpuMillis() - cpuBefore;
-  const document = await readDocument();
-  return { services, documentBytes: document?.length ?? 0, cpuMs, publishedMs };
 }
 
 /** Services added through the file endpoint, `perFile` a file, as `keystone apply` sends them. */

@@ -1,13 +1,15 @@
 // bench:scale's Worker: Keystone as deployed (its fetch, scheduled and Durable Objects), plus routes
 // under /__scale/ that run inside workerd what the benchmark measures there: a fleet of simulated
 // isolates (each a real OutcomeFlusher, with its own shard seed) flushing to one version's stats
-// objects, a version's spread window read as the tick reads it, and the rollouts' tick times.
+// objects, a version's spread window read as the tick reads it, the rollouts' tick times, and an
+// isolate's route table (the data plane's RouteTableCache) loading hosts and refreshing.
 // Bench-only: never deployed.
 import type { OutcomeBatch } from "../../schemas/stats.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../worker/contracts.ts";
 import { VersionStats } from "../../worker/control-plane/stats/version-stats.ts";
 import { lateBefore, tickIntervalMs } from "../../worker/core/rollout/tick-schedule.ts";
 import { OutcomeFlusher } from "../../worker/data-plane/outcome-flusher.ts";
+import { RouteTableCache } from "../../worker/data-plane/table-cache.ts";
 import type { Env } from "../../worker/env.ts";
 import keystone from "../../worker/index.ts";
 
@@ -127,6 +129,42 @@ async function tickTimes(env: Env, names: string[]) {
   );
 }
 
+/** An isolate's route table as the data plane keeps it, reading this Worker's KV. */
+function isolateCache(env: Env): RouteTableCache {
+  // No refresh of its own: the benchmark asks for one after each change it makes.
+  return new RouteTableCache({ read: (key) => env.ROUTES.get(key, "text"), refreshMs: 3_600_000 });
+}
+
+const noWork = () => {};
+
+/** The warm isolate of the publication part: every host loaded, then refreshed after changes. */
+let warm: RouteTableCache | undefined;
+
+/**
+ * load: a new isolate serving every host given (each host's shards and service read and
+ * compiled); refresh: the warm isolate's refresh after a change; cold: a new isolate's first
+ * request for one host, `repeat` times.
+ */
+async function isolate(
+  env: Env,
+  run: { action: "load" | "refresh" | "cold"; hosts: string[]; repeat?: number },
+) {
+  if (run.action === "load") {
+    warm = isolateCache(env);
+    for (const host of run.hosts) await warm.current(Date.now(), host, noWork);
+  } else if (run.action === "refresh") {
+    await warm!.refresh(Date.now());
+  } else {
+    let last: RouteTableCache | undefined;
+    for (let i = 0; i < (run.repeat ?? 1); i++) {
+      last = isolateCache(env);
+      await last.current(Date.now(), run.hosts[0]!, noWork);
+    }
+    return { services: last?.loaded?.services.size ?? 0, reads: last?.reads ?? 0 };
+  }
+  return { services: warm!.loaded?.services.size ?? 0, reads: warm!.reads };
+}
+
 async function drive(request: Request, env: Env): Promise<Response> {
   const path = new URL(request.url).pathname;
   const body = request.method === "POST" ? await request.json() : {};
@@ -148,6 +186,8 @@ async function drive(request: Request, env: Env): Promise<Response> {
       );
       return answer({ now, late });
     }
+    case "/__scale/isolate":
+      return answer(await isolate(env, body as Parameters<typeof isolate>[1]));
     case "/__scale/generation":
       return answer({ generation: await registryOf(env).generation() });
     default:

@@ -4,18 +4,18 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
 import { localShop } from "../support/workerd/publish.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { readPublishedEntries } from "../support/workerd/route-kv.ts";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 const serviceObject = (name: string) => env.SERVICES.get(env.SERVICES.idFromName(name));
 
-/** The KV route document as the registry last wrote it (after flushing a coalesced write). */
+/** The route entries in KV as the registry last wrote them (after flushing a coalesced write). */
 async function publishedDoc() {
   await runDurableObjectAlarm(registry());
-  return RoutesDocEnvelope.parse(JSON.parse((await env.ROUTES.get(ROUTES_KEY))!));
+  return readPublishedEntries();
 }
 
 async function publishedEntry(name: string) {
@@ -177,6 +177,8 @@ describe("stored state from older versions and bad rows", () => {
         "UPDATE entries SET config = ? WHERE name = 'broken'",
         JSON.stringify({ format: 2, config: { name: "broken", hosts: "not-a-list" } }),
       );
+      // As a publication of it would: the next write publishes it.
+      state.storage.sql.exec("INSERT OR IGNORE INTO unpublished (name) VALUES ('broken')");
     });
     await h.apply({ ...localShop(), name: "fine", hosts: ["fine.test"] });
     const doc = await publishedDoc();
@@ -198,6 +200,7 @@ describe("stored state from older versions and bad rows", () => {
         "UPDATE entries SET live = ? WHERE name = 'waved'",
         JSON.stringify(bad),
       );
+      state.storage.sql.exec("INSERT OR IGNORE INTO unpublished (name) VALUES ('waved')");
     });
     await h.apply({ ...localShop(), name: "waved-too", hosts: ["waved-too.test"] });
     expect(await publishedEntry("waved")).toMatchObject({ live: bad });

@@ -3,10 +3,10 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ROUTES_KEY, RoutesDoc } from "../../schemas/routes-doc.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { localShop } from "../support/workerd/publish.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { readPublished } from "../support/workerd/route-kv.ts";
 
 const h = new RolloutHarness("claims");
 const svc = (name: string, host: string, extra: Partial<ServiceInput> = {}): ServiceInput => ({
@@ -18,7 +18,7 @@ const svc = (name: string, host: string, extra: Partial<ServiceInput> = {}): Ser
 
 async function hostsInKv(): Promise<Map<string, string[]>> {
   await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
-  const doc = RoutesDoc.parse(JSON.parse((await env.ROUTES.get(ROUTES_KEY))!));
+  const doc = await readPublished();
   return new Map(doc.services.map((s) => [s.name, s.config.hosts]));
 }
 

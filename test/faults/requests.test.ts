@@ -23,38 +23,41 @@ function problemsFor(extra: Record<string, unknown>): string {
   return parsed.success ? "" : formatProblems(problemsOf(parsed.error));
 }
 
-beforeAll(async () => {
-  await publishRaw([
-    entryOf(
-      serviceOn("req", "req.test", {
-        pathPrefix: "/api",
-        rules: [
-          {
-            name: "redos",
-            when: { header: { name: "x-probe", regex: "^(a+)+$" } },
-            route: "canary",
-          },
-          { name: "foo", when: { path: { prefix: "/api/foo" } }, route: "canary" },
-        ],
-      }),
-    ),
-    entryOf(
-      serviceOn("replaced", "replaced.test", {
-        forwardedFor: "replace",
-        versions: { stable: { origin: `${env.STABLE_ORIGIN}/base/`, release: "v1" } },
-        split: { stable: 100 },
-        rules: [],
-      }),
-    ),
-    entryOf(
-      serviceOn("broken-origins", "broken.test", {
-        versions: {
-          stable: { origin: env.REFUSED_ORIGIN },
-          canary: { origin: env.SLOW_ORIGIN, timeoutMs: 200 },
+/** The services every test here is served by (a later publication keeps them: it replaces all). */
+const served = () => [
+  entryOf(
+    serviceOn("req", "req.test", {
+      pathPrefix: "/api",
+      rules: [
+        {
+          name: "redos",
+          when: { header: { name: "x-probe", regex: "^(a+)+$" } },
+          route: "canary",
         },
-      }),
-    ),
-  ]);
+        { name: "foo", when: { path: { prefix: "/api/foo" } }, route: "canary" },
+      ],
+    }),
+  ),
+  entryOf(
+    serviceOn("replaced", "replaced.test", {
+      forwardedFor: "replace",
+      versions: { stable: { origin: `${env.STABLE_ORIGIN}/base/`, release: "v1" } },
+      split: { stable: 100 },
+      rules: [],
+    }),
+  ),
+  entryOf(
+    serviceOn("broken-origins", "broken.test", {
+      versions: {
+        stable: { origin: env.REFUSED_ORIGIN },
+        canary: { origin: env.SLOW_ORIGIN, timeoutMs: 200 },
+      },
+    }),
+  ),
+];
+
+beforeAll(async () => {
+  await publishRaw(served());
 });
 
 afterEach(() => vi.restoreAllMocks());
@@ -129,7 +132,7 @@ describe("item 4: linear-time matching", () => {
     ];
     const bypassed = { name: "costly", sequence: 1, config: { ...costly, sticky: { by: "none" } } };
     const table = createDataPlane(env);
-    await publishRaw([bypassed, entryOf(serviceOn("beside", "beside.test"))]);
+    await publishRaw([...served(), bypassed, entryOf(serviceOn("beside", "beside.test"))]);
     expect((await send(table, "https://beside.test/")).status).toBe(200);
     const refused = await send(table, "https://costly.test/", {
       headers: { "x-probe": "ab".repeat(2048) },
@@ -266,7 +269,10 @@ describe("item 6: failing origins, and nothing internal on the public wire", () 
 
   it("the 503 with no table shows no schema details", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    await env.ROUTES.put("routes:v1", JSON.stringify({ format: 2, generation: "x", services: 5 }));
+    await env.ROUTES.put(
+      "routes:v2:head",
+      JSON.stringify({ format: 1, generation: "x", recent: 5 }),
+    );
     const response = await send(createDataPlane(env), "https://req.test/api");
     expect(response.status).toBe(503);
     const text = await response.text();

@@ -3,9 +3,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop } from "../support/workerd/publish.ts";
+import { readPublished } from "../support/workerd/route-kv.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
 const READ = { authorization: "Bearer test-read-token" };
@@ -56,7 +56,7 @@ describe("changes", () => {
       reason: "first",
     });
     expect(await applied.json()).toMatchObject({ name: "shop", revision: 1, changed: true });
-    const doc = JSON.parse((await env.ROUTES.get(ROUTES_KEY))!) as { services: { name: string }[] };
+    const doc = await readPublished();
     expect(doc.services.map((s) => s.name)).toEqual(["shop"]);
     expect(await routedVersion()).toBe("stable");
 

@@ -3,8 +3,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ROUTES_KEY } from "../../schemas/routes-doc.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { readHead } from "../support/workerd/route-kv.ts";
 
 describe("fast abort", () => {
   it("a stale isolate stops routing to an aborted canary after one flush, before the new table arrives", async () => {
@@ -22,7 +22,7 @@ describe("fast abort", () => {
     // Abort through the API without refreshing this isolate's table: it keeps the 50% split.
     expect((await h.api("POST", "/services/fast/rollout/abort", {})).status).toBe(200);
     await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
-    const published = JSON.parse((await env.ROUTES.get(ROUTES_KEY))!) as { generation: number };
+    const published = await readHead();
     expect(published.generation).toBeGreaterThan(staleGeneration!);
 
     const beforeFlush = await h.traffic(60); // still the stale split; its flush learns of the halt

@@ -4,16 +4,16 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
+import { RouteEntry } from "../../schemas/routes-doc.ts";
 import { serviceObjectOf, statsObjectOf } from "../../worker/contracts.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { readPublishedEntry } from "../support/workerd/route-kv.ts";
 import { Browser } from "../support/workerd/visitor-requests.ts";
 
 const analysis = { minRequests: 20, maxErrorRatePercent: 5, failureLimit: 0 };
 
 async function publishedShare(service: string): Promise<number> {
-  const doc = RoutesDoc.parse(await env.ROUTES.get("routes:v1", "json"));
-  const entry = RouteEntry.parse(doc.services.find((s) => s.name === service));
+  const entry = RouteEntry.parse(await readPublishedEntry(service));
   return entry.config.split.canary ?? 0;
 }
 

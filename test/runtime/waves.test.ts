@@ -3,10 +3,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RouteEntry, RoutesDoc } from "../../schemas/routes-doc.ts";
+import { RouteEntry } from "../../schemas/routes-doc.ts";
 import { statsObjectOf } from "../../worker/contracts.ts";
 import { parseMetrics, select } from "../support/prometheus-text.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { readPublishedEntry } from "../support/workerd/route-kv.ts";
 import { Browser, count } from "../support/workerd/visitor-requests.ts";
 
 const NZ = { country: "NZ" };
@@ -18,8 +19,7 @@ const waveSteps = [
 ];
 
 async function publishedEntry(service: string) {
-  const doc = RoutesDoc.parse(await env.ROUTES.get("routes:v1", "json"));
-  return RouteEntry.parse(doc.services.find((s) => s.name === service));
+  return RouteEntry.parse(await readPublishedEntry(service));
 }
 
 /** `n` new visitors from a place, one request each. */

@@ -7,7 +7,8 @@ import type { ExplainBody } from "../../schemas/api.ts";
 import { type ExplainResult, ServiceRecord } from "../../schemas/api-responses.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import { RolloutState } from "../../schemas/rollout-state.ts";
-import { ROUTES_KEY, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import { serviceKey } from "../../schemas/route-doc-format.ts";
+import { ROUTES_KEY, RoutesDocEnvelope, ServiceDocEnvelope } from "../../schemas/routes-doc.ts";
 import type { Service } from "../../schemas/service.ts";
 import type { HaltSignal } from "../../schemas/stats.ts";
 import { knownServiceObjectOf, statsObjectOf } from "../contracts.ts";
@@ -161,16 +162,30 @@ export function visitorsWhy(verdict: Verdict, live: LiveRouting | undefined): st
 // table still holds the service below the halt's sequence. Explain says so, and answers as those
 // isolates do, while the published table is below it.
 
-/** The sequence the route document in KV holds the service at (-1: not in it). */
+/** The sequence KV holds the service at (-1: not there): its own key, or an older registry's document. */
 async function publishedSequence(env: Env, service: string): Promise<number> {
+  const own = await env.ROUTES.get(serviceKey(service), "text");
+  if (own !== null) {
+    const doc = ServiceDocEnvelope.safeParse(safeJson(own));
+    const sequence = doc.success ? (doc.data.entry as { sequence?: unknown })?.sequence : undefined;
+    return typeof sequence === "number" ? sequence : -1;
+  }
   const raw = await env.ROUTES.get(ROUTES_KEY, "text");
-  const doc = raw === null ? undefined : RoutesDocEnvelope.safeParse(JSON.parse(raw));
+  const doc = raw === null ? undefined : RoutesDocEnvelope.safeParse(safeJson(raw));
   if (!doc?.success) return -1;
   for (const entry of doc.data.services) {
     const { name, sequence } = (entry ?? {}) as { name?: unknown; sequence?: unknown };
     if (name === service) return typeof sequence === "number" ? sequence : 0;
   }
   return -1;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The explanation as the isolates would answer it under a halt holding now. */

@@ -40,20 +40,41 @@ export function assembleRouteTable(
     exactHosts: new Map(),
     wildcardHosts: new Map(),
   };
-  for (const service of services) {
-    const config = service.config;
-    table.services.set(service.name, service);
-    for (const host of config.hosts) {
-      const wildcard = host.startsWith("*.");
-      const index = wildcard ? table.wildcardHosts : table.exactHosts;
-      const key = wildcard ? host.slice(1) : host;
-      const entries = index.get(key) ?? [];
-      entries.push({ pathPrefix: config.pathPrefix, service });
-      entries.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
-      index.set(key, entries);
-    }
-  }
+  for (const service of services) indexService(table, service);
   return table;
+}
+
+/** Adds a service to a table: its name, and its hosts (longest pathPrefix first). */
+export function indexService(table: RouteTable, service: CompiledService): void {
+  const config = service.config;
+  table.services.set(service.name, service);
+  for (const host of config.hosts) {
+    const { index, key } = hostSlot(table, host);
+    const entries = index.get(key) ?? [];
+    entries.push({ pathPrefix: config.pathPrefix, service });
+    entries.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
+    index.set(key, entries);
+  }
+}
+
+/** Takes a service out of a table (a table assembled a service at a time keeps the others). */
+export function unindexService(table: RouteTable, service: CompiledService): void {
+  if (table.services.get(service.name) === service) table.services.delete(service.name);
+  for (const host of service.config.hosts) {
+    const { index, key } = hostSlot(table, host);
+    const entries = index.get(key)?.filter((entry) => entry.service !== service) ?? [];
+    if (entries.length > 0) index.set(key, entries);
+    else index.delete(key);
+  }
+}
+
+/** Where a host pattern's entries sit: exact hosts by name, wildcards by suffix (".shop.example.com"). */
+function hostSlot(table: RouteTable, host: string) {
+  const wildcard = host.startsWith("*.");
+  return {
+    index: wildcard ? table.wildcardHosts : table.exactHosts,
+    key: wildcard ? host.slice(1) : host,
+  };
 }
 
 /** Non-baseline versions in the order they are laid from the top: the candidate nearest it. */

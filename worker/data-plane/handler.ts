@@ -1,6 +1,5 @@
 // The data plane: route table from the isolate cache, decision from the pure core, then proxy.
 import type { IsolateCounters } from "../../schemas/api.ts";
-import { ROUTES_KEY } from "../../schemas/route-doc-format.ts";
 import { type DecideContext, decideRoute, divertHalted, type Verdict } from "../core/decide.ts";
 import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
@@ -22,7 +21,7 @@ import { factsFromRequest } from "./request-facts.ts";
 import { type RequestTarget, targetOf } from "./request-target.ts";
 import { RouteTableCache, type TableState } from "./table-cache.ts";
 
-/** KV's own edge cache for the route key; 30 s is the least KV accepts. */
+/** KV's own edge cache for the route keys; 30 s is the least KV accepts. */
 const KV_CACHE_TTL_SECONDS = 30;
 
 /** Flush outcomes every 5 s or 5,000 requests: a handful of DO calls per 10,000 requests. */
@@ -76,7 +75,7 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
   const routes = options.routes ?? env.ROUTES;
   const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
   const cache = new RouteTableCache({
-    read: () => routes.get(ROUTES_KEY, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
+    read: (key) => routes.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
     refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
     log: (message) => console.error(message),
     bucketKey: bucketKeyOf(env.BUCKET_SECRET),
@@ -235,10 +234,10 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
     fetch(request, ctx, target = targetOf(request.url)) {
       const at = now();
       // A table that needs no refresh is served without waiting on anything.
-      const table = cache.fresh(at);
+      const table = cache.fresh(at, target.hostname);
       if (table) return serve(request, ctx, target, table);
       return cache
-        .current(at, (work) => ctx.waitUntil(work))
+        .current(at, target.hostname, (work) => ctx.waitUntil(work))
         .then((state) => serve(request, ctx, target, state));
     },
   };

@@ -9,10 +9,23 @@ import type * as z from "zod";
 import { benchService } from "../../bench/lib/config.ts";
 import { NotifyEvent } from "../../schemas/event-types.ts";
 import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
-import { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
+import {
+  HostShardDoc,
+  RouteEntry,
+  RoutesDocEnvelope,
+  RoutesHead,
+  ServiceDocEnvelope,
+} from "../../schemas/routes-doc.ts";
 import { Service } from "../../schemas/service.ts";
 import { loadRegexEngine } from "../core/regex-engine.ts";
-import { decodeEnvelope, decodeRouteEntry, decodeService } from "./route-decoder.ts";
+import {
+  decodeEnvelope,
+  decodeHead,
+  decodeHostShard,
+  decodeRouteEntry,
+  decodeService,
+  decodeServiceDoc,
+} from "./route-decoder.ts";
 
 // Rules here have patterns string search cannot answer: RE2 loaded first, as the table load does.
 beforeAll(async () => {
@@ -505,30 +518,88 @@ describe("the route decoder against the zod schemas", () => {
       "2026-12-06T19:00:00+01:00",
       "2026-12-06",
     ];
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            stepArbitrary,
-            fc.tuple(
-              fc.constant("set" as const),
-              fc.nat(),
-              fc.constantFrom<JsonValue>(...dates, 1, 2, 3, -1, 2.5),
-            ),
-          ),
-          { maxLength: 2 },
-        ),
-        (steps) => {
-          const doc = mutate(envelope, steps);
-          const expected = parseKnown(RoutesDocEnvelope, doc);
-          const decoded = decodeEnvelope(doc);
-          expect(decoded.ok, JSON.stringify(doc)).toBe(expected.success);
-          if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
-        },
-      ),
-      { numRuns: 500 },
+    decodesAsSchema(
+      envelope,
+      RoutesDocEnvelope,
+      decodeEnvelope,
+      [...dates, 1, 2, 3, -1, 2.5],
+      2,
+      500,
     );
   });
+});
+
+/**
+ * Values made from `base` by a few mutations (near misses, any of `values` set anywhere): the
+ * decoder accepts and rejects what the schema does, and returns the same values.
+ */
+function decodesAsSchema(
+  base: JsonValue,
+  schema: { safeParse(value: unknown): z.ZodSafeParseResult<unknown> },
+  decode: (value: unknown) => { ok: boolean; value?: unknown },
+  values: JsonValue[],
+  maxSteps: number,
+  numRuns: number,
+): void {
+  const set = fc.tuple(
+    fc.constant("set" as const),
+    fc.nat(),
+    fc.constantFrom<JsonValue>(...values),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.oneof(stepArbitrary, set), { maxLength: maxSteps }), (steps) => {
+      const value = mutate(base, steps);
+      const expected = parseKnown(schema, value);
+      const decoded = decode(value);
+      expect(decoded.ok, JSON.stringify(value)).toBe(expected.success);
+      if (expected.success && decoded.ok) expect(decoded.value).toStrictEqual(expected.data);
+    }),
+    { numRuns },
+  );
+}
+
+describe("the keys of a publication per service, against their zod schemas", () => {
+  const head = {
+    format: 1,
+    generation: 12,
+    publishedAt: "2026-12-06T19:00:00.123Z",
+    recentSince: 9,
+    recent: [
+      { generation: 10, services: ["shop"], shards: [] },
+      { generation: 12, services: ["api", "web"], shards: [3, 60] },
+    ],
+    rootHosts: { "*.com": ["catch-all"] },
+  };
+  const shard = {
+    format: 1,
+    generation: 12,
+    hosts: { "shop.example.com": ["shop", "shop-api"], "*.example.com": ["web"] },
+  };
+  const serviceDoc = { format: 1, generation: 12, entry: bases[0] };
+  const values: JsonValue[] = [
+    1,
+    0,
+    -1,
+    2.5,
+    "1",
+    null,
+    true,
+    [],
+    {},
+    ["x"],
+    [1],
+    { a: ["b"] },
+    { a: "b" },
+  ];
+
+  for (const [name, base, schema, decode] of [
+    ["the head", head, RoutesHead, decodeHead],
+    ["a host index shard", shard, HostShardDoc, decodeHostShard],
+    ["a service's key (its wrapper)", serviceDoc, ServiceDocEnvelope, decodeServiceDoc],
+  ] as const)
+    it(`${name} decodes as its schema parses it`, () => {
+      decodesAsSchema(base as JsonValue, schema, decode, values, 3, 400);
+    });
 });
 
 /** Objects that are records (their keys are data: versions, splits, variants), not fields. */

@@ -11,7 +11,12 @@ import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Mirror, MirrorCompare } from "../../schemas/mirror.ts";
 import { MAX_REGEX_LENGTH, RegexChecks } from "../../schemas/regex-checks.ts";
 import type { Analysis, Rollout, RolloutStep, Where } from "../../schemas/rollout.ts";
-import { DATA_PLANE_CAPABILITIES } from "../../schemas/route-doc-format.ts";
+import {
+  DATA_PLANE_CAPABILITIES,
+  type HostShardDoc,
+  type RoutesHead,
+  type ServiceDoc,
+} from "../../schemas/route-doc-format.ts";
 import type { RouteEntry, RoutesDocEnvelope } from "../../schemas/routes-doc.ts";
 import type {
   Affinity,
@@ -927,6 +932,80 @@ class RouteDecoder {
         : this.#fail("services", "expected a list")!,
     }));
   }
+
+  // ── Publication per service ────────────────────────────────────────────────────────────────
+
+  #publishedAt(value: unknown): string | undefined {
+    return this.text(
+      value,
+      "publishedAt",
+      (text) => DATETIME.test(text),
+      "expected an ISO date and time in UTC",
+    );
+  }
+
+  #generation(value: unknown, at: Path): number | undefined {
+    return this.number(value, at, { int: true, min: 0 });
+  }
+
+  #formatOne(value: unknown): 1 | undefined {
+    return value === 1 ? 1 : this.#fail("format", "expected 1");
+  }
+
+  /** Host pattern → service names (a shard's hosts, the head's root hosts). */
+  #hostIndex(value: unknown, at: Path): Record<string, string[]> | undefined {
+    return this.record(
+      value,
+      at,
+      () => undefined,
+      (names, where) => this.array(names, where, (name, i) => this.string(name, i)),
+    );
+  }
+
+  head(value: unknown): RoutesHead | undefined {
+    const raw = this.object(value, "head");
+    if (!raw) return undefined;
+    return this.#clean(() => ({
+      format: this.#formatOne(raw.format)!,
+      generation: this.#generation(raw.generation, "generation")!,
+      publishedAt: this.#publishedAt(raw.publishedAt)!,
+      recentSince: this.#generation(raw.recentSince, "recentSince")!,
+      recent: this.array(raw.recent, "recent", (item, at) => {
+        const recent = this.object(item, at);
+        if (!recent) return undefined;
+        return this.#clean(() => ({
+          generation: this.#generation(recent.generation, `${at}.generation`)!,
+          services: this.array(recent.services, `${at}.services`, (name, where) =>
+            this.string(name, where),
+          )!,
+          shards: this.array(recent.shards, `${at}.shards`, (shard, where) =>
+            this.number(shard, where, { int: true, min: -1 }),
+          )!,
+        }));
+      })!,
+      rootHosts: this.#hostIndex(raw.rootHosts, "rootHosts")!,
+    }));
+  }
+
+  hostShard(value: unknown): HostShardDoc | undefined {
+    const raw = this.object(value, "shard");
+    if (!raw) return undefined;
+    return this.#clean(() => ({
+      format: this.#formatOne(raw.format)!,
+      generation: this.#generation(raw.generation, "generation")!,
+      hosts: this.#hostIndex(raw.hosts, "hosts")!,
+    }));
+  }
+
+  serviceDoc(value: unknown): ServiceDoc | undefined {
+    const raw = this.object(value, "service");
+    if (!raw) return undefined;
+    return this.#clean(() => ({
+      format: this.#formatOne(raw.format)!,
+      generation: this.#generation(raw.generation, "generation")!,
+      entry: raw.entry,
+    }));
+  }
 }
 
 function decodeWith<T>(decode: (decoder: RouteDecoder) => T | undefined): Decoded<T> {
@@ -941,7 +1020,19 @@ function decodeWith<T>(decode: (decoder: RouteDecoder) => T | undefined): Decode
 export const decodeEnvelope = (value: unknown): Decoded<RoutesDocEnvelope> =>
   decodeWith((decoder) => decoder.envelope(value));
 
-/** One entry of a format 2 document. */
+/** The head of a publication per service (`routes:v2:head`). */
+export const decodeHead = (value: unknown): Decoded<RoutesHead> =>
+  decodeWith((decoder) => decoder.head(value));
+
+/** One host index shard (`routes:v2:hosts:<shard>`). */
+export const decodeHostShard = (value: unknown): Decoded<HostShardDoc> =>
+  decodeWith((decoder) => decoder.hostShard(value));
+
+/** One service's key (`routes:v2:service:<name>`): the wrapper; its entry is decodeRouteEntry's. */
+export const decodeServiceDoc = (value: unknown): Decoded<ServiceDoc> =>
+  decodeWith((decoder) => decoder.serviceDoc(value));
+
+/** One entry of a format 2 document, or of a service's key. */
 export const decodeRouteEntry = (value: unknown): Decoded<RouteEntry> =>
   decodeWith((decoder) => decoder.entry(value, "entry"));
 

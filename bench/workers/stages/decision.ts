@@ -1,6 +1,7 @@
 // Bare proxy + table lookup and decision: the isolate's route-table cache, request facts,
 // decideRoute and the halted-version check, as the data plane runs them (worker/data-plane/handler.ts:
 // the URL split without a URL object, a fresh table without a promise, one decide context).
+import { ROUTES_KEY } from "../../../schemas/route-doc-format.ts";
 import { type DecideContext, decideRoute, divertHalted } from "../../../worker/core/decide.ts";
 import { HaltedVersions } from "../../../worker/data-plane/halted-versions.ts";
 import { factsFromRequest } from "../../../worker/data-plane/request-facts.ts";
@@ -32,12 +33,16 @@ function serve(request: Request, env: StageEnv, target: RequestTarget, state: Ta
 export default {
   fetch(request, env, ctx) {
     const target = targetOf(request.url);
-    cache ??= new RouteTableCache({ read: async () => env.ROUTES_DOC, refreshMs: 30_000 });
+    // The whole document of every service (no head): as an older registry published it.
+    cache ??= new RouteTableCache({
+      read: async (key) => (key === ROUTES_KEY ? env.ROUTES_DOC : null),
+      refreshMs: 30_000,
+    });
     const now = Date.now();
-    const fresh = cache.fresh(now);
+    const fresh = cache.fresh(now, target.hostname);
     if (fresh) return serve(request, env, target, fresh);
     return cache
-      .current(now, (work) => ctx.waitUntil(work))
+      .current(now, target.hostname, (work) => ctx.waitUntil(work))
       .then((state) => serve(request, env, target, state));
   },
 } satisfies ExportedHandler<StageEnv>;

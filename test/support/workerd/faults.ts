@@ -3,10 +3,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ConfigFile } from "../../../schemas/config-file.ts";
-import { ROUTES_KEY } from "../../../schemas/routes-doc.ts";
 import type { ServiceInput } from "../../../schemas/service.ts";
 import type { DataPlane } from "../../../worker/data-plane/handler.ts";
 import type { Env } from "../../../worker/env.ts";
+import { writeDocument, writePublication } from "./route-kv.ts";
 
 export interface Echo {
   origin: string;
@@ -30,12 +30,26 @@ export async function send(
 
 let generation = 1_000;
 
-/** Writes a route document as given: entries may be anything, as a hand edit or old code could. */
+/**
+ * Publishes route entries as given (entries may be anything, as a hand edit or old code could):
+ * format 2 as the registry of this release does, a key per service; format 1, the whole
+ * document of bare services an older registry wrote.
+ */
 export async function publishRaw(services: unknown[], format: 1 | 2 = 2): Promise<number> {
   generation++;
-  await env.ROUTES.put(
-    ROUTES_KEY,
-    JSON.stringify({ format, generation, publishedAt: new Date().toISOString(), services }),
+  if (format === 2) await writePublication(services, generation);
+  else
+    await writeDocument(
+      JSON.stringify({ format, generation, publishedAt: new Date().toISOString(), services }),
+    );
+  return generation;
+}
+
+/** The whole document of an older registry (format 2 entries, no head): read as before. */
+export async function publishDocument(services: unknown[]): Promise<number> {
+  generation++;
+  await writeDocument(
+    JSON.stringify({ format: 2, generation, publishedAt: new Date().toISOString(), services }),
   );
   return generation;
 }

@@ -1,26 +1,18 @@
-// Writes a route document to the real KV binding, as the control plane would.
+// Publishes services to the real KV binding, as the control plane would.
 import { env } from "cloudflare:workers";
 import { ConfigFile } from "../../../schemas/config-file.ts";
-import { ROUTES_KEY, type RoutesDoc } from "../../../schemas/routes-doc.ts";
 import type { ServiceInput } from "../../../schemas/service.ts";
 import { offlineService } from "../../../schemas/service-spec.ts";
+import { writePublication } from "./route-kv.ts";
 
 let generation = 0;
 
 export async function publish(...services: ServiceInput[]): Promise<void> {
-  const doc: RoutesDoc = {
-    format: 2,
-    generation: ++generation,
-    publishedAt: new Date().toISOString(),
-    services: ConfigFile.parse({ services })
-      .services.map(offlineService)
-      .map((config) => ({
-        name: config.name,
-        sequence: generation,
-        config,
-      })),
-  };
-  await env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
+  generation++;
+  const entries = ConfigFile.parse({ services })
+    .services.map(offlineService)
+    .map((config) => ({ name: config.name, sequence: generation, config }));
+  await writePublication(entries, generation);
 }
 
 /** The shop service in front of the real local origins. */

@@ -3,7 +3,12 @@
 // Durable Objects' RPCs change; the renderer only sees the MetricsSnapshot.
 
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
-import { ROUTES_KEY, RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
+import {
+  ROUTES_HEAD_KEY,
+  ROUTES_KEY,
+  RoutesDocEnvelope,
+  RoutesHead,
+} from "../../../schemas/routes-doc.ts";
 import type { Service } from "../../../schemas/service.ts";
 import { registryOf, serviceObjectOf, statsObjectOf } from "../../contracts.ts";
 import { VersionStats } from "../../control-plane/stats/version-stats.ts";
@@ -72,13 +77,17 @@ async function readService(env: Env, config: Service, now: number) {
   };
 }
 
+/** The generation KV holds: the head's, or an older registry's document's. */
 async function readRouteTable(env: Env) {
-  const [text, published] = await Promise.all([
-    env.ROUTES.get(ROUTES_KEY),
+  const [head, published] = await Promise.all([
+    env.ROUTES.get(ROUTES_HEAD_KEY),
     registryOf(env).generation(),
   ]);
-  const parsed = text === null ? undefined : RoutesDocEnvelope.safeParse(safeJson(text));
-  if (!parsed?.success) return null;
+  const parsed =
+    head !== null
+      ? RoutesHead.safeParse(safeJson(head))
+      : RoutesDocEnvelope.safeParse(safeJson(await env.ROUTES.get(ROUTES_KEY)));
+  if (!parsed.success) return null;
   return {
     generation: parsed.data.generation,
     publishedAt: parsed.data.publishedAt,
@@ -86,7 +95,8 @@ async function readRouteTable(env: Env) {
   };
 }
 
-function safeJson(text: string): unknown {
+function safeJson(text: string | null): unknown {
+  if (text === null) return undefined;
   try {
     return JSON.parse(text);
   } catch {

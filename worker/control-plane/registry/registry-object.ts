@@ -12,7 +12,7 @@ import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RegistryRpc } from "../../contracts.ts";
 import { type ClaimHolder, claimConflicts } from "../../core/claims.ts";
 import type { Env } from "../../env.ts";
-import { RegistryStore, type TickerKind } from "./registry-store.ts";
+import { hostsClaimedBy, RegistryStore, type TickerKind } from "./registry-store.ts";
 import { RouteDocWriter } from "./route-doc-writer.ts";
 
 export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
@@ -46,7 +46,11 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     if (decided === "committed") return ok(null);
     if (decided === "aborted")
       return fail("conflict", "the change waited too long and was abandoned: apply it again");
-    const conflicts = claimConflicts(this.#claims(), publications.flatMap(claimsOf));
+    const incoming = publications.flatMap(claimsOf);
+    const conflicts = claimConflicts(
+      this.#claims(incoming.flatMap((claim) => claim.hosts)),
+      incoming,
+    );
     if (conflicts.length > 0) {
       const [first] = conflicts;
       return fail(
@@ -147,18 +151,14 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     await this.#writer.owed();
   }
 
-  /** What every live service claims; a row that no longer parses still claims what it names. */
-  #claims(): ClaimHolder[] {
-    return this.#store.live().flatMap(({ name, decoded }) => {
-      const config = decoded.ok
-        ? decoded.config
-        : (decoded.raw as { hosts?: unknown; pathPrefix?: unknown });
-      const hosts = Array.isArray(config?.hosts)
-        ? config.hosts.filter((h) => typeof h === "string")
-        : [];
-      const pathPrefix = typeof config?.pathPrefix === "string" ? config.pathPrefix : "/";
-      return [{ service: name, hosts, pathPrefix }];
-    });
+  /**
+   * What the live services claiming any of these hosts claim (the only ones a change to them can
+   * conflict with); a row that no longer parses still claims what it names.
+   */
+  #claims(hosts: string[]): ClaimHolder[] {
+    return this.#store
+      .claimants(hosts)
+      .map((entry) => ({ service: entry.name, ...hostsClaimedBy(entry) }));
   }
 }
 

@@ -1,5 +1,7 @@
 // SQLite tables of the registry: the last publication of every service (a deleted one stays as
-// a tombstone with its sequence), the outcomes of two-phase changes, webhook signatures, when
+// a tombstone with its sequence), the hosts each live service claims (what a claim is checked
+// against), what KV does not have yet (services changed since the last write, host index shards
+// owed) and the host index KV has, the outcomes of two-phase changes, webhook signatures, when
 // each rollout's and release's object says it ticks next (what the cron checks for lateness), meta.
 import type { Publication, TxOutcome } from "../../../schemas/ledger.ts";
 import { LiveRouting } from "../../../schemas/live-routing.ts";
@@ -23,6 +25,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_signatures (signature TEXT PRIMARY KEY, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS transactions (id TEXT PRIMARY KEY, outcome TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS releases (name TEXT PRIMARY KEY, active INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (host TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (host, service));
+CREATE INDEX IF NOT EXISTS claims_by_service ON claims (service);
+CREATE TABLE IF NOT EXISTS unpublished (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS owed_shards (shard INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS host_index (pattern TEXT NOT NULL, service TEXT NOT NULL, shard INTEGER NOT NULL, PRIMARY KEY (pattern, service));
+CREATE INDEX IF NOT EXISTS host_index_by_shard ON host_index (shard);
+CREATE INDEX IF NOT EXISTS host_index_by_service ON host_index (service);
 CREATE TABLE IF NOT EXISTS tick_due (kind TEXT NOT NULL, name TEXT NOT NULL, due INTEGER NOT NULL, PRIMARY KEY (kind, name));
 `;
 
@@ -43,6 +52,22 @@ export interface StoredEntry {
    */
   live: unknown;
   liveProblem: string | undefined;
+}
+
+/** The hosts a stored entry claims: a row that no longer parses still claims what it names. */
+export function hostsClaimedBy(entry: Pick<StoredEntry, "decoded">): {
+  hosts: string[];
+  pathPrefix: string;
+} {
+  const { decoded } = entry;
+  const config = decoded.ok
+    ? decoded.config
+    : (decoded.raw as { hosts?: unknown; pathPrefix?: unknown });
+  const hosts = Array.isArray(config?.hosts)
+    ? config.hosts.filter((h): h is string => typeof h === "string")
+    : [];
+  const pathPrefix = typeof config?.pathPrefix === "string" ? config.pathPrefix : "/";
+  return { hosts, pathPrefix };
 }
 
 function decodeLive(text: unknown): Pick<StoredEntry, "live" | "liveProblem"> {
@@ -72,6 +97,7 @@ export class RegistryStore {
     this.#sql = sql;
     this.#sql.exec(SCHEMA);
     this.#migrate();
+    this.#migrateClaims();
   }
 
   /** The sequence held for a service (a tombstone's too), or undefined when never published. */
@@ -90,14 +116,123 @@ export class RegistryStore {
       now,
       publication.live ? JSON.stringify(publication.live) : null,
     );
+    this.#sql.exec("INSERT OR IGNORE INTO unpublished (name) VALUES (?)", publication.service);
+    this.#sql.exec("DELETE FROM claims WHERE service = ?", publication.service);
+    const entry = this.liveEntry(publication.service);
+    for (const host of entry ? hostsClaimedBy(entry).hosts : [])
+      this.#sql.exec(
+        "INSERT OR IGNORE INTO claims (host, service) VALUES (?, ?)",
+        host,
+        publication.service,
+      );
+  }
+
+  /** Live services claiming any of these hosts (with any path prefix). */
+  claimants(hosts: Iterable<string>): StoredEntry[] {
+    const names = new Set<string>();
+    for (const host of new Set(hosts))
+      for (const row of this.#sql.exec("SELECT service FROM claims WHERE host = ?", host))
+        names.add(String(row.service));
+    return [...names].flatMap((name) => this.liveEntry(name) ?? []);
+  }
+
+  /** One service's row as `live()` gives it; undefined when deleted or never published. */
+  liveEntry(name: string): StoredEntry | undefined {
+    return this.#entries("WHERE config IS NOT NULL AND name = ?", name)[0];
+  }
+
+  /** Services changed since KV was last written, taken: a failed write gives them back. */
+  takeUnpublished(): string[] {
+    const names = this.#sql
+      .exec("SELECT name FROM unpublished ORDER BY name")
+      .toArray()
+      .map((row) => String(row.name));
+    this.#sql.exec("DELETE FROM unpublished");
+    return names;
+  }
+
+  /** Changes a failed KV write did not make: the next write makes them. */
+  giveBack(services: readonly string[], shards: readonly number[]): void {
+    for (const name of services)
+      this.#sql.exec("INSERT OR IGNORE INTO unpublished (name) VALUES (?)", name);
+    for (const shard of shards)
+      this.#sql.exec("INSERT OR IGNORE INTO owed_shards (shard) VALUES (?)", shard);
+  }
+
+  /** Shards a failed write owes, taken. */
+  takeOwedShards(): number[] {
+    const shards = this.#sql
+      .exec("SELECT shard FROM owed_shards")
+      .toArray()
+      .map((row) => Number(row.shard));
+    this.#sql.exec("DELETE FROM owed_shards");
+    return shards;
+  }
+
+  /** Every service ever published, tombstones too (the first publication per service writes all). */
+  allNames(): string[] {
+    return this.#sql
+      .exec("SELECT name FROM entries ORDER BY name")
+      .toArray()
+      .map((row) => String(row.name));
+  }
+
+  /**
+   * Sets the host patterns a service is published under (none: it is deleted) and returns the
+   * shards whose index this changes.
+   */
+  indexHosts(service: string, hosts: readonly string[], shardOf: (host: string) => number) {
+    const before = this.#sql
+      .exec("SELECT pattern, shard FROM host_index WHERE service = ?", service)
+      .toArray()
+      .map((row) => ({ pattern: String(row.pattern), shard: Number(row.shard) }));
+    const after = new Set(hosts);
+    const touched = new Set<number>();
+    for (const { pattern, shard } of before)
+      if (!after.has(pattern)) {
+        touched.add(shard);
+        this.#sql.exec(
+          "DELETE FROM host_index WHERE pattern = ? AND service = ?",
+          pattern,
+          service,
+        );
+      }
+    const held = new Set(before.map((row) => row.pattern));
+    for (const pattern of after)
+      if (!held.has(pattern)) {
+        const shard = shardOf(pattern);
+        touched.add(shard);
+        this.#sql.exec(
+          "INSERT INTO host_index (pattern, service, shard) VALUES (?, ?, ?)",
+          pattern,
+          service,
+          shard,
+        );
+      }
+    return touched;
+  }
+
+  /** One shard of the host index as KV should hold it: pattern → services, names in order. */
+  hostShard(shard: number): Record<string, string[]> {
+    const hosts: Record<string, string[]> = {};
+    for (const row of this.#sql
+      .exec(
+        "SELECT pattern, service FROM host_index WHERE shard = ? ORDER BY pattern, service",
+        shard,
+      )
+      .toArray())
+      hosts[String(row.pattern)] = [...(hosts[String(row.pattern)] ?? []), String(row.service)];
+    return hosts;
   }
 
   /** Every live service (tombstones left out), each row decoded on its own. */
   live(): StoredEntry[] {
+    return this.#entries("WHERE config IS NOT NULL");
+  }
+
+  #entries(where: string, ...bindings: SqlStorageValue[]): StoredEntry[] {
     return this.#sql
-      .exec(
-        "SELECT name, sequence, config, live FROM entries WHERE config IS NOT NULL ORDER BY name",
-      )
+      .exec(`SELECT name, sequence, config, live FROM entries ${where} ORDER BY name`, ...bindings)
       .toArray()
       .map((row) => ({
         name: String(row.name),
@@ -209,6 +344,18 @@ export class RegistryStore {
 
   setMeta(key: string, value: string): void {
     this.#sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  /** Registries stored before the claims table index every live service's hosts once. */
+  #migrateClaims(): void {
+    if (this.#sql.exec("SELECT 1 FROM claims LIMIT 1").toArray().length > 0) return;
+    for (const entry of this.live())
+      for (const host of hostsClaimedBy(entry).hosts)
+        this.#sql.exec(
+          "INSERT OR IGNORE INTO claims (host, service) VALUES (?, ?)",
+          host,
+          entry.name,
+        );
   }
 
   /**

@@ -1,12 +1,46 @@
-// Writes the KV route document from the registry's rows. KV takes one write per second per key:
-// writes are coalesced (the latest state always written, at most once a second), only one is
-// in flight, and a failed write is retried from the alarm.
-import { ROUTES_KEY, type RoutesDocEnvelope } from "../../../schemas/routes-doc.ts";
+// Writes the registry's publications to KV, one key per service (route-doc-format.ts): a change
+// writes the keys of the services it changed, the host index shards whose hosts moved, and the
+// head, which names what the last publications changed so isolates re-read only that. KV takes
+// one write per second per key, and the head is written by every publication: writes are
+// coalesced (the latest state always written, at most once a second), only one is in flight, and
+// a failed write is retried from the alarm with what it did not write.
+import {
+  hostShardKey,
+  hostShardOf,
+  type RecentPublication,
+  ROOT_SHARD,
+  ROUTES_HEAD_KEY,
+  ROUTES_KEY,
+  type RoutesHead,
+  type ServiceDoc,
+  serviceKey,
+} from "../../../schemas/route-doc-format.ts";
+import type { RouteEntry } from "../../../schemas/routes-doc.ts";
 import type { Env } from "../../env.ts";
-import type { RegistryStore } from "./registry-store.ts";
+import { hostsClaimedBy, type RegistryStore, type StoredEntry } from "./registry-store.ts";
 
 const MIN_WRITE_INTERVAL_MS = 1_000;
 const RETRY_MS = 2_000;
+
+/**
+ * How far the head's `recent` reaches: at most this many publications and, past the newest, this
+ * many service names in all. It keeps the head (written by every change) a few hundred bytes; an
+ * isolate further behind re-reads what it holds.
+ */
+const RECENT_PUBLICATIONS = 16;
+const RECENT_NAMES = 48;
+
+/** What one publication writes: built synchronously from the rows, then put. */
+interface Publication {
+  generation: number;
+  /** Service keys to write (a doc) or delete (null). */
+  services: Map<string, ServiceDoc | null>;
+  /** Shard keys to write (a doc) or delete (an empty shard: null); ROOT_SHARD goes in the head. */
+  shards: Map<number, Record<string, string[]> | null>;
+  head: RoutesHead;
+  /** The first publication per service: every key written, then the old document deleted. */
+  full: boolean;
+}
 
 export class RouteDocWriter {
   readonly #ctx: DurableObjectState;
@@ -41,22 +75,21 @@ export class RouteDocWriter {
   }
 
   /**
-   * Every service as its last publication has it. A row that no longer fits today's schema is
-   * logged and published as stored: isolates skip what they cannot read and keep the rest.
+   * A service as its last publication has it. A row that no longer fits today's schema is logged
+   * and published as stored: isolates refuse it and keep that service's last good form.
    */
-  document(generation: number, now: number): RoutesDocEnvelope {
-    const services = this.#store.live().map(({ name, sequence, decoded, live, liveProblem }) => {
-      const problem = decoded.ok ? liveProblem : decoded.problem;
-      if (problem !== undefined && !this.#reported.has(`${name}@${sequence}`)) {
-        this.#reported.add(`${name}@${sequence}`);
-        console.error(
-          `keystone: stored service "${name}" does not fit the schema (${problem}); published as stored`,
-        );
-      }
-      const config = decoded.ok ? decoded.config : decoded.raw;
-      return live ? { name, sequence, config, live } : { name, sequence, config };
-    });
-    return { format: 2, generation, publishedAt: new Date(now).toISOString(), services };
+  entry({ name, sequence, decoded, live, liveProblem }: StoredEntry): RouteEntry {
+    const problem = decoded.ok ? liveProblem : decoded.problem;
+    if (problem !== undefined && !this.#reported.has(`${name}@${sequence}`)) {
+      this.#reported.add(`${name}@${sequence}`);
+      console.error(
+        `keystone: stored service "${name}" does not fit the schema (${problem}); published as stored`,
+      );
+    }
+    const config = (decoded.ok ? decoded.config : decoded.raw) as RouteEntry["config"];
+    return live
+      ? { name, sequence, config, live: live as RouteEntry["live"] }
+      : { name, sequence, config };
   }
 
   async #writeNow(): Promise<void> {
@@ -66,23 +99,106 @@ export class RouteDocWriter {
     const now = Date.now();
     this.#writing = true;
     try {
-      // Synchronous up to the put: generation reserved, document built from the latest rows.
+      // Synchronous up to the puts: generation reserved, keys built from the latest rows.
       const generation = this.generation() + 1;
       this.#store.setMeta("generation", String(generation));
       this.#store.setMeta("lastWriteAt", String(now));
       this.#store.setMeta("dirty", "0");
-      const doc = this.document(generation, now);
+      const publication = this.#publication(generation, now);
       try {
-        await this.#env.ROUTES.put(ROUTES_KEY, JSON.stringify(doc));
+        await this.#put(publication);
       } catch (error) {
         console.error(`keystone: writing the route table to KV failed, retrying: ${String(error)}`);
+        this.#store.giveBack([...publication.services.keys()], [...publication.shards.keys()]);
         this.#store.setMeta("dirty", "1");
         return this.#scheduleAt(now + RETRY_MS);
       }
+      this.#store.setMeta("recent", JSON.stringify(publication.head.recent));
+      this.#store.setMeta("recentSince", String(publication.head.recentSince));
+      if (publication.full) this.#store.setMeta("published", "per-service");
     } finally {
       this.#writing = false;
     }
     if (this.#store.getMeta("dirty") === "1") await this.#scheduleAt(now + MIN_WRITE_INTERVAL_MS);
+  }
+
+  /** The keys this publication writes: the services changed since the last, and their shards. */
+  #publication(generation: number, now: number): Publication {
+    // A registry that last wrote the whole document (or nothing yet) writes every key once.
+    const full = this.#store.getMeta("published") !== "per-service";
+    const names = this.#store.takeUnpublished();
+    const touched = new Set(this.#store.takeOwedShards());
+    const services = new Map<string, ServiceDoc | null>();
+    for (const name of full ? this.#store.allNames() : names) {
+      const stored = this.#store.liveEntry(name);
+      services.set(name, stored ? { format: 1, generation, entry: this.entry(stored) } : null);
+      const hosts = stored ? hostsClaimedBy(stored).hosts : [];
+      for (const shard of this.#store.indexHosts(name, hosts, hostShardOf)) touched.add(shard);
+    }
+    const shards = new Map<number, Record<string, string[]> | null>();
+    for (const shard of touched) {
+      if (shard === ROOT_SHARD) continue;
+      const hosts = this.#store.hostShard(shard);
+      shards.set(shard, Object.keys(hosts).length > 0 ? hosts : null);
+    }
+    const changed: RecentPublication = {
+      generation,
+      services: [...services.keys()],
+      shards: [...touched].sort((a, b) => a - b),
+    };
+    const { recent, recentSince } = full
+      ? { recent: [], recentSince: generation }
+      : this.#recent(changed);
+    const head: RoutesHead = {
+      format: 1,
+      generation,
+      publishedAt: new Date(now).toISOString(),
+      recentSince,
+      recent,
+      rootHosts: this.#store.hostShard(ROOT_SHARD),
+    };
+    return { generation, services, shards, head, full };
+  }
+
+  /** The head's list with this publication added, the oldest dropped past the bounds. */
+  #recent(latest: RecentPublication) {
+    const stored = this.#store.getMeta("recent");
+    const recent = [...(stored ? (JSON.parse(stored) as RecentPublication[]) : []), latest];
+    let recentSince = Number(this.#store.getMeta("recentSince") ?? 0);
+    let names = recent.reduce((sum, p) => sum + p.services.length, 0);
+    while (
+      recent.length > 1 &&
+      (recent.length > RECENT_PUBLICATIONS || names - latest.services.length > RECENT_NAMES)
+    ) {
+      const dropped = recent.shift()!;
+      names -= dropped.services.length;
+      recentSince = dropped.generation;
+    }
+    return { recent, recentSince };
+  }
+
+  /** Services and shards first, the head last: an isolate told of a change finds it written. */
+  async #put(publication: Publication): Promise<void> {
+    const routes = this.#env.ROUTES;
+    const writes: Promise<unknown>[] = [];
+    for (const [name, doc] of publication.services)
+      writes.push(
+        doc ? routes.put(serviceKey(name), JSON.stringify(doc)) : routes.delete(serviceKey(name)),
+      );
+    for (const [shard, hosts] of publication.shards)
+      writes.push(
+        hosts
+          ? routes.put(
+              hostShardKey(shard),
+              JSON.stringify({ format: 1, generation: publication.generation, hosts }),
+            )
+          : routes.delete(hostShardKey(shard)),
+      );
+    await Promise.all(writes);
+    await routes.put(ROUTES_HEAD_KEY, JSON.stringify(publication.head));
+    // The whole document of an older registry goes once every key replaces it: left, it would be
+    // a frozen table for anything still reading it.
+    if (publication.full) await routes.delete(ROUTES_KEY);
   }
 
   async #scheduleAt(due: number): Promise<void> {
