@@ -25,40 +25,61 @@ type ShellClass<Contract> = new (
  * A Durable Object class whose logic is `load`ed when an object is constructed. The load happens
  * under blockConcurrencyWhile: the logic's constructor creates and migrates its tables, and no
  * request, RPC or alarm may reach the object before that (as when the constructor ran it itself).
+ *
+ * `legacyName`: the object reads its name from its id, and the release before this one passed
+ * it first to every method. During a deploy, Workers still on that release call the new objects
+ * (Durable Objects run the newest code at once): such a call (more arguments than the method
+ * takes, the first being this object's name) has the name dropped here, where it arrives,
+ * instead of landing in the wrong parameter.
  */
 function loadedOnConstruction<Contract extends Rpc.DurableObjectBranded>(
   load: () => Promise<LogicClass<Contract>>,
   methods: Record<MethodsOf<Contract>, true>,
+  legacyName = false,
 ): ShellClass<Contract> {
   class Shell extends DurableObject<Env> {
     /** Set before any event is delivered (the constructor's blockConcurrencyWhile). */
-    logic: Logic<Contract> | undefined;
+    #logic: Logic<Contract> | undefined;
 
     constructor(ctx: DurableObjectState, env: Env) {
       super(ctx, env);
       void ctx.blockConcurrencyWhile(async () => {
         const Logic = await load();
-        this.logic = new Logic(ctx, env);
+        this.#logic = new Logic(ctx, env);
       });
     }
 
     override alarm(): Promise<void> {
-      return this.loaded().alarm();
+      return this.#loaded().alarm();
     }
 
-    loaded(): Logic<Contract> {
-      if (!this.logic) throw new Error("a Durable Object's logic was used before it loaded");
-      return this.logic;
+    #loaded(): Logic<Contract> {
+      if (!this.#logic) throw new Error("a Durable Object's logic was used before it loaded");
+      return this.#logic;
     }
-  }
-  // Methods on the prototype, as a class declares them: what RPC exposes.
-  for (const name of Object.keys(methods) as MethodsOf<Contract>[]) {
-    Object.defineProperty(Shell.prototype, name, {
-      value(this: Shell, ...args: unknown[]): unknown {
-        const method = this.loaded()[name] as (...args: unknown[]) => unknown;
-        return method.apply(this.logic, args);
-      },
-    });
+
+    #call(name: MethodsOf<Contract>, args: unknown[]): unknown {
+      const logic = this.#loaded();
+      const method = logic[name] as (...args: unknown[]) => unknown;
+      const legacy =
+        legacyName &&
+        args.length > method.length &&
+        args[0] !== undefined &&
+        args[0] === this.ctx.id.name;
+      return method.apply(logic, legacy ? args.slice(1) : args);
+    }
+
+    // Methods on the prototype, as a class declares them: what RPC exposes (nothing else is
+    // public: the logic and its loading are private).
+    static {
+      for (const name of Object.keys(methods) as MethodsOf<Contract>[]) {
+        Object.defineProperty(Shell.prototype, name, {
+          value(this: Shell, ...args: unknown[]): unknown {
+            return this.#call(name, args);
+          },
+        });
+      }
+    }
   }
   return Shell as unknown as ShellClass<Contract>;
 }
@@ -82,6 +103,7 @@ export const ServiceObject = loadedOnConstruction<ServiceRpc>(
     abort: true,
     tick: true,
   },
+  true,
 );
 
 export const RegistryObject = loadedOnConstruction<RegistryRpc>(
@@ -107,6 +129,7 @@ export const RegistryObject = loadedOnConstruction<RegistryRpc>(
 export const ReleaseObject = loadedOnConstruction<ReleaseRpc>(
   () => import("./control-plane/release/release-object.ts").then((m) => m.ReleaseObject),
   { start: true, status: true, abort: true, tick: true },
+  true,
 );
 
 export const StatsObject = loadedOnConstruction<StatsRpc>(

@@ -16,6 +16,7 @@ import {
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
+import { MAX_SERVICES_PER_WRITE } from "../../worker/control-plane/registry/route-doc-writer.ts";
 import { createDataPlane } from "../../worker/data-plane/handler.ts";
 import type { Env } from "../../worker/env.ts";
 import { entryOf, publishDocument, send, serviceOn } from "../support/workerd/faults.ts";
@@ -142,7 +143,7 @@ describe("the registry publishes a key per service", () => {
     expect((await send(plane, "https://gone.gone.example/")).status).toBe(404);
   });
 
-  it("a registry that wrote the whole document writes every key once, then deletes the document", async () => {
+  it("a registry that wrote the whole document writes every key once; the document stays a day for Workers still on the release before, then goes", async () => {
     await apply(serviceOn("old-a", "old-a.old.example"));
     await runInDurableObject(registry(), (_, state) => {
       state.storage.sql.exec("DELETE FROM meta WHERE key = 'published'");
@@ -150,8 +151,54 @@ describe("the registry publishes a key per service", () => {
     await env.ROUTES.put(ROUTES_KEY, "{}");
     await env.ROUTES.delete(serviceKey("old-a"));
     await apply(serviceOn("old-b", "old-b.old.example"));
-    expect(await env.ROUTES.get(ROUTES_KEY)).toBeNull();
+    expect(await env.ROUTES.get(ROUTES_KEY)).toBe("{}");
     expect((await readPublishedEntry("old-a"))?.name).toBe("old-a");
+    const head = await readHead();
+    expect(head.recentSince).toBe(head.generation);
+
+    // A day later (the grace moved into the past), the next publication deletes it.
+    await runInDurableObject(registry(), (_, state) => {
+      state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'oldDocumentUntil'");
+    });
+    await apply(serviceOn("old-c", "old-c.old.example"));
+    expect(await env.ROUTES.get(ROUTES_KEY)).toBeNull();
+  });
+
+  it("an upgrade with more services than one write may carry (KV: 1,000 operations per invocation) writes them over several, the head last", async () => {
+    const names = Array.from({ length: MAX_SERVICES_PER_WRITE + 50 }, (_, i) => `many-${i}`);
+    for (let i = 0; i < names.length; i += 100) {
+      const response = await exports.default.fetch("https://admin.test/_keystone/v1/apply", {
+        method: "POST",
+        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+        body: JSON.stringify({
+          services: names
+            .slice(i, i + 100)
+            .map((name) => ({ config: serviceOn(name, `${name}.many.example`) })),
+        }),
+      });
+      expect(response.status, await response.clone().text()).toBe(200);
+    }
+    await runDurableObjectAlarm(registry());
+    // The registry of the release before: its whole document in KV, no head, no keys.
+    await runInDurableObject(registry(), (_, state) => {
+      state.storage.sql.exec("DELETE FROM meta WHERE key = 'published'");
+    });
+    await env.ROUTES.delete(ROUTES_HEAD_KEY);
+    for (const name of names) await env.ROUTES.delete(serviceKey(name));
+    await env.ROUTES.put(ROUTES_KEY, "{}");
+
+    // The first change after the upgrade owes every key: the first write carries as many as it
+    // may, and no head, so isolates keep reading the whole document meanwhile.
+    await apply(serviceOn("many-last", "many-last.many.example"));
+    const written = async () =>
+      (await env.ROUTES.list({ prefix: serviceKey("many-") })).keys.length;
+    const first = await written();
+    expect(first).toBeGreaterThan(MAX_SERVICES_PER_WRITE - 10); // the file's earlier services too
+    expect(first).toBeLessThanOrEqual(MAX_SERVICES_PER_WRITE);
+    expect(await env.ROUTES.get(ROUTES_HEAD_KEY)).toBeNull();
+
+    await runDurableObjectAlarm(registry());
+    expect(await written()).toBe(names.length + 1);
     const head = await readHead();
     expect(head.recentSince).toBe(head.generation);
   });

@@ -1000,6 +1000,8 @@ class RouteDecoder {
   serviceDoc(value: unknown): ServiceDoc | undefined {
     const raw = this.object(value, "service");
     if (!raw) return undefined;
+    // Any value (checked next as a RouteEntry), but present, as zod's z.unknown() in an object.
+    if (raw.entry === undefined) this.#fail("entry", "expected a route entry");
     return this.#clean(() => ({
       format: this.#formatOne(raw.format)!,
       generation: this.#generation(raw.generation, "generation")!,

@@ -173,9 +173,12 @@ export class RouteTableCache {
       this.#reject(problem, "the route table in KV is not valid");
       return;
     }
-    // KV caches are eventually consistent: a read may return an older value after a newer one.
+    // KV caches are eventually consistent: a read may return an older value after a newer one,
+    // and a head read as absent (a cache still holding the time before the upgrade) must not take
+    // an isolate on the keys per service back to the older whole document (one generation
+    // counter numbers both, so the document is always the older).
     const { generation } = parsed.value;
-    if (!this.#published && this.#table && generation < this.#table.generation) return;
+    if (this.#table && generation < this.#table.generation) return;
     const { accepted, rejected } = readEntries(parsed.value);
     const services: CompiledService[] = [];
     for (const entry of accepted) {

@@ -23,6 +23,21 @@ const MIN_WRITE_INTERVAL_MS = 1_000;
 const RETRY_MS = 2_000;
 
 /**
+ * KV takes at most 1,000 operations per invocation (its published limits): a publication writes at
+ * most this many service keys, besides at most 64 shards and the head; the services left wait for
+ * the next write, a second later. The upgrade's first publication, every service at once, is
+ * spread the same way.
+ */
+export const MAX_SERVICES_PER_WRITE = 400;
+
+/**
+ * How long the whole document of the release before stays in KV after the upgrade: Workers still
+ * on that release read only it while a deploy rolls out (a cold one would answer 503 without it).
+ * It is deleted by the first publication after this.
+ */
+const OLD_DOCUMENT_GRACE_MS = 24 * 3_600_000;
+
+/**
  * How far the head's `recent` reaches: at most this many publications and, past the newest, this
  * many service names in all. It keeps the head (written by every change) a few hundred bytes; an
  * isolate further behind re-reads what it holds.
@@ -37,9 +52,12 @@ interface Publication {
   services: Map<string, ServiceDoc | null>;
   /** Shard keys to write (a doc) or delete (an empty shard: null); ROOT_SHARD goes in the head. */
   shards: Map<number, Record<string, string[]> | null>;
-  head: RoutesHead;
-  /** The first publication per service: every key written, then the old document deleted. */
+  /** None while the upgrade is still writing its keys: isolates read the whole document until then. */
+  head: RoutesHead | undefined;
+  /** The last of the upgrade's publications: every key is written, the head goes with it. */
   full: boolean;
+  /** The release before's whole document is past its grace: deleted with this publication. */
+  deleteOldDocument: boolean;
 }
 
 export class RouteDocWriter {
@@ -113,9 +131,16 @@ export class RouteDocWriter {
         this.#store.setMeta("dirty", "1");
         return this.#scheduleAt(now + RETRY_MS);
       }
-      this.#store.setMeta("recent", JSON.stringify(publication.head.recent));
-      this.#store.setMeta("recentSince", String(publication.head.recentSince));
-      if (publication.full) this.#store.setMeta("published", "per-service");
+      if (publication.head) {
+        this.#store.setMeta("recent", JSON.stringify(publication.head.recent));
+        this.#store.setMeta("recentSince", String(publication.head.recentSince));
+      }
+      if (publication.full) {
+        this.#store.setMeta("published", "per-service");
+        this.#store.setMeta("upgrade", "done");
+        this.#store.setMeta("oldDocumentUntil", String(now + OLD_DOCUMENT_GRACE_MS));
+      }
+      if (publication.deleteOldDocument) this.#store.setMeta("oldDocumentUntil", "deleted");
     } finally {
       this.#writing = false;
     }
@@ -124,12 +149,24 @@ export class RouteDocWriter {
 
   /** The keys this publication writes: the services changed since the last, and their shards. */
   #publication(generation: number, now: number): Publication {
-    // A registry that last wrote the whole document (or nothing yet) writes every key once.
-    const full = this.#store.getMeta("published") !== "per-service";
-    const names = this.#store.takeUnpublished();
+    // A registry that last wrote the whole document (or nothing yet) owes every key once.
+    const upgrading = this.#store.getMeta("published") !== "per-service";
+    if (upgrading && this.#store.getMeta("upgrade") !== "writing") {
+      this.#store.giveBack(this.#store.allNames(), []);
+      this.#store.setMeta("upgrade", "writing");
+    }
+    const owed = this.#store.takeUnpublished();
+    const names = owed.slice(0, MAX_SERVICES_PER_WRITE);
+    if (owed.length > names.length) {
+      this.#store.giveBack(owed.slice(names.length), []);
+      this.#store.setMeta("dirty", "1");
+    }
+    const full = upgrading && owed.length === names.length;
+    const until = this.#store.getMeta("oldDocumentUntil");
+    const deleteOldDocument = until !== undefined && until !== "deleted" && now >= Number(until);
     const touched = new Set(this.#store.takeOwedShards());
     const services = new Map<string, ServiceDoc | null>();
-    for (const name of full ? this.#store.allNames() : names) {
+    for (const name of names) {
       const stored = this.#store.liveEntry(name);
       services.set(name, stored ? { format: 1, generation, entry: this.entry(stored) } : null);
       const hosts = stored ? hostsClaimedBy(stored).hosts : [];
@@ -146,6 +183,8 @@ export class RouteDocWriter {
       services: [...services.keys()],
       shards: [...touched].sort((a, b) => a - b),
     };
+    if (upgrading && !full)
+      return { generation, services, shards, head: undefined, full, deleteOldDocument };
     const { recent, recentSince } = full
       ? { recent: [], recentSince: generation }
       : this.#recent(changed);
@@ -157,7 +196,7 @@ export class RouteDocWriter {
       recent,
       rootHosts: this.#store.hostShard(ROOT_SHARD),
     };
-    return { generation, services, shards, head, full };
+    return { generation, services, shards, head, full, deleteOldDocument };
   }
 
   /** The head's list with this publication added, the oldest dropped past the bounds. */
@@ -195,10 +234,11 @@ export class RouteDocWriter {
           : routes.delete(hostShardKey(shard)),
       );
     await Promise.all(writes);
-    await routes.put(ROUTES_HEAD_KEY, JSON.stringify(publication.head));
-    // The whole document of an older registry goes once every key replaces it: left, it would be
-    // a frozen table for anything still reading it.
-    if (publication.full) await routes.delete(ROUTES_KEY);
+    if (publication.head) await routes.put(ROUTES_HEAD_KEY, JSON.stringify(publication.head));
+    // The whole document of the release before, frozen at the upgrade: read by Workers still on
+    // that release during the deploy, then deleted (nothing of this release reads it once a head
+    // exists).
+    if (publication.deleteOldDocument) await routes.delete(ROUTES_KEY);
   }
 
   async #scheduleAt(due: number): Promise<void> {

@@ -183,6 +183,9 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
    * the cron; then the alarm is set for the next one.
    */
   async tick(scheduledTime: number): Promise<TickReply> {
+    // Stored as the last tick's time: anything but a time would corrupt the rollout's state.
+    if (!Number.isFinite(scheduledTime))
+      return { ticked: false, why: `a tick needs a time, not ${JSON.stringify(scheduledTime)}` };
     const reply = await this.#tick(this.#name, scheduledTime);
     await this.#writer.schedule();
     return reply;
