@@ -101,4 +101,6 @@ for (const [shape, make] of Object.entries(SHAPES)) {
     if (held !== size) throw new Error(`the table holds ${held} services of ${size}`);
   }
 }
-console.log("\ntarget (issue 24): ≤ 32 MB with 10,000 services loaded, in workerd (Node's V8 here: an upper bound)");
+console.log(
+  "\ntarget (issue 24): ≤ 32 MB with 10,000 services loaded, in workerd (Node's V8 here: an upper bound)",
+);
