@@ -78,6 +78,9 @@ describe("the literal start of an anchored pattern", () => {
     expect(anchoredPrefix("^/api/v2?x")).toBe("/api/v");
     expect(anchoredPrefix("^ab*")).toBe("a");
     expect(anchoredPrefix("^a{0,2}")).toBe("");
+    // A group of flags alone matches nothing: RE2 quantifies the atom before it.
+    for (const source of ["^ab(?)*", "^a(?i)*", "^/+(?i){0,1}"])
+      expect(anchoredPrefix(source), source).toBe("");
     for (const source of ["/v[0-9]", "^(a+)+$", "^a|b", "^(?i)abc", "^\\.x"])
       expect(anchoredPrefix(source), source).toBe("");
   });
@@ -85,7 +88,23 @@ describe("the literal start of an anchored pattern", () => {
   it("never turns away a value RE2 would match", () => {
     const pattern = fc
       .array(
-        fc.constantFrom("^", "a", "b", "/", "*", "+", "?", "{0,1}", "[ab]", ".", "(", ")", "|"),
+        // "(?i)": a group of flags alone, after which RE2 quantifies the atom before it.
+        fc.constantFrom(
+          "^",
+          "a",
+          "b",
+          "/",
+          "*",
+          "+",
+          "?",
+          "{0,1}",
+          "[ab]",
+          ".",
+          "(",
+          ")",
+          "|",
+          "(?i)",
+        ),
         {
           minLength: 1,
           maxLength: 7,

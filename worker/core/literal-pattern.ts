@@ -38,7 +38,9 @@ export function literalPattern(source: string): PatternTest | undefined {
  * is none to rely on: no anchor, an alternation anywhere, or nothing literal after the anchor.
  */
 export function anchoredPrefix(source: string): string {
-  if (!source.startsWith("^") || source.includes("|")) return "";
+  // A group of flags alone ("(?i)", "(?)") matches nothing, and RE2 applies a quantifier after it
+  // to the atom before it ("^/+(?i){0,1}" matches ""): with one anywhere, nothing is relied on.
+  if (!source.startsWith("^") || source.includes("|") || source.includes("(?")) return "";
   let prefix = WORD_CHAR.exec(source.slice(1))?.[0] ?? "";
   // A quantifier that allows zero repeats makes the last character optional: not required.
   const next = source[1 + prefix.length];
