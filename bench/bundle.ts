@@ -1,9 +1,9 @@
 // npm run bench:bundle: the Worker as `npm run deploy` ships it (the deploy script's wrangler
 // command, wrangler.toml's minify), its size minified and gzipped, and its largest parts; then the
-// request path alone (bench/workers/request-path.ts: the data plane as a Worker of its own); then
+// data plane Worker as `npm run deploy:data-plane` ships it (worker/data-plane/wrangler.toml); then
 // what a fresh isolate of each evaluates before its first request (the modules not reached only
 // through an `import()`: RE2, the admin API, the objects' logic and the cron load on first use).
-import { bundleEntry, bundleKeystone, startupInputs, type WorkerBundle } from "./lib/bundle.ts";
+import { bundleDataPlane, bundleKeystone, startupInputs, type WorkerBundle } from "./lib/bundle.ts";
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -27,9 +27,6 @@ async function printStartup(what: string, entry: string): Promise<void> {
 }
 
 print("the Worker as npm run deploy ships it", bundleKeystone());
-print(
-  "the request path alone (bench/workers/request-path.ts)",
-  await bundleEntry("bench/workers/request-path.ts"),
-);
+print("the data plane Worker (worker/data-plane/wrangler.toml)", bundleDataPlane());
 await printStartup("the Worker (worker/index.ts)", "worker/index.ts");
-await printStartup("the request path alone", "bench/workers/request-path.ts");
+await printStartup("the data plane Worker", "worker/data-plane/index.ts");

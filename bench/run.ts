@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { bundleKeystone, ROOT } from "./lib/bundle.ts";
+import { bundleDataPlane, bundleKeystone, ROOT } from "./lib/bundle.ts";
 import { measureColdStart } from "./lib/cold-start.ts";
 import { knob, log } from "./lib/knobs.ts";
 import { describePinning, pinnedCommand, pinningFromEnv } from "./lib/pinning.ts";
@@ -96,7 +96,13 @@ try {
   }
   if (RUN.has("cold")) {
     log(`cold start: ${COLD_SAMPLES} fresh workerd per Worker (${elapsed()})`);
-    results.cold = await measureColdStart(origin.url, bundle.script, COLD_SAMPLES, pinning.worker);
+    results.cold = await measureColdStart(
+      origin.url,
+      bundle.script,
+      COLD_SAMPLES,
+      pinning.worker,
+      bundleDataPlane().script,
+    );
   }
   if (RUN.has("micro")) {
     log(`microbenchmarks (bench/micro.ts) (${elapsed()})`);

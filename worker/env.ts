@@ -49,3 +49,25 @@ export interface Env {
    */
   BUCKET_SECRET?: string;
 }
+
+/** What the data plane reads of the Worker's environment (createDataPlane). */
+export type DataPlaneBindings = Pick<
+  Env,
+  | "ROUTES"
+  | "STATS"
+  | "ROUTE_REFRESH_SECONDS"
+  | "METRICS_FLUSH_SECONDS"
+  | "OVERRIDE_SECRET"
+  | "AFFINITY_SECRET"
+  | "BUCKET_SECRET"
+>;
+
+/**
+ * The data plane Worker's environment (worker/data-plane/wrangler.toml): the data plane's
+ * bindings, its STATS namespace bound to the control plane Worker's objects by script_name, and
+ * the control plane Worker itself, which answers /_keystone/ on the admin hosts.
+ */
+export interface DataPlaneWorkerEnv extends DataPlaneBindings {
+  ADMIN_HOSTS?: string;
+  CONTROL_PLANE: Fetcher;
+}

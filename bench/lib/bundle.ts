@@ -57,13 +57,27 @@ export function deployArguments(root = ROOT): string[] {
  * shipped unminified).
  */
 export function bundleKeystone(root = ROOT, extra: string[] = []): WorkerBundle {
+  return wranglerBuild(root, [...deployArguments(root), ...extra]);
+}
+
+/** The data plane Worker's config (the data plane as a Worker of its own). */
+export const DATA_PLANE_CONFIG = "worker/data-plane/wrangler.toml";
+
+/**
+ * The data plane Worker as `npm run deploy:data-plane` builds it: `wrangler deploy` with its own
+ * config, top-level environment (the deploy script only fills in the KV namespace's id).
+ */
+export function bundleDataPlane(root = ROOT): WorkerBundle {
+  return wranglerBuild(root, ["deploy", "-c", DATA_PLANE_CONFIG, "--env="]);
+}
+
+function wranglerBuild(root: string, args: string[]): WorkerBundle {
   const out = buildFolder("keystone-bundle-");
   execFileSync(
     process.execPath,
     [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      ...deployArguments(root),
-      ...extra,
+      ...args,
       // A dry run with --outdir writes the source map beside the script; the script is the same.
       "--dry-run",
       "--outdir",

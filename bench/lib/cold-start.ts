@@ -10,8 +10,16 @@ import { Service } from "../../schemas/service.ts";
 import { ROOT } from "./bundle.ts";
 import { BENCH_HEADERS, BENCH_PATH, benchService } from "./config.ts";
 import { cpuMillis } from "./cpu.ts";
+import { publishedKeys } from "./published-keys.ts";
 import { median, type Spread, spreadOf } from "./stats.ts";
-import { type BenchWorker, bareOptions, keystoneOptions, startWorker } from "./workers.ts";
+import {
+  type BenchWorker,
+  bareOptions,
+  controlPlaneStub,
+  dataPlaneOptions,
+  keystoneOptions,
+  startWorker,
+} from "./workers.ts";
 
 export interface ColdSample {
   startupMs: number;
@@ -46,6 +54,16 @@ export interface ColdStart {
    * one after the other): startup, first request, and the two together.
    */
   vsBareCpuMs: { startup: Spread; firstRequest: Spread; sum: Spread };
+  /**
+   * D, the data plane as a Worker of its own (worker/data-plane/wrangler.toml), and the bare
+   * Worker, each in a fresh workerd beside the same stub of the control plane Worker (its object
+   * classes, empty: D binds its stats objects and service binding there): D less bare, paired.
+   */
+  dataPlane?: {
+    samples: ColdSample[];
+    bare: ColdSample[];
+    vsBareCpuMs: { startup: Spread; firstRequest: Spread; sum: Spread };
+  };
 }
 
 /** The route document the control plane would publish for the benchmark's service. */
@@ -59,6 +77,17 @@ export function benchRoutesDoc(origin: string): string {
       services: [{ name: config.name, sequence: 1, config }],
     }),
   );
+}
+
+/**
+ * The route table in KV before the isolate's first request, as in production: the keys a
+ * publication per service writes, and the whole document of before (routes:v1) for revisions that
+ * read only that (bench:compare's base); a data plane that finds the newer keys reads those.
+ */
+async function seedRoutes(worker: BenchWorker, origin: string): Promise<void> {
+  const kv = await worker.mf.getKVNamespace("ROUTES");
+  await kv.put(ROUTES_KEY, benchRoutesDoc(origin));
+  for (const [key, value] of publishedKeys([benchService(origin)])) await kv.put(key, value);
 }
 
 async function timedRequest(url: string): Promise<number> {
@@ -107,8 +136,8 @@ export async function measureColdStart(
   keystoneScript: string,
   samples: number,
   workerCores: string | undefined,
+  dataPlaneScript?: string,
 ): Promise<ColdStart> {
-  const doc = benchRoutesDoc(origin);
   const shapeOptions = keystoneOptions(join(ROOT, "bench/workers/keystone-shape.js"), {
     ORIGIN: origin,
   });
@@ -122,11 +151,27 @@ export async function measureColdStart(
     keystone.push(
       await sample(
         () => startWorker("cold B", keystoneOptions(keystoneScript), undefined, workerCores),
-        // The route table is in KV before the isolate's first request, as in production.
-        async (worker) => (await worker.mf.getKVNamespace("ROUTES")).put(ROUTES_KEY, doc),
+        (worker) => seedRoutes(worker, origin),
       ),
     );
     shape.push(await sample(() => startWorker("cold shape", shapeOptions, undefined, workerCores)));
+  }
+  const stub = controlPlaneStub(origin);
+  const dataPlane: ColdSample[] = [];
+  const bareBeside: ColdSample[] = [];
+  for (let i = 0; dataPlaneScript !== undefined && i < samples; i++) {
+    bareBeside.push(
+      await sample(() =>
+        startWorker("cold A beside", bareOptions(origin), undefined, workerCores, [stub]),
+      ),
+    );
+    dataPlane.push(
+      await sample(
+        () =>
+          startWorker("cold D", dataPlaneOptions(dataPlaneScript), undefined, workerCores, [stub]),
+        (worker) => seedRoutes(worker, origin),
+      ),
+    );
   }
   const scriptMs = median(keystone.map((k, i) => k.startupMs - shape[i]!.startupMs));
   const freshKeystoneMs = median(
@@ -136,9 +181,22 @@ export async function measureColdStart(
   const freshKeystoneCpuMs = median(
     keystone.map((k, i) => k.startupCpuMs - shape[i]!.startupCpuMs + k.firstRequestCpuMs),
   );
-  const vsBare = (pick: (s: ColdSample) => number) =>
-    spreadOf(keystone.map((k, i) => pick(k) - pick(bare[i]!)));
+  const paired = (measured: ColdSample[], against: ColdSample[], pick: (s: ColdSample) => number) =>
+    spreadOf(measured.map((m, i) => pick(m) - pick(against[i]!)));
+  const vsBare = (pick: (s: ColdSample) => number) => paired(keystone, bare, pick);
+  const vsBareBeside = (pick: (s: ColdSample) => number) => paired(dataPlane, bareBeside, pick);
   return {
+    ...(dataPlane.length > 0 && {
+      dataPlane: {
+        samples: dataPlane,
+        bare: bareBeside,
+        vsBareCpuMs: {
+          startup: vsBareBeside((s) => s.startupCpuMs),
+          firstRequest: vsBareBeside((s) => s.firstRequestCpuMs),
+          sum: vsBareBeside((s) => s.startupCpuMs + s.firstRequestCpuMs),
+        },
+      },
+    }),
     bare,
     keystone,
     shape,

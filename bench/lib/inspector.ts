@@ -1,5 +1,6 @@
 // A minimal Chrome DevTools Protocol client for workerd's inspector (Miniflare's inspectorPort):
-// one WebSocket per isolate, commands answered by id. Enough for Profiler.start / Profiler.stop.
+// one WebSocket per isolate, commands answered by id. Enough for Profiler.start / Profiler.stop and
+// a heap snapshot's live bytes.
 
 export interface CpuProfileNode {
   id: number;
@@ -31,15 +32,21 @@ export class InspectorSession {
     { resolve: (v: unknown) => void; reject: (e: Error) => void }
   >();
   #nextId = 1;
+  /** A heap snapshot's chunks while one is being taken. */
+  #snapshotChunks: string[] | undefined;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
     socket.addEventListener("message", (event) => {
       const message = JSON.parse(String(event.data)) as {
         id?: number;
+        method?: string;
+        params?: { chunk?: string };
         result?: unknown;
         error?: { message: string };
       };
+      if (message.method === "HeapProfiler.addHeapSnapshotChunk")
+        this.#snapshotChunks?.push(message.params?.chunk ?? "");
       const waiting = message.id === undefined ? undefined : this.#pending.get(message.id);
       if (!waiting) return;
       this.#pending.delete(message.id!);
@@ -92,6 +99,27 @@ export class InspectorSession {
   async stopProfiler(): Promise<CpuProfile> {
     const { profile } = await this.send<{ profile: CpuProfile }>("Profiler.stop");
     return profile;
+  }
+
+  /**
+   * The bytes of every object the isolate can still reach: a heap snapshot (V8 collects garbage
+   * before taking one), its nodes' self sizes summed. What the isolate holds, without the free
+   * space and unswept pages its used-heap figure can include.
+   */
+  async liveHeapBytes(): Promise<number> {
+    this.#snapshotChunks = [];
+    await this.send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+    const snapshot = JSON.parse(this.#snapshotChunks.join("")) as {
+      snapshot: { meta: { node_fields: string[] } };
+      nodes: number[];
+    };
+    this.#snapshotChunks = undefined;
+    const fields = snapshot.snapshot.meta.node_fields;
+    const selfSize = fields.indexOf("self_size");
+    let bytes = 0;
+    for (let i = selfSize; i < snapshot.nodes.length; i += fields.length)
+      bytes += snapshot.nodes[i]!;
+    return bytes;
   }
 
   close(): void {

@@ -78,6 +78,14 @@ export function report(r: BenchResults): string {
             `${formatSpread(r.cold.vsBareCpuMs.sum, 1, true)} ms`,
         ]
       : []),
+    ...(r.cold?.dataPlane
+      ? [
+          `          cold start of D, the data plane Worker (worker/data-plane/wrangler.toml), D − A paired: startup ` +
+            `${formatSpread(r.cold.dataPlane.vsBareCpuMs.startup, 1, true)} ms, first request ` +
+            `${formatSpread(r.cold.dataPlane.vsBareCpuMs.firstRequest, 1, true)} ms, together ` +
+            `${formatSpread(r.cold.dataPlane.vsBareCpuMs.sum, 1, true)} ms`,
+        ]
+      : []),
     "          median over rounds or samples (min – max), each difference paired within its round or sample",
     "",
     ...table(

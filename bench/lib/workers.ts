@@ -44,27 +44,54 @@ type WorkerOptions = Omit<V4MiniflareOptions, "host" | "port" | "modules"> & {
   scriptPath: string;
 };
 
-/** Starts a Worker in a workerd process of its own, pinned to `cores` when given. */
+/** A Worker started in the same workerd process as the one measured, which binds to it by name. */
+export interface BesideWorker {
+  name: string;
+  options: WorkerOptions;
+}
+
+/** A Worker's own Miniflare options: modules from its script's folder, the benchmark's date. */
+function workerOf(options: WorkerOptions) {
+  return {
+    modules: true,
+    // Module names are relative to this root; bundles live in temporary folders.
+    modulesRoot: dirname(options.scriptPath),
+    compatibilityDate: COMPATIBILITY_DATE,
+    ...options,
+  };
+}
+
+/**
+ * Starts a Worker in a workerd process of its own, pinned to `cores` when given; `beside`: Workers
+ * it binds to (a control plane's objects and service binding), in the same process.
+ */
 export async function startWorker(
   name: string,
   options: WorkerOptions,
   floor: FloorSettings = LEAN_FLOOR,
   cores?: string,
+  beside: BesideWorker[] = [],
 ): Promise<BenchWorker> {
   const { value, pid } = await newWorkerdPid(async () => {
     const started = performance.now();
+    const measured = {
+      ...workerOf(options),
+      stripCfConnectingIp: floor.stripCfConnectingIp,
+      unsafeDirectSockets: floor.directSocket ? [{ host: "127.0.0.1", port: 0 }] : undefined,
+    };
     const mf = new Miniflare({
       ...convertV4MiniflareOptions({
         host: "127.0.0.1",
         port: 0,
-        modules: true,
-        // Module names are relative to this root; bundles live in temporary folders.
-        modulesRoot: dirname(options.scriptPath),
-        compatibilityDate: COMPATIBILITY_DATE,
-        ...options,
-        stripCfConnectingIp: floor.stripCfConnectingIp,
-        unsafeDirectSockets: floor.directSocket ? [{ host: "127.0.0.1", port: 0 }] : undefined,
         inspectorPort: floor.inspectorPort,
+        ...(beside.length === 0
+          ? measured
+          : {
+              workers: [
+                { ...measured, name: "" },
+                ...beside.map((other) => ({ ...workerOf(other.options), name: other.name })),
+              ],
+            }),
       }),
       logRequests: floor.logRequests,
     });
@@ -96,6 +123,42 @@ export function keystoneOptions(script: string, vars: Record<string, string> = {
       METRICS_FLUSH_SECONDS: "5",
       ...vars,
     },
+  };
+}
+
+/** The control plane Worker's name, which the data plane Worker binds to. */
+const CONTROL_PLANE = "keystone-edge";
+
+/**
+ * D: the data plane as a Worker of its own (worker/data-plane/wrangler.toml), bound to the control
+ * plane Worker's stats objects and service binding (started beside it: `controlPlaneStub`).
+ */
+export function dataPlaneOptions(script: string): WorkerOptions {
+  const { bindings } = keystoneOptions(script);
+  const {
+    ADMIN_TOKEN: _admin,
+    READ_TOKEN: _read,
+    ...dataPlaneBindings
+  } = bindings as Record<string, string>;
+  return {
+    scriptPath: script,
+    compatibilityFlags: ["nodejs_compat"],
+    kvNamespaces: ["ROUTES"],
+    durableObjects: { STATS: { className: "StatsObject", scriptName: CONTROL_PLANE } },
+    serviceBindings: { CONTROL_PLANE },
+    bindings: dataPlaneBindings,
+  };
+}
+
+/**
+ * The control plane a data plane Worker binds to, as the bare Worker in Keystone's shape (the
+ * object classes, empty): started beside D and beside its bare pair alike, so their difference is
+ * D's script and its first request.
+ */
+export function controlPlaneStub(origin: string): BesideWorker {
+  return {
+    name: CONTROL_PLANE,
+    options: keystoneOptions(join(ROOT, "bench/workers/keystone-shape.js"), { ORIGIN: origin }),
   };
 }
 

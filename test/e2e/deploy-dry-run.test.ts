@@ -2,12 +2,15 @@
 // top-level Worker, with no "no target environment" warning) and `wrangler deploy --dry-run --env
 // <name>` for every environment wrangler.toml declares, each with its own bindings, an admin
 // hostname that is one of its own routes, no warning, and the minified bundle the benchmark
-// measures (wrangler.toml sets minify; `npm run bench` builds with the same command).
+// measures (wrangler.toml sets minify; `npm run bench` builds with the same command). And the data
+// plane Worker of every environment as `npm run deploy:data-plane` deploys it: bound to that
+// environment's control plane and KV namespace (the id pinned in wrangler.toml), its own routes,
+// refused before wrangler runs when the id is not pinned.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 
@@ -16,6 +19,14 @@ const { rawConfig } = experimental_readRawConfig(
   { hideWarnings: true },
 );
 const environments = Object.keys(rawConfig.env ?? {});
+const dataPlaneConfig = experimental_readRawConfig(
+  { config: join(PROJECT_ROOT, "worker/data-plane/wrangler.toml") },
+  { hideWarnings: true },
+).rawConfig;
+
+type Routes = (string | { pattern: string })[] | undefined;
+const patterns = (routes: Routes) =>
+  (routes ?? []).map((route) => (typeof route === "string" ? route : route.pattern));
 
 const BINDINGS = [
   "env.SERVICES (ServiceObject)",
@@ -91,5 +102,79 @@ describe("wrangler environments", () => {
         expect(output).toContain(binding);
       expect(output).not.toMatch(/WARNING/i);
     }, 180_000);
+  }
+});
+
+describe("the data plane Worker of each environment (npm run deploy:data-plane)", () => {
+  const NAMESPACE_ID = "0123456789abcdef0123456789abcdef";
+  let pinned: string;
+  let unpinned: string;
+
+  beforeAll(() => {
+    // wrangler.toml as an operator has it after section 3: every ROUTES binding's id pinned.
+    const dir = mkdtempSync(join(tmpdir(), "keystone-data-plane-deploy-"));
+    const text = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8");
+    pinned = join(dir, "pinned.toml");
+    writeFileSync(
+      pinned,
+      text.replace(/^binding = "ROUTES"$/gm, `binding = "ROUTES"\nid = "${NAMESPACE_ID}"`),
+    );
+    unpinned = join(PROJECT_ROOT, "wrangler.toml");
+  });
+
+  it("declares the control plane's environments, each serving hostnames no control plane route claims", () => {
+    expect(Object.keys(dataPlaneConfig.env ?? {}).sort()).toEqual([...environments].sort());
+    for (const environment of environments) {
+      const own = patterns(dataPlaneConfig.env![environment]!.routes as Routes);
+      expect(own.length, environment).toBeGreaterThan(0);
+      const control = patterns(rawConfig.env![environment]!.routes as Routes);
+      expect(
+        own.filter((route) => control.includes(route)),
+        environment,
+      ).toEqual([]);
+    }
+  });
+
+  for (const environment of ["", ...environments]) {
+    const name = environment || "the first try";
+    it(`${name}: built minified, bound to its control plane and its KV namespace, no warning`, () => {
+      const control = environment ? `keystone-edge-${environment}` : "keystone-edge";
+      const adminHosts = environment
+        ? (rawConfig.env![environment]!.vars as Record<string, string>).ADMIN_HOSTS
+        : "*";
+      const { status, output, bytesPerLine } = dryRun("npm", [
+        "run",
+        "deploy:data-plane",
+        "--",
+        `--env=${environment}`,
+        "--control-plane",
+        pinned,
+      ]);
+      expect(status, output).toBe(0);
+      expect(bytesPerLine, "the bundle is minified").toBeGreaterThan(1000);
+      for (const binding of [
+        `env.STATS (StatsObject, defined in ${control})`,
+        `env.ROUTES (${NAMESPACE_ID})`,
+        `env.CONTROL_PLANE (${control})`,
+        `env.ADMIN_HOSTS ("${adminHosts}")`,
+      ])
+        expect(output).toContain(binding);
+      expect(output).not.toMatch(/WARNING/i);
+    }, 180_000);
+
+    it(`${name}: refused before wrangler runs while wrangler.toml pins no namespace id`, () => {
+      const { status, output } = dryRun("npm", [
+        "run",
+        "deploy:data-plane",
+        "--",
+        `--env=${environment}`,
+        "--control-plane",
+        unpinned,
+      ]);
+      expect(status).toBe(2);
+      const section = environment ? `env.${environment}.kv_namespaces` : "kv_namespaces";
+      expect(output).toContain(`pins no id for ROUTES under [[${section}]]`);
+      expect(output).not.toContain("Total Upload");
+    }, 60_000);
   }
 });

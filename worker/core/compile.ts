@@ -5,6 +5,7 @@ import { pinCookieName, pinScopeOf } from "./affinity.ts";
 import { type BucketKey, saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
+import { DEFAULT_MAX_REQUESTS_PER_VISITOR } from "./metrics/visitor-limit.ts";
 import { compileMirror } from "./mirror/compile-mirror.ts";
 import { prefixCovers } from "./path.ts";
 import type { Reason } from "./reason.ts";
@@ -46,12 +47,11 @@ export function assembleRouteTable(
 
 /** Adds a service to a table: its name, and its hosts (longest pathPrefix first). */
 export function indexService(table: RouteTable, service: CompiledService): void {
-  const config = service.config;
   table.services.set(service.name, service);
-  for (const host of config.hosts) {
+  for (const host of service.hosts) {
     const { index, key } = hostSlot(table, host);
     const entries = index.get(key) ?? [];
-    entries.push({ pathPrefix: config.pathPrefix, service });
+    entries.push({ pathPrefix: service.pathPrefix, service });
     entries.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
     index.set(key, entries);
   }
@@ -60,7 +60,7 @@ export function indexService(table: RouteTable, service: CompiledService): void 
 /** Takes a service out of a table (a table assembled a service at a time keeps the others). */
 export function unindexService(table: RouteTable, service: CompiledService): void {
   if (table.services.get(service.name) === service) table.services.delete(service.name);
-  for (const host of service.config.hosts) {
+  for (const host of service.hosts) {
     const { index, key } = hostSlot(table, host);
     const entries = index.get(key)?.filter((entry) => entry.service !== service) ?? [];
     if (entries.length > 0) index.set(key, entries);
@@ -108,7 +108,11 @@ export function compileService(
   }
   return {
     name: config.name,
-    config,
+    hosts: config.hosts,
+    pathPrefix: config.pathPrefix,
+    visitorLimit: config.rollout
+      ? (config.rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR)
+      : undefined,
     sequence,
     seed: saltSeed(config.sticky.group ?? config.name, bucketKey),
     group: config.sticky.group,
@@ -177,11 +181,24 @@ function choicesFor(names: Iterable<string>, reason: Reason, outcomeRoute: strin
   return new Map([...names].map((name) => [name, choiceOf(name, reason, outcomeRoute)]));
 }
 
+/**
+ * Error-status predicates by their patterns, shared: most services keep the default list, and an
+ * isolate holding 10,000 services would otherwise hold 10,000 copies of one predicate (a closure
+ * and two sets each, ~300 bytes: docs/scale.md). Bounded, as configs are many and lists few.
+ */
+const errorPredicates = new Map<string, (status: number) => boolean>();
+const MAX_SHARED_ERROR_PREDICATES = 64;
+
 /** "5xx" covers 500..599; "429" is exact. */
 export function compileErrorStatuses(patterns: readonly string[]): (status: number) => boolean {
+  const key = patterns.join(",");
+  const shared = errorPredicates.get(key);
+  if (shared) return shared;
   const classes = new Set(patterns.filter((p) => p.endsWith("xx")).map((p) => Number(p[0])));
   const exact = new Set(patterns.filter((p) => !p.endsWith("xx")).map(Number));
-  return (status) => classes.has(Math.floor(status / 100)) || exact.has(status);
+  const isError = (status: number) => classes.has(Math.floor(status / 100)) || exact.has(status);
+  if (errorPredicates.size < MAX_SHARED_ERROR_PREDICATES) errorPredicates.set(key, isError);
+  return isError;
 }
 
 function compileSticky(config: Service): StickyKey {

@@ -1,5 +1,4 @@
 // The compiled form of published config: what the data plane consults per request.
-import type { Service } from "../../schemas/service.ts";
 import type { PinScope } from "./affinity.ts";
 import type { BucketSeed } from "./hash.ts";
 import type { BucketRange } from "./layout.ts";
@@ -69,7 +68,17 @@ export interface CompiledAffinity {
 
 export interface CompiledService {
   name: string;
-  config: Service;
+  /**
+   * The config's hosts and path prefix, for the table's host index. The decoded config itself is
+   * not kept: at 10,000 services an isolate would hold every one twice (docs/scale.md).
+   */
+  hosts: readonly string[];
+  pathPrefix: string;
+  /**
+   * Requests a visitor (or client address, at 10×) counts toward a step's analysis in one isolate;
+   * undefined when the service has no rollout policy, so nothing is analysed.
+   */
+  visitorLimit: number | undefined;
   /** The publication sequence of this service's entry (halts lift at or above theirs). */
   sequence: number;
   /** Hash seed of the service's salt (its name, or its sticky.group's, fixed for its life). */

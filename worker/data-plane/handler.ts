@@ -3,14 +3,10 @@ import type { IsolateCounters } from "../../schemas/api.ts";
 import { type DecideContext, decideRoute, divertHalted, type Verdict } from "../core/decide.ts";
 import { bucketKeyOf } from "../core/hash.ts";
 import { type FlushPolicy, OutcomeRecorder } from "../core/metrics/outcome-recorder.ts";
-import {
-  DEFAULT_MAX_REQUESTS_PER_VISITOR,
-  VISITOR_LIMIT_ROUTE,
-  VisitorLimit,
-} from "../core/metrics/visitor-limit.ts";
+import { VISITOR_LIMIT_ROUTE, VisitorLimit } from "../core/metrics/visitor-limit.ts";
 import { MirrorGuard } from "../core/mirror/mirror-guard.ts";
 import { pinToIssue } from "../core/pin-issue.ts";
-import type { Env } from "../env.ts";
+import type { DataPlaneBindings } from "../env.ts";
 import { ClientBody } from "./client-body.ts";
 import { HaltedVersions } from "./halted-versions.ts";
 import { withClientHeaders } from "./headers.ts";
@@ -37,8 +33,8 @@ export interface DataPlaneOptions {
    */
   flushDeadline?: boolean;
   /** The bindings to use instead of env's (fault tests wrap them). */
-  routes?: Env["ROUTES"];
-  stats?: Env["STATS"];
+  routes?: DataPlaneBindings["ROUTES"];
+  stats?: DataPlaneBindings["STATS"];
   /** Shadow traffic's per-isolate limits and breakers, and its sampling draw (tests pin them). */
   mirrorGuard?: MirrorGuard;
   mirrorDraw?: () => number;
@@ -59,14 +55,14 @@ export interface DataPlane {
 
 const mintVisitorId = () => crypto.randomUUID();
 
-function flushPolicyOf(env: Env): FlushPolicy {
+function flushPolicyOf(env: DataPlaneBindings): FlushPolicy {
   const seconds = Number(env.METRICS_FLUSH_SECONDS);
   return env.METRICS_FLUSH_SECONDS !== undefined && Number.isFinite(seconds) && seconds >= 0
     ? { ...DEFAULT_FLUSH, maxAgeMs: seconds * 1000 }
     : DEFAULT_FLUSH;
 }
 
-export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataPlane {
+export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOptions = {}): DataPlane {
   const now = options.now ?? Date.now;
   const policy = options.flush ?? flushPolicyOf(env);
   const recorder = new OutcomeRecorder(policy);
@@ -122,15 +118,17 @@ export function createDataPlane(env: Env, options: DataPlaneOptions = {}): DataP
    */
   function analysedRoute(verdict: Verdict, request: Request): string {
     const route = verdict.outcomeRoute;
-    const rollout = verdict.service.config.rollout;
-    if (!rollout || (route !== "split" && route !== "experiment" && route !== "affinity"))
+    const limit = verdict.service.visitorLimit;
+    if (
+      limit === undefined ||
+      (route !== "split" && route !== "experiment" && route !== "affinity")
+    )
       return route;
     // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
     // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
     // and load tools), never a client Cloudflare saw: no address bound there.
     const ip = request.headers.get("cf-connecting-ip");
     const address = ip === null || ip === "::1" || ip.startsWith("127.") ? null : ip;
-    const limit = rollout.analysis.maxRequestsPerVisitor ?? DEFAULT_MAX_REQUESTS_PER_VISITOR;
     const { name, sequence } = verdict.service;
     return visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
       ? route

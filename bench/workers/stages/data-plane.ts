@@ -1,5 +1,5 @@
 // The whole data plane (createDataPlane: every step together) without the admin API and the cron:
-// what the stages add up to, against Keystone as deployed. The request path's Worker, with the
-// stats Durable Object its outcomes are flushed to.
+// what the stages add up to, against Keystone as deployed. The data plane Worker's entry, with the
+// stats Durable Object its outcomes are flushed to (here in the same Worker).
 export { StatsObject } from "../../../worker/control-plane/stats/stats-object.ts";
-export { default } from "../request-path.ts";
+export { default } from "../../../worker/data-plane/index.ts";
