@@ -55,7 +55,9 @@ let dir: string;
 let deploy: Miniflare | undefined;
 let controlPlane: string;
 let planes: Record<"previous" | "current" | "previousLate", string>;
-/** Stable's requests as today's stats objects counted them when the deploy started. */
+/** Stable's requests as the release before's stats objects counted them before the deploy. */
+let stableCountedBefore: number;
+/** The same, as today's stats objects counted them when the deploy started. */
 let stableCountedAtStart: number;
 /** The release before's whole document as the upgrade found it. */
 let documentAtUpgrade: string | null;
@@ -152,7 +154,7 @@ async function waitForOrigin(url: string, origin: string, timeoutMs = 15_000): P
   const deadline = Date.now() + timeoutMs;
   let last: Served | undefined;
   while (Date.now() < deadline) {
-    last = await request(url, url);
+    last = await request("probe", url);
     if (last.status >= 200 && last.status < 300 && last.origin === origin) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -161,8 +163,8 @@ async function waitForOrigin(url: string, origin: string, timeoutMs = 15_000): P
   );
 }
 
-/** Requests counted by today's stats objects for one version, every reason summed. */
-async function requestsCounted(version: string): Promise<number> {
+/** Requests a control plane's stats objects counted for one version, every reason summed. */
+async function requestsCounted(controlPlane: string, version: string): Promise<number> {
   const response = await fetch(`${controlPlane}/_keystone/metrics`, {
     headers: { authorization: `Bearer ${BENCH_TOKEN}` },
   });
@@ -174,10 +176,30 @@ async function requestsCounted(version: string): Promise<number> {
   }).reduce((sum, sample) => sum + sample.value, 0);
 }
 
+/**
+ * Polls a control plane's count of a version's requests until it reaches `expected` (isolates
+ * flush their outcomes every second) or stops moving for a few seconds; returns the last count,
+ * which a test compares with what was served: a flush counted twice or refused shows there.
+ */
+async function countedOnce(
+  controlPlane: string,
+  version: string,
+  expected: number,
+): Promise<number> {
+  let counted = await requestsCounted(controlPlane, version);
+  for (let still = 0; counted < expected && still < 20; ) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await requestsCounted(controlPlane, version);
+    still = now === counted ? still + 1 : 0;
+    counted = now;
+  }
+  return counted;
+}
+
 /** Counts of responses per origin (or failure), for the log. */
-function tally(served: Served[]): Record<string, number> {
+function tally(responses: Served[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const s of served) {
+  for (const s of responses) {
     const key = `${s.status} ${s.origin}`;
     counts[key] = (counts[key] ?? 0) + 1;
   }
@@ -206,6 +228,11 @@ describe("a deploy of Keystone drops no request", () => {
       const url = await directUrl(before, "control-plane");
       await applyService(url, upgradeService());
       await waitForOrigin(url, "stable");
+      // Its outcomes are flushed within a second: wait until it has counted every request stable
+      // received, so what it stored is known before the deploy.
+      const received = origins.stable.hits.get(PATH) ?? 0;
+      stableCountedBefore = await countedOnce(url, "stable", received);
+      expect(stableCountedBefore).toBe(received);
     } finally {
       await before.dispose();
     }
@@ -226,7 +253,11 @@ describe("a deploy of Keystone drops no request", () => {
       current: await directUrl(deploy, "current"),
       previousLate: await directUrl(deploy, "previous-late"),
     };
-    stableCountedAtStart = await requestsCounted("stable");
+    // What the release before's stats objects stored is still counted by today's.
+    stableCountedAtStart = await requestsCounted(controlPlane, "stable");
+    expect(stableCountedAtStart, "stable's requests counted before the deploy").toBe(
+      stableCountedBefore,
+    );
     // Nothing has changed since the upgrade: KV holds only the whole document (routes:v1).
     const routes = await deploy.getKVNamespace("ROUTES", "control-plane");
     documentAtUpgrade = await routes.get(ROUTES_KEY, "text");
@@ -254,28 +285,29 @@ describe("a deploy of Keystone drops no request", () => {
     });
 
     await new Promise((resolve) => setTimeout(resolve, CHANGE_AT_MS));
+    const changeStartedAt = Date.now();
     const change = await runCli(["weights", SERVICE, "stable=0", "canary=100"], dir, {
       KEYSTONE_URL: controlPlane,
       KEYSTONE_TOKEN: BENCH_TOKEN,
     });
     const changedAt = Date.now();
-    expect(change.code, change.stderr).toBe(0);
 
     // Today's data plane takes the new split from today's publication (the key per service).
     let switchedAt: number | undefined;
-    while (switchedAt === undefined && Date.now() < started + LOAD_CAP_MS) {
+    while (change.code === 0 && switchedAt === undefined && Date.now() < started + LOAD_CAP_MS) {
       switchedAt = load.find((s) => s.plane === "current" && s.origin === "canary")?.endedAt;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     stopAt = Math.min(Math.max(stopAt, (switchedAt ?? 0) + AFTER_SWITCH_MS), started + LOAD_CAP_MS);
     await Promise.all(loops);
     served.push(...load);
+    expect(change.code, change.stderr).toBe(0);
 
     const previousServed = load.filter((s) => s.plane === "previous");
     const currentServed = load.filter((s) => s.plane === "current");
     console.log(
       `upgrade under load: ${load.length} requests in ${Date.now() - started} ms over ${LOOPS} loops; ` +
-        `the CLI's change took effect in today's data plane ${switchedAt === undefined ? "never" : `${switchedAt - changedAt} ms`} after it returned\n` +
+        `the CLI ran ${changedAt - changeStartedAt} ms; its change took effect in today's data plane ${switchedAt === undefined ? "never" : `${switchedAt - changedAt} ms`} after it returned\n` +
         `  previous: ${JSON.stringify(tally(previousServed))}\n  current:  ${JSON.stringify(tally(currentServed))}`,
     );
     expect(switchedAt, "today's data plane never served canary").toBeDefined();
@@ -303,13 +335,9 @@ describe("a deploy of Keystone drops no request", () => {
     // anything to stable, so stable's count rises by exactly what both data planes served from it.
     const servedFromStable = served.filter((s) => s.origin === "stable").length;
     const previousFromStable = served.filter((s) => s.plane === "previous").length;
-    let counted = 0;
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      counted = (await requestsCounted("stable")) - stableCountedAtStart;
-      if (counted >= servedFromStable) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const counted =
+      (await countedOnce(controlPlane, "stable", stableCountedAtStart + servedFromStable)) -
+      stableCountedAtStart;
     console.log(
       `  stable counted by today's stats objects: ${counted} of ${servedFromStable} served (${previousFromStable} by the release before)`,
     );
