@@ -7,9 +7,7 @@
 // npm run bench does). Knobs: BENCH_BASE (a git revision), BENCH_COMPARE (load), BENCH_ROUNDS (6),
 // BENCH_SECONDS (4), BENCH_CONNECTIONS (16), BENCH_COLD_SAMPLES (7), BENCH_PIN (auto).
 import { execFileSync } from "node:child_process";
-import { symlinkSync } from "node:fs";
-import { join } from "node:path";
-import { buildFolder, bundleKeystone, ROOT } from "./lib/bundle.ts";
+import { bundleKeystone, exportRevision, ROOT } from "./lib/bundle.ts";
 import { measureColdStart } from "./lib/cold-start.ts";
 import { BENCH_HEADERS, BENCH_PATH, BENCH_VISITOR, benchService } from "./lib/config.ts";
 import { applyService, visit, waitFor } from "./lib/keystone-client.ts";
@@ -39,21 +37,11 @@ for (const name of SECTIONS) {
     throw new Error(`BENCH_COMPARE: unknown section "${name}" (load, cold)`);
 }
 
-/** The repository at `revision`, exported beside this checkout with its node_modules linked. */
-function exportRevision(revision: string): string {
-  const dir = buildFolder("keystone-base-");
-  const archive = execFileSync("git", ["archive", "--format=tar", revision], {
-    cwd: ROOT,
-    maxBuffer: 1 << 30,
-  });
-  execFileSync("tar", ["-x", "-C", dir], { input: archive });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  return dir;
-}
-
+// Exported first: a revision this clone lacks is refused with how to fetch it.
+const baseTree = exportRevision(BASE);
 const commit = execFileSync("git", ["rev-parse", "--short", BASE], { cwd: ROOT, encoding: "utf8" });
 log(`bundling Keystone at ${BASE} (${commit.trim()}) and as checked out`);
-const before = bundleKeystone(exportRevision(BASE), ["--minify"]);
+const before = bundleKeystone(baseTree, ["--minify"]);
 const after = bundleKeystone(undefined, ["--minify"]);
 const pinning = pinningFromEnv();
 const origin = await startOriginProcess(0, pinning.client);

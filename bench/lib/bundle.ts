@@ -2,7 +2,7 @@
 // wrangler command and wrangler.toml, which sets minify), and small esbuild bundles of Keystone's
 // own modules (minified the same way) for stages and microbenchmarks.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,31 @@ process.on("exit", () => {
 export function buildFolder(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   built.push(dir);
+  return dir;
+}
+
+/**
+ * The repository at `revision`, exported beside this checkout with its node_modules linked (to be
+ * built with `bundleKeystone`: bench:compare's "before", the upgrade test's release before). A
+ * revision this clone lacks (a shallow clone, as CI checkouts often are) is an error that says
+ * how to get it, not a silent skip.
+ */
+export function exportRevision(revision: string): string {
+  try {
+    execFileSync("git", ["cat-file", "-e", `${revision}^{commit}`], { cwd: ROOT, stdio: "ignore" });
+  } catch {
+    throw new Error(
+      `git revision ${revision} is not in this clone (a shallow clone?): fetch the full history ` +
+        "with `git fetch --unshallow` (on CI, check out with full history: fetch-depth: 0)",
+    );
+  }
+  const dir = buildFolder("keystone-base-");
+  const archive = execFileSync("git", ["archive", "--format=tar", revision], {
+    cwd: ROOT,
+    maxBuffer: 1 << 30,
+  });
+  execFileSync("tar", ["-x", "-C", dir], { input: archive });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   return dir;
 }
 
