@@ -2,9 +2,10 @@
 // 24's target: ≤ 32 MB at 10,000 services). Two ways, over the KV keys a publication per service
 // writes (a head, the host shards, a key per service), every host asked for once, as requests
 // would:
-// - workerd: the Worker as `npm run deploy` builds it, in Miniflare, one request per host; the
-//   isolate's used heap read through the V8 inspector after a full GC, with every service loaded
-//   less with one;
+// - workerd: the Worker as `npm run deploy` builds it, in Miniflare, one request per host (its
+//   Durable Objects in a second Worker, as in production), outcomes flushed and landed; through
+//   the V8 inspector, the whole isolate's live heap (a heap snapshot's reachable objects), and
+//   with every service loaded less with one, the live heap and the used heap;
 // - Node: the data plane's own table cache in Node's V8, the heap after a full GC against the
 //   heap before. Node's V8 keeps full 8-byte pointers, so this is an upper bound.
 //
@@ -121,8 +122,10 @@ async function workerdHeap(
         ask(first!),
       ]);
       // A snapshot of 10,000 services takes seconds: requests keep the isolate running meanwhile.
-      const running = setInterval(() => void ask(first!), 100);
+      const asked: Promise<unknown>[] = [];
+      const running = setInterval(() => asked.push(ask(first!)), 100);
       const live = await isolate.liveHeapBytes().finally(() => clearInterval(running));
+      await Promise.all(asked);
       return { usedMb: usage.usedSize / 1024 / 1024, liveMb: live / 1024 / 1024 };
     };
     await ask(first!);

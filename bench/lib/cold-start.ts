@@ -14,6 +14,7 @@ import { publishedKeys } from "./published-keys.ts";
 import { median, type Spread, spreadOf } from "./stats.ts";
 import {
   type BenchWorker,
+  bareKvOptions,
   bareOptions,
   controlPlaneStub,
   dataPlaneOptions,
@@ -62,7 +63,14 @@ export interface ColdStart {
   dataPlane?: {
     samples: ColdSample[];
     bare: ColdSample[];
+    /** The bare Worker reading the same KV keys on its first request (bench/workers/bare-kv.js). */
+    bareKv: ColdSample[];
     vsBareCpuMs: { startup: Spread; firstRequest: Spread; sum: Spread };
+    /**
+     * D less the bare Worker that reads the same keys: Miniflare serves KV from code of its own
+     * in the same workerd process, whose CPU a production isolate does not pay.
+     */
+    vsBareKvCpuMs: { startup: Spread; firstRequest: Spread; sum: Spread };
   };
 }
 
@@ -88,6 +96,11 @@ async function seedRoutes(worker: BenchWorker, origin: string): Promise<void> {
   const kv = await worker.mf.getKVNamespace("ROUTES");
   await kv.put(ROUTES_KEY, benchRoutesDoc(origin));
   for (const [key, value] of publishedKeys([benchService(origin)])) await kv.put(key, value);
+}
+
+/** The keys a data plane reads for the benchmark's host: the head, its shard, its service. */
+function hostKeys(origin: string): string[] {
+  return [...publishedKeys([benchService(origin)]).keys()];
 }
 
 async function timedRequest(url: string): Promise<number> {
@@ -131,6 +144,17 @@ function medianSample(samples: ColdSample[]): ColdSample {
   };
 }
 
+/** One Worker's samples less another's in workerd CPU, paired by sample. */
+function cpuAgainst(measured: ColdSample[], against: ColdSample[]) {
+  const paired = (pick: (s: ColdSample) => number) =>
+    spreadOf(measured.map((m, i) => pick(m) - pick(against[i]!)));
+  return {
+    startup: paired((s) => s.startupCpuMs),
+    firstRequest: paired((s) => s.firstRequestCpuMs),
+    sum: paired((s) => s.startupCpuMs + s.firstRequestCpuMs),
+  };
+}
+
 export async function measureColdStart(
   origin: string,
   keystoneScript: string,
@@ -159,10 +183,24 @@ export async function measureColdStart(
   const stub = controlPlaneStub(origin);
   const dataPlane: ColdSample[] = [];
   const bareBeside: ColdSample[] = [];
+  const bareKv: ColdSample[] = [];
   for (let i = 0; dataPlaneScript !== undefined && i < samples; i++) {
     bareBeside.push(
       await sample(() =>
         startWorker("cold A beside", bareOptions(origin), undefined, workerCores, [stub]),
+      ),
+    );
+    bareKv.push(
+      await sample(
+        () =>
+          startWorker(
+            "cold A reading KV",
+            bareKvOptions(origin, hostKeys(origin)),
+            undefined,
+            workerCores,
+            [stub],
+          ),
+        (worker) => seedRoutes(worker, origin),
       ),
     );
     dataPlane.push(
@@ -181,30 +219,20 @@ export async function measureColdStart(
   const freshKeystoneCpuMs = median(
     keystone.map((k, i) => k.startupCpuMs - shape[i]!.startupCpuMs + k.firstRequestCpuMs),
   );
-  const paired = (measured: ColdSample[], against: ColdSample[], pick: (s: ColdSample) => number) =>
-    spreadOf(measured.map((m, i) => pick(m) - pick(against[i]!)));
-  const vsBare = (pick: (s: ColdSample) => number) => paired(keystone, bare, pick);
-  const vsBareBeside = (pick: (s: ColdSample) => number) => paired(dataPlane, bareBeside, pick);
   return {
     ...(dataPlane.length > 0 && {
       dataPlane: {
         samples: dataPlane,
         bare: bareBeside,
-        vsBareCpuMs: {
-          startup: vsBareBeside((s) => s.startupCpuMs),
-          firstRequest: vsBareBeside((s) => s.firstRequestCpuMs),
-          sum: vsBareBeside((s) => s.startupCpuMs + s.firstRequestCpuMs),
-        },
+        bareKv,
+        vsBareCpuMs: cpuAgainst(dataPlane, bareBeside),
+        vsBareKvCpuMs: cpuAgainst(dataPlane, bareKv),
       },
     }),
     bare,
     keystone,
     shape,
-    vsBareCpuMs: {
-      startup: vsBare((s) => s.startupCpuMs),
-      firstRequest: vsBare((s) => s.firstRequestCpuMs),
-      sum: vsBare((s) => s.startupCpuMs + s.firstRequestCpuMs),
-    },
+    vsBareCpuMs: cpuAgainst(keystone, bare),
     median: {
       bare: medianSample(bare),
       keystone: medianSample(keystone),

@@ -84,6 +84,10 @@ export function report(r: BenchResults): string {
             `${formatSpread(r.cold.dataPlane.vsBareCpuMs.startup, 1, true)} ms, first request ` +
             `${formatSpread(r.cold.dataPlane.vsBareCpuMs.firstRequest, 1, true)} ms, together ` +
             `${formatSpread(r.cold.dataPlane.vsBareCpuMs.sum, 1, true)} ms`,
+          `          … D less the bare Worker reading the same KV keys (Miniflare's KV is CPU in the same process): startup ` +
+            `${formatSpread(r.cold.dataPlane.vsBareKvCpuMs.startup, 1, true)} ms, first request ` +
+            `${formatSpread(r.cold.dataPlane.vsBareKvCpuMs.firstRequest, 1, true)} ms, together ` +
+            `${formatSpread(r.cold.dataPlane.vsBareKvCpuMs.sum, 1, true)} ms`,
         ]
       : []),
     "          median over rounds or samples (min – max), each difference paired within its round or sample",

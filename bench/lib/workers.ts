@@ -167,6 +167,18 @@ export function bareOptions(origin: string): WorkerOptions {
   return { scriptPath: join(ROOT, "bench/workers/bare.js"), bindings: { ORIGIN: origin } };
 }
 
+/**
+ * A with the route table's reads (bench/workers/bare-kv.js): on its first request it reads `keys`
+ * from its ROUTES namespace, as a data plane does for one host.
+ */
+export function bareKvOptions(origin: string, keys: string[]): WorkerOptions {
+  return {
+    scriptPath: join(ROOT, "bench/workers/bare-kv.js"),
+    kvNamespaces: ["ROUTES"],
+    bindings: { ORIGIN: origin, KEYS: keys.join(",") },
+  };
+}
+
 /** P: a correct proxy floor (headers cleaned and added, a timeout, the response re-wrapped). */
 export function proxyFloorOptions(origin: string): WorkerOptions {
   return { scriptPath: join(ROOT, "bench/workers/proxy-floor.js"), bindings: { ORIGIN: origin } };

@@ -23,7 +23,7 @@ const FAKE_WRANGLER = `#!/usr/bin/env bash
 `;
 
 let project: string;
-const log = () => join(project, "wrangler.log");
+const log = (dir = project) => join(dir, "wrangler.log");
 
 /** The guide's two secrets blocks as one script, for the Worker of `env` (empty: the first try). */
 function secretsScript(env: string): string {
@@ -32,18 +32,18 @@ function secretsScript(env: string): string {
   return `set -e\n${generate}\n${recipe("secrets, upload", GUIDE)}`;
 }
 
-function run(script: string): { status: number | null; output: string } {
+function run(script: string, dir = project): { status: number | null; output: string } {
   const result = spawnSync("bash", ["-c", script], {
-    cwd: project,
+    cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, FAKE_WRANGLER_LOG: log() },
+    env: { ...process.env, FAKE_WRANGLER_LOG: log(dir) },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 /** What the fake wrangler received, one entry per call. */
-function received(): { argv: string; mode: string; values: Record<string, string> }[] {
-  return readFileSync(log(), "utf8")
+function received(dir = project): { argv: string; mode: string; values: Record<string, string> }[] {
+  return readFileSync(log(dir), "utf8")
     .split("--\n")
     .filter(Boolean)
     .map((entry) => {
@@ -61,12 +61,18 @@ function received(): { argv: string; mode: string; values: Record<string, string
     });
 }
 
+/** A scratch project whose `npx wrangler` is the fake. */
+function scratchProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "keystone-deploy-guide-"));
+  writeFileSync(join(dir, "package.json"), '{ "name": "deploy-guide", "private": true }\n');
+  mkdirSync(join(dir, "node_modules/.bin"), { recursive: true });
+  writeFileSync(join(dir, "node_modules/.bin/wrangler"), FAKE_WRANGLER);
+  chmodSync(join(dir, "node_modules/.bin/wrangler"), 0o755);
+  return dir;
+}
+
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), "keystone-deploy-guide-"));
-  writeFileSync(join(project, "package.json"), '{ "name": "deploy-guide", "private": true }\n');
-  mkdirSync(join(project, "node_modules/.bin"), { recursive: true });
-  writeFileSync(join(project, "node_modules/.bin/wrangler"), FAKE_WRANGLER);
-  chmodSync(join(project, "node_modules/.bin/wrangler"), 0o755);
+  project = scratchProject();
   for (const env of ["production", "staging", ""]) {
     const { status, output } = run(secretsScript(env));
     expect(status, output).toBe(0);
@@ -125,5 +131,35 @@ describe("docs/deploy.md: the first try", () => {
     writeFileSync(file, recipe("first try config", GUIDE));
     const validated = await runCli(["validate", "-f", file], project, {});
     expect(validated.code, validated.stderr).toBe(0);
+  });
+});
+
+describe("docs/deploy.md: the data plane Worker's secrets", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = scratchProject();
+    const script = `${secretsScript("production")}\n${recipe("secrets, data plane", GUIDE)}`;
+    const { status, output } = run(script, dir);
+    expect(status, output).toBe(0);
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("get the three its requests read, the values its control plane has, from a file only its owner reads, then removed", () => {
+    const [control, dataPlane, ...more] = received(dir);
+    expect(more).toEqual([]);
+    expect(control!.argv).toBe("secret bulk keystone-production.secrets --env=production");
+    expect(dataPlane!.argv).toBe(
+      "secret bulk keystone-production-data-plane.secrets --env=production -c worker/data-plane/wrangler.toml",
+    );
+    expect(dataPlane!.mode).toBe("600");
+    const shared = ["AFFINITY_SECRET", "BUCKET_SECRET", "OVERRIDE_SECRET"];
+    expect(Object.keys(dataPlane!.values).sort()).toEqual(shared);
+    for (const name of shared) expect(dataPlane!.values[name]).toBe(control!.values[name]);
+    expect(() => readFileSync(join(dir, "keystone-production-data-plane.secrets"))).toThrow();
+    expect(() =>
+      execFileSync("git", ["check-ignore", "-q", "keystone-production-data-plane.secrets"], {
+        cwd: PROJECT_ROOT,
+      }),
+    ).not.toThrow();
   });
 });
