@@ -11,8 +11,6 @@
 //
 // BENCH_MEMORY_SIZES=1,1000,10000 (default); two service shapes: the scale bench's (two versions,
 // a rollout) and the benchmark's (12 rules of every kind, an experiment, a sticky cookie).
-import { dirname } from "node:path";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { ServiceInput } from "../schemas/service.ts";
 import { RouteTableCache } from "../worker/data-plane/table-cache.ts";
 import { bundleKeystone } from "./lib/bundle.ts";
@@ -21,7 +19,7 @@ import { InspectorSession } from "./lib/inspector.ts";
 import { startOriginProcess } from "./lib/processes.ts";
 import { publishedKeys } from "./lib/published-keys.ts";
 import { rolloutServiceConfig } from "./lib/scale-live.ts";
-import { COMPATIBILITY_DATE, keystoneOptions } from "./lib/workers.ts";
+import { keystoneOptions, LEAN_FLOOR, startWorker } from "./lib/workers.ts";
 
 const INSPECTOR_PORT = 9329;
 const origin = await startOriginProcess();
@@ -79,31 +77,17 @@ async function workerdHeap(
       { ...(object as object), scriptName: "control-plane" },
     ]),
   );
-  const worker = {
-    modules: true,
-    modulesRoot: dirname(script),
-    scriptPath: script,
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: options.compatibilityFlags,
-    kvNamespaces: options.kvNamespaces,
-    bindings: options.bindings,
-  };
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      inspectorPort: INSPECTOR_PORT,
-      workers: [
-        { ...worker, name: "data-plane", durableObjects: objects },
-        { ...worker, name: "control-plane", durableObjects: options.durableObjects },
-      ],
-    }),
+  const { mf } = await startWorker(
+    "memory",
+    { ...options, durableObjects: objects },
+    { ...LEAN_FLOOR, directSocket: false, inspectorPort: INSPECTOR_PORT },
+    undefined,
+    [{ name: "control-plane", options }],
   );
   try {
-    await mf.ready;
-    const kv = await mf.getKVNamespace("ROUTES", "data-plane");
+    const kv = await mf.getKVNamespace("ROUTES");
     for (const [key, value] of publishedKeys(services)) await kv.put(key, value);
-    const isolate = await InspectorSession.open(INSPECTOR_PORT, "core:user:data-plane");
+    const isolate = await InspectorSession.open(INSPECTOR_PORT, "core:user:");
     const ask = async (host: string) => (await mf.dispatchFetch(`http://${host}/`)).arrayBuffer();
     const [first, ...rest] = services.flatMap((service) => service.hosts);
     // A request after the flush interval sends what the isolate holds; then the flush's calls land.

@@ -5,7 +5,9 @@
 // (docs/deploy.md, section 3) is written into a generated copy of the data plane's config beside
 // it, which `wrangler deploy -c` deploys and which is deleted afterwards. Refused, before wrangler
 // runs, when the id is not pinned, when the data plane's own config names another namespace, or
-// when it binds to a control plane Worker of another name.
+// when it does not bind to the environment's control plane Worker. The data plane's config carries
+// a placeholder id (PLACEHOLDER_ID), so that a plain `wrangler deploy` of it fails instead of
+// provisioning a new, empty namespace.
 import { spawnSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +16,14 @@ import { experimental_readRawConfig } from "wrangler";
 import { PROJECT_ROOT } from "./stack.ts";
 
 const DATA_PLANE_CONFIG = join(PROJECT_ROOT, "worker/data-plane/wrangler.toml");
-const GENERATED_CONFIG = join(PROJECT_ROOT, "worker/data-plane/.deploy.wrangler.json");
+/** Beside the data plane's config (its `main` resolves from there), one per run. */
+const generatedConfig = (environment: string) =>
+  join(
+    PROJECT_ROOT,
+    `worker/data-plane/.deploy-${environment || "top-level"}-${process.pid}.wrangler.json`,
+  );
+/** The id worker/data-plane/wrangler.toml carries until this script writes the real one. */
+export const PLACEHOLDER_ID = "set-by-npm-run-deploy-data-plane";
 
 interface KvBinding {
   binding: string;
@@ -31,17 +40,29 @@ interface RawWorker {
 
 class DeployRefused extends Error {}
 
-/** `--env X`, `--env=X`, `-e X`; the top level when absent or empty. The rest goes to wrangler. */
+/**
+ * `--env X`, `--env=X`, `-e X`, `-e=X`, once; the top level when absent or empty. The rest goes to
+ * wrangler, which must not get another environment or config of its own.
+ */
 export function splitEnvironment(args: string[]): { environment: string; rest: string[] } {
   const rest: string[] = [];
-  let environment = "";
+  let environment: string | undefined;
+  const set = (value: string | undefined) => {
+    if (value === undefined)
+      throw new DeployRefused("--env needs a value (--env= for the top level)");
+    if (environment !== undefined) throw new DeployRefused("--env given twice");
+    environment = value;
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--env" || arg === "-e") environment = args[++i] ?? "";
-    else if (arg.startsWith("--env=")) environment = arg.slice("--env=".length);
+    if (arg === "--env" || arg === "-e") set(args[++i]);
+    else if (arg.startsWith("--env=") || arg.startsWith("-e="))
+      set(arg.slice(arg.indexOf("=") + 1));
+    else if (arg === "-c" || arg === "--config" || arg.startsWith("--config="))
+      throw new DeployRefused(`${arg}: the data plane's config is worker/data-plane/wrangler.toml`);
     else rest.push(arg);
   }
-  return { environment, rest };
+  return { environment: environment ?? "", rest };
 }
 
 function readRaw(path: string): RawWorker {
@@ -50,10 +71,14 @@ function readRaw(path: string): RawWorker {
 }
 
 /** The environment's section (bindings are not inherited) and where it is written. */
-function section(config: RawWorker, environment: string): { worker: RawWorker; at: string } {
+function section(
+  config: RawWorker,
+  environment: string,
+  file: string,
+): { worker: RawWorker; at: string } {
   if (environment === "") return { worker: config, at: "" };
   const worker = config.env?.[environment];
-  if (!worker) throw new DeployRefused(`no [env.${environment}] in it`);
+  if (!worker) throw new DeployRefused(`${file} has no [env.${environment}]`);
   return { worker, at: `env.${environment}.` };
 }
 
@@ -67,7 +92,7 @@ export function dataPlaneConfigFor(
   environment: string,
   controlPlanePath = "wrangler.toml",
 ): RawWorker {
-  const control = section(controlPlane, environment);
+  const control = section(controlPlane, environment, controlPlanePath);
   const id = control.worker.kv_namespaces?.find((kv) => kv.binding === "ROUTES")?.id;
   if (!id)
     throw new DeployRefused(
@@ -76,13 +101,13 @@ export function dataPlaneConfigFor(
         `routes namespace there (docs/deploy.md, section 3), so that both Workers read one namespace`,
     );
   const generated = structuredClone(dataPlane);
-  const plane = section(generated, environment);
+  const plane = section(generated, environment, "worker/data-plane/wrangler.toml");
   const routes = plane.worker.kv_namespaces?.find((kv) => kv.binding === "ROUTES");
   if (!routes)
     throw new DeployRefused(
       `worker/data-plane/wrangler.toml has no ROUTES under [[${plane.at}kv_namespaces]]`,
     );
-  if (routes.id !== undefined && routes.id !== id)
+  if (routes.id !== undefined && routes.id !== PLACEHOLDER_ID && routes.id !== id)
     throw new DeployRefused(
       `worker/data-plane/wrangler.toml binds ROUTES to ${routes.id} under [[${plane.at}kv_namespaces]], ` +
         `the control plane to ${id}: the data plane would route from a table no one publishes`,
@@ -92,15 +117,17 @@ export function dataPlaneConfigFor(
     environment === ""
       ? controlPlane.name
       : (control.worker.name ?? `${controlPlane.name}-${environment}`);
+  // Both bindings must be there: without them the data plane can neither count outcomes nor
+  // answer the admin hostname's /_keystone/.
   const bound = [
-    ...(plane.worker.durable_objects?.bindings ?? []).map((b) => ({
-      what: `${b.name}'s script_name`,
-      name: b.script_name,
-    })),
-    ...(plane.worker.services ?? []).map((s) => ({
-      what: `${s.binding}'s service`,
-      name: s.service,
-    })),
+    {
+      what: "STATS's script_name",
+      name: plane.worker.durable_objects?.bindings?.find((b) => b.name === "STATS")?.script_name,
+    },
+    {
+      what: "CONTROL_PLANE's service",
+      name: plane.worker.services?.find((s) => s.binding === "CONTROL_PLANE")?.service,
+    },
   ];
   for (const { what, name } of bound)
     if (name !== controlName)
@@ -112,12 +139,14 @@ export function dataPlaneConfigFor(
 }
 
 function main(argv: string[]): number {
-  const { environment, rest } = splitEnvironment(argv);
-  // --control-plane <path>: another control plane config (the tests give one with a pinned id).
-  const at = rest.indexOf("--control-plane");
-  const controlPlanePath = at >= 0 ? rest.splice(at, 2)[1]! : join(PROJECT_ROOT, "wrangler.toml");
+  let environment: string;
+  let rest: string[];
   let config: RawWorker;
   try {
+    ({ environment, rest } = splitEnvironment(argv));
+    // --control-plane <path>: another control plane config (the tests give one with a pinned id).
+    const at = rest.indexOf("--control-plane");
+    const controlPlanePath = at >= 0 ? rest.splice(at, 2)[1]! : join(PROJECT_ROOT, "wrangler.toml");
     config = dataPlaneConfigFor(
       readRaw(controlPlanePath),
       readRaw(DATA_PLANE_CONFIG),
@@ -129,7 +158,8 @@ function main(argv: string[]): number {
     process.stderr.write(`deploy:data-plane: ${error.message}\n`);
     return 2;
   }
-  writeFileSync(GENERATED_CONFIG, `${JSON.stringify(config, null, 2)}\n`);
+  const generated = generatedConfig(environment);
+  writeFileSync(generated, `${JSON.stringify(config, null, 2)}\n`);
   try {
     const run = spawnSync(
       process.execPath,
@@ -137,15 +167,18 @@ function main(argv: string[]): number {
         join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js"),
         "deploy",
         "-c",
-        GENERATED_CONFIG,
+        generated,
         `--env=${environment}`,
         ...rest,
       ],
       { cwd: PROJECT_ROOT, stdio: "inherit" },
     );
+    if (run.error) process.stderr.write(`deploy:data-plane: wrangler did not run: ${run.error}\n`);
+    else if (run.status === null)
+      process.stderr.write(`deploy:data-plane: wrangler ended by ${run.signal}\n`);
     return run.status ?? 1;
   } finally {
-    rmSync(GENERATED_CONFIG, { force: true });
+    rmSync(generated, { force: true });
   }
 }
 

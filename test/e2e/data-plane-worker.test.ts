@@ -147,4 +147,15 @@ describe("the data plane Worker beside the control plane Worker", () => {
     expect(response.headers.get("x-keystone-version")).toBe("canary");
     expect(origins.canary.hits.get("/_keystone/v1/services")).toBe(1);
   });
+
+  it("served every request itself: the control plane Worker's isolate routed none", async () => {
+    // Forwarding every request to the control plane would pass every test above (it routes and
+    // counts them too): this one tells them apart.
+    const response = await fetch(`${dataPlaneUrl}/_keystone/v1/isolate`, {
+      headers: { authorization: `Bearer ${READ_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    const isolate = (await response.json()) as { requestsServed: number };
+    expect(isolate.requestsServed).toBe(0);
+  });
 });

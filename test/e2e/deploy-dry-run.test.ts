@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
+import { PLACEHOLDER_ID } from "../../scripts/deploy-data-plane.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 
 const { rawConfig } = experimental_readRawConfig(
@@ -106,20 +107,42 @@ describe("wrangler environments", () => {
 });
 
 describe("the data plane Worker of each environment (npm run deploy:data-plane)", () => {
-  const NAMESPACE_ID = "0123456789abcdef0123456789abcdef";
+  /** A namespace id of each environment's own, so that a mix-up shows. */
+  const namespaceOf = (environment: string) => `${environment || "top-level"}-routes-namespace`;
   let pinned: string;
   let unpinned: string;
 
-  beforeAll(() => {
-    // wrangler.toml as an operator has it after section 3: every ROUTES binding's id pinned.
+  /**
+   * wrangler.toml with every ROUTES binding's id as `id(section)` says: undefined, none. Any id
+   * already there (an operator who followed section 3 and committed it) is replaced.
+   */
+  function withRouteIds(id: (environment: string) => string | undefined): string {
+    let environment = "";
+    const lines: string[] = [];
+    for (const line of readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8").split("\n")) {
+      const header = /^\[\[(?:env\.([\w-]+)\.)?kv_namespaces\]\]$/.exec(line);
+      if (header) environment = header[1] ?? "";
+      if (/^id = /.test(line)) continue;
+      lines.push(line);
+      const pin = id(environment);
+      if (line === 'binding = "ROUTES"' && pin !== undefined) lines.push(`id = "${pin}"`);
+    }
     const dir = mkdtempSync(join(tmpdir(), "keystone-data-plane-deploy-"));
-    const text = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8");
-    pinned = join(dir, "pinned.toml");
-    writeFileSync(
-      pinned,
-      text.replace(/^binding = "ROUTES"$/gm, `binding = "ROUTES"\nid = "${NAMESPACE_ID}"`),
-    );
-    unpinned = join(PROJECT_ROOT, "wrangler.toml");
+    const file = join(dir, "wrangler.toml");
+    writeFileSync(file, lines.join("\n"));
+    return file;
+  }
+
+  beforeAll(() => {
+    // wrangler.toml as an operator has it after section 3, and as it is before.
+    pinned = withRouteIds(namespaceOf);
+    unpinned = withRouteIds(() => undefined);
+  });
+
+  it("carries a placeholder namespace id in every section: a plain wrangler deploy of it provisions no empty namespace", () => {
+    const sections = [dataPlaneConfig, ...Object.values(dataPlaneConfig.env ?? {})];
+    for (const section of sections)
+      expect(section.kv_namespaces).toEqual([{ binding: "ROUTES", id: PLACEHOLDER_ID }]);
   });
 
   it("declares the control plane's environments, each serving hostnames no control plane route claims", () => {
@@ -154,7 +177,7 @@ describe("the data plane Worker of each environment (npm run deploy:data-plane)"
       expect(bytesPerLine, "the bundle is minified").toBeGreaterThan(1000);
       for (const binding of [
         `env.STATS (StatsObject, defined in ${control})`,
-        `env.ROUTES (${NAMESPACE_ID})`,
+        `env.ROUTES (${namespaceOf(environment)})`,
         `env.CONTROL_PLANE (${control})`,
         `env.ADMIN_HOSTS ("${adminHosts}")`,
       ])

@@ -101,7 +101,7 @@ function objects(scriptName?: string) {
  */
 function keystoneWorker(
   name: string,
-  bundle: WorkerBundle,
+  bundle: Pick<WorkerBundle, "script">,
   role: "control plane" | "data plane",
 ): V4WorkerOptions {
   const options = keystoneOptions(bundle.script, {

@@ -2,7 +2,11 @@
 // namespace for both Workers, and the control plane it binds to named as the environment's.
 // test/e2e/deploy-dry-run.test.ts runs the script itself against wrangler for every environment.
 import { describe, expect, it } from "vitest";
-import { dataPlaneConfigFor, splitEnvironment } from "../../scripts/deploy-data-plane.ts";
+import {
+  dataPlaneConfigFor,
+  PLACEHOLDER_ID,
+  splitEnvironment,
+} from "../../scripts/deploy-data-plane.ts";
 
 const controlPlane = {
   name: "keystone-edge",
@@ -13,12 +17,12 @@ const controlPlane = {
 function dataPlane(staging: Record<string, unknown> = {}) {
   return {
     name: "keystone-edge-data-plane",
-    kv_namespaces: [{ binding: "ROUTES" }],
+    kv_namespaces: [{ binding: "ROUTES", id: PLACEHOLDER_ID }],
     durable_objects: { bindings: [{ name: "STATS", script_name: "keystone-edge" }] },
     services: [{ binding: "CONTROL_PLANE", service: "keystone-edge" }],
     env: {
       staging: {
-        kv_namespaces: [{ binding: "ROUTES" }],
+        kv_namespaces: [{ binding: "ROUTES", id: PLACEHOLDER_ID }],
         durable_objects: { bindings: [{ name: "STATS", script_name: "keystone-edge-staging" }] },
         services: [{ binding: "CONTROL_PLANE", service: "keystone-edge-staging" }],
         ...staging,
@@ -36,12 +40,22 @@ describe("deploy:data-plane", () => {
     expect(splitEnvironment(["--env=production"]).environment).toBe("production");
     expect(splitEnvironment(["-e", "staging"]).environment).toBe("staging");
     expect(splitEnvironment(["--env="]).environment).toBe("");
+    expect(splitEnvironment(["-e=staging"]).environment).toBe("staging");
+  });
+
+  it("refuses an --env without a value, a second --env, and a config of wrangler's own", () => {
+    expect(() => splitEnvironment(["--dry-run", "--env"])).toThrow(/--env needs a value/);
+    expect(() => splitEnvironment(["--env=staging", "-e", "production"])).toThrow(/twice/);
+    expect(() => splitEnvironment(["-c", "other.toml"])).toThrow(
+      /worker\/data-plane\/wrangler.toml/,
+    );
+    expect(() => splitEnvironment(["--config=other.toml"])).toThrow(/config is/);
   });
 
   it("writes the control plane's namespace id into the environment's section only", () => {
     const config = dataPlaneConfigFor(controlPlane, dataPlane(), "staging");
     expect(config.env?.staging?.kv_namespaces).toEqual([{ binding: "ROUTES", id: "staging-id" }]);
-    expect(config.kv_namespaces).toEqual([{ binding: "ROUTES" }]);
+    expect(config.kv_namespaces).toEqual([{ binding: "ROUTES", id: PLACEHOLDER_ID }]);
     expect(dataPlaneConfigFor(controlPlane, dataPlane(), "").kv_namespaces).toEqual([
       { binding: "ROUTES", id: "top" },
     ]);
@@ -71,6 +85,15 @@ describe("deploy:data-plane", () => {
     );
   });
 
+  it("refuses a data plane section without its stats objects or its control plane binding", () => {
+    expect(() => dataPlaneConfigFor(controlPlane, dataPlane({ services: [] }), "staging")).toThrow(
+      /CONTROL_PLANE's service under env\.staging\. is "undefined"/,
+    );
+    expect(() =>
+      dataPlaneConfigFor(controlPlane, dataPlane({ durable_objects: { bindings: [] } }), "staging"),
+    ).toThrow(/STATS's script_name/);
+  });
+
   it("refuses an environment the data plane's config does not declare", () => {
     expect(() =>
       dataPlaneConfigFor(
@@ -78,6 +101,6 @@ describe("deploy:data-plane", () => {
         dataPlane(),
         "qa",
       ),
-    ).toThrow(/no \[env\.qa\]/);
+    ).toThrow(/worker\/data-plane\/wrangler.toml has no \[env\.qa\]/);
   });
 });
