@@ -215,8 +215,15 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     expect(waited.stderr).toMatch(/faulty: release rolled back — worker rolled back: error rate/);
     expect(await phases()).toEqual({ api: "aborted", web: "aborted", worker: "rolledBack" });
 
+    // The rolled-back worker is halted at once; api and web, aborted by the release, switch back
+    // when their publication reaches the isolate (a refresh, 1 s here): wait for that, then look.
     const hits = faulty.totalHits();
-    const after = await traffic(SERVICES, 20);
+    const deadline = Date.now() + 15_000;
+    let after = await traffic(SERVICES, 20);
+    while (after.size > SERVICES.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await traffic(SERVICES, 20);
+    }
     expect([...after.keys()].sort()).toEqual(["api:stable", "web:stable", "worker:stable"]);
     expect(faulty.totalHits()).toBe(hits);
   });
