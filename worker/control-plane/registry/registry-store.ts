@@ -143,12 +143,9 @@ export class RegistryStore {
 
   /** Services changed since KV was last written, taken: a failed write gives them back. */
   takeUnpublished(): string[] {
-    const names = this.#sql
-      .exec("SELECT name FROM unpublished ORDER BY name")
-      .toArray()
-      .map((row) => String(row.name));
-    this.#sql.exec("DELETE FROM unpublished");
-    return names;
+    return this.#take("SELECT name FROM unpublished ORDER BY name", "unpublished").map((row) =>
+      String(row.name),
+    );
   }
 
   /** Changes a failed KV write did not make: the next write makes them. */
@@ -161,12 +158,16 @@ export class RegistryStore {
 
   /** Shards a failed write owes, taken. */
   takeOwedShards(): number[] {
-    const shards = this.#sql
-      .exec("SELECT shard FROM owed_shards")
-      .toArray()
-      .map((row) => Number(row.shard));
-    this.#sql.exec("DELETE FROM owed_shards");
-    return shards;
+    return this.#take("SELECT shard FROM owed_shards", "owed_shards").map((row) =>
+      Number(row.shard),
+    );
+  }
+
+  /** A queue table's rows, and the table emptied (in the object's transaction with the write). */
+  #take(select: string, table: "unpublished" | "owed_shards") {
+    const rows = this.#sql.exec(select).toArray();
+    this.#sql.exec(`DELETE FROM ${table}`);
+    return rows;
   }
 
   /** Every service ever published, tombstones too (the first publication per service writes all). */
