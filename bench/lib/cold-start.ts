@@ -92,14 +92,14 @@ export function benchRoutesDoc(origin: string): string {
  * publication per service writes, and the whole document of before (routes:v1) for revisions that
  * read only that (bench:compare's base); a data plane that finds the newer keys reads those.
  */
-async function seedRoutes(worker: BenchWorker, origin: string): Promise<void> {
+export async function seedRoutes(worker: BenchWorker, origin: string): Promise<void> {
   const kv = await worker.mf.getKVNamespace("ROUTES");
   await kv.put(ROUTES_KEY, benchRoutesDoc(origin));
   for (const [key, value] of publishedKeys([benchService(origin)])) await kv.put(key, value);
 }
 
 /** The keys a data plane reads for the benchmark's host: the head, its shard, its service. */
-function hostKeys(origin: string): string[] {
+export function hostKeys(origin: string): string[] {
   return [...publishedKeys([benchService(origin)]).keys()];
 }
 

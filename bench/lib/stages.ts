@@ -32,6 +32,7 @@ interface Stage {
 const STAGES: Stage[] = [
   { name: "bare (A)", entry: "bare" },
   { name: "bare, again (noise)", entry: "bare" },
+  { name: "request.cf read (a geo rule)", entry: "request-cf" },
   { name: "table lookup and decision", entry: "decision" },
   { name: "request headers", entry: "request-headers" },
   { name: "timeout", entry: "timeout" },

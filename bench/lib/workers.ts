@@ -40,7 +40,7 @@ export interface BenchWorker {
   startupCpuMs: number;
 }
 
-type WorkerOptions = Omit<V4MiniflareOptions, "host" | "port" | "modules"> & {
+export type WorkerOptions = Omit<V4MiniflareOptions, "host" | "port" | "modules"> & {
   scriptPath: string;
 };
 

@@ -186,6 +186,43 @@ describe("geo rules", () => {
   });
 });
 
+describe("query rules", () => {
+  it("read the parameter as a URL's query means it: plain, +, percent-escaped, first one wins", async () => {
+    await publish(
+      localShop({
+        rules: [
+          { name: "debug", when: { query: { name: "debug", present: true } }, route: "canary" },
+          { name: "phrase", when: { query: { name: "q", equals: "a b" } }, route: "canary" },
+          { name: "accent", when: { query: { name: "lang", equals: "fr-é" } }, route: "canary" },
+          { name: "page-2", when: { query: { name: "page", equals: "2" } }, route: "canary" },
+        ],
+      }),
+    );
+    await plane.cache.refresh(Date.now());
+    const version = async (path: string) => {
+      const response = await send(path);
+      await response.arrayBuffer();
+      return response.headers.get("x-keystone-version");
+    };
+    try {
+      expect(await version("/?debug")).toBe("canary");
+      expect(await version("/?x=1&debug=&y")).toBe("canary");
+      expect(await version("/?debugging=1")).toBe("stable");
+      // Read in place, these need decoding: URLSearchParams reads them.
+      expect(await version("/?q=a+b")).toBe("canary");
+      expect(await version("/?q=a%20b")).toBe("canary");
+      expect(await version("/?q=a%2Bb")).toBe("stable");
+      expect(await version("/?lang=fr-%C3%A9")).toBe("canary");
+      expect(await version("/?lang=fr-é")).toBe("canary");
+      expect(await version("/?page=2&page=3")).toBe("canary");
+      expect(await version("/?page=3&page=2")).toBe("stable");
+    } finally {
+      await publish(localShop());
+      await plane.cache.refresh(Date.now());
+    }
+  });
+});
+
 describe("origin failures", () => {
   it("a timeout gives 504 naming the version", async () => {
     const response = await send("/slow?delay=2000", { headers: { "x-canary": "always" } });

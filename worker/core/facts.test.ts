@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCookies, readCookie } from "./facts.ts";
+import { parseCookies, queryNeedsDecoding, readCookie, readPlainQueryParam } from "./facts.ts";
 
 describe("reading one cookie in place", () => {
   it("finds a cookie among others, the first occurrence winning, spaces trimmed", () => {
@@ -19,6 +19,64 @@ describe("reading one cookie in place", () => {
     fc.assert(
       fc.property(header, fc.constantFrom("a", "b", "ab", "x"), (text, name) => {
         expect(readCookie(text, name)).toBe(parseCookies(text).get(name) ?? null);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("reading one query parameter in place", () => {
+  it("finds a parameter as URLSearchParams does: first occurrence, bare names, empty pairs", () => {
+    const search = "?page=2&debug&page=3&&=nameless&empty=&x=a=b";
+    expect(readPlainQueryParam(search, "page")).toBe("2");
+    expect(readPlainQueryParam(search, "debug")).toBe("");
+    expect(readPlainQueryParam(search, "empty")).toBe("");
+    expect(readPlainQueryParam(search, "x")).toBe("a=b");
+    expect(readPlainQueryParam(search, "")).toBe("nameless");
+    expect(readPlainQueryParam(search, "pag")).toBeNull();
+    expect(readPlainQueryParam("", "page")).toBeNull();
+    expect(readPlainQueryParam("??page=1", "?page")).toBe("1");
+  });
+
+  it("leaves to URLSearchParams what needs decoding: +, % and non-ASCII", () => {
+    for (const search of ["?q=a+b", "?q=%41", "?q=\u00e9", "?q=\ud83d\ude00"])
+      expect(queryNeedsDecoding(search), search).toBe(true);
+    expect(queryNeedsDecoding("?page=2&debug")).toBe(false);
+  });
+
+  it("gives what URLSearchParams gives, for any query string that needs no decoding", () => {
+    const piece = fc.constantFrom("a", "b", "ab", "=", "&", "?", "x=1", "&a", "=&", "a=", ";");
+    const search = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(search, fc.constantFrom("a", "b", "ab", "x", "", "?a"), (text, name) => {
+        expect(queryNeedsDecoding(text)).toBe(false);
+        expect(readPlainQueryParam(text, name)).toBe(new URLSearchParams(text).get(name));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("never reads in place a query string whose reading would differ", () => {
+    // Any string, any name: where the in-place read and URLSearchParams disagree, the string is
+    // one that needs decoding (and is read by URLSearchParams instead).
+    const piece = fc.constantFrom(
+      "a",
+      "=",
+      "&",
+      "+",
+      "%",
+      "%41",
+      "%zz",
+      "\u00e9",
+      "\ud800",
+      " ",
+      "?",
+    );
+    const search = fc.array(piece, { maxLength: 16 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(search, fc.constantFrom("a", "a a", "A", "\u00e9", "+"), (text, name) => {
+        if (readPlainQueryParam(text, name) !== new URLSearchParams(text).get(name))
+          expect(queryNeedsDecoding(text)).toBe(true);
       }),
       { numRuns: 5000 },
     );

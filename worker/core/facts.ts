@@ -107,6 +107,36 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
+/**
+ * Whether URLSearchParams must decode a query string to read it: "+" (a space), "%" (an escaped
+ * byte) or a character outside ASCII (read as UTF-8). A URL's query is ASCII, percent-encoded.
+ */
+export function queryNeedsDecoding(search: string): boolean {
+  return NEEDS_DECODING.test(search);
+}
+
+const NEEDS_DECODING = /[%+\u0080-\uffff]/;
+
+/**
+ * One parameter's value from a query string ("?a=1&b" or "a=1") that needs no decoding, as
+ * `new URLSearchParams(search).get(name)` gives it (the first occurrence wins, a name without "="
+ * has the value ""), found in place: no parameter list built, no string but the value.
+ */
+export function readPlainQueryParam(search: string, name: string): string | null {
+  for (let start = search.charCodeAt(0) === QUESTION_MARK ? 1 : 0; start < search.length; ) {
+    const ampersand = search.indexOf("&", start);
+    const end = ampersand < 0 ? search.length : ampersand;
+    const eq = search.indexOf("=", start);
+    const nameEnd = eq >= 0 && eq < end ? eq : end;
+    if (end > start && nameEnd - start === name.length && search.startsWith(name, start))
+      return nameEnd === end ? "" : search.slice(nameEnd + 1, end);
+    start = end + 1;
+  }
+  return null;
+}
+
+const QUESTION_MARK = 63;
+
 /** Cookie header → map; the first occurrence of a name wins, as browsers send the most specific first. */
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();

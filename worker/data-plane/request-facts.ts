@@ -2,7 +2,12 @@
 // query and request.cf are read only when a rule asks.
 import type { IpAddress } from "../../schemas/cidr.ts";
 import { parseIp } from "../../schemas/cidr.ts";
-import { type RequestFacts, readCookie } from "../core/facts.ts";
+import {
+  queryNeedsDecoding,
+  type RequestFacts,
+  readCookie,
+  readPlainQueryParam,
+} from "../core/facts.ts";
 import { normalizePath } from "../core/path.ts";
 import type { RequestTarget } from "./request-target.ts";
 
@@ -21,7 +26,8 @@ class IncomingFacts implements RequestFacts {
   readonly #request: Request;
   readonly #headers: Headers;
   readonly #search: string;
-  #query: URLSearchParams | undefined;
+  /** Parsed only when the query needs decoding; "plain" when it is read in place. */
+  #query: URLSearchParams | "plain" | undefined;
   /** Header values read so far: a read is a call into the runtime; many rules read the same one. */
   #headerValues: Map<string, string | null> | undefined;
   #cookieHeader: string | null | undefined;
@@ -57,8 +63,10 @@ class IncomingFacts implements RequestFacts {
 
   query(name: string): string | null {
     if (this.#search === "") return null;
-    this.#query ??= new URLSearchParams(this.#search);
-    return this.#query.get(name);
+    this.#query ??= queryNeedsDecoding(this.#search) ? new URLSearchParams(this.#search) : "plain";
+    return this.#query === "plain"
+      ? readPlainQueryParam(this.#search, name)
+      : this.#query.get(name);
   }
 
   ipAddress(): IpAddress | undefined {
