@@ -97,7 +97,8 @@ export async function runMicrobenchmarks(): Promise<{
 }> {
   const dir = await bundleEntries({ core: "bench/micro/core.ts" }, "node");
   const core = (await import(join(dir, "core.mjs"))) as Core;
-  // The benchmark's rules have a pattern string search cannot answer.
+  // RE2 loaded for any benchmark rule string search cannot answer (none today): the figures time
+  // decisions, never the engine's load.
   await core.loadRegexEngine();
   const ctx = { now: 0, overrideSecret: "secret", mintVisitorId: () => "minted-visitor-id" };
   const warm = core.factsFromDescription(BENCH_REQUEST);

@@ -1,7 +1,8 @@
 // Rule regexes: what RE2 (the linear-time engine) refuses and what it would run too slowly. No
 // schema library, and no RE2 of its own: the condition schema (schemas/condition.ts) checks with
 // the engine it imports, the data plane's route decoder with the one it loads on first need
-// (worker/core/regex-engine.ts), so a request path whose rules are plain words never evaluates RE2.
+// (worker/core/regex-engine.ts), so a request path whose rules string search answers never
+// evaluates RE2.
 import type { RE2JS } from "re2js";
 
 /** The parts of a condition that hold regexes (structurally: this file knows no schema). */

@@ -27,8 +27,13 @@ export function casesService(
       { name: "always", when: { header: { name: "x-canary", equals: "always" } }, route: "canary" },
       { name: "never", when: { header: { name: "x-canary", equals: "never" } }, route: "stable" },
       { name: "beta", when: { cookie: { name: "beta", equals: "1" } }, route: "canary" },
-      // Not plain words: the data plane loads RE2 for it (worker/core/regex-engine.ts).
-      { name: "versioned", when: { path: { regex: "^/v[0-9]+/beta/" } }, route: "canary" },
+      // Alternation inside a sequence: string search cannot answer it, the data plane loads RE2
+      // for it (worker/core/regex-engine.ts).
+      {
+        name: "versioned",
+        when: { path: { regex: "^/v[0-9]+/(beta|preview)/" } },
+        route: "canary",
+      },
       {
         name: "admin-half",
         when: { path: { prefix: "/admin" } },

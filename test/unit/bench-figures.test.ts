@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   BENCH_HEADERS,
   BENCH_PATH,
@@ -23,12 +23,6 @@ import { offlineService } from "../../schemas/service-spec.ts";
 import { compileRouteTable } from "../../worker/core/compile.ts";
 import { decideRoute } from "../../worker/core/decide.ts";
 import { factsFromDescription } from "../../worker/core/facts.ts";
-import { loadRegexEngine } from "../../worker/core/regex-engine.ts";
-
-// The benchmark's rules have a pattern string search cannot answer: RE2 loaded first.
-beforeAll(async () => {
-  await loadRegexEngine();
-});
 
 describe("B's config and request", () => {
   const config = benchService("http://origin.internal");

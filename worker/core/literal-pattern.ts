@@ -1,8 +1,16 @@
-// Rule regexes that are only words and alternation ("(bot|crawler|spider)", "^/api/v2",
-// "\.json$" is not one: it has an escape) answer with string search instead of the regex engine:
-// the same answer as RE2 (case-sensitive, `$` only at the end of the text), linear too, and
-// 10–50 × cheaper per test. Others still run on RE2 (worker/core/matchers.ts), behind a check of
-// the literal text an anchored pattern must start with, when it has one.
+// Which rule regexes string search answers without the regex engine, and the test that answers
+// them: the same answer as RE2 (case-sensitive, `$` only at the end of the text), linear in the
+// value too, cheaper per test, and no RE2 to load in a fresh isolate. Two shapes:
+// - plain words and alternation ("(bot|crawler|spider)", "^/api/v2", "beta$");
+// - a sequence of one-character atoms anchored at the start ("^/v[0-9]+/legacy/",
+//   "^/users/\d+/?$") or only at the end ("\.json$"): a character, an escaped punctuation
+//   character, a class, `.` or `\d \w \s \D \W \S`, each maybe repeated (`? * + {n} {n,} {n,m}`).
+//   It is matched greedily from the anchored end in one pass with no backtracking, which is exact
+//   only when no repeated atom can take a character a later one needs: a pattern is taken only
+//   when that is proven (`variableAtomsAreExact`).
+// Others still run on RE2 (worker/core/matchers.ts), behind a check of the literal text an
+// anchored pattern must start with, when it has one.
+import { MAX_REGEX_PROGRAM } from "../../schemas/regex-checks.ts";
 
 /** Characters that mean nothing special to RE2 outside a class. */
 const WORD = "[A-Za-z0-9 _/:=,;@%!#&~'\"<>-]+";
@@ -11,26 +19,356 @@ const LITERAL_PATTERN = new RegExp(
 );
 
 const WORD_CHAR = new RegExp(`^${WORD}`);
+const LITERAL_CHAR = new RegExp(`^${WORD}$`);
+
+/** ASCII punctuation RE2 takes escaped as the character itself (`\.`, `\/`, `\-`, `\\`…). */
+const ESCAPED_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+/** Inside a class: any printable ASCII character but the class's own `[`, `\` and `]`. */
+const CLASS_CHAR = /^[ -Z^-~]$/;
 
 export interface PatternTest {
   test(value: string): boolean;
 }
 
-/** A string-search test equivalent to the pattern, or undefined when it is not plain words. */
+/** A string-search test equivalent to the pattern, or undefined when RE2 must answer it. */
 export function literalPattern(source: string): PatternTest | undefined {
+  return plainWords(source) ?? AtomSequence.of(source);
+}
+
+function plainWords(source: string): PatternTest | undefined {
   const match = LITERAL_PATTERN.exec(source);
   if (!match) return undefined;
   const [, start, bare, grouped, end] = match;
   // "^a|b" is (^a)|b: anchors apply to every word only when the words are grouped.
   if (bare?.includes("|") && (start || end)) return undefined;
   const words = (bare ?? grouped)!.split("|");
-  if (start && end) {
+  return wordsTest(words, start === "^", end === "$");
+}
+
+function wordsTest(words: string[], fromStart: boolean, toEnd: boolean): PatternTest {
+  if (fromStart && toEnd) {
     const set = new Set(words);
     return { test: (value) => set.has(value) };
   }
-  if (start) return { test: (value) => words.some((word) => value.startsWith(word)) };
-  if (end) return { test: (value) => words.some((word) => value.endsWith(word)) };
+  if (fromStart) return { test: (value) => words.some((word) => value.startsWith(word)) };
+  if (toEnd) return { test: (value) => words.some((word) => value.endsWith(word)) };
   return { test: (value) => words.some((word) => value.includes(word)) };
+}
+
+/**
+ * The characters one atom matches. Every set here is built from ASCII characters alone, so every
+ * other code point (a lone surrogate, a pair, any non-ASCII) is in it or not alike: `others`.
+ */
+class CharacterSet {
+  readonly ascii = new Uint8Array(128);
+  others = false;
+
+  add(from: number, to = from): this {
+    for (let code = from; code <= to; code++) this.ascii[code] = 1;
+    return this;
+  }
+
+  addAll(set: CharacterSet): this {
+    for (let code = 0; code < 128; code++) if (set.ascii[code]) this.ascii[code] = 1;
+    this.others ||= set.others;
+    return this;
+  }
+
+  /** Everything this set does not hold. */
+  complement(): CharacterSet {
+    const out = new CharacterSet();
+    for (let code = 0; code < 128; code++) out.ascii[code] = this.ascii[code] ? 0 : 1;
+    out.others = !this.others;
+    return out;
+  }
+
+  /** Whether the UTF-16 code unit starting a character (of one or two units) is in the set. */
+  has(unit: number): boolean {
+    return unit < 128 ? this.ascii[unit] === 1 : this.others;
+  }
+
+  overlaps(set: CharacterSet): boolean {
+    if (this.others && set.others) return true;
+    for (let code = 0; code < 128; code++) if (this.ascii[code] && set.ascii[code]) return true;
+    return false;
+  }
+
+  /** The one character of a set that holds exactly one, or undefined. */
+  single(): string | undefined {
+    if (this.others) return undefined;
+    let found: number | undefined;
+    for (let code = 0; code < 128; code++) {
+      if (!this.ascii[code]) continue;
+      if (found !== undefined) return undefined;
+      found = code;
+    }
+    return found === undefined ? undefined : String.fromCharCode(found);
+  }
+}
+
+function codes(chars: string): CharacterSet {
+  const set = new CharacterSet();
+  for (const char of chars) set.add(char.charCodeAt(0));
+  return set;
+}
+
+/** RE2's Perl classes, ASCII only as RE2 defines them (`\s` has no `\v`). */
+const PERL_CLASSES = new Map<string | undefined, CharacterSet>([
+  ["d", new CharacterSet().add(0x30, 0x39)],
+  ["w", new CharacterSet().add(0x30, 0x39).add(0x41, 0x5a).add(0x61, 0x7a).add(0x5f)],
+  ["s", codes("\t\n\f\r ")],
+]);
+/** `.`: any character but a newline (RE2 without the `s` flag). */
+const ANY_BUT_NEWLINE = codes("\n").complement();
+
+interface Atom {
+  set: CharacterSet;
+  min: number;
+  /** Infinity when unbounded (`*`, `+`, `{n,}`). */
+  max: number;
+}
+
+/**
+ * Reads a sequence of atoms, or stops (undefined) at anything outside the shapes it answers:
+ * groups, alternation, flags, anchors inside, lazy or doubled quantifiers, `{` that is not a
+ * repeat, non-ASCII, escapes other than punctuation and `\d \w \s \D \W \S`.
+ */
+class AtomReader {
+  readonly #source: string;
+  #at = 0;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  atoms(): Atom[] | undefined {
+    const atoms: Atom[] = [];
+    while (this.#at < this.#source.length) {
+      const set = this.#set();
+      if (!set) return undefined;
+      const repeat = this.#repeat();
+      if (!repeat) return undefined;
+      atoms.push({ set, ...repeat });
+    }
+    return atoms;
+  }
+
+  #next(): string | undefined {
+    return this.#source[this.#at++];
+  }
+
+  #peek(offset = 0): string | undefined {
+    return this.#source[this.#at + offset];
+  }
+
+  #set(): CharacterSet | undefined {
+    const char = this.#next();
+    if (char === undefined) return undefined;
+    if (char === ".") return ANY_BUT_NEWLINE;
+    if (char === "[") return this.#class();
+    if (char === "\\") {
+      const escaped = this.#next() ?? "";
+      const perl = PERL_CLASSES.get(escaped.toLowerCase());
+      if (perl) return escaped === escaped.toLowerCase() ? perl : perl.complement();
+      return ESCAPED_PUNCTUATION.test(escaped) ? codes(escaped) : undefined;
+    }
+    return LITERAL_CHAR.test(char) ? codes(char) : undefined;
+  }
+
+  /** After `[`: literal characters, ranges and `\d \w \s`, maybe negated; `]` first is refused. */
+  #class(): CharacterSet | undefined {
+    const negated = this.#peek() === "^";
+    if (negated) this.#at++;
+    const set = new CharacterSet();
+    // RE2 reads a `]` first as a character ("[]a]"), and "[]a" as unterminated: refused here.
+    if (this.#peek() === "]") return undefined;
+    while (this.#peek() !== "]") {
+      const perl = this.#peek() === "\\" ? PERL_CLASSES.get(this.#peek(1)) : undefined;
+      if (perl) {
+        set.addAll(perl);
+        // As RE2 reads it, a `-` right after is a character ("[\d-z]": digits, `-` and `z`).
+        this.#at += 2;
+        continue;
+      }
+      const from = this.#classChar();
+      if (from === undefined) return undefined;
+      let to = from;
+      // As RE2 reads a class: `-` makes a range unless the class ends right after it.
+      if (this.#peek() === "-" && this.#peek(1) !== "]" && this.#peek(1) !== undefined) {
+        this.#at++;
+        to = this.#classChar() ?? -1;
+        if (to < from) return undefined;
+      }
+      set.add(from, to);
+    }
+    this.#at++;
+    return negated ? set.complement() : set;
+  }
+
+  #classChar(): number | undefined {
+    const char = this.#next();
+    if (char === undefined) return undefined;
+    if (char === "\\") {
+      const escaped = this.#next() ?? "";
+      return ESCAPED_PUNCTUATION.test(escaped) ? escaped.charCodeAt(0) : undefined;
+    }
+    return CLASS_CHAR.test(char) ? char.charCodeAt(0) : undefined;
+  }
+
+  #repeat(): { min: number; max: number } | undefined {
+    const char = this.#peek();
+    let repeat: { min: number; max: number };
+    if (char === "?") repeat = { min: 0, max: 1 };
+    else if (char === "*") repeat = { min: 0, max: Infinity };
+    else if (char === "+") repeat = { min: 1, max: Infinity };
+    else if (char === "{") {
+      // RE2 reads a `{` that is not a well-formed repeat as a literal: refused here instead.
+      const match = /^\{(0|[1-9]\d{0,3})(,(0|[1-9]\d{0,3})?)?\}/.exec(this.#source.slice(this.#at));
+      if (!match) return undefined;
+      const min = Number(match[1]);
+      const max =
+        match[2] === undefined ? min : match[3] === undefined ? Infinity : Number(match[3]);
+      if (max < min) return undefined;
+      this.#at += match[0].length - 1;
+      repeat = { min, max };
+    } else return { min: 1, max: 1 };
+    // A quantifier right after this one (lazy `*?`, or `a**` that RE2 refuses) is no atom: the
+    // next read stops there.
+    this.#at++;
+    return repeat;
+  }
+}
+
+/**
+ * Whether greedy matching, one pass with no backtracking, finds a match whenever one exists: each
+ * atom that may repeat a variable number of times shares no character with the atoms after it, up
+ * to the first that must match at least once. Then in every match it takes exactly the run of its
+ * characters that greedy takes. When only optional atoms follow it, taking more never hurts: what
+ * they can take, they can take a shorter end of.
+ */
+function variableAtomsAreExact(atoms: Atom[]): boolean {
+  for (let i = 0; i < atoms.length; i++) {
+    const atom = atoms[i]!;
+    if (atom.min === atom.max) continue;
+    const follow = new CharacterSet();
+    let mandatory = false;
+    for (let j = i + 1; j < atoms.length && !mandatory; j++) {
+      follow.addAll(atoms[j]!.set);
+      mandatory = atoms[j]!.min > 0;
+    }
+    if (mandatory && atom.set.overlaps(follow)) return false;
+  }
+  return true;
+}
+
+/**
+ * An upper bound on the RE2 instructions the pattern compiles to (measured on re2js: 3 for the
+ * program, 1 per anchor, 1 per atom, 1 more for `*` `+` `?`, `x{n,m}` n + 2(m − n)), so that
+ * everything taken here passes the route decoder's cost check without RE2 running it.
+ */
+function programBound(atoms: Atom[]): number {
+  let size = 5;
+  for (const { min, max } of atoms) size += max === Infinity ? 2 * min + 2 : 2 * max;
+  return size;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/** UTF-16 units of the character starting at `at` (whose first unit is `unit`): 2 for a pair. */
+function widthAt(value: string, at: number, unit: number): number {
+  return isHighSurrogate(unit) && at + 1 < value.length && isLowSurrogate(value.charCodeAt(at + 1))
+    ? 2
+    : 1;
+}
+
+/** UTF-16 units of the character ending before `at` (whose last unit is `unit`): 2 for a pair. */
+function widthBefore(value: string, at: number, unit: number): number {
+  return isLowSurrogate(unit) && at > 1 && isHighSurrogate(value.charCodeAt(at - 2)) ? 2 : 1;
+}
+
+/**
+ * An anchored sequence of atoms matched greedily from its anchored end. RE2 steps by code point:
+ * a surrogate pair is one character, a lone surrogate one too. Each code unit is read once to take
+ * it and maybe once more as a pair's second half, and each atom reads one it does not take: a test
+ * costs at most 2 × value length + atoms reads, whatever the pattern.
+ */
+class AtomSequence implements PatternTest {
+  readonly #atoms: Atom[];
+  readonly #backwards: boolean;
+  readonly #toEnd: boolean;
+
+  private constructor(atoms: Atom[], backwards: boolean, toEnd: boolean) {
+    this.#atoms = atoms;
+    this.#backwards = backwards;
+    this.#toEnd = toEnd;
+  }
+
+  static of(source: string): PatternTest | undefined {
+    const fromStart = source.startsWith("^");
+    const toEnd = source.endsWith("$") && !escapedAt(source, source.length - 1);
+    const body = source.slice(fromStart ? 1 : 0, toEnd ? -1 : undefined);
+    const atoms = new AtomReader(body).atoms();
+    if (!atoms || atoms.length === 0) return undefined;
+    if (programBound(atoms) > MAX_REGEX_PROGRAM) return undefined;
+    const literal = atoms.every((atom) => atom.min === 1 && atom.max === 1 && atom.set.single());
+    if (literal)
+      return wordsTest([atoms.map((atom) => atom.set.single()).join("")], fromStart, toEnd);
+    // Unanchored, a match may start anywhere: trying every start costs O(n²), RE2 does it in O(n).
+    if (!fromStart && !toEnd) return undefined;
+    // Anchored only at the end, it is the mirror of one anchored only at the start.
+    const backwards = !fromStart;
+    const ordered = backwards ? atoms.slice().reverse() : atoms;
+    if (!variableAtomsAreExact(ordered)) return undefined;
+    return new AtomSequence(ordered, backwards, fromStart && toEnd);
+  }
+
+  test(value: string): boolean {
+    return this.#backwards ? this.#testBackwards(value) : this.#testForwards(value);
+  }
+
+  #testForwards(value: string): boolean {
+    const length = value.length;
+    let at = 0;
+    for (const { set, min, max } of this.#atoms) {
+      let count = 0;
+      while (count < max && at < length) {
+        const unit = value.charCodeAt(at);
+        if (!set.has(unit)) break;
+        at += widthAt(value, at, unit);
+        count++;
+      }
+      if (count < min) return false;
+    }
+    return !this.#toEnd || at === length;
+  }
+
+  #testBackwards(value: string): boolean {
+    let at = value.length;
+    for (const { set, min, max } of this.#atoms) {
+      let count = 0;
+      while (count < max && at > 0) {
+        const unit = value.charCodeAt(at - 1);
+        if (!set.has(unit)) break;
+        at -= widthBefore(value, at, unit);
+        count++;
+      }
+      if (count < min) return false;
+    }
+    return true;
+  }
+}
+
+/** Whether the character at `index` is escaped: preceded by an odd number of backslashes. */
+function escapedAt(source: string, index: number): boolean {
+  let backslashes = 0;
+  while (index - backslashes - 1 >= 0 && source[index - backslashes - 1] === "\\") backslashes++;
+  return backslashes % 2 === 1;
 }
 
 /**

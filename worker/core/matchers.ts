@@ -20,9 +20,9 @@ export const MAX_MATCHED_VALUE_LENGTH = 4096;
 
 /**
  * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and
- * alternation are answered by string search, exactly as RE2 would, and an anchored pattern's
- * literal start is checked before RE2 runs (literal-pattern.ts). Any other pattern needs RE2
- * loaded first (`loadRegexEngine()`).
+ * alternation, and sequences of one-character atoms anchored at one end, are answered by string
+ * search, exactly as RE2 would, and an anchored pattern's literal start is checked before RE2 runs
+ * (literal-pattern.ts). Any other pattern needs RE2 loaded first (`loadRegexEngine()`).
  */
 export function compileRegex(source: string): PatternTest {
   const literal = literalPattern(source);

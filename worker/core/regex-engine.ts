@@ -1,9 +1,9 @@
 // RE2 (re2js: about 150 KB of the bundle, and work to evaluate) is loaded on first need, not when
-// an isolate starts: most rule regexes are plain words that string search answers
-// (literal-pattern.ts), and a table without any other pattern never needs the engine. Whoever
-// compiles or checks a pattern that is not plain words awaits `loadRegexEngine()` first: the
-// data plane's table load does when the route document holds one (`needsRegexEngine`), the admin
-// API and the CLI before they compile configs.
+// an isolate starts: most rule regexes are plain words or anchored sequences like
+// "^/v[0-9]+/legacy/" that string search answers (literal-pattern.ts), and a table without any
+// other pattern never needs the engine. Whoever compiles or checks a pattern string search cannot
+// answer awaits `loadRegexEngine()` first: the data plane's table load does when the route
+// document holds one (`needsRegexEngine`), the admin API and the CLI before they compile configs.
 import type { RE2JS } from "re2js";
 import { literalPattern } from "./literal-pattern.ts";
 
@@ -31,7 +31,7 @@ export function loadRegexEngine(): Promise<RegexEngine> {
 export function regexEngine(): RegexEngine {
   if (!engine)
     throw new Error(
-      "RE2 is not loaded: await loadRegexEngine() before compiling a pattern that is not plain words",
+      "RE2 is not loaded: await loadRegexEngine() before compiling a pattern string search cannot answer",
     );
   return engine;
 }

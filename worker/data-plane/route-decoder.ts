@@ -258,8 +258,9 @@ class RouteDecoder {
     if (source.length > MAX_REGEX_LENGTH)
       return this.#fail(at, `regex longer than ${MAX_REGEX_LENGTH} characters`);
     // Refused by RE2 or too costly to run: the schema checks the cost at the rule, one compile here.
-    // Plain words need no check (RE2 takes them all, at most 258 instructions in 256 characters:
-    // literal-pattern.test.ts), so a document of only those never needs the engine loaded.
+    // Patterns string search answers need no check (RE2 takes them all, within the program bound:
+    // literal-pattern.ts refuses larger repeats, literal-pattern.test.ts proves it up to 256
+    // characters), so a document of only those never needs the engine loaded.
     const problem = literalPattern(source)
       ? undefined
       : new RegexChecks(regexEngine()).regexProblem(source);

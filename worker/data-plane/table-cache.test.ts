@@ -138,16 +138,21 @@ describe("RE2 in a fresh isolate", () => {
   }
 
   it("is loaded by the table load for a pattern string search cannot answer, and the service routes by it", async () => {
-    const { engine, versionFor } = await loadInFreshIsolate("^/v[0-9]+/legacy/");
+    const { engine, versionFor } = await loadInFreshIsolate("^/v[0-9]+/(legacy|old)/");
     expect(versionFor("/v2/legacy/orders")).toBe("stable");
+    expect(versionFor("/v2/old/orders")).toBe("stable");
     expect(versionFor("/v2/orders")).toBe("canary");
     expect(engine.regexEngine()).toBeDefined();
   });
 
-  it("stays unloaded for a table whose patterns are plain words", async () => {
-    const { engine, versionFor } = await loadInFreshIsolate("^/legacy/");
-    expect(versionFor("/legacy/orders")).toBe("stable");
-    expect(versionFor("/orders")).toBe("canary");
+  it.each([
+    ["plain words", "^/legacy/", "/legacy/orders", "/orders"],
+    ["an anchored sequence of classes and repeats", "^/v[0-9]+/legacy/", "/v2/legacy/x", "/v2/x"],
+    ["a sequence anchored at the end", "/legacy/[a-z]+\\.json$", "/v1/legacy/a.json", "/a.json"],
+  ])("stays unloaded for a table whose patterns are %s", async (_, regex, matching, other) => {
+    const { engine, versionFor } = await loadInFreshIsolate(regex);
+    expect(versionFor(matching)).toBe("stable");
+    expect(versionFor(other)).toBe("canary");
     expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
   });
 });

@@ -4,7 +4,7 @@
 import type { Service } from "../../../schemas/service.ts";
 import { compileRouteTable } from "../../../worker/core/compile.ts";
 import { decideRoute, type Verdict } from "../../../worker/core/decide.ts";
-import { loadRegexEngine } from "../../../worker/core/regex-engine.ts";
+import { loadRegexEngine, needsRegexEngine } from "../../../worker/core/regex-engine.ts";
 import { factsFromRequest } from "../../../worker/data-plane/request-facts.ts";
 
 export interface StageEnv {
@@ -22,7 +22,7 @@ let verdict: Verdict | undefined;
 
 /**
  * The verdict for the benchmark's request (a returning visitor: no cookie to set); a promise only
- * the first time, while RE2 loads for the benchmark's rule patterns.
+ * the first time, while RE2 loads if a rule's pattern needs it, as the data plane's table load does.
  */
 export function benchVerdict(
   request: Request,
@@ -30,8 +30,8 @@ export function benchVerdict(
   url: URL,
 ): Verdict | Promise<Verdict> {
   if (verdict) return verdict;
-  return loadRegexEngine().then(() => {
-    const doc = JSON.parse(env.ROUTES_DOC) as { services: { config: Service }[] };
+  const doc = JSON.parse(env.ROUTES_DOC) as { services: { config: Service }[] };
+  return (needsRegexEngine(doc) ? loadRegexEngine() : Promise.resolve()).then(() => {
     const table = compileRouteTable(doc.services.map((entry) => entry.config));
     verdict = decideRoute(factsFromRequest(request, url), table, {
       now: Date.now(),
