@@ -97,11 +97,14 @@ export class PublishedRoutes {
   async resolve(host: string, now: number): Promise<string | undefined> {
     if (this.#resolved.has(host)) return undefined;
     const shards = requestShards(host);
-    for (const shard of shards)
-      if (!this.#shards.has(shard)) {
-        const problem = await this.#ensure(hostShardKey(shard), now);
-        if (problem) return problem;
-      }
+    // The host's own shard and its site's are read together: a cold isolate waits for one KV
+    // round trip before the services', not two.
+    const unread = shards.filter((shard) => !this.#shards.has(shard));
+    const shardProblems = await Promise.all(
+      unread.map((shard) => this.#ensure(hostShardKey(shard), now)),
+    );
+    const shardProblem = shardProblems.find((p) => p !== undefined);
+    if (shardProblem) return shardProblem;
     // Services read before (even absent or refused) are not read again here: only a refresh does.
     const names = this.#candidates(host, shards).filter((name) => !this.#services.has(name));
     const problems = await Promise.all(names.map((name) => this.#ensure(serviceKey(name), now)));

@@ -1,6 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
-import { ROUTES_KEY } from "../../schemas/route-doc-format.ts";
+import {
+  type HostShardDoc,
+  hostShardKey,
+  hostShardOf,
+  ROUTES_HEAD_KEY,
+  ROUTES_KEY,
+  type RoutesHead,
+  requestShards,
+  type ServiceDoc,
+  serviceKey,
+} from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { shopService } from "../../test/support/fixtures.ts";
 import { RouteTableCache } from "./table-cache.ts";
@@ -101,6 +111,62 @@ describe("eventual consistency", () => {
     await current(100);
     await Promise.all(background);
     expect((await current(101)).table?.generation).toBe(5);
+  });
+});
+
+describe("a fresh isolate reading a key per service", () => {
+  /** KV as a publication per service leaves it for the shop: head, its host's shard, its key. */
+  function publishedShop(host: string): Map<string, string> {
+    const config = ConfigFile.parse({ services: [shopService({ hosts: [host] })] }).services[0]!;
+    const head: RoutesHead = {
+      format: 1,
+      generation: 1,
+      publishedAt: new Date(0).toISOString(),
+      recentSince: 1,
+      recent: [],
+      rootHosts: {},
+    };
+    const shard: HostShardDoc = {
+      format: 1,
+      generation: 1,
+      hosts: { [config.hosts[0]!]: ["shop"] },
+    };
+    const service: ServiceDoc = {
+      format: 1,
+      generation: 1,
+      entry: { name: "shop", sequence: 1, config },
+    };
+    return new Map([
+      [ROUTES_HEAD_KEY, JSON.stringify(head)],
+      [hostShardKey(hostShardOf(config.hosts[0]!)), JSON.stringify(shard)],
+      [serviceKey("shop"), JSON.stringify(service)],
+    ]);
+  }
+
+  it("reads the host's own shard and its site's at once: one KV round trip, not two", async () => {
+    // A host whose own shard is not its site's (shop.example.com shares example.com's).
+    const host = "app.example.com";
+    const kv = publishedShop(host);
+    const shards = requestShards(host).map(hostShardKey);
+    expect(shards).toHaveLength(2);
+    // Every read waits until the test lets it go: what was asked before any answer is in flight.
+    const waiting: { key: string; answer: () => void }[] = [];
+    const cache = new RouteTableCache({
+      read: (key) =>
+        new Promise((resolve) => waiting.push({ key, answer: () => resolve(kv.get(key) ?? null) })),
+      refreshMs: 30_000,
+    });
+    const serving = cache.current(0, host, () => {});
+    const roundTrips: string[][] = [];
+    while (roundTrips.length < 10) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (waiting.length === 0) break;
+      const inFlight = waiting.splice(0);
+      roundTrips.push(inFlight.map((read) => read.key).sort());
+      for (const read of inFlight) read.answer();
+    }
+    expect(roundTrips).toEqual([[ROUTES_HEAD_KEY], [...shards].sort(), [serviceKey("shop")]]);
+    expect((await serving).table?.services.has("shop")).toBe(true);
   });
 });
 
