@@ -114,36 +114,36 @@ describe("eventual consistency", () => {
   });
 });
 
-describe("a fresh isolate reading a key per service", () => {
-  /** KV as a publication per service leaves it for the shop: head, its host's shard, its key. */
-  function publishedShop(host: string): Map<string, string> {
-    const config = ConfigFile.parse({ services: [shopService({ hosts: [host] })] }).services[0]!;
-    const head: RoutesHead = {
-      format: 1,
-      generation: 1,
-      publishedAt: new Date(0).toISOString(),
-      recentSince: 1,
-      recent: [],
-      rootHosts: {},
-    };
-    const shard: HostShardDoc = {
-      format: 1,
-      generation: 1,
-      hosts: { [config.hosts[0]!]: ["shop"] },
-    };
-    const service: ServiceDoc = {
-      format: 1,
-      generation: 1,
-      entry: { name: "shop", sequence: 1, config },
-    };
-    return new Map([
-      [ROUTES_HEAD_KEY, JSON.stringify(head)],
-      [hostShardKey(hostShardOf(config.hosts[0]!)), JSON.stringify(shard)],
-      [serviceKey("shop"), JSON.stringify(service)],
-    ]);
-  }
+/** KV as a publication per service leaves it for the shop: head, its host's shard, its key. */
+function publishedShop(host: string): Map<string, string> {
+  const config = ConfigFile.parse({ services: [shopService({ hosts: [host] })] }).services[0]!;
+  const head: RoutesHead = {
+    format: 1,
+    generation: 1,
+    publishedAt: new Date(0).toISOString(),
+    recentSince: 1,
+    recent: [],
+    rootHosts: {},
+  };
+  const shard: HostShardDoc = {
+    format: 1,
+    generation: 1,
+    hosts: { [config.hosts[0]!]: ["shop"] },
+  };
+  const service: ServiceDoc = {
+    format: 1,
+    generation: 1,
+    entry: { name: "shop", sequence: 1, config },
+  };
+  return new Map([
+    [ROUTES_HEAD_KEY, JSON.stringify(head)],
+    [hostShardKey(hostShardOf(config.hosts[0]!)), JSON.stringify(shard)],
+    [serviceKey("shop"), JSON.stringify(service)],
+  ]);
+}
 
-  it("reads the host's own shard and its site's at once: one KV round trip, not two", async () => {
+describe("a fresh isolate reading a key per service", () => {
+  it("reads the head and the host's two shards at once, then its service: two KV round trips", async () => {
     // A host whose own shard is not its site's (shop.example.com shares example.com's).
     const host = "app.example.com";
     const kv = publishedShop(host);
@@ -165,8 +165,29 @@ describe("a fresh isolate reading a key per service", () => {
       roundTrips.push(inFlight.map((read) => read.key).sort());
       for (const read of inFlight) read.answer();
     }
-    expect(roundTrips).toEqual([[ROUTES_HEAD_KEY], [...shards].sort(), [serviceKey("shop")]]);
+    expect(roundTrips).toEqual([[...shards, ROUTES_HEAD_KEY].sort(), [serviceKey("shop")]]);
     expect((await serving).table?.services.has("shop")).toBe(true);
+  });
+});
+
+describe("a fresh isolate whose shard read fails", () => {
+  it("says the table could not be read, then reads the shard again and serves", async () => {
+    const host = "app.example.com";
+    const kv = publishedShop(host);
+    let failShard = true;
+    const cache = new RouteTableCache({
+      read: async (key) => {
+        if (failShard && key === hostShardKey(hostShardOf(host))) throw new Error("KV timed out");
+        return kv.get(key) ?? null;
+      },
+      refreshMs: 30_000,
+    });
+    const first = await cache.current(0, host, () => {});
+    expect(first.table).toBeUndefined();
+    expect(first.table === undefined && first.problem).toMatch(/KV timed out/);
+    failShard = false;
+    const later = await cache.current(1_500, host, () => {});
+    expect(later.table?.services.has("shop")).toBe(true);
   });
 });
 

@@ -8,7 +8,12 @@
 // as requests need them (published-routes.ts). An older registry wrote one document of every
 // service (`routes:v1`): read whole, as before, while no head exists.
 
-import { ROUTES_HEAD_KEY, ROUTES_KEY } from "../../schemas/route-doc-format.ts";
+import {
+  hostShardKey,
+  ROUTES_HEAD_KEY,
+  ROUTES_KEY,
+  requestShards,
+} from "../../schemas/route-doc-format.ts";
 import { assembleRouteTable } from "../core/compile.ts";
 import type { BucketKey } from "../core/hash.ts";
 import { loadRegexEngine, needsRegexEngine } from "../core/regex-engine.ts";
@@ -50,6 +55,12 @@ export class RouteTableCache {
   #problem = "the route table has not been read yet";
   #publicProblem = "the route table has not been read yet";
   #inflight: Promise<void> | undefined;
+  /**
+   * Host shards a cold isolate reads beside its head (their keys depend on the host alone), taken
+   * by the first load of a publication per service: a cold request waits for two KV round trips
+   * (head and shards, then its services), not three.
+   */
+  readonly #prefetched = new Map<string, Promise<string | null>>();
   /** KV reads made (heads, shards, services, documents), for the hot-path counters. */
   reads = 0;
 
@@ -94,7 +105,10 @@ export class RouteTableCache {
       // the refresh rather than serve it. A busy isolate refreshes in the background and never waits.
       if (age >= 2 * this.#options.refreshMs) await this.refresh(now);
       else if (age >= this.#options.refreshMs && !this.#inflight) waitUntil(this.refresh(now));
-    } else if (this.#inflight || age >= COLD_RETRY_MS) await this.refresh(now);
+    } else if (this.#inflight || age >= COLD_RETRY_MS) {
+      if (!this.#published) this.#prefetch(host);
+      await this.refresh(now);
+    }
     if (!this.#serving)
       return { table: undefined, problem: this.#problem, publicProblem: this.#publicProblem };
     // The first request for a host reads what it needs: its shard and the services it names.
@@ -118,13 +132,37 @@ export class RouteTableCache {
     return this.#options.read(key);
   }
 
+  /** Starts reading a host's shards, unless read or being read already. */
+  #prefetch(host: string): void {
+    for (const key of requestShards(host).map(hostShardKey)) {
+      if (this.#prefetched.has(key)) continue;
+      const read = this.#get(key);
+      // Whoever takes it sees the failure; one never taken (an older registry's document) is not
+      // an unhandled rejection.
+      read.catch(() => {});
+      this.#prefetched.set(key, read);
+    }
+  }
+
+  /** A key's prefetched read, once, or a read now. */
+  #take(key: string): Promise<string | null> {
+    const read = this.#prefetched.get(key);
+    if (!read) return this.#get(key);
+    this.#prefetched.delete(key);
+    return read;
+  }
+
   async #load(now: number): Promise<void> {
     let raw: string | null;
     try {
       raw = await this.#get(ROUTES_HEAD_KEY);
       if (raw !== null) return this.#loadHead(raw, now);
+      // No head: one document of every service, and no shard to read.
+      this.#prefetched.clear();
       raw = await this.#get(ROUTES_KEY);
     } catch (error) {
+      // A cold isolate reads its shards again when it next tries.
+      this.#prefetched.clear();
       return this.#reject(`reading the route table from KV failed: ${String(error)}`, UNREADABLE);
     }
     if (raw === null) {
@@ -148,7 +186,7 @@ export class RouteTableCache {
       // Cold, or KV moved from the whole document to a key per service: start from the head.
       this.#published = new PublishedRoutes(
         head,
-        (key) => this.#get(key),
+        (key) => this.#take(key),
         this.#compiler,
         this.#options.log,
       );
