@@ -52,7 +52,85 @@ function wordsTest(words: string[], fromStart: boolean, toEnd: boolean): Pattern
   }
   if (fromStart) return { test: (value) => words.some((word) => value.startsWith(word)) };
   if (toEnd) return { test: (value) => words.some((word) => value.endsWith(word)) };
-  return { test: (value) => words.some((word) => value.includes(word)) };
+  if (words.length > 1) return new WordSearch(words);
+  const [word] = words as [string];
+  return { test: (value) => value.includes(word) };
+}
+
+/**
+ * Whether any of several words occurs anywhere in a value, in one pass (Aho–Corasick): `includes`
+ * once per word reads the value once per word, so "(/v1/|/v2/|…|/edge/)" against 4,096 slashes
+ * took 270 times RE2's time. Words are ASCII, so any other code unit (a surrogate too) leaves
+ * every partial match: no word is found inside a pair.
+ */
+class WordSearch implements PatternTest {
+  /** Each ASCII unit's column in the table: 0 for a unit no word holds, as for every other unit. */
+  readonly #column = new Uint8Array(128);
+  readonly #columns: number;
+  /** The state after reading a column in a state, a row per state; state 0 has read nothing. */
+  readonly #next: Uint16Array;
+  /** Whether a word ends at a state (or at one of its suffixes'). */
+  readonly #found: Uint8Array;
+
+  constructor(words: string[]) {
+    let columns = 1;
+    for (const word of words)
+      for (let i = 0; i < word.length; i++) {
+        const code = word.charCodeAt(i);
+        if (!this.#column[code]) this.#column[code] = columns++;
+      }
+    this.#columns = columns;
+    const states = 1 + words.reduce((sum, word) => sum + word.length, 0);
+    // The trie of the words first (0: no child yet; the start state is no state's child).
+    const child = new Uint16Array(states * columns);
+    const found = new Uint8Array(states);
+    let count = 1;
+    for (const word of words) {
+      let state = 0;
+      for (let i = 0; i < word.length; i++) {
+        const cell = state * columns + this.#column[word.charCodeAt(i)]!;
+        child[cell] ||= count++;
+        state = child[cell]!;
+      }
+      found[state] = 1;
+    }
+    // Then, breadth first, each state's missing moves are those of its longest proper suffix in
+    // the trie (its fallback), so a read is one table look-up.
+    const next = new Uint16Array(count * columns);
+    const fallback = new Uint16Array(count);
+    const queue: number[] = [0];
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head]!;
+      for (let column = 0; column < columns; column++) {
+        const to = child[state * columns + column]!;
+        const moved = state === 0 ? 0 : next[fallback[state]! * columns + column]!;
+        if (to === 0) {
+          next[state * columns + column] = moved;
+          continue;
+        }
+        next[state * columns + column] = to;
+        fallback[to] = moved;
+        found[to] ||= found[moved]!;
+        queue.push(to);
+      }
+    }
+    this.#next = next;
+    this.#found = found;
+  }
+
+  test(value: string): boolean {
+    const columns = this.#columns;
+    const column = this.#column;
+    const next = this.#next;
+    const found = this.#found;
+    let state = 0;
+    for (let at = 0; at < value.length; at++) {
+      const unit = value.charCodeAt(at);
+      state = next[state * columns + (unit < 128 ? column[unit]! : 0)]!;
+      if (found[state]) return true;
+    }
+    return false;
+  }
 }
 
 /**
