@@ -142,7 +142,6 @@ export function dataPlaneOptions(script: string): WorkerOptions {
   } = bindings as Record<string, string>;
   return {
     scriptPath: script,
-    compatibilityFlags: ["nodejs_compat"],
     kvNamespaces: ["ROUTES"],
     durableObjects: { STATS: { className: "StatsObject", scriptName: CONTROL_PLANE } },
     serviceBindings: { CONTROL_PLANE },

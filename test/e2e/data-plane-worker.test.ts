@@ -40,7 +40,6 @@ beforeAll(async () => {
   const common = {
     modules: true,
     compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: ["nodejs_compat"],
     kvNamespaces: ["ROUTES"],
   };
   mf = new Miniflare(
@@ -62,6 +61,9 @@ beforeAll(async () => {
           ...common,
           name: CONTROL_PLANE,
           scriptPath: controlPlane,
+          // As wrangler.toml: the control plane uses Node's crypto and buffer; the data plane
+          // Worker asks for nothing (worker/data-plane/wrangler.toml).
+          compatibilityFlags: ["nodejs_compat"],
           modulesRoot: dirname(controlPlane),
           bindings: { ...vars, ADMIN_TOKEN, READ_TOKEN },
           durableObjects: {

@@ -4,6 +4,7 @@
 // One import of a zod schema module for a constant brought zod back once: this catches it.
 // The Worker's own entry (worker/index.ts) holds all of it, but loads everything beyond the data
 // plane on first use (`import()`): its startup part must be the data plane alone.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bundleEntry, startupInputs } from "../../bench/lib/bundle.ts";
 
@@ -15,6 +16,15 @@ describe("the request path's bundle", () => {
     expect(parts).not.toContain("hono");
     expect(parts.filter((part) => /^worker\/(admin|control-plane|ui)$/.test(part))).toEqual([]);
     expect(parts).toContain("worker/data-plane");
+  }, 60_000);
+
+  it("the data plane Worker imports no Node module, and its config asks for no Node compatibility", async () => {
+    // workerd evaluates Node's compatibility modules (node:crypto brings buffer, streams and
+    // more) in every fresh isolate that imports one: about 5 ms before its first answer.
+    const { script } = await bundleEntry("worker/data-plane/index.ts");
+    expect(readFileSync(script, "utf8").match(/["'`]node:[a-z_/]+["'`]/g) ?? []).toEqual([]);
+    const config = readFileSync("worker/data-plane/wrangler.toml", "utf8");
+    expect(config).not.toMatch(/nodejs_compat/);
   }, 60_000);
 
   it("the data plane Worker evaluates RE2 only when a pattern needs it", async () => {

@@ -3,7 +3,7 @@
 // does not know the key cannot work out which visitor ids land on a candidate, nor pick one.
 // Without one it is the unkeyed hash Keystone used before (FNV-1a, murmur3's finish), so buckets,
 // and every visitor's version, stay where they were until an operator sets the secret.
-import { createHash } from "node:crypto";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { BUCKETS } from "../../schemas/buckets.ts";
 
 /** HalfSipHash's 64-bit key, as two little-endian 32-bit words. */
@@ -29,8 +29,9 @@ export interface BucketSeed {
 /** The bucket key of a secret: the first 8 bytes of its SHA-256; none without a secret. */
 export function bucketKeyOf(secret: string | undefined): BucketKey | undefined {
   if (!secret) return undefined;
-  const digest = createHash("sha256").update(`keystone-buckets\n${secret}`).digest();
-  return [digest.readUInt32LE(0), digest.readUInt32LE(4)];
+  const digest = sha256(new TextEncoder().encode(`keystone-buckets\n${secret}`));
+  const words = new DataView(digest.buffer, digest.byteOffset, 8);
+  return [words.getUint32(0, true), words.getUint32(4, true)];
 }
 
 const FNV_OFFSET = 0x811c9dc5;

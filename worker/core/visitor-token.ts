@@ -2,6 +2,7 @@
 // data plane sends one to the origin as x-keystone-visitor; an origin that forwards it on its own
 // calls to another service of the group puts the visitor on the same track there. A forged or
 // foreign one is ignored, so a client cannot choose a bucket its sticky key would not give it.
+import { base64urlToText, textToBase64url } from "./base64url.ts";
 import { sign, signatureMatches, TokenMemo } from "./hmac.ts";
 
 const PREFIX = "k1";
@@ -18,7 +19,7 @@ export function signVisitor(secret: string, group: string, key: string): string 
   if (key.length > MAX_KEY_LENGTH) return undefined;
   const known = signed.get(secret, group, key);
   if (known) return known;
-  const payload = `${PREFIX}.${group}.${Buffer.from(key).toString("base64url")}`;
+  const payload = `${PREFIX}.${group}.${textToBase64url(key)}`;
   const token = `${payload}.${sign(secret, payload)}`;
   signed.set(secret, group, key, token);
   return token;
@@ -32,7 +33,8 @@ export function readVisitor(secret: string, group: string, token: string): strin
   const parts = token.split(".");
   if (parts.length !== 4 || parts[0] !== PREFIX || parts[1] !== group) return undefined;
   if (!signatureMatches(secret, parts.slice(0, 3).join("."), parts[3]!)) return undefined;
-  const key = Buffer.from(parts[2]!, "base64url").toString();
+  // Signed by us, so well-formed base64url of the key's UTF-8.
+  const key = base64urlToText(parts[2]!);
   verified.set(secret, group, token, key);
   return key;
 }
