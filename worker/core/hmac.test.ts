@@ -24,6 +24,17 @@ describe("HMAC-SHA256 tokens without node:crypto", () => {
     );
   });
 
+  it("signs a secret or payload with lone surrogates as node:crypto did (both replace them in UTF-8)", () => {
+    for (const [secret, payload] of [
+      ["\ud800secret", "k1.shop.\udc00"],
+      ["s\udfff", "\ud83d"],
+      ["\ud83d\ude00", "pair"],
+    ] as const)
+      expect(sign(secret, payload)).toBe(
+        createHmac("sha256", secret).update(payload).digest("base64url"),
+      );
+  });
+
   it("accepts its own signature and nothing else: another length, one character off, no secret", () => {
     const signature = sign("s3cret", "k1.shop.abc");
     expect(signatureMatches("s3cret", "k1.shop.abc", signature)).toBe(true);
