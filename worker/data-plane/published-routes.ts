@@ -97,8 +97,9 @@ export class PublishedRoutes {
   async resolve(host: string, now: number): Promise<string | undefined> {
     if (this.#resolved.has(host)) return undefined;
     const shards = requestShards(host);
-    // The host's own shard and its site's are read together: a cold isolate waits for one KV
-    // round trip before the services', not two.
+    // The host's own shard and its site's are read together: a host's first request waits for
+    // one KV round trip before its services', not two (a cold isolate's were started beside the
+    // head: table-cache.ts).
     const unread = shards.filter((shard) => !this.#shards.has(shard));
     const shardProblems = await Promise.all(
       unread.map((shard) => this.#ensure(hostShardKey(shard), now)),

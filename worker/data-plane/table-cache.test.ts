@@ -1,14 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
+import { publishedKeys } from "../../bench/lib/published-keys.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import {
-  type HostShardDoc,
   hostShardKey,
   hostShardOf,
   ROUTES_HEAD_KEY,
   ROUTES_KEY,
-  type RoutesHead,
   requestShards,
-  type ServiceDoc,
   serviceKey,
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
@@ -116,30 +114,7 @@ describe("eventual consistency", () => {
 
 /** KV as a publication per service leaves it for the shop: head, its host's shard, its key. */
 function publishedShop(host: string): Map<string, string> {
-  const config = ConfigFile.parse({ services: [shopService({ hosts: [host] })] }).services[0]!;
-  const head: RoutesHead = {
-    format: 1,
-    generation: 1,
-    publishedAt: new Date(0).toISOString(),
-    recentSince: 1,
-    recent: [],
-    rootHosts: {},
-  };
-  const shard: HostShardDoc = {
-    format: 1,
-    generation: 1,
-    hosts: { [config.hosts[0]!]: ["shop"] },
-  };
-  const service: ServiceDoc = {
-    format: 1,
-    generation: 1,
-    entry: { name: "shop", sequence: 1, config },
-  };
-  return new Map([
-    [ROUTES_HEAD_KEY, JSON.stringify(head)],
-    [hostShardKey(hostShardOf(config.hosts[0]!)), JSON.stringify(shard)],
-    [serviceKey("shop"), JSON.stringify(service)],
-  ]);
+  return publishedKeys([shopService({ hosts: [host] })]);
 }
 
 describe("a fresh isolate reading a key per service", () => {
@@ -188,6 +163,28 @@ describe("a fresh isolate whose shard read fails", () => {
     failShard = false;
     const later = await cache.current(1_500, host, () => {});
     expect(later.table?.services.has("shop")).toBe(true);
+  });
+});
+
+describe("a fresh isolate whose head cannot be read as one", () => {
+  it("drops the shard reads it started beside it, and reads them again when it next tries", async () => {
+    const host = "app.example.com";
+    const kv = publishedShop(host);
+    const reads = new Map<string, number>();
+    let badHead = true;
+    const cache = new RouteTableCache({
+      read: async (key) => {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        if (badHead && key === ROUTES_HEAD_KEY) return "{ not json";
+        return kv.get(key) ?? null;
+      },
+      refreshMs: 30_000,
+    });
+    expect((await cache.current(0, host, () => {})).table).toBeUndefined();
+    badHead = false;
+    expect((await cache.current(1_500, host, () => {})).table?.services.has("shop")).toBe(true);
+    // Not the first attempt's answers, which may be a second old: each shard read twice.
+    for (const shard of requestShards(host).map(hostShardKey)) expect(reads.get(shard)).toBe(2);
   });
 });
 

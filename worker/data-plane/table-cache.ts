@@ -58,7 +58,7 @@ export class RouteTableCache {
   /**
    * Host shards a cold isolate reads beside its head (their keys depend on the host alone), taken
    * by the first load of a publication per service: a cold request waits for two KV round trips
-   * (head and shards, then its services), not three.
+   * (head and shards, then its services), not one per key.
    */
   readonly #prefetched = new Map<string, Promise<string | null>>();
   /** KV reads made (heads, shards, services, documents), for the hot-path counters. */
@@ -153,16 +153,22 @@ export class RouteTableCache {
   }
 
   async #load(now: number): Promise<void> {
+    try {
+      await this.#loadFromKv(now);
+    } finally {
+      // A load that started no publication per service (an older registry's document, a failed
+      // read, a bad head) takes no shard read: a cold isolate reads them again when it next tries.
+      if (!this.#published) this.#prefetched.clear();
+    }
+  }
+
+  async #loadFromKv(now: number): Promise<void> {
     let raw: string | null;
     try {
       raw = await this.#get(ROUTES_HEAD_KEY);
       if (raw !== null) return this.#loadHead(raw, now);
-      // No head: one document of every service, and no shard to read.
-      this.#prefetched.clear();
       raw = await this.#get(ROUTES_KEY);
     } catch (error) {
-      // A cold isolate reads its shards again when it next tries.
-      this.#prefetched.clear();
       return this.#reject(`reading the route table from KV failed: ${String(error)}`, UNREADABLE);
     }
     if (raw === null) {
