@@ -2,7 +2,9 @@
 // taken through workerd's inspector (Chrome DevTools Protocol, Profiler.start/stop) and read back
 // through the bundle's source map: the top functions by self time and the time per Keystone module,
 // per request. Saves the raw profiles under bench/results/ (open them in Chrome DevTools).
-// The bare Worker is profiled the same way, for what any proxy pays.
+// The bare Worker (A) and the proxy floor (P) are profiled the same way: A for what any Worker
+// pays, P for what a correct proxy pays, set against Keystone kind by kind (runtime call, native
+// work, the Worker's own JavaScript) so that B − P shows where Keystone's own cost goes.
 // Knobs: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_PIN (auto), BENCH_INSPECTOR_PORT (18851
 // for Keystone, the next port for the bare Worker),
 // BENCH_PROFILE_INTERVAL_US (1000: finer sampling costs workerd more CPU than Keystone does).
@@ -16,14 +18,16 @@ import { knob, log } from "./lib/knobs.ts";
 import { type LoadSettings, load, type MeasuredRun, measure } from "./lib/load.ts";
 import { describePinning, pinningFromEnv } from "./lib/pinning.ts";
 import { startOriginProcess } from "./lib/processes.ts";
-import { type ProfileSummary, summarizeProfile } from "./lib/profile-summary.ts";
+import { type ProfileSummary, selfTimeByKind, summarizeProfile } from "./lib/profile-summary.ts";
 import { table } from "./lib/report.ts";
 import {
   type BenchWorker,
   bareOptions,
   keystoneOptions,
   LEAN_FLOOR,
+  proxyFloorOptions,
   startWorker,
+  type WorkerOptions,
 } from "./lib/workers.ts";
 
 const SECONDS = knob("BENCH_SECONDS", 5);
@@ -100,32 +104,82 @@ async function profileUnderLoad(
   }
 }
 
-/** The same profile of the bare Worker (A): what Keystone's figures include that any proxy pays. */
-async function profileBare(
-  originUrl: string,
+/** Another Worker profiled the same way: the bare Worker (A) or the proxy floor (P). */
+async function profileOther(
+  name: string,
+  options: WorkerOptions,
+  port: number,
   settings: LoadSettings,
   originPid: number,
-  sourceMap: string,
-) {
-  const bare = await startWorker(
-    "A",
-    bareOptions(originUrl),
-    { ...LEAN_FLOOR, inspectorPort: INSPECTOR_PORT + 1 },
+): Promise<Profiled> {
+  const other = await startWorker(
+    name,
+    options,
+    { ...LEAN_FLOOR, inspectorPort: port },
     pinning.worker,
   );
   try {
-    const p = await profileUnderLoad(bare, INSPECTOR_PORT + 1, settings, originPid);
-    const isolate = summarizeProfile(p.isolate, sourceMap, "bare.js");
-    const fetchUs = isolate.topFunctions.find((f) => f.label === "fetch (runtime)")?.selfUs ?? 0;
-    const n = p.run.total;
-    return (
-      `The bare Worker (A) profiled the same way: workerd ${p.run.cpuUsPerRequest.toFixed(0)} µs/request; ` +
-      `its isolate ${(isolate.busyUs / n).toFixed(0)} µs/request sampled (fetch ${(fetchUs / n).toFixed(0)}), ` +
-      `the outbound hop ${(summarizeProfile(p.outboundHop, sourceMap, "(none)").busyUs / n).toFixed(0)}.`
-    );
+    return await profileUnderLoad(other, port, settings, originPid);
   } finally {
-    await bare.mf.dispose();
+    await other.mf.dispose();
   }
+}
+
+function bareLine(p: Profiled): string {
+  const n = p.run.total;
+  const isolate = selfTimeByKind(p.isolate, "bare.js");
+  const busy = [...isolate.values()].reduce((a, b) => a + b, 0);
+  const hop = [...selfTimeByKind(p.outboundHop, "(none)").values()].reduce((a, b) => a + b, 0);
+  return (
+    `The bare Worker (A) profiled the same way: workerd ${p.run.cpuUsPerRequest.toFixed(0)} µs/request; ` +
+    `its isolate ${(busy / n).toFixed(0)} µs/request sampled (fetch ${((isolate.get("fetch (runtime)") ?? 0) / n).toFixed(0)}), ` +
+    `the outbound hop ${(hop / n).toFixed(0)}.`
+  );
+}
+
+/**
+ * Keystone (B) against the proxy floor (P), kind by kind (bench/lib/profile-summary.ts
+ * selfTimeByKind): what B pays that a correct proxy does not, µs per request as sampled, the
+ * outbound hop included (it runs in the same workerd, and what B sends it is B's doing).
+ */
+function printAgainstFloor(b: Profiled, p: Profiled, bScript: string): void {
+  const rows = new Map<string, [number, number]>();
+  const add = (kinds: Map<string, number>, requests: number, side: 0 | 1, prefix = "") => {
+    for (const [kind, us] of kinds) {
+      const row = rows.get(prefix + kind) ?? [0, 0];
+      row[side] += us / requests;
+      rows.set(prefix + kind, row);
+    }
+  };
+  add(selfTimeByKind(b.isolate, bScript), b.run.total, 0);
+  add(selfTimeByKind(p.isolate, "proxy-floor.js"), p.run.total, 1);
+  add(selfTimeByKind(b.outboundHop, "(none)"), b.run.total, 0, "outbound hop: ");
+  add(selfTimeByKind(p.outboundHop, "(none)"), p.run.total, 1, "outbound hop: ");
+  const sorted = [...rows].sort(
+    (x, y) => Math.abs(y[1][0] - y[1][1]) - Math.abs(x[1][0] - x[1][1]),
+  );
+  const sum = (side: 0 | 1) => [...rows.values()].reduce((a, r) => a + r[side], 0);
+  console.log(
+    `
+B against the proxy floor P, profiled the same way (workerd ${b.run.cpuUsPerRequest.toFixed(0)} and ` +
+      `${p.run.cpuUsPerRequest.toFixed(0)} µs/request from /proc while profiled): self time by kind, µs per request as ` +
+      `sampled, largest difference first; sampled busy time ${sum(0).toFixed(0)} and ${sum(1).toFixed(0)}, B − P ${(sum(0) - sum(1)).toFixed(0)}:`,
+  );
+  console.log(
+    table(
+      ["kind", "B", "P", "B − P"],
+      sorted
+        .slice(0, 16)
+        .map(([kind, [bUs, pUs]]) => [
+          kind,
+          bUs.toFixed(1),
+          pUs.toFixed(1),
+          (bUs - pUs).toFixed(1),
+        ]),
+    )
+      .map((l) => `  ${l}`)
+      .join("\n"),
+  );
 }
 
 const pinning = pinningFromEnv();
@@ -148,7 +202,20 @@ try {
   } finally {
     await worker.mf.dispose();
   }
-  const bareLine = await profileBare(origin.url, settings, origin.pid, bundle.sourceMap);
+  const bare = await profileOther(
+    "A",
+    bareOptions(origin.url),
+    INSPECTOR_PORT + 1,
+    settings,
+    origin.pid,
+  );
+  const floor = await profileOther(
+    "P",
+    proxyFloorOptions(origin.url),
+    INSPECTOR_PORT + 2,
+    settings,
+    origin.pid,
+  );
   const { run, isolate: profile, outboundHop: hop } = profiled;
   mkdirSync(RESULTS, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
@@ -168,9 +235,10 @@ try {
       `Sampled busy time per request: Keystone's isolate ${(summary.busyUs / requests).toFixed(0)} µs, ` +
       `Miniflare's outbound hop (part of every Worker's floor, not Keystone) ${(hopSummary.busyUs / requests).toFixed(0)} µs. ` +
       "Samples are wall-clock: on a busy machine they exceed CPU time, so read the shares.\n" +
-      bareLine,
+      bareLine(bare),
   );
   printSummary(summary, requests);
+  printAgainstFloor(profiled, floor, "index.js");
 } finally {
   origin.child.kill();
 }

@@ -114,3 +114,28 @@ export function summarizeProfile(
     .sort((a, b) => b.selfUs - a.selfUs);
   return { totalUs, busyUs: totalUs - idleUs, topFunctions, modules };
 }
+
+/**
+ * Self time by kind, for comparing two Workers whatever their code: each runtime function by name
+ * (`fetch`, `setTimeout`, `Headers`…), the isolate's own native work, the collector, promise jobs,
+ * and every frame of the Worker's own script together as "the Worker's JavaScript". µs, idle left
+ * out. Used to set Keystone (B) against the proxy floor (P), whose scripts share nothing.
+ */
+export function selfTimeByKind(profile: CpuProfile, scriptName: string): Map<string, number> {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const kinds = new Map<string, number>();
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i]!;
+    const next = i + 1 < profile.samples.length ? at + profile.timeDeltas[i + 1]! : profile.endTime;
+    const { functionName, url } = nodes.get(profile.samples[i]!)!.callFrame;
+    if (functionName === IDLE) continue;
+    const kind = url.endsWith(scriptName)
+      ? "the Worker's JavaScript"
+      : functionName && !functionName.startsWith("(")
+        ? `${functionName} (runtime)`
+        : runtimeLabel(functionName);
+    kinds.set(kind, (kinds.get(kind) ?? 0) + Math.max(0, next - at));
+  }
+  return kinds;
+}

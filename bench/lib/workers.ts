@@ -179,8 +179,14 @@ export function bareKvOptions(origin: string, keys: string[]): WorkerOptions {
 }
 
 /** P: a correct proxy floor (headers cleaned and added, a timeout, the response re-wrapped). */
-export function proxyFloorOptions(origin: string): WorkerOptions {
-  return { scriptPath: join(ROOT, "bench/workers/proxy-floor.js"), bindings: { ORIGIN: origin } };
+export function proxyFloorOptions(
+  origin: string,
+  vars: Record<string, string> = {},
+): WorkerOptions {
+  return {
+    scriptPath: join(ROOT, "bench/workers/proxy-floor.js"),
+    bindings: { ORIGIN: origin, ...vars },
+  };
 }
 
 /** C: the tutorial splitter, with its config in KV (filled by `fillNaiveConfig`). */

@@ -3,6 +3,9 @@
 // three added (the client's address, scheme and host), a timeout through an AbortController
 // cleared once the origin's headers arrive, redirects passed through, and the response re-wrapped
 // (`new Response(body, response)`) to add one header. Keystone's own cost is B − P.
+// `npm run bench:own` also runs it with two of Keystone's duties added, to price them apart: the
+// four origin headers Keystone's contract adds beyond P's three (KEYSTONE_HEADERS) and reading
+// `request.cf` as a geo rule does (READ_CF). The benchmark's P sets neither.
 const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
@@ -29,6 +32,13 @@ export default {
     if (client) headers.append("x-forwarded-for", client);
     headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
     headers.set("x-forwarded-host", url.host);
+    if (env.KEYSTONE_HEADERS) {
+      headers.set("x-keystone-version", "stable");
+      headers.set("x-keystone-release", "v1");
+      headers.append("x-keystone-experiment", "listing-redesign=control");
+      headers.set("forwarded", `for=${client};host="${url.host}";proto=http`);
+    }
+    if (env.READ_CF && request.cf?.country === "") headers.set("x-country", "none");
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     let response;

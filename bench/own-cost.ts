@@ -1,0 +1,121 @@
+// npm run bench:own: where Keystone's own cost (B − P) goes, in two parts.
+// 1. In one isolate (bench/workers/own-cost.ts): Keystone's request path and the proxy floor's,
+//    each K times per request with the origin call answered in the isolate: the Worker's own
+//    JavaScript and runtime calls, µs per request, B − P, to within a few µs.
+// 2. Under load, as npm run bench measures: the proxy floor P against P with one of Keystone's
+//    duties added (bench/workers/proxy-floor.js): the four origin headers Keystone's contract
+//    adds beyond P's three, and reading request.cf as a geo rule does; P' against P is the noise.
+// Knobs: BENCH_OWN_TIMES (K, 200), BENCH_OWN_REQUESTS (40 per round), BENCH_ROUNDS (5),
+// BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_PIN (auto).
+import { join } from "node:path";
+import { bundleEntries } from "./lib/bundle.ts";
+import { BENCH_HEADERS, BENCH_PATH, benchService } from "./lib/config.ts";
+import { cpuMillis } from "./lib/cpu.ts";
+import { knob, log } from "./lib/knobs.ts";
+import { describePinning, pinningFromEnv } from "./lib/pinning.ts";
+import { startOriginProcess } from "./lib/processes.ts";
+import { publishedKeys } from "./lib/published-keys.ts";
+import { alternatingRounds, compare, summarize } from "./lib/rounds.ts";
+import { formatSpread, median } from "./lib/stats.ts";
+import { type BenchWorker, proxyFloorOptions, startWorker, stopWorkers } from "./lib/workers.ts";
+
+const TIMES = knob("BENCH_OWN_TIMES", 200);
+const REQUESTS = knob("BENCH_OWN_REQUESTS", 40);
+const ROUNDS = knob("BENCH_ROUNDS", 5);
+const pinning = pinningFromEnv();
+
+/** Part 1: µs per pass of each path, the isolate's CPU over REQUESTS × TIMES passes, per round. */
+async function inIsolate(): Promise<string[]> {
+  const dir = await bundleEntries({ "own-cost": "bench/workers/own-cost.ts" }, "workerd");
+  const worker = await startWorker(
+    "own",
+    {
+      scriptPath: join(dir, "own-cost.mjs"),
+      kvNamespaces: ["ROUTES"],
+      bindings: {
+        BENCH_PATH,
+        BUCKET_SECRET: "bench-bucket-secret",
+        AFFINITY_SECRET: "bench-affinity-secret",
+        OVERRIDE_SECRET: "bench-override-secret",
+      },
+    },
+    undefined,
+    pinning.worker,
+  );
+  try {
+    const kv = await worker.mf.getKVNamespace("ROUTES");
+    for (const [key, value] of publishedKeys([benchService("http://127.0.0.1:9")]))
+      await kv.put(key, value);
+    const pass = async (path: string, times: number) => {
+      const response = await fetch(`${worker.url}/${path}${times}`, { headers: BENCH_HEADERS });
+      const body = await response.text();
+      if (body !== String(200 * times)) throw new Error(`bench:own: /${path} answered ${body}`);
+    };
+    const perPass: Record<string, number[]> = { none: [], b: [], p: [] };
+    for (const path of Object.keys(perPass)) await pass(path, TIMES);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const path of Object.keys(perPass)) {
+        const before = cpuMillis(worker.pid);
+        for (let i = 0; i < REQUESTS; i++) await pass(path, TIMES);
+        perPass[path]!.push(((cpuMillis(worker.pid) - before) * 1000) / (REQUESTS * TIMES));
+      }
+    }
+    const net = (path: string) => perPass[path]!.map((us, i) => us - perPass.none![i]!);
+    const b = net("b");
+    const p = net("p");
+    const differences = b.map((us, i) => us - p[i]!);
+    const range = (values: number[]) =>
+      `${median(values).toFixed(1)} (${Math.min(...values).toFixed(1)} – ${Math.max(...values).toFixed(1)})`;
+    return [
+      `1. In one isolate, the origin call answered in the isolate (${ROUNDS} rounds × ${REQUESTS} requests × ${TIMES} passes; workerd CPU µs per pass, median (min – max) over rounds, the empty loop taken off):`,
+      `  Keystone's request path (B)   ${range(b)}`,
+      `  the proxy floor's (P)         ${range(p)}`,
+      `  B − P, paired by round        ${range(differences)}`,
+    ];
+  } finally {
+    await stopWorkers([worker]);
+  }
+}
+
+/** Part 2: P against P with one of Keystone's duties added, under the benchmark's load. */
+async function underLoad(): Promise<string[]> {
+  const origin = await startOriginProcess(0, pinning.client);
+  const variants: [string, Record<string, string>][] = [
+    ["P", {}],
+    ["P' (noise)", {}],
+    ["P + Keystone's four origin headers", { KEYSTONE_HEADERS: "1" }],
+    ["P + reading request.cf", { READ_CF: "1" }],
+  ];
+  const workers: BenchWorker[] = [];
+  try {
+    for (const [name, vars] of variants) {
+      workers.push(
+        await startWorker(name, proxyFloorOptions(origin.url, vars), undefined, pinning.worker),
+      );
+    }
+    const seconds = knob("BENCH_SECONDS", 5);
+    const runs = await alternatingRounds(workers, {
+      rounds: ROUNDS,
+      load: { seconds, connections: knob("BENCH_CONNECTIONS", 16), cores: pinning.client },
+      originPid: origin.pid,
+      log,
+    });
+    const floor = runs.get("P")!;
+    const width = Math.max(...variants.map(([name]) => name.length));
+    return [
+      `2. Under load (${ROUNDS} rounds × ${seconds} s, the order rotated; workerd CPU µs per request, median (min – max); added: paired by round against P):`,
+      ...workers.map(
+        (w) =>
+          `  ${w.name.padEnd(width)}  ${formatSpread(summarize(runs.get(w.name)!).cpuUsPerRequest).padEnd(22)}  ${w.name === "P" ? "" : formatSpread(compare(runs.get(w.name)!, floor).cpuUs, 0, true)}`,
+      ),
+    ];
+  } finally {
+    await stopWorkers(workers);
+    origin.child.kill();
+  }
+}
+
+log("bench:own: Keystone's own cost, apart from the transport");
+const lines = [...(await inIsolate()), "", ...(await underLoad())];
+console.log(`\n${describePinning(pinning)}`);
+console.log(lines.join("\n"));

@@ -1,0 +1,9 @@
+// The proxy floor (P) is plain JavaScript, run by workerd as written; bench/workers/own-cost.ts
+// imports it, and these are its types.
+declare const floor: {
+  fetch(
+    request: Request,
+    env: { ORIGIN: string; KEYSTONE_HEADERS?: string; READ_CF?: string },
+  ): Promise<Response>;
+};
+export default floor;
