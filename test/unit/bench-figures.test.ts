@@ -14,7 +14,7 @@ import {
 import type { CpuProfile } from "../../bench/lib/inspector.ts";
 import type { MeasuredRun } from "../../bench/lib/load.ts";
 import { pinningFromEnv } from "../../bench/lib/pinning.ts";
-import { moduleOf, summarizeProfile } from "../../bench/lib/profile-summary.ts";
+import { moduleOf, selfTimeByKind, summarizeProfile } from "../../bench/lib/profile-summary.ts";
 import { compare } from "../../bench/lib/rounds.ts";
 import { quantile, spreadOf } from "../../bench/lib/stats.ts";
 import { hotPathTarget, verdict } from "../../bench/lib/targets.ts";
@@ -181,6 +181,17 @@ describe("reading a CPU profile through the bundle's source map", () => {
     expect(summary.topFunctions.map((f) => f.label)).toContain(
       "decideRoute worker/core/decide.ts:1",
     );
+  });
+
+  test("by kind, for B against P: the script's own frames as one line, runtime calls by name, idle left out", () => {
+    expect(Object.fromEntries(selfTimeByKind(profile, "index.js"))).toEqual({
+      "the Worker's JavaScript": 20,
+      "Headers (runtime)": 20,
+    });
+    // Another Worker's script: none of these frames are its own.
+    expect(
+      selfTimeByKind(profile, "proxy-floor.js").get("the Worker's JavaScript"),
+    ).toBeUndefined();
   });
 
   test("sources are grouped by project file or by package", () => {
