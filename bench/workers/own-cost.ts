@@ -31,18 +31,23 @@ export default {
     const [, path, times] = asked;
     // The benchmark's request, its headers and request.cf, at the benchmark's host and path.
     const inner = new Request(`http://127.0.0.1${env.BENCH_PATH}`, request);
-    const floorEnv = { ORIGIN: "http://127.0.0.1:9" };
+    const floorEnv = { ORIGIN: env.ORIGIN };
     let statuses = 0;
     answering = true;
     try {
       for (let i = 0; i < Number(times); i++) {
-        if (path === "b") statuses += (await dataPlane.fetch(inner, ctx)).status;
-        else if (path === "p") statuses += (await floor.fetch(inner, floorEnv)).status;
-        else statuses += 200;
+        const response =
+          path === "b"
+            ? await dataPlane.fetch(inner, ctx)
+            : path === "p"
+              ? await floor.fetch(inner, floorEnv)
+              : undefined;
+        if (response) await response.arrayBuffer();
+        statuses += response?.status ?? 200;
       }
     } finally {
       answering = false;
     }
     return new Response(String(statuses));
   },
-} satisfies ExportedHandler<DataPlaneBindings & { BENCH_PATH: string }>;
+} satisfies ExportedHandler<DataPlaneBindings & { BENCH_PATH: string; ORIGIN: string }>;

@@ -3,7 +3,7 @@
 declare const floor: {
   fetch(
     request: Request,
-    env: { ORIGIN: string; KEYSTONE_HEADERS?: string; READ_CF?: string },
+    env: { ORIGIN: string; KEYSTONE_HEADERS?: string; READ_CF?: string; EXTRA_HEADERS?: string },
   ): Promise<Response>;
 };
 export default floor;

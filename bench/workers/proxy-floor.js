@@ -4,8 +4,9 @@
 // cleared once the origin's headers arrive, redirects passed through, and the response re-wrapped
 // (`new Response(body, response)`) to add one header. Keystone's own cost is B − P.
 // `npm run bench:own` also runs it with two of Keystone's duties added, to price them apart: the
-// four origin headers Keystone's contract adds beyond P's three (KEYSTONE_HEADERS) and reading
-// `request.cf` as a geo rule does (READ_CF). The benchmark's P sets neither.
+// four origin headers Keystone's contract adds beyond P's three (KEYSTONE_HEADERS), reading
+// `request.cf` as a geo rule does (READ_CF), and EXTRA_HEADERS more headers to the origin (the
+// price of one, to within the noise). The benchmark's P sets none of them.
 const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
@@ -39,6 +40,7 @@ export default {
       headers.set("forwarded", `for=${client};host="${url.host}";proto=http`);
     }
     if (env.READ_CF && request.cf?.country === "") headers.set("x-country", "none");
+    for (let i = 0; i < Number(env.EXTRA_HEADERS ?? 0); i++) headers.set(`x-extra-${i}`, "a=b");
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     let response;
