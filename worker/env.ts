@@ -50,7 +50,7 @@ export interface Env {
   BUCKET_SECRET?: string;
 }
 
-/** What the data plane reads of the Worker's environment (createDataPlane). */
+/** What the data plane reads of the Worker's environment (the DataPlane class). */
 export type DataPlaneBindings = Pick<
   Env,
   | "ROUTES"

@@ -4,7 +4,7 @@
 // cron are loaded on first use, not when an isolate starts: a fresh isolate evaluates only what
 // the data plane needs before it answers.
 import { servesAdmin } from "./core/admin-hosts.ts";
-import { createDataPlane, type DataPlane } from "./data-plane/handler.ts";
+import { DataPlane } from "./data-plane/handler.ts";
 import { targetOf } from "./data-plane/request-target.ts";
 import type { Env } from "./env.ts";
 
@@ -33,7 +33,7 @@ export default {
     const target = targetOf(request.url);
     if (target.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, target.hostname))
       return loadAdminApi().then((api) => api.fetch(request, env, ctx));
-    dataPlane ??= createDataPlane(env);
+    dataPlane ??= new DataPlane(env);
     return dataPlane.fetch(request, ctx, target);
   },
   async scheduled(controller, env) {

@@ -5,7 +5,7 @@
 // socket, the origin or Miniflare's outbound hop whose noise hides a few µs under load.
 // GET /<b|p|none><K>. The stand-in for fetch builds the Request the runtime would (headers and
 // signal included) and answers 200.
-import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import type { DataPlaneBindings } from "../../worker/env.ts";
 import floor from "./proxy-floor.js";
 
@@ -22,7 +22,7 @@ let dataPlane: DataPlane | undefined;
 export default {
   async fetch(request, env, ctx) {
     // No outcome leaves the isolate while timing: flushes are the control plane's cost, not the path's.
-    dataPlane ??= createDataPlane(env, {
+    dataPlane ??= new DataPlane(env, {
       flush: { maxRequests: Number.MAX_SAFE_INTEGER, maxAgeMs: Number.MAX_SAFE_INTEGER },
       flushDeadline: false,
     });

@@ -3,7 +3,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import {
   entryOf,
   Fault,
@@ -27,7 +27,7 @@ describe("item 2: analysis integrity", () => {
   it("forced-traffic outcomes are left out of a window that asks only for split routes", async () => {
     const config = serviceOn("poisoned", "poisoned.test", { split: { stable: 50, canary: 50 } });
     await publishRaw([entryOf(config)]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     const from = Date.now();
     let splitToCanary = 0;
     for (let i = 0; i < 40; i++) {
@@ -58,7 +58,7 @@ describe("item 2: analysis integrity", () => {
 describe("item 7: outcomes are never silently lost", () => {
   it("a quiet isolate flushes its last batch by a deadline, without a next request", async () => {
     await publishRaw([entryOf(serviceOn("quiet", "quiet.test"))]);
-    const plane = createDataPlane(env, { flush: { maxRequests: 1_000, maxAgeMs: 50 } });
+    const plane = new DataPlane(env, { flush: { maxRequests: 1_000, maxAgeMs: 50 } });
     const from = Date.now();
     await send(plane, "https://quiet.test/"); // waits for the request's waitUntil work
     const window = await statsOf("quiet/stable").window({ from, to: Date.now() });
@@ -69,7 +69,7 @@ describe("item 7: outcomes are never silently lost", () => {
   it("a flush whose answer is lost is retried with its id and counted once", async () => {
     await publishRaw([entryOf(serviceOn("retried", "retried.test"))]);
     const fault = new Fault();
-    const plane = createDataPlane(env, {
+    const plane = new DataPlane(env, {
       stats: faultyStats(fault, "after"),
       flush: { maxRequests: 1_000, maxAgeMs: 3_600_000 },
       flushDeadline: false,
@@ -89,7 +89,7 @@ describe("item 7: outcomes are never silently lost", () => {
     await publishRaw([entryOf(serviceOn("unmetered", "unmetered.test"))]);
     const fault = new Fault();
     fault.on = true;
-    const plane = createDataPlane(env, {
+    const plane = new DataPlane(env, {
       stats: faultyStats(fault),
       flush: { maxRequests: 1_000, maxAgeMs: 3_600_000 },
       flushDeadline: false,

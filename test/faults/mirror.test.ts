@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MirrorReport } from "../../schemas/mirror.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
-import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { RolloutHarness } from "../support/workerd/rollout-harness.ts";
 
 function mirrored(name: string, origin: string, mirror: Record<string, unknown>): ServiceInput {
@@ -31,7 +31,7 @@ async function hits(origin: string, path: string): Promise<number> {
 }
 
 async function planeFor(): Promise<DataPlane> {
-  const plane = createDataPlane(env, {
+  const plane = new DataPlane(env, {
     flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
     flushDeadline: false,
   });

@@ -8,10 +8,10 @@ import { ConfigFile } from "../../schemas/config-file.ts";
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
 import { compileRegex } from "../../worker/core/matchers.ts";
 import { loadRegexEngine } from "../../worker/core/regex-engine.ts";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { type Echo, entryOf, publishRaw, send, serviceOn } from "../support/workerd/faults.ts";
 
-const plane = createDataPlane(env);
+const plane = new DataPlane(env);
 const ask = (path: string, init: RequestInit = {}) => send(plane, `https://req.test${path}`, init);
 const echo = async (path: string, init: RequestInit = {}) =>
   (await (await ask(path, init)).json()) as Echo;
@@ -131,7 +131,7 @@ describe("item 4: linear-time matching", () => {
       },
     ];
     const bypassed = { name: "costly", sequence: 1, config: { ...costly, sticky: { by: "none" } } };
-    const table = createDataPlane(env);
+    const table = new DataPlane(env);
     await publishRaw([...served(), bypassed, entryOf(serviceOn("beside", "beside.test"))]);
     expect((await send(table, "https://beside.test/")).status).toBe(200);
     const refused = await send(table, "https://costly.test/", {
@@ -273,7 +273,7 @@ describe("item 6: failing origins, and nothing internal on the public wire", () 
       "routes:v2:head",
       JSON.stringify({ format: 1, generation: "x", recent: 5 }),
     );
-    const response = await send(createDataPlane(env), "https://req.test/api");
+    const response = await send(new DataPlane(env), "https://req.test/api");
     expect(response.status).toBe(503);
     const text = await response.text();
     expect(text).toMatch(

@@ -2,7 +2,7 @@
 // the other services from routing, on fresh and warm isolates.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import {
   entryOf,
   Fault,
@@ -31,7 +31,7 @@ describe("item 1: one non-conforming service in the route document", () => {
   it("on a fresh isolate the others route; the bad entry is skipped, logged once with its name and counted", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     await publishRaw([entryOf(good), broken]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     const served = await send(plane, "https://good.test/");
     expect(served.status).toBe(200);
     expect(served.headers.get("x-keystone-version")).toBe("stable");
@@ -50,7 +50,7 @@ describe("item 1: one non-conforming service in the route document", () => {
   it("on a warm isolate the service keeps its last good form until a good entry arrives", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     await publishRaw([entryOf(good), entryOf(other, 2)]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://other.test/")).status).toBe(200);
 
     await publishRaw([entryOf(good), broken]);
@@ -70,7 +70,7 @@ describe("item 1: one non-conforming service in the route document", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const [goodEntry] = [entryOf(good) as { config: unknown }];
     await publishRaw([goodEntry.config, broken.config], 1);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://good.test/")).status).toBe(200);
     expect(plane.counters().rejectedServices).toEqual(["other"]);
   });
@@ -82,7 +82,7 @@ describe("item 1: KV throwing, then recovering", () => {
     await publishRaw([entryOf(good)]);
     const fault = new Fault();
     fault.on = true;
-    const plane = createDataPlane(env, { routes: faultyKv(fault) });
+    const plane = new DataPlane(env, { routes: faultyKv(fault) });
     const down = await send(plane, "https://good.test/");
     expect(down.status).toBe(503);
     const body = await down.text();
@@ -101,7 +101,7 @@ describe("item 1: KV throwing, then recovering", () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     await publishRaw([entryOf(good)]);
     const fault = new Fault();
-    const plane = createDataPlane(env, { routes: faultyKv(fault) });
+    const plane = new DataPlane(env, { routes: faultyKv(fault) });
     expect((await send(plane, "https://good.test/")).status).toBe(200);
     fault.on = true;
     await plane.cache.refresh(Date.now());

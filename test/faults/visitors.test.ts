@@ -6,11 +6,11 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../worker/core/hash.ts";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { entryOf, publishRaw, serviceOn } from "../support/workerd/faults.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
-async function versionFor(plane: ReturnType<typeof createDataPlane>, host: string, cookie: string) {
+async function versionFor(plane: DataPlane, host: string, cookie: string) {
   const ctx = createExecutionContext();
   const response = await plane.fetch(new Request(`https://${host}/`, { headers: { cookie } }), ctx);
   await response.arrayBuffer();
@@ -28,7 +28,7 @@ describe("item 20.2: the visitor's bucket is not the client's to choose", () => 
         }),
       ),
     ]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     // With the unkeyed hash of before, these are exactly the ids in the canary's top 5 % of buckets.
     const chosen: string[] = [];
     for (let i = 0; chosen.length < 40; i++) {

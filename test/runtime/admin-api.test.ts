@@ -3,7 +3,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop } from "../support/workerd/publish.ts";
 import { readPublished } from "../support/workerd/route-kv.ts";
 
@@ -24,7 +24,7 @@ function api(
 }
 
 async function routedVersion(): Promise<string | null> {
-  const plane = createDataPlane(env);
+  const plane = new DataPlane(env);
   const ctx = createExecutionContext();
   const response = await plane.fetch(new Request("https://shop.example.com/"), ctx);
   await waitOnExecutionContext(ctx);

@@ -3,10 +3,10 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ROUTES_HEAD_KEY, requestShards } from "../../schemas/route-doc-format.ts";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop, publish } from "../support/workerd/publish.ts";
 
-async function send(plane: ReturnType<typeof createDataPlane>, url: string): Promise<Response> {
+async function send(plane: DataPlane, url: string): Promise<Response> {
   const ctx = createExecutionContext();
   const response = await plane.fetch(new Request(url), ctx);
   await waitOnExecutionContext(ctx);
@@ -15,7 +15,7 @@ async function send(plane: ReturnType<typeof createDataPlane>, url: string): Pro
 
 describe("bad routing state", () => {
   it("with no table ever loaded answers 503 saying why", async () => {
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     const response = await send(plane, "https://shop.example.com/");
     expect(response.status).toBe(503);
     expect(await response.text()).toContain("no route table has been published to KV yet");
@@ -23,14 +23,14 @@ describe("bad routing state", () => {
 
   it("with a corrupt first value answers 503 naming the problem", async () => {
     await env.ROUTES.put(ROUTES_HEAD_KEY, "{not json");
-    const response = await send(createDataPlane(env), "https://shop.example.com/");
+    const response = await send(new DataPlane(env), "https://shop.example.com/");
     expect(response.status).toBe(503);
     expect(await response.text()).toContain("the route table in KV is not valid");
   });
 
   it("a value that is not JSON, or fails the schema, leaves the last good table serving", async () => {
     await publish(localShop());
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://shop.example.com/")).status).toBe(200);
 
     await env.ROUTES.put(ROUTES_HEAD_KEY, "{not json");
@@ -53,7 +53,7 @@ describe("bad routing state", () => {
 
   it("an unknown host gets 404, not a guess", async () => {
     await publish(localShop());
-    const response = await send(createDataPlane(env), "https://unknown.example.org/x");
+    const response = await send(new DataPlane(env), "https://unknown.example.org/x");
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("no service is configured for unknown.example.org/x");
   });
@@ -62,7 +62,7 @@ describe("bad routing state", () => {
 describe("the hot path", () => {
   it("reads KV once per isolate, not per request, once warm", async () => {
     await publish(localShop());
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     for (let i = 0; i < 50; i++)
       await (await send(plane, "https://shop.example.com/status/204")).arrayBuffer();
     // The head, the host's index shards (its own and example.com's) and its one service: once each.
@@ -71,7 +71,7 @@ describe("the hot path", () => {
 
   it("picks up a new publication on the next refresh", async () => {
     await publish(localShop());
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://shop.example.com/")).headers.get("x-keystone-version")).toBe(
       "stable",
     );

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MirrorReport } from "../../schemas/mirror.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { MirrorGuard } from "../../worker/core/mirror/mirror-guard.ts";
-import { createDataPlane, type DataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const IGNORED = { ignoreFields: ["updatedAt", "requestId"] };
@@ -25,7 +25,7 @@ function mirrored(name: string, origin: string, mirror: Record<string, unknown>)
 
 /** A data plane of its own (its guard set by the test) reading the routes the harness applied. */
 async function planeFor(guard?: MirrorGuard): Promise<DataPlane> {
-  const plane = createDataPlane(env, {
+  const plane = new DataPlane(env, {
     flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
     flushDeadline: false,
     ...(guard ? { mirrorGuard: guard } : {}),

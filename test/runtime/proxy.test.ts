@@ -2,7 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop, publish } from "../support/workerd/publish.ts";
 
 interface Echo {
@@ -15,7 +15,7 @@ interface Echo {
   bodySha256: string;
 }
 
-const plane = createDataPlane(env);
+const plane = new DataPlane(env);
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();

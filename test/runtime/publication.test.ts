@@ -17,7 +17,7 @@ import {
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { MAX_SERVICES_PER_WRITE } from "../../worker/control-plane/registry/route-doc-writer.ts";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import type { Env } from "../../worker/env.ts";
 import { entryOf, publishDocument, send, serviceOn } from "../support/workerd/faults.ts";
 import { readHead, readHostShard, readPublishedEntry } from "../support/workerd/route-kv.ts";
@@ -114,7 +114,7 @@ describe("the registry publishes a key per service", () => {
       (s) => hostShardOf(`www.${s}`) !== from && hostShardOf(`www.${s}`) !== stayer,
     )!;
     const to = hostShardOf(`www.${site}`);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://a.mover.example/")).status).toBe(200);
     await apply(serviceOn("mover", `www.${site}`));
     const written = await writtenByLatest();
@@ -139,7 +139,7 @@ describe("the registry publishes a key per service", () => {
     expect(
       (await readHostShard(hostShardOf("gone.gone.example")))["gone.gone.example"],
     ).toBeUndefined();
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://gone.gone.example/")).status).toBe(404);
   });
 
@@ -225,7 +225,7 @@ describe("an isolate reads what its hosts need", () => {
   it("a cold isolate serving one host reads the head, its shards and one service, and compiles one", async () => {
     await apply(...many("cold", 20));
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     expect((await send(plane, "https://cold-7.cold.example/")).status).toBe(200);
     // The host's own shard and its site's (where wildcards of cold.example would be), read beside
     // the head (their keys depend on the host alone), then the one service they name.
@@ -242,7 +242,7 @@ describe("an isolate reads what its hosts need", () => {
   it("learns of a change from the head and re-reads only that service", async () => {
     await apply(...many("warm", 5));
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     for (const i of [0, 1, 2]) await send(plane, `https://warm-${i}.warm.example/`);
     await apply({
       ...serviceOn("warm-1", "warm-1.warm.example"),
@@ -263,7 +263,7 @@ describe("an isolate reads what its hosts need", () => {
 
   it("a new service on a host it serves is loaded on that host's next request", async () => {
     await apply(serviceOn("site", "both.paths.example"));
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://both.paths.example/api/x")).status).toBe(200);
     await apply(
       serviceOn("api", "both.paths.example", {
@@ -281,7 +281,7 @@ describe("an isolate reads what its hosts need", () => {
   it("falling behind the head's list re-reads everything it holds", async () => {
     await apply(serviceOn("held", "held.behind.example"), serviceOn("busy", "busy.busy.example"));
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     await send(plane, "https://held.behind.example/");
     for (let i = 0; i < 20; i++)
       await apply({
@@ -309,7 +309,7 @@ describe("an isolate reads what its hosts need", () => {
     await apply(serviceOn("wild", "*.rootwild"));
     expect((await readHead()).rootHosts).toMatchObject({ "*.rootwild": ["wild"] });
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     expect((await send(plane, "https://a.b.rootwild/")).status).toBe(200);
     expect(keys.slice(0, -1).sort()).toEqual(
       [ROUTES_HEAD_KEY, ...requestShards("a.b.rootwild").map(hostShardKey)].sort(),
@@ -320,7 +320,7 @@ describe("an isolate reads what its hosts need", () => {
   it("random Host headers read each shard once at most, not KV per request", async () => {
     await apply(serviceOn("real", "real.random.example"));
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     const random = () =>
       `${crypto.randomUUID().slice(0, 8)}.${crypto.randomUUID().slice(0, 6)}.test`;
     for (let i = 0; i < 300; i++)
@@ -369,7 +369,7 @@ describe("eventual consistency and both shapes", () => {
   it("a service key older than the head says is read again at the next refresh, never served older", async () => {
     await apply(serviceOn("lag", "lag.lag.example"));
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     await send(plane, "https://lag.lag.example/");
     const held = plane.cache.loaded!.generation;
     const version = async () =>
@@ -404,7 +404,7 @@ describe("eventual consistency and both shapes", () => {
       entryOf(serviceOn("doc-b", "doc-b.test")),
     ]);
     const { kv, keys } = recordingKv();
-    const plane = createDataPlane(env, { routes: kv });
+    const plane = new DataPlane(env, { routes: kv });
     expect((await send(plane, "https://doc-b.test/")).status).toBe(200);
     // The host's shards are read beside the head before the isolate knows KV holds no head.
     expect(keys).toEqual([

@@ -4,7 +4,7 @@
 // service's last good form on a warm isolate, and only that service is set aside.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDataPlane } from "../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { entryOf, publishRaw, send, serviceOn } from "../support/workerd/faults.ts";
 
 const good = serviceOn("good", "good.test");
@@ -26,7 +26,7 @@ describe("route entries from a newer control plane", () => {
   it("a fresh isolate serves an entry with fields it does not know (they are ignored)", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     await publishRaw([entryOf(good), newerEntry(5)]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     const served = await send(plane, "https://shop.test/", { headers: { "x-canary": "always" } });
     expect(served.status).toBe(200);
     expect(served.headers.get("x-keystone-version")).toBe("canary");
@@ -37,7 +37,7 @@ describe("route entries from a newer control plane", () => {
   it("an entry needing a capability the isolate lacks keeps the service's last good form", async () => {
     const logs = vi.spyOn(console, "error").mockImplementation(() => {});
     await publishRaw([entryOf(good), entryOf(shop, 2)]);
-    const plane = createDataPlane(env);
+    const plane = new DataPlane(env);
     expect((await send(plane, "https://shop.test/")).status).toBe(200);
 
     await publishRaw([entryOf(good), newerEntry(6, { needs: ["condition.time"] })]);

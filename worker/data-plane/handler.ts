@@ -40,19 +40,6 @@ export interface DataPlaneOptions {
   mirrorDraw?: () => number;
 }
 
-export interface DataPlane {
-  cache: RouteTableCache;
-  halted: HaltedVersions;
-  counters(): Omit<IsolateCounters, "failedAdminAuth">;
-  recorder: OutcomeRecorder;
-  flusher: OutcomeFlusher;
-  mirroring: Mirroring;
-  /** `target`: the request's URL when the caller has it (a URL will do), else parsed from it. */
-  fetch(request: Request, ctx: ExecutionContext, target?: RequestTarget): Promise<Response>;
-  /** Sends every held outcome now. */
-  flushOutcomes(): Promise<void>;
-}
-
 const mintVisitorId = () => crypto.randomUUID();
 
 function flushPolicyOf(env: DataPlaneBindings): FlushPolicy {
@@ -62,80 +49,111 @@ function flushPolicyOf(env: DataPlaneBindings): FlushPolicy {
     : DEFAULT_FLUSH;
 }
 
-export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOptions = {}): DataPlane {
-  const now = options.now ?? Date.now;
-  const policy = options.flush ?? flushPolicyOf(env);
-  const recorder = new OutcomeRecorder(policy);
-  const visitorLimit = new VisitorLimit();
-  const halted = new HaltedVersions();
-  const routes = options.routes ?? env.ROUTES;
-  const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
-  const cache = new RouteTableCache({
-    read: (key) => routes.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
-    refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
-    log: (message) => console.error(message),
-    bucketKey: bucketKeyOf(env.BUCKET_SECRET),
-  });
-  let generation = 0;
-  let requestsServed = 0;
-  const sequenceOf = (service: string) => cache.loaded?.services.get(service)?.sequence ?? -1;
-  const flusher = new OutcomeFlusher(options.stats ?? env.STATS, (service, version, halt) =>
-    halted.learn(service, version, halt, sequenceOf(service)),
-  );
-  const mirroring = new Mirroring(
-    options.mirrorGuard ?? new MirrorGuard(),
-    now,
-    (service, version, sequence) => halted.isHalted(service, version, sequence),
-    options.mirrorDraw,
-  );
-  const flushOutcomes = () => flusher.send(recorder.drain(), mirroring.recorder.drain());
-  // One deadline at a time: armed by the first outcome held, it flushes the whole batch.
-  let deadlineArmed = false;
-  const armDeadline = (ctx: ExecutionContext) => {
-    if (deadlineArmed || options.flushDeadline === false) return;
-    deadlineArmed = true;
-    const deadline = new Promise((resolve) => setTimeout(resolve, policy.maxAgeMs));
-    ctx.waitUntil(
-      deadline.then(() => {
-        deadlineArmed = false;
-        return recorder.holding || mirroring.recorder.holding ? flushOutcomes() : undefined;
-      }),
-    );
-  };
-  // One context for every decision: decideRoute is synchronous, so setting `now` just before the
-  // call is safe, and a request allocates no context or closure of its own.
-  const decideContext: DecideContext = {
-    now: 0,
-    overrideSecret: env.OVERRIDE_SECRET,
-    affinitySecret: env.AFFINITY_SECRET,
-    mintVisitorId,
-  };
-
+/**
+ * One isolate's data plane: it owns the route table cache, the outcomes held for the stats
+ * objects, shadow traffic, the versions it has learned are halted and the visitor limit, and
+ * serves each request from them: the table from the cache, the decision from the pure core, then
+ * the proxy.
+ */
+export class DataPlane {
+  readonly cache: RouteTableCache;
+  readonly halted = new HaltedVersions();
+  readonly recorder: OutcomeRecorder;
+  readonly flusher: OutcomeFlusher;
+  readonly mirroring: Mirroring;
+  readonly #now: () => number;
+  readonly #policy: FlushPolicy;
+  /** False in tests that flush by hand on a controlled clock. */
+  readonly #flushDeadline: boolean;
+  readonly #affinitySecret: string | undefined;
+  readonly #visitorLimit = new VisitorLimit();
   /**
-   * The route an outcome is recorded under: its own, or "visitor-limit" when it is one analysis
-   * counts (split, experiment, affinity) of a service with a rollout policy and its visitor or
-   * client address has counted its share of the step's window in this isolate.
+   * One context for every decision: decideRoute is synchronous, so setting `now` just before the
+   * call is safe, and a request allocates no context or closure of its own.
    */
-  function analysedRoute(verdict: Verdict, request: Request): string {
-    const route = verdict.outcomeRoute;
-    const limit = verdict.service.visitorLimit;
-    if (
-      limit === undefined ||
-      (route !== "split" && route !== "experiment" && route !== "affinity")
-    )
-      return route;
-    // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
-    // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
-    // and load tools), never a client Cloudflare saw: no address bound there.
-    const ip = request.headers.get("cf-connecting-ip");
-    const address = ip === null || ip === "::1" || ip.startsWith("127.") ? null : ip;
-    const { name, sequence } = verdict.service;
-    return visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
-      ? route
-      : VISITOR_LIMIT_ROUTE;
+  readonly #decideContext: DecideContext;
+  #generation = 0;
+  #requestsServed = 0;
+  /** One deadline at a time: armed by the first outcome held, it flushes the whole batch. */
+  #deadlineArmed = false;
+
+  constructor(env: DataPlaneBindings, options: DataPlaneOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#policy = options.flush ?? flushPolicyOf(env);
+    this.#flushDeadline = options.flushDeadline !== false;
+    this.#affinitySecret = env.AFFINITY_SECRET;
+    this.recorder = new OutcomeRecorder(this.#policy);
+    const routes = options.routes ?? env.ROUTES;
+    const refreshSeconds = Number(env.ROUTE_REFRESH_SECONDS ?? "30");
+    this.cache = new RouteTableCache({
+      read: (key) => routes.get(key, { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS }),
+      refreshMs: (Number.isFinite(refreshSeconds) ? refreshSeconds : 30) * 1000,
+      log: (message) => console.error(message),
+      bucketKey: bucketKeyOf(env.BUCKET_SECRET),
+    });
+    const halted = this.halted;
+    const cache = this.cache;
+    this.flusher = new OutcomeFlusher(options.stats ?? env.STATS, (service, version, halt) =>
+      halted.learn(service, version, halt, cache.loaded?.services.get(service)?.sequence ?? -1),
+    );
+    this.mirroring = new Mirroring(
+      options.mirrorGuard ?? new MirrorGuard(),
+      this.#now,
+      (service, version, sequence) => halted.isHalted(service, version, sequence),
+      options.mirrorDraw,
+    );
+    this.#decideContext = {
+      now: 0,
+      overrideSecret: env.OVERRIDE_SECRET,
+      affinitySecret: env.AFFINITY_SECRET,
+      mintVisitorId,
+    };
   }
 
-  async function serve(
+  /** `target`: the request's URL when the caller has it (a URL will do), else parsed from it. */
+  fetch(
+    request: Request,
+    ctx: ExecutionContext,
+    target: RequestTarget = targetOf(request.url),
+  ): Promise<Response> {
+    const at = this.#now();
+    // A table that needs no refresh is served without waiting on anything.
+    const table = this.cache.fresh(at, target.hostname);
+    if (table) return this.#serve(request, ctx, target, table);
+    return this.cache
+      .current(at, target.hostname, (work) => ctx.waitUntil(work))
+      .then((state) => this.#serve(request, ctx, target, state));
+  }
+
+  /** Sends every held outcome now. */
+  flushOutcomes(): Promise<void> {
+    return this.flusher.send(this.recorder.drain(), this.mirroring.recorder.drain());
+  }
+
+  counters(): Omit<IsolateCounters, "failedAdminAuth"> {
+    const { cache, flusher, recorder, mirroring } = this;
+    return {
+      requestsServed: this.#requestsServed,
+      routeTableReads: cache.reads,
+      statsFlushCalls: flusher.calls,
+      droppedOutcomeBatches: flusher.droppedBatches,
+      droppedOutcomes: recorder.droppedOutcomes + flusher.droppedOutcomes,
+      tableGeneration: this.#generation || null,
+      haltedVersions: this.halted.list(),
+      rejectedEntries: cache.rejectedEntries,
+      rejectedServices: cache.rejectedServices,
+      mirror: {
+        started: mirroring.guard.started,
+        capped: mirroring.guard.capped,
+        skippedByBreaker: mirroring.guard.skippedByBreaker,
+        droppedCopies: mirroring.droppedCopies,
+        breakersOpen: mirroring.guard.open(this.#now()),
+        droppedOutcomes: mirroring.recorder.dropped,
+      },
+    };
+  }
+
+  async #serve(
     request: Request,
     ctx: ExecutionContext,
     target: RequestTarget,
@@ -148,10 +166,16 @@ export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOption
         state.problem,
       );
     }
-    requestsServed++;
-    generation = state.table.generation;
-    decideContext.now = now();
-    const decided = decideRoute(factsFromRequest(request, target), state.table, decideContext);
+    this.#requestsServed++;
+    this.#generation = state.table.generation;
+    const now = this.#now;
+    this.#decideContext.now = now();
+    const decided = decideRoute(
+      factsFromRequest(request, target),
+      state.table,
+      this.#decideContext,
+    );
+    const halted = this.halted;
     const verdict =
       decided &&
       (halted.empty
@@ -167,7 +191,7 @@ export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOption
       request.body === null
         ? undefined
         : new ClientBody(request.body, request.headers.get("content-length"), now);
-    const flight = mirroring.begin(request, target, verdict, body);
+    const flight = this.mirroring.begin(request, target, verdict, body);
     const started = now();
     const { response, answered, latencyMs, clientFault } = await forward(
       request,
@@ -177,7 +201,8 @@ export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOption
       body,
     );
     const { service, version } = verdict;
-    const route = analysedRoute(verdict, request);
+    const route = this.#analysedRoute(verdict, request);
+    const recorder = this.recorder;
     if (clientFault) recorder.recordClientFault(service.name, version.name, route, started);
     else
       recorder.record(
@@ -189,54 +214,55 @@ export function createDataPlane(env: DataPlaneBindings, options: DataPlaneOption
         service.isError(response.status),
         answered,
       );
-    if (recorder.shouldFlush(now())) ctx.waitUntil(flushOutcomes());
-    else armDeadline(ctx);
+    if (recorder.shouldFlush(now())) ctx.waitUntil(this.flushOutcomes());
+    else this.#armDeadline(ctx);
     // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
     if (response.status === 101 || response.webSocket) return response;
     const served = flight
-      ? mirroring.finish(flight, response, answered, ctx, () => {
-          if (mirroring.recorder.due(now(), policy)) ctx.waitUntil(flushOutcomes());
-          else armDeadline(ctx);
+      ? this.mirroring.finish(flight, response, answered, ctx, () => {
+          if (this.mirroring.recorder.due(now(), this.#policy)) ctx.waitUntil(this.flushOutcomes());
+          else this.#armDeadline(ctx);
         })
       : response;
-    const pin = pinToIssue(verdict, env.AFFINITY_SECRET, now());
+    const pin = pinToIssue(verdict, this.#affinitySecret, now());
     return withClientHeaders(served, verdict, target, pin);
   }
 
-  return {
-    cache,
-    halted,
-    counters: () => ({
-      requestsServed,
-      routeTableReads: cache.reads,
-      statsFlushCalls: flusher.calls,
-      droppedOutcomeBatches: flusher.droppedBatches,
-      droppedOutcomes: recorder.droppedOutcomes + flusher.droppedOutcomes,
-      tableGeneration: generation || null,
-      haltedVersions: halted.list(),
-      rejectedEntries: cache.rejectedEntries,
-      rejectedServices: cache.rejectedServices,
-      mirror: {
-        started: mirroring.guard.started,
-        capped: mirroring.guard.capped,
-        skippedByBreaker: mirroring.guard.skippedByBreaker,
-        droppedCopies: mirroring.droppedCopies,
-        breakersOpen: mirroring.guard.open(now()),
-        droppedOutcomes: mirroring.recorder.dropped,
-      },
-    }),
-    recorder,
-    flusher,
-    mirroring,
-    flushOutcomes,
-    fetch(request, ctx, target = targetOf(request.url)) {
-      const at = now();
-      // A table that needs no refresh is served without waiting on anything.
-      const table = cache.fresh(at, target.hostname);
-      if (table) return serve(request, ctx, target, table);
-      return cache
-        .current(at, target.hostname, (work) => ctx.waitUntil(work))
-        .then((state) => serve(request, ctx, target, state));
-    },
-  };
+  #armDeadline(ctx: ExecutionContext): void {
+    if (this.#deadlineArmed || !this.#flushDeadline) return;
+    this.#deadlineArmed = true;
+    const deadline = new Promise((resolve) => setTimeout(resolve, this.#policy.maxAgeMs));
+    ctx.waitUntil(
+      deadline.then(() => {
+        this.#deadlineArmed = false;
+        return this.recorder.holding || this.mirroring.recorder.holding
+          ? this.flushOutcomes()
+          : undefined;
+      }),
+    );
+  }
+
+  /**
+   * The route an outcome is recorded under: its own, or "visitor-limit" when it is one analysis
+   * counts (split, experiment, affinity) of a service with a rollout policy and its visitor or
+   * client address has counted its share of the step's window in this isolate.
+   */
+  #analysedRoute(verdict: Verdict, request: Request): string {
+    const route = verdict.outcomeRoute;
+    const limit = verdict.service.visitorLimit;
+    if (
+      limit === undefined ||
+      (route !== "split" && route !== "experiment" && route !== "affinity")
+    )
+      return route;
+    // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
+    // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
+    // and load tools), never a client Cloudflare saw: no address bound there.
+    const ip = request.headers.get("cf-connecting-ip");
+    const address = ip === null || ip === "::1" || ip.startsWith("127.") ? null : ip;
+    const { name, sequence } = verdict.service;
+    return this.#visitorLimit.admit(name, sequence, verdict.visitorKey, address, limit)
+      ? route
+      : VISITOR_LIMIT_ROUTE;
+  }
 }

@@ -7,7 +7,7 @@
 // plane Worker through its service binding, so one hostname can still serve both.
 import { servesAdmin } from "../core/admin-hosts.ts";
 import type { DataPlaneWorkerEnv } from "../env.ts";
-import { createDataPlane, type DataPlane } from "./handler.ts";
+import { DataPlane } from "./handler.ts";
 import { targetOf } from "./request-target.ts";
 
 const ADMIN_PREFIX = "/_keystone/";
@@ -19,7 +19,7 @@ export default {
     const target = targetOf(request.url);
     if (target.pathname.startsWith(ADMIN_PREFIX) && servesAdmin(env.ADMIN_HOSTS, target.hostname))
       return env.CONTROL_PLANE.fetch(request);
-    dataPlane ??= createDataPlane(env);
+    dataPlane ??= new DataPlane(env);
     return dataPlane.fetch(request, ctx, target);
   },
 } satisfies ExportedHandler<DataPlaneWorkerEnv>;

@@ -12,7 +12,7 @@ import type { RolloutState } from "../../../schemas/rollout-state.ts";
 import type { ServiceInput } from "../../../schemas/service.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
 import { serviceObjectOf } from "../../../worker/contracts.ts";
-import { createDataPlane } from "../../../worker/data-plane/handler.ts";
+import { DataPlane } from "../../../worker/data-plane/handler.ts";
 import worker from "../../../worker/index.ts";
 
 export const MINUTE = 60_000;
@@ -20,7 +20,7 @@ export const MINUTE = 60_000;
 export class RolloutHarness {
   /** Controlled time = real time + offset, so latencies stay real while tests move the clock. */
   offset = 0;
-  readonly plane = createDataPlane(env, {
+  readonly plane = new DataPlane(env, {
     now: () => this.now(),
     flush: { maxRequests: 1_000_000, maxAgeMs: 3_600_000 },
     flushDeadline: false,
