@@ -6,7 +6,7 @@
 // pays, P for what a correct proxy pays, set against Keystone kind by kind (runtime call, native
 // work, the Worker's own JavaScript) so that B − P shows where Keystone's own cost goes.
 // Knobs: BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_PIN (auto), BENCH_INSPECTOR_PORT (18851
-// for Keystone, the next port for the bare Worker),
+// for Keystone, the next two for the bare Worker and the proxy floor),
 // BENCH_PROFILE_INTERVAL_US (1000: finer sampling costs workerd more CPU than Keystone does).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

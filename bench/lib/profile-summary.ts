@@ -65,6 +65,19 @@ function runtimeLabel(functionName: string): string {
   return `runtime: ${functionName || "anonymous (promise jobs, body streaming)"}`;
 }
 
+/**
+ * Each sample's node and the time it stands for, µs: from the sample to the next one (the last
+ * to the profile's end), as DevTools counts self time.
+ */
+function* sampledTimes(profile: CpuProfile): Generator<[number, number]> {
+  let at = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i]!;
+    const next = i + 1 < profile.samples.length ? at + profile.timeDeltas[i + 1]! : profile.endTime;
+    yield [profile.samples[i]!, Math.max(0, next - at)];
+  }
+}
+
 export function summarizeProfile(
   profile: CpuProfile,
   sourceMapPath: string,
@@ -90,12 +103,8 @@ export function summarizeProfile(
     m.set(key, (m.get(key) ?? 0) + us);
   let totalUs = 0;
   let idleUs = 0;
-  let at = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    at += profile.timeDeltas[i]!;
-    const next = i + 1 < profile.samples.length ? at + profile.timeDeltas[i + 1]! : profile.endTime;
-    const us = Math.max(0, next - at);
-    const node = nodes.get(profile.samples[i]!)!;
+  for (const [id, us] of sampledTimes(profile)) {
+    const node = nodes.get(id)!;
     totalUs += us;
     if (node.callFrame.functionName === IDLE) {
       idleUs += us;
@@ -124,18 +133,15 @@ export function summarizeProfile(
 export function selfTimeByKind(profile: CpuProfile, scriptName: string): Map<string, number> {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const kinds = new Map<string, number>();
-  let at = profile.startTime;
-  for (let i = 0; i < profile.samples.length; i++) {
-    at += profile.timeDeltas[i]!;
-    const next = i + 1 < profile.samples.length ? at + profile.timeDeltas[i + 1]! : profile.endTime;
-    const { functionName, url } = nodes.get(profile.samples[i]!)!.callFrame;
+  for (const [id, us] of sampledTimes(profile)) {
+    const { functionName, url } = nodes.get(id)!.callFrame;
     if (functionName === IDLE) continue;
     const kind = url.endsWith(scriptName)
       ? "the Worker's JavaScript"
       : functionName && !functionName.startsWith("(")
         ? `${functionName} (runtime)`
         : runtimeLabel(functionName);
-    kinds.set(kind, (kinds.get(kind) ?? 0) + Math.max(0, next - at));
+    kinds.set(kind, (kinds.get(kind) ?? 0) + us);
   }
   return kinds;
 }
