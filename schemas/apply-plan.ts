@@ -21,11 +21,27 @@ export function servingSinceSchema<T extends z.ZodType>(time: T) {
   });
 }
 
+/**
+ * A release a newer one replaced before it served: its rollout was superseded, or it was rolled
+ * back and a later apply went on to another release. Names without an order (a git SHA) say
+ * nothing of which build is newer; this does.
+ */
+export const OvertakenRelease = ReleaseRef.extend({
+  /** The release the apply went on to, and the revision that apply stored. */
+  by: ReleaseRef,
+  revision: z.number().int().nonnegative(),
+});
+
 /** The release the baseline serves, kept by the ledger: a file naming an older one is refused. */
 export const ServingState = z.object({
   current: servingSinceSchema(EpochMs),
   /** Releases that served before, newest first: a file naming one of them is behind. */
   past: z.array(ReleaseRef).max(20),
+  /**
+   * Releases overtaken before they served, newest first: a file naming one is behind too.
+   * Absent in states stored before it was kept.
+   */
+  overtaken: z.array(OvertakenRelease).max(20).optional(),
 });
 
 export const ServingWire = servingSinceSchema(IsoTime);
@@ -87,6 +103,7 @@ export const FilePreview = z.object({ services: z.array(ServicePreview) });
 export type ReleaseRef = z.infer<typeof ReleaseRef>;
 export type ServedHow = z.infer<typeof ServedHow>;
 export type ServingState = z.infer<typeof ServingState>;
+export type OvertakenRelease = z.infer<typeof OvertakenRelease>;
 export type ServingWire = z.infer<typeof ServingWire>;
 export type PlanOutcome = z.infer<typeof PlanOutcome>;
 export type ApplyPlan = z.infer<typeof ApplyPlan>;

@@ -189,6 +189,37 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     expect((await cli("rollout", "abort", "store")).code).toBe(0);
   });
 
+  it("git SHA builds: the pipeline of a build a newer one superseded, run again, is refused before and after the promotion", async () => {
+    const slow = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
+    const { stable, canary } = setup.stack.origins;
+    expect((await cli("delete", "store", "--yes")).code).toBe(0);
+    expect((await cli("apply", "-f", storeFile("0c1d2e3", stable.url, slow))).code).toBe(0);
+    const older = storeFile("a1b2c3d", setup.faulty.url, slow);
+    expect((await cli("apply", "-f", older)).code).toBe(0);
+    expect((await cli("apply", "-f", storeFile("e4f5a6b", canary.url, slow))).code).toBe(0);
+    const revision = await revisionOf("store");
+
+    // The older job re-run (or finishing late) while the newer build rolls out.
+    const during = await cli("apply", "-f", older);
+    expect(during.code, during.stdout).toBe(8);
+    expect(during.stderr).toContain(
+      "would end the rollout toward e4f5a6b (step 1 of 1) to serve a1b2c3d, which is behind it",
+    );
+    expect(await revisionOf("store")).toBe(revision);
+
+    expect((await cli("rollout", "promote", "store", "--full")).code).toBe(0);
+    await servedBy("canary");
+    const diff = await cli("diff", "-f", older);
+    expect(diff.code).toBe(8);
+    expect(diff.stdout + diff.stderr).toMatch(
+      /would go back to a1b2c3d, which e4f5a6b replaced before it served \(revision \d+\); e4f5a6b serves since revision \d+/,
+    );
+    const after = await cli("apply", "-f", older);
+    expect(after.code, after.stdout).toBe(8);
+    expect((await rolloutOf("store")).state.phase).toBe("promoted");
+    expect(await served()).toEqual({ origin: "canary", release: "e4f5a6b" });
+  });
+
   it("a deploy whose release was rolled back stays red when the pipeline runs it again", async () => {
     const canary = { strategy: "canary", steps: [{ weight: 50, bake: "1s" }] };
     await cli("delete", "store", "--yes"); // left by the test before, when it ran

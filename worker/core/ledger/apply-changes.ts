@@ -1,6 +1,7 @@
 // An apply of a config file's service as one ledger decision: the plan (apply-plan.ts), then its
 // steps in order: a superseded rollout ends, the spec and the config of record are stored as one
 // revision, and a rollout under the policy starts, recorded with the apply's author and reason.
+// The release it went past before that one served is remembered as overtaken.
 import type { ChangeResult } from "../../../schemas/api-responses.ts";
 import type { ApplyPlan, ReleaseRef } from "../../../schemas/apply-plan.ts";
 import type { ConfigDetail } from "../../../schemas/history.ts";
@@ -15,6 +16,7 @@ import { describePlan } from "./apply-words.ts";
 import { checkBase, commitConfig, specOf } from "./config-changes.ts";
 import { notifyEffects, rolloutDetail, rolloutText } from "./records.ts";
 import { operate, start } from "./rollout-changes.ts";
+import { recordOvertaken } from "./serving.ts";
 import type { Decision, LedgerState } from "./state.ts";
 
 type Change = Result<Decision<ChangeResult>>;
@@ -149,6 +151,15 @@ export function apply(
     );
     if (!started.ok) return started;
     steps = chain(steps, started.value);
+  }
+  if (plan.overtakes && plan.desired) {
+    const remembered = recordOvertaken(
+      steps.state,
+      plan.overtakes,
+      plan.desired,
+      steps.state.revision,
+    );
+    steps = { ...steps, state: remembered };
   }
   const release = plan.outcome === "release" ? (command.together?.release ?? null) : null;
   const words = describePlan(state, plan, stored ? steps.state.revision : null, release);

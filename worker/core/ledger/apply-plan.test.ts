@@ -127,6 +127,60 @@ describe("apply of a file that names its release", () => {
     expect(decided(state, applyOf(spec("v2.1.0"))).reply.plan?.outcome).toBe("rollout");
   });
 
+  it("a build a newer one superseded mid-rollout is behind: its pipeline run again is refused, then and after the promotion", () => {
+    // Git SHAs: nothing in the names says which build is newer; the order the pipelines ran does.
+    const running = decided(live("0c1d2e3"), applyOf(spec("a1b2c3d")), "r-2").state;
+    const superseded = decided(running, applyOf(spec("e4f5a6b")), "r-3");
+    expect(superseded.state.serving?.overtaken).toEqual([
+      {
+        name: "a1b2c3d",
+        origin: "http://a1b2c3d.internal",
+        by: { name: "e4f5a6b", origin: "http://e4f5a6b.internal" },
+        revision: superseded.state.revision,
+      },
+    ]);
+    const during = decide(superseded.state, applyOf(spec("a1b2c3d")), T0, { rolloutId: "r" });
+    expect(!during.ok && during.error).toMatchObject({
+      code: "stale_release",
+      message: expect.stringContaining(
+        "would end the rollout toward e4f5a6b (step 1 of 2) to serve a1b2c3d, which is behind it",
+      ),
+    });
+    const promotedState = decided(superseded.state, { kind: "rollout.promote", full: true }).state;
+    const after = decide(promotedState, applyOf(spec("a1b2c3d")), T0, { rolloutId: "r" });
+    expect(!after.ok && after.error).toMatchObject({
+      code: "stale_release",
+      message: expect.stringMatching(
+        /would go back to a1b2c3d, which e4f5a6b replaced before it served \(revision \d+\); e4f5a6b serves since revision \d+, when rollout r-3 promoted it/,
+      ),
+    });
+    // The promotion kept the memory; a newer build still rolls out, and --force goes back.
+    expect(promotedState.serving?.overtaken?.map((o) => o.name)).toEqual(["a1b2c3d"]);
+    expect(decided(promotedState, applyOf(spec("f7a8b9c"))).reply.plan?.outcome).toBe("rollout");
+    const forced = decided(promotedState, applyOf(spec("a1b2c3d"), { force: true }));
+    expect(forced.state.rollout).toMatchObject({ phase: "progressing" });
+    expect(forced.state.config!.versions.canary).toMatchObject({ release: "a1b2c3d" });
+  });
+
+  it("a rolled-back build is behind once a later build has been deployed past it", () => {
+    const running = decided(live("0c1d2e3"), applyOf(spec("bad0001")), "r-2").state;
+    const aborted = decided(running, { kind: "rollout.abort", reason: "errors" }).state;
+    const next = decided(aborted, applyOf(spec("good002")), "r-3");
+    expect(next.state.serving?.overtaken?.map((o) => [o.name, o.by.name])).toEqual([
+      ["bad0001", "good002"],
+    ]);
+    const promotedState = decided(next.state, { kind: "rollout.promote", full: true }).state;
+    const rerun = decide(promotedState, applyOf(spec("bad0001")), T0, { rolloutId: "r" });
+    expect(!rerun.ok && rerun.error.message).toMatch(
+      /would go back to bad0001, which good002 replaced before it served/,
+    );
+    // Forced back into service, it is no longer one that never served.
+    const forced = decided(promotedState, applyOf(spec("bad0001"), { force: true }), "r-4").state;
+    const back = decided(forced, { kind: "rollout.promote", full: true }).state;
+    expect(back.serving?.overtaken ?? []).toEqual([]);
+    expect(back.serving?.past.map((p) => p.name)).toContain("good002");
+  });
+
   it("a newer release during a rollout ends it (superseded, no halt, no incident) and starts one toward it", () => {
     const running = decided(live(), applyOf(spec("v2")), "r-2").state;
     const next = decided(running, applyOf(spec("v3")), "r-3");

@@ -22,12 +22,13 @@ import { prepareRollout } from "./rollout-changes.ts";
 import {
   behind,
   labelOf,
+  leftBehind,
+  overtakenOf,
   refOf,
   rollingRef,
   sameRef,
   servedSince,
   servingRef,
-  servingStateOf,
 } from "./serving.ts";
 import type { LedgerState } from "./state.ts";
 
@@ -53,6 +54,11 @@ export interface Planned {
   end?: string;
   /** Whether a rollout under the policy starts (toward `desired`). */
   start?: boolean;
+  /**
+   * The release this apply goes past before it served (the superseded rollout's, or the last
+   * rolled-back one's): remembered, so that its pipeline run again is refused.
+   */
+  overtakes?: ReleaseRef;
   /** Why a switch is instant: "no rollout policy" or "--now". */
   instantBecause?: string;
   /** The rolled-back rollout a held release came from. */
@@ -135,8 +141,7 @@ function planExplicit(state: LedgerState, spec: ServiceSpec, force: boolean): Re
     }
   }
   if (sameRef(desired, serving)) return ok({ outcome: "keep", ...planned });
-  const past = servingStateOf(state)?.past ?? [];
-  if (!force && behind(desired, serving, past))
+  if (!force && behind(desired, serving, leftBehind(state)))
     return behindRefusal(
       state,
       `would serve ${labelOf(desired)} (on ${resolved.baseline}) while ${labelOf(serving)} serves${servedSince(state)}`,
@@ -177,7 +182,7 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
   const keepsIt = keepsRollout(state, kept.value);
   if (!keepsIt.ok) return keepsIt;
   const keep = ok<Planned>({ outcome: "keep", resolved: kept.value, ...base });
-  const past = servingStateOf(state)?.past ?? [];
+  const past = leftBehind(state);
   if (!desired || !wanted) return keep;
   if (isRamping(rollout)) {
     const failed = refOf(current.versions[rollout.candidate]!);
@@ -212,14 +217,23 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
         resolved: kept.value,
         end: `ended by apply --force: the file names ${labelOf(desired)}`,
       });
-    return toward(command, current, { ...base, end: `superseded by ${labelOf(desired)}` }, wanted);
+    const superseded = { ...base, end: `superseded by ${labelOf(desired)}`, overtakes: rolling! };
+    return toward(command, current, superseded, wanted);
   }
   if (sameRef(desired, serving)) return keep;
-  if (endedBadly(rollout) && !force) {
-    const failed = refOf(current.versions[rollout!.candidate]!);
-    if (sameRef(desired, failed))
-      return ok({ ...base, outcome: "held", resolved: kept.value, heldAfter: rollout! });
-  }
+  const failed = endedBadly(rollout) ? refOf(current.versions[rollout!.candidate]!) : null;
+  if (failed && sameRef(desired, failed) && !force)
+    return ok({ ...base, outcome: "held", resolved: kept.value, heldAfter: rollout! });
+  const overtaken = force ? undefined : overtakenOf(state).find((o) => sameRef(o, desired));
+  if (overtaken)
+    return behindRefusal(
+      state,
+      `would go back to ${labelOf(desired)}, which ${labelOf(overtaken.by)} replaced before it served (revision ${overtaken.revision}); ${labelOf(serving)} serves${servedSince(state)}`,
+      [
+        `name ${labelOf(serving)} in the file (release: { name: ${serving.name ?? "…"}, origin: ${serving.origin} }), or a newer release`,
+        "or roll back on purpose: keystone rollout start with the older origin",
+      ],
+    );
   if (!force && behind(desired, serving, past))
     return behindRefusal(
       state,
@@ -229,7 +243,9 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
         "or roll back on purpose: keystone revert, or keystone rollout start with the older origin",
       ],
     );
-  return toward(command, current, base, wanted);
+  // A rolled-back release the service now goes past is one its pipeline may not bring back.
+  const left = failed && !sameRef(failed, desired) && !sameRef(failed, serving) ? failed : null;
+  return toward(command, current, left ? { ...base, overtakes: left } : base, wanted);
 }
 
 /**
@@ -253,7 +269,7 @@ function resolveAgainst(
 function toward(
   command: ApplyCommand,
   current: Service,
-  base: Pick<Planned, "desired" | "serving" | "rolling" | "end">,
+  base: Pick<Planned, "desired" | "serving" | "rolling" | "end" | "overtakes">,
   wanted: TrackServing,
 ): Result<Planned> {
   const spec = command.config;

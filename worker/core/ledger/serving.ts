@@ -1,14 +1,20 @@
 // Which release serves a service, kept by the ledger beside its config: the baseline track's
-// release, since which revision and how it got there, and the releases that served before it. A
-// config file naming one of those (or a lower semver) is behind what serves.
+// release, since which revision and how it got there, the releases that served before it, and
+// those a newer release overtook before they served. A config file naming one of those (or a
+// lower semver) is behind what serves.
 import semver from "semver";
-import type { ReleaseRef, ServedHow, ServingState } from "../../../schemas/apply-plan.ts";
+import type {
+  OvertakenRelease,
+  ReleaseRef,
+  ServedHow,
+  ServingState,
+} from "../../../schemas/apply-plan.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
 import type { TrackServing } from "../../../schemas/service-spec.ts";
 import type { LedgerState } from "./state.ts";
 
-/** How many releases that served before are remembered. */
+/** How many releases that served before (and how many overtaken) are remembered. */
 const PAST_KEPT = 20;
 
 export const refOf = (track: TrackServing): ReleaseRef => ({
@@ -48,9 +54,40 @@ export function servingStateOf(state: LedgerState): ServingState | null {
   return { current: { ...current, at: 0 }, past: [] };
 }
 
+/** The releases a newer one overtook before they served, newest first. */
+export function overtakenOf(state: LedgerState): readonly OvertakenRelease[] {
+  return servingStateOf(state)?.overtaken ?? [];
+}
+
+/** Every release a file may not go back to without --force: served before, or overtaken. */
+export function leftBehind(state: LedgerState): readonly ReleaseRef[] {
+  return [...(servingStateOf(state)?.past ?? []), ...overtakenOf(state)];
+}
+
 /**
- * Whether `ref` is behind `than`: it served before, or both names are semantic versions
- * (a leading "v" allowed) and it is the lower one.
+ * The state with `left` remembered as overtaken by `by` at `revision`: the pipeline of an older
+ * build run again (a re-run job, a late one) is refused instead of rolling the service toward it.
+ * `by` itself is forgotten as overtaken: going to it is what this apply does.
+ */
+export function recordOvertaken(
+  state: LedgerState,
+  left: ReleaseRef,
+  by: ReleaseRef,
+  revision: number,
+): LedgerState {
+  const serving = servingStateOf(state);
+  if (!serving) return state;
+  const kept = overtakenOf(state).filter((o) => !sameRef(o, left) && !sameRef(o, by));
+  const entry = { name: left.name, origin: left.origin, by, revision };
+  return {
+    ...state,
+    serving: { ...serving, overtaken: [entry, ...kept].slice(0, PAST_KEPT) },
+  };
+}
+
+/**
+ * Whether `ref` is behind `than`: it served before or was overtaken (in `past`), or both names
+ * are semantic versions (a leading "v" allowed) and it is the lower one.
  */
 export function behind(ref: ReleaseRef, than: ReleaseRef, past: readonly ReleaseRef[]): boolean {
   if (sameRef(ref, than)) return false;
@@ -81,6 +118,8 @@ export function recordServing(
   const past = was.filter(
     (ref, i) => !sameRef(ref, is) && was.findIndex((r) => sameRef(r, ref)) === i,
   );
+  // A release forced back into service is no longer one that never served.
+  const overtaken = previous?.overtaken?.filter((o) => !sameRef(o, is));
   return {
     ...after,
     serving: {
@@ -92,6 +131,7 @@ export function recordServing(
         at: now,
       },
       past: past.slice(0, PAST_KEPT),
+      ...(overtaken?.length ? { overtaken } : {}),
     },
   };
 }
