@@ -53,6 +53,24 @@ function halfSentUpload(hangUpAfterMs?: number): Promise<string> {
   });
 }
 
+/** A GET (or HEAD) carrying a whole body, as some clients send (fetch cannot send it on). */
+function getWithBody(method: "GET" | "HEAD"): Promise<string> {
+  const { hostname, port } = new URL(stack.adminUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `${method} /search HTTP/1.1\r\nHost: ${stack.host}:${port}\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`,
+      );
+    });
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on("close", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+
 async function canaryCounters() {
   const response = await fetch(`${stack.url}/_keystone/metrics`, {
     headers: { authorization: `Bearer ${stack.secrets.READ_TOKEN}` },
@@ -84,5 +102,12 @@ describe("uploads a client never finishes, over a raw socket", () => {
     await halfSentUpload(300);
     await until(async () => (await canaryCounters()).incomplete >= 2);
     expect(await canaryCounters()).toEqual({ incomplete: 2, errors: 0 });
+  });
+
+  it("a GET or HEAD with a body gets 400, counted apart: never a 502 charged to the canary", async () => {
+    expect(await getWithBody("GET")).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await getWithBody("HEAD")).toMatch(/^HTTP\/1\.1 400 /);
+    await until(async () => (await canaryCounters()).incomplete >= 4);
+    expect(await canaryCounters()).toEqual({ incomplete: 4, errors: 0 });
   });
 });

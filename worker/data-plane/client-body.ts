@@ -4,8 +4,11 @@
 // fault, never the version's: the version's clock starts again each time the client's bytes come.
 // A mirror copy, when the request is sampled, gets each chunk too without ever slowing the relay.
 
-/** Why the client, not the origin, left a request unfinished. */
-export type ClientFault = "stalled" | "abandoned";
+/**
+ * Why the client, not the origin, left a request unanswerable: it stopped sending its body, hung
+ * up, or sent a body with a GET or HEAD (which fetch refuses to send on, before any origin is asked).
+ */
+export type ClientFault = "stalled" | "abandoned" | "body-not-allowed";
 
 /** Where a mirrored copy of the body goes: offered each chunk, never awaited. */
 export interface BodyCopySink {
@@ -55,6 +58,13 @@ export class ClientBody {
         : new IdentityTransformStream();
     this.stream = pipe.readable;
     void this.#relay(pipe.writable.getWriter());
+  }
+
+  /** The body cannot be sent on (a GET or HEAD carrying one): stop reading the client. */
+  refuse(): void {
+    if (this.fault) return;
+    this.fault = "body-not-allowed";
+    this.#reader.cancel("a GET or HEAD request cannot carry a body").catch(() => {});
   }
 
   /** Offers every chunk from now on to a mirrored copy. */

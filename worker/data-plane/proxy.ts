@@ -48,6 +48,13 @@ export async function forward(
   body: ClientBody | undefined,
 ): Promise<ProxyOutcome> {
   const { version, service } = verdict;
+  // fetch refuses a GET or HEAD with a body before any origin is asked: that is the client's
+  // request, not the version failing, so it must not be told (and counted) as a 502.
+  if (body !== undefined && (request.method === "GET" || request.method === "HEAD")) {
+    body.refuse();
+    const response = clientFaultResponse("body-not-allowed", verdict, request.method);
+    return { response, answered: false, latencyMs: 0, clientFault: "body-not-allowed" };
+  }
   // A timer cleared when the headers arrive, not AbortSignal.timeout (≈2 µs cheaper in workerd):
   // that signal still fires later and cuts a body the isolate is reading (test/runtime/proxy.test.ts).
   const controller = new AbortController();
@@ -100,9 +107,18 @@ export async function forward(
   }
 }
 
-/** 408 when the client stopped sending its body, 400 when it hung up (it will not read either). */
+/**
+ * 408 when the client stopped sending its body, 400 when it hung up (it will not read either) or
+ * sent a body with a GET or HEAD.
+ */
 function clientFaultResponse(fault: ClientFault, verdict: Verdict, detail: string): Response {
   const { version, service } = verdict;
+  if (fault === "body-not-allowed")
+    return keystoneError(
+      400,
+      "a GET or HEAD request cannot carry a body",
+      `client sent a body with ${detail} to "${service.name}"/"${version.name}"`,
+    );
   return fault === "stalled"
     ? keystoneError(
         408,
