@@ -114,6 +114,26 @@ describe("the metric provider client", () => {
     });
   });
 
+  it("keeps a key saved with surrounding whitespace out of messages too (it is sent trimmed)", async () => {
+    const padded = { ...env, METRICS_DD_API: ` ${env.METRICS_DD_API}\n` };
+    const metric = {
+      name: "dd-errors",
+      provider: {
+        datadog: {
+          address: `${provider}/datadog`,
+          query: "avg:app.errors{version:{{version}}}",
+          apiKeySecret: "METRICS_DD_API",
+          appKeySecret: "METRICS_PROM_TOKEN",
+        },
+      },
+      ...condition,
+    };
+    const [forbidden] = await new MetricReader(padded, Date.now() + 20_000).read(callsOf(metric));
+    const failure = "failure" in forbidden!.answer ? forbidden!.answer.failure : "";
+    expect(failure).toMatch(/datadog refused the query: Forbidden: API key ••• is not valid/);
+    expect(failure).not.toContain(env.METRICS_DD_API);
+  });
+
   it("reads a JSON web endpoint at its path, [*] giving every element", async () => {
     await setValues({
       "/web/orders?version=canary": { data: { rates: [{ v: 12 }, { v: "7.5" }, { v: null }] } },

@@ -14,6 +14,8 @@ export const TICK_BUDGET_MS = 20_000;
 /** A metric's answer is a few numbers: anything past this is not the answer asked for. */
 export const MAX_ANSWER_BYTES = 1_048_576;
 const BACKOFF_MS = [250, 1_000];
+/** What fetch strips from either end of a header value (HTTP whitespace: tab, LF, CR, space). */
+const HTTP_WHITESPACE_AROUND = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 type Attempt = ProviderAnswer | { retry: string };
 
@@ -67,8 +69,11 @@ export class MetricReader {
   #headers(call: ProviderCall): Record<string, string> | { missing: string } {
     const headers: Record<string, string> = { accept: "application/json" };
     for (const { header, secret, prefix } of call.secretHeaders) {
-      const value = (this.#env as Record<string, unknown>)[secret];
-      if (typeof value !== "string" || value === "") return { missing: secret };
+      const stored = (this.#env as Record<string, unknown>)[secret];
+      // fetch strips a header value's surrounding whitespace (a secret saved with a trailing
+      // newline): strip it here, so what is sent, and quoted back, is what a message masks.
+      const value = typeof stored === "string" ? stored.replace(HTTP_WHITESPACE_AROUND, "") : "";
+      if (value === "") return { missing: secret };
       headers[header] = `${prefix}${value}`;
     }
     return headers;
