@@ -1,7 +1,7 @@
 // The per-visitor bound of a step's window: a visitor counts `limit` times, an address ten times
 // that, and a new publication of the service (the next window) starts the counts again.
 import { describe, expect, it } from "vitest";
-import { ADDRESS_FACTOR, VisitorLimit } from "./visitor-limit.ts";
+import { ADDRESS_FACTOR, addressKey, VisitorLimit } from "./visitor-limit.ts";
 
 describe("the visitor bound", () => {
   it("counts a visitor `limit` times a window; the next publication starts again", () => {
@@ -24,5 +24,18 @@ describe("the visitor bound", () => {
       if (limit.admit("shop", 1, `id-${i}`, "203.0.113.9", 2)) counted++;
     expect(counted).toBe(2 * ADDRESS_FACTOR);
     expect(limit.admit("shop", 1, "id-new", "203.0.113.10", 2)).toBe(true);
+  });
+
+  it("an IPv6 client counts by its /64: a fresh address of its network for each request is still one address", () => {
+    const limit = new VisitorLimit();
+    let counted = 0;
+    for (let i = 0; i < 100; i++)
+      if (limit.admit("shop", 1, `id-${i}`, `2001:db8:1:2:${i.toString(16)}::1`, 2)) counted++;
+    expect(counted).toBe(2 * ADDRESS_FACTOR);
+    // Another /64 is another client.
+    expect(limit.admit("shop", 1, "id-new", "2001:db8:1:3::1", 2)).toBe(true);
+    expect(addressKey("2001:db8:1:2:ffff::9")).toBe(addressKey("2001:0db8:0001:0002::"));
+    expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressKey("::ffff:203.0.113.9")).not.toBe(addressKey("::ffff:203.0.113.10"));
   });
 });

@@ -5,6 +5,8 @@
 // Past the bound an outcome is still recorded, under "visitor-limit", which analysis leaves out.
 // Pure: the caller passes the service's name, sequence and limit.
 
+import { parseIp } from "../../../schemas/cidr.ts";
+
 /** The outcome route of a request over its visitor's or address's bound. */
 export const VISITOR_LIMIT_ROUTE = "visitor-limit";
 
@@ -26,6 +28,20 @@ interface Window {
   addresses: Map<string, number>;
 }
 
+/**
+ * The key an address is bounded by: an IPv4 address as it is, an IPv6 address by its /64. A /64
+ * is one subscriber's network (a home, a phone, a server): a client there can send each request
+ * from a fresh address of its 2^64, which a per-address count would never see twice.
+ */
+export function addressKey(address: string): string {
+  if (!address.includes(":")) return address;
+  const ip = parseIp(address);
+  if (ip?.family !== 6) return address;
+  // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 client, not a /64 shared with others.
+  if (ip.value >> 32n === 0xffffn) return address;
+  return `${(ip.value >> 64n).toString(16)}::/64`;
+}
+
 export class VisitorLimit {
   readonly #windows = new Map<string, Window>();
   /** Outcomes this isolate moved out of analysis (isolate counters). */
@@ -33,8 +49,8 @@ export class VisitorLimit {
 
   /**
    * Whether an analysed outcome counts: its visitor has counted fewer than `limit` times in the
-   * service's window, and its address fewer than ADDRESS_FACTOR × `limit` (no address: unbounded
-   * by address). Counts it when it does.
+   * service's window, and its address (an IPv6 one by its /64) fewer than ADDRESS_FACTOR × `limit`
+   * (no address: unbounded by address). Counts it when it does.
    */
   admit(
     service: string,
@@ -49,6 +65,7 @@ export class VisitorLimit {
       this.#windows.set(service, window);
     }
     const visitorUsed = window.visitors.get(visitor) ?? 0;
+    if (address !== null) address = addressKey(address);
     const addressUsed = address === null ? 0 : (window.addresses.get(address) ?? 0);
     if (visitorUsed >= limit || addressUsed >= limit * ADDRESS_FACTOR) {
       this.limited++;
