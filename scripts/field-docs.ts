@@ -206,7 +206,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.metrics[].provider.web":
     "Any http(s) endpoint answering JSON, fetched with GET.",
   "services[].rollout.analysis.metrics[].provider.web.url":
-    "The endpoint, a template over the query variables (each value URL-encoded); no credentials.",
+    "The endpoint, a template over the query variables (each value URL-encoded); no credentials (user:pass@). A key may go in its query (`?api_key=`), which Keystone never shows: read-token reads and every message say `?…`.",
   "services[].rollout.analysis.metrics[].provider.web.path":
     'Where the value sits in the JSON answer: `$` then `.key`, `[index]`, `["odd key"]` or `[*]` (every element, giving `result[0]`, `result[1]`…). Numbers and numeric strings are read; anything else is no data.',
   "services[].rollout.analysis.metrics[].provider.web.tokenSecret":

@@ -6,6 +6,8 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { formatProblems, problemsOf } from "../../schemas/problems.ts";
+import { Service } from "../../schemas/service.ts";
+import { providerCalls } from "../../worker/core/provider-metrics/provider-calls.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 import { statusPageHtml } from "../support/workerd/status-page.ts";
 
@@ -191,5 +193,55 @@ describe("item 20.4: secrets stay secret", () => {
       outcome: "update",
       revision: true,
     });
+  });
+
+  it("a web metric provider's query (an endpoint's ?api_key=) is masked for the read token, kept on re-apply, never in a reading's query", async () => {
+    const h = new RolloutHarness("webkey");
+    const url = `https://metrics.example/orders?api_key=${SECRET}&v={{version}}`;
+    const config = rolloutService("webkey", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      analysis: {
+        metrics: [
+          {
+            name: "orders",
+            provider: { web: { url, path: "$.v" } },
+            failureCondition: "result > 1",
+          },
+        ],
+      },
+    });
+    await h.apply(config);
+    const before = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/webkey"));
+    expect(before.spec.rollout.analysis.metrics[0].provider.web.url).toBe(url);
+    for (const path of ["/_keystone/v1/services/webkey", "/_keystone/v1/services"]) {
+      const read = await readAs("test-read-token", path);
+      expect(read, path).not.toContain(SECRET);
+      expect(read, path).toContain("https://metrics.example/orders?…");
+    }
+    // What a reader saw, applied again with the admin token: no change, the key kept.
+    const seen = JSON.parse(await readAs("test-read-token", "/_keystone/v1/services/webkey"));
+    const again = await exports.default.fetch(
+      "https://keystone.test/_keystone/v1/services/webkey",
+      {
+        method: "PUT",
+        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+        body: JSON.stringify({ config: seen.spec }),
+      },
+    );
+    expect(again.status, await again.clone().text()).toBe(200);
+    const after = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/webkey"));
+    expect(after.revision).toBe(before.revision);
+    expect(after.spec.rollout.analysis.metrics[0].provider.web.url).toBe(url);
+    // The query a reading carries (analysis test, verdicts, incidents, Slack) leaves it out too.
+    const now = Date.now();
+    const calls = providerCalls(
+      Service.parse(config),
+      { candidate: "canary", baseline: "stable" },
+      now - 5 * MINUTE,
+      now,
+    );
+    expect(calls[0]!.url).toContain(SECRET);
+    expect(calls[0]!.query).toBe("https://metrics.example/orders?… $.v");
   });
 });

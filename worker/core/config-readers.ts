@@ -1,6 +1,7 @@
 // What a read-token holder sees of a service's config: everything but the secrets a config may
 // carry in URLs. Notify targets are bearer secrets (a Slack webhook URL is its own credential):
-// readers see their scheme and host; gates and health checks lose their query (where tokens go).
+// readers see their scheme and host; gates, health checks and web metric providers lose their
+// query (where tokens go: an endpoint taking `?api_key=` has no other place for its key).
 import type { Problem } from "../../schemas/problems.ts";
 import { fail, ok, type Result } from "../../schemas/result.ts";
 import type { Service } from "../../schemas/service.ts";
@@ -16,7 +17,40 @@ type WithSecrets = Pick<Service, "notify" | "rollout"> & {
   versions: Record<string, { healthPath?: string | undefined }>;
 };
 
+type Rollout = NonNullable<Service["rollout"]>;
+
+/** The analysis metrics with each web provider's URL as `map` makes it. */
+function withWebUrls(
+  rollout: Rollout,
+  map: (url: string, metric: string, index: number) => string,
+): Rollout {
+  const metrics = rollout.analysis?.metrics;
+  if (!metrics?.some((metric) => metric.provider.web)) return rollout;
+  return {
+    ...rollout,
+    analysis: {
+      ...rollout.analysis,
+      metrics: metrics.map((metric, i) => {
+        const web = metric.provider.web;
+        return web
+          ? {
+              ...metric,
+              provider: { ...metric.provider, web: { ...web, url: map(web.url, metric.name, i) } },
+            }
+          : metric;
+      }),
+    },
+  };
+}
+
 export function configForReaders<T extends WithSecrets>(config: T): T {
+  const masked = configForReadersWithoutMetrics(config);
+  return masked.rollout
+    ? { ...masked, rollout: withWebUrls(masked.rollout, withoutQuery) }
+    : masked;
+}
+
+function configForReadersWithoutMetrics<T extends WithSecrets>(config: T): T {
   const gates = config.rollout?.gates;
   return {
     ...config,
@@ -68,6 +102,7 @@ interface SecretForm {
 const NOTIFY_URL: SecretForm = { mask: maskedUrl, isMasked: (url) => url === maskedUrl(url) };
 const GATE_URL: SecretForm = { mask: shownUrl, isMasked: (url) => url.endsWith("?…") };
 const HEALTH_PATH: SecretForm = { mask: withoutQuery, isMasked: (path) => path.endsWith("?…") };
+const WEB_URL: SecretForm = HEALTH_PATH;
 
 /**
  * A config with the masked values readers were shown (`get -o yaml` with the read token) put back
@@ -144,8 +179,23 @@ export function restoreMaskedSecrets<T extends WithSecrets>(
         }
       : {}),
   };
+  const storedMetrics = stored?.rollout?.analysis?.metrics ?? [];
+  const withWeb: T = restored.rollout
+    ? {
+        ...restored,
+        rollout: withWebUrls(restored.rollout, (url, metric, i) => {
+          const was = storedMetrics.find((m) => m.name === metric)?.provider.web?.url;
+          return restore(
+            url,
+            WEB_URL,
+            was === undefined ? [] : [was],
+            `rollout.analysis.metrics[${i}].provider.web.url`,
+          );
+        }),
+      }
+    : restored;
   return problems.length === 0
-    ? ok(restored)
+    ? ok(withWeb)
     : fail(
         "invalid",
         `service "${(config as { name?: string }).name ?? ""}": a masked value cannot be applied`,

@@ -9,6 +9,7 @@ import {
 import type { MetricProviderKind } from "../../../schemas/metric-check.ts";
 import { isActive, type RolloutState } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { shownUrl } from "../../../schemas/wire-values.ts";
 
 /** A header whose value is a Worker secret: `prefix` + the secret's value. */
 export interface SecretHeader {
@@ -84,7 +85,8 @@ function callOf(
   return {
     ...base,
     provider: "web",
-    query: `${url} ${page.path}`,
+    // Its query may hold the endpoint's key (`?api_key=`): shown as readers see URLs, `?…`.
+    query: `${shownUrl(url)} ${page.path}`,
     url,
     secretHeaders: bearer(page.tokenSecret),
     path: page.path,
