@@ -101,13 +101,19 @@ describe("the metric provider client", () => {
     });
     const [reading] = await read(datadog("METRICS_DD_APP"));
     expect(reading?.answer).toEqual({ values: [0.5, 2] });
-    // A key the provider quotes back never reaches a message.
+    // A key the provider quotes back (whole, a prefix, base64) never reaches a message: a
+    // refusal of the credentials names the secrets sent, not the provider's words.
     const [forbidden] = await read(datadog("METRICS_PROM_TOKEN"));
     const failure = "failure" in forbidden!.answer ? forbidden!.answer.failure : "";
     expect(failure).toMatch(
-      /answered HTTP 403: datadog refused the query: Forbidden: API key ••• is not valid/,
+      /answered HTTP 403: the provider refused the credentials from the Worker secrets METRICS_DD_API and METRICS_PROM_TOKEN \(its answer is not shown: it may quote them\)$/,
     );
-    expect(failure).not.toContain(env.METRICS_DD_API);
+    for (const form of [
+      env.METRICS_DD_API,
+      env.METRICS_DD_API.slice(0, 8),
+      btoa(env.METRICS_DD_API),
+    ])
+      expect(failure).not.toContain(form);
     const [unset] = await read(datadog("METRICS_NOT_SET"));
     expect(unset?.answer).toEqual({
       failure: "the Worker secret METRICS_NOT_SET is not set (wrangler secret put METRICS_NOT_SET)",
@@ -121,16 +127,18 @@ describe("the metric provider client", () => {
       provider: {
         datadog: {
           address: `${provider}/datadog`,
-          query: "avg:app.errors{version:{{version}}}",
+          query: "echo-key{version:{{version}}}",
           apiKeySecret: "METRICS_DD_API",
-          appKeySecret: "METRICS_PROM_TOKEN",
+          appKeySecret: "METRICS_DD_APP",
         },
       },
       ...condition,
     };
-    const [forbidden] = await new MetricReader(padded, Date.now() + 20_000).read(callsOf(metric));
-    const failure = "failure" in forbidden!.answer ? forbidden!.answer.failure : "";
-    expect(failure).toMatch(/datadog refused the query: Forbidden: API key ••• is not valid/);
+    const [refused] = await new MetricReader(padded, Date.now() + 20_000).read(callsOf(metric));
+    const failure = "failure" in refused!.answer ? refused!.answer.failure : "";
+    expect(failure).toMatch(
+      /answered HTTP 400: datadog refused the query: query refused for API key •••$/,
+    );
     expect(failure).not.toContain(env.METRICS_DD_API);
   });
 

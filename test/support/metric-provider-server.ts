@@ -75,10 +75,17 @@ export function startMetricProvider() {
     if (path === "/datadog/api/v1/query") {
       const api = req.headers["dd-api-key"];
       const app = req.headers["dd-application-key"];
-      // Echoes what it was sent, as some services do: Keystone must keep keys out of its messages.
-      if (api !== DATADOG_KEYS.api || app !== DATADOG_KEYS.app)
-        return json(res, 403, { errors: [`Forbidden: API key ${String(api)} is not valid`] });
+      // Echoes what it was sent, as some services do, also in forms no exact masking catches (a
+      // prefix, base64): Keystone must keep keys out of its messages.
+      if (api !== DATADOG_KEYS.api || app !== DATADOG_KEYS.app) {
+        const key = String(api);
+        const forms = `${key.slice(0, 8)}…, ${Buffer.from(key).toString("base64")}`;
+        return json(res, 403, { errors: [`Forbidden: API key ${key} (${forms}) is not valid`] });
+      }
       const [from, to, query] = ["from", "to", "query"].map((k) => url.searchParams.get(k));
+      // A refusal of the query (not of the keys) that quotes the key it came with.
+      if (query?.startsWith("echo-key"))
+        return json(res, 400, { errors: [`query refused for API key ${String(api)}`] });
       if (!from || !to || !query || !/^\d+$/.test(from) || !/^\d+$/.test(to))
         return json(res, 400, { errors: ["from, to (epoch seconds) and query are required"] });
       const found = (values.get(query) as number[] | undefined) ?? [];

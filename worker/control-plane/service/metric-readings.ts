@@ -44,6 +44,15 @@ async function boundedText(response: Response, limit: number): Promise<string | 
   return new TextDecoder().decode(whole);
 }
 
+/** The Worker secrets a call sends, for a message: "the Worker secret X" or "… secrets X and Y". */
+function credentialsOf(call: ProviderCall): string {
+  const names = call.secretHeaders.map(({ secret }) => secret);
+  if (names.length === 0) return "no Worker secret (the call sends none)";
+  return names.length === 1
+    ? `the Worker secret ${names[0]}`
+    : `the Worker secrets ${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
 export class MetricReader {
   readonly #env: object;
   readonly #deadline: number;
@@ -143,6 +152,12 @@ export class MetricReader {
     } catch {
       body = undefined;
     }
+    if (response.status === 401 || response.status === 403)
+      // A provider refusing credentials may quote them in any form (a prefix, upper-cased,
+      // base64), which no masking of the exact value catches: its words are not kept.
+      return {
+        failure: `${where} answered HTTP ${response.status}: the provider refused the credentials from ${credentialsOf(call)} (its answer is not shown: it may quote them)`,
+      };
     if (!response.ok) {
       // A refused query says why in its JSON (Prometheus, Datadog): keep that, not just the status.
       const said = body === undefined ? undefined : readAnswer(call.provider, body, call.path);
