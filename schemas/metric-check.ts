@@ -20,9 +20,13 @@ export const MetricCheck = z.object({
   query: z.string(),
   /** successCondition / failureCondition, or the baseline limit, as a person reads it. */
   condition: z.string(),
-  candidate: z.array(z.number()).nullable(),
+  /**
+   * The candidate's value(s). A sample that is no finite number (Prometheus' NaN, +Inf) is kept
+   * as null: JSON holds neither, and a verdict is stored and sent as JSON.
+   */
+  candidate: z.array(z.number().nullable()).nullable(),
   /** The baseline's value(s), for a baseline comparison (null otherwise, or when not read). */
-  baseline: z.array(z.number()).nullable(),
+  baseline: z.array(z.number().nullable()).nullable(),
   outcome: CheckOutcome,
   cause: MetricCause,
   /** The provider's failure in words (cause providerFailed), secrets and URL credentials out. */

@@ -3,6 +3,7 @@
 // past their limit pause it), and a dry-run metric is shown but never acted on.
 import { describe, expect, it } from "vitest";
 import type { Incident } from "../../../schemas/incident.ts";
+import { RolloutState } from "../../../schemas/rollout-state.ts";
 import {
   MINUTE,
   run,
@@ -149,6 +150,34 @@ describe("a tick with the rollout's own metrics", () => {
       inconclusive: 2,
     });
     expect(empty.rollout.stepIndex).toBe(0);
+  });
+
+  it("keeps a verdict whose metric read NaN or +Inf storable as JSON: NaN is no data, +Inf a value", () => {
+    // Prometheus answers "NaN" for 0/0 and "+Inf" for x/0; JSON holds neither, and a stored
+    // verdict that no longer parses made every load of the service object throw (no status, no
+    // abort, the canary stuck at its weight).
+    const nan = tickWith(
+      startedWith([errorsMetric]),
+      [values("app-errors", [Number.NaN])],
+      T0 + MINUTE,
+    );
+    expect(nan.rollout).toMatchObject({ phase: "progressing", stepIndex: 0 });
+    expect(nan.rollout.lastVerdict?.judgement?.metrics?.[0]).toMatchObject({
+      cause: "noData",
+      outcome: "inconclusive",
+      candidate: [null],
+    });
+    const inf = tickWith(
+      startedWith([errorsMetric]),
+      [values("app-errors", [Number.POSITIVE_INFINITY, 0.5])],
+      T0 + MINUTE,
+    );
+    expect(inf.rollout.phase).toBe("rolledBack");
+    const check = inf.rollout.lastVerdict?.judgement?.metrics?.[0];
+    expect(check).toMatchObject({ outcome: "fail", candidate: [null, 0.5] });
+    expect(check?.sentence).toMatch(/^metric app-errors = \[Infinity, 0\.5\] \(prometheus\)/);
+    for (const rollout of [nan.rollout, inf.rollout])
+      expect(RolloutState.parse(JSON.parse(JSON.stringify(rollout)))).toEqual(rollout);
   });
 
   it("pauses for an operator past inconclusiveLimit", () => {

@@ -31,9 +31,12 @@ interface Measured {
 export const number = (value: number) =>
   Number.isFinite(value) ? String(Number(value.toPrecision(4))) : String(value);
 
-/** One value, or a list of up to four. */
-export function valuesText(values: number[]): string {
-  const shown = values.slice(0, 4).map(number).join(", ");
+/** One value, or a list of up to four (null: a sample that was no finite number). */
+export function valuesText(values: readonly (number | null)[]): string {
+  const shown = values
+    .slice(0, 4)
+    .map((value) => (value === null ? "not finite" : number(value)))
+    .join(", ");
   return values.length === 1 ? shown : `[${shown}${values.length > 4 ? ", …" : ""}]`;
 }
 
@@ -169,6 +172,9 @@ function sentenceOf(metric: AnalysisMetric, check: Omit<MetricCheck, "sentence">
   }
 }
 
+const finiteOrNull = (values: number[] | null) =>
+  values === null ? null : values.map((value) => (Number.isFinite(value) ? value : null));
+
 /**
  * Each metric's check this tick. `prior` are the checks of the step's previous verdict (none at a
  * step's start): their tallies continue.
@@ -203,7 +209,14 @@ export function judgeMetrics(
       failureLimit: metric.failureLimit,
       inconclusiveLimit: metric.inconclusiveLimit,
     };
-    return { ...check, sentence: sentenceOf(metric, check, measured.detail) };
+    // The sentence says NaN or Infinity as read; the record keeps JSON's numbers (a NaN stored
+    // as JSON comes back null, and a verdict that no longer parses would stop the service).
+    return {
+      ...check,
+      candidate: finiteOrNull(measured.candidate),
+      baseline: finiteOrNull(measured.baseline),
+      sentence: sentenceOf(metric, check, measured.detail),
+    };
   });
 }
 
