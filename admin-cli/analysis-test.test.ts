@@ -42,4 +42,12 @@ describe("keystone analysis test", () => {
     const json = await cli("analysis", "test", "shop", "--json");
     expect(JSON.parse(json.stdout)).toEqual(answer);
   });
+
+  it("prints the answer as JSON with -o json, as its help and docs/analysis.md say", async () => {
+    fake.api.answers.set("GET /services/shop/analysis/test", { body: answer });
+    const json = await cli("analysis", "test", "shop", "-o", "json");
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(answer);
+    expect((await cli("analysis", "test", "shop", "-o", "xml")).code).toBe(2);
+  });
 });
