@@ -196,6 +196,33 @@ describe("the trace of the candidate's last request", () => {
     expect(left).toEqual([]);
   });
 
+  it("never counts a newer rollout's traffic in the second it started either", async () => {
+    const name = "incident-same-second";
+    const h = await rolledBack(name);
+    const first = await incidentOf(h);
+    await h.command("start", { author: "ana" });
+    h.advance(MINUTE);
+    // The newer rollout starts 100 ms into a second and its traffic follows within that second:
+    // the stats object counts whole seconds, so that second's requests are the newer rollout's.
+    h.advance(1_100 - (h.now() % 1_000));
+    const startedAt = h.now();
+    await runInDurableObject(stubOf(name), (_, state) => {
+      const sql = state.storage.sql;
+      const head = JSON.parse(
+        String(sql.exec("SELECT value FROM meta WHERE key = 'head'").one().value),
+      );
+      head.rollout.startedAt = startedAt;
+      sql.exec("UPDATE meta SET value = ? WHERE key = 'head'", JSON.stringify(head));
+    });
+    await h.traffic(200);
+    await traceAgain(name);
+    const after = await incidentOf(h);
+    expect(after.lastCandidateRequest).toMatchObject({
+      at: first.lastCandidateRequest!.at,
+      settled: true,
+    });
+  });
+
   it("never counts a newer rollout's traffic to the same version", async () => {
     const h = await rolledBack("incident-next");
     const first = await incidentOf(h);

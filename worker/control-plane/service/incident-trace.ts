@@ -31,7 +31,9 @@ export async function traceCandidate(
   const state = store.load(effect.service);
   const newer = state.rollout && state.rollout.id !== effect.rolloutId ? state.rollout : null;
   // Up to a newer rollout's start (its traffic is not this one's), else every bucket there is.
-  const to = newer ? newer.startedAt - 1 : Number.MAX_SAFE_INTEGER;
+  // Buckets are whole seconds: the one the newer rollout started in holds its traffic, so stop
+  // before that second, not just before its start.
+  const to = newer ? newer.startedAt - (newer.startedAt % 1000) - 1 : Number.MAX_SAFE_INTEGER;
   const at = await new VersionStats(env, effect.service, effect.version).lastRequest({
     from: effect.from,
     to,
