@@ -103,6 +103,22 @@ describe("the MCP endpoint", () => {
     expect(text(unknownInBody)).toMatch(/^invalid: .*\n- force: /);
   });
 
+  it("names a path argument left out or empty instead of calling another path", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const missing = await client.callTool({ name: "rolloutStatus", arguments: {} });
+    expect(missing.isError).toBe(true);
+    expect(text(missing)).toBe("name: required (service name)");
+    const empty = await client.callTool({
+      name: "abortRollout",
+      arguments: { name: "", reason: "stop it" },
+    });
+    expect(text(empty)).toBe("name: required (service name)");
+    const noId = await client.callTool({ name: "getIncident", arguments: { name: "mcp-x" } });
+    expect(text(noId)).toBe("id: required (incident id)");
+    const dots = await client.callTool({ name: "serviceHistory", arguments: { name: ".." } });
+    expect(text(dots)).toBe('name: ".." is not a name (service name)');
+  });
+
   it("needs a reason for a change, and sets the author itself", async () => {
     const client = await agent(ADMIN_TOKEN);
     const noReason = await client.callTool({

@@ -125,6 +125,16 @@ export class AgentSession {
       else if (tool.queryNames.includes(key)) query[key] = value;
       else rest[key] = value;
     }
+    // A path parameter left out or empty (or a dot segment, which the URL resolves away) would
+    // reach another path: "no admin endpoint GET …/services//rollout" names no argument.
+    for (const name of tool.paramNames) {
+      const value = params[name];
+      const segment = value === undefined || value === null ? "" : String(value);
+      if (segment === "" || segment === "." || segment === "..")
+        return `${name}: ${segment === "" ? "required" : `"${segment}" is not a name`} (${
+          tool.input.shape[name]?.description ?? "a path parameter"
+        })`;
+    }
     const writes = tool.scope === "admin";
     if (writes && "author" in rest)
       return `author: set by Keystone to "${MCP_AUTHOR}", not by the agent; leave it out`;
