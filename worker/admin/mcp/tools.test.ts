@@ -39,6 +39,13 @@ describe("the MCP tools", () => {
     }
   });
 
+  it("each tool's description reads as sentences: none starts in lower case or runs into the next", () => {
+    for (const tool of AGENT_TOOLS) {
+      expect(tool.description, tool.name).not.toMatch(/\.\s+[a-z]+\s/);
+      expect(tool.description, tool.name).not.toMatch(/[a-z] Changes nothing\.$/);
+    }
+  });
+
   it("no argument name is taken twice by a path parameter, a query parameter and a body field", () => {
     for (const tool of AGENT_TOOLS) {
       const endpoint = tool.endpoint as Endpoint & { body?: { shape?: object } };

@@ -28,7 +28,7 @@ const TERMS: Record<EndpointName, AgentTerms> = {
   planFile: { reads: true },
   analysisTest: {
     reads: true,
-    note: "calls the rollout's metric providers now (a request to each); stores and changes nothing",
+    note: "Calls the rollout's metric providers now (a request to each); stores nothing.",
   },
   getService: { reads: true },
   applyService: {
