@@ -88,6 +88,34 @@ describe("keystone validate on analysis metrics", () => {
     );
   });
 
+  it("refuses a key sent over plain http to another machine; this machine, or no key, may use http", async () => {
+    const over = (address: string, lines = prometheus) =>
+      problems(lines.map((l) => l.replace("https://prometheus.example.com", address)));
+    expect((await over("http://prometheus.example.com"))[0]).toMatch(
+      /prometheus\.address: would send METRICS_PROM_TOKEN in the clear: use an https URL \(http only for 127\.0\.0\.1, ::1 or localhost\)/,
+    );
+    expect(await over("http://127.0.0.1:9090")).toEqual([]);
+    expect(await over("http://[::1]:9090")).toEqual([]);
+    const keyless = prometheus.filter((l) => !l.includes("tokenSecret"));
+    expect(await over("http://prometheus.example.com", keyless)).toEqual([]);
+    const found = await problems([
+      "- name: orders",
+      "  provider:",
+      "    web: { url: 'http://stats.example.com/o?v={{version}}', path: '$.n', tokenSecret: METRICS_WEB }",
+      '  failureCondition: "result > 5"',
+      "- name: dd",
+      "  provider:",
+      "    datadog: { address: 'http://dd.example.com', query: 'q', apiKeySecret: METRICS_DD_API, appKeySecret: METRICS_DD_APP }",
+      '  failureCondition: "result > 5"',
+    ]);
+    expect(found.join("\n")).toMatch(
+      /metrics\[0\]\.provider\.web\.url: would send METRICS_WEB in the clear/,
+    );
+    expect(found.join("\n")).toMatch(
+      /metrics\[1\]\.provider\.datadog\.address: would send METRICS_DD_API in the clear/,
+    );
+  });
+
   it("needs a condition or a baseline comparison, and one provider", async () => {
     const found = await problems(["- name: bare", "  provider: {}"]);
     expect(found.join("\n")).toMatch(

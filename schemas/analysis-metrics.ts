@@ -86,6 +86,33 @@ function urlProblem(text: string): string | undefined {
   return undefined;
 }
 
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
+/**
+ * A provider sent a secret over plain http to another machine: anyone on the path reads the key.
+ * Plain http stays for this machine (a local Prometheus in development) and for calls with no key.
+ */
+function refuseKeyInTheClear(
+  text: string | undefined,
+  secret: string | undefined,
+  ctx: z.RefinementCtx,
+  path: string,
+): void {
+  if (text === undefined || secret === undefined) return;
+  let url: URL;
+  try {
+    url = new URL(fillTemplate(text, SAMPLE, encodeURIComponent));
+  } catch {
+    return; // the URL's own check says why
+  }
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname))
+    ctx.addIssue({
+      code: "custom",
+      path: [path],
+      message: `would send ${secret} in the clear: use an https URL (http only for 127.0.0.1, ::1 or localhost)`,
+    });
+}
+
 /** An http(s) URL with no credentials; templates allowed where `templated`. */
 const providerUrl = (templated: boolean) =>
   (templated ? Template : z.string().min(1).max(2048)).superRefine((text, ctx) => {
@@ -98,11 +125,15 @@ const providerUrl = (templated: boolean) =>
       });
   });
 
-export const PrometheusProvider = z.strictObject({
-  address: providerUrl(false),
-  query: Template,
-  tokenSecret: SecretName.optional(),
-});
+export const PrometheusProvider = z
+  .strictObject({
+    address: providerUrl(false),
+    query: Template,
+    tokenSecret: SecretName.optional(),
+  })
+  .superRefine((provider, ctx) =>
+    refuseKeyInTheClear(provider.address, provider.tokenSecret, ctx, "address"),
+  );
 
 export const DatadogProvider = z
   .strictObject({
@@ -122,21 +153,26 @@ export const DatadogProvider = z
         path: ["address"],
         message: "give site or address, not both",
       });
+    refuseKeyInTheClear(provider.address, provider.apiKeySecret, ctx, "address");
   });
 
 /** `$.data.value`, `$.series[0].points[*].v`: keys, indexes and [*] for every element. */
 export const JSON_PATH = /^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*|"[^"]*")\]))*$/;
 
-export const WebProvider = z.strictObject({
-  url: providerUrl(true),
-  path: z
-    .string()
-    .regex(
-      JSON_PATH,
-      'a path from the document root such as $.data.value, $.items[0].count or $.series[*].value ([*]: every element; ["odd key"])',
-    ),
-  tokenSecret: SecretName.optional(),
-});
+export const WebProvider = z
+  .strictObject({
+    url: providerUrl(true),
+    path: z
+      .string()
+      .regex(
+        JSON_PATH,
+        'a path from the document root such as $.data.value, $.items[0].count or $.series[*].value ([*]: every element; ["odd key"])',
+      ),
+    tokenSecret: SecretName.optional(),
+  })
+  .superRefine((provider, ctx) =>
+    refuseKeyInTheClear(provider.url, provider.tokenSecret, ctx, "url"),
+  );
 
 const PROVIDERS = ["prometheus", "datadog", "web"] as const;
 
