@@ -65,6 +65,17 @@ describe("the progress deadline", () => {
       "notify",
     ]);
     expect(deadlineTick(decided!.state, T0 + 31 * MINUTE)).toBeUndefined();
+    // A verdict that says it held (a metric's) is quoted as it reads, not "held: held by".
+    const byMetric = {
+      ...later,
+      rollout: {
+        ...later.rollout!,
+        lastVerdict: { ...later.rollout!.lastVerdict!, reason: "held by metric queue: no data" },
+      },
+    };
+    expect(deadlineTick(byMetric, T0 + 30 * MINUTE)?.events[0]?.reason).toBe(
+      "progress deadline 30m passed: 30m in step 1 of 3 at 10%, held by metric queue: no data",
+    );
   });
 
   it("with onDeadline: notify, tells once per step and keeps the rollout waiting", () => {

@@ -25,8 +25,11 @@ export function stepSince(rollout: RolloutState): number {
 }
 
 function stuckBy(rollout: RolloutState): string {
-  if (rollout.phase === "progressing")
-    return `held: ${rollout.lastVerdict?.reason ?? "no verdict yet"}`;
+  if (rollout.phase === "progressing") {
+    // A verdict that held says so itself ("held by metric …"): not "held: held by".
+    const reason = rollout.lastVerdict?.reason ?? "no verdict yet";
+    return reason.startsWith("held ") ? reason : `held: ${reason}`;
+  }
   if (rollout.pausedBy === "gate") return "waiting at a pause gate for keystone rollout promote";
   return rollout.pausedBy === "analysis" ? "paused after failed analysis" : "paused by an operator";
 }

@@ -127,7 +127,7 @@ describe("promotion together", () => {
     const refused = settled(
       state,
       { kind: "promote", service: "web" },
-      { ok: false, reason: "the rollout is rolledBack, not in progress" },
+      { ok: false, reason: "the rollout is rolled back, not in progress" },
     );
     expect(refused.state.phase).toBe("rollingBack");
     expect(kinds(refused)).toEqual(["abort worker"]);

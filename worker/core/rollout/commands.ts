@@ -3,6 +3,7 @@
 import { fail, ok, type Result } from "../../../schemas/result.ts";
 import type { RolloutState, VerdictBody } from "../../../schemas/rollout-state.ts";
 import type { Service } from "../../../schemas/service.ts";
+import { PHASE_NAMES } from "./event-words.ts";
 import { isRamping } from "./ramp.ts";
 import { stepsOf } from "./steps.ts";
 
@@ -65,7 +66,7 @@ function promotedNow(state: RolloutState, now: number, reason: string): Transiti
 }
 
 const notRunning = (state: RolloutState) =>
-  fail<RolloutState>("wrong_phase", `the rollout is ${state.phase}, not in progress`);
+  fail<RolloutState>("wrong_phase", `the rollout is ${PHASE_NAMES[state.phase]}, not in progress`);
 
 /** Past a pause gate, or (with full) straight to promotion. */
 export function promoteRollout(
@@ -109,7 +110,7 @@ export function pauseRollout(state: RolloutState, now: number): Transition {
   if (state.phase !== "progressing")
     return fail(
       "wrong_phase",
-      `the rollout is ${state.phase}: only a progressing rollout can be paused`,
+      `the rollout is ${PHASE_NAMES[state.phase]}: only a progressing rollout can be paused`,
     );
   return ok({
     ...state,
@@ -121,7 +122,7 @@ export function pauseRollout(state: RolloutState, now: number): Transition {
 
 export function resumeRollout(state: RolloutState, now: number): Transition {
   if (state.phase !== "paused")
-    return fail("wrong_phase", `the rollout is ${state.phase}, not paused`);
+    return fail("wrong_phase", `the rollout is ${PHASE_NAMES[state.phase]}, not paused`);
   if (state.pausedBy === "gate")
     return fail("wrong_phase", "the rollout waits at a manual gate: use rollout promote");
   // A fresh window: figures from before the pause say nothing about the step as it resumes.

@@ -67,6 +67,10 @@ describe("a service on the status page", () => {
     const classes = [...html.matchAll(/<rect class="(\w+)"/g)].map((m) => m[1]);
     expect(classes).toEqual(["done", "failed", "todo"]);
     expect(html).toContain("split: stable 75% · canary 25%");
+    // The bar's tooltip and screen-reader text name the phase in words, as the rest of the page.
+    expect(html).toContain('aria-valuetext="step 2 of 3, rolled back"');
+    expect(html).toContain("<title>step 2 of 3: rolled back</title>");
+    expect(html).not.toContain("rolledBack");
   });
 
   it("shows the release the config file asks for beside the one serving", () => {

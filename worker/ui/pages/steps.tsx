@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // A rollout as a progress bar over its steps: passed steps filled, the current one highlighted,
 // a manual gate drawn as a bar of its own, red when the rollout ended badly.
+import { PHASE_NAMES } from "../../core/rollout/event-words.ts";
 import type { RolloutPanel } from "../model.ts";
 
 const WIDTH = 560;
@@ -30,10 +31,10 @@ export function StepsBar(props: { rollout: RolloutPanel }) {
       aria-valuemin="0"
       aria-valuemax={String(count)}
       aria-valuenow={String(passed)}
-      aria-valuetext={`step ${rollout.step} of ${count}, ${rollout.phase}`}
+      aria-valuetext={`step ${rollout.step} of ${count}, ${PHASE_NAMES[rollout.phase]}`}
       data-step={String(rollout.step)}
     >
-      <title>{`step ${rollout.step} of ${count}: ${rollout.phase}`}</title>
+      <title>{`step ${rollout.step} of ${count}: ${PHASE_NAMES[rollout.phase]}`}</title>
       {rollout.steps.map((step, i) => {
         const x = i * (width + GAP);
         const label = step.kind === "pause" ? "gate" : `${step.weightPercent}%`;
