@@ -278,6 +278,28 @@ describe("blue/green: the colour that serves is state, not the file's", () => {
 });
 
 describe("a file that gives its tracks origins (as before releases could be named)", () => {
+  it("a new split in the file is said as one, never as traffic unchanged", () => {
+    const created = decided(emptyState("shop"), {
+      kind: "apply",
+      config: shopWithRollout({ split: { stable: 100, canary: 0 } }),
+    }).state;
+    const moved = decided(created, {
+      kind: "apply",
+      config: shopWithRollout({ split: { stable: 90, canary: 10 } }),
+    });
+    expect(moved.state.config!.split).toEqual({ stable: 90, canary: 10 });
+    expect(moved.reply.plan?.words).toMatch(
+      /^would store revision 2, split stable=100 canary=0 → stable=90 canary=10 \(/,
+    );
+    expect(moved.reply.plan?.done).toMatch(/^split stable=100 canary=0 → stable=90 canary=10 \(/);
+    // Another change that leaves the split alone moves no traffic by weight.
+    const renamed = decided(moved.state, {
+      kind: "apply",
+      config: shopWithRollout({ split: { stable: 90, canary: 10 }, pathPrefix: "/shop" }),
+    });
+    expect(renamed.reply.plan?.words).toMatch(/^would store revision 3, traffic unchanged \(/);
+  });
+
   it("re-applied after a promotion is refused instead of moving traffic back", () => {
     const file = shopWithRollout({ split: { stable: 100, canary: 0 } });
     const created = decided(emptyState("shop"), { kind: "apply", config: file }).state;

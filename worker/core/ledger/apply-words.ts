@@ -64,10 +64,12 @@ export function describePlan(
       const kept = trafficKept(state, planned);
       if (revision === null)
         return { outcome: "unchanged", words: `no change (${kept})`, done: `no change (${kept})` };
+      // The release serving stays, but a new split in the file does move traffic: say so.
+      const traffic = splitMoved(state, planned) ?? "traffic unchanged";
       return {
         outcome: "update",
-        words: `would store revision ${revision}, traffic unchanged (${kept})`,
-        done: `traffic unchanged (${kept})`,
+        words: `would store revision ${revision}, ${traffic} (${kept})`,
+        done: `${traffic} (${kept})`,
       };
     }
     case "held": {
@@ -110,6 +112,20 @@ export function describePlan(
       };
     }
   }
+}
+
+/** "split stable=100 canary=0 → stable=90 canary=10" when the apply stores a new split (outside a rollout, which owns the weights). */
+function splitMoved(state: LedgerState, planned: Planned): string | null {
+  const before = state.config?.split;
+  const after = planned.resolved?.split;
+  if (!before || !after || isActive(state.rollout) || isRamping(state.rollout)) return null;
+  const tracks = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  if (tracks.every((track) => (before[track] ?? 0) === (after[track] ?? 0))) return null;
+  const words = (split: Record<string, number>) =>
+    Object.entries(split)
+      .map(([track, weight]) => `${track}=${weight}`)
+      .join(" ");
+  return `split ${words(before)} → ${words(after)}`;
 }
 
 /** "100 %", or the track a file with explicit origins changes. */
