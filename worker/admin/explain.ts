@@ -233,6 +233,23 @@ async function serviceNamed(env: Env, body: ExplainBody): Promise<string | undef
     ?.name;
 }
 
+/**
+ * A service named beside a request host that the data plane gives to another service (or to
+ * none, a 404): said first, since the answer below is not what that request gets.
+ */
+async function hostElsewhere(env: Env, body: ExplainBody, name: string): Promise<string | null> {
+  const host = body.request.host;
+  if (!body.service || !host) return null;
+  const path = body.request.path ?? "/";
+  const table = compileRouteTable((await liveServices(env)).map((e) => e.config));
+  const routed = findService(table, host.toLowerCase().replace(/:\d+$/, ""), path)?.name;
+  if (routed === name) return null;
+  const asIf = `what follows is ${name} as if it served it`;
+  return routed
+    ? `not what ${host}${path} gets: the data plane sends it to service "${routed}"; ${asIf}`
+    : `not what ${host}${path} gets: no service serves it, so the data plane answers 404; ${asIf}`;
+}
+
 export const explainHandlers = {
   async explain({ body }, c) {
     // Explaining compiles the service's rules as the isolates do: RE2 for their other patterns.
@@ -259,6 +276,11 @@ export const explainHandlers = {
       affinitySecret: c.env.AFFINITY_SECRET,
       bucketKey: bucketKeyOf(c.env.BUCKET_SECRET),
     });
-    return explainWithHalt(c.env, config, result);
+    const elsewhere = await hostElsewhere(c.env, body, record.name);
+    return explainWithHalt(
+      c.env,
+      config,
+      elsewhere ? { ...result, why: [elsewhere, ...result.why] } : result,
+    );
   },
 } satisfies Partial<Handlers>;
