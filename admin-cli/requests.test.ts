@@ -55,6 +55,22 @@ describe("a change is one request", () => {
     ]);
   });
 
+  it("a revert to the config already serving says nothing was stored, not 'restored as revision N'", async () => {
+    fake.api.answers.set("POST /services/shop/revert", changed(6));
+    expect((await cli("revert", "shop", "--to", "2")).stdout).toContain(
+      "shop: revision 2 restored as revision 6",
+    );
+    fake.api.answers.set("POST /services/shop/revert", {
+      body: { name: "shop", revision: 6, changed: false },
+    });
+    const same = await cli("revert", "shop", "--to", "6");
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain(
+      "shop: already serves revision 6's config: nothing stored (revision 6, unchanged)",
+    );
+    expect(same.stdout).not.toContain("restored as");
+  });
+
   it("path parameters are sent encoded, the query as declared", async () => {
     await cli("rollout", "explain", "a b/c", "--last", "3");
     expect(fake.api.seen.map((r) => r.path)).toEqual([

@@ -25,8 +25,11 @@ export default defineCommand({
       body: { to, author, reason: args.reason },
     });
     out.result(result);
+    // The config serving already is revision N's: the Worker stores nothing, so no new revision.
     out.line(
-      `${out.paint("green", "✓")} ${args.service}: revision ${to} restored as revision ${result.revision}`,
+      result.changed
+        ? `${out.paint("green", "✓")} ${args.service}: revision ${to} restored as revision ${result.revision}`
+        : `${out.paint("green", "✓")} ${args.service}: already serves revision ${to}'s config: nothing stored (revision ${result.revision}, unchanged)`,
     );
   },
 });
