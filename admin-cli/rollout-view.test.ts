@@ -68,7 +68,7 @@ describe("rollout status after the end", () => {
     const lines = renderStatus(out, "shop", ended("aborted", { halt })).join("\n");
     expect(lines).toContain("] 0%  stable 100%, canary 0%");
     expect(lines).toContain(
-      "halted: isolates may still send canary's traffic to the baseline until 2026-11-22T10:02:31.000Z",
+      "halted: isolates may still send canary's traffic to the baseline until 2026-11-22 10:02:31Z",
     );
     expect(lines).not.toContain("incident");
     const summary = "shop: rollout of canary v2 aborted by bo at step 1 of 2 (10%): wrong build";

@@ -22,7 +22,7 @@ function visitorLines(state: NonNullable<RolloutStatus["state"]>, view: RolloutS
     );
   const ramp = state.ramp;
   if (ramp && state.phase === "rolledBack" && state.weight > 0 && state.endedAt) {
-    const end = new Date(Date.parse(state.endedAt) + ramp.steps * ramp.stepMs).toISOString();
+    const end = timeText(Date.parse(state.endedAt) + ramp.steps * ramp.stepMs);
     lines.push(
       `ramping back: ${state.candidate} at ${state.weight}% (from ${ramp.from}%), 0% by ${end}`,
     );
@@ -166,7 +166,7 @@ export function renderStatus(
     lines.push(
       out.paint(
         "yellow",
-        `halted: isolates may still send ${view.halt.version}'s traffic to the baseline ${view.halt.until ? `until ${view.halt.until}` : "until the rollback is published"}`,
+        `halted: isolates may still send ${view.halt.version}'s traffic to the baseline ${view.halt.until ? `until ${timeText(view.halt.until)}` : "until the rollback is published"}`,
       ),
     );
   }
@@ -221,7 +221,7 @@ export function statusLine(service: string, view: RolloutStatus): string {
   const state = view.state;
   if (!state) return `${service}: no rollout yet`;
   const parts = [
-    `${view.now} ${service}: ${PHASE_NAMES[state.phase]}`,
+    `${timeText(view.now)} ${service}: ${PHASE_NAMES[state.phase]}`,
     `step ${state.stepIndex + 1} of ${state.stepCount}`,
     `${state.candidate} ${view.split[state.candidate] ?? 0}%`,
   ];

@@ -109,7 +109,7 @@ describe("keystone rollout status --watch", () => {
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3); // the repeated status adds no line
     expect(lines[0]).toMatch(
-      /shop: progressing · step 1 of 2 · canary 10% · bake \d+m\d+s left · canary 150 req 0\.00% errors p95 1ms · hold: at step 1$/,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ shop: progressing · step 1 of 2 · canary 10% · bake \d+m\d+s left · canary 150 req 0\.00% errors p95 1ms · hold: at step 1$/,
     );
     expect(lines[1]).toContain("step 2 of 2");
     expect(lines[2]).toContain("shop: promoted");
