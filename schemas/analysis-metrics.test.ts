@@ -40,6 +40,21 @@ async function problems(metric: string[]) {
   );
 }
 
+/** A web metric and a datadog metric, each provider given inline: the problems, one a line. */
+async function webAndDatadog(web: string, datadog: string): Promise<string> {
+  const found = await problems([
+    "- name: orders",
+    "  provider:",
+    `    web: ${web}`,
+    '  failureCondition: "result > 5"',
+    "- name: dd",
+    "  provider:",
+    `    datadog: ${datadog}`,
+    '  failureCondition: "result > 5"',
+  ]);
+  return found.join("\n");
+}
+
 const prometheus = [
   "- name: app-errors",
   "  provider:",
@@ -98,20 +113,12 @@ describe("keystone validate on analysis metrics", () => {
     expect(await over("http://[::1]:9090")).toEqual([]);
     const keyless = prometheus.filter((l) => !l.includes("tokenSecret"));
     expect(await over("http://prometheus.example.com", keyless)).toEqual([]);
-    const found = await problems([
-      "- name: orders",
-      "  provider:",
-      "    web: { url: 'http://stats.example.com/o?v={{version}}', path: '$.n', tokenSecret: METRICS_WEB }",
-      '  failureCondition: "result > 5"',
-      "- name: dd",
-      "  provider:",
-      "    datadog: { address: 'http://dd.example.com', query: 'q', apiKeySecret: METRICS_DD_API, appKeySecret: METRICS_DD_APP }",
-      '  failureCondition: "result > 5"',
-    ]);
-    expect(found.join("\n")).toMatch(
-      /metrics\[0\]\.provider\.web\.url: would send METRICS_WEB in the clear/,
+    const found = await webAndDatadog(
+      "{ url: 'http://stats.example.com/o?v={{version}}', path: '$.n', tokenSecret: METRICS_WEB }",
+      "{ address: 'http://dd.example.com', query: 'q', apiKeySecret: METRICS_DD_API, appKeySecret: METRICS_DD_APP }",
     );
-    expect(found.join("\n")).toMatch(
+    expect(found).toMatch(/metrics\[0\]\.provider\.web\.url: would send METRICS_WEB in the clear/);
+    expect(found).toMatch(
       /metrics\[1\]\.provider\.datadog\.address: would send METRICS_DD_API in the clear/,
     );
   });
@@ -127,22 +134,12 @@ describe("keystone validate on analysis metrics", () => {
   });
 
   it("checks a web metric's path and a datadog metric's keys", async () => {
-    const found = await problems([
-      "- name: orders",
-      "  provider:",
-      "    web: { url: 'https://stats.example.com/orders?v={{version}}', path: 'data.count' }",
-      "  baseline: { maxRatio: 1.2, worseWhen: lower }",
-      "- name: dd",
-      "  provider:",
-      "    datadog: { query: 'avg:q{v:{{version}}}', apiKeySecret: METRICS_DD_API, appKeySecret: dd }",
-      '  failureCondition: "result > 5"',
-    ]);
-    expect(found.join("\n")).toMatch(
-      /metrics\[0\]\.provider\.web\.path: a path from the document root/,
+    const found = await webAndDatadog(
+      "{ url: 'https://stats.example.com/orders?v={{version}}', path: 'data.count' }",
+      "{ query: 'avg:q{v:{{version}}}', apiKeySecret: METRICS_DD_API, appKeySecret: dd }",
     );
-    expect(found.join("\n")).toMatch(
-      /metrics\[1\]\.provider\.datadog\.appKeySecret: a secret is named/,
-    );
+    expect(found).toMatch(/metrics\[0\]\.provider\.web\.path: a path from the document root/);
+    expect(found).toMatch(/metrics\[1\]\.provider\.datadog\.appKeySecret: a secret is named/);
   });
 });
 
