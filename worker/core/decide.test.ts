@@ -211,6 +211,15 @@ describe("stickiness", () => {
     );
     expect(decide(shopService({ sticky: { by: "none" } }))?.visitorSource).toBe("random");
   });
+
+  it("a sticky header's value past 256 characters is no key: bucketed at random", () => {
+    const byHeader = shopService({ sticky: { by: "header:X-User" } });
+    const longest = "u".repeat(256);
+    expect(decide(byHeader, { headers: { "x-user": longest } })?.visitorKey).toBe(longest);
+    const verdict = decide(byHeader, { headers: { "x-user": "u".repeat(100_000) } });
+    expect(verdict?.visitorSource).toBe("random");
+    expect(verdict?.visitorKey.length).toBeLessThanOrEqual(256);
+  });
 });
 
 describe("experiments", () => {

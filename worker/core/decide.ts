@@ -8,7 +8,7 @@ import { verifyOverride } from "./override.ts";
 import type { Reason } from "./reason.ts";
 import type { Choice, CompiledService, CompiledVersion, RouteTable } from "./route-table.ts";
 import { decideSplit } from "./split-stage.ts";
-import { readVisitor, signVisitor, VISITOR_HEADER } from "./visitor-token.ts";
+import { MAX_KEY_LENGTH, readVisitor, signVisitor, VISITOR_HEADER } from "./visitor-token.ts";
 
 export const OVERRIDE_HEADER = "x-keystone-override";
 
@@ -184,7 +184,9 @@ function visitorKeyOf(facts: RequestFacts, service: CompiledService, ctx: Decide
     }
     case "header": {
       const value = facts.header(sticky.header);
-      return value
+      // A value past the bound is no key: the per-visitor bound keeps every key it counts (up to
+      // 50,000 a window), and a 100 KB one each would exhaust the isolate's memory.
+      return value && value.length <= MAX_KEY_LENGTH
         ? { key: value, source: "header" }
         : { key: ctx.mintVisitorId(), source: "random" };
     }

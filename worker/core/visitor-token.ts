@@ -9,8 +9,11 @@ const PREFIX = "k1";
 
 export const VISITOR_HEADER = "x-keystone-visitor";
 
-/** Visitor keys longer than this are not carried (a header-based key could be anything). */
-const MAX_KEY_LENGTH = 256;
+/**
+ * Visitor keys longer than this are not carried (a header-based key could be anything), and a
+ * sticky header's value past it is no key at all (decide.ts): the isolate keeps each key it counts.
+ */
+export const MAX_KEY_LENGTH = 256;
 
 const signed = new TokenMemo<string>();
 const verified = new TokenMemo<string>();
