@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseCookies, queryNeedsDecoding, readCookie, readPlainQueryParam } from "./facts.ts";
+import {
+  factsFromDescription,
+  parseCookies,
+  queryNeedsDecoding,
+  readCookie,
+  readPlainQueryParam,
+} from "./facts.ts";
 
 describe("reading one cookie in place", () => {
   it("finds a cookie among others, the first occurrence winning, spaces trimmed", () => {
@@ -22,6 +28,19 @@ describe("reading one cookie in place", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe("a request described as data (keystone explain)", () => {
+  it("reads cookies from a Cookie header, as the data plane does; a cookie given apart wins", () => {
+    const facts = factsFromDescription({
+      host: "shop.example.com",
+      headers: { Cookie: "beta=yes; ks_shop=7f1d3c2a-0000; beta=later" },
+      cookies: { ks_shop: "given-apart-0001" },
+    });
+    expect(facts.cookie("beta")).toBe("yes");
+    expect(facts.cookie("ks_shop")).toBe("given-apart-0001");
+    expect(facts.cookie("missing")).toBeNull();
   });
 });
 

@@ -51,12 +51,14 @@ export function factsFromDescription(d: RequestDescription): RequestFacts {
   const cookies = new Map(Object.entries(d.cookies ?? {}));
   const query = new Map(Object.entries(d.query ?? {}));
   const ip = d.ip ?? headers.get("cf-connecting-ip") ?? null;
+  // A Cookie header given among the headers is read as the data plane reads it; --cookie wins.
+  const cookieHeader = headers.get("cookie") ?? null;
   return {
     host: d.host.toLowerCase().replace(/:\d+$/, ""),
     path: normalizePath(d.path ?? "/"),
     method: (d.method ?? "GET").toUpperCase(),
     header: (name) => headers.get(name) ?? null,
-    cookie: (name) => cookies.get(name) ?? null,
+    cookie: (name) => cookies.get(name) ?? readCookie(cookieHeader, name),
     query: (name) => query.get(name) ?? null,
     ip,
     ipAddress: lazyIpAddress(ip),
