@@ -56,6 +56,9 @@ describe("bad routing state", () => {
     const response = await send(new DataPlane(env), "https://unknown.example.org/x");
     expect(response.status).toBe(404);
     expect(await response.text()).toContain("no service is configured for unknown.example.org/x");
+    // The text quotes what the client sent: a browser must not sniff it as HTML.
+    expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });
 

@@ -149,6 +149,8 @@ export function plainText(status: number, body: string, headers: HeadersInit = {
     status,
     headers: {
       "content-type": "text/plain; charset=utf-8",
+      // The text quotes the client's host and path: never read as anything but text.
+      "x-content-type-options": "nosniff",
       "cache-control": "no-store",
       ...headers,
     },
