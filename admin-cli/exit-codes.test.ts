@@ -95,6 +95,58 @@ describe("exit codes, as documented", () => {
   });
 });
 
+describe("apply --wait waits for the rollout its apply set going, not a newer one", () => {
+  const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
+  const started = (rolloutId: string | null, outcome: "rollout" | "unchanged") => {
+    const desired = { name: "v2", origin: "http://127.0.0.1:9002" };
+    const { plan } = preview(shopService(), outcome, "started a canary toward v2").services[0]!;
+    return {
+      ...plan!,
+      desired,
+      rolling: outcome === "rollout" ? null : desired,
+      rolloutId,
+    };
+  };
+
+  it("10 when a newer build's apply superseded it, whatever that rollout's verdict: its gates are not passed either", async () => {
+    const plan = started("rollout-of-v2", "rollout");
+    api.answers.set("POST /plan", { body: preview(shopService(), "rollout", plan.words) });
+    api.answers.set("POST /apply", {
+      body: { services: [{ name: "shop", revision: 4, changed: true, plan }] },
+    });
+    // The service's rollout now is another one (the newer build's), paused at a gate.
+    const newer = rolloutStatus("paused");
+    api.answers.set("GET /services/shop/rollout", {
+      body: { ...newer, state: { ...newer.state!, pausedBy: "gate" } },
+    });
+    const file = configFile("superseded.yaml");
+    const result = await cli("apply", "-f", file, "--wait", "--promote-gates", "--interval", "1ms");
+    expect(result.code, result.stderr).toBe(10);
+    expect(result.stderr).toContain("superseded by a newer one (rollout shop-rol");
+    expect(api.seen.map((r) => r.path)).not.toContain("/services/shop/rollout/promote");
+  });
+
+  it("a re-run finding its rollout running waits for that one: 10 when another replaces it", async () => {
+    const plan = started(null, "unchanged");
+    api.answers.set("POST /plan", { body: preview(shopService(), "unchanged", "", { plan }) });
+    let reads = 0;
+    api.answers.set("GET /services/shop/rollout", () => {
+      const status = rolloutStatus(reads < 2 ? "progressing" : "promoted");
+      return { body: { ...status, state: { ...status.state!, id: `rollout-${reads++ < 2}` } } };
+    });
+    const result = await cli(
+      "apply",
+      "-f",
+      configFile("rerun.yaml"),
+      "--wait",
+      "--interval",
+      "1ms",
+    );
+    expect(result.code, result.stderr).toBe(10);
+    expect(reads).toBe(3);
+  });
+});
+
 describe("diff and apply --dry-run with --exit-code", () => {
   const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
 

@@ -21,8 +21,14 @@ interface WaitFlags {
   "promote-gates"?: boolean | undefined;
 }
 
-/** The services whose rollout toward the file's release runs after the apply. */
-export function rolloutsToWaitFor(plan: PlannedChange[], applied: FileApplyResult): string[] {
+/**
+ * The services whose rollout toward the file's release runs after the apply, each with the
+ * rollout to wait for: the one the apply started, else the one running it ("first" read).
+ */
+export function rolloutsToWaitFor(
+  plan: PlannedChange[],
+  applied: FileApplyResult,
+): { service: string; rolloutId: string }[] {
   return plan.flatMap((change) => {
     const done = applied.services.find((r) => r.name === change.name)?.plan ?? change.plan;
     if (!done || done.release) return [];
@@ -31,7 +37,8 @@ export function rolloutsToWaitFor(plan: PlannedChange[], applied: FileApplyResul
       done.desired !== null &&
       done.rolling.name === done.desired.name &&
       done.rolling.origin === done.desired.origin;
-    return done.rolloutId !== null || running ? [change.name] : [];
+    if (done.rolloutId !== null) return [{ service: change.name, rolloutId: done.rolloutId }];
+    return running ? [{ service: change.name, rolloutId: "first" }] : [];
   });
 }
 
@@ -82,8 +89,8 @@ export async function waitAfterApply(
   }
   const ends: (RolloutEnd & { service: string })[] = [];
   const promoteGates = flags["promote-gates"] === true;
-  for (const service of services) {
-    const end = await awaitRollout(api, out, service, { clock, promoteGates, author });
+  for (const { service, rolloutId } of services) {
+    const end = await awaitRollout(api, out, service, { clock, promoteGates, author, rolloutId });
     ends.push({ service, ...end });
     const failure = rolloutFailure(service, end, flags.timeout);
     if (failure) {

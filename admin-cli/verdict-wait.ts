@@ -15,6 +15,12 @@ export interface RolloutWaitOptions {
   clock: WaitClock;
   promoteGates: boolean;
   author: string;
+  /**
+   * The rollout to wait for (`apply --wait`: the one its apply started; "first": the one running
+   * at the first read). Another rollout in its place means it ended, replaced by a newer apply's:
+   * its verdict is not this one's, nor are its pause gates this job's to pass.
+   */
+  rolloutId?: string | "first";
 }
 
 export async function awaitRollout(
@@ -24,9 +30,12 @@ export async function awaitRollout(
   options: RolloutWaitOptions,
 ): Promise<RolloutEnd> {
   let last = "";
+  let pinned = options.rolloutId === "first" ? undefined : options.rolloutId;
   for (;;) {
     const { state } = await api.call("rolloutStatus", { params: { name: service } });
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
+    if (options.rolloutId === "first") pinned ??= state.id;
+    if (pinned !== undefined && state.id !== pinned) return { outcome: "replaced", state };
     const summary = `${PHASE_NAMES[state.phase]}, step ${state.stepIndex + 1} of ${state.stepCount}, ${state.candidate} at ${state.weight}%`;
     if (summary !== last)
       out.note(
@@ -56,6 +65,11 @@ export async function awaitRollout(
 export function rolloutFailure(service: string, end: RolloutEnd, timeout: string): CliError | null {
   const { outcome, state } = end;
   if (outcome === "promoted") return null;
+  if (outcome === "replaced")
+    return new CliError(
+      EXIT.rolledBack,
+      `${service}: the rollout it waited for ended, superseded by a newer one (rollout ${state.id.slice(0, 8)}, ${state.candidate} at ${state.weight}%): its release does not serve`,
+    );
   if (outcome === "timeout")
     return new CliError(
       EXIT.timeout,
