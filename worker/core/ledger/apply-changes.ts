@@ -116,7 +116,8 @@ export function apply(
   if (!planned.ok) return planned;
   const plan = planned.value;
   let steps: Steps = { state, revisions: [], events: [], effects: [] };
-  if (plan.end && plan.start) steps = supersede(state, plan.end, command, now);
+  if (plan.end && (plan.start || plan.outcome === "release"))
+    steps = supersede(state, plan.end, command, now);
   else if (plan.end) {
     const who = { author: command.author, reason: plan.end };
     const ended = operate(state, "rollout.abort", who, now);

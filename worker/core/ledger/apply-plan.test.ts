@@ -238,6 +238,27 @@ describe("apply of a file that names its release", () => {
   });
 });
 
+describe("together, over a rollout of its own", () => {
+  it("a newer release ends the service's running rollout (superseded) and joins the file's release instead of promoting alone", () => {
+    const running = decided(live(), applyOf(spec("v2")), "r-2").state;
+    const next = decided(running, applyOf(spec("v3"), { together: { release: "checkout" } }));
+    expect(next.events.map((e) => [e.type, e.reason])).toEqual([
+      ["rollout.aborted", "superseded by v3"],
+      ["config.applied", "pipeline 7"],
+    ]);
+    expect(next.effects.map((e) => e.kind)).not.toContain("halt");
+    expect(next.incident).toBeUndefined();
+    expect(next.state.rollout).toMatchObject({ id: "r-2", phase: "aborted" });
+    expect(next.state.spec?.release?.name).toBe("v3");
+    expect(next.reply.plan).toMatchObject({ outcome: "release", release: "checkout" });
+    expect(next.reply.plan?.words).toBe(
+      "would end the rollout toward v2 (superseded by v3) and roll v3 out in release checkout with the file's other new releases (held at the last step until all passed, promoted together)",
+    );
+    // Remembered as overtaken: the superseded build's pipeline run again is refused later.
+    expect(next.state.serving?.overtaken?.map((o) => [o.name, o.by.name])).toEqual([["v2", "v3"]]);
+  });
+});
+
 describe("a file that leaves the release to deploys (no release:, no track origins)", () => {
   it("keeps what serves and the release the last deploy named: no revision, no traffic moved", () => {
     const { release: _, ...policyOnly } = spec("v2");

@@ -289,8 +289,9 @@ function toward(
   }
   const kept = resolve(null, []);
   if (!kept.ok) return kept;
-  if (command.together && !base.end)
-    return ok({ ...base, outcome: "release", resolved: kept.value });
+  // Together, a running rollout the file's release supersedes ends, and the service joins the
+  // release with the others: never a rollout of its own that promotes without them.
+  if (command.together) return ok({ ...base, outcome: "release", resolved: kept.value });
   const prepared = prepareRollout(kept.value, {
     kind: "rollout.start",
     origin: wanted.origin,

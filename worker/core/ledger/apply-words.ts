@@ -92,12 +92,16 @@ export function describePlan(
         words: `would start ${rolloutWords(policy!, desired!)}`,
         done: `started ${rolloutWords(policy!, desired!)}`,
       };
-    case "release":
+    case "release": {
+      const ended = planned.end
+        ? `the rollout toward ${rolling ? labelOf(rolling) : "its candidate"} (${planned.end})`
+        : null;
       return {
         outcome: "release",
-        words: `would roll ${target} out in release ${release} with the file's other new releases (held at the last step until all passed, promoted together)`,
-        done: `rolling ${target} out in release ${release}`,
+        words: `would ${ended ? `end ${ended} and ` : ""}roll ${target} out in release ${release} with the file's other new releases (held at the last step until all passed, promoted together)`,
+        done: `${ended ? `ended ${ended}, then ` : ""}rolling ${target} out in release ${release}`,
       };
+    }
     case "supersede": {
       const ended = `the rollout toward ${rolling ? labelOf(rolling) : "its candidate"} (${planned.end})`;
       const then = planned.start
