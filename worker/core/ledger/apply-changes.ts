@@ -75,9 +75,10 @@ function forcedDetail(
   state: LedgerState,
   command: ApplyCommand,
   plan: Planned,
+  carried: boolean,
 ): Partial<ConfigDetail> {
   if (command.force !== true) return {};
-  const plain = planApply(state, { ...command, force: false });
+  const plain = planApply(state, { ...command, force: false }, carried);
   if (plain.ok && plain.value.outcome === plan.outcome) return {};
   const over: ReleaseRef | null = plan.serving;
   return over ? { forced: true, forcedOver: over } : { forced: true };
@@ -104,6 +105,7 @@ export function apply(
   const restored = restoreMaskedSecrets(given.config, specOf(state));
   if (!restored.ok) return restored;
   const command = { ...given, config: specToStore(state, restored.value) };
+  const carried = command.config !== restored.value;
   const base = checkBase(state, command.baseRevision);
   if (!base.ok) return base;
   if (command.config.name !== state.name)
@@ -112,7 +114,7 @@ export function apply(
       `this is service "${state.name}", the config is "${command.config.name}"`,
       [{ path: "config.name", message: `must be "${state.name}"` }],
     );
-  const planned = planApply(state, command);
+  const planned = planApply(state, command, carried);
   if (!planned.ok) return planned;
   const plan = planned.value;
   let steps: Steps = { state, revisions: [], events: [], effects: [] };
@@ -137,7 +139,7 @@ export function apply(
         plan.resolved,
         command,
         now,
-        forcedDetail(state, command, plan),
+        forcedDetail(state, command, plan, carried),
         config,
       ),
     );

@@ -269,6 +269,30 @@ describe("a file that leaves the release to deploys (no release:, no track origi
     expect(again.reply.plan?.words).toMatch(/^no change \(v2 serving since revision \d+/);
   });
 
+  it("after a rollback on purpose (rollout start with the older origin), still no change: not refused for the release the last deploy named", () => {
+    const { release: _, ...policyOnly } = spec("v2");
+    const promotedV2 = promoted();
+    const back = decided(promotedV2, {
+      kind: "rollout.start",
+      origin: "http://v1.internal",
+      release: "v1",
+    }).state;
+    const state = decided(back, { kind: "rollout.promote", full: true }).state;
+    expect(state.config!.versions.stable).toMatchObject({ release: "v1" });
+    const again = decided(state, applyOf(policyOnly as ServiceSpec));
+    expect(again.reply.plan).toMatchObject({ outcome: "unchanged" });
+    expect(again.reply.plan?.words).toMatch(/^no change \(v1 serving since revision \d+/);
+    expect(again.state.config!.versions.stable).toMatchObject({ release: "v1" });
+    expect(again.state.rollout?.id).toBe(state.rollout?.id);
+    // A split the file changes is stored, traffic staying on v1.
+    const split = { stable: 90, canary: 10 };
+    const moved = decided(state, applyOf({ ...policyOnly, split } as ServiceSpec));
+    expect(moved.state.config!.versions.stable).toMatchObject({ release: "v1" });
+    // The file naming v2 again is still refused: v2 served before.
+    const named = decide(state, applyOf(spec("v2")), T0, { rolloutId: "r" });
+    expect(!named.ok && named.error.code).toBe("stale_release");
+  });
+
   it("a new service waits for its first deploy to name a release: nothing stored meanwhile", () => {
     const { release: _, ...policyOnly } = spec("v1");
     const pending = decided(emptyState("shop"), applyOf(policyOnly as ServiceSpec));

@@ -157,7 +157,16 @@ function planExplicit(state: LedgerState, spec: ServiceSpec, force: boolean): Re
  * The plan of an apply. A refusal is `stale_release` (the file is behind what serves; `force`
  * overrides), `wrong_phase` (a ramp or a release owns the service now) or `invalid`.
  */
-export function planApply(state: LedgerState, command: ApplyCommand): Result<Planned> {
+export function planApply(
+  state: LedgerState,
+  command: ApplyCommand,
+  /**
+   * The file names no release: the one the last deploy named is carried over (specToStore).
+   * Nothing the file says is then behind what serves: what serves keeps serving, whatever a
+   * rollback on purpose (rollout start with an older origin) or a running rollout made of it.
+   */
+  carried = false,
+): Result<Planned> {
   const spec = command.config;
   const force = command.force === true;
   if (keptTracksOf(spec).length === 0) return planExplicit(state, spec, force);
@@ -201,7 +210,8 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
       (sameRef(desired, serving) ||
         behind(desired, rolling!, past) ||
         behind(desired, serving, past))
-    )
+    ) {
+      if (carried) return keep;
       return behindRefusal(
         state,
         `would end the rollout toward ${labelOf(rolling!)} (${rolloutPlace(rollout)}) to serve ${labelOf(desired)}, which is behind it (${labelOf(serving)} serves the rest)`,
@@ -210,6 +220,7 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
           `or end the rollout: keystone rollout abort ${state.name}`,
         ],
       );
+    }
     if (sameRef(desired, serving))
       return ok({
         ...base,
@@ -224,6 +235,7 @@ export function planApply(state: LedgerState, command: ApplyCommand): Result<Pla
   const failed = endedBadly(rollout) ? refOf(current.versions[rollout!.candidate]!) : null;
   if (failed && sameRef(desired, failed) && !force)
     return ok({ ...base, outcome: "held", resolved: kept.value, heldAfter: rollout! });
+  if (carried && !force && behind(desired, serving, past)) return keep;
   const overtaken = force ? undefined : overtakenOf(state).find((o) => sameRef(o, desired));
   if (overtaken)
     return behindRefusal(
