@@ -27,6 +27,11 @@ let lastHeaders: Record<string, string | string[] | undefined> = {};
 beforeAll(async () => {
   server = createServer((req, res) => {
     lastHeaders = req.headers;
+    if (req.url === "/_keystone/v1/slow") {
+      // A Worker busy with a whole file: the answer comes after 300 ms.
+      setTimeout(() => res.end(JSON.stringify(answers["/_keystone/v1/ok"])), 300);
+      return;
+    }
     const to = redirects[req.url ?? ""];
     if (to) {
       res.writeHead(302, { location: to });
@@ -62,6 +67,34 @@ describe("the admin API client", () => {
     expect(failure.message).toMatch(/answered in an unexpected shape/);
     expect(failure.details.join("\n")).toMatch(/revision: .*expected number/);
     expect(failure.details.join("\n")).toMatch(/changed: .*expected boolean/);
+  });
+});
+
+describe("a request the Worker takes but does not answer in time", () => {
+  it("is not 'cannot reach': it says a change may still land and how to look, exit 1", async () => {
+    const client = new ApiClient(base, undefined);
+    client.timeoutMs = 100;
+    const error = (await client
+      .request(ChangeResult, "POST", "/_keystone/v1/slow", {})
+      .catch((e: unknown) => e)) as CliError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error.exitCode).toBe(EXIT.error);
+    expect(error.message).toBe(`POST ${base}/_keystone/v1/slow got no answer within 100 ms`);
+    expect(error.message).not.toMatch(/cannot reach/);
+    expect(error.details.join("\n")).toMatch(/may still carry it out: keystone get/);
+  });
+
+  it("waits longer for a file of many services, as the Worker calls each service's object", async () => {
+    const client = new ApiClient(base, undefined);
+    client.timeoutMs = 100;
+    // 100 ms alone is too short for a 300 ms answer; 5 services add 500 ms.
+    const services = Array.from({ length: 5 }, (_, i) => ({ config: { name: `s${i}` } }));
+    expect(
+      await client.request(ChangeResult, "POST", "/_keystone/v1/slow", { services }),
+    ).toMatchObject({ name: "shop", revision: 3 });
+    await expect(client.request(ChangeResult, "POST", "/_keystone/v1/slow", {})).rejects.toThrow(
+      /got no answer within/,
+    );
   });
 });
 

@@ -54,8 +54,21 @@ function pathOf(endpoint: EndpointSpec, input: GivenInput): string {
 /** Where a client's token comes from, asked at the first request (see contexts/target.ts). */
 export type TokenSource = Pick<Target, "token" | "tokenGiven">;
 
+/** How long a request may take before the CLI gives up on its answer. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** More for each service a file's request carries: the Worker calls each one's object (plan, apply). */
+export const REQUEST_TIMEOUT_PER_SERVICE_MS = 100;
+
+/** The wait for a request's answer: a file of 2,000 services takes far longer than one service. */
+function timeoutFor(body: unknown, base: number): number {
+  const services = (body as { services?: unknown } | undefined)?.services;
+  return base + (Array.isArray(services) ? services.length * REQUEST_TIMEOUT_PER_SERVICE_MS : 0);
+}
+
 export class ApiClient {
   readonly baseUrl: string;
+  /** The wait for an answer, before a file's allowance per service (tests shorten it). */
+  timeoutMs = REQUEST_TIMEOUT_MS;
   /** A source is asked at the first request: a command that sends none never needs a token. */
   readonly #token: string | undefined | TokenSource;
   readonly #access: AccessServiceToken | undefined;
@@ -107,6 +120,7 @@ export class ApiClient {
   ): Promise<z.output<S>> {
     const url = `${this.baseUrl}${path}`;
     const token = typeof this.#token === "object" ? this.#token.token() : this.#token;
+    const timeoutMs = timeoutFor(body, this.timeoutMs);
     let response: Response;
     try {
       response = await fetch(url, {
@@ -123,12 +137,13 @@ export class ApiClient {
             : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(timeoutMs),
         // The admin API never redirects: a redirect is something in front of it (Access's
         // sign-in page, an http→https rule), and following it would lose the method and body.
         redirect: "manual",
       });
     } catch (error) {
+      if ((error as Error).name === "TimeoutError") throw unanswered(method, url, timeoutMs);
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
         EXIT.error,
@@ -187,6 +202,19 @@ export class ApiClient {
         : []),
     ];
   }
+}
+
+/**
+ * The Worker took the request but did not answer in time: not "cannot reach", and a change may
+ * still land (a file's services are stored by the Worker after the CLI stops waiting).
+ */
+function unanswered(method: string, url: string, timeoutMs: number): CliError {
+  const wait = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+  return new CliError(EXIT.error, `${method} ${url} got no answer within ${wait}`, [
+    method === "GET"
+      ? "  the Worker is busy or stuck: try again later"
+      : "  the Worker may still carry it out: keystone get (or history) shows what was stored before you try again",
+  ]);
 }
 
 /** Why a request was redirected, and what to do about it. */
