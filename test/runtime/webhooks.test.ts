@@ -43,6 +43,39 @@ describe("the CI deploy webhook", () => {
   });
 });
 
+describe("the CI deploy webhook's release files", () => {
+  it("refuses one that would take a service back, as apply refuses that release; a newer one starts", async () => {
+    const h = new RolloutHarness("hook-back");
+    const spec = {
+      name: "hook-back",
+      hosts: ["hook-back.test"],
+      release: { name: "v9.0.0", origin: env.STABLE_ORIGIN },
+      rollout: { strategy: "canary", steps: [{ weight: 10, bake: "5m" }] },
+    };
+    expect((await h.api("PUT", "/services/hook-back", { config: spec })).status).toBe(200);
+    const file = (name: string, release: string) =>
+      JSON.stringify({
+        name,
+        services: [{ service: "hook-back", release, origin: env.CANARY_ORIGIN }],
+      });
+
+    // A pipeline of an older build run again: nothing starts, and it says why.
+    const back = await hook(file("back-rel", "v1.3.0"));
+    expect(back.status).toBe(409);
+    expect(await back.text()).toMatch(
+      /deploy webhook refused release \\"back-rel\\": service \\"hook-back\\": would serve v1\.3\.0 while v9\.0\.0 serves/,
+    );
+    expect(await h.state()).toBeNull();
+
+    const ahead = await hook(file("ahead-rel", "v9.1.0"));
+    expect(ahead.status).toBe(200);
+    expect(await h.state()).toMatchObject({
+      phase: "progressing",
+      heldBy: { release: "ahead-rel" },
+    });
+  });
+});
+
 describe("notify", () => {
   it("posts a signed, Slack-compatible event when a rollout is aborted", async () => {
     const h = new RolloutHarness("notified");

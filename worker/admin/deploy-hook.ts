@@ -1,16 +1,20 @@
 // The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
 // Stale (over 5 minutes) or replayed requests are refused; a valid one sets a service's release
 // (converged under its policy, as an apply naming it), starts a rollout, or (its body a release
-// file's content, as JSON) a release.
+// file's content, as JSON) a release. A CI job re-run never takes a service back: a release
+// behind what serves is refused on every path, as `keystone apply` refuses it.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { DeployHookBody } from "../../schemas/api.ts";
 import { problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
+import { withRelease } from "../../schemas/service-spec.ts";
 import { registryOf, serviceObjectOf } from "../contracts.ts";
+import type { Env } from "../env.ts";
 import type { Handlers } from "./endpoints.ts";
 import { ApiError, objectAnswer } from "./errors.ts";
 import { applyRelease } from "./file-apply.ts";
 import { startReleaseOf } from "./releases.ts";
+import { recordOf } from "./service-record.ts";
 
 export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 
@@ -35,6 +39,34 @@ export function webhookProblem(
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     return "the signature does not match";
   return undefined;
+}
+
+/**
+ * A release file's services that name a release behind what serves (one that served before, one
+ * a newer release overtook, a lower semantic version), decided as an apply naming it would be:
+ * refused, nothing started. A release started by an operator (`keystone release start -f`) is a
+ * choice, as `rollout start` with an older origin is; a deploy's job run again is not.
+ */
+async function refuseReleasesBehind(env: Env, file: ReleaseFile): Promise<void> {
+  for (const entry of file.services) {
+    if (entry.release === undefined || entry.origin === undefined) continue;
+    // A service that does not exist is the release start's to name, with the file's other problems.
+    const record = await recordOf(env, entry.service).catch(() => null);
+    if (!record) continue;
+    const config = withRelease(record.spec, { name: entry.release, origin: entry.origin });
+    const preview = await serviceObjectOf(env, entry.service).preview({
+      kind: "apply",
+      config,
+      baseRevision: record.revision,
+    });
+    const refused = preview.refused;
+    if (refused?.code === "stale_release")
+      throw new ApiError(
+        "stale_release",
+        `deploy webhook refused release "${file.name}": ${refused.message} (an operator can start it on purpose: keystone release start -f)`,
+        refused.problems,
+      );
+  }
 }
 
 /** A release file lists `services`; a rollout start names one `service`. */
@@ -82,6 +114,7 @@ export const deployHookHandlers = {
       const file = ReleaseFile.safeParse(json);
       if (!file.success)
         throw new ApiError("invalid", "the release file is not valid", problemsOf(file.error));
+      await refuseReleasesBehind(c.env, file.data);
       const who = { author: "deploy-webhook", reason: `deploy webhook: release ${file.data.name}` };
       return startReleaseOf(c.env, file.data, who);
     }
