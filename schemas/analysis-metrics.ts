@@ -3,6 +3,7 @@
 // condition on its value or a limit against the baseline's value (docs/analysis.md).
 import * as z from "zod";
 import { parseCondition } from "./metric-condition.ts";
+import { LOOPBACK_HOSTS } from "./wire-values.ts";
 
 /** What a query template may name, filled from the rollout at each tick. */
 export const TEMPLATE_VARIABLES = [
@@ -85,8 +86,6 @@ function urlProblem(text: string): string | undefined {
     return "a provider URL cannot hold credentials (user:pass@): name a METRICS_ secret instead";
   return undefined;
 }
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 /**
  * A provider sent a secret over plain http to another machine: anyone on the path reads the key.

@@ -5,6 +5,7 @@ import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { ConfidencePercent, JudgeKind, MinErrorRateIncreasePercent } from "./judge.ts";
 import { Percent } from "./split.ts";
+import { LOOPBACK_HOSTS } from "./wire-values.ts";
 
 export { NotifyEvent } from "./event-types.ts";
 
@@ -102,8 +103,6 @@ export const Analysis = z.strictObject({
 });
 
 const Url = z.url({ protocol: /^https?$/, error: "not an http(s) URL" });
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 /** Notify targets get signed rollout events: https only, plain http only to this machine. */
 const NotifyUrl = Url.refine(

@@ -5,6 +5,9 @@ import * as z from "zod";
 /** Visible ASCII and inner spaces: no CR/LF, no control characters (they cannot be a header value). */
 const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
+/** The hosts plain http may reach when a URL carries something secret: this machine only. */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "[::1]", "localhost"]);
+
 export const HeaderValue = z
   .string()
   .max(256, "at most 256 characters")

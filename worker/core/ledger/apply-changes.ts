@@ -105,7 +105,8 @@ export function apply(
   const restored = restoreMaskedSecrets(given.config, specOf(state));
   if (!restored.ok) return restored;
   const command = { ...given, config: specToStore(state, restored.value) };
-  const carried = command.config !== restored.value;
+  // The file names no release; the one the last deploy named is kept (specToStore).
+  const carried = restored.value.release === undefined && command.config.release !== undefined;
   const base = checkBase(state, command.baseRevision);
   if (!base.ok) return base;
   if (command.config.name !== state.name)
