@@ -22,7 +22,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].name":
     "Unique name: lowercase letters, digits and dashes (`[a-z0-9-]`), starting with a letter or digit.",
   "services[].hosts":
-    "Hostnames the service answers for: exact (`shop.example.com`) or a wildcard (`*.shop.example.com`, any depth of subdomain, not the apex). Lowercase letters, digits, dashes and dots; no port.",
+    "Hostnames the service answers for: exact (`shop.example.com`) or a wildcard (`*.shop.example.com`, any depth of subdomain, not the apex). Lowercase letters, digits, dashes and dots; no port. A request for the fully qualified form (`shop.example.com.`, with the DNS root's trailing dot) is routed as the host without it.",
   "services[].pathPrefix":
     "Only paths under this prefix; the longest prefix wins. A prefix ends at a `/` (`/api` serves `/api/x`, not `/apix`). The path is forwarded unchanged.",
   "services[].release":

@@ -16,6 +16,8 @@ describe("explain with a service and a request host", () => {
       ).json()) as { version: string; why: string[] };
 
     expect((await explain("explain-host.test")).why[0]).not.toMatch(/^not what/);
+    // The fully qualified form is the same host, as the data plane routes it.
+    expect((await explain("Explain-Host.test.:443")).why[0]).not.toMatch(/^not what/);
     expect((await explain("explain-other.test")).why[0]).toBe(
       'not what explain-other.test/ gets: the data plane sends it to service "explain-other"; what follows is explain-host as if it served it',
     );

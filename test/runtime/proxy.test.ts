@@ -255,4 +255,14 @@ describe("the deployed entry point", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("x-keystone-version")).toBe("stable");
   });
+
+  it("a fully qualified host (trailing dot) reaches the same service, its Host passed as sent", async () => {
+    const response = await exports.default.fetch("https://shop.example.com./a", {
+      headers: { "x-canary": "always" },
+    });
+    expect(response.status).toBe(200);
+    const echo = (await response.json()) as Echo;
+    expect(echo.origin).toBe("canary");
+    expect(echo.headers["x-forwarded-host"]).toBe("shop.example.com.");
+  });
 });

@@ -22,6 +22,7 @@ import { loadRegexEngine } from "../core/regex-engine.ts";
 import { effectiveConfig } from "../core/rollout/effective.ts";
 import { VISITOR_HEADER } from "../core/visitor-token.ts";
 import { describeWhere } from "../core/wave.ts";
+import { hostnameOf } from "../data-plane/request-target.ts";
 import type { Env } from "../env.ts";
 import type { Handlers } from "./endpoints.ts";
 import { ApiError, parseRpc } from "./errors.ts";
@@ -229,8 +230,7 @@ async function serviceNamed(env: Env, body: ExplainBody): Promise<string | undef
       { path: "request.host", message: "required without service" },
     ]);
   const table = compileRouteTable((await liveServices(env)).map((e) => e.config));
-  return findService(table, host.toLowerCase().replace(/:\d+$/, ""), body.request.path ?? "/")
-    ?.name;
+  return findService(table, hostnameOf(host.toLowerCase()), body.request.path ?? "/")?.name;
 }
 
 /**
@@ -242,7 +242,7 @@ async function hostElsewhere(env: Env, body: ExplainBody, name: string): Promise
   if (!body.service || !host) return null;
   const path = body.request.path ?? "/";
   const table = compileRouteTable((await liveServices(env)).map((e) => e.config));
-  const routed = findService(table, host.toLowerCase().replace(/:\d+$/, ""), path)?.name;
+  const routed = findService(table, hostnameOf(host.toLowerCase()), path)?.name;
   if (routed === name) return null;
   const asIf = `what follows is ${name} as if it served it`;
   return routed

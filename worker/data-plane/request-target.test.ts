@@ -10,8 +10,11 @@ const partsOf = (t: RequestTarget) => ({
   search: t.search,
 });
 
-/** What the URL API says for the same serialized URL. */
-const expected = (href: string) => partsOf(new URL(href));
+/** What the URL API says for the same serialized URL, the root's trailing dot dropped from hostname. */
+const expected = (href: string) => {
+  const parts = partsOf(new URL(href));
+  return { ...parts, hostname: parts.hostname.replace(/(.)\.$/, "$1") };
+};
 
 describe("the request's URL split at its delimiters", () => {
   it("gives what the URL API gives for awkward but valid request URLs", () => {
@@ -27,10 +30,20 @@ describe("the request's URL split at its delimiters", () => {
       "https://shop.example.com/%61pi/..%2Fx/@host?a=%20#",
       "https://user:pw@shop.example.com/with-credentials",
       "https://SHOP.Example.COM:443/caps",
+      "https://shop.example.com./fully-qualified",
+      "https://shop.example.com.:8443/fully-qualified?port",
+      "https://user@shop.example.com./credentials-and-root",
     ]) {
       const href = new URL(raw).href;
       expect(partsOf(targetOf(href)), href).toEqual(expected(href));
     }
+  });
+
+  it("names a fully qualified host (trailing dot) as the host routing knows", () => {
+    expect(targetOf("https://shop.example.com./a").hostname).toBe("shop.example.com");
+    expect(targetOf("https://shop.example.com./a").host).toBe("shop.example.com.");
+    expect(targetOf("https://u@shop.example.com./a").hostname).toBe("shop.example.com");
+    expect(targetOf("https://shop.example.com../a").hostname).toBe("shop.example.com.");
   });
 
   it("agrees with the URL API on any web URL", () => {
