@@ -19,8 +19,17 @@ describe("reading one cookie in place", () => {
     expect(readCookie(null, "theme")).toBeNull();
   });
 
+  it("reads a quoted value (RFC 6265) without its quotes, as servers do", () => {
+    const header = 'beta="1"; ks_shop= "7f1d3c2a" ; lone="; bare=""';
+    expect(readCookie(header, "beta")).toBe("1");
+    expect(readCookie(header, "ks_shop")).toBe("7f1d3c2a");
+    expect(readCookie(header, "lone")).toBe('"');
+    expect(readCookie(header, "bare")).toBe("");
+    expect(parseCookies(header).get("beta")).toBe("1");
+  });
+
   it("gives what parsing the whole header gives, for any header and name", () => {
-    const piece = fc.constantFrom("a", "b", "ab", "=", ";", " ", "\t", "\u00a0", "x=1", "; ");
+    const piece = fc.constantFrom("a", "b", "ab", "=", ";", " ", "\t", "\u00a0", "x=1", "; ", '"');
     const header = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(header, fc.constantFrom("a", "b", "ab", "x"), (text, name) => {

@@ -102,7 +102,7 @@ export function readCookie(header: string | null, name: string): string | null {
       while (from < to && isTrimmed(header.charCodeAt(from))) from++;
       while (to > from && isTrimmed(header.charCodeAt(to - 1))) to--;
       if (to - from === name.length && header.startsWith(name, from))
-        return header.slice(eq + 1, end).trim();
+        return cookieValue(header.slice(eq + 1, end));
     }
     start = end + 1;
   }
@@ -147,7 +147,20 @@ export function parseCookies(header: string | null): Map<string, string> {
     const eq = pair.indexOf("=");
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim();
-    if (name && !cookies.has(name)) cookies.set(name, pair.slice(eq + 1).trim());
+    if (name && !cookies.has(name)) cookies.set(name, cookieValue(pair.slice(eq + 1)));
   }
   return cookies;
+}
+
+/**
+ * A cookie's value as it means it: trimmed, and out of its double quotes when it has them (RFC
+ * 6265 lets a value be sent `"1"`; servers read it as 1, and a rule's `equals: "1"` should too).
+ */
+function cookieValue(raw: string): string {
+  const value = raw.trim();
+  return value.length >= 2 &&
+    value.charCodeAt(0) === 34 &&
+    value.charCodeAt(value.length - 1) === 34
+    ? value.slice(1, -1)
+    : value;
 }
