@@ -2,8 +2,8 @@
 // (Prometheus, Datadog, a JSON web endpoint) over templates of the rollout's names, with a
 // condition on its value or a limit against the baseline's value (docs/analysis.md).
 import * as z from "zod";
+import { LOOPBACK_HOSTS } from "./config-words.ts";
 import { parseCondition } from "./metric-condition.ts";
-import { LOOPBACK_HOSTS } from "./wire-values.ts";
 
 /** What a query template may name, filled from the rollout at each tick. */
 export const TEMPLATE_VARIABLES = [

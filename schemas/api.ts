@@ -2,6 +2,7 @@
 import * as z from "zod";
 import { parseIp } from "./cidr.ts";
 import { Together } from "./config-file.ts";
+import { COLO, COUNTRY } from "./config-words.ts";
 import { duplicates } from "./cross-checks.ts";
 import { Duration, parseDuration } from "./duration.ts";
 import { ErrorCode } from "./error-code.ts";
@@ -85,14 +86,8 @@ export const ExplainRequest = z.strictObject({
     .string()
     .refine((text) => parseIp(text) !== undefined, "not an IPv4 or IPv6 address")
     .optional(),
-  country: z
-    .string()
-    .regex(/^[A-Za-z]{2}$/, "a two-letter country code (ISO 3166-1), like DE")
-    .optional(),
-  colo: z
-    .string()
-    .regex(/^[A-Za-z]{3}$/, "a three-letter colo code, like FRA")
-    .optional(),
+  country: z.string().regex(COUNTRY, "a two-letter country code (ISO 3166-1), like DE").optional(),
+  colo: z.string().regex(COLO, "a three-letter colo code, like FRA").optional(),
   continent: z
     .string()
     .regex(/^[A-Za-z]{2}$/, "a two-letter continent code (AF, AN, AS, EU, NA, OC, SA)")

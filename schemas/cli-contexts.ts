@@ -1,12 +1,13 @@
 // The CLI's named contexts, stored in the user's config directory: each names an admin API URL
 // and the environment variable that holds its token (never the token itself).
 import * as z from "zod";
+import { NAME } from "./config-words.ts";
 
 /** An environment of a config file's overlays (`environments.<name>`), and of a context. */
 export const EnvironmentName = z
   .string()
   .max(63)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes ([a-z0-9-])");
+  .regex(NAME, "use lowercase letters, digits and dashes ([a-z0-9-])");
 
 export const ContextName = z
   .string()

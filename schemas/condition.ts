@@ -2,6 +2,7 @@
 import { RE2JS } from "re2js";
 import * as z from "zod";
 import { isCidr } from "./cidr.ts";
+import { CONDITION_KEYS } from "./config-words.ts";
 import { MAX_REGEX_LENGTH, RegexChecks } from "./regex-checks.ts";
 
 export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM } from "./regex-checks.ts";
@@ -55,21 +56,6 @@ export const PathMatch = z
 
 const Cidr = z.string().refine(isCidr, { message: "not an IPv4 or IPv6 CIDR (like 10.0.0.0/8)" });
 
-const conditionKeys = [
-  "header",
-  "cookie",
-  "query",
-  "path",
-  "method",
-  "country",
-  "colo",
-  "asn",
-  "ip",
-  "all",
-  "any",
-  "not",
-] as const;
-
 /** Every key given must match (AND); all/any/not combine nested conditions. */
 export const Condition = z
   .strictObject({
@@ -93,10 +79,10 @@ export const Condition = z
     },
   })
   .superRefine((value, ctx) => {
-    if (!conditionKeys.some((key) => value[key] !== undefined)) {
+    if (!CONDITION_KEYS.some((key) => value[key] !== undefined)) {
       ctx.addIssue({
         code: "custom",
-        message: `needs at least one of ${conditionKeys.join(", ")}`,
+        message: `needs at least one of ${CONDITION_KEYS.join(", ")}`,
       });
     }
   });

@@ -2,6 +2,7 @@
 // objects, the admin API and the CLI about mirrored comparisons. Every list and text is bounded,
 // so a flood of distinct paths or a huge diff can never grow what is sent or stored.
 import * as z from "zod";
+import { FIELD_PATH, HEADER_NAME, METHOD } from "./config-words.ts";
 import {
   MAX_DIFF_VALUE,
   MAX_DIFFERENCES,
@@ -25,19 +26,13 @@ export const FieldPath = z
   .string()
   .max(200)
   .regex(
-    /^(\*|[^.*\s]+)(\.(\*|[^.*\s]+))*$/,
+    FIELD_PATH,
     'use dotted field names ("meta.requestId"), * for any key or index ("items.*.id")',
   );
 
-const HeaderName = z
-  .string()
-  .toLowerCase()
-  .regex(/^[!#$%&'*+\-.^_`|~0-9a-z]+$/, "not a header name");
+const HeaderName = z.string().toLowerCase().regex(HEADER_NAME, "not a header name");
 
-const Method = z
-  .string()
-  .toUpperCase()
-  .regex(/^[A-Z]+$/, "not an HTTP method");
+const Method = z.string().toUpperCase().regex(METHOD, "not an HTTP method");
 
 export const MirrorCompare = z.strictObject({
   /** Response headers compared (status always is). */

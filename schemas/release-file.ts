@@ -1,6 +1,7 @@
 // A release file (YAML or JSON): several services rolled out as one, each with its candidate's new
 // origin, release and strategy, and the condition on another service of the release that starts it.
 import * as z from "zod";
+import { NAME } from "./config-words.ts";
 import { releaseCrossIssues } from "./release-checks.ts";
 import { RolloutStrategy } from "./rollout.ts";
 import { ServiceName } from "./service.ts";
@@ -9,7 +10,7 @@ import { HeaderValue, OriginUrl } from "./wire-values.ts";
 export const ReleaseName = z
   .string()
   .max(63)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, "use lowercase letters, digits and dashes ([a-z0-9-])");
+  .regex(NAME, "use lowercase letters, digits and dashes ([a-z0-9-])");
 
 /** When a service starts: once another service of the release reached a step, or passed them all. */
 export const StartCondition = z

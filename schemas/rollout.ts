@@ -1,11 +1,11 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
 import * as z from "zod";
 import { AnalysisMetrics } from "./analysis-metrics.ts";
+import { COLO, COUNTRY, LOOPBACK_HOSTS } from "./config-words.ts";
 import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { ConfidencePercent, JudgeKind, MinErrorRateIncreasePercent } from "./judge.ts";
 import { Percent } from "./split.ts";
-import { LOOPBACK_HOSTS } from "./wire-values.ts";
 
 export { NotifyEvent } from "./event-types.ts";
 
@@ -21,21 +21,11 @@ export const Continent = z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
 export const Where = z
   .strictObject({
     country: z
-      .array(
-        z
-          .string()
-          .regex(/^[A-Za-z]{2}$/, "country codes have two letters")
-          .toUpperCase(),
-      )
+      .array(z.string().regex(COUNTRY, "country codes have two letters").toUpperCase())
       .min(1)
       .optional(),
     colo: z
-      .array(
-        z
-          .string()
-          .regex(/^[A-Za-z]{3}$/, "colo codes have three letters")
-          .toUpperCase(),
-      )
+      .array(z.string().regex(COLO, "colo codes have three letters").toUpperCase())
       .min(1)
       .optional(),
     continent: z.array(Continent).min(1).optional(),

@@ -1,15 +1,19 @@
 // One service of the config file: where it listens, its versions, and how traffic is split.
 import * as z from "zod";
 import { Condition, regexChecks } from "./condition.ts";
+import {
+  COOKIE_NAME,
+  ERROR_STATUS,
+  EXPERIMENT_NAME,
+  HOST,
+  NAME,
+  STICKY_BY,
+} from "./config-words.ts";
 import { serviceCrossIssues } from "./cross-checks.ts";
 import { Mirror } from "./mirror.ts";
 import { Notify, Rollout } from "./rollout.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
-
-const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const NAME = /^[a-z0-9][a-z0-9-]*$/;
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export const ServiceName = z
   .string()
@@ -38,10 +42,7 @@ export const Affinity = z.strictObject({
 });
 
 export const Sticky = z.strictObject({
-  by: z
-    .string()
-    .regex(/^(cookie|ip|none|header:[A-Za-z0-9-]+)$/, "use cookie, header:<name>, ip or none")
-    .default("cookie"),
+  by: z.string().regex(STICKY_BY, "use cookie, header:<name>, ip or none").default("cookie"),
   cookie: z.string().regex(COOKIE_NAME, "not a valid cookie name").optional(),
   maxAgeSeconds: z.number().int().positive().default(2_592_000),
   affinity: Affinity.optional(),
@@ -75,10 +76,10 @@ export const Variant = z.strictObject({
 
 export const Experiment = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -"),
+    name: z.string().regex(EXPERIMENT_NAME, "use letters, digits, _ . -"),
     when: Condition.optional(),
     variants: z.record(
-      z.string().regex(/^[A-Za-z0-9_.-]+$/, "variant names use letters, digits, _ . -"),
+      z.string().regex(EXPERIMENT_NAME, "variant names use letters, digits, _ . -"),
       Variant,
     ),
   })
@@ -128,7 +129,7 @@ export const ServiceFields = z.strictObject({
   exposeVersionHeader: z.boolean().default(true),
   /** Statuses counted as errors: "5xx" or exact codes such as "429". */
   errorStatuses: z
-    .array(z.string().regex(/^[1-5](xx|\d\d)$/, 'use "5xx" or a code such as "429"'))
+    .array(z.string().regex(ERROR_STATUS, 'use "5xx" or a code such as "429"'))
     .default(["5xx"]),
 });
 

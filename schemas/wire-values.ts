@@ -1,12 +1,7 @@
 // Values that end up on the wire: header values and origin URLs, checked at every entry point
 // (config file, rollout start, deploy webhook) so nothing stored can break a request later.
 import * as z from "zod";
-
-/** Visible ASCII and inner spaces: no CR/LF, no control characters (they cannot be a header value). */
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-
-/** The hosts plain http may reach when a URL carries something secret: this machine only. */
-export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "[::1]", "localhost"]);
+import { HEADER_SAFE } from "./config-words.ts";
 
 export const HeaderValue = z
   .string()

@@ -5,6 +5,24 @@
 // not know is ignored, not refused, so a data plane still on the previous release serves an entry
 // the next release wrote. An entry that must not be read that way says so in `needs`.
 import { isCidr } from "../../schemas/cidr.ts";
+import {
+  COLO,
+  CONDITION_KEYS,
+  COOKIE_NAME,
+  COUNTRY,
+  ERROR_STATUS,
+  EXPERIMENT_NAME,
+  FIELD_PATH,
+  HEADER_NAME,
+  HEADER_SAFE,
+  HISTORY_EVENT_TYPES,
+  HOST,
+  LOOPBACK_HOSTS,
+  METHOD,
+  NAME,
+  ROUTINE_EVENT_TYPES,
+  STICKY_BY,
+} from "../../schemas/config-words.ts";
 import { serviceCrossIssues } from "../../schemas/cross-checks.ts";
 import { parseDuration } from "../../schemas/duration-text.ts";
 import type { LiveRouting } from "../../schemas/live-routing.ts";
@@ -40,56 +58,21 @@ export interface DecodeProblem {
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problems: DecodeProblem[] };
 
-// The same patterns as the schemas (schemas/service.ts, wire-values.ts, mirror.ts, rollout.ts);
-// the differential test fails when one side changes without the other.
-const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const NAME = /^[a-z0-9][a-z0-9-]*$/;
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const STICKY_BY = /^(cookie|ip|none|header:[A-Za-z0-9-]+)$/;
-const EXPERIMENT_NAME = /^[A-Za-z0-9_.-]+$/;
-const ERROR_STATUS = /^[1-5](xx|\d\d)$/;
-const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
-const METHOD = /^[A-Z]+$/;
-const FIELD_PATH = /^(\*|[^.*\s]+)(\.(\*|[^.*\s]+))*$/;
+// The patterns and words are the schemas' own (schemas/config-words.ts); what zod does by itself
+// (URLs, ISO dates) is written out here, and the differential test holds the two sides equal.
 const HTTP_URL_START = /^https?:\/\//i;
 const TAB_OR_NEWLINE = /[\t\n\r]/g;
-const COUNTRY = /^[A-Za-z]{2}$/;
-const COLO = /^[A-Za-z]{3}$/;
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 const MAX_RAMP_MS = 3_600_000;
 // zod's z.iso.datetime(): RFC 3339 in UTC (Z), seconds required, any fraction.
 const DATETIME =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z))$/;
 
-const CONDITION_KEYS = [
-  "header",
-  "cookie",
-  "query",
-  "path",
-  "method",
-  "country",
-  "colo",
-  "asn",
-  "ip",
-  "all",
-  "any",
-  "not",
-] as const;
 const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
 const CONTINENTS = new Set(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
-const NOTIFY_EVENTS = new Set([
-  "config.applied",
-  "rollout.started",
-  "rollout.advanced",
-  "rollout.paused",
-  "rollout.resumed",
-  "rollout.promoted",
-  "rollout.rolledBack",
-  "rollout.aborted",
-  "rollout.deadlineExceeded",
-  "rollout.noTraffic",
-]);
+/** The events a notify target may subscribe to: all but the routine ones (event-types.ts). */
+const NOTIFY_EVENTS = HISTORY_EVENT_TYPES.filter(
+  (type) => !(ROUTINE_EVENT_TYPES as readonly string[]).includes(type),
+);
 
 interface NumberRule {
   int?: boolean;
@@ -768,7 +751,7 @@ class RouteDecoder {
         events: this.array(
           raw.events,
           `${at}.events`,
-          (item, where) => this.oneOf(item, where, [...NOTIFY_EVENTS]),
+          (item, where) => this.oneOf(item, where, NOTIFY_EVENTS),
           1,
         ) as Service["notify"][number]["events"],
         format:
