@@ -231,6 +231,29 @@ describe("item 20.5: reads of unknown services", () => {
     });
     expect(known.status).toBe(200);
   });
+
+  it("a read-token plan of a file naming services nobody published reaches no Durable Object, and says they would be created", async () => {
+    const before = (await listDurableObjectIds(env.SERVICES)).length;
+    const planned = await call("https://admin.test/_keystone/v1/plan", "*", {
+      method: "POST",
+      headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
+      body: JSON.stringify({
+        services: ["ghost-plan-1", "ghost-plan-2", "ghost-plan-3"].map((name) => ({
+          config: serviceOn(name, `${name}.test`),
+        })),
+      }),
+    });
+    expect(planned.status).toBe(200);
+    const { services } = (await planned.json()) as {
+      services: { name: string; revision: number; spec: unknown; plan: { outcome: string } }[];
+    };
+    expect(services.map((s) => [s.name, s.revision, s.spec, s.plan.outcome])).toEqual([
+      ["ghost-plan-1", 0, null, "create"],
+      ["ghost-plan-2", 0, null, "create"],
+      ["ghost-plan-3", 0, null, "create"],
+    ]);
+    expect((await listDurableObjectIds(env.SERVICES)).length).toBe(before);
+  });
 });
 
 describe("reads of unknown releases", () => {

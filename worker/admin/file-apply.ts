@@ -3,11 +3,14 @@
 import type { FileApplyBody } from "../../schemas/api.ts";
 import type { ChangeResult, ReleaseStatus } from "../../schemas/api-responses.ts";
 import type { FilePreview } from "../../schemas/apply-plan.ts";
-import type { ApplyCommand } from "../../schemas/ledger.ts";
+import { type ApplyCommand, ClaimingCommand } from "../../schemas/ledger.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import type { RolloutStrategy } from "../../schemas/rollout.ts";
 import { type DesiredRelease, withRelease } from "../../schemas/service-spec.ts";
-import { knownReleaseObjectOf, serviceObjectOf } from "../contracts.ts";
+import { knownReleaseObjectOf, registryOf, serviceObjectOf } from "../contracts.ts";
+import { previewView } from "../control-plane/service/views.ts";
+import { decide } from "../core/ledger/ledger.ts";
+import { emptyState } from "../core/ledger/state.ts";
 import type { Env } from "../env.ts";
 import { allBounded } from "./bounded.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
@@ -23,11 +26,18 @@ function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand 
   }));
 }
 
-/** What applying the file would do to each service, decided as apply decides it, nothing stored. */
+/**
+ * What applying the file would do to each service, decided as apply decides it, nothing stored. A
+ * service the registry never saw is decided here from the empty state its object would start from:
+ * reaching an object creates it, and its storage (a read token could make one per name it plans).
+ */
 export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePreview> {
-  const services = await allBounded(commandsOf(body), async ({ name, command }) =>
-    serviceObjectOf(env, name).preview(command),
-  );
+  const services = await allBounded(commandsOf(body), async ({ name, command }) => {
+    if (await registryOf(env).knows(name)) return serviceObjectOf(env, name).preview(command);
+    const state = emptyState(name);
+    const parsed = ClaimingCommand.parse(command);
+    return previewView(name, state, decide(state, parsed, Date.now(), { rolloutId: "preview" }));
+  });
   return { services };
 }
 
