@@ -244,4 +244,59 @@ describe("item 20.4: secrets stay secret", () => {
     expect(calls[0]!.url).toContain(SECRET);
     expect(calls[0]!.query).toBe("https://metrics.example/orders?… $.v");
   });
+
+  it("a Prometheus or Datadog address's query is masked for the read token as a web provider's is, and kept on re-apply", async () => {
+    const h = new RolloutHarness("addrkey");
+    const prometheus = `https://prom.example/?api_key=${SECRET}`;
+    const datadog = `https://dd.example/?token=${SECRET}`;
+    const config = rolloutService("addrkey", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      analysis: {
+        metrics: [
+          {
+            name: "up",
+            provider: { prometheus: { address: prometheus, query: "up" } },
+            failureCondition: "result > 1",
+          },
+          {
+            name: "errors",
+            provider: {
+              datadog: {
+                address: datadog,
+                query: "sum:errors{*}",
+                apiKeySecret: "METRICS_DD_API",
+                appKeySecret: "METRICS_DD_APP",
+              },
+            },
+            failureCondition: "result > 1",
+          },
+        ],
+      },
+    });
+    await h.apply(config);
+    const before = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/addrkey"));
+    for (const path of ["/_keystone/v1/services/addrkey", "/_keystone/v1/services"]) {
+      const read = await readAs("test-read-token", path);
+      expect(read, path).not.toContain(SECRET);
+      expect(read, path).toContain("https://prom.example/?…");
+      expect(read, path).toContain("https://dd.example/?…");
+    }
+    // What a reader saw, applied again with the admin token: no change, the keys kept.
+    const seen = JSON.parse(await readAs("test-read-token", "/_keystone/v1/services/addrkey"));
+    const again = await exports.default.fetch(
+      "https://keystone.test/_keystone/v1/services/addrkey",
+      {
+        method: "PUT",
+        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+        body: JSON.stringify({ config: seen.spec }),
+      },
+    );
+    expect(again.status, await again.clone().text()).toBe(200);
+    const after = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/addrkey"));
+    expect(after.revision).toBe(before.revision);
+    const [up, errors] = after.spec.rollout.analysis.metrics;
+    expect(up.provider.prometheus.address).toBe(prometheus);
+    expect(errors.provider.datadog.address).toBe(datadog);
+  });
 });

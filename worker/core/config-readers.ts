@@ -1,6 +1,6 @@
 // What a read-token holder sees of a service's config: everything but the secrets a config may
 // carry in URLs. Notify targets are bearer secrets (a Slack webhook URL is its own credential):
-// readers see their scheme and host; gates, health checks and web metric providers lose their
+// readers see their scheme and host; gates, health checks and metric providers' URLs lose their
 // query (where tokens go: an endpoint taking `?api_key=` has no other place for its key).
 import type { Problem } from "../../schemas/problems.ts";
 import { fail, ok, type Result } from "../../schemas/result.ts";
@@ -19,23 +19,46 @@ type WithSecrets = Pick<Service, "notify" | "rollout"> & {
 
 type Rollout = NonNullable<Service["rollout"]>;
 
-/** The analysis metrics with each web provider's URL as `map` makes it. */
-function withWebUrls(
+type Provider = NonNullable<Rollout["analysis"]["metrics"]>[number]["provider"];
+
+/**
+ * A metric provider's URL, which may carry a key in its query (a web provider's url, a Prometheus
+ * or Datadog address), and where it is under the metric; undefined for a provider without one.
+ */
+function providerUrl(provider: Provider): { url: string; at: string } | undefined {
+  if (provider.web) return { url: provider.web.url, at: "provider.web.url" };
+  if (provider.prometheus)
+    return { url: provider.prometheus.address, at: "provider.prometheus.address" };
+  if (provider.datadog?.address !== undefined)
+    return { url: provider.datadog.address, at: "provider.datadog.address" };
+  return undefined;
+}
+
+function withProviderUrl(provider: Provider, url: string): Provider {
+  if (provider.web) return { ...provider, web: { ...provider.web, url } };
+  if (provider.prometheus)
+    return { ...provider, prometheus: { ...provider.prometheus, address: url } };
+  if (provider.datadog) return { ...provider, datadog: { ...provider.datadog, address: url } };
+  return provider;
+}
+
+/** The analysis metrics with each provider's URL (see providerUrl) as `map` makes it. */
+function withProviderUrls(
   rollout: Rollout,
-  map: (url: string, metric: string, index: number) => string,
+  map: (url: string, metric: string, index: number, at: string) => string,
 ): Rollout {
   const metrics = rollout.analysis?.metrics;
-  if (!metrics?.some((metric) => metric.provider.web)) return rollout;
+  if (!metrics?.some((metric) => providerUrl(metric.provider))) return rollout;
   return {
     ...rollout,
     analysis: {
       ...rollout.analysis,
       metrics: metrics.map((metric, i) => {
-        const web = metric.provider.web;
-        return web
+        const found = providerUrl(metric.provider);
+        return found
           ? {
               ...metric,
-              provider: { ...metric.provider, web: { ...web, url: map(web.url, metric.name, i) } },
+              provider: withProviderUrl(metric.provider, map(found.url, metric.name, i, found.at)),
             }
           : metric;
       }),
@@ -46,7 +69,7 @@ function withWebUrls(
 export function configForReaders<T extends WithSecrets>(config: T): T {
   const masked = configForReadersWithoutMetrics(config);
   return masked.rollout
-    ? { ...masked, rollout: withWebUrls(masked.rollout, withoutQuery) }
+    ? { ...masked, rollout: withProviderUrls(masked.rollout, withoutQuery) }
     : masked;
 }
 
@@ -102,7 +125,7 @@ interface SecretForm {
 const NOTIFY_URL: SecretForm = { mask: maskedUrl, isMasked: (url) => url === maskedUrl(url) };
 const GATE_URL: SecretForm = { mask: shownUrl, isMasked: (url) => url.endsWith("?…") };
 const HEALTH_PATH: SecretForm = { mask: withoutQuery, isMasked: (path) => path.endsWith("?…") };
-const WEB_URL: SecretForm = HEALTH_PATH;
+const PROVIDER_URL: SecretForm = HEALTH_PATH;
 
 /**
  * A config with the masked values readers were shown (`get -o yaml` with the read token) put back
@@ -180,22 +203,23 @@ export function restoreMaskedSecrets<T extends WithSecrets>(
       : {}),
   };
   const storedMetrics = stored?.rollout?.analysis?.metrics ?? [];
-  const withWeb: T = restored.rollout
+  const withUrls: T = restored.rollout
     ? {
         ...restored,
-        rollout: withWebUrls(restored.rollout, (url, metric, i) => {
-          const was = storedMetrics.find((m) => m.name === metric)?.provider.web?.url;
+        rollout: withProviderUrls(restored.rollout, (url, metric, i, at) => {
+          const stored = storedMetrics.find((m) => m.name === metric)?.provider;
+          const was = stored && providerUrl(stored);
           return restore(
             url,
-            WEB_URL,
-            was === undefined ? [] : [was],
-            `rollout.analysis.metrics[${i}].provider.web.url`,
+            PROVIDER_URL,
+            was && was.at === at ? [was.url] : [],
+            `rollout.analysis.metrics[${i}].${at}`,
           );
         }),
       }
     : restored;
   return problems.length === 0
-    ? ok(withWeb)
+    ? ok(withUrls)
     : fail(
         "invalid",
         `service "${(config as { name?: string }).name ?? ""}": a masked value cannot be applied`,
