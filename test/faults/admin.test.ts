@@ -198,6 +198,35 @@ describe("item 20.5: sign-ins and the health endpoint", () => {
       "NOTIFY_SECRET is not set: notify events are sent unsigned (set the secret)",
     ]);
   });
+
+  it("a wrong token at GET /_keystone/health is counted like a refused bearer token; past the bound no token is checked there", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const bare = { ...env, ADMIN_HOSTS: "*", NOTIFY_SECRET: undefined };
+    const health = async (token: string) => {
+      const ctx = createExecutionContext();
+      const response = await worker.fetch(
+        new Request("https://admin.test/_keystone/health", {
+          headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "198.51.100.40" },
+        }) as Parameters<typeof worker.fetch>[0],
+        bare,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(response.status).toBe(200);
+      return (await response.json()) as { ok: boolean; warnings: string[] };
+    };
+    const before = await refusedCount();
+    expect(await health("health-guess-0")).toEqual({ ok: true, warnings: [] });
+    expect(await refusedCount()).toBe(before + 1);
+    for (let i = 1; i < MAX_REFUSALS_PER_MINUTE; i++) await health(`health-guess-${i}`);
+    // The address has used up its minute: the right token tells it nothing more here…
+    expect(await health("test-read-token")).toEqual({ ok: true, warnings: [] });
+    // …nor anywhere else.
+    const bearer = await call("https://admin.test/_keystone/v1/services", "admin.test", {
+      headers: { ...ADMIN, "cf-connecting-ip": "198.51.100.40" },
+    });
+    expect(bearer.status).toBe(429);
+  });
 });
 
 describe("item 20.5: reads of unknown services", () => {
