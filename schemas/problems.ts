@@ -31,6 +31,44 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
+/**
+ * How deep a request body may nest: far past any config (a rule's all/any/not included), short of
+ * the stack every recursive reader needs (the schemas, the compiler, the explainer).
+ */
+export const MAX_NESTING = 100;
+
+/** Parts of a too-deep path shown before "…". */
+const SHOWN_PARTS = 10;
+
+/**
+ * A JSON value nested deeper than `limit` levels, as a problem at the path into it (cut after a
+ * few parts); undefined when it is not. Walked without recursion, so any depth is answered.
+ */
+export function nestedTooDeep(value: unknown, limit = MAX_NESTING): Problem | undefined {
+  type Visit = { node: unknown; depth: number; key?: string | number; parent?: Visit };
+  const stack: Visit[] = [{ node: value, depth: 1 }];
+  for (let visit = stack.pop(); visit; visit = stack.pop()) {
+    const { node, depth } = visit;
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > limit) {
+      const at: (string | number)[] = [];
+      for (let v: Visit | undefined = visit; v?.key !== undefined; v = v.parent) at.unshift(v.key);
+      const cut = at.length > SHOWN_PARTS;
+      return {
+        path: `${formatPath(at.slice(0, SHOWN_PARTS))}${cut ? "…" : ""}`,
+        message: `nested deeper than ${limit} levels`,
+      };
+    }
+    const entries: [string | number, unknown][] = Array.isArray(node)
+      ? node.map((item, i) => [i, item])
+      : Object.entries(node);
+    for (const [key, inner] of entries)
+      if (typeof inner === "object" && inner !== null)
+        stack.push({ node: inner, depth: depth + 1, key, parent: visit });
+  }
+  return undefined;
+}
+
 export function valueAt(input: unknown, at: readonly (string | number)[]): unknown {
   let value = input;
   for (const part of at) {

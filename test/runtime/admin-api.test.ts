@@ -108,6 +108,44 @@ describe("changes", () => {
     ).toBe(3);
   });
 
+  it("a body nested past the bound (a rule of 5,000 nested nots) is refused naming where, and nothing is stored", async () => {
+    const levels = 5000;
+    const rules = [{ name: "deep", when: "@", route: "canary" }];
+    const deep = `${'{"not":'.repeat(levels)}{"method":["GET"]}${"}".repeat(levels)}`;
+    const body = JSON.stringify({ config: { ...localShop(), rules } }).replace('"@"', deep);
+    const send = (path: string, method: string, text: string) =>
+      exports.default.fetch(`https://admin.example.com/_keystone/v1${path}`, {
+        method,
+        headers: { ...ADMIN, "content-type": "application/json" },
+        body: text,
+      });
+    const refused = await send("/services/shop", "PUT", body);
+    expect(refused.status).toBe(422);
+    const { error } = (await refused.json()) as { error: { problems: unknown[] } };
+    expect(error.problems).toEqual([
+      {
+        path: "config.rules[0].when.not.not.not.not.not.not…",
+        message: "nested deeper than 100 levels",
+      },
+    ]);
+    expect(
+      ((await (await api("GET", "/services/shop")).json()) as { revision: number }).revision,
+    ).toBe(3);
+    // validate answers the same problem as a file's, under services[0].
+    const file = body.replace('{"config":', '{"services":[').replace(/}$/, "]}");
+    const validated = await send("/validate", "POST", file);
+    expect(validated.status).toBe(200);
+    expect(await validated.json()).toEqual({
+      valid: false,
+      problems: [
+        {
+          path: "services[0].rules[0].when.not.not.not.not.not…",
+          message: "nested deeper than 100 levels",
+        },
+      ],
+    });
+  });
+
   it("refuses a host another service already serves", async () => {
     const clash = await api("PUT", "/services/shop-copy", {
       config: { ...localShop(), name: "shop-copy" },

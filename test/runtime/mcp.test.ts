@@ -158,6 +158,20 @@ describe("the MCP endpoint", () => {
     expect(events.map((e) => e.type)).not.toContain("weights.changed");
   });
 
+  it("refuses an argument nested past the API's bound, naming where, instead of running out of stack", async () => {
+    const client = await agent(READ_TOKEN);
+    let when: Record<string, unknown> = { method: ["GET"] };
+    for (let i = 0; i < 5000; i++) when = { not: when };
+    const deep = await client.callTool({
+      name: "explain",
+      arguments: { request: { path: "/" }, service: "mcp-deep", extra: when },
+    });
+    expect(deep.isError).toBe(true);
+    expect(text(deep)).toBe(
+      "extra.not.not.not.not.not.not.not.not.not…: nested deeper than 100 levels. Nothing was done.",
+    );
+  });
+
   it("shows a read token the service's config as YAML with notify URLs masked", async () => {
     const admin = await agent(ADMIN_TOKEN);
     const secretUrl = "https://hooks.example.com/services/T000/B000/very-secret-path";

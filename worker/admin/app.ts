@@ -6,7 +6,7 @@ import { Hono } from "hono/tiny";
 import { ADMIN_API, type Endpoint } from "../../schemas/admin-endpoints.ts";
 import { type IsolateCounters, MAX_BODY_BYTES } from "../../schemas/api.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
-import { problemsOf } from "../../schemas/problems.ts";
+import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { statusPage } from "../ui/app.tsx";
 import {
@@ -69,7 +69,10 @@ function deploymentHandlers(isolate: () => IsolateCounters | undefined) {
     isolate: () => isolate() ?? { ...IDLE_ISOLATE, failedAdminAuth: failedAdminAuth() },
     // A config's problems are the answer, not a refusal: its body is parsed here.
     async validate(_, c) {
-      const parsed = ConfigFile.safeParse(await c.req.json().catch(() => undefined));
+      const json: unknown = await c.req.json().catch(() => undefined);
+      const deep = nestedTooDeep(json);
+      if (deep) return { valid: false, problems: [deep] };
+      const parsed = ConfigFile.safeParse(json);
       return parsed.success
         ? { valid: true, problems: [] }
         : { valid: false, problems: problemsOf(parsed.error) };

@@ -5,7 +5,7 @@
 // behind what serves is refused on every path, as `keystone apply` refuses it.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { DeployHookBody } from "../../schemas/api.ts";
-import { problemsOf } from "../../schemas/problems.ts";
+import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import { withRelease } from "../../schemas/service-spec.ts";
 import { registryOf, serviceObjectOf } from "../contracts.ts";
@@ -110,6 +110,8 @@ export const deployHookHandlers = {
     } catch {
       throw new ApiError("bad_request", "the request body is not valid JSON");
     }
+    const deep = nestedTooDeep(json);
+    if (deep) throw new ApiError("invalid", "the request body is not valid", [deep]);
     if (isReleaseFile(json)) {
       const file = ReleaseFile.safeParse(json);
       if (!file.success)

@@ -10,7 +10,7 @@ import type {
   EndpointInput,
   EndpointName,
 } from "../../schemas/admin-endpoints.ts";
-import { problemsOf } from "../../schemas/problems.ts";
+import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { ApiError, ObjectAnswer, parseRpc } from "./errors.ts";
@@ -42,6 +42,9 @@ async function readBody(c: Context, schema: z.ZodType): Promise<unknown> {
   } catch {
     throw new ApiError("bad_request", "the request body is not valid JSON");
   }
+  // Before any schema reads it: a hostile depth would overflow their recursion (a 500).
+  const deep = nestedTooDeep(json);
+  if (deep) throw new ApiError("invalid", BAD_BODY, [deep]);
   return parsed(schema, json, BAD_BODY);
 }
 

@@ -15,6 +15,7 @@ import {
   type EndpointName,
 } from "../../../schemas/admin-endpoints.ts";
 import type { IncidentResponse } from "../../../schemas/api-responses.ts";
+import { nestedTooDeep } from "../../../schemas/problems.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import type { Scope } from "../auth.ts";
 import { type AdminDispatch, type EndpointCall, refusalText } from "./dispatch.ts";
@@ -89,6 +90,9 @@ export class AgentSession {
   async callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     const tool = agentTool(name);
     if (!tool) return refused(`no tool "${name}": tools/list names the tools this token may call`);
+    // Before anything walks the arguments (the secret search and the API's schemas recurse).
+    const deep = nestedTooDeep(args);
+    if (deep) return refused(`${deep.path}: ${deep.message}. Nothing was done.`);
     const secretAt = secretPath(args, this.#secrets);
     if (secretAt !== undefined)
       return refused(
