@@ -195,6 +195,40 @@ describe("item 20.4: secrets stay secret", () => {
     });
   });
 
+  it("a reader's plan of secrets nothing stored stands for (a new service, a new notify target) says what apply would do, not a refusal", async () => {
+    const hook = "https://hooks.slack.com/services/T000/B000/NEWSECRET";
+    const plan = async (config: unknown) => {
+      const response = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
+        method: "POST",
+        headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
+        body: JSON.stringify({ services: [{ config }] }),
+      });
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      expect(text).not.toContain("NEWSECRET");
+      expect(text).not.toContain(SECRET);
+      const [service] = (
+        JSON.parse(text) as { services: { refused: unknown; plan: { outcome: string } | null }[] }
+      ).services;
+      return service!;
+    };
+    // A service nobody applied yet, with a notify URL, a gate query and a health-check query.
+    const fresh = rolloutService("fresh-secrets", env.CANARY_ORIGIN, {
+      strategy: "canary",
+      steps,
+      gates: { beforePromote: [`https://ci.example/gate?token=${SECRET}`] },
+    });
+    fresh.notify = [{ url: hook, events: ["rollout.rolledBack"] }];
+    fresh.versions.canary = { ...fresh.versions.canary!, healthPath: `/health?key=${SECRET}` };
+    expect(await plan(fresh)).toMatchObject({ refused: null, plan: { outcome: "create" } });
+    // A stored service given a notify target it did not have.
+    const h = new RolloutHarness("more-hooks");
+    const config = rolloutService("more-hooks", env.CANARY_ORIGIN, { strategy: "canary", steps });
+    await h.apply(config);
+    const more = { ...config, notify: [{ url: hook, events: ["rollout.rolledBack"] }] };
+    expect(await plan(more)).toMatchObject({ refused: null, plan: { outcome: "update" } });
+  });
+
   it("a web metric provider's query (an endpoint's ?api_key=) is masked for the read token, kept on re-apply, never in a reading's query", async () => {
     const h = new RolloutHarness("webkey");
     const url = `https://metrics.example/orders?api_key=${SECRET}&v={{version}}`;

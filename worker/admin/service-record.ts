@@ -31,3 +31,12 @@ export async function recordOf(env: Env, name: string): Promise<ServiceRecord> {
   if (!record) throw new ApiError("not_found", `service "${name}" does not exist`);
   return record;
 }
+
+/** The spec a service was last applied with; null for a name never published, or deleted. */
+export async function storedSpec(env: Env, name: string): Promise<ServiceRecord["spec"] | null> {
+  const object = await knownServiceObjectOf(env, name);
+  if (!object) return null;
+  return (
+    parseRpc(ServiceRecord.nullable(), await object.record(), `service "${name}"`)?.spec ?? null
+  );
+}

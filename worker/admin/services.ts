@@ -5,14 +5,15 @@ import { parseDuration } from "../../schemas/duration.ts";
 import type { ServiceSpec } from "../../schemas/service-spec.ts";
 import { suggestion } from "../../schemas/suggest.ts";
 import { serviceObjectOf } from "../contracts.ts";
-import { configFor, configForReaders } from "../core/config-readers.ts";
+import { configFor, secretsAsReadersCompare } from "../core/config-readers.ts";
 import { signOverride } from "../core/override.ts";
 import { callerScope } from "./auth.ts";
+import { allBounded } from "./bounded.ts";
 import { applyClaimingChanges } from "./claiming-changes.ts";
 import type { Handlers } from "./endpoints.ts";
 import { ApiError, objectAnswer, parseRpc } from "./errors.ts";
 import { applyFile, previewFile } from "./file-apply.ts";
-import { liveServices, recordOf, serviceToRead } from "./service-record.ts";
+import { liveServices, recordOf, serviceToRead, storedSpec } from "./service-record.ts";
 import { deploymentWarnings } from "./warnings.ts";
 
 export const serviceHandlers = {
@@ -66,14 +67,18 @@ export const serviceHandlers = {
   // What apply would do with the same body (diff, apply --dry-run): decided, nothing stored.
   async planFile({ body }, c) {
     const scope = callerScope(c);
-    // A reader's file is compared as readers see it: its secrets masked, then matched to the
-    // stored ones by that form, so a plan cannot confirm a guessed webhook path or gate token.
+    // A reader's file is compared as readers see it: a secret whose masked form is a stored one's
+    // is taken for it, so a plan cannot confirm a guessed webhook path or gate token; one nothing
+    // stored stands for (a new service's, a new notify target) is new, as apply would find it.
     const asSeen =
       scope === "admin"
         ? body
         : {
             ...body,
-            services: body.services.map((s) => ({ ...s, config: configForReaders(s.config) })),
+            services: await allBounded(body.services, async (s) => ({
+              ...s,
+              config: secretsAsReadersCompare(s.config, await storedSpec(c.env, s.config.name)),
+            })),
           };
     const preview = await previewFile(c.env, asSeen);
     const shown = <T extends ServiceSpec>(spec: T | null) => spec && configFor(scope, spec);

@@ -138,7 +138,7 @@ export function restoreMaskedSecrets<T extends WithSecrets>(
   stored: WithSecrets | null | undefined,
 ): Result<T> {
   const problems: Problem[] = [];
-  const restore = (value: string, form: SecretForm, storedValues: string[], path: string) => {
+  const restored = mapSecrets(config, stored, (value, form, storedValues, path) => {
     if (!form.isMasked(value)) return value;
     const match = storedValues.find((candidate) => form.mask(candidate) === value);
     if (match !== undefined) return match;
@@ -147,7 +147,40 @@ export function restoreMaskedSecrets<T extends WithSecrets>(
       message: `"${value}" is how the read token shows a secret, and no stored value has that form: give the real value (keystone get -o yaml with the admin token shows it)`,
     });
     return value;
-  };
+  });
+  return problems.length === 0
+    ? ok(restored)
+    : fail(
+        "invalid",
+        `service "${(config as { name?: string }).name ?? ""}": a masked value cannot be applied`,
+        problems,
+      );
+}
+
+/**
+ * A reader's config as a plan compares it with what is stored: a secret whose readers' form is a
+ * stored secret's stands for that stored value (so a plan cannot confirm a guessed webhook path or
+ * token, nor tell a masked value from the real one), and any other is new and kept as given (its
+ * masked form already differs from everything stored: apply would store it).
+ */
+export function secretsAsReadersCompare<T extends WithSecrets>(
+  config: T,
+  stored: WithSecrets | null | undefined,
+): T {
+  return mapSecrets(
+    config,
+    stored,
+    (value, form, storedValues) =>
+      storedValues.find((candidate) => form.mask(candidate) === form.mask(value)) ?? value,
+  );
+}
+
+/** Each secret-bearing value of `config` as `restore` makes it, given the stored values of its kind. */
+function mapSecrets<T extends WithSecrets>(
+  config: T,
+  stored: WithSecrets | null | undefined,
+  restore: (value: string, form: SecretForm, storedValues: string[], path: string) => string,
+): T {
   const storedNotify = (stored?.notify ?? []).map((target) => target.url);
   const storedGates = stored?.rollout?.gates;
   const gates = config.rollout?.gates;
@@ -218,11 +251,5 @@ export function restoreMaskedSecrets<T extends WithSecrets>(
         }),
       }
     : restored;
-  return problems.length === 0
-    ? ok(withUrls)
-    : fail(
-        "invalid",
-        `service "${(config as { name?: string }).name ?? ""}": a masked value cannot be applied`,
-        problems,
-      );
+  return withUrls;
 }
