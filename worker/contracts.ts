@@ -98,6 +98,8 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   list(): RegistryEntry[];
   /** Whether a service of this name was ever published (a deleted one too: its history stays). */
   knows(name: string): boolean;
+  /** Which of `names` were ever published, as `knows` says of one. */
+  published(names: string[]): string[];
   activeRollouts(): string[];
   /** Active rollouts whose object's next tick was due before `dueBefore` (or never reported). */
   lateRollouts(dueBefore: number): string[];

@@ -114,6 +114,7 @@ export const RegistryObject = loadedOnConstruction<RegistryRpc>(
     txOutcome: true,
     list: true,
     knows: true,
+    published: true,
     activeRollouts: true,
     lateRollouts: true,
     indexRelease: true,

@@ -32,8 +32,11 @@ function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand 
  * reaching an object creates it, and its storage (a read token could make one per name it plans).
  */
 export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePreview> {
-  const services = await allBounded(commandsOf(body), async ({ name, command }) => {
-    if (await registryOf(env).knows(name)) return serviceObjectOf(env, name).preview(command);
+  const commands = commandsOf(body);
+  // One registry call for the whole file, not one per service (files hold thousands).
+  const published = new Set(await registryOf(env).published(commands.map(({ name }) => name)));
+  const services = await allBounded(commands, async ({ name, command }) => {
+    if (published.has(name)) return serviceObjectOf(env, name).preview(command);
     const state = emptyState(name);
     const parsed = ClaimingCommand.parse(command);
     return previewView(name, state, decide(state, parsed, Date.now(), { rolloutId: "preview" }));

@@ -96,6 +96,10 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     return this.#store.sequenceOf(String(name)) !== undefined;
   }
 
+  published(names: string[]): string[] {
+    return Array.isArray(names) ? names.filter((name) => this.knows(name)) : [];
+  }
+
   /** Services with a rollout in progress: what the cron ticks. */
   activeRollouts(): string[] {
     return this.#store.activeRollouts();
