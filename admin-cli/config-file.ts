@@ -17,7 +17,7 @@ import {
   visit,
 } from "yaml";
 import type { ConfigFile } from "../schemas/config-file.ts";
-import { formatPath, type PathIssue } from "../schemas/problems.ts";
+import { formatPath, MAX_NESTING, nestedTooDeep, type PathIssue } from "../schemas/problems.ts";
 import { offlineService } from "../schemas/service-spec.ts";
 import { suggestion } from "../schemas/suggest.ts";
 import { type FileCheck, validateConfigFile } from "../schemas/validate.ts";
@@ -121,7 +121,7 @@ export function readCheckedText<T>(
   if (doc.errors.length > 0) {
     throw invalid(
       source,
-      doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: e.message.split("\n")[0]! })),
+      doc.errors.map((e) => ({ path: "", ...at(e.pos[0]), message: parserMessage(e.message) })),
     );
   }
   if (doc.contents === null)
@@ -136,9 +136,20 @@ export function readCheckedText<T>(
         message: issue.message,
       }))
       .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  const checked = check(toValue(doc, source, at));
+  const value = toValue(doc, source, at);
+  // Refused before any recursive check runs, as the admin API refuses it (schemas/problems.ts).
+  const deep = nestedTooDeep(value);
+  if (deep) throw invalid(source, [{ ...deep, line: null, column: null }]);
+  const checked = check(value);
   if (!checked.success) throw invalid(source, locate(checked.issues));
   return { data: checked.data, warnings: locate(advise(checked.data)) };
+}
+
+/** The YAML parser's message in the file's terms: its first line; a stack overflow is nesting. */
+function parserMessage(message: string): string {
+  return message.includes("Maximum call stack size exceeded")
+    ? `nested too deeply to read (the API refuses past ${MAX_NESTING} levels)`
+    : message.split("\n")[0]!;
 }
 
 /** How many values a node stands for once its aliases are expanded (memoised per node). */

@@ -179,6 +179,35 @@ describe("plain words for shape problems", () => {
     ]);
   });
 
+  it("a rule nested past the API's bound is refused by name, not a stack overflow", async () => {
+    const deepFile = (name: string, depth: number) => {
+      const when = `${"{ not: ".repeat(depth)}{ header: { name: x, present: true } }${" }".repeat(depth)}`;
+      return file(name, [
+        "services:",
+        "  - name: shop",
+        "    hosts: [shop.example.com]",
+        '    versions: { stable: { origin: "http://stable.internal" } }',
+        "    baseline: stable",
+        "    split: { stable: 100 }",
+        `    rules: [{ name: deep, route: stable, when: ${when} }]`,
+      ]);
+    };
+    expect((await problemsOf(deepFile("deep.yaml", 200))).problems).toEqual([
+      {
+        path: "services[0].rules[0].when.not.not.not.not.not…",
+        line: null,
+        column: null,
+        message: "nested deeper than 100 levels",
+      },
+    ]);
+    // Deeper still, the YAML parser itself gives up: said in the file's terms, at its place.
+    const [parser] = (await problemsOf(deepFile("deeper.yaml", 2_000))).problems;
+    expect(parser).toMatchObject({
+      line: 7,
+      message: "nested too deeply to read (the API refuses past 100 levels)",
+    });
+  });
+
   it("a left-out field with a fixed set of values is missing, not refused", async () => {
     const path = file("no-strategy.yaml", [
       "services:",
