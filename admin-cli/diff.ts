@@ -28,7 +28,3 @@ export function withContext(lines: DiffLine[], context = 3): (DiffLine | "gap")[
   });
   return out;
 }
-
-export function hasChanges(lines: DiffLine[]): boolean {
-  return lines.some((l) => l.kind !== "same");
-}

@@ -83,15 +83,6 @@ export function parseCondition(text: string): ConditionParse {
   return { ok: true, condition: groups };
 }
 
-/** The highest result index a condition reads (0 for plain `result`). */
-export function highestIndex(condition: ParsedCondition): number {
-  let highest = 0;
-  for (const comparison of condition.flat())
-    for (const side of [comparison.left, comparison.right])
-      if (side.kind === "result") highest = Math.max(highest, side.index);
-  return highest;
-}
-
 function operandValue(operand: Operand, result: readonly number[]): number | undefined {
   return operand.kind === "number" ? operand.value : result[operand.index];
 }
