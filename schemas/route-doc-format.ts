@@ -17,7 +17,7 @@ export const ROUTES_KEY = "routes:v1";
  */
 export const DATA_PLANE_CAPABILITIES: ReadonlySet<string> = new Set<string>();
 
-// ── Publication per service (format 2 of storage, issue 24) ────────────────────────────────────
+// ── Publication per service (format 2 of storage) ──────────────────────────────────────────────
 // Instead of one value of every service, the registry writes one key per service, a host index
 // sharded by site, and a small head naming what the last publications changed. The data plane
 // reads the head, then only the shards and services the hosts it serves need (docs/storage.md).

@@ -76,7 +76,7 @@ describe("latency check", () => {
     );
   });
 
-  it("a candidate at the limit between two buckets is not failed (issue 25's minimal case)", () => {
+  it("a candidate at the limit between two buckets is not failed", () => {
     // 100 requests spread over buckets 122–123, 900 in 118: 4.65 buckets, 1.04^4.65 = 1.2× slower.
     const candidate = { requests: 100, errors: 0, noAnswer: 0, histogram: { 122: 35, 123: 65 } };
     const baseline = { requests: 900, errors: 0, noAnswer: 0, histogram: { 118: 900 } };

@@ -120,7 +120,8 @@ export function pairwiseShifts(candidate: Buckets, baseline: Buckets): Shifts {
  * lay, so a shift of k + φ buckets (0 < φ < 1) moves a share φ of the candidate's requests one
  * bucket further: with ties half and that interpolation, a candidate exactly `shift` buckets slower
  * than its baseline has half its pairs above `shift` on average, whatever φ is. Counting every
- * pair at ⌈shift⌉ as above instead would move the limit by up to half a bucket (issue 25).
+ * pair at ⌈shift⌉ as above instead would move the limit by up to half a bucket (1.2 acting as
+ * 1.193) and fail a candidate exactly at it far more often than alpha (docs/analysis.md).
  */
 export function pairsAbove(shifts: Shifts, shift: number): number {
   const whole = Math.floor(shift);

@@ -107,7 +107,7 @@ describe("the statistical judge in a rollout", () => {
     });
   });
 
-  it("a met limit in an empty window reads inconclusive, not pass (issue 25)", () => {
+  it("a met limit in an empty window reads inconclusive, not pass", () => {
     const empty = summarize({ requests: 0, errors: 0, noAnswer: 0, histogram: {} }, 0, 60_000);
     const { judgement } = judgeStep(statistical, { candidate: empty, baseline: empty });
     expect(judgement.thresholds.map((c) => c.sentence)).toEqual([
