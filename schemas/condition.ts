@@ -2,7 +2,7 @@
 import { RE2JS } from "re2js";
 import * as z from "zod";
 import { isCidr } from "./cidr.ts";
-import { CONDITION_KEYS } from "./config-words.ts";
+import { CONDITION_KEYS, CONDITION_OPERATORS } from "./config-words.ts";
 import { MAX_REGEX_LENGTH, RegexChecks } from "./regex-checks.ts";
 
 export { MAX_REGEX_LENGTH, MAX_REGEX_PROGRAM } from "./regex-checks.ts";
@@ -22,10 +22,8 @@ const Regex = z
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
-const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
-
 function exactlyOneOperator(value: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const used = OPERATORS.filter((op) => value[op] !== undefined);
+  const used = CONDITION_OPERATORS.filter((op) => value[op] !== undefined);
   if (used.length !== 1) {
     ctx.addIssue({
       code: "custom",

@@ -23,6 +23,17 @@ export const FIELD_PATH = /^(\*|[^.*\s]+)(\.(\*|[^.*\s]+))*$/;
 export const COUNTRY = /^[A-Za-z]{2}$/;
 export const COLO = /^[A-Za-z]{3}$/;
 
+/** A match condition's operators: exactly one per condition. */
+export const CONDITION_OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
+
+/** Cloudflare's continent codes (`request.cf.continent`). */
+export const CONTINENTS = ["AF", "AN", "AS", "EU", "NA", "OC", "SA"] as const;
+
+/** The longest ramp back: the candidate keeps part of its share this long after a failure. */
+export const MAX_RAMP_MS = 3_600_000;
+/** The shortest ramp back. */
+export const MIN_RAMP_MS = 1_000;
+
 /** What a rule's `when` may test: request facts, and all/any/not to combine them. */
 export const CONDITION_KEYS = [
   "header",

@@ -1,7 +1,14 @@
 // Progressive-delivery policy of a service: strategy, steps, analysis thresholds, gates.
 import * as z from "zod";
 import { AnalysisMetrics } from "./analysis-metrics.ts";
-import { COLO, COUNTRY, LOOPBACK_HOSTS } from "./config-words.ts";
+import {
+  COLO,
+  CONTINENTS,
+  COUNTRY,
+  LOOPBACK_HOSTS,
+  MAX_RAMP_MS,
+  MIN_RAMP_MS,
+} from "./config-words.ts";
 import { Duration, parseDuration } from "./duration.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { ConfidencePercent, JudgeKind, MinErrorRateIncreasePercent } from "./judge.ts";
@@ -12,7 +19,7 @@ export { NotifyEvent } from "./event-types.ts";
 export const RolloutStrategy = z.enum(["canary", "linear", "blueGreen"]);
 
 /** Cloudflare's continent codes (`request.cf.continent`). */
-export const Continent = z.enum(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
+export const Continent = z.enum(CONTINENTS);
 
 /**
  * A regional wave: the places where a step's weight holds (any key given may match). Requests
@@ -121,9 +128,6 @@ export const Gates = z.strictObject({
 
 export const FailureAction = z.enum(["rollback", "pause"]);
 
-/** The longest ramp back: the candidate keeps part of its share this long after a failure. */
-export const MAX_RAMP_MS = 3_600_000;
-
 /**
  * What a failed analysis does, as an object: `ramp` (rollback only) returns the traffic to the
  * baseline in steps over that time instead of at once.
@@ -134,7 +138,7 @@ export const FailurePolicy = z
     ramp: Duration.refine((text) => (parseDuration(text) ?? 0) <= MAX_RAMP_MS, {
       message: "at most 1h",
     })
-      .refine((text) => (parseDuration(text) ?? 0) >= 1_000, { message: "at least 1s" })
+      .refine((text) => (parseDuration(text) ?? 0) >= MIN_RAMP_MS, { message: "at least 1s" })
       .optional(),
   })
   .superRefine((policy, ctx) => {

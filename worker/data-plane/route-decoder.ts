@@ -8,6 +8,8 @@ import { isCidr } from "../../schemas/cidr.ts";
 import {
   COLO,
   CONDITION_KEYS,
+  CONDITION_OPERATORS,
+  CONTINENTS,
   COOKIE_NAME,
   COUNTRY,
   ERROR_STATUS,
@@ -18,7 +20,9 @@ import {
   HISTORY_EVENT_TYPES,
   HOST,
   LOOPBACK_HOSTS,
+  MAX_RAMP_MS,
   METHOD,
+  MIN_RAMP_MS,
   NAME,
   ROUTINE_EVENT_TYPES,
   STICKY_BY,
@@ -62,13 +66,10 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; problems: DecodeP
 // (URLs, ISO dates) is written out here, and the differential test holds the two sides equal.
 const HTTP_URL_START = /^https?:\/\//i;
 const TAB_OR_NEWLINE = /[\t\n\r]/g;
-const MAX_RAMP_MS = 3_600_000;
 // zod's z.iso.datetime(): RFC 3339 in UTC (Z), seconds required, any fraction.
 const DATETIME =
   /^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z))$/;
 
-const OPERATORS = ["equals", "in", "regex", "present", "prefix"] as const;
-const CONTINENTS = new Set(["AF", "AN", "AS", "EU", "NA", "OC", "SA"]);
 /** The events a notify target may subscribe to: all but the routine ones (event-types.ts). */
 const NOTIFY_EVENTS = HISTORY_EVENT_TYPES.filter(
   (type) => !(ROUTINE_EVENT_TYPES as readonly string[]).includes(type),
@@ -369,7 +370,7 @@ class RouteDecoder {
       return out;
     });
     if (!out) return undefined;
-    const used = OPERATORS.filter((op) => out[op] !== undefined);
+    const used = CONDITION_OPERATORS.filter((op) => out[op] !== undefined);
     return used.length === 1
       ? out
       : this.#fail(at, "use exactly one of equals, in, regex, present (and prefix for a path)");
@@ -579,8 +580,7 @@ class RouteDecoder {
         out.continent = this.array(
           raw.continent,
           `${at}.continent`,
-          (item, where) =>
-            this.oneOf(item, where, [...CONTINENTS] as NonNullable<Where["continent"]>),
+          (item, where) => this.oneOf(item, where, CONTINENTS),
           1,
         );
       return out;
@@ -669,7 +669,7 @@ class RouteDecoder {
       if (raw.ramp !== undefined) {
         const ramp = this.duration(raw.ramp, `${at}.ramp`);
         const ms = ramp === undefined ? 0 : parseDuration(ramp)!;
-        if (ramp !== undefined && (ms > MAX_RAMP_MS || ms < 1_000))
+        if (ramp !== undefined && (ms > MAX_RAMP_MS || ms < MIN_RAMP_MS))
           this.#fail(`${at}.ramp`, "between 1s and 1h");
         out.ramp = ramp;
       }
