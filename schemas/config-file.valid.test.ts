@@ -22,7 +22,7 @@ describe("a valid config", () => {
     expect(service?.versions.stable?.timeoutMs).toBe(30_000);
   });
 
-  it("accepts the PRODUCT.md example in full", () => {
+  it("accepts a full service: rules, an experiment, a rollout policy and notify targets", () => {
     expect(
       problemsOfService({
         hosts: ["shop.example.com", "*.shop.example.com"],

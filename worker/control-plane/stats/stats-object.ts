@@ -5,7 +5,7 @@
 // A busy version spreads over several such objects (shards): isolates each pick one, the first
 // (shard 0) decides the fan-out when a shard reports more flushes than one object should take,
 // and tells the others the fan-out and the halt they answer flushes with. The tick reads every
-// shard and merges (worker/control-plane/stats/spread-window.ts).
+// shard and merges them (worker/control-plane/stats/version-stats.ts).
 import { DurableObject } from "cloudflare:workers";
 import type { MirrorCounts, MirrorReadout } from "../../../schemas/mirror.ts";
 import {
