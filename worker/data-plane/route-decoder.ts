@@ -98,7 +98,7 @@ class RouteDecoder {
     return undefined;
   }
 
-  /** Runs `decode` and tells whether it found nothing new wrong. */
+  /** What `decode` returns, or undefined when it recorded a problem. */
   #clean<T>(decode: () => T): T | undefined {
     const before = this.problems.length;
     const value = decode();
@@ -142,7 +142,7 @@ class RouteDecoder {
     return typeof value === "boolean" ? value : this.#fail(at, "expected true or false");
   }
 
-  isTrue(value: unknown, at: Path): true | undefined {
+  literalTrue(value: unknown, at: Path): true | undefined {
     return value === true ? true : this.#fail(at, "expected true");
   }
 
@@ -598,7 +598,7 @@ class RouteDecoder {
       const out: RolloutStep = {};
       if (raw.weight !== undefined) out.weight = this.percent(raw.weight, `${at}.weight`);
       if (raw.bake !== undefined) out.bake = this.duration(raw.bake, `${at}.bake`);
-      if (raw.pause !== undefined) out.pause = this.isTrue(raw.pause, `${at}.pause`);
+      if (raw.pause !== undefined) out.pause = this.literalTrue(raw.pause, `${at}.pause`);
       if (raw.where !== undefined) out.where = this.where(raw.where, `${at}.where`);
       return out;
     });
@@ -863,7 +863,7 @@ class RouteDecoder {
         voided: raw.voided === null ? null : this.string(raw.voided, `${at}.voided`)!,
         wave: raw.wave === null ? null : this.where(raw.wave, `${at}.wave`)!,
       };
-      if (raw.ramping !== undefined) out.ramping = this.isTrue(raw.ramping, `${at}.ramping`);
+      if (raw.ramping !== undefined) out.ramping = this.literalTrue(raw.ramping, `${at}.ramping`);
       return out;
     });
   }
