@@ -13,13 +13,17 @@ export function diffLines(before: string, after: string): DiffLine[] {
   return out;
 }
 
-/** Only changed lines and `context` lines around them; "…" marks what is left out. */
-export function withContext(lines: DiffLine[], context = 3): (DiffLine | "gap")[] {
+/** Unchanged lines shown around a change, as `diff -u` shows them. */
+const CONTEXT_LINES = 3;
+
+/** Only changed lines and CONTEXT_LINES lines around them; "…" marks what is left out. */
+export function withContext(lines: DiffLine[]): (DiffLine | "gap")[] {
   const keep = lines.map(() => false);
   lines.forEach((line, i) => {
     if (line.kind === "same") return;
-    for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++)
-      keep[k] = true;
+    const from = Math.max(0, i - CONTEXT_LINES);
+    const to = Math.min(lines.length - 1, i + CONTEXT_LINES);
+    for (let k = from; k <= to; k++) keep[k] = true;
   });
   const out: (DiffLine | "gap")[] = [];
   lines.forEach((line, i) => {

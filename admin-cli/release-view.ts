@@ -45,7 +45,10 @@ function serviceRows(view: ReleaseStatus): string[][] {
   });
 }
 
-export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8): string[] {
+/** How many of the release's latest events its status shows, so it fits a screen. */
+const SHOWN_EVENTS = 8;
+
+export function renderRelease(out: Output, view: ReleaseStatus): string[] {
   const { release } = view;
   const by = release.author ? ` by ${release.author}` : "";
   const ended = release.endedAt ? `, ended ${timeText(release.endedAt)}` : "";
@@ -55,7 +58,7 @@ export function renderRelease(out: Output, view: ReleaseStatus, eventCount = 8):
     "",
     table(["SERVICE", "STATUS", "STEP", "WEIGHT", "WAITS FOR", "NOTE"], serviceRows(view)),
   ];
-  const events = view.events.slice(-eventCount);
+  const events = view.events.slice(-SHOWN_EVENTS);
   if (events.length > 0) {
     lines.push("", out.paint("bold", "History:"));
     for (const event of events)

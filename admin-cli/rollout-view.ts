@@ -45,9 +45,11 @@ function duration(msLeft: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-export function progressBar(percent: number, width = 24): string {
-  const filled = Math.round((percent / 100) * width);
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent}%`;
+const BAR_WIDTH = 24;
+
+export function progressBar(percent: number): string {
+  const filled = Math.round((percent / 100) * BAR_WIDTH);
+  return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${percent}%`;
 }
 
 /**
