@@ -55,9 +55,9 @@ function pathOf(endpoint: EndpointSpec, input: GivenInput): string {
 export type TokenSource = Pick<Target, "token" | "tokenGiven">;
 
 /** How long a request may take before the CLI gives up on its answer. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 /** More for each service a file's request carries: the Worker calls each one's object (plan, apply). */
-export const REQUEST_TIMEOUT_PER_SERVICE_MS = 100;
+const REQUEST_TIMEOUT_PER_SERVICE_MS = 100;
 
 /** The wait for a request's answer: a file of 2,000 services takes far longer than one service. */
 function timeoutFor(body: unknown, base: number): number {

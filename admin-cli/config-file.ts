@@ -55,7 +55,7 @@ export async function loadConfigFile(
  * line 11), a list item at the item; a path that is not there (a missing field) at the nearest
  * ancestor that is.
  */
-export function sourceOffset(doc: Document, at: readonly (string | number)[]): number | undefined {
+function sourceOffset(doc: Document, at: readonly (string | number)[]): number | undefined {
   let node: unknown = doc.contents;
   let offset = isNode(node) ? node.range?.[0] : undefined;
   for (const part of at) {
@@ -104,7 +104,7 @@ export function parseCheckedText<T>(
   return readCheckedText(text, source, check).data;
 }
 
-export function readCheckedText<T>(
+function readCheckedText<T>(
   text: string,
   source: string,
   check: (input: unknown) => FileCheck<T>,
@@ -223,7 +223,7 @@ function checkEnvironment(input: unknown, source: string, environment?: Environm
 }
 
 /** As checkConfigText: RE2 must be loaded. */
-export function parseConfigText(
+function parseConfigText(
   text: string,
   source: string,
   environment?: EnvironmentChoice,
@@ -235,7 +235,7 @@ export function parseConfigText(
  * A config file's problems (thrown, exit 3) and its warnings: rollouts that may never progress.
  * It compiles the config as the data plane does: RE2 must be loaded (`loadRegexEngine()`).
  */
-export function checkConfigText(
+function checkConfigText(
   text: string,
   source: string,
   environment?: EnvironmentChoice,

@@ -31,7 +31,7 @@ export const releaseArgs = {
   },
 } as const;
 
-export function withReleaseFlags(
+function withReleaseFlags(
   file: ConfigFile,
   flags: {
     release?: string | undefined;

@@ -48,7 +48,7 @@ export function requestBody(
 const MIB = 1024 * 1024;
 
 /** A body over the admin API's limit is refused here, before a diff is shown or anything sent. */
-export function checkBodySize(body: unknown, source: string): void {
+function checkBodySize(body: unknown, source: string): void {
   const bytes = Buffer.byteLength(JSON.stringify(body));
   if (bytes <= MAX_BODY_BYTES) return;
   const size = (n: number) => `${(n / MIB).toFixed(2)} MiB (${n.toLocaleString("en")} bytes)`;

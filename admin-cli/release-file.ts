@@ -5,7 +5,7 @@ import { validateReleaseFile } from "../schemas/validate.ts";
 import { parseCheckedText, readSource } from "./config-file.ts";
 import { releaseFieldsAt } from "./schema-map.ts";
 
-export function parseReleaseText(text: string, source: string): ReleaseFile {
+function parseReleaseText(text: string, source: string): ReleaseFile {
   return parseCheckedText(text, source, (input) =>
     validateReleaseFile(input, { fieldsAt: releaseFieldsAt }),
   );

@@ -47,7 +47,7 @@ function duration(msLeft: number): string {
 
 const BAR_WIDTH = 24;
 
-export function progressBar(percent: number): string {
+function progressBar(percent: number): string {
   const filled = Math.round((percent / 100) * BAR_WIDTH);
   return `[${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}] ${percent}%`;
 }
@@ -57,7 +57,7 @@ export function progressBar(percent: number): string {
  * weights beside it always agree (after an abort both say 0). A promoted canary or linear
  * rollout moved the candidate's release into the baseline track: its bar is full.
  */
-export function barPercent(
+function barPercent(
   state: NonNullable<RolloutStatus["state"]>,
   split: Record<string, number>,
 ): number {
@@ -67,7 +67,7 @@ export function barPercent(
 }
 
 /** The steps as marks: passed ✓, current ▶ (✗ where it ended badly), to come ·; gates named. */
-export function stepsLine(paint: Paint, state: NonNullable<RolloutStatus["state"]>, steps: Step[]) {
+function stepsLine(paint: Paint, state: NonNullable<RolloutStatus["state"]>, steps: Step[]) {
   const ended = state.phase === "rolledBack" || state.phase === "aborted";
   const marks = steps.map((step, i) => {
     const label = step.kind === "pause" ? "gate" : `${step.weight}%`;
@@ -117,7 +117,7 @@ function figureRow(
 }
 
 /** The release the config file asks for beside the one serving: "desired v3 · serving v2 since revision 7 (promoted)". */
-export function releaseLine(view: Pick<RolloutStatus, "desired" | "serving">): string[] {
+function releaseLine(view: Pick<RolloutStatus, "desired" | "serving">): string[] {
   const { desired, serving } = view;
   if (!desired && !serving) return [];
   const label = (r: { name: string | null; origin: string }) => r.name ?? r.origin;

@@ -80,10 +80,7 @@ export function childSchema(
   return typeof here.additionalProperties === "object" ? here.additionalProperties : undefined;
 }
 
-export function schemaAt(
-  at: readonly (string | number)[],
-  root = configSchema(),
-): JsonSchema | undefined {
+function schemaAt(at: readonly (string | number)[], root = configSchema()): JsonSchema | undefined {
   let node: JsonSchema | undefined = root;
   for (const part of at) {
     node = node && childSchema(node, part, root);

@@ -25,7 +25,7 @@ interface WaitFlags {
  * The services whose rollout toward the file's release runs after the apply, each with the
  * rollout to wait for: the one the apply started, else the one running it ("first" read).
  */
-export function rolloutsToWaitFor(
+function rolloutsToWaitFor(
   plan: PlannedChange[],
   applied: FileApplyResult,
 ): { service: string; rolloutId: string }[] {
@@ -43,7 +43,7 @@ export function rolloutsToWaitFor(
 }
 
 /** The services whose file release was rolled back (or aborted) before: apply leaves them held. */
-export function heldReleases(
+function heldReleases(
   plan: PlannedChange[],
   applied: FileApplyResult,
 ): { service: string; outcome: "held"; words: string }[] {

@@ -25,7 +25,7 @@ const COLOUR: Partial<Record<string, Style>> = {
  * Every check of a judgement in words: the threshold limits, the statistical judge's tests, then
  * the rollout's own metrics.
  */
-export function judgementLines(judgement: Judgement): string[] {
+function judgementLines(judgement: Judgement): string[] {
   const statistical = judgement.statistical;
   const tests = statistical
     ? statistical.checks.length > 0

@@ -6,7 +6,7 @@ import { LOOPBACK_HOSTS } from "./config-words.ts";
 import { parseCondition } from "./metric-condition.ts";
 
 /** What a query template may name, filled from the rollout at each tick. */
-export const TEMPLATE_VARIABLES = [
+const TEMPLATE_VARIABLES = [
   "service",
   "version",
   "release",
@@ -156,7 +156,7 @@ export const DatadogProvider = z
   });
 
 /** `$.data.value`, `$.series[0].points[*].v`: keys, indexes and [*] for every element. */
-export const JSON_PATH = /^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*|"[^"]*")\]))*$/;
+const JSON_PATH = /^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*|"[^"]*")\]))*$/;
 
 export const WebProvider = z
   .strictObject({

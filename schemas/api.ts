@@ -101,10 +101,10 @@ export const ExplainBody = z.strictObject({
 });
 
 /** Override tokens cannot be revoked one by one (only by rotating OVERRIDE_SECRET): keep them short. */
-export const MAX_OVERRIDE_TTL_MS = 7 * 86_400_000;
+const MAX_OVERRIDE_TTL_MS = 7 * 86_400_000;
 
 /** Shorter than this, a token would expire before anyone could use it. */
-export const MIN_OVERRIDE_TTL_MS = 60_000;
+const MIN_OVERRIDE_TTL_MS = 60_000;
 
 export const OverrideTokenBody = z.strictObject({
   version: z.string(),

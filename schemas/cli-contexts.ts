@@ -22,7 +22,7 @@ const VARIABLE_NAME = /^[A-Z_][A-Z0-9_]*$/;
  * no word break (an upper-case hex or base32 key). Conventional names (STAGING_KEYSTONE_TOKEN,
  * KEYSTONE_TOKEN_2) are words joined by `_`.
  */
-export function looksLikeSecret(value: string): boolean {
+function looksLikeSecret(value: string): boolean {
   if (value.length >= 16 && /[^A-Za-z0-9_]/.test(value)) return true;
   if (value.length >= 12 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value))
     return true;

@@ -52,7 +52,7 @@ export function duplicates(
 /** Loopback origins are exempt: locally the Worker and its origins share 127.0.0.1 by port. */
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
-export function hostMatches(pattern: string, host: string): boolean {
+function hostMatches(pattern: string, host: string): boolean {
   const p = pattern.toLowerCase();
   const h = host.toLowerCase();
   return p.startsWith("*.") ? h.endsWith(p.slice(1)) : p === h;

@@ -22,7 +22,7 @@ export type ConditionParse =
   | { ok: true; condition: ParsedCondition }
   | { ok: false; error: string };
 
-export const MAX_CONDITION_LENGTH = 256;
+const MAX_CONDITION_LENGTH = 256;
 
 const TOKEN =
   /\s*(result\[\s*(\d+)\s*\]|result|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|<=|>=|==|!=|<|>|&&|\|\|)/iy;

@@ -69,7 +69,7 @@ export function nestedTooDeep(value: unknown, limit = MAX_NESTING): Problem | un
   return undefined;
 }
 
-export function valueAt(input: unknown, at: readonly (string | number)[]): unknown {
+function valueAt(input: unknown, at: readonly (string | number)[]): unknown {
   let value = input;
   for (const part of at) {
     if (typeof value !== "object" || value === null) return undefined;

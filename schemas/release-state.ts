@@ -23,7 +23,7 @@ export const ReleasePhase = z.enum([
   "aborted",
 ]);
 
-export const ENDED_RELEASE_PHASES: readonly ReleasePhase[] = [
+const ENDED_RELEASE_PHASES: readonly ReleasePhase[] = [
   "promoted",
   "partiallyPromoted",
   "rolledBack",

@@ -14,7 +14,7 @@ const isRecord = (value: unknown): value is Raw =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The tracks a spec gets when it names a release but no versions: two, named by strategy. */
-export function defaultTracks(strategy: unknown): { names: [string, string]; baseline: string } {
+function defaultTracks(strategy: unknown): { names: [string, string]; baseline: string } {
   return strategy === "blueGreen"
     ? { names: ["blue", "green"], baseline: "blue" }
     : { names: ["stable", "canary"], baseline: "stable" };

@@ -15,7 +15,7 @@ import { HeaderValue, OriginUrl } from "./wire-values.ts";
 export const DesiredRelease = z.strictObject({ name: HeaderValue, origin: OriginUrl });
 
 /** A track of a spec: a release track may leave its origin out. */
-export const SpecVersion = Version.extend({ origin: OriginUrl.optional() });
+const SpecVersion = Version.extend({ origin: OriginUrl.optional() });
 
 const SpecFields = ServiceFields.extend({
   release: DesiredRelease.optional(),

@@ -91,7 +91,7 @@ export const WindowQuery = z.object({
 });
 
 /** Longest series one call may ask for (a day of one-minute points). */
-export const MAX_SERIES_POINTS = 1440;
+const MAX_SERIES_POINTS = 1440;
 
 /**
  * Consecutive windows of `stepMs` from `from` (bucket starts in [from, to]), summed per point:

@@ -9,7 +9,7 @@ import { ServiceSpec } from "./service-spec.ts";
  * 1: a bare Service JSON, no marker (everything stored before formats existed).
  * 2: `{ format: 2, config }`.
  */
-export const STORED_CONFIG_FORMAT = 2;
+const STORED_CONFIG_FORMAT = 2;
 
 const Versioned = z.object({ format: z.number().int(), config: z.unknown() });
 

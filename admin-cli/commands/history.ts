@@ -17,7 +17,7 @@ function figures(name: string, f: VersionFigures | null | undefined): string | n
 }
 
 /** The figures behind a rollout decision, a split, or a promotion, in a few words. */
-export function describeDetail(detail: EventDetail | null): string | null {
+function describeDetail(detail: EventDetail | null): string | null {
   if (!detail) return null;
   if (detail.kind === "config") {
     const split = Object.entries(detail.split)

@@ -10,7 +10,7 @@ import { envArg, environmentChoice } from "../session.ts";
 const SHOWN_NAMES = 10;
 
 /** `a, b, c`, or the first few and how many more: a file of 20,000 services is one short line. */
-export function namesText(names: string[]): string {
+function namesText(names: string[]): string {
   if (names.length <= SHOWN_NAMES) return names.join(", ");
   const more = names.length - SHOWN_NAMES;
   return `${names.slice(0, SHOWN_NAMES).join(", ")} and ${more} more (--json lists every name)`;

@@ -5,7 +5,7 @@ import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { expectedRevision } from "../session.ts";
 
-export function parseWeights(pairs: string[]): Record<string, number> {
+function parseWeights(pairs: string[]): Record<string, number> {
   if (pairs.length === 0)
     throw new CliError(EXIT.usage, "give weights as version=percent, e.g. stable=90 canary=10");
   const split: Record<string, number> = {};

@@ -16,14 +16,14 @@ import { applyRelease } from "./file-apply.ts";
 import { startReleaseOf } from "./releases.ts";
 import { recordOf } from "./service-record.ts";
 
-export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
+const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 
 export function signDeployHook(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
 /** Why a webhook request is refused, or undefined when it is genuine and fresh. */
-export function webhookProblem(
+function webhookProblem(
   secret: string,
   timestamp: string | undefined,
   signature: string | undefined,

@@ -36,7 +36,7 @@ export interface ExplainContext {
   bucketKey?: BucketKey | undefined;
 }
 
-export function explainRequest(
+function explainRequest(
   config: Service,
   request: Omit<RequestDescription, "host"> & { host?: string | undefined },
   now: number,
@@ -137,7 +137,7 @@ function visitorLine(verdict: Verdict, facts: RequestFacts): string {
 }
 
 /** The line for a split-stage reason other than the plain split. */
-export function splitStageLine(verdict: Verdict, reason: Reason): string {
+function splitStageLine(verdict: Verdict, reason: Reason): string {
   const { service, version } = verdict;
   if (reason.kind === "affinity")
     return `no rule matched; the visitor's version pin keeps ${version.name} until ${new Date(reason.expiresAt).toISOString()} (sticky.affinity), whatever the weights`;
@@ -147,7 +147,7 @@ export function splitStageLine(verdict: Verdict, reason: Reason): string {
 }
 
 /** Lines on the wave in force and the track group, when the service has them. */
-export function visitorsWhy(verdict: Verdict, live: LiveRouting | undefined): string[] {
+function visitorsWhy(verdict: Verdict, live: LiveRouting | undefined): string[] {
   const lines: string[] = [];
   if (live?.wave)
     lines.push(`the rollout's current step is a regional wave: ${describeWhere(live.wave)}`);
@@ -190,7 +190,7 @@ function safeJson(text: string): unknown {
 }
 
 /** The explanation as the isolates would answer it under a halt holding now. */
-export function applyHalt(
+function applyHalt(
   result: ExplainResult,
   config: Service,
   halt: HaltSignal | null,
@@ -209,7 +209,7 @@ export function applyHalt(
   };
 }
 
-export async function explainWithHalt(
+async function explainWithHalt(
   env: Env,
   config: Service,
   result: ExplainResult,

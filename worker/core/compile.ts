@@ -78,7 +78,7 @@ function hostSlot(table: RouteTable, host: string) {
 }
 
 /** Non-baseline versions in the order they are laid from the top: the candidate nearest it. */
-export function topOrderOf(config: Service): string[] {
+function topOrderOf(config: Service): string[] {
   const others = Object.keys(config.versions).filter((name) => name !== config.baseline);
   const candidate = config.rollout?.candidate;
   if (candidate === undefined || !others.includes(candidate)) return others;
@@ -190,7 +190,7 @@ const errorPredicates = new Map<string, (status: number) => boolean>();
 const MAX_SHARED_ERROR_PREDICATES = 64;
 
 /** "5xx" covers 500..599; "429" is exact. */
-export function compileErrorStatuses(patterns: readonly string[]): (status: number) => boolean {
+function compileErrorStatuses(patterns: readonly string[]): (status: number) => boolean {
   const key = patterns.join(",");
   const shared = errorPredicates.get(key);
   if (shared) return shared;

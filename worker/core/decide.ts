@@ -10,7 +10,7 @@ import type { Choice, CompiledService, CompiledVersion, RouteTable } from "./rou
 import { decideSplit } from "./split-stage.ts";
 import { MAX_KEY_LENGTH, readVisitor, signVisitor, VISITOR_HEADER } from "./visitor-token.ts";
 
-export const OVERRIDE_HEADER = "x-keystone-override";
+const OVERRIDE_HEADER = "x-keystone-override";
 
 export interface DecideContext {
   now: number;
@@ -140,7 +140,7 @@ function assignExperiments(
 const VISITOR_ID = /^[A-Za-z0-9-]{8,64}$/;
 
 /** Whether a sticky cookie's value is one Keystone keeps (else it mints a new one). */
-export function isVisitorId(value: string): boolean {
+function isVisitorId(value: string): boolean {
   return VISITOR_ID.test(value);
 }
 

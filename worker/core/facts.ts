@@ -23,7 +23,7 @@ export interface RequestFacts {
 }
 
 /** A memoized parse of the client IP. */
-export function lazyIpAddress(ip: string | null): () => IpAddress | undefined {
+function lazyIpAddress(ip: string | null): () => IpAddress | undefined {
   let parsed: IpAddress | undefined | null = null;
   return () => {
     if (parsed === null) parsed = ip === null ? undefined : parseIp(ip);

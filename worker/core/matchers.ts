@@ -16,7 +16,7 @@ type ValueTest = (value: string | null) => boolean;
  * Longest header, cookie or query value a matcher compares: a longer value matches no `equals`,
  * `in`, `regex` or `prefix` (it still counts as `present`). Bounds the work per request.
  */
-export const MAX_MATCHED_VALUE_LENGTH = 4096;
+const MAX_MATCHED_VALUE_LENGTH = 4096;
 
 /**
  * The engine rule regexes run on: linear time, whatever the pattern and input. Plain words and

@@ -45,7 +45,7 @@ export function normalizePath(path: string): string {
 }
 
 /** RFC 3986 §5.2.4 on an absolute path. */
-export function removeDotSegments(path: string): string {
+function removeDotSegments(path: string): string {
   if (path.indexOf("/.") < 0) return path;
   const out: string[] = [];
   const segments = path.split("/");

@@ -27,7 +27,7 @@ const KEYSTONE = "xkeystone";
  * PHP read `x_keystone_version` or `x.keystone.version` as HTTP_X_KEYSTONE_VERSION, the same
  * variable as the header we set. Checked by character, no copy; names come lowercased.
  */
-export function isKeystoneHeader(name: string): boolean {
+function isKeystoneHeader(name: string): boolean {
   let matched = 0;
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
@@ -134,7 +134,7 @@ export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Ve
   return headers;
 }
 
-export function visitorCookie(verdict: Verdict, url: RequestTarget): string | undefined {
+function visitorCookie(verdict: Verdict, url: RequestTarget): string | undefined {
   const cookie = verdict.setCookie;
   if (!cookie) return undefined;
   return `${cookie.name}=${cookie.value}; Max-Age=${cookie.maxAgeSeconds}; ${cookieAttributes(url)}`;

@@ -17,7 +17,7 @@ import { originUrl } from "./proxy.ts";
 import type { RequestTarget } from "./request-target.ts";
 
 /** Tells the origin a request is a copy: its answer is never served (it may skip side effects). */
-export const MIRROR_HEADER = "x-keystone-mirror";
+const MIRROR_HEADER = "x-keystone-mirror";
 
 export interface MirrorFlight {
   service: string;

@@ -8,7 +8,7 @@ import type { ClientBody, ClientFault } from "./client-body.ts";
 import { originHeaders } from "./headers.ts";
 import type { RequestTarget } from "./request-target.ts";
 
-export const REQUEST_ID_HEADER = "x-keystone-request-id";
+const REQUEST_ID_HEADER = "x-keystone-request-id";
 
 export interface ProxyOutcome {
   response: Response;

@@ -15,7 +15,7 @@ import { sessionOf, signIn, signOut } from "./session.ts";
 import { STYLESHEET_HASH } from "./styles.ts";
 
 /** Only the inlined stylesheet may apply; no script, no fetch, no frame, forms post here only. */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   `style-src ${STYLESHEET_HASH}`,
   "form-action 'self'",

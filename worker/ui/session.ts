@@ -8,9 +8,9 @@ import { deleteCookie, getSignedCookie, setSignedCookie } from "hono/cookie";
 import { type Scope, scopeOf } from "../admin/auth.ts";
 import type { Env } from "../env.ts";
 
-export const SESSION_COOKIE = "ks_ui_session";
+const SESSION_COOKIE = "ks_ui_session";
 /** A signed-in browser stays signed in this long, then signs in again. */
-export const SESSION_SECONDS = 8 * 3600;
+const SESSION_SECONDS = 8 * 3600;
 const COOKIE_PATH = "/_keystone/ui";
 /** KV keys of signed-out sessions, beside the route table; each expires with its session. */
 const REVOKED_PREFIX = "ui-session-revoked:";

@@ -16,9 +16,9 @@ import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import { renderRolloutReport } from "../../core/rollout/rollout-report.ts";
 import { type AdminDispatch, answerValue } from "./dispatch.ts";
 
-export const CONFIG_URI = "keystone://services/{name}/config.yaml";
-export const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
-export const REPORT_URI = "keystone://services/{name}/rollout-report.md";
+const CONFIG_URI = "keystone://services/{name}/config.yaml";
+const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
+const REPORT_URI = "keystone://services/{name}/rollout-report.md";
 
 /** A URI template's variable as one value (the SDK gives a list for exploded variables). */
 const one = (value: string | string[] | undefined) =>

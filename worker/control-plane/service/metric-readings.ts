@@ -8,11 +8,11 @@ import { type ProviderAnswer, readAnswer } from "../../core/provider-metrics/pro
 import type { ProviderCall } from "../../core/provider-metrics/provider-calls.ts";
 
 /** One call's longest wait: a slow provider costs a tick this much, not the whole minute. */
-export const CALL_TIMEOUT_MS = 5_000;
+const CALL_TIMEOUT_MS = 5_000;
 /** All of a tick's calls, retries included, end within this (the cron ticks every minute). */
 export const TICK_BUDGET_MS = 20_000;
 /** A metric's answer is a few numbers: anything past this is not the answer asked for. */
-export const MAX_ANSWER_BYTES = 1_048_576;
+const MAX_ANSWER_BYTES = 1_048_576;
 const BACKOFF_MS = [250, 1_000];
 /** What fetch strips from either end of a header value (HTTP whitespace: tab, LF, CR, space). */
 const HTTP_WHITESPACE_AROUND = /^[\t\n\r ]+|[\t\n\r ]+$/g;

@@ -17,8 +17,8 @@ import { count } from "./words.ts";
  * probabilistic-index scale, P(candidate slower) − ½, about what a 1.3× slowdown of a typical
  * service's latency gives. Chosen with `npm run judge:sim` (docs/analysis.md).
  */
-export const ERROR_RATE_TAU = 0.2;
-export const LATENCY_TAU = 0.1;
+const ERROR_RATE_TAU = 0.2;
+const LATENCY_TAU = 0.1;
 
 const CHECKS = 2;
 

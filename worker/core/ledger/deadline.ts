@@ -17,7 +17,7 @@ const CRON = { author: "cron" };
  * When the rollout entered the step it is in. A gate keeps the previous step's window (its
  * figures still show), so the time it reached the gate is its gate verdict's.
  */
-export function stepSince(rollout: RolloutState): number {
+function stepSince(rollout: RolloutState): number {
   const verdict = rollout.lastVerdict;
   if (rollout.pausedBy === "gate" && verdict?.outcome === "gate")
     return Math.max(rollout.stepStartedAt, verdict.at);

@@ -59,13 +59,7 @@ function judgedChecks(ended: RolloutState): Pick<Incident, "failedJudgeChecks" |
   };
 }
 
-export function buildIncident({
-  previous,
-  config,
-  before,
-  ended,
-  events,
-}: IncidentInput): Incident {
+function buildIncident({ previous, config, before, ended, events }: IncidentInput): Incident {
   const outcome = ended.phase === "aborted" ? "aborted" : "rolledBack";
   const candidate = config.versions[ended.candidate];
   const release = candidate?.release ?? null;

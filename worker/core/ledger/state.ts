@@ -98,7 +98,7 @@ export function emptyState(name: string): LedgerState {
 }
 
 /** What the data plane should serve now, with the next sequence. */
-export function publicationOf(state: LedgerState, sequence: number): Publication {
+function publicationOf(state: LedgerState, sequence: number): Publication {
   return {
     service: state.name,
     sequence,

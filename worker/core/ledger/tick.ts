@@ -132,7 +132,7 @@ export function tickChecks(state: LedgerState, windows: Windows, now: number): G
   return gateChecks(live.config, live.rollout, decision.kind === "promote");
 }
 
-export function gateChecks(config: Service, state: RolloutState, promoting: boolean): GateCheck[] {
+function gateChecks(config: Service, state: RolloutState, promoting: boolean): GateCheck[] {
   const candidate = config.versions[state.candidate]!;
   const checks: GateCheck[] = [];
   if (candidate.healthPath) {

@@ -23,7 +23,7 @@ export interface CapturedResponse {
   truncated: boolean;
 }
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Headers whose values are secrets in any response or request: never shown in a diff. */
 const SECRET_HEADERS = new Set([

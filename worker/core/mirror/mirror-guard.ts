@@ -12,7 +12,7 @@ export interface GuardLimits {
   openMs: number;
 }
 
-export const DEFAULT_GUARD: GuardLimits = {
+const DEFAULT_GUARD: GuardLimits = {
   perSecond: 50,
   inFlight: 20,
   failuresToOpen: 5,

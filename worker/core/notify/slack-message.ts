@@ -44,12 +44,12 @@ const MARKS: Partial<Record<Notification["event"], string>> = {
 };
 
 /** Slack's mrkdwn treats &, < and > as control characters: escaped, user strings stay text. */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Cut to Slack's limit for the element, with an ellipsis when something was cut. */
-export function clip(text: string, max: number): string {
+function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 

@@ -41,7 +41,7 @@ export function valuesText(values: readonly (number | null)[]): string {
 }
 
 /** The condition, or the baseline limit, as a person reads it. */
-export function conditionText(metric: AnalysisMetric): string {
+function conditionText(metric: AnalysisMetric): string {
   const { baseline } = metric;
   if (baseline) {
     const higher = baseline.worseWhen === "higher";

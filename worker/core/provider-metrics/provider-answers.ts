@@ -75,7 +75,7 @@ function datadogValues(body: Json): ProviderAnswer {
 const STEP = /\.([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|\*|"[^"]*")\]/g;
 
 /** The values at a `$.a[0].b[*]` path: [*] fans out over every element. */
-export function valuesAtPath(document: Json, path: string): Json[] {
+function valuesAtPath(document: Json, path: string): Json[] {
   let found: Json[] = [document];
   for (const [, key, bracket] of path.slice(1).matchAll(STEP)) {
     found = found.flatMap((node): Json[] => {

@@ -32,7 +32,7 @@ export interface ProviderCall {
 }
 
 /** The step's window as a duration a query language reads: whole seconds, at least 1 (`90s`). */
-export function windowText(ms: number): string {
+function windowText(ms: number): string {
   return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 
@@ -94,7 +94,7 @@ function callOf(
 }
 
 /** The template values for measuring `version` in a rollout. */
-export function templateValues(
+function templateValues(
   config: Service,
   rollout: Pick<RolloutState, "candidate" | "baseline">,
   version: string,
@@ -131,7 +131,7 @@ export function providerCalls(
 }
 
 /** Without a running rollout, `analysis test` measures this far back. */
-export const TRIAL_WINDOW_MS = 5 * 60_000;
+const TRIAL_WINDOW_MS = 5 * 60_000;
 
 /**
  * What `keystone analysis test` measures now: the running rollout's versions over its step so

@@ -21,7 +21,7 @@ export interface ConfigWarning {
 }
 
 /** Rules that can send a request to `version`: routing to it, or splitting part of it there. */
-export function rulesReaching(config: Service, version: string): Rule[] {
+function rulesReaching(config: Service, version: string): Rule[] {
   return config.rules.filter((rule) => rule.route === version || (rule.split?.[version] ?? 0) > 0);
 }
 

@@ -160,7 +160,7 @@ function decideOn(
 }
 
 /** Where the plan goes after step `from` has passed. */
-export function nextStep(steps: Step[], from: number, because: string): TickDecision {
+function nextStep(steps: Step[], from: number, because: string): TickDecision {
   const to = from + 1;
   const next = steps[to];
   if (!next) return { kind: "promote", reason: `${because}; last step passed` };

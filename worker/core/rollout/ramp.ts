@@ -6,7 +6,7 @@ import type { Rollout } from "../../../schemas/rollout.ts";
 import type { RampState, RolloutState } from "../../../schemas/rollout-state.ts";
 
 /** Route tables reach isolates within about ROUTE_REFRESH_SECONDS: finer cuts would not show. */
-export const MIN_RAMP_STEP_MS = 15_000;
+const MIN_RAMP_STEP_MS = 15_000;
 const MAX_RAMP_STEPS = 10;
 
 /** What a failed analysis does, whichever form `onFailure` is written in. */
@@ -23,7 +23,7 @@ function rampOf(policy: Pick<Rollout, "onFailure">): string | undefined {
 }
 
 /** The ramp of a rollback, in ms; null when the rollback is instant. */
-export function rampMsOf(policy: Pick<Rollout, "onFailure">): number | null {
+function rampMsOf(policy: Pick<Rollout, "onFailure">): number | null {
   const ramp = rampOf(policy);
   return ramp === undefined ? null : (parseDuration(ramp) ?? null);
 }

@@ -10,7 +10,7 @@ import { Chart } from "./charts.tsx";
 import { StepsBar } from "./steps.tsx";
 
 /** An incident's own page on the status page. */
-export const incidentHref = (service: string, id: string) =>
+const incidentHref = (service: string, id: string) =>
   `/_keystone/ui/services/${encodeURIComponent(service)}/incidents/${encodeURIComponent(id)}`;
 
 const fixed = (n: number | null, digits: number, unit = "") =>
