@@ -5,6 +5,28 @@
 import { registryOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
 
+/** A tick that is due but could not run (a change being applied) is tried again this much later. */
+const TICK_RETRY_MS = 1_000;
+
+/**
+ * When a writer's alarm fires next: the earliest of its tick and its other wake-ups (an effect
+ * due, a prepared change expiring), no earlier than `notBefore`; null when nothing is ahead. A tick
+ * already due that did not run is retried after TICK_RETRY_MS, not in a tight loop.
+ */
+export function nextAlarmAt(
+  now: number,
+  notBefore: number,
+  tickDue: number | null,
+  others: (number | null)[],
+): number | null {
+  const wakes = [
+    ...others,
+    tickDue === null ? null : tickDue > now ? tickDue : now + TICK_RETRY_MS,
+  ];
+  const due = wakes.filter((t): t is number => t !== null);
+  return due.length === 0 ? null : Math.max(notBefore, Math.min(...due));
+}
+
 export class TickReport {
   readonly #env: Env;
   readonly #kind: "service" | "release";

@@ -8,12 +8,9 @@ import { decideRelease, type ReleaseDecision } from "../../core/release/release.
 import { nextReleaseTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
 import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
-import { TickReport } from "../tick-report.ts";
+import { nextAlarmAt, TickReport } from "../tick-report.ts";
 import { deliverReleaseEffect } from "./release-io.ts";
 import { ReleaseStore } from "./release-store.ts";
-
-/** A tick that is due but could not run is tried again this much later. */
-const TICK_RETRY_MS = 1_000;
 
 export class ReleaseWriter {
   readonly store: ReleaseStore;
@@ -59,13 +56,9 @@ export class ReleaseWriter {
     const tickDue = this.tickDue();
     const name = this.store.load()?.name;
     if (name) await this.#tickReport.send(name, tickDue);
-    const wakes = [
-      this.#outbox.nextDue(),
-      // A tick already due that did not run is not retried in a tight loop.
-      tickDue === null ? null : Math.max(tickDue, now + TICK_RETRY_MS),
-    ].filter((t): t is number => t !== null);
-    if (wakes.length === 0) return this.#ctx.storage.deleteAlarm();
-    await this.#ctx.storage.setAlarm(Math.max(notBefore, Math.min(...wakes)));
+    const alarm = nextAlarmAt(now, notBefore, tickDue, [this.#outbox.nextDue()]);
+    if (alarm === null) return this.#ctx.storage.deleteAlarm();
+    await this.#ctx.storage.setAlarm(alarm);
   }
 
   /** `acknowledged`: the entry whose outcome this decision is, taken out in the same transaction. */

@@ -14,14 +14,11 @@ import { type Decision, published } from "../../core/ledger/state.ts";
 import { nextRolloutTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
 import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
-import { TickReport } from "../tick-report.ts";
+import { nextAlarmAt, TickReport } from "../tick-report.ts";
 import { traceCandidate } from "./incident-trace.ts";
 import { notify } from "./notify-delivery.ts";
 import { type FinishedChange, ServiceStore } from "./service-store.ts";
 import { VerdictLog } from "./verdict-log.ts";
-
-/** A tick that is due but could not run (a change being applied) is tried again this much later. */
-const TICK_RETRY_MS = 1_000;
 
 export class ServiceWriter {
   readonly store: ServiceStore;
@@ -84,14 +81,12 @@ export class ServiceWriter {
     const tickDue = this.tickDue();
     const name = this.store.getMeta("name");
     if (name) await this.#tickReport.send(name, tickDue);
-    const wakes = [
+    const alarm = nextAlarmAt(now, notBefore, tickDue, [
       this.#outbox.nextDue(),
       this.store.pendingChange()?.expiresAt ?? null,
-      // A tick already due that did not run is not retried in a tight loop.
-      tickDue === null ? null : tickDue > now ? tickDue : now + TICK_RETRY_MS,
-    ].filter((t): t is number => t !== null);
-    if (wakes.length === 0) return this.#ctx.storage.deleteAlarm();
-    await this.#ctx.storage.setAlarm(Math.max(notBefore, Math.min(...wakes)));
+    ]);
+    if (alarm === null) return this.#ctx.storage.deleteAlarm();
+    await this.#ctx.storage.setAlarm(alarm);
   }
 
   /** Sends one entry's effect and settles the entry; a throw leaves it to be retried. */
