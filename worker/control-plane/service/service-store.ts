@@ -175,6 +175,14 @@ export class ServiceStore {
     return { format: 1, sequence: latestRevision, acknowledged: 0, rollout, halt: null };
   }
 
+  /**
+   * The rollout the head holds, read without loading the ledger (every alarm set asks for it). The
+   * latest revision only feeds a legacy head's sequence, which this does not read.
+   */
+  rollout(): RolloutState | null {
+    return this.head(0).rollout;
+  }
+
   /** Events oldest first, details upgraded to today's types. */
   history(limit = 1000): HistoryEntry[] {
     return this.#events("SELECT * FROM events ORDER BY id DESC LIMIT ?", limit)

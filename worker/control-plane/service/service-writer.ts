@@ -69,7 +69,7 @@ export class ServiceWriter {
 
   /** When the rollout ticks next (its ramp's next cut while ramping); null with none running. */
   tickDue(): number | null {
-    return nextRolloutTickAt(this.store.load("").rollout, this.#tickIntervalMs);
+    return nextRolloutTickAt(this.store.rollout(), this.#tickIntervalMs);
   }
 
   /**
