@@ -155,8 +155,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   async execute(input: DirectCommand) {
     const name = this.#name;
     const command = DirectCommand.parse(input);
-    const busy = await this.#twoPhase.settled(name);
-    if (!busy.ok) return busy;
+    const settled = await this.#twoPhase.untilSettled(name);
+    if (!settled.ok) return settled;
     const result = decide(this.#writer.store.load(name), command, Date.now(), {
       rolloutId: crypto.randomUUID(),
     });

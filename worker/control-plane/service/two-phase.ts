@@ -32,8 +32,8 @@ export class TwoPhaseChanges {
 
   async prepare(name: string, txId: string, input: ClaimingCommand): Promise<Result<Prepared>> {
     const command = ClaimingCommand.parse(input);
-    const busy = await this.settled(name);
-    if (!busy.ok) return busy;
+    const settled = await this.untilSettled(name);
+    if (!settled.ok) return settled;
     const rolloutId = crypto.randomUUID();
     const result = this.#decide(name, command, rolloutId);
     if (!result.ok) return result;
@@ -71,8 +71,11 @@ export class TwoPhaseChanges {
     await this.#writer.schedule();
   }
 
-  /** Waits until no two-phase change holds this service (settling an expired one). */
-  async settled(name: string): Promise<Result<void>> {
+  /**
+   * Waits until no two-phase change holds this service (settling an expired one); a conflict when
+   * one still holds it after BUSY_WAIT_MS.
+   */
+  async untilSettled(name: string): Promise<Result<void>> {
     const deadline = Date.now() + BUSY_WAIT_MS;
     for (let pending = this.pending(); pending; pending = this.pending()) {
       if (Date.now() >= pending.expiresAt) await this.#settle(name, pending);
