@@ -6,6 +6,7 @@
 import type { Publication, TxOutcome } from "../../../schemas/ledger.ts";
 import { LiveRouting } from "../../../schemas/live-routing.ts";
 import { problemsOf } from "../../../schemas/problems.ts";
+import { hostShardOf } from "../../../schemas/route-doc-format.ts";
 import {
   type DecodedConfig,
   decodeStoredConfig,
@@ -180,9 +181,9 @@ export class RegistryStore {
 
   /**
    * Sets the host patterns a service is published under (none: it is deleted) and returns the
-   * shards whose index this changes.
+   * shards whose index this changes (a pattern's shard is the published format's, hostShardOf).
    */
-  indexHosts(service: string, hosts: readonly string[], shardOf: (host: string) => number) {
+  indexHosts(service: string, hosts: readonly string[]) {
     const before = this.#sql
       .exec("SELECT pattern, shard FROM host_index WHERE service = ?", service)
       .toArray()
@@ -201,7 +202,7 @@ export class RegistryStore {
     const held = new Set(before.map((row) => row.pattern));
     for (const pattern of after)
       if (!held.has(pattern)) {
-        const shard = shardOf(pattern);
+        const shard = hostShardOf(pattern);
         touched.add(shard);
         this.#sql.exec(
           "INSERT INTO host_index (pattern, service, shard) VALUES (?, ?, ?)",

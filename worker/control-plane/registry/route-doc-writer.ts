@@ -6,7 +6,6 @@
 // a failed write is retried from the alarm with what it did not write.
 import {
   hostShardKey,
-  hostShardOf,
   type RecentPublication,
   ROOT_SHARD,
   ROUTES_HEAD_KEY,
@@ -170,7 +169,7 @@ export class RouteDocWriter {
       const stored = this.#store.liveEntry(name);
       services.set(name, stored ? { format: 1, generation, entry: this.entry(stored) } : null);
       const hosts = stored ? hostsClaimedBy(stored).hosts : [];
-      for (const shard of this.#store.indexHosts(name, hosts, hostShardOf)) touched.add(shard);
+      for (const shard of this.#store.indexHosts(name, hosts)) touched.add(shard);
     }
     const shards = new Map<number, Record<string, string[]> | null>();
     for (const shard of touched) {
