@@ -129,6 +129,48 @@ describe("item 20.2: a handful of visitors cannot decide a window", () => {
     expect((await h.state()).phase).toBe("rolledBack");
   }, 90_000);
 
+  it("one hostile visitor hammering a path that differs cannot fail the mirror check: its copies past its share are not made", async () => {
+    const h = new RolloutHarness("hostile-mirror");
+    await h.apply(
+      rolloutService(
+        "hostile-mirror",
+        env.CANARY_ORIGIN,
+        {
+          ...policy,
+          analysis: { ...policy.analysis, minRequests: 20, maxMirrorMismatchPercent: 20 },
+        },
+        {
+          mirror: {
+            version: "canary",
+            percent: 100,
+            compare: { ignoreFields: ["updatedAt", "requestId"] },
+          },
+        },
+      ),
+    );
+    await h.command("start");
+    // About 30 honest visitors on the stable half, each copied to the healthy canary: all match
+    // (a second apart, under the isolate's 50 copies a second).
+    for (let i = 0; i < 3; i++) {
+      await h.traffic(20, {}, `/items/${i}`);
+      h.advance(1_000);
+    }
+    // One visitor on stable asking for / (the origin's echo, which names the version: every copy
+    // differs), 100 times, a second per 20 so the isolate's cap is not what stops its copies.
+    const [hostile] = await h.visitorsOn("stable", 1, "hostile");
+    for (let i = 0; i < 5; i++) {
+      await asVisitor(h, hostile!, "/", 20);
+      h.advance(1_000);
+    }
+    await h.plane.flushOutcomes();
+    h.advance(2 * MINUTE);
+    await h.tick();
+    const judged = await h.lastJudgement();
+    // Its share is 3 (the probe and 2 more): the rest are neither counted nor copied.
+    expect(judged?.mirror?.mismatched).toBeLessThanOrEqual(3);
+    expect((await h.state()).phase).toBe("promoted");
+  }, 90_000);
+
   it("one client address sending a fresh visitor id each time counts at most ten visitors' share", async () => {
     const h = new RolloutHarness("hostile-rotating");
     await h.apply(rolloutService("hostile-rotating", env.CANARY_ORIGIN, policy));

@@ -42,6 +42,11 @@ export interface DataPlaneOptions {
 
 const mintVisitorId = () => crypto.randomUUID();
 
+/** The outcome routes the visitor bound covers (and admitted: past it the route is visitor-limit). */
+function isBounded(route: string): boolean {
+  return route === "split" || route === "experiment" || route === "affinity";
+}
+
 function flushPolicyOf(env: DataPlaneBindings): FlushPolicy {
   const seconds = Number(env.METRICS_FLUSH_SECONDS);
   return env.METRICS_FLUSH_SECONDS !== undefined && Number.isFinite(seconds) && seconds >= 0
@@ -191,7 +196,14 @@ export class DataPlane {
       request.body === null
         ? undefined
         : new ClientBody(request.body, request.headers.get("content-length"), now);
-    const flight = this.mirroring.begin(request, target, verdict, body);
+    const { service, version } = verdict;
+    const route = this.#analysedRoute(verdict, request);
+    // A copy feeds the rollout's mirror check: with a rollout policy only requests the visitor
+    // bound admitted are copied, so no visitor's flood (nor a rule's) decides that check either.
+    const flight =
+      service.visitorLimit === undefined || isBounded(route)
+        ? this.mirroring.begin(request, target, verdict, body)
+        : undefined;
     const started = now();
     const { response, answered, latencyMs, clientFault } = await forward(
       request,
@@ -200,8 +212,6 @@ export class DataPlane {
       now,
       body,
     );
-    const { service, version } = verdict;
-    const route = this.#analysedRoute(verdict, request);
     const recorder = this.recorder;
     if (clientFault) recorder.recordClientFault(service.name, version.name, route, started);
     else
@@ -250,11 +260,7 @@ export class DataPlane {
   #analysedRoute(verdict: Verdict, request: Request): string {
     const route = verdict.outcomeRoute;
     const limit = verdict.service.visitorLimit;
-    if (
-      limit === undefined ||
-      (route !== "split" && route !== "experiment" && route !== "affinity")
-    )
-      return route;
+    if (limit === undefined || !isBounded(route)) return route;
     // A client with no sticky key of its own (a minted id, sticky by none) is a new visitor each
     // time: its address's bound is what holds it. Loopback is this machine (npm start, its demo
     // and load tools), never a client Cloudflare saw: no address bound there.
