@@ -1,7 +1,7 @@
 // The per-visitor bound of a step's window: a visitor counts `limit` times, an address ten times
 // that, and a new publication of the service (the next window) starts the counts again.
 import { describe, expect, it } from "vitest";
-import { ADDRESS_FACTOR, addressKey, VisitorLimit } from "./visitor-limit.ts";
+import { ADDRESS_FACTOR, addressKey, MAX_TRACKED, VisitorLimit } from "./visitor-limit.ts";
 
 describe("the visitor bound", () => {
   it("counts a visitor `limit` times a window; the next publication starts again", () => {
@@ -37,5 +37,19 @@ describe("the visitor bound", () => {
     expect(addressKey("2001:db8:1:2:ffff::9")).toBe(addressKey("2001:0db8:0001:0002::"));
     expect(addressKey("203.0.113.9")).toBe("203.0.113.9");
     expect(addressKey("::ffff:203.0.113.9")).not.toBe(addressKey("::ffff:203.0.113.10"));
+  });
+
+  it("once the window tracks as many addresses as it can, a new address is not counted at all, never unbounded", () => {
+    const limit = new VisitorLimit();
+    // Honest traffic (or a client with a /48 of IPv6 networks) fills the tables: one request each.
+    for (let i = 0; i < MAX_TRACKED; i++)
+      limit.admit("shop", 1, `id-${i}`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 2);
+    let counted = 0;
+    for (let i = 0; i < 1_000; i++)
+      if (limit.admit("shop", 1, "hostile", "198.51.100.7", 2)) counted++;
+    expect(counted).toBeLessThanOrEqual(2);
+    // An address already tracked keeps its share.
+    expect(limit.admit("shop", 1, "id-0", "10.0.0.0", 2)).toBe(true);
+    expect(limit.admit("shop", 1, "id-0", "10.0.0.0", 2)).toBe(false);
   });
 });

@@ -19,8 +19,11 @@ export const DEFAULT_MAX_REQUESTS_PER_VISITOR = 20;
  */
 export const ADDRESS_FACTOR = 10;
 
-/** Visitors (and addresses) tracked per service and window; past it only addresses are bounded. */
-const MAX_TRACKED = 50_000;
+/**
+ * Visitors (and addresses) tracked per service and window; past it only addresses bound new
+ * visitors, and a new address is not counted.
+ */
+export const MAX_TRACKED = 50_000;
 
 interface Window {
   sequence: number;
@@ -67,15 +70,16 @@ export class VisitorLimit {
     const visitorUsed = window.visitors.get(visitor) ?? 0;
     if (address !== null) address = addressKey(address);
     const addressUsed = address === null ? 0 : (window.addresses.get(address) ?? 0);
-    if (visitorUsed >= limit || addressUsed >= limit * ADDRESS_FACTOR) {
+    // An address the full table cannot track could never be bounded: it is not counted at all.
+    const untracked = address !== null && addressUsed === 0 && window.addresses.size >= MAX_TRACKED;
+    if (visitorUsed >= limit || addressUsed >= limit * ADDRESS_FACTOR || untracked) {
       this.limited++;
       return false;
     }
-    // A full table tracks no new key: the address bound still holds for those visitors.
+    // A full table tracks no new visitor: the address bound still holds for those visitors.
     if (visitorUsed > 0 || window.visitors.size < MAX_TRACKED)
       window.visitors.set(visitor, visitorUsed + 1);
-    if (address !== null && (addressUsed > 0 || window.addresses.size < MAX_TRACKED))
-      window.addresses.set(address, addressUsed + 1);
+    if (address !== null) window.addresses.set(address, addressUsed + 1);
     return true;
   }
 }
