@@ -91,6 +91,19 @@ describe("outcome recorder", () => {
     expect(recorder.drain()).toHaveLength(1);
   });
 
+  it("asks for a flush as soon as its series are full: a client touching 2,000 services does not get the rest dropped until the deadline", () => {
+    const recorder = new OutcomeRecorder({ maxRequests: 5_000, maxAgeMs: 5_000 });
+    // One request to each of 2,000 services of a large Worker, in the same second.
+    for (let i = 0; i < 2_000; i++)
+      recorder.record(`svc-${i}`, "stable", "split", 0, 1, false, true);
+    expect(recorder.shouldFlush(1)).toBe(true);
+    recorder.drain();
+    // After the flush the table has room: the target canary's outcomes are kept.
+    recorder.record("target", "canary", "split", 2, 1, false, true);
+    expect(recorder.droppedOutcomes).toBe(0);
+    expect(recorder.drain()).toMatchObject([{ service: "target", requests: 1 }]);
+  });
+
   it("asks for a flush after N requests or when the oldest is too old", () => {
     const recorder = new OutcomeRecorder({ maxRequests: 3, maxAgeMs: 5000 });
     recorder.record("s", "v", "split", 0, 1, false, true);

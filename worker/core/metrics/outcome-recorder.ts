@@ -106,6 +106,8 @@ export class OutcomeRecorder {
   shouldFlush(now: number): boolean {
     return (
       this.#held >= this.#policy.maxRequests ||
+      // Full series: flush now rather than drop every further series' outcomes until the deadline.
+      this.#batches.length >= MAX_SERIES ||
       (this.#held > 0 && now - this.#oldest >= this.#policy.maxAgeMs)
     );
   }
