@@ -177,6 +177,16 @@ class Reading {
         this.args[key] = arg.repeatable ? [] : arg.default;
       }
     }
+    // A word no argument takes is a mistake to say, not to drop: `validate -f a.yaml b.yaml`
+    // would call b.yaml valid unread, `rollout abort api web` abort api alone.
+    if (rest.length > 0) {
+      const takes = argsOf(node)
+        .filter(([, arg]) => arg.type === "positional")
+        .map(([key]) => `<${key}>`);
+      throw new UsageError(
+        `unexpected argument "${rest[0]}" for ${command}: ${takes.length ? `it takes ${takes.join(" ")}` : "it takes no arguments"} (see ${command} --help)`,
+      );
+    }
   }
 }
 

@@ -79,6 +79,29 @@ describe("usage", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("wait");
   });
+
+  it("an argument a command does not take is a usage error, not silently dropped", async () => {
+    // `validate -f a.yaml b.yaml` must not say "valid" of b.yaml unread, nor `rollout abort api
+    // web` abort api alone: both exit 2, naming the word, before anything is read or sent.
+    const path = file("one.yaml", stringify({ services: [shopService()] }));
+    for (const argv of [
+      ["validate", "-f", path, file("two.yaml", "services: [")],
+      ["rollout", "abort", "api", "web"],
+      ["get", "shop", "web"],
+      ["incident", "show", "shop", "1", "2"],
+    ]) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^error: unexpected argument "[^"]+" for keystone /);
+    }
+    const extra = await run("rollout", "abort", "api", "web");
+    expect(extra.stderr).toContain(
+      'unexpected argument "web" for keystone rollout abort: it takes <service>',
+    );
+    // A variadic argument still takes every word.
+    expect((await run("weights", "shop", "stable=60", "canary=30")).code).toBe(3);
+  });
 });
 
 describe("weights", () => {
