@@ -9,7 +9,7 @@ import type { Paint } from "./io.ts";
 
 const EXIT_CODES =
   "0 ok · 1 error · 2 usage · 3 invalid config · 4 conflict · 5 auth · 6 changes pending · " +
-  "7 not allowed in this phase · 10 rolled back/aborted · 11 timeout";
+  "7 not allowed in this phase · 8 behind what serves (refused) · 10 rolled back/aborted · 11 timeout";
 
 function columns(rows: [string, string][], paint: Paint): string[] {
   const width = Math.max(...rows.map(([left]) => left.length));

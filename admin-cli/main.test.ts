@@ -102,6 +102,13 @@ describe("usage", () => {
     // A variadic argument still takes every word.
     expect((await run("weights", "shop", "stable=60", "canary=30")).code).toBe(3);
   });
+
+  it("the help's exit codes are docs/cli.md's, 8 included", async () => {
+    const help = await run("--help");
+    expect(help.code).toBe(0);
+    for (const code of ["0 ok", "2 usage", "7 not allowed", "8 behind what serves", "11 timeout"])
+      expect(help.stdout).toContain(code);
+  });
 });
 
 describe("weights", () => {
