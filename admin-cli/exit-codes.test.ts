@@ -249,10 +249,12 @@ describe("JSON output", () => {
 describe("flag values are checked before anything is sent, naming the flag", () => {
   const cli = (...argv: string[]) => runCli([...argv, "--url", api.url]);
 
-  it("exit 2 for a malformed --ip, --country, --ttl, or a version given twice", async () => {
+  it("exit 2 for a malformed --ip, --country, --path, --continent, --ttl, or a version given twice", async () => {
     for (const [argv, message] of [
       [["explain", "shop", "--ip", "notanip"], '--ip "notanip": not an IPv4 or IPv6 address'],
       [["explain", "shop", "--country", "germany"], '--country "germany": a two-letter'],
+      [["explain", "shop", "--path", "cart"], '--path "cart": must start with "/"'],
+      [["explain", "shop", "--continent", "XX"], '--continent "XX": a two-letter continent code'],
       [["override-token", "shop", "canary", "--ttl", "abc"], '--ttl "abc": not a duration'],
       [
         ["weights", "shop", "stable=90", "canary=10", "stable=0"],

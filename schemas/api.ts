@@ -90,7 +90,7 @@ export const ExplainRequest = z.strictObject({
   colo: z.string().regex(COLO, "a three-letter colo code, like FRA").optional(),
   continent: z
     .string()
-    .regex(/^[A-Za-z]{2}$/, "a two-letter continent code (AF, AN, AS, EU, NA, OC, SA)")
+    .regex(/^(AF|AN|AS|EU|NA|OC|SA)$/i, "a two-letter continent code (AF, AN, AS, EU, NA, OC, SA)")
     .optional(),
   asn: z.number().int().optional(),
 });

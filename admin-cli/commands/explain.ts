@@ -48,6 +48,8 @@ export default defineCommand({
     checkFlag("--ip", args.ip, ExplainRequest.shape.ip);
     checkFlag("--country", args.country, ExplainRequest.shape.country);
     checkFlag("--colo", args.colo, ExplainRequest.shape.colo);
+    checkFlag("--continent", args.continent, ExplainRequest.shape.continent);
+    checkFlag("--path", args.path, ExplainRequest.shape.path);
     const request = {
       host: args.host,
       path: args.path,
