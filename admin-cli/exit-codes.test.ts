@@ -268,6 +268,20 @@ describe("flag values are checked before anything is sent, naming the flag", () 
     expect(api.seen).toEqual([]);
   });
 
+  it("exit 2 for apply --wait with a bad --timeout or --interval, before anything is applied", async () => {
+    // Told after the apply, the typo would have started a rollout nobody waits for.
+    api.answers.set("POST /plan", { body: preview(null, "create", "would create shop") });
+    for (const [flag, value] of [
+      ["--timeout", "45mins"],
+      ["--interval", "0"],
+    ] as const) {
+      const result = await cli("apply", "-f", configFile("wait.yaml"), "--wait", flag, value);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`${flag} takes a duration like 30s or 5m, not "${value}"`);
+    }
+    expect(api.seen).toEqual([]);
+  });
+
   it("exit 3 for an origin or release that could not be stored, naming the flag", async () => {
     const release = await cli("rollout", "start", "shop", "--release", "v3\nx-evil: 1");
     expect(release.code).toBe(3);

@@ -38,6 +38,13 @@ export function watchIntervalMs(value: string): number {
   return Math.max(200, ms);
 }
 
+/** Checks --timeout and --interval without starting the clock: `apply --wait` does so before it
+ * stores anything, so a typo is a usage error and not a rollout started that nobody waits for. */
+export function checkWaitFlags(args: { timeout: string; interval: string }): void {
+  durationFlag("timeout", args.timeout);
+  durationFlag("interval", args.interval);
+}
+
 export function waitClock(args: { timeout: string; interval: string }): WaitClock {
   const timeoutMs = durationFlag("timeout", args.timeout);
   const intervalMs = durationFlag("interval", args.interval);

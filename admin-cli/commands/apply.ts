@@ -16,7 +16,7 @@ import {
 } from "../plan.ts";
 import { envArg, environmentChoice, expectedRevision } from "../session.ts";
 import { waitAfterApply } from "../verdict-after-apply.ts";
-import { waitArgs } from "../wait-clock.ts";
+import { checkWaitFlags, waitArgs } from "../wait-clock.ts";
 
 export default defineCommand({
   description:
@@ -60,6 +60,7 @@ export default defineCommand({
       throw new UsageError("--exit-code goes with --dry-run (apply itself always stores)");
     if (args.wait && args["dry-run"])
       throw new UsageError("--wait has nothing to wait for with --dry-run");
+    if (args.wait) checkWaitFlags(args);
     const { file, source } = await fileToApply(api, args, environmentChoice(args.env, session));
     const convergence = { force: args.force, instant: args.now };
     const plan = await planChanges(api, file, source, convergence);
