@@ -127,3 +127,15 @@ describe("rollout status beside the config file", () => {
     expect(none).not.toContain("desired:");
   });
 });
+
+describe("rollout status before any rollout", () => {
+  it("tells a service with a policy how to start one, and one without that it needs a policy", () => {
+    const plan = { steps: [{ weight: 10, bake: "1m" }], analysis: {} } as never;
+    const withPolicy = renderStatus(out, "shop", ended("promoted", { state: null }), plan);
+    expect(withPolicy[0]).toBe("shop: no rollout yet (start one: keystone rollout start shop)");
+    const without = renderStatus(out, "shop", ended("promoted", { state: null }));
+    expect(without[0]).toBe(
+      "shop: no rollout yet, and none can start: its config has no rollout: policy",
+    );
+  });
+});

@@ -136,7 +136,9 @@ export function renderStatus(
   const { state } = view;
   if (!state)
     return [
-      `${service}: no rollout yet (keystone rollout start ${service}, once its config has a rollout: policy)`,
+      plan
+        ? `${service}: no rollout yet (start one: keystone rollout start ${service})`
+        : `${service}: no rollout yet, and none can start: its config has no rollout: policy`,
       ...releaseLine(view),
     ];
   const phaseColour =
