@@ -256,6 +256,8 @@ describe("flag values are checked before anything is sent, naming the flag", () 
       [["explain", "shop", "--path", "cart"], '--path "cart": must start with "/"'],
       [["explain", "shop", "--continent", "XX"], '--continent "XX": a two-letter continent code'],
       [["override-token", "shop", "canary", "--ttl", "abc"], '--ttl "abc": not a duration'],
+      [["override-token", "shop", "canary", "--ttl", "8d"], '--ttl "8d": at most 7 days (7d)'],
+      [["override-token", "shop", "canary", "--ttl", "10s"], '--ttl "10s": at least 1 minute (1m)'],
       [
         ["weights", "shop", "stable=90", "canary=10", "stable=0"],
         'version "stable" is given twice',

@@ -1,5 +1,5 @@
 // keystone override-token SERVICE VERSION [--ttl 1h]: a signed token that forces a version.
-import { Duration } from "../../schemas/duration.ts";
+import { OverrideTokenBody } from "../../schemas/api.ts";
 import { defineCommand } from "../command.ts";
 import { checkFlag } from "../flag-values.ts";
 
@@ -13,8 +13,9 @@ export default defineCommand({
   examples: ["keystone override-token shop canary --ttl 30m"],
   async run(args, session) {
     const { out, api } = session;
-    // The form here (exit 2); the bounds (1 minute to 7 days) are the API's call (exit 3).
-    checkFlag("--ttl", args.ttl, Duration);
+    // The form and the bounds (1 minute to 7 days), with the API's own schema: a bad value is a
+    // usage error naming --ttl (exit 2), not a "request body" the user never wrote.
+    checkFlag("--ttl", args.ttl, OverrideTokenBody.shape.ttl);
     const minted = await api.call("mintOverrideToken", {
       params: { name: args.service },
       body: { version: args.version, ttl: args.ttl },
