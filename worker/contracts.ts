@@ -27,6 +27,7 @@ import type { AnalysisTest } from "../schemas/metric-check.ts";
 import type { MirrorCounts, MirrorReadout } from "../schemas/mirror.ts";
 import type { Result } from "../schemas/result.ts";
 import type { RolloutState } from "../schemas/rollout-state.ts";
+import type { Service } from "../schemas/service.ts";
 import type {
   FlushAnswer,
   HaltSignal,
@@ -100,6 +101,8 @@ export interface RegistryRpc extends Rpc.DurableObjectBranded {
   knows(name: string): boolean;
   /** Which of `names` were ever published, as `knows` says of one. */
   published(names: string[]): string[];
+  /** What committing these services' hosts would meet now (another service's claim), nothing stored. */
+  hostConflicts(configs: Pick<Service, "name" | "hosts" | "pathPrefix">[]): Result<null>;
   activeRollouts(): string[];
   /** Active rollouts whose object's next tick was due before `dueBefore` (or never reported). */
   lateRollouts(dueBefore: number): string[];

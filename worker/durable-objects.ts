@@ -115,6 +115,7 @@ export const RegistryObject = loadedOnConstruction<RegistryRpc>(
     list: true,
     knows: true,
     published: true,
+    hostConflicts: true,
     activeRollouts: true,
     lateRollouts: true,
     indexRelease: true,

@@ -90,6 +90,40 @@ describe("host claims", () => {
     expect([kv.get("swap-a"), kv.get("swap-b")]).toEqual([["b.swap.test"], ["a.swap.test"]]);
   });
 
+  it("a plan (diff) says apply's refusal of a host another service serves; a swap in one file plans clean", async () => {
+    await h.api("POST", "/apply", {
+      services: [
+        { config: svc("plan-owner", "owned.plan.test") },
+        { config: svc("plan-other", "other.plan.test") },
+      ],
+    });
+    const plan = async (services: { config: ServiceInput }[]) =>
+      (await (await h.api("POST", "/plan", { services })).json()) as {
+        services: { name: string; refused: { code: string; message: string } | null }[];
+      };
+    const thief = await plan([{ config: svc("plan-thief", "owned.plan.test") }]);
+    expect(thief.services).toMatchObject([
+      {
+        name: "plan-thief",
+        refused: {
+          code: "host_claimed",
+          message:
+            'host owned.plan.test with pathPrefix / is already served by service "plan-owner"',
+        },
+      },
+    ]);
+    // What apply then does: refuses it, nothing stored.
+    const applied = await h.api("POST", "/apply", {
+      services: [{ config: svc("plan-thief", "owned.plan.test") }],
+    });
+    expect(await errorOf(applied)).toMatchObject({ code: "host_claimed" });
+    const swap = await plan([
+      { config: svc("plan-owner", "other.plan.test") },
+      { config: svc("plan-other", "owned.plan.test") },
+    ]);
+    expect(swap.services.map((s) => s.refused)).toEqual([null, null]);
+  });
+
   it("revert refuses a host another service now serves, naming it", async () => {
     await h.api("PUT", "/services/rev-a", { config: svc("rev-a", "x.rev.test") });
     await h.api("PUT", "/services/rev-a", { config: svc("rev-a", "y.rev.test"), baseRevision: 1 });

@@ -2,9 +2,10 @@
 // and swaps all or nothing), and with `together` the new releases it names roll out as one release.
 import type { FileApplyBody } from "../../schemas/api.ts";
 import type { ChangeResult, ReleaseStatus } from "../../schemas/api-responses.ts";
-import type { FilePreview } from "../../schemas/apply-plan.ts";
+import type { FilePreview, ServicePreview } from "../../schemas/apply-plan.ts";
 import { type ApplyCommand, ClaimingCommand } from "../../schemas/ledger.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
+import type { Failure } from "../../schemas/result.ts";
 import type { RolloutStrategy } from "../../schemas/rollout.ts";
 import { type DesiredRelease, withRelease } from "../../schemas/service-spec.ts";
 import { knownReleaseObjectOf, registryOf, serviceObjectOf } from "../contracts.ts";
@@ -30,18 +31,31 @@ function commandsOf(body: FileApplyBody): { name: string; command: ApplyCommand 
  * What applying the file would do to each service, decided as apply decides it, nothing stored. A
  * service the registry never saw is decided here from the empty state its object would start from:
  * reaching an object creates it, and its storage (a read token could make one per name it plans).
+ * A host another service serves refuses the service that claims it, as the apply's claims would.
  */
 export async function previewFile(env: Env, body: FileApplyBody): Promise<FilePreview> {
   const commands = commandsOf(body);
+  const registry = registryOf(env);
   // One registry call for the whole file, not one per service (files hold thousands).
-  const published = new Set(await registryOf(env).published(commands.map(({ name }) => name)));
+  const [published, claims] = await Promise.all([
+    registry.published(commands.map(({ name }) => name)).then((names) => new Set(names)),
+    registry.hostConflicts(body.services.map(({ config }) => config)),
+  ]);
   const services = await allBounded(commands, async ({ name, command }) => {
     if (published.has(name)) return serviceObjectOf(env, name).preview(command);
     const state = emptyState(name);
     const parsed = ClaimingCommand.parse(command);
     return previewView(name, state, decide(state, parsed, Date.now(), { rolloutId: "preview" }));
   });
-  return { services };
+  if (claims.ok) return { services };
+  return { services: services.map((service) => withClaimRefusal(service, claims.error)) };
+}
+
+/** A service whose hosts another service serves is refused with those problems (if not already). */
+function withClaimRefusal(service: ServicePreview, claims: Failure): ServicePreview {
+  const own = (claims.problems ?? []).filter(({ path }) => path.startsWith(`${service.name}.`));
+  if (service.refused || own.length === 0) return service;
+  return { ...service, refused: { code: claims.code, message: own[0]!.message, problems: own } };
 }
 
 /** A release of this name must not be running: its services would be refused after the apply. */

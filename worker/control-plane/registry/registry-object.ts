@@ -9,6 +9,7 @@ import {
   type TxOutcome,
 } from "../../../schemas/ledger.ts";
 import { fail, ok, type Result } from "../../../schemas/result.ts";
+import type { Service } from "../../../schemas/service.ts";
 import type { RegistryRpc } from "../../contracts.ts";
 import { type ClaimHolder, claimConflicts } from "../../core/claims.ts";
 import type { Env } from "../../env.ts";
@@ -46,22 +47,8 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     if (decided === "committed") return ok(null);
     if (decided === "aborted")
       return fail("conflict", "the change waited too long and was abandoned: apply it again");
-    const incoming = publications.flatMap(claimsOf);
-    const conflicts = claimConflicts(
-      this.#claims(incoming.flatMap((claim) => claim.hosts)),
-      incoming,
-    );
-    if (conflicts.length > 0) {
-      const [first] = conflicts;
-      return fail(
-        "host_claimed",
-        `host ${first!.host} with pathPrefix ${first!.pathPrefix} is already served by service "${first!.owner}"`,
-        conflicts.map((c) => ({
-          path: `${c.service}.hosts[${c.index}]`,
-          message: `host ${c.host} with pathPrefix ${c.pathPrefix} is already served by service "${c.owner}"`,
-        })),
-      );
-    }
+    const refused = this.#refusedClaims(publications.flatMap(claimsOf));
+    if (refused) return refused;
     const now = Date.now();
     this.ctx.storage.transactionSync(() => {
       for (const publication of publications) {
@@ -72,6 +59,37 @@ export class RegistryObject extends DurableObject<Env> implements RegistryRpc {
     });
     await this.#writer.changed();
     return ok(null);
+  }
+
+  /**
+   * What commitClaims would refuse of these services' hosts now, nothing stored: a plan (diff)
+   * says the refusal apply would meet.
+   */
+  hostConflicts(configs: Pick<Service, "name" | "hosts" | "pathPrefix">[]): Result<null> {
+    const incoming = configs.map((config) => ({
+      service: String(config.name),
+      hosts: config.hosts.map(String),
+      pathPrefix: String(config.pathPrefix),
+    }));
+    return this.#refusedClaims(incoming) ?? ok(null);
+  }
+
+  /** The claims other services already hold, as one failure naming each (undefined: none). */
+  #refusedClaims(incoming: ClaimHolder[]): Result<never> | undefined {
+    const conflicts = claimConflicts(
+      this.#claims(incoming.flatMap((claim) => claim.hosts)),
+      incoming,
+    );
+    if (conflicts.length === 0) return undefined;
+    const [first] = conflicts;
+    return fail(
+      "host_claimed",
+      `host ${first!.host} with pathPrefix ${first!.pathPrefix} is already served by service "${first!.owner}"`,
+      conflicts.map((c) => ({
+        path: `${c.service}.hosts[${c.index}]`,
+        message: `host ${c.host} with pathPrefix ${c.pathPrefix} is already served by service "${c.owner}"`,
+      })),
+    );
   }
 
   /** Asked by a service whose prepared change expired: an unknown change is aborted for good. */
