@@ -210,7 +210,7 @@ export const ADMIN_API = withNames({
     method: "GET",
     path: `${SERVICE}/rollout`,
     scope: "read",
-    summary: "Rollout status: state, weights, per-track releases, figures, halt",
+    summary: "Rollout status: state, weights, per-track releases, figures, halt, next tick",
     params: ServiceParams,
     response: RolloutStatus,
   },

@@ -102,6 +102,11 @@ export const RolloutStatus = z.object({
    * counts (the sentence rollout.noTraffic records).
    */
   noTraffic: z.string().nullable().optional(),
+  /**
+   * When the rollout is judged next (its service object's next tick; a ramping rollback's next
+   * cut), never before `now`; null when nothing is due. A watcher looks again then.
+   */
+  nextTickAt: IsoTime.nullable().optional(),
   now: IsoTime,
 });
 

@@ -240,6 +240,32 @@ describe("the MCP endpoint", () => {
     expect(asked).toMatch(/"reason": "wrong build"/);
   });
 
+  it("a rollout's status says when it is judged next, so an agent knows when to look again", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
+    expect((await applyShop(client, "mcp-next-tick", { rollout })).isError).toBeFalsy();
+    await client.callTool({
+      name: "startRollout",
+      arguments: { name: "mcp-next-tick", reason: "ship v2" },
+    });
+    const running = await client.callTool({
+      name: "rolloutStatus",
+      arguments: { name: "mcp-next-tick" },
+    });
+    const status = running.structuredContent as { now: string; nextTickAt?: string | null };
+    expect(status.nextTickAt, text(running)).toEqual(expect.any(String));
+    expect(Date.parse(status.nextTickAt!)).toBeGreaterThanOrEqual(Date.parse(status.now));
+    await client.callTool({
+      name: "abortRollout",
+      arguments: { name: "mcp-next-tick", reason: "done looking" },
+    });
+    const ended = await client.callTool({
+      name: "rolloutStatus",
+      arguments: { name: "mcp-next-tick" },
+    });
+    expect((ended.structuredContent as { nextTickAt?: string | null }).nextTickAt).toBeNull();
+  });
+
   it("refuses an MCP request over the API's 1 MiB body limit, as the API does", async () => {
     const client = await agent(ADMIN_TOKEN);
     const oversized = client.callTool({

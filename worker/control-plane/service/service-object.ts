@@ -149,7 +149,16 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
         : null;
     const incident = rollout && this.#writer.store.incidents.ofRollout(rollout.id);
     const status = { ...state, config: state.config };
-    return ok(statusView(status, windows, now, haltBoundOf(this.env), incident ?? null));
+    return ok(
+      statusView(
+        status,
+        windows,
+        now,
+        haltBoundOf(this.env),
+        incident ?? null,
+        this.#writer.tickDue(),
+      ),
+    );
   }
 
   async execute(input: DirectCommand) {

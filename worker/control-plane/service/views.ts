@@ -67,13 +67,14 @@ function haltStatus(halt: HaltRecord, now: number, boundMs: number): HaltStatus 
   };
 }
 
-/** A rollout's status: state, weights, per-track releases, the step's figures, any halt. */
+/** A rollout's status: state, weights, per-track releases, the step's figures, any halt, its next tick. */
 export function statusView(
   state: LedgerState & { config: NonNullable<LedgerState["config"]> },
   windows: Windows | null,
   now: number,
   refreshBoundMs: number,
   incident: Incident | null = null,
+  nextTickAt: number | null = null,
 ): RolloutStatus {
   const rollout = state.rollout;
   const effective = effectiveConfig(state.config, rollout);
@@ -97,6 +98,7 @@ export function statusView(
       rollout && windows
         ? noTrafficSentence(state.config, rollout, windows.candidate.requests, now)
         : null,
+    nextTickAt: nextTickAt === null ? null : iso(Math.max(nextTickAt, now)),
     now: iso(now),
   };
 }
