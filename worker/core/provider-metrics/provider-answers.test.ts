@@ -47,6 +47,17 @@ describe("a Prometheus instant query's answer", () => {
       failure: "prometheus answered JSON of another shape: no status success with data",
     });
   });
+
+  it("names a string result (or a result type it does not know) instead of blaming a series", () => {
+    expect(readAnswer("prometheus", prometheus("string", [1, "hello"]))).toEqual({
+      failure:
+        'prometheus answered a string result ("hello"), not numbers: the query must give a vector, a matrix or a scalar',
+    });
+    expect(readAnswer("prometheus", prometheus("histogram", []))).toEqual({
+      failure:
+        'prometheus answered a result of type "histogram", not numbers: the query must give a vector, a matrix or a scalar',
+    });
+  });
 });
 
 describe("a Datadog metrics query's answer", () => {

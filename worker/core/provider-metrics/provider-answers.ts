@@ -25,6 +25,19 @@ const shapeFailure = (provider: string, what: string): ProviderAnswer => ({
   failure: `${provider} answered JSON of another shape: ${what}`,
 });
 
+const NOT_NUMBERS = "not numbers: the query must give a vector, a matrix or a scalar";
+
+/** A result that holds no numbers, in words: a string's value (cut short), else its type. */
+function resultTypeWords(resultType: Json, result: Json): string {
+  if (resultType === "string") {
+    const text = Array.isArray(result) ? result[1] : undefined;
+    return typeof text === "string"
+      ? `a string result (${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)})`
+      : "a string result";
+  }
+  return `a result of type ${JSON.stringify(String(resultType).slice(0, 40))}`;
+}
+
 /** `/api/v1/query`: a vector gives one value per series, a scalar one, a matrix each series' last. */
 function prometheusValues(body: Json): ProviderAnswer {
   if (!isRecord(body)) return shapeFailure("prometheus", "not an object");
@@ -34,6 +47,10 @@ function prometheusValues(body: Json): ProviderAnswer {
   if (body.status !== "success" || !isRecord(data))
     return shapeFailure("prometheus", "no status success with data");
   const { resultType, result } = data;
+  if (resultType !== "vector" && resultType !== "matrix" && resultType !== "scalar")
+    return {
+      failure: `prometheus answered ${resultTypeWords(resultType, result)}, ${NOT_NUMBERS}`,
+    };
   if (resultType === "scalar" && Array.isArray(result)) {
     const value = numberOf(result[1]);
     return value === undefined ? shapeFailure("prometheus", "scalar") : { values: [value] };
