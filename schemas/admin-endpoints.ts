@@ -16,6 +16,7 @@ import {
   ReleaseStartBody,
   RevertBody,
   RolloutActionBody,
+  RolloutPromoteBody,
   RolloutStartBody,
   WeightsBody,
 } from "./api.ts";
@@ -80,14 +81,18 @@ const SERVICE = `${V1}/services/{name}`;
 const ServiceParams = z.object({ name: z.string().describe("service name") });
 const ReleaseParams = z.object({ name: z.string().describe("release name") });
 
-const rolloutAction = (verb: "promote" | "pause" | "resume" | "abort", summary: string) =>
+const rolloutAction = <Body extends z.ZodType>(
+  verb: "promote" | "pause" | "resume" | "abort",
+  summary: string,
+  body: Body,
+) =>
   ({
     method: "POST",
     path: `${SERVICE}/rollout/${verb}`,
     scope: "admin",
     summary: `Rollout: ${summary}`,
     params: ServiceParams,
-    body: RolloutActionBody,
+    body,
     response: RolloutStateWire,
   }) as const;
 
@@ -267,10 +272,10 @@ export const ADMIN_API = withNames({
     body: RolloutStartBody,
     response: RolloutStateWire,
   },
-  promoteRollout: rolloutAction("promote", "promote (past a gate; full: now)"),
-  pauseRollout: rolloutAction("pause", "pause"),
-  resumeRollout: rolloutAction("resume", "resume"),
-  abortRollout: rolloutAction("abort", "abort"),
+  promoteRollout: rolloutAction("promote", "promote (past a gate; full: now)", RolloutPromoteBody),
+  pauseRollout: rolloutAction("pause", "pause", RolloutActionBody),
+  resumeRollout: rolloutAction("resume", "resume", RolloutActionBody),
+  abortRollout: rolloutAction("abort", "abort", RolloutActionBody),
   startRelease: {
     method: "POST",
     path: `${V1}/releases`,

@@ -126,7 +126,14 @@ const CandidateChange = {
 
 export const RolloutStartBody = z.strictObject({ ...CandidateChange, ...Attribution });
 
-export const RolloutActionBody = z.strictObject({ full: z.boolean().optional(), ...Attribution });
+/** Pause, resume, abort: who and why, nothing else. */
+export const RolloutActionBody = z.strictObject({ ...Attribution });
+
+/** Promote: past a gate to the next step, or with `full` all traffic to the candidate now. */
+export const RolloutPromoteBody = z.strictObject({
+  full: z.boolean().optional(),
+  ...Attribution,
+});
 
 /**
  * The CI deploy webhook: a service's new release. With both `release` and `origin` it sets the

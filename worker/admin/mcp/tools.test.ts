@@ -57,6 +57,11 @@ describe("the MCP tools", () => {
     }
   });
 
+  it("only promoteRollout takes full: pause, resume and abort have no use for it", () => {
+    const takesFull = AGENT_TOOLS.filter((t) => "full" in properties(t).properties);
+    expect(takesFull.map((t) => t.name)).toEqual(["promoteRollout"]);
+  });
+
   it("a read token's list holds only read tools; the admin token's holds all", () => {
     expect(toolsFor("read").every((t) => t.scope === "read")).toBe(true);
     expect(toolsFor("read").length).toBeGreaterThan(0);
