@@ -14,6 +14,11 @@ import { HeaderValue, OriginUrl } from "./wire-values.ts";
 
 const Revision = z.number().int().nonnegative();
 
+/** The revision a change is based on: optimistic concurrency, said once for every body. */
+const BaseRevision = Revision.optional().describe(
+  "the service's revision this change was based on (getService answers it); a stale one is refused with 409 conflict: read again and retry. 0 for a new service; leave out to skip the check",
+);
+
 /** The largest admin request body (1 MiB): a config of many services fits easily. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -28,14 +33,26 @@ const Attribution = {
  * what serves; instant switches to a new release at once instead of under the rollout policy.
  */
 const Convergence = {
-  force: z.boolean().optional(),
-  instant: z.boolean().optional(),
+  force: z
+    .boolean()
+    .optional()
+    .describe(
+      "serve what the config says even when it is behind what serves (an older release, an undone promotion); refused without it. Recorded in history as forced",
+    ),
+  instant: z
+    .boolean()
+    .optional()
+    .describe(
+      "switch to a new release at once instead of rolling it out under the service's rollout policy (keystone apply --now)",
+    ),
 };
 
 export const ApplyBody = z.strictObject({
-  config: ServiceSpec,
+  config: ServiceSpec.describe(
+    "the service's config, as one entry of a config file's services (JSON; its name must be the name argument)",
+  ),
   /** The revision the change was based on; a stale one is refused with 409. 0 for a new service. */
-  baseRevision: Revision.optional(),
+  baseRevision: BaseRevision,
   ...Convergence,
   ...Attribution,
 });
@@ -48,9 +65,14 @@ export const ApplyBody = z.strictObject({
 export const FileApplyBody = z
   .strictObject({
     services: z
-      .array(z.strictObject({ config: ServiceSpec, baseRevision: Revision.optional() }))
-      .min(1, "list at least one service"),
-    together: Together.optional(),
+      .array(z.strictObject({ config: ServiceSpec, baseRevision: BaseRevision }))
+      .min(1, "list at least one service")
+      .describe(
+        "the file's services, each as {config, baseRevision?}: config is one entry of the file's services (JSON)",
+      ),
+    together: Together.optional().describe(
+      "roll out the new releases this file names as one release of this name (the file's together:)",
+    ),
     ...Convergence,
     ...Attribution,
   })
@@ -61,18 +83,24 @@ export const FileApplyBody = z
   });
 
 export const WeightsBody = z.strictObject({
-  split: Split,
-  baseRevision: Revision.optional(),
+  split: Split.describe(
+    "percent per version, summing to 100, such as {stable: 90, canary: 10}; refused while a rollout controls the weights",
+  ),
+  baseRevision: BaseRevision,
   ...Attribution,
 });
 
 export const RevertBody = z.strictObject({
-  to: z.number().int().min(1, "a revision number, 1 or more"),
-  baseRevision: Revision.optional(),
+  to: z
+    .number()
+    .int()
+    .min(1, "a revision number, 1 or more")
+    .describe("the earlier revision to serve again (serviceHistory lists them)"),
+  baseRevision: BaseRevision,
   ...Attribution,
 });
 
-export const DeleteBody = z.strictObject({ baseRevision: Revision.optional(), ...Attribution });
+export const DeleteBody = z.strictObject({ baseRevision: BaseRevision, ...Attribution });
 
 /** A request described as data, for `explain`: each fact checked as a client would send it. */
 export const ExplainRequest = z.strictObject({
@@ -96,8 +124,15 @@ export const ExplainRequest = z.strictObject({
 });
 
 export const ExplainBody = z.strictObject({
-  service: z.string().optional(),
-  request: ExplainRequest,
+  service: z
+    .string()
+    .optional()
+    .describe(
+      "the service to explain against; left out, the one the request's host and path reach",
+    ),
+  request: ExplainRequest.describe(
+    "the request as data: host, path, method, headers, cookies, query, ip, country, colo, continent, asn (all optional)",
+  ),
 });
 
 /** Override tokens cannot be revoked one by one (only by rotating OVERRIDE_SECRET): keep them short. */
@@ -119,9 +154,15 @@ export const OverrideTokenBody = z.strictObject({
 
 /** A new origin and release for the candidate: both end up on the wire, so both are checked here. */
 const CandidateChange = {
-  origin: OriginUrl.optional(),
-  release: HeaderValue.optional(),
-  strategy: RolloutStrategy.optional(),
+  origin: OriginUrl.optional().describe(
+    "the candidate's new origin URL; left out, the candidate track keeps its own",
+  ),
+  release: HeaderValue.optional().describe(
+    "the candidate's new release name; left out, the candidate track keeps its own",
+  ),
+  strategy: RolloutStrategy.optional().describe(
+    "canary, linear or blueGreen; left out, the service's rollout policy's",
+  ),
 };
 
 export const RolloutStartBody = z.strictObject({ ...CandidateChange, ...Attribution });
@@ -131,7 +172,12 @@ export const RolloutActionBody = z.strictObject({ ...Attribution });
 
 /** Promote: past a gate to the next step, or with `full` all traffic to the candidate now. */
 export const RolloutPromoteBody = z.strictObject({
-  full: z.boolean().optional(),
+  full: z
+    .boolean()
+    .optional()
+    .describe(
+      "true: give the candidate all traffic now and end the rollout promoted; left out: move past the gate (or the bake) to the next step",
+    ),
   ...Attribution,
 });
 
@@ -150,7 +196,10 @@ export const DeployHookBody = z.strictObject({
 export const DeployHookRequest = z.union([DeployHookBody, ReleaseFile]);
 
 /** keystone release start: the release file, checked as it enters (problems under `file.`). */
-export const ReleaseStartBody = z.strictObject({ file: ReleaseFile, ...Attribution });
+export const ReleaseStartBody = z.strictObject({
+  file: ReleaseFile.describe("the release file, as JSON (docs/releases.md)"),
+  ...Attribution,
+});
 
 export const ReleaseAbortBody = z.strictObject({ ...Attribution });
 

@@ -13,10 +13,17 @@ export const Together = z.strictObject({ release: ReleaseName });
 
 export const ConfigFile = z
   .strictObject({
-    services: z.array(ServiceSpec).min(1, "list at least one service"),
-    together: Together.optional(),
+    services: z
+      .array(ServiceSpec)
+      .min(1, "list at least one service")
+      .describe("the file's services (the YAML file parsed, as JSON)"),
+    together: Together.optional().describe(
+      "roll out the new releases the file names as one release of this name",
+    ),
     /** Overlays by environment, merged onto the base services by validate, diff and apply. */
-    environments: Environments.optional(),
+    environments: Environments.optional().describe(
+      "overlays by environment, merged onto the services by validate, diff and apply",
+    ),
   })
   .superRefine((file, ctx) => {
     for (const issue of servicesCrossIssues(file))

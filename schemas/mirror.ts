@@ -123,7 +123,13 @@ export const MirrorReadout = z.object({
 
 /** `?minutes=N`: how far back the report looks (default 60; comparisons are kept 6 hours). */
 export const MirrorReportQuery = z.object({
-  minutes: z.coerce.number().int().min(1).max(360, "comparisons are kept 360 minutes").default(60),
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(360, "comparisons are kept 360 minutes")
+    .default(60)
+    .describe("how many minutes back to report, 1 to 360 (default 60)"),
 });
 
 /** `GET /services/{name}/mirror`: what `keystone mirror report` prints. */

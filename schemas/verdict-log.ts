@@ -29,7 +29,13 @@ export const RolloutVerdicts = z.object({
 
 /** `?last=N`: how many verdicts (default 10). */
 export const VerdictsQuery = z.object({
-  last: z.coerce.number().int().min(1).max(500, "at most 500 verdicts").default(10),
+  last: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500, "at most 500 verdicts")
+    .default(10)
+    .describe("how many of the newest verdicts, 1 to 500 (default 10)"),
 });
 
 export type VerdictEntry = z.infer<typeof VerdictEntry>;

@@ -57,6 +57,15 @@ describe("the MCP tools", () => {
     }
   });
 
+  it("every argument of every tool says what it is for (force, instant, baseRevision… are not guessable)", () => {
+    const undescribed = AGENT_TOOLS.flatMap((tool) =>
+      Object.entries(properties(tool).properties)
+        .filter(([, schema]) => !(schema as { description?: string }).description)
+        .map(([name]) => `${tool.name}.${name}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
   it("only promoteRollout takes full: pause, resume and abort have no use for it", () => {
     const takesFull = AGENT_TOOLS.filter((t) => "full" in properties(t).properties);
     expect(takesFull.map((t) => t.name)).toEqual(["promoteRollout"]);
