@@ -266,6 +266,23 @@ describe("the MCP endpoint", () => {
     expect((ended.structuredContent as { nextTickAt?: string | null }).nextTickAt).toBeNull();
   });
 
+  it("a resource or prompt for a service that does not exist is the caller's error, not an internal one", async () => {
+    const reader = await agent(READ_TOKEN);
+    const missing = reader.readResource({ uri: "keystone://services/mcp-nowhere/config.yaml" });
+    await expect(missing).rejects.toMatchObject({
+      code: -32002,
+      message: expect.stringContaining('not_found: service "mcp-nowhere" does not exist'),
+    });
+    const prompt = reader.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-nowhere" },
+    });
+    await expect(prompt).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('service "mcp-nowhere"'),
+    });
+  });
+
   it("refuses an MCP request over the API's 1 MiB body limit, as the API does", async () => {
     const client = await agent(ADMIN_TOKEN);
     const oversized = client.callTool({

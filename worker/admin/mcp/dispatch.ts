@@ -88,8 +88,29 @@ export function refusalText(error: ErrorEnvelope["error"]): string {
   ].join("\n");
 }
 
+/** JSON-RPC error codes: the caller's mistake, a resource that is not there (MCP), our fault. */
+export const INVALID_PARAMS = -32602;
+export const RESOURCE_NOT_FOUND = -32002;
+const INTERNAL_ERROR = -32603;
+
+/**
+ * A refusal as a JSON-RPC error: the SDK answers an error's numeric `code` as it is, so a name
+ * that does not exist is the caller's error (invalid params; resource not found for a resource),
+ * not "internal error", which says the server broke.
+ */
+export class AgentError extends Error {
+  readonly code: number;
+
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 /** An answer the caller cannot go on without (resources, prompts): its value, or the refusal thrown. */
-export function answerValue(answer: ApiAnswer): unknown {
-  if (!answer.ok) throw new Error(refusalText(answer.error));
-  return answer.value;
+export function answerValue(answer: ApiAnswer, notFoundCode = INVALID_PARAMS): unknown {
+  if (answer.ok) return answer.value;
+  const code =
+    answer.status === 404 ? notFoundCode : answer.status < 500 ? INVALID_PARAMS : INTERNAL_ERROR;
+  throw new AgentError(code, refusalText(answer.error));
 }

@@ -6,7 +6,7 @@ import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
 import type { IncidentList, IncidentResponse } from "../../../schemas/api-responses.ts";
 import type { HistoryResponse } from "../../../schemas/history.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
-import { type AdminDispatch, answerValue } from "./dispatch.ts";
+import { type AdminDispatch, AgentError, answerValue, INVALID_PARAMS } from "./dispatch.ts";
 
 /** History entries handed over: enough to see what changed before the rollout, not a year of it. */
 const HISTORY_ENTRIES = 30;
@@ -33,7 +33,11 @@ export function registerPrompts(server: McpServer, dispatch: AdminDispatch): voi
     },
     async ({ service, incident }) => {
       const id = incident ?? (await newestIncident(dispatch, service));
-      if (id === undefined) throw new Error(`service "${service}" has no incident to investigate`);
+      if (id === undefined)
+        throw new AgentError(
+          INVALID_PARAMS,
+          `service "${service}" has no incident to investigate (listIncidents lists them)`,
+        );
       const params = { name: service };
       const [found, verdicts, history] = await Promise.all([
         dispatch.call(ADMIN_API.getIncident, { params: { ...params, id } }),

@@ -14,11 +14,19 @@ import type {
 import type { HistoryResponse } from "../../../schemas/history.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import { renderRolloutReport } from "../../core/rollout/rollout-report.ts";
-import { type AdminDispatch, answerValue } from "./dispatch.ts";
+import {
+  type AdminDispatch,
+  answerValue as anyAnswerValue,
+  RESOURCE_NOT_FOUND,
+} from "./dispatch.ts";
 
 const CONFIG_URI = "keystone://services/{name}/config.yaml";
 const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
 const REPORT_URI = "keystone://services/{name}/rollout-report.md";
+
+/** A resource's answer: a name that is not there is "resource not found" (MCP), not internal. */
+const answerValue = (answer: Parameters<typeof anyAnswerValue>[0]) =>
+  anyAnswerValue(answer, RESOURCE_NOT_FOUND);
 
 /** A URI template's variable as one value (the SDK gives a list for exploded variables). */
 const one = (value: string | string[] | undefined) =>
