@@ -38,7 +38,7 @@ import {
 } from "./api-responses.ts";
 import { FilePreview } from "./apply-plan.ts";
 import { ConfigFile } from "./config-file.ts";
-import { HistoryResponse } from "./history.ts";
+import { HistoryQuery, HistoryResponse } from "./history.ts";
 import { AnalysisTest } from "./metric-check.ts";
 import { MirrorReport, MirrorReportQuery } from "./mirror.ts";
 import { RolloutVerdicts, VerdictsQuery } from "./verdict-log.ts";
@@ -200,6 +200,7 @@ export const ADMIN_API = withNames({
     scope: "read",
     summary: "Revisions and events",
     params: ServiceParams,
+    query: HistoryQuery,
     response: HistoryResponse,
   },
   mintOverrideToken: {

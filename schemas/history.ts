@@ -75,6 +75,20 @@ export const HistoryEntry = z.object({
 
 export const HistoryResponse = z.object({ name: z.string(), history: z.array(HistoryEntry) });
 
+/** The most entries a history answer holds (what the service object reads at most). */
+export const MAX_HISTORY_ENTRIES = 1000;
+
+/** `GET /services/{name}/history?last=N`: the newest N entries, oldest first. */
+export const HistoryQuery = z.object({
+  last: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_HISTORY_ENTRIES, `at most ${MAX_HISTORY_ENTRIES} entries`)
+    .default(MAX_HISTORY_ENTRIES)
+    .describe(`how many of the newest entries, 1 to ${MAX_HISTORY_ENTRIES}`),
+});
+
 /** Details written before they were typed: `{split}` and `{phase, step, weight, verdict}`. */
 const LegacyDetail = z.union([
   z.object({ split: z.record(z.string(), z.number()) }).transform((d) => ({

@@ -45,7 +45,8 @@ import type { RolloutVerdicts } from "../schemas/verdict-log.ts";
  */
 export interface ServiceRpc extends Rpc.DurableObjectBranded {
   record(): ServiceRecord | null;
-  history(): HistoryEntry[];
+  /** The newest `limit` entries (default and at most 1,000), oldest first. */
+  history(limit?: number): HistoryEntry[];
   rolloutStatus(): Promise<Result<RolloutStatus>>;
   /** The last `limit` verdicts of the latest rollout, each with its judgement. */
   verdicts(limit: number): Result<RolloutVerdicts>;

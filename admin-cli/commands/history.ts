@@ -42,7 +42,10 @@ export default defineCommand({
   examples: ["keystone history shop"],
   async run(args, session) {
     const { out, api } = session;
-    const { history } = await api.call("serviceHistory", { params: { name: args.service } });
+    const { history } = await api.call("serviceHistory", {
+      params: { name: args.service },
+      query: {},
+    });
     out.result({ service: args.service, history });
     out.line(
       table(

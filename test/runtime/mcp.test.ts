@@ -266,6 +266,27 @@ describe("the MCP endpoint", () => {
     expect((ended.structuredContent as { nextTickAt?: string | null }).nextTickAt).toBeNull();
   });
 
+  it("serviceHistory answers the newest entries it is asked for", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    await applyShop(client, "mcp-history");
+    await client.callTool({
+      name: "setWeights",
+      arguments: { name: "mcp-history", split: { stable: 60, canary: 40 }, reason: "second" },
+    });
+    const newest = await client.callTool({
+      name: "serviceHistory",
+      arguments: { name: "mcp-history", last: 1 },
+    });
+    const events = (newest.structuredContent as { history: { type: string; reason: string }[] })
+      .history;
+    expect(events.map((e) => e.reason)).toEqual(["second"]);
+    const all = await client.callTool({
+      name: "serviceHistory",
+      arguments: { name: "mcp-history" },
+    });
+    expect((all.structuredContent as { history: unknown[] }).history).toHaveLength(2);
+  });
+
   it("a resource or prompt for a service that does not exist is the caller's error, not an internal one", async () => {
     const reader = await agent(READ_TOKEN);
     const missing = reader.readResource({ uri: "keystone://services/mcp-nowhere/config.yaml" });

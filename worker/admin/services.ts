@@ -110,8 +110,8 @@ export const serviceHandlers = {
     return result!;
   },
 
-  async serviceHistory({ params: { name } }, c) {
-    const history = await (await serviceToRead(c.env, name)).history();
+  async serviceHistory({ params: { name }, query: { last } }, c) {
+    const history = await (await serviceToRead(c.env, name)).history(last);
     if (history.length === 0) throw new ApiError("not_found", `service "${name}" has no history`);
     return { name, history };
   },

@@ -12,7 +12,7 @@ export default defineCommand({
     const { out, api } = session;
     const params = { name: args.service };
     const status = await api.call("rolloutStatus", { params });
-    const { history } = await api.call("serviceHistory", { params });
+    const { history } = await api.call("serviceHistory", { params, query: {} });
     const statusPage = `${api.baseUrl}/_keystone/ui`;
     const markdown = renderRolloutReport(args.service, status, history, statusPage);
     out.result({ service: args.service, phase: status.state?.phase ?? null, statusPage, markdown });

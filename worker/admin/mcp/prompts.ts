@@ -42,7 +42,7 @@ export function registerPrompts(server: McpServer, dispatch: AdminDispatch): voi
       const [found, verdicts, history] = await Promise.all([
         dispatch.call(ADMIN_API.getIncident, { params: { ...params, id } }),
         dispatch.call(ADMIN_API.rolloutVerdicts, { params, query: { last: 20 } }),
-        dispatch.call(ADMIN_API.serviceHistory, { params }),
+        dispatch.call(ADMIN_API.serviceHistory, { params, query: { last: HISTORY_ENTRIES } }),
       ]);
       const markdown = incidentMarkdown(answerValue(found) as IncidentResponse, {
         baseUrl: dispatch.origin,

@@ -122,7 +122,7 @@ export class AgentSession {
   /** The agent's arguments as the endpoint takes them, or what is wrong with them. */
   #endpointCall(tool: AgentTool, args: Record<string, unknown>): EndpointCall | string {
     const params: Record<string, unknown> = {};
-    const query: Record<string, unknown> = {};
+    const query: Record<string, unknown> = { ...tool.argumentDefaults };
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
       if (tool.paramNames.includes(key)) params[key] = value;

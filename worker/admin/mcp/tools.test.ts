@@ -66,6 +66,12 @@ describe("the MCP tools", () => {
     expect(undescribed).toEqual([]);
   });
 
+  it("serviceHistory hands an agent the newest entries, 100 unless it asks for more (a year of history is megabytes)", () => {
+    const history = AGENT_TOOLS.find((t) => t.name === "serviceHistory")!;
+    expect(properties(history).properties.last).toMatchObject({ default: 100, maximum: 1000 });
+    expect(history.argumentDefaults).toEqual({ last: 100 });
+  });
+
   it("only promoteRollout takes full: pause, resume and abort have no use for it", () => {
     const takesFull = AGENT_TOOLS.filter((t) => "full" in properties(t).properties);
     expect(takesFull.map((t) => t.name)).toEqual(["promoteRollout"]);

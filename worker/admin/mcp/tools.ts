@@ -7,7 +7,7 @@ import { ADMIN_API, type Endpoint, type EndpointName } from "../../../schemas/ad
 
 /** What an agent is told of a read endpoint, of a write endpoint, or why an endpoint is no tool. */
 type AgentTerms =
-  | { reads: true; note?: string }
+  | { reads: true; note?: string; argumentDefaults?: Record<string, number> }
   | { changes: string; cannotUndo: string; movesTraffic?: true }
   | { notATool: string };
 
@@ -52,7 +52,12 @@ const TERMS: Record<EndpointName, AgentTerms> = {
     cannotUndo: "requests already served; revert again to a later revision to go forward.",
     movesTraffic: true,
   },
-  serviceHistory: { reads: true },
+  serviceHistory: {
+    reads: true,
+    note: "The newest entries, oldest first: 100 unless last says more (up to 1,000; a busy service's whole history runs to megabytes).",
+    // The API answers every entry it keeps by default (keystone history); an agent's context holds less.
+    argumentDefaults: { last: 100 },
+  },
   mintOverrideToken: {
     notATool:
       "its answer is a credential that opens a version to whoever holds it and cannot be revoked alone",
@@ -142,6 +147,8 @@ export interface AgentTool {
   queryNames: readonly string[];
   /** The arguments as one object: what tools/list shows (the API checks them as it always does). */
   input: z.ZodObject;
+  /** Query arguments whose default for an agent differs from the API's, sent when left out. */
+  argumentDefaults: Record<string, number>;
 }
 
 /** The fields of a declared body an agent gives (a body that is not an object has none). */
@@ -169,8 +176,19 @@ function describe(endpoint: Endpoint, terms: AgentTerms): string {
 function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
   if ("notATool" in terms || (endpoint.scope !== "read" && endpoint.scope !== "admin")) return;
   const params = "params" in endpoint ? endpoint.params.shape : {};
-  const query = "query" in endpoint ? endpoint.query.shape : {};
+  // A copy: an agent's default must not become the API's.
+  const query: Record<string, z.ZodType> = {
+    ...("query" in endpoint ? endpoint.query.shape : {}),
+  };
   const writes = endpoint.scope === "admin";
+  const argumentDefaults = ("argumentDefaults" in terms && terms.argumentDefaults) || {};
+  for (const [name, value] of Object.entries(argumentDefaults)) {
+    const field = query[name];
+    if (!(field instanceof z.ZodDefault)) throw new Error(`${endpoint.name}: no defaulted ${name}`);
+    query[name] = (field.removeDefault() as z.ZodNumber)
+      .default(value)
+      .describe(`${field.description ?? name} (${value} unless given)`);
+  }
   // Only a change is attributed: a read's body takes no author, and no reason worth asking for.
   const { [AUTHOR]: _author, [REASON]: _reason, ...body } = bodyShape(endpoint);
   return {
@@ -181,6 +199,7 @@ function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
     movesTraffic: "movesTraffic" in terms && terms.movesTraffic === true,
     paramNames: Object.keys(params),
     queryNames: Object.keys(query),
+    argumentDefaults,
     input: z.strictObject({
       ...params,
       ...query,

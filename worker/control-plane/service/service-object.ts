@@ -5,7 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ChangeResult, RolloutStatus, ServiceRecord } from "../../../schemas/api-responses.ts";
 import type { ServicePreview } from "../../../schemas/apply-plan.ts";
-import type { HistoryEntry } from "../../../schemas/history.ts";
+import { type HistoryEntry, MAX_HISTORY_ENTRIES } from "../../../schemas/history.ts";
 import type { Incident } from "../../../schemas/incident.ts";
 import {
   ClaimingCommand,
@@ -65,8 +65,10 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
     return previewView(name, this.#writer.store.load(name), this.#twoPhase.preview(name, parsed));
   }
 
-  history(): HistoryEntry[] {
-    return this.#writer.store.history();
+  history(limit = MAX_HISTORY_ENTRIES): HistoryEntry[] {
+    return this.#writer.store.history(
+      Math.min(Math.max(1, Math.floor(limit)), MAX_HISTORY_ENTRIES),
+    );
   }
 
   /** Incidents, newest first (epoch-ms times). */

@@ -3,7 +3,11 @@
 // versions are upgraded on read.
 import * as z from "zod";
 import { HistoryEventType } from "../../../schemas/event-types.ts";
-import { type HistoryEntry, upgradeEventDetail } from "../../../schemas/history.ts";
+import {
+  type HistoryEntry,
+  MAX_HISTORY_ENTRIES,
+  upgradeEventDetail,
+} from "../../../schemas/history.ts";
 import {
   ClaimingCommand,
   type ServiceHead,
@@ -184,7 +188,7 @@ export class ServiceStore {
   }
 
   /** Events oldest first, details upgraded to today's types. */
-  history(limit = 1000): HistoryEntry[] {
+  history(limit = MAX_HISTORY_ENTRIES): HistoryEntry[] {
     return this.#events("SELECT * FROM events ORDER BY id DESC LIMIT ?", limit)
       .reverse()
       .map(({ at, ...event }) => ({ at: new Date(at).toISOString(), ...event }));
