@@ -126,7 +126,9 @@ describe("the MCP endpoint", () => {
       arguments: { name: "mcp-reason", split: { stable: 100, canary: 0 } },
     });
     expect(noReason.isError).toBe(true);
-    expect(text(noReason)).toMatch(/^reason: /);
+    expect(text(noReason)).toBe(
+      "reason: required: say why this change is made; history keeps it beside the author. Nothing was done.",
+    );
     const author = await applyShop(client, "mcp-reason");
     expect(author.isError).toBeFalsy();
     const impersonating = await client.callTool({

@@ -146,7 +146,7 @@ export class AgentSession {
     if (writes && this.#scope === "admin") {
       const reason = tool.input.shape[REASON]?.safeParse(rest[REASON]);
       if (reason && !reason.success)
-        return `${REASON}: ${reason.error.issues[0]?.message ?? "required"} (why this change is made)`;
+        return `${REASON}: ${reason.error.issues[0]?.message ?? "required"}. Nothing was done.`;
     }
     if (!("body" in tool.endpoint)) {
       const unknown = Object.keys(rest);

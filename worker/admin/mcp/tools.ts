@@ -128,10 +128,14 @@ const AUTHOR = "author";
 /** Why: the agent must say, and history keeps it. */
 export const REASON = "reason";
 
+const SAY_WHY = "say why this change is made; history keeps it beside the author";
+
 const Reason = z
-  .string()
+  .string({
+    error: (issue) => (issue.input === undefined ? `required: ${SAY_WHY}` : `not text: ${SAY_WHY}`),
+  })
   .trim()
-  .min(1, "say why: history keeps the reason")
+  .min(1, `empty: ${SAY_WHY}`)
   .max(1000)
   .describe("why this change is made; kept in history beside the author");
 
