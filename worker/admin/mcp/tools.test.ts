@@ -72,6 +72,20 @@ describe("the MCP tools", () => {
     expect(history.argumentDefaults).toEqual({ last: 100 });
   });
 
+  it("uses only JSON Schema's own formats: a client that checks its schemas refuses one it does not know", () => {
+    const known = new Set(["uri", "date-time", "email", "uuid", "ipv4", "ipv6", "hostname"]);
+    const formats = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (typeof node !== "object" || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "format" && typeof value === "string") formats.add(value);
+        else walk(value);
+      }
+    };
+    for (const tool of AGENT_TOOLS) walk(inputJsonSchema(tool));
+    expect([...formats].filter((format) => !known.has(format))).toEqual([]);
+  });
+
   it("only promoteRollout takes full: pause, resume and abort have no use for it", () => {
     const takesFull = AGENT_TOOLS.filter((t) => "full" in properties(t).properties);
     expect(takesFull.map((t) => t.name)).toEqual(["promoteRollout"]);

@@ -238,6 +238,13 @@ export function endpointsNotTools(): { name: EndpointName; why: string }[] {
 
 const jsonSchemas = new Map<string, Record<string, unknown>>();
 
+/**
+ * Formats zod writes for its string checks that JSON Schema does not define: the check is in the
+ * `pattern` beside them, and a client that validates its tools' schemas refuses a format it does
+ * not know.
+ */
+const ZOD_ONLY_FORMATS = new Set(["starts_with", "ends_with", "includes"]);
+
 /** The tool's arguments as JSON Schema (computed once per isolate: the config file's is large). */
 export function inputJsonSchema(tool: AgentTool): Record<string, unknown> {
   let schema = jsonSchemas.get(tool.name);
@@ -245,6 +252,10 @@ export function inputJsonSchema(tool: AgentTool): Record<string, unknown> {
     const { $schema: _, ...rest } = z.toJSONSchema(tool.input, {
       io: "input",
       unrepresentable: "any",
+      override: ({ jsonSchema }) => {
+        if (typeof jsonSchema.format === "string" && ZOD_ONLY_FORMATS.has(jsonSchema.format))
+          delete jsonSchema.format;
+      },
     }) as Record<string, unknown>;
     schema = rest;
     jsonSchemas.set(tool.name, schema);
