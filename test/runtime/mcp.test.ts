@@ -289,6 +289,30 @@ describe("the MCP endpoint", () => {
     expect((all.structuredContent as { history: unknown[] }).history).toHaveLength(2);
   });
 
+  it("the prompt on an older incident does not hand over a later rollout's verdicts as its own", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };
+    expect((await applyShop(client, "mcp-older", { rollout })).isError).toBeFalsy();
+    for (const why of ["first build is broken", "second build is broken too"]) {
+      await client.callTool({
+        name: "startRollout",
+        arguments: { name: "mcp-older", reason: why },
+      });
+      await client.callTool({
+        name: "abortRollout",
+        arguments: { name: "mcp-older", reason: why },
+      });
+    }
+    const prompt = await client.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-older", incident: "1" },
+    });
+    const asked = (prompt.messages[0]!.content as { text: string }).text;
+    expect(asked).toContain("# Incident 1 of mcp-older: rollout aborted");
+    expect(asked).not.toContain("second build is broken too");
+    expect(asked).toContain("not the latest rollout");
+  });
+
   it("a resource or prompt for a service that does not exist is the caller's error, not an internal one", async () => {
     const reader = await agent(READ_TOKEN);
     const missing = reader.readResource({ uri: "keystone://services/mcp-nowhere/config.yaml" });

@@ -5,6 +5,7 @@ import * as z from "zod";
 import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
 import type { IncidentList, IncidentResponse } from "../../../schemas/api-responses.ts";
 import type { HistoryResponse } from "../../../schemas/history.ts";
+import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import { type AdminDispatch, AgentError, answerValue, INVALID_PARAMS } from "./dispatch.ts";
 
@@ -42,23 +43,30 @@ export function registerPrompts(server: McpServer, dispatch: AdminDispatch): voi
       const [found, verdicts, history] = await Promise.all([
         dispatch.call(ADMIN_API.getIncident, { params: { ...params, id } }),
         dispatch.call(ADMIN_API.rolloutVerdicts, { params, query: { last: 20 } }),
-        dispatch.call(ADMIN_API.serviceHistory, { params, query: { last: HISTORY_ENTRIES } }),
+        dispatch.call(ADMIN_API.serviceHistory, { params }),
       ]);
-      const markdown = incidentMarkdown(answerValue(found) as IncidentResponse, {
-        baseUrl: dispatch.origin,
-      });
-      const events = (answerValue(history) as HistoryResponse).history.slice(-HISTORY_ENTRIES);
+      const decided = answerValue(found) as IncidentResponse;
+      const markdown = incidentMarkdown(decided, { baseUrl: dispatch.origin });
+      // The verdicts served are the latest rollout's, and history runs to now: for an older
+      // incident, a later rollout's verdicts and events would read as this one's.
+      const latest = answerValue(verdicts) as RolloutVerdicts;
+      const ownVerdicts = latest.verdicts.filter((v) => v.rolloutId === decided.rolloutId);
+      const events = (answerValue(history) as HistoryResponse).history
+        .filter((event) => Date.parse(event.at) <= Date.parse(decided.at))
+        .slice(-HISTORY_ENTRIES);
       const text = [
         `Investigate incident ${id} of the service "${service}".`,
         "",
         markdown,
         "## The rollout's last verdicts (rollout explain)",
         "",
-        "```json",
-        JSON.stringify(answerValue(verdicts), null, 2),
-        "```",
+        ...(ownVerdicts.length > 0
+          ? ["```json", JSON.stringify({ ...latest, verdicts: ownVerdicts }, null, 2), "```"]
+          : [
+              `None shown: rollout ${decided.rolloutId} is not the latest rollout, and rolloutVerdicts answers only the latest one's. The incident's own tables above hold the figures its decision read.`,
+            ]),
         "",
-        `## The service's history, last ${events.length} entries, oldest first`,
+        `## The service's history up to the incident, last ${events.length} entries, oldest first`,
         "",
         "```json",
         JSON.stringify(events, null, 2),
