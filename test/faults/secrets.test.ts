@@ -26,6 +26,18 @@ async function readAs(token: string, path: string): Promise<string> {
   return response.text();
 }
 
+/** A service as a read token sees it, applied again with the admin token: what is stored after. */
+async function reappliedAsReaderSaw(name: string) {
+  const seen = JSON.parse(await readAs("test-read-token", `/_keystone/v1/services/${name}`));
+  const again = await exports.default.fetch(`https://keystone.test/_keystone/v1/services/${name}`, {
+    method: "PUT",
+    headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+    body: JSON.stringify({ config: seen.spec }),
+  });
+  expect(again.status, await again.clone().text()).toBe(200);
+  return JSON.parse(await readAs("test-admin-token", `/_keystone/v1/services/${name}`));
+}
+
 describe("item 20.4: secrets stay secret", () => {
   it("a gate URL with credentials is refused at validation, like an origin", () => {
     const parsed = ConfigFile.safeParse({
@@ -254,17 +266,7 @@ describe("item 20.4: secrets stay secret", () => {
       expect(read, path).toContain("https://metrics.example/orders?…");
     }
     // What a reader saw, applied again with the admin token: no change, the key kept.
-    const seen = JSON.parse(await readAs("test-read-token", "/_keystone/v1/services/webkey"));
-    const again = await exports.default.fetch(
-      "https://keystone.test/_keystone/v1/services/webkey",
-      {
-        method: "PUT",
-        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
-        body: JSON.stringify({ config: seen.spec }),
-      },
-    );
-    expect(again.status, await again.clone().text()).toBe(200);
-    const after = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/webkey"));
+    const after = await reappliedAsReaderSaw("webkey");
     expect(after.revision).toBe(before.revision);
     expect(after.spec.rollout.analysis.metrics[0].provider.web.url).toBe(url);
     // The query a reading carries (analysis test, verdicts, incidents, Slack) leaves it out too.
@@ -317,17 +319,7 @@ describe("item 20.4: secrets stay secret", () => {
       expect(read, path).toContain("https://dd.example/?…");
     }
     // What a reader saw, applied again with the admin token: no change, the keys kept.
-    const seen = JSON.parse(await readAs("test-read-token", "/_keystone/v1/services/addrkey"));
-    const again = await exports.default.fetch(
-      "https://keystone.test/_keystone/v1/services/addrkey",
-      {
-        method: "PUT",
-        headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
-        body: JSON.stringify({ config: seen.spec }),
-      },
-    );
-    expect(again.status, await again.clone().text()).toBe(200);
-    const after = JSON.parse(await readAs("test-admin-token", "/_keystone/v1/services/addrkey"));
+    const after = await reappliedAsReaderSaw("addrkey");
     expect(after.revision).toBe(before.revision);
     const [up, errors] = after.spec.rollout.analysis.metrics;
     expect(up.provider.prometheus.address).toBe(prometheus);
