@@ -26,6 +26,18 @@ async function readAs(token: string, path: string): Promise<string> {
   return response.text();
 }
 
+/** What apply would do with `config`, asked with the read token (POST /plan): the answer's text. */
+async function planAsReader(config: unknown): Promise<string> {
+  const response = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
+    method: "POST",
+    headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
+    body: JSON.stringify({ services: [{ config }] }),
+  });
+  const text = await response.text();
+  expect(response.status, text).toBe(200);
+  return text;
+}
+
 /** A service as a read token sees it, applied again with the admin token: what is stored after. */
 async function reappliedAsReaderSaw(name: string) {
   const seen = JSON.parse(await readAs("test-read-token", `/_keystone/v1/services/${name}`));
@@ -110,13 +122,7 @@ describe("item 20.4: secrets stay secret", () => {
       expect(read, path).toContain("/health?…");
     }
     // What apply would do, asked with the read token: the stored spec and the next one, masked.
-    const planned = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
-      method: "POST",
-      headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
-      body: JSON.stringify({ services: [{ config }] }),
-    });
-    const plan = await planned.text();
-    expect(planned.status, plan).toBe(200);
+    const plan = await planAsReader(config);
     expect(plan).not.toContain("XXXXSECRETXXXX");
     expect(plan).not.toContain(SECRET);
     expect(plan).toContain("https://hooks.slack.com/…");
@@ -210,13 +216,7 @@ describe("item 20.4: secrets stay secret", () => {
   it("a reader's plan of secrets nothing stored stands for (a new service, a new notify target) says what apply would do, not a refusal", async () => {
     const hook = "https://hooks.slack.com/services/T000/B000/NEWSECRET";
     const plan = async (config: unknown) => {
-      const response = await exports.default.fetch("https://keystone.test/_keystone/v1/plan", {
-        method: "POST",
-        headers: { authorization: "Bearer test-read-token", "content-type": "application/json" },
-        body: JSON.stringify({ services: [{ config }] }),
-      });
-      const text = await response.text();
-      expect(response.status, text).toBe(200);
+      const text = await planAsReader(config);
       expect(text).not.toContain("NEWSECRET");
       expect(text).not.toContain(SECRET);
       const [service] = (
