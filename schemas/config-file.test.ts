@@ -195,6 +195,14 @@ describe("every invalid config names the path of each problem", () => {
     });
   }
 
+  it("a weight with three decimals is refused alone, without a sum of rounded weights beside it", () => {
+    const found = problemsOfService({ split: { stable: 50.005, canary: 49.995 } });
+    expect(found).toEqual([
+      "services[0].split.stable: a percent has at most two decimals",
+      "services[0].split.canary: a percent has at most two decimals",
+    ]);
+  });
+
   it("reports a duplicate service name and a host+prefix served twice", () => {
     const found = problems([
       shopService(),
