@@ -121,3 +121,28 @@ describe("dashboard and alert rules read only exported, documented metrics", () 
     for (const name of exported) expect(documented).toContain(family(name));
   });
 });
+
+describe("docs/metrics.md's scrape config", () => {
+  const doc = readFileSync(join(PROJECT_ROOT, "docs/metrics.md"), "utf8");
+  const block = /```yaml\n(scrape_configs:[\s\S]*?)```/.exec(doc)?.[1] ?? "";
+  const config = parse(block) as {
+    scrape_configs: { static_configs: { targets: string[] }[] }[];
+  };
+  // Only the admin hostnames serve /_keystone/metrics; every other hostname is the data plane's.
+  const adminHosts = [
+    ...readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8").matchAll(
+      /^ADMIN_HOSTS = "([^"]*)"/gm,
+    ),
+  ]
+    .flatMap((m) => m[1]!.split(","))
+    .map((h) => h.trim())
+    .filter((h) => h !== "*");
+
+  it("scrapes an environment's admin hostname, not a service hostname", () => {
+    const targets = config.scrape_configs.flatMap((s) =>
+      s.static_configs.flatMap((c) => c.targets),
+    );
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(adminHosts).toContain(target);
+  });
+});
