@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { DASHBOARD_PATH, dashboardJson } from "../../dashboards/src/build.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
 import { latencySeconds } from "../../worker/admin/metrics/convert.ts";
+import { AnalysisCheck, TrafficReason } from "../../worker/admin/metrics/model.ts";
 import { renderMetrics } from "../../worker/admin/metrics/render.ts";
 
 interface Exported {
@@ -144,5 +145,81 @@ describe("docs/metrics.md's scrape config", () => {
     );
     expect(targets.length).toBeGreaterThan(0);
     for (const target of targets) expect(adminHosts).toContain(target);
+  });
+});
+
+/** Every family, with every optional series, for one service with a mirror and a regional wave. */
+function fullRender(): string {
+  const version = (name: string, role: "candidate" | "baseline") => ({
+    name,
+    release: "r",
+    role,
+    weightPercent: 50,
+    traffic: TrafficReason.options.map((reason) => ({
+      reason,
+      requests: 1,
+      errors: 0,
+      clientIncomplete: 0,
+    })),
+    latency: latencySeconds({ 10: 1 }),
+    health: "healthy" as const,
+    mirror: role === "candidate" ? { compared: 2, mismatched: 1, failed: 0 } : null,
+  });
+  return renderMetrics({
+    services: [
+      {
+        name: "s",
+        versions: [version("canary", "candidate"), version("stable", "baseline")],
+        deployments: { promoted: 0, rolledBack: 0, aborted: 0 },
+        rollout: {
+          candidate: "canary",
+          baseline: "stable",
+          phase: "progressing",
+          step: 1,
+          stepCount: 2,
+          startedAt: "2026-01-01T00:00:00.000Z",
+          bakeLeftSeconds: 5,
+          lastVerdictAt: "2026-01-01T00:00:00.000Z",
+          checks: AnalysisCheck.options.map((check) => ({
+            check,
+            value: 1,
+            threshold: 2,
+            passed: true,
+          })),
+          place: "country NZ",
+        },
+      },
+    ],
+    routeTable: { generation: 1, publishedAt: "2026-01-01T00:00:00.000Z", pendingGenerations: 0 },
+  });
+}
+
+describe("docs/metrics.md's labels", () => {
+  const doc = readFileSync(join(PROJECT_ROOT, "docs/metrics.md"), "utf8");
+  const rendered = new Map<string, Set<string>>();
+  for (const line of fullRender().split("\n")) {
+    const m = /^([a-z_]+?)(?:_bucket|_sum|_count)?\{([^}]*)\}/.exec(line);
+    const name = m?.[1] ?? /^([a-z_]+) /.exec(line)?.[1];
+    if (!name || line.startsWith("#")) continue;
+    const labels = rendered.get(name) ?? new Set<string>();
+    for (const [, label] of (m?.[2] ?? "").matchAll(/([a-z_]+)="/g)) labels.add(label!);
+    rendered.set(name, labels);
+  }
+  // Each section's "Labels:" sentence (its asides in brackets left out) and, in a table with an
+  // "extra labels" column, each row's.
+  const rows: [string, string[]][] = [];
+  const codes = (text: string) => [...text.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
+  for (const section of doc.split(/^## /m)) {
+    const paragraph = /^Labels: ([\s\S]*?)\n\n/m.exec(section)?.[1] ?? "";
+    const common = codes(paragraph.replace(/\([^)]*\)/g, "").split(/;|\. /)[0]!);
+    const extraColumn = section.includes("| extra labels |");
+    for (const [, name, third] of section.matchAll(/^\| `(keystone_[a-z_]+)` \|[^|]+\|([^|]*)\|/gm))
+      rows.push([name!, [...common, ...(extraColumn ? codes(third!) : [])]]);
+  }
+
+  it("names every label of each family as /_keystone/metrics exports it", () => {
+    expect(rows.map(([name]) => name).sort()).toEqual([...rendered.keys()].sort());
+    for (const [name, labels] of rows)
+      expect([...labels].sort(), name).toEqual([...rendered.get(name)!].sort());
   });
 });
