@@ -223,3 +223,18 @@ describe("docs/metrics.md's labels", () => {
       expect([...labels].sort(), name).toEqual([...rendered.get(name)!].sort());
   });
 });
+
+describe("docs/metrics.md's cardinality", () => {
+  const doc = readFileSync(join(PROJECT_ROOT, "docs/metrics.md"), "utf8");
+  const series = fullRender()
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"));
+
+  it("gives the series of a two-version service, and of a version that moves to a new release", () => {
+    const perService = Number(/two versions exports at most (\d+) series/.exec(doc)?.[1]);
+    const perVersion = Number(/moves that version's series \(up to (\d+)\)/.exec(doc)?.[1]);
+    const routeTable = series.filter((l) => l.startsWith("keystone_route_table_")).length;
+    expect(perService).toBe(series.length - routeTable);
+    expect(perVersion).toBe(series.filter((l) => l.includes('version="canary"')).length);
+  });
+});
