@@ -125,6 +125,25 @@ describe("the status page in headless Chromium", () => {
     expect(await service.locator(".split").textContent()).toContain("stable 70% · canary 30%");
   });
 
+  it("fits a phone's width: nothing to scroll sideways, the steps bar scaled to the card", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.reload();
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        viewport: document.documentElement.clientWidth,
+        section: document.querySelector('[data-service="demo"]')!.getBoundingClientRect().right,
+        steps: document.querySelector('[data-service="demo"] svg.steps')!.getBoundingClientRect()
+          .right,
+      }));
+      expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+      expect(widths.steps).toBeLessThanOrEqual(widths.section);
+      await page.screenshot({ path: join(SCREENSHOTS, "phone.png"), fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it("shows stored markup as text and runs none of it", async () => {
     const releases = await page.locator('[data-service="demo"] td.release').allTextContents();
     expect(releases).toContain(`v1.1.0${HOSTILE}`);

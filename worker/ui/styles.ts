@@ -11,7 +11,8 @@ body { margin: 0; background: var(--bg); color: var(--fg); }
 header { display: flex; align-items: center; gap: 1rem; padding: .75rem 1.5rem;
   border-bottom: 1px solid var(--line); background: var(--card); }
 header h1 { font-size: 1.1rem; margin: 0; flex: 1; }
-main { padding: 1.5rem; display: grid; gap: 1.5rem; max-width: 1200px; margin: auto; }
+main { padding: 1.5rem; display: grid; grid-template-columns: minmax(0, 1fr); gap: 1.5rem;
+  max-width: 1200px; margin: auto; }
 section.service, form.sign-in { background: var(--card); border: 1px solid var(--line);
   border-radius: 8px; padding: 1rem 1.25rem; }
 form.sign-in { max-width: 360px; margin: 4rem auto; display: grid; gap: .75rem; }
@@ -31,6 +32,10 @@ svg.chart { background: var(--bg); border-radius: 4px; }
 .role-baseline { stroke: var(--baseline); color: var(--baseline); }
 .role-other { stroke: var(--other); color: var(--other); }
 .threshold { stroke: var(--bad); stroke-dasharray: 4 3; stroke-width: 1; }
+svg.steps { max-width: 100%; height: auto; }
+@media (max-width: 640px) { header, main { padding: .75rem; } header { flex-wrap: wrap; }
+  section.service { padding: .75rem; } table.facts th { width: auto; }
+  table.versions, table.history, table.checks, table.metrics { display: block; overflow-x: auto; } }
 .steps .done { fill: var(--good); } .steps .current { fill: var(--candidate); }
 .steps .todo { fill: var(--line); } .steps .failed { fill: var(--bad); }
 .steps text { fill: var(--fg); font-size: 11px; }
