@@ -164,6 +164,10 @@ describe("the status page in headless Chromium", () => {
         return page.locator('[data-service="demo"] .rollout .phase').textContent();
       })
       .toBe("paused");
+    // As `keystone rollout status` says it: who paused, and no bake counting down while paused.
+    const line = await page.locator('[data-service="demo"] .rollout p').first().textContent();
+    expect(line).toContain("paused (operator)");
+    expect(line).not.toContain("bake left");
     await page
       .locator('[data-service="demo"]')
       .screenshot({ path: join(SCREENSHOTS, "status-page.png") });

@@ -73,6 +73,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
     versions,
     rollout: rollout && {
       phase: rollout.phase,
+      pausedBy: rollout.phase === "paused" ? rollout.pausedBy : null,
       strategy: rollout.strategy,
       candidate: rollout.candidate,
       baseline: rollout.baseline,
@@ -82,7 +83,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
         weightPercent: s.kind === "weight" ? s.weight : null,
       })),
       weightPercent: rollout.weight,
-      bakeLeftSeconds: bakeLeftSeconds(rollout, plan, now),
+      bakeLeftSeconds: rollout.phase === "progressing" ? bakeLeftSeconds(rollout, plan, now) : null,
       lastVerdict: rollout.lastVerdict && {
         at: new Date(rollout.lastVerdict.at).toISOString(),
         outcome: rollout.lastVerdict.outcome,

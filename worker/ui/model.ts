@@ -2,7 +2,7 @@
 // pages only render it. Every string in it is shown escaped.
 import * as z from "zod";
 import { HistoryEventType } from "../../schemas/event-types.ts";
-import { RolloutPhase, VerdictOutcome } from "../../schemas/rollout-state.ts";
+import { PausedBy, RolloutPhase, VerdictOutcome } from "../../schemas/rollout-state.ts";
 import { VersionRole } from "../admin/metrics/model.ts";
 
 const Instant = z.iso.datetime();
@@ -32,6 +32,8 @@ export const StepPlan = z.object({
 
 export const RolloutPanel = z.object({
   phase: RolloutPhase,
+  /** Who paused it (gate, operator, analysis, release), as `rollout status` says; null otherwise. */
+  pausedBy: PausedBy.nullable(),
   strategy: z.string(),
   candidate: z.string(),
   baseline: z.string(),
@@ -39,6 +41,7 @@ export const RolloutPanel = z.object({
   step: z.number().int().positive(),
   steps: z.array(StepPlan),
   weightPercent: z.number(),
+  /** Null unless progressing: a paused rollout's bake does not count down. */
   bakeLeftSeconds: z.number().nullable(),
   lastVerdict: z
     .object({

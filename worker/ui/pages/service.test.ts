@@ -26,6 +26,7 @@ const service: ServicePanel = {
   ],
   rollout: {
     phase: "rolledBack",
+    pausedBy: null,
     strategy: "canary",
     candidate: "canary",
     baseline: "stable",

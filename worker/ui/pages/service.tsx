@@ -22,7 +22,8 @@ function Rollout(props: { service: ServicePanel }) {
   return (
     <div class="rollout">
       <p>
-        <span class="phase">{PHASE_NAMES[rollout.phase]}</span> · {rollout.strategy} rollout of{" "}
+        <span class="phase">{PHASE_NAMES[rollout.phase]}</span>
+        {rollout.pausedBy ? ` (${rollout.pausedBy})` : ""} · {rollout.strategy} rollout of{" "}
         <strong>{rollout.candidate}</strong> against {rollout.baseline} · step {rollout.step} of{" "}
         {rollout.steps.length} · candidate at {rollout.weightPercent}%
         {rollout.bakeLeftSeconds === null
