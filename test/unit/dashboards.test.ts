@@ -27,39 +27,9 @@ const alerts = parse(
   readFileSync(join(PROJECT_ROOT, "dashboards/keystone-alerts.yaml"), "utf8"),
 ) as { groups: { rules: { alert: string; expr: string }[] }[] };
 
-/** Every metric family a full snapshot renders (a rollout, checks, health, route table). */
+/** Every metric family the exporter renders (fullRender: every optional series). */
 function exportedFamilies(): Set<string> {
-  const text = renderMetrics({
-    services: [
-      {
-        name: "s",
-        versions: [
-          {
-            name: "v",
-            release: "r",
-            role: "candidate",
-            weightPercent: 1,
-            traffic: [{ reason: "split", requests: 1, errors: 0, clientIncomplete: 0 }],
-            latency: latencySeconds({ 10: 1 }),
-            health: "healthy",
-          },
-        ],
-        deployments: { promoted: 0, rolledBack: 0, aborted: 0 },
-        rollout: {
-          candidate: "v",
-          baseline: "b",
-          phase: "progressing",
-          step: 1,
-          stepCount: 2,
-          startedAt: "2026-01-01T00:00:00.000Z",
-          bakeLeftSeconds: 5,
-          lastVerdictAt: "2026-01-01T00:00:00.000Z",
-          checks: [{ check: "p95", value: 1, threshold: 2, passed: true }],
-        },
-      },
-    ],
-    routeTable: { generation: 1, publishedAt: "2026-01-01T00:00:00.000Z", pendingGenerations: 0 },
-  });
+  const text = fullRender();
   return new Set(
     text
       .split("\n")
