@@ -113,6 +113,12 @@ export function rolloutStateSchema<T extends z.ZodType>(time: T) {
     phase: RolloutPhase,
     strategy: RolloutStrategy,
     candidate: z.string(),
+    /**
+     * The candidate's release when the rollout started: reports name the release the rollout
+     * shipped, not whatever a later revert or apply put on the candidate's track (absent in
+     * states stored before, and for a candidate without a release).
+     */
+    release: z.string().optional(),
     baseline: z.string(),
     /** Index into the strategy's step plan. */
     stepIndex: z.number().int(),

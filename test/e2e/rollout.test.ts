@@ -89,6 +89,26 @@ async function oneStoryOfTheRollback(): Promise<void> {
   );
 }
 
+/**
+ * A revert after the rollback puts the file's v2 back on the canary track: the report still names
+ * v3-broken, the release the rolled-back rollout shipped, not what the track holds now.
+ */
+async function theReportKeepsTheShippedRelease(): Promise<void> {
+  const { history } = JSON.parse((await setup.stack.cli(["history", "cart", "--json"])).stdout) as {
+    history: { type: string; revision: number | null }[];
+  };
+  const applied = history.find((h) => h.type === "config.applied")?.revision;
+  expect(applied).toBeTypeOf("number");
+  const reverted = await setup.stack.cli(["revert", "cart", "--to", String(applied)]);
+  expect(reverted.code, reverted.stderr).toBe(0);
+  const got = JSON.parse((await setup.stack.cli(["get", "cart", "--json"])).stdout) as {
+    config: { versions: Record<string, { release?: string }> };
+  };
+  expect(got.config.versions.canary?.release).toBe("v2");
+  const report = (await setup.stack.cli(["rollout", "report", "cart"])).stdout;
+  expect(report).toContain("canary rollout of **canary** (release v3-broken)");
+}
+
 describe("a CI job gating on rollout wait", () => {
   it("a healthy canary: the cron promotes it and rollout wait exits 0", async () => {
     expect(
@@ -192,6 +212,7 @@ describe("a CI job gating on rollout wait", () => {
     };
     expect(history.history.map((h) => h.type)).toContain("rollout.rolledBack");
     await oneStoryOfTheRollback();
+    await theReportKeepsTheShippedRelease();
   });
 
   it("rollout wait times out with exit 11", async () => {

@@ -30,11 +30,13 @@ export function startRollout(config: Service, id: string, now: number): Transiti
   if (!candidate) return fail("invalid", `service "${config.name}" has no candidate version`);
   const steps = stepsOf(config.rollout);
   const first = steps[0]!;
+  const release = config.versions[candidate]?.release;
   return ok({
     id,
     phase: first.kind === "pause" ? "paused" : "progressing",
     strategy: config.rollout.strategy,
     candidate,
+    ...(release ? { release } : {}),
     baseline: config.baseline,
     stepIndex: 0,
     stepCount: steps.length,

@@ -31,14 +31,16 @@ export function renderRolloutReport(
   const { state } = status;
   if (!state)
     return `### Keystone: ${service}\n\nNo rollout yet.\n\n[Status page](${statusPage})\n`;
-  const candidate = status.tracks.find((t) => t.track === state.candidate);
+  // The release the rollout shipped, as started; states stored before it was kept fall back to
+  // what the candidate's track holds now.
+  const release = state.release ?? status.tracks.find((t) => t.track === state.candidate)?.release;
   const events = history
     .filter((h) => h.detail?.kind === "rollout" && h.detail.rolloutId === state.id)
     .sort((a, b) => a.at.localeCompare(b.at));
   const lines = [
     `### Keystone: ${service} — ${VERDICT[state.phase] ?? state.phase}`,
     "",
-    `${state.strategy} rollout of **${state.candidate}**${candidate?.release ? ` (release ${candidate.release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${timeText(state.startedAt)}${state.endedAt ? `, ended ${timeText(state.endedAt)}` : ""}.`,
+    `${state.strategy} rollout of **${state.candidate}**${release ? ` (release ${release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${timeText(state.startedAt)}${state.endedAt ? `, ended ${timeText(state.endedAt)}` : ""}.`,
     "",
     "| when (UTC) | event | step | weight | candidate requests | candidate errors | candidate p95 | baseline errors | baseline p95 | why |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
