@@ -199,16 +199,19 @@ function visitorKeyOf(facts: RequestFacts, service: CompiledService, ctx: Decide
   }
 }
 
+/** What an isolate knows of halted versions, asked with the sequence its table holds the service at. */
+export interface HaltedCheck {
+  isHalted(service: string, version: string, tableSequence: number): boolean;
+}
+
 /**
  * A verdict for a version this isolate was told is halted (its rollout rolled back or aborted,
  * the new route table not here yet) goes to the baseline instead.
  */
-export function divertHalted(
-  verdict: Verdict,
-  isHalted: (service: string, version: string) => boolean,
-): Verdict {
+export function divertHalted(verdict: Verdict, halts: HaltedCheck): Verdict {
   const { service, version } = verdict;
-  if (version.name === service.baseline || !isHalted(service.name, version.name)) return verdict;
+  if (version.name === service.baseline) return verdict;
+  if (!halts.isHalted(service.name, version.name, service.sequence)) return verdict;
   return {
     ...verdict,
     version: service.versions.get(service.baseline)!,

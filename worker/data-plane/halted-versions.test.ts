@@ -28,4 +28,15 @@ describe("halted versions", () => {
     halted.learn("shop", "canary", null, 7);
     expect(halted.isHalted("shop", "canary", 7)).toBe(false);
   });
+
+  it("an answer heard on a flush is judged against the sequence the loaded table holds", () => {
+    const sequences = new Map([["shop", 7]]);
+    const halted = new HaltedVersions({ sequenceOf: (service) => sequences.get(service) ?? -1 });
+    halted.heard("shop", "canary", halt);
+    expect(halted.list()).toEqual(["shop/canary"]);
+    // The table caught up with the rollback's publication: the same answer holds nothing.
+    sequences.set("shop", 8);
+    halted.heard("shop", "canary", halt);
+    expect(halted.list()).toEqual([]);
+  });
 });

@@ -3,9 +3,28 @@
 // (its sequence): it holds only while this isolate's table has the service below that sequence.
 // From that table on, what the config says is obeyed again (weights, rules, overrides, preview).
 import type { HaltSignal } from "../../schemas/stats.ts";
+import type { HaltedCheck } from "../core/decide.ts";
+import type { HaltListener } from "./outcome-flusher.ts";
 
-export class HaltedVersions {
+/** Which sequence this isolate's table holds a service at (-1: not loaded). */
+export interface TableSequences {
+  sequenceOf(service: string): number;
+}
+
+const NO_TABLE: TableSequences = { sequenceOf: () => -1 };
+
+export class HaltedVersions implements HaltedCheck, HaltListener {
   readonly #halts = new Map<string, HaltSignal>();
+  readonly #tables: TableSequences;
+
+  constructor(tables: TableSequences = NO_TABLE) {
+    this.#tables = tables;
+  }
+
+  /** A stats object's answer on a flush, judged against the table this isolate holds now. */
+  heard(service: string, version: string, halt: HaltSignal | null): void {
+    this.learn(service, version, halt, this.#tables.sequenceOf(service));
+  }
 
   /**
    * What a stats object answered for a version: a halt (ignored when the table already holds the

@@ -62,7 +62,7 @@ function flushPolicyOf(env: DataPlaneBindings): FlushPolicy {
  */
 export class DataPlane {
   readonly cache: RouteTableCache;
-  readonly halted = new HaltedVersions();
+  readonly halted: HaltedVersions;
   readonly recorder: OutcomeRecorder;
   readonly flusher: OutcomeFlusher;
   readonly mirroring: Mirroring;
@@ -96,15 +96,12 @@ export class DataPlane {
       log: (message) => console.error(message),
       bucketKey: bucketKeyOf(env.BUCKET_SECRET),
     });
-    const halted = this.halted;
-    const cache = this.cache;
-    this.flusher = new OutcomeFlusher(options.stats ?? env.STATS, (service, version, halt) =>
-      halted.learn(service, version, halt, cache.loaded?.services.get(service)?.sequence ?? -1),
-    );
+    this.halted = new HaltedVersions(this.cache);
+    this.flusher = new OutcomeFlusher(options.stats ?? env.STATS, this.halted);
     this.mirroring = new Mirroring(
       options.mirrorGuard ?? new MirrorGuard(),
       this.#now,
-      (service, version, sequence) => halted.isHalted(service, version, sequence),
+      this.halted,
       options.mirrorDraw,
     );
     this.#decideContext = {
@@ -180,12 +177,7 @@ export class DataPlane {
       state.table,
       this.#decideContext,
     );
-    const halted = this.halted;
-    const verdict =
-      decided &&
-      (halted.empty
-        ? decided
-        : divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence)));
+    const verdict = decided && (this.halted.empty ? decided : divertHalted(decided, this.halted));
     if (!verdict) {
       return plainText(
         404,

@@ -5,7 +5,7 @@
 // and sent once whole: the mirrored origin never pulls on the client's upload.
 // A mirror is never awaited by the response path, never returned, and never retried; the guard
 // caps mirrors per isolate and stops them while the mirrored origin fails.
-import type { Verdict } from "../core/decide.ts";
+import type { HaltedCheck, Verdict } from "../core/decide.ts";
 import { type CapturedResponse, compareResponses } from "../core/mirror/compare.ts";
 import { type CompiledMirror, wantsMirror } from "../core/mirror/compile-mirror.ts";
 import type { MirrorGuard } from "../core/mirror/mirror-guard.ts";
@@ -88,12 +88,12 @@ export class Mirroring {
   droppedCopies = 0;
   readonly #now: () => number;
   readonly #draw: () => number;
-  readonly #halted: (service: string, version: string, sequence: number) => boolean;
+  readonly #halted: HaltedCheck;
 
   constructor(
     guard: MirrorGuard,
     now: () => number,
-    halted: (service: string, version: string, sequence: number) => boolean,
+    halted: HaltedCheck,
     draw: () => number = Math.random,
   ) {
     this.guard = guard;
@@ -122,7 +122,7 @@ export class Mirroring {
     // A WebSocket upgrade cannot be copied: the socket is the client's. A version halted by a
     // rollback gets no traffic at all from this isolate, copies included.
     if (request.headers.has("upgrade")) return undefined;
-    if (this.#halted(verdict.service.name, mirror.version.name, verdict.service.sequence))
+    if (this.#halted.isHalted(verdict.service.name, mirror.version.name, verdict.service.sequence))
       return undefined;
     if (body && Number(request.headers.get("content-length")) > MAX_MIRRORED_BODY_BYTES) {
       this.droppedCopies++;

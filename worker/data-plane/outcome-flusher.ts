@@ -20,12 +20,14 @@ interface Series {
   mirror: MirrorBatch[];
 }
 
-/** What a stats object said about its version's halt (null: none). */
-export type HaltListener = (service: string, version: string, halt: HaltSignal | null) => void;
+/** Told what a stats object said about its version's halt (null: none). */
+export interface HaltListener {
+  heard(service: string, version: string, halt: HaltSignal | null): void;
+}
 
 export class OutcomeFlusher {
   readonly #stats: Env["STATS"];
-  readonly #onAnswer: HaltListener;
+  readonly #halts: HaltListener | undefined;
   /** DO calls made (for the hot-path counters), batches and outcomes given up on. */
   calls = 0;
   droppedBatches = 0;
@@ -35,9 +37,9 @@ export class OutcomeFlusher {
   /** Fan-out per version as its stats objects last said (absent: one object). */
   readonly #fanOut = new Map<string, number>();
 
-  constructor(stats: Env["STATS"], onAnswer: HaltListener = () => {}) {
+  constructor(stats: Env["STATS"], halts?: HaltListener) {
     this.#stats = stats;
-    this.#onAnswer = onAnswer;
+    this.#halts = halts;
   }
 
   /** Outcomes, and mirrored comparisons (to the mirrored version's object), one call per object. */
@@ -71,7 +73,7 @@ export class OutcomeFlusher {
         const stub = this.#stats.get(this.#stats.idFromName(target));
         const answer: FlushAnswer = await stub.record(flush);
         this.#fanOut.set(name, answer.shards ?? 1);
-        this.#onAnswer(service, version, answer.halt);
+        this.#halts?.heard(service, version, answer.halt);
         return;
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];

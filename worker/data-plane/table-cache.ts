@@ -69,6 +69,11 @@ export class RouteTableCache {
     this.#compiler = new ServiceCompiler(options.bucketKey, options.log);
   }
 
+  /** The sequence the loaded table holds a service at (-1: no table, or not in it). */
+  sequenceOf(service: string): number {
+    return this.#table?.services.get(service)?.sequence ?? -1;
+  }
+
   /** The table loaded last, if any (no refresh, no wait). */
   get loaded(): RouteTable | undefined {
     return this.#table;

@@ -21,11 +21,7 @@ function serve(request: Request, env: StageEnv, target: RequestTarget, state: Ta
   if (!state.table) return new Response(state.problem, { status: 503 });
   context.now = Date.now();
   const decided = decideRoute(factsFromRequest(request, target), state.table, context);
-  const verdict =
-    decided &&
-    (halted.empty
-      ? decided
-      : divertHalted(decided, (s, v) => halted.isHalted(s, v, decided.service.sequence)));
+  const verdict = decided && (halted.empty ? decided : divertHalted(decided, halted));
   if (!verdict) return new Response("no service", { status: 404 });
   return fetch(env.ORIGIN + target.pathname + target.search, request);
 }
