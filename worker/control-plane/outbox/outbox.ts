@@ -30,11 +30,16 @@ export interface OutboxEntry<E> {
   attempts: number;
 }
 
-/**
- * Sends one entry's effect and settles the entry (`done` or `postpone`) in the transaction that
- * stores what the delivery changed. A throw means "not acknowledged": the entry is retried.
- */
-export type Send<E> = (entry: OutboxEntry<E>) => Promise<void>;
+/** The writer whose effects an outbox holds: it knows where each one goes. */
+export interface Courier<E> {
+  /** Names the writer in the log of a failed delivery. */
+  readonly owner: string;
+  /**
+   * Sends one entry's effect and settles the entry (`done` or `postpone`) in the transaction that
+   * stores what the delivery changed. A throw means "not acknowledged": the entry is retried.
+   */
+  send(entry: OutboxEntry<E>): Promise<void>;
+}
 
 /**
  * How far behind a commit a writer's alarm is set: the delivery made at once comes first, the
@@ -71,14 +76,13 @@ export class Outbox<E extends { kind: string }> {
   /**
    * The one delivery loop: due entries oldest first, each sent at most once a pass (entries the
    * pass's own deliveries queue included) and never while another pass of this instance holds
-   * it; `skip` leaves some effects to a later pass. `owner` names the writer in the log of a
-   * failure.
+   * it; effects of the `holdBack` kind are left to a later pass.
    */
-  async deliver(owner: string, send: Send<E>, skip: (effect: E) => boolean = () => false) {
+  async deliver(courier: Courier<E>, holdBack?: E["kind"]) {
     const tried = new Set<number>();
     for (let n = 0; n < MAX_PER_PASS; n++) {
       const due = this.#due(Date.now()).filter(
-        (e) => !this.#inflight.has(e.id) && !tried.has(e.id) && !skip(e.effect),
+        (e) => !this.#inflight.has(e.id) && !tried.has(e.id) && e.effect.kind !== holdBack,
       );
       const next = due[0];
       if (!next) return;
@@ -90,11 +94,11 @@ export class Outbox<E extends { kind: string }> {
       }
       this.#inflight.add(next.id);
       try {
-        await send(next);
+        await courier.send(next);
       } catch (error) {
         const outcome = this.#failed(next, Date.now());
         console.error(
-          `keystone: ${owner}: delivering ${kind} failed (${outcome === "dropped" ? "given up" : "will retry"}): ${String(error)}`,
+          `keystone: ${courier.owner}: delivering ${kind} failed (${outcome === "dropped" ? "given up" : "will retry"}): ${String(error)}`,
         );
       } finally {
         this.#inflight.delete(next.id);

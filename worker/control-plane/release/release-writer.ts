@@ -7,12 +7,12 @@ import { ReleaseEffect } from "../../../schemas/release-state.ts";
 import { decideRelease, type ReleaseDecision } from "../../core/release/release.ts";
 import { nextReleaseTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
-import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { ALARM_GRACE_MS, type Courier, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
 import { nextAlarmAt, TickReport } from "../tick-report.ts";
 import { deliverReleaseEffect } from "./release-io.ts";
 import { ReleaseStore } from "./release-store.ts";
 
-export class ReleaseWriter {
+export class ReleaseWriter implements Courier<ReleaseEffect> {
   readonly store: ReleaseStore;
   readonly #outbox: Outbox<ReleaseEffect>;
   readonly #ctx: DurableObjectState;
@@ -37,9 +37,12 @@ export class ReleaseWriter {
 
   /** Delivers what is due, oldest first, including what the outcomes queue in turn. */
   async deliver(): Promise<void> {
-    const owner = `release ${this.store.load()?.name ?? "unknown"}`;
-    await this.#outbox.deliver(owner, (entry) => this.#send(entry));
+    await this.#outbox.deliver(this);
     await this.schedule();
+  }
+
+  get owner(): string {
+    return `release ${this.store.load()?.name ?? "unknown"}`;
   }
 
   /** When a running release ticks next; null in any other phase. */
@@ -73,7 +76,7 @@ export class ReleaseWriter {
   }
 
   /** Sends one effect; its outcome, decided by the release core, settles the entry. */
-  async #send(entry: OutboxEntry<ReleaseEffect>): Promise<void> {
+  async send(entry: OutboxEntry<ReleaseEffect>): Promise<void> {
     const state = this.store.load();
     if (!state) return;
     const outcome = await deliverReleaseEffect(this.#env, state.name, entry.effect, state.reason);

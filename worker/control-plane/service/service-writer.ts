@@ -13,14 +13,14 @@ import { acknowledge } from "../../core/ledger/ledger.ts";
 import { type Decision, published } from "../../core/ledger/state.ts";
 import { nextRolloutTickAt, tickIntervalMs } from "../../core/rollout/tick-schedule.ts";
 import type { Env } from "../../env.ts";
-import { ALARM_GRACE_MS, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
+import { ALARM_GRACE_MS, type Courier, Outbox, type OutboxEntry } from "../outbox/outbox.ts";
 import { nextAlarmAt, TickReport } from "../tick-report.ts";
 import { traceCandidate } from "./incident-trace.ts";
 import { notify } from "./notify-delivery.ts";
 import { type FinishedChange, ServiceStore } from "./service-store.ts";
 import { VerdictLog } from "./verdict-log.ts";
 
-export class ServiceWriter {
+export class ServiceWriter implements Courier<Effect> {
   readonly store: ServiceStore;
   readonly verdicts: VerdictLog;
   readonly #outbox: Outbox<Effect>;
@@ -56,15 +56,18 @@ export class ServiceWriter {
       if (finished) this.store.finishChange(finished);
     });
     await this.schedule(now + ALARM_GRACE_MS);
-    await this.deliver((effect) => effect.kind === "notify");
+    await this.deliver("notify");
     this.#ctx.waitUntil(this.deliver());
   }
 
-  /** Delivers what is due, oldest first; `skip` leaves some kinds to a later pass. */
-  async deliver(skip?: (effect: Effect) => boolean): Promise<void> {
-    const name = this.store.getMeta("name") ?? "unknown";
-    await this.#outbox.deliver(`service ${name}`, (entry) => this.#send(name, entry), skip);
+  /** Delivers what is due, oldest first; effects of the `holdBack` kind wait for a later pass. */
+  async deliver(holdBack?: Effect["kind"]): Promise<void> {
+    await this.#outbox.deliver(this, holdBack);
     await this.schedule();
+  }
+
+  get owner(): string {
+    return `service ${this.store.getMeta("name") ?? "unknown"}`;
   }
 
   /** When the rollout ticks next (its ramp's next cut while ramping); null with none running. */
@@ -90,7 +93,8 @@ export class ServiceWriter {
   }
 
   /** Sends one entry's effect and settles the entry; a throw leaves it to be retried. */
-  async #send(name: string, { id, effect }: OutboxEntry<Effect>): Promise<void> {
+  async send({ id, effect }: OutboxEntry<Effect>): Promise<void> {
+    const name = this.store.getMeta("name") ?? "unknown";
     const again = await this.#sendEffect(effect, `${name}#${id}`);
     if (again !== null) return this.#outbox.postpone(id, again);
     this.#outbox.done(id);
