@@ -220,14 +220,20 @@ export class DataPlane {
     else this.#armDeadline(ctx);
     // A WebSocket upgrade must be returned as is: re-wrapping the response drops the socket.
     if (response.status === 101 || response.webSocket) return response;
-    const served = flight
-      ? this.mirroring.finish(flight, response, answered, ctx, () => {
-          if (this.mirroring.recorder.due(now(), this.#policy)) ctx.waitUntil(this.flushOutcomes());
-          else this.#armDeadline(ctx);
-        })
-      : response;
+    let served = response;
+    if (flight) {
+      const mirrored = this.mirroring.finish(flight, response, answered);
+      served = mirrored.served;
+      ctx.waitUntil(mirrored.comparison.then(() => this.#comparisonHeld(ctx)));
+    }
     const pin = pinToIssue(verdict, this.#affinitySecret, now());
     return withClientHeaders(served, verdict, target, pin);
+  }
+
+  /** A mirrored comparison is held: flushed with the outcomes when due, by the deadline if not. */
+  #comparisonHeld(ctx: ExecutionContext): void {
+    if (this.mirroring.recorder.due(this.#now(), this.#policy)) ctx.waitUntil(this.flushOutcomes());
+    else this.#armDeadline(ctx);
   }
 
   #armDeadline(ctx: ExecutionContext): void {

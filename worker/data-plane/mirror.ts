@@ -157,15 +157,14 @@ export class Mirroring {
 
   /**
    * The response to send the client (the same status, headers and stream, its body tee'd), and
-   * the comparison in waitUntil; `recorded` runs once the outcome is held for the next flush.
+   * the comparison, settled once its outcome is held for the next flush (the caller keeps the
+   * isolate alive for it and flushes).
    */
   finish(
     flight: MirrorFlight,
     primary: Response,
     answered: boolean,
-    ctx: ExecutionContext,
-    recorded: () => void,
-  ): Response {
+  ): { served: Response; comparison: Promise<void> } {
     let served = primary;
     let copy: ReadableStream<Uint8Array> | null = null;
     if (answered && primary.body) {
@@ -173,8 +172,7 @@ export class Mirroring {
       served = new Response(client, primary);
       copy = compared;
     }
-    ctx.waitUntil(this.#compare(flight, primary, copy, answered).then(recorded));
-    return served;
+    return { served, comparison: this.#compare(flight, primary, copy, answered) };
   }
 
   async #compare(
