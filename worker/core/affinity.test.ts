@@ -1,31 +1,53 @@
 import { describe, expect, it } from "vitest";
-import { NO_ROLLOUT_SCOPE, type Pin, pinScopeOf, readPin, signPin } from "./affinity.ts";
+import {
+  maxPinLength,
+  NO_ROLLOUT_SCOPE,
+  type Pin,
+  pinScopeOf,
+  readPin,
+  signPin,
+} from "./affinity.ts";
 import { TokenMemo } from "./hmac.ts";
 import { readVisitor, signVisitor } from "./visitor-token.ts";
 
 const NOW = Date.UTC(2026, 10, 21, 12);
 const SECRET = "pin-secret";
 const pin: Pin = { version: "canary", scope: "r1", expiresAt: NOW + 60_000 };
+/** A service whose longest track name is "canary"'s. */
+const BOUND = maxPinLength("canary".length);
 
 describe("version pins", () => {
   it("a pin signed for a service reads back as given", () => {
     const token = signPin(SECRET, "shop", pin);
-    expect(readPin(SECRET, "shop", token, NOW)).toEqual(pin);
+    expect(readPin(SECRET, "shop", token, NOW, BOUND)).toEqual(pin);
   });
 
   it("a forged, altered, foreign, expired or oversized pin is ignored", () => {
     const token = signPin(SECRET, "shop", pin);
     const [prefix, , scope, expires, signature] = token.split(".");
     const toStable = [prefix, "stable", scope, expires, signature].join(".");
-    expect(readPin(SECRET, "shop", toStable, NOW)).toBeUndefined();
+    expect(readPin(SECRET, "shop", toStable, NOW, BOUND)).toBeUndefined();
     const later = [prefix, "canary", scope, String(Number(expires) + 3600), signature].join(".");
-    expect(readPin(SECRET, "shop", later, NOW)).toBeUndefined();
-    expect(readPin("other-secret", "shop", token, NOW)).toBeUndefined();
-    expect(readPin(SECRET, "cart", token, NOW)).toBeUndefined();
-    expect(readPin(SECRET, "shop", token, pin.expiresAt)).toBeUndefined();
-    expect(readPin(SECRET, "shop", `${token}${"x".repeat(300)}`, NOW)).toBeUndefined();
-    expect(readPin(SECRET, "shop", "p1.canary.r1.9999999999.", NOW)).toBeUndefined();
-    expect(readPin("", "shop", token, NOW)).toBeUndefined();
+    expect(readPin(SECRET, "shop", later, NOW, BOUND)).toBeUndefined();
+    expect(readPin("other-secret", "shop", token, NOW, BOUND)).toBeUndefined();
+    expect(readPin(SECRET, "cart", token, NOW, BOUND)).toBeUndefined();
+    expect(readPin(SECRET, "shop", token, pin.expiresAt, BOUND)).toBeUndefined();
+    expect(readPin(SECRET, "shop", `${token}${"x".repeat(300)}`, NOW, BOUND)).toBeUndefined();
+    expect(readPin(SECRET, "shop", "p1.canary.r1.9999999999.", NOW, BOUND)).toBeUndefined();
+    expect(readPin("", "shop", token, NOW, BOUND)).toBeUndefined();
+  });
+
+  it("a pin for a long track name, under a rollout's scope, reads back within its service's bound", () => {
+    const long: Pin = {
+      version: `v-${"a".repeat(240)}`,
+      scope: `${crypto.randomUUID()}!`,
+      expiresAt: NOW + 60_000,
+    };
+    const bound = maxPinLength(long.version.length);
+    const token = signPin(SECRET, "shop", long);
+    expect(token.length).toBeGreaterThan(300);
+    expect(readPin(SECRET, "shop", token, NOW, bound)).toEqual(long);
+    expect(readPin(SECRET, "shop", `${token}${"x".repeat(200)}`, NOW, bound)).toBeUndefined();
   });
 });
 
@@ -89,9 +111,9 @@ describe("remembered tokens", () => {
 
   it("a pin read once is still refused after its expiry, for another service, or under another secret", () => {
     const token = signPin(SECRET, "memo-shop", pin);
-    expect(readPin(SECRET, "memo-shop", token, NOW)).toEqual(pin);
-    expect(readPin(SECRET, "memo-shop", token, pin.expiresAt)).toBeUndefined();
-    expect(readPin(SECRET, "memo-cart", token, NOW)).toBeUndefined();
-    expect(readPin("rotated", "memo-shop", token, NOW)).toBeUndefined();
+    expect(readPin(SECRET, "memo-shop", token, NOW, BOUND)).toEqual(pin);
+    expect(readPin(SECRET, "memo-shop", token, pin.expiresAt, BOUND)).toBeUndefined();
+    expect(readPin(SECRET, "memo-cart", token, NOW, BOUND)).toBeUndefined();
+    expect(readPin("rotated", "memo-shop", token, NOW, BOUND)).toBeUndefined();
   });
 });

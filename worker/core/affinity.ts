@@ -53,21 +53,36 @@ export function signPin(secret: string, service: string, pin: Pin): string {
   return `${PREFIX}.${body}.${sign(secret, `${PREFIX}.${service}.${body}`)}`;
 }
 
-/** Longer than any pin Keystone signs: refused before any hashing. */
-const MAX_PIN_LENGTH = 300;
+/**
+ * What a pin holds beside its version's name, with room: prefix, scope (a rollout id, 36, and
+ * "!"), expiry (seconds, 10–11 digits), signature (43) and dots, about 100.
+ */
+const PIN_OVERHEAD = 160;
+
+/**
+ * Longer than any pin Keystone signs for a service whose longest track name has this length
+ * (track names have no bound of their own): a token past it is refused before any hashing.
+ */
+export function maxPinLength(longestTrackName: number): number {
+  return PIN_OVERHEAD + longestTrackName;
+}
 
 const verified = new TokenMemo<Pin>();
 
-/** The pin of a genuine, unexpired token for this service; undefined for anything else. */
+/**
+ * The pin of a genuine, unexpired token for this service; undefined for anything else. `maxLength`:
+ * the service's own bound (maxPinLength of its longest track name).
+ */
 export function readPin(
   secret: string,
   service: string,
   token: string,
   now: number,
+  maxLength: number,
 ): Pin | undefined {
   const known = verified.get(secret, service, token);
   if (known) return known.expiresAt > now ? known : undefined;
-  if (token.length > MAX_PIN_LENGTH) return undefined;
+  if (token.length > maxLength) return undefined;
   const parts = token.split(".");
   if (parts.length !== 5 || parts[0] !== PREFIX) return undefined;
   const [, version, scope, expires, signature] = parts as [string, string, string, string, string];

@@ -1,7 +1,7 @@
 // Compiles published service configs into a RouteTable, once per config generation.
 import type { LiveRouting } from "../../schemas/live-routing.ts";
 import type { Service } from "../../schemas/service.ts";
-import { pinCookieName, pinScopeOf } from "./affinity.ts";
+import { maxPinLength, pinCookieName, pinScopeOf } from "./affinity.ts";
 import { type BucketKey, saltSeed } from "./hash.ts";
 import { layoutInOrder, layoutSplit } from "./layout.ts";
 import { compileCondition } from "./matchers.ts";
@@ -120,6 +120,7 @@ export function compileService(
       maxAgeSeconds: config.sticky.affinity.maxAgeSeconds,
       cookie: pinCookieName(config.name),
       scope: pinScopeOf(live),
+      maxPinLength: maxPinLength(Math.max(...Object.keys(config.versions).map((v) => v.length))),
     },
     wave: live?.wave ? compileWhere(live.wave) : undefined,
     versions,

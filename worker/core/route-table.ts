@@ -64,6 +64,8 @@ export interface CompiledAffinity {
   /** The pin cookie (ks_pin_<service>). */
   cookie: string;
   scope: PinScope;
+  /** Past this a presented pin is refused unread: longer than any this service's pins. */
+  maxPinLength: number;
 }
 
 export interface CompiledService {

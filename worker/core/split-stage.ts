@@ -46,6 +46,6 @@ function validPin(facts: RequestFacts, service: CompiledService, ctx: SplitConte
   const affinity = service.affinity!;
   const token = facts.header(PIN_HEADER) ?? facts.cookie(affinity.cookie);
   if (token === null) return undefined;
-  const pin = readPin(ctx.affinitySecret!, service.name, token, ctx.now);
+  const pin = readPin(ctx.affinitySecret!, service.name, token, ctx.now, affinity.maxPinLength);
   return pin && service.versions.has(pin.version) && affinity.scope.holds(pin) ? pin : undefined;
 }
