@@ -1,6 +1,7 @@
 // The status page in real headless Chromium against the local stack: sign-in, a wrong token
 // refused, the demo service with its split and a rollout whose bar advances on the page's own
-// refresh, stored markup shown as text, the CSP header; pictures of each in test/browser/screenshots.
+// refresh, stored markup shown as text, the CSP header, an incident's link followed while signed
+// out; pictures of each in test/browser/screenshots.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -202,5 +203,18 @@ describe("the status page in headless Chromium", () => {
     expect(
       (await page.context().cookies()).find((c) => c.name === "ks_ui_session"),
     ).toBeUndefined();
+  });
+
+  it("signed out, an incident's link signs in and returns to the incident, which refreshes itself", async () => {
+    const incident = `${stack.url}/_keystone/ui/services/demo/incidents/1`;
+    await page.goto(incident);
+    expect(await page.locator('input[type="password"]').count()).toBe(1);
+    await page.fill('input[type="password"]', stack.secrets.READ_TOKEN);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    expect(page.url()).toBe(incident);
+    expect(await page.locator("h1").textContent()).toBe("Incident 1 of demo: rollout aborted");
+    // No reload from the test: the page's own refresh loads it again.
+    await page.waitForEvent("load", { timeout: 15_000 });
+    expect(page.url()).toBe(incident);
   });
 });

@@ -16,13 +16,18 @@ function page(path = "/_keystone/ui", init: RequestInit = {}, origin = ORIGIN) {
   return exports.default.fetch(`${origin}${path}`, { redirect: "manual", ...init });
 }
 
-function signIn(token: string, origin = ORIGIN, from = origin) {
+function signIn(
+  token: string,
+  origin = ORIGIN,
+  from = origin,
+  fields: Record<string, string> = {},
+) {
   return page(
     "/_keystone/ui/sign-in",
     {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: from },
-      body: new URLSearchParams({ token }).toString(),
+      body: new URLSearchParams({ token, ...fields }).toString(),
     },
     origin,
   );
@@ -218,12 +223,81 @@ describe("incidents on the status page", () => {
     expect(detail).not.toContain("<img");
     expect(detail).toContain('data-event="rollout.started"');
 
-    const signedOut = await page("/_keystone/ui/services/paged-incident/incidents/1");
-    expect(signedOut.status).toBe(303);
     const missing = await page("/_keystone/ui/services/paged-incident/incidents/7", {
       headers: { cookie },
     });
     expect(missing.status).toBe(404);
+  });
+
+  /** A service whose rollout was aborted: its incident 1, at the path returned. */
+  async function abortedIncident(name: string): Promise<string> {
+    const h = new RolloutHarness(name);
+    await h.apply(
+      rolloutService(name, env.CANARY_ORIGIN, {
+        strategy: "canary",
+        steps: [{ weight: 10, bake: "5m" }],
+        analysis: { minRequests: 10, maxErrorRatePercent: 5 },
+      }),
+    );
+    await h.command("start");
+    await h.command("abort", { reason: "bad build" });
+    return `/_keystone/ui/services/${name}/incidents/1`;
+  }
+
+  it("refreshes an incident's own page every 5 seconds, as the services' page does", async () => {
+    const path = await abortedIncident("paged-refresh");
+    const detail = await (await page(path, { headers: { cookie: await session() } })).text();
+    expect(detail).toContain("Incident 1 of paged-refresh: rollout aborted");
+    expect(detail).toContain('<meta http-equiv="refresh" content="5"/>');
+  });
+
+  it("signing in from an incident's link returns to that incident", async () => {
+    const path = await abortedIncident("paged-return");
+    // Signed out: to the sign-in form, which carries the incident's path through the sign-in.
+    const signedOut = await page(path);
+    expect(signedOut.status).toBe(303);
+    const form = signedOut.headers.get("location")!;
+    expect(form).toBe(`/_keystone/ui?returnTo=${encodeURIComponent(path)}`);
+    const html = await (await page(form)).text();
+    expect(html).toContain(`<input type="hidden" name="returnTo" value="${path}"/>`);
+    const back = await signIn("test-read-token", ORIGIN, ORIGIN, { returnTo: path });
+    expect(back.status).toBe(303);
+    expect(back.headers.get("location")).toBe(path);
+    const landed = await page(path, { headers: { cookie: cookieOf(back) } });
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain("Incident 1 of paged-return: rollout aborted");
+    // A wrong token keeps the way back in the form it shows again.
+    const wrong = await signIn("not-the-token", ORIGIN, ORIGIN, { returnTo: path });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain(`name="returnTo" value="${path}"`);
+  });
+
+  it("returns after sign-in only to a same-origin path under the status page: no open redirect", async () => {
+    const refused = [
+      "//evil.example",
+      "https://evil.example",
+      "/\\evil",
+      "/\\evil.example/_keystone/ui",
+      "/\t/evil.example",
+      "https://edge.test/_keystone/ui",
+      "/_keystone/ui/../admin",
+      "/_keystone/uievil",
+      "/_keystone/v1/services",
+      "javascript:alert(1)",
+    ];
+    for (const returnTo of refused) {
+      const response = await signIn("test-read-token", ORIGIN, ORIGIN, { returnTo });
+      expect(response.status, returnTo).toBe(303);
+      expect(response.headers.get("location"), returnTo).toBe("/_keystone/ui");
+      const form = await (
+        await page(`/_keystone/ui?returnTo=${encodeURIComponent(returnTo)}`)
+      ).text();
+      expect(form, returnTo).not.toContain('name="returnTo"');
+    }
+    const own = await signIn("test-read-token", ORIGIN, ORIGIN, {
+      returnTo: "/_keystone/ui/services/a%22b/incidents/1?x=1",
+    });
+    expect(own.headers.get("location")).toBe("/_keystone/ui/services/a%22b/incidents/1?x=1");
   });
 
   it("/_keystone/ui/ with a trailing slash leads to the page", async () => {

@@ -11,6 +11,7 @@ import { readIncident, readStatusPage } from "./data.ts";
 import { IncidentPage } from "./pages/incident.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { StatusPage } from "./pages/status.tsx";
+import { returnPathOf } from "./return-to.ts";
 import { sessionOf, signIn, signOut } from "./session.ts";
 import { STYLESHEET_HASH } from "./styles.ts";
 
@@ -35,6 +36,11 @@ const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/** The page to go back to after sign-in, if `returnTo` names one of the status page's own. */
+function returnToOf(requestUrl: string, returnTo: unknown): string | undefined {
+  return returnPathOf(returnTo, new URL(requestUrl).origin) ?? undefined;
+}
+
 export function statusPage() {
   const ui = new Hono<{ Bindings: Env }>();
   ui.use("*", securityHeaders);
@@ -58,13 +64,18 @@ export function statusPage() {
   ui.get("/", async (c) => {
     const now = Date.now();
     const session = await sessionOf(c, now);
-    if (!session) return c.html(<SignInPage />);
+    if (!session)
+      return c.html(<SignInPage returnTo={returnToOf(c.req.url, c.req.query("returnTo"))} />);
     const model = await readStatusPage(c.env, now);
     return c.html(<StatusPage model={model} scope={session.scope} />);
   });
 
   ui.get("/services/:name/incidents/:id", async (c) => {
-    if (!(await sessionOf(c, Date.now()))) return c.redirect("/_keystone/ui", 303);
+    // Signed out (or the session ended under the page's refresh): sign in, then come back here.
+    if (!(await sessionOf(c, Date.now()))) {
+      const { pathname, search } = new URL(c.req.url);
+      return c.redirect(`/_keystone/ui?returnTo=${encodeURIComponent(pathname + search)}`, 303);
+    }
     const { name, id } = c.req.param();
     const incident = await readIncident(c.env, name, id);
     if (!incident) return c.text(`service "${name}" has no incident ${id}`, 404);
@@ -73,17 +84,19 @@ export function statusPage() {
 
   // Refused sign-ins count, log and run out like refused bearer tokens (admin/auth.ts).
   ui.post("/sign-in", async (c) => {
-    if (refusalsExhausted(c)) return c.html(<SignInPage error={TOO_MANY_REFUSALS} />, 429);
     const form = await c.req.parseBody();
+    const returnTo = returnToOf(c.req.url, form.returnTo);
+    if (refusalsExhausted(c))
+      return c.html(<SignInPage error={TOO_MANY_REFUSALS} returnTo={returnTo} />, 429);
     const token = typeof form.token === "string" ? form.token.trim() : "";
     if (!(await signIn(c, token, Date.now()))) {
       noteRefusal(
         c,
         token ? "wrong token at status-page sign-in" : "no token at status-page sign-in",
       );
-      return c.html(<SignInPage error="That token is not valid." />, 401);
+      return c.html(<SignInPage error="That token is not valid." returnTo={returnTo} />, 401);
     }
-    return c.redirect("/_keystone/ui", 303);
+    return c.redirect(returnTo ?? "/_keystone/ui", 303);
   });
 
   ui.post("/sign-out", async (c) => {

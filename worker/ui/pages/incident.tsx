@@ -17,7 +17,7 @@ import {
   CHECK_NAMES,
   formatCheckValue,
 } from "../../core/rollout/threshold-checks.ts";
-import { Document } from "./layout.tsx";
+import { Document, REFRESH_SECONDS } from "./layout.tsx";
 
 export function IncidentPage(props: { incident: IncidentWire }) {
   const { incident } = props;
@@ -26,12 +26,18 @@ export function IncidentPage(props: { incident: IncidentWire }) {
   const judge = incident.failedJudgeChecks;
   const judged = judge ? judgeCheckRows(judge.checks, judge.confidencePercent) : [];
   const metrics = metricCheckRows(incident.metrics ?? []);
+  // Refreshed like the service view: an incident's trace and the candidate's last request are
+  // filled in after the rollout ends, and an open page should show them without a reload.
   return (
-    <Document title={`Keystone Edge: incident ${incident.id} of ${incident.service}`}>
+    <Document
+      title={`Keystone Edge: incident ${incident.id} of ${incident.service}`}
+      refreshSeconds={REFRESH_SECONDS}
+    >
       <header>
         <h1>
           Incident {incident.id} of {incident.service}: rollout {outcome}
         </h1>
+        <span class="muted">refreshes every {REFRESH_SECONDS} s</span>
         <a href={`/_keystone/ui#service-${encodeURIComponent(incident.service)}`}>All services</a>
       </header>
       <main>

@@ -5,6 +5,9 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLESHEET } from "../styles.ts";
 
+/** Every page that shows live state reloads itself this often (a meta refresh: no script). */
+export const REFRESH_SECONDS = 5;
+
 export function Document(props: { title: string; refreshSeconds?: number; children: Child }) {
   return (
     <>

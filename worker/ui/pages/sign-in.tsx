@@ -2,7 +2,8 @@
 // The sign-in form: the token goes in a password field and is POSTed, never put in a URL.
 import { Document } from "./layout.tsx";
 
-export function SignInPage(props: { error?: string }) {
+/** `returnTo`: a page of the status page to go back to once signed in (checked before and after). */
+export function SignInPage(props: { error?: string; returnTo?: string | undefined }) {
   return (
     <Document title="Keystone Edge: sign in">
       <form class="sign-in" method="post" action="/_keystone/ui/sign-in">
@@ -22,6 +23,7 @@ export function SignInPage(props: { error?: string }) {
           required
           autofocus
         />
+        {props.returnTo ? <input type="hidden" name="returnTo" value={props.returnTo} /> : null}
         <button type="submit">Sign in</button>
       </form>
     </Document>

@@ -1,10 +1,8 @@
 /** @jsxImportSource hono/jsx */
 // The status page: every service, refreshed by the browser every few seconds; read-only.
 import type { StatusPageModel } from "../model.ts";
-import { Document } from "./layout.tsx";
+import { Document, REFRESH_SECONDS } from "./layout.tsx";
 import { ServiceSection } from "./service.tsx";
-
-export const REFRESH_SECONDS = 5;
 
 export function StatusPage(props: { model: StatusPageModel; scope: string }) {
   const { model } = props;
