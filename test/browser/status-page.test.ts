@@ -112,6 +112,10 @@ describe("the status page in headless Chromium", () => {
     expect(await service.locator("h2").textContent()).toBe("demo");
     expect(await service.locator(".split").textContent()).toContain("stable 90% · canary 10%");
     expect(await stepShown()).toBe("1");
+    // Which release the rollout ships.
+    expect(await service.locator(".rollout .candidate-release").textContent()).toBe(
+      `v1.1.0${HOSTILE}`,
+    );
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === "ks_ui_session")).toMatchObject({
       httpOnly: true,

@@ -169,6 +169,52 @@ describe("the status page", () => {
   });
 });
 
+describe("a rollout in progress on the status page", () => {
+  /** A canary of v2 (its release label hostile markup) against v1, started. */
+  async function started(name: string, release = "v2") {
+    const h = new RolloutHarness(name);
+    await h.apply(
+      rolloutService(
+        name,
+        env.CANARY_ORIGIN,
+        {
+          strategy: "canary",
+          steps: [{ weight: 10, bake: "5m" }, { pause: true }],
+          analysis: { minRequests: 10, maxErrorRatePercent: 5 },
+        },
+        {
+          versions: {
+            stable: { origin: env.STABLE_ORIGIN, release: "v1" },
+            canary: { origin: env.CANARY_ORIGIN, release },
+          },
+        },
+      ),
+    );
+    expect((await h.command("start")).status).toBe(200);
+    return h;
+  }
+
+  /** The service's own section of the page, not the ones after it. */
+  async function sectionOf(name: string, cookie: string): Promise<string> {
+    const html = await (await page("/_keystone/ui", { headers: { cookie } })).text();
+    const from = html.indexOf(`data-service="${name}"`);
+    expect(from).toBeGreaterThan(0);
+    return html.slice(from, html.indexOf("</section>", from));
+  }
+
+  it("names the release being rolled out beside its candidate track, escaped, and still after it ended", async () => {
+    const h = await started("paged-release", "v2<img src=x onerror=alert(1)>");
+    const cookie = await session();
+    const named =
+      'rollout of <strong>canary</strong> (release <strong class="candidate-release">v2&lt;img src=x onerror=alert(1)&gt;</strong>) against stable';
+    const running = await sectionOf("paged-release", cookie);
+    expect(running).toContain(named);
+    expect(running).not.toContain("<img");
+    await h.command("abort", { reason: "wrong build" });
+    expect(await sectionOf("paged-release", cookie)).toContain(named);
+  });
+});
+
 describe("roles on the status page", () => {
   it("after a blue/green promotion, green is the baseline (as the config says) and blue the next candidate", async () => {
     const h = new RolloutHarness("paged-bg");

@@ -76,6 +76,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
       pausedBy: rollout.phase === "paused" ? rollout.pausedBy : null,
       strategy: rollout.strategy,
       candidate: rollout.candidate,
+      release: config.versions[rollout.candidate]?.release ?? null,
       baseline: rollout.baseline,
       step: rollout.stepIndex + 1,
       steps: plan.map((s) => ({

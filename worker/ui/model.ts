@@ -36,6 +36,8 @@ export const RolloutPanel = z.object({
   pausedBy: PausedBy.nullable(),
   strategy: z.string(),
   candidate: z.string(),
+  /** The release the candidate track carries (what is being rolled out); null: it names none. */
+  release: z.string().nullable(),
   baseline: z.string(),
   /** 1-based. */
   step: z.number().int().positive(),

@@ -29,6 +29,7 @@ const service: ServicePanel = {
     pausedBy: null,
     strategy: "canary",
     candidate: "canary",
+    release: "v2",
     baseline: "stable",
     step: 2,
     steps: [

@@ -24,8 +24,15 @@ function Rollout(props: { service: ServicePanel }) {
       <p>
         <span class="phase">{PHASE_NAMES[rollout.phase]}</span>
         {rollout.pausedBy ? ` (${rollout.pausedBy})` : ""} · {rollout.strategy} rollout of{" "}
-        <strong>{rollout.candidate}</strong> against {rollout.baseline} · step {rollout.step} of{" "}
-        {rollout.steps.length} · candidate at {rollout.weightPercent}%
+        <strong>{rollout.candidate}</strong>
+        {rollout.release ? (
+          <>
+            {" "}
+            (release <strong class="candidate-release">{rollout.release}</strong>)
+          </>
+        ) : null}{" "}
+        against {rollout.baseline} · step {rollout.step} of {rollout.steps.length} · candidate at{" "}
+        {rollout.weightPercent}%
         {rollout.bakeLeftSeconds === null
           ? ""
           : ` · ${Math.ceil(rollout.bakeLeftSeconds)} s of bake left`}
