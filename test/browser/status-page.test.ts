@@ -112,9 +112,12 @@ describe("the status page in headless Chromium", () => {
     expect(await service.locator("h2").textContent()).toBe("demo");
     expect(await service.locator(".split").textContent()).toContain("stable 90% · canary 10%");
     expect(await stepShown()).toBe("1");
-    // Which release the rollout ships.
+    // Which release the rollout ships, and when the cron (every 2 s locally) next judges it.
     expect(await service.locator(".rollout .candidate-release").textContent()).toBe(
       `v1.1.0${HOSTILE}`,
+    );
+    expect(await service.locator(".rollout .next-tick").textContent()).toMatch(
+      /^ · next analysis (in \d+ s|due now)$/,
     );
     const cookies = await page.context().cookies();
     expect(cookies.find((c) => c.name === "ks_ui_session")).toMatchObject({

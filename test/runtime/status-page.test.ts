@@ -213,6 +213,26 @@ describe("a rollout in progress on the status page", () => {
     await h.command("abort", { reason: "wrong build" });
     expect(await sectionOf("paged-release", cookie)).toContain(named);
   });
+
+  it("says when the cron next judges it, relative, at the time rollout status gives; none once paused or ended", async () => {
+    const h = await started("paged-next");
+    const cookie = await session();
+    const status = (await (await h.api("GET", "/services/paged-next/rollout")).json()) as {
+      nextTickAt: string;
+    };
+    const section = await sectionOf("paged-next", cookie);
+    const shown = /next analysis in (\d+) s/.exec(section);
+    expect(shown, section).not.toBeNull();
+    const expected = (Date.parse(status.nextTickAt) - Date.now()) / 1000;
+    expect(Number(shown![1])).toBeGreaterThan(0);
+    expect(Math.abs(Number(shown![1]) - expected)).toBeLessThanOrEqual(2);
+
+    // Paused by an operator, no tick judges it (as its bake does not count down); ended, none is due.
+    await h.command("pause", { reason: "looking" });
+    expect(await sectionOf("paged-next", cookie)).not.toContain("next analysis");
+    await h.command("abort", { reason: "done looking" });
+    expect(await sectionOf("paged-next", cookie)).not.toContain("next analysis");
+  });
 });
 
 describe("roles on the status page", () => {

@@ -5,16 +5,19 @@
 import { ServiceRecord } from "../../schemas/api-responses.ts";
 import { Incident, type IncidentWire } from "../../schemas/incident.ts";
 import type { RegistryEntry } from "../../schemas/ledger.ts";
+import type { RolloutState } from "../../schemas/rollout-state.ts";
 import { WindowStats } from "../../schemas/stats.ts";
 import { bakeLeftSeconds, roleOf } from "../admin/metrics/convert.ts";
 import { liveServices } from "../admin/service-record.ts";
 import { knownServiceObjectOf, serviceObjectOf } from "../contracts.ts";
 import { incidentWire } from "../control-plane/service/wire.ts";
 import { VersionStats } from "../control-plane/stats/version-stats.ts";
+import { isHeldForRelease } from "../core/ledger/release-hold.ts";
 import { rolesOf } from "../core/rollout/effective.ts";
 import { eventText } from "../core/rollout/event-words.ts";
 import { metricCheckRows } from "../core/rollout/judged-check-rows.ts";
 import { stepsOf } from "../core/rollout/steps.ts";
+import { nextRolloutTickAt, tickIntervalMs } from "../core/rollout/tick-schedule.ts";
 import type { Env } from "../env.ts";
 import {
   type MinuteFigures,
@@ -85,6 +88,7 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
       })),
       weightPercent: rollout.weight,
       bakeLeftSeconds: rollout.phase === "progressing" ? bakeLeftSeconds(rollout, plan, now) : null,
+      nextTickSeconds: nextTickSeconds(env, rollout, now),
       lastVerdict: rollout.lastVerdict && {
         at: new Date(rollout.lastVerdict.at).toISOString(),
         outcome: rollout.lastVerdict.outcome,
@@ -112,6 +116,18 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
         summary: incident.summary,
       })),
   };
+}
+
+/**
+ * Seconds until the cron next judges the rollout (or cuts a ramp back): the time `rollout status`
+ * gives as nextTickAt, from the same schedule the service object sets its alarm by, due now when
+ * late. Null when no tick will judge it: ended, or paused (a rollout held for its release is still
+ * analysed).
+ */
+function nextTickSeconds(env: Env, rollout: RolloutState, now: number): number | null {
+  if (rollout.phase === "paused" && !isHeldForRelease(rollout)) return null;
+  const at = nextRolloutTickAt(rollout, tickIntervalMs(env.ROLLOUT_TICK_SECONDS));
+  return at === null ? null : Math.max(0, at - now) / 1000;
 }
 
 /** The release the config file asks for, beside the one serving (from the service's record). */

@@ -45,6 +45,8 @@ export const RolloutPanel = z.object({
   weightPercent: z.number(),
   /** Null unless progressing: a paused rollout's bake does not count down. */
   bakeLeftSeconds: z.number().nullable(),
+  /** Seconds until the next tick judges it (or cuts a ramp back), 0 when due; null: none will. */
+  nextTickSeconds: z.number().nonnegative().nullable(),
   lastVerdict: z
     .object({
       at: Instant,

@@ -39,6 +39,7 @@ const service: ServicePanel = {
     ],
     weightPercent: 0,
     bakeLeftSeconds: null,
+    nextTickSeconds: null,
     lastVerdict: null,
   },
   history: [],
@@ -73,6 +74,22 @@ describe("a service on the status page", () => {
     expect(html).toContain('aria-valuetext="step 2 of 3, rolled back"');
     expect(html).toContain("<title>step 2 of 3: rolled back</title>");
     expect(html).not.toContain("rolledBack");
+  });
+
+  it("says when the next tick is due, relative: an analysis while it runs, a cut on a ramp back", () => {
+    const running = { ...service.rollout!, phase: "progressing" as const, nextTickSeconds: 41.2 };
+    expect(String(ServiceSection({ service: { ...service, rollout: running } }))).toContain(
+      '<span class="next-tick"> · next analysis in 42 s</span>',
+    );
+    const late = { ...running, nextTickSeconds: 0 };
+    expect(String(ServiceSection({ service: { ...service, rollout: late } }))).toContain(
+      "next analysis due now",
+    );
+    const ramping = { ...service.rollout!, nextTickSeconds: 30 };
+    expect(String(ServiceSection({ service: { ...service, rollout: ramping } }))).toContain(
+      "next cut back in 30 s",
+    );
+    expect(html).not.toContain("next-tick");
   });
 
   it("shows the release the config file asks for beside the one serving", () => {

@@ -16,6 +16,9 @@ const incidentHref = (service: string, id: string) =>
 const fixed = (n: number | null, digits: number, unit = "") =>
   n === null ? "–" : `${n.toFixed(digits)}${unit}`;
 
+/** "in 42 s", "due now": relative, as the bake left is, and right for the page's 5 s refresh. */
+const inSeconds = (seconds: number) => (seconds <= 0 ? "due now" : `in ${Math.ceil(seconds)} s`);
+
 function Rollout(props: { service: ServicePanel }) {
   const rollout = props.service.rollout;
   if (!rollout) return <p class="muted">No rollout yet.</p>;
@@ -36,6 +39,11 @@ function Rollout(props: { service: ServicePanel }) {
         {rollout.bakeLeftSeconds === null
           ? ""
           : ` · ${Math.ceil(rollout.bakeLeftSeconds)} s of bake left`}
+        {rollout.nextTickSeconds === null ? null : (
+          <span class="next-tick">
+            {` · ${rollout.phase === "rolledBack" ? "next cut back" : "next analysis"} ${inSeconds(rollout.nextTickSeconds)}`}
+          </span>
+        )}
       </p>
       <StepsBar rollout={rollout} />
       {rollout.lastVerdict ? (
