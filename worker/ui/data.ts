@@ -79,7 +79,8 @@ async function readService(env: Env, entry: RegistryEntry, now: number): Promise
       pausedBy: rollout.phase === "paused" ? rollout.pausedBy : null,
       strategy: rollout.strategy,
       candidate: rollout.candidate,
-      release: config.versions[rollout.candidate]?.release ?? null,
+      // The release the rollout started with (kept in its state); older states: the track's now.
+      release: rollout.release ?? config.versions[rollout.candidate]?.release ?? null,
       baseline: rollout.baseline,
       step: rollout.stepIndex + 1,
       steps: plan.map((s) => ({
