@@ -139,3 +139,25 @@ describe("rollout status before any rollout", () => {
     );
   });
 });
+
+describe("rollout status: when the cron judges it next", () => {
+  it("says it while the rollout is judged (held for its release included), not while paused", () => {
+    const base = ended("aborted", { nextTickAt: "2026-11-22T10:01:30.000Z" });
+    const with_ = (over: Partial<NonNullable<RolloutStatus["state"]>>) =>
+      renderStatus(out, "shop", {
+        ...base,
+        state: { ...base.state!, endedAt: null, ...over },
+      }).join("\n");
+    expect(with_({ phase: "progressing" })).toContain("next analysis: in 1m30s");
+    expect(with_({ phase: "paused", pausedBy: "release" })).toContain("next analysis: in 1m30s");
+    expect(with_({ phase: "paused", pausedBy: "operator" })).not.toContain("next analysis");
+    expect(with_({ phase: "promoted" })).not.toContain("next analysis");
+    expect(with_({ phase: "rolledBack" })).toContain("next cut back: in 1m30s");
+    const late = { ...base, nextTickAt: "2026-11-22T09:59:00.000Z" };
+    const lateLines = renderStatus(out, "shop", {
+      ...late,
+      state: { ...late.state!, phase: "progressing", endedAt: null },
+    });
+    expect(lateLines.join("\n")).toContain("next analysis: due now");
+  });
+});

@@ -165,6 +165,17 @@ export function renderStatus(
     const left = Date.parse(state.stepStartedAt) + view.stepBakeMs - Date.parse(view.now);
     lines.push(`bake: ${duration(left)} left of ${duration(view.stepBakeMs)}`);
   }
+  // When the cron judges it next, as the status page says it: not while paused (a rollout held
+  // for its release is still analysed); a ramping rollback's next cut back.
+  const judged =
+    state.phase === "progressing" ||
+    state.phase === "rolledBack" ||
+    (state.phase === "paused" && state.pausedBy === "release");
+  if (view.nextTickAt && judged) {
+    const left = Date.parse(view.nextTickAt) - Date.parse(view.now);
+    const what = state.phase === "rolledBack" ? "next cut back" : "next analysis";
+    lines.push(`${what}: ${left <= 0 ? "due now" : `in ${duration(left)}`}`);
+  }
   if (view.noTraffic) lines.push(out.paint("yellow", view.noTraffic));
   if (view.halt?.mayHold) {
     lines.push(
