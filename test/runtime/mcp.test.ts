@@ -364,6 +364,39 @@ describe("the MCP endpoint", () => {
     expect(await refused.json()).toMatchObject({ error: { code: "too_many_attempts" } });
   });
 
+  it("a tools/call whose arguments are not an object is invalid params, saying so, not an internal error", async () => {
+    for (const [args, kind] of [
+      ["shop", "a string"],
+      [["shop"], "an array"],
+      [null, "null"],
+    ] as const) {
+      const response = await exports.default.fetch(
+        new Request(MCP_URL, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${READ_TOKEN}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream",
+          },
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            id: 7,
+            method: "tools/call",
+            params: { name: "listServices", arguments: args },
+          }),
+        }),
+      );
+      expect(await response.json(), kind).toEqual({
+        jsonrpc: "2.0",
+        id: 7,
+        error: {
+          code: -32602,
+          message: `arguments must be an object, each argument by its name, not ${kind}`,
+        },
+      });
+    }
+  });
+
   it("is stateless: a GET (a stream to push on) or a DELETE (ending a session) is answered 405", async () => {
     for (const method of ["GET", "DELETE"]) {
       const response = await exports.default.fetch(

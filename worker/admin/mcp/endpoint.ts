@@ -41,7 +41,7 @@ export class McpEndpoint {
       enableJsonResponse: true,
       maxRequestBodySize: MAX_BODY_BYTES,
     });
-    await session.server.connect(transport);
+    await session.connect(transport);
     return transport.handleRequest(c.req.raw);
   }
 }

@@ -2,9 +2,13 @@
 // tool call checked for what only MCP asks (a reason, no author, no secret in an argument) and
 // then made as a call of the admin API, whose answer or refusal the agent gets as it is.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  isJSONRPCRequest,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
   ListToolsRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -18,7 +22,7 @@ import type { IncidentResponse } from "../../../schemas/api-responses.ts";
 import { nestedTooDeep } from "../../../schemas/problems.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import type { Scope } from "../auth.ts";
-import { type AdminDispatch, type EndpointCall, refusalText } from "./dispatch.ts";
+import { type AdminDispatch, type EndpointCall, INVALID_PARAMS, refusalText } from "./dispatch.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { secretPath } from "./secret-arguments.ts";
@@ -72,6 +76,21 @@ export class AgentSession {
     );
     registerResources(this.server, dispatch);
     registerPrompts(this.server, dispatch);
+  }
+
+  /**
+   * Serves the request's messages. A tools/call whose arguments are not an object is refused
+   * first, as invalid params: the SDK parses a request against its schema before any handler
+   * runs, and answers that parse's failure as an internal error, the server's fault.
+   */
+  async connect(transport: Transport): Promise<void> {
+    await this.server.connect(transport);
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      const refusal = malformedToolCall(message);
+      if (!refusal) return deliver?.(message, extra);
+      transport.send(refusal).catch((error: Error) => transport.onerror?.(error));
+    };
   }
 
   listTools(): Tool[] {
@@ -182,6 +201,22 @@ export class AgentSession {
       now: { split, revision },
     };
   }
+}
+
+/** A tools/call whose arguments are there but not an object, answered as invalid params. */
+function malformedToolCall(message: JSONRPCMessage): JSONRPCErrorResponse | undefined {
+  if (!isJSONRPCRequest(message) || message.method !== "tools/call") return;
+  const args = message.params?.arguments;
+  if (args === undefined || isRecord(args)) return;
+  const kind = args === null ? "null" : Array.isArray(args) ? "an array" : `a ${typeof args}`;
+  return {
+    jsonrpc: "2.0",
+    id: message.id,
+    error: {
+      code: INVALID_PARAMS,
+      message: `arguments must be an object, each argument by its name, not ${kind}`,
+    },
+  };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
