@@ -18,6 +18,7 @@ import {
   RolloutActionBody,
   RolloutPromoteBody,
   RolloutStartBody,
+  ServiceListQuery,
   WeightsBody,
 } from "./api.ts";
 import {
@@ -130,6 +131,7 @@ export const ADMIN_API = withNames({
     path: `${V1}/services`,
     scope: "read",
     summary: "List services",
+    query: ServiceListQuery,
     response: ServiceList,
   },
   applyFile: {

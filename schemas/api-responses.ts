@@ -30,7 +30,15 @@ export const ServiceRecord = z.object({
   warnings: Warnings.optional(),
 });
 
-export const ServiceList = z.object({ services: z.array(ServiceRecord), warnings: Warnings });
+export const ServiceList = z.object({
+  services: z.array(ServiceRecord),
+  /**
+   * The last name of a page that has services after it (the next page's `cursor`); else null.
+   * Absent from Workers older than paging: the CLI reads them too.
+   */
+  nextCursor: z.string().nullable().optional(),
+  warnings: Warnings,
+});
 
 export const ChangeResult = z.object({
   name: z.string(),

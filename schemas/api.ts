@@ -8,6 +8,7 @@ import { Duration, parseDuration } from "./duration.ts";
 import { ErrorCode } from "./error-code.ts";
 import { ReleaseFile } from "./release-file.ts";
 import { RolloutStrategy } from "./rollout.ts";
+import { ServiceName } from "./service.ts";
 import { ServiceSpec } from "./service-spec.ts";
 import { Split } from "./split.ts";
 import { HeaderValue, OriginUrl } from "./wire-values.ts";
@@ -21,6 +22,27 @@ const BaseRevision = Revision.optional().describe(
 
 /** The largest admin request body (1 MiB): a config of many services fits easily. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The most services one page of `GET /services` holds: a page, not the whole fleet's configs. */
+export const MAX_SERVICES_PAGE = 100;
+
+/**
+ * `?limit=N&cursor=NAME`: a page of services in name order. Without a limit every service is
+ * answered (`keystone get`); a page ends with the cursor of the next, names being stable where
+ * offsets shift as services come and go.
+ */
+export const ServiceListQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_SERVICES_PAGE, `at most ${MAX_SERVICES_PAGE} services a page`)
+    .optional()
+    .describe(`how many services a page, 1 to ${MAX_SERVICES_PAGE}`),
+  cursor: ServiceName.optional().describe(
+    "the nextCursor of the page before: the services named after it, in name order",
+  ),
+});
 
 /** Who made a change and why; recorded in history. */
 const Attribution = {

@@ -19,7 +19,7 @@ export default defineCommand({
     }
     const answer = args.service
       ? await api.call("getService", { params: { name: args.service } })
-      : await api.call("listServices");
+      : await api.call("listServices", { query: {} });
     const records = "services" in answer ? answer.services : [answer];
     for (const warning of answer.warnings ?? []) out.note(`warning: ${warning}`);
     out.result(answer);

@@ -289,6 +289,50 @@ describe("the MCP endpoint", () => {
     expect((all.structuredContent as { history: unknown[] }).history).toHaveLength(2);
   });
 
+  it("listServices answers a page of services, a summary each, and the cursor of the next page", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    for (const name of ["mcp-page-a", "mcp-page-b", "mcp-page-c"])
+      expect((await applyShop(client, name)).isError).toBeFalsy();
+    const reader = await agent(READ_TOKEN);
+    const first = await reader.callTool({
+      name: "listServices",
+      arguments: { cursor: "mcp-page", limit: 2 },
+    });
+    expect(first.isError, text(first)).toBeFalsy();
+    const page = first.structuredContent as {
+      services: Record<string, unknown>[];
+      nextCursor: string | null;
+    };
+    expect(page.services.map((s) => s.name)).toEqual(["mcp-page-a", "mcp-page-b"]);
+    expect(page.nextCursor).toBe("mcp-page-b");
+    // What an agent chooses a service by; getService has the config whole.
+    expect(page.services[0]).toEqual({
+      name: "mcp-page-a",
+      revision: 1,
+      updatedAt: expect.any(String),
+      hosts: ["mcp-page-a.example.com"],
+      pathPrefix: "/",
+      split: { stable: 100, canary: 0 },
+      releases: { stable: "v1.0.0", canary: "v2.0.0" },
+      desiredRelease: null,
+    });
+    expect(text(first)).not.toContain('"versions"');
+    const next = await reader.callTool({
+      name: "listServices",
+      arguments: { cursor: page.nextCursor, limit: 1 },
+    });
+    expect((next.structuredContent as typeof page).services.map((s) => s.name)).toEqual([
+      "mcp-page-c",
+    ]);
+    const last = await reader.callTool({
+      name: "listServices",
+      arguments: { cursor: "mcp-page-b", limit: 100 },
+    });
+    expect((last.structuredContent as typeof page).nextCursor).toBeNull();
+    const tooMany = await reader.callTool({ name: "listServices", arguments: { limit: 1000 } });
+    expect(text(tooMany)).toMatch(/^invalid: .*\n- limit: at most 100 services a page/);
+  });
+
   it("the prompt on an older incident does not hand over a later rollout's verdicts as its own", async () => {
     const client = await agent(ADMIN_TOKEN);
     const rollout = { strategy: "canary", steps: [{ weight: 10, bake: "1h" }] };

@@ -17,9 +17,14 @@ import { liveServices, recordOf, serviceToRead, storedSpec } from "./service-rec
 import { deploymentWarnings } from "./warnings.ts";
 
 export const serviceHandlers = {
-  async listServices(_, c) {
+  async listServices({ query: { limit, cursor } }, c) {
+    // The registry answers in name order; only the page's objects are asked for their records.
+    const after = (await liveServices(c.env)).filter(
+      ({ name }) => cursor === undefined || name > cursor,
+    );
+    const page = limit === undefined ? after : after.slice(0, limit);
     const records = await Promise.all(
-      (await liveServices(c.env)).map(async ({ name }) =>
+      page.map(async ({ name }) =>
         parseRpc(ServiceRecord.nullable(), await serviceObjectOf(c.env, name).record(), name),
       ),
     );
@@ -33,6 +38,7 @@ export const serviceHandlers = {
           config: configFor(scope, r.config),
           spec: configFor(scope, r.spec),
         })),
+      nextCursor: page.length < after.length ? page[page.length - 1]!.name : null,
       warnings: deploymentWarnings(c.env),
     };
   },

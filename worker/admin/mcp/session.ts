@@ -22,6 +22,7 @@ import type { IncidentResponse } from "../../../schemas/api-responses.ts";
 import { nestedTooDeep } from "../../../schemas/problems.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
 import type { Scope } from "../auth.ts";
+import { AGENT_ANSWERS } from "./agent-answers.ts";
 import { type AdminDispatch, type EndpointCall, INVALID_PARAMS, refusalText } from "./dispatch.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
@@ -121,19 +122,14 @@ export class AgentSession {
     if (typeof call === "string") return refused(call);
     const answer = await this.#dispatch.call(tool.endpoint, call);
     if (!answer.ok) return refused(refusalText(answer.error));
+    const value = AGENT_ANSWERS[tool.name]?.shape(answer.value) ?? answer.value;
     const view = TEXT_VIEWS[tool.name];
-    const text = view
-      ? view(answer.value, this.#dispatch.origin)
-      : JSON.stringify(answer.value, null, 2);
+    const text = view ? view(value, this.#dispatch.origin) : JSON.stringify(value, null, 2);
     const serving = tool.movesTraffic ? await this.#servingNow(call) : undefined;
     return {
       content: [{ type: "text", text: serving ? `${serving.line}\n\n${text}` : text }],
-      ...(isRecord(answer.value)
-        ? {
-            structuredContent: serving
-              ? { ...answer.value, servingNow: serving.now }
-              : answer.value,
-          }
+      ...(isRecord(value)
+        ? { structuredContent: serving ? { ...value, servingNow: serving.now } : value }
         : {}),
     };
   }

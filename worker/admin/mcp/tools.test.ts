@@ -72,6 +72,15 @@ describe("the MCP tools", () => {
     expect(history.argumentDefaults).toEqual({ last: 100 });
   });
 
+  it("listServices hands an agent a page of 50 services unless it asks for up to 100, and takes the next page's cursor", () => {
+    const list = AGENT_TOOLS.find((t) => t.name === "listServices")!;
+    const { limit, cursor } = properties(list).properties;
+    expect(limit).toMatchObject({ default: 50, maximum: 100, description: expect.any(String) });
+    expect(cursor).toMatchObject({ type: "string", description: expect.any(String) });
+    expect(list.argumentDefaults).toEqual({ limit: 50 });
+    expect(list.description).toMatch(/nextCursor/);
+  });
+
   it("uses only JSON Schema's own formats: a client that checks its schemas refuses one it does not know", () => {
     const known = new Set(["uri", "date-time", "email", "uuid", "ipv4", "ipv6", "hostname"]);
     const formats = new Set<string>();

@@ -19,7 +19,12 @@ const TERMS: Record<EndpointName, AgentTerms> = {
   isolate: {
     notATool: "one isolate's counters: an agent's calls land on any isolate, so they mislead",
   },
-  listServices: { reads: true },
+  listServices: {
+    reads: true,
+    note: "A page of services in name order, each summed up: hosts, split served, each track's release, the release asked for; getService has a service's config whole. 50 unless limit says more (up to 100); a nextCursor that is not null is the cursor of the next page.",
+    // The API answers every service whole without a limit (keystone get): megabytes for a fleet.
+    argumentDefaults: { limit: 50 },
+  },
   applyFile: {
     changes: "stores a new revision of each service in the file, served in seconds.",
     cannotUndo:
@@ -188,8 +193,12 @@ function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
   const argumentDefaults = ("argumentDefaults" in terms && terms.argumentDefaults) || {};
   for (const [name, value] of Object.entries(argumentDefaults)) {
     const field = query[name];
-    if (!(field instanceof z.ZodDefault)) throw new Error(`${endpoint.name}: no defaulted ${name}`);
-    query[name] = (field.removeDefault() as z.ZodNumber)
+    if (!(field instanceof z.ZodDefault || field instanceof z.ZodOptional))
+      throw new Error(`${endpoint.name}: no optional ${name}`);
+    const bare = (
+      field instanceof z.ZodDefault ? field.removeDefault() : field.unwrap()
+    ) as z.ZodNumber;
+    query[name] = bare
       .default(value)
       .describe(`${field.description ?? name} (${value} unless given)`);
   }
