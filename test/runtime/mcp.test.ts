@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { localShop } from "../support/workerd/publish.ts";
+import { MINUTE, startedCanary } from "../support/workerd/rollout-harness.ts";
 
 const ADMIN_TOKEN = "test-admin-token";
 const READ_TOKEN = "test-read-token";
@@ -331,6 +332,50 @@ describe("the MCP endpoint", () => {
     expect((last.structuredContent as typeof page).nextCursor).toBeNull();
     const tooMany = await reader.callTool({ name: "listServices", arguments: { limit: 1000 } });
     expect(text(tooMany)).toMatch(/^invalid: .*\n- limit: at most 100 services a page/);
+  });
+
+  it("rolloutVerdicts answers each verdict's sentences, its judgement whole only when asked, and no more than an agent reads", async () => {
+    const h = await startedCanary("mcp-verdicts", { minRequests: 40 });
+    for (let minute = 0; minute < 2; minute++) {
+      await h.traffic(20);
+      h.advance(MINUTE);
+      await h.tick();
+    }
+    const reader = await agent(READ_TOKEN);
+    const watched = await reader.callTool({
+      name: "rolloutVerdicts",
+      arguments: { name: "mcp-verdicts" },
+    });
+    expect(watched.isError, text(watched)).toBeFalsy();
+    type Entry = { verdict: Record<string, unknown> };
+    const summed = (watched.structuredContent as { verdicts: Entry[] }).verdicts;
+    const judged = summed.filter((e) => typeof e.verdict.checks === "string");
+    expect(judged.length, text(watched)).toBeGreaterThan(0);
+    for (const entry of summed) expect(entry.verdict).not.toHaveProperty("judgement");
+    const whole = await reader.callTool({
+      name: "rolloutVerdicts",
+      arguments: { name: "mcp-verdicts", judgements: true },
+    });
+    const wholes = (whole.structuredContent as { verdicts: Entry[] }).verdicts;
+    expect(wholes.filter((e) => e.verdict.judgement)).toHaveLength(judged.length);
+    // Every check's sentence stays; the judgement's inputs and statistics are left for asking.
+    expect(judged.map((e) => e.verdict.checks)).toEqual(
+      wholes.flatMap(
+        (e) => (e.verdict.judgement as { summary: string } | undefined)?.summary ?? [],
+      ),
+    );
+    expect(text(watched).length).toBeLessThan(text(whole).length);
+
+    const past = await reader.callTool({
+      name: "rolloutVerdicts",
+      arguments: { name: "mcp-verdicts", last: 500 },
+    });
+    expect(text(past)).toBe("last: at most 100 for an agent. Nothing was done.");
+    const wholeMany = await reader.callTool({
+      name: "rolloutVerdicts",
+      arguments: { name: "mcp-verdicts", last: 20, judgements: true },
+    });
+    expect(text(wholeMany)).toMatch(/^last: at most 10 verdicts with their judgements whole/);
   });
 
   it("the prompt on an older incident does not hand over a later rollout's verdicts as its own", async () => {

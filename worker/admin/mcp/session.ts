@@ -120,12 +120,12 @@ export class AgentSession {
       );
     const call = this.#endpointCall(tool, args);
     if (typeof call === "string") return refused(call);
-    const answer = await this.#dispatch.call(tool.endpoint, call);
+    const answer = await this.#dispatch.call(tool.endpoint, call.api);
     if (!answer.ok) return refused(refusalText(answer.error));
-    const value = AGENT_ANSWERS[tool.name]?.shape(answer.value) ?? answer.value;
+    const value = AGENT_ANSWERS[tool.name]?.shape(answer.value, call.options) ?? answer.value;
     const view = TEXT_VIEWS[tool.name];
     const text = view ? view(value, this.#dispatch.origin) : JSON.stringify(value, null, 2);
-    const serving = tool.movesTraffic ? await this.#servingNow(call) : undefined;
+    const serving = tool.movesTraffic ? await this.#servingNow(call.api) : undefined;
     return {
       content: [{ type: "text", text: serving ? `${serving.line}\n\n${text}` : text }],
       ...(isRecord(value)
@@ -134,16 +134,35 @@ export class AgentSession {
     };
   }
 
-  /** The agent's arguments as the endpoint takes them, or what is wrong with them. */
-  #endpointCall(tool: AgentTool, args: Record<string, unknown>): EndpointCall | string {
+  /**
+   * The agent's arguments as the endpoint takes them, with the tool's own options beside them,
+   * or what is wrong with them.
+   */
+  #endpointCall(
+    tool: AgentTool,
+    args: Record<string, unknown>,
+  ): { api: EndpointCall; options: Record<string, unknown> } | string {
     const params: Record<string, unknown> = {};
     const query: Record<string, unknown> = { ...tool.argumentDefaults };
+    const options: Record<string, unknown> = {};
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(args)) {
       if (tool.paramNames.includes(key)) params[key] = value;
       else if (tool.queryNames.includes(key)) query[key] = value;
+      else if (tool.optionNames.includes(key)) options[key] = value;
       else rest[key] = value;
     }
+    // The API checks its own arguments; what only an agent is held to is checked here.
+    for (const [name, value] of [
+      ...tool.boundedNames.map((name) => [name, query[name]] as const),
+      ...Object.entries(options),
+    ]) {
+      const checked = tool.input.shape[name]?.safeParse(value);
+      if (checked && !checked.success)
+        return `${name}: ${checked.error.issues[0]?.message ?? "not valid"}. Nothing was done.`;
+    }
+    const tooMuch = AGENT_ANSWERS[tool.name]?.refuse?.({ ...query, ...options });
+    if (tooMuch) return `${tooMuch}. Nothing was done.`;
     // A path parameter left out or empty (or a dot segment, which the URL resolves away) would
     // reach another path: "no admin endpoint GET …/services//rollout" names no argument.
     for (const name of tool.paramNames) {
@@ -167,11 +186,14 @@ export class AgentSession {
       const unknown = Object.keys(rest);
       if (unknown.length > 0)
         return `${unknown.join(", ")}: not an argument of ${tool.name} (it takes: ${
-          [...tool.paramNames, ...tool.queryNames].join(", ") || "none"
+          [...tool.paramNames, ...tool.queryNames, ...tool.optionNames].join(", ") || "none"
         })`;
-      return { params, query };
+      return { api: { params, query }, options };
     }
-    return { params, query, body: writes ? { ...rest, author: MCP_AUTHOR } : rest };
+    return {
+      api: { params, query, body: writes ? { ...rest, author: MCP_AUTHOR } : rest },
+      options,
+    };
   }
 
   /** The split the data plane serves now and the service's revision, after a traffic change. */

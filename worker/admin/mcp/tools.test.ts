@@ -81,6 +81,17 @@ describe("the MCP tools", () => {
     expect(list.description).toMatch(/nextCursor/);
   });
 
+  it("rolloutVerdicts hands an agent at most 100 verdicts, their judgements whole only when asked", () => {
+    const verdicts = AGENT_TOOLS.find((t) => t.name === "rolloutVerdicts")!;
+    const { last, judgements } = properties(verdicts).properties;
+    expect(last).toMatchObject({ default: 10, maximum: 100 });
+    expect(judgements).toMatchObject({ type: "boolean", description: expect.any(String) });
+    expect(verdicts.boundedNames).toEqual(["last"]);
+    expect(verdicts.optionNames).toEqual(["judgements"]);
+    // The API keeps its own bound: an agent's is its own.
+    expect(ADMIN_API.rolloutVerdicts.query.shape.last.safeParse(500).success).toBe(true);
+  });
+
   it("uses only JSON Schema's own formats: a client that checks its schemas refuses one it does not know", () => {
     const known = new Set(["uri", "date-time", "email", "uuid", "ipv4", "ipv6", "hostname"]);
     const formats = new Set<string>();

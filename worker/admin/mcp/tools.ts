@@ -4,10 +4,16 @@
 // that is no tool says why. Pure: docs/mcp.md is generated from this.
 import * as z from "zod";
 import { ADMIN_API, type Endpoint, type EndpointName } from "../../../schemas/admin-endpoints.ts";
+import { AGENT_ANSWERS, MAX_WHOLE_VERDICTS } from "./agent-answers.ts";
 
 /** What an agent is told of a read endpoint, of a write endpoint, or why an endpoint is no tool. */
 type AgentTerms =
-  | { reads: true; note?: string; argumentDefaults?: Record<string, number> }
+  | {
+      reads: true;
+      note?: string;
+      argumentDefaults?: Record<string, number>;
+      argumentMaximums?: Record<string, number>;
+    }
   | { changes: string; cannotUndo: string; movesTraffic?: true }
   | { notATool: string };
 
@@ -70,7 +76,12 @@ const TERMS: Record<EndpointName, AgentTerms> = {
   rolloutStatus: { reads: true },
   listIncidents: { reads: true },
   getIncident: { reads: true, note: "Answers the incident as Markdown, and as data." },
-  rolloutVerdicts: { reads: true },
+  rolloutVerdicts: {
+    reads: true,
+    note: `An agent gets each judgement cut to its checks' sentences, beside the verdict's outcome, reason, step, weight and both versions' figures; judgements: true answers them whole (about 5 KB a verdict, up to ${MAX_WHOLE_VERDICTS} verdicts). The newest 10 unless last says more (up to 100), oldest first.`,
+    // The API allows 500 verdicts whole, 2.6 MB: a watcher needs the newest few, in sentences.
+    argumentMaximums: { last: 100 },
+  },
   mirrorReport: { reads: true },
   startRollout: {
     changes:
@@ -154,10 +165,14 @@ export interface AgentTool {
   /** Which arguments are path parameters and which are query parameters; the rest is the body. */
   paramNames: readonly string[];
   queryNames: readonly string[];
+  /** Arguments of the tool's own (agent-answers.ts), never sent to the API. */
+  optionNames: readonly string[];
   /** The arguments as one object: what tools/list shows (the API checks them as it always does). */
   input: z.ZodObject;
   /** Query arguments whose default for an agent differs from the API's, sent when left out. */
   argumentDefaults: Record<string, number>;
+  /** Query arguments an agent may ask less of than the API allows: checked before the call. */
+  boundedNames: readonly string[];
 }
 
 /** The fields of a declared body an agent gives (a body that is not an object has none). */
@@ -202,6 +217,17 @@ function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
       .default(value)
       .describe(`${field.description ?? name} (${value} unless given)`);
   }
+  const argumentMaximums = ("argumentMaximums" in terms && terms.argumentMaximums) || {};
+  for (const [name, max] of Object.entries(argumentMaximums)) {
+    const field = query[name];
+    if (!(field instanceof z.ZodDefault)) throw new Error(`${endpoint.name}: no defaulted ${name}`);
+    const bare = field.removeDefault() as z.ZodNumber;
+    query[name] = bare
+      .max(max, `at most ${max} for an agent`)
+      .default(field.def.defaultValue as number)
+      .describe(`${field.description ?? name}; at most ${max} for an agent`);
+  }
+  const options = AGENT_ANSWERS[endpoint.name]?.options ?? {};
   // Only a change is attributed: a read's body takes no author, and no reason worth asking for.
   const { [AUTHOR]: _author, [REASON]: _reason, ...body } = bodyShape(endpoint);
   return {
@@ -212,11 +238,14 @@ function toolOf(endpoint: Endpoint, terms: AgentTerms): AgentTool | undefined {
     movesTraffic: "movesTraffic" in terms && terms.movesTraffic === true,
     paramNames: Object.keys(params),
     queryNames: Object.keys(query),
+    optionNames: Object.keys(options),
     argumentDefaults,
+    boundedNames: Object.keys(argumentMaximums),
     input: z.strictObject({
       ...params,
       ...query,
       ...body,
+      ...options,
       ...(writes ? { [REASON]: Reason } : {}),
     }),
   };
