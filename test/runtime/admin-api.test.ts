@@ -212,6 +212,29 @@ describe("other endpoints", () => {
     expect(Object.keys(doc.paths)).toContain("/_keystone/v1/services/{name}/weights");
   });
 
+  it("lists services a page at a time, in name order, with the next page's cursor", async () => {
+    for (const name of ["page-c", "page-a", "page-b"]) {
+      const put = await api("PUT", `/services/${name}`, {
+        config: localShop({ name, hosts: [`${name}.example.com`] }),
+      });
+      expect(put.status, await put.text()).toBe(200);
+    }
+    type Page = { services: { name: string }[]; nextCursor?: string | null };
+    const first = (await (await api("GET", "/services?limit=2", undefined, READ)).json()) as Page;
+    expect(first.services.map((s) => s.name)).toEqual(["page-a", "page-b"]);
+    expect(first.nextCursor).toBe("page-b");
+    const rest = (await (
+      await api("GET", `/services?limit=2&cursor=${first.nextCursor}`, undefined, READ)
+    ).json()) as Page;
+    expect(rest.services.map((s) => s.name)).toEqual(["page-c"]);
+    expect(rest.nextCursor).toBeNull();
+    const whole = (await (await api("GET", "/services", undefined, READ)).json()) as Page;
+    expect(whole.services.map((s) => s.name)).toEqual(["page-a", "page-b", "page-c"]);
+    const tooMany = await api("GET", "/services?limit=101", undefined, READ);
+    expect(tooMany.status).toBe(422);
+    expect(await tooMany.text()).toContain("at most 100 services a page");
+  });
+
   it("an unknown admin path gets the JSON envelope", async () => {
     const response = await api("GET", "/nope");
     expect(response.status).toBe(404);
