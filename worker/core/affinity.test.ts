@@ -49,6 +49,14 @@ describe("version pins", () => {
     expect(readPin(SECRET, "shop", token, NOW, bound)).toEqual(long);
     expect(readPin(SECRET, "shop", `${token}${"x".repeat(200)}`, NOW, bound)).toBeUndefined();
   });
+
+  it("a service with a 10 KB track name still refuses a 10 KB token unread: no pin is longer than a browser cookie holds", () => {
+    const huge: Pin = { version: "a".repeat(10_000), scope: "r1", expiresAt: NOW + 60_000 };
+    const bound = maxPinLength(huge.version.length);
+    expect(bound).toBe(4096);
+    // Genuine and unexpired, but past the bound: refused before its signature is computed.
+    expect(readPin(SECRET, "shop", signPin(SECRET, "shop", huge), NOW, bound)).toBeUndefined();
+  });
 });
 
 describe("pin scopes", () => {

@@ -60,11 +60,18 @@ export function signPin(secret: string, service: string, pin: Pin): string {
 const PIN_OVERHEAD = 160;
 
 /**
- * Longer than any pin Keystone signs for a service whose longest track name has this length
- * (track names have no bound of their own): a token past it is refused before any hashing.
+ * No token is read past this, whatever a service's track names: they have no bound of their own,
+ * and a forged token must not buy an HMAC of whatever size a config allows. No pin is lost to it
+ * that a browser would keep: none keeps a cookie longer than 4096 bytes (name and value).
+ */
+const MAX_PIN_LENGTH = 4096;
+
+/**
+ * Longer than any pin Keystone signs for a service whose longest track name has this length, up
+ * to MAX_PIN_LENGTH: a token past it is refused before any hashing.
  */
 export function maxPinLength(longestTrackName: number): number {
-  return PIN_OVERHEAD + longestTrackName;
+  return Math.min(PIN_OVERHEAD + longestTrackName, MAX_PIN_LENGTH);
 }
 
 const verified = new TokenMemo<Pin>();
