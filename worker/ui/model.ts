@@ -36,7 +36,10 @@ export const RolloutPanel = z.object({
   pausedBy: PausedBy.nullable(),
   strategy: z.string(),
   candidate: z.string(),
-  /** The release the candidate track carries (what is being rolled out); null: it names none. */
+  /**
+   * The release the rollout started with (kept in its state; in states stored before, what the
+   * candidate track carries now); null: it names none.
+   */
   release: z.string().nullable(),
   baseline: z.string(),
   /** 1-based. */
