@@ -75,6 +75,21 @@ describe("the incident of a rolled-back rollout", () => {
     expect(decision.state.incidentCount).toBe(1);
   });
 
+  it("names the release the rollout started with, whatever the candidate's track holds at the end", () => {
+    const running = atStepThree();
+    const config = running.config!;
+    const moved = {
+      ...running,
+      config: {
+        ...config,
+        versions: { ...config.versions, canary: { ...config.versions.canary!, release: "v3" } },
+      },
+    };
+    const ended = tickAt(moved, T0 + 4 * MINUTE, window(200, 50)).incident as Incident;
+    expect(running.rollout?.release).toBe("v2");
+    expect(ended.release).toBe("v2");
+  });
+
   it("keeps a timeline: start, each step with its window figures, who passed the gate, the decision", () => {
     // Each moment with the weight after it and, once the rollout runs, the weight it was decided at.
     expect(incident.timeline.map((m) => [m.event, m.step, m.fromWeight, m.weight, m.by])).toEqual([

@@ -62,7 +62,9 @@ function judgedChecks(ended: RolloutState): Pick<Incident, "failedJudgeChecks" |
 function buildIncident({ previous, config, before, ended, events }: IncidentInput): Incident {
   const outcome = ended.phase === "aborted" ? "aborted" : "rolledBack";
   const candidate = config.versions[ended.candidate];
-  const release = candidate?.release ?? null;
+  // The release the rollout started with, as the report and the status page name it (states
+  // stored before it was kept: the candidate track's).
+  const release = ended.release ?? candidate?.release ?? null;
   const last = events.at(-1);
   const failedChecks = failedOf(ended.lastVerdict?.thresholdChecks);
   const actor =
