@@ -12,15 +12,8 @@ import {
   weightText,
 } from "./event-words.ts";
 import { type CheckRow, judgeCheckRows, metricCheckRows } from "./judged-check-rows.ts";
+import { cell } from "./markdown-text.ts";
 import { baselineText, CHECK_NAMES, formatCheckValue } from "./threshold-checks.ts";
-
-/** A table cell: pipes escaped, one line, no HTML from stored strings. */
-export function cell(text: string): string {
-  return text
-    .replace(/\|/g, "\\|")
-    .replace(/</g, "&lt;")
-    .replace(/\s*\n\s*/g, " ");
-}
 
 function checksTable(checks: ThresholdCheck[], judged: CheckRow[]): string[] {
   return [

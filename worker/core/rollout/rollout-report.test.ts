@@ -61,4 +61,36 @@ describe("the rollout report", () => {
     expect(markdown).not.toContain("old |");
     expect(markdown).toContain("[Status page](https://keystone.example.com/_keystone/ui)");
   });
+
+  it("shows a release name as text: no link, image or HTML a pull request's branch name could make", () => {
+    const state = {
+      ...rolloutState("rolledBack"),
+      release: "x](https://evil.example)![p](https://evil.example/p.png)<img>",
+    };
+    const status = {
+      state,
+      split: { stable: 100, canary: 0 },
+      tracks: [],
+      promotion: null,
+      desired: null,
+      serving: null,
+      countedRoutes: null,
+      candidate: null,
+      baseline: null,
+      stepBakeMs: null,
+      halt: null,
+      incident: null,
+      now: AT,
+    } satisfies RolloutStatus;
+    const markdown = renderRolloutReport(
+      "shop",
+      status,
+      [],
+      "https://keystone.example.com/_keystone/ui",
+    );
+    expect(markdown).toContain(
+      "(release x\\](https://evil.example)!\\[p\\](https://evil.example/p.png)&lt;img>)",
+    );
+    expect(markdown).not.toMatch(/[^\\]\]\(https:\/\/evil/);
+  });
 });

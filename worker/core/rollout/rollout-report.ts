@@ -5,6 +5,7 @@ import type { RolloutStatus } from "../../../schemas/api-responses.ts";
 import type { HistoryEntry } from "../../../schemas/history.ts";
 import type { VersionFigures } from "../../../schemas/rollout-state.ts";
 import { describePromotion, EVENT_NAMES, timeText, weightText } from "./event-words.ts";
+import { cell } from "./markdown-text.ts";
 
 const VERDICT: Record<string, string> = {
   promoted: "✅ promoted",
@@ -13,8 +14,6 @@ const VERDICT: Record<string, string> = {
   progressing: "⏳ progressing",
   paused: "⏸️ paused",
 };
-
-const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 function figures(f: VersionFigures | null | undefined): string[] {
   if (!f) return ["-", "-", "-"];
@@ -40,7 +39,7 @@ export function renderRolloutReport(
   const lines = [
     `### Keystone: ${service} — ${VERDICT[state.phase] ?? state.phase}`,
     "",
-    `${state.strategy} rollout of **${state.candidate}**${release ? ` (release ${release})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${timeText(state.startedAt)}${state.endedAt ? `, ended ${timeText(state.endedAt)}` : ""}.`,
+    `${state.strategy} rollout of **${state.candidate}**${release ? ` (release ${cell(release)})` : ""}, step ${state.stepIndex + 1} of ${state.stepCount}, started ${timeText(state.startedAt)}${state.endedAt ? `, ended ${timeText(state.endedAt)}` : ""}.`,
     "",
     "| when (UTC) | event | step | weight | candidate requests | candidate errors | candidate p95 | baseline errors | baseline p95 | why |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -58,7 +57,7 @@ export function renderRolloutReport(
     "",
     `**Verdict:** ${VERDICT[state.phase] ?? state.phase}${state.lastVerdict ? ` — ${cell(state.lastVerdict.reason)}` : ""}`,
   );
-  if (status.promotion) lines.push("", describePromotion(status.promotion));
+  if (status.promotion) lines.push("", cell(describePromotion(status.promotion)));
   lines.push(
     "",
     `Split now: ${Object.entries(status.split)
