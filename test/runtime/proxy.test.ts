@@ -139,6 +139,14 @@ describe("proxying to the chosen version", () => {
     const [name, value] = cookie.split(";")[0]!.split("=");
     const quoted = await send("/", { headers: { cookie: `${name}="${value}"` } });
     expect(quoted.headers.get("set-cookie")).toBeNull();
+    // Its cookie in the first of two Cookie headers, which the runtime joins with ", ": still
+    // known, its value not swallowing the second header's cookies.
+    const twoHeaders = new Headers();
+    twoHeaders.append("cookie", `${name}=${value}`);
+    twoHeaders.append("cookie", "theme=dark");
+    expect(twoHeaders.get("cookie")).toBe(`${name}=${value}, theme=dark`);
+    const joined = await send("/", { headers: twoHeaders });
+    expect(joined.headers.get("set-cookie")).toBeNull();
   });
 });
 

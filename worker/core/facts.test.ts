@@ -19,6 +19,15 @@ describe("reading one cookie in place", () => {
     expect(readCookie(null, "theme")).toBeNull();
   });
 
+  it("reads the cookies of two Cookie headers, which reach the Worker joined with ', '", () => {
+    const header = "ks_shop=7f1d3c2a; theme=dark, beta=1; lang=en";
+    expect(readCookie(header, "theme")).toBe("dark");
+    expect(readCookie(header, "beta")).toBe("1");
+    expect(readCookie(header, "lang")).toBe("en");
+    expect(parseCookies(header).get("theme")).toBe("dark");
+    expect(parseCookies(header).get("beta")).toBe("1");
+  });
+
   it("reads a quoted value (RFC 6265) without its quotes, as servers do", () => {
     const header = 'beta="1"; ks_shop= "7f1d3c2a" ; lone="; bare=""';
     expect(readCookie(header, "beta")).toBe("1");
@@ -29,7 +38,21 @@ describe("reading one cookie in place", () => {
   });
 
   it("gives what parsing the whole header gives, for any header and name", () => {
-    const piece = fc.constantFrom("a", "b", "ab", "=", ";", " ", "\t", "\u00a0", "x=1", "; ", '"');
+    const piece = fc.constantFrom(
+      "a",
+      "b",
+      "ab",
+      "=",
+      ";",
+      " ",
+      "\t",
+      "\u00a0",
+      "x=1",
+      "; ",
+      '"',
+      ",",
+      ", ",
+    );
     const header = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(header, fc.constantFrom("a", "b", "ab", "x"), (text, name) => {

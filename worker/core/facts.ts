@@ -87,6 +87,14 @@ function isTrimmed(code: number): boolean {
 }
 
 /**
+ * Two Cookie headers (an HTTP/2 client may send each cookie apart) reach a Worker joined with ", ",
+ * Fetch's rule for a repeated header. No cookie value holds a comma or a space (RFC 6265 §4.1.1):
+ * ", " ends a cookie as "; " does, so the second header's cookies are read, and the first's last
+ * value does not swallow them.
+ */
+const COOKIE_HEADERS_JOINED = ", ";
+
+/**
  * One cookie's value from a Cookie header, as `parseCookies(header).get(name)` would give it (the
  * first occurrence wins), found in place: no map and no string per pair, only the value.
  */
@@ -94,7 +102,9 @@ export function readCookie(header: string | null, name: string): string | null {
   if (!header || name === "") return null;
   for (let start = 0; start < header.length; ) {
     const semicolon = header.indexOf(";", start);
-    const end = semicolon < 0 ? header.length : semicolon;
+    let end = semicolon < 0 ? header.length : semicolon;
+    const comma = header.indexOf(COOKIE_HEADERS_JOINED, start);
+    if (comma >= 0 && comma < end) end = comma;
     const eq = header.indexOf("=", start);
     if (eq >= 0 && eq < end) {
       let from = start;
@@ -140,10 +150,12 @@ export function readPlainQueryParam(search: string, name: string): string | null
 const QUESTION_MARK = 63;
 
 /** Cookie header → map; the first occurrence of a name wins, as browsers send the most specific first. */
+const COOKIE_SEPARATORS = /;|, /;
+
 export function parseCookies(header: string | null): Map<string, string> {
   const cookies = new Map<string, string>();
   if (!header) return cookies;
-  for (const pair of header.split(";")) {
+  for (const pair of header.split(COOKIE_SEPARATORS)) {
     const eq = pair.indexOf("=");
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim();
