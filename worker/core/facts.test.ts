@@ -29,11 +29,14 @@ describe("reading one cookie in place", () => {
   });
 
   it("reads a header in one pass, however many of its cookies lack a '=' or a ', '", () => {
-    // A client's 16 KB of "a;" searched from each cookie would cost milliseconds a read.
-    const header = `${"a;".repeat(8_000)}ks=1`;
-    expect(scannedBy(() => readCookie(header, "ks"))).toBeLessThan(4 * header.length);
+    // A client's 16 KB of "a;", "a, " or "a&" read again from each pair would cost milliseconds.
+    for (const header of [`${"a;".repeat(8_000)}ks=1`, `${"a, ".repeat(5_000)}ks=1`]) {
+      expect(readCookie(header, "ks")).toBe("1");
+      expect(costOf(() => readCookie(header, "ks"))).toBeLessThan(3 * header.length);
+    }
     const search = `?${"a&".repeat(8_000)}q=1`;
-    expect(scannedBy(() => readPlainQueryParam(search, "q"))).toBeLessThan(3 * search.length);
+    expect(readPlainQueryParam(search, "q")).toBe("1");
+    expect(costOf(() => readPlainQueryParam(search, "q"))).toBeLessThan(3 * search.length);
   });
 
   it("reads a quoted value (RFC 6265) without its quotes, as servers do", () => {
@@ -142,19 +145,28 @@ describe("reading one query parameter in place", () => {
   });
 });
 
-/** Characters String.prototype.indexOf reads while `read` runs: what a parser's scans cost. */
-function scannedBy(read: () => unknown): number {
-  const indexOf = String.prototype.indexOf;
-  let scanned = 0;
-  String.prototype.indexOf = function (this: string, search: string, from = 0) {
-    const found = indexOf.call(this, search, from);
-    scanned += (found < 0 ? this.length : found) - from;
-    return found;
+/**
+ * What `read` costs in characters: one per charCodeAt, and the whole string per indexOf call.
+ * Optimized V8 code (workerd, Node 22) was measured to pay about the string's length for an
+ * indexOf from a position in a parser's loop, however soon it finds the character: a search per
+ * pair is quadratic whatever it scans.
+ */
+function costOf(read: () => unknown): number {
+  const { indexOf, charCodeAt } = String.prototype;
+  let cost = 0;
+  String.prototype.indexOf = function (this: string, search: string, from?: number) {
+    cost += this.length;
+    return indexOf.call(this, search, from);
+  };
+  String.prototype.charCodeAt = function (this: string, index: number) {
+    cost++;
+    return charCodeAt.call(this, index);
   };
   try {
     read();
   } finally {
     String.prototype.indexOf = indexOf;
+    String.prototype.charCodeAt = charCodeAt;
   }
-  return scanned;
+  return cost;
 }
