@@ -40,6 +40,7 @@ export function assembleRouteTable(
     services: new Map(),
     exactHosts: new Map(),
     wildcardHosts: new Map(),
+    longestWildcard: 0,
   };
   for (const service of services) indexService(table, service);
   return table;
@@ -50,6 +51,8 @@ export function indexService(table: RouteTable, service: CompiledService): void 
   table.services.set(service.name, service);
   for (const host of service.hosts) {
     const { index, key } = hostSlot(table, host);
+    if (index === table.wildcardHosts)
+      table.longestWildcard = Math.max(table.longestWildcard, key.length);
     const entries = index.get(key) ?? [];
     entries.push({ pathPrefix: service.pathPrefix, service });
     entries.sort((a, b) => b.pathPrefix.length - a.pathPrefix.length);
@@ -220,7 +223,10 @@ export function findService(
   const exact = pickByPrefix(table.exactHosts.get(host), path);
   if (exact) return exact;
   // Most specific wildcard first: for a.b.shop.example.com try .b.shop.example.com, then .shop.example.com…
-  for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1)) {
+  // Only suffixes no longer than the longest wildcard held: a host of thousands of labels would
+  // otherwise cost a look-up (hashing the rest of the host) per label, quadratic in its length.
+  const first = host.indexOf(".", Math.max(0, host.length - table.longestWildcard));
+  for (let dot = first; dot >= 0; dot = host.indexOf(".", dot + 1)) {
     const match = pickByPrefix(table.wildcardHosts.get(host.slice(dot)), path);
     if (match) return match;
   }

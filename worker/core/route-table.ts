@@ -132,4 +132,9 @@ export interface RouteTable {
   exactHosts: Map<string, HostEntry[]>;
   /** Wildcard suffix (".shop.example.com") → entries, longest pathPrefix first. */
   wildcardHosts: Map<string, HostEntry[]>;
+  /**
+   * At least the length of the longest wildcard suffix held (kept when its service leaves): no
+   * longer suffix of a request's host is looked up.
+   */
+  longestWildcard: number;
 }

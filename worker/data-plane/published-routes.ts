@@ -54,6 +54,8 @@ export class PublishedRoutes {
   readonly #compiler: ServiceCompiler;
   readonly #log: ((message: string) => void) | undefined;
   readonly #shards = new Map<number, HeldShard>();
+  /** At least the length of the longest wildcard pattern ("*.shop.example.com") a shard held. */
+  #longestWildcard = 0;
   /** Every service read: the generation of the key held (-1: absent when read). */
   readonly #services = new Map<string, number>();
   /** Hosts whose candidates are all loaded: served with no lookup in the index. */
@@ -78,6 +80,7 @@ export class PublishedRoutes {
       services: new Map(),
       exactHosts: new Map(),
       wildcardHosts: new Map(),
+      longestWildcard: 0,
     };
   }
 
@@ -165,7 +168,10 @@ export class PublishedRoutes {
     for (const shard of shards) {
       const hosts = this.#shards.get(shard)?.hosts;
       for (const name of hosts?.get(host) ?? []) names.add(name);
-      for (let dot = host.indexOf("."); dot >= 0; dot = host.indexOf(".", dot + 1))
+      // Only suffixes as short as the longest wildcard held: not a look-up per label of a host
+      // of thousands (each hashing the rest of the host, quadratic in its length).
+      const from = Math.max(0, host.length - (this.#longestWildcard - 1));
+      for (let dot = host.indexOf(".", from); dot >= 0; dot = host.indexOf(".", dot + 1))
         for (const name of hosts?.get(`*${host.slice(dot)}`) ?? []) names.add(name);
     }
     const root = rootWildcardOf(host);
@@ -221,11 +227,13 @@ export class PublishedRoutes {
       return this.#settle(key, Number.POSITIVE_INFINITY, 0);
     }
     const held = this.#shards.get(shard);
-    if (!held || held.generation <= doc.generation)
-      this.#shards.set(shard, {
-        generation: doc.generation,
-        hosts: new Map(Object.entries(doc.hosts)),
-      });
+    if (!held || held.generation <= doc.generation) {
+      const hosts = new Map(Object.entries(doc.hosts));
+      for (const pattern of hosts.keys())
+        if (pattern.startsWith("*."))
+          this.#longestWildcard = Math.max(this.#longestWildcard, pattern.length);
+      this.#shards.set(shard, { generation: doc.generation, hosts });
+    }
     const generation = Math.max(doc.generation, held?.generation ?? 0);
     this.#settle(key, generation, this.#written("shard", shard));
   }

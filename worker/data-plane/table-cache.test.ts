@@ -11,6 +11,7 @@ import {
 } from "../../schemas/route-doc-format.ts";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { shopService } from "../../test/support/fixtures.ts";
+import { findService } from "../core/compile.ts";
 import { RouteTableCache } from "./table-cache.ts";
 
 function doc(generation: number, service: ServiceInput = shopService()): string {
@@ -240,3 +241,46 @@ describe("RE2 in a fresh isolate", () => {
     expect(() => engine.regexEngine()).toThrow("RE2 is not loaded");
   });
 });
+
+describe("a request for a host of thousands of labels", () => {
+  it("looks up only suffixes as long as a wildcard held, not one per label (each hashing the rest)", async () => {
+    const kv = publishedKeys([shopService({ hosts: ["*.shop.example.com"] })]);
+    const cache = new RouteTableCache({
+      read: async (key) => kv.get(key) ?? null,
+      refreshMs: 30_000,
+    });
+    for (const [site, served] of [
+      ["shop.example.com", "shop"],
+      ["other.example.com", undefined],
+    ] as const) {
+      // 16 KB: the longest URL Cloudflare passes on.
+      const host = `${"a.".repeat(8_000)}${site}`;
+      let state: Awaited<ReturnType<RouteTableCache["current"]>> | undefined;
+      const resolving = await charactersLookedUp(async () => {
+        state = await cache.current(0, host, () => {});
+      });
+      expect(resolving).toBeLessThan(4 * host.length);
+      const table = state!.table!;
+      expect(findService(table, host, "/")?.name).toBe(served);
+      expect(await charactersLookedUp(async () => findService(table, host, "/"))).toBeLessThan(
+        2 * host.length,
+      );
+    }
+  });
+});
+
+/** The characters of the string keys Map.prototype.get is asked for while `run` runs. */
+async function charactersLookedUp(run: () => Promise<unknown>): Promise<number> {
+  const get = Map.prototype.get;
+  let characters = 0;
+  Map.prototype.get = function (this: Map<unknown, unknown>, key: unknown) {
+    if (typeof key === "string") characters += key.length;
+    return get.call(this, key);
+  };
+  try {
+    await run();
+  } finally {
+    Map.prototype.get = get;
+  }
+  return characters;
+}
