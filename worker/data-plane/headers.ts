@@ -92,6 +92,35 @@ function setClientChain(
   headers.set("forwarded", scan.forwarded ? `${scan.forwarded}, ${element}` : element);
 }
 
+/** Names a Connection header lists that are deleted one by one, with no look at what is present. */
+const MAX_LISTED_DELETES = 8;
+
+/**
+ * Deletes the headers a Connection header lists. A delete is a call into the runtime (about
+ * 0.2 µs in workerd): a list longer than a few names ("a,a,a,…", 8,000 of them in 16 KB, 2 ms)
+ * deletes only the names the request has, each once, so the calls are bounded by its headers.
+ */
+function stripListed(headers: Headers, tokens: string[], keepUpgrade: boolean): void {
+  let present: Set<string> | undefined;
+  if (tokens.length > MAX_LISTED_DELETES) {
+    present = new Set();
+    headers.forEach(addName, present);
+  }
+  for (const token of tokens) {
+    const name = token.trim().toLowerCase();
+    if (keepUpgrade && name === "upgrade") continue;
+    if (present) {
+      if (present.delete(name)) headers.delete(name);
+    }
+    // Not a header name (the runtime would throw on it): no header of that name to strip.
+    else if (HEADER_NAME.test(name)) headers.delete(name);
+  }
+}
+
+function addName(this: Set<string>, _value: string, name: string): void {
+  this.add(name);
+}
+
 /**
  * The client's headers minus what it may not send, plus the verdict and the forwarding headers:
  * one pass decides what to strip, then one copy (the client's headers cannot be changed in place).
@@ -113,13 +142,7 @@ export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Ve
     for (const name of scan.strip) if (!(keepUpgrade && name === "upgrade")) headers.delete(name);
   }
   // Header names listed in Connection (RFC 9110 §7.6.1) are hop-by-hop too.
-  if (scan.connection) {
-    for (const token of scan.connection.split(",")) {
-      const name = token.trim().toLowerCase();
-      // Not a header name (the runtime would throw on it): no header of that name to strip.
-      if (HEADER_NAME.test(name) && !(keepUpgrade && name === "upgrade")) headers.delete(name);
-    }
-  }
+  if (scan.connection) stripListed(headers, scan.connection.split(","), keepUpgrade);
   headers.set("x-keystone-version", verdict.version.name);
   if (verdict.version.release !== undefined)
     headers.set("x-keystone-release", verdict.version.release);
