@@ -48,7 +48,7 @@ describe("npm run screenshots", () => {
     const shots = written();
     expect([...shots.keys()].sort()).toEqual(["incident.png", "rollout.png", "status-page.png"]);
     expect(shots.get("rollout.png")).toMatch(
-      /^the demo service mid-rollout: progressing · canary rollout of canary against stable · step \d of 2/,
+      /^the demo service mid-rollout: progressing · canary rollout of canary \(release v2\) against stable · step \d of 2 .* · next analysis (in \d+ s|due now)/,
     );
     expect(shots.get("incident.png")).toBe("Incident 1 of demo: rollout rolled back");
     expect(shots.get("status-page.png")).toMatch(/: rolled back · .*; 1 incident\(s\)$/);
