@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Mirror } from "../../../schemas/mirror.ts";
 import type { CompiledVersion } from "../route-table.ts";
-import { type CapturedResponse, compareResponses } from "./compare.ts";
+import { type CapturedResponse, compareResponses, MAX_COMPARED_DEPTH } from "./compare.ts";
 import { compileMirror, wantsMirror } from "./compile-mirror.ts";
 import { compileFieldPaths, describePath } from "./field-paths.ts";
 import { pathKey } from "./path-key.ts";
@@ -103,6 +103,28 @@ describe("comparing a mirrored response with the client's", () => {
     expect(compareResponses(compare, response("<html>"), response("<html>"))).toEqual([]);
     const none = compiled({ compare: { body: "none" } }).compare;
     expect(compareResponses(none, response("a"), response("b"))).toEqual([]);
+  });
+
+  it("compares JSON nested deeper than 64 levels byte by byte, a loop's work, not a walk's", () => {
+    const nested = (depth: number, inner: string) =>
+      `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`;
+    const deep = 5_000;
+    expect(
+      compareResponses(compare, response(nested(deep, "1")), response(nested(deep, "2"))),
+    ).toEqual([
+      {
+        where: "body",
+        primary: `${2 * deep + 1} bytes`,
+        mirror: `${2 * deep + 1} bytes, differing from byte ${deep}`,
+      },
+    ]);
+    // At the bound, still field by field.
+    const [atBound] = compareResponses(
+      compare,
+      response(nested(MAX_COMPARED_DEPTH, "1")),
+      response(nested(MAX_COMPARED_DEPTH, "2")),
+    );
+    expect(atBound?.where).toMatch(/^body \[0\]\[0\]/);
   });
 
   it("bounds what it reports: at most 20 differences, each value cut at 200 characters", () => {

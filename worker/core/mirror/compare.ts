@@ -36,13 +36,39 @@ const SECRET_HEADERS = new Set([
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
+/**
+ * JSON nested deeper than this is compared byte by byte: the field-by-field walk copies a path per
+ * value and recurses, so a body a client echoes back nested thousands deep would cost it
+ * milliseconds per level squared, or the stack. Real documents nest a dozen levels.
+ */
+export const MAX_COMPARED_DEPTH = 64;
+
 function parseJson(captured: CapturedResponse): { ok: true; value: unknown } | { ok: false } {
   if (captured.truncated || captured.body.length === 0) return { ok: false };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(decoder.decode(captured.body)) };
+    value = JSON.parse(decoder.decode(captured.body));
   } catch {
     return { ok: false };
   }
+  return nestsDeeperThan(value, MAX_COMPARED_DEPTH) ? { ok: false } : { ok: true, value };
+}
+
+/** Whether arrays and objects nest deeper than `max` levels; a loop, not a recursion. */
+function nestsDeeperThan(root: unknown, max: number): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      values.push(child);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
 }
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
