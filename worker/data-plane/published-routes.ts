@@ -30,6 +30,11 @@ const FAILED_READ_RETRY_MS = 1_000;
 
 /** Hosts remembered as resolved (services loaded, or none): past this the memory starts over. */
 const MAX_RESOLVED_HOSTS = 4_096;
+/**
+ * The characters of those hosts, bounded too: Host is the client's to write, and 4,096 of 16 KB
+ * would hold 64 MB of an isolate's 128.
+ */
+const MAX_RESOLVED_CHARACTERS = 1_048_576;
 
 /** A host index shard as held: pattern → services, and the publication that wrote it. */
 interface HeldShard {
@@ -60,6 +65,7 @@ export class PublishedRoutes {
   readonly #services = new Map<string, number>();
   /** Hosts whose candidates are all loaded: served with no lookup in the index. */
   readonly #resolved = new Set<string>();
+  #resolvedCharacters = 0;
   /** Keys read older than the head says they are (or not read since it said so): key → generation. */
   readonly #pending = new Map<string, number>();
   readonly #inflight = new Map<string, Promise<void>>();
@@ -114,9 +120,25 @@ export class PublishedRoutes {
     const problems = await Promise.all(names.map((name) => this.#ensure(serviceKey(name), now)));
     const failed = problems.find((p) => p !== undefined);
     if (failed) return failed;
-    if (this.#resolved.size >= MAX_RESOLVED_HOSTS) this.#resolved.clear();
+    if (
+      this.#resolved.size >= MAX_RESOLVED_HOSTS ||
+      this.#resolvedCharacters + host.length > MAX_RESOLVED_CHARACTERS
+    )
+      this.#forgetResolved();
     this.#resolved.add(host);
+    this.#resolvedCharacters += host.length;
     return undefined;
+  }
+
+  /** Every host is looked up again on its next request. */
+  #forgetResolved(): void {
+    this.#resolved.clear();
+    this.#resolvedCharacters = 0;
+  }
+
+  /** Characters of the hosts remembered as resolved (bounded: MAX_RESOLVED_CHARACTERS). */
+  get resolvedCharacters(): number {
+    return this.#resolvedCharacters;
   }
 
   /**
@@ -154,7 +176,7 @@ export class PublishedRoutes {
     );
     // A host may now be claimed by a service not loaded yet, or a root wildcard moved: hosts
     // resolve again (from memory, with the shards just read) on their next request.
-    if (moved || rereads.some((key) => splitKey(key)[0] === "shard")) this.#resolved.clear();
+    if (moved || rereads.some((key) => splitKey(key)[0] === "shard")) this.#forgetResolved();
   }
 
   /** A key the head says changed: read again (below generation 0, anything newer than held). */

@@ -12,6 +12,9 @@ import {
 import type { ServiceInput } from "../../schemas/service.ts";
 import { shopService } from "../../test/support/fixtures.ts";
 import { findService } from "../core/compile.ts";
+import { PublishedRoutes } from "./published-routes.ts";
+import { decodeHead } from "./route-decoder.ts";
+import { ServiceCompiler } from "./service-compiler.ts";
 import { RouteTableCache } from "./table-cache.ts";
 
 function doc(generation: number, service: ServiceInput = shopService()): string {
@@ -265,6 +268,27 @@ describe("a request for a host of thousands of labels", () => {
       expect(await charactersLookedUp(async () => findService(table, host, "/"))).toBeLessThan(
         2 * host.length,
       );
+    }
+  });
+});
+
+describe("the hosts an isolate remembers as resolved", () => {
+  it("hold at most 1 MiB of host names, whatever a client writes in Host", async () => {
+    const kv = publishedKeys([shopService({ hosts: ["*.shop.example.com"] })]);
+    const head = decodeHead(JSON.parse(kv.get(ROUTES_HEAD_KEY)!));
+    if (!head.ok) throw new Error("the head does not decode");
+    const routes = new PublishedRoutes(
+      head.value,
+      async (key) => kv.get(key) ?? null,
+      new ServiceCompiler(undefined, undefined),
+      undefined,
+    );
+    // 100 hosts of 16 KB: 1.6 MB of names a client chose.
+    for (let i = 0; i < 100; i++) {
+      const host = `h${i}.${"a.".repeat(8_000)}shop.example.com`;
+      expect(await routes.resolve(host, 0)).toBeUndefined();
+      expect(routes.resolved(host)).toBe(true);
+      expect(routes.resolvedCharacters).toBeLessThanOrEqual(1_048_576);
     }
   });
 });
