@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutStatus } from "../../../schemas/api-responses.ts";
 import type { HistoryEntry } from "../../../schemas/history.ts";
-import { AT, rolloutState } from "../../../test/support/cli-fixtures.ts";
+import { AT, rolloutState, rolloutStatus } from "../../../test/support/cli-fixtures.ts";
 import { renderRolloutReport } from "./rollout-report.ts";
 
 const figures = { requests: 120, errors: 24, errorRatePercent: 20, p50: 10, p95: 48.6, p99: 80 };
@@ -63,25 +63,9 @@ describe("the rollout report", () => {
   });
 
   it("shows a release name as text: no link, image or HTML a pull request's branch name could make", () => {
-    const state = {
-      ...rolloutState("rolledBack"),
-      release: "x](https://evil.example)![p](https://evil.example/p.png)<img>",
-    };
-    const status = {
-      state,
-      split: { stable: 100, canary: 0 },
-      tracks: [],
-      promotion: null,
-      desired: null,
-      serving: null,
-      countedRoutes: null,
-      candidate: null,
-      baseline: null,
-      stepBakeMs: null,
-      halt: null,
-      incident: null,
-      now: AT,
-    } satisfies RolloutStatus;
+    const base = rolloutStatus("rolledBack");
+    const release = "x](https://evil.example)![p](https://evil.example/p.png)<img>";
+    const status = { ...base, state: { ...base.state!, release } };
     const markdown = renderRolloutReport(
       "shop",
       status,
