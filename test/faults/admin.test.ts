@@ -304,3 +304,61 @@ describe("reads of unknown releases", () => {
     expect((await listDurableObjectIds(env.RELEASES)).length).toBe(before);
   });
 });
+
+/** A body streamed without a Content-Length (chunked), counting the bytes anyone read of it. */
+function streamedBody(total: number, chunk = 16 * 1024) {
+  let read = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (read >= total) return controller.close();
+        const size = Math.min(chunk, total - read);
+        read += size;
+        controller.enqueue(new Uint8Array(size).fill(0x20));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, read: () => read };
+}
+
+describe("anonymous requests' bodies", () => {
+  it("a body sent without a Content-Length is not read before the token is checked, nor on a 404", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const anonymous: [string, string, string, number][] = [
+      ["PUT", "/_keystone/v1/services/storefront", "application/json", 401],
+      ["POST", "/_keystone/v1/validate", "application/json", 401],
+      ["POST", "/_keystone/mcp", "application/json", 401],
+      ["POST", "/_keystone/ui/sign-out", "application/x-www-form-urlencoded", 303],
+      ["POST", "/_keystone/no-such-endpoint", "application/json", 404],
+    ];
+    for (const [method, path, type, status] of anonymous) {
+      const body = streamedBody(1024 * 1024);
+      const response = await call(`https://admin.test${path}`, "*", {
+        method,
+        headers: {
+          "content-type": type,
+          origin: "https://admin.test",
+          "cf-connecting-ip": "198.51.100.50",
+        },
+        body: body.stream,
+      });
+      expect(response.status, path).toBe(status);
+      expect(body.read(), path).toBe(0);
+    }
+  });
+
+  it("past the token, a streamed body over the bound is still refused with 413", async () => {
+    for (const path of ["/_keystone/v1/services/storefront", "/_keystone/mcp"]) {
+      const body = streamedBody(2 * 1024 * 1024);
+      const response = await call(`https://admin.test${path}`, "*", {
+        method: path.endsWith("mcp") ? "POST" : "PUT",
+        headers: { ...ADMIN, accept: "application/json, text/event-stream" },
+        body: body.stream,
+      });
+      expect(response.status, path).toBe(413);
+      expect(await response.json(), path).toMatchObject({ error: { code: "too_large" } });
+      expect(body.read(), path).toBeLessThanOrEqual(1024 * 1024 + 16 * 1024);
+    }
+  });
+});

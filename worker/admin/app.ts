@@ -1,10 +1,9 @@
 // The admin API (hono) under /_keystone/: every endpoint declared in schemas/admin-endpoints.ts,
 // registered with its bearer scope, its inputs parsed as middleware and its answer checked; the
 // status page and the MCP endpoint beside it; one error envelope.
-import { bodyLimit } from "hono/body-limit";
 import { Hono } from "hono/tiny";
 import { ADMIN_API, type Endpoint } from "../../schemas/admin-endpoints.ts";
-import { type IsolateCounters, MAX_BODY_BYTES } from "../../schemas/api.ts";
+import type { IsolateCounters } from "../../schemas/api.ts";
 import { ConfigFile } from "../../schemas/config-file.ts";
 import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
@@ -17,6 +16,7 @@ import {
   requireScope,
   scopeOf,
 } from "./auth.ts";
+import { limitBody } from "./body-limit.ts";
 import { deployHookHandlers } from "./deploy-hook.ts";
 import { type Handlers, route } from "./endpoints.ts";
 import { ApiError } from "./errors.ts";
@@ -82,15 +82,6 @@ function deploymentHandlers(isolate: () => IsolateCounters | undefined) {
 
 export function createAdminApi(isolate: () => IsolateCounters | undefined = () => undefined) {
   const app = new Hono<{ Bindings: Env }>();
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("too_large", `the request body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
   const handlers: Handlers = {
     ...deploymentHandlers(isolate),
     ...serviceHandlers,
@@ -106,7 +97,7 @@ export function createAdminApi(isolate: () => IsolateCounters | undefined = () =
   app.route("/_keystone/ui", statusPage());
   // Agents: the same endpoints as MCP tools (docs/mcp.md). Its SDK loads on the first MCP call.
   let mcp: Promise<McpEndpoint> | undefined;
-  app.all("/_keystone/mcp", requireScope("read"), async (c) => {
+  app.all("/_keystone/mcp", requireScope("read"), limitBody(), async (c) => {
     mcp ??= import("./mcp/endpoint.ts").then(({ McpEndpoint }) => new McpEndpoint(app));
     return (await mcp).answer(c);
   });

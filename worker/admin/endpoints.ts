@@ -13,6 +13,7 @@ import type {
 import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
+import { limitBody } from "./body-limit.ts";
 import { ApiError, ObjectAnswer, parseRpc } from "./errors.ts";
 
 export type AdminContext = Context<{ Bindings: Env }>;
@@ -72,6 +73,8 @@ function inputChecks(endpoint: Endpoint): Step[] {
   const checks: Step[] = [];
   if (endpoint.scope === "read" || endpoint.scope === "admin")
     checks.push(requireScope(endpoint.scope));
+  // After the gate: an anonymous request's body is never read (body-limit.ts).
+  checks.push(limitBody());
   if ("params" in endpoint) {
     const schema = endpoint.params;
     checks.push(

@@ -1,11 +1,13 @@
 /** @jsxImportSource hono/jsx */
 // /_keystone/ui: the read-only status page as its own hono app. Sign in with a token through a
 // form, then a signed session cookie; strict CSP; changes stay in the CLI and the admin API.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { Hono } from "hono/tiny";
+import { MAX_BODY_BYTES } from "../../schemas/api.ts";
 import { noteRefusal, refusalsExhausted, TOO_MANY_REFUSALS } from "../admin/auth.ts";
+import { limitBody } from "../admin/body-limit.ts";
 import type { Env } from "../env.ts";
 import { readIncident, readStatusPage } from "./data.ts";
 import { IncidentPage } from "./pages/incident.tsx";
@@ -26,6 +28,9 @@ const CONTENT_SECURITY_POLICY = [
 
 const CROSS_ORIGIN_POST =
   "refused: sign-in and sign-out are taken only from this site's own pages (send an Origin header of this site, or Sec-Fetch-Site: same-origin)";
+
+const tooLarge = (c: Context) =>
+  c.text(`refused: the form is larger than ${MAX_BODY_BYTES} bytes`, 413);
 
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header("content-security-policy", CONTENT_SECURITY_POLICY);
@@ -83,7 +88,7 @@ export function statusPage() {
   });
 
   // Refused sign-ins count, log and run out like refused bearer tokens (admin/auth.ts).
-  ui.post("/sign-in", async (c) => {
+  ui.post("/sign-in", limitBody(MAX_BODY_BYTES, tooLarge), async (c) => {
     const form = await c.req.parseBody();
     const returnTo = returnToOf(c.req.url, form.returnTo);
     if (refusalsExhausted(c))
