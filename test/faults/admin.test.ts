@@ -9,6 +9,7 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_REFUSALS_PER_MINUTE } from "../../worker/admin/auth.ts";
+import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
 import worker from "../../worker/index.ts";
 import { type Echo, serviceOn } from "../support/workerd/faults.ts";
 
@@ -360,5 +361,64 @@ describe("anonymous requests' bodies", () => {
       expect(await response.json(), path).toMatchObject({ error: { code: "too_large" } });
       expect(body.read(), path).toBeLessThanOrEqual(1024 * 1024 + 16 * 1024);
     }
+  });
+});
+
+describe("the deploy webhook's gate", () => {
+  const hook = (headers: Record<string, string>, body: ReadableStream | string) =>
+    call("https://admin.test/_keystone/v1/hooks/deploy", "*", {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+
+  it("missing, stale or malformed signature headers are refused before the body is read, and counted", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const now = String(Math.floor(Date.now() / 1000));
+    const cases: Record<string, string>[] = [
+      {},
+      { "x-keystone-timestamp": "1000", "x-keystone-signature": `sha256=${"0".repeat(64)}` },
+      { "x-keystone-timestamp": now, "x-keystone-signature": "sha256=nothex" },
+      { "x-keystone-timestamp": now, "x-keystone-signature": "x".repeat(8 * 1024) },
+    ];
+    for (const [i, headers] of cases.entries()) {
+      const body = streamedBody(1024 * 1024);
+      const response = await hook(
+        { ...headers, "cf-connecting-ip": `198.51.100.${60 + i}` },
+        body.stream,
+      );
+      expect(response.status, String(i)).toBe(401);
+      expect(body.read(), String(i)).toBe(0);
+    }
+    const logged = warnings.mock.calls.map((c) => String(c[0])).join("\n");
+    expect(logged).toContain("admin auth refused (deploy webhook: the signature is not sha256=");
+  });
+
+  it("a well-formed wrong signature is counted; past the address's bound even a genuine one is refused (429)", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const ip = { "cf-connecting-ip": "198.51.100.70" };
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    for (let i = 0; i < MAX_REFUSALS_PER_MINUTE; i++) {
+      const forged = await hook(
+        {
+          ...ip,
+          "x-keystone-timestamp": timestamp,
+          "x-keystone-signature": `sha256=${"0".repeat(64)}`,
+        },
+        `{"service":"storefront","n":${i}}`,
+      );
+      expect(forged.status).toBe(401);
+    }
+    const raw = JSON.stringify({ service: "storefront" });
+    const genuine = await hook(
+      {
+        ...ip,
+        "x-keystone-timestamp": timestamp,
+        "x-keystone-signature": signDeployHook("test-webhook-secret", timestamp, raw),
+      },
+      raw,
+    );
+    expect(genuine.status).toBe(429);
+    expect(await genuine.json()).toMatchObject({ error: { code: "too_many_attempts" } });
   });
 });

@@ -14,6 +14,7 @@ import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { limitBody } from "./body-limit.ts";
+import { deployHookGate } from "./deploy-hook.ts";
 import { ApiError, ObjectAnswer, parseRpc } from "./errors.ts";
 
 export type AdminContext = Context<{ Bindings: Env }>;
@@ -73,6 +74,7 @@ function inputChecks(endpoint: Endpoint): Step[] {
   const checks: Step[] = [];
   if (endpoint.scope === "read" || endpoint.scope === "admin")
     checks.push(requireScope(endpoint.scope));
+  if (endpoint.scope === "webhook") checks.push(deployHookGate);
   // After the gate: an anonymous request's body is never read (body-limit.ts).
   checks.push(limitBody());
   if ("params" in endpoint) {
