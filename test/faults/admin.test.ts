@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_REFUSALS_PER_MINUTE } from "../../worker/admin/auth.ts";
 import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
 import worker from "../../worker/index.ts";
+import { SIGN_IN_MAX_BYTES } from "../../worker/ui/app.tsx";
 import { type Echo, serviceOn } from "../support/workerd/faults.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
@@ -420,5 +421,40 @@ describe("the deploy webhook's gate", () => {
     );
     expect(genuine.status).toBe(429);
     expect(await genuine.json()).toMatchObject({ error: { code: "too_many_attempts" } });
+  });
+});
+
+describe("the status page's sign-in form", () => {
+  const signIn = (body: ReadableStream | string, ip: string) =>
+    call("https://admin.test/_keystone/ui/sign-in", "*", {
+      method: "POST",
+      headers: {
+        origin: "https://admin.test",
+        "content-type": "application/x-www-form-urlencoded",
+        "cf-connecting-ip": ip,
+      },
+      body,
+    });
+
+  it("a form over the sign-in bound is refused with 413, read no further than the bound", async () => {
+    const body = streamedBody(1024 * 1024);
+    const response = await signIn(body.stream, "198.51.100.80");
+    expect(response.status).toBe(413);
+    expect(body.read()).toBeLessThanOrEqual(SIGN_IN_MAX_BYTES + 16 * 1024);
+    // A token and a page to go back to fit.
+    const fits = new URLSearchParams({
+      token: "test-read-token",
+      returnTo: `/_keystone/ui/services/${"a".repeat(8 * 1024)}/incidents/1`,
+    });
+    expect((await signIn(fits.toString(), "198.51.100.80")).status).toBe(303);
+  });
+
+  it("past the address's bound the form is not read", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    for (let i = 0; i < MAX_REFUSALS_PER_MINUTE; i++)
+      expect((await signIn(`token=guess-${i}`, "198.51.100.81")).status).toBe(401);
+    const body = streamedBody(16 * 1024);
+    expect((await signIn(body.stream, "198.51.100.81")).status).toBe(429);
+    expect(body.read()).toBe(0);
   });
 });

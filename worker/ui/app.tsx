@@ -5,7 +5,6 @@ import type { Context, MiddlewareHandler } from "hono";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import { Hono } from "hono/tiny";
-import { MAX_BODY_BYTES } from "../../schemas/api.ts";
 import { noteRefusal, refusalsExhausted, TOO_MANY_REFUSALS } from "../admin/auth.ts";
 import { limitBody } from "../admin/body-limit.ts";
 import type { Env } from "../env.ts";
@@ -29,8 +28,14 @@ const CONTENT_SECURITY_POLICY = [
 const CROSS_ORIGIN_POST =
   "refused: sign-in and sign-out are taken only from this site's own pages (send an Origin header of this site, or Sec-Fetch-Site: same-origin)";
 
+/**
+ * A sign-in form holds a token and a page to go back to: this is plenty, and bounds the form an
+ * anonymous client has parsed (1 MiB of "a=1&" is 262,144 fields).
+ */
+export const SIGN_IN_MAX_BYTES = 32 * 1024;
+
 const tooLarge = (c: Context) =>
-  c.text(`refused: the form is larger than ${MAX_BODY_BYTES} bytes`, 413);
+  c.text(`refused: the sign-in form is larger than ${SIGN_IN_MAX_BYTES} bytes`, 413);
 
 const securityHeaders: MiddlewareHandler = async (c, next) => {
   c.header("content-security-policy", CONTENT_SECURITY_POLICY);
@@ -88,11 +93,14 @@ export function statusPage() {
   });
 
   // Refused sign-ins count, log and run out like refused bearer tokens (admin/auth.ts).
-  ui.post("/sign-in", limitBody(MAX_BODY_BYTES, tooLarge), async (c) => {
+  // Past the address's bound its form is not read at all (so the page to go back to is not kept).
+  const refusalsLeft: MiddlewareHandler = async (c, next) => {
+    if (refusalsExhausted(c)) return c.html(<SignInPage error={TOO_MANY_REFUSALS} />, 429);
+    await next();
+  };
+  ui.post("/sign-in", refusalsLeft, limitBody(SIGN_IN_MAX_BYTES, tooLarge), async (c) => {
     const form = await c.req.parseBody();
     const returnTo = returnToOf(c.req.url, form.returnTo);
-    if (refusalsExhausted(c))
-      return c.html(<SignInPage error={TOO_MANY_REFUSALS} returnTo={returnTo} />, 429);
     const token = typeof form.token === "string" ? form.token.trim() : "";
     if (!(await signIn(c, token, Date.now()))) {
       noteRefusal(
