@@ -14,22 +14,65 @@ export type Scope = "read" | "admin";
  */
 export const MAX_REFUSALS_PER_MINUTE = 10;
 
-/** Refused token checks per client address in the current minute (this isolate). */
-class Refusals {
+/**
+ * Addresses whose refusals one isolate tracks in a minute. Each costs about 170 bytes: untracked,
+ * 600,000 addresses in a minute (IPv6 hands any client that many) held 101 MB of an isolate's
+ * 128. Past it, an address not yet tracked is counted in the total and logged but not limited
+ * until the minute ends: the bound slows guessing, a lockout of every new address would be worse.
+ */
+export const MAX_TRACKED_CLIENTS = 10_000;
+
+/** The longest address kept as a key (an IPv6 address is at most 45 characters). */
+const MAX_KEY_CHARS = 64;
+
+/**
+ * What an address's refusals are counted under: an IPv6 address by its /64 (what one subscriber
+ * is given: counted by address, one client had 2^64 of them), any other as sent, cut short.
+ */
+export function clientKeyOf(address: string): string {
+  if (!address.includes(":") || address.includes(".")) return address.slice(0, MAX_KEY_CHARS);
+  const halves = address.toLowerCase().split("::");
+  if (halves.length > 2) return address.slice(0, MAX_KEY_CHARS);
+  const [left, right] = halves.map((half) => (half ? half.split(":") : []));
+  const missing = 8 - left!.length - (right?.length ?? 0);
+  const groups = right ? [...left!, ...Array<string>(missing).fill("0"), ...right] : left!;
+  if (groups.length !== 8 || !groups.every((group) => /^[0-9a-f]{1,4}$/.test(group)))
+    return address.slice(0, MAX_KEY_CHARS);
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group, 16).toString(16))
+    .join(":")}::/64`;
+}
+
+/** Refused token checks per client address (an IPv6 one by its /64) in the current minute. */
+export class Refusals {
   total = 0;
   #minute = -1;
   readonly #byClient = new Map<string, number>();
+  readonly #maxClients: number;
+
+  constructor(maxClients = MAX_TRACKED_CLIENTS) {
+    this.#maxClients = maxClients;
+  }
+
+  /** Addresses tracked this minute. */
+  get tracked(): number {
+    return this.#byClient.size;
+  }
 
   /** Whether the address has used up its refusals this minute. */
   exhausted(client: string, now: number): boolean {
     this.#roll(now);
-    return (this.#byClient.get(client) ?? 0) >= MAX_REFUSALS_PER_MINUTE;
+    return (this.#byClient.get(clientKeyOf(client)) ?? 0) >= MAX_REFUSALS_PER_MINUTE;
   }
 
   note(client: string, now: number): void {
     this.#roll(now);
     this.total++;
-    this.#byClient.set(client, (this.#byClient.get(client) ?? 0) + 1);
+    const key = clientKeyOf(client);
+    const count = this.#byClient.get(key);
+    if (count === undefined && this.#byClient.size >= this.#maxClients) return;
+    this.#byClient.set(key, (count ?? 0) + 1);
   }
 
   #roll(now: number): void {
