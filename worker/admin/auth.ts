@@ -2,6 +2,7 @@
 // constant time over SHA-256 digests, so neither content nor length leaks through timing.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { addressKey } from "../core/metrics/visitor-limit.ts";
 import type { Env } from "../env.ts";
 import { ApiError } from "./errors.ts";
 
@@ -27,21 +28,11 @@ const MAX_KEY_CHARS = 64;
 
 /**
  * What an address's refusals are counted under: an IPv6 address by its /64 (what one subscriber
- * is given: counted by address, one client had 2^64 of them), any other as sent, cut short.
+ * is given: counted by address, one client had 2^64 of them), as the visitor bound keys it; any
+ * other value cut short.
  */
 export function clientKeyOf(address: string): string {
-  if (!address.includes(":") || address.includes(".")) return address.slice(0, MAX_KEY_CHARS);
-  const halves = address.toLowerCase().split("::");
-  if (halves.length > 2) return address.slice(0, MAX_KEY_CHARS);
-  const [left, right] = halves.map((half) => (half ? half.split(":") : []));
-  const missing = 8 - left!.length - (right?.length ?? 0);
-  const groups = right ? [...left!, ...Array<string>(missing).fill("0"), ...right] : left!;
-  if (groups.length !== 8 || !groups.every((group) => /^[0-9a-f]{1,4}$/.test(group)))
-    return address.slice(0, MAX_KEY_CHARS);
-  return `${groups
-    .slice(0, 4)
-    .map((group) => Number.parseInt(group, 16).toString(16))
-    .join(":")}::/64`;
+  return addressKey(address).slice(0, MAX_KEY_CHARS);
 }
 
 /** Refused token checks per client address (an IPv6 one by its /64) in the current minute. */
