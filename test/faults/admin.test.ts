@@ -9,7 +9,7 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_REFUSALS_PER_MINUTE } from "../../worker/admin/auth.ts";
-import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
+import { signDeployHook } from "../../worker/admin/deploy-hook-gate.ts";
 import worker from "../../worker/index.ts";
 import { SIGN_IN_MAX_BYTES } from "../../worker/ui/app.tsx";
 import { type Echo, serviceOn } from "../support/workerd/faults.ts";

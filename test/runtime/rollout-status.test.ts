@@ -5,7 +5,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createAdminApi } from "../../worker/admin/app.ts";
-import { signDeployHook } from "../../worker/admin/deploy-hook.ts";
+import { signDeployHook } from "../../worker/admin/deploy-hook-gate.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 interface Status {

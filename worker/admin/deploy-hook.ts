@@ -1,78 +1,20 @@
-// The CI deploy webhook: HMAC-SHA256 over "<timestamp>.<body>" with DEPLOY_WEBHOOK_SECRET.
-// Stale (over 5 minutes) or replayed requests are refused; a valid one sets a service's release
-// (converged under its policy, as an apply naming it), starts a rollout, or (its body a release
-// file's content, as JSON) a release. A CI job re-run never takes a service back: a release
-// behind what serves is refused on every path, as `keystone apply` refuses it.
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+// The CI deploy webhook: a request its gate let in (deploy-hook-gate.ts: signed, fresh) is
+// refused when its signature does not match or was seen before (a replay); a genuine one sets a
+// service's release (converged under its policy, as an apply naming it), starts a rollout, or
+// (its body a release file's content, as JSON) a release. A CI job re-run never takes a service
+// back: a release behind what serves is refused on every path, as `keystone apply` refuses it.
 import { DeployHookBody } from "../../schemas/api.ts";
 import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import { ReleaseFile } from "../../schemas/release-file.ts";
 import { withRelease } from "../../schemas/service-spec.ts";
 import { registryOf, serviceObjectOf } from "../contracts.ts";
 import type { Env } from "../env.ts";
-import { noteRefusal, refusalsExhausted, TOO_MANY_REFUSALS } from "./auth.ts";
-import type { AdminContext, Handlers } from "./endpoints.ts";
+import { refused, signatureMatches, WEBHOOK_MAX_AGE_MS } from "./deploy-hook-gate.ts";
+import type { Handlers } from "./endpoints.ts";
 import { ApiError, objectAnswer } from "./errors.ts";
 import { applyRelease } from "./file-apply.ts";
 import { startReleaseOf } from "./releases.ts";
 import { recordOf } from "./service-record.ts";
-
-const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
-
-export function signDeployHook(secret: string, timestamp: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
-}
-
-/** A signature as signDeployHook writes one. */
-const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
-
-/** Why a webhook request's headers alone refuse it (missing, stale, not a signature), if they do. */
-function headerProblem(
-  timestamp: string | undefined,
-  signature: string | undefined,
-  now: number,
-): string | undefined {
-  if (!timestamp || !signature) return "missing x-keystone-timestamp or x-keystone-signature";
-  const at = Number(timestamp) * 1000;
-  if (!Number.isFinite(at) || Math.abs(now - at) > WEBHOOK_MAX_AGE_MS)
-    return "the timestamp is more than 5 minutes off";
-  if (!SIGNATURE.test(signature)) return "the signature is not sha256=<64 hex digits>";
-  return undefined;
-}
-
-function signatureMatches(secret: string, timestamp: string, signature: string, body: string) {
-  const expected = Buffer.from(signDeployHook(secret, timestamp, body));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-/** Counts and logs a refused webhook request like a refused token (auth.ts), and says why. */
-function refused(c: AdminContext, problem: string): ApiError {
-  noteRefusal(c, `deploy webhook: ${problem}`);
-  return new ApiError("unauthorized", `deploy webhook refused: ${problem}`);
-}
-
-/**
- * The webhook's gate, before its body is read (body-limit.ts): the secret set, the address's
- * refusals left (auth.ts), the headers there, fresh and shaped as a signature. Only then is a body
- * of up to MAX_BODY_BYTES read and hashed; a wrong signature counts as a refused token does.
- */
-export const deployHookGate: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  if (!c.env.DEPLOY_WEBHOOK_SECRET)
-    throw new ApiError(
-      "unavailable",
-      "the deploy webhook is off: set the DEPLOY_WEBHOOK_SECRET secret",
-    );
-  if (refusalsExhausted(c)) throw new ApiError("too_many_attempts", TOO_MANY_REFUSALS);
-  const problem = headerProblem(
-    c.req.header("x-keystone-timestamp"),
-    c.req.header("x-keystone-signature"),
-    Date.now(),
-  );
-  if (problem) throw refused(c, problem);
-  await next();
-};
 
 /**
  * A release file's services that name a release behind what serves (one that served before, one

@@ -14,7 +14,7 @@ import { nestedTooDeep, problemsOf } from "../../schemas/problems.ts";
 import type { Env } from "../env.ts";
 import { requireScope } from "./auth.ts";
 import { limitBody } from "./body-limit.ts";
-import { deployHookGate } from "./deploy-hook.ts";
+import { deployHookGate } from "./deploy-hook-gate.ts";
 import { ApiError, ObjectAnswer, parseRpc } from "./errors.ts";
 
 export type AdminContext = Context<{ Bindings: Env }>;

@@ -1,6 +1,6 @@
 // A request to the CI deploy webhook, signed as a pipeline signs it (HMAC over "<timestamp>.<body>").
 import { exports } from "cloudflare:workers";
-import { signDeployHook } from "../../../worker/admin/deploy-hook.ts";
+import { signDeployHook } from "../../../worker/admin/deploy-hook-gate.ts";
 
 export function hook(
   body: string,
