@@ -1,5 +1,6 @@
 // Bodies of the admin API, in and out: the CLI and the Worker parse them with the same schemas.
 import * as z from "zod";
+import { Attribution, Author } from "./attribution.ts";
 import { parseIp } from "./cidr.ts";
 import { Together } from "./config-file.ts";
 import { COLO, COUNTRY } from "./config-words.ts";
@@ -43,12 +44,6 @@ export const ServiceListQuery = z.object({
     "the nextCursor of the page before: the services named after it, in name order",
   ),
 });
-
-/** Who made a change and why; recorded in history. */
-const Attribution = {
-  author: z.string().max(200).optional(),
-  reason: z.string().max(1000).optional(),
-};
 
 /**
  * How an apply converges (docs/config.md): force serves what the file says even when it is behind
@@ -211,7 +206,7 @@ export const RolloutPromoteBody = z.strictObject({
 export const DeployHookBody = z.strictObject({
   service: z.string(),
   ...CandidateChange,
-  author: z.string().max(200).optional(),
+  author: Author.optional(),
 });
 
 /** The deploy webhook's body: a rollout start, or a release file's content (it lists services). */

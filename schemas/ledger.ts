@@ -2,6 +2,7 @@
 // decisions leave in the outbox, what the registry is sent, and the small head it stores.
 import * as z from "zod";
 import { ApplyPlan, ServingState } from "./apply-plan.ts";
+import { Attribution } from "./attribution.ts";
 import { Together } from "./config-file.ts";
 import { NotifyEvent } from "./event-types.ts";
 import { EventDetail } from "./history.ts";
@@ -18,10 +19,6 @@ import { HeaderValue, OriginUrl } from "./wire-values.ts";
 const Revision = z.number().int().nonnegative();
 const Sequence = z.number().int().nonnegative();
 
-const Attribution = {
-  author: z.string().max(200).optional(),
-  reason: z.string().max(1000).optional(),
-};
 /** The revision a change was based on; a stale one is refused. */
 const Based = { baseRevision: Revision.optional(), ...Attribution };
 

@@ -235,6 +235,48 @@ describe("other endpoints", () => {
     expect(await tooMany.text()).toContain("at most 100 services a page");
   });
 
+  it("a reason or author holding a terminal escape sequence is refused naming where; line breaks and tabs are kept", async () => {
+    const created = await api("PUT", "/services/term", {
+      config: localShop({ name: "term", hosts: ["term.example.com"] }),
+    });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const bad = await api("POST", "/services/term/weights", {
+      split: { stable: 50, canary: 50 },
+      baseRevision: 1,
+      reason: "ship it\u001b]52;c;cm0gLXJmIH4=\u0007",
+      author: "ci\u009b2J",
+    });
+    expect(bad.status).toBe(422);
+    const { error } = (await bad.json()) as {
+      error: { problems: { path: string; message: string }[] };
+    };
+    expect(error.problems).toEqual([
+      {
+        path: "author",
+        message: expect.stringContaining("holds a control character (U+009B) at character 3"),
+      },
+      {
+        path: "reason",
+        message: expect.stringContaining("holds a control character (U+001B) at character 8"),
+      },
+    ]);
+    expect(
+      ((await (await api("GET", "/services/term")).json()) as { revision: number }).revision,
+    ).toBe(1);
+    // A commit message a pipeline passes on, as it is.
+    const commit = "ship it\n\n\tfixes the cart\r\n";
+    const ok = await api("POST", "/services/term/weights", {
+      split: { stable: 50, canary: 50 },
+      baseRevision: 1,
+      reason: commit,
+    });
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    const { history } = (await (await api("GET", "/services/term/history")).json()) as {
+      history: { reason: string | null }[];
+    };
+    expect(history.at(-1)?.reason).toBe(commit);
+  });
+
   it("an unknown admin path gets the JSON envelope", async () => {
     const response = await api("GET", "/nope");
     expect(response.status).toBe(404);
