@@ -4,6 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as z from "zod";
 import { ChangeResult } from "../schemas/api-responses.ts";
 import { ApiClient } from "./client.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -15,6 +16,27 @@ let base: string;
 const answers: Record<string, unknown> = {
   "/_keystone/v1/ok": { name: "shop", revision: 3, changed: true },
   "/_keystone/v1/odd": { name: "shop", revision: "three" },
+  // A history entry stored before the API refused control characters: a window title (OSC 0), a
+  // clipboard write (OSC 52), a CSI as one C1 character, a line rewritten by a carriage return.
+  "/_keystone/v1/escapes": {
+    reason: "\x1b]0;pwned\x07fix\x1b]52;c;cm0gLXJmIH4=\x07 \x9b2J ok\rFAILED\r\nnext\tline",
+    "by\x1b[8m": "\u202eevil",
+  },
+};
+/** Answers that are not JSON, or are an API error, carrying escape sequences. */
+const raw: Record<string, [number, string, string]> = {
+  "/_keystone/v1/refused": [
+    409,
+    "application/json",
+    JSON.stringify({
+      error: {
+        code: "conflict",
+        message: "service \x1b[2Jshop changed",
+        problems: [{ path: "rules[0]\x1b[A", message: "bad\x07" }],
+      },
+    }),
+  ],
+  "/_keystone/v1/proxy-page": [502, "text/html", "<h1>\x1b]52;c;ZWNobyBoaQ==\x07Bad gateway</h1>"],
 };
 /** Where a path redirects, as Access (or an http→https rule) in front of the Worker would. */
 const redirects: Record<string, string> = {
@@ -30,6 +52,18 @@ beforeAll(async () => {
     if (req.url === "/_keystone/v1/slow") {
       // A Worker busy with a whole file: the answer comes after 300 ms.
       setTimeout(() => res.end(JSON.stringify(answers["/_keystone/v1/ok"])), 300);
+      return;
+    }
+    const page = raw[req.url ?? ""];
+    if (page) {
+      res.writeHead(page[0], { "content-type": page[1] });
+      res.end(page[2]);
+      return;
+    }
+    if (req.url === "/_keystone/v1/moved-oddly") {
+      // Header bytes 0x80–0xff reach fetch as U+0080–U+00FF: 0x9b is a terminal's CSI.
+      res.writeHead(302, { location: "https://elsewhere.example/\x9b2J" });
+      res.end();
       return;
     }
     const to = redirects[req.url ?? ""];
@@ -160,5 +194,42 @@ describe("through Cloudflare Access", () => {
     expect(half.message).toBe(
       "KEYSTONE_ACCESS_CLIENT_ID is set but KEYSTONE_ACCESS_CLIENT_SECRET is not: a Cloudflare Access service token is both",
     );
+  });
+
+  it("shows every control character the API answers as a visible symbol, never passes it to the terminal", async () => {
+    const answer = await api.request(
+      z.record(z.string(), z.string()),
+      "GET",
+      "/_keystone/v1/escapes",
+    );
+    expect(answer).toEqual({
+      reason:
+        "\u241b]0;pwned\u2407fix\u241b]52;c;cm0gLXJmIH4=\u2407 \ufffd2J ok\u240dFAILED\nnext\tline",
+      "by\u241b[8m": "\ufffdevil",
+    });
+    const refused = (await api
+      .request(ChangeResult, "GET", "/_keystone/v1/refused")
+      .catch((error: unknown) => error)) as CliError;
+    expect(refused.message).toBe("service \u241b[2Jshop changed");
+    expect(refused.details).toEqual(["  rules[0]\u241b[A: bad\u2407"]);
+    const page = (await api
+      .request(ChangeResult, "GET", "/_keystone/v1/proxy-page")
+      .catch((error: unknown) => error)) as CliError;
+    expect(page.message).toContain("<h1>\u241b]52;c;ZWNobyBoaQ==\u2407Bad gateway</h1>");
+    const moved = (await api
+      .request(ChangeResult, "GET", "/_keystone/v1/moved-oddly")
+      .catch((error: unknown) => error)) as CliError;
+    expect(moved.message).toContain("a redirect to https://elsewhere.example/\ufffd2J");
+    for (const text of [
+      refused.message,
+      page.message,
+      moved.message,
+      ...Object.entries(answer).flat(),
+    ])
+      expect(
+        [...text].filter(
+          (c) => (c < " " && c !== "\n" && c !== "\t") || (c >= "\u007f" && c <= "\u009f"),
+        ),
+      ).toEqual([]);
   });
 });
