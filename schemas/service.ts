@@ -56,7 +56,7 @@ export const Sticky = z.strictObject({
 
 export const Rule = z
   .strictObject({
-    name: z.string().min(1),
+    name: z.string().min(1).max(200, "at most 200 characters"),
     when: Condition,
     route: z.string().optional(),
     split: Split.optional(),
@@ -76,10 +76,16 @@ export const Variant = z.strictObject({
 
 export const Experiment = z
   .strictObject({
-    name: z.string().regex(EXPERIMENT_NAME, "use letters, digits, _ . -"),
+    name: z
+      .string()
+      .max(63, "at most 63 characters")
+      .regex(EXPERIMENT_NAME, "use letters, digits, _ . -"),
     when: Condition.optional(),
     variants: z.record(
-      z.string().regex(EXPERIMENT_NAME, "variant names use letters, digits, _ . -"),
+      z
+        .string()
+        .max(63, "variant names have at most 63 characters")
+        .regex(EXPERIMENT_NAME, "variant names use letters, digits, _ . -"),
       Variant,
     ),
   })
@@ -103,7 +109,7 @@ export const Experiment = z
   });
 
 /** A track's name: a key of `versions`. */
-export const TrackName = z.string().regex(NAME, "use [a-z0-9-]");
+export const TrackName = z.string().max(63, "at most 63 characters").regex(NAME, "use [a-z0-9-]");
 
 /** A service's fields, before the checks across them (the config file's spec extends these). */
 export const ServiceFields = z.strictObject({

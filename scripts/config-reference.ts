@@ -99,7 +99,9 @@ function typeOf(raw: JsonSchema, path: string, link: Link): string {
   }
   if (type === "object") {
     const value = typeof node.additionalProperties === "object" ? node.additionalProperties : {};
-    const keys = node.propertyNames?.pattern ? `, names ${code(node.propertyNames.pattern)}` : "";
+    const names = node.propertyNames;
+    const longest = names?.maxLength ? ` of at most ${names.maxLength} characters` : "";
+    const keys = names?.pattern ? `, names ${code(names.pattern)}${longest}` : "";
     return `map of name → ${typeOf(value, `${path}.<name>`, link)}${keys}`;
   }
   if (type === "string") {

@@ -490,6 +490,62 @@ describe("the route decoder against the zod schemas", () => {
     expect(checked).toBeGreaterThan(500);
   });
 
+  it("names are bounded on both sides: a track, experiment or variant at 63 characters, a rule's at 200", () => {
+    interface Config {
+      versions: Record<string, unknown>;
+      split: Record<string, number>;
+      rules: { name: string }[];
+      experiments: { name: string; variants: Record<string, unknown> }[];
+      rollout?: unknown;
+      mirror?: unknown;
+    }
+    const renames: [string, number, (config: Config, name: string) => void][] = [
+      [
+        "a track",
+        63,
+        (config, name) => {
+          const { canary: track, ...others } = config.versions;
+          config.versions = { ...others, [name]: track };
+          config.split = { stable: 90, [name]: 10 };
+          // What names the track by its old name goes: the rename is about the key alone.
+          config.rules = [];
+          config.experiments = [];
+          delete config.rollout;
+          delete config.mirror;
+        },
+      ],
+      [
+        "an experiment",
+        63,
+        (config, name) => {
+          config.experiments[0]!.name = name;
+        },
+      ],
+      [
+        "a variant",
+        63,
+        (config, name) => {
+          config.experiments[0]!.variants = { control: { weight: 50 }, [name]: { weight: 50 } };
+        },
+      ],
+      [
+        "a rule",
+        200,
+        (config, name) => {
+          config.rules[0]!.name = name;
+        },
+      ],
+    ];
+    for (const [what, longest, rename] of renames)
+      for (const length of [longest, longest + 1]) {
+        const entry = structuredClone(bases[0]) as unknown as { config: Config };
+        rename(entry.config, "n".repeat(length));
+        const where = `${what} of ${length} characters`;
+        expect(RouteEntry.safeParse(entry).success, where).toBe(length === longest);
+        expect(decodeRouteEntry(entry).ok, where).toBe(length === longest);
+      }
+  });
+
   it("a bare service (format 1) decodes as Service parses it", () => {
     fc.assert(
       fc.property(mutated, (entry) => {

@@ -414,7 +414,12 @@ class RouteDecoder {
     if (!raw) return undefined;
     const out = this.#clean(() => {
       const out = {
-        name: this.text(raw.name, `${at}.name`, (text) => text.length >= 1, "must not be empty")!,
+        name: this.text(
+          raw.name,
+          `${at}.name`,
+          (text) => text.length >= 1 && text.length <= 200,
+          "1 to 200 characters",
+        )!,
         when: this.condition(raw.when, `${at}.when`)!,
       } as Rule;
       if (raw.route !== undefined) out.route = this.string(raw.route, `${at}.route`);
@@ -435,14 +440,16 @@ class RouteDecoder {
         name: this.text(
           raw.name,
           `${at}.name`,
-          (text) => EXPERIMENT_NAME.test(text),
-          "use letters, digits, _ . -",
+          (text) => text.length <= 63 && EXPERIMENT_NAME.test(text),
+          "at most 63 characters: letters, digits, _ . -",
         )!,
         variants: this.record(
           raw.variants,
           `${at}.variants`,
           (name) =>
-            EXPERIMENT_NAME.test(name) ? undefined : "variant names use letters, digits, _ . -",
+            name.length <= 63 && EXPERIMENT_NAME.test(name)
+              ? undefined
+              : "variant names have at most 63 characters: letters, digits, _ . -",
           (variant, where) => this.#variant(variant, where),
         )!,
       } as Experiment;
@@ -798,7 +805,8 @@ class RouteDecoder {
         versions: this.record(
           raw.versions,
           `${at}.versions`,
-          (name) => (NAME.test(name) ? undefined : "use [a-z0-9-]"),
+          (name) =>
+            name.length <= 63 && NAME.test(name) ? undefined : "at most 63 characters: [a-z0-9-]",
           (version, where) => this.version(version, where),
         )!,
         baseline: this.string(raw.baseline, `${at}.baseline`)!,
