@@ -496,3 +496,12 @@ describe("the literal start of an anchored pattern", () => {
     );
   }, 60_000);
 });
+
+describe("a pattern is analysed once per isolate", () => {
+  it("asked again (RE2's check, the decoder, the compile), a pattern gets the same test back", () => {
+    for (const source of ["(bot|crawler|spider)", "^/v[0-9]+/legacy/", "beta$"])
+      expect(literalPattern(source), source).toBe(literalPattern(source));
+    expect(literalPattern("(?i)bot")).toBeUndefined();
+    expect(literalPattern("(?i)bot")).toBeUndefined();
+  });
+});

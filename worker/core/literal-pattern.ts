@@ -30,9 +30,23 @@ export interface PatternTest {
   test(value: string): boolean;
 }
 
+/**
+ * What each pattern was found to be (null: RE2's). A loading service's patterns are asked about
+ * three times (whether RE2 must load, the decoder's check, the compile), on a fresh isolate's
+ * first request: analysed once instead. A test is pure, so rules sharing a pattern share it.
+ * Bounded: past MAX_ANALYSED patterns it starts over rather than grow.
+ */
+const analysed = new Map<string, PatternTest | null>();
+const MAX_ANALYSED = 4096;
+
 /** A string-search test equivalent to the pattern, or undefined when RE2 must answer it. */
 export function literalPattern(source: string): PatternTest | undefined {
-  return plainWords(source) ?? AtomSequence.of(source);
+  const known = analysed.get(source);
+  if (known !== undefined) return known ?? undefined;
+  const test = plainWords(source) ?? AtomSequence.of(source);
+  if (analysed.size >= MAX_ANALYSED) analysed.clear();
+  analysed.set(source, test ?? null);
+  return test;
 }
 
 function plainWords(source: string): PatternTest | undefined {
