@@ -60,9 +60,10 @@ export function signPin(secret: string, service: string, pin: Pin): string {
 const PIN_OVERHEAD = 160;
 
 /**
- * No token is read past this, whatever a service's track names: they have no bound of their own,
- * and a forged token must not buy an HMAC of whatever size a config allows. No pin is lost to it
- * that a browser would keep: none keeps a cookie longer than 4096 bytes (name and value).
+ * No token is read past this, whatever a service's track names: the schema bounds them (63
+ * characters), and this holds a forged token to one HMAC of bounded size even if a table came in
+ * some other way. No pin is lost to it that a browser would keep: none keeps a cookie longer than
+ * 4096 bytes (name and value).
  */
 const MAX_PIN_LENGTH = 4096;
 
