@@ -45,6 +45,60 @@ describe("headers a Connection header lists", () => {
   });
 });
 
+describe("a client's Forwarded header (forwardedFor: append)", () => {
+  /** The elements of a Forwarded value as an RFC 7239 reader splits them: commas outside quotes. */
+  function elementsOf(value: string): string[] {
+    const elements: string[] = [];
+    let current = "";
+    let quoted = false;
+    for (let i = 0; i < value.length; i++) {
+      const char = value[i]!;
+      if (quoted && char === "\\") {
+        current += char + (value[i + 1] ?? "");
+        i++;
+        continue;
+      }
+      if (char === '"') quoted = !quoted;
+      if (char === "," && !quoted) {
+        elements.push(current.trim());
+        current = "";
+      } else current += char;
+    }
+    elements.push(current.trim());
+    return elements;
+  }
+  const ours = 'for=203.0.113.9;host="shop.example.com";proto=https';
+  const forwarded = (value: string) =>
+    originHeaders(
+      new Headers({ forwarded: value, "cf-connecting-ip": "203.0.113.9" }),
+      url,
+      verdict,
+    ).get("forwarded")!;
+
+  it("is kept when well formed, Keystone's element last", () => {
+    const value = 'for=198.51.100.7;proto=http, for="[2001:db8::1]:4711";by=_hidden';
+    expect(forwarded(value)).toBe(`${value}, ${ours}`);
+    expect(elementsOf(forwarded(value)).at(-1)).toBe(ours);
+  });
+
+  it("is dropped when malformed: an unclosed quote cannot swallow the element Keystone adds", () => {
+    // The origin reads the last element as the one its proxy wrote: with the client's quote left
+    // open, Keystone's element was inside the client's quoted string and for=1.2.3.4 was last.
+    for (const hostile of [
+      'for=1.2.3.4;host="evil',
+      'for=1.2.3.4;host="evil\\"',
+      'for=1.2.3.4, for="',
+      "for=1.2.3.4;host=a b",
+      "for=1.2.3.4;=x",
+      "for",
+    ]) {
+      const value = forwarded(hostile);
+      expect(value, hostile).toBe(ours);
+      expect(elementsOf(value).at(-1), hostile).toBe(ours);
+    }
+  });
+});
+
 function countingDeletes(run: () => Headers): { headers: Headers; deletes: number } {
   const remove = Headers.prototype.delete;
   let deletes = 0;

@@ -89,7 +89,79 @@ function setClientChain(
   // Cloudflare may already have appended the client: do not list it twice.
   if (ip && !(chain && chain.slice(chain.lastIndexOf(",") + 1).trim() === ip))
     headers.set("x-forwarded-for", chain ? `${chain}, ${ip}` : ip);
-  headers.set("forwarded", scan.forwarded ? `${scan.forwarded}, ${element}` : element);
+  const earlier =
+    scan.forwarded !== null && isForwardedList(scan.forwarded) ? scan.forwarded : null;
+  headers.set("forwarded", earlier ? `${earlier}, ${element}` : element);
+}
+
+/** Whether a character is an RFC 9110 tchar (what a token is made of). */
+function isTokenChar(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    (code >= 35 && code <= 39) || // # $ % & '
+    code === 33 || // !
+    code === 42 || // *
+    code === 43 || // +
+    code === 45 || // -
+    code === 46 || // .
+    code === 94 || // ^
+    code === 95 || // _
+    code === 96 || // `
+    code === 124 || // |
+    code === 126 // ~
+  );
+}
+
+const isSpace = (code: number) => code === 32 || code === 9;
+
+/**
+ * Whether a Forwarded value is a list of RFC 7239 elements (pairs `token=token` or
+ * `token="quoted"`, joined by ";", elements by ","; spaces allowed around both). One pass, each
+ * character once. A value that is not (a quote left open above all) would make the element
+ * Keystone appends part of the client's: `for=1.2.3.4;host="x` swallows `, for=<client>…` into its
+ * quoted string, and an origin reading the last element as its proxy's reads the client's instead.
+ */
+function isForwardedList(value: string): boolean {
+  const length = value.length;
+  let i = 0;
+  for (;;) {
+    while (i < length && isSpace(value.charCodeAt(i))) i++;
+    // A pair, or an empty one (between separators, or at the ends).
+    if (i < length && isTokenChar(value.charCodeAt(i))) {
+      while (i < length && isTokenChar(value.charCodeAt(i))) i++;
+      if (value.charCodeAt(i) !== 61) return false; // "="
+      i++;
+      if (value.charCodeAt(i) === 34) {
+        // A quoted string: qdtext and quoted pairs up to its closing quote.
+        i++;
+        for (;;) {
+          if (i >= length) return false;
+          const code = value.charCodeAt(i);
+          if (code === 34) break;
+          if (code === 92) {
+            const escaped = value.charCodeAt(i + 1);
+            if (!(escaped === 9 || (escaped >= 32 && escaped !== 127))) return false;
+            i += 2;
+            continue;
+          }
+          if (!(code === 9 || (code >= 32 && code !== 127))) return false;
+          i++;
+        }
+        i++;
+      } else {
+        const start = i;
+        while (i < length && isTokenChar(value.charCodeAt(i))) i++;
+        if (i === start) return false;
+      }
+    }
+    while (i < length && isSpace(value.charCodeAt(i))) i++;
+    if (i >= length) return true;
+    const separator = value.charCodeAt(i);
+    if (separator !== 59 && separator !== 44) return false; // ";" ","
+    i++;
+  }
 }
 
 /** Names a Connection header lists that are deleted one by one, with no look at what is present. */
