@@ -486,6 +486,34 @@ describe("the MCP endpoint", () => {
     }
   });
 
+  it("answers at most ten requests of one POST: a batch's others are refused each by its id, nothing run for them", async () => {
+    const batch = Array.from({ length: 12 }, (_, i) => ({
+      jsonrpc: "2.0",
+      id: i + 1,
+      method: "resources/list",
+    }));
+    const response = await exports.default.fetch(
+      new Request(MCP_URL, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${READ_TOKEN}`,
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify(batch),
+      }),
+    );
+    const answers = (await response.json()) as { id: number; result?: unknown; error?: unknown }[];
+    expect(answers.map((a) => a.id).sort((a, b) => a - b)).toEqual(batch.map((r) => r.id));
+    const refused = answers.filter((a) => a.error !== undefined);
+    expect(refused.map((a) => a.id).sort((a, b) => a - b)).toEqual([11, 12]);
+    expect(refused[0]!.error).toEqual({
+      code: -32600,
+      message: "at most 10 requests in one POST: send the rest in another",
+    });
+    expect(answers.filter((a) => a.result !== undefined)).toHaveLength(10);
+  });
+
   it("is stateless: a GET (a stream to push on) or a DELETE (ending a session) is answered 405", async () => {
     for (const method of ["GET", "DELETE"]) {
       const response = await exports.default.fetch(

@@ -6,6 +6,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  ErrorCode,
   isJSONRPCRequest,
   type JSONRPCErrorResponse,
   type JSONRPCMessage,
@@ -50,6 +51,13 @@ const TEXT_VIEWS: Partial<Record<EndpointName, (value: unknown, origin: string) 
   getIncident: (value, origin) => incidentMarkdown(value as IncidentResponse, { baseUrl: origin }),
 };
 
+/**
+ * Requests one POST may carry (a JSON-RPC batch; MCP 2025-06-18 dropped batches, the SDK still
+ * reads them). Each may cost a call per service (resources/list reads every service's record),
+ * so a batch of a hundred was a hundred times what one request may cost; an agent sends one.
+ */
+export const MAX_REQUESTS_PER_POST = 10;
+
 const refused = (text: string): CallToolResult => ({
   content: [{ type: "text", text }],
   isError: true,
@@ -80,15 +88,21 @@ export class AgentSession {
   }
 
   /**
-   * Serves the request's messages. A tools/call whose arguments are not an object is refused
-   * first, as invalid params: the SDK parses a request against its schema before any handler
-   * runs, and answers that parse's failure as an internal error, the server's fault.
+   * Serves the request's messages (a session serves one POST). A tools/call whose arguments are
+   * not an object is refused first, as invalid params: the SDK parses a request against its
+   * schema before any handler runs, and answers that parse's failure as an internal error, the
+   * server's fault. Requests past MAX_REQUESTS_PER_POST are refused, each with its id.
    */
   async connect(transport: Transport): Promise<void> {
     await this.server.connect(transport);
     const deliver = transport.onmessage;
+    let requests = 0;
     transport.onmessage = (message, extra) => {
-      const refusal = malformedToolCall(message);
+      if (isJSONRPCRequest(message)) requests++;
+      const refusal =
+        requests > MAX_REQUESTS_PER_POST && isJSONRPCRequest(message)
+          ? overBatch(message.id)
+          : malformedToolCall(message);
       if (!refusal) return deliver?.(message, extra);
       transport.send(refusal).catch((error: Error) => transport.onerror?.(error));
     };
@@ -222,6 +236,17 @@ export class AgentSession {
 }
 
 /** A tools/call whose arguments are there but not an object, answered as invalid params. */
+function overBatch(id: JSONRPCErrorResponse["id"]): JSONRPCErrorResponse {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: {
+      code: ErrorCode.InvalidRequest,
+      message: `at most ${MAX_REQUESTS_PER_POST} requests in one POST: send the rest in another`,
+    },
+  };
+}
+
 function malformedToolCall(message: JSONRPCMessage): JSONRPCErrorResponse | undefined {
   if (!isJSONRPCRequest(message) || message.method !== "tools/call") return;
   const args = message.params?.arguments;
