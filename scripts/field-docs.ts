@@ -173,7 +173,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout.analysis.countRules":
     "Rules (by name) whose traffic the analysis counts too. By default only requests the split or an experiment pin sent count, so traffic a client forces with a header rule or an override token can neither fail nor dilute the verdict. Each must name a rule of the service.",
   "services[].rollout.analysis.failureLimit":
-    "Failed checks tolerated in a step before `onFailure` acts.",
+    "Failed analyses tolerated in a step before `onFailure` acts: each tick whose window fails any check counts one, however many checks it failed (1: the first holds the step, the second acts).",
   "services[].rollout.analysis.maxRequestsPerVisitor":
     "The most requests of one visitor (its sticky key) counted in a step's window, per isolate; one client address counts at most 10× as many, whatever visitor ids it sends (a client without a sticky key of its own is bounded by its address alone). Default 20. The rest are recorded as `visitor-limit` and left out, so a handful of clients can neither fail nor pass a step. Raise it for services with a few heavy clients (service-to-service traffic), or their windows may not reach `minRequests` (docs/analysis.md).",
 

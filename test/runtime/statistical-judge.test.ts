@@ -58,7 +58,7 @@ describe("a rollout with judge: statistical", () => {
     // The looks before it had too little evidence, and held.
     expect(list.slice(1, -1).every((e) => e.verdict.outcome === "inconclusive")).toBe(true);
     const rolledBack = (await h.history()).find((e) => e.type === "rollout.rolledBack");
-    expect(rolledBack?.reason).toBe(`${check?.sentence} (1 failed check(s), limit 0)`);
+    expect(rolledBack?.reason).toBe(`${check?.sentence} (1 failed analysis in this step, limit 0)`);
     expect(await h.traffic(100)).toEqual(new Map([["stable", 100]]));
   }, 120_000);
 

@@ -147,7 +147,7 @@ export function incidentWire(): IncidentResponse {
     stepCount: 2,
     weight: 50,
     actor: { kind: "analysis", name: "cron" },
-    reason: "error rate 25.00% > 5.00% (1 failed check(s), limit 0)",
+    reason: "error rate 25.00% > 5.00% (1 failed analysis in this step, limit 0)",
     failedChecks: [failed],
     summary:
       "shop: rollout of canary v2 | hotfix rolled back at step 2 of 2 (50%): error rate 25.00% > 5.00%",
@@ -183,7 +183,7 @@ export function incidentWire(): IncidentResponse {
         weight: 50,
         by: "cron",
         what: "rolled back",
-        reason: "error rate 25.00% > 5.00% (1 failed check(s), limit 0)",
+        reason: "error rate 25.00% > 5.00% (1 failed analysis in this step, limit 0)",
         candidate: figures(200, 25),
         baseline: figures(200, 0),
         failedChecks: [failed],

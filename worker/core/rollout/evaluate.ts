@@ -102,6 +102,11 @@ function withMetrics(input: TickInput, own: TickDecision, checks: MetricCheck[])
   return { kind: "hold", outcome, reason: `held by ${effect.reason}`, failures: state.failures };
 }
 
+/** "1 failed analysis", "2 failed analyses": what `analysis.failureLimit` counts. */
+function failedAnalyses(count: number): string {
+  return `${count} failed ${count === 1 ? "analysis" : "analyses"}`;
+}
+
 /** Fewer candidate requests than the judge needs to decide anything. */
 function tooFewCandidates({ policy, candidate }: TickInput): boolean {
   const { analysis } = policy;
@@ -126,23 +131,26 @@ function decideOn(
     };
   }
   if (analysis.kind === "failed") {
+    // failureLimit counts failed analyses (ticks whose window failed any check), not the checks
+    // one window failed: the words say so, as "2 failed check(s), limit 1" read like two checks.
     const failures = state.failures + 1;
+    const limit = policy.analysis.failureLimit;
     const reason = analysis.reasons.join("; ");
-    if (failures > policy.analysis.failureLimit) {
+    if (failures > limit) {
       return failureActionOf(policy) === "rollback"
         ? {
             kind: "rollback",
-            reason: `${reason} (${failures} failed check(s), limit ${policy.analysis.failureLimit})`,
+            reason: `${reason} (${failedAnalyses(failures)} in this step, limit ${limit})`,
           }
         : {
             kind: "pause",
-            reason: `${reason} (${failures} failed check(s)): paused for an operator`,
+            reason: `${reason} (${failedAnalyses(failures)} in this step, limit ${limit}): paused for an operator`,
           };
     }
     return {
       kind: "hold",
       outcome: "failed",
-      reason: `${reason} (${failures} of ${policy.analysis.failureLimit} tolerated)`,
+      reason: `${reason} (${failedAnalyses(failures)} in this step, ${limit} tolerated)`,
       failures,
     };
   }

@@ -174,6 +174,33 @@ describe("a canary rollout", () => {
     expect(decideTick(input(after, T0 + 2 * MIN)).kind).toBe("rollback");
   });
 
+  it("counts failed analyses, not checks, and says so in the verdict's words", () => {
+    // A window failing two checks (error rate and p95) is one failed analysis: with
+    // failureLimit 1 it holds; the next failed window acts. "2 failed check(s), limit 1" read
+    // like the two checks of one window.
+    const tolerant = {
+      ...canary.rollout!,
+      analysis: { ...canary.rollout!.analysis, failureLimit: 1, maxP95Ms: 100 },
+    };
+    const input = (state: RolloutState, now: number) => ({
+      policy: tolerant,
+      steps: stepsOf(tolerant),
+      state,
+      candidate: stats(200, 20, 500),
+      baseline: stats(200, 0, 50),
+      now,
+    });
+    const first = decideTick(input(started(), T0 + MIN));
+    expect(first.kind).toBe("hold");
+    expect(first.reason).toMatch(
+      /error rate .*; p95 .*\(1 failed analysis in this step, 1 tolerated\)$/,
+    );
+    const after = applyTick(input(started(), T0 + MIN), first);
+    const second = decideTick(input(after, T0 + 2 * MIN));
+    expect(second.kind).toBe("rollback");
+    expect(second.reason).toMatch(/\(2 failed analyses in this step, limit 1\)$/);
+  });
+
   it("stops at a pause gate until promote, then carries on to promotion", () => {
     let state = started();
     state = tick(state, T0 + 5 * MIN, stats(500, 0, 50)).state;
