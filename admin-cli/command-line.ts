@@ -164,6 +164,20 @@ class Reading {
       throw new UsageError(`${command} needs a command: ${subcommands}${seeHelp(names)}`);
     }
     const rest = [...this.positionals];
+    // `keystone apply keystone.yaml`: the file given as a word, without its flag. Said as such,
+    // rather than "needs --file" or "takes no arguments", which leave the reader to guess.
+    const fileFlag = node.args.file;
+    const positionalCount = argsOf(node).filter(([, arg]) => arg.type === "positional").length;
+    if (
+      fileFlag?.type === "string" &&
+      this.args.file === undefined &&
+      rest.length > positionalCount
+    ) {
+      const word = rest[positionalCount]!;
+      throw new UsageError(
+        `${command} takes the file with -f, not as an argument: ${command} -f ${word} (see ${command} --help)`,
+      );
+    }
     for (const [key, arg] of argsOf(node)) {
       if (arg.type === "positional") {
         if (rest.length === 0 && arg.required !== false)

@@ -103,6 +103,24 @@ describe("usage", () => {
     expect((await run("weights", "shop", "stable=60", "canary=30")).code).toBe(3);
   });
 
+  it("a config file given without -f is told to take -f, with the command to run", async () => {
+    // "needs --file <file>" and "it takes no arguments" left the reader to guess what was wrong.
+    for (const argv of [
+      ["apply", "keystone.yaml"],
+      ["validate", "keystone.yaml"],
+      ["diff", "keystone.yaml", "--exit-code"],
+      ["release", "start", "keystone.yaml"],
+    ]) {
+      const result = await run(...argv);
+      const command = `keystone ${argv.slice(0, argv.indexOf("keystone.yaml")).join(" ")}`;
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(
+        `error: ${command} takes the file with -f, not as an argument: ${command} -f keystone.yaml`,
+      );
+    }
+  });
+
   it("the help's exit codes are docs/cli.md's, 8 included", async () => {
     const help = await run("--help");
     expect(help.code).toBe(0);
