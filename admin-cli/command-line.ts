@@ -1,8 +1,8 @@
 // Reads a command line once, against the declared commands, before anything runs: the global
 // flags (anywhere), which command (loading only the modules its words name), whether help or the
 // version was asked for, and the command's own arguments; or one clear usage error (with a
-// did-you-mean) for an unknown command, an unknown flag, a flag without its value or a missing
-// argument.
+// did-you-mean) for an unknown command, an unknown flag, a command's flag given before the command
+// (said where it belongs), a flag without its value or a missing argument.
 import { suggestion } from "../schemas/suggest.ts";
 import { type ArgDef, type Command, type Group, isGroup, type StringFlag } from "./command.ts";
 import { UsageError } from "./errors.ts";
@@ -58,6 +58,11 @@ function unknownFlag(node: Command | Group, names: string[], token: string): Usa
   return new UsageError(`unknown flag ${name} for ${names.join(" ")}${seeHelp(names, hint)}`);
 }
 
+/** A word as it would be typed in a shell: quoted when it holds anything but plain characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 /** What a flag's value is called in help and errors: its `valueHint`, else the flag's name. */
 export function valueHint(key: string, arg: StringFlag): string {
   return arg.valueHint ?? key;
@@ -105,7 +110,11 @@ class Reading {
       this.version = true;
       return i + 1;
     }
-    if (token.startsWith("-") && token !== "-") return this.flag(i);
+    if (token.startsWith("-") && token !== "-") {
+      // A group takes no flags but the global ones: a command's flag given before the command.
+      if (isGroup(node)) throw await this.misplacedFlag(i);
+      return this.flag(i);
+    }
     if (isGroup(node)) {
       const load = node.subcommands[token];
       if (!load) {
@@ -120,6 +129,85 @@ class Reading {
     }
     this.positionals.push(token);
     return i + 1;
+  }
+
+  /**
+   * A flag given before its command (`keystone -f x.yaml validate`): where it belongs, when the
+   * command named later on the line takes it (none named: the commands under this group that
+   * take it); else the flag is unknown, for that command if one is named.
+   */
+  async misplacedFlag(i: number): Promise<UsageError> {
+    const token = this.argv[i]!;
+    const name = token.replace(/=.*$/s, "");
+    let node = this.node;
+    const names = [...this.names];
+    const commandAt = new Set<number>();
+    for (let at = i + 1; at < this.argv.length && isGroup(node); at++) {
+      const word = this.argv[at]!;
+      if (word === "--") break;
+      let taken = 0;
+      try {
+        taken = readGlobal(this.argv, at, { json: false, noColor: false });
+      } catch {
+        break;
+      }
+      if (taken > 0) {
+        at += taken - 1;
+        continue;
+      }
+      if (!Object.hasOwn(node.subcommands, word)) continue;
+      node = await node.subcommands[word]!();
+      names.push(word);
+      commandAt.add(at);
+    }
+    /** The flag as it goes after the command, with the value given (one starting "-" unsaid). */
+    const moved = ([key, arg]: [string, ArgDef, boolean]): string => {
+      if (arg.type !== "string") return token;
+      const hint = `<${valueHint(key, arg)}>`;
+      if (token.includes("=")) {
+        const inline = token.slice(token.indexOf("=") + 1);
+        return inline.startsWith("-") ? `${name}=${hint}` : `${name}=${shellWord(inline)}`;
+      }
+      let at = i + 1;
+      for (let taken = 1; at < this.argv.length && taken > 0; at += taken) {
+        try {
+          taken = readGlobal(this.argv, at, { json: false, noColor: false });
+        } catch {
+          taken = 0;
+        }
+        if (taken === 0) break;
+      }
+      const value = this.argv[at];
+      const said = value === undefined || value.startsWith("-") || commandAt.has(at);
+      return `${token} ${said ? hint : shellWord(value)}`;
+    };
+    if (!isGroup(node)) {
+      const found = findFlag(node, token);
+      if (!found) return unknownFlag(node, names, token);
+      return new UsageError(
+        `${name} belongs after the command: ${names.join(" ")} ${moved(found)}`,
+      );
+    }
+    const takers: [string[], [string, ArgDef, boolean]][] = [];
+    const visit = async (group: Group, path: string[]): Promise<void> => {
+      for (const [word, load] of Object.entries(group.subcommands)) {
+        const child = await load();
+        if (isGroup(child)) await visit(child, [...path, word]);
+        else {
+          const found = findFlag(child, token);
+          if (found) takers.push([[...path, word], found]);
+        }
+      }
+    };
+    await visit(node, []);
+    const [first, ...others] = takers;
+    if (!first) return unknownFlag(node, names, token);
+    const also = others.length
+      ? ` (also ${others.map(([path]) => path.join(" ")).join(", ")})`
+      : "";
+    return new UsageError(
+      `${name} belongs after a command that takes it: ${[...names, ...first[0]].join(" ")} ${moved(first[1])}${also}`,
+    );
   }
 
   flag(i: number): number {

@@ -121,6 +121,53 @@ describe("usage", () => {
     }
   });
 
+  it("a command's flag given before the command is told where it belongs, exit 2", async () => {
+    // "unknown flag -f for keystone" said nothing of the command named two words later.
+    const cases: [string[], string][] = [
+      [["-f", "x.yaml", "validate"], "-f belongs after the command: keystone validate -f x.yaml"],
+      [
+        ["--file=x.yaml", "validate", "--json"],
+        "--file belongs after the command: keystone validate --file=x.yaml",
+      ],
+      [
+        ["rollout", "--reason", "bad canary", "abort", "shop"],
+        "--reason belongs after the command: keystone rollout abort --reason 'bad canary'",
+      ],
+      [
+        ["--exit-code", "diff", "-f", "x.yaml"],
+        "--exit-code belongs after the command: keystone diff --exit-code",
+      ],
+      // Global flags between the flag and its value stay where they are; a value starting with
+      // "-" (perhaps a token pasted) is not echoed.
+      [
+        ["-f", "--url", "http://127.0.0.1:1", "x.yaml", "validate"],
+        "-f belongs after the command: keystone validate -f x.yaml",
+      ],
+      [
+        ["--token-env", "-abc", "context", "add", "prod"],
+        "--token-env belongs after the command: keystone context add --token-env <VAR>",
+      ],
+      // No command named: the commands that take it.
+      [
+        ["-f", "x.yaml"],
+        "-f belongs after a command that takes it: keystone validate -f x.yaml (also apply, diff, release start)",
+      ],
+      // The command named does not take it: unknown, for that command.
+      [["-f", "x.yaml", "get"], "unknown flag -f for keystone get (see keystone get --help)"],
+      [["--bogus"], "unknown flag --bogus for keystone (see keystone --help)"],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.stderr, argv.join(" ")).toBe(`error: ${message}\n`);
+    }
+    // Global flags still work before the command.
+    const path = file("globals.yaml", stringify({ services: [shopService()] }));
+    const ok = await run("--json", "--no-color", "validate", "-f", path);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).valid).toBe(true);
+  });
+
   it("the help's exit codes are docs/cli.md's, 8 included", async () => {
     const help = await run("--help");
     expect(help.code).toBe(0);
