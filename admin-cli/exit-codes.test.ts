@@ -236,6 +236,17 @@ describe("JSON output", () => {
     expect(JSON.parse((await cli("rollout", "abort", "shop")).stdout).endedAt).toBe(AT);
   });
 
+  it("rollout status of a paused rollout is the API's answer alone: its ways out are for people", async () => {
+    const paused = rolloutStatus("paused");
+    const body = { ...paused, state: { ...paused.state!, pausedBy: "operator" as const } };
+    api.answers.set("GET /services/shop/rollout", { body });
+    const result = await cli("rollout", "status", "shop");
+    expect(JSON.parse(result.stdout)).toEqual(body);
+    expect(result.stdout + result.stderr).not.toContain("to go on");
+    const human = await runCli(["rollout", "status", "shop", "--url", api.url]);
+    expect(human.stdout).toContain("paused: keystone rollout resume shop to go on");
+  });
+
   it("an answer with epoch milliseconds where the schema wants ISO is refused (exit 1)", async () => {
     api.answers.set("POST /services/shop/rollout/start", {
       body: { ...rolloutState("progressing"), startedAt: Date.parse(AT) },

@@ -161,3 +161,28 @@ describe("rollout status: when the cron judges it next", () => {
     expect(lateLines.join("\n")).toContain("next analysis: due now");
   });
 });
+
+describe("rollout status of a paused rollout", () => {
+  it("names the ways out: the command that goes on, and the abort", () => {
+    const base = ended("aborted");
+    const paused = (over: Partial<NonNullable<RolloutStatus["state"]>>) =>
+      renderStatus(out, "shop", {
+        ...base,
+        state: { ...base.state!, phase: "paused", weight: 10, endedAt: null, ...over },
+      }).join("\n");
+    // Paused by an operator or by failed analysis: resume goes on (rollout resume refuses a gate).
+    for (const pausedBy of ["operator", "analysis"] as const)
+      expect(paused({ pausedBy })).toContain(
+        "paused: keystone rollout resume shop to go on, keystone rollout abort shop to end it (all traffic to stable)",
+      );
+    expect(paused({ pausedBy: "gate" })).toContain(
+      "paused at a gate: keystone rollout promote shop to go on, keystone rollout abort shop to end it (all traffic to stable)",
+    );
+    // Held for its release: neither resume nor promote moves it; the release does.
+    expect(paused({ pausedBy: "release", heldBy: { release: "checkout" } })).toContain(
+      "held: it goes on when every service of its release has passed (keystone release status checkout); keystone rollout abort shop to end it (all traffic to stable), failing the release",
+    );
+    for (const phase of ["progressing", "promoted", "aborted"] as const)
+      expect(paused({ phase, pausedBy: null })).not.toContain("to go on");
+  });
+});

@@ -1,6 +1,6 @@
 // How `rollout status` shows a rollout to people: phase, step, weights, bake left, which release
 // each track serves, a regional wave's place, a ramped rollback's progress, per-version figures,
-// any fast-abort halt and the last verdict. Pure: status in, lines out.
+// any fast-abort halt, the last verdict and a paused rollout's ways out. Pure: status in, lines out.
 import type { RolloutStatus, WindowFigures } from "../schemas/api-responses.ts";
 import type { Analysis } from "../schemas/rollout.ts";
 import {
@@ -116,6 +116,26 @@ function figureRow(
   ];
 }
 
+/**
+ * A paused rollout's ways out, by what paused it: the command that goes on (resume; promote past
+ * a gate; a release's own promotion for one held by its release) and the abort that ends it.
+ */
+function pausedLine(service: string, state: NonNullable<RolloutStatus["state"]>): string[] {
+  if (state.phase !== "paused") return [];
+  const abort = `keystone rollout abort ${service}`;
+  const end = `end it (all traffic to ${state.baseline})`;
+  if (state.pausedBy === "release") {
+    const release = state.heldBy?.release;
+    const see = release ? ` (keystone release status ${release})` : "";
+    return [
+      `held: it goes on when every service of its release has passed${see}; ${abort} to ${end}, failing the release`,
+    ];
+  }
+  if (state.pausedBy === "gate")
+    return [`paused at a gate: keystone rollout promote ${service} to go on, ${abort} to ${end}`];
+  return [`paused: keystone rollout resume ${service} to go on, ${abort} to ${end}`];
+}
+
 /** The release the config file asks for beside the one serving: "desired v3 · serving v2 since revision 7 (promoted)". */
 function releaseLine(view: Pick<RolloutStatus, "desired" | "serving">): string[] {
   const { desired, serving } = view;
@@ -211,6 +231,7 @@ export function renderStatus(
     );
     lines.push(`last verdict: ${outcome} — ${verdict.reason} (${timeText(verdict.at)})`);
   }
+  lines.push(...pausedLine(service, state).map((line) => out.paint("yellow", line)));
   if (view.incident)
     lines.push(
       out.paint("red", `incident ${view.incident.id}: ${view.incident.summary}`),
