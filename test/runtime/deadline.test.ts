@@ -37,7 +37,7 @@ describe("a rollout stuck inconclusive", () => {
     const events = await h.history();
     const exceeded = events.find((e) => e.type === "rollout.deadlineExceeded");
     expect(exceeded?.reason).toMatch(
-      /^progress deadline 10m passed: 10m(\d\ds)? in step 1 of 1 at 50%, held: only \d+ of 1000 requests in this step's window: holding$/,
+      /^progress deadline 10m passed: 10m(\d\ds)? in step 1 of 1 at 50%, held: only \d+ of 1000 requests needed to judge in this step's window: holding$/,
     );
     expect(exceeded?.detail).toMatchObject({
       deadline: { action: "abort", waitedMs: expect.any(Number) },

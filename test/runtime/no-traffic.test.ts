@@ -34,7 +34,7 @@ describe("blue/green whose first check can count nothing", () => {
     const state = await h.state();
     expect(state).toMatchObject({ phase: "progressing", stepIndex: 0, weight: 0 });
     expect(state.lastVerdict?.reason).toBe(
-      `only 0 of 10 requests in this step's window: holding: green is at 0 %, so this check counts only preview traffic: requests with an override token (keystone override-token bg-starved green) and rules named in analysis.countRules that route to green (none does: "preview" is not named there); send preview requests with an override token, or name a preview rule only your team can reach in analysis.countRules`,
+      `only 0 of 10 requests needed to judge in this step's window: holding: green is at 0 %, so this check counts only preview traffic: requests with an override token (keystone override-token bg-starved green) and rules named in analysis.countRules that route to green (none does: "preview" is not named there); send preview requests with an override token, or name a preview rule only your team can reach in analysis.countRules`,
     );
   });
 

@@ -127,7 +127,7 @@ describe("an unhealthy canary", () => {
     const state = await h.state();
     expect(state).toMatchObject({ phase: "progressing", stepIndex: 0, weight: 20 });
     expect(state.lastVerdict?.reason).toMatch(
-      /only \d+ of 1000 requests in this step's window: holding/,
+      /only \d+ of 1000 requests needed to judge in this step's window: holding/,
     );
   });
 });

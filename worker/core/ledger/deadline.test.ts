@@ -50,7 +50,7 @@ describe("the progress deadline", () => {
       "rollout.aborted",
     ]);
     expect(decided?.events[0]?.reason).toBe(
-      "progress deadline 30m passed: 30m in step 1 of 3 at 10%, held: only 3 of 100 requests in this step's window: holding",
+      "progress deadline 30m passed: 30m in step 1 of 3 at 10%, held: only 3 of 100 requests needed to judge in this step's window: holding",
     );
     expect(decided?.events[0]?.detail).toMatchObject({
       kind: "rollout",

@@ -7,13 +7,22 @@ import {
   describeCheck,
   type FigureOptions,
   ms,
+  overSoFar,
   pct,
   type ThresholdFigure,
   thresholdFigures,
 } from "./threshold-checks.ts";
 
 export type AnalysisResult =
-  | { kind: "inconclusive"; reason: string }
+  | {
+      kind: "inconclusive";
+      reason: string;
+      /**
+       * Limits the too-short window already exceeds ("error rate 25.00% over the 5.00% limit so
+       * far"): said after the hold's reason (and any hint on how to send the step traffic).
+       */
+      soFar?: string[];
+    }
   | { kind: "failed"; reasons: string[] }
   | { kind: "healthy"; reason: string };
 
@@ -21,13 +30,16 @@ function brief(figure: ThresholdFigure): string {
   const check = checkOf(figure);
   return check
     ? describeCheck(check)
-    : `only ${figure.value} of ${figure.limit} requests in this step's window: holding`;
+    : `only ${figure.value} of ${figure.limit} requests needed to judge in this step's window: holding`;
 }
 
 /** The threshold verdict of the checks' figures (see thresholdFigures). */
 export function analyzeFigures(figures: ThresholdFigure[], candidate: WindowStats): AnalysisResult {
   const short = figures.find((f) => f.check === "minRequests" && !f.passed);
-  if (short) return { kind: "inconclusive", reason: brief(short) };
+  if (short) {
+    const soFar = overSoFar(figures);
+    return { kind: "inconclusive", reason: brief(short), ...(soFar.length ? { soFar } : {}) };
+  }
   const reasons = figures.filter((f) => !f.passed).map(brief);
   if (reasons.length > 0) return { kind: "failed", reasons };
   const rate = candidate.errorRatePercent ?? 0;

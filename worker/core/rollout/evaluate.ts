@@ -123,10 +123,13 @@ function decideOn(
   const step = steps[state.stepIndex];
   if (analysis.kind === "inconclusive") {
     const hint = input.holdHint && tooFewCandidates(input) ? `: ${input.holdHint}` : "";
+    // A limit already exceeded on the requests seen: the step fails once enough arrive, unless
+    // they bring it back under.
+    const soFar = analysis.soFar?.length ? `; ${analysis.soFar.join("; ")}` : "";
     return {
       kind: "hold",
       outcome: "inconclusive",
-      reason: `${analysis.reason}${hint}`,
+      reason: `${analysis.reason}${hint}${soFar}`,
       failures: state.failures,
     };
   }

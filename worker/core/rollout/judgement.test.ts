@@ -63,9 +63,17 @@ describe("the threshold judge, explained", () => {
     expect(judgement.thresholds[0]!.sentence).toBe(
       "only 40 candidate requests of 100 needed in this window → inconclusive",
     );
+    // A limit the 40 requests seen already exceed is said so: held, not merely waiting.
+    expect(judgement.thresholds[1]!.sentence).toBe(
+      "error rate 50.0 % (20 of 40 requests), limit 5.0 % → inconclusive (over the limit so far)",
+    );
     expect(result).toEqual({
       kind: "inconclusive",
-      reason: "only 40 of 100 requests in this step's window: holding",
+      reason: "only 40 of 100 requests needed to judge in this step's window: holding",
+      soFar: [
+        "error rate 50.00% over the 5.00% limit so far",
+        "error rate 50.00% above the baseline's, over the 1.00% limit so far",
+      ],
     });
   });
 });
@@ -130,6 +138,10 @@ describe("the statistical judge in a rollout", () => {
     expect(result).toEqual({
       kind: "inconclusive",
       reason: "only 40 candidate requests of 100 needed in this window → inconclusive",
+      soFar: [
+        "error rate 50.00% over the 5.00% limit so far",
+        "error rate 49.00% above the baseline's, over the 1.00% limit so far",
+      ],
     });
   });
 

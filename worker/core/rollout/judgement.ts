@@ -10,7 +10,7 @@ import { judgeWindow } from "../judge/judge.ts";
 import { count, percent } from "../judge/words.ts";
 import type { WindowStats } from "../metrics/window-stats.ts";
 import { type AnalysisResult, analyzeFigures } from "./analysis.ts";
-import { type ThresholdFigure, thresholdFigures } from "./threshold-checks.ts";
+import { overSoFar, type ThresholdFigure, thresholdFigures } from "./threshold-checks.ts";
 import { thresholdSentence } from "./threshold-words.ts";
 
 export interface StepWindows {
@@ -116,14 +116,18 @@ export function judgeStep(
       overVisitorLimit: candidate.overVisitorLimit ?? 0,
     },
   };
-  return { judgement, result: resultOf(judgement, threshold) };
+  return { judgement, result: resultOf(judgement, threshold, figures) };
 }
 
 /**
  * What the tick decides on. The threshold judge keeps its brief reasons; the mirror check and the
  * statistical judge add the sentences of their checks that decided.
  */
-function resultOf(judgement: Judgement, threshold: AnalysisResult): AnalysisResult {
+function resultOf(
+  judgement: Judgement,
+  threshold: AnalysisResult,
+  figures: ThresholdFigure[],
+): AnalysisResult {
   if (threshold.kind === "inconclusive") return threshold;
   const mirror = judgement.thresholds.find((check) => check.check === "mirrorMismatch");
   const verdict = judgement.statistical;
@@ -138,7 +142,13 @@ function resultOf(judgement: Judgement, threshold: AnalysisResult): AnalysisResu
   if (judgement.outcome === "inconclusive") {
     // Too few requests for the statistical judge: no checks, its summary says how many.
     const tooFew = verdict && verdict.checks.length === 0 ? [verdict.summary] : [];
-    return { kind: "inconclusive", reason: [...said("inconclusive"), ...tooFew].join("; ") };
+    // The limits beside it wait for those requests too: say which already fail on what was seen.
+    const soFar = tooFew.length ? overSoFar(figures) : [];
+    return {
+      kind: "inconclusive",
+      reason: [...said("inconclusive"), ...tooFew].join("; "),
+      ...(soFar.length ? { soFar } : {}),
+    };
   }
   const reason = threshold.kind === "healthy" ? threshold.reason : judgement.summary;
   return { kind: "healthy", reason: verdict?.summary ?? reason };

@@ -99,7 +99,7 @@ describe("a canary rollout", () => {
     }
     expect(state.phase).toBe("progressing");
     expect(state.lastVerdict?.reason).toBe(
-      "only 99 of 100 requests in this step's window: holding",
+      "only 99 of 100 requests needed to judge in this step's window: holding",
     );
   });
 
@@ -123,6 +123,34 @@ describe("a canary rollout", () => {
     expect(thin.state.lastVerdict?.thresholdChecks).toBeUndefined();
     expect(effectiveConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });
     expect(concludedConfig(canary, full.state).split).toEqual({ stable: 100, canary: 0 });
+  });
+
+  it("a window too short to judge says how many requests it needs, and a limit it already exceeds", () => {
+    // "only 60 of 100 … holding" beside a 10% error rate read as merely waiting: the step fails
+    // once 100 requests are in unless they bring the rate under the limit.
+    const thin = tick(started(), T0 + MIN, stats(60, 10, 50));
+    expect(thin.decision).toMatchObject({ kind: "hold", outcome: "inconclusive" });
+    expect(thin.state.lastVerdict?.reason).toBe(
+      "only 60 of 100 requests needed to judge in this step's window: holding; error rate 10.00% over the 5.00% limit so far",
+    );
+    // Within every limit so far: the hold alone.
+    const clean = tick(started(), T0 + MIN, stats(60, 0, 50));
+    expect(clean.state.lastVerdict?.reason).toBe(
+      "only 60 of 100 requests needed to judge in this step's window: holding",
+    );
+    // The hint on how to send the step traffic stays with the hold; the limit comes after.
+    const hinted = decideTick({
+      policy: canary.rollout!,
+      steps: stepsOf(canary.rollout!),
+      state: started(),
+      candidate: stats(60, 10, 50),
+      baseline: stats(1000, 0, 50),
+      now: T0 + MIN,
+      holdHint: "send preview requests",
+    });
+    expect(hinted.kind === "hold" && hinted.reason).toBe(
+      "only 60 of 100 requests needed to judge in this step's window: holding: send preview requests; error rate 10.00% over the 5.00% limit so far",
+    );
   });
 
   it("with the statistical judge, a window it has too few requests of keeps no failed limit", () => {

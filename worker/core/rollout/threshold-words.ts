@@ -11,7 +11,9 @@ export function thresholdSentence(
   baseline: WindowStats,
   outcome: CheckOutcome,
 ): string {
-  const end = `→ ${outcome}`;
+  // A limit not judged yet (too few requests) that the requests seen already exceed: said so.
+  const over = outcome === "inconclusive" && !figure.passed && figure.check !== "minRequests";
+  const end = `→ ${outcome}${over ? " (over the limit so far)" : ""}`;
   switch (figure.check) {
     case "minRequests":
       return figure.passed
