@@ -29,6 +29,21 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((client) => client.close()));
 });
 
+/** A JSON-RPC body POSTed as it is, with the read token: what the SDK's client would not send. */
+function postAsReader(body: unknown): Promise<Response> {
+  return exports.default.fetch(
+    new Request(MCP_URL, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${READ_TOKEN}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
 function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
 }
@@ -459,22 +474,12 @@ describe("the MCP endpoint", () => {
       [["shop"], "an array"],
       [null, "null"],
     ] as const) {
-      const response = await exports.default.fetch(
-        new Request(MCP_URL, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${READ_TOKEN}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
-          },
-          body: JSON.stringify({
-            jsonrpc: "2.0",
-            id: 7,
-            method: "tools/call",
-            params: { name: "listServices", arguments: args },
-          }),
-        }),
-      );
+      const response = await postAsReader({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "listServices", arguments: args },
+      });
       expect(await response.json(), kind).toEqual({
         jsonrpc: "2.0",
         id: 7,
@@ -492,17 +497,7 @@ describe("the MCP endpoint", () => {
       id: i + 1,
       method: "resources/list",
     }));
-    const response = await exports.default.fetch(
-      new Request(MCP_URL, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${READ_TOKEN}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify(batch),
-      }),
-    );
+    const response = await postAsReader(batch);
     const answers = (await response.json()) as { id: number; result?: unknown; error?: unknown }[];
     expect(answers.map((a) => a.id).sort((a, b) => a - b)).toEqual(batch.map((r) => r.id));
     const refused = answers.filter((a) => a.error !== undefined);
