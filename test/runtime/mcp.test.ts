@@ -391,6 +391,22 @@ describe("the MCP endpoint", () => {
       arguments: { name: "mcp-verdicts", last: 20, judgements: true },
     });
     expect(text(wholeMany)).toMatch(/^last: at most 10 verdicts with their judgements whole/);
+
+    // The prompt on its incident hands over the same sentences, not twenty whole judgements.
+    const admin = await agent(ADMIN_TOKEN);
+    await admin.callTool({
+      name: "abortRollout",
+      arguments: { name: "mcp-verdicts", reason: "looked wrong" },
+    });
+    const prompt = await reader.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-verdicts" },
+    });
+    const asked = (prompt.messages[0]!.content as { text: string }).text;
+    for (const sentence of judged.map((e) => e.verdict.checks as string))
+      expect(asked).toContain(JSON.stringify(sentence));
+    expect(asked).not.toContain('"judgement"');
+    expect(asked).toContain("`judgements: true`");
   });
 
   it("the prompt on an older incident does not hand over a later rollout's verdicts as its own", async () => {

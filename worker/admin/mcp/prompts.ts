@@ -7,6 +7,7 @@ import type { IncidentList, IncidentResponse } from "../../../schemas/api-respon
 import type { HistoryResponse } from "../../../schemas/history.ts";
 import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
 import { incidentMarkdown } from "../../core/rollout/incident-markdown.ts";
+import { verdictSummaries } from "./agent-answers.ts";
 import { type AdminDispatch, AgentError, answerValue, INVALID_PARAMS } from "./dispatch.ts";
 
 /** History entries handed over: enough to see what changed before the rollout, not a year of it. */
@@ -58,10 +59,17 @@ export function registerPrompts(server: McpServer, dispatch: AdminDispatch): voi
         `Investigate incident ${id} of the service "${service}".`,
         "",
         markdown,
-        "## The rollout's last verdicts (rollout explain)",
+        "## The rollout's last verdicts (rollout explain), each check as its sentence",
         "",
         ...(ownVerdicts.length > 0
-          ? ["```json", JSON.stringify({ ...latest, verdicts: ownVerdicts }, null, 2), "```"]
+          ? [
+              // Whole judgements are about 5 KB each: twenty would crowd out the rest.
+              "```json",
+              JSON.stringify(verdictSummaries({ ...latest, verdicts: ownVerdicts }), null, 2),
+              "```",
+              "",
+              "A verdict's judgement whole (every check's inputs, the statistics): the rolloutVerdicts tool with `judgements: true`.",
+            ]
           : [
               `None shown: rollout ${decided.rolloutId} is not the latest rollout, and rolloutVerdicts answers only the latest one's. The incident's own tables above hold the figures its decision read.`,
             ]),
