@@ -10,24 +10,46 @@ import { driveUntil } from "../support/rollout-driver.ts";
 
 const setup = useStackWithFaultyOrigin("desired-state");
 
-/** Which origin answered a request through the Worker, and the release label it was sent. */
-async function served(): Promise<{ origin: string; release: string | undefined }> {
+interface Answer {
+  origin: string;
+  release: string | undefined;
+  /** The track the Worker chose (x-keystone-version as the origin got it). */
+  track: string | undefined;
+}
+
+/** Which origin answered a request through the Worker, and the labels it was sent. */
+async function answer(): Promise<Answer> {
   const response = await fetch(`${setup.stack.url}/`, {
     headers: { cookie: `ks_store=visitor-${Math.random()}` },
   });
   const body = (await response.json()) as { origin: string; headers: Record<string, string> };
-  return { origin: body.origin, release: body.headers["x-keystone-release"] };
+  return {
+    origin: body.origin,
+    release: body.headers["x-keystone-release"],
+    track: body.headers["x-keystone-version"],
+  };
 }
 
-/** Polls until the data plane answers from `origin` (publication and isolate refresh). */
-async function servedBy(origin: string): Promise<void> {
+/** Which origin answered, and the release label it was sent. */
+async function served(): Promise<{ origin: string; release: string | undefined }> {
+  const { origin, release } = await answer();
+  return { origin, release };
+}
+
+/**
+ * Polls until the data plane answers as expected: origin, track and release (publication and
+ * isolate refresh). All three matter after a service is deleted and applied again: KV is written
+ * at most once a second, so the first answers may still come from the table before the delete,
+ * whose service may have served from the same origin, by another track or release.
+ */
+async function servedBy(expected: Answer): Promise<void> {
   const deadline = Date.now() + 15_000;
-  for (let last = ""; Date.now() < deadline; ) {
-    last = (await served()).origin;
-    if (last === origin) return;
+  for (let last: Answer | undefined; Date.now() < deadline; ) {
+    last = await answer();
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the data plane did not answer from ${origin} within 15 s`);
+  throw new Error(`the data plane did not answer as ${JSON.stringify(expected)} within 15 s`);
 }
 
 function storeFile(release: string, origin: string, rollout: Record<string, unknown>): string {
@@ -56,7 +78,7 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     const v1 = storeFile("v1", setup.stack.origins.stable.url, canary);
     const v2 = storeFile("v2", setup.stack.origins.canary.url, canary);
     expect((await cli("apply", "-f", v1)).code).toBe(0);
-    await servedBy("stable");
+    await servedBy({ origin: "stable", release: "v1", track: "stable" });
 
     // A new release: diff says what apply will do, apply starts the policy's first step.
     const diff = await cli("diff", "-f", v2, "--exit-code");
@@ -87,7 +109,7 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.stdout).toContain("✓ store: promoted");
     expect((await rolloutOf("store")).state.id).toBe(rollout.state.id);
-    await servedBy("canary");
+    await servedBy({ origin: "canary", release: "v2", track: "stable" });
 
     // After the promotion, the unchanged file is a no-op: no revision, no traffic moved.
     const promotedAt = await revisionOf("store");
@@ -139,7 +161,7 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     expect(started.stdout).toContain("started a blue/green switch toward v2 (2 steps");
     expect((await rolloutOf("store")).state).toMatchObject({ candidate: "green", weight: 0 });
     expect((await cli("rollout", "promote", "store", "--full")).code).toBe(0);
-    await servedBy("canary");
+    await servedBy({ origin: "canary", release: "v2", track: "green" });
     const switched = await revisionOf("store");
 
     const same = await cli("apply", "-f", file("v2", canary.url));
@@ -208,7 +230,7 @@ describe("the config file is the desired state", { timeout: 150_000 }, () => {
     expect(await revisionOf("store")).toBe(revision);
 
     expect((await cli("rollout", "promote", "store", "--full")).code).toBe(0);
-    await servedBy("canary");
+    await servedBy({ origin: "canary", release: "e4f5a6b", track: "stable" });
     const diff = await cli("diff", "-f", older);
     expect(diff.code).toBe(8);
     expect(diff.stdout + diff.stderr).toMatch(
