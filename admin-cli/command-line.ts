@@ -184,8 +184,10 @@ class Reading {
     if (!isGroup(node)) {
       const found = findFlag(node, token);
       if (!found) return unknownFlag(node, names, token);
+      // What followed the command (its arguments, other flags) stays, so the line runs as shown.
+      const rest = this.argv.slice(Math.max(...commandAt) + 1).map(shellWord);
       return new UsageError(
-        `${name} belongs after the command: ${names.join(" ")} ${moved(found)}`,
+        `${name} belongs after the command: ${[...names, ...rest].join(" ")} ${moved(found)}`,
       );
     }
     const takers: [string[], [string, ArgDef, boolean]][] = [];

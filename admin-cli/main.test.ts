@@ -122,20 +122,21 @@ describe("usage", () => {
   });
 
   it("a command's flag given before the command is told where it belongs, exit 2", async () => {
-    // "unknown flag -f for keystone" said nothing of the command named two words later.
+    // "unknown flag -f for keystone" said nothing of the command named two words later. The line
+    // shown keeps what followed the command, so it runs as shown.
     const cases: [string[], string][] = [
       [["-f", "x.yaml", "validate"], "-f belongs after the command: keystone validate -f x.yaml"],
       [
         ["--file=x.yaml", "validate", "--json"],
-        "--file belongs after the command: keystone validate --file=x.yaml",
+        "--file belongs after the command: keystone validate --json --file=x.yaml",
       ],
       [
         ["rollout", "--reason", "bad canary", "abort", "shop"],
-        "--reason belongs after the command: keystone rollout abort --reason 'bad canary'",
+        "--reason belongs after the command: keystone rollout abort shop --reason 'bad canary'",
       ],
       [
         ["--exit-code", "diff", "-f", "x.yaml"],
-        "--exit-code belongs after the command: keystone diff --exit-code",
+        "--exit-code belongs after the command: keystone diff -f x.yaml --exit-code",
       ],
       // Global flags between the flag and its value stay where they are; a value starting with
       // "-" (perhaps a token pasted) is not echoed.
@@ -145,7 +146,7 @@ describe("usage", () => {
       ],
       [
         ["--token-env", "-abc", "context", "add", "prod"],
-        "--token-env belongs after the command: keystone context add --token-env <VAR>",
+        "--token-env belongs after the command: keystone context add prod --token-env <VAR>",
       ],
       // No command named: the commands that take it.
       [
