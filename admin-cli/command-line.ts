@@ -63,6 +63,17 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** Words of a line to run, as typed in a shell, a --token's value left unsaid. */
+function shownWords(words: readonly string[]): string[] {
+  return words.map((word, at) =>
+    word.startsWith("--token=")
+      ? "--token=<token>"
+      : words[at - 1] === "--token"
+        ? "<token>"
+        : shellWord(word),
+  );
+}
+
 /** What a flag's value is called in help and errors: its `valueHint`, else the flag's name. */
 export function valueHint(key: string, arg: StringFlag): string {
   return arg.valueHint ?? key;
@@ -160,6 +171,8 @@ class Reading {
       names.push(word);
       commandAt.add(at);
     }
+    /** Where the flag's value is, when it takes one after a space and the command is not there. */
+    let valueAt: number | undefined;
     /** The flag as it goes after the command, with the value given (one starting "-" unsaid). */
     const moved = ([key, arg]: [string, ArgDef, boolean]): string => {
       if (arg.type !== "string") return token;
@@ -178,16 +191,33 @@ class Reading {
         if (taken === 0) break;
       }
       const value = this.argv[at];
+      if (value !== undefined && !commandAt.has(at)) valueAt = at;
       const said = value === undefined || value.startsWith("-") || commandAt.has(at);
       return `${token} ${said ? hint : shellWord(value)}`;
     };
     if (!isGroup(node)) {
       const found = findFlag(node, token);
       if (!found) return unknownFlag(node, names, token);
-      // What followed the command (its arguments, other flags) stays, so the line runs as shown.
-      const rest = this.argv.slice(Math.max(...commandAt) + 1).map(shellWord);
+      const flag = moved(found);
+      const last = Math.max(...commandAt);
+      // What followed the command (its arguments, other flags) stays, and what came before it
+      // but the command's words goes after it too (global flags: without --context or --url the
+      // line would run against another Worker), so the line runs as shown.
+      const before: string[] = [];
+      for (let at = 0; at < last; at++) {
+        if (at === i || at === valueAt || commandAt.has(at)) continue;
+        let taken = 0;
+        try {
+          taken = readGlobal(this.argv, at, { json: false, noColor: false });
+        } catch {}
+        // Before the flag, a word that is not a global flag is one of the command's words.
+        if (taken === 0 && at < i) continue;
+        before.push(...this.argv.slice(at, at + Math.max(taken, 1)));
+        at += Math.max(taken, 1) - 1;
+      }
+      const rest = this.argv.slice(last + 1);
       return new UsageError(
-        `${name} belongs after the command: ${[...names, ...rest].join(" ")} ${moved(found)}`,
+        `${name} belongs after the command: ${[...names, ...shownWords([...rest, ...before])].join(" ")} ${flag}`,
       );
     }
     const takers: [string[], [string, ArgDef, boolean]][] = [];
@@ -265,7 +295,7 @@ class Reading {
     ) {
       const word = rest[positionalCount]!;
       throw new UsageError(
-        `${command} takes the file with -f, not as an argument: ${command} -f ${word} (see ${command} --help)`,
+        `${command} takes the file with -f, not as an argument: ${command} -f ${shellWord(word)} (see ${command} --help)`,
       );
     }
     for (const [key, arg] of argsOf(node)) {

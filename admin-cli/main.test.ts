@@ -119,6 +119,10 @@ describe("usage", () => {
         `error: ${command} takes the file with -f, not as an argument: ${command} -f keystone.yaml`,
       );
     }
+    // The command shown runs as shown: a name with a space is quoted.
+    expect((await run("apply", "my config.yaml")).stderr).toContain(
+      "keystone apply -f 'my config.yaml' (see",
+    );
   });
 
   it("a command's flag given before the command is told where it belongs, exit 2", async () => {
@@ -138,15 +142,30 @@ describe("usage", () => {
         ["--exit-code", "diff", "-f", "x.yaml"],
         "--exit-code belongs after the command: keystone diff -f x.yaml --exit-code",
       ],
-      // Global flags between the flag and its value stay where they are; a value starting with
+      // Global flags between the flag and its value go with the line; a value starting with
       // "-" (perhaps a token pasted) is not echoed.
       [
         ["-f", "--url", "http://127.0.0.1:1", "x.yaml", "validate"],
-        "-f belongs after the command: keystone validate -f x.yaml",
+        "-f belongs after the command: keystone validate --url http://127.0.0.1:1 -f x.yaml",
       ],
       [
         ["--token-env", "-abc", "context", "add", "prod"],
         "--token-env belongs after the command: keystone context add prod --token-env <VAR>",
+      ],
+      // What else came before the command goes with the line too: without --context or --url
+      // the line shown runs against another Worker, without --full it promotes one step. A
+      // --token's value is not echoed.
+      [
+        ["--context", "prod", "-f", "x.yaml", "apply"],
+        "-f belongs after the command: keystone apply --context prod -f x.yaml",
+      ],
+      [
+        ["rollout", "--reason", "x", "--full", "promote", "shop"],
+        "--reason belongs after the command: keystone rollout promote shop --full --reason x",
+      ],
+      [
+        ["--token", "s3cr3t", "rollout", "--reason", "x", "abort", "shop", "--token=s3cr3t"],
+        "--reason belongs after the command: keystone rollout abort shop --token=<token> --token <token> --reason x",
       ],
       // No command named: the commands that take it.
       [
