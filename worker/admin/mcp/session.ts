@@ -235,7 +235,7 @@ export class AgentSession {
   }
 }
 
-/** A tools/call whose arguments are there but not an object, answered as invalid params. */
+/** A request past MAX_REQUESTS_PER_POST, answered as an invalid request by its id. */
 function overBatch(id: JSONRPCErrorResponse["id"]): JSONRPCErrorResponse {
   return {
     jsonrpc: "2.0",
@@ -247,6 +247,7 @@ function overBatch(id: JSONRPCErrorResponse["id"]): JSONRPCErrorResponse {
   };
 }
 
+/** A tools/call whose arguments are there but not an object, answered as invalid params. */
 function malformedToolCall(message: JSONRPCMessage): JSONRPCErrorResponse | undefined {
   if (!isJSONRPCRequest(message) || message.method !== "tools/call") return;
   const args = message.params?.arguments;
