@@ -23,7 +23,7 @@ const answers: Record<string, unknown> = {
     "by\x1b[8m": "\u202eevil",
   },
 };
-/** Answers that are not JSON, or are an API error, carrying escape sequences. */
+/** An API error whose message echoes an escape sequence. */
 const raw: Record<string, [number, string, string]> = {
   "/_keystone/v1/refused": [
     409,
@@ -36,7 +36,6 @@ const raw: Record<string, [number, string, string]> = {
       },
     }),
   ],
-  "/_keystone/v1/proxy-page": [502, "text/html", "<h1>\x1b]52;c;ZWNobyBoaQ==\x07Bad gateway</h1>"],
 };
 /** Where a path redirects, as Access (or an http→https rule) in front of the Worker would. */
 const redirects: Record<string, string> = {
@@ -58,12 +57,6 @@ beforeAll(async () => {
     if (page) {
       res.writeHead(page[0], { "content-type": page[1] });
       res.end(page[2]);
-      return;
-    }
-    if (req.url === "/_keystone/v1/moved-oddly") {
-      // Header bytes 0x80–0xff reach fetch as U+0080–U+00FF: 0x9b is a terminal's CSI.
-      res.writeHead(302, { location: "https://elsewhere.example/\x9b2J" });
-      res.end();
       return;
     }
     const to = redirects[req.url ?? ""];
@@ -196,40 +189,18 @@ describe("through Cloudflare Access", () => {
     );
   });
 
-  it("shows every control character the API answers as a visible symbol, never passes it to the terminal", async () => {
+  it("returns what the API answered exactly, control characters too: a terminal is protected where it is written to, not the data", async () => {
+    // A stored rule may match a value with a carriage return or a bidirectional mark: read back
+    // (apply --release re-applies the config it read; get --json is a backup), it must be exact.
     const answer = await api.request(
       z.record(z.string(), z.string()),
       "GET",
       "/_keystone/v1/escapes",
     );
-    expect(answer).toEqual({
-      reason:
-        "\u241b]0;pwned\u2407fix\u241b]52;c;cm0gLXJmIH4=\u2407 \ufffd2J ok\u240dFAILED\nnext\tline",
-      "by\u241b[8m": "\ufffdevil",
-    });
+    expect(answer).toEqual(answers["/_keystone/v1/escapes"]);
     const refused = (await api
       .request(ChangeResult, "GET", "/_keystone/v1/refused")
       .catch((error: unknown) => error)) as CliError;
-    expect(refused.message).toBe("service \u241b[2Jshop changed");
-    expect(refused.details).toEqual(["  rules[0]\u241b[A: bad\u2407"]);
-    const page = (await api
-      .request(ChangeResult, "GET", "/_keystone/v1/proxy-page")
-      .catch((error: unknown) => error)) as CliError;
-    expect(page.message).toContain("<h1>\u241b]52;c;ZWNobyBoaQ==\u2407Bad gateway</h1>");
-    const moved = (await api
-      .request(ChangeResult, "GET", "/_keystone/v1/moved-oddly")
-      .catch((error: unknown) => error)) as CliError;
-    expect(moved.message).toContain("a redirect to https://elsewhere.example/\ufffd2J");
-    for (const text of [
-      refused.message,
-      page.message,
-      moved.message,
-      ...Object.entries(answer).flat(),
-    ])
-      expect(
-        [...text].filter(
-          (c) => (c < " " && c !== "\n" && c !== "\t") || (c >= "\u007f" && c <= "\u009f"),
-        ),
-      ).toEqual([]);
+    expect(refused.message).toBe("service \x1b[2Jshop changed");
   });
 });

@@ -14,7 +14,6 @@ import { ErrorEnvelope } from "../schemas/api.ts";
 import { formatPath } from "../schemas/problems.ts";
 import type { Target } from "./contexts/target.ts";
 import { CliError, EXIT, exitCodeForApi } from "./errors.ts";
-import { terminalSafe, terminalSafeJson } from "./terminal-text.ts";
 
 /** A Cloudflare Access service token: lets the CLI through Access in front of the admin host. */
 export interface AccessServiceToken {
@@ -156,11 +155,11 @@ export class ApiClient {
     const text = await response.text();
     let json: unknown;
     try {
-      json = text ? JSON.parse(text, terminalSafeJson) : undefined;
+      json = text ? JSON.parse(text) : undefined;
     } catch {
       throw new CliError(
         EXIT.error,
-        `${method} ${url} answered ${response.status} with a body that is not JSON: ${terminalSafe(text.slice(0, 200))}`,
+        `${method} ${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
     }
     if (response.ok) {
@@ -220,7 +219,7 @@ function unanswered(method: string, url: string, timeoutMs: number): CliError {
 
 /** Why a request was redirected, and what to do about it. */
 function redirected(method: string, url: string, response: Response): CliError {
-  const location = terminalSafe(response.headers.get("location") ?? "");
+  const location = response.headers.get("location") ?? "";
   const host = URL.canParse(location) ? new URL(location).hostname : "";
   if (host.endsWith(".cloudflareaccess.com"))
     return new CliError(

@@ -1,7 +1,9 @@
 // Where the CLI writes, and how: JSON-only stdout with --json, colour only on a terminal that
-// wants it (no ANSI when piped, with --no-color or NO_COLOR), tables through cli-table3.
+// wants it (no ANSI when piped, with --no-color or NO_COLOR), tables through cli-table3; on a
+// terminal, no control character from what was answered (terminal-text.ts).
 import { styleText } from "node:util";
 import Table from "cli-table3";
+import { streamWriter } from "./terminal-text.ts";
 
 export interface Io {
   stdout: (text: string) => void;
@@ -16,12 +18,19 @@ export interface Io {
   columns?: number;
   /** Calls `stop` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt?: (stop: () => void) => () => void;
+  /**
+   * Writes one of the CLI's own cursor or screen sequences to stdout as it is (a live view's
+   * redraw): `stdout` on a terminal shows every control character it is given as a symbol.
+   */
+  control?: (sequence: string) => void;
 }
 
 export function processIo(): Io {
+  const toStdout = (text: string) => void process.stdout.write(text);
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: streamWriter(toStdout, Boolean(process.stdout.isTTY)),
+    stderr: streamWriter((text) => void process.stderr.write(text), Boolean(process.stderr.isTTY)),
+    control: toStdout,
     env: process.env,
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
@@ -60,6 +69,8 @@ export interface Output {
   note(text: string): void;
   paint: Paint;
   raw(text: string): void;
+  /** One of the CLI's own cursor or screen sequences (live views), never data. */
+  control(sequence: string): void;
 }
 
 export function createOutput(io: Io, options: { json: boolean; noColor: boolean }): Output {
@@ -76,6 +87,7 @@ export function createOutput(io: Io, options: { json: boolean; noColor: boolean 
     note: (text) => io.stderr(`${text}\n`),
     paint: painter(color),
     raw: (text) => io.stdout(text),
+    control: (sequence) => (io.control ?? io.stdout)(sequence),
   };
 }
 

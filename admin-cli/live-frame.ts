@@ -11,11 +11,17 @@ export const CURSOR = {
 
 export class LiveFrame {
   readonly #write: (text: string) => void;
+  readonly #control: ((sequence: string) => void) | undefined;
   readonly #columns: number;
   #rows = 0;
 
-  constructor(write: (text: string) => void, columns = 80) {
+  /**
+   * `control`: where the cursor moves go when the frame's text goes through a writer that shows
+   * control characters as symbols (a terminal's, terminal-text.ts); without it, with the text.
+   */
+  constructor(write: (text: string) => void, columns = 80, control?: (sequence: string) => void) {
     this.#write = write;
+    this.#control = control;
     this.#columns = Math.max(20, columns);
   }
 
@@ -23,7 +29,10 @@ export class LiveFrame {
     const back = this.#rows > 0 ? CURSOR.back(this.#rows) : "";
     // An entry may hold several lines (a table): count each.
     const lines = block.flatMap((entry) => entry.split("\n"));
-    this.#write(`${back}${lines.join("\n")}\n`);
+    if (this.#control) {
+      if (back) this.#control(back);
+      this.#write(`${lines.join("\n")}\n`);
+    } else this.#write(`${back}${lines.join("\n")}\n`);
     this.#rows = lines.reduce(
       (rows, line) =>
         rows + Math.max(1, Math.ceil(stripVTControlCharacters(line).length / this.#columns)),

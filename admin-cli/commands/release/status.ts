@@ -24,7 +24,7 @@ export default defineCommand({
       const status = await api.call("releaseStatus", { params: { name: args.release } });
       if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
       else {
-        if (args.watch && out.color) out.raw(CLEAR);
+        if (args.watch && out.color) out.control(CLEAR);
         for (const line of renderRelease(out, status)) out.line(line);
         if (args.watch) out.line();
       }

@@ -74,8 +74,10 @@ export default defineCommand({
     const stop = new AbortController();
     const release = io.onInterrupt?.(() => stop.abort()) ?? (() => {});
     // In place only where escapes are welcome: a terminal without --no-color or NO_COLOR.
-    const live = out.color ? new LiveFrame(io.stdout, io.columns) : undefined;
-    if (live) out.raw(CURSOR.hide);
+    const live = out.color
+      ? new LiveFrame(io.stdout, io.columns, (sequence) => out.control(sequence))
+      : undefined;
+    if (live) out.control(CURSOR.hide);
     let last = "";
     try {
       while (!stop.signal.aborted) {
@@ -97,7 +99,7 @@ export default defineCommand({
       }
     } finally {
       release();
-      if (live) out.raw(CURSOR.show);
+      if (live) out.control(CURSOR.show);
     }
   },
 });
