@@ -504,4 +504,12 @@ describe("a pattern is analysed once per isolate", () => {
     expect(literalPattern("(?i)bot")).toBeUndefined();
     expect(literalPattern("(?i)bot")).toBeUndefined();
   });
+
+  it("holds at most 64 Ki characters of patterns: past them it starts over rather than grow", () => {
+    const first = literalPattern("(kept|once)");
+    // 400 alternations of about 200 characters each: about 80,000 characters, past the bound.
+    for (let i = 0; i < 400; i++)
+      literalPattern(`(${Array.from({ length: 30 }, (_, w) => `w${i}x${w}`).join("|")})`);
+    expect(literalPattern("(kept|once)")).not.toBe(first);
+  });
 });

@@ -34,18 +34,25 @@ export interface PatternTest {
  * What each pattern was found to be (null: RE2's). A loading service's patterns are asked about
  * three times (whether RE2 must load, the decoder's check, the compile), on a fresh isolate's
  * first request: analysed once instead. A test is pure, so rules sharing a pattern share it.
- * Bounded: past MAX_ANALYSED patterns it starts over rather than grow.
+ * Bounded by the characters held, not the count: a test's tables grow with its pattern (an
+ * alternation of 256 characters builds about 40 KB), so past MAX_ANALYSED_CHARACTERS of patterns
+ * (a few MB of tables at most) it starts over rather than grow.
  */
 const analysed = new Map<string, PatternTest | null>();
-const MAX_ANALYSED = 4096;
+const MAX_ANALYSED_CHARACTERS = 65_536;
+let analysedCharacters = 0;
 
 /** A string-search test equivalent to the pattern, or undefined when RE2 must answer it. */
 export function literalPattern(source: string): PatternTest | undefined {
   const known = analysed.get(source);
   if (known !== undefined) return known ?? undefined;
   const test = plainWords(source) ?? AtomSequence.of(source);
-  if (analysed.size >= MAX_ANALYSED) analysed.clear();
+  if (analysedCharacters + source.length > MAX_ANALYSED_CHARACTERS) {
+    analysed.clear();
+    analysedCharacters = 0;
+  }
   analysed.set(source, test ?? null);
+  analysedCharacters += source.length;
   return test;
 }
 
