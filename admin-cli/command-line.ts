@@ -156,12 +156,8 @@ class Reading {
     for (let at = i + 1; at < this.argv.length && isGroup(node); at++) {
       const word = this.argv[at]!;
       if (word === "--") break;
-      let taken = 0;
-      try {
-        taken = readGlobal(this.argv, at, { json: false, noColor: false });
-      } catch {
-        break;
-      }
+      const taken = this.#globalWords(at);
+      if (taken === undefined) break;
       if (taken > 0) {
         at += taken - 1;
         continue;
@@ -183,11 +179,7 @@ class Reading {
       }
       let at = i + 1;
       for (let taken = 1; at < this.argv.length && taken > 0; at += taken) {
-        try {
-          taken = readGlobal(this.argv, at, { json: false, noColor: false });
-        } catch {
-          taken = 0;
-        }
+        taken = this.#globalWords(at) ?? 0;
         if (taken === 0) break;
       }
       const value = this.argv[at];
@@ -206,10 +198,7 @@ class Reading {
       const before: string[] = [];
       for (let at = 0; at < last; at++) {
         if (at === i || at === valueAt || commandAt.has(at)) continue;
-        let taken = 0;
-        try {
-          taken = readGlobal(this.argv, at, { json: false, noColor: false });
-        } catch {}
+        const taken = this.#globalWords(at) ?? 0;
         // Before the flag, a word that is not a global flag is one of the command's words.
         if (taken === 0 && at < i) continue;
         before.push(...this.argv.slice(at, at + Math.max(taken, 1)));
@@ -240,6 +229,18 @@ class Reading {
     return new UsageError(
       `${name} belongs after a command that takes it: ${[...names, ...first[0]].join(" ")} ${moved(first[1])}${also}`,
     );
+  }
+
+  /**
+   * How many words a global flag at `at` takes (0: none is there), read without recording it;
+   * undefined when it is one given wrongly (its own error is for the parse proper).
+   */
+  #globalWords(at: number): number | undefined {
+    try {
+      return readGlobal(this.argv, at, { json: false, noColor: false });
+    } catch {
+      return undefined;
+    }
   }
 
   flag(i: number): number {
