@@ -71,8 +71,8 @@ describe("the threshold judge, explained", () => {
       kind: "inconclusive",
       reason: "only 40 of 100 requests needed to judge in this step's window: holding",
       soFar: [
-        "error rate 50.00% over the 5.00% limit so far",
-        "error rate 50.00% above the baseline's, over the 1.00% limit so far",
+        "error rate 50.00% > 5.00% so far",
+        "error rate 50.00% above the baseline's > 1.00% so far",
       ],
     });
   });
@@ -139,8 +139,8 @@ describe("the statistical judge in a rollout", () => {
       kind: "inconclusive",
       reason: "only 40 candidate requests of 100 needed in this window → inconclusive",
       soFar: [
-        "error rate 50.00% over the 5.00% limit so far",
-        "error rate 49.00% above the baseline's, over the 1.00% limit so far",
+        "error rate 50.00% > 5.00% so far",
+        "error rate 49.00% above the baseline's > 1.00% so far",
       ],
     });
   });

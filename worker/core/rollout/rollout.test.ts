@@ -131,7 +131,7 @@ describe("a canary rollout", () => {
     const thin = tick(started(), T0 + MIN, stats(60, 10, 50));
     expect(thin.decision).toMatchObject({ kind: "hold", outcome: "inconclusive" });
     expect(thin.state.lastVerdict?.reason).toBe(
-      "only 60 of 100 requests needed to judge in this step's window: holding; error rate 10.00% over the 5.00% limit so far",
+      "only 60 of 100 requests needed to judge in this step's window: holding; error rate 10.00% > 5.00% so far",
     );
     // Within every limit so far: the hold alone.
     const clean = tick(started(), T0 + MIN, stats(60, 0, 50));
@@ -149,7 +149,7 @@ describe("a canary rollout", () => {
       holdHint: "send preview requests",
     });
     expect(hinted.kind === "hold" && hinted.reason).toBe(
-      "only 60 of 100 requests needed to judge in this step's window: holding: send preview requests; error rate 10.00% over the 5.00% limit so far",
+      "only 60 of 100 requests needed to judge in this step's window: holding: send preview requests; error rate 10.00% > 5.00% so far",
     );
   });
 

@@ -126,30 +126,15 @@ export function describeCheck(check: ThresholdCheck): string {
 }
 
 /**
- * A limit a window too short to judge already exceeds, in words: "error rate 25.00% over the
- * 5.00% limit so far". Said beside the hold, so a step that will fail once enough requests arrive
- * does not read as merely waiting.
+ * The limits a window too short to judge already exceeds (minRequests aside), as a failed check
+ * says them, "so far": said beside the hold, so a step that will fail once enough requests arrive
+ * does not read as merely waiting ("error rate 25.00% > 5.00% so far").
  */
-function overSoFarWords(check: ThresholdCheck): string {
-  const over = (limit: string) => `over the ${limit} limit so far`;
-  switch (check.check) {
-    case "errorRate":
-      return `error rate ${pct(check.measured)} ${over(pct(check.threshold))}`;
-    case "p95":
-      return `p95 ${ms(check.measured)} ${over(ms(check.threshold))}`;
-    case "errorRateDelta":
-      return `error rate ${pct(check.measured)} above the baseline's, ${over(pct(check.threshold))}`;
-    case "latencyRatio":
-      return `p95 ${check.measured.toFixed(2)}× the baseline's, ${over(`${check.threshold}×`)}`;
-  }
-}
-
-/** The limits a window's figures already exceed (minRequests aside), as overSoFarWords says them. */
 export function overSoFar(figures: ThresholdFigure[]): string[] {
   return figures
     .map(checkOf)
     .filter((check) => check !== null && !check.passed)
-    .map((check) => overSoFarWords(check!));
+    .map((check) => `${describeCheck(check!)} so far`);
 }
 
 /** A measured value or threshold of a check in its unit: 25.00%, 195 ms, 3.10×. */
