@@ -50,8 +50,11 @@ export default defineConfig({
                   METRICS_DD_APP: "test-dd-app",
                   DEPLOY_WEBHOOK_SECRET: "test-webhook-secret",
                   NOTIFY_SECRET: "test-notify-secret",
-                  // Pinned so a developer's .dev.vars (which the plugin also reads) cannot change results.
+                  // Pinned so a developer's .dev.vars (which the plugin also reads, and npm start
+                  // writes with a 2 s tick) cannot change results: every key it may hold is here.
                   ROUTE_REFRESH_SECONDS: "30",
+                  // Production's default tick (a minute), which the alarm tests count in.
+                  ROLLOUT_TICK_SECONDS: "60",
                   // Flush with every request: a test's sends (each awaited with its waitUntil work)
                   // never sit out a flush deadline. Deadline tests pass their own policy.
                   METRICS_FLUSH_SECONDS: "0",
