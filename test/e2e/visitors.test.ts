@@ -6,7 +6,12 @@ import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { bucketKeyOf, bucketOf } from "../../worker/core/hash.ts";
-import { type E2eStack, joinSharedStack, waitForVersion } from "../support/e2e-stack.ts";
+import {
+  type E2eStack,
+  joinSharedStack,
+  waitForResponse,
+  waitForVersion,
+} from "../support/e2e-stack.ts";
 import { E2E_BUCKET_SECRET } from "../support/shared-stack.ts";
 
 /** The stack's bucket key: these tests place visitors as its Worker does. */
@@ -117,11 +122,19 @@ describe("version affinity with keystone weights", () => {
       });
     await apply("pinned.yaml", pinned({ stable: 90, canary: 10 }));
     const probe10 = visitorInBuckets("pinned", 9_000, 10_000);
-    await waitForVersion(stack.url, "canary", {
-      path: "/pinned/x",
-      headers: { cookie: `ks_pinned=${probe10}` },
-    });
-    const jars = Array.from({ length: 80 }, (_, i) => `ks_pinned=pinned-visitor-${i}-e2e0`);
+    // Until the table carrying "pinned" is live, "site" (path prefix "/", 20% canary, visitors by
+    // another cookie) answers /pinned too, and a probe there reads canary one time in five: only
+    // the pin cookie says the answer came from "pinned".
+    await waitForResponse(
+      stack.url,
+      `"pinned" serving canary at 10%`,
+      (r) =>
+        r.headers.get("x-keystone-version") === "canary" &&
+        r.headers.getSetCookie().some((c) => c.startsWith("ks_pin_pinned=")),
+      { path: "/pinned/x", headers: { cookie: `ks_pinned=${probe10}` } },
+    );
+    const visitors = Array.from({ length: 80 }, (_, i) => `pinned-visitor-${i}-e2e0`);
+    const jars = visitors.map((visitor) => `ks_pinned=${visitor}`);
     const visit = async () =>
       Promise.all(
         jars.map(async (jar, i) => {
@@ -135,6 +148,10 @@ describe("version affinity with keystone weights", () => {
         }),
       );
     const first = await visit();
+    // The split alone placed them: the top 10% of buckets on the canary, no one else.
+    expect(first).toEqual(
+      visitors.map((v) => (bucketOf("pinned", v, BUCKET_KEY) >= 9_000 ? "canary" : "stable")),
+    );
     expect(first.filter((v) => v === "canary").length).toBeGreaterThan(0);
 
     const raised = await stack.cli(["weights", "pinned", "stable=50", "canary=50"]);
