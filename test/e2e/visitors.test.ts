@@ -9,6 +9,7 @@ import { bucketKeyOf, bucketOf } from "../../worker/core/hash.ts";
 import {
   type E2eStack,
   joinSharedStack,
+  visitorInBuckets,
   waitForResponse,
   waitForVersion,
 } from "../support/e2e-stack.ts";
@@ -36,15 +37,6 @@ function service(name: string, pathPrefix: string, origins: [string, string], ex
 async function apply(name: string, ...services: ServiceInput[]): Promise<void> {
   const applied = await stack.cli(["apply", "-f", stack.writeFile(name, stringify({ services }))]);
   expect(applied.code, applied.stderr).toBe(0);
-}
-
-/** A visitor id whose bucket (for `salt`) lies in [from, to): a probe for a weight change. */
-function visitorInBuckets(salt: string, from: number, to: number): string {
-  for (let i = 0; ; i++) {
-    const id = `probe-${salt}-${i}-0000`;
-    const bucket = bucketOf(salt, id, BUCKET_KEY);
-    if (bucket >= from && bucket < to) return id;
-  }
 }
 
 beforeAll(async () => {

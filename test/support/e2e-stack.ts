@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { type LocalSecrets, PROJECT_ROOT } from "../../scripts/stack.ts";
-import { startE2eWorker } from "./shared-stack.ts";
+import { bucketKeyOf, bucketOf } from "../../worker/core/hash.ts";
+import { E2E_BUCKET_SECRET, startE2eWorker } from "./shared-stack.ts";
 
 export interface CliRun {
   code: number;
@@ -160,6 +161,21 @@ export function runCli(
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** The e2e Workers' bucket key (each has the same): tests place visitors as the Worker does. */
+const BUCKET_KEY = bucketKeyOf(E2E_BUCKET_SECRET);
+
+/**
+ * A visitor id whose bucket (for `salt`: the service's name, or its sticky group) lies in
+ * [from, to): a probe that one split sends to a version and the split before or after does not.
+ */
+export function visitorInBuckets(salt: string, from: number, to: number): string {
+  for (let i = 0; ; i++) {
+    const id = `probe-${salt}-${i}-0000`;
+    const bucket = bucketOf(salt, id, BUCKET_KEY);
+    if (bucket >= from && bucket < to) return id;
+  }
 }
 
 /** The version that answered a real HTTP request through the Worker. */
