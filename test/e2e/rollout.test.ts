@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { RolloutVerdicts } from "../../schemas/verdict-log.ts";
-import { fireCron, useStackWithFaultyOrigin } from "../support/e2e-stack.ts";
+import {
+  fireCron,
+  useStackWithFaultyOrigin,
+  visitorInBuckets,
+  waitForVersion,
+} from "../support/e2e-stack.ts";
 
 const setup = useStackWithFaultyOrigin("rollout");
 
@@ -41,9 +46,23 @@ async function traffic(count: number): Promise<Map<string, number>> {
   return seen;
 }
 
-/** Waits until the data plane shows the candidate at `percent` (publication + isolate refresh). */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
+/**
+ * Waits until the data plane serves the rollout's canary (publication and isolate refresh): each
+ * probe is a new visitor, and only the rollout's table sends any to the canary (the file's split
+ * is all stable).
+ */
+async function canaryServing(): Promise<void> {
+  await waitForVersion(setup.stack.url, "canary");
+}
+
+/**
+ * Waits until a visitor the rollout's 50 % sent to the canary is answered by stable: the rollback
+ * reached the data plane (its table, or the halt the isolate learns on a flush). Any visitor would
+ * read stable half the time from the table before.
+ */
+async function rollbackServing(): Promise<void> {
+  const probe = visitorInBuckets("cart", 5_000, 10_000);
+  await waitForVersion(setup.stack.url, "stable", { headers: { cookie: `ks_cart=${probe}` } });
 }
 
 /** The status page's HTML at `path`, signed in with the read token. */
@@ -128,7 +147,7 @@ describe("a CI job gating on rollout wait", () => {
     const started = await setup.stack.cli(["rollout", "start", "cart", "--release", "v2"]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain("canary rollout of canary started at 50%");
-    await settle();
+    await canaryServing();
     const seen = await traffic(80);
     expect(seen.get("canary")).toBeGreaterThan(10);
     const waiting = setup.stack.cli([
@@ -170,7 +189,7 @@ describe("a CI job gating on rollout wait", () => {
       "ship v3 for the sale",
     ]);
     expect(started.code, started.stderr).toBe(0);
-    await settle();
+    await canaryServing();
     await traffic(100);
     expect(setup.faulty.totalHits()).toBeGreaterThan(20);
 
@@ -202,7 +221,7 @@ describe("a CI job gating on rollout wait", () => {
     expect(checks.find((c) => c.check === "minRequests")?.value).toBeGreaterThanOrEqual(20);
     expect(checks.find((c) => c.check === "errorRate")).toMatchObject({ outcome: "fail" });
 
-    await settle();
+    await rollbackServing();
     const hitsBefore = setup.faulty.totalHits();
     expect(await traffic(60)).toEqual(new Map([["stable", 60]]));
     expect(setup.faulty.totalHits()).toBe(hitsBefore);
