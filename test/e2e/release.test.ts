@@ -10,7 +10,13 @@ import { stringify } from "yaml";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { type OriginServer, startOrigin } from "../../scripts/origin-server.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
-import { type E2eStack, fireCron, joinSharedStack } from "../support/e2e-stack.ts";
+import {
+  type E2eStack,
+  fireCron,
+  joinSharedStack,
+  visitorInBuckets,
+  waitForVersion,
+} from "../support/e2e-stack.ts";
 
 let stack: E2eStack;
 let faulty: OriginServer;
@@ -88,6 +94,15 @@ async function traffic(names: readonly Name[], count = 60): Promise<Map<string, 
   return seen;
 }
 
+/**
+ * Waits until the data plane serves `name`'s canary (publication and isolate refresh): each probe
+ * is a new visitor, and only its rollout's table sends any to the canary (the split before is all
+ * stable). A phase read from the control plane says nothing of what the data plane serves yet.
+ */
+async function canaryServing(name: Name): Promise<void> {
+  await waitForVersion(stack.url, "canary", { path: `/${name}/x` });
+}
+
 /** Fires the cron past every bake so far, and waits until real time passes it (new windows). */
 async function cron(): Promise<void> {
   const at = Math.max(Date.now(), lastTick) + 1_500;
@@ -145,8 +160,9 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     expect(started.stdout).toMatch(/web\s+waiting/);
     expect(await phases()).toEqual({ api: "progressing", web: null, worker: null });
 
-    // The rollouts and the release tick themselves (every 2 s locally): each phase is waited for.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The rollouts and the release tick themselves (every 2 s locally): each phase is waited for,
+    // and then its canary in the data plane before the traffic it is judged on.
+    await canaryServing("api");
     await traffic(["api"]);
     await cron();
     // api at step 2: web starts. api may already have passed it and hold for the release
@@ -154,12 +170,14 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     await phasesReach({ web: "progressing" });
     expect(["progressing", "paused"]).toContain((await phases()).api);
 
+    await canaryServing("web");
     await traffic(["api", "web"]);
     await cron(); // api and web pass and hold for the release: worker starts
     await phasesReach({ api: "paused", web: "paused", worker: "progressing" });
     const held = await stack.cli(["rollout", "status", "api"]);
     expect(held.stdout).toContain("paused (release)");
 
+    await canaryServing("worker");
     await traffic(["worker"]);
     const waiting = stack.cli([
       "release",
@@ -191,12 +209,13 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
 
   it("a failure in the last service rolls back all three, and wait exits 10", async () => {
     await startRelease("faulty", faulty.url);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await canaryServing("api");
     await traffic(["api"]);
     await cron();
     await traffic(["api", "web"]);
     await cron(); // worker starts, on the faulty origin
     await phasesReach({ worker: "progressing" });
+    await canaryServing("worker");
     await traffic(["worker"]);
     expect(faulty.totalHits()).toBeGreaterThan(10);
 
@@ -215,8 +234,15 @@ describe("a release of three services, gated by release wait", { timeout: 120_00
     expect(waited.stderr).toMatch(/faulty: release rolled back — worker rolled back: error rate/);
     expect(await phases()).toEqual({ api: "aborted", web: "aborted", worker: "rolledBack" });
 
-    // The rolled-back worker is halted at once; api and web, aborted by the release, switch back
-    // when their publication reaches the isolate (a refresh, 1 s here): wait for that, then look.
+    // The rolled-back worker is halted once the isolate learns of it (its table, or a flush's
+    // answer): a visitor its 50 % sent to the faulty canary gets stable from then on. api and web,
+    // aborted by the release, switch back when their publication reaches the isolate (a refresh,
+    // 1 s here): wait for that, then look.
+    const probe = visitorInBuckets("worker", 5_000, 10_000);
+    await waitForVersion(stack.url, "stable", {
+      path: "/worker/x",
+      headers: { cookie: `ks_worker=${probe}` },
+    });
     const hits = faulty.totalHits();
     const deadline = Date.now() + 15_000;
     let after = await traffic(SERVICES, 20);
