@@ -77,8 +77,11 @@ async function startRelease(name: string, workerOrigin: string) {
   return started;
 }
 
-/** Requests through the Worker to each named service; the versions that answered. */
-async function traffic(names: readonly Name[], count = 60): Promise<Map<string, number>> {
+/**
+ * Requests through the Worker to each named service; the versions that answered. At 50 %, 100 new
+ * visitors bring a step's 20 canary requests all but surely (60 left it short one round in 320).
+ */
+async function traffic(names: readonly Name[], count = 100): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   for (const name of names)
     await Promise.all(
