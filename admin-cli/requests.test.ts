@@ -78,3 +78,24 @@ describe("a change is one request", () => {
     ]);
   });
 });
+
+describe("override-token", () => {
+  it("prints the token once, on stdout: stderr, what a CI job logs, never carries it", async () => {
+    const token = "v1.shop.canary.1796670118.c2lnbmF0dXJl";
+    fake.api.answers.set("POST /services/shop/override-tokens", {
+      body: { service: "shop", version: "canary", token, expiresAt: "2026-12-07T20:00:00.000Z" },
+    });
+    const minted = await cli("override-token", "shop", "canary", "--ttl", "30m");
+    expect(minted.code, minted.stderr).toBe(0);
+    expect(minted.stdout).toBe(`${token}\n`);
+    expect(minted.stderr).toContain("valid until 2026-12-07T20:00:00.000Z");
+    expect(minted.stderr).not.toContain(token);
+    expect(sent()).toEqual([
+      {
+        method: "POST",
+        path: "/services/shop/override-tokens",
+        body: { version: "canary", ttl: "30m" },
+      },
+    ]);
+  });
+});

@@ -22,8 +22,10 @@ export default defineCommand({
     });
     out.result(minted);
     out.line(minted.token);
+    // The token once, on stdout: stderr is what CI jobs log, and a token there could be replayed
+    // by anyone reading the job's log until it expires.
     out.note(
-      `valid until ${minted.expiresAt}; send it as: -H 'x-keystone-override: ${minted.token}'`,
+      `valid until ${minted.expiresAt}; send it in the x-keystone-override header (curl -H "x-keystone-override: $token")`,
     );
   },
 });

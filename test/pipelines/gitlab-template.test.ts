@@ -6,6 +6,8 @@
 // colour. One pipeline runs the CLI fetched from the ref the include pinned, as GitLab would.
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -191,19 +193,47 @@ describe("the GitLab template against a local stack, deploy after deploy", {
       stable.url,
     ]);
     expect(first.code, first.stderr).toBe(0);
-    for (const [tag, origin, colour] of [
-      ["v2.0.0", canary.url, "green"],
-      ["v3.0.0", stable.url, "blue"],
+    for (const [tag, origin, colour, before] of [
+      ["v2.0.0", canary.url, "green", undefined],
+      ["v3.0.0", stable.url, "blue", "v1.0.0"],
     ] as const) {
-      const pipeline = new GitlabPipeline(
-        project(),
-        variables({
-          CI_COMMIT_TAG: tag,
-          KEYSTONE_ORIGIN: origin,
-          KEYSTONE_PREVIEW_URL: `${setup.stack.url}/store/health`,
-          KEYSTONE_HEALTH_TIMEOUT: "15",
-        }),
-      );
+      const pipelineVariables = {
+        CI_COMMIT_TAG: tag,
+        KEYSTONE_ORIGIN: origin,
+        KEYSTONE_PREVIEW_URL: `${setup.stack.url}/store/health`,
+        KEYSTONE_HEALTH_TIMEOUT: "15",
+      };
+      if (before) {
+        // Blue ran v1.0.0 before: a location still on the table before answers the idle colour's
+        // requests from that build. Its colour is right, its release is not: the check holds.
+        const stale = await staleLocation(colour, before);
+        try {
+          const held = new GitlabPipeline(
+            project(),
+            variables({
+              ...pipelineVariables,
+              KEYSTONE_PREVIEW_URL: stale.url,
+              KEYSTONE_HEALTH_TIMEOUT: "3",
+            }),
+          );
+          await held.run();
+          const check = held.results.get("health-check")!;
+          expect(check.status, check.log).toBe("failed");
+          expect(check.log).toContain(
+            `did not answer from ${colour} with ${tag} within 3s (last: ${colour} with ${before})`,
+          );
+          expect(held.status("traffic-switch")).toBe("skipped");
+          // The check forced the colour with an override token and did not print it.
+          expect(stale.overrides.length).toBeGreaterThan(0);
+          expect(stale.overrides.every((token) => token.startsWith("v1.storefront.blue."))).toBe(
+            true,
+          );
+          expect(check.log).not.toContain(stale.overrides[0]);
+        } finally {
+          await stale.close();
+        }
+      }
+      const pipeline = new GitlabPipeline(project(), variables(pipelineVariables));
       await pipeline.run();
       const statuses = Object.fromEntries([...pipeline.results].map(([n, r]) => [n, r.status]));
       expect(statuses, pipeline.results.get("health-check")?.log).toEqual({
@@ -212,7 +242,7 @@ describe("the GitLab template against a local stack, deploy after deploy", {
         "traffic-switch": "manual",
         cleanup: "created",
       });
-      expect(pipeline.results.get("health-check")!.log).toContain(`${colour} answered`);
+      expect(pipeline.results.get("health-check")!.log).toContain(`${colour} answered with ${tag}`);
       // At the gate the cron runs and nothing moves: the public still gets the serving colour.
       await fireCron(setup.stack.url, Date.now() + 5_000);
       await pipeline.run();
@@ -229,6 +259,27 @@ describe("the GitLab template against a local stack, deploy after deploy", {
     }
   });
 });
+
+/**
+ * A location still serving the table before, as the health check meets it: the idle colour's
+ * name with the release it ran then. Keeps the override tokens it was sent.
+ */
+async function staleLocation(colour: string, release: string) {
+  const overrides: string[] = [];
+  const server = createServer((req, res) => {
+    const token = req.headers["x-keystone-override"];
+    if (typeof token === "string") overrides.push(token);
+    res.writeHead(200, { "x-keystone-version": colour, "x-keystone-release": release });
+    res.end("ok\n");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/store/health`,
+    overrides,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** A snapshot of this checkout as the Keystone Edge project on a "GitLab" (a local bare repo). */
 function keystoneServer(): { url: string; sha: string } {

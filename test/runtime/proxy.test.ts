@@ -2,6 +2,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { signOverride } from "../../worker/core/override.ts";
 import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop, publish } from "../support/workerd/publish.ts";
 
@@ -147,6 +148,37 @@ describe("proxying to the chosen version", () => {
     expect(twoHeaders.get("cookie")).toBe(`${name}=${value}, theme=dark`);
     const joined = await send("/", { headers: twoHeaders });
     expect(joined.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("an override token's answer", () => {
+  it("names the version and the release it reached, even with the version header off; other answers do not", async () => {
+    await publish(localShop({ exposeVersionHeader: false }));
+    await plane.cache.refresh(Date.now());
+    const token = signOverride(env.OVERRIDE_SECRET!, {
+      service: "shop",
+      version: "canary",
+      expiresAt: Date.now() + 60_000,
+    });
+    // A pipeline's health check tells the release it deployed from the one before on the same
+    // track (a table not yet everywhere) by this header: the client is told nothing else.
+    const overridden = await send("/", { headers: { "x-keystone-override": token } });
+    expect(((await overridden.json()) as Echo).origin).toBe("canary");
+    expect(overridden.headers.get("x-keystone-version")).toBe("canary");
+    expect(overridden.headers.get("x-keystone-release")).toBe("v2.0.0");
+    const others: Record<string, string>[] = [
+      {},
+      { "x-canary": "always" },
+      { "x-keystone-override": `${token}x` },
+    ];
+    for (const headers of others) {
+      const plain = await send("/", { headers });
+      await plain.arrayBuffer();
+      expect(plain.headers.get("x-keystone-version"), JSON.stringify(headers)).toBeNull();
+      expect(plain.headers.get("x-keystone-release"), JSON.stringify(headers)).toBeNull();
+    }
+    await publish(localShop());
+    await plane.cache.refresh(Date.now());
   });
 });
 

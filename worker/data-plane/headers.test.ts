@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Verdict } from "../core/decide.ts";
-import { originHeaders } from "./headers.ts";
+import { originHeaders, withClientHeaders } from "./headers.ts";
 import type { RequestTarget } from "./request-target.ts";
 
 const url: RequestTarget = {
@@ -112,3 +112,27 @@ function countingDeletes(run: () => Headers): { headers: Headers; deletes: numbe
     Headers.prototype.delete = remove;
   }
 }
+
+describe("x-keystone-release to the client", () => {
+  const answered = (reason: Verdict["reason"], release: string | undefined) => {
+    const origin = new Response("ok", { headers: { "x-keystone-release": "the origin's own" } });
+    const overridden = {
+      ...verdict,
+      reason,
+      version: { name: "canary", release },
+      service: { exposeVersionHeader: false },
+      setCookie: undefined,
+    } as unknown as Verdict;
+    return withClientHeaders(origin, overridden, url).headers.get("x-keystone-release");
+  };
+
+  it("on an override token's answer is Keystone's word, never an origin's header of that name", () => {
+    const override = { kind: "override", expiresAt: 0 } as const;
+    expect(answered(override, "v2.0.0")).toBe("v2.0.0");
+    expect(answered(override, undefined)).toBeNull();
+  });
+
+  it("is not added to any other answer (the origin's own header passes as it came)", () => {
+    expect(answered({ kind: "split" }, "v2.0.0")).toBe("the origin's own");
+  });
+});

@@ -167,6 +167,9 @@ function isForwardedList(value: string): boolean {
 /** Names a Connection header lists that are deleted one by one, with no look at what is present. */
 const MAX_LISTED_DELETES = 8;
 
+/** The track's release: to the origin always, to a client only on an override token's answer. */
+const RELEASE_HEADER = "x-keystone-release";
+
 /**
  * Deletes the headers a Connection header lists. A delete is a call into the runtime (about
  * 0.2 µs in workerd): a list longer than a few names ("a,a,a,…", 8,000 of them in 16 KB, 2 ms)
@@ -216,8 +219,7 @@ export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Ve
   // Header names listed in Connection (RFC 9110 §7.6.1) are hop-by-hop too.
   if (scan.connection) stripListed(headers, scan.connection.split(","), keepUpgrade);
   headers.set("x-keystone-version", verdict.version.name);
-  if (verdict.version.release !== undefined)
-    headers.set("x-keystone-release", verdict.version.release);
+  if (verdict.version.release !== undefined) headers.set(RELEASE_HEADER, verdict.version.release);
   for (const { name, variant } of verdict.experiments) {
     headers.append("x-keystone-experiment", `${name}=${variant}`);
   }
@@ -247,12 +249,22 @@ export function withClientHeaders(
   pin?: IssuedPin,
 ): Response {
   const cookie = visitorCookie(verdict, url);
-  const expose = verdict.service.exposeVersionHeader;
+  // An override token's holder (an operator, a pipeline's health check) is told the version and
+  // the release it reached, whatever exposeVersionHeader says: a check can then tell the release
+  // it deployed from the one before on the same track, served by a table not yet everywhere.
+  const overridden = verdict.reason.kind === "override";
+  const expose = overridden || verdict.service.exposeVersionHeader;
   if (!cookie && !expose && !pin) return response;
   // A copy, not the fetch response's own headers changed in place: in workerd that costs more
   // CPU per request (npm run bench:stages, docs/performance.md).
   const out = new Response(response.body, response);
   if (expose) out.headers.set("x-keystone-version", verdict.version.name);
+  if (overridden) {
+    // Keystone's word only: never an origin's header of the same name.
+    const release = verdict.version.release;
+    if (release === undefined) out.headers.delete(RELEASE_HEADER);
+    else out.headers.set(RELEASE_HEADER, release);
+  }
   if (cookie) out.headers.append("set-cookie", cookie);
   if (pin) {
     // Browsers keep the cookie; other clients send the header back as they received it.
