@@ -150,23 +150,16 @@ class Reading {
   async misplacedFlag(i: number): Promise<UsageError> {
     const token = this.argv[i]!;
     const name = token.replace(/=.*$/s, "");
-    let node = this.node;
-    const names = [...this.names];
-    const commandAt = new Set<number>();
-    for (let at = i + 1; at < this.argv.length && isGroup(node); at++) {
-      const word = this.argv[at]!;
-      if (word === "--") break;
-      const taken = this.#globalWords(at);
-      if (taken === undefined) break;
-      if (taken > 0) {
-        at += taken - 1;
-        continue;
-      }
-      if (!Object.hasOwn(node.subcommands, word)) continue;
-      node = await node.subcommands[word]!();
-      names.push(word);
-      commandAt.add(at);
+    // The word after the flag is its value when a command named after that word takes the flag
+    // with a value (`rollout --reason abort abort shop`), though the word names a command too.
+    let named = await this.#commandNamedAfter(i);
+    const next = this.argv[i + 1];
+    if (!token.includes("=") && next !== undefined && !next.startsWith("-")) {
+      const skipping = await this.#commandNamedAfter(i, i + 1);
+      const taker = isGroup(skipping.node) ? undefined : findFlag(skipping.node, token);
+      if (taker && taker[1].type === "string") named = skipping;
     }
+    const { node, names, commandAt } = named;
     /** Where the flag's value is, when it takes one after a space and the command is not there. */
     let valueAt: number | undefined;
     /** The flag as it goes after the command, with the value given (one starting "-" unsaid). */
@@ -229,6 +222,34 @@ class Reading {
     return new UsageError(
       `${name} belongs after a command that takes it: ${[...names, ...first[0]].join(" ")} ${moved(first[1])}${also}`,
     );
+  }
+
+  /**
+   * The command the words after the flag at `i` name (global flags and other words passed over;
+   * the word at `skip` too), the names it adds, and where they are on the line.
+   */
+  async #commandNamedAfter(
+    i: number,
+    skip?: number,
+  ): Promise<{ node: Group | Command; names: string[]; commandAt: Set<number> }> {
+    let node = this.node;
+    const names = [...this.names];
+    const commandAt = new Set<number>();
+    for (let at = i + 1; at < this.argv.length && isGroup(node); at++) {
+      const word = this.argv[at]!;
+      if (word === "--") break;
+      const taken = this.#globalWords(at);
+      if (taken === undefined) break;
+      if (taken > 0) {
+        at += taken - 1;
+        continue;
+      }
+      if (at === skip || !Object.hasOwn(node.subcommands, word)) continue;
+      node = await node.subcommands[word]!();
+      names.push(word);
+      commandAt.add(at);
+    }
+    return { node, names, commandAt };
   }
 
   /**

@@ -159,6 +159,15 @@ describe("usage", () => {
         ["--context", "prod", "-f", "x.yaml", "apply"],
         "-f belongs after the command: keystone apply --context prod -f x.yaml",
       ],
+      // The flag's value is a command's name too: the command named after it is the one meant.
+      [
+        ["rollout", "--reason", "abort", "abort", "shop"],
+        "--reason belongs after the command: keystone rollout abort shop --reason abort",
+      ],
+      [
+        ["rollout", "--reason", "pause", "resume", "shop"],
+        "--reason belongs after the command: keystone rollout resume shop --reason pause",
+      ],
       [
         ["rollout", "--reason", "x", "--full", "promote", "shop"],
         "--reason belongs after the command: keystone rollout promote shop --full --reason x",
