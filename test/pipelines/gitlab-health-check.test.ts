@@ -2,9 +2,11 @@
 // pipefail, test/support/gitlab-runner.ts), against a stand-in admin API and a stand-in location:
 // how it fails when something is wrong, and what its log says then. The pipeline against a real
 // stack is test/pipelines/gitlab-template.test.ts.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RolloutStatus } from "../../schemas/api-responses.ts";
 import { PROJECT_ROOT } from "../../scripts/stack.ts";
@@ -164,5 +166,30 @@ describe("the blue/green health check", () => {
     expect(check.log).not.toContain("SyntaxError");
     // 5, as documented for a refused token (docs/cli.md): not a parse failure's 1.
     expect(check.code).toBe(5);
+  });
+
+  it("never prints the token it forces the colour with, not even under set -x", async () => {
+    // BASH_ENV: bash runs it before the job's script, as a job's own `set -x` would.
+    const xtrace = join(mkdtempSync(join(tmpdir(), "keystone-xtrace-")), "xtrace.sh");
+    writeFileSync(xtrace, "set -x\n");
+    const check = await healthCheck({ BASH_ENV: xtrace });
+    expect(check.status, check.log).toBe("success");
+    expect(check.log).toContain("+ keystone override-token storefront blue");
+    expect(location.tokens).toEqual([TOKEN, TOKEN]);
+    expect(check.log).not.toContain(TOKEN);
+    // Nor a part of it a reader could put back together (its signature).
+    expect(check.log).not.toContain(TOKEN.split(".").at(-1));
+  });
+
+  it("without OVERRIDE_SECRET on the Worker, fails at the mint with the API's reason and the CLI's code", async () => {
+    api.answers.set(
+      "POST /services/storefront/override-tokens",
+      apiError(503, "unavailable", "override tokens are off: set the OVERRIDE_SECRET secret"),
+    );
+    const check = await healthCheck();
+    expect(check.status).toBe("failed");
+    expect(check.log).toContain("override tokens are off: set the OVERRIDE_SECRET secret");
+    expect(check.code).toBe(1);
+    expect(location.tokens).toEqual([]);
   });
 });
