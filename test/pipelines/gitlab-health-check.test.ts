@@ -192,4 +192,80 @@ describe("the blue/green health check", () => {
     expect(check.code).toBe(1);
     expect(location.tokens).toEqual([]);
   });
+
+  it("names what the last answer was when the time runs out", async () => {
+    const cases: [Answering, string][] = [
+      // A location on the table before: blue there still runs the build before.
+      [
+        () => ({
+          status: 200,
+          headers: { "x-keystone-version": "blue", "x-keystone-release": "v1.0.0" },
+        }),
+        "(last: HTTP 200 from blue with v1.0.0)",
+      ],
+      // The new build is there, and failing.
+      [
+        () => ({
+          status: 500,
+          headers: { "x-keystone-version": "blue", "x-keystone-release": "v3.0.0" },
+        }),
+        "(last: HTTP 500 from blue with v3.0.0)",
+      ],
+      // Not a 2xx either: a redirect proves nothing about the build.
+      [
+        () => ({
+          status: 302,
+          headers: {
+            location: "/login",
+            "x-keystone-version": "blue",
+            "x-keystone-release": "v3.0.0",
+          },
+        }),
+        "(last: HTTP 302 from blue with v3.0.0)",
+      ],
+      // The token was not honoured (a data plane without the same OVERRIDE_SECRET): the public
+      // answer, with the version header off or on.
+      [
+        () => ({ status: 200, headers: {} }),
+        "(last: HTTP 200 naming no version: the token did not force blue (does",
+      ],
+      [
+        () => ({ status: 200, headers: { "x-keystone-version": "green" } }),
+        "(last: HTTP 200 from green: the token did not force blue (does",
+      ],
+    ];
+    for (const [answering, last] of cases) {
+      location.answering = answering;
+      const check = await healthCheck({ KEYSTONE_HEALTH_TIMEOUT: "1" });
+      expect(check.status, check.log).toBe("failed");
+      expect(check.log).toContain(
+        `${location.url} did not answer from blue with v3.0.0 within 1s ${last}`,
+      );
+    }
+  });
+
+  it("a URL that takes the request and never answers fails on time, saying it gave no answer", async () => {
+    location.answering = "silent";
+    const started = Date.now();
+    const check = await healthCheck({ KEYSTONE_HEALTH_TIMEOUT: "2" });
+    expect(check.status, check.log).toBe("failed");
+    expect(check.log).toContain("curl: (28)");
+    expect(check.log).toContain("within 2s (last: no answer (curl's error above))");
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  it("says each new kind of answer while it waits, once", async () => {
+    let served = 0;
+    location.answering = () =>
+      ++served <= 2
+        ? { status: 200, headers: { "x-keystone-version": "blue", "x-keystone-release": "v1.0.0" } }
+        : {
+            status: 200,
+            headers: { "x-keystone-version": "blue", "x-keystone-release": "v3.0.0" },
+          };
+    const check = await healthCheck({ KEYSTONE_HEALTH_TIMEOUT: "20" });
+    expect(check.status, check.log).toBe("success");
+    expect(check.log.split("not yet: HTTP 200 from blue with v1.0.0").length - 1).toBe(1);
+    expect(check.log).toContain("check 2 of 2: blue answered with v3.0.0");
+  });
 });

@@ -220,7 +220,7 @@ describe("the GitLab template against a local stack, deploy after deploy", {
           const check = held.results.get("health-check")!;
           expect(check.status, check.log).toBe("failed");
           expect(check.log).toContain(
-            `did not answer from ${colour} with ${tag} within 3s (last: ${colour} with ${before})`,
+            `did not answer from ${colour} with ${tag} within 3s (last: HTTP 200 from ${colour} with ${before})`,
           );
           expect(held.status("traffic-switch")).toBe("skipped");
           // The check forced the colour with an override token and did not print it.
