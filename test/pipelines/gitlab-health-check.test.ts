@@ -268,4 +268,13 @@ describe("the blue/green health check", () => {
     expect(check.log.split("not yet: HTTP 200 from blue with v1.0.0").length - 1).toBe(1);
     expect(check.log).toContain("check 2 of 2: blue answered with v3.0.0");
   });
+
+  it("tells a pipeline that still sets KEYSTONE_PREVIEW_HEADER that it is not read any more", async () => {
+    const check = await healthCheck({ KEYSTONE_PREVIEW_HEADER: "x-preview" });
+    expect(check.status, check.log).toBe("success");
+    expect(check.log).toContain(
+      "KEYSTONE_PREVIEW_HEADER is not read any more: the check forces the idle colour with an override token (the Worker needs OVERRIDE_SECRET)",
+    );
+    expect((await healthCheck()).log).not.toContain("KEYSTONE_PREVIEW_HEADER");
+  });
 });
