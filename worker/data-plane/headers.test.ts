@@ -114,25 +114,45 @@ function countingDeletes(run: () => Headers): { headers: Headers; deletes: numbe
 }
 
 describe("x-keystone-release to the client", () => {
-  const answered = (reason: Verdict["reason"], release: string | undefined) => {
+  /** The client's answer for a verdict of `reason` to a version running `release`. */
+  const answered = (reason: Verdict["reason"], release: string | undefined, expose = false) => {
     const origin = new Response("ok", { headers: { "x-keystone-release": "the origin's own" } });
-    const overridden = {
+    const decided = {
       ...verdict,
       reason,
       version: { name: "canary", release },
-      service: { exposeVersionHeader: false },
+      service: { exposeVersionHeader: expose },
       setCookie: undefined,
     } as unknown as Verdict;
-    return withClientHeaders(origin, overridden, url).headers.get("x-keystone-release");
+    return withClientHeaders(origin, decided, url).headers;
   };
 
   it("on an override token's answer is Keystone's word, never an origin's header of that name", () => {
     const override = { kind: "override", expiresAt: 0 } as const;
-    expect(answered(override, "v2.0.0")).toBe("v2.0.0");
-    expect(answered(override, undefined)).toBeNull();
+    const forced = answered(override, "v2.0.0");
+    expect(forced.get("x-keystone-release")).toBe("v2.0.0");
+    // The version too, though the service keeps its version header from other clients.
+    expect(forced.get("x-keystone-version")).toBe("canary");
+    expect(answered(override, undefined).get("x-keystone-release")).toBeNull();
   });
 
   it("is not added to any other answer (the origin's own header passes as it came)", () => {
-    expect(answered({ kind: "split" }, "v2.0.0")).toBe("the origin's own");
+    const others: Verdict["reason"][] = [
+      { kind: "split" },
+      { kind: "affinity", expiresAt: 0 },
+      { kind: "wave-outside" },
+      { kind: "rule", rule: "preview-blue", split: false },
+      { kind: "experiment", experiment: "checkout", variant: "b" },
+      // A token's version halted by a rollback: the baseline answers, and it was not forced.
+      { kind: "halted", from: "canary" },
+    ];
+    for (const reason of others) {
+      // With the version header on, the answer is a copy Keystone adds to: the release must
+      // still not be among what it adds.
+      const headers = answered(reason, "v2.0.0", true);
+      expect(headers.get("x-keystone-version"), reason.kind).toBe("canary");
+      expect(headers.get("x-keystone-release"), reason.kind).toBe("the origin's own");
+      expect(answered(reason, "v2.0.0").get("x-keystone-version"), reason.kind).toBeNull();
+    }
   });
 });
