@@ -152,33 +152,58 @@ describe("proxying to the chosen version", () => {
 });
 
 describe("an override token's answer", () => {
+  const tokenFor = (service: string, version: string, expiresAt = Date.now() + 60_000) =>
+    signOverride(env.OVERRIDE_SECRET!, { service, version, expiresAt });
+
   it("names the version and the release it reached, even with the version header off; other answers do not", async () => {
     await publish(localShop({ exposeVersionHeader: false }));
     await plane.cache.refresh(Date.now());
-    const token = signOverride(env.OVERRIDE_SECRET!, {
-      service: "shop",
-      version: "canary",
-      expiresAt: Date.now() + 60_000,
-    });
-    // A pipeline's health check tells the release it deployed from the one before on the same
-    // track (a table not yet everywhere) by this header: the client is told nothing else.
-    const overridden = await send("/", { headers: { "x-keystone-override": token } });
-    expect(((await overridden.json()) as Echo).origin).toBe("canary");
-    expect(overridden.headers.get("x-keystone-version")).toBe("canary");
-    expect(overridden.headers.get("x-keystone-release")).toBe("v2.0.0");
-    const others: Record<string, string>[] = [
-      {},
-      { "x-canary": "always" },
-      { "x-keystone-override": `${token}x` },
-    ];
-    for (const headers of others) {
-      const plain = await send("/", { headers });
-      await plain.arrayBuffer();
-      expect(plain.headers.get("x-keystone-version"), JSON.stringify(headers)).toBeNull();
-      expect(plain.headers.get("x-keystone-release"), JSON.stringify(headers)).toBeNull();
+    try {
+      const token = tokenFor("shop", "canary");
+      // A pipeline's health check tells the release it deployed from the one before on the same
+      // track (a table not yet everywhere) by this header: the client is told nothing else.
+      const overridden = await send("/", { headers: { "x-keystone-override": token } });
+      expect(((await overridden.json()) as Echo).origin).toBe("canary");
+      expect(overridden.headers.get("x-keystone-version")).toBe("canary");
+      expect(overridden.headers.get("x-keystone-release")).toBe("v2.0.0");
+      const others: Record<string, Record<string, string>> = {
+        none: {},
+        rule: { "x-canary": "always" },
+        forged: { "x-keystone-override": `${token}x` },
+        expired: { "x-keystone-override": tokenFor("shop", "canary", Date.now() - 5_000) },
+        "another service's": { "x-keystone-override": tokenFor("web", "canary") },
+        "a version shop has not": { "x-keystone-override": tokenFor("shop", "blue") },
+        oversized: { "x-keystone-override": `${token}${"A".repeat(2_000)}` },
+      };
+      for (const [what, headers] of Object.entries(others)) {
+        const plain = await send("/", { headers });
+        await plain.arrayBuffer();
+        expect(plain.headers.get("x-keystone-version"), what).toBeNull();
+        expect(plain.headers.get("x-keystone-release"), what).toBeNull();
+      }
+    } finally {
+      await publish(localShop());
+      await plane.cache.refresh(Date.now());
     }
-    await publish(localShop());
+  });
+
+  it("a version halted by a rollback is not forced: the baseline answers, naming no release", async () => {
+    await publish(localShop({ exposeVersionHeader: false }));
     await plane.cache.refresh(Date.now());
+    // This isolate heard of canary's halt; the table that carries the rollback is not here yet.
+    plane.halted.learn("shop", "canary", { rolloutId: "r1", sequence: 1_000_000 }, 0);
+    try {
+      const diverted = await send("/", {
+        headers: { "x-keystone-override": tokenFor("shop", "canary") },
+      });
+      expect(((await diverted.json()) as Echo).origin).toBe("stable");
+      expect(diverted.headers.get("x-keystone-version")).toBeNull();
+      expect(diverted.headers.get("x-keystone-release")).toBeNull();
+    } finally {
+      plane.halted.learn("shop", "canary", null, 0);
+      await publish(localShop());
+      await plane.cache.refresh(Date.now());
+    }
   });
 });
 
