@@ -235,6 +235,11 @@ describe("the GitLab template against a local stack, deploy after deploy", {
       }
       const pipeline = new GitlabPipeline(project(), variables(pipelineVariables));
       await pipeline.run();
+      // After the held pipeline, the release's rollout is the one its deploy-preview paused.
+      if (before)
+        expect(pipeline.results.get("deploy-preview")!.log).toContain(
+          "the rollout is paused already: it waits for the manual traffic switch",
+        );
       const statuses = Object.fromEntries([...pipeline.results].map(([n, r]) => [n, r.status]));
       expect(statuses, pipeline.results.get("health-check")?.log).toEqual({
         "deploy-preview": "success",
