@@ -45,7 +45,8 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].rollout":
     "The progressive-delivery policy `keystone rollout start` follows. Without it, rollouts cannot start.",
   "services[].notify": "Outbound events, HMAC-signed with the `NOTIFY_SECRET` secret.",
-  "services[].exposeVersionHeader": "Send `x-keystone-version` to clients.",
+  "services[].exposeVersionHeader":
+    "Send `x-keystone-version` to clients. An override token's answer carries it (and `x-keystone-release`) either way.",
   "services[].forwardedFor":
     "`X-Forwarded-For` to the origin: `append` adds `CF-Connecting-IP` to what the client sent (not twice); `replace` sends `CF-Connecting-IP` alone (use it when the origin trusts the header). `Forwarded` is always written.",
   "services[].errorStatuses":

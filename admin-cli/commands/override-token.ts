@@ -22,8 +22,9 @@ export default defineCommand({
     });
     out.result(minted);
     out.line(minted.token);
-    // The token once, on stdout: stderr is what CI jobs log, and a token there could be replayed
-    // by anyone reading the job's log until it expires.
+    // The token once, on stdout, which a script captures (`token="$(keystone override-token …)"`):
+    // stderr still reaches the terminal or the CI job's log then, and a token there could be
+    // replayed by anyone reading that log until it expires.
     out.note(
       `valid until ${minted.expiresAt}; send it in the x-keystone-override header (curl -H "x-keystone-override: $token")`,
     );

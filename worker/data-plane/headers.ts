@@ -167,7 +167,10 @@ function isForwardedList(value: string): boolean {
 /** Names a Connection header lists that are deleted one by one, with no look at what is present. */
 const MAX_LISTED_DELETES = 8;
 
-/** The track's release: to the origin always, to a client only on an override token's answer. */
+/**
+ * The version's release (when it has one): to the origin on every request, to a client only on
+ * an override token's answer.
+ */
 const RELEASE_HEADER = "x-keystone-release";
 
 /**
