@@ -160,6 +160,8 @@ describe("the release object", { timeout: 60_000 }, () => {
     await h.start(chain("evict"));
     const stub = releaseObjectOf(env, "evict-rel");
     // An abort decided and stored with its effects, then the object gone before it delivered them.
+    // Its alarm a minute ahead, not now: workerd fires an alarm that is due by itself within
+    // milliseconds, which would deliver the abort before the checks below see it pending.
     await runInDurableObject(stub, async (_, state) => {
       const store = new ReleaseStore(state.storage.sql);
       const decided = decideRelease(
@@ -172,7 +174,7 @@ describe("the release object", { timeout: 60_000 }, () => {
         store.save(decided.value);
         new Outbox(state.storage.sql, ReleaseEffect).add(decided.value.effects, Date.now());
       });
-      await state.storage.setAlarm(Date.now());
+      await state.storage.setAlarm(Date.now() + 60_000);
     });
     await evictDurableObject(stub);
     expect((await h.status("evict-rel")).release.phase).toBe("aborting");
