@@ -7,14 +7,14 @@ import { describe, expect, it } from "vitest";
 import { Service } from "../../schemas/service.ts";
 import { localShop } from "../support/workerd/publish.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
-import { readPublishedEntries } from "../support/workerd/route-kv.ts";
+import { flushRegistry, readPublishedEntries } from "../support/workerd/route-kv.ts";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 const serviceObject = (name: string) => env.SERVICES.get(env.SERVICES.idFromName(name));
 
 /** The route entries in KV as the registry last wrote them (after flushing a coalesced write). */
 async function publishedDoc() {
-  await runDurableObjectAlarm(registry());
+  await flushRegistry();
   return readPublishedEntries();
 }
 
@@ -53,13 +53,23 @@ describe("the outbox", () => {
     const restore = await breakRegistry();
     const aborted = await h.api("POST", "/services/evicted/rollout/abort", {});
     expect(aborted.status).toBe(200); // decided and stored: the publication waits in the outbox
+    // Its retry (a second's backoff) and the alarm set for it moved an hour off while the
+    // registry still fails: that alarm would otherwise deliver it by itself, on a slow machine
+    // before the check below, or beside the one this test runs.
+    await runInDurableObject(serviceObject("evicted"), async (_, state) => {
+      state.storage.sql.exec("UPDATE outbox SET due_at = ?", Date.now() + 3_600_000);
+      await state.storage.setAlarm(Date.now() + 3_600_000);
+    });
     await restore();
     expect((await publishedEntry("evicted"))?.config.split).toEqual({ stable: 50, canary: 50 });
 
     // Restart: nothing in memory survives; only the stored outbox and its alarm remain.
     await evictDurableObject(serviceObject("evicted"));
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the first retry's backoff
-    await runDurableObjectAlarm(serviceObject("evicted")); // unless it already fired by itself
+    // The backoff over, the alarm delivers it.
+    await runInDurableObject(serviceObject("evicted"), (_, state) => {
+      state.storage.sql.exec("UPDATE outbox SET due_at = ?", Date.now());
+    });
+    expect(await runDurableObjectAlarm(serviceObject("evicted"))).toBe(true);
     const entry = await publishedEntry("evicted");
     expect(entry?.config.split).toEqual({ stable: 100, canary: 0 });
     expect(await registry().activeRollouts()).not.toContain("evicted");
