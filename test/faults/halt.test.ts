@@ -1,11 +1,11 @@
 // Fault suite, item 3 (halt lifecycle) and what explain says: an abort's fast halt diverts the
 // candidate only until the isolate holds the table that carries the abort; from then on,
 // deliberate traffic to the candidate (a rule, the operator's weights) is obeyed.
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ExplainResult } from "../../schemas/api.ts";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
+import { flushRegistry } from "../support/workerd/route-kv.ts";
 
 const FORCE = { "x-canary": "always" };
 
@@ -31,7 +31,7 @@ async function abortedRollout(name: string): Promise<RolloutHarness> {
   await h.traffic(20);
   // Abort through the API; this isolate keeps its stale table (the 50% split) for now.
   expect((await h.api("POST", `/services/${name}/rollout/abort`, {})).status).toBe(200);
-  await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+  await flushRegistry();
   return h;
 }
 

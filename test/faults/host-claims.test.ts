@@ -1,12 +1,11 @@
 // Races an operator would meet, inside workerd: two applies claiming one host, a host swap in one
 // file, a revert to a host another service took, and cron ticks delivered twice or late.
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ServiceInput } from "../../schemas/service.ts";
 import { localShop } from "../support/workerd/publish.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
-import { readPublished } from "../support/workerd/route-kv.ts";
+import { flushRegistry, readPublished } from "../support/workerd/route-kv.ts";
 
 const h = new RolloutHarness("claims");
 const svc = (name: string, host: string, extra: Partial<ServiceInput> = {}): ServiceInput => ({
@@ -17,7 +16,7 @@ const svc = (name: string, host: string, extra: Partial<ServiceInput> = {}): Ser
 });
 
 async function hostsInKv(): Promise<Map<string, string[]>> {
-  await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+  await flushRegistry();
   const doc = await readPublished();
   return new Map(doc.services.map((s) => [s.name, s.config.hosts]));
 }

@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DataPlane } from "../../worker/data-plane/handler.ts";
 import { localShop } from "../support/workerd/publish.ts";
-import { readPublished } from "../support/workerd/route-kv.ts";
+import { flushRegistry, readPublished } from "../support/workerd/route-kv.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token" };
 const READ = { authorization: "Bearer test-read-token" };
@@ -285,8 +285,3 @@ describe("other endpoints", () => {
     );
   });
 });
-
-async function flushRegistry(): Promise<void> {
-  const { runDurableObjectAlarm } = await import("cloudflare:test");
-  await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
-}

@@ -1,10 +1,9 @@
 // The fast abort path: after a rollback or abort, an isolate whose route table is still stale
 // stops sending traffic to the candidate as soon as its next metrics flush is answered.
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
-import { readHead } from "../support/workerd/route-kv.ts";
+import { flushRegistry, readHead } from "../support/workerd/route-kv.ts";
 
 describe("fast abort", () => {
   it("a stale isolate stops routing to an aborted canary after one flush, before the new table arrives", async () => {
@@ -21,7 +20,7 @@ describe("fast abort", () => {
 
     // Abort through the API without refreshing this isolate's table: it keeps the 50% split.
     expect((await h.api("POST", "/services/fast/rollout/abort", {})).status).toBe(200);
-    await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+    await flushRegistry();
     const published = await readHead();
     expect(published.generation).toBeGreaterThan(staleGeneration!);
 

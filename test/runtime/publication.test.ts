@@ -20,7 +20,12 @@ import { MAX_SERVICES_PER_WRITE } from "../../worker/control-plane/registry/rout
 import { DataPlane } from "../../worker/data-plane/handler.ts";
 import type { Env } from "../../worker/env.ts";
 import { entryOf, publishDocument, send, serviceOn } from "../support/workerd/faults.ts";
-import { readHead, readHostShard, readPublishedEntry } from "../support/workerd/route-kv.ts";
+import {
+  flushRegistry,
+  readHead,
+  readHostShard,
+  readPublishedEntry,
+} from "../support/workerd/route-kv.ts";
 
 const registry = () => env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
 
@@ -37,7 +42,7 @@ async function apply(...configs: ServiceInput[]): Promise<void> {
     );
     expect(response.status, await response.clone().text()).toBe(200);
   }
-  await runDurableObjectAlarm(registry());
+  await flushRegistry();
 }
 
 async function remove(name: string): Promise<void> {
@@ -46,7 +51,7 @@ async function remove(name: string): Promise<void> {
     headers: { authorization: "Bearer test-admin-token" },
   });
   expect(response.status).toBe(200);
-  await runDurableObjectAlarm(registry());
+  await flushRegistry();
 }
 
 /** The route keys the latest publication wrote (each names the generation that wrote it), with their sizes. */

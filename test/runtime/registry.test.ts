@@ -1,10 +1,10 @@
 // The registry: many services publishing at once all reach KV, each under its own key, latest state.
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { Service } from "../../schemas/service.ts";
 import { localShop } from "../support/workerd/publish.ts";
-import { readPublished } from "../support/workerd/route-kv.ts";
+import { flushRegistry, readPublished } from "../support/workerd/route-kv.ts";
 
 it("concurrent applies of ten services all end up in KV", async () => {
   const names = Array.from({ length: 10 }, (_, i) => `svc-${i}`);
@@ -19,7 +19,7 @@ it("concurrent applies of ten services all end up in KV", async () => {
   );
   expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
   const registry = env.REGISTRY.get(env.REGISTRY.idFromName("registry"));
-  await runDurableObjectAlarm(registry);
+  await flushRegistry();
   const doc = await readPublished();
   expect(doc.services.map((s) => s.name).sort()).toEqual(names.sort());
   expect(doc.generation).toBe(await registry.generation());

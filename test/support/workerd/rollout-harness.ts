@@ -3,7 +3,6 @@
 import {
   createExecutionContext,
   createScheduledController,
-  runDurableObjectAlarm,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
@@ -14,6 +13,7 @@ import type { RolloutVerdicts } from "../../../schemas/verdict-log.ts";
 import { serviceObjectOf } from "../../../worker/contracts.ts";
 import { DataPlane } from "../../../worker/data-plane/handler.ts";
 import worker from "../../../worker/index.ts";
+import { flushRegistry } from "./route-kv.ts";
 
 export const MINUTE = 60_000;
 
@@ -68,7 +68,7 @@ export class RolloutHarness {
 
   /** Publishes to KV now (skipping the 1 s coalescing) and makes the data plane read it. */
   async syncRoutes(): Promise<void> {
-    await runDurableObjectAlarm(env.REGISTRY.get(env.REGISTRY.idFromName("registry")));
+    await flushRegistry();
     await this.plane.cache.refresh(this.now());
   }
 

@@ -1,6 +1,7 @@
 // The route keys in the real KV binding, as tests write and read them: a publication per service
 // (head, one key per service, host index shards) as the registry writes it, the whole document an
 // older registry wrote, and the published services read back from either shape.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import {
   hostShardKey,
@@ -18,6 +19,7 @@ import {
   RoutesHead as RoutesHeadSchema,
   ServiceDocEnvelope,
 } from "../../../schemas/routes-doc.ts";
+import { registryOf } from "../../../worker/contracts.ts";
 
 /** What the last `writePublication` wrote: services by name, and the shards holding hosts. */
 const written = { services: new Set<string>(), shards: new Set<number>() };
@@ -86,6 +88,24 @@ export async function writePublication(entries: unknown[], generation: number): 
 export async function writeDocument(doc: string): Promise<void> {
   await env.ROUTES.delete(ROUTES_HEAD_KEY);
   await env.ROUTES.put(ROUTES_KEY, doc);
+}
+
+/**
+ * Makes the registry write what it owes KV now (its alarm, skipping the 1 s coalescing) and waits
+ * until KV holds it. The registry's own alarm, a second after its last write, may have fired just
+ * before: its write is then in flight, and the alarm run here finds nothing owed and returns
+ * before that write lands. No head (an older registry's document, an upgrade still writing its
+ * keys): nothing to wait for.
+ */
+export async function flushRegistry(): Promise<void> {
+  const registry = registryOf(env);
+  await runDurableObjectAlarm(registry);
+  const generation = await registry.generation();
+  for (let tries = 0; tries < 200; tries++) {
+    const head = (await env.ROUTES.get(ROUTES_HEAD_KEY, "json")) as { generation: number } | null;
+    if (head === null || head.generation >= generation) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** The head the registry wrote (throws when there is none or it does not fit its schema). */
