@@ -13,6 +13,7 @@ import { signDeployHook } from "../../worker/admin/deploy-hook-gate.ts";
 import worker from "../../worker/index.ts";
 import { SIGN_IN_MAX_BYTES } from "../../worker/ui/app.tsx";
 import { type Echo, serviceOn } from "../support/workerd/faults.ts";
+import { clearOfMinuteEnd } from "../support/workerd/refusal-minute.ts";
 
 const ADMIN = { authorization: "Bearer test-admin-token", "content-type": "application/json" };
 
@@ -140,6 +141,7 @@ describe("item 20.5: sign-ins and the health endpoint", () => {
     ).failedAdminAuth;
 
   it("a refused status-page sign-in is counted and logged without the token, and runs out like a bearer token", async () => {
+    await clearOfMinuteEnd();
     const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
     const before = await refusedCount();
     const guess = "guessed-sign-in-token";
@@ -167,6 +169,7 @@ describe("item 20.5: sign-ins and the health endpoint", () => {
   });
 
   it("bearer tokens guessed past the bound are refused before they are checked", async () => {
+    await clearOfMinuteEnd();
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const guess = (token: string) =>
       call("https://admin.test/_keystone/v1/services", "admin.test", {
@@ -202,6 +205,7 @@ describe("item 20.5: sign-ins and the health endpoint", () => {
   });
 
   it("a wrong token at GET /_keystone/health is counted like a refused bearer token; past the bound no token is checked there", async () => {
+    await clearOfMinuteEnd();
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const bare = { ...env, ADMIN_HOSTS: "*", NOTIFY_SECRET: undefined };
     const health = async (token: string) => {
@@ -396,6 +400,7 @@ describe("the deploy webhook's gate", () => {
   });
 
   it("a well-formed wrong signature is counted; past the address's bound even a genuine one is refused (429)", async () => {
+    await clearOfMinuteEnd();
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const ip = { "cf-connecting-ip": "198.51.100.70" };
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -450,6 +455,7 @@ describe("the status page's sign-in form", () => {
   });
 
   it("past the address's bound the form is not read", async () => {
+    await clearOfMinuteEnd();
     vi.spyOn(console, "warn").mockImplementation(() => {});
     for (let i = 0; i < MAX_REFUSALS_PER_MINUTE; i++)
       expect((await signIn(`token=guess-${i}`, "198.51.100.81")).status).toBe(401);

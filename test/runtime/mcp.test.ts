@@ -6,6 +6,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { localShop } from "../support/workerd/publish.ts";
+import { clearOfMinuteEnd } from "../support/workerd/refusal-minute.ts";
 import { MINUTE, startedCanary } from "../support/workerd/rollout-harness.ts";
 
 const ADMIN_TOKEN = "test-admin-token";
@@ -462,6 +463,7 @@ describe("the MCP endpoint", () => {
   });
 
   it("counts refused tokens as the API does: past ten a minute from one address, 429", async () => {
+    await clearOfMinuteEnd();
     const from = { "cf-connecting-ip": "203.0.113.26" };
     const initialize = (token: string) =>
       exports.default.fetch(
