@@ -125,8 +125,10 @@ describe("keystone rollout status --watch", () => {
         return () => {};
       },
     });
+    // A second poll 0.2 s after the first; the wait allows for a busy machine (expect.poll's own
+    // default gives up after 1 s).
     await expect
-      .poll(() => api.seen.filter((r) => r.path.endsWith("/rollout")).length)
+      .poll(() => api.seen.filter((r) => r.path.endsWith("/rollout")).length, { timeout: 10_000 })
       .toBeGreaterThan(1);
     interrupt();
     const result = await run;
