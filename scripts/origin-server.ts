@@ -8,6 +8,12 @@ import type { Duplex } from "node:stream";
 export interface OriginBehaviour {
   /** Share of requests (0..1) answered with 500. */
   errorRate?: number;
+  /**
+   * True: that share is counted per x-forwarded-host (the service a proxy sent the request for),
+   * not over every request: services sharing this origin each get exactly their share, whatever
+   * the others send meanwhile (test files running at the same time).
+   */
+  errorsPerHost?: boolean;
   /** Delay before answering, in ms. */
   latencyMs?: number;
   /**
@@ -47,7 +53,7 @@ export async function startOrigin(
     { method: string; headers: IncomingMessage["headers"]; body: string }
   >();
   const releases: (() => void)[] = [];
-  let errorTicker = 0;
+  const errorTickers = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     // Parsed against a base only for the query: a path like //x/y must stay a path, not become
     // the host "x" (the echo shows exactly what Keystone forwarded).
@@ -59,7 +65,7 @@ export async function startOrigin(
       hits,
       last,
       releases,
-      fail: shouldFail(),
+      fail: shouldFail(req),
       itemFields: origin.behaviour.itemFields ?? {},
     };
     if (origin.behaviour.readsBodies === false && hasBody(req)) {
@@ -82,15 +88,13 @@ export async function startOrigin(
   });
   // Deterministic failure share in integer per-mille steps, so any run of 1/rate requests holds
   // exactly one failure (no random clumps, no float drift).
-  function shouldFail(): boolean {
+  function shouldFail(req: IncomingMessage): boolean {
     const perMille = Math.round((origin.behaviour.errorRate ?? 0) * 1000);
     if (perMille <= 0) return false;
-    errorTicker += perMille;
-    if (errorTicker >= 1000) {
-      errorTicker -= 1000;
-      return true;
-    }
-    return false;
+    const key = origin.behaviour.errorsPerHost ? String(req.headers["x-forwarded-host"] ?? "") : "";
+    const ticker = (errorTickers.get(key) ?? 0) + perMille;
+    errorTickers.set(key, ticker >= 1000 ? ticker - 1000 : ticker);
+    return ticker >= 1000;
   }
   server.on("upgrade", (req, socket) => greetOverWebSocket(req, socket, name));
   server.keepAliveTimeout = 60_000;
