@@ -14,10 +14,17 @@ const policy = {
   analysis: { minRequests: 20, maxErrorRatePercent: 5, maxP95Ms: 2000, failureLimit: 0 },
 };
 
-/** A canary with a short timeout, so a held upload runs it out quickly. */
+/**
+ * A canary with a short timeout, so a held upload runs it out quickly; not shorter, for the
+ * healthy traffic beside it is 40 requests at once: on a busy machine (two cores, both busy) up
+ * to 350 ms of those waited for their answer, and one past the timeout is a 504, the canary's
+ * error.
+ */
+const TIMEOUT_MS = 1_000;
+
 function service(name: string, canaryOrigin: string) {
   const config = rolloutService(name, canaryOrigin, policy);
-  config.versions.canary = { ...config.versions.canary!, timeoutMs: 400 };
+  config.versions.canary = { ...config.versions.canary!, timeoutMs: TIMEOUT_MS };
   return config;
 }
 
@@ -75,7 +82,7 @@ describe("item 20.1: client faults are not the version's faults", () => {
     const window = await h.window("canary", from);
     expect(window.clientFaults).toBe(3);
     expect(window.errors).toBe(0);
-    expect(window.p95).toBeLessThan(400);
+    expect(window.p95).toBeLessThan(TIMEOUT_MS);
     h.advance(2 * MINUTE);
     await h.tick();
     expect((await h.state()).phase).toBe("promoted");
