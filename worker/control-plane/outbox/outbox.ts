@@ -145,9 +145,23 @@ export class Outbox<E extends { kind: string }> {
     this.#sql.exec("UPDATE outbox SET due_at = ? WHERE id = ?", dueAt, id);
   }
 
-  /** When the next entry is due, or null with nothing waiting. */
-  nextDue(): number | null {
-    const row = this.#sql.exec("SELECT MIN(due_at) AS due FROM outbox").one();
-    return row.due === null ? null : Number(row.due);
+  /**
+   * When the next entry is due, or null with nothing waiting. An entry this instance is
+   * delivering is due again only ALARM_GRACE_MS from `now`, as the backstop should the object be
+   * evicted mid-delivery: due at once, the alarm would fire, pass over it and be set again, over
+   * and over until the delivery ended (a notification's receiver taking seconds: hundreds of
+   * alarms a second).
+   */
+  nextDue(now: number): number | null {
+    const waiting = [...this.#inflight];
+    const row = this.#sql
+      .exec(
+        `SELECT MIN(due_at) AS due FROM outbox WHERE id NOT IN (${waiting.map(() => "?").join(",")})`,
+        ...waiting,
+      )
+      .one();
+    const due = row.due === null ? null : Number(row.due);
+    if (waiting.length === 0) return due;
+    return Math.min(due ?? Number.POSITIVE_INFINITY, now + ALARM_GRACE_MS);
   }
 }

@@ -59,7 +59,7 @@ export class ReleaseWriter implements Courier<ReleaseEffect> {
     const tickDue = this.tickDue();
     const name = this.store.load()?.name;
     if (name) await this.#tickReport.send(name, tickDue);
-    const alarm = nextAlarmAt(now, notBefore, tickDue, [this.#outbox.nextDue()]);
+    const alarm = nextAlarmAt(now, notBefore, tickDue, [this.#outbox.nextDue(now)]);
     if (alarm === null) return this.#ctx.storage.deleteAlarm();
     await this.#ctx.storage.setAlarm(alarm);
   }

@@ -60,10 +60,14 @@ export class ServiceWriter implements Courier<Effect> {
     this.#ctx.waitUntil(this.deliver());
   }
 
-  /** Delivers what is due, oldest first; effects of the `holdBack` kind wait for a later pass. */
+  /**
+   * Delivers what is due, oldest first; effects of the `holdBack` kind wait for a later pass, the
+   * one `commit` starts at once: the alarm, only its backstop, stays ALARM_GRACE_MS away, not due
+   * at once for what is held back.
+   */
   async deliver(holdBack?: Effect["kind"]): Promise<void> {
     await this.#outbox.deliver(this, holdBack);
-    await this.schedule();
+    await this.schedule(holdBack === undefined ? 0 : Date.now() + ALARM_GRACE_MS);
   }
 
   get owner(): string {
@@ -85,7 +89,7 @@ export class ServiceWriter implements Courier<Effect> {
     const name = this.store.getMeta("name");
     if (name) await this.#tickReport.send(name, tickDue);
     const alarm = nextAlarmAt(now, notBefore, tickDue, [
-      this.#outbox.nextDue(),
+      this.#outbox.nextDue(now),
       this.store.pendingChange()?.expiresAt ?? null,
     ]);
     if (alarm === null) return this.#ctx.storage.deleteAlarm();
