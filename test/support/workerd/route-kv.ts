@@ -101,11 +101,17 @@ export async function flushRegistry(): Promise<void> {
   const registry = registryOf(env);
   await runDurableObjectAlarm(registry);
   const generation = await registry.generation();
+  let written: number | undefined;
   for (let tries = 0; tries < 200; tries++) {
     const head = (await env.ROUTES.get(ROUTES_HEAD_KEY, "json")) as { generation: number } | null;
     if (head === null || head.generation >= generation) return;
+    written = head.generation;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  // Said here, not left to the test's next assertion to fail on a table it thinks is current.
+  throw new Error(
+    `flushRegistry: KV's route head stayed at generation ${written} for 2 s; the registry is at ${generation}`,
+  );
 }
 
 /** The head the registry wrote (throws when there is none or it does not fit its schema). */
