@@ -181,6 +181,29 @@ describe("the metric provider client", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it("an answer that stops or is cut mid-body is the provider's failure, never a thrown tick", async () => {
+    // Found by review: only fetch() was guarded, so a provider that sent its headers and then
+    // stalled (or reset) made the body read throw out of read(): the whole tick was skipped
+    // (no verdict, no inconclusive count, no progressDeadline), on every tick, for as long as
+    // the provider kept doing it, even with Keystone's own checks failing.
+    const web = (path: string) => ({
+      name: "w",
+      provider: { web: { url: `${provider}${path}?api_key=hidden`, path: "$.value" } },
+      ...condition,
+    });
+    const started = Date.now();
+    const [stalled] = await read(web("/stall-body"), 1_500);
+    expect(stalled?.answer).toEqual({
+      failure: expect.stringMatching(/\/stall-body\?…: no whole answer within 1\.\ds \(1 tries\)/),
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const [reset] = await read(web("/reset-body"), 1_500);
+    expect(reset?.answer).toEqual({
+      failure: expect.stringMatching(/\/reset-body\?…: the answer was cut off: /),
+    });
+    for (const reading of [stalled, reset]) expect(JSON.stringify(reading)).not.toContain("hidden");
+  });
+
   it("retries a provider that answers 503, with backoff, inside the budget", async () => {
     await setValues({ "/flaky/once": { value: 4 } });
     const [reading] = await read({

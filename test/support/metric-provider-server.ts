@@ -4,7 +4,8 @@
 // DD-API-KEY and DD-APPLICATION-KEY; Datadog itself cannot be reached from here), and JSON
 // documents at any /web/ path. Tests set the values with POST /__values, keyed by the query as
 // sent (the web path for documents); a query with no value answers as an empty result (no data).
-// Also: a redirect, an answer too large, one that never comes, and one that fails twice first.
+// Also: a redirect, an answer too large, one that never comes (or stops mid-body, or is reset
+// mid-body), and one that fails twice first.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { TestProject } from "vitest/node";
@@ -118,6 +119,20 @@ export function startMetricProvider() {
     }
     if (path === "/stall") {
       stalled.add(res);
+      return;
+    }
+    // Headers and the start of a JSON body, then nothing more: a provider stalled mid-answer.
+    if (path === "/stall-body") {
+      stalled.add(res);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"value": ');
+      return;
+    }
+    // Headers and part of the body promised, then the connection reset.
+    if (path === "/reset-body") {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"value": ');
+      setTimeout(() => res.destroy(), 50);
       return;
     }
     if (path.startsWith("/flaky/") && (hits.get(path) ?? 0) <= 2)

@@ -143,7 +143,20 @@ export class MetricReader {
         failure: `${where} answered a redirect (HTTP ${response.status}), which is not followed: give the provider's own address`,
       };
     }
-    const text = await boundedText(response, MAX_ANSWER_BYTES);
+    // The timeout's signal also ends a body that stalls after its headers, and a connection
+    // reset mid-body errors the read: both are this provider's failed attempt, like no answer.
+    // Thrown out of here instead, they failed the whole tick (no verdict, no inconclusive count,
+    // no progress deadline) for as long as the provider kept doing it.
+    let text: string | undefined;
+    try {
+      text = await boundedText(response, MAX_ANSWER_BYTES);
+    } catch (error) {
+      const timedOut = error instanceof Error && error.name === "TimeoutError";
+      const message = timedOut
+        ? `no whole answer within ${(Math.min(CALL_TIMEOUT_MS, left) / 1000).toFixed(1)}s`
+        : `the answer was cut off: ${(error instanceof Error ? error.message : String(error)).split(call.url).join(where)}`;
+      return { retry: `${where}: ${message}` };
+    }
     if (text === undefined)
       return { failure: `${where} answered more than ${MAX_ANSWER_BYTES / 1_048_576} MiB` };
     let body: unknown;
