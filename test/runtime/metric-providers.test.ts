@@ -204,6 +204,37 @@ describe("the metric provider client", () => {
     for (const reading of [stalled, reset]) expect(JSON.stringify(reading)).not.toContain("hidden");
   });
 
+  it("keeps a key written in the address's query out of a refusal that quotes the request", async () => {
+    // Found by review: readers see such an address as `?…`, but a provider's refusal quoting the
+    // request it got (a gateway's "bad request for /…?token=…") was kept word for word in the
+    // reading's failure: rollout status, verdicts, explain and analysis test showed the key.
+    const key = "config-held-key-5e1f";
+    const [prometheus] = await read({
+      name: "p",
+      provider: { prometheus: { address: `${provider}/echo?token=${key}`, query: "up" } },
+      ...condition,
+    });
+    const [datadog] = await read({
+      name: "d",
+      provider: {
+        datadog: {
+          address: `${provider}/echo/datadog?token=${encodeURIComponent(`${key}/+`)}`,
+          query: "sum:errors{*}",
+          apiKeySecret: "METRICS_DD_API",
+          appKeySecret: "METRICS_DD_APP",
+        },
+      },
+      ...condition,
+    });
+    for (const reading of [prometheus, datadog]) {
+      expect(reading?.answer).toEqual({
+        failure: expect.stringMatching(/answered HTTP 400: \w+ refused the query: bad request/),
+      });
+      expect(JSON.stringify(reading)).not.toContain(key);
+      expect(JSON.stringify(reading)).toContain("•••");
+    }
+  });
+
   it("retries a provider that answers 503, with backoff, inside the budget", async () => {
     await setValues({ "/flaky/once": { value: 4 } });
     const [reading] = await read({

@@ -109,6 +109,15 @@ export function startMetricProvider() {
         })),
       });
     }
+    // A gateway in front of a provider that refuses a request quoting it whole, its query too
+    // (where a key given as ?token= is), in Prometheus's error shape and Datadog's.
+    if (path.startsWith("/echo"))
+      return json(res, 400, {
+        status: "error",
+        errorType: "bad_data",
+        error: `bad request for ${req.url}`,
+        ...(path.includes("/datadog") ? { errors: [`bad request for ${req.url}`] } : {}),
+      });
     if (path === "/redirect") {
       res.writeHead(302, { location: "/web/elsewhere" });
       return res.end();

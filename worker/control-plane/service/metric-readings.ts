@@ -96,10 +96,15 @@ export class MetricReader {
       };
     const answer = await this.#tries(call, headers);
     if (!("failure" in answer)) return answer;
-    // A provider may quote what it was sent (an "invalid key …"): no secret leaves in a message.
-    const secrets = call.secretHeaders.map(({ header, prefix }) =>
-      headers[header]!.slice(prefix.length),
-    );
+    // A provider may quote what it was sent (an "invalid key …", or the request it refused with
+    // its URL): no secret leaves in a message, neither a Worker secret sent as a header nor a key
+    // in the configured URL's query, which readers see as `?…` (a Prometheus behind a gateway
+    // taking `?token=` quoted it whole in "bad request for /api/v1/query?token=…").
+    const secrets = [
+      ...call.secretHeaders.map(({ header, prefix }) => headers[header]!.slice(prefix.length)),
+      // Longest first: a value that holds another is masked whole.
+      ...[...call.queryValues].sort((a, b) => b.length - a.length),
+    ];
     return {
       failure: secrets.reduce((text, secret) => text.split(secret).join("•••"), answer.failure),
     };

@@ -27,6 +27,12 @@ export interface ProviderCall {
   query: string;
   url: string;
   secretHeaders: SecretHeader[];
+  /**
+   * The literal values of the configured address's (or web URL's) own query: where a provider
+   * that takes `?api_key=` gets its key. Readers see that query as `?…`, so a failure message
+   * (a provider quoting the request it refused) must not show them either.
+   */
+  queryValues: string[];
   /** The web provider's path to the value. */
   path?: string;
 }
@@ -40,6 +46,34 @@ const bearer = (secret: string | undefined): SecretHeader[] =>
   secret ? [{ header: "authorization", secret, prefix: "Bearer " }] : [];
 
 const joined = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
+
+/** A config value this short is no credential (and masking it would garble messages). */
+const MIN_HIDDEN_LENGTH = 8;
+
+/**
+ * The values written in a configured URL's query (a template's `{{…}}` values are Keystone's
+ * names, not secrets), as written and decoded, each at least MIN_HIDDEN_LENGTH long.
+ */
+function queryValuesOf(url: string): string[] {
+  const start = url.indexOf("?");
+  if (start < 0) return [];
+  const end = url.indexOf("#", start);
+  const values = new Set<string>();
+  for (const pair of url.slice(start + 1, end < 0 ? undefined : end).split("&")) {
+    const equals = pair.indexOf("=");
+    const raw = equals < 0 ? pair : pair.slice(equals + 1);
+    if (raw.includes("{{")) continue;
+    let decoded = raw;
+    try {
+      decoded = decodeURIComponent(raw.replaceAll("+", " "));
+    } catch {
+      // not percent-encoded text: the raw form is what can be quoted
+    }
+    for (const value of [raw, decoded, encodeURIComponent(decoded)])
+      if (value.length >= MIN_HIDDEN_LENGTH) values.add(value);
+  }
+  return [...values];
+}
 
 function callOf(
   metric: AnalysisMetric,
@@ -59,6 +93,7 @@ function callOf(
       query,
       url: `${joined(prometheus.address, "/api/v1/query")}?${params}`,
       secretHeaders: bearer(prometheus.tokenSecret),
+      queryValues: queryValuesOf(prometheus.address),
     };
   }
   if (datadog) {
@@ -78,6 +113,7 @@ function callOf(
         { header: "dd-api-key", secret: datadog.apiKeySecret, prefix: "" },
         { header: "dd-application-key", secret: datadog.appKeySecret, prefix: "" },
       ],
+      queryValues: queryValuesOf(address),
     };
   }
   const page = web!;
@@ -89,6 +125,7 @@ function callOf(
     query: `${shownUrl(url)} ${page.path}`,
     url,
     secretHeaders: bearer(page.tokenSecret),
+    queryValues: queryValuesOf(page.url),
     path: page.path,
   };
 }
