@@ -69,6 +69,28 @@ describe("the metric provider client", () => {
     });
   });
 
+  it("asks the API under an address that has its own query, that query kept", async () => {
+    // Found by review: the API path was appended to the address whole, so an address such as
+    // https://gateway/?tenant=t (which validation takes, and readers see as ?…) was asked at
+    // `/?tenant=t/api/v1/query?query=…`: its root, every tick, a provider failure for ever.
+    const query = "tenant_query_total";
+    await setValues({ [query]: [7] });
+    const [reading] = await read({
+      name: "errors",
+      provider: { prometheus: { address: `${provider}/?tenant=team-a`, query } },
+      ...condition,
+    });
+    expect(reading?.answer).toEqual({ values: [7] });
+    const [call] = callsOf({
+      name: "errors",
+      provider: { prometheus: { address: `${provider}/base/?tenant=team-a`, query } },
+      ...condition,
+    });
+    expect(new URL(call!.url).pathname).toBe("/base/api/v1/query");
+    expect(new URL(call!.url).searchParams.get("tenant")).toBe("team-a");
+    expect(new URL(call!.url).searchParams.get("query")).toBe(query);
+  });
+
   it("says why Prometheus refused a query, and an empty answer is no data", async () => {
     const prometheus = (query: string) => ({
       name: "errors",

@@ -44,6 +44,15 @@ export function startMetricProvider() {
       return json(res, 200, { ok: true });
     }
     if (path === "/__hits") return json(res, 200, Object.fromEntries(hits));
+    // A gateway in front of a provider that refuses a request quoting it whole, its query too
+    // (where a key given as ?token= is), in Prometheus's error shape and Datadog's.
+    if (path.startsWith("/echo"))
+      return json(res, 400, {
+        status: "error",
+        errorType: "bad_data",
+        error: `bad request for ${req.url}`,
+        ...(path.includes("/datadog") ? { errors: [`bad request for ${req.url}`] } : {}),
+      });
     if (path.endsWith("/api/v1/query") && !path.startsWith("/datadog")) {
       if (path.startsWith("/secured") && req.headers.authorization !== `Bearer ${PROMETHEUS_TOKEN}`)
         return json(res, 401, { status: "error", errorType: "unauthorized", error: "bad token" });
@@ -109,15 +118,6 @@ export function startMetricProvider() {
         })),
       });
     }
-    // A gateway in front of a provider that refuses a request quoting it whole, its query too
-    // (where a key given as ?token= is), in Prometheus's error shape and Datadog's.
-    if (path.startsWith("/echo"))
-      return json(res, 400, {
-        status: "error",
-        errorType: "bad_data",
-        error: `bad request for ${req.url}`,
-        ...(path.includes("/datadog") ? { errors: [`bad request for ${req.url}`] } : {}),
-      });
     if (path === "/redirect") {
       res.writeHead(302, { location: "/web/elsewhere" });
       return res.end();

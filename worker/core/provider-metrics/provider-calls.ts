@@ -45,7 +45,18 @@ function windowText(ms: number): string {
 const bearer = (secret: string | undefined): SecretHeader[] =>
   secret ? [{ header: "authorization", secret, prefix: "Bearer " }] : [];
 
-const joined = (base: string, path: string) => `${base.replace(/\/+$/, "")}${path}`;
+/**
+ * The API's `path` under the address, with the address's own query (a gateway's `?token=`, kept
+ * as written) before Keystone's parameters. Appending the path to the address whole put it inside
+ * that query (`/?token=K/api/v1/query?query=…`): every call asked the address's root.
+ */
+function endpointUrl(address: string, path: string, params: URLSearchParams): string {
+  const withoutFragment = address.split("#")[0]!;
+  const at = withoutFragment.indexOf("?");
+  const base = at < 0 ? withoutFragment : withoutFragment.slice(0, at);
+  const own = at < 0 ? "" : withoutFragment.slice(at + 1);
+  return `${base.replace(/\/+$/, "")}${path}?${own ? `${own}&` : ""}${params}`;
+}
 
 /** A config value this short is no credential (and masking it would garble messages). */
 const MIN_HIDDEN_LENGTH = 8;
@@ -91,7 +102,7 @@ function callOf(
       ...base,
       provider: "prometheus",
       query,
-      url: `${joined(prometheus.address, "/api/v1/query")}?${params}`,
+      url: endpointUrl(prometheus.address, "/api/v1/query", params),
       secretHeaders: bearer(prometheus.tokenSecret),
       queryValues: queryValuesOf(prometheus.address),
     };
@@ -108,7 +119,7 @@ function callOf(
       ...base,
       provider: "datadog",
       query,
-      url: `${joined(address, "/api/v1/query")}?${params}`,
+      url: endpointUrl(address, "/api/v1/query", params),
       secretHeaders: [
         { header: "dd-api-key", secret: datadog.apiKeySecret, prefix: "" },
         { header: "dd-application-key", secret: datadog.appKeySecret, prefix: "" },
