@@ -361,6 +361,62 @@ describe("a rollout judged on the app's own error counter", () => {
     );
   });
 
+  // Found by review: each verdict keeps its checks' words and values, in the service object's
+  // SQLite; a provider's 900 KB refusal (kept three times) or ten metrics of 150,000 values each
+  // made that row too big (SQLITE_TOOBIG): the tick's commit threw, nothing was judged or kept,
+  // tick after tick, even with Keystone's own checks failing.
+  it.each([
+    {
+      what: "a 900 KB refusal",
+      service: "wordy",
+      metric: (i: number) => ({
+        name: `m${i}`,
+        provider: { prometheus: { address: `${provider}/verbose${i}`, query: "up" } },
+        successCondition: "result < 1",
+      }),
+      count: 1,
+    },
+    {
+      what: "150,000 values each",
+      service: "crowded",
+      metric: (i: number) => ({
+        name: `m${i}`,
+        provider: { web: { url: `${provider}/crowded${i}`, path: "$.v[*]" } },
+        successCondition: "result < 1",
+      }),
+      count: 10,
+    },
+  ])(
+    "judges and keeps a tick whose provider answers $what, recorded bounded",
+    async ({ service, metric, count }) => {
+      const h = new RolloutHarness(service);
+      await h.apply(
+        rolloutService(service, env.CANARY_ORIGIN, {
+          strategy: "canary",
+          steps,
+          analysis: {
+            minRequests: 20,
+            maxErrorRatePercent: 5,
+            metrics: Array.from({ length: count }, (_, i) => metric(i)),
+          },
+        }),
+      );
+      expect((await h.command("start")).ok).toBe(true);
+      await h.traffic(300);
+      h.advance(2 * MINUTE + 1000);
+      await h.tick();
+      const state = await h.state();
+      expect(state.lastVerdict?.outcome).not.toBe("started");
+      expect(state.lastVerdict?.reason.length).toBeLessThan(20_000);
+      const checks = (await h.lastJudgement())?.metrics ?? [];
+      expect(checks).toHaveLength(count);
+      for (const check of checks) {
+        expect(check.candidate?.length ?? 0).toBeLessThanOrEqual(100);
+        expect(check.problem?.length ?? 0).toBeLessThan(1_000);
+      }
+    },
+  );
+
   it("holds the step while the provider is down, saying the provider failed", async () => {
     const h = new RolloutHarness("dark");
     const config = rolloutService("dark", env.CANARY_ORIGIN, {

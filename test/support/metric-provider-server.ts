@@ -53,6 +53,12 @@ export function startMetricProvider() {
         error: `bad request for ${req.url}`,
         ...(path.includes("/datadog") ? { errors: [`bad request for ${req.url}`] } : {}),
       });
+    // A refusal whose words run to 900 KB (a provider quoting a huge query or a stack trace back),
+    // and an answer of 150,000 series: each under the 1 MiB Keystone reads.
+    if (path.startsWith("/verbose"))
+      return json(res, 400, { status: "error", errorType: "bad_data", error: "e".repeat(900_000) });
+    if (path.startsWith("/crowded"))
+      return json(res, 200, { v: Array.from({ length: 150_000 }, () => 0) });
     if (path.endsWith("/api/v1/query") && !path.startsWith("/datadog")) {
       if (path.startsWith("/secured") && req.headers.authorization !== `Bearer ${PROMETHEUS_TOKEN}`)
         return json(res, 401, { status: "error", errorType: "unauthorized", error: "bad token" });

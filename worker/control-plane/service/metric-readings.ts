@@ -14,6 +14,12 @@ export const TICK_BUDGET_MS = 20_000;
 /** A metric's answer is a few numbers: anything past this is not the answer asked for. */
 const MAX_ANSWER_BYTES = 1_048_576;
 const BACKOFF_MS = [250, 1_000];
+/**
+ * A failure's words kept: a provider's refusal may run to the whole answer (a query or a stack
+ * trace quoted back, up to MAX_ANSWER_BYTES), and each verdict keeps the words three times (its
+ * reason, the check's problem and sentence), in history and the verdict log too.
+ */
+const MAX_FAILURE_CHARS = 500;
 /** What fetch strips from either end of a header value (HTTP whitespace: tab, LF, CR, space). */
 const HTTP_WHITESPACE_AROUND = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
@@ -105,8 +111,11 @@ export class MetricReader {
       // Longest first: a value that holds another is masked whole.
       ...[...call.queryValues].sort((a, b) => b.length - a.length),
     ];
+    // Masked before it is cut, so a cut never leaves part of a secret unmasked.
+    const masked = secrets.reduce((text, secret) => text.split(secret).join("•••"), answer.failure);
     return {
-      failure: secrets.reduce((text, secret) => text.split(secret).join("•••"), answer.failure),
+      failure:
+        masked.length > MAX_FAILURE_CHARS ? `${masked.slice(0, MAX_FAILURE_CHARS)}…` : masked,
     };
   }
 

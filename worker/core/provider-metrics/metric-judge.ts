@@ -172,8 +172,18 @@ function sentenceOf(metric: AnalysisMetric, check: Omit<MetricCheck, "sentence">
   }
 }
 
+/**
+ * The values a check records of each version: conditions and sentences read them all, but a
+ * provider may answer hundreds of thousands (a query over every series, `$.items[*]`, within the
+ * 1 MiB read), and every verdict keeps its checks: ten such metrics made a verdict too large for
+ * the service object's storage, so the tick's commit failed, and the rollout was never judged.
+ */
+export const MAX_RECORDED_VALUES = 100;
+
 const finiteOrNull = (values: number[] | null) =>
-  values === null ? null : values.map((value) => (Number.isFinite(value) ? value : null));
+  values === null
+    ? null
+    : values.slice(0, MAX_RECORDED_VALUES).map((value) => (Number.isFinite(value) ? value : null));
 
 /**
  * Each metric's check this tick. `prior` are the checks of the step's previous verdict (none at a
