@@ -226,6 +226,19 @@ describe("the metric provider client", () => {
     for (const reading of [stalled, reset]) expect(JSON.stringify(reading)).not.toContain("hidden");
   });
 
+  it("an answer that cannot be read (an error nested 300,000 lists deep) is the provider's failure", async () => {
+    // Found by review: reading Prometheus's error with String() recursed through the nesting and
+    // threw RangeError out of read(), so the tick was skipped whole, as with a stalled body.
+    const [reading] = await read({
+      name: "p",
+      provider: { prometheus: { address: `${provider}/nested`, query: "up" } },
+      ...condition,
+    });
+    expect(reading?.answer).toEqual({
+      failure: expect.stringMatching(/\/nested\/api\/v1\/query\?…: its answer could not be read/),
+    });
+  });
+
   it("keeps a key written in the address's query out of a refusal that quotes the request", async () => {
     // Found by review: readers see such an address as `?…`, but a provider's refusal quoting the
     // request it got (a gateway's "bad request for /…?token=…") was kept word for word in the

@@ -59,6 +59,12 @@ export function startMetricProvider() {
       return json(res, 400, { status: "error", errorType: "bad_data", error: "e".repeat(900_000) });
     if (path.startsWith("/crowded"))
       return json(res, 200, { v: Array.from({ length: 150_000 }, () => 0) });
+    // An error nested 300,000 lists deep (600 KB): JSON.parse reads it, String() of it overflows
+    // the stack.
+    if (path.startsWith("/nested")) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(`{"status":"error","error":${"[".repeat(300_000)}1${"]".repeat(300_000)}}`);
+    }
     if (path.endsWith("/api/v1/query") && !path.startsWith("/datadog")) {
       if (path.startsWith("/secured") && req.headers.authorization !== `Bearer ${PROMETHEUS_TOKEN}`)
         return json(res, 401, { status: "error", errorType: "unauthorized", error: "bad token" });

@@ -100,7 +100,16 @@ export class MetricReader {
       return {
         failure: `the Worker secret ${headers.missing} is not set (wrangler secret put ${headers.missing})`,
       };
-    const answer = await this.#tries(call, headers);
+    let answer: ProviderAnswer;
+    try {
+      answer = await this.#tries(call, headers);
+    } catch (error) {
+      // Whatever a provider answers is its failure, never the tick's: an answer that breaks its
+      // reading (an error nested 300,000 lists deep overflowed String()) thrown out of read()
+      // skipped the tick whole, on every tick, as a stalled body did.
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      answer = { failure: `${shownUrl(call.url)}: its answer could not be read (${why})` };
+    }
     if (!("failure" in answer)) return answer;
     // A provider may quote what it was sent (an "invalid key …", or the request it refused with
     // its URL): no secret leaves in a message, neither a Worker secret sent as a header nor a key
