@@ -434,6 +434,23 @@ describe("the MCP endpoint", () => {
     expect(asked).toContain("not the latest rollout");
   });
 
+  it("a resource or prompt naming a dot segment is the caller's error, never another path read", async () => {
+    // Found by review: only tools refused ".." (which the URL resolves away); the prompt's
+    // incident ".." read GET …/services/<name>/ and failed as an internal error.
+    const reader = await agent(READ_TOKEN);
+    await applyShop(await agent(ADMIN_TOKEN), "mcp-dots");
+    const prompt = reader.getPrompt({
+      name: "investigate-rollback",
+      arguments: { service: "mcp-dots", incident: ".." },
+    });
+    await expect(prompt).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('invalid: id: ".." is not a name'),
+    });
+    const resource = reader.readResource({ uri: "keystone://services/../config.yaml" });
+    await expect(resource).rejects.toMatchObject({ code: -32602 });
+  });
+
   it("a resource or prompt for a service that does not exist is the caller's error, not an internal one", async () => {
     const reader = await agent(READ_TOKEN);
     const missing = reader.readResource({ uri: "keystone://services/mcp-nowhere/config.yaml" });

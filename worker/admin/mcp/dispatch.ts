@@ -38,6 +38,24 @@ export class AdminDispatch {
   }
 
   async call(endpoint: Endpoint, call: EndpointCall): Promise<ApiAnswer> {
+    // A path parameter left empty or a dot segment would reach another path once the URL
+    // resolves it: a prompt's incident ".." asked GET …/services/shop/ and read the service's
+    // record as an incident (an internal error). Tools say so in their own words first; resources
+    // and prompts come here with what the agent gave.
+    for (const name of endpoint.path.match(/\{(\w+)\}/g) ?? []) {
+      const key = name.slice(1, -1);
+      const value = call.params?.[key];
+      const segment = value === undefined || value === null ? "" : String(value);
+      if (segment === "" || segment === "." || segment === "..")
+        return {
+          ok: false,
+          status: 400,
+          error: {
+            code: "invalid",
+            message: `${key}: ${segment === "" ? "required" : `"${segment}" is not a name`}`,
+          },
+        };
+    }
     const path = endpoint.path.replace(/\{(\w+)\}/g, (_, name: string) =>
       encodeURIComponent(String(call.params?.[name] ?? "")),
     );
