@@ -197,6 +197,35 @@ describe("item 5: header hygiene", () => {
     expect(seen.headers["x-keystone-version"]).toBe("stable");
   });
 
+  it("a client's own X-Real-IP, True-Client-IP and the like reach the origin as CF-Connecting-IP, in either forwardedFor mode, or not at all without it", async () => {
+    const claims = {
+      "x-real-ip": "10.0.0.1",
+      "true-client-ip": "10.0.0.2",
+      "x-client-ip": "10.0.0.3",
+      "client-ip": "10.0.0.4",
+      "x-cluster-client-ip": "10.0.0.5",
+      "fastly-client-ip": "10.0.0.6",
+    };
+    const appended = await echo("/api/h", {
+      headers: { ...claims, "cf-connecting-ip": "203.0.113.9", "x-real-ipx": "kept" },
+    });
+    const replaced = (await (
+      await send(plane, "https://replaced.test/x", {
+        headers: { ...claims, "cf-connecting-ip": "2001:db8::1" },
+      })
+    ).json()) as Echo;
+    const anonymous = await echo("/api/h", { headers: claims });
+    for (const name of Object.keys(claims)) {
+      expect(appended.headers[name], name).toBe("203.0.113.9");
+      expect(replaced.headers[name], name).toBe("2001:db8::1");
+      expect(anonymous.headers[name], name).toBeUndefined();
+    }
+    expect(appended.headers["x-real-ipx"]).toBe("kept");
+    // None is added for a client that sent none: only a claim is corrected.
+    const plain = await echo("/api/h", { headers: { "cf-connecting-ip": "203.0.113.9" } });
+    for (const name of Object.keys(claims)) expect(plain.headers[name], name).toBeUndefined();
+  });
+
   it("forwardedFor: replace sends only CF-Connecting-IP; a path like //evil.example stays under the origin's base path", async () => {
     const seen = (await (
       await send(plane, "https://replaced.test//evil.example/x?q=1", {

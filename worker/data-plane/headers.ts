@@ -16,6 +16,23 @@ const HOP_BY_HOP = new Set([
   "upgrade",
 ]);
 
+/**
+ * Headers that name the client by one address, which origins and their frameworks read as the
+ * client (nginx's real_ip module, Express's request-ip, Akamai's and Cloudflare's
+ * True-Client-IP): a client's own would be trusted as its address. When a client sends one it is
+ * set to the address the runtime saw (`CF-Connecting-IP`; deleted when there is none), in either
+ * `forwardedFor` mode: such a header has no list to append to. Cloudflare's own True-Client-IP
+ * (a managed transform) is that address already.
+ */
+const CLIENT_ADDRESS = new Set([
+  "x-real-ip",
+  "true-client-ip",
+  "x-client-ip",
+  "client-ip",
+  "x-cluster-client-ip",
+  "fastly-client-ip",
+]);
+
 /** An RFC 9110 token, lowercase: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
@@ -54,6 +71,8 @@ interface HeaderScan {
   ip: string | null;
   chain: string | null;
   forwarded: string | null;
+  /** Client address headers the client sent (CLIENT_ADDRESS); undefined while there are none. */
+  addressClaims: string[] | undefined;
 }
 
 /**
@@ -70,6 +89,10 @@ function scanHeader(this: HeaderScan, value: string, name: string): void {
   else if (name === "cf-connecting-ip") this.ip = value;
   else if (name === "x-forwarded-for") this.chain = value;
   else if (name === "forwarded") this.forwarded = value;
+  else if (CLIENT_ADDRESS.has(name)) {
+    if (this.addressClaims) this.addressClaims.push(name);
+    else this.addressClaims = [name];
+  }
 }
 
 function setClientChain(
@@ -80,6 +103,12 @@ function setClientChain(
 ): void {
   const { ip, chain } = scan;
   const element = `for=${forwardedNode(ip)};host="${url.host}";proto=${url.protocol.slice(0, -1)}`;
+  if (scan.addressClaims) {
+    for (const name of scan.addressClaims) {
+      if (ip) headers.set(name, ip);
+      else headers.delete(name);
+    }
+  }
   if (verdict.service.forwardedFor === "replace") {
     if (ip) headers.set("x-forwarded-for", ip);
     else headers.delete("x-forwarded-for");
@@ -211,6 +240,7 @@ export function originHeaders(incoming: Headers, url: RequestTarget, verdict: Ve
     ip: null,
     chain: null,
     forwarded: null,
+    addressClaims: undefined,
   };
   incoming.forEach(scanHeader, scan);
   const headers = new Headers(incoming);
