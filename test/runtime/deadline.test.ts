@@ -1,8 +1,10 @@
 // The progress deadline inside workerd: a rollout held inconclusive by too little traffic is
 // aborted at its deadline by the Worker's cron, or, with onDeadline: notify, a real receiver is
 // told once.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { statsObjectOf } from "../../worker/contracts.ts";
 import {
   MINUTE,
   RolloutHarness,
@@ -102,4 +104,28 @@ describe("a rollout stuck inconclusive", () => {
       detail: { deadline: { action: "notify", progressDeadline: "10m" } },
     });
   }, 60_000);
+
+  it("is aborted at its deadline while its figures cannot be read, saying so", async () => {
+    const h = new RolloutHarness("deadline-unread");
+    await h.apply(rolloutService("deadline-unread", env.CANARY_ORIGIN, held));
+    await h.command("start");
+    await h.traffic(20);
+    // The canary's stats object fails every read from here on (its table gone), as a shard that
+    // does not answer: no tick can judge, and none may leave the rollout at its step unseen.
+    await runInDurableObject(statsObjectOf(env, "deadline-unread", "canary"), (_, state) => {
+      state.storage.sql.exec("ALTER TABLE route_buckets RENAME TO route_buckets_away");
+    });
+    h.advance(5 * MINUTE);
+    await h.tick();
+    expect((await h.state()).phase).toBe("progressing");
+    h.advance(5 * MINUTE);
+    await h.tick();
+
+    expect((await h.state()).phase).toBe("aborted");
+    const exceeded = (await h.history()).find((e) => e.type === "rollout.deadlineExceeded");
+    expect(exceeded?.reason).toMatch(
+      /^progress deadline 10m passed: 10m in step 1 of 1 at 50%, held: the window is inconclusive: .*route_buckets/,
+    );
+    expect(await h.traffic(20)).toEqual(new Map([["stable", 20]]));
+  });
 });

@@ -235,9 +235,12 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
         new MetricReader(this.env, Date.now() + TICK_BUDGET_MS).read(claim.reply.metrics),
       ]);
     } catch (error) {
-      // A shard that did not answer: nothing is judged on part of the traffic.
+      // A shard that did not answer: nothing is judged on part of the traffic. The progress
+      // deadline still holds: a rollout whose figures cannot be read for longer than it allows
+      // is as stuck as one held by them (aborted, or reported), not left at its step unseen.
       console.error(`keystone: tick of ${name} at ${scheduledTime}: ${String(error)}`);
-      return { ticked: false, why: `the window is inconclusive: ${String(error)}` };
+      const why = `the window is inconclusive: ${String(error)}`;
+      return (await this.#expire(name, scheduledTime, `held: ${why}`)) ?? { ticked: false, why };
     }
     const windows = metrics.length > 0 ? { ...read, metrics } : read;
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
@@ -269,8 +272,8 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
   }
 
   /** After the tick (or instead of it, when paused): a step held past its deadline is acted on. */
-  #expire(name: string, now: number): Promise<TickReply | undefined> {
-    return this.#commitIfDecided(name, deadlineTick(this.#writer.store.load(name), now));
+  #expire(name: string, now: number, heldBy?: string): Promise<TickReply | undefined> {
+    return this.#commitIfDecided(name, deadlineTick(this.#writer.store.load(name), now, heldBy));
   }
 
   async #commitIfDecided(name: string, decided: Decision<TickReply> | undefined) {

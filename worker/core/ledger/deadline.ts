@@ -37,8 +37,15 @@ function stuckBy(rollout: RolloutState): string {
 const withDeadline = (detail: EventDetail | null, deadline: DeadlineExceeded) =>
   detail?.kind === "rollout" ? { ...detail, deadline } : detail;
 
-/** The decision the deadline forces at `now`, or undefined when it has not passed (or was told). */
-export function deadlineTick(state: LedgerState, now: number): Decision<TickReply> | undefined {
+/**
+ * The decision the deadline forces at `now`, or undefined when it has not passed (or was told).
+ * `heldBy`: what held this tick when it is not the rollout's own state (its figures unreadable).
+ */
+export function deadlineTick(
+  state: LedgerState,
+  now: number,
+  heldBy?: string,
+): Decision<TickReply> | undefined {
   const policy = state.config?.rollout;
   const rollout = state.rollout;
   const deadlineMs = policy?.progressDeadline ? parseDuration(policy.progressDeadline) : undefined;
@@ -50,7 +57,7 @@ export function deadlineTick(state: LedgerState, now: number): Decision<TickRepl
   const deadline: DeadlineExceeded = {
     progressDeadline: policy.progressDeadline,
     waitedMs: now - since,
-    stuck: stuckBy(rollout),
+    stuck: heldBy ?? stuckBy(rollout),
     action,
   };
   const where = `step ${rollout.stepIndex + 1} of ${rollout.stepCount} at ${rollout.weight}%`;
