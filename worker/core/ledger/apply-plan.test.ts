@@ -95,6 +95,16 @@ describe("apply of a file that names its release", () => {
     );
   });
 
+  it("re-applying the release of a paused rollout says it is paused, not that it runs", () => {
+    const running = decided(live(), applyOf(spec("v2")), "r-2").state;
+    const paused = { ...running, rollout: { ...running.rollout!, phase: "paused" as const } };
+    const again = decided(paused, applyOf(spec("v2")));
+    expect(again.state.rollout).toEqual(paused.rollout);
+    expect(again.reply.plan?.words).toBe(
+      "no change (the canary toward v2 is paused (step 1 of 2 at 10 %), left alone)",
+    );
+  });
+
   it("after the promotion the file (still naming v2) changes nothing: v2 serves, kept as state", () => {
     const state = promoted();
     expect(state.config!.versions.stable).toMatchObject({ release: "v2" });

@@ -32,8 +32,11 @@ function rolloutWords(policy: Rollout, target: ReleaseRef): string {
 /** What keeps serving when the apply moves no traffic. */
 function trafficKept(state: LedgerState, planned: Planned): string {
   const rollout = state.rollout;
-  if (isActive(rollout) && planned.rolling && rollout.strategy in KIND)
-    return `the ${KIND[rollout.strategy]} toward ${labelOf(planned.rolling)} runs (step ${rollout.stepIndex + 1} of ${rollout.stepCount} at ${rollout.weight} %), left alone`;
+  if (isActive(rollout) && planned.rolling && rollout.strategy in KIND) {
+    // A paused rollout stays paused: "runs" would tell a pipeline it is on its way to a verdict.
+    const how = rollout.phase === "paused" ? "is paused" : "runs";
+    return `the ${KIND[rollout.strategy]} toward ${labelOf(planned.rolling)} ${how} (step ${rollout.stepIndex + 1} of ${rollout.stepCount} at ${rollout.weight} %), left alone`;
+  }
   if (isRamping(rollout))
     return `the rollback of ${rollout.candidate} is returning its traffic, left alone`;
   const serving = planned.serving ? `${labelOf(planned.serving)} serving${servedSince(state)}` : "";
