@@ -179,6 +179,29 @@ describe("rollout effects", () => {
     });
   });
 
+  it("a start with a new origin and no release drops the old release label: it is another build", () => {
+    const state = run(emptyState("shop"), {
+      kind: "apply",
+      config: shopWithRollout({
+        versions: {
+          stable: { origin: "http://stable.internal", release: "v1" },
+          canary: { origin: "http://canary.internal", release: "v2" },
+        },
+      }),
+    });
+    const moved = run(state, { kind: "rollout.start", origin: "http://canary-next.internal" });
+    expect(moved.config!.versions.canary).toMatchObject({ origin: "http://canary-next.internal" });
+    expect(moved.config!.versions.canary!.release).toBeUndefined();
+    // The same origin again, or only a release: nothing else changes.
+    const same = run(state, { kind: "rollout.start", origin: "http://canary.internal" });
+    expect(same.config!.versions.canary).toMatchObject({ release: "v2" });
+    const relabelled = run(state, { kind: "rollout.start", release: "v3" });
+    expect(relabelled.config!.versions.canary).toMatchObject({
+      origin: "http://canary.internal",
+      release: "v3",
+    });
+  });
+
   it("the next start lifts the halt of the rollout that ended badly, by that rollout's id", () => {
     const aborted = run(progressing(), { kind: "rollout.abort" });
     const started = decide(aborted, { kind: "rollout.start" }, T0, { rolloutId: "next" });

@@ -167,7 +167,14 @@ export function prepareRollout(config: Service, command: RolloutStartCommand): R
             [candidateName]: {
               ...candidate,
               origin: command.origin ?? candidate.origin,
-              release: command.release ?? candidate.release,
+              // A new origin without --release is another build: the old label would name the
+              // wrong release in x-keystone-release, in history and in what the ledger
+              // remembers as served, and a file naming that label would read as "behind" itself.
+              release:
+                command.release ??
+                (command.origin !== undefined && command.origin !== candidate.origin
+                  ? undefined
+                  : candidate.release),
             },
           }
         : config.versions,
