@@ -220,3 +220,20 @@ describe("usage errors exit 2 with one clear line", () => {
     expect(result.stderr).toContain('KEYSTONE_URL "localhost:8787" is not an http(s) URL');
   });
 });
+
+describe("keystone get", () => {
+  it("shows the split that serves, a rollout's step included, and the split of record when the Worker sends none", async () => {
+    const mid = { ...record(), split: { stable: 90, canary: 10 } };
+    api.answers.set("GET /services", { body: { services: [mid], warnings: [] } });
+    const during = await runCli(["get", "--url", api.url]);
+    expect(during.code, during.stderr).toBe(0);
+    expect(during.stdout).toContain("stable=90 canary=10");
+    api.answers.set("GET /services", { body: { services: [record()], warnings: [] } });
+    const older = await runCli(["get", "--url", api.url]);
+    expect(older.stdout).toContain(
+      Object.entries(record().config.split)
+        .map(([v, w]) => `${v}=${w}`)
+        .join(" "),
+    );
+  });
+});

@@ -27,6 +27,12 @@ export const ServiceRecord = z.object({
   spec: ServiceSpec,
   /** Which release the baseline serves, since which revision and how. */
   serving: ServingWire.nullable(),
+  /**
+   * The split the data plane serves now: `config.split` with a running (or paused, or ramping
+   * back) rollout's weights applied. Absent from Workers older than it: readers fall back to
+   * `config.split`.
+   */
+  split: z.record(z.string(), z.number()).optional(),
   warnings: Warnings.optional(),
 });
 

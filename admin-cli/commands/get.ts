@@ -38,7 +38,8 @@ export default defineCommand({
           r.config.hosts
             .map((h) => `${h}${r.config.pathPrefix === "/" ? "" : r.config.pathPrefix}`)
             .join(","),
-          Object.entries(r.config.split)
+          // What serves now (a rollout's step included), not the split of record.
+          Object.entries(r.split ?? r.config.split)
             .map(([v, w]) => `${v}=${w}`)
             .join(" "),
           Object.entries(r.config.versions)

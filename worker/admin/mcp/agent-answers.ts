@@ -21,13 +21,13 @@ export const MAX_WHOLE_VERDICTS = 10;
 /** What an agent needs to choose a service: where it serves, what it serves, what it asks for. */
 export function serviceSummaries(list: ServiceList) {
   return {
-    services: list.services.map(({ name, revision, updatedAt, config, spec }) => ({
+    services: list.services.map(({ name, revision, updatedAt, config, spec, split }) => ({
       name,
       revision,
       updatedAt,
       hosts: config.hosts,
       pathPrefix: config.pathPrefix,
-      split: config.split,
+      split: split ?? config.split,
       releases: Object.fromEntries(
         Object.entries(config.versions).map(([track, version]) => [track, version.release ?? null]),
       ),

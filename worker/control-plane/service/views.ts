@@ -39,6 +39,9 @@ export function recordView(state: LedgerState, updatedAt: number): ServiceRecord
     config: state.config,
     spec: specOf(state) ?? state.config,
     serving: servingWire(servingStateOf(state)),
+    // config.split is the split of record; a rollout moves traffic without storing it there, and
+    // `keystone get` showed stable=100 canary=0 while the canary took its step's share.
+    split: effectiveConfig(state.config, state.rollout).split,
   };
 }
 
