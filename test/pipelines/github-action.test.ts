@@ -117,6 +117,20 @@ describe("the GitHub Action against a local stack, deploy after deploy", {
     expect(faulty.summary).toContain("### Keystone: catalog — ❌ rolled back");
     expect(faulty.outputs.incident).toMatch(/^\d+$/);
     expect((await record()).config.versions.stable).toMatchObject({ release: "v2" });
+
+    // "Re-run failed jobs" on the faulty deploy: nothing is retried, and the job stays red with
+    // the reason (its verdict is "held", which has no rollout state), not a script's TypeError.
+    const again = await deploy("v3-broken", setup.faulty.url);
+    expect(again.success).toBe(false);
+    expect(again.log).not.toContain("TypeError");
+    expect(again.outputs.phase).toBe("held");
+    expect(again.annotations).toContainEqual({
+      level: "error",
+      title: "Keystone rollout held",
+      message: expect.stringMatching(/catalog: no change: v3-broken was rolled back/),
+    });
+    expect(again.summary).toMatch(/\| wait \| ❌ held: /);
+    expect((await record()).config.versions.stable).toMatchObject({ release: "v2" });
   });
 
   it("dry-run (the pull-request check): says what apply would do, changes nothing", async () => {
