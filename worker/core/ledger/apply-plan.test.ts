@@ -172,6 +172,43 @@ describe("apply of a file that names its release", () => {
     expect(forced.state.config!.versions.canary).toMatchObject({ release: "a1b2c3d" });
   });
 
+  it("a release is its name: one that served or was overtaken stays behind at a new origin; the serving one may move", () => {
+    const at = (name: string, origin: string) =>
+      spec(name, { release: { name, origin: `http://${origin}.internal` } });
+    // A SHA-named build superseded mid-rollout, deployed again to fresh infrastructure.
+    const running = decided(live("0c1d2e3"), applyOf(spec("a1b2c3d")), "r-2").state;
+    const superseded = decided(running, applyOf(spec("e4f5a6b")), "r-3").state;
+    const promotedState = decided(superseded, { kind: "rollout.promote", full: true }).state;
+    for (const name of ["a1b2c3d", "0c1d2e3"]) {
+      const moved = decide(promotedState, applyOf(at(name, "new-cluster")), T0, { rolloutId: "r" });
+      expect(!moved.ok && moved.error.code, name).toBe("stale_release");
+      expect(!moved.ok && moved.error.message, name).toMatch(
+        name === "a1b2c3d"
+          ? /would go back to a1b2c3d, which e4f5a6b replaced before it served/
+          : /would serve 0c1d2e3 while e4f5a6b serves since revision \d+/,
+      );
+    }
+    // What serves, at another origin: that release moved, rolled out as any new origin is.
+    const rehomed = decided(promotedState, applyOf(at("e4f5a6b", "new-cluster")));
+    expect(rehomed.reply.plan?.outcome).toBe("rollout");
+    expect(rehomed.state.config!.versions.canary).toMatchObject({
+      release: "e4f5a6b",
+      origin: "http://new-cluster.internal",
+    });
+    // Moved again mid-rollout: it supersedes its own rollout without leaving its name behind,
+    // and once promoted it may move once more.
+    const again = decided(rehomed.state, applyOf(at("e4f5a6b", "third-cluster")), "r-5");
+    expect(again.events[0]).toMatchObject({
+      type: "rollout.aborted",
+      reason: "superseded by e4f5a6b at http://third-cluster.internal",
+    });
+    expect(again.state.rollout).toMatchObject({ id: "r-5", phase: "progressing" });
+    expect(again.state.serving?.overtaken?.map((o) => o.name)).toEqual(["a1b2c3d"]);
+    const servedThere = decided(again.state, { kind: "rollout.promote", full: true }).state;
+    const fourth = decided(servedThere, applyOf(at("e4f5a6b", "fourth-cluster")));
+    expect(fourth.reply.plan?.outcome).toBe("rollout");
+  });
+
   it("a rolled-back build is behind once a later build has been deployed past it", () => {
     const running = decided(live("0c1d2e3"), applyOf(spec("bad0001")), "r-2").state;
     const aborted = decided(running, { kind: "rollout.abort", reason: "errors" }).state;

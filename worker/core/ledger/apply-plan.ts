@@ -27,6 +27,7 @@ import {
   refOf,
   rollingRef,
   sameRef,
+  sameRelease,
   servedSince,
   servingRef,
 } from "./serving.ts";
@@ -228,7 +229,11 @@ export function planApply(
         resolved: kept.value,
         end: `ended by apply --force: the file names ${labelOf(desired)}`,
       });
-    const superseded = { ...base, end: `superseded by ${labelOf(desired)}`, overtakes: rolling! };
+    // The same release at another origin (rebuilt, moved) ends the rollout without leaving its
+    // name behind: that name is what goes on.
+    const superseded = sameRelease(desired, rolling!)
+      ? { ...base, end: `superseded by ${labelOf(desired)} at ${desired.origin}` }
+      : { ...base, end: `superseded by ${labelOf(desired)}`, overtakes: rolling! };
     return toward(command, current, superseded, wanted);
   }
   if (sameRef(desired, serving)) return keep;
@@ -236,7 +241,10 @@ export function planApply(
   if (failed && sameRef(desired, failed) && !force)
     return ok({ ...base, outcome: "held", resolved: kept.value, heldAfter: rollout! });
   if (carried && !force && behind(desired, serving, past)) return keep;
-  const overtaken = force ? undefined : overtakenOf(state).find((o) => sameRef(o, desired));
+  const overtaken =
+    force || sameRelease(desired, serving)
+      ? undefined
+      : overtakenOf(state).find((o) => sameRelease(desired, o));
   if (overtaken)
     return behindRefusal(
       state,

@@ -27,6 +27,16 @@ export function sameRef(a: ReleaseRef | null, b: ReleaseRef | null): boolean {
   return a !== null && b !== null && a.name === b.name && a.origin === b.origin;
 }
 
+/**
+ * Whether `a` is the release `b`, wherever it runs: a named release by its name (the same name at
+ * another origin is that release moved or rebuilt, and a name that served before or was overtaken
+ * stays behind at a new origin: a pipeline re-running an old tag's deploy to fresh infrastructure
+ * goes back all the same); an unnamed one by its origin.
+ */
+export function sameRelease(a: ReleaseRef, b: ReleaseRef): boolean {
+  return a.name !== null ? a.name === b.name : sameRef(a, b);
+}
+
 /** How a release is named to people: its name, else its origin. */
 export const labelOf = (ref: ReleaseRef) => ref.name ?? ref.origin;
 
@@ -86,12 +96,13 @@ export function recordOvertaken(
 }
 
 /**
- * Whether `ref` is behind `than`: it served before or was overtaken (in `past`), or both names
- * are semantic versions (a leading "v" allowed) and it is the lower one.
+ * Whether `ref` is behind `than`: it served before or was overtaken (in `past`; a named release by
+ * its name, at any origin), or both names are semantic versions (a leading "v" allowed) and it is
+ * the lower one.
  */
 export function behind(ref: ReleaseRef, than: ReleaseRef, past: readonly ReleaseRef[]): boolean {
-  if (sameRef(ref, than)) return false;
-  if (past.some((p) => sameRef(p, ref))) return true;
+  if (sameRelease(ref, than)) return false;
+  if (past.some((p) => sameRelease(ref, p))) return true;
   const mine = ref.name === null ? null : semver.valid(ref.name);
   const theirs = than.name === null ? null : semver.valid(than.name);
   return mine !== null && theirs !== null && semver.lt(mine, theirs);
@@ -119,7 +130,7 @@ export function recordServing(
     (ref, i) => !sameRef(ref, is) && was.findIndex((r) => sameRef(r, ref)) === i,
   );
   // A release forced back into service is no longer one that never served.
-  const overtaken = previous?.overtaken?.filter((o) => !sameRef(o, is));
+  const overtaken = previous?.overtaken?.filter((o) => !sameRelease(o, is));
   return {
     ...after,
     serving: {
