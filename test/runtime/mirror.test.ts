@@ -5,9 +5,15 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MirrorReport } from "../../schemas/mirror.ts";
-import type { ServiceInput } from "../../schemas/service.ts";
+import { Service, type ServiceInput } from "../../schemas/service.ts";
+import { compileService } from "../../worker/core/compile.ts";
+import { decideForService } from "../../worker/core/decide.ts";
+import { factsFromDescription } from "../../worker/core/facts.ts";
 import { MirrorGuard } from "../../worker/core/mirror/mirror-guard.ts";
+import { ClientBody } from "../../worker/data-plane/client-body.ts";
 import { DataPlane } from "../../worker/data-plane/handler.ts";
+import { Mirroring } from "../../worker/data-plane/mirror.ts";
+import { targetOf } from "../../worker/data-plane/request-target.ts";
 import { MINUTE, RolloutHarness, rolloutService } from "../support/workerd/rollout-harness.ts";
 
 const IGNORED = { ignoreFields: ["updatedAt", "requestId"] };
@@ -253,5 +259,67 @@ describe("the mirror as a rollout check", () => {
     const mirror = state.lastVerdict?.judgement?.mirror;
     expect(mirror?.compared).toBeGreaterThanOrEqual(20);
     expect(mirror?.mismatched).toBe(mirror?.compared);
+  });
+});
+
+describe("a comparison that cannot finish", () => {
+  // One place among the copies in flight, and nothing else to wait for: the isolate's own guard
+  // holds 20, shared by every service, so a held place stops shadow traffic for all of them.
+  const oneInFlight = () =>
+    new MirrorGuard({ perSecond: 100, inFlight: 1, failuresToOpen: 5, openMs: 60_000 });
+
+  function flightOf(mirroring: Mirroring, name: string, init: RequestInit, body?: ClientBody) {
+    const config = mirrored(name, env.CANARY_ORIGIN, {
+      timeoutMs: 200,
+      methods: ["GET", "POST"],
+      withBody: true,
+    });
+    const service = compileService(Service.parse(config));
+    const path = "/items/1801";
+    const verdict = decideForService(
+      factsFromDescription({ host: `${name}.test`, path }),
+      service,
+      {
+        now: Date.now(),
+        overrideSecret: undefined,
+        mintVisitorId: () => crypto.randomUUID(),
+      },
+    );
+    const request = new Request(`https://${name}.test${path}`, init);
+    return mirroring.begin(request, targetOf(request.url), verdict, body)!;
+  }
+
+  const settlesWithin = (work: Promise<void>, ms: number) =>
+    Promise.race([work.then(() => true), scheduler.wait(ms).then(() => false)]);
+
+  it("a primary answer that never ends (server-sent events) frees its place after the mirror's timeout", async () => {
+    const guard = oneInFlight();
+    const mirroring = new Mirroring(guard, Date.now, { isHalted: () => false }, () => 0);
+    const flight = flightOf(mirroring, "mirror-endless", {});
+    const endless = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode("data: 1\n\n")),
+    });
+    const { served, comparison } = mirroring.finish(flight, new Response(endless), true);
+    // The client reads its event and goes away; the stream it left never ends.
+    const reader = served.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(await settlesWithin(comparison, 5_000)).toBe(true);
+    expect(guard.admit("mirror-endless/canary", Date.now())).toBe("go");
+  });
+
+  it("an upload the primary answered before its end, never finished, drops the copy and frees its place", async () => {
+    const guard = oneInFlight();
+    const mirroring = new Mirroring(guard, Date.now, { isHalted: () => false }, () => 0);
+    const upload = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode("first part")),
+    });
+    const body = new ClientBody(upload, null, Date.now);
+    const flight = flightOf(mirroring, "mirror-unfinished", { method: "POST" }, body);
+    // The primary refused it at once (a 401 reads no body), and the client never ends its upload.
+    const { comparison } = mirroring.finish(flight, new Response("no", { status: 401 }), true);
+    expect(await settlesWithin(comparison, 5_000)).toBe(true);
+    expect(mirroring.droppedCopies).toBe(1);
+    expect(guard.admit("mirror-unfinished/canary", Date.now())).toBe("go");
   });
 });

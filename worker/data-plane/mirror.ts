@@ -32,22 +32,31 @@ export interface MirrorFlight {
    * never sent (its body grew past the bound, or the client did not finish it). Never rejects.
    */
   response: Promise<Response | null | "dropped">;
+  /** The request body being gathered for the copy, when the copy has one. */
+  bodyCopy: BodyCopy | undefined;
 }
 
-/** Reads at most `max` bytes of a body, then cancels the rest (so a tee stops buffering for it). */
+/**
+ * Reads at most `max` bytes of a body, then cancels the rest (so a tee stops buffering for it).
+ * Throws when `cut` aborts first: the reading is cancelled, and what was read compares nothing.
+ */
 async function capture(
   status: number,
   headers: Headers,
   body: ReadableStream<Uint8Array> | null,
   max: number,
+  cut?: AbortSignal,
 ): Promise<CapturedResponse> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   let truncated = false;
   if (body) {
     const reader = body.getReader();
+    // A pending read resolves as done once the reader is cancelled.
+    cut?.addEventListener("abort", () => void reader.cancel().catch(() => {}), { once: true });
     for (;;) {
       const { done, value } = await reader.read();
+      if (cut?.aborted) throw new Error("the body was not read in time");
       if (done) break;
       chunks.push(value);
       total += value.byteLength;
@@ -136,8 +145,9 @@ export class Mirroring {
     const target = originUrl(mirror.version, url);
     const init = { method: request.method, headers };
     let response: MirrorFlight["response"];
+    let copy: BodyCopy | undefined;
     if (body) {
-      const copy = new BodyCopy();
+      copy = new BodyCopy();
       body.copyTo(copy);
       response = copy.whole.then<Response | null | "dropped">((bytes) =>
         bytes === null ? "dropped" : send(target, { ...init, body: bytes }, mirror.timeoutMs),
@@ -152,6 +162,7 @@ export class Mirroring {
       pathname: url.pathname,
       primaryVersion: verdict.version.name,
       response,
+      bodyCopy: copy,
     };
   }
 
@@ -182,14 +193,28 @@ export class Mirroring {
     answered: boolean,
   ): Promise<void> {
     const max = flight.mirror.compare.maxBodyBytes;
+    // The comparison holds one of the isolate's places for copies in flight (MirrorGuard) until it
+    // settles: a primary answer that streams for hours (server-sent events, a long download), or an
+    // upload the primary answered early and the client never finishes, held it for as long, and 20
+    // of them stopped shadow traffic for every service of the isolate. Both are given the mirror's
+    // own timeout from here (the copy's answer has it from when it is sent): an upload not gathered
+    // by then drops the copy; a primary body not read by then is not compared.
+    const cut = new AbortController();
+    const deadline = setTimeout(() => {
+      flight.bodyCopy?.fail();
+      cut.abort();
+    }, flight.mirror.timeoutMs);
     const [mine, theirs] = await Promise.all([
-      answered ? capture(primary.status, primary.headers, copy, max).catch(() => null) : null,
+      answered
+        ? capture(primary.status, primary.headers, copy, max, cut.signal).catch(() => null)
+        : null,
       flight.response.then<CapturedResponse | null | "dropped">((r) =>
         r === null || r === "dropped"
           ? r
           : capture(r.status, r.headers, r.body, max).catch(() => null),
       ),
     ]);
+    clearTimeout(deadline);
     if (theirs === "dropped") {
       // Not the mirrored origin's doing: its breaker is left as it was.
       this.droppedCopies++;
