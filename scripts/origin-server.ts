@@ -139,6 +139,15 @@ async function respond(req: IncomingMessage, res: ServerResponse, url: URL, ctx:
     res.writeHead(code, { "x-origin": ctx.name });
     return res.end(code === 204 || code === 304 ? undefined : `${ctx.name}: status ${code}\n`);
   }
+  if (path === "/switch-protocols") {
+    // A broken origin: 101 on a request that asked for no upgrade, then nothing.
+    const socket = req.socket;
+    socket.write(
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+    );
+    setTimeout(() => socket.destroy(), 200);
+    return;
+  }
   if (path === "/redirect") {
     res.writeHead(302, { location: "/elsewhere", "x-origin": ctx.name });
     return res.end();

@@ -223,6 +223,20 @@ describe("WebSockets", () => {
     expect(await message).toBe("hello from stable");
     socket.close();
   });
+
+  it("a 101 the client did not ask for is the version's 502, not a response the runtime cannot send", async () => {
+    const ctx = createExecutionContext();
+    const response = await plane.fetch(
+      new Request("https://shop.example.com/switch-protocols"),
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(502);
+    expect(response.webSocket).toBeNull();
+    const text = await response.text();
+    expect(text).toMatch(/^keystone: version "stable" of service "shop" answered 101 /);
+    expect(text).not.toContain(env.STABLE_ORIGIN);
+  });
 });
 
 describe("geo rules", () => {

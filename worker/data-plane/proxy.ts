@@ -86,6 +86,19 @@ export async function forward(
       signal,
     });
     const latencyMs = now() - (body ? Math.max(started, body.lastArrival) : started);
+    // 101 without a socket: the origin switched protocols on a request that asked for none (or no
+    // WebSocket came of it). Returned as is, that is no response the runtime can send the client
+    // (an exception page instead of ours) while the version's outcome read as a success: it is the
+    // version failing, a 502 like any answer that cannot be relayed.
+    if (response.status === 101 && !response.webSocket) {
+      const what = `version "${version.name}" of service "${service.name}"`;
+      const failed = keystoneError(
+        502,
+        `${what} answered 101 Switching Protocols without a WebSocket`,
+        `origin ${version.origin}: 101 to ${request.method} with upgrade "${request.headers.get("upgrade") ?? ""}"`,
+      );
+      return { response: failed, answered: false, latencyMs, clientFault: body?.fault };
+    }
     return { response, answered: true, latencyMs, clientFault: body?.fault };
   } catch (error) {
     const latencyMs = now() - started;
