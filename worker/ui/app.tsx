@@ -10,6 +10,7 @@ import { limitBody } from "../admin/body-limit.ts";
 import type { Env } from "../env.ts";
 import { readIncident, readStatusPage } from "./data.ts";
 import { IncidentPage } from "./pages/incident.tsx";
+import { refreshSecondsAfter } from "./pages/layout.tsx";
 import { SignInPage } from "./pages/sign-in.tsx";
 import { StatusPage } from "./pages/status.tsx";
 import { returnPathOf } from "./return-to.ts";
@@ -77,7 +78,12 @@ export function statusPage() {
     if (!session)
       return c.html(<SignInPage returnTo={returnToOf(c.req.url, c.req.query("returnTo"))} />);
     const model = await readStatusPage(c.env, now);
-    return c.html(<StatusPage model={model} scope={session.scope} />);
+    // The reads are I/O, so the Worker's clock has moved on by what they took: most of the build
+    // (every service's objects), not the rendering after it (the clock stands still meanwhile).
+    const refreshSeconds = refreshSecondsAfter(Date.now() - now);
+    return c.html(
+      <StatusPage model={model} scope={session.scope} refreshSeconds={refreshSeconds} />,
+    );
   });
 
   ui.get("/services/:name/incidents/:id", async (c) => {

@@ -8,6 +8,20 @@ import { STYLESHEET } from "../styles.ts";
 /** Every page that shows live state reloads itself this often (a meta refresh: no script). */
 export const REFRESH_SECONDS = 5;
 
+/**
+ * The services' page reads every service's objects, so its cost grows with the fleet: at ~300
+ * services it took 2-6 s to load, and a fixed 5 s refresh (counted from the load) kept the
+ * browser reloading nearly all the time and the Worker building it back to back. So the page
+ * waits three times as long as its reads took (the Worker's clock does not move while it renders,
+ * ~0.5 s more at 300 services: 3× keeps the wait above twice the whole load), never less than
+ * REFRESH_SECONDS.
+ */
+export const REFRESH_PER_BUILD = 3;
+
+export function refreshSecondsAfter(buildMs: number): number {
+  return Math.max(REFRESH_SECONDS, Math.ceil((REFRESH_PER_BUILD * Math.max(0, buildMs)) / 1000));
+}
+
 export function Document(props: { title: string; refreshSeconds?: number; children: Child }) {
   return (
     <>

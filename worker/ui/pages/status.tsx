@@ -1,18 +1,23 @@
 /** @jsxImportSource hono/jsx */
 // The status page: every service, refreshed by the browser every few seconds; read-only.
 import type { StatusPageModel } from "../model.ts";
-import { Document, REFRESH_SECONDS } from "./layout.tsx";
+import { Document } from "./layout.tsx";
 import { ServiceSection } from "./service.tsx";
 
-export function StatusPage(props: { model: StatusPageModel; scope: string }) {
-  const { model } = props;
+/** `refreshSeconds`: from refreshSecondsAfter(the time the page took to build). */
+export function StatusPage(props: {
+  model: StatusPageModel;
+  scope: string;
+  refreshSeconds: number;
+}) {
+  const { model, refreshSeconds } = props;
   return (
-    <Document title="Keystone Edge: status" refreshSeconds={REFRESH_SECONDS}>
+    <Document title="Keystone Edge: status" refreshSeconds={refreshSeconds}>
       <header>
         <h1>Keystone Edge</h1>
         <span class="muted">
           {model.services.length} service(s) · {model.generatedAt} · refreshes every{" "}
-          {REFRESH_SECONDS} s · signed in ({props.scope})
+          {refreshSeconds} s · signed in ({props.scope})
         </span>
         <form method="post" action="/_keystone/ui/sign-out">
           <button type="submit">Sign out</button>
