@@ -143,12 +143,15 @@ export class ApiClient {
         redirect: "manual",
       });
     } catch (error) {
-      if ((error as Error).name === "TimeoutError") throw unanswered(method, url, timeoutMs);
+      if ((error as Error).name === "TimeoutError")
+        throw transient(unanswered(method, url, timeoutMs));
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(
-        EXIT.error,
-        `cannot reach the Keystone admin API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
-        ["  is the Worker running (npm start), and is --url / KEYSTONE_URL right?"],
+      throw transient(
+        new CliError(
+          EXIT.error,
+          `cannot reach the Keystone admin API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+          ["  is the Worker running (npm start), and is --url / KEYSTONE_URL right?"],
+        ),
       );
     }
     if (response.status >= 300 && response.status < 400) throw redirected(method, url, response);
@@ -157,10 +160,11 @@ export class ApiClient {
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new CliError(
+      const failure = new CliError(
         EXIT.error,
         `${method} ${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
+      throw response.status >= 500 ? transient(failure) : failure;
     }
     if (response.ok) {
       const parsed = schema.safeParse(json);
@@ -172,15 +176,20 @@ export class ApiClient {
       );
     }
     const envelope = ErrorEnvelope.safeParse(json);
-    if (!envelope.success)
-      throw new CliError(EXIT.error, `${method} ${url} failed with HTTP ${response.status}`);
+    if (!envelope.success) {
+      const failure = new CliError(
+        EXIT.error,
+        `${method} ${url} failed with HTTP ${response.status}`,
+      );
+      throw response.status >= 500 ? transient(failure) : failure;
+    }
     const { code, message, problems } = envelope.data.error;
     const failure = new CliError(exitCodeForApi(code), message, [
       ...(problems ?? []).map((p) => `  ${p.path}: ${p.message}`),
       ...(code === "unauthorized" ? this.#refusedTokenHint() : []),
     ]);
     failure.notFound = code === "not_found";
-    throw failure;
+    throw response.status >= 500 ? transient(failure) : failure;
   }
 
   /**
@@ -202,6 +211,12 @@ export class ApiClient {
         : []),
     ];
   }
+}
+
+/** Marks a failure that may pass (see CliError.transient). */
+function transient(error: CliError): CliError {
+  error.transient = true;
+  return error;
 }
 
 /**

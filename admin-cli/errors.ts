@@ -35,6 +35,12 @@ export class CliError extends Error {
   source: string | undefined;
   /** Set when the admin API said the thing does not exist. */
   notFound = false;
+  /**
+   * Set when the admin API gave no usable answer for a reason that may pass: unreachable, reset,
+   * no answer in time, a 5xx (the Worker restarting or being deployed, a proxy in front of it).
+   * A wait (`rollout wait`, `--watch`) polls through such a failure instead of ending on it.
+   */
+  transient = false;
 
   constructor(exitCode: ExitCode, message: string, details: string[] = []) {
     super(message);

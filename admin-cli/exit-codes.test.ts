@@ -93,6 +93,29 @@ describe("exit codes, as documented", () => {
       (await cli("rollout", "wait", "shop", "--timeout", "1ms", "--interval", "1ms")).code,
     ).toBe(11);
   });
+
+  it("rollout wait polls through a Worker restarting (a 503, a 500) to the verdict; a lasting outage ends it with 1 at --timeout", async () => {
+    // Found at night: one proxy 503 mid-redeploy ended a CI gate with exit 1 while the rollout went on.
+    const answers = [
+      { status: 503, body: "<html>503 Service Unavailable</html>" },
+      apiError(500, "internal", "the service object restarted"),
+      { body: rolloutStatus("aborted") },
+    ];
+    let served = 0;
+    api.answers.set("GET /services/shop/rollout", () => answers[Math.min(served++, 2)]!);
+    const waited = await cli("rollout", "wait", "shop", "--interval", "10ms");
+    expect(waited.code).toBe(10);
+    expect(waited.stderr).toContain("failed with HTTP 503");
+    expect(waited.stderr).toContain("the service object restarted (retrying until --timeout)");
+    expect(served).toBe(3);
+
+    api.answers.set("GET /services/shop/rollout", answers[0]!);
+    const down = await cli("rollout", "wait", "shop", "--timeout", "50ms", "--interval", "10ms");
+    expect(down.code).toBe(1);
+    // Not transient: a refused token still ends the wait at once.
+    api.answers.set("GET /services/shop/rollout", apiError(401, "unauthorized", "bad token"));
+    expect((await cli("rollout", "wait", "shop", "--interval", "10ms")).code).toBe(5);
+  });
 });
 
 describe("apply --wait waits for the rollout its apply set going, not a newer one", () => {

@@ -23,6 +23,28 @@ export interface RolloutWaitOptions {
   rolloutId?: string | "first";
 }
 
+/**
+ * One read of a wait's poll. A pipeline's gate must not fail because the admin API blinked (the
+ * Worker redeployed or restarting, a reset, a proxy's 502) while the rollout goes on: a transient
+ * failure is said on stderr and the read tried again at the next check, until --timeout; then,
+ * or for any other failure, the error ends the wait as before. Only reads are retried.
+ */
+export async function pollThrough<T>(
+  out: Output,
+  clock: WaitClock,
+  read: () => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof CliError && error.transient) || clock.expired()) throw error;
+      out.note(`${error.message} (retrying until --timeout)`);
+      await clock.pause();
+    }
+  }
+}
+
 export async function awaitRollout(
   api: ApiClient,
   out: Output,
@@ -32,7 +54,9 @@ export async function awaitRollout(
   let last = "";
   let pinned = options.rolloutId === "first" ? undefined : options.rolloutId;
   for (;;) {
-    const { state } = await api.call("rolloutStatus", { params: { name: service } });
+    const { state } = await pollThrough(out, options.clock, () =>
+      api.call("rolloutStatus", { params: { name: service } }),
+    );
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
     if (options.rolloutId === "first") pinned ??= state.id;
     if (pinned !== undefined && state.id !== pinned) return { outcome: "replaced", state };
@@ -91,7 +115,9 @@ export async function awaitRelease(
 ): Promise<ReleaseEnd> {
   let last = "";
   for (;;) {
-    const status = await api.call("releaseStatus", { params: { name } });
+    const status = await pollThrough(out, clock, () =>
+      api.call("releaseStatus", { params: { name } }),
+    );
     const { phase, reason } = status.release;
     const summary = `${RELEASE_PHASE_NAMES[phase]} — ${reason}`;
     if (summary !== last) out.note(`${name}: ${summary}`);

@@ -115,6 +115,20 @@ describe("keystone rollout status --watch", () => {
     expect(lines[2]).toContain("shop: promoted");
   });
 
+  it("watches through the Worker restarting (a 502 from the proxy in front) and still ends with the rollout", async () => {
+    let served = 0;
+    const scripted = [at(1), { status: 502, body: "<html>Bad Gateway</html>" }, rolledBack()];
+    api.answers.set("GET /services/shop/rollout", () => {
+      const next = scripted[Math.min(served++, 2)]!;
+      return "status" in next ? (next as { status: number; body: unknown }) : { body: next };
+    });
+    const result = await runCli([...watch, "--url", api.url]);
+    expect(result.code).toBe(10);
+    expect(result.stderr).toContain("failed with HTTP 502");
+    expect(result.stderr).toContain("retrying every 0.2s");
+    expect(result.stdout).toContain("step 1 of 2");
+  });
+
   it("Ctrl-C stops watching with exit 0", async () => {
     script(at(1));
     let interrupt: () => void = () => {};

@@ -81,10 +81,24 @@ export default defineCommand({
     let last = "";
     try {
       while (!stop.signal.aborted) {
-        const [status, plan] = await Promise.all([
-          api.call("rolloutStatus", { params: { name: args.service } }),
-          planOf(api, args.service),
-        ]);
+        let read: [RolloutStatus, RolloutPlan | undefined];
+        try {
+          read = await Promise.all([
+            api.call("rolloutStatus", { params: { name: args.service } }),
+            planOf(api, args.service),
+          ]);
+        } catch (error) {
+          // The Worker restarting or redeployed under a watch (a reset, a 502) does not end it:
+          // the rollout goes on, so the watch says so and tries again (rollout wait does too).
+          if (!(error instanceof CliError && error.transient)) throw error;
+          const problem = `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`;
+          if (live) live.draw([out.paint("yellow", problem)]);
+          else if (problem !== last) out.note(problem);
+          last = problem;
+          await pause(intervalMs, stop.signal);
+          continue;
+        }
+        const [status, plan] = read;
         if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
         else if (live) {
           const hint = out.paint("dim", `every ${intervalMs / 1000}s · Ctrl-C to stop watching`);
