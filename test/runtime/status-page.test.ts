@@ -166,6 +166,8 @@ describe("the status page", () => {
     expect(section).toContain("v1&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(section).toContain("going &lt;script&gt;");
     expect(html).toContain('<meta http-equiv="refresh" content="5"/>');
+    // The page's own time reads like every other time on it (2026-11-22 10:09:00Z), not ISO.
+    expect(html).toMatch(/service\(s\) · \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ · refreshes every 5 s/);
   });
 });
 

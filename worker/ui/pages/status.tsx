@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 // The status page: every service, refreshed by the browser every few seconds; read-only.
+import { timeText } from "../../core/rollout/event-words.ts";
 import type { StatusPageModel } from "../model.ts";
 import { Document } from "./layout.tsx";
 import { ServiceSection } from "./service.tsx";
@@ -16,7 +17,8 @@ export function StatusPage(props: {
       <header>
         <h1>Keystone Edge</h1>
         <span class="muted">
-          {model.services.length} service(s) · {model.generatedAt} · refreshes every{" "}
+          {/* In the page's one time format (as its history and verdicts), not ISO with milliseconds. */}
+          {model.services.length} service(s) · {timeText(model.generatedAt)} · refreshes every{" "}
           {refreshSeconds} s · signed in ({props.scope})
         </span>
         <form method="post" action="/_keystone/ui/sign-out">
