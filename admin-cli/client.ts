@@ -144,9 +144,9 @@ export class ApiClient {
       });
     } catch (error) {
       if ((error as Error).name === "TimeoutError")
-        throw transient(unanswered(method, url, timeoutMs));
+        throw unreachable(unanswered(method, url, timeoutMs));
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw transient(
+      throw unreachable(
         new CliError(
           EXIT.error,
           `cannot reach the Keystone admin API at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
@@ -217,6 +217,12 @@ export class ApiClient {
 function transient(error: CliError): CliError {
   error.transient = true;
   return error;
+}
+
+/** Marks a failure where nothing answered, which may pass too (see CliError.unreachable). */
+function unreachable(error: CliError): CliError {
+  error.unreachable = true;
+  return transient(error);
 }
 
 /**

@@ -41,6 +41,12 @@ export class CliError extends Error {
    * A wait (`rollout wait`, `--watch`) polls through such a failure instead of ending on it.
    */
   transient = false;
+  /**
+   * Set when nothing answered at all (refused, unknown host, reset, no answer in time): before a
+   * wait has had one answer that is most likely a wrong --url, said at once rather than retried
+   * until --timeout.
+   */
+  unreachable = false;
 
   constructor(exitCode: ExitCode, message: string, details: string[] = []) {
     super(message);

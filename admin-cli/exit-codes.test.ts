@@ -116,6 +116,20 @@ describe("exit codes, as documented", () => {
     api.answers.set("GET /services/shop/rollout", apiError(401, "unauthorized", "bad token"));
     expect((await cli("rollout", "wait", "shop", "--interval", "10ms")).code).toBe(5);
   });
+
+  it("a wait or a watch whose first read reaches nothing (a wrong --url) ends at once with 1, not at --timeout", async () => {
+    const nowhere = `http://127.0.0.1:${await closedPort()}`;
+    for (const argv of [
+      ["rollout", "wait", "shop", "--timeout", "10m", "--interval", "10ms"],
+      ["release", "wait", "checkout", "--timeout", "10m", "--interval", "10ms"],
+      ["rollout", "status", "shop", "--watch", "--interval", "10ms"],
+    ]) {
+      const result = await runCli([...argv, "--url", nowhere]);
+      expect(result.code, argv.join(" ")).toBe(1);
+      expect(result.stderr, argv.join(" ")).toContain("cannot reach the Keystone admin API");
+      expect(result.stderr, argv.join(" ")).not.toContain("retrying");
+    }
+  });
 });
 
 describe("apply --wait waits for the rollout its apply set going, not a newer one", () => {

@@ -27,11 +27,14 @@ export interface RolloutWaitOptions {
  * One read of a wait's poll. A pipeline's gate must not fail because the admin API blinked (the
  * Worker redeployed or restarting, a reset, a proxy's 502) while the rollout goes on: a transient
  * failure is said on stderr and the read tried again at the next check, until --timeout; then,
- * or for any other failure, the error ends the wait as before. Only reads are retried.
+ * or for any other failure, the error ends the wait as before. Only reads are retried. Until the
+ * wait has had an answer (`answered`), nothing answering at all is said at once: a wrong --url
+ * would otherwise be retried in silence for the whole --timeout.
  */
 export async function pollThrough<T>(
   out: Output,
   clock: WaitClock,
+  answered: boolean,
   read: () => Promise<T>,
 ): Promise<T> {
   for (;;) {
@@ -39,6 +42,7 @@ export async function pollThrough<T>(
       return await read();
     } catch (error) {
       if (!(error instanceof CliError && error.transient) || clock.expired()) throw error;
+      if (error.unreachable && !answered) throw error;
       out.note(`${error.message} (retrying until --timeout)`);
       await clock.pause();
     }
@@ -54,7 +58,8 @@ export async function awaitRollout(
   let last = "";
   let pinned = options.rolloutId === "first" ? undefined : options.rolloutId;
   for (;;) {
-    const { state } = await pollThrough(out, options.clock, () =>
+    // `last` is set by the first answer.
+    const { state } = await pollThrough(out, options.clock, last !== "", () =>
       api.call("rolloutStatus", { params: { name: service } }),
     );
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
@@ -115,7 +120,7 @@ export async function awaitRelease(
 ): Promise<ReleaseEnd> {
   let last = "";
   for (;;) {
-    const status = await pollThrough(out, clock, () =>
+    const status = await pollThrough(out, clock, last !== "", () =>
       api.call("releaseStatus", { params: { name } }),
     );
     const { phase, reason } = status.release;
