@@ -236,4 +236,10 @@ describe("keystone get", () => {
         .join(" "),
     );
   });
+
+  it("prints UPDATED in the CLI's one time format, as history does", async () => {
+    const result = await runCli(["get", "--url", api.url]);
+    expect(result.stdout).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\n?$/m);
+    expect(result.stdout).not.toMatch(/T\d\d:\d\d:\d\d/);
+  });
 });

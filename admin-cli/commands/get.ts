@@ -1,6 +1,7 @@
 // keystone get [SERVICE] [-o yaml|json]: services with what they serve (a table), or their config
 // as it was applied (its spec), a file you can apply again.
 import { stringify } from "yaml";
+import { timeText } from "../../worker/core/rollout/event-words.ts";
 import { defineCommand } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { table } from "../io.ts";
@@ -46,7 +47,8 @@ export default defineCommand({
             .map(([v, version]) => `${v}=${version.release ?? "-"}`)
             .join(" "),
           r.spec.release?.name ?? "-",
-          r.updatedAt,
+          // The CLI's one time format (cli.md), as history and incident list print it.
+          timeText(r.updatedAt),
         ]),
       ),
     );
