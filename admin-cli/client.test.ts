@@ -48,6 +48,11 @@ let lastHeaders: Record<string, string | string[] | undefined> = {};
 beforeAll(async () => {
   server = createServer((req, res) => {
     lastHeaders = req.headers;
+    if (req.url === "/_keystone/v1/reset") {
+      // A Worker restarting, or a proxy in front of it dropping the connection mid-request.
+      req.socket.destroy();
+      return;
+    }
     if (req.url === "/_keystone/v1/slow") {
       // A Worker busy with a whole file: the answer comes after 300 ms.
       setTimeout(() => res.end(JSON.stringify(answers["/_keystone/v1/ok"])), 300);
@@ -109,6 +114,18 @@ describe("a request the Worker takes but does not answer in time", () => {
     expect(error.message).toBe(`POST ${base}/_keystone/v1/slow got no answer within 100 ms`);
     expect(error.message).not.toMatch(/cannot reach/);
     expect(error.details.join("\n")).toMatch(/may still carry it out: keystone get/);
+  });
+
+  it("a connection closed before the answer is not 'cannot reach' either: a change may have landed", async () => {
+    const error = (await api
+      .request(ChangeResult, "POST", "/_keystone/v1/reset", {})
+      .catch((e: unknown) => e)) as CliError;
+    expect(error).toBeInstanceOf(CliError);
+    expect(error.message).toBe(
+      `POST ${base}/_keystone/v1/reset lost its connection before an answer came`,
+    );
+    expect(error.details.join("\n")).toMatch(/may still carry it out: keystone get/);
+    expect(error.transient && error.unreachable).toBe(true);
   });
 
   it("waits longer for a file of many services, as the Worker calls each service's object", async () => {

@@ -144,8 +144,12 @@ export class ApiClient {
       });
     } catch (error) {
       if ((error as Error).name === "TimeoutError")
-        throw unreachable(unanswered(method, url, timeoutMs));
+        throw unreachable(unanswered(method, url, `got no answer within ${waitText(timeoutMs)}`));
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      // Reached, then dropped (a Worker restarting, a proxy in front of it): the request may have
+      // been carried out, which "cannot reach … is the Worker running?" would deny.
+      if (cause?.code === "ECONNRESET" || cause?.code === "UND_ERR_SOCKET")
+        throw unreachable(unanswered(method, url, "lost its connection before an answer came"));
       throw unreachable(
         new CliError(
           EXIT.error,
@@ -229,9 +233,11 @@ function unreachable(error: CliError): CliError {
  * The Worker took the request but did not answer in time: not "cannot reach", and a change may
  * still land (a file's services are stored by the Worker after the CLI stops waiting).
  */
-function unanswered(method: string, url: string, timeoutMs: number): CliError {
-  const wait = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-  return new CliError(EXIT.error, `${method} ${url} got no answer within ${wait}`, [
+const waitText = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+
+/** A request the Worker (or what is in front of it) took and never answered: `what` says how. */
+function unanswered(method: string, url: string, what: string): CliError {
+  return new CliError(EXIT.error, `${method} ${url} ${what}`, [
     method === "GET"
       ? "  the Worker is busy or stuck: try again later"
       : "  the Worker may still carry it out: keystone get (or history) shows what was stored before you try again",
