@@ -169,6 +169,12 @@ describe("usage errors exit 2 with one clear line", () => {
     ],
     ["a flag without its value", ["apply", "-f"], /-f needs a value/],
     [
+      "an empty --token (an unset variable)",
+      ["get", "--token", ""],
+      /--token is empty \(an unset variable\?\): --token <token>/,
+    ],
+    ["an empty --url", ["get", "--url="], /--url is empty: --url <url>/],
+    [
       "a value the parser would read as flags",
       ["rollout", "abort", "shop", "--reason", "-rf"],
       /--reason needs a value: one that starts with "-" goes after "=", as --reason=-…/,

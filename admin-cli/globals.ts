@@ -60,6 +60,12 @@ export function readGlobal(argv: readonly string[], i: number, globals: GlobalFl
       throw new UsageError(`--${name} needs a value: --${name} <${spec.hint}>`);
     taken = 2;
   }
+  // `--token "$KEYSTONE_TOKEN"` with the variable unset: said as such, not sent as no token and
+  // answered "missing bearer token … the token from --token was refused".
+  if (spec.value && value === "")
+    throw new UsageError(
+      `--${name} is empty${name === "token" ? " (an unset variable?)" : ""}: --${name} <${spec.hint}>`,
+    );
   if (name === "url") globals.url = value!;
   else if (name === "token") globals.token = value!;
   else if (name === "json") globals.json = switchValue(`--${name}`, value);
