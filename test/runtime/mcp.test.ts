@@ -49,6 +49,18 @@ function text(result: Awaited<ReturnType<Client["callTool"]>>): string {
   return (result.content as { type: string; text: string }[]).map((c) => c.text).join("\n");
 }
 
+/** Every page of resources/list, in order, following each nextCursor. */
+async function allResourcePages(client: Client) {
+  const pages: Awaited<ReturnType<Client["listResources"]>>[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.listResources(cursor === undefined ? {} : { cursor });
+    pages.push(page);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && pages.length < 100);
+  return pages;
+}
+
 /** The shop under a name (and host) of the test's own: the tests share the Worker's storage. */
 async function applyShop(client: Client, name: string, overrides = {}) {
   const config = localShop({ name, hosts: [`${name}.example.com`], ...overrides });
@@ -208,8 +220,8 @@ describe("the MCP endpoint", () => {
     const asReader = (await reader.readResource({ uri })).contents[0] as { text: string };
     expect(asReader.text).toMatch(/^services:\n {2}- name: mcp-masked\n/);
     expect(asReader.text).not.toContain("very-secret-path");
-    const listed = await reader.listResources();
-    expect(listed.resources.map((r) => r.uri)).toContain(uri);
+    const listed = (await allResourcePages(reader)).flatMap((page) => page.resources);
+    expect(listed.map((r) => r.uri)).toContain(uri);
   });
 
   it("an aborted rollout: its incident and report as Markdown, and the prompt that investigates it", async () => {
@@ -348,6 +360,40 @@ describe("the MCP endpoint", () => {
     expect((last.structuredContent as typeof page).nextCursor).toBeNull();
     const tooMany = await reader.callTool({ name: "listServices", arguments: { limit: 1000 } });
     expect(text(tooMany)).toMatch(/^invalid: .*\n- limit: at most 100 services a page/);
+  });
+
+  it("resources/list pages the services' configs: a page at a time, a nextCursor while more follow", async () => {
+    const client = await agent(ADMIN_TOKEN);
+    const names = Array.from({ length: 55 }, (_, i) => `mcp-res-${String(i).padStart(2, "0")}`);
+    const applied = await client.callTool({
+      name: "applyFile",
+      arguments: {
+        services: names.map((name) => ({
+          config: localShop({ name, hosts: [`${name}.example.com`] }),
+        })),
+        reason: "many services",
+      },
+    });
+    expect(applied.isError, text(applied)).toBeFalsy();
+    const reader = await agent(READ_TOKEN);
+    const pages = await allResourcePages(reader);
+    // Before: one page of every service (a record read each), never a cursor.
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(page.resources.length).toBeLessThanOrEqual(50);
+    expect(pages.at(-1)!.nextCursor).toBeUndefined();
+    const uris = pages.flatMap((page) => page.resources.map((r) => r.uri));
+    expect(new Set(uris).size).toBe(uris.length);
+    expect([...uris].sort()).toEqual(uris);
+    for (const name of names) expect(uris).toContain(`keystone://services/${name}/config.yaml`);
+    expect(pages[0]!.resources[0]).toMatchObject({
+      title: "A service's config file",
+      mimeType: "application/yaml",
+    });
+    // A cursor the API refuses is the caller's error, named.
+    await expect(reader.listResources({ cursor: "Not A Name" })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/cursor: /),
+    });
   });
 
   it("rolloutVerdicts answers each verdict's sentences, its judgement whole only when asked, and no more than an agent reads", async () => {

@@ -3,6 +3,7 @@
 // Markdown `keystone rollout report` and `keystone incident show` print. Read through the admin
 // API, so a read token gets the masked config.
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ListResourcesRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { stringify } from "yaml";
 import { ADMIN_API } from "../../../schemas/admin-endpoints.ts";
 import type {
@@ -24,6 +25,15 @@ const CONFIG_URI = "keystone://services/{name}/config.yaml";
 const INCIDENT_URI = "keystone://services/{name}/incidents/{id}.md";
 const REPORT_URI = "keystone://services/{name}/rollout-report.md";
 
+/** Services a resources/list page lists: the listServices tool's page, so a page costs as much. */
+export const RESOURCE_PAGE = 50;
+
+const CONFIG_RESOURCE = {
+  title: "A service's config file",
+  description: "The service as its config file was last applied, in YAML (keystone get -o yaml)",
+  mimeType: "application/yaml",
+};
+
 /** A resource's answer: a name that is not there is "resource not found" (MCP), not internal. */
 const answerValue = (answer: Parameters<typeof anyAnswerValue>[0]) =>
   anyAnswerValue(answer, RESOURCE_NOT_FOUND);
@@ -35,24 +45,10 @@ const one = (value: string | string[] | undefined) =>
 export function registerResources(server: McpServer, dispatch: AdminDispatch): void {
   server.registerResource(
     "service-config",
-    new ResourceTemplate(CONFIG_URI, {
-      list: async () => {
-        const list = answerValue(await dispatch.call(ADMIN_API.listServices, {})) as ServiceList;
-        return {
-          resources: list.services.map((service) => ({
-            uri: CONFIG_URI.replace("{name}", encodeURIComponent(service.name)),
-            name: `${service.name} config`,
-            mimeType: "application/yaml",
-          })),
-        };
-      },
-    }),
-    {
-      title: "A service's config file",
-      description:
-        "The service as its config file was last applied, in YAML (keystone get -o yaml)",
-      mimeType: "application/yaml",
-    },
+    // Listed by the resources/list handler below, a page at a time: the SDK's list callback
+    // takes no cursor, so it could only list every service at once (a record read each).
+    new ResourceTemplate(CONFIG_URI, { list: undefined }),
+    CONFIG_RESOURCE,
     async (uri, { name }) => {
       const record = answerValue(
         await dispatch.call(ADMIN_API.getService, { params: { name: one(name) } }),
@@ -121,4 +117,23 @@ export function registerResources(server: McpServer, dispatch: AdminDispatch): v
       return { contents: [{ uri: uri.href, mimeType: "text/markdown", text: markdown }] };
     },
   );
+
+  // Replaces the SDK's handler (registerResource installed it): a page of services in name order
+  // from the request's cursor, with the cursor of the next page while more follow. A cursor the
+  // API refuses is the caller's error (invalid params), as MCP asks.
+  server.server.setRequestHandler(ListResourcesRequestSchema, async (request) => {
+    const list = anyAnswerValue(
+      await dispatch.call(ADMIN_API.listServices, {
+        query: { limit: RESOURCE_PAGE, cursor: request.params?.cursor },
+      }),
+    ) as ServiceList;
+    return {
+      resources: list.services.map((service) => ({
+        ...CONFIG_RESOURCE,
+        uri: CONFIG_URI.replace("{name}", encodeURIComponent(service.name)),
+        name: `${service.name} config`,
+      })),
+      ...(list.nextCursor ? { nextCursor: list.nextCursor } : {}),
+    };
+  });
 }

@@ -53,8 +53,8 @@ const TEXT_VIEWS: Partial<Record<EndpointName, (value: unknown, origin: string) 
 
 /**
  * Requests one POST may carry (a JSON-RPC batch; MCP 2025-06-18 dropped batches, the SDK still
- * reads them). Each may cost a call per service (resources/list reads every service's record),
- * so a batch of a hundred was a hundred times what one request may cost; an agent sends one.
+ * reads them). Each may cost a call per service of a page (resources/list reads a page of
+ * services' records), so a batch of a hundred was a hundred times what one request may cost.
  */
 export const MAX_REQUESTS_PER_POST = 10;
 
