@@ -1,8 +1,9 @@
 // The rollout option releases use: held at the last step instead of promoting, still analysed
 // while held, promoted or aborted only on the release's behalf.
 import { describe, expect, it } from "vitest";
-import type { Command } from "../../../schemas/ledger.ts";
+import type { Command, RolloutStartCommand } from "../../../schemas/ledger.ts";
 import {
+  live,
   MINUTE,
   run,
   shopWithRollout,
@@ -156,5 +157,53 @@ describe("a rollout held by a release", () => {
     expect(refusal(aborted, { kind: "rollout.abort", onBehalfOf: "r1" })).toMatch(
       /aborted, not in progress/,
     );
+  });
+
+  it("a release's start never rolls a service back toward a release behind the one serving", () => {
+    // v2.0.0 then v3.0.0 promoted by hand: v3.0.0 serves, v2.0.0 served before.
+    const promoteTo = (state: LedgerState, release: string, at: number) =>
+      run(
+        run(state, { kind: "rollout.start", origin: `https://${release}.example`, release }, at),
+        { kind: "rollout.promote", full: true },
+        at + MINUTE,
+      );
+    const v3 = promoteTo(promoteTo(live(), "v2.0.0", T0), "v3.0.0", T0 + 2 * MINUTE);
+    expect(v3.config?.versions.stable?.release).toBe("v3.0.0");
+    const starts = (command: Omit<RolloutStartCommand, "kind">) => {
+      const result = decide(v3, { kind: "rollout.start", ...command }, T0 + 9 * MINUTE, {
+        rolloutId: "r-next",
+      });
+      return result.ok ? "ok" : result.error.message;
+    };
+    const old = { origin: "https://v2.0.0.example", release: "v2.0.0" };
+    // A pipeline's old release file run again: refused, nothing started.
+    const rerun = decide(
+      v3,
+      { kind: "rollout.start", ...old, heldBy: { release: "r1" } },
+      T0 + 9 * MINUTE,
+      { rolloutId: "r-next" },
+    );
+    expect(rerun.ok).toBe(false);
+    expect(!rerun.ok && rerun.error).toMatchObject({
+      code: "stale_release",
+      message:
+        'service "shop": release "r1" would roll out v2.0.0 while v3.0.0 serves since revision 5, when rollout r-test promoted it',
+    });
+    // The same name at a fresh origin (an old tag deployed to new infrastructure) is behind too;
+    // a newer release, or the one serving, starts.
+    const moved = { origin: "https://fresh.example", release: "v2.0.0" };
+    expect(starts({ ...moved, heldBy: { release: "r1" } })).toMatch(
+      /would roll out v2.0.0 while v3.0.0 serves/,
+    );
+    for (const release of ["v4.0.0", "v3.0.0"])
+      expect(
+        starts({
+          origin: "https://next.example",
+          release,
+          heldBy: { release: "r2" },
+        }),
+      ).toBe("ok");
+    // A person's rollout start stays theirs to make.
+    expect(starts(old)).toBe("ok");
   });
 });

@@ -23,7 +23,16 @@ import { sameConfig, specOf } from "./config-changes.ts";
 import { recordIncident, traceOf } from "./incident.ts";
 import { notifyEffects, promotionOf, rolloutDetail, rolloutText } from "./records.ts";
 import { heldFrom, holdForRelease, onBehalf, releaseRefusal } from "./release-hold.ts";
-import { recordServing } from "./serving.ts";
+import {
+  behind,
+  labelOf,
+  leftBehind,
+  recordServing,
+  refOf,
+  sameRelease,
+  servedSince,
+  servingRef,
+} from "./serving.ts";
 import {
   attribution,
   type Decision,
@@ -185,6 +194,38 @@ export function prepareRollout(config: Service, command: RolloutStartCommand): R
     : fail("invalid", "the rollout does not fit the service", problemsOf(parsed.error));
 }
 
+/**
+ * A release's start (a release file, run by a pipeline or the deploy hook) toward a release behind
+ * the one serving: refused, as an apply of a file naming it is. A pipeline's old job run again
+ * (release v2.0.0 after v3.0.0 promoted) otherwise rolled the service back toward v2.0.0 and, on
+ * healthy figures, promoted it. The release the service's file asks for passes: its apply checked
+ * it (or was forced). `keystone rollout start` by a person is not a release's and is not checked.
+ */
+function releaseGoesBack(
+  state: LedgerState,
+  config: Service,
+  release: string,
+): Result<never> | undefined {
+  const candidate = candidateOf(config);
+  const track = candidate ? config.versions[candidate] : undefined;
+  const serving = servingRef(state.config);
+  if (!track || !serving) return undefined;
+  const to = refOf(track);
+  const asked = specOf(state)?.release;
+  if (asked && sameRelease(to, { name: asked.name, origin: asked.origin })) return undefined;
+  if (!behind(to, serving, leftBehind(state))) return undefined;
+  return fail(
+    "stale_release",
+    `service "${state.name}": release "${release}" would roll out ${labelOf(to)} while ${labelOf(serving)} serves${servedSince(state)}`,
+    [
+      {
+        path: "fix",
+        message: `name a release newer than ${labelOf(serving)} in the release file, or roll ${labelOf(to)} out by hand: keystone rollout start ${state.name} --origin ${to.origin}${to.name ? ` --release ${to.name}` : ""}`,
+      },
+    ],
+  );
+}
+
 export function start(
   state: LedgerState,
   command: RolloutStartCommand,
@@ -205,6 +246,10 @@ export function start(
     );
   const config = prepareRollout(state.config, command);
   if (!config.ok) return config;
+  if (command.heldBy) {
+    const goesBack = releaseGoesBack(state, config.value, command.heldBy.release);
+    if (goesBack) return goesBack;
+  }
   const made = heldFrom(startRollout(config.value, rolloutId, now), command.heldBy);
   if (!made.ok) return made;
   const started = { ...made, value: withOperatorReason(made.value, command.reason) };
