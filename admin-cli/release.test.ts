@@ -70,6 +70,16 @@ services:
     expect(result.stdout).toMatch(/api\s+held\s+2\/2\s+50%\s+-\s+held at 50%/);
     expect(result.stdout).toMatch(/web\s+waiting\s+-\s+-\s+api passed/);
   });
+
+  it("a release that ended as it started (a start refused) is its verdict: exit 10, not started", async () => {
+    const why =
+      'api: start refused: service "api": release "checkout" would roll out v1 while v2 serves';
+    fake.api.answers.set("POST /releases", { body: releaseStatus("rolledBack", why) });
+    const result = await cli("release", "start", "-f", textFile("good.yaml", GOOD));
+    expect(result.code).toBe(10);
+    expect(result.stdout).not.toContain("✓ release checkout started");
+    expect(result.stderr).toContain(`checkout: release rolled back — ${why}`);
+  });
 });
 
 describe("keystone release wait: the exit codes of rollout wait", () => {

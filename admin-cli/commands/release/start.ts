@@ -3,6 +3,7 @@
 import { defineCommand } from "../../command.ts";
 import { loadReleaseFile } from "../../release-file.ts";
 import { renderRelease } from "../../release-view.ts";
+import { releaseFailure } from "../../verdict-wait.ts";
 
 export default defineCommand({
   description: "Start a release of several services from a release file",
@@ -24,7 +25,13 @@ export default defineCommand({
       body: { file, author, reason: args.reason },
     });
     out.result(status);
-    out.line(`${out.paint("green", "✓")} release ${file.name} started`);
+    // A release can end in the request that starts it (a start the service refused, such as a
+    // release behind the one serving): that is its verdict, as release wait would give it, not
+    // "started" with exit 0.
+    const { phase } = status.release;
+    const ended = phase === "rolledBack" || phase === "aborted" || phase === "partiallyPromoted";
+    if (!ended) out.line(`${out.paint("green", "✓")} release ${file.name} started`);
     for (const line of renderRelease(out, status)) out.line(line);
+    if (ended) throw releaseFailure(file.name, { outcome: phase, status }, "");
   },
 });
