@@ -48,7 +48,25 @@ describe("starting a release", () => {
     expect(!result.ok && result.error).toEqual({
       code: "wrong_phase",
       message:
-        'release "checkout" cannot start: web has a rollout progressing (step 1 of 2); let it end or abort it first',
+        'release "checkout" cannot start: web has a rollout progressing (step 1 of 2): let it end or abort it first',
+    });
+  });
+
+  it("a service another release holds names that release, not an abort that would fail it", () => {
+    const facts = factsOf(["api", "web", "worker"]);
+    facts.api = {
+      ...facts.api!,
+      rollout: rollout("r-api", {
+        phase: "paused",
+        pausedBy: "release",
+        heldBy: { release: "payments" },
+      }),
+    };
+    const result = startRelease(null, threeServices(), facts, who, T0);
+    expect(!result.ok && result.error).toEqual({
+      code: "wrong_phase",
+      message:
+        'release "checkout" cannot start: api is rolled out by release "payments" (held at step 1 of 2): let it end, or keystone release abort payments',
     });
   });
 

@@ -72,19 +72,21 @@ export function startRelease(
       `release "${file.name}" cannot start: ${problems.length} problem(s)`,
       problems,
     );
+  // A rollout another release holds is that release's: aborting the rollout would fail it, so
+  // the answer names the release to wait for or abort, as an apply's refusal does.
   const busy = file.services.flatMap(({ service }) => {
     const rollout = facts[service]?.rollout;
-    return isActive(rollout)
-      ? [
-          `${service} has a rollout ${rollout.phase} (step ${rollout.stepIndex + 1} of ${rollout.stepCount})`,
-        ]
-      : [];
+    if (!isActive(rollout)) return [];
+    const place = `step ${rollout.stepIndex + 1} of ${rollout.stepCount}`;
+    const holder = rollout.heldBy?.release;
+    return [
+      holder
+        ? `${service} is rolled out by release "${holder}" (${rollout.phase === "paused" && rollout.pausedBy === "release" ? "held" : rollout.phase} at ${place}): let it end, or keystone release abort ${holder}`
+        : `${service} has a rollout ${rollout.phase} (${place}): let it end or abort it first`,
+    ];
   });
   if (busy.length > 0)
-    return fail(
-      "wrong_phase",
-      `release "${file.name}" cannot start: ${busy.join("; ")}; let it end or abort it first`,
-    );
+    return fail("wrong_phase", `release "${file.name}" cannot start: ${busy.join("; ")}`);
   const initial: ReleaseState = {
     format: 1,
     name: file.name,
