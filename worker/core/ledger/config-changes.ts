@@ -153,7 +153,9 @@ export function setWeights(state: LedgerState, command: WeightsCommand, now: num
   const refused = refusal(
     state,
     command.baseRevision,
-    "it controls the weights; pause and promote",
+    // Not "pause and promote": a paused rollout still owns the weights, and an agent (or a
+    // person) told to pause tried the weights again and was refused again.
+    "it controls the weights until it ends (a full promotion ends it now)",
   );
   if (refused) return refused;
   const parsed = Service.safeParse({ ...state.config!, split: command.split });

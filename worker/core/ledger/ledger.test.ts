@@ -104,9 +104,15 @@ describe("every command from every phase", () => {
       error: {
         code: "wrong_phase",
         message:
-          'a rollout of "shop" is progressing: it controls the weights; pause and promote, or abort it first',
+          'a rollout of "shop" is progressing: it controls the weights until it ends (a full promotion ends it now), or abort it first',
       },
     });
+    // Pausing, which the words once suggested, does not free the weights.
+    const paused = run(state, { kind: "rollout.pause" });
+    const again = decide(paused, COMMANDS.weights!, T0);
+    expect(!again.ok && again.error.message).toBe(
+      'a rollout of "shop" is paused: it controls the weights until it ends (a full promotion ends it now), or abort it first',
+    );
   });
 });
 
