@@ -61,6 +61,16 @@ export function renderRelease(out: Output, view: ReleaseStatus): string[] {
   const events = view.events.slice(-SHOWN_EVENTS);
   if (events.length > 0) {
     lines.push("", out.paint("bold", "History:"));
+    // Said, not dropped in silence: a run of three services has a dozen entries, and the ones
+    // left out are its start (who started it, what started first).
+    const earlier = view.events.length - events.length;
+    if (earlier > 0)
+      lines.push(
+        out.paint(
+          "dim",
+          `  … ${earlier} earlier entr${earlier === 1 ? "y" : "ies"} (release status --json has them all)`,
+        ),
+      );
     for (const event of events)
       lines.push(
         `  ${timeText(event.at)}  ${event.service ? `${event.service} ` : ""}${RELEASE_EVENT_NAMES[event.type]} — ${event.reason}${event.author ? out.paint("dim", ` (${event.author})`) : ""}`,

@@ -141,6 +141,21 @@ describe("keystone release status and abort", () => {
     expect(result.stdout).not.toMatch(/rolledBack|release\.\w/);
   });
 
+  it("status shows the newest history entries and says how many earlier ones it left out", async () => {
+    const status = releaseStatus("running");
+    const event = status.events[1]!;
+    status.events = [
+      ...status.events,
+      ...Array.from({ length: 9 }, (_, i) => ({ ...event, reason: `entry ${i}` })),
+    ];
+    fake.api.answers.set("GET /releases/checkout", { body: status });
+    const result = await cli("release", "status", "checkout");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("… 3 earlier entries (release status --json has them all)");
+    expect(result.stdout).not.toContain("release started — 2 services");
+    expect(result.stdout).toContain("api started — entry 8");
+  });
+
   it("abort posts who and why, and a missing release is exit 1", async () => {
     fake.api.answers.set("POST /releases/checkout/abort", { body: releaseStatus("aborting") });
     const result = await cli("release", "abort", "checkout", "--reason", "bad deploy");
