@@ -126,19 +126,26 @@ describe("keystone release wait: the exit codes of rollout wait", () => {
 });
 
 describe("keystone release status and abort", () => {
-  it("status --watch redraws until the release ends", async () => {
+  it("status --watch redraws until the release ends, exiting as release wait does", async () => {
     let asked = 0;
     fake.api.answers.set("GET /releases/checkout", () => ({
-      body: releaseStatus(asked++ < 1 ? "running" : "rolledBack"),
+      body: releaseStatus(asked++ < 1 ? "running" : "rolledBack", "web rolled back"),
     }));
     const result = await cli("release", "status", "checkout", "--watch", "--interval", "0.2");
-    expect(result.code).toBe(0);
+    // As rollout status --watch: a release that rolled back ends the watch with 10, not 0.
+    expect(result.code).toBe(10);
+    expect(result.stderr).toContain("checkout: release rolled back — web rolled back");
     expect(result.stdout.match(/^checkout {2}/gm)).toHaveLength(2);
     // Phases and events in words, as every view tells them; --json keeps the names.
     expect(result.stdout).toContain("release started — 2 services (ana)");
     expect(result.stdout).toContain("api started — first to start");
     expect(result.stdout).toMatch(/^checkout {2}rolled back {2}/m);
     expect(result.stdout).not.toMatch(/rolledBack|release\.\w/);
+    fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("promoted") });
+    expect((await cli("release", "status", "checkout", "--watch")).code).toBe(0);
+    // Without --watch a status is a read: 0 whatever the phase.
+    fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("rolledBack") });
+    expect((await cli("release", "status", "checkout")).code).toBe(0);
   });
 
   it("status shows the newest history entries and says how many earlier ones it left out", async () => {

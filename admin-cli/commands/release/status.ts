@@ -1,6 +1,7 @@
 // keystone release status RELEASE [--watch]: its phase, each service's standing, its history.
 import { defineCommand } from "../../command.ts";
 import { RELEASE_ENDED, renderRelease } from "../../release-view.ts";
+import { releaseFailure } from "../../verdict-wait.ts";
 import { watchIntervalMs } from "../../wait-clock.ts";
 import { releaseArgs } from "./shared.ts";
 
@@ -12,7 +13,8 @@ export default defineCommand({
     ...releaseArgs,
     watch: {
       type: "boolean",
-      description: "redraw every 2 s until the release ends (Ctrl-C to stop)",
+      description:
+        "redraw every 2 s until the release ends, exiting like release wait (Ctrl-C to stop)",
     },
     interval: { type: "string", default: "2", description: "seconds between redraws with --watch" },
   },
@@ -28,7 +30,15 @@ export default defineCommand({
         for (const line of renderRelease(out, status)) out.line(line);
         if (args.watch) out.line();
       }
-      if (!args.watch || RELEASE_ENDED.has(status.release.phase)) return;
+      if (!args.watch) return;
+      // The watch ends with the release and exits as release wait (and rollout status --watch)
+      // does: 10 when it rolled back, was aborted or only partly promoted, not 0 whatever the end.
+      const { phase } = status.release;
+      if (RELEASE_ENDED.has(phase)) {
+        const failure = releaseFailure(args.release, { outcome: phase, status }, "");
+        if (failure) throw failure;
+        return;
+      }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   },
