@@ -69,6 +69,20 @@ services:
     expect(result.stdout).toContain("✓ release checkout started");
     expect(result.stdout).toMatch(/api\s+held\s+2\/2\s+50%\s+-\s+held at 50%/);
     expect(result.stdout).toMatch(/web\s+waiting\s+-\s+-\s+api passed/);
+
+    // --force asks for a rollback on purpose; without it the body says nothing of force.
+    fake.api.seen.length = 0;
+    const forced = await runCli([
+      "release",
+      "start",
+      "-f",
+      textFile("good.yaml", GOOD),
+      "--force",
+      "--url",
+      fake.api.url,
+    ]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(fake.api.seen[0]!.body)).toMatchObject({ force: true });
   });
 
   it("a release that ended as it started (a start refused) is its verdict: exit 10, not started", async () => {

@@ -215,6 +215,12 @@ export const DeployHookRequest = z.union([DeployHookBody, ReleaseFile]);
 /** keystone release start: the release file, checked as it enters (problems under `file.`). */
 export const ReleaseStartBody = z.strictObject({
   file: ReleaseFile.describe("the release file, as JSON (docs/releases.md)"),
+  force: z
+    .boolean()
+    .optional()
+    .describe(
+      "start it even where a service's release is behind the one serving (a rollback on purpose, said in the release's history); without it such a service's start is refused and the release rolls back",
+    ),
   ...Attribution,
 });
 

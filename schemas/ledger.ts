@@ -51,6 +51,11 @@ export const RolloutStartCommand = z.object({
   strategy: RolloutStrategy.optional(),
   /** Started by a release: the final promotion becomes a hold until the release promotes it. */
   heldBy: HeldBy.optional(),
+  /**
+   * A release started with --force: its start may go back past the release serving. Without it a
+   * release's start toward a release behind what serves is refused (a pipeline's old job re-run).
+   */
+  force: z.boolean().optional(),
   ...Attribution,
 });
 const action = <K extends string>(kind: K) =>

@@ -84,6 +84,11 @@ export function releaseStateSchema<T extends z.ZodType>(time: T) {
     author: z.string().nullable(),
     /** Where the release stands, in words: what it waits for, or why it ended. */
     reason: z.string(),
+    /**
+     * Started with --force: its services' starts may go back past the release serving (an
+     * operator's rollback on purpose); without it such a start is refused (stale_release).
+     */
+    forced: z.literal(true).optional(),
   });
 }
 
@@ -99,6 +104,8 @@ export const ReleaseEffect = z.discriminatedUnion("kind", [
     origin: z.string().optional(),
     release: z.string().optional(),
     strategy: RolloutStrategy.optional(),
+    /** The release was started with --force. */
+    force: z.literal(true).optional(),
   }),
   z.object({ kind: z.literal("promote"), run: EpochMs, service: z.string() }),
   z.object({ kind: z.literal("abort"), run: EpochMs, service: z.string() }),

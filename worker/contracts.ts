@@ -128,7 +128,7 @@ export function registryOf(env: { REGISTRY: DurableObjectNamespace<RegistryRpc> 
  */
 export interface ReleaseRpc extends Rpc.DurableObjectBranded {
   /** `file` is parsed where it enters (a ReleaseFile). */
-  start(file: unknown, who: Attribution): Promise<Result<ReleaseStatus>>;
+  start(file: unknown, who: Attribution, force?: boolean): Promise<Result<ReleaseStatus>>;
   status(): Result<ReleaseStatus>;
   abort(who: Attribution): Promise<Result<ReleaseStatus>>;
   tick(scheduledTime: number): Promise<TickReply>;

@@ -97,6 +97,35 @@ describe("a failing release", { timeout: 60_000 }, () => {
   });
 });
 
+describe("a release behind what serves", { timeout: 60_000 }, () => {
+  it("is refused without --force (nothing moves); started with it, said in its history", async () => {
+    const h = new ReleaseHarness(["back-api"]);
+    await h.apply();
+    const newer = releaseFile("back-new", [{ service: "back-api", release: "v2.0.0" }]);
+    await h.start(newer);
+    // Step 1, step 2, passed and held, promoted.
+    for (let tick = 0; tick < 3; tick++) await h.bakeAndTick();
+    expect((await h.status("back-new")).release.phase).toBe("promoted");
+
+    // A pipeline's older job run again: its release file names v1.0.0.
+    const older = releaseFile("back-old", [{ service: "back-api", release: "v1.0.0" }]);
+    await h.start(older);
+    const refused = await h.status("back-old");
+    expect(refused.release.phase).toBe("rolledBack");
+    expect(refused.release.reason).toMatch(/would roll out v1\.0\.0 while v2\.0\.0 serves/);
+    expect(await h.of("back-api").traffic(20)).toEqual(new Map([["stable", 20]]));
+
+    // An operator going back on purpose.
+    const forced = await h.api("POST", "/releases", { file: older, force: true, author: "ana" });
+    expect(forced.status).toBe(200);
+    for (const service of h.services.values()) await service.syncRoutes();
+    const { release, events } = await h.status("back-old");
+    expect(release.phase).toBe("running");
+    expect(events.find((e) => e.type === "release.started")?.reason).toMatch(/\(forced: /);
+    expect(await h.of("back-api").state()).toMatchObject({ phase: "progressing" });
+  });
+});
+
 describe("the release object", { timeout: 60_000 }, () => {
   it("a tick delivered twice is applied once", async () => {
     const h = new ReleaseHarness(["twice-api", "twice-web", "twice-worker"]);

@@ -19,8 +19,8 @@ import { recordOf } from "./service-record.ts";
 /**
  * A release file's services that name a release behind what serves (one that served before, one
  * a newer release overtook, a lower semantic version), decided as an apply naming it would be:
- * refused, nothing started. A release started by an operator (`keystone release start -f`) is a
- * choice, as `rollout start` with an older origin is; a deploy's job run again is not.
+ * refused, nothing started, as `keystone release start -f` without --force refuses it (the
+ * service's start); an operator's `--force` goes back on purpose, a deploy's job run again never.
  */
 async function refuseReleasesBehind(env: Env, file: ReleaseFile): Promise<void> {
   for (const entry of file.services) {
@@ -38,7 +38,7 @@ async function refuseReleasesBehind(env: Env, file: ReleaseFile): Promise<void> 
     if (refused?.code === "stale_release")
       throw new ApiError(
         "stale_release",
-        `deploy webhook refused release "${file.name}": ${refused.message} (an operator can start it on purpose: keystone release start -f)`,
+        `deploy webhook refused release "${file.name}": ${refused.message} (an operator can start it on purpose: keystone release start -f … --force)`,
         refused.problems,
       );
   }

@@ -21,13 +21,15 @@ export async function startReleaseOf(
   env: Env,
   file: ReleaseFile,
   who: { author?: string | undefined; reason?: string | undefined },
+  force = false,
 ): Promise<ReleaseStatus> {
-  const result = await releaseObjectOf(env, file.name).start(file, who);
+  const result = await releaseObjectOf(env, file.name).start(file, who, force);
   return unwrap(ReleaseStatus, result, `release "${file.name}"`);
 }
 
 export const releaseHandlers = {
-  startRelease: ({ body: { file, ...who } }, c) => startReleaseOf(c.env, file, who),
+  startRelease: ({ body: { file, force, ...who } }, c) =>
+    startReleaseOf(c.env, file, who, force === true),
 
   async releaseStatus({ params: { name } }, c) {
     const release = await releaseToRead(c.env, name);

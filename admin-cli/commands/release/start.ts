@@ -16,13 +16,18 @@ export default defineCommand({
       description: "the release file (YAML or JSON)",
     },
     reason: { type: "string", description: "why, recorded in the release's history" },
+    force: {
+      type: "boolean",
+      description:
+        "start services whose release is behind the one serving (a rollback on purpose; said in history)",
+    },
   },
   examples: ["keystone release start -f release.yaml --reason 'checkout v2'"],
   async run(args, session) {
     const file = await loadReleaseFile(args.file);
     const { out, api, author } = session;
     const status = await api.call("startRelease", {
-      body: { file, author, reason: args.reason },
+      body: { file, author, reason: args.reason, ...(args.force ? { force: true } : {}) },
     });
     out.result(status);
     // A release can end in the request that starts it (a start the service refused, such as a

@@ -65,6 +65,7 @@ export async function deliverReleaseEffect(
           release: effect.release,
           strategy: effect.strategy,
           heldBy: { release },
+          ...(effect.force ? { force: true } : {}),
           ...who,
         }
       : effect.kind === "promote"

@@ -38,7 +38,7 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
     this.#name = ctx.id.name ?? this.#writer.store.load()?.name ?? "";
   }
 
-  async start(input: unknown, who: Attribution): Promise<Result<ReleaseStatus>> {
+  async start(input: unknown, who: Attribution, force = false): Promise<Result<ReleaseStatus>> {
     const name = this.#name;
     const parsed = ReleaseFile.safeParse(input);
     if (!parsed.success)
@@ -53,6 +53,7 @@ export class ReleaseObject extends DurableObject<Env> implements ReleaseRpc {
       facts,
       { author: who.author ?? null, reason: who.reason ?? null },
       Date.now(),
+      force,
     );
     return this.#decided(started);
   }

@@ -203,7 +203,8 @@ describe("a rollout held by a release", () => {
           heldBy: { release: "r2" },
         }),
       ).toBe("ok");
-    // A person's rollout start stays theirs to make.
+    // A person's rollout start stays theirs to make, and so does a release started with --force.
     expect(starts(old)).toBe("ok");
+    expect(starts({ ...old, heldBy: { release: "r1" }, force: true })).toBe("ok");
   });
 });

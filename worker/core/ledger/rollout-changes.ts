@@ -199,7 +199,8 @@ export function prepareRollout(config: Service, command: RolloutStartCommand): R
  * the one serving: refused, as an apply of a file naming it is. A pipeline's old job run again
  * (release v2.0.0 after v3.0.0 promoted) otherwise rolled the service back toward v2.0.0 and, on
  * healthy figures, promoted it. The release the service's file asks for passes: its apply checked
- * it (or was forced). `keystone rollout start` by a person is not a release's and is not checked.
+ * it (or was forced), and so does a release started with --force (a rollback on purpose).
+ * `keystone rollout start` by a person is not a release's and is not checked.
  */
 function releaseGoesBack(
   state: LedgerState,
@@ -220,7 +221,7 @@ function releaseGoesBack(
     [
       {
         path: "fix",
-        message: `name a release newer than ${labelOf(serving)} in the release file, or roll ${labelOf(to)} out by hand: keystone rollout start ${state.name} --origin ${to.origin}${to.name ? ` --release ${to.name}` : ""}`,
+        message: `name a release newer than ${labelOf(serving)} in the release file, or go back on purpose: keystone release start -f <file> --force`,
       },
     ],
   );
@@ -246,7 +247,7 @@ export function start(
     );
   const config = prepareRollout(state.config, command);
   if (!config.ok) return config;
-  if (command.heldBy) {
+  if (command.heldBy && !command.force) {
     const goesBack = releaseGoesBack(state, config.value, command.heldBy.release);
     if (goesBack) return goesBack;
   }

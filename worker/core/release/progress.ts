@@ -22,6 +22,7 @@ export function progress(draft: ReleaseDraft): void {
       ...(origin ? { origin } : {}),
       ...(release ? { release } : {}),
       ...(strategy ? { strategy } : {}),
+      ...(state.forced ? { force: true as const } : {}),
     });
   }
   if (state.services.every(hasPassed)) {

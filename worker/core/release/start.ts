@@ -59,6 +59,8 @@ export function startRelease(
   facts: Record<string, ServiceFacts>,
   who: { author: string | null; reason: string | null },
   now: number,
+  /** keystone release start --force: its services may go back past what serves, on purpose. */
+  forced = false,
 ): Result<ReleaseDecision> {
   if (previous && !releaseEnded(previous))
     return fail(
@@ -104,9 +106,14 @@ export function startRelease(
     lastTickAt: now,
     author: who.author,
     reason: "starting",
+    ...(forced ? { forced: true as const } : {}),
   };
   const draft = new ReleaseDraft(initial, now, who.author);
-  draft.record("release.started", who.reason ?? `${file.services.length} services`);
+  const started = who.reason ?? `${file.services.length} services`;
+  draft.record(
+    "release.started",
+    forced ? `${started} (forced: a service may go back past the release serving)` : started,
+  );
   draft.send({ kind: "index", active: true });
   progress(draft);
   return ok(draft.decision());
