@@ -123,6 +123,7 @@ describe("exit codes, as documented", () => {
       ["rollout", "wait", "shop", "--timeout", "10m", "--interval", "10ms"],
       ["release", "wait", "checkout", "--timeout", "10m", "--interval", "10ms"],
       ["rollout", "status", "shop", "--watch", "--interval", "10ms"],
+      ["release", "status", "checkout", "--watch", "--interval", "0.2"],
     ]) {
       const result = await runCli([...argv, "--url", nowhere]);
       expect(result.code, argv.join(" ")).toBe(1);

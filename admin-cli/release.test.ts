@@ -2,7 +2,7 @@
 // checked offline with lines, the exit codes are rollout wait's, JSON output is one document.
 import { describe, expect, it } from "vitest";
 import { releaseStatus, textFile } from "../test/support/cli-fixtures.ts";
-import { useFakeAdminApi } from "../test/support/fake-admin-api.ts";
+import { apiError, useFakeAdminApi } from "../test/support/fake-admin-api.ts";
 import { runCli } from "../test/support/run-cli.ts";
 
 const fake = useFakeAdminApi();
@@ -160,6 +160,25 @@ describe("keystone release status and abort", () => {
     // Without --watch a status is a read: 0 whatever the phase.
     fake.api.answers.set("GET /releases/checkout", { body: releaseStatus("rolledBack") });
     expect((await cli("release", "status", "checkout")).code).toBe(0);
+  });
+
+  it("status --watch polls through a Worker restarting (a 503, a 500) to the release's end, as rollout status --watch", async () => {
+    const answers = [
+      { body: releaseStatus("running") },
+      { status: 503, body: "<html>503 Service Unavailable</html>" },
+      apiError(500, "internal", "the release object restarted"),
+      { body: releaseStatus("promoted") },
+    ];
+    let served = 0;
+    fake.api.answers.set("GET /releases/checkout", () => answers[Math.min(served++, 3)]!);
+    const result = await cli("release", "status", "checkout", "--watch", "--interval", "0.2");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("failed with HTTP 503");
+    expect(result.stderr).toContain("the release object restarted (retrying every");
+    expect(served).toBe(4);
+    // Not transient: a refused token still ends the watch at once.
+    fake.api.answers.set("GET /releases/checkout", apiError(401, "unauthorized", "bad token"));
+    expect((await cli("release", "status", "checkout", "--watch")).code).toBe(5);
   });
 
   it("status shows the newest history entries and says how many earlier ones it left out", async () => {

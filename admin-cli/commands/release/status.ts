@@ -1,5 +1,7 @@
 // keystone release status RELEASE [--watch]: its phase, each service's standing, its history.
+import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
 import { defineCommand } from "../../command.ts";
+import { CliError } from "../../errors.ts";
 import { RELEASE_ENDED, renderRelease } from "../../release-view.ts";
 import { releaseFailure } from "../../verdict-wait.ts";
 import { watchIntervalMs } from "../../wait-clock.ts";
@@ -22,8 +24,23 @@ export default defineCommand({
   async run(args, session) {
     const { out, api, io } = session;
     const intervalMs = watchIntervalMs(args.interval);
+    let answered = false;
     for (;;) {
-      const status = await api.call("releaseStatus", { params: { name: args.release } });
+      let status: ReleaseStatus;
+      try {
+        status = await api.call("releaseStatus", { params: { name: args.release } });
+      } catch (error) {
+        // As rollout status --watch: the Worker restarting under a watch (a reset, a 502) does not
+        // end it, the release goes on; nothing answering before the first answer is a wrong --url.
+        const passing = error instanceof CliError && error.transient;
+        if (!args.watch || !passing || (error.unreachable && !answered)) throw error;
+        out.note(
+          `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        continue;
+      }
+      answered = true;
       if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
       else {
         if (args.watch && out.color) out.control(CLEAR);
