@@ -48,7 +48,7 @@ export const FIELD_DOCS: Record<string, string> = {
   "services[].exposeVersionHeader":
     "Send `x-keystone-version` to clients. An override token's answer carries it (and `x-keystone-release`) either way.",
   "services[].forwardedFor":
-    "`X-Forwarded-For` to the origin: `append` adds `CF-Connecting-IP` to what the client sent (not twice); `replace` sends `CF-Connecting-IP` alone (use it when the origin trusts the header). `Forwarded` is always written. In either mode a client's own `X-Real-IP`, `True-Client-IP`, `X-Client-IP`, `Client-IP`, `X-Cluster-Client-IP` or `Fastly-Client-IP` reaches the origin as `CF-Connecting-IP`.",
+    "`X-Forwarded-For` to the origin: `append` adds `CF-Connecting-IP` to what the client sent (not twice); `replace` sends `CF-Connecting-IP` alone (use it when the origin trusts the header). `Forwarded` is always written. In either mode a client's own `X-Real-IP`, `True-Client-IP`, `X-Client-IP`, `Client-IP`, `X-Cluster-Client-IP` or `Fastly-Client-IP` (also as CGI, Rack and PHP read it: `x_real_ip`, `x.real.ip`) reaches the origin as `CF-Connecting-IP`.",
   "services[].errorStatuses":
     'Response statuses counted as errors in metrics and rollout analysis: `"5xx"` (a class) or exact codes such as `"429"`.',
 

@@ -156,3 +156,29 @@ describe("x-keystone-release to the client", () => {
     }
   });
 });
+
+describe("a client's own address headers", () => {
+  it("in a CGI spelling (x_real_ip, x.real.ip: HTTP_X_REAL_IP to CGI, Rack and PHP) reach the origin as CF-Connecting-IP too", () => {
+    // As x_keystone_version reads as HTTP_X_KEYSTONE_VERSION (security.md row 7), a client's
+    // x_real_ip is the origin's HTTP_X_REAL_IP: corrected like X-Real-IP, or it names the client.
+    const spellings = [
+      "x_real_ip",
+      "x.real.ip",
+      "true_client_ip",
+      "client_ip",
+      "x-cluster_client-ip",
+    ];
+    const claimed = (ip?: string) =>
+      new Headers({
+        ...Object.fromEntries(spellings.map((name) => [name, "10.0.0.1"])),
+        ...(ip ? { "cf-connecting-ip": ip } : {}),
+        x_realip: "kept",
+      });
+    const seen = originHeaders(claimed("203.0.113.9"), url, verdict);
+    for (const name of spellings) expect(seen.get(name), name).toBe("203.0.113.9");
+    // Another variable (HTTP_X_REALIP) is no claim, and without an address the claims go.
+    expect(seen.get("x_realip")).toBe("kept");
+    const anonymous = originHeaders(claimed(), url, verdict);
+    for (const name of spellings) expect(anonymous.has(name), name).toBe(false);
+  });
+});

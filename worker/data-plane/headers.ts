@@ -22,7 +22,8 @@ const HOP_BY_HOP = new Set([
  * True-Client-IP): a client's own would be trusted as its address. When a client sends one it is
  * set to the address the runtime saw (`CF-Connecting-IP`; deleted when there is none), in either
  * `forwardedFor` mode: such a header has no list to append to. Cloudflare's own True-Client-IP
- * (a managed transform) is that address already.
+ * (a managed transform) is that address already. A CGI spelling (`x_real_ip`) counts as the
+ * header: CGI, Rack and PHP read it as the same HTTP_X_REAL_IP.
  */
 const CLIENT_ADDRESS = new Set([
   "x-real-ip",
@@ -32,6 +33,21 @@ const CLIENT_ADDRESS = new Set([
   "x-cluster-client-ip",
   "fastly-client-ip",
 ]);
+
+/**
+ * A name as CGI, Rack and PHP read it (every character but letters and digits becomes "_", so
+ * `x_real_ip` and `x.real.ip` are HTTP_X_REAL_IP, X-Real-IP's variable), spelled with "-"; null
+ * for a name that has no other character than those and "-" (the usual spelling, looked up as
+ * it is). Checked by character, a copy only for a name that has one.
+ */
+function cgiSpelling(name: string): string | null {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const plain = (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 45;
+    if (!plain) return name.replace(/[^a-z0-9]/g, "-");
+  }
+  return null;
+}
 
 /** An RFC 9110 token, lowercase: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
@@ -89,7 +105,7 @@ function scanHeader(this: HeaderScan, value: string, name: string): void {
   else if (name === "cf-connecting-ip") this.ip = value;
   else if (name === "x-forwarded-for") this.chain = value;
   else if (name === "forwarded") this.forwarded = value;
-  else if (CLIENT_ADDRESS.has(name)) {
+  else if (CLIENT_ADDRESS.has(name) || CLIENT_ADDRESS.has(cgiSpelling(name) ?? "")) {
     if (this.addressClaims) this.addressClaims.push(name);
     else this.addressClaims = [name];
   }
