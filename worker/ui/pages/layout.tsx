@@ -5,7 +5,10 @@ import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { STYLESHEET } from "../styles.ts";
 
-/** Every page that shows live state reloads itself this often (a meta refresh: no script). */
+/**
+ * How often a page that shows live state reloads itself (a meta refresh: no script): an incident's
+ * page always, the services' page at least (refreshSecondsAfter).
+ */
 export const REFRESH_SECONDS = 5;
 
 /**

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-// The status page: every service, refreshed by the browser every few seconds; read-only.
+// The status page: every service, refreshed by the browser every 5 s or more (three times what
+// its reads took); read-only.
 import { timeText } from "../../core/rollout/event-words.ts";
 import type { StatusPageModel } from "../model.ts";
 import { Document } from "./layout.tsx";
