@@ -55,6 +55,15 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * Whether a wait or a watch reads again after `error` rather than ending on it: a failure that may
+ * pass (CliError.transient), except nothing answering at all before the first answer (`answered`),
+ * which is most likely a wrong --url and is said at once.
+ */
+export function pollsThrough(error: unknown, answered: boolean): error is CliError {
+  return error instanceof CliError && error.transient && (answered || !error.unreachable);
+}
+
 /** A command line the CLI cannot run as given: exit 2, one line, and where to read the usage. */
 export class UsageError extends CliError {
   constructor(message: string, details: string[] = []) {

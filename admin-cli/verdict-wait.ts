@@ -5,7 +5,7 @@ import type { ReleaseStatus, RolloutStateWire } from "../schemas/api-responses.t
 import { RELEASE_PHASE_NAMES } from "../worker/core/release/release-words.ts";
 import { PHASE_NAMES } from "../worker/core/rollout/event-words.ts";
 import type { ApiClient } from "./client.ts";
-import { CliError, EXIT } from "./errors.ts";
+import { CliError, EXIT, pollsThrough } from "./errors.ts";
 import type { Output } from "./io.ts";
 import type { WaitClock } from "./wait-clock.ts";
 
@@ -41,8 +41,7 @@ export async function pollThrough<T>(
     try {
       return await read();
     } catch (error) {
-      if (!(error instanceof CliError && error.transient) || clock.expired()) throw error;
-      if (error.unreachable && !answered) throw error;
+      if (!pollsThrough(error, answered) || clock.expired()) throw error;
       out.note(`${error.message} (retrying until --timeout)`);
       await clock.pause();
     }

@@ -1,7 +1,7 @@
 // keystone release status RELEASE [--watch]: its phase, each service's standing, its history.
 import type { ReleaseStatus } from "../../../schemas/api-responses.ts";
 import { defineCommand } from "../../command.ts";
-import { CliError } from "../../errors.ts";
+import { pollsThrough } from "../../errors.ts";
 import { RELEASE_ENDED, renderRelease } from "../../release-view.ts";
 import { releaseFailure } from "../../verdict-wait.ts";
 import { watchIntervalMs } from "../../wait-clock.ts";
@@ -32,8 +32,7 @@ export default defineCommand({
       } catch (error) {
         // As rollout status --watch: the Worker restarting under a watch (a reset, a 502) does not
         // end it, the release goes on; nothing answering before the first answer is a wrong --url.
-        const passing = error instanceof CliError && error.transient;
-        if (!args.watch || !passing || (error.unreachable && !answered)) throw error;
+        if (!args.watch || !pollsThrough(error, answered)) throw error;
         out.note(
           `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`,
         );

@@ -6,7 +6,7 @@ import type { RolloutStatus } from "../../../schemas/api-responses.ts";
 import { stepsOf } from "../../../worker/core/rollout/steps.ts";
 import type { ApiClient } from "../../client.ts";
 import { defineCommand } from "../../command.ts";
-import { CliError, EXIT } from "../../errors.ts";
+import { CliError, EXIT, pollsThrough } from "../../errors.ts";
 import { CURSOR, LiveFrame } from "../../live-frame.ts";
 import {
   type RolloutPlan,
@@ -91,9 +91,7 @@ export default defineCommand({
         } catch (error) {
           // The Worker restarting or redeployed under a watch (a reset, a 502) does not end it:
           // the rollout goes on, so the watch says so and tries again (rollout wait does too).
-          if (!(error instanceof CliError && error.transient)) throw error;
-          // Nothing answering before the first answer is most likely a wrong --url: said at once.
-          if (error.unreachable && !answered) throw error;
+          if (!pollsThrough(error, answered)) throw error;
           const problem = `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`;
           if (live) live.draw([out.paint("yellow", problem)]);
           else if (problem !== last) out.note(problem);
