@@ -181,4 +181,21 @@ describe("a client's own address headers", () => {
     const anonymous = originHeaders(claimed(), url, verdict);
     for (const name of spellings) expect(anonymous.has(name), name).toBe(false);
   });
+
+  it("in a CGI spelling of a forwarding header Keystone writes (x_forwarded_for, x.forwarded.host) are dropped", () => {
+    const spellings = ["x_forwarded_for", "x.forwarded.host", "x_forwarded-proto"];
+    const seen = originHeaders(
+      new Headers({
+        ...Object.fromEntries(spellings.map((name) => [name, "10.0.0.1"])),
+        "cf-connecting-ip": "203.0.113.9",
+        x_forwarded: "kept",
+      }),
+      url,
+      verdict,
+    );
+    for (const name of spellings) expect(seen.has(name), name).toBe(false);
+    expect(seen.get("x-forwarded-for")).toBe("203.0.113.9");
+    // HTTP_X_FORWARDED is no header Keystone writes.
+    expect(seen.get("x_forwarded")).toBe("kept");
+  });
 });

@@ -49,6 +49,19 @@ function cgiSpelling(name: string): string | null {
   return null;
 }
 
+/**
+ * The forwarding headers Keystone writes itself. A client's own under another spelling
+ * (`x_forwarded_for`, `x.forwarded.host`) is dropped: CGI, Rack and PHP read it as the same
+ * HTTP_X_FORWARDED_FOR as Keystone's, and which of the two an origin then sees is its server's
+ * choice (with `forwardedFor: replace` it must be the client address the runtime saw).
+ */
+const FORWARDING = new Set([
+  "x-forwarded-for",
+  "forwarded",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+]);
+
 /** An RFC 9110 token, lowercase: what a header name may be. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
@@ -105,9 +118,16 @@ function scanHeader(this: HeaderScan, value: string, name: string): void {
   else if (name === "cf-connecting-ip") this.ip = value;
   else if (name === "x-forwarded-for") this.chain = value;
   else if (name === "forwarded") this.forwarded = value;
-  else if (CLIENT_ADDRESS.has(name) || CLIENT_ADDRESS.has(cgiSpelling(name) ?? "")) {
-    if (this.addressClaims) this.addressClaims.push(name);
-    else this.addressClaims = [name];
+  else {
+    const spelled = cgiSpelling(name);
+    if (CLIENT_ADDRESS.has(spelled ?? name)) {
+      if (this.addressClaims) this.addressClaims.push(name);
+      else this.addressClaims = [name];
+    } else if (spelled !== null && FORWARDING.has(spelled)) {
+      // Another spelling of a header Keystone writes itself: the same CGI variable as ours.
+      if (this.strip) this.strip.push(name);
+      else this.strip = [name];
+    }
   }
 }
 
