@@ -240,7 +240,11 @@ export class ServiceObject extends DurableObject<Env> implements ServiceRpc {
       // is as stuck as one held by them (aborted, or reported), not left at its step unseen.
       console.error(`keystone: tick of ${name} at ${scheduledTime}: ${String(error)}`);
       const why = `the window is inconclusive: ${String(error)}`;
-      return (await this.#expire(name, scheduledTime, `held: ${why}`)) ?? { ticked: false, why };
+      // Not while a change is being applied: its commit decides the rollout (as below).
+      if (this.#twoPhase.pending()) return { ticked: false, why };
+      // History and notifications get words, not the runtime's error (the log has it).
+      const held = "held: its figures could not be read (a stats shard did not answer)";
+      return (await this.#expire(name, scheduledTime, held)) ?? { ticked: false, why };
     }
     const windows = metrics.length > 0 ? { ...read, metrics } : read;
     const gateFailures = await runChecks(tickChecks(claim.state, windows, scheduledTime));
