@@ -72,6 +72,11 @@ export class ApiClient {
   /** A source is asked at the first request: a command that sends none never needs a token. */
   readonly #token: string | undefined | TokenSource;
   readonly #access: AccessServiceToken | undefined;
+  /**
+   * Whether anything at the URL has answered this command yet (any status): after that, nothing
+   * answering is the Worker blinking, not a wrong --url (a wait polls through it).
+   */
+  answered = false;
 
   constructor(
     baseUrl: string,
@@ -158,6 +163,7 @@ export class ApiClient {
         ),
       );
     }
+    this.answered = true;
     if (response.status >= 300 && response.status < 400) throw redirected(method, url, response);
     const text = await response.text();
     let json: unknown;

@@ -183,6 +183,25 @@ describe("apply --wait waits for the rollout its apply set going, not a newer on
     expect(result.code, result.stderr).toBe(10);
     expect(reads).toBe(3);
   });
+
+  it("its first status read cut off (the Worker restarting just after the apply) is polled through", async () => {
+    const plan = started("rollout-of-v2", "rollout");
+    api.answers.set("POST /plan", { body: preview(shopService(), "rollout", plan.words) });
+    api.answers.set("POST /apply", {
+      body: { services: [{ name: "shop", revision: 4, changed: true, plan }] },
+    });
+    let reads = 0;
+    api.answers.set("GET /services/shop/rollout", () => {
+      if (reads++ === 0) return { body: null, reset: true };
+      const status = rolloutStatus("promoted");
+      return { body: { ...status, state: { ...status.state!, id: "rollout-of-v2" } } };
+    });
+    const file = configFile("blink.yaml");
+    const result = await cli("apply", "-f", file, "--wait", "--interval", "1ms");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("lost its connection before an answer came (retrying");
+    expect(reads).toBe(2);
+  });
 });
 
 describe("diff and apply --dry-run with --exit-code", () => {

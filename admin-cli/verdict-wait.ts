@@ -28,8 +28,8 @@ export interface RolloutWaitOptions {
  * Worker redeployed or restarting, a reset, a proxy's 502) while the rollout goes on: a transient
  * failure is said on stderr and the read tried again at the next check, until --timeout; then,
  * or for any other failure, the error ends the wait as before. Only reads are retried. Until the
- * wait has had an answer (`answered`), nothing answering at all is said at once: a wrong --url
- * would otherwise be retried in silence for the whole --timeout.
+ * command has had an answer (`answered`: `apply --wait` has had its apply's), nothing answering
+ * at all is said at once: a wrong --url would otherwise be retried for the whole --timeout.
  */
 export async function pollThrough<T>(
   out: Output,
@@ -57,8 +57,7 @@ export async function awaitRollout(
   let last = "";
   let pinned = options.rolloutId === "first" ? undefined : options.rolloutId;
   for (;;) {
-    // `last` is set by the first answer.
-    const { state } = await pollThrough(out, options.clock, last !== "", () =>
+    const { state } = await pollThrough(out, options.clock, api.answered, () =>
       api.call("rolloutStatus", { params: { name: service } }),
     );
     if (!state) throw new CliError(EXIT.error, `service "${service}" has no rollout to wait for`);
@@ -119,7 +118,7 @@ export async function awaitRelease(
 ): Promise<ReleaseEnd> {
   let last = "";
   for (;;) {
-    const status = await pollThrough(out, clock, last !== "", () =>
+    const status = await pollThrough(out, clock, api.answered, () =>
       api.call("releaseStatus", { params: { name } }),
     );
     const { phase, reason } = status.release;

@@ -8,6 +8,8 @@ export interface Answer {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Close the connection instead of answering (a Worker restarting under the request). */
+  reset?: boolean;
 }
 
 export interface SeenRequest {
@@ -44,6 +46,10 @@ export async function startFakeAdminApi(): Promise<FakeAdminApi> {
       const answer =
         (typeof found === "function" ? found() : found) ??
         apiError(404, "not_found", `no ${method} ${path}`);
+      if (answer.reset) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(answer.status ?? 200, {
         "content-type": "application/json",
         ...answer.headers,

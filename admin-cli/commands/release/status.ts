@@ -24,7 +24,6 @@ export default defineCommand({
   async run(args, session) {
     const { out, api, io } = session;
     const intervalMs = watchIntervalMs(args.interval);
-    let answered = false;
     for (;;) {
       let status: ReleaseStatus;
       try {
@@ -32,14 +31,13 @@ export default defineCommand({
       } catch (error) {
         // As rollout status --watch: the Worker restarting under a watch (a reset, a 502) does not
         // end it, the release goes on; nothing answering before the first answer is a wrong --url.
-        if (!args.watch || !pollsThrough(error, answered)) throw error;
+        if (!args.watch || !pollsThrough(error, api.answered)) throw error;
         out.note(
           `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`,
         );
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
         continue;
       }
-      answered = true;
       if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
       else {
         if (args.watch && out.color) out.control(CLEAR);

@@ -79,7 +79,6 @@ export default defineCommand({
       : undefined;
     if (live) out.control(CURSOR.hide);
     let last = "";
-    let answered = false;
     try {
       while (!stop.signal.aborted) {
         let read: [RolloutStatus, RolloutPlan | undefined];
@@ -91,7 +90,7 @@ export default defineCommand({
         } catch (error) {
           // The Worker restarting or redeployed under a watch (a reset, a 502) does not end it:
           // the rollout goes on, so the watch says so and tries again (rollout wait does too).
-          if (!pollsThrough(error, answered)) throw error;
+          if (!pollsThrough(error, api.answered)) throw error;
           const problem = `${error.message} (retrying every ${intervalMs / 1000}s · Ctrl-C to stop watching)`;
           if (live) live.draw([out.paint("yellow", problem)]);
           else if (problem !== last) out.note(problem);
@@ -100,7 +99,6 @@ export default defineCommand({
           continue;
         }
         const [status, plan] = read;
-        answered = true;
         if (out.json) io.stdout(`${JSON.stringify(status)}\n`);
         else if (live) {
           const hint = out.paint("dim", `every ${intervalMs / 1000}s · Ctrl-C to stop watching`);
