@@ -274,6 +274,9 @@ describe("apply of a file that names its release", () => {
     expect(again.reply.plan?.words).toMatch(/^no change: v2 was aborted \(rollout r-2: /);
     const retried = decided(aborted, applyOf(spec("v2"), { force: true }));
     expect(retried.state.rollout).toMatchObject({ phase: "progressing" });
+    // Rebuilt at another origin under the same name, it is still the release that failed.
+    const rebuilt = spec("v2", { release: { name: "v2", origin: "http://v2-rebuilt.internal" } });
+    expect(decided(aborted, applyOf(rebuilt)).reply.plan).toMatchObject({ outcome: "held" });
   });
 
   it("together, a new release is stored as desired and left to the file's release to start", () => {

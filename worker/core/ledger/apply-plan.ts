@@ -196,7 +196,9 @@ export function planApply(
   if (!desired || !wanted) return keep;
   if (isRamping(rollout)) {
     const failed = refOf(current.versions[rollout.candidate]!);
-    return sameRef(desired, serving) || sameRef(desired, failed) ? keep : rampRefusal(state.name);
+    return sameRef(desired, serving) || sameRelease(desired, failed)
+      ? keep
+      : rampRefusal(state.name);
   }
   if (isActive(rollout)) {
     if (sameRef(desired, rolling)) return keep;
@@ -238,7 +240,8 @@ export function planApply(
   }
   if (sameRef(desired, serving)) return keep;
   const failed = endedBadly(rollout) ? refOf(current.versions[rollout!.candidate]!) : null;
-  if (failed && sameRef(desired, failed) && !force)
+  // A rolled-back release is its name too: rebuilt at another origin it is still the one that failed.
+  if (failed && sameRelease(desired, failed) && !force)
     return ok({ ...base, outcome: "held", resolved: kept.value, heldAfter: rollout! });
   if (carried && !force && behind(desired, serving, past)) return keep;
   const overtaken =
@@ -264,7 +267,8 @@ export function planApply(
       ],
     );
   // A rolled-back release the service now goes past is one its pipeline may not bring back.
-  const left = failed && !sameRef(failed, desired) && !sameRef(failed, serving) ? failed : null;
+  const left =
+    failed && !sameRelease(failed, desired) && !sameRelease(failed, serving) ? failed : null;
   return toward(command, current, left ? { ...base, overtakes: left } : base, wanted);
 }
 
