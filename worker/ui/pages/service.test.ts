@@ -56,6 +56,14 @@ const service: ServicePanel = {
 describe("a service on the status page", () => {
   const html = String(ServiceSection({ service }));
 
+  it("says the bake left as the CLI does (9m57s), not in seconds", () => {
+    const baking = {
+      ...service,
+      rollout: { ...service.rollout!, phase: "progressing" as const, bakeLeftSeconds: 596.2 },
+    };
+    expect(String(ServiceSection({ service: baking }))).toContain(" · 9m57s of bake left");
+  });
+
   it("lists the incidents it is given, their text escaped", () => {
     expect(html).toContain(
       '<li data-incident="inc-1"><a href="/_keystone/ui/services/shop/incidents/inc-1"><strong>canary v2 rolled back</strong></a>',

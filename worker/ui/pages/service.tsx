@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // One service on the status page: split, rollout, live figures with charts, history, incidents.
 
+import { formatDuration } from "../../../schemas/duration.ts";
 import { OUTCOME_NAMES, PHASE_NAMES, timeText } from "../../core/rollout/event-words.ts";
 import type { IncidentLine, ServicePanel } from "../model.ts";
 
@@ -15,6 +16,10 @@ const incidentHref = (service: string, id: string) =>
 
 const fixed = (n: number | null, digits: number, unit = "") =>
   n === null ? "–" : `${n.toFixed(digits)}${unit}`;
+
+/** Bake left as the CLI's `rollout status` says it ("9m57s", "42s"), not "597 s". */
+const bakeLeft = (seconds: number) =>
+  seconds <= 0 ? "0s" : formatDuration(Math.ceil(seconds) * 1000);
 
 /** "in 42 s", "due now": relative, as the bake left is, and right for the page's 5 s refresh. */
 const inSeconds = (seconds: number) => (seconds <= 0 ? "due now" : `in ${Math.ceil(seconds)} s`);
@@ -38,7 +43,7 @@ function Rollout(props: { service: ServicePanel }) {
         {rollout.weightPercent}%
         {rollout.bakeLeftSeconds === null
           ? ""
-          : ` · ${Math.ceil(rollout.bakeLeftSeconds)} s of bake left`}
+          : ` · ${bakeLeft(rollout.bakeLeftSeconds)} of bake left`}
         {rollout.nextTickSeconds === null ? null : (
           <span class="next-tick">
             {` · ${rollout.phase === "rolledBack" ? "next cut back" : "next analysis"} ${inSeconds(rollout.nextTickSeconds)}`}
