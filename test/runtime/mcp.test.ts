@@ -189,6 +189,29 @@ describe("the MCP endpoint", () => {
     expect(events.map((e) => e.type)).not.toContain("weights.changed");
   });
 
+  it("a read token's arguments are no oracle on the admin token: a right guess reads as a wrong one", async () => {
+    const reader = await agent(READ_TOKEN);
+    await applyShop(await agent(ADMIN_TOKEN), "mcp-oracle");
+    const answers = [];
+    for (const guess of ["not-the-admin-token", ADMIN_TOKEN])
+      answers.push(
+        text(
+          await reader.callTool({
+            name: "setWeights",
+            arguments: { name: "mcp-oracle", split: { stable: 50, canary: 50 }, reason: guess },
+          }),
+        ),
+      );
+    expect(answers[0]).toMatch(/^forbidden: /);
+    expect(answers[1]).toBe(answers[0]);
+    // Its own token is still named as one: that tells the reader nothing it does not hold.
+    const own = await reader.callTool({
+      name: "explain",
+      arguments: { service: "mcp-oracle", request: { headers: { "x-note": READ_TOKEN } } },
+    });
+    expect(text(own)).toMatch(/holds a Keystone secret/);
+  });
+
   it("refuses an argument nested past the API's bound, naming where, instead of running out of stack", async () => {
     const client = await agent(READ_TOKEN);
     let when: Record<string, unknown> = { method: ["GET"] };

@@ -35,7 +35,11 @@ export class McpEndpoint {
     const scope = callerScope(c);
     // requireScope ran first; a request here without a scope is our bug, not the caller's.
     if (!scope) throw new ApiError("internal", "the MCP endpoint was reached without a token");
-    const session = new AgentSession(new AdminDispatch(this.#app, c), scope, workerSecrets(c.env));
+    const session = new AgentSession(
+      new AdminDispatch(this.#app, c),
+      scope,
+      workerSecrets(c.env, scope),
+    );
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -3,12 +3,24 @@
 // reader. Pure: the secrets are passed in.
 import { formatPath } from "../../../schemas/problems.ts";
 import type { Env } from "../../env.ts";
+import type { Scope } from "../auth.ts";
 
 /** Shorter values would match ordinary text; no deployment's secret is this short. */
 const MIN_SECRET_LENGTH = 8;
 
-/** The Worker's secrets as a list: the tokens, and the keys signing what the Worker issues. */
-export function workerSecrets(env: Env): string[] {
+const longEnough = (secret: string | undefined): secret is string =>
+  (secret?.length ?? 0) >= MIN_SECRET_LENGTH;
+
+/**
+ * The Worker's secrets a caller of `scope` is checked for: for the admin token, the tokens and the
+ * keys signing what the Worker issues; for the read token, only its own. The refusal says a secret
+ * was found, so it answers "is this string a secret?": searched for the admin token and the keys,
+ * it let a read-token holder try some 30,000 guesses of them in one 1 MiB call, never counted as
+ * refused tokens (auth.ts bounds bearer guesses at 10 a minute). A read token's calls store
+ * nothing (its writes are refused 403), so nothing a reader pastes reaches history.
+ */
+export function workerSecrets(env: Env, scope: Scope): string[] {
+  if (scope === "read") return [env.READ_TOKEN].filter(longEnough);
   return [
     env.ADMIN_TOKEN,
     env.READ_TOKEN,
@@ -17,7 +29,7 @@ export function workerSecrets(env: Env): string[] {
     env.OVERRIDE_SECRET,
     env.AFFINITY_SECRET,
     env.BUCKET_SECRET,
-  ].filter((secret): secret is string => (secret?.length ?? 0) >= MIN_SECRET_LENGTH);
+  ].filter(longEnough);
 }
 
 /** Where in `value` (a path like `config.notify[0].url`) a secret appears, if anywhere. */
